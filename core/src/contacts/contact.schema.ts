@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+export const CONTACT_STATUSES = ['LEAD', 'PROSPECT', 'CUSTOMER', 'INACTIVE'] as const;
+export const ContactStatus = z.enum(CONTACT_STATUSES);
+export type ContactStatus = z.infer<typeof ContactStatus>;
+
+const name = (label: string) =>
+  z.string().trim().min(1, `${label} is required`).max(100, `${label} must be at most 100 characters`);
+const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be a valid email address'));
+
+export const Phone = z
+  .string()
+  .trim()
+  .max(40, 'must be at most 40 characters')
+  .regex(/^[+()\d\s.\-x/]{3,}$/i, 'must be a phone number (digits, spaces, + ( ) - . x)');
+
+export const LeadScore = z
+  .number({ error: 'must be a number' })
+  .min(0, 'must be between 0 and 100')
+  .max(100, 'must be between 0 and 100');
+
+export const ContactMetadata = z
+  .object({
+    ipAddress: optionalText(64).optional(),
+    userAgent: optionalText(512).optional(),
+    referrer: optionalText(2048).optional(),
+    campaignId: optionalText(128).optional(),
+    leadMagnet: optionalText(256).optional(),
+  })
+  .strict();
+export type ContactMetadata = z.infer<typeof ContactMetadata>;
+
+/** Flexible per-tenant fields; bounded so one contact cannot carry megabytes of JSON. */
+export const CustomFields = z
+  .record(z.string().min(1).max(100), z.unknown())
+  .refine((v) => JSON.stringify(v).length <= 32_768, 'customFields must serialise to at most 32 KiB');
+
+export const Contact = z.object({
+  id: z.uuid(),
+  tenantId: z.uuid(),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string(),
+  phone: z.string().nullable(),
+  company: z.string().nullable(),
+  position: z.string().nullable(),
+  leadScore: z.number(),
+  status: ContactStatus,
+  source: z.string(),
+  assignedTo: z.uuid().nullable(),
+  customFields: z.record(z.string(), z.unknown()),
+  metadata: ContactMetadata,
+  lastContactDate: z.date().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type Contact = z.infer<typeof Contact>;
+
+export const CreateContactInput = z
+  .object({
+    firstName: name('firstName'),
+    lastName: name('lastName'),
+    email: Email,
+    phone: Phone.optional(),
+    company: optionalText(200).optional(),
+    position: optionalText(200).optional(),
+    leadScore: LeadScore.optional(),
+    status: ContactStatus.optional(),
+    source: optionalText(100).min(1, 'source must not be empty').optional(),
+    assignedTo: z.uuid('must be a user id (UUID)').optional(),
+    customFields: CustomFields.optional(),
+    metadata: ContactMetadata.optional(),
+  })
+  .strict();
+export type CreateContactInput = z.input<typeof CreateContactInput>;
+
+/** Status changes go through changeStatus so they are audited and emit their own event. */
+export const UpdateContactInput = z
+  .object({
+    firstName: name('firstName'),
+    lastName: name('lastName'),
+    email: Email,
+    phone: Phone.nullable(),
+    company: optionalText(200).nullable(),
+    position: optionalText(200).nullable(),
+    leadScore: LeadScore,
+    source: optionalText(100).min(1),
+    assignedTo: z.uuid('must be a user id (UUID)').nullable(),
+    customFields: CustomFields,
+    metadata: ContactMetadata,
+  })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'at least one field must be given');
+export type UpdateContactInput = z.input<typeof UpdateContactInput>;
+
+export const CONTACT_SORT_FIELDS = ['createdAt', 'updatedAt', 'leadScore', 'lastName', 'lastContactDate'] as const;
+
+const isoDate = z.coerce.date({ error: 'must be an ISO 8601 date' });
+
+export const ListContactsQuery = z
+  .object({
+    page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').default(1),
+    limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
+    search: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+    status: ContactStatus.optional(),
+    leadScoreMin: z.coerce.number().min(0).max(100).optional(),
+    leadScoreMax: z.coerce.number().min(0).max(100).optional(),
+    assignedTo: z.uuid().optional(),
+    source: z.string().max(100).optional(),
+    createdAfter: isoDate.optional(),
+    lastContactedBefore: isoDate.optional(),
+    sort: z.enum(CONTACT_SORT_FIELDS).default('createdAt'),
+    order: z.enum(['asc', 'desc']).default('desc'),
+  })
+  .strict();
+export type ListContactsQuery = z.input<typeof ListContactsQuery>;
+
+export const ChangeStatusInput = z
+  .object({ status: ContactStatus, reason: z.string().trim().max(500).optional() })
+  .strict();

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+export const FollowUp = z.object({
+  id: z.uuid(),
+  tenantId: z.uuid(),
+  contactId: z.uuid(),
+  ownerId: z.uuid(),
+  title: z.string(),
+  notes: z.string().nullable(),
+  dueAt: z.date(),
+  done: z.boolean(),
+  completedAt: z.date().nullable(),
+  interactionId: z.uuid().nullable(),
+  createdAt: z.date(),
+});
+export type FollowUp = z.infer<typeof FollowUp>;
+
+export const CreateFollowUpInput = z
+  .object({
+    contactId: z.uuid('must be a contact id (UUID)'),
+    title: z.string().trim().min(1, 'title is required').max(300),
+    notes: z.string().max(5000).optional(),
+    dueAt: z.coerce.date({ error: 'must be an ISO 8601 date' }),
+    ownerId: z.uuid().optional(),
+  })
+  .strict();
+export type CreateFollowUpInput = z.input<typeof CreateFollowUpInput>;
+
+export const ListFollowUpsQuery = z
+  .object({
+    scope: z.enum(['due', 'overdue', 'open', 'done', 'all']).default('open'),
+    /** "due" means due before this instant; defaults to the end of today (UTC). */
+    dueBefore: z.coerce.date().optional(),
+    ownerId: z.uuid().optional(),
+    contactId: z.uuid().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+export type ListFollowUpsQuery = z.input<typeof ListFollowUpsQuery>;

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+export const INTERACTION_TYPES = [
+  'EMAIL',
+  'PHONE_CALL',
+  'MEETING',
+  'CHAT',
+  'SOCIAL_MEDIA',
+  'FORM_SUBMISSION',
+  'WEBSITE_VISIT',
+] as const;
+export const InteractionType = z.enum(INTERACTION_TYPES);
+export type InteractionType = z.infer<typeof InteractionType>;
+
+export const CHANNELS = ['EMAIL', 'PHONE', 'LINKEDIN', 'TWITTER', 'FACEBOOK', 'WEBSITE', 'CHAT', 'IN_PERSON'] as const;
+export const Channel = z.enum(CHANNELS);
+export type Channel = z.infer<typeof Channel>;
+
+export const Direction = z.enum(['INBOUND', 'OUTBOUND']);
+export type Direction = z.infer<typeof Direction>;
+
+export const SentimentScore = z
+  .object({
+    score: z.number().min(-1, 'must be between -1 and 1').max(1, 'must be between -1 and 1'),
+    confidence: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1'),
+    emotions: z.array(z.string().max(50)).max(20).default([]),
+  })
+  .strict();
+export type SentimentScore = z.infer<typeof SentimentScore>;
+
+export const Interaction = z.object({
+  id: z.uuid(),
+  tenantId: z.uuid(),
+  contactId: z.uuid(),
+  userId: z.uuid().nullable(),
+  type: InteractionType,
+  channel: Channel,
+  subject: z.string().nullable(),
+  content: z.string(),
+  direction: Direction,
+  duration: z.number().nullable(),
+  outcome: z.string().nullable(),
+  scheduledFollowUp: z.date().nullable(),
+  attachments: z.array(z.string()),
+  sentiment: SentimentScore.nullable(),
+  tags: z.array(z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  createdAt: z.date(),
+});
+export type Interaction = z.infer<typeof Interaction>;
+
+export const LogInteractionInput = z
+  .object({
+    contactId: z.uuid('must be a contact id (UUID)'),
+    type: InteractionType,
+    channel: Channel,
+    subject: z.string().trim().max(300, 'must be at most 300 characters').optional(),
+    content: z.string().max(50_000, 'must be at most 50,000 characters').default(''),
+    direction: Direction,
+    duration: z.number().int('must be whole minutes').min(0).max(24 * 60, 'must be at most 1440 minutes').optional(),
+    outcome: z.string().trim().max(1000).optional(),
+    scheduledFollowUp: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
+    attachments: z.array(z.string().max(2048)).max(50).default([]),
+    sentiment: SentimentScore.optional(),
+    tags: z.array(z.string().trim().min(1).max(50)).max(30).default([]),
+    metadata: z.record(z.string(), z.unknown()).default({}),
+    /** When the interaction happened; defaults to now. Imports and back-filling set it. */
+    occurredAt: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
+  })
+  .strict();
+export type LogInteractionInput = z.input<typeof LogInteractionInput>;
+
+export const TimelineQuery = z
+  .object({
+    type: InteractionType.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    before: z.coerce.date().optional(),
+  })
+  .strict();
+export type TimelineQuery = z.input<typeof TimelineQuery>;
