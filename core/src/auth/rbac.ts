@@ -1,0 +1,70 @@
+import { AppError } from '../errors/app-error.ts';
+import type { Actor, Role } from '../users/user.schema.ts';
+
+/**
+ * Role → permissions exactly as the design document's SecurityConfig lists them. A permission
+ * ending in `:own` grants the base permission only on records the actor owns.
+ */
+export const ROLE_PERMISSIONS: Record<Role, readonly string[]> = {
+  ADMIN: ['*'],
+  SALES_MANAGER: [
+    'contacts:read',
+    'contacts:write',
+    'interactions:read',
+    'interactions:write',
+    'workflows:read',
+    'reports:read',
+  ],
+  SALES_REP: ['contacts:read', 'contacts:write:own', 'interactions:read:own', 'interactions:write:own'],
+  MARKETING_MANAGER: ['contacts:read', 'workflows:read', 'workflows:write', 'analytics:read', 'reports:read'],
+};
+
+export type Permission =
+  | 'contacts:read'
+  | 'contacts:write'
+  | 'interactions:read'
+  | 'interactions:write'
+  | 'workflows:read'
+  | 'workflows:write'
+  | 'reports:read'
+  | 'analytics:read'
+  | 'users:write'
+  | 'audit:read';
+
+export type Grant = 'all' | 'own' | 'none';
+
+/** How much of `permission` the actor holds: everything, only their own records, or nothing. */
+export function grantOf(actor: Actor, permission: Permission): Grant {
+  const perms = ROLE_PERMISSIONS[actor.role];
+  if (perms.includes('*') || perms.includes(permission)) return 'all';
+  if (perms.includes(`${permission}:own`)) return 'own';
+  return 'none';
+}
+
+/**
+ * Throw PERMISSION_DENIED unless the actor holds `permission` for a record owned by `ownerId`.
+ * Pass `ownerId: undefined` for operations that are not about one record (then `:own` is not enough
+ * unless `allowOwnScope` says the caller will scope the query to the actor's records).
+ */
+export function authorize(
+  actor: Actor,
+  permission: Permission,
+  target: { ownerId?: string | null; allowOwnScope?: boolean } = {},
+): Grant {
+  const grant = grantOf(actor, permission);
+  if (grant === 'all') return grant;
+  if (grant === 'own') {
+    if (target.allowOwnScope) return grant;
+    if (target.ownerId && target.ownerId === actor.userId) return grant;
+    throw AppError.denied(
+      permission,
+      `${actor.role} may only ${permission.split(':')[1]} ${permission.split(':')[0]} assigned to themselves`,
+    );
+  }
+  throw AppError.denied(permission, `${actor.role} lacks the permission ${permission}`);
+}
+
+export function can(actor: Actor, permission: Permission, ownerId?: string | null): boolean {
+  const grant = grantOf(actor, permission);
+  return grant === 'all' || (grant === 'own' && !!ownerId && ownerId === actor.userId);
+}

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../errors/app-error.ts';
+import { zodIssues } from '../errors/zod-issues.ts';
+
+const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Environment the core needs. Parsed once at each entry point and passed down. */
+export const CoreEnv = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  /** Optional separate login for the non-owner app role; default: DATABASE_URL + SET ROLE crm_app. */
+  DATABASE_APP_URL: z.string().regex(/^postgres(ql)?:\/\//).optional(),
+  CRM_DATA_DIR: z.string().min(1).default('./.crm-data'),
+  /** Port of the embedded PGlite socket server; 0 picks a free one. */
+  CRM_PGLITE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: LogLevel.default('info'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+});
+export type CoreEnv = z.infer<typeof CoreEnv>;
+
+export interface DatabaseConfig {
+  /** Server URL; absent ⇒ embedded PGlite in dataDir. */
+  url?: string;
+  appUrl?: string;
+  dataDir: string;
+  pglitePort: number;
+  poolMax: number;
+}
+
+export interface CoreConfig {
+  database: DatabaseConfig;
+  logLevel: z.infer<typeof LogLevel>;
+  env: CoreEnv['NODE_ENV'];
+}
+
+export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
+  const parsed = CoreEnv.safeParse(env);
+  if (!parsed.success) {
+    throw AppError.validation(zodIssues(parsed.error), `Invalid configuration: ${zodIssues(parsed.error)
+      .map((i) => `${i.path} ${i.reason}`)
+      .join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    database: {
+      url: e.DATABASE_URL,
+      appUrl: e.DATABASE_APP_URL,
+      dataDir: path.resolve(e.CRM_DATA_DIR),
+      pglitePort: e.CRM_PGLITE_PORT,
+      poolMax: e.DB_POOL_MAX,
+    },
+    logLevel: e.LOG_LEVEL,
+    env: e.NODE_ENV,
+  };
+}

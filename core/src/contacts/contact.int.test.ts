@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCrmCore, type CrmCore } from '../crm-core.ts';
+import { silentLogger } from '../logger.ts';
+import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
+
+describe.each(testDbKinds())('contacts on %s', (kind) => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let f: TenantFixture;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    core = createCrmCore({ db: t.db, logger: silentLogger() });
+    f = await createTenantFixture(core);
+  });
+  afterAll(async () => {
+    await core.outbox.stop();
+    await t.drop();
+  });
+
+  it('creates, reads, updates and audits a contact', async () => {
+    const c = await core.contacts.create(f.manager, {
+      firstName: 'Jane',
+      lastName: 'Smith',
+      email: ' Jane.Smith@Prospect.com ',
+      company: 'ProspectCorp',
+      metadata: { campaignId: 'cmp-1' },
+      customFields: { industry: 'retail' },
+    });
+    expect(c).toMatchObject({ email: 'jane.smith@prospect.com', status: 'LEAD', leadScore: 0, source: 'manual' });
+    expect(await core.contacts.get(f.rep, c.id)).toMatchObject({ id: c.id, company: 'ProspectCorp' });
+    const u = await core.contacts.update(f.manager, c.id, { position: 'CMO', leadScore: 55 });
+    expect(u).toMatchObject({ position: 'CMO', leadScore: 55 });
+    const audit = await core.audit.list(f.admin, { entityId: c.id });
+    expect(audit.map((a) => a.action)).toEqual(['contact.updated', 'contact.created']);
+    expect(audit[0].diff).toEqual({ before: { position: null, leadScore: 0 }, after: { position: 'CMO', leadScore: 55 } });
+    expect(audit[0].actorId).toBe(f.manager.userId);
+  });
+
+  it('rejects a duplicate email in the tenant with CONFLICT naming the field', async () => {
+    await core.contacts.create(f.manager, { firstName: 'A', lastName: 'B', email: 'dup@x.com' });
+    await expect(core.contacts.create(f.manager, { firstName: 'C', lastName: 'D', email: 'DUP@x.com' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: [expect.objectContaining({ path: 'email' })],
+    });
+  });
+
+  it.each([
+    [{ firstName: 'A', lastName: 'B', email: 'not-an-email' }, 'email'],
+    [{ firstName: 'A', lastName: 'B', email: 'a@b.co', status: 'HOT' }, 'status'],
+    [{ firstName: 'A', lastName: 'B', email: 'a@b.co', leadScore: 101 }, 'leadScore'],
+    [{ firstName: 'A', lastName: 'B', email: 'a@b.co', leadScore: -1 }, 'leadScore'],
+    [{ firstName: 'x'.repeat(101), lastName: 'B', email: 'a@b.co' }, 'firstName'],
+    [{ firstName: '', lastName: 'B', email: 'a@b.co' }, 'firstName'],
+    [{ firstName: 'A', lastName: 'B', email: 'a@b.co', metadata: { campaignId: 'x'.repeat(200) } }, 'metadata.campaignId'],
+    [{ firstName: 'A', lastName: 'B', email: 'a@b.co', favouriteColour: 'red' }, ''],
+    [{ firstName: 'A', lastName: 'B', email: 'a@b.co', assignedTo: 'nobody' }, 'assignedTo'],
+  ])('rejects bad input %j at field "%s" and stores nothing', async (input, field) => {
+    const before = (await core.contacts.list(f.admin, { limit: 1 })).totalCount;
+    const err = await core.contacts.create(f.manager, input).catch((e) => e);
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(err.details.map((d: { path: string }) => d.path)).toContain(field);
+    expect(err.details[0].reason).toMatch(/\w+/);
+    expect((await core.contacts.list(f.admin, { limit: 1 })).totalCount).toBe(before);
+  });
+
+  it('lists with search, filters, sort and pagination', async () => {
+    for (let i = 0; i < 25; i++) {
+      await core.contacts.create(f.manager, {
+        firstName: `Page${i}`,
+        lastName: 'Tester',
+        email: `page${i}@acme-pages.com`,
+        company: i % 2 ? 'Acme Pages' : 'Other Co',
+        leadScore: i * 4,
+        assignedTo: i % 5 === 0 ? f.rep.userId : undefined,
+      });
+    }
+    const page1 = await core.contacts.list(f.rep, { search: 'acme-pages', limit: 10, sort: 'leadScore', order: 'desc' });
+    expect(page1.totalCount).toBe(25);
+    expect(page1.data).toHaveLength(10);
+    expect(page1.pagination).toMatchObject({ page: 1, totalPages: 3, hasNextPage: true });
+    expect(page1.data[0].leadScore).toBe(96);
+    const page3 = await core.contacts.list(f.rep, { search: 'acme-pages', limit: 10, page: 3 });
+    expect(page3.data).toHaveLength(5);
+    expect((await core.contacts.list(f.rep, { search: 'ACME PAGES' })).totalCount).toBe(12);
+    expect((await core.contacts.list(f.rep, { search: 'acme-pages', leadScoreMin: 80 })).totalCount).toBe(5);
+    expect((await core.contacts.list(f.rep, { search: 'acme-pages', assignedTo: f.rep.userId })).totalCount).toBe(5);
+    expect((await core.contacts.list(f.rep, { search: '100%_' })).totalCount).toBe(0);
+    await expect(core.contacts.list(f.rep, { limit: 101 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'limit' }] });
+    await expect(core.contacts.list(f.rep, { sort: 'password' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'sort' }] });
+  });
+
+  it('changes status with an event and audit entry, and logs interactions into the timeline', async () => {
+    const c = await core.contacts.create(f.rep, { firstName: 'Tim', lastName: 'Line', email: 'tim@line.io' });
+    expect(c.assignedTo).toBe(f.rep.userId);
+    const when = new Date('2026-03-01T10:00:00Z');
+    await core.interactions.log(f.rep, { contactId: c.id, type: 'PHONE_CALL', channel: 'PHONE', direction: 'OUTBOUND', content: 'Initial discovery call completed', duration: 25, occurredAt: when });
+    await core.interactions.log(f.rep, {
+      contactId: c.id, type: 'EMAIL', channel: 'EMAIL', direction: 'INBOUND', subject: 'Re: proposal', content: 'Looks good',
+      sentiment: { score: 0.6, confidence: 0.8, emotions: ['interest'] }, scheduledFollowUp: '2030-01-01T09:00:00Z',
+    });
+    const tl = await core.interactions.timeline(f.rep, c.id);
+    expect(tl.interactions.map((i) => i.type)).toEqual(['EMAIL', 'PHONE_CALL']);
+    expect((await core.interactions.timeline(f.rep, c.id, { type: 'PHONE_CALL' })).interactions).toHaveLength(1);
+    const after = await core.contacts.get(f.rep, c.id);
+    expect(after.lastContactDate!.getTime()).toBeGreaterThan(when.getTime());
+    const fus = await core.followUps.list(f.rep, { contactId: c.id });
+    expect(fus).toHaveLength(1);
+    const s = await core.contacts.changeStatus(f.rep, c.id, { status: 'CUSTOMER', reason: 'signed' });
+    expect(s.status).toBe('CUSTOMER');
+    await expect(core.contacts.changeStatus(f.rep, c.id, { status: 'WON' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'status' }] });
+  });
+
+  it('follow-ups: create, list due/overdue, complete, and emit follow-up.due once', async () => {
+    const c = await core.contacts.create(f.manager, { firstName: 'F', lastName: 'U', email: 'fu@x.io', assignedTo: f.rep.userId });
+    const past = await core.followUps.create(f.rep, { contactId: c.id, title: 'Call back', dueAt: new Date(Date.now() - 3600_000) });
+    await core.followUps.create(f.rep, { contactId: c.id, title: 'Later', dueAt: new Date(Date.now() + 7 * 86400_000) });
+    expect((await core.followUps.list(f.rep, { scope: 'overdue' })).map((x) => x.id)).toContain(past.id);
+    expect((await core.followUps.list(f.rep, { scope: 'due' })).some((x) => x.title === 'Later')).toBe(false);
+    expect(await core.followUps.emitDue()).toBeGreaterThanOrEqual(1);
+    expect(await core.followUps.emitDue()).toBe(0);
+    const done = await core.followUps.complete(f.rep, past.id, 'left voicemail');
+    expect(done).toMatchObject({ done: true, notes: 'left voicemail' });
+    await expect(core.followUps.complete(f.otherRep, past.id)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(core.followUps.create(f.rep, { contactId: c.id, title: 'x', dueAt: 'tomorrow' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED', details: [{ path: 'dueAt' }],
+    });
+  });
+
+  it('finds duplicates and merges without losing interactions', async () => {
+    const a = await core.contacts.create(f.manager, { firstName: 'Maria', lastName: 'Garcia', email: 'maria.garcia@bigco.com', company: 'BigCo', phone: '+1 555 123 4567' });
+    const b = await core.contacts.create(f.manager, { firstName: 'maria', lastName: 'garcia', email: 'mgarcia@gmail.com', position: 'VP Marketing', customFields: { budget: 5000 } });
+    await core.interactions.log(f.manager, { contactId: b.id, type: 'MEETING', channel: 'IN_PERSON', direction: 'OUTBOUND', content: 'Met at the trade show' });
+    await core.interactions.log(f.manager, { contactId: a.id, type: 'EMAIL', channel: 'EMAIL', direction: 'OUTBOUND', content: 'Intro' });
+    const pairs = await core.merge.findDuplicates(f.manager, { contactId: a.id });
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0].reasons).toContain('same name');
+    const merged = await core.merge.merge(f.manager, { primaryId: a.id, duplicateId: b.id });
+    expect(merged.moved.interactions).toBe(1);
+    expect(merged.contact).toMatchObject({ position: 'VP Marketing', phone: '+1 555 123 4567', email: 'maria.garcia@bigco.com' });
+    expect(merged.contact.customFields).toMatchObject({ budget: 5000, alternateEmails: ['mgarcia@gmail.com'] });
+    expect((await core.interactions.timeline(f.manager, a.id)).interactions).toHaveLength(2);
+    await expect(core.contacts.get(f.manager, b.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const audit = await core.audit.list(f.admin, { entityId: a.id });
+    expect(audit[0].action).toBe('contact.merged');
+    expect(JSON.stringify(audit[0].diff)).toContain('mgarcia@gmail.com');
+    await expect(core.merge.merge(f.manager, { primaryId: a.id, duplicateId: a.id })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});

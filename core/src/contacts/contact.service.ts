@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { authorize, grantOf } from '../auth/rbac.ts';
+import { diffRecords, writeAudit } from '../audit/audit.service.ts';
+import type { Database } from '../db/database.ts';
+import { inTenantTx, isUniqueViolation, likeEscape } from '../db/tenant-tx.ts';
+import { AppError } from '../errors/app-error.ts';
+import { parseOrThrow } from '../errors/zod-issues.ts';
+import { writeEvent } from '../outbox/outbox.writer.ts';
+import { UserEntity } from '../users/user.entity.ts';
+import type { Actor } from '../users/user.schema.ts';
+import { ContactEntity } from './contact.entity.ts';
+import { toContact } from './contact.mapper.ts';
+import {
+  ChangeStatusInput,
+  CreateContactInput,
+  ListContactsQuery,
+  UpdateContactInput,
+  type Contact,
+  type ContactStatus,
+} from './contact.schema.ts';
+
+export interface ContactPage {
+  data: Contact[];
+  pagination: { page: number; limit: number; totalPages: number; hasNextPage: boolean; hasPreviousPage: boolean };
+  totalCount: number;
+}
+
+/** Extra fields an import or the demo seeder may set that the public create input does not take. */
+export interface CreateContactExtras {
+  status?: ContactStatus;
+  createdAt?: Date;
+  lastContactDate?: Date;
+}
+
+const SORT_COLUMNS: Record<string, string> = {
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  leadScore: 'lead_score',
+  lastName: 'last_name',
+  lastContactDate: 'last_contact_date',
+};
+
+export async function loadContact(em: EntityManager, id: string): Promise<Contact> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) throw AppError.validation([{ path: 'id', reason: 'must be a UUID' }]);
+  const entity = await em.findOne(ContactEntity, { id });
+  if (!entity) throw AppError.notFound('Contact', id);
+  return toContact(entity as unknown as Record<string, unknown>);
+}
+
+async function assertAssignee(em: EntityManager, userId: string | null | undefined): Promise<void> {
+  if (!userId) return;
+  const user = await em.findOne(UserEntity, { id: userId });
+  if (!user) throw AppError.validation([{ path: 'assignedTo', reason: `no user ${userId} in this tenant` }]);
+}
+
+function emailConflict(email: string, existingId?: string): AppError {
+  return new AppError('CONFLICT', `A contact with email ${email} already exists`, {
+    details: [{ path: 'email', reason: 'already used by another contact in this tenant', ...(existingId ? { existingId } : {}) }],
+  });
+}
+
+export function createContactService(db: Database) {
+  async function insert(em: EntityManager, actor: Actor, raw: unknown, extras: CreateContactExtras = {}): Promise<Contact> {
+    const input = parseOrThrow(CreateContactInput, raw);
+    // A rep's new contacts are theirs unless they name someone else, which needs contacts:write.
+    const assignedTo = input.assignedTo ?? (grantOf(actor, 'contacts:write') === 'own' ? actor.userId : undefined);
+    authorize(actor, 'contacts:write', { ownerId: assignedTo ?? null });
+    await assertAssignee(em, assignedTo);
+    const existing = await em.findOne(ContactEntity, { email: input.email }, { fields: ['id'] });
+    if (existing) throw emailConflict(input.email, existing.id);
+    const now = new Date();
+    const row = {
+      id: randomUUID(),
+      tenantId: actor.tenantId,
+      firstName: input.firstName,
+      lastName: input.lastName,
+      email: input.email,
+      phone: input.phone ?? null,
+      company: input.company ?? null,
+      position: input.position ?? null,
+      leadScore: input.leadScore ?? 0,
+      status: extras.status ?? input.status ?? 'LEAD',
+      source: input.source ?? 'manual',
+      assignedTo: assignedTo ?? null,
+      customFields: input.customFields ?? {},
+      metadata: input.metadata ?? {},
+      lastContactDate: extras.lastContactDate ?? null,
+      createdAt: extras.createdAt ?? now,
+      updatedAt: extras.createdAt ?? now,
+    };
+    em.create(ContactEntity, row);
+    try {
+      await em.flush();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw emailConflict(input.email);
+      throw err;
+    }
+    const contact = toContact(row);
+    await writeAudit(em, actor, 'contact.created', 'contact', contact.id, diffRecords(null, contact));
+    await writeEvent(em, actor, 'contact.created', { type: 'contact', id: contact.id }, { contact });
+    return contact;
+  }
+
+  async function patch(em: EntityManager, actor: Actor, id: string, raw: unknown): Promise<Contact> {
+    const input = parseOrThrow(UpdateContactInput, raw);
+    const entity = await em.findOne(ContactEntity, { id });
+    if (!entity) throw AppError.notFound('Contact', id);
+    const before = toContact(entity as unknown as Record<string, unknown>);
+    authorize(actor, 'contacts:write', { ownerId: before.assignedTo });
+    if (input.assignedTo !== undefined && input.assignedTo !== before.assignedTo) {
+      // handing a contact to someone else is a write on the new owner's behalf too
+      authorize(actor, 'contacts:write', { ownerId: input.assignedTo });
+      await assertAssignee(em, input.assignedTo);
+    }
+    if (input.email && input.email !== before.email) {
+      const other = await em.findOne(ContactEntity, { email: input.email, id: { $ne: id } }, { fields: ['id'] });
+      if (other) throw emailConflict(input.email, other.id);
+    }
+    em.assign(entity, { ...input, updatedAt: new Date() } as never);
+    try {
+      await em.flush();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw emailConflict(String(input.email));
+      throw err;
+    }
+    const after = toContact(entity as unknown as Record<string, unknown>);
+    const diff = diffRecords(before, after);
+    delete diff.before?.updatedAt;
+    delete diff.after?.updatedAt;
+    await writeAudit(em, actor, 'contact.updated', 'contact', id, diff);
+    await writeEvent(em, actor, 'contact.updated', { type: 'contact', id }, { contact: after, changes: Object.keys(diff.after ?? {}) });
+    return after;
+  }
+
+  return {
+    async create(actor: Actor, input: unknown, extras?: CreateContactExtras): Promise<Contact> {
+      return inTenantTx(db, actor, (em) => insert(em, actor, input, extras));
+    },
+
+    /** For bulk paths (import, seeding) that already hold a transaction. */
+    createInTx: insert,
+    updateInTx: patch,
+
+    async get(actor: Actor, id: string): Promise<Contact> {
+      authorize(actor, 'contacts:read');
+      return inTenantTx(db, actor, (em) => loadContact(em, id));
+    },
+
+    async update(actor: Actor, id: string, input: unknown): Promise<Contact> {
+      return inTenantTx(db, actor, (em) => patch(em, actor, id, input));
+    },
+
+    async changeStatus(actor: Actor, id: string, raw: unknown): Promise<Contact> {
+      const input = parseOrThrow(ChangeStatusInput, raw);
+      return inTenantTx(db, actor, async (em) => {
+        const entity = await em.findOne(ContactEntity, { id });
+        if (!entity) throw AppError.notFound('Contact', id);
+        authorize(actor, 'contacts:write', { ownerId: entity.assignedTo });
+        const from = entity.status;
+        if (from === input.status) return toContact(entity as unknown as Record<string, unknown>);
+        entity.status = input.status;
+        entity.updatedAt = new Date();
+        await em.flush();
+        const contact = toContact(entity as unknown as Record<string, unknown>);
+        await writeAudit(em, actor, 'contact.status_changed', 'contact', id, {
+          before: { status: from },
+          after: { status: input.status, ...(input.reason ? { reason: input.reason } : {}) },
+        });
+        await writeEvent(em, actor, 'contact.status_changed', { type: 'contact', id }, {
+          from,
+          to: input.status,
+          reason: input.reason ?? null,
+          contact,
+        });
+        return contact;
+      });
+    },
+
+    async list(actor: Actor, raw: unknown = {}): Promise<ContactPage> {
+      authorize(actor, 'contacts:read');
+      const q = parseOrThrow(ListContactsQuery, raw);
+      return inTenantTx(db, actor, async (em) => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        const add = (sql: string, ...values: unknown[]) => {
+          where.push(sql);
+          params.push(...values);
+        };
+        if (q.search) add('search_text LIKE ?', `%${likeEscape(q.search.toLowerCase())}%`);
+        if (q.status) add('status = ?', q.status);
+        if (q.leadScoreMin !== undefined) add('lead_score >= ?', q.leadScoreMin);
+        if (q.leadScoreMax !== undefined) add('lead_score <= ?', q.leadScoreMax);
+        if (q.assignedTo) add('assigned_to = ?', q.assignedTo);
+        if (q.source) add('source = ?', q.source);
+        if (q.createdAfter) add('created_at > ?', q.createdAfter);
+        if (q.lastContactedBefore) add('(last_contact_date IS NULL OR last_contact_date < ?)', q.lastContactedBefore);
+        const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+        const nulls = q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST';
+        const offset = (q.page - 1) * q.limit;
+        const rows = await em.execute<Record<string, unknown>[]>(
+          `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ? OFFSET ?`,
+          [...params, q.limit, offset],
+        );
+        const count = await em.execute<{ n: string }[]>(`SELECT count(*) AS n FROM contacts ${whereSql}`, params);
+        const totalCount = Number(count[0]?.n ?? 0);
+        const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
+        return {
+          data: rows.map(toContact),
+          pagination: { page: q.page, limit: q.limit, totalPages, hasNextPage: q.page < totalPages, hasPreviousPage: q.page > 1 },
+          totalCount,
+        };
+      });
+    },
+
+    async findByEmail(actor: Actor, email: string): Promise<Contact | null> {
+      authorize(actor, 'contacts:read');
+      return inTenantTx(db, actor, async (em) => {
+        const e = await em.findOne(ContactEntity, { email: email.trim().toLowerCase() });
+        return e ? toContact(e as unknown as Record<string, unknown>) : null;
+      });
+    },
+  };
+}
+
+export type ContactService = ReturnType<typeof createContactService>;

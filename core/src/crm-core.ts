@@ -1,0 +1,27 @@
+import type { Database } from './db/database.ts';
+import type { Logger } from './logger.ts';
+import { createContactService } from './contacts/contact.service.ts';
+import { createContactMergeService } from './contacts/contact-merge.service.ts';
+import { createInteractionService } from './interactions/interaction.service.ts';
+import { createFollowUpService } from './follow-ups/follow-up.service.ts';
+import { createUserService } from './users/user.service.ts';
+import { createOutboxDispatcher } from './outbox/outbox.dispatcher.ts';
+import { createAuditService } from './audit/audit.query.ts';
+
+/** Every domain service over one database; what the MCP servers, gateway and workers share. */
+export function createCrmCore(deps: { db: Database; logger: Logger; outbox?: { pollMs?: number } }) {
+  const { db, logger } = deps;
+  return {
+    db,
+    logger,
+    contacts: createContactService(db),
+    merge: createContactMergeService(db),
+    interactions: createInteractionService(db),
+    followUps: createFollowUpService(db),
+    users: createUserService(db),
+    audit: createAuditService(db),
+    outbox: createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox),
+  };
+}
+
+export type CrmCore = ReturnType<typeof createCrmCore>;

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { authorize, grantOf } from '../auth/rbac.ts';
+import { diffRecords, writeAudit } from '../audit/audit.service.ts';
+import { loadContact } from '../contacts/contact.service.ts';
+import type { Database } from '../db/database.ts';
+import { inTenantTx } from '../db/tenant-tx.ts';
+import { AppError } from '../errors/app-error.ts';
+import { parseOrThrow } from '../errors/zod-issues.ts';
+import { writeEvent } from '../outbox/outbox.writer.ts';
+import { UserEntity } from '../users/user.entity.ts';
+import type { Actor } from '../users/user.schema.ts';
+import { FollowUpEntity } from './follow-up.entity.ts';
+import { CreateFollowUpInput, ListFollowUpsQuery, type FollowUp } from './follow-up.schema.ts';
+
+function toFollowUp(e: Record<string, unknown>): FollowUp {
+  return {
+    id: e.id as string,
+    tenantId: e.tenantId as string,
+    contactId: e.contactId as string,
+    ownerId: e.ownerId as string,
+    title: e.title as string,
+    notes: (e.notes as string | null) ?? null,
+    dueAt: e.dueAt as Date,
+    done: Boolean(e.done),
+    completedAt: (e.completedAt as Date | null) ?? null,
+    interactionId: (e.interactionId as string | null) ?? null,
+    createdAt: e.createdAt as Date,
+  };
+}
+
+function endOfTodayUtc(now = new Date()): Date {
+  const d = new Date(now);
+  d.setUTCHours(23, 59, 59, 999);
+  return d;
+}
+
+/** Follow-ups are tasks on a contact: read/write them like interactions, scoped to the owner for reps. */
+export function createFollowUpService(db: Database) {
+  return {
+    async create(actor: Actor, raw: unknown): Promise<FollowUp> {
+      const input = parseOrThrow(CreateFollowUpInput, raw);
+      return inTenantTx(db, actor, async (em) => {
+        const contact = await loadContact(em, input.contactId);
+        const ownerId = input.ownerId ?? contact.assignedTo ?? actor.userId;
+        // a rep may add follow-ups only on their own contacts and only for themselves
+        authorize(actor, 'interactions:write', { ownerId: contact.assignedTo });
+        if (ownerId !== actor.userId) authorize(actor, 'interactions:write', { ownerId });
+        if (!(await em.findOne(UserEntity, { id: ownerId }, { fields: ['id'] }))) {
+          throw AppError.validation([{ path: 'ownerId', reason: `no user ${ownerId} in this tenant` }]);
+        }
+        const row = {
+          id: randomUUID(),
+          tenantId: actor.tenantId,
+          contactId: contact.id,
+          ownerId,
+          title: input.title,
+          notes: input.notes ?? null,
+          dueAt: input.dueAt,
+          done: false,
+          completedAt: null,
+          interactionId: null,
+          dueNotifiedAt: null,
+          createdAt: new Date(),
+        };
+        em.create(FollowUpEntity, row);
+        await em.flush();
+        const fu = toFollowUp(row);
+        await writeAudit(em, actor, 'follow-up.created', 'follow_up', fu.id, diffRecords(null, fu));
+        await writeEvent(em, actor, 'follow-up.created', { type: 'contact', id: contact.id }, { followUp: fu });
+        return fu;
+      });
+    },
+
+    async list(actor: Actor, raw: unknown = {}): Promise<FollowUp[]> {
+      const q = parseOrThrow(ListFollowUpsQuery, raw);
+      const grant = grantOf(actor, 'interactions:read');
+      if (grant === 'none') authorize(actor, 'interactions:read');
+      return inTenantTx(db, actor, async (em) => {
+        const now = new Date();
+        const where: Record<string, unknown> = {};
+        if (q.scope === 'due') Object.assign(where, { done: false, dueAt: { $lte: q.dueBefore ?? endOfTodayUtc(now) } });
+        if (q.scope === 'overdue') Object.assign(where, { done: false, dueAt: { $lt: now } });
+        if (q.scope === 'open') where.done = false;
+        if (q.scope === 'done') where.done = true;
+        if (q.contactId) where.contactId = q.contactId;
+        if (q.ownerId) where.ownerId = q.ownerId;
+        if (grant === 'own') where.ownerId = actor.userId;
+        const rows = await em.find(FollowUpEntity, where, { orderBy: { dueAt: 'asc', id: 'asc' }, limit: q.limit });
+        return rows.map((r) => toFollowUp(r as unknown as Record<string, unknown>));
+      });
+    },
+
+    async complete(actor: Actor, id: string, note?: string): Promise<FollowUp> {
+      return inTenantTx(db, actor, async (em) => {
+        const e = await em.findOne(FollowUpEntity, { id });
+        if (!e) throw AppError.notFound('FollowUp', id);
+        authorize(actor, 'interactions:write', { ownerId: e.ownerId });
+        if (e.done) return toFollowUp(e as unknown as Record<string, unknown>);
+        const before = toFollowUp(e as unknown as Record<string, unknown>);
+        e.done = true;
+        e.completedAt = new Date();
+        if (note) e.notes = e.notes ? `${e.notes}\n${note}` : note;
+        await em.flush();
+        const fu = toFollowUp(e as unknown as Record<string, unknown>);
+        await writeAudit(em, actor, 'follow-up.completed', 'follow_up', id, diffRecords(before, fu));
+        await writeEvent(em, actor, 'follow-up.completed', { type: 'contact', id: fu.contactId }, { followUp: fu });
+        return fu;
+      });
+    },
+
+    /**
+     * Emit `follow-up.due` once for every open follow-up whose due time has passed, tenant by
+     * tenant (each in its own RLS scope). Returns how many were emitted.
+     */
+    async emitDue(now = new Date()): Promise<number> {
+      const tenants = await db.asWorker(async (c) => (await c.query<{ id: string }>('SELECT id FROM tenants')).rows);
+      let total = 0;
+      for (const t of tenants) {
+        total += await inTenantTx(db, { tenantId: t.id }, async (em) => {
+          const due = await em.find(FollowUpEntity, { done: false, dueNotifiedAt: null, dueAt: { $lte: now } }, { limit: 1000 });
+          for (const e of due) {
+            e.dueNotifiedAt = now;
+            await writeEvent(em, { tenantId: t.id, userId: null }, 'follow-up.due', { type: 'contact', id: e.contactId }, {
+              followUp: toFollowUp(e as unknown as Record<string, unknown>),
+            });
+          }
+          await em.flush();
+          return due.length;
+        });
+      }
+      return total;
+    },
+  };
+}
+
+export type FollowUpService = ReturnType<typeof createFollowUpService>;

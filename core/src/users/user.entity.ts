@@ -1,0 +1,16 @@
+import { defineEntity, p } from '@mikro-orm/postgresql';
+import { ROLES } from './user.schema.ts';
+
+export const UserEntity = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    email: p.text(),
+    name: p.text(),
+    role: p.enum([...ROLES]),
+    apiKeyHash: p.text().hidden().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
