@@ -7,6 +7,9 @@ import { createFollowUpService } from './follow-ups/follow-up.service.ts';
 import { createUserService } from './users/user.service.ts';
 import { createOutboxDispatcher } from './outbox/outbox.dispatcher.ts';
 import { createAuditService } from './audit/audit.query.ts';
+import { createContactImportService } from './imports/contact-import.service.ts';
+import { createInteractionImportService } from './imports/interaction-import.service.ts';
+import { createExportService } from './imports/export.service.ts';
 
 /** Every domain service over one database; what the MCP servers, gateway and workers share. */
 export function createCrmCore(deps: { db: Database; logger: Logger; outbox?: { pollMs?: number } }) {
@@ -20,6 +23,8 @@ export function createCrmCore(deps: { db: Database; logger: Logger; outbox?: { p
     followUps: createFollowUpService(db),
     users: createUserService(db),
     audit: createAuditService(db),
+    imports: { ...createContactImportService(db), ...createInteractionImportService(db) },
+    exports: createExportService(db),
     outbox: createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox),
   };
 }

@@ -44,3 +44,4 @@ export type { AuditEntry } from './audit/audit.service.ts';
 export { EVENT_TYPES } from './outbox/outbox.schema.ts';
 export type { OutboxEvent, EventType } from './outbox/outbox.schema.ts';
 export type { OutboxDispatcher, Subscription, EventHandler } from './outbox/outbox.dispatcher.ts';
+export type { ImportReport, ImportOptions } from './imports/import.types.ts';

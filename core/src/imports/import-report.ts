@@ -1,0 +1,25 @@
+import type { FieldIssue } from '../errors/app-error.ts';
+import type { HeaderMapping } from '../csv/index.ts';
+import type { ImportReport } from './import.types.ts';
+
+export function toMappedColumns(mapping: HeaderMapping<string>): Pick<ImportReport, 'mappedColumns' | 'customColumns'> {
+  return {
+    mappedColumns: mapping.mapped.map((m) => ({ header: m.header, field: m.field })),
+    customColumns: mapping.unmapped.map((u) => u.header),
+  };
+}
+
+export function newReport(kind: ImportReport['kind'], delimiter: string, cols: Pick<ImportReport, 'mappedColumns' | 'customColumns'>): ImportReport {
+  return { kind, delimiter, ...cols, rows: 0, created: 0, updated: 0, skipped: 0, failed: 0, errors: [], errorsTruncated: false };
+}
+
+export function pushIssues(report: ImportReport, row: number, issues: FieldIssue[], maxErrors = 1000): void {
+  report.failed++;
+  for (const issue of issues) {
+    if (report.errors.length >= maxErrors) {
+      report.errorsTruncated = true;
+      return;
+    }
+    report.errors.push({ ...issue, row });
+  }
+}

@@ -1,0 +1,118 @@
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCrmCore, type CrmCore } from '../crm-core.ts';
+import { silentLogger } from '../logger.ts';
+import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
+
+const text = (s: string) => Readable.from([Buffer.from(s, 'utf8')]);
+async function collect(r: Readable): Promise<string> {
+  let out = '';
+  for await (const chunk of r) out += chunk.toString();
+  return out;
+}
+
+const HUBSPOT = [
+  '"Record ID","First Name","Last Name","Email","Phone Number","Company Name","Job Title","Lifecycle Stage","Original Source","Contact owner","Favourite Tool"',
+  '101,Ann,Lee,ann@lee.io,+1 555 0100,Lee Inc,CEO,customer,Referral,MANAGER_EMAIL,Figma',
+  '102,Bo,Chan,not-an-email,,,,lead,,,',
+  '103,Cy,Diaz,cy@diaz.io,,Diaz LLC,Director,salesqualifiedlead,Paid Search,,Canva',
+  '104,Di,Ek,di@ek.io,,,,ghost-stage,,,',
+  '105,Ed,Fox,ed@fox.io,,,,,,nobody@nowhere.io,',
+].join('\r\n');
+
+describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let f: TenantFixture;
+  let csv: string;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    core = createCrmCore({ db: t.db, logger: silentLogger() });
+    f = await createTenantFixture(core);
+    csv = HUBSPOT.replace('MANAGER_EMAIL', (await core.users.list(f.admin)).find((u) => u.role === 'SALES_MANAGER')!.email);
+  });
+  afterAll(() => t.drop());
+
+  it('imports a HubSpot export: valid rows land, bad rows are reported with row, field and reason', async () => {
+    const report = await core.imports.importContacts(f.admin, text(csv));
+    expect(report).toMatchObject({ rows: 5, created: 2, updated: 0, failed: 3 });
+    expect(report.errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ row: 3, path: 'email' }),
+        expect.objectContaining({ row: 5, path: 'status' }),
+        expect.objectContaining({ row: 6, path: 'ownerEmail' }),
+      ]),
+    );
+    expect(report.customColumns).toContain('Favourite Tool');
+    const ann = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
+    expect(ann).toMatchObject({ status: 'CUSTOMER', company: 'Lee Inc', position: 'CEO', assignedTo: f.manager.userId });
+    expect(ann!.customFields).toMatchObject({ 'Favourite Tool': 'Figma' });
+    expect((await core.contacts.findByEmail(f.admin, 'cy@diaz.io'))!.status).toBe('PROSPECT');
+  });
+
+  it('re-importing the same file updates instead of duplicating', async () => {
+    const before = (await core.contacts.list(f.admin)).totalCount;
+    const report = await core.imports.importContacts(f.admin, text(csv));
+    expect(report).toMatchObject({ created: 0, updated: 2, failed: 3 });
+    expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
+  });
+
+  it('imports interactions by contact email, idempotently, and updates lastContactDate', async () => {
+    const activity = [
+      'Contact Email;Activity Type;Activity Date;Subject;Notes;Duration',
+      'ann@lee.io;Call;2026-02-03T10:00:00Z;Kickoff;Discussed the SEO retainer;30',
+      'ann@lee.io;Email;2026-02-05T10:00:00Z;Proposal;Sent the proposal;',
+      'ghost@nowhere.io;Call;2026-02-05T10:00:00Z;x;y;',
+      'cy@diaz.io;Teleport;2026-02-05T10:00:00Z;x;y;',
+    ].join('\n');
+    const r1 = await core.imports.importInteractions(f.admin, text(activity));
+    expect(r1).toMatchObject({ rows: 4, created: 2, failed: 2 });
+    expect(r1.errors.map((e) => [e.row, e.path])).toEqual(expect.arrayContaining([[4, 'contactEmail'], [5, 'type']]));
+    const r2 = await core.imports.importInteractions(f.admin, text(activity));
+    expect(r2).toMatchObject({ created: 0, skipped: 2 });
+    const ann = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
+    expect(ann!.lastContactDate!.toISOString()).toBe('2026-02-05T10:00:00.000Z');
+    expect((await core.interactions.timeline(f.admin, ann!.id)).interactions.map((i) => i.type)).toEqual(['EMAIL', 'PHONE_CALL']);
+  });
+
+  it('round-trips its own export', async () => {
+    const exported = await collect(await core.exports.exportContacts(f.admin));
+    expect(exported.split('\n')[0]).toContain('email');
+    const same = await core.imports.importContacts(f.admin, text(exported));
+    expect(same).toMatchObject({ failed: 0, created: 0, updated: 2 });
+    // user ids do not exist in another tenant: that row is reported, the rest lands
+    const other = await createTenantFixture(core);
+    const report = await core.imports.importContacts(other.admin, text(exported));
+    expect(report).toMatchObject({ failed: 1, created: 1, errors: [expect.objectContaining({ path: 'assignedTo', row: expect.any(Number) })] });
+    const copy = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
+    expect(copy).toMatchObject({ firstName: 'Ann', status: 'CUSTOMER', company: 'Lee Inc' });
+    expect(copy!.customFields).toMatchObject({ 'Favourite Tool': 'Figma' });
+    const interactions = await collect(await core.exports.exportInteractions(f.admin));
+    expect(interactions.trim().split('\n')).toHaveLength(3);
+  });
+
+  it.each([
+    ['an empty file', ''],
+    ['a file without a header row', 'ann@lee.io,Ann,Lee\nbo@chan.io,Bo,Chan'],
+    ['the wrong delimiter', 'First Name|Last Name|Email\nA|B|a@b.io'],
+    ['no email column', 'First Name,Last Name\nA,B'],
+  ])('rejects %s with VALIDATION_FAILED and stores nothing', async (_label, body) => {
+    const before = (await core.contacts.list(f.admin)).totalCount;
+    const err = await core.imports.importContacts(f.admin, text(body)).catch((e) => e);
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(err.details.length).toBeGreaterThan(0);
+    expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
+  });
+
+  it('rejects bytes that are not UTF-8', async () => {
+    const latin1 = Buffer.concat([Buffer.from('First Name,Last Name,Email\nJos'), Buffer.from([0xe9]), Buffer.from(',X,jx@x.io\n')]);
+    const err = await core.imports.importContacts(f.admin, Readable.from([latin1])).catch((e) => e);
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(err.details)).toMatch(/UTF-8/i);
+  });
+
+  it('a sales rep may not bulk import', async () => {
+    await expect(core.imports.importContacts(f.rep, text(csv))).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+  });
+});

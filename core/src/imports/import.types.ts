@@ -1,0 +1,22 @@
+import type { FieldIssue } from '../errors/app-error.ts';
+
+export interface ImportReport {
+  kind: 'contacts' | 'interactions';
+  delimiter: string;
+  mappedColumns: { header: string; field: string }[];
+  customColumns: string[];
+  rows: number;
+  created: number;
+  updated: number;
+  skipped: number;
+  failed: number;
+  /** One entry per bad field: row number (as a spreadsheet shows it), field, reason. Capped at maxErrors. */
+  errors: FieldIssue[];
+  errorsTruncated: boolean;
+}
+
+export interface ImportOptions {
+  batchSize?: number;
+  maxErrors?: number;
+  onProgress?: (rowsDone: number) => void;
+}
