@@ -5,7 +5,7 @@ import type { ImportReport } from './import.types.ts';
 export function toMappedColumns(mapping: HeaderMapping<string>): Pick<ImportReport, 'mappedColumns' | 'customColumns'> {
   return {
     mappedColumns: mapping.mapped.map((m) => ({ header: m.header, field: m.field })),
-    customColumns: mapping.unmapped.map((u) => u.header),
+    customColumns: mapping.unmapped.filter((u) => u.action !== 'ignored').map((u) => u.header),
   };
 }
 

@@ -1,0 +1,191 @@
+import type { Readable } from 'node:stream';
+import { CreateContactInput, Email, type ContactStatus } from '../contacts/contact.schema.ts';
+import { AppError, type FieldIssue } from '../errors/app-error.ts';
+import { zodIssues } from '../errors/zod-issues.ts';
+import { parseDate, parseJsonObject, parseNumber, normaliseKey } from './cell-parsers.ts';
+import { openCsv, type CsvDelimiter, type CsvReadOptions } from './csv-reader.ts';
+import {
+  ACCEPTED_STATUS_TEXT,
+  extraCells,
+  headerAliases,
+  mapContactHeaders,
+  mapStatusValue,
+  pickCell,
+  type ContactColumnField,
+  type HeaderMapping,
+} from './header-map.ts';
+
+/**
+ * One contact read from a file. `input` has been parsed by `CreateContactInput` (emails lower-cased,
+ * text trimmed) and includes `status` for creates; `status` is repeated on its own because updating
+ * an existing contact's status goes through changeStatus. `ownerEmail` is for the service to
+ * resolve to a user id.
+ */
+export interface ImportedContact {
+  input: CreateContactInput;
+  status?: ContactStatus;
+  ownerEmail?: string;
+  createdAt?: Date;
+  lastContactDate?: Date;
+}
+
+export type ContactRowResult = { row: number; ok: true; value: ImportedContact } | { row: number; ok: false; issues: FieldIssue[] };
+
+export interface RowReadOptions<F extends string> extends CsvReadOptions {
+  /** Called once with the header mapping before the first row, e.g. for the CLI to print it. */
+  onMapping?: (mapping: HeaderMapping<F>) => void;
+}
+
+export interface ContactImport {
+  mapping: HeaderMapping<ContactColumnField>;
+  delimiter: CsvDelimiter;
+  rows: AsyncGenerator<ContactRowResult, void, undefined>;
+}
+
+/** Throws when no column provides a field every row needs: each row would fail the same way. */
+export function requireColumn(mapping: HeaderMapping, field: string, header: readonly string[]): void {
+  if (!mapping.missing.includes(field)) return;
+  const accepted = headerAliases(mapping.kind, field).join('", "');
+  const reason =
+    `no ${field} column: accepted headers are "${accepted}" (any case, spaces or underscores); ` +
+    `the header row read was "${header.join('", "')}"`;
+  throw AppError.validation([{ path: field, reason, row: 1 }], `CSV file rejected — ${reason}`);
+}
+
+/** "Jane Smith" → Jane / Smith; "Smith, Jane" → Jane / Smith; "Mary Ann Lee" → Mary Ann / Lee. */
+export function splitFullName(full: string): { firstName?: string; lastName?: string } {
+  const comma = full.split(',');
+  if (comma.length === 2 && comma[0]!.trim() && comma[1]!.trim()) {
+    return { firstName: comma[1]!.trim(), lastName: comma[0]!.trim() };
+  }
+  const parts = full.trim().split(/\s+/);
+  if (parts.length === 1) return { firstName: parts[0] };
+  return { firstName: parts.slice(0, -1).join(' '), lastName: parts.at(-1) };
+}
+
+const quoteValue = (raw: string) => `"${raw.length > 60 ? `${raw.slice(0, 57)}...` : raw}"`;
+
+export function convertContactRow(cells: readonly string[], mapping: HeaderMapping<ContactColumnField>, row: number): ContactRowResult {
+  const issues: FieldIssue[] = [];
+  const fail = (path: string, reason: string) => issues.push({ path, reason, row });
+  const get = (field: ContactColumnField) => pickCell(cells, mapping, field);
+  const draft: Record<string, unknown> = {};
+  const value: Omit<ImportedContact, 'input'> = {};
+
+  let customFields: Record<string, unknown> = {};
+  const customJson = get('customFields');
+  if (customJson) {
+    const parsed = parseJsonObject(customJson.value);
+    if (parsed.ok) customFields = parsed.value;
+    else fail('customFields', parsed.reason);
+  }
+  let metadata: Record<string, unknown> = {};
+  const metadataJson = get('metadata');
+  if (metadataJson) {
+    const parsed = parseJsonObject(metadataJson.value);
+    if (parsed.ok) metadata = parsed.value;
+    else fail('metadata', parsed.reason);
+  }
+  Object.assign(customFields, extraCells(cells, mapping));
+
+  const fromFullName = splitFullName(get('fullName')?.value ?? '');
+  draft.firstName = get('firstName')?.value ?? fromFullName.firstName ?? '';
+  draft.lastName = get('lastName')?.value ?? fromFullName.lastName ?? '';
+  const email = get('email');
+  if (email) draft.email = email.value;
+  else fail('email', 'email is required');
+
+  for (const field of ['phone', 'company', 'position', 'source', 'assignedTo'] as const) {
+    const cell = get(field);
+    if (cell) draft[field] = cell.value;
+  }
+
+  const score = get('leadScore');
+  if (score) {
+    const parsed = parseNumber(score.value);
+    if (parsed.ok) draft.leadScore = parsed.value;
+    else fail('leadScore', parsed.reason);
+  }
+
+  const status = get('status');
+  if (status) {
+    const mapped = mapStatusValue(status.value);
+    if (mapped) draft.status = value.status = mapped;
+    else fail('status', `unknown status ${quoteValue(status.value)}; accepted: ${ACCEPTED_STATUS_TEXT}`);
+  }
+
+  const owner = get('ownerEmail');
+  if (owner) {
+    const parsed = Email.safeParse(owner.value);
+    if (parsed.success) value.ownerEmail = parsed.data;
+    // Salesforce's "Lead Owner" holds a name, which no service can resolve: keep it, don't fail the row.
+    else if (!normaliseKey(owner.header).includes('email')) customFields[owner.header] = owner.value;
+    else fail('ownerEmail', `must be a valid email address (got ${quoteValue(owner.value)})`);
+  }
+
+  for (const field of ['createdAt', 'lastContactDate'] as const) {
+    const cell = get(field);
+    if (!cell) continue;
+    const parsed = parseDate(cell.value);
+    if (parsed.ok) value[field] = parsed.value;
+    else fail(field, parsed.reason);
+  }
+
+  for (const key of ['campaignId', 'ipAddress', 'referrer', 'leadMagnet'] as const) {
+    const cell = get(`metadata.${key}`);
+    if (cell) metadata[key] = cell.value;
+  }
+  const externalId = get('externalId');
+  if (externalId) customFields.externalId = externalId.value;
+  if (Object.keys(customFields).length) draft.customFields = customFields;
+  if (Object.keys(metadata).length) draft.metadata = metadata;
+
+  const parsed = CreateContactInput.safeParse(draft);
+  if (!parsed.success) {
+    const reported = new Set(issues.map((i) => i.path));
+    for (const issue of zodIssues(parsed.error)) {
+      if (reported.has(issue.path)) continue;
+      const raw = draft[issue.path];
+      const reason = typeof raw === 'string' && raw !== '' ? `${issue.reason} (got ${quoteValue(raw)})` : issue.reason;
+      fail(issue.path, reason);
+    }
+  }
+  if (issues.length || !parsed.success) return { row, ok: false, issues };
+  return { row, ok: true, value: { input: parsed.data, ...value } };
+}
+
+/** Open a contact CSV: header mapping up front (throws VALIDATION_FAILED for a malformed file). */
+export async function openContactRows(
+  stream: Readable | AsyncIterable<Uint8Array | string>,
+  opts: CsvReadOptions = {},
+): Promise<ContactImport> {
+  const table = await openCsv(stream, opts);
+  const mapping = mapContactHeaders(table.header);
+  try {
+    requireColumn(mapping, 'email', table.header);
+  } catch (err) {
+    await table.records.return();
+    throw err;
+  }
+  async function* rows(): AsyncGenerator<ContactRowResult, void, undefined> {
+    for await (const record of table.records) {
+      if (!record.ok) yield { row: record.row, ok: false, issues: [record.issue] };
+      else yield convertContactRow(record.cells, mapping, record.row);
+    }
+  }
+  return { mapping, delimiter: table.delimiter, rows: rows() };
+}
+
+/**
+ * Stream a contact CSV row by row. Bad rows come back as `ok: false` with one issue per bad field;
+ * malformed files throw VALIDATION_FAILED. Duplicate emails are not flagged: the service upserts
+ * by email, so the later row wins.
+ */
+export async function* readContactRows(
+  stream: Readable | AsyncIterable<Uint8Array | string>,
+  opts: RowReadOptions<ContactColumnField> = {},
+): AsyncGenerator<ContactRowResult, void, undefined> {
+  const { mapping, rows } = await openContactRows(stream, opts);
+  opts.onMapping?.(mapping);
+  yield* rows;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { CONTACT_CSV_COLUMNS, INTERACTION_CSV_COLUMNS } from './csv-writer.ts';
+import {
+  describeHeaderMapping,
+  mapContactHeaders,
+  mapInteractionHeaders,
+  mapStatusValue,
+  pickCell,
+} from './header-map.ts';
+
+const fieldOf = (headers: string[]) => mapContactHeaders(headers).mapped.map((c) => c.field);
+
+describe('mapContactHeaders', () => {
+  it.each([
+    [['First Name', 'First name', 'FirstName', 'first_name', 'FIRST-NAME', ' first  name '], 'firstName'],
+    [['Last Name', 'last_name', 'Surname'], 'lastName'],
+    [['Email', 'Email Address', 'E-mail', 'e_mail', 'EMAIL ADDRESS'], 'email'],
+    [['Phone Number', 'Mobile Phone', 'Phone', 'Mobile Phone Number'], 'phone'],
+    [['Company Name', 'Company', 'Account Name'], 'company'],
+    [['Job Title', 'Title'], 'position'],
+    [['Lead Status', 'Lifecycle Stage', 'Status'], 'status'],
+    [['Original Source', 'Lead Source', 'Source'], 'source'],
+    [['HubSpot Score', 'Lead Score', 'Score'], 'leadScore'],
+    [['Contact owner', 'Owner Email', 'Lead Owner'], 'ownerEmail'],
+    [['Campaign', 'Campaign ID'], 'metadata.campaignId'],
+    [['Last Activity Date', 'Last Contacted'], 'lastContactDate'],
+    [['Create Date', 'Created Date'], 'createdAt'],
+    [['Record ID', 'Contact ID', 'Lead ID', 'Id'], 'externalId'],
+    [['Name', 'Full Name'], 'fullName'],
+  ])('maps %j to %s', (headers, field) => {
+    for (const header of headers) expect(fieldOf([header]), header).toEqual([field]);
+  });
+
+  it('accepts our own export headers exactly and ignores our ids', () => {
+    const mapping = mapContactHeaders([...CONTACT_CSV_COLUMNS]);
+    expect(mapping.mapped.map((c) => c.field)).toEqual([
+      'firstName',
+      'lastName',
+      'email',
+      'phone',
+      'company',
+      'position',
+      'status',
+      'leadScore',
+      'source',
+      'assignedTo',
+      'lastContactDate',
+      'createdAt',
+      'customFields',
+      'metadata',
+    ]);
+    expect(mapping.unmapped).toEqual([
+      { index: 0, header: 'id', action: 'ignored', reason: expect.stringContaining('matched by email') },
+      { index: 13, header: 'updatedAt', action: 'ignored', reason: 'set by the server' },
+    ]);
+    expect(mapping.missing).toEqual([]);
+  });
+
+  it('keeps unknown columns for customFields and reports missing required fields', () => {
+    const mapping = mapContactHeaders(['Email', 'Industry', '', 'Favourite Colour']);
+    expect(mapping.unmapped).toEqual([
+      { index: 1, header: 'Industry', action: 'customFields', reason: 'unknown column, kept in customFields' },
+      { index: 2, header: '', action: 'ignored', reason: 'empty header' },
+      { index: 3, header: 'Favourite Colour', action: 'customFields', reason: 'unknown column, kept in customFields' },
+    ]);
+    expect(mapping.missing).toEqual(['firstName', 'lastName']);
+    expect(mapContactHeaders(['Name', 'Email']).missing).toEqual([]);
+  });
+
+  it('orders duplicate columns by alias priority and marks the others as fallbacks', () => {
+    const mapping = mapContactHeaders(['Lead Status', 'Email', 'Lifecycle Stage']);
+    expect(mapping.columns.status).toEqual([2, 0]);
+    expect(mapping.mapped.find((c) => c.header === 'Lead Status')?.fallback).toBe(true);
+    expect(pickCell(['CONNECTED', 'a@b.io', ''], mapping, 'status')).toEqual({ value: 'CONNECTED', header: 'Lead Status' });
+    expect(pickCell(['CONNECTED', 'a@b.io', 'customer'], mapping, 'status')).toEqual({ value: 'customer', header: 'Lifecycle Stage' });
+  });
+
+  it('describes the mapping for the CLI', () => {
+    expect(describeHeaderMapping(mapContactHeaders(['E-mail', 'Industry', 'id']))).toEqual([
+      '"E-mail" → email',
+      '"Industry" → customFields["Industry"]',
+      '"id" ignored (our contact id; contacts are matched by email)',
+      'missing: no column for firstName',
+      'missing: no column for lastName',
+    ]);
+  });
+});
+
+describe('mapInteractionHeaders', () => {
+  it('maps activity export headers', () => {
+    const headers = ['Contact Email', 'Activity Type', 'Channel', 'Direction', 'Subject', 'Notes', 'Activity Date', 'Duration', 'Outcome', 'Tags', 'Deal'];
+    const mapping = mapInteractionHeaders(headers);
+    expect(mapping.mapped.map((c) => c.field)).toEqual([
+      'contactEmail',
+      'type',
+      'channel',
+      'direction',
+      'subject',
+      'content',
+      'occurredAt',
+      'duration',
+      'outcome',
+      'tags',
+    ]);
+    expect(mapping.unmapped).toEqual([{ index: 10, header: 'Deal', action: 'metadata', reason: 'unknown column, kept in metadata' }]);
+  });
+
+  it('maps "Email" to the contact, and Body/Description/Content to content', () => {
+    for (const h of ['Body', 'Description', 'Content', 'Note']) expect(mapInteractionHeaders([h]).mapped[0]?.field).toBe('content');
+    expect(mapInteractionHeaders(['Email']).mapped[0]?.field).toBe('contactEmail');
+    expect(mapInteractionHeaders(['Created Date']).mapped[0]?.field).toBe('occurredAt');
+  });
+
+  it('accepts our own export headers exactly', () => {
+    const mapping = mapInteractionHeaders([...INTERACTION_CSV_COLUMNS]);
+    expect(mapping.unmapped.map((c) => [c.header, c.action])).toEqual([
+      ['id', 'ignored'],
+      ['contactId', 'ignored'],
+      ['userId', 'ignored'],
+    ]);
+    expect(mapping.missing).toEqual([]);
+  });
+});
+
+describe('mapStatusValue', () => {
+  it.each([
+    ['subscriber', 'LEAD'],
+    ['lead', 'LEAD'],
+    ['marketingqualifiedlead', 'LEAD'],
+    ['Marketing Qualified Lead', 'LEAD'],
+    ['salesqualifiedlead', 'PROSPECT'],
+    ['opportunity', 'PROSPECT'],
+    ['customer', 'CUSTOMER'],
+    ['evangelist', 'CUSTOMER'],
+    ['other', 'LEAD'],
+    ['NEW', 'LEAD'],
+    ['OPEN', 'LEAD'],
+    ['ATTEMPTED_TO_CONTACT', 'LEAD'],
+    ['IN_PROGRESS', 'PROSPECT'],
+    ['In Progress', 'PROSPECT'],
+    ['CONNECTED', 'PROSPECT'],
+    ['OPEN_DEAL', 'PROSPECT'],
+    ['UNQUALIFIED', 'INACTIVE'],
+    ['BAD_TIMING', 'INACTIVE'],
+    ['Open - Not Contacted', 'LEAD'],
+    ['Working - Contacted', 'PROSPECT'],
+    ['Closed - Converted', 'CUSTOMER'],
+    ['Closed - Not Converted', 'INACTIVE'],
+    ['PROSPECT', 'PROSPECT'],
+    ['inactive', 'INACTIVE'],
+  ])('%s → %s', (value, status) => {
+    expect(mapStatusValue(value)).toBe(status);
+  });
+
+  it('returns undefined for unknown values', () => {
+    expect(mapStatusValue('hot')).toBeUndefined();
+  });
+});
