@@ -11,7 +11,7 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'warn',
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@crm/*/src/*', '@crm/*/*'], message: 'Import other packages only through their index (exports).' }] },
+        { patterns: [{ group: ['@crm/*/src', '@crm/*/src/*', '../../*/src/*'], message: 'Import other packages only through their package exports.' }] },
       ],
     },
   },

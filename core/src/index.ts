@@ -45,3 +45,7 @@ export { EVENT_TYPES } from './outbox/outbox.schema.ts';
 export type { OutboxEvent, EventType } from './outbox/outbox.schema.ts';
 export type { OutboxDispatcher, Subscription, EventHandler } from './outbox/outbox.dispatcher.ts';
 export type { ImportReport, ImportOptions } from './imports/import.types.ts';
+export { seedDemoTenant, demoApiKey } from './demo/seed-demo.ts';
+export type { SeededDemo } from './demo/seed-demo.ts';
+export { generateDemoTenant, summariseDemoTenant, POST_SALE_TAG } from './demo/demo-generator.ts';
+export type { DemoTenant, DemoContact, DemoInteraction, DemoTenantSummary } from './demo/demo-generator.ts';

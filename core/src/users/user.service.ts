@@ -40,11 +40,11 @@ export const CreateTenantInput = z
 export function createUserService(db: Database) {
   return {
     /** Create a tenant with its first ADMIN; returns the admin's API key (shown once). */
-    async createTenant(raw: unknown, opts: { id?: string; adminId?: string } = {}) {
+    async createTenant(raw: unknown, opts: { id?: string; adminId?: string; apiKey?: string } = {}) {
       const input = parseOrThrow(CreateTenantInput, raw);
       const tenantId = opts.id ?? randomUUID();
       const adminId = opts.adminId ?? randomUUID();
-      const apiKey = newApiKey();
+      const apiKey = opts.apiKey ?? newApiKey();
       const system: Actor = { tenantId, userId: adminId, role: 'ADMIN' };
       try {
         await inTenantTx(db, system, async (em) => {
@@ -71,10 +71,10 @@ export function createUserService(db: Database) {
       return { tenant: { id: tenantId, name: input.name, slug: input.slug }, admin: { id: adminId, email: input.admin.email }, apiKey };
     },
 
-    async createUser(actor: Actor, raw: unknown, opts: { id?: string } = {}): Promise<{ user: User; apiKey: string }> {
+    async createUser(actor: Actor, raw: unknown, opts: { id?: string; apiKey?: string } = {}): Promise<{ user: User; apiKey: string }> {
       authorize(actor, 'users:write');
       const input = parseOrThrow(CreateUserInput, raw);
-      const apiKey = newApiKey();
+      const apiKey = opts.apiKey ?? newApiKey();
       try {
         return await inTenantTx(db, actor, async (em) => {
           const row = { id: opts.id ?? randomUUID(), tenantId: actor.tenantId, ...input, apiKeyHash: hashApiKey(apiKey), createdAt: new Date() };

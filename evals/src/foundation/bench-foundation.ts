@@ -1,0 +1,138 @@
+/**
+ * Foundation benchmark: CSV import of N contacts (rows/s, peak RSS), contact-by-id p50/p99 and
+ * search p95 through the services, on embedded PGlite and on the PostgreSQL server in one run.
+ *
+ *   npx tsx evals/src/foundation/bench-foundation.ts [--rows 100000] [--server postgresql://postgres@127.0.0.1:5432/test]
+ *
+ * Prints one JSON object per target and a Markdown table for the README.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCrmCore, silentLogger } from '@crm/core';
+import { createTenantFixture, openTestDatabase, type TestDbKind } from '@crm/core/testing';
+
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '100000' }, server: { type: 'string' }, lookups: { type: 'string', default: '3000' } },
+});
+const ROWS = Number(values.rows);
+const SERVER = values.server ?? process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+const FIRST = ['Ava', 'Liam', 'Noah', 'Emma', 'Mia', 'Lucas', 'Zoe', 'Omar', 'Ines', 'Kai', 'Yuki', 'Ravi', 'Lena', 'Hugo', 'Sara'];
+const LAST = ['Smith', 'Garcia', 'Nguyen', 'Khan', 'Muller', 'Rossi', 'Silva', 'Kowalski', 'Tanaka', 'Okafor', 'Dubois', 'Larsen'];
+const WORDS = ['Nova', 'Peak', 'Blue', 'Harbor', 'Summit', 'Vertex', 'Lumen', 'Atlas', 'Cedar', 'Orbit', 'Pixel', 'Forge', 'Maple'];
+const STAGES = ['lead', 'salesqualifiedlead', 'customer', 'other', 'opportunity'];
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function writeCsv(file: string, rows: number): Promise<number> {
+  const r = rng(7);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const out = fs.createWriteStream(file);
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((res) => out.once('drain', () => res())));
+  await write('First Name,Last Name,Email,Company Name,Job Title,Lifecycle Stage,HubSpot Score,Original Source,Industry\n');
+  for (let i = 0; i < rows; i++) {
+    const f = pick(FIRST);
+    const l = pick(LAST);
+    const company = `${pick(WORDS)} ${pick(WORDS)} ${i % 997}`;
+    await write(`${f},${l},${f.toLowerCase()}.${l.toLowerCase()}.${i}@${company.toLowerCase().replace(/\s+/g, '')}.example,"${company}",Marketing Manager,${pick(STAGES)},${Math.floor(r() * 100)},Referral,Retail\n`);
+  }
+  await new Promise<void>((res) => out.end(() => res()));
+  return fs.statSync(file).size;
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function bench(kind: TestDbKind, file: string) {
+  if (kind === 'postgres') process.env.TEST_DATABASE_URL = SERVER;
+  const t = await openTestDatabase(kind);
+  const core = createCrmCore({ db: t.db, logger: silentLogger() });
+  try {
+    const f = await createTenantFixture(core);
+    if (global.gc) global.gc();
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    const t0 = performance.now();
+    const report = await core.imports.importContacts(f.admin, fs.createReadStream(file));
+    const importSec = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
+
+    const ids = (await t.db.withTenant(f.tenantId, (em) => em.execute<{ id: string }[]>('SELECT id FROM contacts ORDER BY random() LIMIT 1000'))).map((x) => x.id);
+    const lookups = Number(values.lookups);
+    for (let i = 0; i < 200; i++) await core.contacts.get(f.manager, ids[i % ids.length]); // warm-up
+    const byId: number[] = [];
+    for (let i = 0; i < lookups; i++) {
+      const s = performance.now();
+      await core.contacts.get(f.manager, ids[i % ids.length]);
+      byId.push(performance.now() - s);
+    }
+    byId.sort((a, b) => a - b);
+    const r = rng(11);
+    const terms = () => {
+      const x = r();
+      if (x < 0.4) return { search: FIRST[Math.floor(r() * FIRST.length)].toLowerCase().slice(0, 3 + Math.floor(r() * 2)) };
+      if (x < 0.7) return { search: `${WORDS[Math.floor(r() * WORDS.length)].toLowerCase()}`, status: 'CUSTOMER' as const };
+      return { search: `.${Math.floor(r() * ROWS)}@` };
+    };
+    for (let i = 0; i < 30; i++) await core.contacts.list(f.manager, terms());
+    const search: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const s = performance.now();
+      await core.contacts.list(f.manager, terms());
+      search.push(performance.now() - s);
+    }
+    search.sort((a, b) => a - b);
+    const plan = await t.db.withTenant(f.tenantId, (em) =>
+      em.execute<{ 'QUERY PLAN': string }[]>("EXPLAIN SELECT * FROM contacts WHERE search_text LIKE '%nguyen%' ORDER BY created_at DESC LIMIT 20"),
+    );
+    return {
+      target: kind,
+      rows: report.rows,
+      created: report.created,
+      failed: report.failed,
+      importSeconds: +importSec.toFixed(2),
+      importRowsPerSec: Math.round(report.rows / importSec),
+      importPeakRssDeltaMB: Math.round((peak - rssBefore) / 1048576),
+      getByIdP50ms: +pct(byId, 50).toFixed(3),
+      getByIdP99ms: +pct(byId, 99).toFixed(3),
+      searchP50ms: +pct(search, 50).toFixed(2),
+      searchP95ms: +pct(search, 95).toFixed(2),
+      searchPlan: plan.map((p) => p['QUERY PLAN']).join(' | ').slice(0, 300),
+    };
+  } finally {
+    await t.drop();
+  }
+}
+
+const file = path.join(os.tmpdir(), `crm-bench-${ROWS}.csv`);
+const bytes = await writeCsv(file, ROWS);
+const results = [];
+for (const kind of ['pglite', 'postgres'] as TestDbKind[]) {
+  try {
+    results.push(await bench(kind, file));
+  } catch (err) {
+    results.push({ target: kind, error: (err as Error).message });
+  }
+  console.log(JSON.stringify(results[results.length - 1]));
+}
+fs.unlinkSync(file);
+console.log(`\nCSV: ${ROWS} rows, ${(bytes / 1048576).toFixed(1)} MB · node ${process.version} · ${os.cpus().length} cores\n`);
+console.log('| target | import rows/s | import peak RSS Δ | get by id p50 / p99 | search p50 / p95 |');
+console.log('|---|---|---|---|---|');
+for (const r of results as Record<string, unknown>[]) {
+  if (r.error) console.log(`| ${r.target} | error: ${r.error} | | | |`);
+  else console.log(`| ${r.target} | ${r.importRowsPerSec} | ${r.importPeakRssDeltaMB} MB | ${r.getByIdP50ms} / ${r.getByIdP99ms} ms | ${r.searchP50ms} / ${r.searchP95ms} ms |`);
+}

@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { AppError, seedDemoTenant, type ImportReport } from '@crm/core';
+import { bootCore } from '../runtime/boot.ts';
+import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
+import type { Command } from './command.types.ts';
+import { progressBar } from './progress.ts';
+
+const KINDS = ['contacts', 'interactions'] as const;
+
+function kindArg(positionals: string[], verb: string): (typeof KINDS)[number] {
+  const kind = positionals[0];
+  if (!KINDS.includes(kind as never)) {
+    throw new AppError('VALIDATION_FAILED', `Say what to ${verb}: "npx crm ${verb} contacts|interactions FILE"`, {
+      details: [{ path: 'kind', reason: `must be contacts or interactions, got ${kind ?? 'nothing'}` }],
+    });
+  }
+  return kind as (typeof KINDS)[number];
+}
+
+function fileArg(positionals: string[], verb: string): string {
+  const file = positionals[1];
+  if (!file) throw new AppError('VALIDATION_FAILED', `Missing FILE: "npx crm ${verb} ${positionals[0]} FILE"`, { details: [{ path: 'file', reason: 'required' }] });
+  return file;
+}
+
+function printReport(report: ImportReport, json: boolean): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  const out = process.stdout;
+  out.write(`Imported ${report.kind} (${report.delimiter === '\t' ? 'tab' : report.delimiter}-delimited):\n`);
+  out.write(`  rows ${report.rows}, created ${report.created}, updated ${report.updated}, skipped ${report.skipped}, failed ${report.failed}\n`);
+  out.write(`  columns: ${report.mappedColumns.map((c) => `${c.header} → ${c.field}`).join(', ')}\n`);
+  if (report.customColumns.length) out.write(`  kept as custom fields: ${report.customColumns.join(', ')}\n`);
+  if (report.errors.length) {
+    out.write('  errors (row, field: reason):\n');
+    for (const e of report.errors.slice(0, 50)) out.write(`    row ${e.row}, ${e.path}: ${e.reason}\n`);
+    if (report.errors.length > 50 || report.errorsTruncated) out.write(`    … ${report.failed} failed rows in all; use --json for the full list\n`);
+  }
+}
+
+export const importCommand: Command = {
+  summary: 'Import contacts or interactions from a CSV (HubSpot/Salesforce exports work as they are)',
+  usage: 'crm import contacts|interactions FILE [--json] [--user EMAIL] [--tenant SLUG]',
+  options: { ...ACTOR_OPTIONS, json: { type: 'boolean' } },
+  async run({ positionals, values, logger }) {
+    const kind = kindArg(positionals, 'import');
+    const file = fileArg(positionals, 'import');
+    const size = fs.statSync(file).size;
+    const booted = await bootCore(logger);
+    try {
+      const actor = await resolveCliActor(booted.core, values);
+      const stream = fs.createReadStream(file);
+      const bar = progressBar(`import ${kind}`, size);
+      stream.on('data', () => bar.update(stream.bytesRead));
+      try {
+        const report =
+          kind === 'contacts'
+            ? await booted.core.imports.importContacts(actor, stream)
+            : await booted.core.imports.importInteractions(actor, stream);
+        bar.stop();
+        printReport(report, values.json === true);
+        return report.failed ? 1 : 0;
+      } finally {
+        bar.stop();
+      }
+    } finally {
+      await booted.close();
+    }
+  },
+};
+
+export const exportCommand: Command = {
+  summary: 'Export contacts or interactions to a CSV file ("-" for stdout)',
+  usage: 'crm export contacts|interactions FILE [--user EMAIL] [--tenant SLUG]',
+  options: { ...ACTOR_OPTIONS },
+  async run({ positionals, values, logger }) {
+    const kind = kindArg(positionals, 'export');
+    const file = fileArg(positionals, 'export');
+    const booted = await bootCore(logger);
+    try {
+      const actor = await resolveCliActor(booted.core, values);
+      const csv = kind === 'contacts' ? await booted.core.exports.exportContacts(actor) : await booted.core.exports.exportInteractions(actor);
+      let rows = -1;
+      csv.on('data', (chunk: Buffer) => {
+        for (const b of chunk) if (b === 10) rows++;
+      });
+      await pipeline(csv, file === '-' ? process.stdout : fs.createWriteStream(file));
+      if (file !== '-') process.stderr.write(`Exported ${Math.max(rows, 0)} ${kind} to ${file}\n`);
+      return 0;
+    } finally {
+      await booted.close();
+    }
+  },
+};
+
+export const migrateCommand: Command = {
+  summary: 'Apply pending database migrations',
+  usage: 'crm migrate',
+  async run({ logger }) {
+    const booted = await bootCore(logger);
+    const where = booted.config.database.url ? 'the PostgreSQL server' : `embedded PGlite in ${booted.config.database.dataDir}`;
+    await booted.close();
+    process.stdout.write(`Database is up to date (${where}).\n`);
+    return 0;
+  },
+};
+
+export const seedCommand: Command = {
+  summary: 'Load the demo tenant (Brightwave Digital: users, ~2,000 contacts, ~20,000 interactions)',
+  usage: 'crm seed --demo [--contacts N] [--seed N]',
+  options: { demo: { type: 'boolean' }, contacts: { type: 'string' }, seed: { type: 'string' } },
+  async run({ values, logger }) {
+    if (!values.demo) throw new AppError('VALIDATION_FAILED', 'Only the demo tenant can be seeded: "npx crm seed --demo"', { details: [{ path: 'demo', reason: 'required' }] });
+    const contacts = values.contacts === undefined ? 2000 : Number(values.contacts);
+    if (!Number.isInteger(contacts) || contacts < 1 || contacts > 200_000) {
+      throw new AppError('VALIDATION_FAILED', '--contacts must be a whole number from 1 to 200000', { details: [{ path: 'contacts', reason: 'out of range' }] });
+    }
+    const booted = await bootCore(logger);
+    try {
+      const bar = progressBar('seed demo', 1);
+      let started = false;
+      const result = await seedDemoTenant(booted.core, {
+        contacts,
+        seed: values.seed === undefined ? 42 : Number(values.seed),
+        onProgress: (done, total) => {
+          if (!started) {
+            started = true;
+            bar.stop();
+          }
+          if (process.stderr.isTTY) process.stderr.write(`\rseeding demo: ${done}/${total}`);
+        },
+      });
+      if (process.stderr.isTTY && started) process.stderr.write('\n');
+      printDemo(result);
+      return 0;
+    } finally {
+      await booted.close();
+    }
+  },
+};
+
+export function printDemo(result: Awaited<ReturnType<typeof seedDemoTenant>>): void {
+  const out = process.stdout;
+  out.write(result.created ? `Demo tenant "${result.slug}" created.\n` : `Demo tenant "${result.slug}" already exists.\n`);
+  if (result.summary) {
+    out.write(`  ${result.summary.contacts} contacts, ${result.summary.interactions} interactions, ${result.summary.followUps.total} follow-ups\n`);
+  }
+  out.write('  Demo users (API keys for MCP clients and REST):\n');
+  for (const u of result.users) out.write(`    ${u.role.padEnd(17)} ${u.email.padEnd(34)} ${u.apiKey}\n`);
+}

@@ -1,0 +1,23 @@
+import { isAppError, type ErrorCode } from '@crm/core';
+
+/** sysexits-style codes so scripts can tell bad input from a down database. */
+const EXIT: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 65,
+  NOT_FOUND: 66,
+  CONFLICT: 65,
+  PERMISSION_DENIED: 77,
+  UNAUTHENTICATED: 77,
+  RATE_LIMIT_EXCEEDED: 75,
+  BUDGET_EXCEEDED: 75,
+  AI_SERVICE_UNAVAILABLE: 69,
+  DATABASE_UNAVAILABLE: 69,
+  INTERNAL: 70,
+};
+
+export function exitCodeFor(err: unknown): number {
+  if (isAppError(err)) return EXIT[err.code];
+  const code = (err as NodeJS.ErrnoException)?.code ?? '';
+  if (code.startsWith('ERR_PARSE_ARGS')) return 64;
+  if (code === 'ENOENT' || code === 'EACCES') return 66;
+  return 70;
+}

@@ -1,0 +1,59 @@
+import { isAppError, type ErrorCode } from '@crm/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The one place REST maps domain errors to HTTP statuses; exhaustive by type. */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  NOT_FOUND: 404,
+  VALIDATION_FAILED: 400,
+  CONFLICT: 409,
+  PERMISSION_DENIED: 403,
+  UNAUTHENTICATED: 401,
+  RATE_LIMIT_EXCEEDED: 429,
+  BUDGET_EXCEEDED: 429,
+  AI_SERVICE_UNAVAILABLE: 503,
+  DATABASE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; details?: unknown; traceId: string; timestamp: string; path: string };
+  meta?: { retryAfter?: number };
+}
+
+/** The design document's error envelope; 5xx messages never carry internals. */
+export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const base = { traceId: String(req.id), timestamp: new Date().toISOString(), path: req.url };
+  let body: ErrorEnvelope;
+  let status: number;
+  if (isAppError(err)) {
+    status = STATUS_BY_CODE[err.code];
+    body = { error: { code: err.code, message: status >= 500 ? publicMessage(err.code) : err.message, details: err.details, ...base } };
+    if (err.retryAfter) body.meta = { retryAfter: err.retryAfter };
+  } else if ((err as FastifyError).validation) {
+    status = 400;
+    const fe = err as FastifyError;
+    body = {
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: fe.message,
+        details: fe.validation!.map((v) => ({ path: `${fe.validationContext ?? 'body'}${v.instancePath.replace(/\//g, '.')}`, reason: v.message ?? 'invalid' })),
+        ...base,
+      },
+    };
+  } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
+    status = (err as FastifyError).statusCode!;
+    body = { error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message: err.message, ...base } };
+  } else {
+    status = 500;
+    req.log.error({ err }, 'unhandled error');
+    body = { error: { code: 'INTERNAL', message: publicMessage('INTERNAL'), ...base } };
+  }
+  if (body.meta?.retryAfter) void reply.header('retry-after', String(body.meta.retryAfter));
+  return reply.status(status).send(body);
+}
+
+function publicMessage(code: ErrorCode): string {
+  if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';
+  if (code === 'AI_SERVICE_UNAVAILABLE') return 'The AI service is temporarily unavailable.';
+  return 'Internal error. The request was logged with its trace id.';
+}
