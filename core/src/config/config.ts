@@ -37,12 +37,16 @@ export interface CoreConfig {
   env: CoreEnv['NODE_ENV'];
 }
 
+/** An empty variable (`DATABASE_URL=`) means unset, as shells and .env files use it. */
+export function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
+}
+
 export function loadCoreConfig(env: NodeJS.ProcessEnv = process.env): CoreConfig {
-  const parsed = CoreEnv.safeParse(env);
+  const parsed = CoreEnv.safeParse(withoutEmpty(env));
   if (!parsed.success) {
-    throw AppError.validation(zodIssues(parsed.error), `Invalid configuration: ${zodIssues(parsed.error)
-      .map((i) => `${i.path} ${i.reason}`)
-      .join('; ')}`);
+    const issues = zodIssues(parsed.error);
+    throw AppError.validation(issues, `Invalid configuration: ${issues.map((i) => `${i.path}: ${i.reason}`).join('; ')}`);
   }
   const e = parsed.data;
   return {

@@ -1,4 +1,4 @@
-import { AppError, seedDemoTenant } from '@crm/core';
+import { AppError, seedDemoTenant, withoutEmpty } from '@crm/core';
 import { z } from 'zod';
 import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot.ts';
 import { startHttpServer } from '../server.ts';
@@ -16,7 +16,7 @@ export const startCommand: Command = {
   usage: 'crm start [--port N] [--no-seed]',
   options: { port: { type: 'string' }, 'no-seed': { type: 'boolean' } },
   async run({ values, logger }) {
-    const env = StartEnv.parse(process.env);
+    const env = StartEnv.parse(withoutEmpty(process.env));
     const port = values.port === undefined ? env.PORT : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new AppError('VALIDATION_FAILED', '--port must be a number from 0 to 65535', { details: [{ path: 'port', reason: 'out of range' }] });

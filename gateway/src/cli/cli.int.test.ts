@@ -1,0 +1,90 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/crm.js');
+
+describe('crm CLI on the embedded database', () => {
+  let dir: string;
+  const env = () => ({ ...process.env, CRM_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '', LOG_LEVEL: 'warn' });
+  const crm = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: env(), encoding: 'utf8', timeout: 180_000 });
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-cli-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('seeds the demo tenant and prints the demo API keys', () => {
+    const r = crm('seed', '--demo', '--contacts', '60');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('crm_demo_admin');
+    expect(crm('seed', '--demo', '--contacts', '60').stdout).toContain('already exists');
+  });
+
+  it('imports a CSV with a per-row error report and exits 1 when rows failed', () => {
+    const file = path.join(dir, 'leads.csv');
+    fs.writeFileSync(file, 'First Name;Last Name;Email Address;Lead Status\nAna;Ruiz;ana@ruiz.io;Working - Contacted\nBad;Row;nope;Open\n');
+    const r = crm('import', 'contacts', file, '--json');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ rows: 2, created: 1, failed: 1, delimiter: ';' });
+    expect(report.errors[0]).toMatchObject({ row: 3, path: 'email' });
+  });
+
+  it('exports what is there', () => {
+    const out = path.join(dir, 'out.csv');
+    const r = crm('export', 'contacts', out, '--user', 'marcus.reid@brightwave.example');
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(62);
+  });
+
+  it.each([
+    [['import', 'contacts', '/nonexistent/file.csv'], 66, /File not found/],
+    [['import', 'people', 'x.csv'], 65, /VALIDATION_FAILED.*contacts or interactions/],
+    [['export', 'contacts', '/tmp/x.csv', '--user', 'nobody@nowhere.io'], 77, /UNAUTHENTICATED/],
+    [['import', 'contacts'], 65, /Missing FILE/],
+    [['frobnicate'], 2, /unknown command/],
+    [['seed', '--demo', '--contacts', 'lots'], 65, /--contacts/],
+    [['start', '--bogus'], 64, /Unknown option/],
+  ])('%j fails with one clear line and exit code %i', (args, code, message) => {
+    const r = crm(...(args as string[]));
+    expect(r.status).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects a malformed file with the reason and stores nothing', () => {
+    const file = path.join(dir, 'pipes.csv');
+    fs.writeFileSync(file, 'First Name|Last Name|Email\nA|B|a@b.io\n');
+    const r = crm('import', 'contacts', file);
+    expect(r.status).toBe(65);
+    expect(r.stderr).toMatch(/delimiter/i);
+  });
+
+  it('start serves health, shares its database with other commands, and stops on SIGINT', async () => {
+    const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { env: env() });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start banner: ${out}`)), 120_000);
+      child.stdout.on('data', () => out.includes('Press Ctrl+C') && (clearTimeout(timer), resolve()));
+      child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+    });
+    const url = /HTTP gateway\s+(\S+)/.exec(out)![1];
+    const health = await (await fetch(`${url}/health`)).json();
+    expect(health).toMatchObject({ status: 'ok', database: 'pglite' });
+    // the embedded database is locked by `start`; other commands reuse it through its socket
+    const r = crm('export', 'contacts', '-');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').length).toBeGreaterThan(60);
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'data', 'server.json'))).toBe(false);
+  });
+});
