@@ -19,9 +19,9 @@ const RECORD = `id uuid, email text, first_name text, last_name text, phone text
   last_contact_date timestamptz, created_at timestamptz`;
 
 /**
- * Upsert one batch by email in the caller's transaction. Cells left empty never blank an existing
- * value; custom fields merge. Audit rows and outbox events are written set-wise, in the same
- * transaction, so a batch lands whole or not at all.
+ * Upsert one batch by email in ONE statement: cells left empty never blank an existing value,
+ * custom fields merge, and the audit rows (before/after) and outbox events are written by the same
+ * statement's CTEs, so a batch lands whole or not at all and its JSON is parsed once.
  */
 async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[], owners: Map<string, string>) {
   const records = batch.map(({ value: v }) => ({
@@ -41,46 +41,40 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
     last_contact_date: v.lastContactDate ?? null,
     created_at: v.createdAt ?? null,
   }));
-  const json = JSON.stringify(records);
-  const rows = await em.execute<{ id: string; email: string; inserted: boolean }[]>(
+  const rows = await em.execute<{ id: string; inserted: boolean }[]>(
     `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(${RECORD})),
+     old AS (SELECT c.* FROM contacts c JOIN x ON c.email = x.email),
      upd AS (
        UPDATE contacts c SET first_name = x.first_name, last_name = x.last_name,
          phone = coalesce(x.phone, c.phone), company = coalesce(x.company, c.company), position = coalesce(x.position, c.position),
          lead_score = coalesce(x.lead_score, c.lead_score), status = coalesce(x.status, c.status), source = coalesce(x.source, c.source),
          assigned_to = coalesce(x.assigned_to, c.assigned_to), custom_fields = c.custom_fields || x.custom_fields,
          metadata = c.metadata || x.metadata, last_contact_date = greatest(c.last_contact_date, x.last_contact_date), updated_at = now()
-       FROM x WHERE c.email = x.email RETURNING c.id, c.email, false AS inserted),
+       FROM x WHERE c.email = x.email RETURNING c.*),
      ins AS (
        INSERT INTO contacts (id, tenant_id, email, first_name, last_name, phone, company, position, lead_score, status, source,
          assigned_to, custom_fields, metadata, last_contact_date, created_at, updated_at)
        SELECT x.id, ?, x.email, x.first_name, x.last_name, x.phone, x.company, x.position, coalesce(x.lead_score, 0),
          coalesce(x.status, 'LEAD'), coalesce(x.source, 'import'), x.assigned_to, x.custom_fields, x.metadata,
          x.last_contact_date, coalesce(x.created_at, now()), now()
-       FROM x WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.email = x.email)
-       RETURNING id, email, true AS inserted)
-     SELECT * FROM upd UNION ALL SELECT * FROM ins`,
-    [json, actor.tenantId],
+       FROM x WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.email = x.email)
+       RETURNING *),
+     changed AS (
+       SELECT upd.id, upd.email, false AS inserted, to_jsonb(old) - 'search_text' AS before, to_jsonb(upd) - 'search_text' AS after
+         FROM upd JOIN old ON old.id = upd.id
+       UNION ALL SELECT ins.id, ins.email, true, NULL, to_jsonb(ins) - 'search_text' FROM ins),
+     aud AS (
+       INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff)
+       SELECT ?, ?, ?, CASE WHEN inserted THEN 'contact.imported' ELSE 'contact.import_updated' END, 'contact', id,
+         jsonb_strip_nulls(jsonb_build_object('before', before, 'after', after)) FROM changed),
+     ev AS (
+       INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
+       SELECT gen_random_uuid(), ?, CASE WHEN inserted THEN 'contact.created' ELSE 'contact.updated' END, 'contact', id, ?,
+         jsonb_build_object('contactId', id, 'email', email, 'source', 'import') FROM changed)
+     SELECT id, inserted FROM changed`,
+    [JSON.stringify(records), actor.tenantId, actor.tenantId, actor.userId, actor.role, actor.tenantId, actor.userId],
   );
-  const byEmail = new Map(records.map((r) => [r.email, r]));
-  const outcome = rows.map((r) => ({ ...r, record: byEmail.get(r.email)! }));
-  const audit = outcome.map((o) => ({ entity_id: o.id, action: o.inserted ? 'contact.imported' : 'contact.import_updated', diff: { after: o.record } }));
-  await em.execute(
-    `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff)
-     SELECT ?, ?, ?, a.action, 'contact', a.entity_id, a.diff FROM jsonb_to_recordset(?::jsonb) AS a(entity_id uuid, action text, diff jsonb)`,
-    [actor.tenantId, actor.userId, actor.role, JSON.stringify(audit)],
-  );
-  const events = outcome.map((o) => ({
-    id: randomUUID(),
-    type: o.inserted ? 'contact.created' : 'contact.updated',
-    aggregate_id: o.id,
-    payload: { contactId: o.id, email: o.email, source: 'import' },
-  }));
-  await em.execute(
-    `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
-     SELECT e.id, ?, e.type, 'contact', e.aggregate_id, ?, e.payload FROM jsonb_to_recordset(?::jsonb) AS e(id uuid, type text, aggregate_id uuid, payload jsonb)`,
-    [actor.tenantId, actor.userId, JSON.stringify(events)],
-  );
+  const outcome = rows;
   return { created: outcome.filter((o) => o.inserted).length, updated: outcome.filter((o) => !o.inserted).length };
 }
 
