@@ -1,0 +1,51 @@
+// Public API of the knowledge module: parsing, chunking, local embeddings, rank fusion and the
+// offline retrieval benchmark. Database-backed ingestion and retrieval build on these.
+export {
+  DOCUMENT_TYPES,
+  DocumentType,
+  DocumentSection,
+  ParsedDocument,
+  ParseDocumentInput,
+  ParseOptions,
+  DEFAULT_MAX_DOCUMENT_BYTES,
+  ChunkOptions,
+  KnowledgeChunk,
+  chunkSearchText,
+} from './knowledge.schema.ts';
+export type { ChunkedDocument } from './knowledge.schema.ts';
+export { parseDocument, detectDocumentType, SUPPORTED_EXTENSIONS } from './document-parser.ts';
+export { chunkDocument, documentContentHash, sha256, CHUNKER_VERSION } from './chunker.ts';
+export {
+  LocalEmbedder,
+  LocalEmbedderState,
+  createLocalEmbedder,
+  cosineSimilarity,
+  LOCAL_EMBEDDER_ID,
+  DEFAULT_FEATURE_WEIGHTS,
+  DEFAULT_QUERY_FEATURE_WEIGHTS,
+} from './local-embedder.ts';
+export type { EmbeddingsProvider, LocalEmbedderOptions, FeatureWeights } from './local-embedder.ts';
+export { DOMAIN_LEXICON } from './domain-lexicon.ts';
+export type { ConceptGroup } from './domain-lexicon.ts';
+export { reciprocalRankFusion } from './rrf.ts';
+export type { RrfOptions, FusedResult } from './rrf.ts';
+export { Bm25Ranker, VectorRanker } from './memory-ranker.ts';
+export type { RankedHit, Bm25Options, Bm25SearchOptions } from './memory-ranker.ts';
+export {
+  DEMO_KB_DIR,
+  loadKnowledgeBase,
+  loadRetrievalQuestions,
+  RetrievalAnswer,
+  RetrievalQuestion,
+} from './knowledge-base-loader.ts';
+export type { CorpusChunk, LoadedKnowledgeBase } from './knowledge-base-loader.ts';
+export {
+  evaluateRetrieval,
+  recallAtK,
+  meanReciprocalRank,
+  firstRelevantRank,
+  chunkContainsAnswer,
+  normalizeWhitespace,
+  RETRIEVAL_METHODS,
+} from './retrieval-eval.ts';
+export type { RetrievalMethod, RetrievalReport, MethodReport, EvaluateRetrievalOptions } from './retrieval-eval.ts';
