@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { detectDateFormat, parseDateCell, parseTargetCell } from './cell-parsers.ts';
+import { inferColumn, parseCell } from './column-inference.ts';
+
+const day = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+
+describe('inferColumn', () => {
+  it('infers numeric columns with signs, decimals and missing tokens', () => {
+    const col = inferColumn('Revenue', ['12', '-3.5', '+4', 'NA', '', 'n/a', 'null', '-', '.5', '1e3']);
+    expect(col.schema.type).toBe('numeric');
+    expect(col.missing).toBe(5);
+    expect(Array.from(col.values as Float64Array)).toEqual([12, -3.5, 4, NaN, NaN, NaN, NaN, NaN, 0.5, 1000]);
+  });
+
+  it('infers booleans from yes/no, true/false, y/n and 0/1-only columns', () => {
+    expect(inferColumn('a', ['Yes', 'no', 'YES', '']).schema.type).toBe('boolean');
+    expect(Array.from(inferColumn('a', ['Yes', 'no', 'YES', '']).values as Float64Array)).toEqual([1, 0, 1, NaN]);
+    expect(inferColumn('b', ['True', 'false']).schema.type).toBe('boolean');
+    expect(inferColumn('c', ['Y', 'N', 'y']).schema.type).toBe('boolean');
+    expect(inferColumn('d', ['0', '1', '1']).schema.type).toBe('boolean');
+    // A 2 makes it a number column, not a flag.
+    expect(inferColumn('e', ['0', '1', '2']).schema.type).toBe('numeric');
+  });
+
+  it('infers dates in ISO, US, European and month-name layouts as epoch days', () => {
+    const iso = inferColumn('Created', ['2024-01-31', '2024-02-01T10:30:00Z', 'N/A']);
+    expect(iso.schema).toEqual({ name: 'Created', type: 'date', dateFormat: 'ymd' });
+    expect((iso.values as Float64Array)[0]).toBe(day('2024-01-31'));
+    expect((iso.values as Float64Array)[1]).toBeCloseTo(day('2024-02-01') + 10.5 / 24, 10);
+    expect(iso.missing).toBe(1);
+
+    // 31/01 can only be day-first; 01/31 only month-first; dotted dates are European.
+    expect(inferColumn('d', ['31/01/2024', '05/02/2024']).schema.dateFormat).toBe('dmy');
+    expect(inferColumn('d', ['01/31/2024', '02/05/2024']).schema.dateFormat).toBe('mdy');
+    expect(inferColumn('d', ['05.02.2024', '06.02.2024']).schema.dateFormat).toBe('dmy');
+    const text = inferColumn('d', ['Jan 5, 2024', '5 February 2024', '05-Mar-2024']);
+    expect(text.schema.dateFormat).toBe('text');
+    expect(Array.from(text.values as Float64Array)).toEqual([day('2024-01-05'), day('2024-02-05'), day('2024-03-05')]);
+  });
+
+  it('keeps everything else as categories and reports missing values', () => {
+    const col = inferColumn('Source', ['Web', ' Referral ', '', 'Web', 'NULL']);
+    expect(col.schema.type).toBe('categorical');
+    expect(col.values).toEqual(['Web', 'Referral', null, 'Web', null]);
+    expect(col.missing).toBe(2);
+    expect(col.drop).toBeUndefined();
+  });
+
+  it('treats a few unparseable cells in a number column as missing, with a note', () => {
+    const cells = Array.from({ length: 200 }, (_, i) => String(i));
+    cells[7] = 'unknown';
+    const col = inferColumn('Score', cells);
+    expect(col.schema.type).toBe('numeric');
+    expect(col.missing).toBe(1);
+    expect(col.note).toMatch(/1 value/);
+  });
+
+  it('marks id-like, constant and empty columns to drop', () => {
+    const emails = Array.from({ length: 20 }, (_, i) => `p${i}@x.com`);
+    expect(inferColumn('Email', emails).drop).toBe('id');
+    expect(inferColumn('Lead ID', Array.from({ length: 20 }, (_, i) => String(100 + i))).drop).toBe('id');
+    // Unique numbers with an ordinary name are a real feature.
+    expect(inferColumn('Revenue', Array.from({ length: 20 }, (_, i) => String(100 + i))).drop).toBeUndefined();
+    expect(inferColumn('Country', ['NO', 'NO', 'NO']).drop).toBe('constant');
+    expect(inferColumn('Blank', ['', 'NA', '']).drop).toBe('empty');
+  });
+});
+
+describe('cell parsers', () => {
+  it('parse outcome labels case-insensitively', () => {
+    expect(['1', 'Yes', 'TRUE', 'y', 'Won', 'closed won'].map(parseTargetCell)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(['0', 'no', 'False', 'N', 'LOST'].map(parseTargetCell)).toEqual([0, 0, 0, 0, 0]);
+    expect(parseTargetCell('maybe')).toBeNull();
+  });
+
+  it('reject impossible dates and apply time zones and am/pm', () => {
+    expect(parseDateCell('2024-02-30', 'ymd')).toBeNaN();
+    expect(parseDateCell('13/13/2024', 'mdy')).toBeNaN();
+    expect(parseDateCell('2024-01-01T02:00:00+02:00', 'ymd')).toBe(day('2024-01-01'));
+    expect(parseDateCell('1/2/24 1:30 PM', 'mdy')).toBeCloseTo(day('2024-01-02') + 13.5 / 24, 10);
+    expect(detectDateFormat(['hello', 'world'])).toBeNull();
+  });
+
+  it('parseCell reads a raw cell the way training read its column', () => {
+    expect(parseCell('05.02.2024', { name: 'd', type: 'date', dateFormat: 'dmy' })).toBe(day('2024-02-05'));
+    expect(parseCell(' yes ', { name: 'b', type: 'boolean' })).toBe(1);
+    expect(parseCell('N/A', { name: 'n', type: 'numeric' })).toBeNull();
+    expect(parseCell('abc', { name: 'n', type: 'numeric' })).toBeNull();
+    expect(parseCell(undefined, { name: 'c', type: 'categorical' })).toBeNull();
+  });
+});

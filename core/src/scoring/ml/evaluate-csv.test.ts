@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { DatasetError } from './dataset-error.ts';
+import { evaluateCsv, trainCsv } from './evaluate-csv.ts';
+import { createScorer, scoreRow } from './scorer.ts';
+import { leadCsv } from './test-data.fixture.ts';
+
+async function datasetError(promise: Promise<unknown>): Promise<DatasetError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(DatasetError);
+    return err as DatasetError;
+  }
+  throw new Error('expected a DatasetError');
+}
+
+describe('evaluateCsv', () => {
+  it('reads a CRM export, compares both models and reports metrics, factors and columns', async () => {
+    const { text } = leadCsv(1500, 1);
+    const progress: string[] = [];
+    const report = await evaluateCsv({ csv: text, target: 'converted', folds: 3, onProgress: (d, t, label) => progress.push(`${d}/${t} ${label}`) });
+    expect(report.rows).toBe(1500);
+    expect(report.candidates.map((c) => c.model)).toEqual(['logistic_regression', 'gradient_boosted_trees']);
+    expect(report.auc).toBeGreaterThan(0.7);
+    expect(report.auc).toBe(report.candidates.find((c) => c.model === report.model)!.auc);
+    expect(report.logLoss).toBeGreaterThan(0);
+    expect(report.accuracy).toBeGreaterThan(0.5);
+    expect(progress).toHaveLength(6);
+    expect(progress[5]).toMatch(/^6\/6 gradient_boosted_trees fold 3\/3/);
+    // The planted drivers lead the factors; importance shares sum to at most 1.
+    expect(report.topFactors.slice(0, 3).map((f) => f.name)).toEqual(expect.arrayContaining(['Lead Source', 'Page Views']));
+    expect(report.topFactors.reduce((a, f) => a + f.importance, 0)).toBeLessThanOrEqual(1 + 1e-9);
+    const byName = Object.fromEntries(report.columns.map((c) => [c.name, c]));
+    expect(byName['Lead ID']).toMatchObject({ role: 'id', type: 'numeric' });
+    expect(byName['Email']).toMatchObject({ role: 'id', type: 'categorical' });
+    expect(byName['Company Size']).toMatchObject({ role: 'feature', type: 'numeric' });
+    expect(byName['Company Size'].missing).toBeGreaterThan(100);
+    expect(byName['Opened Email']).toMatchObject({ role: 'feature', type: 'boolean' });
+    expect(byName['Created']).toMatchObject({ role: 'feature', type: 'date' });
+    expect(byName['Converted']).toMatchObject({ role: 'target' });
+    expect(report.notes.join(' ')).toMatch(/"Email" was dropped/);
+    expect(report.leakageWarnings).toEqual([]);
+  });
+
+  it('drops the id and excluded columns, and warns about leaky ones', async () => {
+    const { text } = leadCsv(1200, 2, { leakyCopy: true, leakyStage: true, delimiter: ';' });
+    const report = await evaluateCsv({ csv: { text }, target: 'Converted', id: 'Lead ID', exclude: ['Created'], folds: 3 });
+    const roles = Object.fromEntries(report.columns.map((c) => [c.name, c.role]));
+    expect(roles).toMatchObject({ 'Lead ID': 'id', Created: 'excluded' });
+    expect(report.leakageWarnings.map((w) => w.column)).toEqual(expect.arrayContaining(['Outcome Copy', 'Stage']));
+    expect(report.leakageWarnings.map((w) => w.column)).not.toContain('Page Views');
+    expect(report.auc).toBeGreaterThan(0.95);
+    expect(report.notes.join(' ')).toMatch(/Possible leakage/);
+  });
+
+  it('validates forward in time when given a time column', async () => {
+    const { text } = leadCsv(900, 3);
+    const report = await evaluateCsv({ csv: text, target: 'Converted', timeColumn: 'Created', folds: 3 });
+    expect(report.validation).toEqual({ method: 'time_forward_chaining', folds: 3 });
+    expect(report.columns.find((c) => c.name === 'Created')!.role).toBe('time');
+    // The first time block is never tested.
+    expect(report.calibration.reduce((a, b) => a + b.count, 0)).toBeLessThan(900);
+  });
+
+  describe('bad CSVs throw DatasetError naming the field and reason', () => {
+    const good = leadCsv(300, 4).text;
+    it.each([
+      ['empty file', { csv: { text: '' }, target: 'Converted' }, 'csv', /empty/],
+      ['missing target', { csv: good, target: 'Outcome' }, 'target', /column "Outcome" not found; available: Lead ID, Email, /],
+      ['missing id column', { csv: good, target: 'Converted', id: 'Key' }, 'id', /not found/],
+      ['single class', { csv: 'a,won\n1,yes\n2,yes\n3,Y\n', target: 'won' }, 'target', /only one class/],
+      ['non-binary target', { csv: 'a,won\n1,yes\n2,maybe\n', target: 'won' }, 'target', /value "maybe" in row 2 is not a binary outcome/],
+      ['too few positives', { csv: ['a,won', ...Array.from({ length: 40 }, (_, i) => `${i},${i < 6 ? 1 : 0}`)].join('\n'), target: 'won' }, 'target', /only 6 rows are positive/],
+      ['bad folds', { csv: good, target: 'Converted', folds: 1 }, 'folds', /integer from 2 to 20/],
+    ])('%s', async (_name, options, field, reason) => {
+      const err = await datasetError(evaluateCsv(options));
+      expect(err.field).toBe(field);
+      expect(err.reason).toMatch(reason);
+    });
+
+    it('reports the row of a bad target value', async () => {
+      const err = await datasetError(evaluateCsv({ csv: 'a,won\n1,yes\n2,no\n3,perhaps\n', target: 'won' }));
+      expect(err.row).toBe(3);
+    });
+  });
+});
+
+describe('trainCsv and scoring', () => {
+  it('trains a storable model whose reloaded scorer gives identical, explained scores', async () => {
+    const { text } = leadCsv(1500, 5);
+    const progress: number[][] = [];
+    const { trained, report, scoreRow: score } = await trainCsv({ csv: text, target: 'Converted', folds: 3, onProgress: (d, t) => progress.push([d, t]) });
+    expect(progress.at(-1)).toEqual([7, 7]);
+    expect(trained.modelKind).toBe(report.model);
+    expect(trained.summary).toMatchObject({ rows: 1500, positives: report.positives });
+    expect(trained.featureImportance.reduce((a, f) => a + f.importance, 0)).toBeCloseTo(1, 9);
+    expect(trained.schema!.map((c) => c.name)).toEqual(['Page Views', 'Company Size', 'Lead Source', 'Industry', 'Opened Email', 'Created']);
+
+    const lead = { 'Page Views': '40', 'Company Size': 'N/A', 'Lead Source': 'Referral', Industry: 'Retail', 'Opened Email': 'yes', Created: '2024-06-01' };
+    const cold = { ...lead, 'Page Views': '0', 'Lead Source': 'Cold Call', 'Opened Email': 'no' };
+    const hot = score(lead);
+    expect(hot.score).toBe(Math.round(hot.probability * 100));
+    expect(hot.score).toBeGreaterThan(score(cold).score);
+    expect(hot.confidence).toBeGreaterThan(0);
+    expect(hot.confidence).toBeLessThanOrEqual(1);
+    // Explanations speak in the user's columns and add up to the calibrated log-odds.
+    expect(hot.contributions.map((c) => c.name).sort()).toEqual([...trained.schema!.map((c) => c.name)].sort());
+    expect(hot.contributions.find((c) => c.name === 'Lead Source')).toMatchObject({ value: 'Referral' });
+    const sum = hot.base + hot.contributions.reduce((a, c) => a + c.contribution, 0);
+    expect(sum).toBeCloseTo(Math.log(hot.probability / (1 - hot.probability)), 9);
+
+    const stored = JSON.parse(JSON.stringify(trained));
+    const reloaded = createScorer(stored);
+    expect(reloaded.scoreRow(lead)).toEqual(hot);
+    expect(scoreRow(stored, cold)).toEqual(score(cold));
+    // Column names match case-insensitively; absent columns count as missing and lower confidence.
+    const lower = Object.fromEntries(Object.entries(lead).map(([k, v]) => [k.toLowerCase(), v]));
+    expect(reloaded.scoreRow(lower).probability).toBe(hot.probability);
+    expect(reloaded.scoreRow({}).confidence).toBeLessThan(hot.confidence);
+  });
+
+  it('refuses a corrupted stored model', () => {
+    expect(() => createScorer({ format: 'crm-lead-scoring-model', version: 1 })).toThrow(DatasetError);
+  });
+});

@@ -1,0 +1,141 @@
+import { type CsvColumnSchema, inferColumn, type TypedColumn } from './column-inference.ts';
+import { type CsvDelimiter, type CsvSource, type CsvTable, loadCsvText, parseCsv } from './csv-table.ts';
+import { DatasetError } from './dataset-error.ts';
+import type { ColumnSpec, ColumnValues } from './encoder.ts';
+import { type EvaluationReport, finishTraining, type PreparedData, type ProgressFn, runEvaluation } from './pipeline.ts';
+import { createScorer, type ScoredLead, type RawRecord } from './scorer.ts';
+import { checkClasses, parseTargetColumn } from './target.ts';
+import type { ColumnReport, TrainedModel } from './trained-model.schema.ts';
+
+export interface EvaluateCsvOptions {
+  /** A file path, `{ path }`, `{ text }`, or CSV text itself (a string with a line break). */
+  csv: CsvSource;
+  /** Outcome column: 1/0, yes/no, true/false, y/n, won/lost. Rows with an empty outcome are skipped. */
+  target: string;
+  /** Row identifier column, dropped from the features. */
+  id?: string;
+  exclude?: string[];
+  /** Date/number column giving when each lead arrived: folds then train on the past and test on the future. */
+  timeColumn?: string;
+  folds?: number;
+  seed?: number;
+  delimiter?: CsvDelimiter;
+  onProgress?: ProgressFn;
+}
+
+export interface TrainCsvResult {
+  /** Plain JSON: store it, and reload with `createScorer(trained)`. */
+  trained: TrainedModel;
+  report: EvaluationReport;
+  /** Score one raw record (column name → cell text) with the trained model. */
+  scoreRow: (record: RawRecord) => ScoredLead;
+}
+
+interface PreparedCsv {
+  data: PreparedData;
+  schema: CsvColumnSchema[];
+  target: string;
+}
+
+function resolveColumn(table: CsvTable, name: string, field: string): number {
+  let idx = table.header.indexOf(name);
+  if (idx < 0) {
+    const wanted = name.trim().toLowerCase();
+    idx = table.header.findIndex((h) => h.toLowerCase() === wanted);
+  }
+  if (idx < 0) {
+    const shown = table.header.length > 30 ? [...table.header.slice(0, 30), `… (${table.header.length - 30} more)`] : table.header;
+    throw new DatasetError(field, `column "${name}" not found; available: ${shown.join(', ')}`);
+  }
+  return idx;
+}
+
+function checkFolds(folds: number): void {
+  if (!Number.isInteger(folds) || folds < 2 || folds > 20) throw new DatasetError('folds', `must be an integer from 2 to 20, got ${folds}`);
+}
+
+/**
+ * Pick the target, drop id/excluded/unusable columns, and type every remaining column. With
+ * `consume`, each raw column is released once typed, which lowers peak memory on big uploads.
+ */
+export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOptions, 'csv'>, consume = false): PreparedCsv {
+  const folds = options.folds ?? 5;
+  checkFolds(folds);
+  const targetIdx = resolveColumn(table, options.target, 'target');
+  const idIdx = options.id === undefined ? -1 : resolveColumn(table, options.id, 'id');
+  const excluded = new Set((options.exclude ?? []).map((name) => resolveColumn(table, name, 'exclude')));
+  const timeIdx = options.timeColumn === undefined ? -1 : resolveColumn(table, options.timeColumn, 'timeColumn');
+  const target = parseTargetColumn(table.columns[targetIdx]);
+  const { positives } = checkClasses(target.y, folds);
+  const notes: string[] = [];
+  if (target.missing > 0) notes.push(`${target.missing} row(s) with an empty "${table.header[targetIdx]}" were skipped (outcome not known yet).`);
+
+  const reports: ColumnReport[] = [];
+  const specs: ColumnSpec[] = [];
+  const schema: CsvColumnSchema[] = [];
+  const columns: Record<string, ColumnValues> = {};
+  let times: Float64Array | null = null;
+  const report = (col: TypedColumn, role: ColumnReport['role'], note?: string): void => {
+    reports.push({ name: col.schema.name, type: col.schema.type, missing: col.missing, role, ...(note ? { note } : {}) });
+  };
+  table.header.forEach((name, c) => {
+    if (c === targetIdx) {
+      reports.push({ name, type: 'boolean', missing: target.missing, role: 'target', note: `${positives} positive of ${target.y.length}` });
+      return;
+    }
+    const cells = target.missing === 0 ? table.columns[c] : Array.from(target.kept, (r) => table.columns[c][r]);
+    const col = inferColumn(name, cells);
+    if (consume) table.columns[c] = [];
+    if (c === idIdx) return report(col, 'id');
+    if (excluded.has(c)) return report(col, 'excluded');
+    if (c === timeIdx) {
+      if (col.schema.type !== 'date' && col.schema.type !== 'numeric') {
+        throw new DatasetError('timeColumn', `column "${name}" is not a date or a number`);
+      }
+      times = col.values as Float64Array;
+      return report(col, 'time', 'used to order folds in time, not as a feature');
+    }
+    if (col.drop) {
+      report(col, col.drop === 'id' ? 'id' : 'dropped', col.note);
+      notes.push(`"${name}" was dropped: ${col.note}.`);
+      return;
+    }
+    report(col, 'feature', col.note);
+    specs.push({ name, kind: col.schema.type === 'categorical' ? 'categorical' : col.schema.type === 'boolean' ? 'boolean' : 'numeric' });
+    schema.push(col.schema);
+    columns[name] = col.values;
+  });
+  return {
+    data: { specs, columns, y: target.y, times, columnReports: reports, notes },
+    schema,
+    target: table.header[targetIdx],
+  };
+}
+
+async function prepare(options: EvaluateCsvOptions): Promise<PreparedCsv> {
+  const table = parseCsv(await loadCsvText(options.csv), { delimiter: options.delimiter });
+  return prepareCsvTable(table, options, true);
+}
+
+/**
+ * Cross-validate logistic regression and gradient-boosted trees on a CSV export and report the
+ * better one: AUC (mean ± std over folds), log loss, accuracy, top factors, leakage warnings and
+ * how every column was read.
+ */
+export async function evaluateCsv(options: EvaluateCsvOptions): Promise<EvaluationReport> {
+  const { data } = await prepare(options);
+  const run = await runEvaluation(data, { folds: options.folds ?? 5, seed: options.seed ?? 42, onProgress: options.onProgress });
+  return run.report;
+}
+
+/** `evaluateCsv`, then calibrate the chosen model on its out-of-fold predictions and fit it on every row. */
+export async function trainCsv(options: EvaluateCsvOptions): Promise<TrainCsvResult> {
+  const { data, schema, target } = await prepare(options);
+  const folds = options.folds ?? 5;
+  const seed = options.seed ?? 42;
+  const run = await runEvaluation(data, { folds, seed, onProgress: options.onProgress, extraSteps: 1 });
+  const total = run.report.candidates.length * run.report.validation.folds + 1;
+  const trained = finishTraining(run, { target, seed, schema, onProgress: options.onProgress, progressTotal: total });
+  const scorer = createScorer(trained);
+  return { trained, report: run.report, scoreRow: (record) => scorer.scoreRow(record) };
+}
