@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
 import { silentLogger } from '../logger.ts';
@@ -145,5 +146,19 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
     expect(audit[0].action).toBe('contact.merged');
     expect(JSON.stringify(audit[0].diff)).toContain('mgarcia@gmail.com');
     await expect(core.merge.merge(f.manager, { primaryId: a.id, duplicateId: a.id })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+
+  it('counts exactly up to 10,000 matches and estimates beyond, without changing the page', async () => {
+    const other = await createTenantFixture(core);
+    const rows = ['First Name,Last Name,Email,Company'];
+    for (let i = 0; i < 10_050; i++) rows.push(`Bulk${i},Count,bulk${i}@count.io,${i % 10 ? 'Many Co' : 'Few Co'}`);
+    const report = await core.imports.importContacts(other.admin, Readable.from([rows.join('\n')]));
+    expect(report.created).toBe(10_050);
+    const all = await core.contacts.list(other.admin, { limit: 5 });
+    expect(all.totalCountExact).toBe(false);
+    expect(all.totalCount).toBeGreaterThan(10_000);
+    expect(all.data).toHaveLength(5);
+    const few = await core.contacts.list(other.admin, { search: 'few co' });
+    expect(few).toMatchObject({ totalCount: 1005, totalCountExact: true });
   });
 });

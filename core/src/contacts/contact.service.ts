@@ -24,7 +24,12 @@ export interface ContactPage {
   data: Contact[];
   pagination: { page: number; limit: number; totalPages: number; hasNextPage: boolean; hasPreviousPage: boolean };
   totalCount: number;
+  /** False when more than EXACT_COUNT_LIMIT rows match and totalCount is the planner's estimate. */
+  totalCountExact: boolean;
 }
+
+/** Counting every match of a broad filter costs O(matches); past this many we estimate instead. */
+export const EXACT_COUNT_LIMIT = 10_000;
 
 /** Extra fields an import or the demo seeder may set that the public create input does not take. */
 export interface CreateContactExtras {
@@ -202,13 +207,25 @@ export function createContactService(db: Database) {
           `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ? OFFSET ?`,
           [...params, q.limit, offset],
         );
-        const count = await em.execute<{ n: string }[]>(`SELECT count(*) AS n FROM contacts ${whereSql}`, params);
-        const totalCount = Number(count[0]?.n ?? 0);
+        const count = await em.execute<{ n: string }[]>(
+          `SELECT count(*) AS n FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`,
+          params,
+        );
+        let totalCount = Number(count[0]?.n ?? 0);
+        const totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
+        if (!totalCountExact) {
+          const [plan] = await em.execute<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[]>(
+            `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`,
+            params,
+          );
+          totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(plan['QUERY PLAN'][0].Plan['Plan Rows']));
+        }
         const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
         return {
           data: rows.map(toContact),
           pagination: { page: q.page, limit: q.limit, totalPages, hasNextPage: q.page < totalPages, hasPreviousPage: q.page > 1 },
           totalCount,
+          totalCountExact,
         };
       });
     },
