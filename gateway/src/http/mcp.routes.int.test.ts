@@ -1,0 +1,63 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createCrmCore, silentLogger, type CrmCore } from '@crm/core';
+import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDatabase } from '@crm/core/testing';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { app } from '../app.ts';
+
+describe('gateway: MCP over Streamable HTTP at /mcp/:server', () => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let f: TenantFixture;
+  let server: FastifyInstance;
+  let base: string;
+
+  beforeAll(async () => {
+    t = await openTestDatabase('pglite');
+    core = createCrmCore({ db: t.db, logger: silentLogger() });
+    f = await createTenantFixture(core);
+    await core.contacts.create(f.rep, { firstName: 'Http', lastName: 'Client', email: 'http@client.io' });
+    server = Fastify();
+    await server.register(app, { core, version: 'test' });
+    base = await server.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await server.close();
+    await core.outbox.stop();
+    await t.drop();
+  });
+
+  const connect = async (server: string, key: string) => {
+    const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp/${server}`), { requestInit: { headers: { authorization: `Bearer ${key}` } } }),
+    );
+    return client;
+  };
+
+  it('serves the combined and crm-data servers to an authenticated client, acting as that user', async () => {
+    for (const name of ['crm', 'crm-data']) {
+      const client = await connect(name, f.apiKeys.rep);
+      const tools = await client.listTools();
+      expect(tools.tools.map((x) => x.name)).toContain('search_contacts');
+      const res = await client.callTool({ name: 'search_contacts', arguments: { search: 'http@client' } });
+      expect(res.isError).toBeFalsy();
+      expect(JSON.stringify(res.structuredContent)).toContain('http@client.io');
+      await client.close();
+    }
+  });
+
+  it('refuses requests without a valid API key', async () => {
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const none = await fetch(`${base}/mcp/crm`, { method: 'POST', headers, body: JSON.stringify(init) });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    expect((await none.json()).error.code).toBe('UNAUTHENTICATED');
+    const bad = await fetch(`${base}/mcp/crm`, { method: 'POST', headers: { ...headers, authorization: 'Bearer crm_nope' }, body: JSON.stringify(init) });
+    expect(bad.status).toBe(401);
+    const unknown = await fetch(`${base}/mcp/nope`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${f.apiKeys.admin}` }, body: '{}' });
+    expect(unknown.status).toBe(404);
+  });
+});
