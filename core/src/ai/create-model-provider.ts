@@ -1,0 +1,61 @@
+import type { GoogleAuthOptions } from 'google-auth-library';
+import type { Database } from '../db/database.ts';
+import type { EmbeddingsProvider } from '../knowledge/local-embedder.ts';
+import type { Logger } from '../logger.ts';
+import { AiCallGuard } from './ai-call-guard.ts';
+import { InMemoryAiUsageStore, type AiUsageStore } from './ai-usage.ts';
+import { PostgresAiUsageStore } from './ai-usage.pg-store.ts';
+import { createLocalModelProvider } from './local.provider.ts';
+import type { ModelProviderConfig } from './model-provider.config.ts';
+import type { ModelProvider } from './model-provider.ts';
+import { createOllamaModelProvider } from './ollama.provider.ts';
+import { createOpenAiCompatibleModelProvider } from './openai-compatible.provider.ts';
+import { createVertexModelProvider } from './vertex.provider.ts';
+
+export interface ModelProviderDeps {
+  /** Accounting in the `ai_usage` table of this database (default when given). */
+  db?: Database;
+  /** Any other accounting store; wins over `db`. Default without either: in-memory. */
+  usage?: AiUsageStore;
+  logger?: Logger;
+  /** The `local` provider's embedder, e.g. one fitted to the indexed corpus. Default: a fresh LocalEmbedder. */
+  localEmbedder?: EmbeddingsProvider;
+  /** Extra google-auth-library options for Vertex AI (an `authClient`, `keyFile`, `clientOptions`). */
+  vertexAuthOptions?: GoogleAuthOptions;
+  /** Base fetch for the Ollama and OpenAI-compatible clients. */
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Backoff sleep between attempts; injected by tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The model provider `config.provider` names, with one circuit breaker and one accounting path
+ * for all its remote calls. Budgets: `config.monthlyTokenBudget` per tenant per month, overridable
+ * per tenant in `tenants.settings.ai.monthlyTokenBudget` (Postgres store).
+ */
+export function createModelProvider(config: ModelProviderConfig, deps: ModelProviderDeps = {}): ModelProvider {
+  const usage =
+    deps.usage ??
+    (deps.db
+      ? new PostgresAiUsageStore(deps.db, { monthlyTokenBudget: config.monthlyTokenBudget, now: deps.now })
+      : new InMemoryAiUsageStore({ monthlyTokenBudget: config.monthlyTokenBudget, now: deps.now }));
+  if (config.provider === 'local') return createLocalModelProvider(usage, deps.localEmbedder);
+
+  const guard = new AiCallGuard({
+    provider: config.provider,
+    policy: config,
+    usage,
+    logger: deps.logger?.child({ component: 'ai', provider: config.provider }),
+    now: deps.now,
+    sleep: deps.sleep,
+  });
+  switch (config.provider) {
+    case 'vertex':
+      return createVertexModelProvider(config.vertex, guard, usage, deps.vertexAuthOptions);
+    case 'ollama':
+      return createOllamaModelProvider(config.ollama, guard, usage, deps.fetch);
+    case 'openai-compatible':
+      return createOpenAiCompatibleModelProvider(config.openai, guard, usage, deps.fetch);
+  }
+}
