@@ -201,7 +201,8 @@ export function createContactService(db: Database) {
         if (q.createdAfter) add('created_at > ?', q.createdAfter);
         if (q.lastContactedBefore) add('(last_contact_date IS NULL OR last_contact_date < ?)', q.lastContactedBefore);
         const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-        const nulls = q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST';
+        // only last_contact_date is nullable; a NULLS clause on the others would defeat their index
+        const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';
         const offset = (q.page - 1) * q.limit;
         const rows = await em.execute<Record<string, unknown>[]>(
           `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ? OFFSET ?`,

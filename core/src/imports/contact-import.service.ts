@@ -78,6 +78,24 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
   return { created: outcome.filter((o) => o.inserted).length, updated: outcome.filter((o) => !o.inserted).length };
 }
 
+/**
+ * A bulk load changes the table's shape faster than autovacuum notices (and PGlite has no
+ * autovacuum at all): refresh planner statistics so searches right after an import use the
+ * trigram and tenant indexes instead of scanning. Needs the owner connection; best effort.
+ */
+export async function refreshStatistics(db: Database, changedRows: number, tables = ['contacts']): Promise<void> {
+  if (changedRows < 2000) return;
+  const client = await db.connect().catch(() => undefined);
+  if (!client) return;
+  try {
+    for (const t of tables) await client.query(`ANALYZE ${t}`);
+  } catch {
+    /* statistics are an optimisation; the import itself succeeded */
+  } finally {
+    client.release();
+  }
+}
+
 export function createContactImportService(db: Database) {
   return {
     /** Stream a contact CSV into the tenant: valid rows land (upsert by email), bad rows are reported. */
@@ -124,6 +142,7 @@ export function createContactImportService(db: Database) {
         if (batch.size >= batchSize) await flush();
       }
       await flush();
+      await refreshStatistics(db, report.created);
       return report;
     },
   };

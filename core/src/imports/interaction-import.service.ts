@@ -8,6 +8,7 @@ import { inTenantTx } from '../db/tenant-tx.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { newReport, pushIssues, toMappedColumns } from './import-report.ts';
+import { refreshStatistics } from './contact-import.service.ts';
 
 interface PendingRow {
   row: number;
@@ -114,6 +115,7 @@ export function createInteractionImportService(db: Database) {
         if (batch.length >= batchSize) await flush();
       }
       await flush();
+      await refreshStatistics(db, report.created, ['interactions']);
       return report;
     },
   };
