@@ -10,10 +10,23 @@ import { createAuditService } from './audit/audit.query.ts';
 import { createContactImportService } from './imports/contact-import.service.ts';
 import { createInteractionImportService } from './imports/interaction-import.service.ts';
 import { createExportService } from './imports/export.service.ts';
+import { createScoringService, type ScoringOptions } from './scoring/scoring.service.ts';
+import { createKnowledgeService, type KnowledgeServiceDeps } from './knowledge/knowledge.service.ts';
 
 /** Every domain service over one database; what the MCP servers, gateway and workers share. */
-export function createCrmCore(deps: { db: Database; logger: Logger; outbox?: { pollMs?: number } }) {
+export function createCrmCore(deps: {
+  db: Database;
+  logger: Logger;
+  outbox?: { pollMs?: number };
+  /** Embeddings provider and vector store of the knowledge base; `indexInteractions: false` stops indexing from the outbox. */
+  knowledge?: Omit<KnowledgeServiceDeps, 'db' | 'logger'> & { indexInteractions?: boolean };
+  /** Lead-scoring thresholds and the optional Vertex AI endpoint (loadScoringConfig). */
+  scoring?: ScoringOptions;
+}) {
   const { db, logger } = deps;
+  const outbox = createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox);
+  const knowledge = createKnowledgeService({ ...deps.knowledge, db, logger });
+  if (deps.knowledge?.indexInteractions !== false) knowledge.subscribe(outbox);
   return {
     db,
     logger,
@@ -25,7 +38,9 @@ export function createCrmCore(deps: { db: Database; logger: Logger; outbox?: { p
     audit: createAuditService(db),
     imports: { ...createContactImportService(db), ...createInteractionImportService(db) },
     exports: createExportService(db),
-    outbox: createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox),
+    outbox,
+    knowledge,
+    scoring: createScoringService({ db, logger, options: deps.scoring }),
   };
 }
 

@@ -55,7 +55,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     url = embedded.url;
     logger.debug({ dataDir: config.dataDir, port: embedded.port }, 'embedded PGlite started');
   }
-  const kind = embedded ? 'pglite' : 'postgres';
+  let kind: Database['kind'] = embedded ? 'pglite' : 'postgres';
   // PGlite multiplexes all sockets onto one session, so session-level SET ROLE would leak
   // between connections there; on a real server each pooled connection is switched for good.
   const sessionRole = (role: string) =>
@@ -67,7 +67,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const owner = new pg.Pool({ connectionString: url, max: 4 });
   owner.on('error', (err) => logger.warn({ err }, 'idle owner connection error'));
   try {
-    await owner.query('SELECT 1');
+    // Another process's embedded PGlite (reached by URL beside a running `crm start`) is still
+    // PGlite: one shared session, so it must not get session-level SET ROLE either.
+    const { rows } = await owner.query<{ v: string }>('SELECT version() AS v');
+    if (/PGlite/i.test(rows[0]?.v ?? '')) kind = 'pglite';
   } catch (err) {
     await owner.end().catch(() => {});
     await embedded?.stop();

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CrmCore } from '../crm-core.ts';
 import { writeAudit } from '../audit/audit.service.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { refreshStatistics } from '../imports/contact-import.service.ts';
 import type { Actor } from '../users/user.schema.ts';
+import { type DemoKnowledgeReport, seedDemoKnowledge } from '../knowledge/demo-knowledge.ts';
 import { generateDemoTenant, summariseDemoTenant, type DemoTenantSummary } from './demo-generator.ts';
 
 export interface SeededDemo {
@@ -11,6 +13,8 @@ export interface SeededDemo {
   slug: string;
   users: { email: string; name: string; role: string; apiKey: string }[];
   summary?: DemoTenantSummary;
+  /** With `knowledge`: the demo knowledge base and the indexed interaction history. */
+  knowledge?: DemoKnowledgeReport;
 }
 
 /** Demo API keys are fixed so the README can name them; they exist only in the demo tenant. */
@@ -31,7 +35,29 @@ function chunks<T>(items: T[], size = BATCH): T[][] {
  */
 export async function seedDemoTenant(
   core: CrmCore,
-  options: { now?: Date; seed?: number; contacts?: number; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    now?: Date;
+    seed?: number;
+    contacts?: number;
+    onProgress?: (done: number, total: number) => void;
+    /**
+     * Also load core/demo-kb and index the interaction history for search (idempotent, so it also
+     * completes an existing demo tenant). Off by default: embedding ~20,000 interactions takes a
+     * minute on PGlite.
+     */
+    knowledge?: boolean | { onProgress?: (phase: 'documents' | 'interactions' | 'vectors', done: number, total: number) => void };
+  } = {},
+): Promise<SeededDemo> {
+  const seeded = await seedDemoRecords(core, options);
+  if (!options.knowledge) return seeded;
+  const admin = await core.users.actorByEmail(seeded.users.find((u) => u.role === 'ADMIN')!.email, seeded.slug);
+  const onProgress = typeof options.knowledge === 'object' ? options.knowledge.onProgress : undefined;
+  return { ...seeded, knowledge: await seedDemoKnowledge(core, admin, { onProgress }) };
+}
+
+async function seedDemoRecords(
+  core: CrmCore,
+  options: { now?: Date; seed?: number; contacts?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<SeededDemo> {
   const now = options.now ?? new Date();
   const demo = generateDemoTenant({ now, seed: options.seed ?? 42, contacts: options.contacts ?? 2000 });
@@ -144,9 +170,26 @@ export async function seedDemoTenant(
        FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, contact_id uuid, owner_id uuid, title text, due_at timestamptz, done boolean, completed_at timestamptz)`,
       [admin.tenantId, JSON.stringify(followUps)],
     );
+    // When each closed deal was won or given up, as the CRM records a status change: lead
+    // scoring takes its training features as of these moments, never after.
+    const closed = demo.contacts
+      .filter((c) => c.closedAt)
+      .map((c) => ({
+        contact_id: contactIds.get(c.key),
+        actor_id: c.assignedToUserKey ? userIds.get(c.assignedToUserKey) : null,
+        diff: { before: { status: 'PROSPECT' }, after: { status: c.status } },
+        created_at: c.closedAt,
+      }));
+    await em.execute(
+      `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff, created_at)
+       SELECT ?, r.actor_id, CASE WHEN r.actor_id IS NULL THEN NULL ELSE 'SALES_REP' END, 'contact.status_changed', 'contact', r.contact_id, r.diff, r.created_at
+       FROM jsonb_to_recordset(?::jsonb) AS r(contact_id uuid, actor_id uuid, diff jsonb, created_at timestamptz)`,
+      [admin.tenantId, JSON.stringify(closed)],
+    );
     const summary = summariseDemoTenant(demo, now);
     await writeAudit(em, admin, 'tenant.seeded', 'tenant', admin.tenantId, { after: { generator: 'demo', seed: options.seed ?? 42, ...summary } as never });
   });
   progress(followUps.length);
+  await refreshStatistics(core.db, Number.MAX_SAFE_INTEGER, ['contacts', 'interactions', 'follow_ups', 'audit_log']);
   return { created: true, tenantId: admin.tenantId, slug: demo.tenant.slug, users, summary: summariseDemoTenant(demo, now) };
 }

@@ -34,6 +34,8 @@ export const ListFollowUpsQuery = z
     ownerId: z.uuid().optional(),
     contactId: z.uuid().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** Keyset: only follow-ups ordered after this one (dueAt, id), for paging. */
+    after: z.object({ dueAt: z.coerce.date(), id: z.uuid() }).strict().optional(),
   })
   .strict();
 export type ListFollowUpsQuery = z.input<typeof ListFollowUpsQuery>;

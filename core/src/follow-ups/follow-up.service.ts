@@ -85,6 +85,7 @@ export function createFollowUpService(db: Database) {
         if (q.contactId) where.contactId = q.contactId;
         if (q.ownerId) where.ownerId = q.ownerId;
         if (grant === 'own') where.ownerId = actor.userId;
+        if (q.after) where.$and = [{ $or: [{ dueAt: { $gt: q.after.dueAt } }, { dueAt: q.after.dueAt, id: { $gt: q.after.id } }] }];
         const rows = await em.find(FollowUpEntity, where, { orderBy: { dueAt: 'asc', id: 'asc' }, limit: q.limit });
         return rows.map((r) => toFollowUp(r as unknown as Record<string, unknown>));
       });

@@ -75,6 +75,8 @@ export const TimelineQuery = z
     type: InteractionType.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     before: z.coerce.date().optional(),
+    /** With `before`: also the interactions at exactly `before` whose id sorts below this one (keyset paging). */
+    beforeId: z.uuid().optional(),
   })
   .strict();
 export type TimelineQuery = z.input<typeof TimelineQuery>;

@@ -82,7 +82,8 @@ export function createInteractionService(db: Database) {
         const where: Record<string, unknown> = { contactId };
         if (grant === 'own' && contact.assignedTo !== actor.userId) where.userId = actor.userId;
         if (q.type) where.type = q.type;
-        if (q.before) where.createdAt = { $lt: q.before };
+        if (q.before && q.beforeId) where.$or = [{ createdAt: { $lt: q.before } }, { createdAt: q.before, id: { $lt: q.beforeId } }];
+        else if (q.before) where.createdAt = { $lt: q.before };
         const rows = await em.find(InteractionEntity, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: q.limit });
         return {
           contact: { id: contact.id, name: `${contact.firstName} ${contact.lastName}` },

@@ -1,5 +1,5 @@
-// Public API of the knowledge module: parsing, chunking, local embeddings, rank fusion and the
-// offline retrieval benchmark. Database-backed ingestion and retrieval build on these.
+// Public API of the knowledge module: parsing, chunking, local embeddings, rank fusion, the
+// offline retrieval benchmark, and the database-backed knowledge service and vector stores.
 export {
   DOCUMENT_TYPES,
   DocumentType,
@@ -49,3 +49,28 @@ export {
   RETRIEVAL_METHODS,
 } from './retrieval-eval.ts';
 export type { RetrievalMethod, RetrievalReport, MethodReport, EvaluateRetrievalOptions } from './retrieval-eval.ts';
+export {
+  AddDocumentInput,
+  AddDocumentResult,
+  SearchKnowledgeInput,
+  KnowledgeSearchResult,
+  KnowledgeSearchResponse,
+  KbDocument,
+  ListDocumentsQuery,
+  SearchMode,
+  SEARCH_MODES,
+  kbDocumentUri,
+  interactionUri,
+} from './knowledge-api.schema.ts';
+export { createKnowledgeService } from './knowledge.service.ts';
+export type { KnowledgeService, KnowledgeServiceDeps, BulkAddResult } from './knowledge.service.ts';
+export { readKnowledgeFiles } from './knowledge-files.ts';
+export { seedDemoKnowledge } from './demo-knowledge.ts';
+export type { DemoKnowledgeReport } from './demo-knowledge.ts';
+export { CHUNK_KINDS } from './vector-store.ts';
+export type { VectorStore, VectorItem, VectorFilter, VectorMatch, VectorMetadata, ChunkKind, VectorDeleteTarget } from './vector-store.ts';
+export { createPgVectorStore, PGVECTOR_DIMENSIONS } from './pgvector.store.ts';
+export type { PgVectorStore, PgVectorStrategy, PgVectorStoreOptions } from './pgvector.store.ts';
+export { createPineconeStore, PineconeStoreConfig } from './pinecone.store.ts';
+export { INTERACTION_INDEXER_CONSUMER } from './interaction-indexer.ts';
+export type { RetrievalOptions } from './hybrid-retrieval.ts';

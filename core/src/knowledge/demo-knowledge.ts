@@ -1,0 +1,35 @@
+import type { Actor } from '../users/user.schema.ts';
+import { DEMO_KB_DIR } from './knowledge-base-loader.ts';
+import { readKnowledgeFiles } from './knowledge-files.ts';
+import type { KnowledgeService } from './knowledge.service.ts';
+
+export interface DemoKnowledgeReport {
+  documents: { created: number; updated: number; unchanged: number; failed: number };
+  interactions: number;
+  chunks: number;
+}
+
+/**
+ * Load the demo knowledge base (core/demo-kb) into a tenant and index its interaction history.
+ * Idempotent: unchanged documents and already-indexed interactions are skipped. Phases are
+ * reported as 'documents', 'interactions' (full-text) and 'vectors' (one embedding pass at the end).
+ */
+export async function seedDemoKnowledge(
+  core: { knowledge: KnowledgeService },
+  admin: Actor,
+  options: { onProgress?: (phase: 'documents' | 'interactions' | 'vectors', done: number, total: number) => void } = {},
+): Promise<DemoKnowledgeReport> {
+  const files = await readKnowledgeFiles(DEMO_KB_DIR);
+  const results = await core.knowledge.addDocuments(admin, files, { reindex: false, onProgress: (d, n) => options.onProgress?.('documents', d, n) });
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  const indexed = await core.knowledge.backfillInteractions(admin.tenantId, {
+    reindex: false,
+    onProgress: (d, n) => options.onProgress?.('interactions', d, n),
+  });
+  await core.knowledge.refresh(admin.tenantId, { onProgress: (d, n) => options.onProgress?.('vectors', d, n) });
+  return {
+    documents: { created: count('created'), updated: count('updated'), unchanged: count('unchanged'), failed: count('failed') },
+    interactions: indexed.interactions,
+    chunks: results.reduce((n, r) => n + (r.chunks ?? 0), 0) + indexed.chunks,
+  };
+}

@@ -1,0 +1,192 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import { type ChunkRow, loadChunks } from './kb-chunk.repository.ts';
+import {
+  interactionUri,
+  kbDocumentUri,
+  type KnowledgeSearchResponse,
+  type KnowledgeSearchResult,
+  type SearchMode,
+} from './knowledge-api.schema.ts';
+import type { RankedHit } from './memory-ranker.ts';
+import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
+import { reciprocalRankFusion } from './rrf.ts';
+import type { TenantEmbedders } from './tenant-embedder.ts';
+import type { VectorStore } from './vector-store.ts';
+
+export interface RetrievalOptions {
+  /** Candidates per list handed to rank fusion (default 50). */
+  fusionDepth?: number;
+  rrfK?: number;
+  /**
+   * Full-text hits fused into hybrid results must contain query words carrying at least this
+   * share of the query's IDF weight (default 0.6): a passage sharing one generic word with a long
+   * question is noise that pushes good vector hits down. Plain full-text mode keeps every hit.
+   */
+  minShouldMatch?: number;
+}
+
+/** Quotes or `-word` mean the user wrote web-search syntax: honour it (AND semantics) as typed. */
+const WEBSEARCH_SYNTAX = /"|(^|\s)-[\p{L}\p{N}]/u;
+
+/**
+ * Full-text candidates: any query word may match (an OR of the query's lexemes, weighted by
+ * ts_rank with headings above body text). `coverage` is the IDF share of the query words present.
+ */
+export async function fullTextHits(
+  em: EntityManager,
+  tenantId: string,
+  query: string,
+  options: { limit: number; filter?: PgVectorFilter; minShouldMatch?: number },
+): Promise<(RankedHit & { coverage: number })[]> {
+  const f = chunkFilterSql(options.filter);
+  const websearch = WEBSEARCH_SYNTAX.test(query);
+  const tsquery = websearch
+    ? `SELECT websearch_to_tsquery('english', ?) AS q, 1.0::float8 AS total`
+    : 'SELECT string_agg(quote_literal(lexeme), \' | \')::tsquery AS q, sum(idf) AS total FROM t';
+  const rows = await em.execute<{ id: string; score: number; coverage: number | null }[]>(
+    `WITH st AS (SELECT coalesce((SELECT chunk_count FROM kb_index_state WHERE tenant_id = ?), 0) AS n),
+     t AS (
+       SELECT lx.lexeme, ln(1 + (st.n - coalesce(k.df, 0) + 0.5) / (coalesce(k.df, 0) + 0.5)) AS idf
+       FROM (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ?))) lx CROSS JOIN st
+       LEFT JOIN kb_terms k ON k.tenant_id = ? AND k.lexeme = lx.lexeme),
+     q AS (${tsquery}),
+     hits AS (
+       SELECT c.id, ts_rank(c.tsv, q.q) AS score,
+         (SELECT coalesce(sum(t.idf), 0) FROM t WHERE t.lexeme = ANY(tsvector_to_array(c.tsv))) / nullif(q.total, 0) AS coverage
+       FROM kb_chunks c, q WHERE c.tenant_id = ? AND c.tsv @@ q.q${f.sql})
+     SELECT id, score, coverage FROM hits WHERE ${websearch ? 'true' : 'coalesce(coverage, 0) >= ?'}
+     ORDER BY score DESC, id LIMIT ?`,
+    [tenantId, query, tenantId, ...(websearch ? [query] : []), tenantId, ...f.params, ...(websearch ? [] : [options.minShouldMatch ?? 0]), options.limit],
+  );
+  return rows.map((r) => ({ id: r.id, score: Number(r.score), coverage: Number(r.coverage ?? 1) }));
+}
+
+export interface HybridSearchDeps {
+  db: Database;
+  store: VectorStore;
+  embedders: TenantEmbedders;
+  logger: Logger;
+  options?: RetrievalOptions;
+  /** Why vector search cannot run at all (no pgvector, dimension mismatch), checked once. */
+  vectorUnavailable(): Promise<string | null>;
+}
+
+export interface HybridSearchRequest {
+  tenantId: string;
+  query: string;
+  k: number;
+  mode: SearchMode;
+  filter: PgVectorFilter;
+}
+
+/**
+ * Hybrid retrieval: full-text (tsvector, OR of query lexemes, weak hits dropped) and vector
+ * search (pgvector HNSW or Pinecone), fused by reciprocal rank fusion; every id is re-read from
+ * the database under the caller's tenant and filters, so the vector store never decides what a
+ * user may see.
+ */
+export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+  const { db, store, embedders } = deps;
+  const depth = Math.max(deps.options?.fusionDepth ?? 50, req.k);
+  let unavailable = req.mode === 'fulltext' ? null : await deps.vectorUnavailable();
+  const remoteStore = store.name !== 'pgvector';
+  // A remote provider is called before the transaction (PGlite runs one transaction at a time).
+  let preEmbedded: number[] | undefined;
+  if (!unavailable && req.mode !== 'fulltext' && !embedders.fittable) {
+    preEmbedded = await embedders.provider.embedQuery(req.query).catch((err: Error) => {
+      unavailable = `the embeddings service failed: ${err.message}`;
+      return undefined;
+    });
+  }
+  const wantVector = req.mode !== 'fulltext' && !unavailable;
+  const wantText = req.mode !== 'vector' || !!unavailable;
+  const f = chunkFilterSql(req.filter);
+
+  const vk = req.mode === 'vector' ? req.k : depth;
+  const run = async (em: EntityManager) => {
+    let vector: { model: string; q: number[] } | undefined;
+    if (wantVector) {
+      const emb = await embedders.current(req.tenantId, em);
+      if (emb.ready) vector = { model: emb.model, q: preEmbedded ?? (await emb.embedder.embedQuery(req.query)) };
+    }
+    const fused = req.mode === 'hybrid' && !!vector;
+    const textHits =
+      wantText || !vector
+        ? await fullTextHits(em, req.tenantId, req.query, {
+            limit: fused ? depth : req.k,
+            filter: req.filter,
+            // weak lexical hits only hurt when there is a vector list to fuse with
+            minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0.6) : 0,
+          })
+        : [];
+    let vectorHits: RankedHit[] = [];
+    if (vector && !remoteStore) {
+      vectorHits = await (store as PgVectorStore).query(req.tenantId, vector.model, vector.q, { k: vk, filter: req.filter, em });
+    }
+    const rows = remoteStore ? new Map<string, ChunkRow>() : await loadChunks(em, unique(textHits, vectorHits), f);
+    return { textHits, vector, vectorHits, rows };
+  };
+
+  // pgvector: one transaction for everything; Pinecone is called between two.
+  const first = await db.withTenant(req.tenantId, run);
+  const vector = first.vector;
+  let { textHits, vectorHits, rows } = first;
+  if (remoteStore && vector) {
+    // Pinecone cannot evaluate row-level permissions: ask for more and let the database re-check.
+    vectorHits = await store.query(req.tenantId, vector.model, vector.q, { k: Math.min(1000, vk * 3), filter: req.filter }).catch((err: Error) => {
+      unavailable = err.message;
+      return [];
+    });
+  }
+  if (remoteStore) {
+    const ids = unique(textHits, vectorHits);
+    rows = await db.withTenant(req.tenantId, (em) => loadChunks(em, ids, f));
+    vectorHits = vectorHits.filter((h) => rows.has(h.id)).slice(0, vk);
+  }
+  textHits = textHits.filter((h) => rows.has(h.id));
+
+  let ranked: { id: string; score: number; ranks: [number | null, number | null] }[];
+  if (req.mode === 'hybrid' && vector) {
+    ranked = reciprocalRankFusion([textHits, vectorHits], { k: deps.options?.rrfK }).map((r) => ({
+      id: r.id,
+      score: r.score,
+      ranks: [r.ranks[0], r.ranks[1]],
+    }));
+  } else if (req.mode === 'vector' && vector) {
+    ranked = vectorHits.map((h, i) => ({ id: h.id, score: h.score, ranks: [null, i + 1] }));
+  } else {
+    ranked = textHits.map((h, i) => ({ id: h.id, score: h.score, ranks: [i + 1, null] }));
+  }
+  const results = ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks));
+  const vectorSearch = req.mode === 'fulltext' ? 'not_requested' : unavailable ? 'unavailable' : 'used';
+  const warning = unavailable
+    ? `Vector search unavailable (${unavailable}); showing full-text results only.`
+    : wantVector && !vector
+      ? 'The knowledge base has no vectors yet; showing full-text results only.'
+      : undefined;
+  return { query: req.query, mode: req.mode, results, vectorSearch, ...(warning ? { warning } : {}) };
+}
+
+const unique = (a: readonly RankedHit[], b: readonly RankedHit[]) => [...new Set([...a.map((h) => h.id), ...b.map((h) => h.id)])];
+
+function toResult(row: ChunkRow, score: number, ranks: [number | null, number | null]): KnowledgeSearchResult {
+  const isDoc = row.kind === 'document';
+  return {
+    id: row.id,
+    kind: row.kind,
+    documentId: row.document_id,
+    interactionId: row.interaction_id,
+    contactId: row.contact_id,
+    title: isDoc ? (row.title ?? '') : String(row.metadata.title ?? row.heading),
+    heading: row.heading,
+    passage: row.text,
+    uri: isDoc ? kbDocumentUri(row.document_id!) : interactionUri(row.interaction_id!),
+    source: row.source,
+    chunkIndex: row.chunk_index,
+    occurredAt: new Date(row.occurred_at),
+    score,
+    ranks: { fulltext: ranks[0], vector: ranks[1] },
+  };
+}

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCrmCore, type CrmCore } from '../crm-core.ts';
+import { silentLogger } from '../logger.ts';
+import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDatabase } from '../testing/index.ts';
+import { DEMO_KB_DIR, loadRetrievalQuestions } from './knowledge-base-loader.ts';
+import { readKnowledgeFiles } from './knowledge-files.ts';
+import { createPgVectorStore } from './pgvector.store.ts';
+import { createLocalEmbedder, type EmbeddingsProvider } from './local-embedder.ts';
+import { firstRelevantRank, meanReciprocalRank, recallAtK } from './retrieval-eval.ts';
+
+// PGlite has pgvector, so this is where hybrid retrieval is measured end to end in the database.
+describe('hybrid retrieval over the demo knowledge base in the database (PGlite)', () => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let f: TenantFixture;
+  beforeAll(async () => {
+    t = await openTestDatabase('pglite');
+    core = createCrmCore({ db: t.db, logger: silentLogger() });
+    f = await createTenantFixture(core);
+    const results = await core.knowledge.addDocuments(f.admin, await readKnowledgeFiles(DEMO_KB_DIR));
+    expect(results.filter((r) => r.status !== 'created')).toEqual([]);
+  });
+  afterAll(async () => {
+    await core.outbox.stop();
+    await t.drop();
+  });
+
+  it('reaches recall@5 ≥ 0.94 with hybrid search and beats full-text alone', async () => {
+    const questions = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`);
+    const ranks: Record<'fulltext' | 'vector' | 'hybrid', (number | null)[]> = { fulltext: [], vector: [], hybrid: [] };
+    for (const q of questions) {
+      for (const mode of ['fulltext', 'vector', 'hybrid'] as const) {
+        const res = await core.knowledge.search(f.rep, { query: q.question, k: 10, mode });
+        ranks[mode].push(firstRelevantRank(res.results.map((r) => ({ doc: r.source!, text: r.passage })), q.answers));
+      }
+    }
+    const recall = Object.fromEntries(Object.entries(ranks).map(([m, r]) => [m, recallAtK(r, 5)]));
+    // measured: full-text 0.624, vector 0.941, hybrid 0.953 (MRR 0.770) on 85 questions
+    expect(recall.hybrid).toBeGreaterThanOrEqual(0.94);
+    expect(recall.hybrid).toBeGreaterThan(recall.fulltext + 0.2);
+    expect(meanReciprocalRank(ranks.hybrid)).toBeGreaterThan(meanReciprocalRank(ranks.fulltext));
+  });
+
+  it('HNSW with iterative scans and the exact scan agree on the top results', async () => {
+    const store = createPgVectorStore(t.db);
+    const res = await core.knowledge.search(f.admin, { query: 'how long is the SEO minimum term', mode: 'vector', k: 5 });
+    const [{ model }] = await t.db.withTenant(f.tenantId, (em) => em.execute<{ model: string }[]>('SELECT model FROM kb_index_state'));
+    const [{ e }] = await t.db.withTenant(f.tenantId, (em) => em.execute<{ e: string }[]>('SELECT embedding::text AS e FROM kb_vectors WHERE chunk_id = ?', [res.results[0].id]));
+    const q = JSON.parse(e) as number[];
+    const exact = await store.query(f.tenantId, model, q, { k: 5, strategy: 'exact' });
+    const hnsw = await store.query(f.tenantId, model, q, { k: 5, strategy: 'hnsw' });
+    expect(exact[0].id).toBe(res.results[0].id);
+    expect(hnsw.map((h) => h.id)).toEqual(exact.map((h) => h.id));
+  });
+
+  it('keeps the previous version when writing a changed document fails half-way', async () => {
+    const failing = createPgVectorStore(t.db);
+    const broken = createCrmCore({
+      db: t.db,
+      logger: silentLogger(),
+      knowledge: { vectorStore: { ...failing, upsert: () => Promise.reject(new Error('disk full')) }, indexInteractions: false },
+    });
+    const before = await core.knowledge.search(f.admin, { query: 'referral programme reward', k: 3 });
+    const doc = before.results[0];
+    await expect(
+      broken.knowledge.addDocument(f.admin, { filename: doc.source!, bytes: new TextEncoder().encode('# Replaced\n\nNothing left of the old text.') }),
+    ).rejects.toThrow('disk full');
+    const after = await core.knowledge.search(f.admin, { query: 'referral programme reward', k: 3 });
+    expect(after.results.map((r) => r.id)).toEqual(before.results.map((r) => r.id));
+    expect((await core.knowledge.getDocument(f.admin, doc.documentId!)).title).toBe(doc.title);
+  });
+
+  it('keeps ingesting when the embeddings service is down, and embeds later', async () => {
+    let down = true;
+    const local = createLocalEmbedder();
+    const flaky: EmbeddingsProvider = {
+      id: 'flaky-remote',
+      dimensions: 768,
+      embedDocuments: (texts) => (down ? Promise.reject(new Error('503 from the embeddings API')) : local.embedDocuments(texts)),
+      embedQuery: (text) => (down ? Promise.reject(new Error('503 from the embeddings API')) : local.embedQuery(text)),
+    };
+    const remote = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { embeddings: flaky, indexInteractions: false } });
+    const g = await createTenantFixture(remote);
+    const added = await remote.knowledge.addDocument(g.admin, { filename: 'ops.md', bytes: new TextEncoder().encode('# Ops\n\nServer patching happens every second Tuesday.') });
+    expect(added.status).toBe('created');
+    const degraded = await remote.knowledge.search(g.admin, { query: 'when do we patch servers' });
+    expect(degraded).toMatchObject({ vectorSearch: 'unavailable', warning: expect.stringContaining('503') });
+    expect(degraded.results[0].documentId).toBe(added.document.id);
+    down = false;
+    expect(await remote.knowledge.refresh(g.tenantId)).toBe(true);
+    const healed = await remote.knowledge.search(g.admin, { query: 'when do we patch servers', mode: 'vector' });
+    expect(healed.vectorSearch).toBe('used');
+    expect(healed.results[0]).toMatchObject({ documentId: added.document.id, ranks: { vector: 1 } });
+  });
+});

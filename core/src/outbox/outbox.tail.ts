@@ -1,0 +1,164 @@
+import type pg from 'pg';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import type { OutboxEvent } from './outbox.schema.ts';
+
+export type TailHandler = (event: OutboxEvent) => void;
+
+export interface OutboxTail {
+  /** Receive every event committed after `start()`; returns the unsubscribe function. */
+  subscribe(handler: TailHandler): () => void;
+  start(): Promise<void>;
+  /** Read everything committed so far and hand it to the subscribers now. */
+  poll(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+interface Row {
+  seq: string;
+  id: string;
+  tenant_id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string | null;
+  actor_id: string | null;
+  payload: Record<string, unknown>;
+  created_at: Date;
+}
+
+/** How long a hole in the sequence is re-checked: a concurrent transaction may still commit it. */
+const GAP_TTL_MS = 30_000;
+const MAX_GAPS = 1_000;
+
+/**
+ * A passive, read-only observer of committed outbox events, for processes that want to *see*
+ * changes (live notifications) without being a dispatcher. Unlike the dispatcher it never leases,
+ * marks or records anything, so it can run beside the dispatcher of another process (`crm start`)
+ * without stealing events from that process's consumers. Delivery is best effort, in commit
+ * order per poll: a sequence number skipped because its transaction was still open is looked at
+ * again for a while.
+ */
+export function createOutboxTail(db: Database, logger: Logger, options: { pollMs?: number; batchSize?: number } = {}): OutboxTail {
+  const handlers = new Set<TailHandler>();
+  const pollMs = options.pollMs ?? 1000;
+  const batchSize = options.batchSize ?? 500;
+  const gaps = new Map<number, number>();
+  let last = -1;
+  let timer: NodeJS.Timeout | undefined;
+  let listener: pg.PoolClient | undefined;
+  let running: Promise<number> | undefined;
+  let again = false;
+  let stopped = true;
+
+  async function readOnce(): Promise<number> {
+    const gapSeqs = [...gaps.keys()];
+    const rows = await db.asWorker(async (c) =>
+      (
+        await c.query<Row>(
+          `SELECT seq, id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload, created_at FROM outbox_events
+           WHERE seq > $1 OR seq = ANY($3::bigint[]) ORDER BY seq LIMIT $2`,
+          [last, batchSize, gapSeqs],
+        )
+      ).rows,
+    );
+    const now = Date.now();
+    for (const [seq, since] of gaps) if (now - since > GAP_TTL_MS) gaps.delete(seq);
+    let expected = last + 1;
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (gaps.delete(seq) === false && seq <= last) continue;
+      if (seq > last) {
+        for (let missing = expected; missing < seq && gaps.size < MAX_GAPS; missing++) gaps.set(missing, now);
+        expected = seq + 1;
+        last = seq;
+      }
+      const event: OutboxEvent = {
+        id: row.id,
+        seq,
+        tenantId: row.tenant_id,
+        type: row.type,
+        aggregateType: row.aggregate_type,
+        aggregateId: row.aggregate_id,
+        actorId: row.actor_id,
+        payload: row.payload,
+        createdAt: new Date(row.created_at),
+      };
+      for (const handler of handlers) {
+        try {
+          handler(event);
+        } catch (err) {
+          logger.warn({ err, eventId: event.id }, 'outbox tail handler failed');
+        }
+      }
+    }
+    return rows.length;
+  }
+
+  function kick(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let total = 0;
+      do {
+        again = false;
+        try {
+          for (let n = await readOnce(); n > 0; n = n >= batchSize ? await readOnce() : 0) total += n;
+        } catch (err) {
+          if (!stopped) logger.warn({ err }, 'outbox tail read failed');
+        }
+      } while (again && !stopped);
+      return total;
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+  const wake = () => {
+    if (!stopped) void kick();
+  };
+
+  return {
+    subscribe(handler) {
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      if (last < 0) {
+        last = await db.asWorker(async (c) => Number((await c.query<{ s: string }>('SELECT coalesce(max(seq), 0) AS s FROM outbox_events')).rows[0].s));
+      }
+      db.events.on('outbox', wake);
+      try {
+        listener = await db.connect();
+        listener.on('notification', wake);
+        await listener.query('LISTEN crm_outbox');
+      } catch (err) {
+        logger.debug({ err }, 'LISTEN unavailable; the outbox tail polls only');
+        listener?.release();
+        listener = undefined;
+      }
+      timer = setInterval(wake, pollMs);
+      timer.unref();
+    },
+    async poll() {
+      if (stopped) return 0;
+      await running;
+      return kick();
+    },
+    async stop() {
+      stopped = true;
+      db.events.off('outbox', wake);
+      if (timer) clearInterval(timer);
+      await running?.catch(() => 0);
+      if (listener) {
+        listener.off('notification', wake);
+        await listener.query('UNLISTEN *').catch(() => {});
+        listener.release();
+        listener = undefined;
+      }
+    },
+  };
+}

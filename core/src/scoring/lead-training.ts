@@ -1,0 +1,182 @@
+/**
+ * Training a tenant's model from its labelled history (no database here): features as of each
+ * lead's cutoff, the newest 20% of outcomes held out, logistic regression vs gradient-boosted trees
+ * chosen by forward-chaining (time-ordered) cross-validated AUC on the rest, Platt calibration,
+ * then a held-out comparison with whatever scores the tenant today (the active model, or the
+ * rules). Only a candidate that beats it is activated, refitted on all outcomes.
+ */
+import { extractLeadFeatures, inferCustomFieldSpecs, leadFeatureSpecs, type CustomFieldSpec, type LeadFeatures } from './lead-features.ts';
+import type { LeadScorer } from './lead-explanation.ts';
+import { calibrationTable, createScorer, isDatasetError, logLoss, rocAuc, trainRecords, type EvaluationReport, type ProgressFn, type TrainedModel } from './ml/index.ts';
+import type { LabelledLead } from './scoring.repository.ts';
+import type { FeatureConfig, ModelDecision, ModelMetrics, TrainingSummary } from './scoring.schema.ts';
+
+export interface TrainLeadOptions {
+  minPerClass: number;
+  /** What scores the tenant now (active model or rules): the candidate must beat it on held-out data. */
+  baseline: LeadScorer;
+  folds?: number;
+  holdoutFraction?: number;
+  seed?: number;
+  onProgress?: ProgressFn;
+}
+
+export type TrainLeadResult =
+  | { status: 'cold_start'; reason: string; summary: TrainingSummary }
+  | {
+      status: 'trained';
+      trained: TrainedModel;
+      featureConfig: FeatureConfig;
+      summary: TrainingSummary;
+      metrics: ModelMetrics;
+      decision: ModelDecision;
+      report: EvaluationReport;
+    };
+
+const orNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+export function summarise(leads: readonly LabelledLead[], features: number, customFields: readonly CustomFieldSpec[]): TrainingSummary {
+  const bySource: TrainingSummary['conversionBySource'] = {};
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const l of leads) {
+    const key = l.contact.lead.source ?? '(none)';
+    const s = (bySource[key] ??= { labelled: 0, converted: 0 });
+    s.labelled++;
+    s.converted += l.label;
+    from = Math.min(from, l.cutoff);
+    to = Math.max(to, l.cutoff);
+  }
+  const positives = leads.filter((l) => l.label === 1).length;
+  return {
+    labelled: leads.length,
+    positives,
+    negatives: leads.length - positives,
+    staleNegatives: leads.filter((l) => l.stale).length,
+    from: Number.isFinite(from) ? new Date(from).toISOString() : null,
+    to: Number.isFinite(to) ? new Date(to).toISOString() : null,
+    features,
+    customFields: customFields.map((c) => c.key),
+    conversionBySource: bySource,
+  };
+}
+
+function features(leads: readonly LabelledLead[], custom: readonly CustomFieldSpec[]): LeadFeatures[] {
+  return leads.map((l) => extractLeadFeatures(l.timeline.contact, l.timeline.interactions, l.cutoff, custom));
+}
+
+function holdoutMetrics(y: number[], p: number[]) {
+  return { auc: orNull(rocAuc(y, p)), logLoss: y.length ? orNull(logLoss(y, p)) : null };
+}
+
+/**
+ * Leaving cold start: the rules are a generic prior, not a model of this tenant, and a small
+ * tenant's held-out set is noisy. The first model therefore takes over unless the rules are
+ * significantly better on the held-out outcomes (by more than 1.96 standard errors of their AUC,
+ * Hanley–McNeil) or the model is barely better than chance (below MIN_FIRST_MODEL_AUC). Later
+ * models must strictly beat the active model on outcomes it has never seen.
+ */
+export const MIN_FIRST_MODEL_AUC = 0.6;
+
+/** Hanley–McNeil standard error of an AUC measured on `positives` and `negatives` rows. */
+export function aucStandardError(auc: number, positives: number, negatives: number): number {
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const v = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
+  return Math.sqrt(Math.max(0, v));
+}
+
+/** Held-out outcomes must have both classes and at least this many rows to decide anything. */
+export const MIN_HOLDOUT = 10;
+
+/**
+ * Held-out data both models have never seen: outcomes after the active model's training data
+ * (when a model is active), else the newest `fraction` by cutoff. Empty when that set is too
+ * small or lacks a class.
+ */
+function splitByTime(leads: readonly LabelledLead[], fraction: number, trainedUntil: number | null): { train: LabelledLead[]; test: LabelledLead[] } {
+  const sorted = [...leads].sort((a, b) => a.cutoff - b.cutoff || (a.contact.id < b.contact.id ? -1 : 1));
+  const cut = trainedUntil === null ? Math.round(sorted.length * (1 - fraction)) : sorted.findIndex((l) => l.cutoff > trainedUntil);
+  const at = cut < 0 ? sorted.length : cut;
+  const train = sorted.slice(0, at);
+  const test = sorted.slice(at);
+  const both = (xs: LabelledLead[]) => xs.some((l) => l.label === 1) && xs.some((l) => l.label === 0);
+  return test.length >= MIN_HOLDOUT && both(test) && both(train) ? { train, test } : { train: sorted, test: [] };
+}
+
+export async function trainLeadModel(leads: readonly LabelledLead[], options: TrainLeadOptions): Promise<TrainLeadResult> {
+  const custom = inferCustomFieldSpecs(leads.map((l) => l.timeline.contact.customFields));
+  const specs = leadFeatureSpecs(custom);
+  const summary = summarise(leads, specs.length, custom);
+  const minority = Math.min(summary.positives, summary.negatives);
+  if (minority < options.minPerClass) {
+    return {
+      status: 'cold_start',
+      summary,
+      reason: `${summary.positives} converted and ${summary.negatives} lost/stale outcomes; at least ${options.minPerClass} of each are needed to train, so the rules score leads`,
+    };
+  }
+  const folds = options.folds ?? 5;
+  const seed = options.seed ?? 42;
+  const { train, test } = splitByTime(leads, options.holdoutFraction ?? 0.2, options.baseline.trainedUntil);
+  const fit = (set: readonly LabelledLead[], progress?: ProgressFn) =>
+    trainRecords({ specs, rows: features(set, custom), labels: set.map((l) => l.label), times: set.map((l) => l.cutoff), folds, seed, target: 'became_customer', onProgress: progress });
+
+  const activates = test.length > 0;
+  const scale = (offset: number, share: number): ProgressFn | undefined =>
+    options.onProgress && ((done, total, label) => options.onProgress!(Math.round((offset + (share * done) / total) * 1000), 1000, label));
+  let candidate: Awaited<ReturnType<typeof fit>>;
+  try {
+    candidate = await fit(train, scale(0, activates ? 0.5 : 1));
+  } catch (err) {
+    if (!isDatasetError(err)) throw err;
+    return { status: 'cold_start', summary, reason: `cannot train yet: ${err.reason}` };
+  }
+  const y = test.map((l) => l.label);
+  const candidateScorer = createScorer(candidate.trained);
+  const pCandidate = features(test, custom).map((f) => candidateScorer.scoreRecord(f).probability);
+  const pBaseline = features(test, options.baseline.customFields).map((f) => options.baseline.score(f).probability);
+  const cand = holdoutMetrics(y, pCandidate);
+  const base = holdoutMetrics(y, pBaseline);
+  const comparedWith = options.baseline.version === null ? 'rules' : `v${options.baseline.version}`;
+  let decision: ModelDecision;
+  if (!activates) {
+    decision = { activated: false, comparedWith, baselineHoldoutAuc: null, candidateHoldoutAuc: null, reason:
+        options.baseline.trainedUntil === null
+          ? 'the newest outcomes do not contain both classes, so there is no held-out comparison'
+          : `fewer than ${MIN_HOLDOUT} new outcomes of both classes since ${comparedWith} was trained: nothing unseen to compare on, ${comparedWith} stays active`,
+    };
+  } else if (cand.auc !== null && (base.auc === null || cand.auc > base.auc)) {
+    decision = { activated: true, comparedWith, baselineHoldoutAuc: base.auc, candidateHoldoutAuc: cand.auc, reason: `held-out AUC ${cand.auc.toFixed(4)} beats ${comparedWith} (${base.auc?.toFixed(4) ?? 'n/a'})` };
+  } else if (comparedWith === 'rules' && cand.auc !== null && cand.auc >= MIN_FIRST_MODEL_AUC && base.auc !== null) {
+    const positives = y.filter((v) => v === 1).length;
+    const margin = 1.96 * aucStandardError(base.auc, positives, y.length - positives);
+    decision = {
+      activated: cand.auc >= base.auc - margin,
+      comparedWith,
+      baselineHoldoutAuc: base.auc,
+      candidateHoldoutAuc: cand.auc,
+      reason:
+        cand.auc >= base.auc - margin
+          ? `first model: held-out AUC ${cand.auc.toFixed(3)} is not significantly below the generic rules (${base.auc.toFixed(3)} ± ${margin.toFixed(3)}), so the tenant's own model takes over`
+          : `held-out AUC ${cand.auc.toFixed(3)} is significantly below the generic rules (${base.auc.toFixed(3)} ± ${margin.toFixed(3)}); the rules keep scoring`,
+    };
+  } else {
+    decision = { activated: false, comparedWith, baselineHoldoutAuc: base.auc, candidateHoldoutAuc: cand.auc, reason: `held-out AUC ${cand.auc?.toFixed(4) ?? 'n/a'} does not beat ${comparedWith} (${base.auc?.toFixed(4) ?? 'n/a'})` };
+  }
+  // The activated model learns from every outcome, including the held-out newest ones.
+  const final = decision.activated ? await fit(leads, scale(0.5, 0.5)) : candidate;
+  const r = final.report;
+  const metrics: ModelMetrics = {
+    cvAuc: orNull(r.auc),
+    cvAucStd: orNull(r.aucStd),
+    cvLogLoss: orNull(r.logLoss),
+    holdoutAuc: cand.auc,
+    holdoutLogLoss: cand.logLoss,
+    holdoutRows: test.length,
+    calibration: test.length ? calibrationTable(y, pCandidate) : r.calibration,
+    validation: `${r.validation.method} (${r.validation.folds} folds) on ${train.length} older outcomes; held out the newest ${test.length}`,
+    candidates: r.candidates.map((c) => ({ model: c.model, auc: orNull(c.auc), aucStd: orNull(c.aucStd) })),
+  };
+  return { status: 'trained', trained: final.trained, featureConfig: { version: 1, customFields: custom }, summary, metrics, decision, report: r };
+}
