@@ -1,6 +1,8 @@
 import type { Command } from './command.types.ts';
 import { exportCommand, importCommand, migrateCommand, seedCommand } from './data.commands.ts';
+import { kbCommand } from './kb.command.ts';
 import { mcpCommand } from './mcp.command.ts';
+import { scoringCommand } from './scoring.command.ts';
 import { startCommand } from './start.command.ts';
 
 export const COMMANDS: Record<string, Command> = {
@@ -10,6 +12,8 @@ export const COMMANDS: Record<string, Command> = {
   import: importCommand,
   export: exportCommand,
   mcp: mcpCommand,
+  scoring: scoringCommand,
+  kb: kbCommand,
 };
 
 export function usage(): string {

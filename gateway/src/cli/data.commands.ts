@@ -110,8 +110,8 @@ export const migrateCommand: Command = {
 
 export const seedCommand: Command = {
   summary: 'Load the demo tenant (Brightwave Digital: users, ~2,000 contacts, ~20,000 interactions)',
-  usage: 'crm seed --demo [--contacts N] [--seed N]',
-  options: { demo: { type: 'boolean' }, contacts: { type: 'string' }, seed: { type: 'string' } },
+  usage: 'crm seed --demo [--contacts N] [--seed N] [--no-knowledge]',
+  options: { demo: { type: 'boolean' }, contacts: { type: 'string' }, seed: { type: 'string' }, 'no-knowledge': { type: 'boolean' } },
   async run({ values, logger }) {
     if (!values.demo) throw new AppError('VALIDATION_FAILED', 'Only the demo tenant can be seeded: "npx crm seed --demo"', { details: [{ path: 'demo', reason: 'required' }] });
     const contacts = values.contacts === undefined ? 2000 : Number(values.contacts);
@@ -132,6 +132,7 @@ export const seedCommand: Command = {
           }
           if (process.stderr.isTTY) process.stderr.write(`\rseeding demo: ${done}/${total}`);
         },
+        knowledge: !values['no-knowledge'] && { onProgress: (phase, done, total) => process.stderr.isTTY && process.stderr.write(`\rknowledge base (${phase}): ${done}/${total}   `) },
       });
       if (process.stderr.isTTY && started) process.stderr.write('\n');
       printDemo(result);
@@ -147,6 +148,10 @@ export function printDemo(result: Awaited<ReturnType<typeof seedDemoTenant>>): v
   out.write(result.created ? `Demo tenant "${result.slug}" created.\n` : `Demo tenant "${result.slug}" already exists.\n`);
   if (result.summary) {
     out.write(`  ${result.summary.contacts} contacts, ${result.summary.interactions} interactions, ${result.summary.followUps.total} follow-ups\n`);
+  }
+  if (result.knowledge) {
+    const d = result.knowledge.documents;
+    out.write(`  knowledge base: ${d.created + d.updated + d.unchanged} documents, ${result.knowledge.interactions} interactions newly indexed\n`);
   }
   out.write('  Demo users (API keys for MCP clients and REST):\n');
   for (const u of result.users) out.write(`    ${u.role.padEnd(17)} ${u.email.padEnd(34)} ${u.apiKey}\n`);

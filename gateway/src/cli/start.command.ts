@@ -1,4 +1,5 @@
-import { AppError, seedDemoTenant, withoutEmpty } from '@crm/core';
+import { AppError, seedDemoKnowledge, seedDemoTenant, withoutEmpty } from '@crm/core';
+import { startScoring } from '@crm/core';
 import { z } from 'zod';
 import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot.ts';
 import { startHttpServer } from '../server.ts';
@@ -30,15 +31,22 @@ export const startCommand: Command = {
     }
     const out = process.stdout;
     const tenants = Number((await core.db.asWorker((c) => c.query<{ n: string }>('SELECT count(*) AS n FROM tenants'))).rows[0].n);
+    let knowledgeLoad: Promise<unknown> | undefined;
     if (tenants === 0 && !values['no-seed']) {
       out.write('First run: loading the demo tenant…\n');
-      printDemo(
-        await seedDemoTenant(core, {
-          onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\r  ${done}/${total} records`),
-        }),
-      );
+      const demo = await seedDemoTenant(core, {
+        onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\r  ${done}/${total} records`),
+      });
+      printDemo(demo);
       if (process.stderr.isTTY) process.stderr.write('\n');
+      // The knowledge base (documents + ~20,000 interactions to embed) loads in the background in
+      // short transactions, so the gateway is usable at once; search fills in as it goes.
+      const admin = await core.users.actorByEmail(demo.users.find((u) => u.role === 'ADMIN')!.email, demo.slug);
+      knowledgeLoad = seedDemoKnowledge(core, admin)
+        .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
+        .catch((err) => logger.warn({ err }, 'demo knowledge base did not finish loading; run "npx crm seed --demo" to complete it'));
     }
+    startScoring(core); // lead scoring: rescore on events, retrain on a schedule (subscribes before the outbox starts)
     await core.outbox.start();
     const scan = setInterval(() => {
       core.followUps.emitDue().catch((err) => logger.warn({ err }, 'follow-up due scan failed'));
@@ -65,6 +73,7 @@ export const startCommand: Command = {
         `  Database         ${core.db.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
         core.db.kind === 'pglite' ? `                   psql "${core.db.url}"` : '',
         '  Outbox           dispatching events; follow-up due scan every ' + env.FOLLOW_UP_SCAN_SECONDS + 's',
+        knowledgeLoad ? '  Knowledge base   loading the demo documents and indexing interactions in the background' : '',
         '',
         'Press Ctrl+C to stop.',
         '',

@@ -54,7 +54,7 @@ describe('gateway: MCP over Streamable HTTP at /mcp/:server', () => {
     const none = await fetch(`${base}/mcp/crm`, { method: 'POST', headers, body: JSON.stringify(init) });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Bearer');
-    expect((await none.json()).error.code).toBe('UNAUTHENTICATED');
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
     const bad = await fetch(`${base}/mcp/crm`, { method: 'POST', headers: { ...headers, authorization: 'Bearer crm_nope' }, body: JSON.stringify(init) });
     expect(bad.status).toBe(401);
     const unknown = await fetch(`${base}/mcp/nope`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${f.apiKeys.admin}` }, body: '{}' });

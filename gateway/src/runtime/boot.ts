@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, createCrmCore, loadCoreConfig, openDatabase, type CoreConfig, type CrmCore, type Logger } from '@crm/core';
+import { AppError, createCrmCore, loadCoreConfig, loadScoringConfig, openDatabase, type CoreConfig, type CrmCore, type Logger } from '@crm/core';
 
 /** Written by `crm start` so other `crm` commands reuse its embedded database instead of failing on the lock. */
 interface RunningServer {
@@ -64,7 +64,7 @@ export async function bootCore(logger: Logger, env: NodeJS.ProcessEnv = process.
     }
   }
   const db = await openDatabase({ config: config.database, logger });
-  const core = createCrmCore({ db, logger });
+  const core = createCrmCore({ db, logger, scoring: loadScoringConfig(env) });
   return {
     config,
     core,

@@ -1,0 +1,42 @@
+import { AppError } from '@crm/core';
+import { runStdioServer, serverNames } from '@crm/mcp-servers';
+import { bootCore } from '../runtime/boot.ts';
+import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
+import type { Command } from './command.types.ts';
+
+/**
+ * `crm mcp <server>`: one MCP server over stdio for Claude Desktop, IDEs and the MCP Inspector.
+ * stdout is the protocol, so everything else (logs, errors) goes to stderr. Works beside a
+ * running `crm start` (bootCore reuses its embedded database) and without it.
+ */
+export const mcpCommand: Command = {
+  summary: 'Serve an MCP server over stdio (crm = every server in one)',
+  usage: `crm mcp ${serverNames().join('|')} [--user EMAIL] [--tenant SLUG]`,
+  options: { ...ACTOR_OPTIONS },
+  async run({ positionals, values, logger }) {
+    const name = positionals[0];
+    if (!name || !serverNames().includes(name)) {
+      throw new AppError('VALIDATION_FAILED', `Say which MCP server to serve: "npx crm mcp ${serverNames().join('|')}"`, {
+        details: [{ path: 'server', reason: `must be one of ${serverNames().join(', ')}, got ${name ?? 'nothing'}` }],
+      });
+    }
+    const booted = await bootCore(logger);
+    let running: Awaited<ReturnType<typeof runStdioServer>>;
+    try {
+      const actor = await resolveCliActor(booted.core, values);
+      running = await runStdioServer({ server: name, core: booted.core, actor, logger: logger.child({ user: actor.email }) });
+    } catch (err) {
+      await booted.close();
+      throw err;
+    }
+    const shutdown = async (code: number) => {
+      await running.close();
+      await booted.close().catch((err) => logger.warn({ err }, 'closing the database failed'));
+      process.exit(code);
+    };
+    process.once('SIGINT', () => void shutdown(130));
+    process.once('SIGTERM', () => void shutdown(143));
+    void running.closed.then(() => shutdown(0));
+    return undefined;
+  },
+};

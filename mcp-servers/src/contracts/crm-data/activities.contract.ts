@@ -1,0 +1,73 @@
+import { CreateFollowUpInput, InteractionType, ListFollowUpsQuery, LogInteractionInput } from '@crm/core';
+import { z } from 'zod';
+import type { ToolContract } from '../../framework/tool.ts';
+import { ContactId, Cursor, FollowUpOut, InteractionOut, IsoDateInput, NextCursorOut } from './common.contract.ts';
+
+const log = LogInteractionInput.shape;
+
+export const LogInteraction = {
+  name: 'log_interaction',
+  input: LogInteractionInput.extend({
+    contactId: ContactId,
+    content: log.content.describe('Notes: what was said or done'),
+    duration: log.duration.describe('Minutes, for calls and meetings'),
+    scheduledFollowUp: IsoDateInput.optional().describe('Also creates a follow-up due at this date'),
+    occurredAt: IsoDateInput.optional().describe('When it happened; defaults to now'),
+  }).strict(),
+  output: InteractionOut,
+} satisfies ToolContract;
+
+export const GetContactTimeline = {
+  name: 'get_contact_timeline',
+  input: z
+    .object({
+      contactId: ContactId,
+      type: InteractionType.optional().describe('Only interactions of this type'),
+      limit: z.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
+      cursor: Cursor.optional(),
+    })
+    .strict(),
+  output: z.object({
+    contact: z.object({ id: z.uuid(), name: z.string() }),
+    interactions: z.array(InteractionOut).describe('Newest first'),
+    nextCursor: NextCursorOut,
+  }),
+} satisfies ToolContract;
+
+const fu = ListFollowUpsQuery.shape;
+
+export const ListFollowUps = {
+  name: 'list_follow_ups',
+  input: z
+    .object({
+      scope: fu.scope.describe('due: open and due by dueBefore (default end of today); overdue: open and past due; open; done; all'),
+      dueBefore: IsoDateInput.optional().describe('With scope "due": the cut-off'),
+      ownerId: fu.ownerId.describe('Only follow-ups owned by this user id'),
+      contactId: ContactId.optional().describe('Only follow-ups on this contact'),
+      limit: z.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(50),
+      cursor: Cursor.optional(),
+    })
+    .strict(),
+  output: z.object({ followUps: z.array(FollowUpOut).describe('Earliest due first'), nextCursor: NextCursorOut }),
+} satisfies ToolContract;
+
+export const CreateFollowUp = {
+  name: 'create_follow_up',
+  input: CreateFollowUpInput.extend({
+    contactId: ContactId,
+    dueAt: IsoDateInput,
+    ownerId: CreateFollowUpInput.shape.ownerId.describe('User id; defaults to the contact\'s owner, else you'),
+  }).strict(),
+  output: FollowUpOut,
+} satisfies ToolContract;
+
+export const CompleteFollowUp = {
+  name: 'complete_follow_up',
+  input: z
+    .object({
+      id: z.uuid('must be a follow-up id (UUID)').describe('Follow-up id, e.g. from list_follow_ups'),
+      note: z.string().trim().max(2000, 'must be at most 2000 characters').optional().describe('Appended to the follow-up\'s notes'),
+    })
+    .strict(),
+  output: FollowUpOut,
+} satisfies ToolContract;

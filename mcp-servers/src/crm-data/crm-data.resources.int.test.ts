@@ -1,0 +1,121 @@
+import { createTenantFixture, testDbKinds, type TenantFixture } from '@crm/core/testing';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok, openHarness, type Connected, type Harness } from '../testing/harness.ts';
+
+type Contact = { id: string; email: string };
+const text = (r: { contents: unknown[] }) => JSON.parse((r.contents[0] as { text: string }).text);
+
+describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
+  let h: Harness;
+  let manager: Connected;
+  let rep: Connected;
+  let other: TenantFixture;
+  let otherManager: Connected;
+  let jane: Contact;
+  let foreign: Contact;
+
+  beforeAll(async () => {
+    h = await openHarness(kind);
+    manager = await h.connect(h.f.manager);
+    rep = await h.connect(h.f.rep);
+    other = await createTenantFixture(h.core);
+    otherManager = await h.connect(other.manager);
+    jane = ok<Contact>(await manager.call('create_contact', { firstName: 'Jane', lastName: 'Resource', email: 'jane@resource.test', company: 'ResCo', assignedTo: h.f.rep.userId }));
+    await manager.call('log_interaction', { contactId: jane.id, type: 'MEETING', channel: 'IN_PERSON', direction: 'OUTBOUND', content: 'Budget of 20k approved by the CFO', duration: 30 });
+    await manager.call('create_follow_up', { contactId: jane.id, title: 'Send proposal', dueAt: new Date(Date.now() - 3600_000).toISOString() });
+    foreign = ok<Contact>(await otherManager.call('create_contact', { firstName: 'Janet', lastName: 'Foreign', email: 'janet@foreign.test' }));
+  });
+  afterAll(() => h.close());
+
+  it('lists the due follow-ups resource, recent contacts and both templates', async () => {
+    const { resources } = await manager.client.listResources();
+    expect(resources.map((r) => r.uri)).toEqual(expect.arrayContaining(['crm://follow-ups/due', `crm://contacts/${jane.id}`]));
+    expect(resources.find((r) => r.uri === `crm://contacts/${jane.id}`)).toMatchObject({ title: 'Jane Resource (ResCo)', mimeType: 'application/json' });
+    expect(resources.map((r) => r.uri)).not.toContain(`crm://contacts/${foreign.id}`);
+    const { resourceTemplates } = await manager.client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['crm://contacts/{id}', 'crm://contacts/{id}/timeline']);
+  });
+
+  it('reads a contact by id or by email, its timeline and the due follow-ups', async () => {
+    const byId = await manager.client.readResource({ uri: `crm://contacts/${jane.id}` });
+    expect(byId.contents[0]).toMatchObject({ uri: `crm://contacts/${jane.id}`, mimeType: 'application/json' });
+    expect(text(byId)).toMatchObject({ id: jane.id, email: 'jane@resource.test' });
+    expect(text(byId)).not.toHaveProperty('tenantId');
+    expect(text(await manager.client.readResource({ uri: 'crm://contacts/jane@resource.test' })).id).toBe(jane.id);
+    const timeline = text(await manager.client.readResource({ uri: `crm://contacts/${jane.id}/timeline` }));
+    expect(timeline.contact).toEqual({ id: jane.id, name: 'Jane Resource' });
+    expect(timeline.interactions[0]).toMatchObject({ type: 'MEETING', content: 'Budget of 20k approved by the CFO' });
+    const due = text(await rep.client.readResource({ uri: 'crm://follow-ups/due' }));
+    expect(due.followUps.map((f: { title: string }) => f.title)).toContain('Send proposal');
+  });
+
+  it.each([
+    ['an unknown contact', () => 'crm://contacts/00000000-0000-4000-8000-000000000000', -32002],
+    ["another tenant's contact", () => `crm://contacts/${foreign.id}`, -32002],
+    ["another tenant's contact by email", () => 'crm://contacts/janet@foreign.test', -32002],
+    ['a malformed reference', () => 'crm://contacts/not-an-id', ErrorCode.InvalidParams],
+    ['an unknown resource', () => 'crm://deals/1', ErrorCode.InvalidParams],
+  ])('reading %s is a JSON-RPC error', async (_what, uri, code) => {
+    const err = await manager.client.readResource({ uri: uri() }).catch((e) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect(err.code).toBe(code);
+  });
+
+  it("completes contact references with emails from the caller's tenant only", async () => {
+    const ref = { type: 'ref/resource' as const, uri: 'crm://contacts/{id}' };
+    expect((await manager.client.complete({ ref, argument: { name: 'id', value: 'jan' } })).completion.values).toEqual(['jane@resource.test']);
+    expect((await otherManager.client.complete({ ref, argument: { name: 'id', value: 'jan' } })).completion.values).toEqual(['janet@foreign.test']);
+    const timelineRef = { type: 'ref/resource' as const, uri: 'crm://contacts/{id}/timeline' };
+    expect((await manager.client.complete({ ref: timelineRef, argument: { name: 'id', value: 'resco' } })).completion.values).toEqual(['jane@resource.test']);
+    const prompt = { type: 'ref/prompt' as const, name: 'qualify_lead' };
+    expect((await manager.client.complete({ ref: prompt, argument: { name: 'contactId', value: 'Resource' } })).completion.values).toEqual(['jane@resource.test']);
+  });
+
+  it('lists three prompts with their arguments', async () => {
+    const { prompts } = await manager.client.listPrompts();
+    expect(prompts.map((p) => [p.name, p.arguments?.map((a) => `${a.name}${a.required ? '' : '?'}`)])).toEqual([
+      ['qualify_lead', ['contactId']],
+      ['draft_follow_up_email', ['contactId', 'goal?', 'tone?']],
+      ['weekly_pipeline_review', ['scope?']],
+    ]);
+  });
+
+  it('qualify_lead embeds the contact and its timeline and asks for a BANT JSON answer', async () => {
+    const prompt = await manager.client.getPrompt({ name: 'qualify_lead', arguments: { contactId: 'jane@resource.test' } });
+    const [contact, timeline, ask] = prompt.messages;
+    expect(contact.content).toMatchObject({ type: 'resource', resource: { uri: `crm://contacts/${jane.id}`, mimeType: 'application/json' } });
+    expect(JSON.parse((contact.content as { resource: { text: string } }).resource.text)).toMatchObject({ id: jane.id });
+    expect((timeline.content as { resource: { text: string } }).resource.text).toContain('Budget of 20k approved by the CFO');
+    expect((ask.content as { text: string }).text).toMatch(/BANT/);
+    expect((ask.content as { text: string }).text).toMatch(/budget, authority, need, timeline, fitScore, verdict/);
+  });
+
+  it('draft_follow_up_email embeds the latest conversation and open follow-ups', async () => {
+    const prompt = await manager.client.getPrompt({ name: 'draft_follow_up_email', arguments: { contactId: jane.id, goal: 'book a demo', tone: 'formal' } });
+    const all = JSON.stringify(prompt.messages);
+    expect(all).toContain('Send proposal');
+    expect(all).toContain('Budget of 20k');
+    expect((prompt.messages.at(-1)!.content as { text: string }).text).toMatch(/^Draft a formal follow-up email to Jane Resource <jane@resource.test>\.\nGoal: book a demo\./);
+  });
+
+  it('weekly_pipeline_review defaults to the rep\'s own pipeline and the team for managers', async () => {
+    const mine = await rep.client.getPrompt({ name: 'weekly_pipeline_review', arguments: {} });
+    const snapshot = JSON.parse((mine.messages[0].content as { resource: { text: string } }).resource.text);
+    expect(snapshot).toMatchObject({ scope: 'my contacts', contactsByStatus: { LEAD: 1, PROSPECT: 0 } });
+    expect(snapshot.overdueFollowUps.map((f: { title: string }) => f.title)).toEqual(['Send proposal']);
+    const team = await manager.client.getPrompt({ name: 'weekly_pipeline_review', arguments: { scope: 'team' } });
+    expect(JSON.parse((team.messages[0].content as { resource: { text: string } }).resource.text).scope).toBe('whole team');
+  });
+
+  it.each([
+    ['qualify_lead', {}, ErrorCode.InvalidParams],
+    ['qualify_lead', { contactId: '00000000-0000-4000-8000-000000000000' }, -32002],
+    ['draft_follow_up_email', { contactId: 'janet@foreign.test' }, -32002],
+    ['no_such_prompt', {}, ErrorCode.InvalidParams],
+  ])('prompt %s with %j is a JSON-RPC error', async (name, args, code) => {
+    const err = await manager.client.getPrompt({ name, arguments: args as Record<string, string> }).catch((e) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect(err.code).toBe(code);
+  });
+});

@@ -1,0 +1,82 @@
+import { AppError, zodIssues, type FieldIssue, type Logger } from '@crm/core';
+import type { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toJsonValue } from './json.ts';
+import type { AnyToolDefinition } from './tool.ts';
+import type { Extra, ToolContext } from './tool-context.ts';
+import { errorResult, successResult, toToolError } from './tool-result.ts';
+
+/** zod issues as field issues; an unknown field is named by its own path rather than the object's. */
+function argumentIssues(error: z.ZodError): FieldIssue[] {
+  const mapped = zodIssues(error);
+  return error.issues.flatMap((issue, i) => {
+    if (issue.code !== 'unrecognized_keys') return [mapped[i]];
+    const parent = issue.path.map(String).join('.');
+    return issue.keys.map((key) => ({ path: parent ? `${parent}.${key}` : key, reason: 'is not a field of this tool; remove it' }));
+  });
+}
+
+export type ContextFactory = (extra: Extra) => ToolContext;
+
+/**
+ * Run one tool call: validate the arguments against the contract (field-level VALIDATION_FAILED
+ * as an isError result, which the 2025-11-25 spec asks for so models can self-correct), call the
+ * handler, convert to JSON and check the result against the output contract.
+ */
+export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: () => ToolContext, logger: Logger): Promise<CallToolResult> {
+  const name = tool.contract.name;
+  try {
+    const context = ctx(); // who asks comes before what they asked
+    const parsed = tool.contract.input.safeParse(rawArgs ?? {});
+    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error));
+    const raw = await tool.handler(parsed.data, context);
+    const output = tool.contract.output.safeParse(toJsonValue(raw));
+    if (!output.success) {
+      // A contract drift is our bug, not the caller's: log it loudly, answer INTERNAL.
+      logger.error({ tool: name, issues: zodIssues(output.error) }, 'tool output does not match its contract');
+      throw new AppError('INTERNAL', `Output of ${name} does not match its contract`);
+    }
+    return successResult(output.data as Record<string, unknown>, tool.summarize(output.data));
+  } catch (err) {
+    if (err instanceof McpError) throw err;
+    return errorResult(toToolError(err, logger, name));
+  }
+}
+
+/**
+ * Register the tools with the SDK's McpServer (listing, enable/disable, list_changed all stay the
+ * SDK's) and take over `tools/call`, so that an unknown tool is a JSON-RPC error (protocol misuse)
+ * while bad arguments and domain errors are isError results carrying code, message and details.
+ */
+export function installTools(server: McpServer, tools: readonly AnyToolDefinition[], context: ContextFactory, logger: Logger): void {
+  const byName = new Map<string, AnyToolDefinition>();
+  const registered = new Map<string, ReturnType<McpServer['registerTool']>>();
+  for (const tool of tools) {
+    const name = tool.contract.name;
+    if (byName.has(name)) throw new Error(`Tool ${name} is registered twice`);
+    byName.set(name, tool);
+    registered.set(
+      name,
+      server.registerTool(
+        name,
+        {
+          title: tool.title,
+          description: tool.description,
+          inputSchema: tool.contract.input,
+          outputSchema: tool.contract.output,
+          annotations: { title: tool.title, ...tool.annotations },
+        },
+        (args: unknown, extra: Extra) => runTool(tool, args, () => context(extra), logger),
+      ),
+    );
+  }
+  server.server.removeRequestHandler('tools/call');
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = byName.get(request.params.name);
+    if (!tool || !registered.get(request.params.name)?.enabled) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+    }
+    return runTool(tool, request.params.arguments, () => context(extra), logger);
+  });
+}

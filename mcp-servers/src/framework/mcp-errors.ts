@@ -1,0 +1,47 @@
+import { isAppError, type ErrorCode as AppErrorCode, type Logger } from '@crm/core';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+/** MCP's "resource not found" (spec: resources/read with an unknown URI). */
+export const RESOURCE_NOT_FOUND = -32002;
+
+const JSON_RPC_CODE: Record<AppErrorCode, number> = {
+  NOT_FOUND: RESOURCE_NOT_FOUND,
+  VALIDATION_FAILED: ErrorCode.InvalidParams,
+  CONFLICT: ErrorCode.InvalidRequest,
+  PERMISSION_DENIED: ErrorCode.InvalidRequest,
+  UNAUTHENTICATED: ErrorCode.InvalidRequest,
+  RATE_LIMIT_EXCEEDED: ErrorCode.InvalidRequest,
+  BUDGET_EXCEEDED: ErrorCode.InvalidRequest,
+  AI_SERVICE_UNAVAILABLE: ErrorCode.InternalError,
+  DATABASE_UNAVAILABLE: ErrorCode.InternalError,
+  INTERNAL: ErrorCode.InternalError,
+};
+
+/**
+ * Resources and prompts have no isError result: a domain error becomes a JSON-RPC error whose
+ * `data` carries the domain code and field details. Internal failures never leak their message.
+ */
+export function toMcpError(err: unknown, logger: Logger, where: string): McpError {
+  if (err instanceof McpError) return err;
+  if (isAppError(err)) {
+    const internal = JSON_RPC_CODE[err.code] === ErrorCode.InternalError;
+    if (internal) logger.error({ err, where }, 'request failed');
+    return new McpError(JSON_RPC_CODE[err.code], internal ? 'Internal error; try again later' : err.message, {
+      code: err.code,
+      ...(err.details !== undefined && !internal ? { details: err.details } : {}),
+    });
+  }
+  logger.error({ err, where }, 'request failed unexpectedly');
+  return new McpError(ErrorCode.InternalError, 'Internal error; the server log has the details', { code: 'INTERNAL' });
+}
+
+/** Wrap a resource/prompt callback so domain errors surface as proper JSON-RPC errors. */
+export function guarded<A extends unknown[], R>(logger: Logger, where: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      throw toMcpError(err, logger, where);
+    }
+  };
+}

@@ -1,0 +1,41 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import type { ToolContext } from './tool-context.ts';
+
+/** Name + input/output schemas: what a model sees. Lives in `contracts/`. */
+export interface ToolContract<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  input: I;
+  output: O;
+}
+
+/** Every hint spelled out, so no client falls back to the spec's pessimistic defaults. */
+export interface CrmToolAnnotations extends ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
+  title: string;
+  description: string;
+  annotations: Omit<CrmToolAnnotations, 'title'>;
+  /** Calls one core service. Returns the output before JSON conversion (Dates are fine). */
+  handler(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
+  /** One line a human or model can read at a glance; the full JSON follows it. */
+  summarize(output: z.output<O>): string;
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> extends ToolSpec<I, O> {
+  contract: ToolContract<I, O>;
+}
+
+/** Erased form for registries holding tools of different schemas. */
+export type AnyToolDefinition = ToolDefinition<z.ZodObject, z.ZodObject>;
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(contract: ToolContract<I, O>, spec: ToolSpec<I, O>): AnyToolDefinition {
+  return { contract, ...spec } as unknown as AnyToolDefinition;
+}
+
+export const READ_ONLY: Omit<CrmToolAnnotations, 'title'> = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };

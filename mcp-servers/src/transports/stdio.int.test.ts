@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import { ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectStdio, inspectorCli, seededDataDir, startCrm } from '../testing/cli.ts';
+import { failed, ok, waitFor } from '../testing/harness.ts';
+
+const MANAGER = 'marcus.reid@brightwave.example';
+const REP = 'priya.shah@brightwave.example';
+type Contact = { id: string; email: string; assignedTo: string | null };
+const text = (r: { contents: unknown[] }) => JSON.parse((r.contents[0] as { text: string }).text);
+
+/**
+ * The real `npx crm mcp` process on a seeded embedded database: every tool, resource and prompt
+ * over stdio, the same beside a running `crm start`, and the official MCP Inspector as a client
+ * nobody here wrote.
+ */
+describe('crm mcp over stdio', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await seededDataDir(50);
+  }, 240_000);
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves every tool, resource and prompt of crm-data, with logs on stderr only', async () => {
+    const { client, transport, stderr, errors } = await connectStdio(dataDir, ['crm-data', '--user', MANAGER]);
+    const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+    try {
+      expect(client.getServerVersion()?.name).toBe('crm-data');
+      expect((await client.listTools()).tools).toHaveLength(13);
+      const page = ok<{ contacts: Contact[]; totalCount: number; nextCursor: string }>(await call('search_contacts', { limit: 5 }));
+      expect(page.totalCount).toBe(50);
+      expect(ok<{ contacts: Contact[] }>(await call('search_contacts', { limit: 5, cursor: page.nextCursor })).contacts[0].id).not.toBe(page.contacts[0].id);
+      const first = ok<Contact>(await call('get_contact', { id: page.contacts[0].id }));
+      const created = ok<Contact>(await call('create_contact', { firstName: 'Stdio', lastName: 'Person', email: 'stdio@person.test', phone: '+1 555 0199' }));
+      const twin = ok<Contact>(await call('create_contact', { firstName: 'Stdio', lastName: 'Person', email: 'stdio.person@elsewhere.test' }));
+
+      const updates: string[] = [];
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+      await client.subscribeResource({ uri: `crm://contacts/${created.id}` });
+      expect(ok<{ company: string }>(await call('update_contact', { id: created.id, company: 'Pipes Ltd' })).company).toBe('Pipes Ltd');
+      await waitFor(() => updates.includes(`crm://contacts/${created.id}`), 15_000, 'notification over stdio');
+
+      expect(ok<{ status: string }>(await call('change_contact_status', { id: created.id, status: 'PROSPECT' })).status).toBe('PROSPECT');
+      ok(await call('log_interaction', { contactId: created.id, type: 'MEETING', channel: 'IN_PERSON', direction: 'OUTBOUND', content: 'Demo went well', scheduledFollowUp: '2030-02-01' }));
+      expect(ok<{ interactions: unknown[] }>(await call('get_contact_timeline', { contactId: created.id })).interactions).toHaveLength(1);
+      const fu = ok<{ id: string }>(await call('create_follow_up', { contactId: created.id, title: 'Send contract', dueAt: '2030-01-15' }));
+      expect(ok<{ followUps: { id: string }[] }>(await call('list_follow_ups', { contactId: created.id })).followUps.map((f) => f.id)).toContain(fu.id);
+      expect(ok<{ done: boolean }>(await call('complete_follow_up', { id: fu.id })).done).toBe(true);
+      const dupes = ok<{ pairs: { a: { id: string }; b: { id: string } }[] }>(await call('find_duplicate_contacts', { contactId: created.id }));
+      expect(dupes.pairs.length).toBeGreaterThan(0);
+      expect(ok<{ mergedId: string }>(await call('merge_contacts', { primaryId: created.id, duplicateId: twin.id })).mergedId).toBe(twin.id);
+      const report = ok<{ created: number; failed: number }>(await call('import_contacts', { csv: 'email,first name,last name\nnew@import.test,New,Import\nbad,Bad,Row\n' }));
+      expect(report).toMatchObject({ created: 1, failed: 1 });
+      expect(failed(await call('get_contact', { id: 'nope' })).details).toEqual([expect.objectContaining({ path: 'id' })]);
+
+      expect((await client.listResources()).resources.map((r) => r.uri)).toContain('crm://follow-ups/due');
+      expect(text(await client.readResource({ uri: `crm://contacts/${first.email}` })).id).toBe(first.id);
+      expect(text(await client.readResource({ uri: `crm://contacts/${created.id}/timeline` })).interactions).toHaveLength(1);
+      expect(text(await client.readResource({ uri: 'crm://follow-ups/due' }))).toHaveProperty('followUps');
+      const completion = await client.complete({ ref: { type: 'ref/resource', uri: 'crm://contacts/{id}' }, argument: { name: 'id', value: 'stdio' } });
+      expect(completion.completion.values).toEqual(['stdio@person.test']);
+
+      expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(['qualify_lead', 'draft_follow_up_email', 'weekly_pipeline_review']);
+      expect((await client.getPrompt({ name: 'qualify_lead', arguments: { contactId: created.id } })).messages).toHaveLength(3);
+      expect((await client.getPrompt({ name: 'draft_follow_up_email', arguments: { contactId: 'stdio@person.test' } })).messages).toHaveLength(4);
+      expect((await client.getPrompt({ name: 'weekly_pipeline_review', arguments: {} })).messages).toHaveLength(2);
+      expect(errors).toEqual([]);
+    } finally {
+      const pid = transport.pid!;
+      await client.close();
+      await waitFor(() => !alive(pid), 15_000, 'the server process to exit');
+    }
+    expect(stderr.join('')).toMatch(/"msg":"MCP server ready on stdio"/);
+  }, 240_000);
+
+  it('serves the combined "crm" server and refuses an unknown user', async () => {
+    const { client } = await connectStdio(dataDir, ['crm', '--user', REP]);
+    try {
+      expect(client.getServerVersion()?.name).toBe('crm');
+      const rep = ok<{ contacts: Contact[] }>(await client.callTool({ name: 'search_contacts', arguments: { limit: 1 } }) as CallToolResult);
+      expect(rep.contacts).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+    await expect(connectStdio(dataDir, ['crm-data', '--user', 'nobody@nowhere.test'])).rejects.toThrow();
+  }, 240_000);
+
+  it('works beside a running `crm start`, with notifications across processes', async () => {
+    const crm = await startCrm(dataDir);
+    let a: Awaited<ReturnType<typeof connectStdio>> | undefined;
+    let b: typeof a;
+    try {
+      a = await connectStdio(dataDir, ['crm-data', '--user', MANAGER]);
+      b = await connectStdio(dataDir, ['crm-data', '--user', MANAGER]);
+      const target = ok<{ contacts: Contact[] }>(await a.client.callTool({ name: 'search_contacts', arguments: { limit: 1 } }) as CallToolResult).contacts[0];
+      const updates: string[] = [];
+      a.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+      await a.client.subscribeResource({ uri: `crm://contacts/${target.id}` });
+      ok(await b.client.callTool({ name: 'update_contact', arguments: { id: target.id, position: 'Changed elsewhere' } }) as CallToolResult);
+      await waitFor(() => updates.includes(`crm://contacts/${target.id}`), 15_000, 'a notification of a change made by another process');
+    } finally {
+      await a?.client.close();
+      await b?.client.close();
+      await crm.stop();
+    }
+  }, 240_000);
+
+  it('is usable by the official MCP Inspector in CLI mode', async () => {
+    const listed = (await inspectorCli(dataDir, ['crm-data', '--user', MANAGER], ['--method', 'tools/list'])) as { tools: { name: string }[] };
+    expect(listed.tools.map((t) => t.name)).toContain('get_contact');
+    const page = (await inspectorCli(dataDir, ['crm-data', '--user', MANAGER], ['--method', 'tools/call', '--tool-name', 'search_contacts', '--tool-arg', 'limit=1'])) as {
+      structuredContent: { contacts: Contact[] };
+    };
+    const id = page.structuredContent.contacts[0].id;
+    const got = (await inspectorCli(dataDir, ['crm-data', '--user', MANAGER], ['--method', 'tools/call', '--tool-name', 'get_contact', '--tool-arg', `id=${id}`])) as CallToolResult;
+    expect(got.isError).toBeFalsy();
+    expect(got.structuredContent).toMatchObject({ id });
+  }, 300_000);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
