@@ -19,6 +19,8 @@ import { logInteractionTool } from './tools/log-interaction.tool.ts';
 import { mergeContactsTool } from './tools/merge-contacts.tool.ts';
 import { searchContactsTool } from './tools/search-contacts.tool.ts';
 import { updateContactTool } from './tools/update-contact.tool.ts';
+import { searchKnowledgeTool } from './tools/search-knowledge.tool.ts';
+import { addDocumentTool } from './tools/add-document.tool.ts';
 
 const INSTRUCTIONS =
   'CRM data of one tenant: contacts, their interactions (timeline) and follow-up tasks. ' +
@@ -44,6 +46,8 @@ export const crmDataModule: ServerModule = {
     findDuplicateContactsTool,
     mergeContactsTool,
     importContactsTool,
+    searchKnowledgeTool,
+    addDocumentTool,
   ],
   register(server, ctx) {
     registerCrmDataResources(server, ctx);

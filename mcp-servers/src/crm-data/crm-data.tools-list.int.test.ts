@@ -30,6 +30,8 @@ describe('the crm-data model surface', () => {
       'find_duplicate_contacts',
       'merge_contacts',
       'import_contacts',
+      'search_knowledge',
+      'add_document',
     ]);
     for (const t of tools) {
       expect(t.name).toMatch(/^[a-z]+(_[a-z]+)+$/);

@@ -10,7 +10,7 @@ export const IsoDateInput = z
   .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date or date-time, e.g. 2025-03-01 or 2025-03-01T09:30:00Z')
   .describe('ISO 8601 date (2025-03-01) or date-time (2025-03-01T09:30:00Z)');
 
-const IsoDateTime = z.iso.datetime();
+export const IsoDateTime = z.iso.datetime();
 
 export const ContactId = z.uuid('must be a contact id (UUID)').describe('Contact id (UUID), e.g. from search_contacts');
 

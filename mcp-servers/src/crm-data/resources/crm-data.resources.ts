@@ -78,6 +78,27 @@ export function registerCrmDataResources(server: McpServer, ctx: ModuleContext):
       return json(uri.href, { followUps: followUps.map((f) => FollowUpOut.parse(toJsonValue(f))) });
     }),
   );
+
+  server.registerResource(
+    'kb-document',
+    new ResourceTemplate('crm://kb/{id}', {
+      list: guarded(logger, 'resources/list', async (extra) => {
+        const { actor, core } = ctx.context(extra);
+        const docs = await core.knowledge.listDocuments(actor, { limit: 50 });
+        return { resources: docs.documents.map((d) => ({ uri: d.uri, name: `kb-${d.id}`, title: d.title, mimeType: 'text/markdown' })) };
+      }),
+    }),
+    {
+      title: 'Knowledge-base document',
+      description: 'A document of the knowledge base (playbook, pricing, case study…) as text: what search_knowledge results cite.',
+      mimeType: 'text/markdown',
+    },
+    guarded(logger, 'resources/read', async (uri, vars, extra) => {
+      const { actor, core } = ctx.context(extra);
+      const doc = await core.knowledge.getDocument(actor, variable(vars.id));
+      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: `# ${doc.title}\n\n${doc.text}` }] };
+    }),
+  );
 }
 
 export { contactUri, timelineUri };

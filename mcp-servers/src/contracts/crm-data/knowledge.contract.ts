@@ -1,0 +1,63 @@
+import { SearchKnowledgeInput } from '@crm/core';
+import { z } from 'zod';
+import type { ToolContract } from '../../framework/tool.ts';
+import { IsoDateTime } from './common.contract.ts';
+
+const search = SearchKnowledgeInput.shape;
+
+export const SearchKnowledge = {
+  name: 'search_knowledge',
+  input: z
+    .object({
+      query: search.query.describe('A question or keywords, in plain language'),
+      k: z.number().int('must be an integer').min(1, 'must be at least 1').max(50, 'must be at most 50').default(5),
+      contactId: search.contactId.describe('Only interaction notes of this contact'),
+      types: search.types.describe('document = playbooks, pricing, case studies…; interaction = call notes and emails'),
+      after: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+      before: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+      mode: search.mode,
+    })
+    .strict(),
+  output: z.object({
+    query: z.string(),
+    mode: z.enum(['hybrid', 'fulltext', 'vector']),
+    results: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['document', 'interaction']),
+        documentId: z.string().nullable(),
+        interactionId: z.string().nullable(),
+        contactId: z.string().nullable(),
+        title: z.string(),
+        heading: z.string(),
+        passage: z.string().describe('The matched passage, verbatim: quote it and cite uri'),
+        uri: z.string(),
+        source: z.string().nullable(),
+        chunkIndex: z.number().int(),
+        occurredAt: IsoDateTime,
+        score: z.number(),
+        ranks: z.object({ fulltext: z.number().int().nullable(), vector: z.number().int().nullable() }),
+      }),
+    ),
+    vectorSearch: z.enum(['used', 'not_requested', 'unavailable']),
+    warning: z.string().optional(),
+    tookMs: z.number(),
+  }),
+} satisfies ToolContract;
+
+export const AddDocument = {
+  name: 'add_document',
+  input: z
+    .object({
+      filename: z.string().trim().min(1, 'filename is required').max(512).describe('With its extension: .md, .txt, .html or .pdf'),
+      content: z.string().min(1, 'content is required').max(20_000_000).describe('The document text, or base64 when encoding is base64 (PDF)'),
+      encoding: z.enum(['text', 'base64']).default('text'),
+      source: z.string().trim().min(1).max(512).optional().describe('Stable identity for re-ingestion; defaults to filename'),
+    })
+    .strict(),
+  output: z.object({
+    status: z.enum(['created', 'updated', 'unchanged']),
+    chunks: z.number().int(),
+    document: z.object({ id: z.string(), title: z.string(), type: z.string(), source: z.string(), uri: z.string(), chunkCount: z.number().int() }),
+  }),
+} satisfies ToolContract;

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { createCrmCore, silentLogger, type CrmCore } from '@crm/core';
+import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
+import { createCrmDataServer } from '../index.ts';
+
+describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let a: TenantFixture;
+  let b: TenantFixture;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    core = createCrmCore({ db: t.db, logger: silentLogger() });
+    a = await createTenantFixture(core);
+    b = await createTenantFixture(core);
+  });
+  const open: { close(): Promise<void> }[] = [];
+  afterAll(async () => {
+    for (const c of open) await c.close().catch(() => {});
+    await core.outbox.stop();
+    await t.drop();
+  });
+
+  async function connect(actor: TenantFixture['admin']) {
+    const server = createCrmDataServer({ core, actor, logger: silentLogger() });
+    const [ct, st] = InMemoryTransport.createLinkedPair();
+    const client = new Client({ name: 'kb-test', version: '1' });
+    await Promise.all([server.connect(st), client.connect(ct)]);
+    open.push(client, server);
+    return client;
+  }
+
+  it('adds a document, finds it with a citation, reads it as crm://kb/{id}, and keeps tenants apart', async () => {
+    const client = await connect(a.manager);
+    const doc = '# Refund policy\n\n## Cancellations\n\nClients may cancel the retainer with thirty days written notice; setup fees are not refundable.\n';
+    const added = await client.callTool({ name: 'add_document', arguments: { filename: 'refunds.md', content: doc } });
+    expect(added.isError).toBeFalsy();
+    const sc = added.structuredContent as { status: string; document: { uri: string; id: string } };
+    expect(sc.status).toBe('created');
+    const again = await client.callTool({ name: 'add_document', arguments: { filename: 'refunds.md', content: doc } });
+    expect((again.structuredContent as { status: string }).status).toBe('unchanged');
+
+    const found = await client.callTool({ name: 'search_knowledge', arguments: { query: 'how much notice to cancel the retainer' } });
+    const r = found.structuredContent as { results: { uri: string; passage: string }[] };
+    expect(r.results[0].uri).toBe(sc.document.uri);
+    expect(r.results[0].passage).toContain('thirty days');
+
+    const read = await client.readResource({ uri: sc.document.uri });
+    expect((read.contents[0] as { text: string }).text).toContain('setup fees are not refundable');
+
+    const other = await connect(b.admin);
+    const none = await other.callTool({ name: 'search_knowledge', arguments: { query: 'cancel the retainer thirty days notice' } });
+    expect((none.structuredContent as { results: unknown[] }).results).toHaveLength(0);
+    const denied = await other.readResource({ uri: sc.document.uri }).catch((e) => e);
+    expect(String(denied?.message ?? denied)).toMatch(/not found/i);
+  });
+
+  it('names the bad field and refuses a sales rep adding documents', async () => {
+    const client = await connect(a.manager);
+    const bad = await client.callTool({ name: 'search_knowledge', arguments: { query: '', k: 500 } });
+    expect(bad.isError).toBe(true);
+    expect(JSON.stringify(bad.content)).toMatch(/query|k/);
+    const rep = await connect(a.rep);
+    const denied = await rep.callTool({ name: 'add_document', arguments: { filename: 'x.md', content: '# X\n\nSome text here.' } });
+    expect(denied.isError).toBe(true);
+    expect(JSON.stringify(denied.structuredContent ?? denied.content)).toContain('PERMISSION_DENIED');
+    const empty = await client.callTool({ name: 'add_document', arguments: { filename: 'empty.pdf', content: 'bm90IGEgcGRm', encoding: 'base64' } });
+    expect(empty.isError).toBe(true);
+    expect(JSON.stringify(empty.structuredContent ?? empty.content)).toContain('VALIDATION_FAILED');
+  });
+});

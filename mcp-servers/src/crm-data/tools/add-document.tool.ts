@@ -1,0 +1,17 @@
+import { AddDocument } from '../../contracts/crm-data/knowledge.contract.ts';
+import { defineTool } from '../../framework/tool.ts';
+
+export const addDocumentTool = defineTool(AddDocument, {
+  title: 'Add a document to the knowledge base',
+  description:
+    'Store a Markdown, text, HTML or PDF document (base64 for PDF) in the knowledge base so search_knowledge can find it. ' +
+    'Adding the same source again replaces it when the content changed and does nothing when it did not.',
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async ({ filename, content, encoding, source }, { core, actor }) => {
+    const bytes = encoding === 'base64' ? new Uint8Array(Buffer.from(content, 'base64')) : new TextEncoder().encode(content);
+    const r = await core.knowledge.addDocument(actor, { filename, bytes, source });
+    const d = r.document;
+    return { status: r.status, chunks: r.chunks, document: { id: d.id, title: d.title, type: d.type, source: d.source, uri: d.uri, chunkCount: d.chunkCount } };
+  },
+  summarize: (r) => `${r.status} "${r.document.title}" (${r.chunks} chunks) — ${r.document.uri}`,
+});
