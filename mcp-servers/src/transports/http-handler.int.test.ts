@@ -50,7 +50,7 @@ describe.each(testDbKinds())('Streamable HTTP handler on %s', (kind) => {
     const { client, transport } = await connect(h.f.apiKeys.manager);
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(http.handler.stats().sessions).toBe(before + 1);
-    expect((await client.listTools()).tools).toHaveLength(13);
+    expect((await client.listTools()).tools).toHaveLength(15);
     const c = ok<{ id: string }>(await client.callTool({ name: 'create_contact', arguments: { firstName: 'Http', lastName: 'Client', email: 'http@client.test' } }) as never);
     const audit = await h.core.audit.list(h.f.admin, { entityId: c.id });
     expect(audit[0].actorId).toBe(h.f.manager.userId);

@@ -26,7 +26,7 @@ describe('crm mcp over stdio', () => {
     const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult;
     try {
       expect(client.getServerVersion()?.name).toBe('crm-data');
-      expect((await client.listTools()).tools).toHaveLength(13);
+      expect((await client.listTools()).tools).toHaveLength(15);
       const page = ok<{ contacts: Contact[]; totalCount: number; nextCursor: string }>(await call('search_contacts', { limit: 5 }));
       expect(page.totalCount).toBe(50);
       expect(ok<{ contacts: Contact[] }>(await call('search_contacts', { limit: 5, cursor: page.nextCursor })).contacts[0].id).not.toBe(page.contacts[0].id);
