@@ -34,7 +34,7 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     expect(resources.find((r) => r.uri === `crm://contacts/${jane.id}`)).toMatchObject({ title: 'Jane Resource (ResCo)', mimeType: 'application/json' });
     expect(resources.map((r) => r.uri)).not.toContain(`crm://contacts/${foreign.id}`);
     const { resourceTemplates } = await manager.client.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['crm://contacts/{id}', 'crm://contacts/{id}/timeline']);
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(['crm://contacts/{id}', 'crm://contacts/{id}/timeline', 'crm://kb/{id}']);
   });
 
   it('reads a contact by id or by email, its timeline and the due follow-ups', async () => {
