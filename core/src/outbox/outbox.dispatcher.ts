@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import type { OutboxEvent } from './outbox.schema.ts';
+import { toOutboxEvent, type OutboxEvent, type OutboxRow } from './outbox.schema.ts';
 
 export type EventHandler = (event: OutboxEvent) => Promise<void> | void;
 
@@ -20,16 +20,7 @@ export interface OutboxDispatcher {
   stop(): Promise<void>;
 }
 
-interface Row {
-  seq: string;
-  id: string;
-  tenant_id: string;
-  type: string;
-  aggregate_type: string;
-  aggregate_id: string | null;
-  actor_id: string | null;
-  payload: Record<string, unknown>;
-  created_at: Date;
+interface Row extends OutboxRow {
   attempts: number;
 }
 
@@ -81,17 +72,7 @@ export function createOutboxDispatcher(
   }
 
   async function deliver(row: Row): Promise<string | null> {
-    const event: OutboxEvent = {
-      id: row.id,
-      seq: Number(row.seq),
-      tenantId: row.tenant_id,
-      type: row.type,
-      aggregateType: row.aggregate_type,
-      aggregateId: row.aggregate_id,
-      actorId: row.actor_id,
-      payload: row.payload,
-      createdAt: new Date(row.created_at),
-    };
+    const event = toOutboxEvent(row);
     const targets = [...subs].filter((s) => matches(s, event.type));
     if (!targets.length) return null;
     const done = await db.asWorker(async (c) =>

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import type { OutboxEvent } from './outbox.schema.ts';
+import { toOutboxEvent, type OutboxEvent, type OutboxRow } from './outbox.schema.ts';
 
 export type TailHandler = (event: OutboxEvent) => void;
 
@@ -14,17 +14,7 @@ export interface OutboxTail {
   stop(): Promise<void>;
 }
 
-interface Row {
-  seq: string;
-  id: string;
-  tenant_id: string;
-  type: string;
-  aggregate_type: string;
-  aggregate_id: string | null;
-  actor_id: string | null;
-  payload: Record<string, unknown>;
-  created_at: Date;
-}
+type Row = OutboxRow;
 
 /** How long a hole in the sequence is re-checked: a concurrent transaction may still commit it. */
 const GAP_TTL_MS = 30_000;
@@ -72,17 +62,7 @@ export function createOutboxTail(db: Database, logger: Logger, options: { pollMs
         expected = seq + 1;
         last = seq;
       }
-      const event: OutboxEvent = {
-        id: row.id,
-        seq,
-        tenantId: row.tenant_id,
-        type: row.type,
-        aggregateType: row.aggregate_type,
-        aggregateId: row.aggregate_id,
-        actorId: row.actor_id,
-        payload: row.payload,
-        createdAt: new Date(row.created_at),
-      };
+      const event = toOutboxEvent(row);
       for (const handler of handlers) {
         try {
           handler(event);
