@@ -76,7 +76,9 @@ describe.each(kinds)('resource subscriptions on %s via the %s', (kind, feedKind)
     await waitFor(() => otherManager.updated.includes('crm://follow-ups/due'), 10_000, 'other tenant notification');
     expect(otherManager.updated).toEqual(['crm://follow-ups/due']);
     expect(otherManager.listChanged).toBe(listBefore + 1);
-    expect(manager.updated).toEqual(['crm://follow-ups/due']);
+    // a late notification about a contact subscribed in the previous test may still arrive; it is ours, not theirs
+    expect(manager.updated.filter((u) => !u.startsWith('crm://contacts/'))).toEqual(['crm://follow-ups/due']);
+    expect(manager.updated.some((u) => u.includes(theirs.id) || u.includes('tenant-b'))).toBe(false);
   });
 
   it('notifies about both contacts of a merge and stops after unsubscribe', async () => {
