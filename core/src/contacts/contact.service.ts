@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, ReadParam } from '../db/database.ts';
 import { inTenantTx, isUniqueViolation, likeEscape } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -46,8 +46,12 @@ const SORT_COLUMNS: Record<string, string> = {
   lastContactDate: 'last_contact_date',
 };
 
+function assertUuid(id: string): void {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw AppError.validation([{ path: 'id', reason: 'must be a UUID' }]);
+}
+
 export async function loadContact(em: EntityManager, id: string): Promise<Contact> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw AppError.validation([{ path: 'id', reason: 'must be a UUID' }]);
+  assertUuid(id);
   const entity = await em.findOne(ContactEntity, { id });
   if (!entity) throw AppError.notFound('Contact', id);
   return toContact(entity as unknown as Record<string, unknown>);
@@ -149,7 +153,10 @@ export function createContactService(db: Database) {
 
     async get(actor: Actor, id: string): Promise<Contact> {
       authorize(actor, 'contacts:read');
-      return inTenantTx(db, actor, (em) => loadContact(em, id));
+      assertUuid(id);
+      const [[row]] = await db.readAsTenant(actor.tenantId, [{ sql: 'SELECT * FROM contacts WHERE id = $1', params: [id] }]);
+      if (!row) throw AppError.notFound('Contact', id);
+      return toContact(row);
     },
 
     async update(actor: Actor, id: string, input: unknown): Promise<Contact> {
@@ -185,58 +192,49 @@ export function createContactService(db: Database) {
     async list(actor: Actor, raw: unknown = {}): Promise<ContactPage> {
       authorize(actor, 'contacts:read');
       const q = parseOrThrow(ListContactsQuery, raw);
-      return inTenantTx(db, actor, async (em) => {
-        const where: string[] = [];
-        const params: unknown[] = [];
-        const add = (sql: string, ...values: unknown[]) => {
-          where.push(sql);
-          params.push(...values);
-        };
-        if (q.search) add('search_text LIKE ?', `%${likeEscape(q.search.toLowerCase())}%`);
-        if (q.status) add('status = ?', q.status);
-        if (q.leadScoreMin !== undefined) add('lead_score >= ?', q.leadScoreMin);
-        if (q.leadScoreMax !== undefined) add('lead_score <= ?', q.leadScoreMax);
-        if (q.assignedTo) add('assigned_to = ?', q.assignedTo);
-        if (q.source) add('source = ?', q.source);
-        if (q.createdAfter) add('created_at > ?', q.createdAfter);
-        if (q.lastContactedBefore) add('(last_contact_date IS NULL OR last_contact_date < ?)', q.lastContactedBefore);
-        const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-        // only last_contact_date is nullable; a NULLS clause on the others would defeat their index
-        const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';
-        const offset = (q.page - 1) * q.limit;
-        const rows = await em.execute<Record<string, unknown>[]>(
-          `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ? OFFSET ?`,
-          [...params, q.limit, offset],
-        );
-        const count = await em.execute<{ n: string }[]>(
-          `SELECT count(*) AS n FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`,
-          params,
-        );
-        let totalCount = Number(count[0]?.n ?? 0);
-        const totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
-        if (!totalCountExact) {
-          const [plan] = await em.execute<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }[]>(
-            `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`,
-            params,
-          );
-          totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(plan['QUERY PLAN'][0].Plan['Plan Rows']));
-        }
-        const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
-        return {
-          data: rows.map(toContact),
-          pagination: { page: q.page, limit: q.limit, totalPages, hasNextPage: q.page < totalPages, hasPreviousPage: q.page > 1 },
-          totalCount,
-          totalCountExact,
-        };
-      });
+      const where: string[] = [];
+      const params: ReadParam[] = [];
+      const add = (sql: string, value: ReadParam) => {
+        params.push(value);
+        where.push(sql.replace('?', `$${params.length}`));
+      };
+      if (q.search) add('search_text LIKE ?', `%${likeEscape(q.search.toLowerCase())}%`);
+      if (q.status) add('status = ?', q.status);
+      if (q.leadScoreMin !== undefined) add('lead_score >= ?', q.leadScoreMin);
+      if (q.leadScoreMax !== undefined) add('lead_score <= ?', q.leadScoreMax);
+      if (q.assignedTo) add('assigned_to = ?', q.assignedTo);
+      if (q.source) add('source = ?', q.source);
+      if (q.createdAfter) add('created_at > ?', q.createdAfter);
+      if (q.lastContactedBefore) add('(last_contact_date IS NULL OR last_contact_date < ?)', q.lastContactedBefore);
+      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      // only last_contact_date is nullable; a NULLS clause on the others would defeat their index
+      const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';
+      const offset = (q.page - 1) * q.limit;
+      // the page and its (capped) count in one round trip
+      const [rows, count] = await db.readAsTenant(actor.tenantId, [
+        { sql: `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ${q.limit} OFFSET ${offset}`, params },
+        { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`, params },
+      ]);
+      let totalCount = Number(count[0]?.n ?? 0);
+      const totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
+      if (!totalCountExact) {
+        const [[plan]] = await db.readAsTenant(actor.tenantId, [{ sql: `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`, params }]);
+        const planJson = plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }];
+        totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(planJson[0].Plan['Plan Rows']));
+      }
+      const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
+      return {
+        data: rows.map(toContact),
+        pagination: { page: q.page, limit: q.limit, totalPages, hasNextPage: q.page < totalPages, hasPreviousPage: q.page > 1 },
+        totalCount,
+        totalCountExact,
+      };
     },
 
     async findByEmail(actor: Actor, email: string): Promise<Contact | null> {
       authorize(actor, 'contacts:read');
-      return inTenantTx(db, actor, async (em) => {
-        const e = await em.findOne(ContactEntity, { email: email.trim().toLowerCase() });
-        return e ? toContact(e as unknown as Record<string, unknown>) : null;
-      });
+      const [[row]] = await db.readAsTenant(actor.tenantId, [{ sql: 'SELECT * FROM contacts WHERE email = $1', params: [email.trim().toLowerCase()] }]);
+      return row ? toContact(row) : null;
     },
   };
 }

@@ -26,6 +26,11 @@ export interface Database {
    * row-level security scopes every statement to that tenant.
    */
   withTenant<T>(tenantId: string, fn: (em: EntityManager) => Promise<T>): Promise<T>;
+  /**
+   * Read-only statements as the tenant in ONE round trip (see `tenantReadBatch`). Returns one row
+   * array per statement. For hot read paths (contact by id, list + count).
+   */
+  readAsTenant(tenantId: string, statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
   /** Run `fn` in one transaction as `crm_worker` (outbox dispatch, API-key lookup). */
   asWorker<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Fired after a transaction that wrote outbox events commits (in-process wake-up). */
@@ -42,6 +47,47 @@ export interface OpenDatabaseOptions {
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
   extraMigrationDirs?: string[];
+}
+
+/** One statement of a tenant read batch; `$1`, `$2`, ... are replaced by escaped literals of `params`. */
+export interface ReadStatement {
+  sql: string;
+  params?: readonly ReadParam[];
+}
+export type ReadParam = string | number | boolean | Date | null;
+
+function literal(v: ReadParam, at: string): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new AppError('INTERNAL', `read parameter ${at} is not a finite number`);
+    return String(v);
+  }
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) return `${pg.escapeLiteral(v.toISOString())}::timestamptz`;
+  return pg.escapeLiteral(v);
+}
+
+/**
+ * The text of a one-round-trip tenant read: a simple-protocol query with several statements, which
+ * PostgreSQL runs as ONE implicit transaction, so the transaction-local role, tenant and read-only
+ * settings of the first statement cover the rest and vanish with it; an error anywhere rolls it all
+ * back and leaves the connection clean. Parameters are inlined with `pg.escapeLiteral` (the simple
+ * protocol has no bind step); the tenant id is a validated UUID.
+ */
+export function tenantReadBatch(tenantId: string, statements: ReadStatement[]): string {
+  const parts = [
+    `SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ${pg.escapeLiteral(tenantId)}, true), set_config('transaction_read_only', 'on', true)`,
+  ];
+  statements.forEach(({ sql, params = [] }, i) => {
+    parts.push(
+      sql.replace(/\$(\d+)/g, (_, n: string) => {
+        const k = Number(n) - 1;
+        if (k < 0 || k >= params.length) throw new AppError('INTERNAL', `read statement ${i} has no parameter $${n}`);
+        return literal(params[k], `$${n}`);
+      }),
+    );
+  });
+  return parts.join(';\n');
 }
 
 export const ENTITIES = [TenantEntity, UserEntity, ContactEntity, InteractionEntity, FollowUpEntity];
@@ -105,6 +151,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     discovery: { warnWhenNoEntities: true },
     forceUtcTimezone: true,
   });
+  const reader = new pg.Pool({ connectionString: config.appUrl ?? url, max: config.poolMax });
+  reader.on('error', (err) => logger.warn({ err }, 'idle reader connection error'));
   const worker = new pg.Pool({ connectionString: url, max: 4 });
   worker.on('error', (err) => logger.warn({ err }, 'idle worker connection error'));
   const events = new EventEmitter();
@@ -122,6 +170,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
         await tx.execute("SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ?, true)", [tenantId]);
         return fn(tx as EntityManager);
       });
+    },
+    async readAsTenant(tenantId, statements) {
+      if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
+      const results = (await reader.query(tenantReadBatch(tenantId, statements))) as unknown as pg.QueryResult[];
+      return results.slice(1).map((r) => r.rows);
     },
     async asWorker(fn) {
       const client = await worker.connect();
@@ -142,6 +195,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     migrate: runMigrations,
     async close() {
       await orm.close(true);
+      await reader.end();
       await worker.end();
       await owner.end();
       await embedded?.stop();

@@ -86,5 +86,31 @@ describe.each(testDbKinds())('row-level security on %s', (kind) => {
 
   it('refuses a request without a valid tenant id', async () => {
     await expect(t.db.withTenant('', async () => 1)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(t.db.readAsTenant("' OR true --", [{ sql: 'SELECT 1' }])).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+  });
+
+  it('the one-round-trip read path is tenant-scoped, read-only and injection-safe, and leaves the connection clean', async () => {
+    const [mine, theirs] = await t.db.readAsTenant(a.tenantId, [
+      { sql: 'SELECT email FROM contacts' },
+      { sql: 'SELECT * FROM contacts WHERE id = $1', params: [bContactId] },
+    ]);
+    expect(mine.map((r) => r.email)).toEqual(['alice@a.com']);
+    expect(theirs).toEqual([]);
+    // a parameter is always one literal, whatever it contains
+    const hostile = `x' OR tenant_id <> crm_current_tenant() OR '1'='1`;
+    const [[n]] = await t.db.readAsTenant(a.tenantId, [{ sql: 'SELECT count(*)::int AS n FROM contacts WHERE email = $1 OR $2 = $2', params: [hostile, 'it\\s $1 \\'] }]);
+    expect(n.n).toBe(1);
+    await expect(t.db.readAsTenant(a.tenantId, [{ sql: "UPDATE contacts SET first_name = 'x'" }])).rejects.toThrow(/read-only/);
+    await expect(t.db.readAsTenant(a.tenantId, [{ sql: 'SELECT $2', params: [1] }])).rejects.toMatchObject({ code: 'INTERNAL' });
+    // after an error the pooled connections carry no role, tenant or aborted transaction
+    for (let i = 0; i < 12; i++) {
+      const [[s]] = await t.db.readAsTenant(b.tenantId, [{ sql: "SELECT current_setting('app.tenant_id') AS t, count(*)::int AS n FROM contacts" }]);
+      expect(s).toEqual({ t: b.tenantId, n: 1 });
+    }
+    const c = new pg.Client({ connectionString: t.db.url });
+    await c.connect();
+    const { rows } = await c.query("SELECT current_user AS u, coalesce(current_setting('app.tenant_id', true), '') AS t");
+    expect(rows[0].t).toBe('');
+    await c.end();
   });
 });

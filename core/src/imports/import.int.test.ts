@@ -58,6 +58,26 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
   });
 
+  it('imports in many batches over parallel lanes: every row once, the later duplicate wins across batches', async () => {
+    const lines = ['Email,First Name,Last Name,Company'];
+    for (let i = 0; i < 120; i++) lines.push(`lane${i % 50}@lanes.io,L${i},Row${i},Co ${i}`);
+    const progress: number[] = [];
+    const g = await createTenantFixture(core);
+    const report = await core.imports.importContacts(g.admin, text(lines.join('\n')), { batchSize: 7, lanes: 3, onProgress: (n) => progress.push(n) });
+    // 50 distinct emails; duplicates either replace a row still in the open batch (skipped) or update it later
+    expect(report.failed).toBe(0);
+    expect(report.created).toBe(50);
+    expect(report.created + report.updated + report.skipped).toBe(120);
+    expect(progress.length).toBeGreaterThan(5);
+    const page = await core.contacts.list(g.admin, { search: '@lanes.io', limit: 100 });
+    expect(page.totalCount).toBe(50);
+    for (const c of page.data) {
+      const k = Number(c.email.slice(4, c.email.indexOf('@')));
+      const last = k + 50 * Math.floor((119 - k) / 50);
+      expect(c.firstName).toBe(`L${last}`);
+    }
+  });
+
   it('imports interactions by contact email, idempotently, and updates lastContactDate', async () => {
     const activity = [
       'Contact Email;Activity Type;Activity Date;Subject;Notes;Duration',

@@ -17,6 +17,8 @@ export interface ImportReport {
 
 export interface ImportOptions {
   batchSize?: number;
+  /** Batches written side by side (contacts only; default 2 on a server, 1 on PGlite). */
+  lanes?: number;
   maxErrors?: number;
   onProgress?: (rowsDone: number) => void;
 }

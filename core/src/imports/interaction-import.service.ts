@@ -7,6 +7,7 @@ import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
+import { createBatchLanes } from './batch-lanes.ts';
 import { newReport, pushIssues, toMappedColumns } from './import-report.ts';
 import { refreshStatistics } from './contact-import.service.ts';
 
@@ -95,26 +96,27 @@ export function createInteractionImportService(db: Database) {
       const batchSize = opts.batchSize ?? 1000;
       const { mapping, delimiter, rows } = await openInteractionRows(stream);
       const report = newReport('interactions', delimiter, toMappedColumns(mapping));
-      let batch: PendingRow[] = [];
-      const flush = async () => {
-        if (!batch.length) return;
-        const pending = batch;
-        batch = [];
-        const r = await inTenantTx(db, actor, (em) => insertBatch(em, actor, pending, report, opts.maxErrors));
-        report.created += r.created;
-        report.skipped += r.skipped;
-        opts.onProgress?.(report.rows);
-      };
+      // one lane: a batch also moves its contacts' last_contact_date, and two lanes could lock the
+      // same contacts in different orders; parsing still overlaps the database
+      const lanes = createBatchLanes<PendingRow>({
+        lanes: 1,
+        batchSize,
+        flush: async (pending) => {
+          const r = await inTenantTx(db, actor, (em) => insertBatch(em, actor, pending, report, opts.maxErrors));
+          report.created += r.created;
+          report.skipped += r.skipped;
+          opts.onProgress?.(report.rows);
+        },
+      });
       for await (const result of rows) {
         report.rows++;
         if (!result.ok) {
           pushIssues(report, result.row, result.issues, opts.maxErrors);
           continue;
         }
-        batch.push({ row: result.row, value: result.value });
-        if (batch.length >= batchSize) await flush();
+        await lanes.add({ row: result.row, value: result.value });
       }
-      await flush();
+      await lanes.finish();
       await refreshStatistics(db, report.created, ['interactions']);
       return report;
     },

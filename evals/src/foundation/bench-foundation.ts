@@ -3,6 +3,7 @@
  * search p95 through the services, on embedded PGlite and on the PostgreSQL server in one run.
  *
  *   npx tsx evals/src/foundation/bench-foundation.ts [--rows 100000] [--server postgresql://postgres@127.0.0.1:5432/test]
+ *     [--only pglite|postgres] [--lanes N] [--batch ROWS]   (import tuning; defaults are the service's)
  *
  * Prints one JSON object per target and a Markdown table for the README.
  */
@@ -14,7 +15,7 @@ import { createCrmCore, silentLogger } from '@crm/core';
 import { createTenantFixture, openTestDatabase, type TestDbKind } from '@crm/core/testing';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '100000' }, server: { type: 'string' }, lookups: { type: 'string', default: '3000' } },
+  options: { rows: { type: 'string', default: '100000' }, server: { type: 'string' }, lookups: { type: 'string', default: '3000' }, lanes: { type: 'string' }, batch: { type: 'string' }, only: { type: 'string' } },
 });
 const ROWS = Number(values.rows);
 const SERVER = values.server ?? process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -66,7 +67,10 @@ async function bench(kind: TestDbKind, file: string) {
     let peak = rssBefore;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
     const t0 = performance.now();
-    const report = await core.imports.importContacts(f.admin, fs.createReadStream(file));
+    const report = await core.imports.importContacts(f.admin, fs.createReadStream(file), {
+      ...(values.lanes ? { lanes: Number(values.lanes) } : {}),
+      ...(values.batch ? { batchSize: Number(values.batch) } : {}),
+    });
     const importSec = (performance.now() - t0) / 1000;
     clearInterval(sampler);
 
@@ -120,7 +124,7 @@ async function bench(kind: TestDbKind, file: string) {
 const file = path.join(os.tmpdir(), `crm-bench-${ROWS}.csv`);
 const bytes = await writeCsv(file, ROWS);
 const results = [];
-for (const kind of ['pglite', 'postgres'] as TestDbKind[]) {
+for (const kind of (values.only ? [values.only] : ['pglite', 'postgres']) as TestDbKind[]) {
   try {
     results.push(await bench(kind, file));
   } catch (err) {
