@@ -102,6 +102,36 @@ export interface GuardedChatModel extends BaseChatModel {
   aiModel: string;
 }
 
+interface StreamTally {
+  usage?: Partial<UsageMetadata>;
+  outChars: number;
+}
+
+/**
+ * One provider stream through the model's guard, tallying usage as it flows; straight through when
+ * this call is already inside a guarded attempt (a provider method calling another).
+ */
+async function* guardedStream<E>(
+  model: Pick<GuardedChatModel, 'aiGuard' | 'aiModel'>,
+  messages: BaseMessage[],
+  options: { signal?: AbortSignal },
+  open: (signal?: AbortSignal) => AsyncGenerator<E>,
+  tally: (item: E, t: StreamTally) => void,
+): AsyncGenerator<E> {
+  if (insideGuardedAttempt(model.aiGuard)) {
+    yield* open(options.signal);
+    return;
+  }
+  const inChars = inputChars(messages, options);
+  const t: StreamTally = { outChars: 0 };
+  yield* model.aiGuard.stream(
+    { tenantId: resolveTenant(), model: model.aiModel, operation: 'chat', signal: options.signal },
+    open,
+    (item) => tally(item, t),
+    () => tokenCount(t.usage, inChars, t.outChars),
+  );
+}
+
 /** Subclass a LangChain chat model class so its provider calls go through an AiCallGuard. */
 export function guardedChatModelClass<TBase extends ChatModelClass>(Base: TBase) {
   return class Guarded extends Base implements GuardedChatModel {
@@ -152,22 +182,10 @@ export function guardedChatModelClass<TBase extends ChatModelClass>(Base: TBase)
       options: this['ParsedCallOptions'],
       runManager?: CallbackManagerForLLMRun,
     ): AsyncGenerator<ChatGenerationChunk> {
-      if (insideGuardedAttempt(this.aiGuard)) {
-        yield* super._streamResponseChunks(messages, options, runManager);
-        return;
-      }
-      const inChars = inputChars(messages, options);
-      let usage: Partial<UsageMetadata> | undefined;
-      let outChars = 0;
-      yield* this.aiGuard.stream(
-        { tenantId: resolveTenant(), model: this.aiModel, operation: 'chat', signal: options.signal },
-        (signal) => super._streamResponseChunks(messages, { ...options, signal }, runManager),
-        (chunk) => {
-          usage = addUsage(usage, (chunk.message as { usage_metadata?: UsageMetadata }).usage_metadata);
-          outChars += outputChars(chunk.message);
-        },
-        () => tokenCount(usage, inChars, outChars),
-      );
+      yield* guardedStream(this, messages, options, (signal) => super._streamResponseChunks(messages, { ...options, signal }, runManager), (chunk, t) => {
+        t.usage = addUsage(t.usage, (chunk.message as { usage_metadata?: UsageMetadata }).usage_metadata);
+        t.outChars += outputChars(chunk.message);
+      });
     }
 
     override async *_streamChatModelEvents(
@@ -175,23 +193,11 @@ export function guardedChatModelClass<TBase extends ChatModelClass>(Base: TBase)
       options: this['ParsedCallOptions'],
       runManager?: CallbackManagerForLLMRun,
     ): AsyncGenerator<ChatModelStreamEvent> {
-      if (insideGuardedAttempt(this.aiGuard)) {
-        yield* super._streamChatModelEvents(messages, options, runManager);
-        return;
-      }
-      const inChars = inputChars(messages, options);
-      // usage in these events is a running snapshot, not a delta
-      let usage: Partial<UsageMetadata> | undefined;
-      let outChars = 0;
-      yield* this.aiGuard.stream(
-        { tenantId: resolveTenant(), model: this.aiModel, operation: 'chat', signal: options.signal },
-        (signal) => super._streamChatModelEvents(messages, { ...options, signal }, runManager),
-        (event) => {
-          if ('usage' in event && event.usage) usage = event.usage;
-          if (event.event === 'content-block-delta') outChars += JSON.stringify(event.delta).length;
-        },
-        () => tokenCount(usage, inChars, outChars),
-      );
+      yield* guardedStream(this, messages, options, (signal) => super._streamChatModelEvents(messages, { ...options, signal }, runManager), (event, t) => {
+        // usage in these events is a running snapshot, not a delta
+        if ('usage' in event && event.usage) t.usage = event.usage;
+        if (event.event === 'content-block-delta') t.outChars += JSON.stringify(event.delta).length;
+      });
     }
   };
 }

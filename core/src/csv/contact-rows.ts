@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import { CreateContactInput, Email, type ContactStatus } from '../contacts/contact.schema.ts';
-import { AppError, type FieldIssue } from '../errors/app-error.ts';
+import type { FieldIssue } from '../errors/app-error.ts';
 import { zodIssues } from '../errors/zod-issues.ts';
 import { parseDate, parseJsonObject, parseNumber, normaliseKey } from './cell-parsers.ts';
-import { openCsv, type CsvDelimiter, type CsvReadOptions } from './csv-reader.ts';
+import type { CsvReadOptions } from './csv-reader.ts';
+import { openMappedRows, requireColumn, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
 import {
   ACCEPTED_STATUS_TEXT,
   extraCells,
-  headerAliases,
   mapContactHeaders,
   mapStatusValue,
   pickCell,
@@ -29,28 +29,9 @@ export interface ImportedContact {
   lastContactDate?: Date;
 }
 
-export type ContactRowResult = { row: number; ok: true; value: ImportedContact } | { row: number; ok: false; issues: FieldIssue[] };
-
-export interface RowReadOptions<F extends string> extends CsvReadOptions {
-  /** Called once with the header mapping before the first row, e.g. for the CLI to print it. */
-  onMapping?: (mapping: HeaderMapping<F>) => void;
-}
-
-export interface ContactImport {
-  mapping: HeaderMapping<ContactColumnField>;
-  delimiter: CsvDelimiter;
-  rows: AsyncGenerator<ContactRowResult, void, undefined>;
-}
-
-/** Throws when no column provides a field every row needs: each row would fail the same way. */
-export function requireColumn(mapping: HeaderMapping, field: string, header: readonly string[]): void {
-  if (!mapping.missing.includes(field)) return;
-  const accepted = headerAliases(mapping.kind, field).join('", "');
-  const reason =
-    `no ${field} column: accepted headers are "${accepted}" (any case, spaces or underscores); ` +
-    `the header row read was "${header.join('", "')}"`;
-  throw AppError.validation([{ path: field, reason, row: 1 }], `CSV file rejected — ${reason}`);
-}
+export type ContactRowResult = RowResult<ImportedContact>;
+export type ContactImport = MappedRows<ContactColumnField, ImportedContact>;
+export { requireColumn, type RowReadOptions };
 
 /** "Jane Smith" → Jane / Smith; "Smith, Jane" → Jane / Smith; "Mary Ann Lee" → Mary Ann / Lee. */
 export function splitFullName(full: string): { firstName?: string; lastName?: string } {
@@ -155,25 +136,8 @@ export function convertContactRow(cells: readonly string[], mapping: HeaderMappi
 }
 
 /** Open a contact CSV: header mapping up front (throws VALIDATION_FAILED for a malformed file). */
-export async function openContactRows(
-  stream: Readable | AsyncIterable<Uint8Array | string>,
-  opts: CsvReadOptions = {},
-): Promise<ContactImport> {
-  const table = await openCsv(stream, opts);
-  const mapping = mapContactHeaders(table.header);
-  try {
-    requireColumn(mapping, 'email', table.header);
-  } catch (err) {
-    await table.records.return();
-    throw err;
-  }
-  async function* rows(): AsyncGenerator<ContactRowResult, void, undefined> {
-    for await (const record of table.records) {
-      if (!record.ok) yield { row: record.row, ok: false, issues: [record.issue] };
-      else yield convertContactRow(record.cells, mapping, record.row);
-    }
-  }
-  return { mapping, delimiter: table.delimiter, rows: rows() };
+export function openContactRows(stream: Readable | AsyncIterable<Uint8Array | string>, opts: CsvReadOptions = {}): Promise<ContactImport> {
+  return openMappedRows(stream, opts, { map: mapContactHeaders, required: 'email', convert: convertContactRow });
 }
 
 /**

@@ -11,8 +11,8 @@ import {
   type InteractionType,
 } from '../interactions/interaction.schema.ts';
 import { normaliseKey, parseDate, parseDurationMinutes, parseJson, parseJsonObject, parseList } from './cell-parsers.ts';
-import { requireColumn, type RowReadOptions } from './contact-rows.ts';
-import { openCsv, type CsvDelimiter, type CsvReadOptions } from './csv-reader.ts';
+import type { CsvReadOptions } from './csv-reader.ts';
+import { openMappedRows, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
 import { extraCells, mapInteractionHeaders, pickCell, type HeaderMapping, type InteractionColumnField } from './header-map.ts';
 
 /** What the service needs to log an imported interaction once it has resolved the contact by email. */
@@ -25,15 +25,8 @@ export interface ImportedInteraction {
   input: ImportedInteractionInput;
 }
 
-export type InteractionRowResult =
-  | { row: number; ok: true; value: ImportedInteraction }
-  | { row: number; ok: false; issues: FieldIssue[] };
-
-export interface InteractionImport {
-  mapping: HeaderMapping<InteractionColumnField>;
-  delimiter: CsvDelimiter;
-  rows: AsyncGenerator<InteractionRowResult, void, undefined>;
-}
+export type InteractionRowResult = RowResult<ImportedInteraction>;
+export type InteractionImport = MappedRows<InteractionColumnField, ImportedInteraction>;
 
 interface TypeHint {
   type: InteractionType | 'NOTE';
@@ -250,25 +243,8 @@ export function convertInteractionRow(
   return { row, ok: true, value: { contactEmail, input: parsed.data } };
 }
 
-export async function openInteractionRows(
-  stream: Readable | AsyncIterable<Uint8Array | string>,
-  opts: CsvReadOptions = {},
-): Promise<InteractionImport> {
-  const table = await openCsv(stream, opts);
-  const mapping = mapInteractionHeaders(table.header);
-  try {
-    requireColumn(mapping, 'contactEmail', table.header);
-  } catch (err) {
-    await table.records.return();
-    throw err;
-  }
-  async function* rows(): AsyncGenerator<InteractionRowResult, void, undefined> {
-    for await (const record of table.records) {
-      if (!record.ok) yield { row: record.row, ok: false, issues: [record.issue] };
-      else yield convertInteractionRow(record.cells, mapping, record.row);
-    }
-  }
-  return { mapping, delimiter: table.delimiter, rows: rows() };
+export function openInteractionRows(stream: Readable | AsyncIterable<Uint8Array | string>, opts: CsvReadOptions = {}): Promise<InteractionImport> {
+  return openMappedRows(stream, opts, { map: mapInteractionHeaders, required: 'contactEmail', convert: convertInteractionRow });
 }
 
 /**
