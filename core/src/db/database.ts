@@ -31,7 +31,9 @@ export interface Database {
    * array per statement. For hot read paths (contact by id, list + count).
    */
   readAsTenant(tenantId: string, statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
-  /** Run `fn` in one transaction as `crm_worker` (outbox dispatch, API-key lookup). */
+  /** Read-only statements as `crm_worker` in one round trip (API-key lookup on every request). */
+  readAsWorker(statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
+  /** Run `fn` in one transaction as `crm_worker` (outbox dispatch). */
   asWorker<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Fired after a transaction that wrote outbox events commits (in-process wake-up). */
   events: EventEmitter;
@@ -68,16 +70,18 @@ function literal(v: ReadParam, at: string): string {
 }
 
 /**
- * The text of a one-round-trip tenant read: a simple-protocol query with several statements, which
+ * The text of a one-round-trip read as the tenant (or, with `null`, as the worker): a simple-protocol query with several statements, which
  * PostgreSQL runs as ONE implicit transaction, so the transaction-local role, tenant and read-only
  * settings of the first statement cover the rest and vanish with it; an error anywhere rolls it all
  * back and leaves the connection clean. Parameters are inlined with `pg.escapeLiteral` (the simple
  * protocol has no bind step); the tenant id is a validated UUID.
  */
-export function tenantReadBatch(tenantId: string, statements: ReadStatement[]): string {
-  const parts = [
-    `SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ${pg.escapeLiteral(tenantId)}, true), set_config('transaction_read_only', 'on', true)`,
-  ];
+export function tenantReadBatch(tenantId: string | null, statements: ReadStatement[]): string {
+  const scope =
+    tenantId === null
+      ? "set_config('role', 'crm_worker', true)"
+      : `set_config('role', 'crm_app', true), set_config('app.tenant_id', ${pg.escapeLiteral(tenantId)}, true)`;
+  const parts = [`SELECT ${scope}, set_config('transaction_read_only', 'on', true)`];
   statements.forEach(({ sql, params = [] }, i) => {
     parts.push(
       sql.replace(/\$(\d+)/g, (_, n: string) => {
@@ -174,6 +178,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     async readAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const results = (await reader.query(tenantReadBatch(tenantId, statements))) as unknown as pg.QueryResult[];
+      return results.slice(1).map((r) => r.rows);
+    },
+    async readAsWorker(statements) {
+      const results = (await worker.query(tenantReadBatch(null, statements))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async asWorker(fn) {

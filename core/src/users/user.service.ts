@@ -119,13 +119,10 @@ export function createUserService(db: Database) {
     /** Resolve an API key to its actor, across tenants (runs as crm_worker). */
     async authenticate(apiKey: string): Promise<Actor & { email: string; name: string }> {
       if (!apiKey || apiKey.length > 200) throw new AppError('UNAUTHENTICATED', 'Missing or malformed API key');
-      const rows = await db.asWorker(async (c) =>
-        (await c.query<{ id: string; tenant_id: string; role: Actor['role']; email: string; name: string }>(
-          'SELECT id, tenant_id, role, email, name FROM users WHERE api_key_hash = $1',
-          [hashApiKey(apiKey)],
-        )).rows,
-      );
-      const u = rows[0];
+      // on every API request: one round trip
+      const [[u]] = (await db.readAsWorker([
+        { sql: 'SELECT id, tenant_id, role, email, name FROM users WHERE api_key_hash = $1', params: [hashApiKey(apiKey)] },
+      ])) as { id: string; tenant_id: string; role: Actor['role']; email: string; name: string }[][];
       if (!u) throw new AppError('UNAUTHENTICATED', 'Unknown API key');
       return { userId: u.id, tenantId: u.tenant_id, role: u.role, email: u.email, name: u.name };
     },
