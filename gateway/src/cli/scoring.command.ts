@@ -34,6 +34,7 @@ function csvOptions(values: CommandContext['values']) {
     target,
     id: str('id'),
     timeColumn: str('time'),
+    foldColumn: str('fold-column'),
     exclude: str('exclude')?.split(',').map((s) => s.trim()).filter(Boolean),
     folds,
     seed: str('seed') === undefined ? 42 : Number(str('seed')),
@@ -160,7 +161,7 @@ async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'in
 
 export const scoringCommand: Command = {
   summary: 'Lead scoring: evaluate/train on a CSV export, retrain or rescore the tenant, show the model',
-  usage: 'crm scoring evaluate|train --csv FILE --target COL [--id COL] [--exclude a,b] [--folds 5] [--time COL] [--out FILE] [--json] | retrain|rescore|info',
+  usage: 'crm scoring evaluate|train --csv FILE --target COL [--id COL] [--exclude a,b] [--folds 5] [--time COL] [--fold-column COL] [--out FILE] [--json] | retrain|rescore|info',
   options: {
     ...ACTOR_OPTIONS,
     csv: { type: 'string' },
@@ -169,6 +170,7 @@ export const scoringCommand: Command = {
     exclude: { type: 'string' },
     folds: { type: 'string' },
     time: { type: 'string' },
+    'fold-column': { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },

@@ -33,6 +33,18 @@ export function stratifiedKFold(y: ArrayLike<number>, k: number, seed = 42, rows
   });
 }
 
+/** Folds from an explicit assignment: fold f tests the rows labelled f and trains on the rest. */
+export function givenFolds(assignment: ArrayLike<number>): Fold[] {
+  let k = 0;
+  for (let r = 0; r < assignment.length; r++) k = Math.max(k, assignment[r] + 1);
+  return Array.from({ length: k }, (_, f) => {
+    const train: number[] = [];
+    const test: number[] = [];
+    for (let r = 0; r < assignment.length; r++) (assignment[r] === f ? test : train).push(r);
+    return { train: Uint32Array.from(train), test: Uint32Array.from(test) };
+  });
+}
+
 /** One stratified split holding out about `testFraction` of the rows. */
 export function stratifiedHoldout(y: ArrayLike<number>, testFraction: number, seed = 42, rows: ArrayLike<number> = allRows(y.length)): Fold {
   const random = createRandom(seed);

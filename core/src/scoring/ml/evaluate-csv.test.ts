@@ -62,6 +62,25 @@ describe('evaluateCsv', () => {
     expect(report.calibration.reduce((a, b) => a + b.count, 0)).toBeLessThan(900);
   });
 
+  it('uses the folds a fold column gives, exactly (to compare tools on identical splits)', async () => {
+    const { text } = leadCsv(900, 6);
+    const lines = text.trim().split('\n');
+    // fold = data row index mod 4, labelled A..D
+    const withFolds = [`${lines[0]},cv`, ...lines.slice(1).map((l, i) => `${l},${'ABCD'[i % 4]}`)].join('\n');
+    const report = await evaluateCsv({ csv: withFolds, target: 'Converted', foldColumn: 'cv', folds: 3 });
+    expect(report.validation).toEqual({ method: 'given_folds', folds: 4 });
+    expect(report.columns.find((c) => c.name === 'cv')).toMatchObject({ role: 'fold' });
+    expect(report.topFactors.map((f) => f.name)).not.toContain('cv');
+    expect(report.auc).toBeGreaterThan(0.65);
+    // every row is tested exactly once
+    expect(report.calibration.reduce((a, b) => a + b.count, 0)).toBe(900);
+    const bad = await datasetError(evaluateCsv({ csv: withFolds.replace(/,A$/m, ','), target: 'Converted', foldColumn: 'cv' }));
+    expect(bad).toMatchObject({ field: 'foldColumn' });
+    expect(bad.reason).toMatch(/empty on data row 1/);
+    const one = await datasetError(evaluateCsv({ csv: withFolds.replace(/,[BCD]$/gm, ',A'), target: 'Converted', foldColumn: 'cv' }));
+    expect(one.reason).toMatch(/1 distinct values; folds must number 2 to 20/);
+  });
+
   describe('bad CSVs throw DatasetError naming the field and reason', () => {
     const good = leadCsv(300, 4).text;
     it.each([

@@ -17,6 +17,11 @@ export interface EvaluateCsvOptions {
   exclude?: string[];
   /** Date/number column giving when each lead arrived: folds then train on the past and test on the future. */
   timeColumn?: string;
+  /**
+   * Column naming each row's fold (any labels, one fold per distinct value): cross-validation then
+   * uses exactly these folds, e.g. to compare with another tool on identical splits.
+   */
+  foldColumn?: string;
   folds?: number;
   seed?: number;
   delimiter?: CsvDelimiter;
@@ -65,6 +70,8 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
   const idIdx = options.id === undefined ? -1 : resolveColumn(table, options.id, 'id');
   const excluded = new Set((options.exclude ?? []).map((name) => resolveColumn(table, name, 'exclude')));
   const timeIdx = options.timeColumn === undefined ? -1 : resolveColumn(table, options.timeColumn, 'timeColumn');
+  const foldIdx = options.foldColumn === undefined ? -1 : resolveColumn(table, options.foldColumn, 'foldColumn');
+  if (foldIdx >= 0 && foldIdx === timeIdx) throw new DatasetError('foldColumn', 'cannot be the time column as well');
   const target = parseTargetColumn(table.columns[targetIdx]);
   const { positives } = checkClasses(target.y, folds);
   const notes: string[] = [];
@@ -75,6 +82,7 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
   const schema: CsvColumnSchema[] = [];
   const columns: Record<string, ColumnValues> = {};
   let times: Float64Array | null = null;
+  let foldIds: Int32Array | null = null;
   const report = (col: TypedColumn, role: ColumnReport['role'], note?: string): void => {
     reports.push({ name: col.schema.name, type: col.schema.type, missing: col.missing, role, ...(note ? { note } : {}) });
   };
@@ -88,6 +96,11 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
     if (consume) table.columns[c] = [];
     if (c === idIdx) return report(col, 'id');
     if (excluded.has(c)) return report(col, 'excluded');
+    if (c === foldIdx) {
+      foldIds = foldAssignment(name, cells);
+      reports.push({ name, type: 'categorical', missing: 0, role: 'fold', note: `${new Set(foldIds).size} folds given by this column` });
+      return;
+    }
     if (c === timeIdx) {
       if (col.schema.type !== 'date' && col.schema.type !== 'numeric') {
         throw new DatasetError('timeColumn', `column "${name}" is not a date or a number`);
@@ -106,10 +119,25 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
     columns[name] = col.values;
   });
   return {
-    data: { specs, columns, y: target.y, times, columnReports: reports, notes },
+    data: { specs, columns, y: target.y, times, foldIds, columnReports: reports, notes },
     schema,
     target: table.header[targetIdx],
   };
+}
+
+/** Fold labels → 0..k-1 in order of first appearance; 2 to 20 folds, no empty cells. */
+function foldAssignment(name: string, cells: readonly string[]): Int32Array {
+  const ids = new Map<string, number>();
+  const out = new Int32Array(cells.length);
+  cells.forEach((raw, r) => {
+    const label = (raw ?? '').trim();
+    if (!label) throw new DatasetError('foldColumn', `column "${name}" is empty on data row ${r + 1}; every row needs a fold`, r + 2);
+    let id = ids.get(label);
+    if (id === undefined) ids.set(label, (id = ids.size));
+    out[r] = id;
+  });
+  if (ids.size < 2 || ids.size > 20) throw new DatasetError('foldColumn', `column "${name}" has ${ids.size} distinct values; folds must number 2 to 20`);
+  return out;
 }
 
 async function prepare(options: EvaluateCsvOptions): Promise<PreparedCsv> {

@@ -1,5 +1,5 @@
 import { type Classifier, type ModelKind } from './classifier.ts';
-import { crossValidate, type Fold, stratifiedKFold, timeSeriesFolds } from './cross-validate.ts';
+import { crossValidate, type Fold, givenFolds, stratifiedKFold, timeSeriesFolds } from './cross-validate.ts';
 import { PlattCalibrator } from './calibration.ts';
 import { DatasetError } from './dataset-error.ts';
 import { type ColumnSpec, type ColumnValues, Encoder } from './encoder.ts';
@@ -39,7 +39,7 @@ export interface EvaluationReport {
   leakageWarnings: LeakageWarning[];
   columns: ColumnReport[];
   calibration: CalibrationBin[];
-  validation: { method: 'stratified_kfold' | 'time_forward_chaining'; folds: number };
+  validation: { method: 'stratified_kfold' | 'time_forward_chaining' | 'given_folds'; folds: number };
   notes: string[];
 }
 
@@ -50,6 +50,8 @@ export interface PreparedData {
   y: Uint8Array;
   /** When given, folds are forward-chaining in time instead of stratified-random. */
   times: Float64Array | null;
+  /** When given, each row's fold (0..k-1), used as is. */
+  foldIds?: Int32Array | null;
   columnReports: ColumnReport[];
   notes: string[];
 }
@@ -112,7 +114,11 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   if (specs.length === 0) throw new DatasetError('columns', 'no usable feature columns remain after dropping the target, id, excluded and unusable columns');
   const encoder = Encoder.fitColumns(specs, columns, n);
   const matrix = encoder.transformColumns(columns, n);
-  const folds: Fold[] = data.times ? timeSeriesFolds(data.times, options.folds) : stratifiedKFold(y, options.folds, options.seed);
+  const folds: Fold[] = data.foldIds
+    ? givenFolds(data.foldIds)
+    : data.times
+      ? timeSeriesFolds(data.times, options.folds)
+      : stratifiedKFold(y, options.folds, options.seed);
   if (folds.length < 2) throw new DatasetError('timeColumn', 'too few dated rows to form forward-chaining folds');
   const kinds = options.models ?? ['logistic_regression', 'gradient_boosted_trees'];
   const total = kinds.length * folds.length + (options.extraSteps ?? 0);
@@ -165,7 +171,7 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     leakageWarnings,
     columns: data.columnReports,
     calibration: calibrationTable(yTested, pTested),
-    validation: { method: data.times ? 'time_forward_chaining' : 'stratified_kfold', folds: folds.length },
+    validation: { method: data.foldIds ? 'given_folds' : data.times ? 'time_forward_chaining' : 'stratified_kfold', folds: folds.length },
     notes: [...data.notes],
   };
   if (leakageWarnings.length > 0) {

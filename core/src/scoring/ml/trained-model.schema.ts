@@ -63,7 +63,7 @@ export const ColumnReportSchema = z.object({
   name: z.string(),
   type: z.enum(['numeric', 'boolean', 'date', 'categorical']),
   missing: z.number().int(),
-  role: z.enum(['feature', 'target', 'id', 'excluded', 'dropped', 'time']),
+  role: z.enum(['feature', 'target', 'id', 'excluded', 'dropped', 'time', 'fold']),
   note: z.string().optional(),
 });
 export type ColumnReport = z.infer<typeof ColumnReportSchema>;
