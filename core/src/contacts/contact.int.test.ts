@@ -89,6 +89,25 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
     expect((await core.contacts.list(f.rep, { search: '100%_' })).totalCount).toBe(0);
     await expect(core.contacts.list(f.rep, { limit: 101 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'limit' }] });
     await expect(core.contacts.list(f.rep, { sort: 'password' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'sort' }] });
+    // quotes, backslashes and NULs in a search are the user's text, never SQL or a protocol error
+    expect((await core.contacts.list(f.rep, { search: "o'brien\\' OR 1=1 --" })).totalCount).toBe(0);
+    await expect(core.contacts.list(f.rep, { search: 'a\u0000b' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'search', reason: expect.stringMatching(/NUL/) }],
+    });
+  });
+
+  it('refuses NUL characters in any stored text with the field named, and stores nothing', async () => {
+    const before = (await core.contacts.list(f.admin)).totalCount;
+    await expect(core.contacts.create(f.admin, { firstName: 'a\u0000b', lastName: 'x', email: 'nul@x.io' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'firstName' }],
+    });
+    await expect(core.contacts.create(f.admin, { firstName: 'a', lastName: 'x', email: 'nul@x.io', customFields: { 'bad\u0000key': 1 } })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'customFields.bad\u0000key' }],
+    });
+    expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
   });
 
   it('changes status with an event and audit entry, and logs interactions into the timeline', async () => {

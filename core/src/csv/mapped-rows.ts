@@ -50,7 +50,15 @@ export async function openMappedRows<F extends string, V>(
   }
   async function* rows(): AsyncGenerator<RowResult<V>, void, undefined> {
     for await (const record of table.records) {
-      if (!record.ok) yield { row: record.row, ok: false, issues: [record.issue] };
+      if (!record.ok) {
+        yield { row: record.row, ok: false, issues: [record.issue] };
+        continue;
+      }
+      // PostgreSQL text cannot hold NUL: report the cell instead of failing the whole batch
+      const nul = record.cells.flatMap((cell, c) =>
+        cell.includes('\u0000') ? [{ path: table.header[c] || `column ${c + 1}`, reason: 'contains a NUL (\\u0000) character', row: record.row }] : [],
+      );
+      if (nul.length) yield { row: record.row, ok: false, issues: nul };
       else yield spec.convert(record.cells, mapping, record.row);
     }
   }

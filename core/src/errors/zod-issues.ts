@@ -9,9 +9,36 @@ export function zodIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
   });
 }
 
+/**
+ * Paths of strings (values or object keys) holding a NUL character, which PostgreSQL text and jsonb
+ * cannot store: caught here with the field's name instead of a protocol error from the database.
+ */
+export function nulCharacterIssues(value: unknown, prefix = '', limit = 20): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const reason = 'must not contain NUL (\\u0000) characters';
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (issues.length >= limit || depth > 32) return;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) issues.push({ path, reason });
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => walk(x, path ? `${path}.${i}` : String(i), depth + 1));
+    } else if (v && typeof v === 'object' && !(v instanceof Date)) {
+      for (const [k, x] of Object.entries(v)) {
+        const p = path ? `${path}.${k}` : k;
+        if (k.includes('\u0000')) issues.push({ path: p, reason });
+        walk(x, p, depth + 1);
+      }
+    }
+  };
+  walk(value, prefix, 0);
+  return issues;
+}
+
 /** Parse with a schema or throw VALIDATION_FAILED naming every bad field. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(input);
   if (!result.success) throw AppError.validation(zodIssues(result.error, prefix));
+  const nul = nulCharacterIssues(result.data, prefix);
+  if (nul.length) throw AppError.validation(nul);
   return result.data;
 }

@@ -78,6 +78,18 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     }
   });
 
+  it('reports a cell with a NUL character as that row and column; the other rows land', async () => {
+    const g = await createTenantFixture(core);
+    const csvText = 'Email,First Name,Last Name,Favourite\na@nul.io,A\u0000x,B,z\nc@nul.io,C,D,y\u0000y\ne@nul.io,E,F,ok\n';
+    const report = await core.imports.importContacts(g.admin, text(csvText));
+    expect(report).toMatchObject({ rows: 3, created: 1, failed: 2 });
+    expect(report.errors).toEqual([
+      expect.objectContaining({ row: 2, path: 'First Name', reason: expect.stringMatching(/NUL/) }),
+      expect.objectContaining({ row: 3, path: 'Favourite', reason: expect.stringMatching(/NUL/) }),
+    ]);
+    expect(await core.contacts.findByEmail(g.admin, 'e@nul.io')).toMatchObject({ firstName: 'E' });
+  });
+
   it('imports interactions by contact email, idempotently, and updates lastContactDate', async () => {
     const activity = [
       'Contact Email;Activity Type;Activity Date;Subject;Notes;Duration',
