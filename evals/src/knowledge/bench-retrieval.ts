@@ -7,7 +7,7 @@
  *     for the small demo tenant (~0.2% of the table) and one large tenant, comparing the exact
  *     per-tenant scan, the shared HNSW index with iterative scans, and a per-tenant partial HNSW index.
  *
- *   npx tsx evals/src/knowledge/bench-retrieval.ts [--sizes 10000,100000] [--server postgresql://…]
+ *   npx tsx evals/src/knowledge/bench-retrieval.ts [--sizes 10000,100000] [--server postgresql://…] [--server-only]
  *
  * PGlite (embedded, pgvector) always; `--server` adds full-text-only numbers on a PostgreSQL
  * server without pgvector. Prints JSON lines and a Markdown summary.
@@ -30,7 +30,7 @@ import {
 import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDbKind } from '@crm/core/testing';
 import { syntheticDocuments } from './synthetic-kb.ts';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, server: { type: 'string' }, 'per-tenant': { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, server: { type: 'string' }, 'per-tenant': { type: 'string', default: '2000' }, 'server-only': { type: 'boolean', default: false } } });
 const SIZES = values.sizes!.split(',').map(Number);
 const PER_TENANT = Number(values['per-tenant']);
 const MODES = ['fulltext', 'vector', 'hybrid'] as const;
@@ -176,6 +176,6 @@ async function run(kind: TestDbKind) {
   }
 }
 
-await run('pglite');
+if (!values['server-only']) await run('pglite');
 if (values.server) await run('postgres');
 process.stdout.write(`\n${lines.join('\n')}\n`);
