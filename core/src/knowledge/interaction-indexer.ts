@@ -120,7 +120,8 @@ export function createInteractionIndexer(deps: { db: Database; writer: KbWriter;
     tenantId: string,
     options: { batchSize?: number; onProgress?: (done: number, total: number) => void; reindex?: boolean } = {},
   ): Promise<{ interactions: number; chunks: number }> {
-    const batchSize = options.batchSize ?? 2000;
+    // short transactions on PGlite (one at a time there), so requests interleave with the backfill
+    const batchSize = options.batchSize ?? (db.kind === 'pglite' ? 200 : 2000);
     const [{ n }] = await db.withTenant(tenantId, (em) =>
       em.execute<{ n: string }[]>(
         'SELECT count(*) AS n FROM interactions i WHERE NOT EXISTS (SELECT 1 FROM kb_chunks c WHERE c.interaction_id = i.id)',
@@ -137,6 +138,7 @@ export function createInteractionIndexer(deps: { db: Database; writer: KbWriter;
       );
       if (!rows.length) break;
       const r = await writeRows(tenantId, rows, false, true);
+      await new Promise((resolve) => setImmediate(resolve)); // let queued requests in
       done = { interactions: done.interactions + r.interactions, chunks: done.chunks + r.chunks };
       options.onProgress?.(done.interactions, total);
     }

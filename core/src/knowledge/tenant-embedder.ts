@@ -95,7 +95,9 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
       embedder = local;
     }
     const usable = (await store.available()).ok && store.dimensions === provider.dimensions;
-    const batch = 500;
+    // PGlite runs one transaction at a time and its WebAssembly HNSW inserts cost ~5–10 ms each:
+    // small batches keep every request waiting behind this backfill to well under a second
+    const batch = db.kind === 'pglite' && store.name === 'pgvector' ? 40 : 500;
     for (let i = 0; usable && i < before.drafts.length; i += batch) {
       const drafts = before.drafts.slice(i, i + batch);
       const items = vectorItems(drafts, await embedder.embedDocuments(before.texts.slice(i, i + batch)));
