@@ -50,6 +50,7 @@ export type { ImportReport, ImportOptions } from './imports/import.types.ts';
 export { seedDemoTenant, demoApiKey } from './demo/seed-demo.ts';
 export type { SeededDemo } from './demo/seed-demo.ts';
 export { generateDemoTenant, summariseDemoTenant, POST_SALE_TAG } from './demo/demo-generator.ts';
+export { DEMO_TENANT } from './demo/demo-vocabulary.ts';
 export type { DemoTenant, DemoContact, DemoInteraction, DemoTenantSummary } from './demo/demo-generator.ts';
 export { CircuitBreaker, withRetry, withTimeout, resilientCall, isRetryable, TimeoutError } from './ai/resilience.ts';
 export type { RetryOptions, CircuitBreakerOptions, BreakerState } from './ai/resilience.ts';
@@ -110,6 +111,7 @@ export {
   interactionUri,
   readKnowledgeFiles,
   seedDemoKnowledge,
+  unfinishedDemoKnowledge,
   createKnowledgeService,
   createPgVectorStore,
   createPineconeStore,

@@ -1,3 +1,4 @@
+import type { Database } from '../db/database.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { DEMO_KB_DIR } from './knowledge-base-loader.ts';
 import { readKnowledgeFiles } from './knowledge-files.ts';
@@ -32,4 +33,27 @@ export async function seedDemoKnowledge(
     interactions: indexed.interactions,
     chunks: results.reduce((n, r) => n + (r.chunks ?? 0), 0) + indexed.chunks,
   };
+}
+
+/**
+ * The demo tenant's admin when that tenant's knowledge load was cut short (a first `crm start`
+ * stopped while it ran in the background): interactions not indexed yet, or vectors pending.
+ * `crm start` resumes the load then. Null when there is no demo tenant or nothing is missing.
+ */
+export async function unfinishedDemoKnowledge(db: Database, slug: string): Promise<Actor | null> {
+  const [[admin]] = (await db.readAsWorker([
+    {
+      sql: `SELECT u.id AS "userId", u.tenant_id AS "tenantId", u.role FROM users u JOIN tenants t ON t.id = u.tenant_id
+            WHERE t.slug = $1 AND u.role = 'ADMIN' ORDER BY u.created_at LIMIT 1`,
+      params: [slug],
+    },
+  ])) as unknown as Actor[][];
+  if (!admin) return null;
+  const [[state]] = await db.readAsTenant(admin.tenantId, [
+    {
+      sql: `SELECT EXISTS (SELECT 1 FROM interactions i WHERE NOT EXISTS (SELECT 1 FROM kb_chunks c WHERE c.interaction_id = i.id))
+              OR coalesce((SELECT pending_vectors FROM kb_index_state), false) AS unfinished`,
+    },
+  ]);
+  return state?.unfinished === true ? admin : null;
 }

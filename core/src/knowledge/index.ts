@@ -65,7 +65,7 @@ export {
 export { createKnowledgeService } from './knowledge.service.ts';
 export type { KnowledgeService, KnowledgeServiceDeps, BulkAddResult } from './knowledge.service.ts';
 export { readKnowledgeFiles } from './knowledge-files.ts';
-export { seedDemoKnowledge } from './demo-knowledge.ts';
+export { seedDemoKnowledge, unfinishedDemoKnowledge } from './demo-knowledge.ts';
 export type { DemoKnowledgeReport } from './demo-knowledge.ts';
 export { CHUNK_KINDS } from './vector-store.ts';
 export type { VectorStore, VectorItem, VectorFilter, VectorMatch, VectorMetadata, ChunkKind, VectorDeleteTarget } from './vector-store.ts';

@@ -42,7 +42,10 @@ export function createKbWriter(deps: {
     hooks: WriteHooks<T>,
     options: { embed?: boolean; reindex?: boolean } = {},
   ): Promise<{ value: T; skipped: boolean }> {
-    const usable = options.embed !== false && !(await deps.vectorUnavailable());
+    // asked before the transaction: the first answer comes from the database on a connection of its
+    // own, which on PGlite (one transaction at a time) would wait forever inside ours
+    const vectorsOff = await deps.vectorUnavailable();
+    const usable = options.embed !== false && !vectorsOff;
     const texts = drafts.map(draftSearchText);
     let embedded: { generation: number; model: string; vectors: number[][] } | undefined;
     if (usable && drafts.length) {
@@ -74,7 +77,7 @@ export function createKbWriter(deps: {
         }
       }
       if (embedded && !remote) await store.upsert(tenantId, embedded.model, vectorItems(drafts, embedded.vectors), { em });
-      if (drafts.length && !(await deps.vectorUnavailable())) await embedders.markWritten(em, tenantId, embedded?.model ?? null);
+      if (drafts.length && !vectorsOff) await embedders.markWritten(em, tenantId, embedded?.model ?? null);
       await hooks.finish?.(em);
       return { value: prepared.value, skipped: false };
     });

@@ -1,4 +1,4 @@
-import { AppError, seedDemoKnowledge, seedDemoTenant, withoutEmpty } from '@crm/core';
+import { AppError, DEMO_TENANT, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge, withoutEmpty } from '@crm/core';
 import { startScoring } from '@crm/core';
 import { z } from 'zod';
 import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot.ts';
@@ -32,6 +32,7 @@ export const startCommand: Command = {
     const out = process.stdout;
     const tenants = Number((await core.db.asWorker((c) => c.query<{ n: string }>('SELECT count(*) AS n FROM tenants'))).rows[0].n);
     let knowledgeLoad: Promise<unknown> | undefined;
+    let knowledgeResumed = false;
     if (tenants === 0 && !values['no-seed']) {
       out.write('First run: loading the demo tenant…\n');
       const demo = await seedDemoTenant(core, {
@@ -44,7 +45,16 @@ export const startCommand: Command = {
       const admin = await core.users.actorByEmail(demo.users.find((u) => u.role === 'ADMIN')!.email, demo.slug);
       knowledgeLoad = seedDemoKnowledge(core, admin)
         .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
-        .catch((err) => logger.warn({ err }, 'demo knowledge base did not finish loading; run "npx crm seed --demo" to complete it'));
+        .catch((err) => logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it'));
+    } else if (!values['no-seed']) {
+      // a first start stopped while the knowledge base was loading: pick up where it left off
+      const admin = await unfinishedDemoKnowledge(core.db, DEMO_TENANT.slug);
+      if (admin) {
+        knowledgeResumed = true;
+        knowledgeLoad = seedDemoKnowledge(core, admin)
+          .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
+          .catch((err) => logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it'));
+      }
     }
     startScoring(core); // lead scoring: rescore on events, retrain on a schedule (subscribes before the outbox starts)
     await core.outbox.start();
@@ -73,7 +83,9 @@ export const startCommand: Command = {
         `  Database         ${core.db.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
         core.db.kind === 'pglite' ? `                   psql "${core.db.url}"` : '',
         '  Outbox           dispatching events; follow-up due scan every ' + env.FOLLOW_UP_SCAN_SECONDS + 's',
-        knowledgeLoad ? '  Knowledge base   loading the demo documents and indexing interactions in the background' : '',
+        knowledgeLoad
+          ? `  Knowledge base   ${knowledgeResumed ? 'resuming the demo knowledge base load' : 'loading the demo documents and indexing interactions'} in the background`
+          : '',
         '',
         'Press Ctrl+C to stop.',
         '',
