@@ -122,25 +122,31 @@ export function createInteractionIndexer(deps: { db: Database; writer: KbWriter;
   ): Promise<{ interactions: number; chunks: number }> {
     // short transactions on PGlite (one at a time there), so requests interleave with the backfill
     const batchSize = options.batchSize ?? (db.kind === 'pglite' ? 200 : 2000);
-    const [{ n }] = await db.withTenant(tenantId, (em) =>
-      em.execute<{ n: string }[]>(
-        'SELECT count(*) AS n FROM interactions i WHERE NOT EXISTS (SELECT 1 FROM kb_chunks c WHERE c.interaction_id = i.id)',
-      ),
-    );
-    const total = Number(n);
+    // the ids to index, once: re-running the anti-join per batch made each batch slower than the
+    // last (and on PGlite every other request waits behind it)
+    const pending = (
+      await db.withTenant(tenantId, (em) =>
+        em.execute<{ id: string }[]>(
+          'SELECT i.id FROM interactions i WHERE NOT EXISTS (SELECT 1 FROM kb_chunks c WHERE c.interaction_id = i.id) ORDER BY i.created_at, i.id',
+        ),
+      )
+    ).map((r) => r.id);
+    const total = pending.length;
     let done = { interactions: 0, chunks: 0 };
-    for (;;) {
+    for (let i = 0; i < pending.length; i += batchSize) {
+      const batch = pending.slice(i, i + batchSize);
+      // skip any the outbox subscriber indexed meanwhile
       const rows = await db.withTenant(tenantId, (em) =>
         em.execute<InteractionSourceRow[]>(
-          `${SELECT_INTERACTIONS} WHERE NOT EXISTS (SELECT 1 FROM kb_chunks c WHERE c.interaction_id = i.id) ORDER BY i.created_at, i.id LIMIT ?`,
-          [batchSize],
+          `${SELECT_INTERACTIONS} WHERE i.id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)
+             AND NOT EXISTS (SELECT 1 FROM kb_chunks c WHERE c.interaction_id = i.id) ORDER BY i.created_at, i.id`,
+          [JSON.stringify(batch)],
         ),
       );
-      if (!rows.length) break;
       const r = await writeRows(tenantId, rows, false, true);
-      await new Promise((resolve) => setImmediate(resolve)); // let queued requests in
       done = { interactions: done.interactions + r.interactions, chunks: done.chunks + r.chunks };
-      options.onProgress?.(done.interactions, total);
+      options.onProgress?.(Math.min(i + batch.length, total), total);
+      await new Promise((resolve) => setImmediate(resolve)); // let queued requests in
     }
     if (done.chunks && options.reindex !== false) await embedders.maybeReindex(tenantId);
     return done;
