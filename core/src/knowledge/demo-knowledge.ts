@@ -18,16 +18,18 @@ export interface DemoKnowledgeReport {
 export async function seedDemoKnowledge(
   core: { knowledge: KnowledgeService },
   admin: Actor,
-  options: { onProgress?: (phase: 'documents' | 'interactions' | 'vectors', done: number, total: number) => void } = {},
+  options: { onProgress?: (phase: 'documents' | 'interactions' | 'vectors', done: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<DemoKnowledgeReport> {
   const files = await readKnowledgeFiles(DEMO_KB_DIR);
   const results = await core.knowledge.addDocuments(admin, files, { reindex: false, onProgress: (d, n) => options.onProgress?.('documents', d, n) });
   const count = (s: string) => results.filter((r) => r.status === s).length;
+  options.signal?.throwIfAborted();
   const indexed = await core.knowledge.backfillInteractions(admin.tenantId, {
     reindex: false,
+    signal: options.signal,
     onProgress: (d, n) => options.onProgress?.('interactions', d, n),
   });
-  await core.knowledge.refresh(admin.tenantId, { onProgress: (d, n) => options.onProgress?.('vectors', d, n) });
+  await core.knowledge.refresh(admin.tenantId, { onProgress: (d, n) => options.onProgress?.('vectors', d, n), signal: options.signal });
   return {
     documents: { created: count('created'), updated: count('updated'), unchanged: count('unchanged'), failed: count('failed') },
     interactions: indexed.interactions,

@@ -118,7 +118,7 @@ export function createInteractionIndexer(deps: { db: Database; writer: KbWriter;
    */
   async function backfill(
     tenantId: string,
-    options: { batchSize?: number; onProgress?: (done: number, total: number) => void; reindex?: boolean } = {},
+    options: { batchSize?: number; onProgress?: (done: number, total: number) => void; reindex?: boolean; signal?: AbortSignal } = {},
   ): Promise<{ interactions: number; chunks: number }> {
     // short transactions on PGlite (one at a time there), so requests interleave with the backfill
     const batchSize = options.batchSize ?? (db.kind === 'pglite' ? 200 : 2000);
@@ -134,6 +134,7 @@ export function createInteractionIndexer(deps: { db: Database; writer: KbWriter;
     const total = pending.length;
     let done = { interactions: 0, chunks: 0 };
     for (let i = 0; i < pending.length; i += batchSize) {
+      options.signal?.throwIfAborted(); // every batch so far is committed; a later backfill goes on from there
       const batch = pending.slice(i, i + batchSize);
       // skip any the outbox subscriber indexed meanwhile
       const rows = await db.withTenant(tenantId, (em) =>

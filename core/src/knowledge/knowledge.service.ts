@@ -247,7 +247,7 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
      * Embed whatever is not embedded yet: re-embeds the tenant when chunks were written without
      * vectors (bulk loads) or the corpus outgrew the fitted embedder; a no-op otherwise. System use.
      */
-    async refresh(tenantId: string, options: { onProgress?: (done: number, total: number) => void } = {}): Promise<boolean> {
+    async refresh(tenantId: string, options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {}): Promise<boolean> {
       return embedders.maybeReindex(tenantId, options);
     },
     /** Index interactions that have no chunks yet (after a bulk load that emitted no events). System use. */

@@ -82,7 +82,10 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
    * so one long one would stall every request), then one transaction switches the state over and
    * drops the old model's vectors: searches see either the old or the new generation, never a mix.
    */
-  async function reindex(tenantId: string, options: { onProgress?: (done: number, total: number) => void } = {}): Promise<{ chunks: number; model: string }> {
+  async function reindex(
+    tenantId: string,
+    options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+  ): Promise<{ chunks: number; model: string }> {
     const started = performance.now();
     const before = await db.withTenant(tenantId, async (em) => ({ state: await readState(em, tenantId), ...(await loadAllChunkTexts(em, tenantId)) }));
     const generation = (before.state?.generation ?? 0) + 1;
@@ -99,6 +102,8 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
     // small batches keep every request waiting behind this backfill to well under a second
     const batch = db.kind === 'pglite' && store.name === 'pgvector' ? 40 : 500;
     for (let i = 0; usable && i < before.drafts.length; i += batch) {
+      // stopped: the vectors written so far belong to a model no search uses yet; the next refresh redoes them
+      options.signal?.throwIfAborted();
       const drafts = before.drafts.slice(i, i + batch);
       const items = vectorItems(drafts, await embedder.embedDocuments(before.texts.slice(i, i + batch)));
       if (store.name === 'pgvector') {
@@ -140,11 +145,14 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
     current,
     reindex,
     /** Re-embed when the corpus outgrew the fitted state (or the provider changed); returns whether it did. */
-    async maybeReindex(tenantId: string, options: { force?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<boolean> {
+    async maybeReindex(
+      tenantId: string,
+      options: { force?: boolean; onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+    ): Promise<boolean> {
       if (!(await store.available()).ok || store.dimensions !== provider.dimensions) return false;
       const row = await db.withTenant(tenantId, (em) => readState(em, tenantId));
       if (!options.force && !stale(row)) return false;
-      await reindex(tenantId, { onProgress: options.onProgress });
+      await reindex(tenantId, { onProgress: options.onProgress, signal: options.signal });
       return true;
     },
     /** After writing chunks: record the model of their vectors, or that they still need vectors. */

@@ -33,6 +33,11 @@ export const startCommand: Command = {
     const tenants = Number((await core.db.asWorker((c) => c.query<{ n: string }>('SELECT count(*) AS n FROM tenants'))).rows[0].n);
     let knowledgeLoad: Promise<unknown> | undefined;
     let knowledgeResumed = false;
+    const stopLoading = new AbortController();
+    const loadFailed = (err: unknown) =>
+      stopLoading.signal.aborted
+        ? logger.info('demo knowledge base load paused; the next "npx crm start" resumes it')
+        : logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it');
     if (tenants === 0 && !values['no-seed']) {
       out.write('First run: loading the demo tenant…\n');
       const demo = await seedDemoTenant(core, {
@@ -43,17 +48,17 @@ export const startCommand: Command = {
       // The knowledge base (documents + ~20,000 interactions to embed) loads in the background in
       // short transactions, so the gateway is usable at once; search fills in as it goes.
       const admin = await core.users.actorByEmail(demo.users.find((u) => u.role === 'ADMIN')!.email, demo.slug);
-      knowledgeLoad = seedDemoKnowledge(core, admin)
+      knowledgeLoad = seedDemoKnowledge(core, admin, { signal: stopLoading.signal })
         .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
-        .catch((err) => logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it'));
+        .catch(loadFailed);
     } else if (!values['no-seed']) {
       // a first start stopped while the knowledge base was loading: pick up where it left off
       const admin = await unfinishedDemoKnowledge(core.db, DEMO_TENANT.slug);
       if (admin) {
         knowledgeResumed = true;
-        knowledgeLoad = seedDemoKnowledge(core, admin)
+        knowledgeLoad = seedDemoKnowledge(core, admin, { signal: stopLoading.signal })
           .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
-          .catch((err) => logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it'));
+          .catch(loadFailed);
       }
     }
     startScoring(core); // lead scoring: rescore on events, retrain on a schedule (subscribes before the outbox starts)
@@ -100,6 +105,9 @@ export const startCommand: Command = {
       stopping = true;
       logger.info({ signal }, 'stopping');
       clearInterval(scan);
+      // the background knowledge load stops at its next batch (each batch is committed on its own)
+      stopLoading.abort();
+      await knowledgeLoad;
       await http.server.close().catch(() => {});
       await booted.close().catch(() => {});
       removeServerFile();
