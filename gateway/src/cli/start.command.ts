@@ -1,4 +1,4 @@
-import { AppError, DEMO_TENANT, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge, withoutEmpty } from '@crm/core';
+import { AppError, DEMO_TENANT, type Actor, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge, withoutEmpty } from '@crm/core';
 import { startScoring } from '@crm/core';
 import { z } from 'zod';
 import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot.ts';
@@ -38,6 +38,10 @@ export const startCommand: Command = {
       stopLoading.signal.aborted
         ? logger.info('demo knowledge base load paused; the next "npx crm start" resumes it')
         : logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it');
+    const loadKnowledge = (admin: Actor) =>
+      seedDemoKnowledge(core, admin, { signal: stopLoading.signal })
+        .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
+        .catch(loadFailed);
     if (tenants === 0 && !values['no-seed']) {
       out.write('First run: loading the demo tenant…\n');
       const demo = await seedDemoTenant(core, {
@@ -48,17 +52,13 @@ export const startCommand: Command = {
       // The knowledge base (documents + ~20,000 interactions to embed) loads in the background in
       // short transactions, so the gateway is usable at once; search fills in as it goes.
       const admin = await core.users.actorByEmail(demo.users.find((u) => u.role === 'ADMIN')!.email, demo.slug);
-      knowledgeLoad = seedDemoKnowledge(core, admin, { signal: stopLoading.signal })
-        .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
-        .catch(loadFailed);
+      knowledgeLoad = loadKnowledge(admin);
     } else if (!values['no-seed']) {
       // a first start stopped while the knowledge base was loading: pick up where it left off
       const admin = await unfinishedDemoKnowledge(core.db, DEMO_TENANT.slug);
       if (admin) {
         knowledgeResumed = true;
-        knowledgeLoad = seedDemoKnowledge(core, admin, { signal: stopLoading.signal })
-          .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
-          .catch(loadFailed);
+        knowledgeLoad = loadKnowledge(admin);
       }
     }
     startScoring(core); // lead scoring: rescore on events, retrain on a schedule (subscribes before the outbox starts)
