@@ -10,7 +10,7 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 describe('crm CLI on the embedded database', () => {
   let dir: string;
   const env = () => ({ ...process.env, CRM_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '', LOG_LEVEL: 'warn' });
-  const crm = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: env(), encoding: 'utf8', timeout: 180_000 });
+  const crm = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: env(), encoding: 'utf8', timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-cli-'));
