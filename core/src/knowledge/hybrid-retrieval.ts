@@ -89,25 +89,33 @@ export interface HybridSearchRequest {
  */
 export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
-  if (f.kinds || f.contactId || f.excludeInteractions) return searchOnce(deps, req);
+  if (f.kinds || f.contactId || f.excludeInteractions) return (await searchSources(deps, req, [f]))[0];
   // Both sources asked for: rank documents and interactions separately, then fuse the two lists.
   // In one list the ~100× more numerous interaction chunks (emails and notes that mention every
   // service) crowd the playbooks out of the top k; per-source lists keep the best of each in view
-  // (demo tenant, 85 questions: recall@5 0.66 → see evals/src/knowledge/README.md).
-  const docs = await searchOnce(deps, { ...req, filter: { ...f, kinds: ['document'] } });
-  const talks = await searchOnce(deps, { ...req, filter: { ...f, kinds: ['interaction'] } });
+  // (demo tenant, 85 questions: recall@5 0.66 → 0.85; evals/src/knowledge/README.md). Both are
+  // searched in one transaction with one query embedding.
+  const [docs, talks] = await searchSources(deps, req, [
+    { ...f, kinds: ['document'] },
+    { ...f, kinds: ['interaction'] },
+  ]);
   const byId = new Map([...docs.results, ...talks.results].map((r) => [r.id, r]));
   // equal ranks tie: the document goes first
   const fused = reciprocalRankFusion([docs.results, talks.results], { k: deps.options?.rrfK }).sort(
     (a, b) => b.score - a.score || Number(byId.get(b.id)!.kind === 'document') - Number(byId.get(a.id)!.kind === 'document'),
   );
   const results = fused.slice(0, req.k).map((r) => ({ ...byId.get(r.id)!, score: r.score }));
-  const vectorSearch = docs.vectorSearch === 'used' || talks.vectorSearch === 'used' ? 'used' : docs.vectorSearch;
-  const warning = docs.warning ?? talks.warning;
-  return { query: req.query, mode: req.mode, results, vectorSearch, ...(warning ? { warning } : {}) };
+  return { ...docs, results };
 }
 
-async function searchOnce(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+interface SourceHits {
+  textHits: (RankedHit & { coverage: number })[];
+  vectorHits: RankedHit[];
+  rows: Map<string, ChunkRow>;
+}
+
+/** One hybrid search per filter, sharing the transaction and the query embedding. */
+async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, filters: PgVectorFilter[]): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>[]> {
   const { db, store, embedders } = deps;
   const depth = Math.max(deps.options?.fusionDepth ?? 50, req.k);
   let unavailable = req.mode === 'fulltext' ? null : await deps.vectorUnavailable();
@@ -122,7 +130,6 @@ async function searchOnce(deps: HybridSearchDeps, req: HybridSearchRequest): Pro
   }
   const wantVector = req.mode !== 'fulltext' && !unavailable;
   const wantText = req.mode !== 'vector' || !!unavailable;
-  const f = chunkFilterSql(req.filter);
 
   const vk = req.mode === 'vector' ? req.k : depth;
   const run = async (em: EntityManager) => {
@@ -132,61 +139,67 @@ async function searchOnce(deps: HybridSearchDeps, req: HybridSearchRequest): Pro
       if (emb.ready) vector = { model: emb.model, q: preEmbedded ?? (await emb.embedder.embedQuery(req.query)) };
     }
     const fused = req.mode === 'hybrid' && !!vector;
-    const textHits =
-      wantText || !vector
-        ? await fullTextHits(em, req.tenantId, req.query, {
-            limit: fused ? depth : req.k,
-            filter: req.filter,
-            // weak lexical hits only hurt when there is a vector list to fuse with
-            minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0.6) : 0,
-          })
-        : [];
-    let vectorHits: RankedHit[] = [];
-    if (vector && !remoteStore) {
-      vectorHits = await (store as PgVectorStore).query(req.tenantId, vector.model, vector.q, { k: vk, filter: req.filter, em });
+    const sources: SourceHits[] = [];
+    for (const filter of filters) {
+      const textHits =
+        wantText || !vector
+          ? await fullTextHits(em, req.tenantId, req.query, {
+              limit: fused ? depth : req.k,
+              filter,
+              // weak lexical hits only hurt when there is a vector list to fuse with
+              minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0.6) : 0,
+            })
+          : [];
+      let vectorHits: RankedHit[] = [];
+      if (vector && !remoteStore) {
+        vectorHits = await (store as PgVectorStore).query(req.tenantId, vector.model, vector.q, { k: vk, filter, em });
+      }
+      const rows = remoteStore ? new Map<string, ChunkRow>() : await loadChunks(em, unique(textHits, vectorHits), chunkFilterSql(filter));
+      sources.push({ textHits, vectorHits, rows });
     }
-    const rows = remoteStore ? new Map<string, ChunkRow>() : await loadChunks(em, unique(textHits, vectorHits), f);
-    return { textHits, vector, vectorHits, rows };
+    return { vector, sources };
   };
 
   // pgvector: one transaction for everything; Pinecone is called between two.
-  const first = await db.withTenant(req.tenantId, run);
-  const vector = first.vector;
-  let { textHits, vectorHits, rows } = first;
-  if (remoteStore && vector) {
-    // Pinecone cannot evaluate row-level permissions: ask for more and let the database re-check.
-    vectorHits = await store.query(req.tenantId, vector.model, vector.q, { k: Math.min(1000, vk * 3), filter: req.filter }).catch((err: Error) => {
-      unavailable = err.message;
-      return [];
-    });
-  }
-  if (remoteStore) {
-    const ids = unique(textHits, vectorHits);
-    rows = await db.withTenant(req.tenantId, (em) => loadChunks(em, ids, f));
-    vectorHits = vectorHits.filter((h) => rows.has(h.id)).slice(0, vk);
-  }
-  textHits = textHits.filter((h) => rows.has(h.id));
+  const { vector, sources } = await db.withTenant(req.tenantId, run);
+  const out: Omit<KnowledgeSearchResponse, 'tookMs'>[] = [];
+  for (const [i, filter] of filters.entries()) {
+    let { textHits, vectorHits, rows } = sources[i];
+    if (remoteStore && vector) {
+      // Pinecone cannot evaluate row-level permissions: ask for more and let the database re-check.
+      vectorHits = await store.query(req.tenantId, vector.model, vector.q, { k: Math.min(1000, vk * 3), filter }).catch((err: Error) => {
+        unavailable = err.message;
+        return [];
+      });
+    }
+    if (remoteStore) {
+      const ids = unique(textHits, vectorHits);
+      rows = await db.withTenant(req.tenantId, (em) => loadChunks(em, ids, chunkFilterSql(filter)));
+      vectorHits = vectorHits.filter((h) => rows.has(h.id)).slice(0, vk);
+    }
+    textHits = textHits.filter((h) => rows.has(h.id));
 
-  let ranked: { id: string; score: number; ranks: [number | null, number | null] }[];
-  if (req.mode === 'hybrid' && vector) {
-    ranked = reciprocalRankFusion([textHits, vectorHits], { k: deps.options?.rrfK }).map((r) => ({
-      id: r.id,
-      score: r.score,
-      ranks: [r.ranks[0], r.ranks[1]],
-    }));
-  } else if (req.mode === 'vector' && vector) {
-    ranked = vectorHits.map((h, i) => ({ id: h.id, score: h.score, ranks: [null, i + 1] }));
-  } else {
-    ranked = textHits.map((h, i) => ({ id: h.id, score: h.score, ranks: [i + 1, null] }));
+    let ranked: { id: string; score: number; ranks: [number | null, number | null] }[];
+    if (req.mode === 'hybrid' && vector) {
+      ranked = reciprocalRankFusion([textHits, vectorHits], { k: deps.options?.rrfK }).map((r) => ({
+        id: r.id,
+        score: r.score,
+        ranks: [r.ranks[0], r.ranks[1]],
+      }));
+    } else if (req.mode === 'vector' && vector) {
+      ranked = vectorHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [null, n + 1] }));
+    } else {
+      ranked = textHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [n + 1, null] }));
+    }
+    out.push({ query: req.query, mode: req.mode, results: ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks)), vectorSearch: 'used' });
   }
-  const results = ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks));
   const vectorSearch = req.mode === 'fulltext' ? 'not_requested' : unavailable ? 'unavailable' : 'used';
   const warning = unavailable
     ? `Vector search unavailable (${unavailable}); showing full-text results only.`
     : wantVector && !vector
       ? 'The knowledge base has no vectors yet; showing full-text results only.'
       : undefined;
-  return { query: req.query, mode: req.mode, results, vectorSearch, ...(warning ? { warning } : {}) };
+  return out.map((o) => ({ ...o, vectorSearch, ...(warning ? { warning } : {}) }));
 }
 
 const unique = (a: readonly RankedHit[], b: readonly RankedHit[]) => [...new Set([...a.map((h) => h.id), ...b.map((h) => h.id)])];

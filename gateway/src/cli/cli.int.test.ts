@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/crm.js');
 
@@ -68,6 +68,10 @@ describe('crm CLI on the embedded database', () => {
 
   it('start serves health, shares its database with other commands, and stops on SIGINT', async () => {
     const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { env: env() });
+    // a failed assertion must not leave the server running (and loading the machine)
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     await new Promise<void>((resolve, reject) => {
