@@ -80,7 +80,7 @@ export { explainLead, modelLeadScorer, RULES_SCORER } from './scoring/lead-expla
 export type { LeadScorer, LeadTimeline } from './scoring/lead-explanation.ts';
 export { createVertexEndpoint } from './scoring/vertex-endpoint.adapter.ts';
 export type { PredictionEndpoint, RemotePrediction, VertexEndpointOptions } from './scoring/vertex-endpoint.adapter.ts';
-export { DatasetError, isDatasetError, evaluateCsv, trainCsv, createScorer, TrainedModelSchema } from './scoring/ml/index.ts';
+export { DatasetError, isDatasetError, evaluateCsv, trainCsv, createScorer, TrainedModelSchema, createRandom } from './scoring/ml/index.ts';
 export type { EvaluationReport, TrainedModel, EvaluateCsvOptions } from './scoring/ml/index.ts';
 export {
   ModelProviderConfig,

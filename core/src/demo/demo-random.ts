@@ -2,18 +2,10 @@
  * Seeded randomness for the demo tenant. Everything the generator draws comes from here, so one
  * seed always yields byte-identical data (no Math.random, no clock).
  */
+import { createRandom } from '../scoring/ml/random.ts';
 
-/** mulberry32: tiny, fast, good enough for synthetic data (not for anything security related). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** mulberry32 (the scoring library's seeded generator): tiny, fast, good enough for synthetic data (not for anything security related). */
+export const mulberry32: (seed: number) => () => number = createRandom;
 
 export class Rng {
   private readonly next: () => number;

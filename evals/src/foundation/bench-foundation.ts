@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCrmCore, silentLogger } from '@crm/core';
+import { createCrmCore, createRandom, silentLogger } from '@crm/core';
 import { createTenantFixture, openTestDatabase, type TestDbKind } from '@crm/core/testing';
 
 const { values } = parseArgs({
@@ -25,16 +25,7 @@ const LAST = ['Smith', 'Garcia', 'Nguyen', 'Khan', 'Muller', 'Rossi', 'Silva', '
 const WORDS = ['Nova', 'Peak', 'Blue', 'Harbor', 'Summit', 'Vertex', 'Lumen', 'Atlas', 'Cedar', 'Orbit', 'Pixel', 'Forge', 'Maple'];
 const STAGES = ['lead', 'salesqualifiedlead', 'customer', 'other', 'opportunity'];
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = createRandom;
 
 async function writeCsv(file: string, rows: number): Promise<number> {
   const r = rng(7);

@@ -3,6 +3,8 @@
  * of ~100 words each (about one chunk per section), drawn from an agency vocabulary so full-text
  * and vector search have realistic work to do.
  */
+import { createRandom } from '@crm/core';
+
 const WORDS = `
 seo ppc social content email website design retainer proposal pricing discount invoice onboarding
 audit keyword ranking campaign budget conversion landing page funnel lead prospect client agency
@@ -15,16 +17,7 @@ citations reviews reputation schema sitemap speed mobile accessibility hosting m
 `.trim().split(/\s+/);
 const FILLER = 'the a our your we they this that with for and to of in on by from every each'.split(' ');
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = createRandom;
 
 export function syntheticDocuments(tenant: number, chunks: number): { filename: string; bytes: Uint8Array }[] {
   const r = rng(1000 + tenant);
