@@ -1,3 +1,4 @@
+import { createEmailService } from './mail/email.service.ts';
 import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import { createContactService } from './contacts/contact.service.ts';
@@ -5,6 +6,8 @@ import { createContactMergeService } from './contacts/contact-merge.service.ts';
 import { createInteractionService } from './interactions/interaction.service.ts';
 import { createFollowUpService } from './follow-ups/follow-up.service.ts';
 import { createUserService } from './users/user.service.ts';
+import { createApiKeyService } from './users/api-key.service.ts';
+import { createTenantService } from './users/tenant.service.ts';
 import { createOutboxDispatcher } from './outbox/outbox.dispatcher.ts';
 import { createAuditService } from './audit/audit.query.ts';
 import { createContactImportService } from './imports/contact-import.service.ts';
@@ -12,6 +15,16 @@ import { createInteractionImportService } from './imports/interaction-import.ser
 import { createExportService } from './imports/export.service.ts';
 import { createScoringService, type ScoringOptions } from './scoring/scoring.service.ts';
 import { createKnowledgeService, type KnowledgeServiceDeps } from './knowledge/knowledge.service.ts';
+import { createTenantDirectory } from './tenants/tenant-directory.ts';
+import { createWorkflowService } from './workflows/workflow.service.ts';
+import { createAnalyticsService } from './analytics/analytics.service.ts';
+import { createInsightsService } from './insights/insights.service.ts';
+import { createJourneyService } from './insights/journey.service.ts';
+import { createReportService } from './reports/report.service.ts';
+import { createReportScheduleService } from './reports/report-schedule.service.ts';
+import { createIdempotencyService } from './idempotency/idempotency.service.ts';
+import { createApprovalService, type ApprovalServiceOptions } from './approvals/approval.service.ts';
+import { createCredentialsService } from './auth/credentials.service.ts';
 
 /** Every domain service over one database; what the MCP servers, gateway and workers share. */
 export function createCrmCore(deps: {
@@ -22,25 +35,44 @@ export function createCrmCore(deps: {
   knowledge?: Omit<KnowledgeServiceDeps, 'db' | 'logger'> & { indexInteractions?: boolean };
   /** Lead-scoring thresholds and the optional Vertex AI endpoint (loadScoringConfig). */
   scoring?: ScoringOptions;
+  /** Expiry of approval requests (APPROVAL_TTL_HOURS). */
+  approvals?: ApprovalServiceOptions;
 }) {
   const { db, logger } = deps;
   const outbox = createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox);
   const knowledge = createKnowledgeService({ ...deps.knowledge, db, logger });
   if (deps.knowledge?.indexInteractions !== false) knowledge.subscribe(outbox);
+  const analytics = createAnalyticsService(db);
+  const insights = createInsightsService({ analytics, logger, db });
+  const reports = createReportService({ analytics, insights });
+  const interactions = createInteractionService(db);
   return {
     db,
     logger,
     contacts: createContactService(db),
     merge: createContactMergeService(db),
-    interactions: createInteractionService(db),
+    interactions,
+    email: createEmailService(db, interactions),
     followUps: createFollowUpService(db),
     users: createUserService(db),
+    apiKeys: createApiKeyService(db),
+    credentials: createCredentialsService(db),
+    tenants: createTenantService(db),
     audit: createAuditService(db),
     imports: { ...createContactImportService(db), ...createInteractionImportService(db) },
     exports: createExportService(db),
     outbox,
     knowledge,
     scoring: createScoringService({ db, logger, options: deps.scoring }),
+    directory: createTenantDirectory(db),
+    workflows: createWorkflowService(db),
+    analytics,
+    insights,
+    reports,
+    reportSchedules: createReportScheduleService({ db, reports, logger: logger.child({ component: 'reports' }) }),
+    journeys: createJourneyService(db),
+    idempotency: createIdempotencyService(db),
+    approvals: createApprovalService(db, deps.approvals),
   };
 }
 

@@ -8,10 +8,15 @@ export { parseOrThrow, zodIssues } from './errors/zod-issues.ts';
 export { openDatabase } from './db/database.ts';
 export type { Database, EntityManager } from './db/database.ts';
 export { inTenantTx } from './db/tenant-tx.ts';
+export { DbEnv, DEFAULT_DB_TIMEOUTS, dbTimeoutsFrom } from './db/db.config.ts';
+export type { DbTimeouts } from './db/db.config.ts';
+export { toDatabaseUnavailable } from './db/db-errors.ts';
 export { createCrmCore } from './crm-core.ts';
 export type { CrmCore } from './crm-core.ts';
 export { ROLE_PERMISSIONS, authorize, can, grantOf } from './auth/rbac.ts';
 export type { Permission, Grant } from './auth/rbac.ts';
+export { createCredentialsService, hashPassword, verifyPasswordHash, Password } from './auth/credentials.service.ts';
+export type { CredentialsService, SigningKey, ResolvedUser } from './auth/credentials.service.ts';
 export {
   Contact,
   ContactStatus,
@@ -37,14 +42,21 @@ export {
   TimelineQuery,
 } from './interactions/interaction.schema.ts';
 export { FollowUp, CreateFollowUpInput, ListFollowUpsQuery } from './follow-ups/follow-up.schema.ts';
-export { User, Role, ROLES, CreateUserInput } from './users/user.schema.ts';
+export { User, Role, ROLES, CreateUserInput, ActorSchema, ActorRole, SYSTEM_ROLE, SetRoleInput, UserStatus, Via } from './users/user.schema.ts';
 export type { Actor } from './users/user.schema.ts';
-export { CreateTenantInput, hashApiKey } from './users/user.service.ts';
-export type { AuditEntry } from './audit/audit.service.ts';
+export { CreateTenantInput } from './users/tenant.service.ts';
+export type { CreatedTenant } from './users/tenant.service.ts';
+export { hashApiKey } from './users/api-key.service.ts';
+export { ApiKeyInfo, CreateApiKeyInput, API_KEY_STATUSES } from './users/api-key.schema.ts';
+export { isUuid, assertUuid } from './errors/uuid.ts';
+export type { AuditEntry, AuditRow } from './audit/audit.service.ts';
 export { EVENT_TYPES } from './outbox/outbox.schema.ts';
 export type { OutboxEvent, EventType } from './outbox/outbox.schema.ts';
-export type { OutboxDispatcher, Subscription, EventHandler } from './outbox/outbox.dispatcher.ts';
+export type { DeadEvent, OutboxDispatcher, Subscription, EventHandler } from './outbox/outbox.dispatcher.ts';
 export { createOutboxTail } from './outbox/outbox.tail.ts';
+export { createOutboxDispatcher } from './outbox/outbox.dispatcher.ts';
+export { createPubSubRelay, toRelayedMessage, PUBSUB_RELAY_CONSUMER, type PubSubRelay } from './outbox/pubsub-relay.ts';
+export type { PubSubConfig } from './outbox/pubsub.config.ts';
 export type { OutboxTail, TailHandler } from './outbox/outbox.tail.ts';
 export type { ImportReport, ImportOptions } from './imports/import.types.ts';
 export { seedDemoTenant, demoApiKey } from './demo/seed-demo.ts';
@@ -82,6 +94,10 @@ export { createVertexEndpoint } from './scoring/vertex-endpoint.adapter.ts';
 export type { PredictionEndpoint, RemotePrediction, VertexEndpointOptions } from './scoring/vertex-endpoint.adapter.ts';
 export { DatasetError, isDatasetError, evaluateCsv, trainCsv, createScorer, TrainedModelSchema, createRandom } from './scoring/ml/index.ts';
 export type { EvaluationReport, TrainedModel, EvaluateCsvOptions } from './scoring/ml/index.ts';
+// Dates in CSV files: per-column day/month order, tenant locale and time zone (migration 0110).
+export { parseDateOrder, dateOrderForLocale } from './csv/date-order.ts';
+export type { DateOrder } from './csv/date-order.ts';
+export { readTenantLocale, DEFAULT_TENANT_LOCALE, TenantLocaleSettings } from './tenants/tenant-settings.ts';
 export {
   ModelProviderConfig,
   loadModelProviderConfig,
@@ -114,8 +130,6 @@ export {
   unfinishedDemoKnowledge,
   createKnowledgeService,
   createPgVectorStore,
-  createPineconeStore,
-  PineconeStoreConfig,
   PGVECTOR_DIMENSIONS,
   CHUNK_KINDS,
   INTERACTION_INDEXER_CONSUMER,
@@ -127,6 +141,11 @@ export {
   firstRelevantRank,
   recallAtK,
   meanReciprocalRank,
+  ndcgAtK,
+  fuseRankings,
+  sectionKeyOf,
+  FusionOptions,
+  DEFAULT_FUSION,
   SUPPORTED_EXTENSIONS,
 } from './knowledge/index.ts';
 export type {
@@ -144,3 +163,143 @@ export type {
   EmbeddingsProvider,
   RetrievalOptions,
 } from './knowledge/index.ts';
+export { loadConfig, configTable, CrmEnv, CRM_ENV_NAMES } from './config/crm-config.ts';
+export type { CrmConfig, VectorStoreConfig } from './config/crm-config.ts';
+export { defaultDataDir } from './config/config.ts';
+export { HttpEnv } from './config/http-env.ts';
+export { AuthEnv, WsEnv } from './config/auth-env.ts';
+export { createJobScheduler, slotOf } from './jobs/job-scheduler.ts';
+export type { JobScheduler, ScheduledJob, JobRun } from './jobs/job-scheduler.ts';
+export { createVectorStore } from './knowledge/vector-store.factory.ts';
+// Workflow engine (core/src/workflows) and mail transports (core/src/mail).
+export {
+  TRIGGER_TYPES,
+  TRIGGER_EVENTS,
+  TriggerType,
+  STEP_TYPES,
+  StepType,
+  CONDITION_OPERATORS,
+  Condition,
+  WorkflowStep,
+  WorkflowTrigger,
+  WorkflowDefinition,
+  CreateWorkflowInput,
+  Workflow,
+  ExecutionStatus,
+  StepAttempt,
+  WorkflowExecution,
+  STEP_CONFIGS,
+  evaluateCondition,
+  evaluateConditions,
+  readPath,
+  renderTemplate,
+  renderDeep,
+  templatePaths,
+  definitionIssues,
+  validateDefinition,
+  nextCronRun,
+  successors,
+  WORKFLOW_TEMPLATES,
+  createWorkflowService,
+  insertExecution,
+  ListWorkflowsQuery,
+  ListExecutionsQuery,
+  contactContext,
+  createExecutionStore,
+  createWorkflowTriggers,
+  WORKFLOW_TRIGGER_CONSUMER,
+  signWebhook,
+  signedHeaders,
+  verifyWebhook,
+  recordWebhookReceipt,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  WEBHOOK_TOLERANCE_SECONDS,
+  assertPublicUrl,
+  WorkflowsEnv,
+  dryRunWorkflow,
+  simulate,
+  DryRunOptions,
+} from './workflows/index.ts';
+export type {
+  StepConfigOf,
+  WorkflowDefinitionInput,
+  ConditionContext,
+  WorkflowTemplate,
+  WorkflowService,
+  NewExecution,
+  ExecutionStore,
+  ClaimedExecution,
+  EffectState,
+  AttemptRecord,
+  WorkflowTriggers,
+  DryRunReport,
+  DryRunEntry,
+  PlannedEffect,
+} from './workflows/index.ts';
+export { createMailboxTransport, createSmtpTransport, listMailbox, mailboxAttachment, messageIdFor, ListMailboxQuery } from './mail/mail.transport.ts';
+export type { MailTransport, OutgoingMail, MailboxMessage, MailAttachment } from './mail/mail.transport.ts';
+// Insights and analytics (core/src/insights, core/src/analytics, core/src/sentiment).
+export { createAnalyticsService, defaultRange } from './analytics/analytics.service.ts';
+export type { AnalyticsService } from './analytics/analytics.service.ts';
+export { Metric, DateRange, MetricsQuery, MetricGroup, METRIC_GROUPS, TrendDirection } from './analytics/analytics.schema.ts';
+export type { MetricsResult, DailyPoint, SegmentRow } from './analytics/analytics.schema.ts';
+export { analyticsScope } from './analytics/analytics.scope.ts';
+// BigQuery export of analytics facts (optional; the client loads only when BIGQUERY_DATASET is set)
+export { createBigQueryExport } from './analytics/bigquery/bigquery-export.service.ts';
+export type { BigQueryExport, ExportReport, ExportProgress, ExportWatermark, TenantExport } from './analytics/bigquery/bigquery-export.service.ts';
+export { createBigQuerySink, BigQueryExportError } from './analytics/bigquery/bigquery.sink.ts';
+export type { BigQuerySink, BigQuerySinkOptions, RejectedRow } from './analytics/bigquery/bigquery.sink.ts';
+export { EXPORT_TABLES } from './analytics/bigquery/bigquery-export.tables.ts';
+export type { BigQueryConfig } from './analytics/bigquery/bigquery.config.ts';
+export { createInsightsService } from './insights/insights.service.ts';
+export type { InsightsService, InsightsServiceDeps } from './insights/insights.service.ts';
+export {
+  AIInsight,
+  InsightType,
+  INSIGHT_TYPES,
+  ImpactLevel,
+  GenerateInsightsInput,
+  GenerateInsightsOutput,
+  TrendAnalysis,
+  ActionableRecommendation,
+  SeriesName,
+  SERIES_NAMES,
+  DetectAnomaliesInput,
+  AnomaliesResult,
+  ForecastInput,
+  ForecastResult,
+} from './insights/insight.schema.ts';
+export type { Narrator } from './insights/insight.schema.ts';
+export { dailyValues, SERIES_LABELS } from './insights/insight-series.ts';
+export { StatsError, isStatsError, mannKendall, detectAnomalies, holtWinters, compareProportions, segmentUplift, mannWhitney } from './insights/stats/index.ts';
+export { analyzeSentiment, createSentimentSubscriber, SENTIMENT_CONSUMER } from './sentiment/index.ts';
+export type { SentimentModel, SentimentSubscriberDeps } from './sentiment/index.ts';
+export { createJourneyService } from './insights/journey.service.ts';
+export type { JourneyService } from './insights/journey.service.ts';
+export { AnalyzeJourneyInput, AnalyzeJourneyOutput, JourneyStage } from './insights/journey.schema.ts';
+export { createReportService, REPORT_TYPES, ReportType, ReportDefinition, ReportFilter, ReportSchedule, reportHtml, reportCsv, reportAttachments, reportNarrative, renderChart, chartPng, createReportScheduleService, nextReportRun, CreateReportScheduleInput, UpdateReportScheduleInput, REPORT_FORMATS } from './reports/index.ts';
+export type { ReportScheduleService, ReportDelivery, ReportRunOutcome, StoredReportSchedule } from './reports/index.ts';
+export type { ReportService, AnalyticsReport, Chart, ReportAttachment } from './reports/index.ts';
+// Idempotency-Key of REST POSTs (migration 0130).
+export { createIdempotencyService, requestFingerprint, IDEMPOTENCY_TTL_HOURS, IDEMPOTENCY_KEY_PATTERN } from './idempotency/idempotency.service.ts';
+export type { IdempotencyService, IdempotencyStart, StoredResponse } from './idempotency/idempotency.service.ts';
+export { CONTACT_SORT_FIELDS } from './contacts/contact.schema.ts';
+// The approval queue (core/src/approvals): agent actions, workflow steps and activations waiting for a human.
+export { createApprovalService } from './approvals/approval.service.ts';
+export type { ApprovalService, ApprovalServiceOptions, AgentActionExecutor } from './approvals/approval.service.ts';
+export {
+  Approval,
+  ApprovalKind,
+  APPROVAL_KINDS,
+  ApprovalStatus,
+  APPROVAL_STATUSES,
+  ApprovalRisk,
+  ApprovalExecutionStatus,
+  AgentAction,
+  RequestApprovalInput,
+  DecideApprovalInput,
+  ListApprovalsQuery,
+  DEFAULT_APPROVAL_TTL_HOURS,
+} from './approvals/approval.schema.ts';
+export { SendEmailInput, type SentEmail, type EmailService, type MailDelivery } from './mail/email.service.ts';

@@ -52,7 +52,7 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
   it('retries a 503 with exponential backoff, then succeeds', async () => {
     let calls = 0;
     double.handle((_req, res) => (++calls < 3 ? sendJson(res, 503, { error: { message: 'overloaded' } }) : sendJson(res, 200, reply('ok'))));
-    const answer = await provider().chat()!.invoke('hello', config);
+    const answer = await (await provider()).chat()!.invoke('hello', config);
     expect(answer.content).toBe('ok');
     expect(double.requests).toHaveLength(3);
     expect(delays).toHaveLength(2);
@@ -63,7 +63,7 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
 
   it('gives up after AI_MAX_RETRIES attempts with AI_SERVICE_UNAVAILABLE naming the status', async () => {
     double.handle((_req, res) => sendJson(res, 502, { error: { message: 'bad gateway' } }));
-    const err = await provider({ AI_MAX_RETRIES: '2' }).chat()!.invoke('hello', config).catch((e) => e);
+    const err = await (await provider({ AI_MAX_RETRIES: '2' })).chat()!.invoke('hello', config).catch((e) => e);
     expect(err).toBeInstanceOf(AppError);
     expect(err).toMatchObject({ code: 'AI_SERVICE_UNAVAILABLE', details: { provider: 'openai-compatible', status: 502, attempts: 2 } });
     expect(err.message).toMatch(/openai-compatible chat \(m\) failed with HTTP 502 after 2 attempts/);
@@ -73,7 +73,7 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
 
   it('does not retry a client error, and a 4xx does not open the breaker', async () => {
     double.handle((_req, res) => sendJson(res, 400, { error: { message: 'context too long' } }));
-    const p = provider({ AI_BREAKER_FAILURE_THRESHOLD: '1' });
+    const p = (await provider({ AI_BREAKER_FAILURE_THRESHOLD: '1' }));
     await expect(p.chat()!.invoke('hello', config)).rejects.toMatchObject({ code: 'AI_SERVICE_UNAVAILABLE', details: { status: 400, attempts: 1 } });
     await expect(p.chat()!.invoke('hello', config)).rejects.toMatchObject({ details: { status: 400 } });
     expect(double.requests).toHaveLength(2);
@@ -83,7 +83,7 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
   it('opens the breaker after consecutive failures, fails fast with retryAfter, then recovers', async () => {
     let up = false;
     double.handle((_req, res) => (up ? sendJson(res, 200, reply('back')) : sendJson(res, 503, { error: { message: 'down' } })));
-    const p = provider({ AI_MAX_RETRIES: '1', AI_BREAKER_FAILURE_THRESHOLD: '2', AI_BREAKER_RESET_MS: '10000' });
+    const p = (await provider({ AI_MAX_RETRIES: '1', AI_BREAKER_FAILURE_THRESHOLD: '2', AI_BREAKER_RESET_MS: '10000' }));
     const chat = p.chat()!;
     for (let i = 0; i < 2; i++) await expect(chat.invoke('hello', config)).rejects.toMatchObject({ code: 'AI_SERVICE_UNAVAILABLE', details: { status: 503 } });
     expect(p.breakerState()).toBe('open');
@@ -112,7 +112,7 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
         void open.push(new Promise<void>((resolve) => res.on('close', () => resolve()))), // never answers
     );
     const started = Date.now();
-    const err = await provider({ AI_TIMEOUT_MS: '150', AI_MAX_RETRIES: '2' })
+    const err = await (await provider({ AI_TIMEOUT_MS: '150', AI_MAX_RETRIES: '2' }))
       .chat()!
       .invoke('hello', config)
       .catch((e) => e);
@@ -126,7 +126,7 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
 
   it('refuses with BUDGET_EXCEEDED before calling the provider once a tenant has used its budget', async () => {
     double.handle((_req, res) => sendJson(res, 200, reply('ok')));
-    const p = provider({ AI_TENANT_MONTHLY_TOKEN_BUDGET: '20' });
+    const p = (await provider({ AI_TENANT_MONTHLY_TOKEN_BUDGET: '20' }));
     const chat = p.chat()!;
     await chat.invoke('first', config); // 15 tokens
     await chat.invoke('second', config); // 30: over budget now
@@ -146,14 +146,14 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
   it('honours a per-tenant budget override', async () => {
     double.handle((_req, res) => sendJson(res, 200, reply('ok')));
     usage.setBudget(B, 0);
-    const chat = provider().chat()!;
+    const chat = (await provider()).chat()!;
     expect((await chat.invoke('hi', config)).content).toBe('ok');
     await expect(chat.invoke('hi', { configurable: { tenantId: B } })).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED', details: { usedTokens: 0, budgetTokens: 0 } });
   });
 
   it("passes the caller's abort through without retrying or blaming the service", async () => {
     double.handle(() => {}); // never answers
-    const p = provider({ AI_BREAKER_FAILURE_THRESHOLD: '1' });
+    const p = (await provider({ AI_BREAKER_FAILURE_THRESHOLD: '1' }));
     const ctrl = new AbortController();
     setTimeout(() => ctrl.abort(), 50);
     const err = await p.chat()!.invoke('hello', { ...config, signal: ctrl.signal }).catch((e) => e);

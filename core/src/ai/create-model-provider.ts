@@ -8,9 +8,6 @@ import { PostgresAiUsageStore } from './ai-usage.pg-store.ts';
 import { createLocalModelProvider } from './local.provider.ts';
 import type { ModelProviderConfig } from './model-provider.config.ts';
 import type { ModelProvider } from './model-provider.ts';
-import { createOllamaModelProvider } from './ollama.provider.ts';
-import { createOpenAiCompatibleModelProvider } from './openai-compatible.provider.ts';
-import { createVertexModelProvider } from './vertex.provider.ts';
 
 export interface ModelProviderDeps {
   /** Accounting in the `ai_usage` table of this database (default when given). */
@@ -32,9 +29,10 @@ export interface ModelProviderDeps {
 /**
  * The model provider `config.provider` names, with one circuit breaker and one accounting path
  * for all its remote calls. Budgets: `config.monthlyTokenBudget` per tenant per month, overridable
- * per tenant in `tenants.settings.ai.monthlyTokenBudget` (Postgres store).
+ * per tenant in `tenants.settings.ai.monthlyTokenBudget` (Postgres store). A remote provider's
+ * SDK is imported only here, when it is selected: loading them all costs seconds at every start.
  */
-export function createModelProvider(config: ModelProviderConfig, deps: ModelProviderDeps = {}): ModelProvider {
+export async function createModelProvider(config: ModelProviderConfig, deps: ModelProviderDeps = {}): Promise<ModelProvider> {
   const usage =
     deps.usage ??
     (deps.db
@@ -51,11 +49,17 @@ export function createModelProvider(config: ModelProviderConfig, deps: ModelProv
     sleep: deps.sleep,
   });
   switch (config.provider) {
-    case 'vertex':
+    case 'vertex': {
+      const { createVertexModelProvider } = await import('./vertex.provider.ts');
       return createVertexModelProvider(config.vertex, guard, usage, deps.vertexAuthOptions);
-    case 'ollama':
+    }
+    case 'ollama': {
+      const { createOllamaModelProvider } = await import('./ollama.provider.ts');
       return createOllamaModelProvider(config.ollama, guard, usage, deps.fetch);
-    case 'openai-compatible':
+    }
+    case 'openai-compatible': {
+      const { createOpenAiCompatibleModelProvider } = await import('./openai-compatible.provider.ts');
       return createOpenAiCompatibleModelProvider(config.openai, guard, usage, deps.fetch);
+    }
   }
 }

@@ -19,8 +19,6 @@ export { createModelProvider } from './create-model-provider.ts';
 export type { ModelProviderDeps } from './create-model-provider.ts';
 export { AiCallGuard, withAiTenant, currentAiTenant, attemptAwareFetch, providerErrorStatus } from './ai-call-guard.ts';
 export type { AiCall, AiCallGuardOptions } from './ai-call-guard.ts';
-export { guardedChatModelClass, bindAiGuard } from './guarded-chat-model.ts';
-export type { GuardedChatModel } from './guarded-chat-model.ts';
 export { GuardedEmbeddings } from './guarded-embeddings.ts';
 export type { GuardedEmbeddingsOptions } from './guarded-embeddings.ts';
 export { InMemoryAiUsageStore, usagePeriod, estimateTokens, costOf } from './ai-usage.ts';

@@ -7,7 +7,7 @@ import { loadModelProviderConfig } from './model-provider.config.ts';
 describe('local provider', () => {
   it('embeds offline with the knowledge module LocalEmbedder and offers no chat model', async () => {
     const usage = new InMemoryAiUsageStore();
-    const p = createModelProvider(loadModelProviderConfig({}), { usage });
+    const p = await createModelProvider(loadModelProviderConfig({}), { usage });
     expect(p.kind).toBe('local');
     // the offline chat model comes with the agents; nothing here may pose as an LLM
     expect(p.chat()).toBeUndefined();
@@ -21,9 +21,9 @@ describe('local provider', () => {
     expect(p.usage).toBe(usage);
   });
 
-  it('uses an embedder fitted elsewhere', () => {
+  it('uses an embedder fitted elsewhere', async () => {
     const embedder = new LocalEmbedder({ dimensions: 256 });
     embedder.fit(['a b c', 'a b d']);
-    expect(createModelProvider(loadModelProviderConfig({}), { localEmbedder: embedder }).embeddings).toBe(embedder);
+    expect((await createModelProvider(loadModelProviderConfig({}), { localEmbedder: embedder })).embeddings).toBe(embedder);
   });
 });

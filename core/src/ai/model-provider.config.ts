@@ -29,7 +29,7 @@ const price = z.coerce.number().min(0).max(1_000);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 /** The environment variables the model provider reads; every one is optional at this level. */
-const ModelProviderEnv = z.object({
+export const ModelProviderEnv = z.object({
   CRM_MODEL_PROVIDER: z.enum(MODEL_PROVIDER_KINDS).default('local'),
 
   VERTEX_PROJECT: z.string().min(1).optional(),

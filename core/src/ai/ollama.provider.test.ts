@@ -43,7 +43,7 @@ describe('ollama provider against an /api double', () => {
 
   it('chats over the streamed /api/chat and accounts the call once', async () => {
     double.handle((_req, res) => sendNdjson(res, [line({ content: 'Our Growth ' }), line({ content: 'package is £2,400/month.' }), last(31, 9)]));
-    const answer = await provider().chat()!.invoke('What does Growth cost?', config);
+    const answer = await (await provider()).chat()!.invoke('What does Growth cost?', config);
     expect(answer.content).toBe('Our Growth package is £2,400/month.');
     expect(answer.usage_metadata).toMatchObject({ input_tokens: 31, output_tokens: 9 });
 
@@ -65,7 +65,7 @@ describe('ollama provider against an /api double', () => {
       description: 'Create a follow-up task',
       schema: z.object({ title: z.string(), dueInDays: z.number().int() }),
     });
-    const ai = (await provider().chat()!.bindTools!([createTask]).invoke('Remind me to call Jane in two days', config)) as AIMessage;
+    const ai = (await (await provider()).chat()!.bindTools!([createTask]).invoke('Remind me to call Jane in two days', config)) as AIMessage;
     expect(ai.tool_calls).toEqual([expect.objectContaining({ name: 'create_task', args: { title: 'Call Jane', dueInDays: 2 } })]);
     const body = double.requests[0].body as { tools: { type: string; function: { name: string; parameters: { required: string[] } } }[] };
     expect(body.tools).toEqual([
@@ -76,14 +76,14 @@ describe('ollama provider against an /api double', () => {
   it('streams chunks through the guard', async () => {
     double.handle((_req, res) => sendNdjson(res, [line({ content: 'Hel' }), line({ content: 'lo' }), last(3, 2)]));
     const chunks: AIMessageChunk[] = [];
-    for await (const chunk of await provider().chat()!.stream('hi', config)) chunks.push(chunk);
+    for await (const chunk of await (await provider()).chat()!.stream('hi', config)) chunks.push(chunk);
     expect(chunks.map((c) => c.content).join('')).toBe('Hello');
     expect((await usage.usageFor(TENANT))[0]).toMatchObject({ inputTokens: 3, outputTokens: 2, calls: 1 });
   });
 
   it('guards the content-block event stream (streamEvents) too, with the tenant from withAiTenant', async () => {
     double.handle((_req, res) => sendNdjson(res, [line({ content: 'Hi ' }), line({ content: 'there' }), last(4, 3)]));
-    const model = provider().chat()!;
+    const model = (await provider()).chat()!;
     const message = await withAiTenant(TENANT, async () => {
       const stream = model.streamEvents('hello');
       let events = 0;
@@ -101,7 +101,7 @@ describe('ollama provider against an /api double', () => {
       const { input } = req.body as { input: string[] };
       sendJson(res, 200, { model: 'nomic-embed-text', embeddings: input.map((_t, i) => Array.from({ length: 768 }, (_v, j) => (j === i ? 1 : 0))), prompt_eval_count: 7 });
     });
-    const e = provider().embeddingsFor(TENANT);
+    const e = (await provider()).embeddingsFor(TENANT);
     expect(e).toMatchObject({ id: 'ollama:nomic-embed-text:768', dimensions: 768 });
     const vectors = await e.embedDocuments(['case study: Fernwood Outdoor', 'refund policy']);
     expect(vectors.map((v) => [v.length, v[0], v[1]])).toEqual([
@@ -115,7 +115,7 @@ describe('ollama provider against an /api double', () => {
   it('times out a hung /api/embed and cancels the request', async () => {
     const closed: Promise<void>[] = [];
     double.handle((_req, res) => void closed.push(new Promise<void>((resolve) => res.on('close', () => resolve()))));
-    const err = await provider({ AI_TIMEOUT_MS: '150', AI_MAX_RETRIES: '2', OLLAMA_EMBEDDING_DIMENSIONS: '4' })
+    const err = await (await provider({ AI_TIMEOUT_MS: '150', AI_MAX_RETRIES: '2', OLLAMA_EMBEDDING_DIMENSIONS: '4' }))
       .embeddingsFor(TENANT)
       .embedQuery('x')
       .catch((e) => e);
@@ -127,7 +127,7 @@ describe('ollama provider against an /api double', () => {
   it('retries a 503 from /api/chat', async () => {
     let calls = 0;
     double.handle((_req, res) => (++calls === 1 ? sendJson(res, 503, { error: 'model is loading' }) : sendNdjson(res, [line({ content: 'ready' }), last(1, 1)])));
-    expect((await provider().chat()!.invoke('hi', config)).content).toBe('ready');
+    expect((await (await provider()).chat()!.invoke('hi', config)).content).toBe('ready');
     expect(calls).toBe(2);
   });
 });

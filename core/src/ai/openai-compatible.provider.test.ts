@@ -71,7 +71,7 @@ describe('openai-compatible provider against a /v1 double', () => {
         ),
       );
     });
-    const model = provider().chat()!.bindTools!([searchContacts]);
+    const model = (await provider()).chat()!.bindTools!([searchContacts]);
     const config = { configurable: { tenantId: TENANT } };
     const question = new HumanMessage('Who do we know at Acme?');
 
@@ -105,7 +105,8 @@ describe('openai-compatible provider against a /v1 double', () => {
 
   it('estimates usage at chars/4 and flags it when the server reports none', async () => {
     double.handle((_req, res) => sendJson(res, 200, completion({ content: 'x'.repeat(40) })));
-    await withAiTenant(TENANT, () => provider().chat()!.invoke('y'.repeat(400)));
+    const p = await provider();
+    await withAiTenant(TENANT, () => p.chat()!.invoke('y'.repeat(400)));
     const [row] = await usage.usageFor(TENANT);
     expect(row).toMatchObject({ inputTokens: 100, outputTokens: 10, estimatedTokens: 110, calls: 1 });
   });
@@ -120,7 +121,7 @@ describe('openai-compatible provider against a /v1 double', () => {
         usage: { prompt_tokens: 9, total_tokens: 9 },
       });
     });
-    const p = provider();
+    const p = (await provider());
     expect(p.embeddings).toMatchObject({ id: 'openai-compatible:bge-small:3', dimensions: 3 });
     const e = p.embeddingsFor(TENANT);
     expect(await e.embedDocuments(['pricing tiers', 'onboarding checklist'])).toEqual([
@@ -139,7 +140,7 @@ describe('openai-compatible provider against a /v1 double', () => {
 
   it('refuses a vector of the wrong size, naming the variable to fix', async () => {
     double.handle((_req, res) => sendJson(res, 200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [1, 2] }] }));
-    await expect(provider().embeddingsFor(TENANT).embedQuery('x')).rejects.toMatchObject({
+    await expect((await provider()).embeddingsFor(TENANT).embedQuery('x')).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [expect.objectContaining({ path: 'OPENAI_EMBEDDING_DIMENSIONS' })],
     });
@@ -156,7 +157,7 @@ describe('openai-compatible provider against a /v1 double', () => {
       res.end('data: [DONE]\n\n');
     });
     let text = '';
-    for await (const c of await provider().chat()!.stream('hi', { configurable: { tenantId: TENANT } })) text += c.content;
+    for await (const c of await (await provider()).chat()!.stream('hi', { configurable: { tenantId: TENANT } })) text += c.content;
     expect(text).toBe('Hello');
     expect(double.requests[0].body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     expect((await usage.usageFor(TENANT))[0]).toMatchObject({ inputTokens: 4, outputTokens: 2, estimatedTokens: 0, calls: 1 });
@@ -166,15 +167,15 @@ describe('openai-compatible provider against a /v1 double', () => {
     double.handle((_req, res) =>
       sendJson(res, 200, completion({ content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'extract', arguments: '{"company":"Acme"}' } }] }, { prompt_tokens: 5, completion_tokens: 5 })),
     );
-    const extractor = provider().chat()!.withStructuredOutput(z.object({ company: z.string() }), { name: 'extract', method: 'functionCalling' });
+    const extractor = (await provider()).chat()!.withStructuredOutput(z.object({ company: z.string() }), { name: 'extract', method: 'functionCalling' });
     const node = RunnableLambda.from(async (text: string) => extractor.invoke(text)); // no config passed on
     expect(await node.invoke('Jane works at Acme', { configurable: { tenantId: TENANT } })).toEqual({ company: 'Acme' });
     expect((await usage.usageFor(TENANT))[0]).toMatchObject({ inputTokens: 5, outputTokens: 5, calls: 1 });
   });
 
   it('refuses a call with no tenant to account it to', async () => {
-    await expect(provider().chat()!.invoke('hi')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    await expect(provider().embeddings.embedQuery('hi')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect((await provider()).chat()!.invoke('hi')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect((await provider()).embeddings.embedQuery('hi')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(double.requests).toHaveLength(0);
   });
 });

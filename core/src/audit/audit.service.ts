@@ -5,6 +5,10 @@ export interface AuditEntry {
   id: string;
   actorId: string | null;
   actorRole: string | null;
+  /** 'system' when an automation acted; then `via` names it and `onBehalfOf` the user it served. */
+  actorKind: 'user' | 'system' | null;
+  via: string | null;
+  onBehalfOf: string | null;
   action: string;
   entityType: string;
   entityId: string | null;
@@ -35,7 +39,44 @@ export function diffRecords(before: Plain | null, after: Plain | null): AuditEnt
   return { before: b, after: a };
 }
 
-/** Append an audit row inside the caller's transaction. */
+/** One audit row; `actor` overrides the writer's actor for this row (a bulk load on others' behalf), `at` its time. */
+export interface AuditRow {
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  diff: AuditEntry['diff'];
+  actor?: Pick<Actor, 'userId' | 'role'> | null;
+  at?: Date | string;
+}
+
+/**
+ * The one writer of audit rows: appends them inside the caller's transaction, set-wise, recording
+ * who acted — a user, or the tenant's system actor `via` an automation `onBehalfOf` a user.
+ */
+export async function writeAuditRows(em: EntityManager, actor: Actor, rows: readonly AuditRow[]): Promise<void> {
+  if (!rows.length) return;
+  const kind = actor.kind ?? 'user';
+  const records = rows.map((r) => {
+    const who = r.actor === undefined ? actor : r.actor;
+    return {
+      actor_id: who?.userId ?? null,
+      actor_role: who?.role ?? null,
+      action: r.action,
+      entity_type: r.entityType,
+      entity_id: r.entityId,
+      diff: r.diff,
+      created_at: r.at instanceof Date ? r.at.toISOString() : (r.at ?? null),
+    };
+  });
+  await em.execute(
+    `INSERT INTO audit_log (tenant_id, actor_id, actor_role, actor_kind, via, on_behalf_of, action, entity_type, entity_id, diff, created_at)
+     SELECT ?, r.actor_id, r.actor_role, ?, ?, ?, r.action, r.entity_type, r.entity_id, r.diff, coalesce(r.created_at, now())
+     FROM jsonb_to_recordset(?::jsonb) AS r(actor_id uuid, actor_role text, action text, entity_type text, entity_id uuid, diff jsonb, created_at timestamptz)`,
+    [actor.tenantId, kind, actor.via ?? null, actor.onBehalfOf ?? null, JSON.stringify(records)],
+  );
+}
+
+/** Append one audit row inside the caller's transaction. */
 export async function writeAudit(
   em: EntityManager,
   actor: Actor,
@@ -44,10 +85,7 @@ export async function writeAudit(
   entityId: string | null,
   diff: AuditEntry['diff'],
 ): Promise<void> {
-  await em.execute(
-    'INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [actor.tenantId, actor.userId, actor.role, action, entityType, entityId, JSON.stringify(diff)],
-  );
+  await writeAuditRows(em, actor, [{ action, entityType, entityId, diff }]);
 }
 
 export async function listAudit(
@@ -66,7 +104,7 @@ export async function listAudit(
   }
   params.push(Math.min(filter.limit ?? 100, 1000));
   const rows = await em.execute<Plain[]>(
-    `SELECT id, actor_id, actor_role, action, entity_type, entity_id, diff, created_at FROM audit_log
+    `SELECT id, actor_id, actor_role, actor_kind, via, on_behalf_of, action, entity_type, entity_id, diff, created_at FROM audit_log
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
     params,
   );
@@ -74,6 +112,9 @@ export async function listAudit(
     id: String(r.id),
     actorId: r.actor_id as string | null,
     actorRole: r.actor_role as string | null,
+    actorKind: r.actor_kind as AuditEntry['actorKind'],
+    via: r.via as string | null,
+    onBehalfOf: r.on_behalf_of as string | null,
     action: r.action as string,
     entityType: r.entity_type as string,
     entityId: r.entity_id as string | null,

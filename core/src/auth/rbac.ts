@@ -1,11 +1,25 @@
 import { AppError } from '../errors/app-error.ts';
-import type { Actor, Role } from '../users/user.schema.ts';
+import type { Actor, ActorRole } from '../users/user.schema.ts';
 
 /**
  * Role → permissions exactly as the design document's SecurityConfig lists them. A permission
  * ending in `:own` grants the base permission only on records the actor owns.
+ *
+ * SYSTEM is the tenant's automation actor (workflows, background agents, scheduled jobs): it
+ * reads and writes the sales records automations act on (contacts, interactions, follow-ups)
+ * and reads workflows, reports and analytics, but never administers users or keys, never reads
+ * the audit log and never changes workflow definitions, so a runaway automation cannot widen its
+ * own access. Its `onBehalfOf` user is recorded in the audit log and does not change the grant.
+ *
+ * Approvals (not in the design document): managers and admins see and decide every request; a
+ * SALES_REP sees the requests filed for them and decides only their own assistant's actions (the
+ * action then runs with the rep's own permissions, so approving widens nothing); workflow steps and
+ * activations need `approvals:decide` on every record. SYSTEM files requests but never decides one.
+ *
+ * Report schedules (`reports:write`, not in the design document): whoever reads reports across the
+ * team (managers, admins) may schedule them; a schedule emails the team's numbers outside the CRM.
  */
-export const ROLE_PERMISSIONS: Record<Role, readonly string[]> = {
+export const ROLE_PERMISSIONS: Record<ActorRole, readonly string[]> = {
   ADMIN: ['*'],
   SALES_MANAGER: [
     'contacts:read',
@@ -14,9 +28,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly string[]> = {
     'interactions:write',
     'workflows:read',
     'reports:read',
+    'reports:write',
+    'approvals:read',
+    'approvals:decide',
   ],
-  SALES_REP: ['contacts:read', 'contacts:write:own', 'interactions:read:own', 'interactions:write:own'],
-  MARKETING_MANAGER: ['contacts:read', 'workflows:read', 'workflows:write', 'analytics:read', 'reports:read'],
+  SALES_REP: ['contacts:read', 'contacts:write:own', 'interactions:read:own', 'interactions:write:own', 'approvals:read:own', 'approvals:decide:own'],
+  MARKETING_MANAGER: ['contacts:read', 'workflows:read', 'workflows:write', 'analytics:read', 'reports:read', 'reports:write', 'approvals:read', 'approvals:decide'],
+  SYSTEM: ['contacts:read', 'contacts:write', 'interactions:read', 'interactions:write', 'workflows:read', 'reports:read', 'analytics:read'],
 };
 
 export type Permission =
@@ -27,9 +45,12 @@ export type Permission =
   | 'workflows:read'
   | 'workflows:write'
   | 'reports:read'
+  | 'reports:write'
   | 'analytics:read'
   | 'users:write'
-  | 'audit:read';
+  | 'audit:read'
+  | 'approvals:read'
+  | 'approvals:decide';
 
 export type Grant = 'all' | 'own' | 'none';
 

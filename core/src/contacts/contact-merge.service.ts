@@ -31,13 +31,19 @@ const PAIR_COLUMNS = `a.id AS a_id, a.first_name AS a_first, a.last_name AS a_la
   b.id AS b_id, b.first_name AS b_first, b.last_name AS b_last, b.email AS b_email, b.company AS b_company, b.phone AS b_phone`;
 
 // Candidate pairs: same normalised name, same phone digits, or the same email local part at
-// another domain; then similarity of the whole haystack ranks them.
-const MATCH = `(
-    (lower(a.first_name) = lower(b.first_name) AND lower(a.last_name) = lower(b.last_name))
-    OR (a.phone IS NOT NULL AND length(regexp_replace(a.phone, '\\D', '', 'g')) >= 7
-        AND regexp_replace(a.phone, '\\D', '', 'g') = regexp_replace(b.phone, '\\D', '', 'g'))
-    OR split_part(a.email, '@', 1) = split_part(b.email, '@', 1) AND length(split_part(a.email, '@', 1)) >= 5
-  )`;
+// another domain; then similarity of the whole haystack ranks them. Each rule is an equality on
+// an indexed blocking key (migration 0061), joined separately and united, so the work grows with
+// the size of the blocks, not with the square of the tenant.
+const NAME_KEY = (t: string) => `lower(${t}.first_name), lower(${t}.last_name)`;
+const PHONE_KEY = (t: string) => `regexp_replace(${t}.phone, '\\D', '', 'g')`;
+const EMAIL_KEY = (t: string) => `split_part(${t}.email, '@', 1)`;
+const BLOCKS = [
+  `SELECT a.id AS a, b.id AS b FROM contacts a JOIN contacts b ON (${NAME_KEY('a')}) = (${NAME_KEY('b')}) AND a.id < b.id`,
+  `SELECT a.id, b.id FROM contacts a JOIN contacts b ON ${PHONE_KEY('a')} = ${PHONE_KEY('b')} AND a.id < b.id
+   WHERE a.phone IS NOT NULL AND b.phone IS NOT NULL AND length(${PHONE_KEY('a')}) >= 7 AND length(${PHONE_KEY('b')}) >= 7`,
+  `SELECT a.id, b.id FROM contacts a JOIN contacts b ON ${EMAIL_KEY('a')} = ${EMAIL_KEY('b')} AND a.id < b.id
+   WHERE length(${EMAIL_KEY('a')}) >= 5 AND length(${EMAIL_KEY('b')}) >= 5`,
+];
 
 function side(r: Record<string, unknown>, p: 'a' | 'b'): DuplicatePair['a'] {
   return {
@@ -68,11 +74,11 @@ export function createContactMergeService(db: Database) {
       return inTenantTx(db, actor, async (em) => {
         if (q.contactId) await loadContact(em, q.contactId);
         const rows = await em.execute<Record<string, unknown>[]>(
-          `SELECT ${PAIR_COLUMNS}, similarity(a.search_text, b.search_text) AS sim
-           FROM contacts a JOIN contacts b ON a.id < b.id AND ${MATCH}
-           ${q.contactId ? 'WHERE (a.id = ? OR b.id = ?)' : ''}
+          `WITH pairs AS (${BLOCKS.map((sql) => (q.contactId ? `${sql} ${sql.includes('WHERE') ? 'AND' : 'WHERE'} (a.id = ? OR b.id = ?)` : sql)).join(' UNION ')})
+           SELECT ${PAIR_COLUMNS}, similarity(a.search_text, b.search_text) AS sim
+           FROM pairs p JOIN contacts a ON a.id = p.a JOIN contacts b ON b.id = p.b
            ORDER BY sim DESC, a.id LIMIT ?`,
-          q.contactId ? [q.contactId, q.contactId, q.limit] : [q.limit],
+          q.contactId ? [...BLOCKS.flatMap(() => [q.contactId, q.contactId]), q.limit] : [q.limit],
         );
         return rows.map((r) => {
           const a = side(r, 'a');

@@ -147,6 +147,27 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
     });
   });
 
+  // a second connection needs a real server (PGlite has one connection)
+  it.skipIf(kind !== 'postgres')('a due scan skips a follow-up another replica is announcing (row locked) instead of announcing it twice', async () => {
+    const c = await core.contacts.create(f.manager, { firstName: 'Con', lastName: 'Current', email: 'con@current.io', assignedTo: f.rep.userId });
+    const fus = [];
+    for (let i = 0; i < 4; i++) fus.push(await core.followUps.create(f.rep, { contactId: c.id, title: `due ${i}`, dueAt: new Date(Date.now() - 60_000 - i) }));
+    // another replica's scan, mid-transaction, holding one row
+    const other = await t.db.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT id FROM follow_ups WHERE id = $1 FOR UPDATE', [fus[0].id]);
+      expect(await core.followUps.emitDue()).toBe(3);
+      await other.query('COMMIT');
+    } finally {
+      other.release();
+    }
+    expect(await core.followUps.emitDue()).toBe(1);
+    expect(await core.followUps.emitDue()).toBe(0);
+    const counts = await Promise.all([core.followUps.emitDue(), core.followUps.emitDue(), core.followUps.emitDue()]);
+    expect(counts).toEqual([0, 0, 0]);
+  });
+
   it('finds duplicates and merges without losing interactions', async () => {
     const a = await core.contacts.create(f.manager, { firstName: 'Maria', lastName: 'Garcia', email: 'maria.garcia@bigco.com', company: 'BigCo', phone: '+1 555 123 4567' });
     const b = await core.contacts.create(f.manager, { firstName: 'maria', lastName: 'garcia', email: 'mgarcia@gmail.com', position: 'VP Marketing', customFields: { budget: 5000 } });

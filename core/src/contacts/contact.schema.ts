@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJsonObject, isoDate as isoDateInput } from '../errors/safe-input.schema.ts';
 
 export const CONTACT_STATUSES = ['LEAD', 'PROSPECT', 'CUSTOMER', 'INACTIVE'] as const;
 export const ContactStatus = z.enum(CONTACT_STATUSES);
@@ -38,9 +39,7 @@ export const ContactMetadata = z
 export type ContactMetadata = z.infer<typeof ContactMetadata>;
 
 /** Flexible per-tenant fields; bounded so one contact cannot carry megabytes of JSON. */
-export const CustomFields = z
-  .record(z.string().min(1).max(100), z.unknown())
-  .refine((v) => JSON.stringify(v).length <= 32_768, 'customFields must serialise to at most 32 KiB');
+export const CustomFields = boundedJsonObject();
 
 export const Contact = z.object({
   id: z.uuid(),
@@ -103,7 +102,7 @@ export type UpdateContactInput = z.input<typeof UpdateContactInput>;
 
 export const CONTACT_SORT_FIELDS = ['createdAt', 'updatedAt', 'leadScore', 'lastName', 'lastContactDate'] as const;
 
-const isoDate = z.coerce.date({ error: 'must be an ISO 8601 date' });
+const isoDate = isoDateInput();
 
 export const ListContactsQuery = z
   .object({

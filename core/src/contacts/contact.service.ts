@@ -231,6 +231,18 @@ export function createContactService(db: Database) {
       };
     },
 
+    /** Delete a contact with its interactions and follow-ups (FK cascade); audited with what was removed. */
+    async remove(actor: Actor, id: string): Promise<{ deleted: true; id: string }> {
+      return inTenantTx(db, actor, async (em) => {
+        const contact = await loadContact(em, id);
+        authorize(actor, 'contacts:write', { ownerId: contact.assignedTo });
+        await em.execute('DELETE FROM contacts WHERE id = ?', [id]);
+        await writeAudit(em, actor, 'contact.deleted', 'contact', id, { before: contact as unknown as Record<string, unknown> } as never);
+        await writeEvent(em, actor, 'contact.deleted', { type: 'contact', id }, { contactId: id, email: contact.email });
+        return { deleted: true as const, id };
+      });
+    },
+
     async findByEmail(actor: Actor, email: string): Promise<Contact | null> {
       authorize(actor, 'contacts:read');
       const [[row]] = await db.readAsTenant(actor.tenantId, [{ sql: 'SELECT * FROM contacts WHERE email = $1', params: [email.trim().toLowerCase()] }]);

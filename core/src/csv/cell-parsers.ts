@@ -1,3 +1,5 @@
+import type { DateOrder } from './date-order.ts';
+
 /**
  * Cell-level parsers shared by the contact and interaction row converters. Each returns either a
  * value or a human-readable reason; the caller attaches the field path and row number.
@@ -28,7 +30,8 @@ export function parseNumber(raw: string): CellResult<number> {
   return ok(Number(normalised));
 }
 
-const DATE_FORMATS = 'ISO 8601 (2024-03-15 or 2024-03-15T10:30:00Z), MM/DD/YYYY or YYYY-MM-DD HH:mm';
+const dateFormats = (order: DateOrder): string =>
+  `ISO 8601 (2024-03-15 or 2024-03-15T10:30:00Z), ${order === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} or YYYY-MM-DD HH:mm`;
 
 function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): Date | undefined {
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
@@ -39,14 +42,16 @@ function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): Da
 }
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
-const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
+const SLASHED = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 
 /**
- * Accepts ISO 8601, `YYYY-MM-DD HH:mm[:ss]` (HubSpot) and `MM/DD/YYYY[ h:mm[ AM|PM]]` (Salesforce US
- * locale). Times without a zone are read as UTC: CRM exports carry no zone, and the machine
- * running the import is no better a guess.
+ * Accepts ISO 8601, `YYYY-MM-DD HH:mm[:ss]` (HubSpot) and slashed dates with an optional time,
+ * `MM/DD/YYYY[ h:mm[ AM|PM]]` (Salesforce US locale) or, with `order` 'dmy', `DD/MM/YYYY` (UK
+ * and most of the world; the column's order is decided once per file, see decideDateOrder).
+ * Times without a zone are read as UTC: CRM exports carry no zone, and the machine running the
+ * import is no better a guess.
  */
-export function parseDate(raw: string): CellResult<Date> {
+export function parseDate(raw: string, order: DateOrder = 'mdy'): CellResult<Date> {
   const text = raw.trim();
   const iso = ISO.exec(text);
   if (iso) {
@@ -62,9 +67,10 @@ export function parseDate(raw: string): CellResult<Date> {
     }
     return ok(date);
   }
-  const us = US.exec(text);
-  if (us) {
-    const [, mo, d, y, h, mi, s, ampm] = us;
+  const slashed = SLASHED.exec(text);
+  if (slashed) {
+    const [, first, second, y, h, mi, s, ampm] = slashed;
+    const [mo, d] = order === 'dmy' ? [second, first] : [first, second];
     let hour = h ? +h : 0;
     if (ampm) {
       if (hour < 1 || hour > 12) return fail(`is not a real calendar date or time (got "${text}")`);
@@ -72,10 +78,10 @@ export function parseDate(raw: string): CellResult<Date> {
     }
     const date = utc(+y!, +mo!, +d!, hour, mi ? +mi : 0, s ? +s : 0);
     if (date) return ok(date);
-    const hint = +mo! > 12 ? '; dates with slashes are read as MM/DD/YYYY — use YYYY-MM-DD for day-first dates' : '';
+    const hint = +mo! > 12 ? `; this column's dates are read as ${order === 'dmy' ? 'DD/MM/YYYY' : 'MM/DD/YYYY'} — use YYYY-MM-DD or --date-format` : '';
     return fail(`is not a real calendar date or time (got "${text}")${hint}`);
   }
-  return fail(`must be a date: ${DATE_FORMATS} (got "${text}")`);
+  return fail(`must be a date: ${dateFormats(order)} (got "${text}")`);
 }
 
 /** Minutes from "45", "45 min", "1:30" (h:mm) or "1:30:00" (h:mm:ss, rounded to the minute). */

@@ -4,7 +4,7 @@ import type { FieldIssue } from '../errors/app-error.ts';
 import { zodIssues } from '../errors/zod-issues.ts';
 import { parseDate, parseJsonObject, parseNumber, normaliseKey } from './cell-parsers.ts';
 import type { CsvReadOptions } from './csv-reader.ts';
-import { openMappedRows, requireColumn, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
+import { openMappedRows, requireColumn, type DateOrders, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
 import {
   ACCEPTED_STATUS_TEXT,
   extraCells,
@@ -46,7 +46,12 @@ export function splitFullName(full: string): { firstName?: string; lastName?: st
 
 const quoteValue = (raw: string) => `"${raw.length > 60 ? `${raw.slice(0, 57)}...` : raw}"`;
 
-export function convertContactRow(cells: readonly string[], mapping: HeaderMapping<ContactColumnField>, row: number): ContactRowResult {
+export function convertContactRow(
+  cells: readonly string[],
+  mapping: HeaderMapping<ContactColumnField>,
+  row: number,
+  dates: DateOrders<ContactColumnField> = {},
+): ContactRowResult {
   const issues: FieldIssue[] = [];
   const fail = (path: string, reason: string) => issues.push({ path, reason, row });
   const get = (field: ContactColumnField) => pickCell(cells, mapping, field);
@@ -107,7 +112,7 @@ export function convertContactRow(cells: readonly string[], mapping: HeaderMappi
   for (const field of ['createdAt', 'lastContactDate'] as const) {
     const cell = get(field);
     if (!cell) continue;
-    const parsed = parseDate(cell.value);
+    const parsed = parseDate(cell.value, dates[field]);
     if (parsed.ok) value[field] = parsed.value;
     else fail(field, parsed.reason);
   }
@@ -137,7 +142,7 @@ export function convertContactRow(cells: readonly string[], mapping: HeaderMappi
 
 /** Open a contact CSV: header mapping up front (throws VALIDATION_FAILED for a malformed file). */
 export function openContactRows(stream: Readable | AsyncIterable<Uint8Array | string>, opts: CsvReadOptions = {}): Promise<ContactImport> {
-  return openMappedRows(stream, opts, { map: mapContactHeaders, required: 'email', convert: convertContactRow });
+  return openMappedRows(stream, opts, { map: mapContactHeaders, required: 'email', convert: convertContactRow, dateFields: ['createdAt', 'lastContactDate'] });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Readable, pipeline } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import { AppError, type FieldIssue } from '../errors/app-error.ts';
+import type { DateOrder } from './date-order.ts';
 
 export const CSV_DELIMITERS = [',', ';', '\t'] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
@@ -10,6 +11,10 @@ export interface CsvReadOptions {
   delimiter?: CsvDelimiter;
   /** Longest record in characters; guards memory against a runaway quote. Default 1,000,000. */
   maxRecordSize?: number;
+  /** How slashed dates are read in every date column (`--date-format`), overriding detection. */
+  dateFormat?: DateOrder;
+  /** Locale (e.g. the tenant's en-GB) deciding date columns whose values fit both day/month orders. */
+  locale?: string;
 }
 
 /**

@@ -33,3 +33,5 @@ export {
   INTERACTION_CSV_COLUMNS,
 } from './csv-writer.ts';
 export type { CsvWriteOptions, InteractionExportRow } from './csv-writer.ts';
+export { dateEvidence, dateOrderForLocale, decideDateOrder, parseDateOrder, DATE_FORMAT_CHOICES } from './date-order.ts';
+export type { DateEvidence, DateOrder, DateOrderChoice } from './date-order.ts';

@@ -5,7 +5,8 @@ import { readInteractionRows, type InteractionRowResult } from './interaction-ro
 
 async function readAll(text: string): Promise<InteractionRowResult[]> {
   const rows: InteractionRowResult[] = [];
-  for await (const r of readInteractionRows(Readable.from([Buffer.from(text)]))) rows.push(r);
+  // The HubSpot fixture is a US export: 03/02/2024 is 2 March.
+  for await (const r of readInteractionRows(Readable.from([Buffer.from(text)]), { locale: 'en-US' })) rows.push(r);
   return rows;
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../interactions/interaction.schema.ts';
 import { normaliseKey, parseDate, parseDurationMinutes, parseJson, parseJsonObject, parseList } from './cell-parsers.ts';
 import type { CsvReadOptions } from './csv-reader.ts';
-import { openMappedRows, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
+import { openMappedRows, type DateOrders, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
 import { extraCells, mapInteractionHeaders, pickCell, type HeaderMapping, type InteractionColumnField } from './header-map.ts';
 
 /** What the service needs to log an imported interaction once it has resolved the contact by email. */
@@ -143,6 +143,7 @@ export function convertInteractionRow(
   cells: readonly string[],
   mapping: HeaderMapping<InteractionColumnField>,
   row: number,
+  dates: DateOrders<InteractionColumnField> = {},
 ): InteractionRowResult {
   const issues: FieldIssue[] = [];
   const fail = (path: string, reason: string) => issues.push({ path, reason, row });
@@ -213,7 +214,7 @@ export function convertInteractionRow(
   for (const field of ['occurredAt', 'scheduledFollowUp'] as const) {
     const cell = get(field);
     if (!cell) continue;
-    const parsed = parseDate(cell.value);
+    const parsed = parseDate(cell.value, dates[field]);
     if (parsed.ok) draft[field] = parsed.value;
     else fail(field, parsed.reason);
   }
@@ -244,7 +245,12 @@ export function convertInteractionRow(
 }
 
 export function openInteractionRows(stream: Readable | AsyncIterable<Uint8Array | string>, opts: CsvReadOptions = {}): Promise<InteractionImport> {
-  return openMappedRows(stream, opts, { map: mapInteractionHeaders, required: 'contactEmail', convert: convertInteractionRow });
+  return openMappedRows(stream, opts, {
+    map: mapInteractionHeaders,
+    required: 'contactEmail',
+    convert: convertInteractionRow,
+    dateFields: ['occurredAt', 'scheduledFollowUp'],
+  });
 }
 
 /**

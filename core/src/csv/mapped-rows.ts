@@ -1,10 +1,17 @@
 import type { Readable } from 'node:stream';
 import { AppError, type FieldIssue } from '../errors/app-error.ts';
-import { openCsv, type CsvDelimiter, type CsvReadOptions } from './csv-reader.ts';
+import { openCsv, type CsvDelimiter, type CsvReadOptions, type CsvRecord } from './csv-reader.ts';
+import { dateEvidence, decideDateOrder, type DateOrder, type DateOrderChoice } from './date-order.ts';
 import { headerAliases, type HeaderMapping } from './header-map.ts';
 
 /** One converted CSV row: the value, or every bad field of it. */
 export type RowResult<V> = { row: number; ok: true; value: V } | { row: number; ok: false; issues: FieldIssue[] };
+
+/** Per date field, how its slashed dates are read (decided once per file). */
+export type DateOrders<F extends string> = Partial<Record<F, DateOrder>>;
+
+/** Rows read ahead to decide each date column's day/month order before the first row is converted. */
+const DATE_LOOKAHEAD = 5000;
 
 export interface RowReadOptions<F extends string> extends CsvReadOptions {
   /** Called once with the header mapping before the first row, e.g. for the CLI to print it. */
@@ -37,19 +44,42 @@ export async function openMappedRows<F extends string, V>(
   spec: {
     map: (header: readonly string[]) => HeaderMapping<F>;
     required: F;
-    convert: (cells: readonly string[], mapping: HeaderMapping<F>, row: number) => RowResult<V>;
+    convert: (cells: readonly string[], mapping: HeaderMapping<F>, row: number, dates: DateOrders<F>) => RowResult<V>;
+    /** Fields holding dates: each column's day/month order is decided from the first rows. */
+    dateFields?: readonly F[];
   },
 ): Promise<MappedRows<F, V>> {
   const table = await openCsv(stream, opts);
   const mapping = spec.map(table.header);
+  const ahead: CsvRecord[] = [];
+  const dates: DateOrders<F> = {};
   try {
     requireColumn(mapping, spec.required, table.header);
+    const dateColumns = (spec.dateFields ?? []).flatMap((field) => (mapping.columns[field] ?? []).map((index) => ({ field, index })));
+    if (dateColumns.length) {
+      while (ahead.length < DATE_LOOKAHEAD) {
+        const next = await table.records.next();
+        if (next.done) break;
+        ahead.push(next.value);
+      }
+      const choice: DateOrderChoice = { override: opts.dateFormat, locale: opts.locale };
+      for (const { field, index } of dateColumns) {
+        const order = decideDateOrder(table.header[index] || field, dateEvidence(ahead.map((r) => r.cells[index] ?? '')), choice);
+        // Two columns feeding one field (a fallback) must agree; the first decides.
+        if (order && !dates[field]) dates[field] = order;
+      }
+    }
   } catch (err) {
     await table.records.return();
     throw err;
   }
+  async function* all(): AsyncGenerator<CsvRecord, void, undefined> {
+    yield* ahead;
+    ahead.length = 0;
+    yield* table.records;
+  }
   async function* rows(): AsyncGenerator<RowResult<V>, void, undefined> {
-    for await (const record of table.records) {
+    for await (const record of all()) {
       if (!record.ok) {
         yield { row: record.row, ok: false, issues: [record.issue] };
         continue;
@@ -59,7 +89,7 @@ export async function openMappedRows<F extends string, V>(
         cell.includes('\u0000') ? [{ path: table.header[c] || `column ${c + 1}`, reason: 'contains a NUL (\\u0000) character', row: record.row }] : [],
       );
       if (nul.length) yield { row: record.row, ok: false, issues: nul };
-      else yield spec.convert(record.cells, mapping, record.row);
+      else yield spec.convert(record.cells, mapping, record.row, dates);
     }
   }
   return { mapping, delimiter: table.delimiter, rows: rows() };

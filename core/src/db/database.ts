@@ -9,7 +9,9 @@ import { FollowUpEntity } from '../follow-ups/follow-up.entity.ts';
 import { InteractionEntity } from '../interactions/interaction.entity.ts';
 import { TenantEntity } from '../tenants/tenant.entity.ts';
 import { UserEntity } from '../users/user.entity.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.ts';
+import { DEFAULT_DB_TIMEOUTS, type DbTimeouts } from './db.config.ts';
+import { rethrowUnavailable } from './db-errors.ts';
+import type { EmbeddedPostgres } from './embedded-postgres.ts';
 import { loadMigrations, migrate } from './migrator.ts';
 
 export type { EntityManager };
@@ -31,14 +33,27 @@ export interface Database {
    * array per statement. For hot read paths (contact by id, list + count).
    */
   readAsTenant(tenantId: string, statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
+  /**
+   * Statements that may write, as the tenant, in ONE round trip and one implicit transaction (all
+   * or nothing). For hot write paths (the workflow engine's effect ledger and step records).
+   */
+  writeAsTenant(tenantId: string, statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
   /** Read-only statements as `crm_worker` in one round trip (API-key lookup on every request). */
   readAsWorker(statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
   /** Run `fn` in one transaction as `crm_worker` (outbox dispatch). */
   asWorker<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Fired after a transaction that wrote outbox events commits (in-process wake-up). */
   events: EventEmitter;
-  /** A dedicated owner connection, e.g. for LISTEN. Caller releases it. */
+  /**
+   * A dedicated owner connection, e.g. for LISTEN. Caller releases it (with the error when the
+   * connection failed, so the pool drops it). A connection error while it is checked out is
+   * logged instead of crashing the process; add your own 'error' listener to react to it.
+   */
   connect(): Promise<pg.PoolClient>;
+  /** Round trip to the database (for /health); throws DATABASE_UNAVAILABLE when it fails. */
+  ping(): Promise<{ latencyMs: number }>;
+  /** The timeouts in effect (LISTEN reconnect backoff, Retry-After). */
+  timeouts: DbTimeouts;
   migrate(extraDirs?: string[]): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -49,6 +64,8 @@ export interface OpenDatabaseOptions {
   /** Apply pending migrations on open (default true). */
   migrate?: boolean;
   extraMigrationDirs?: string[];
+  /** Connect/statement/query timeouts (see db.config.ts); defaults when omitted. */
+  timeouts?: Partial<DbTimeouts>;
 }
 
 /** One statement of a tenant read batch; `$1`, `$2`, ... are replaced by escaped literals of `params`. */
@@ -72,16 +89,17 @@ function literal(v: ReadParam, at: string): string {
 /**
  * The text of a one-round-trip read as the tenant (or, with `null`, as the worker): a simple-protocol query with several statements, which
  * PostgreSQL runs as ONE implicit transaction, so the transaction-local role, tenant and read-only
- * settings of the first statement cover the rest and vanish with it; an error anywhere rolls it all
+ * (unless `readOnly` is false: `writeAsTenant`) settings of the first statement cover the rest and vanish with it; an error anywhere rolls it all
  * back and leaves the connection clean. Parameters are inlined with `pg.escapeLiteral` (the simple
  * protocol has no bind step); the tenant id is a validated UUID.
  */
-export function tenantReadBatch(tenantId: string | null, statements: ReadStatement[]): string {
+export function tenantReadBatch(tenantId: string | null, statements: ReadStatement[], statementTimeoutMs?: number, readOnly = true): string {
   const scope =
     tenantId === null
       ? "set_config('role', 'crm_worker', true)"
       : `set_config('role', 'crm_app', true), set_config('app.tenant_id', ${pg.escapeLiteral(tenantId)}, true)`;
-  const parts = [`SELECT ${scope}, set_config('transaction_read_only', 'on', true)`];
+  const timeout = statementTimeoutMs ? `, set_config('statement_timeout', '${Math.trunc(statementTimeoutMs)}', true)` : '';
+  const parts = [`SELECT ${scope}${readOnly ? ", set_config('transaction_read_only', 'on', true)" : ''}${timeout}`];
   statements.forEach(({ sql, params = [] }, i) => {
     parts.push(
       sql.replace(/\$(\d+)/g, (_, n: string) => {
@@ -94,13 +112,44 @@ export function tenantReadBatch(tenantId: string | null, statements: ReadStateme
   return parts.join(';\n');
 }
 
+/**
+ * After a client-side query timeout pg keeps waiting for the lost answer, so every later query on
+ * that connection would time out too: close the socket instead, so the pool (pg or knex) drops it.
+ */
+export function dropOnQueryTimeout(client: pg.Client): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const drop = (err: unknown) => {
+    if (/query read timeout/i.test(String((err as Error)?.message))) (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+  };
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args[args.length - 1] = (err: unknown, res: unknown) => {
+        if (err) drop(err);
+        (last as (e: unknown, r: unknown) => void)(err, res);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    if (result instanceof Promise) result.catch(drop);
+    return result;
+  };
+}
+
 export const ENTITIES = [TenantEntity, UserEntity, ContactEntity, InteractionEntity, FollowUpEntity];
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const { config, logger } = options;
+  const timeouts: DbTimeouts = { ...DEFAULT_DB_TIMEOUTS, ...options.timeouts };
+  const unavailable = (err: unknown): never => rethrowUnavailable(err, timeouts.retryAfterSeconds);
+  // keepAlive notices a vanished peer; the query timeout catches a stalled one the server cannot time out
+  const connection = { connectionTimeoutMillis: timeouts.connectTimeoutMs, query_timeout: timeouts.queryTimeoutMs, keepAlive: true };
+  const statementTimeout = String(timeouts.statementTimeoutMs);
   let embedded: EmbeddedPostgres | undefined;
   let url = config.url;
   if (!url) {
+    // PGlite (WASM) loads only in the process that runs the embedded database, not in its clients
+    const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.pglitePort });
     url = embedded.url;
     logger.debug({ dataDir: config.dataDir, port: embedded.port }, 'embedded PGlite started');
@@ -108,14 +157,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   let kind: Database['kind'] = embedded ? 'pglite' : 'postgres';
   // PGlite multiplexes all sockets onto one session, so session-level SET ROLE would leak
   // between connections there; on a real server each pooled connection is switched for good.
-  const sessionRole = (role: string) =>
-    kind === 'postgres'
-      ? { afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) =>
-            conn.query(`SET ROLE ${role}`, (err: Error | null) => done(err, conn)) }
-      : {};
+  const sessionRole = (role: string | undefined) => ({
+    afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
+      dropOnQueryTimeout(conn);
+      if (kind !== 'postgres' || !role) return done(null, conn);
+      conn.query(`SET ROLE ${role}`, (err: Error | null) => done(err, conn));
+    },
+  });
 
-  const owner = new pg.Pool({ connectionString: url, max: 4 });
+  const owner = new pg.Pool({ connectionString: url, max: 4, ...connection });
   owner.on('error', (err) => logger.warn({ err }, 'idle owner connection error'));
+  owner.on('connect', dropOnQueryTimeout);
   try {
     // Another process's embedded PGlite (reached by URL beside a running `crm start`) is still
     // PGlite: one shared session, so it must not get session-level SET ROLE either.
@@ -149,57 +201,105 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const orm = await MikroORM.init({
     entities: ENTITIES,
     clientUrl: config.appUrl ?? url,
-    pool: { min: 0, max: config.poolMax, ...(config.appUrl ? {} : sessionRole('crm_app')) },
+    pool: { min: 0, max: config.poolMax, ...sessionRole(config.appUrl ? undefined : 'crm_app') },
+    driverOptions: {
+      connection,
+      acquireConnectionTimeout: timeouts.connectTimeoutMs,
+      // knex reports a dropped pooled connection on the console otherwise
+      log: {
+        warn: (message: string) => logger.warn({ source: 'knex' }, message),
+        error: (message: string) => logger.error({ source: 'knex' }, message),
+        deprecate: () => {},
+        debug: () => {},
+      },
+    },
     allowGlobalContext: false,
     debug: false,
     discovery: { warnWhenNoEntities: true },
     forceUtcTimezone: true,
   });
-  const reader = new pg.Pool({ connectionString: config.appUrl ?? url, max: config.poolMax });
+  const reader = new pg.Pool({ connectionString: config.appUrl ?? url, max: config.poolMax, ...connection });
   reader.on('error', (err) => logger.warn({ err }, 'idle reader connection error'));
-  const worker = new pg.Pool({ connectionString: url, max: 4 });
+  reader.on('connect', dropOnQueryTimeout);
+  const worker = new pg.Pool({ connectionString: url, max: 4, ...connection });
   worker.on('error', (err) => logger.warn({ err }, 'idle worker connection error'));
+  worker.on('connect', dropOnQueryTimeout);
   const events = new EventEmitter();
   events.setMaxListeners(100);
+
+  // A checked-out pg client whose socket dies emits 'error'; with no listener that ends the process.
+  const onCheckedOutError = (err: Error) => logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost while in use');
+  const checkout = async (pool: pg.Pool) => {
+    const client = await pool.connect().catch(unavailable);
+    client.on('error', onCheckedOutError);
+    const release = client.release.bind(client);
+    client.release = (err?: Error | boolean) => {
+      client.off('error', onCheckedOutError);
+      client.release = release;
+      return release(err);
+    };
+    return client;
+  };
 
   return {
     kind,
     url,
     orm,
     events,
+    timeouts,
     async withTenant(tenantId, fn) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const em = orm.em.fork({ clear: true });
-      return em.transactional(async (tx) => {
-        await tx.execute("SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ?, true)", [tenantId]);
-        return fn(tx as EntityManager);
-      });
+      return em
+        .transactional(async (tx) => {
+          await tx.execute(
+            "SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ?, true), set_config('statement_timeout', ?, true)",
+            [tenantId, statementTimeout],
+          );
+          return fn(tx as EntityManager);
+        })
+        .catch(unavailable);
     },
     async readAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
-      const results = (await reader.query(tenantReadBatch(tenantId, statements))) as unknown as pg.QueryResult[];
+      const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs);
+      const results = (await reader.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      return results.slice(1).map((r) => r.rows);
+    },
+    async writeAsTenant(tenantId, statements) {
+      if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
+      const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs, false);
+      const results = (await reader.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async readAsWorker(statements) {
-      const results = (await worker.query(tenantReadBatch(null, statements))) as unknown as pg.QueryResult[];
+      const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs);
+      const results = (await worker.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async asWorker(fn) {
-      const client = await worker.connect();
+      const client = await checkout(worker);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
-        await client.query("SELECT set_config('role', 'crm_worker', true)");
+        await client.query("SELECT set_config('role', 'crm_worker', true), set_config('statement_timeout', $1, true)", [statementTimeout]);
         const result = await fn(client);
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        return unavailable(err);
       } finally {
-        client.release();
+        // a connection that could not even roll back is dropped, not handed to the next caller
+        client.release(broken);
       }
     },
-    connect: () => owner.connect(),
+    connect: () => checkout(owner),
+    async ping() {
+      const started = performance.now();
+      await owner.query('SELECT 1').catch(unavailable);
+      return { latencyMs: Math.round(performance.now() - started) };
+    },
     migrate: runMigrations,
     async close() {
       await orm.close(true);

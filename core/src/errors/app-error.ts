@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'VALIDATION_FAILED',
   'CONFLICT',
+  /** An Idempotency-Key sent again with a different request. */
+  'IDEMPOTENCY_KEY_REUSED',
   'PERMISSION_DENIED',
   'UNAUTHENTICATED',
   'RATE_LIMIT_EXCEEDED',

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AppError, type FieldIssue } from './app-error.ts';
+import { hasLoneSurrogate } from './safe-input.schema.ts';
 
 /** Turn zod issues into field issues with dotted paths a human (or a model) can act on. */
 export function zodIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
@@ -20,12 +21,15 @@ export function nulCharacterIssues(value: unknown, prefix = '', limit = 20): Fie
     if (issues.length >= limit || depth > 32) return;
     if (typeof v === 'string') {
       if (v.includes('\u0000')) issues.push({ path, reason });
+      else if (hasLoneSurrogate(v)) issues.push({ path, reason: 'must not contain unpaired UTF-16 surrogates' });
     } else if (Array.isArray(v)) {
       v.forEach((x, i) => walk(x, path ? `${path}.${i}` : String(i), depth + 1));
-    } else if (v && typeof v === 'object' && !(v instanceof Date)) {
+    } else if (v && typeof v === 'object' && !(v instanceof Date) && !ArrayBuffer.isView(v)) {
+      // binary payloads (a document's bytes) hold no text fields: walking 20 MB of them element by element took minutes
       for (const [k, x] of Object.entries(v)) {
         const p = path ? `${path}.${k}` : k;
         if (k.includes('\u0000')) issues.push({ path: p, reason });
+        else if (hasLoneSurrogate(k)) issues.push({ path: p, reason: 'must not contain unpaired UTF-16 surrogates' });
         walk(x, p, depth + 1);
       }
     }

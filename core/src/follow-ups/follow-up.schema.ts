@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from '../errors/safe-input.schema.ts';
 
 export const FollowUp = z.object({
   id: z.uuid(),
@@ -20,7 +21,7 @@ export const CreateFollowUpInput = z
     contactId: z.uuid('must be a contact id (UUID)'),
     title: z.string().trim().min(1, 'title is required').max(300),
     notes: z.string().max(5000).optional(),
-    dueAt: z.coerce.date({ error: 'must be an ISO 8601 date' }),
+    dueAt: isoDate(),
     ownerId: z.uuid().optional(),
   })
   .strict();
@@ -30,12 +31,12 @@ export const ListFollowUpsQuery = z
   .object({
     scope: z.enum(['due', 'overdue', 'open', 'done', 'all']).default('open'),
     /** "due" means due before this instant; defaults to the end of today (UTC). */
-    dueBefore: z.coerce.date().optional(),
+    dueBefore: isoDate().optional(),
     ownerId: z.uuid().optional(),
     contactId: z.uuid().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     /** Keyset: only follow-ups ordered after this one (dueAt, id), for paging. */
-    after: z.object({ dueAt: z.coerce.date(), id: z.uuid() }).strict().optional(),
+    after: z.object({ dueAt: isoDate(), id: z.uuid() }).strict().optional(),
   })
   .strict();
 export type ListFollowUpsQuery = z.input<typeof ListFollowUpsQuery>;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/postgresql';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import { loadContact } from '../contacts/contact.service.ts';
@@ -118,7 +119,13 @@ export function createFollowUpService(db: Database) {
       let total = 0;
       for (const t of tenants) {
         total += await inTenantTx(db, { tenantId: t.id }, async (em) => {
-          const due = await em.find(FollowUpEntity, { done: false, dueNotifiedAt: null, dueAt: { $lte: now } }, { limit: 1000 });
+          // FOR UPDATE SKIP LOCKED: two replicas scanning at once (different slots that overlap)
+          // never both see the same row as not yet announced
+          const due = await em.find(
+            FollowUpEntity,
+            { done: false, dueNotifiedAt: null, dueAt: { $lte: now } },
+            { limit: 1000, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
+          );
           for (const e of due) {
             e.dueNotifiedAt = now;
             await writeEvent(em, { tenantId: t.id, userId: null }, 'follow-up.due', { type: 'contact', id: e.contactId }, {

@@ -5,6 +5,7 @@ import { authorize } from '../auth/rbac.ts';
 import { openContactRows, type ImportedContact } from '../csv/index.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { readTenantLocale } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
@@ -51,7 +52,16 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
          lead_score = coalesce(x.lead_score, c.lead_score), status = coalesce(x.status, c.status), source = coalesce(x.source, c.source),
          assigned_to = coalesce(x.assigned_to, c.assigned_to), custom_fields = c.custom_fields || x.custom_fields,
          metadata = c.metadata || x.metadata, last_contact_date = greatest(c.last_contact_date, x.last_contact_date), updated_at = now()
-       FROM x WHERE c.email = x.email RETURNING c.*),
+       FROM x WHERE c.email = x.email
+         -- a row that would change nothing writes nothing (no update, audit row or event)
+         AND (x.first_name, x.last_name, coalesce(x.phone, c.phone), coalesce(x.company, c.company), coalesce(x.position, c.position),
+              coalesce(x.lead_score, c.lead_score), coalesce(x.status, c.status), coalesce(x.source, c.source),
+              coalesce(x.assigned_to, c.assigned_to), c.custom_fields || x.custom_fields, c.metadata || x.metadata,
+              greatest(c.last_contact_date, x.last_contact_date))
+             IS DISTINCT FROM
+             (c.first_name, c.last_name, c.phone, c.company, c.position, c.lead_score, c.status, c.source, c.assigned_to,
+              c.custom_fields, c.metadata, c.last_contact_date)
+       RETURNING c.*),
      ins AS (
        INSERT INTO contacts (id, tenant_id, email, first_name, last_name, phone, company, position, lead_score, status, source,
          assigned_to, custom_fields, metadata, last_contact_date, created_at, updated_at)
@@ -76,7 +86,9 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
     [JSON.stringify(records), actor.tenantId, actor.tenantId, actor.userId, actor.role, actor.tenantId, actor.userId],
   );
   const outcome = rows;
-  return { created: outcome.filter((o) => o.inserted).length, updated: outcome.filter((o) => !o.inserted).length };
+  const created = outcome.filter((o) => o.inserted).length;
+  const updated = outcome.length - created;
+  return { created, updated, unchanged: batch.length - created - updated };
 }
 
 /**
@@ -111,7 +123,7 @@ export function createContactImportService(db: Database) {
     async importContacts(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'contacts:write');
       const batchSize = opts.batchSize ?? 1000;
-      const { mapping, delimiter, rows } = await openContactRows(stream);
+      const { mapping, delimiter, rows } = await openContactRows(stream, { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
       const report = newReport('contacts', delimiter, toMappedColumns(mapping));
       const users = await inTenantTx(db, actor, (em) => em.execute<{ id: string; email: string }[]>('SELECT id, email FROM users'));
       const owners = new Map(users.map((u) => [u.email, u.id]));
@@ -124,6 +136,7 @@ export function createContactImportService(db: Database) {
           const r = await inTenantTx(db, actor, (em) => upsertBatch(em, actor, pending, owners));
           report.created += r.created;
           report.updated += r.updated;
+          report.unchanged += r.unchanged;
           opts.onProgress?.(report.rows);
         },
       });

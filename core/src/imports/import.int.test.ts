@@ -51,11 +51,28 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     expect((await core.contacts.findByEmail(f.admin, 'cy@diaz.io'))!.status).toBe('PROSPECT');
   });
 
-  it('re-importing the same file updates instead of duplicating', async () => {
+  it('re-importing the same file changes nothing and writes nothing; a changed row updates once', async () => {
     const before = (await core.contacts.list(f.admin)).totalCount;
+    const writes = async () => {
+      const c = await t.db.connect();
+      try {
+        return (await c.query<{ n: number }>('SELECT (SELECT count(*) FROM audit_log WHERE tenant_id = $1)::int + (SELECT count(*) FROM outbox_events WHERE tenant_id = $1)::int AS n', [f.tenantId])).rows[0].n;
+      } finally {
+        c.release();
+      }
+    };
+    const ann = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
+    const written = await writes();
     const report = await core.imports.importContacts(f.admin, text(csv));
-    expect(report).toMatchObject({ created: 0, updated: 2, failed: 3 });
+    expect(report).toMatchObject({ created: 0, updated: 0, unchanged: 2, failed: 3 });
     expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
+    expect(await writes()).toBe(written);
+    expect((await core.contacts.findByEmail(f.admin, 'ann@lee.io'))!.updatedAt).toEqual(ann!.updatedAt);
+    // one changed cell: that row updates (audit + event), the other stays untouched
+    const changed = await core.imports.importContacts(f.admin, text(csv.replace('Lee Inc', 'Lee Holdings')));
+    expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
+    expect((await core.contacts.findByEmail(f.admin, 'ann@lee.io'))!.company).toBe('Lee Holdings');
+    expect(await writes()).toBe(written + 2);
   });
 
   it('imports in many batches over parallel lanes: every row once, the later duplicate wins across batches', async () => {
@@ -112,13 +129,13 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     const exported = await collect(await core.exports.exportContacts(f.admin));
     expect(exported.split('\n')[0]).toContain('email');
     const same = await core.imports.importContacts(f.admin, text(exported));
-    expect(same).toMatchObject({ failed: 0, created: 0, updated: 2 });
+    expect(same).toMatchObject({ failed: 0, created: 0, updated: 0, unchanged: 2 });
     // user ids do not exist in another tenant: that row is reported, the rest lands
     const other = await createTenantFixture(core);
     const report = await core.imports.importContacts(other.admin, text(exported));
     expect(report).toMatchObject({ failed: 1, created: 1, errors: [expect.objectContaining({ path: 'assignedTo', row: expect.any(Number) })] });
     const copy = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
-    expect(copy).toMatchObject({ firstName: 'Ann', status: 'CUSTOMER', company: 'Lee Inc' });
+    expect(copy).toMatchObject({ firstName: 'Ann', status: 'CUSTOMER', company: 'Lee Holdings' });
     expect(copy!.customFields).toMatchObject({ 'Favourite Tool': 'Figma' });
     const interactions = await collect(await core.exports.exportInteractions(f.admin));
     expect(interactions.trim().split('\n')).toHaveLength(3);

@@ -1,3 +1,4 @@
+import type { DateOrder } from '../csv/date-order.ts';
 import type { FieldIssue } from '../errors/app-error.ts';
 
 export interface ImportReport {
@@ -8,6 +9,8 @@ export interface ImportReport {
   rows: number;
   created: number;
   updated: number;
+  /** Rows that matched a contact and would change nothing: nothing written for them. */
+  unchanged: number;
   skipped: number;
   failed: number;
   /** One entry per bad field: row number (as a spreadsheet shows it), field, reason. Capped at maxErrors. */
@@ -21,4 +24,8 @@ export interface ImportOptions {
   lanes?: number;
   maxErrors?: number;
   onProgress?: (rowsDone: number) => void;
+  /** Read slashed dates in every date column this way (`--date-format`), overriding detection and locale. */
+  dateFormat?: DateOrder;
+  /** Decides date columns that fit both day/month orders; default the tenant's locale (tenants.locale). */
+  locale?: string;
 }

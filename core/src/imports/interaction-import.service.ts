@@ -5,6 +5,7 @@ import { authorize } from '../auth/rbac.ts';
 import { openInteractionRows, type ImportedInteraction } from '../csv/index.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { readTenantLocale } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
@@ -94,7 +95,7 @@ export function createInteractionImportService(db: Database) {
     async importInteractions(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'interactions:write');
       const batchSize = opts.batchSize ?? 1000;
-      const { mapping, delimiter, rows } = await openInteractionRows(stream);
+      const { mapping, delimiter, rows } = await openInteractionRows(stream, { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
       const report = newReport('interactions', delimiter, toMappedColumns(mapping));
       // one lane: a batch also moves its contacts' last_contact_date, and two lanes could lock the
       // same contacts in different orders; parsing still overlaps the database

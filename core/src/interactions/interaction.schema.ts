@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJsonObject, isoDate } from '../errors/safe-input.schema.ts';
 
 export const INTERACTION_TYPES = [
   'EMAIL',
@@ -59,13 +60,13 @@ export const LogInteractionInput = z
     direction: Direction,
     duration: z.number().int('must be whole minutes').min(0).max(24 * 60, 'must be at most 1440 minutes').optional(),
     outcome: z.string().trim().max(1000).optional(),
-    scheduledFollowUp: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
+    scheduledFollowUp: isoDate().optional(),
     attachments: z.array(z.string().max(2048)).max(50).default([]),
     sentiment: SentimentScore.optional(),
     tags: z.array(z.string().trim().min(1).max(50)).max(30).default([]),
-    metadata: z.record(z.string(), z.unknown()).default({}),
+    metadata: boundedJsonObject().default({}),
     /** When the interaction happened; defaults to now. Imports and back-filling set it. */
-    occurredAt: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
+    occurredAt: isoDate().optional(),
   })
   .strict();
 export type LogInteractionInput = z.input<typeof LogInteractionInput>;
@@ -74,7 +75,7 @@ export const TimelineQuery = z
   .object({
     type: InteractionType.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    before: z.coerce.date().optional(),
+    before: isoDate().optional(),
     /** With `before`: also the interactions at exactly `before` whose id sorts below this one (keyset paging). */
     beforeId: z.uuid().optional(),
   })

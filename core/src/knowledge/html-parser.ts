@@ -1,4 +1,7 @@
-import { parse, NodeType, type HTMLElement, type Node } from 'node-html-parser';
+import type { HTMLElement, Node } from 'node-html-parser';
+import { lazyModule } from '../lazy-module.ts';
+
+const htmlParser = lazyModule<typeof import('node-html-parser')>('node-html-parser');
 import type { RawSection } from './section-builder.ts';
 
 export interface HtmlParts {
@@ -22,6 +25,7 @@ const HEADING = /^h([1-6])$/;
  * as rows.
  */
 export function parseHtml(source: string): HtmlParts {
+  const { parse, NodeType } = htmlParser();
   const root = parse(source, { comment: false, blockTextElements: { pre: true } });
   const metadata: Record<string, string> = {};
   for (const meta of root.querySelectorAll('meta[name][content]')) {

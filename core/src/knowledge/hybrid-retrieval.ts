@@ -9,23 +9,41 @@ import {
   type KnowledgeSearchResult,
   type SearchMode,
 } from './knowledge-api.schema.ts';
+import { mentionedContact } from './contact-mentions.ts';
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
+import { type FusedHit, type FusionOptions, fuseRankings, onePerSection, sectionKeyOf } from './fusion.ts';
 import { reciprocalRankFusion } from './rrf.ts';
+import { withSpellingVariants } from './spelling-variants.ts';
 import type { TenantEmbedders } from './tenant-embedder.ts';
 import type { VectorStore } from './vector-store.ts';
 
 export interface RetrievalOptions {
-  /** Candidates per list handed to rank fusion (default 50). */
+  /** Candidates per list handed to fusion (default 20: min–max normalisation over a short list kept the scores' margins best on the tuning questions). */
   fusionDepth?: number;
+  /** How the full-text and vector lists are merged (default `DEFAULT_FUSION`, chosen on the tuning questions). */
+  fusion?: Partial<FusionOptions>;
+  /** @deprecated RRF constant; use `fusion.rrfK`. */
   rrfK?: number;
   /**
    * Full-text hits fused into hybrid results must contain query words carrying at least this
-   * share of the query's IDF weight (default 0.6): a passage sharing one generic word with a long
-   * question is noise that pushes good vector hits down. Plain full-text mode keeps every hit.
+   * share of the query's IDF weight (default 0: score fusion already weighs weak hits down, and
+   * the cut-off dropped answers that only full-text found).
    */
   minShouldMatch?: number;
+  /**
+   * Full-text score: `rank` is ts_rank (headings weigh more than body text, no IDF); `rank-coverage`
+   * (default) multiplies it by the IDF share of the query words the passage contains, so rare words count.
+   */
+  textScore?: 'rank' | 'rank-coverage';
+  /** Keep only the best chunk of each document section (default true). */
+  onePerSection?: boolean;
+  /** Full-text search also looks for the British/American spelling of query words (default true). */
+  spellingVariants?: boolean;
 }
+
+// chosen with the fusion on the tuning questions (evals/src/knowledge/tune-fusion.ts)
+const DEFAULT_TEXT_SCORE: NonNullable<RetrievalOptions['textScore']> = 'rank-coverage';
 
 /** Quotes or `-word` mean the user wrote web-search syntax: honour it (AND semantics) as typed. */
 const WEBSEARCH_SYNTAX = /"|(^|\s)-[\p{L}\p{N}]/u;
@@ -38,10 +56,12 @@ export async function fullTextHits(
   em: EntityManager,
   tenantId: string,
   query: string,
-  options: { limit: number; filter?: PgVectorFilter; minShouldMatch?: number },
+  options: { limit: number; filter?: PgVectorFilter; minShouldMatch?: number; textScore?: RetrievalOptions['textScore']; spellingVariants?: boolean },
 ): Promise<(RankedHit & { coverage: number })[]> {
   const f = chunkFilterSql(options.filter);
   const websearch = WEBSEARCH_SYNTAX.test(query);
+  // PostgreSQL's english stemmer keeps colour/color and programme/program apart
+  if (!websearch && options.spellingVariants !== false) query = withSpellingVariants(query);
   const tsquery = websearch
     ? `SELECT websearch_to_tsquery('english', ?) AS q, 1.0::float8 AS total`
     : 'SELECT string_agg(quote_literal(lexeme), \' | \')::tsquery AS q, sum(idf) AS total FROM t';
@@ -56,7 +76,7 @@ export async function fullTextHits(
        SELECT c.id, ts_rank(c.tsv, q.q) AS score,
          (SELECT coalesce(sum(t.idf), 0) FROM t WHERE t.lexeme = ANY(tsvector_to_array(c.tsv))) / nullif(q.total, 0) AS coverage
        FROM kb_chunks c, q WHERE c.tenant_id = ? AND c.tsv @@ q.q${f.sql})
-     SELECT id, score, coverage FROM hits WHERE ${websearch ? 'true' : 'coalesce(coverage, 0) >= ?'}
+     SELECT id, ${options.textScore === 'rank-coverage' ? 'score * coalesce(coverage, 1)' : 'score'} AS score, coverage FROM hits WHERE ${websearch ? 'true' : 'coalesce(coverage, 0) >= ?'}
      ORDER BY score DESC, id LIMIT ?`,
     [tenantId, query, tenantId, ...(websearch ? [query] : []), tenantId, ...f.params, ...(websearch ? [] : [options.minShouldMatch ?? 0]), options.limit],
   );
@@ -82,12 +102,27 @@ export interface HybridSearchRequest {
 }
 
 /**
- * Hybrid retrieval: full-text (tsvector, OR of query lexemes, weak hits dropped) and vector
- * search (pgvector HNSW or Pinecone), fused by reciprocal rank fusion; every id is re-read from
+ * Hybrid retrieval: full-text (tsvector, OR of query lexemes and their British/American spellings,
+ * ts_rank × IDF coverage) and vector search (pgvector HNSW or Pinecone), merged by normalised score
+ * fusion (fusion.ts), one result per document section; every id is re-read from
  * the database under the caller's tenant and filters, so the vector store never decides what a
  * user may see.
  */
 export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+  const f = req.filter;
+  const interactionsAsked = !f.excludeInteractions && !f.contactId && (!f.kinds || f.kinds.includes('interaction'));
+  const contactId = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => mentionedContact(em, req.query)) : null;
+  if (contactId) {
+    // "what did Dana say about pricing": Dana's interactions first (best match first), then the rest
+    const [theirs] = await searchSources(deps, req, [{ ...f, kinds: ['interaction'], contactId }]);
+    const rest = await searchAll(deps, req);
+    const ids = new Set(theirs.results.map((r) => r.id));
+    return { ...rest, results: [...theirs.results, ...rest.results.filter((r) => !ids.has(r.id))].slice(0, req.k) };
+  }
+  return searchAll(deps, req);
+}
+
+async function searchAll(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
   if (f.kinds || f.contactId || f.excludeInteractions) return (await searchSources(deps, req, [f]))[0];
   // Both sources asked for: rank documents and interactions separately, then fuse the two lists.
@@ -117,13 +152,14 @@ interface SourceHits {
 /** One hybrid search per filter, sharing the transaction and the query embedding. */
 async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, filters: PgVectorFilter[]): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>[]> {
   const { db, store, embedders } = deps;
-  const depth = Math.max(deps.options?.fusionDepth ?? 50, req.k);
+  // every mode reads `depth` candidates: one result per section needs more than k chunks
+  const depth = Math.max(deps.options?.fusionDepth ?? 20, req.k);
   let unavailable = req.mode === 'fulltext' ? null : await deps.vectorUnavailable();
   const remoteStore = store.name !== 'pgvector';
   // A remote provider is called before the transaction (PGlite runs one transaction at a time).
   let preEmbedded: number[] | undefined;
   if (!unavailable && req.mode !== 'fulltext' && !embedders.fittable) {
-    preEmbedded = await embedders.provider.embedQuery(req.query).catch((err: Error) => {
+    preEmbedded = await embedders.forTenant(req.tenantId).embedQuery(req.query).catch((err: Error) => {
       unavailable = `the embeddings service failed: ${err.message}`;
       return undefined;
     });
@@ -131,7 +167,7 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
   const wantVector = req.mode !== 'fulltext' && !unavailable;
   const wantText = req.mode !== 'vector' || !!unavailable;
 
-  const vk = req.mode === 'vector' ? req.k : depth;
+  const vk = depth;
   const run = async (em: EntityManager) => {
     let vector: { model: string; q: number[] } | undefined;
     if (wantVector) {
@@ -144,10 +180,11 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
       const textHits =
         wantText || !vector
           ? await fullTextHits(em, req.tenantId, req.query, {
-              limit: fused ? depth : req.k,
+              limit: depth,
               filter,
-              // weak lexical hits only hurt when there is a vector list to fuse with
-              minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0.6) : 0,
+              minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0) : 0,
+              textScore: deps.options?.textScore ?? DEFAULT_TEXT_SCORE,
+              spellingVariants: deps.options?.spellingVariants,
             })
           : [];
       let vectorHits: RankedHit[] = [];
@@ -179,18 +216,15 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
     }
     textHits = textHits.filter((h) => rows.has(h.id));
 
-    let ranked: { id: string; score: number; ranks: [number | null, number | null] }[];
+    let ranked: FusedHit[];
     if (req.mode === 'hybrid' && vector) {
-      ranked = reciprocalRankFusion([textHits, vectorHits], { k: deps.options?.rrfK }).map((r) => ({
-        id: r.id,
-        score: r.score,
-        ranks: [r.ranks[0], r.ranks[1]],
-      }));
+      ranked = fuseRankings(textHits, vectorHits, { ...(deps.options?.rrfK ? { rrfK: deps.options.rrfK } : {}), ...deps.options?.fusion });
     } else if (req.mode === 'vector' && vector) {
       ranked = vectorHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [null, n + 1] }));
     } else {
       ranked = textHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [n + 1, null] }));
     }
+    if (deps.options?.onePerSection !== false) ranked = onePerSection(ranked, (r) => sectionKey(rows.get(r.id)!));
     out.push({ query: req.query, mode: req.mode, results: ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks)), vectorSearch: 'used' });
   }
   const vectorSearch = req.mode === 'fulltext' ? 'not_requested' : unavailable ? 'unavailable' : 'used';
@@ -201,6 +235,10 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
       : undefined;
   return out.map((o) => ({ ...o, vectorSearch, ...(warning ? { warning } : {}) }));
 }
+
+/** Chunks of one document section (or of one interaction) compete for a single place. */
+const sectionKey = (row: ChunkRow) =>
+  sectionKeyOf({ id: row.id, kind: row.kind, documentId: row.document_id, interactionId: row.interaction_id, heading: row.heading });
 
 const unique = (a: readonly RankedHit[], b: readonly RankedHit[]) => [...new Set([...a.map((h) => h.id), ...b.map((h) => h.id)])];
 

@@ -29,6 +29,8 @@ export { DOMAIN_LEXICON } from './domain-lexicon.ts';
 export type { ConceptGroup } from './domain-lexicon.ts';
 export { reciprocalRankFusion } from './rrf.ts';
 export type { RrfOptions, FusedResult } from './rrf.ts';
+export { fuseRankings, onePerSection, sectionKeyOf, minMaxNormalised, FusionOptions, DEFAULT_FUSION } from './fusion.ts';
+export type { FusedHit } from './fusion.ts';
 export { Bm25Ranker, VectorRanker } from './memory-ranker.ts';
 export type { RankedHit, Bm25Options, Bm25SearchOptions } from './memory-ranker.ts';
 export {
@@ -43,6 +45,7 @@ export {
   evaluateRetrieval,
   recallAtK,
   meanReciprocalRank,
+  ndcgAtK,
   firstRelevantRank,
   chunkContainsAnswer,
   normalizeWhitespace,
@@ -71,6 +74,6 @@ export { CHUNK_KINDS } from './vector-store.ts';
 export type { VectorStore, VectorItem, VectorFilter, VectorMatch, VectorMetadata, ChunkKind, VectorDeleteTarget } from './vector-store.ts';
 export { createPgVectorStore, PGVECTOR_DIMENSIONS } from './pgvector.store.ts';
 export type { PgVectorStore, PgVectorStrategy, PgVectorStoreOptions } from './pgvector.store.ts';
-export { createPineconeStore, PineconeStoreConfig } from './pinecone.store.ts';
+export { createVectorStore } from './vector-store.factory.ts';
 export { INTERACTION_INDEXER_CONSUMER } from './interaction-indexer.ts';
 export type { RetrievalOptions } from './hybrid-retrieval.ts';

@@ -27,10 +27,10 @@ describe('interaction chunks', () => {
       interactionId: row.id,
       contactId: row.contact_id,
       documentId: null,
-      heading: 'Phone call with Riley Chen (Northbridge Realty) — Pricing follow-up',
+      heading: 'Phone call with Riley Chen (Northbridge Realty) on 2025-05-02 — Pricing follow-up',
       text: 'Walked through the Growth package.\n\nOutcome: Sending a proposal',
       occurredAt: new Date('2025-05-02T10:00:00Z'),
-      metadata: { title: 'Phone call with Riley Chen (Northbridge Realty)', type: 'PHONE_CALL' },
+      metadata: { title: 'Phone call with Riley Chen (Northbridge Realty) on 2025-05-02', type: 'PHONE_CALL' },
     });
   });
 
@@ -41,7 +41,7 @@ describe('interaction chunks', () => {
     expect(new Set(long.map((c) => c.contentHash)).size).toBe(long.length);
     const empty = interactionDrafts({ ...row, type: 'WEBSITE_VISIT', subject: null, content: '', outcome: null, company: null });
     expect(empty).toHaveLength(1);
-    expect(empty[0]).toMatchObject({ heading: 'Website visit with Riley Chen', text: '' });
+    expect(empty[0]).toMatchObject({ heading: 'Website visit with Riley Chen on 2025-05-02', text: '' });
   });
 });
 

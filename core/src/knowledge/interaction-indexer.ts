@@ -35,17 +35,18 @@ export interface InteractionSourceRow {
 }
 
 /**
- * An interaction as knowledge: heading "Phone call with Riley Chen (Northbridge Realty) — subject"
+ * An interaction as knowledge: heading "Phone call with Riley Chen (Northbridge Realty) on 2025-05-02 — subject"
  * (the contact's name and company make "what did we tell Northbridge" findable), text = content
  * plus outcome. Long notes are split by the document chunker.
  */
 export function interactionDrafts(row: InteractionSourceRow): ChunkDraft[] {
   const label = TYPE_LABELS[row.type] ?? row.type;
   const who = `${row.first_name} ${row.last_name}`.trim();
-  const title = `${label} with ${who}${row.company ? ` (${row.company})` : ''}`;
+  const occurredAt = new Date(row.created_at);
+  // the date in the title: a passage quoted on its own still says who said it and when
+  const title = `${label} with ${who}${row.company ? ` (${row.company})` : ''} on ${occurredAt.toISOString().slice(0, 10)}`;
   const heading = row.subject ? `${title} — ${row.subject}` : title;
   const body = [row.content.trim(), row.outcome ? `Outcome: ${row.outcome.trim()}` : ''].filter(Boolean).join('\n\n');
-  const occurredAt = new Date(row.created_at);
   const base = { kind: 'interaction' as const, documentId: null, interactionId: row.id, contactId: row.contact_id, occurredAt };
   const metadata = { title, type: row.type, direction: row.direction, userId: row.user_id };
   const pieces = body

@@ -67,8 +67,11 @@ export const RetrievalAnswer = z.object({
   doc: z.string().min(1),
   /** Heading path of the section holding the quote, joined with ` > ` (documentation for humans). */
   heading: z.string(),
-  /** A short exact substring of the answering passage (compared whitespace-normalised). */
-  quote: z.string().min(3),
+  /**
+   * A short exact substring of the answering passage (compared whitespace-normalised). Without it
+   * any passage of `doc` counts: the sales-rep questions are labelled by document.
+   */
+  quote: z.string().min(3).optional(),
 });
 export type RetrievalAnswer = z.infer<typeof RetrievalAnswer>;
 
@@ -79,6 +82,11 @@ export const RetrievalQuestion = z.object({
   answers: z.array(RetrievalAnswer).min(1),
   /** True when the question shares no content word with its answering passage. */
   paraphrased: z.boolean(),
+  /**
+   * Fixed evaluation split: nothing (lexicon entry, weight, threshold) may be fitted to `test`
+   * questions; `tune` is for choosing settings. See evals/src/knowledge/README.md.
+   */
+  split: z.enum(['tune', 'test']).optional(),
 });
 export type RetrievalQuestion = z.infer<typeof RetrievalQuestion>;
 

@@ -250,6 +250,19 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
     async refresh(tenantId: string, options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {}): Promise<boolean> {
       return embedders.maybeReindex(tenantId, options);
     },
+    /**
+     * `refresh` every tenant, one after the other (at start, so that a changed embeddings provider
+     * re-embeds each knowledge base once in the background; search meanwhile runs on full text).
+     */
+    async refreshAll(options: { signal?: AbortSignal } = {}): Promise<{ tenants: number; reembedded: number }> {
+      const [rows] = await db.readAsWorker([{ sql: 'SELECT id FROM tenants ORDER BY created_at, id' }]);
+      let reembedded = 0;
+      for (const { id } of rows as { id: string }[]) {
+        options.signal?.throwIfAborted();
+        if (await embedders.maybeReindex(id, { signal: options.signal })) reembedded++;
+      }
+      return { tenants: rows.length, reembedded };
+    },
     /** Index interactions that have no chunks yet (after a bulk load that emitted no events). System use. */
     backfillInteractions: indexer.backfill,
     /** (Re)index specific interactions. System use (the outbox subscriber calls it). */

@@ -94,6 +94,19 @@ describe('LocalEmbedder', () => {
     expect(q(idf)).toBeGreaterThan(q(plain));
   });
 
+  it('fits the same state in slices, serving the event loop in between', async () => {
+    const corpus = Array.from({ length: 50 }, (_, i) => `Passage ${i} about SEO retainers, minimum terms and monthly reporting ${i % 7}.`);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const sliced = await createLocalEmbedder({ dimensions: 128 }).fitAsync(corpus, { sliceSize: 5 });
+    clearInterval(timer);
+    expect(sliced).toEqual(createLocalEmbedder({ dimensions: 128 }).fit(corpus));
+    expect(ticks).toBeGreaterThan(0);
+    const stopped = new AbortController();
+    stopped.abort();
+    await expect(createLocalEmbedder({ dimensions: 128 }).fitAsync(corpus, { signal: stopped.signal })).rejects.toThrow();
+  });
+
   it('rejects a state of another dimension or shape', () => {
     const state = createLocalEmbedder({ dimensions: 128 }).fit(['a text', 'another text']);
     expect(() => createLocalEmbedder({ dimensions: 256, state })).toThrow(/fitted for 128 dimensions/);

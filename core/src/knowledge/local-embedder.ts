@@ -12,6 +12,8 @@ export interface EmbeddingsProvider {
   readonly dimensions: number;
   embedDocuments(texts: string[]): Promise<number[][]>;
   embedQuery(text: string): Promise<number[]>;
+  /** The same embeddings accounted to one tenant (remote providers bill and budget per tenant). */
+  forTenant?(tenantId: string): EmbeddingsProvider;
 }
 
 export const LocalEmbedderState = z.object({
@@ -107,15 +109,36 @@ export class LocalEmbedder implements EmbeddingsProvider {
   /** Learn document frequencies from the corpus that will be indexed; returns a JSON-safe state. */
   fit(corpusTexts: readonly string[]): LocalEmbedderState {
     const df = new Map<string, number>();
-    for (const text of corpusTexts) {
-      for (const key of this.features(text).keys()) df.set(key, (df.get(key) ?? 0) + 1);
+    for (const text of corpusTexts) this.count(df, text);
+    return this.finishFit(df, corpusTexts.length);
+  }
+
+  /**
+   * `fit` in slices, yielding to the event loop between them: fitting a tenant's 20,000 chunks
+   * takes seconds of CPU, and requests must keep being served meanwhile.
+   */
+  async fitAsync(corpusTexts: readonly string[], options: { sliceSize?: number; signal?: AbortSignal } = {}): Promise<LocalEmbedderState> {
+    const df = new Map<string, number>();
+    const slice = options.sliceSize ?? 200;
+    for (let i = 0; i < corpusTexts.length; i += slice) {
+      for (const text of corpusTexts.slice(i, i + slice)) this.count(df, text);
+      await new Promise((resolve) => setImmediate(resolve));
+      options.signal?.throwIfAborted();
     }
+    return this.finishFit(df, corpusTexts.length);
+  }
+
+  private count(df: Map<string, number>, text: string): void {
+    for (const key of this.features(text).keys()) df.set(key, (df.get(key) ?? 0) + 1);
+  }
+
+  private finishFit(df: Map<string, number>, documentCount: number): LocalEmbedderState {
     const documentFrequency: Record<string, number> = {};
     for (const key of [...df.keys()].sort()) {
       const count = df.get(key)!;
       if (count >= 2) documentFrequency[key] = count;
     }
-    this.fitted = { id: LOCAL_EMBEDDER_ID, version: 1, dimensions: this.dimensions, documentCount: corpusTexts.length, documentFrequency };
+    this.fitted = { id: LOCAL_EMBEDDER_ID, version: 1, dimensions: this.dimensions, documentCount, documentFrequency };
     return this.fitted;
   }
 

@@ -74,7 +74,7 @@ describe('demo knowledge base', () => {
       for (const a of q.answers) {
         const doc = kb.documents.find((d) => d.path === a.doc);
         expect(doc, `${q.id}: ${a.doc}`).toBeDefined();
-        const section = doc!.parsed.sections.find((s) => normalizeWhitespace(s.text).includes(normalizeWhitespace(a.quote)));
+        const section = doc!.parsed.sections.find((s) => normalizeWhitespace(s.text).includes(normalizeWhitespace(a.quote!)));
         expect(section, `${q.id}: quote "${a.quote}"`).toBeDefined();
         expect(section!.headingPath.join(' > '), q.id).toBe(a.heading);
       }
@@ -87,8 +87,8 @@ describe('demo knowledge base', () => {
       for (const a of q.answers) {
         const section = kb.documents
           .find((d) => d.path === a.doc)!
-          .parsed.sections.find((s) => normalizeWhitespace(s.text).includes(normalizeWhitespace(a.quote)))!;
-        const paragraph = section.text.split(/\n\s*\n/).find((p) => normalizeWhitespace(p).includes(normalizeWhitespace(a.quote)))!;
+          .parsed.sections.find((s) => normalizeWhitespace(s.text).includes(normalizeWhitespace(a.quote!)))!;
+        const paragraph = section.text.split(/\n\s*\n/).find((p) => normalizeWhitespace(p).includes(normalizeWhitespace(a.quote!)))!;
         const shared = contentTerms(`${paragraph}\n${section.headingPath.join('\n')}`).filter((t) => asked.has(t));
         expect(shared, `${q.id}: ${q.question}`).toEqual([]);
       }
@@ -114,8 +114,33 @@ describe('demo knowledge base', () => {
     expect(report.questions).toBe(questions.length);
   });
 
+  it('splits the questions into fixed tuning and test parts', () => {
+    expect(questions.every((q) => q.split === 'tune' || q.split === 'test')).toBe(true);
+    // every third question (q03, q06, …) is test; the rest tune
+    expect(questions.filter((q) => q.split === 'test').map((q) => q.id)).toEqual(questions.filter((q) => Number(q.id.slice(1)) % 3 === 0).map((q) => q.id));
+  });
+
   it('is deterministic', async () => {
     const again = await evaluateRetrieval(kb.chunks, questions);
     expect(again.ranks).toEqual(report.ranks);
+  });
+});
+
+describe('sales-rep questions (questions-rep.json)', () => {
+  it('has at least 100 questions labelled with existing documents, two thirds of them in the test part', async () => {
+    const kb = await loadKnowledgeBase(DEMO_KB_DIR);
+    const questions = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`);
+    expect(questions.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(questions.map((q) => q.id)).size).toBe(questions.length);
+    expect(questions.filter((q) => q.split === 'test').length / questions.length).toBeGreaterThanOrEqual(2 / 3);
+    const paths = new Set(kb.documents.map((d) => d.path));
+    for (const q of questions) {
+      expect(q.answers.length, q.id).toBeGreaterThan(0);
+      for (const a of q.answers) expect(paths.has(a.doc), `${q.id}: ${a.doc}`).toBe(true);
+    }
+    // every document is asked about at least twice
+    const asked = new Map<string, number>();
+    for (const q of questions) asked.set(q.answers[0].doc, (asked.get(q.answers[0].doc) ?? 0) + 1);
+    for (const p of paths) expect(asked.get(p) ?? 0, p).toBeGreaterThanOrEqual(2);
   });
 });

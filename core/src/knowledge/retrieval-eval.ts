@@ -48,9 +48,9 @@ export function normalizeWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** A retrieved chunk answers when it comes from the labelled document and contains the quote. */
+/** A retrieved chunk answers when it comes from the labelled document and contains the quote (if the label has one). */
 export function chunkContainsAnswer(chunk: Pick<CorpusChunk, 'doc'> & { text: string }, answer: RetrievalAnswer): boolean {
-  return chunk.doc === answer.doc && normalizeWhitespace(chunk.text).includes(normalizeWhitespace(answer.quote));
+  return chunk.doc === answer.doc && (answer.quote === undefined || normalizeWhitespace(chunk.text).includes(normalizeWhitespace(answer.quote)));
 }
 
 /** 1-based rank of the first retrieved chunk that holds any of the answers, or null. */
@@ -60,6 +60,29 @@ export function firstRelevantRank(
 ): number | null {
   const i = retrieved.findIndex((chunk) => answers.some((a) => chunkContainsAnswer(chunk, a)));
   return i === -1 ? null : i + 1;
+}
+
+/**
+ * nDCG@k with binary gains per labelled answer: each answer counts once, at the first retrieved
+ * chunk that holds it; the ideal ranking puts every answer in the first places.
+ */
+export function ndcgAtK(
+  retrieved: readonly (Pick<CorpusChunk, 'doc'> & { text: string })[],
+  answers: readonly RetrievalAnswer[],
+  k = 10,
+): number {
+  const found = new Set<number>();
+  let dcg = 0;
+  retrieved.slice(0, k).forEach((chunk, i) => {
+    answers.forEach((a, j) => {
+      if (found.has(j) || !chunkContainsAnswer(chunk, a)) return;
+      found.add(j);
+      dcg += 1 / Math.log2(i + 2);
+    });
+  });
+  let ideal = 0;
+  for (let i = 0; i < Math.min(k, answers.length); i++) ideal += 1 / Math.log2(i + 2);
+  return ideal === 0 ? 0 : dcg / ideal;
 }
 
 export function recallAtK(ranks: readonly (number | null)[], k: number): number {

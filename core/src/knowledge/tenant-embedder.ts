@@ -43,6 +43,7 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
   const growth = deps.growthFactor ?? 1.5;
   const cache = new Map<string, { generation: number; embedder: LocalEmbedder }>();
 
+  const forTenant = (tenantId: string): EmbeddingsProvider => (provider as EmbeddingsProvider).forTenant?.(tenantId) ?? provider;
   const modelOf = (generation: number) => (fittable ? `${baseModel}/g${generation}` : baseModel);
 
   async function readState(em: EntityManager, tenantId: string): Promise<StateRow | undefined> {
@@ -64,7 +65,7 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
 
   /** The embedder the tenant's stored vectors were made with (reads the state in `em`, or in a transaction of its own). */
   async function current(tenantId: string, em?: EntityManager): Promise<TenantEmbedding> {
-    if (!fittable) return { embedder: provider, model: baseModel, generation: 0, ready: true };
+    if (!fittable) return { embedder: forTenant(tenantId), model: baseModel, generation: 0, ready: true };
     if (!em) return db.withTenant(tenantId, (tx) => current(tenantId, tx));
     const row = await readState(em, tenantId);
     if (!row?.has_state || row.model !== modelOf(row.generation)) return { embedder: provider, model: modelOf(0), generation: 0, ready: false };
@@ -90,11 +91,11 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
     const before = await db.withTenant(tenantId, async (em) => ({ state: await readState(em, tenantId), ...(await loadAllChunkTexts(em, tenantId)) }));
     const generation = (before.state?.generation ?? 0) + 1;
     const model = modelOf(generation);
-    let embedder: EmbeddingsProvider = provider;
+    let embedder: EmbeddingsProvider = forTenant(tenantId);
     let state: LocalEmbedderState | null = null;
     if (fittable) {
       const local = createLocalEmbedder({ dimensions: provider.dimensions });
-      state = local.fit(before.texts);
+      state = await local.fitAsync(before.texts, { signal: options.signal });
       embedder = local;
     }
     const usable = (await store.available()).ok && store.dimensions === provider.dimensions;
@@ -140,6 +141,7 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
 
   return {
     provider,
+    forTenant,
     fittable,
     baseModel,
     current,

@@ -1,7 +1,8 @@
-import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import { toOutboxEvent, type OutboxEvent, type OutboxRow } from './outbox.schema.ts';
+import { claimBatch, finishBatch, type BatchOutcome, type ClaimedRow } from './outbox.claim.ts';
+import { toOutboxEvent, type OutboxEvent } from './outbox.schema.ts';
+import { logFailure, subscribeOutboxWake } from './outbox.wake.ts';
 
 export type EventHandler = (event: OutboxEvent) => Promise<void> | void;
 
@@ -17,14 +18,38 @@ export interface OutboxDispatcher {
   start(): Promise<void>;
   /** Deliver everything pending now; resolves with the number of events dispatched. */
   drain(): Promise<number>;
+  /** Stop within `stopTimeoutMs`: the batch in hand is cut short and its unhandled events are left for the next start. */
   stop(): Promise<void>;
+  /** Events that exhausted their attempts (dead letters), newest first; `tenantId` narrows to one tenant. */
+  failed(query?: { tenantId?: string; limit?: number }): Promise<DeadEvent[]>;
+  /**
+   * Give dead events a fresh set of attempts (by event id, or every dead event of a tenant / all);
+   * resolves with the ids requeued. The running dispatcher (any process) picks them up on its next pass.
+   */
+  retry(target: { ids: string[] } | { all: true; tenantId?: string }): Promise<string[]>;
 }
 
-interface Row extends OutboxRow {
+/** An outbox event that will not be delivered again unless retried. */
+export interface DeadEvent {
+  id: string;
+  tenantId: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string | null;
   attempts: number;
+  lastError: string | null;
+  createdAt: Date;
 }
 
-const LEASE_SECONDS = 30;
+export interface OutboxDispatcherOptions {
+  pollMs?: number;
+  batchSize?: number;
+  maxAttempts?: number;
+  /** Aggregates (contacts) handled at the same time; events of one aggregate always run in order. */
+  concurrency?: number;
+  leaseSeconds?: number;
+  stopTimeoutMs?: number;
+}
 
 function matches(sub: Subscription, type: string): boolean {
   if (!sub.types) return true;
@@ -32,91 +57,99 @@ function matches(sub: Subscription, type: string): boolean {
 }
 
 /**
- * At-least-once delivery of committed outbox events to in-process subscribers. Events are leased
- * (not locked in an open transaction, which PGlite's single session could not afford), handed to
- * every matching subscriber that has not processed them yet, then marked dispatched. A crash
- * between delivery and marking redelivers after the lease; `processed_events` makes that a no-op.
- * Wake-ups: LISTEN crm_outbox, the in-process commit signal, and a polling fallback.
+ * At-least-once delivery of committed outbox events to in-process subscribers, in batches. Events
+ * are leased in one short transaction (never held open while handlers run: PGlite has one
+ * session), handed to every matching subscriber that has not processed them yet, and the batch's
+ * outcome is written in one more transaction. Order is kept per aggregate, not globally, so
+ * different contacts proceed in parallel and tenants share each batch fairly (outbox.claim.ts).
+ * A crash between delivery and recording redelivers after the lease; `processed_events` makes
+ * that a no-op for consumers that had recorded it.
  */
-export function createOutboxDispatcher(
-  db: Database,
-  logger: Logger,
-  options: { pollMs?: number; batchSize?: number; maxAttempts?: number } = {},
-): OutboxDispatcher {
+export function createOutboxDispatcher(db: Database, logger: Logger, options: OutboxDispatcherOptions = {}): OutboxDispatcher {
   const subs = new Set<Subscription>();
   const pollMs = options.pollMs ?? 1000;
-  const batchSize = options.batchSize ?? 200;
+  const batchSize = options.batchSize ?? 500;
   const maxAttempts = options.maxAttempts ?? 10;
-  let timer: NodeJS.Timeout | undefined;
-  let listener: pg.PoolClient | undefined;
+  const concurrency = options.concurrency ?? 16;
+  const leaseSeconds = options.leaseSeconds ?? 60;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 4_000;
+  let unwake: (() => Promise<void>) | undefined;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = true;
+  let halting = false;
+  let outage = false;
   const wake = () => {
     if (!stopped) void kick();
   };
 
-  async function claim(): Promise<Row[]> {
-    return db.asWorker(async (c) => {
-      const res = await c.query<Row>(
-        `UPDATE outbox_events SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
-         WHERE seq IN (
-           SELECT seq FROM outbox_events
-           WHERE dispatched_at IS NULL AND (locked_until IS NULL OR locked_until < now()) AND attempts < $3
-           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING seq, id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload, created_at, attempts`,
-        [batchSize, LEASE_SECONDS, maxAttempts],
-      );
-      return res.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-    });
-  }
-
-  async function deliver(row: Row): Promise<string | null> {
-    const event = toOutboxEvent(row);
-    const targets = [...subs].filter((s) => matches(s, event.type));
-    if (!targets.length) return null;
-    const done = await db.asWorker(async (c) =>
-      new Set(
-        (await c.query<{ consumer: string }>('SELECT consumer FROM processed_events WHERE event_id = $1', [event.id])).rows.map(
-          (r) => r.consumer,
+  async function deliverBatch(rows: ClaimedRow[]): Promise<BatchOutcome> {
+    const out: BatchOutcome = { processed: [], dispatched: [], failed: [], released: [] };
+    const consumers = [...new Set([...subs].map((s) => s.consumer))];
+    const done = new Set<string>();
+    if (consumers.length) {
+      const res = await db.asWorker((c) =>
+        c.query<{ consumer: string; event_id: string }>(
+          'SELECT consumer, event_id FROM processed_events WHERE consumer = ANY($1::text[]) AND event_id = ANY($2::uuid[])',
+          [consumers, rows.map((r) => r.id)],
         ),
-      ),
-    );
-    const errors: string[] = [];
-    for (const sub of targets) {
-      if (done.has(sub.consumer)) continue;
-      try {
-        await sub.handler(event);
-        await db.asWorker((c) =>
-          c.query('INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [sub.consumer, event.id]),
-        );
-      } catch (err) {
-        logger.warn({ err, consumer: sub.consumer, eventId: event.id, type: event.type }, 'event handler failed; will retry');
-        errors.push(`${sub.consumer}: ${(err as Error).message}`);
-      }
+      );
+      for (const r of res.rows) done.add(`${r.consumer}\u0000${r.event_id}`);
     }
-    return errors.length ? errors.join('; ').slice(0, 2000) : null;
+    const groups = new Map<string, ClaimedRow[]>();
+    for (const row of rows) {
+      const key = row.aggregate_id ? `${row.tenant_id}:${row.aggregate_id}` : row.id;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+    const queue = [...groups.values()];
+    const runGroup = async (group: ClaimedRow[]) => {
+      for (let i = 0; i < group.length; i++) {
+        const row = group[i];
+        if (halting) {
+          out.released.push(...group.slice(i).map((r) => r.seq));
+          return;
+        }
+        const event = toOutboxEvent(row);
+        const errors: string[] = [];
+        for (const sub of [...subs].filter((s) => matches(s, event.type))) {
+          if (done.has(`${sub.consumer}\u0000${event.id}`)) continue;
+          try {
+            await sub.handler(event);
+            out.processed.push({ consumer: sub.consumer, eventId: event.id });
+            done.add(`${sub.consumer}\u0000${event.id}`);
+          } catch (err) {
+            logger.warn({ err, consumer: sub.consumer, eventId: event.id, type: event.type }, 'event handler failed; will retry');
+            errors.push(`${sub.consumer}: ${(err as Error).message}`);
+          }
+        }
+        if (!errors.length) {
+          out.dispatched.push(row.seq);
+          continue;
+        }
+        out.failed.push({ seq: row.seq, error: errors.join('; ').slice(0, 2000) });
+        // later events of this aggregate wait until this one has gone through
+        out.released.push(...group.slice(i + 1).map((r) => r.seq));
+        return;
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+        for (let g = queue.shift(); g; g = queue.shift()) await runGroup(g);
+      }),
+    );
+    return out;
   }
 
   async function runOnce(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const rows = await claim();
+    while (!halting) {
+      const rows = await db.asWorker((c) => claimBatch(c, { limit: batchSize, leaseSeconds, maxAttempts }));
       if (!rows.length) return total;
-      for (const row of rows) {
-        const error = await deliver(row);
-        await db.asWorker((c) =>
-          error
-            ? c.query(
-                // exponential backoff: 2^attempts seconds, capped at 10 minutes
-                `UPDATE outbox_events SET last_error = $2, locked_until = now() + make_interval(secs => least(600, power(2, attempts))) WHERE seq = $1`,
-                [row.seq, error],
-              )
-            : c.query('UPDATE outbox_events SET dispatched_at = now(), locked_until = NULL, last_error = NULL WHERE seq = $1', [row.seq]),
-        );
-        if (!error) total++;
-      }
+      const outcome = await deliverBatch(rows);
+      await db.asWorker((c) => finishBatch(c, outcome));
+      total += outcome.dispatched.length;
     }
+    return total;
   }
 
   function kick(): Promise<number> {
@@ -130,10 +163,12 @@ export function createOutboxDispatcher(
         again = false;
         try {
           total += await runOnce();
+          if (outage) logger.info('outbox dispatch resumed: the database is back');
+          outage = false;
         } catch (err) {
-          if (!stopped) logger.error({ err }, 'outbox dispatch failed');
+          if (!halting) outage = logFailure(logger, err, outage, 'outbox dispatch');
         }
-      } while (again && !stopped);
+      } while (again && !halting);
       return total;
     })().finally(() => {
       running = undefined;
@@ -149,35 +184,67 @@ export function createOutboxDispatcher(
     async start() {
       if (!stopped) return;
       stopped = false;
-      db.events.on('outbox', wake);
-      try {
-        listener = await db.connect();
-        listener.on('notification', wake);
-        await listener.query('LISTEN crm_outbox');
-      } catch (err) {
-        logger.debug({ err }, 'LISTEN unavailable; polling only');
-        listener?.release();
-        listener = undefined;
-      }
-      timer = setInterval(wake, pollMs);
-      timer.unref();
+      halting = false;
+      unwake = subscribeOutboxWake(db, logger, wake, pollMs);
       wake();
     },
     async drain() {
       // a kick already running may have claimed before the caller's commit: run once more
       await running;
+      halting = false;
       return kick();
+    },
+    async failed(query = {}) {
+      const limit = query.limit ?? 50;
+      const res = await db.asWorker((c) =>
+        c.query(
+          `SELECT id, tenant_id, type, aggregate_type, aggregate_id, attempts, last_error, created_at FROM outbox_events
+           WHERE dispatched_at IS NULL AND attempts >= $1 AND ($2::uuid IS NULL OR tenant_id = $2) ORDER BY seq DESC LIMIT $3`,
+          [maxAttempts, query.tenantId ?? null, limit],
+        ),
+      );
+      return res.rows.map((r) => ({
+        id: r.id,
+        tenantId: r.tenant_id,
+        type: r.type,
+        aggregateType: r.aggregate_type,
+        aggregateId: r.aggregate_id,
+        attempts: r.attempts,
+        lastError: r.last_error,
+        createdAt: r.created_at,
+      }));
+    },
+    async retry(target) {
+      const byIds = 'ids' in target;
+      const res = await db.asWorker(async (c) => {
+        const r = await c.query<{ id: string; tenant_id: string }>(
+          `UPDATE outbox_events SET attempts = 0, locked_until = NULL
+           WHERE dispatched_at IS NULL AND attempts >= $1
+             AND (CASE WHEN $2::boolean THEN id = ANY($3::uuid[]) ELSE ($4::uuid IS NULL OR tenant_id = $4) END)
+           RETURNING id, tenant_id`,
+          [maxAttempts, byIds, byIds ? target.ids : [], byIds ? null : (target.tenantId ?? null)],
+        );
+        for (const t of new Set(r.rows.map((x) => x.tenant_id))) await c.query(`SELECT pg_notify('crm_outbox', $1)`, [t]);
+        return r;
+      });
+      wake();
+      return res.rows.map((r) => r.id);
     },
     async stop() {
       stopped = true;
-      db.events.off('outbox', wake);
-      if (timer) clearInterval(timer);
-      await running?.catch(() => 0);
-      if (listener) {
-        await listener.query('UNLISTEN *').catch(() => {});
-        listener.release();
-        listener = undefined;
-      }
+      halting = true;
+      await unwake?.();
+      unwake = undefined;
+      const current = running?.catch(() => 0);
+      if (!current) return;
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        current.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), stopTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+      // a handler still busy keeps its lease; the events come round again when it expires
+      if (late) logger.warn({ stopTimeoutMs }, 'outbox dispatcher stopped with a handler still running');
     },
   };
 }

@@ -80,6 +80,40 @@ describe.each(testDbKinds())('transactional outbox on %s', (kind) => {
     unsubscribe();
   });
 
+  it('parks an event that exhausted its attempts as failed, and replays it on retry', async () => {
+    await core.outbox.drain();
+    let broken = true;
+    const got: string[] = [];
+    const unsubscribe = core.outbox.subscribe({
+      consumer: 'fragile',
+      types: ['contact.created'],
+      handler: (e) => {
+        if (broken) throw new Error('mail server down');
+        got.push(e.id);
+      },
+    });
+    const c = await core.contacts.create(f.manager, { firstName: 'Dead', lastName: 'Letter', email: 'dl@x.io' });
+    for (let i = 0; i < 10; i++) {
+      await core.outbox.drain();
+      await t.db.asWorker((q) => q.query('UPDATE outbox_events SET locked_until = NULL WHERE dispatched_at IS NULL'));
+    }
+    const dead = await core.outbox.failed({ tenantId: f.manager.tenantId });
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ type: 'contact.created', aggregateId: c.id, attempts: 10, tenantId: f.manager.tenantId });
+    expect(dead[0].lastError).toContain('fragile: mail server down');
+    expect(await core.outbox.failed({ tenantId: '00000000-0000-4000-8000-000000000000' })).toEqual([]);
+    // nothing else is parked, and an id that is not a failed event is not requeued
+    expect(await core.outbox.retry({ ids: ['00000000-0000-4000-8000-000000000000'] })).toEqual([]);
+    await core.outbox.drain();
+    expect(got).toEqual([]);
+    broken = false;
+    expect(await core.outbox.retry({ ids: [dead[0].id] })).toEqual([dead[0].id]);
+    await core.outbox.drain();
+    expect(got).toEqual([dead[0].id]);
+    expect(await core.outbox.failed()).toEqual([]);
+    unsubscribe();
+  });
+
   it('wakes the running dispatcher on commit', async () => {
     await core.outbox.start();
     const arrived = new Promise<OutboxEvent>((resolve) => {

@@ -3,11 +3,19 @@ export const EVENT_TYPES = [
   'contact.updated',
   'contact.status_changed',
   'contact.merged',
+  'contact.deleted',
   'interaction.logged',
   'follow-up.created',
   'follow-up.completed',
   'follow-up.due',
   'lead_score.changed',
+  'workflow.triggered',
+  'workflow.completed',
+  'workflow.failed',
+  'approval.requested',
+  'approval.decided',
+  'approval.executed',
+  'insight.generated',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number] | (string & {});
 

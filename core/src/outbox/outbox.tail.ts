@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { logFailure, subscribeOutboxWake } from './outbox.wake.ts';
 import { toOutboxEvent, type OutboxEvent, type OutboxRow } from './outbox.schema.ts';
 
 export type TailHandler = (event: OutboxEvent) => void;
@@ -34,8 +34,8 @@ export function createOutboxTail(db: Database, logger: Logger, options: { pollMs
   const batchSize = options.batchSize ?? 500;
   const gaps = new Map<number, number>();
   let last = -1;
-  let timer: NodeJS.Timeout | undefined;
-  let listener: pg.PoolClient | undefined;
+  let unwake: (() => Promise<void>) | undefined;
+  let outage = false;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = true;
@@ -85,8 +85,10 @@ export function createOutboxTail(db: Database, logger: Logger, options: { pollMs
         again = false;
         try {
           for (let n = await readOnce(); n > 0; n = n >= batchSize ? await readOnce() : 0) total += n;
+          if (outage) logger.info('outbox tail resumed: the database is back');
+          outage = false;
         } catch (err) {
-          if (!stopped) logger.warn({ err }, 'outbox tail read failed');
+          if (!stopped) outage = logFailure(logger, err, outage, 'outbox tail');
         }
       } while (again && !stopped);
       return total;
@@ -110,18 +112,7 @@ export function createOutboxTail(db: Database, logger: Logger, options: { pollMs
       if (last < 0) {
         last = await db.asWorker(async (c) => Number((await c.query<{ s: string }>('SELECT coalesce(max(seq), 0) AS s FROM outbox_events')).rows[0].s));
       }
-      db.events.on('outbox', wake);
-      try {
-        listener = await db.connect();
-        listener.on('notification', wake);
-        await listener.query('LISTEN crm_outbox');
-      } catch (err) {
-        logger.debug({ err }, 'LISTEN unavailable; the outbox tail polls only');
-        listener?.release();
-        listener = undefined;
-      }
-      timer = setInterval(wake, pollMs);
-      timer.unref();
+      unwake = subscribeOutboxWake(db, logger, wake, pollMs);
     },
     async poll() {
       if (stopped) return 0;
@@ -130,15 +121,9 @@ export function createOutboxTail(db: Database, logger: Logger, options: { pollMs
     },
     async stop() {
       stopped = true;
-      db.events.off('outbox', wake);
-      if (timer) clearInterval(timer);
+      await unwake?.();
+      unwake = undefined;
       await running?.catch(() => 0);
-      if (listener) {
-        listener.off('notification', wake);
-        await listener.query('UNLISTEN *').catch(() => {});
-        listener.release();
-        listener = undefined;
-      }
     },
   };
 }

@@ -3,21 +3,39 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../users/user.schema.ts';
 import type { EventType } from './outbox.schema.ts';
 
+export interface NewEvent {
+  type: EventType;
+  aggregate: { type: string; id: string | null };
+  payload: Record<string, unknown>;
+}
+
+type EventActor = Pick<Actor, 'tenantId'> & { userId?: string | null };
+
 /**
- * Record an event in the caller's transaction: it becomes visible to the dispatcher exactly when
- * the change it describes commits, and vanishes with it on rollback.
+ * The one writer of outbox events: records them in the caller's transaction, set-wise, so they
+ * become visible to the dispatcher exactly when the change they describe commits, and vanish
+ * with it on rollback. Returns the event ids in input order.
  */
+export async function writeEvents(em: EntityManager, actor: EventActor, events: readonly NewEvent[]): Promise<string[]> {
+  if (!events.length) return [];
+  const rows = events.map((e) => ({ id: randomUUID(), type: e.type, aggregate_type: e.aggregate.type, aggregate_id: e.aggregate.id, payload: e.payload }));
+  await em.execute(
+    `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
+     SELECT r.id, ?, r.type, r.aggregate_type, r.aggregate_id, ?, r.payload
+     FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, type text, aggregate_type text, aggregate_id uuid, payload jsonb)`,
+    [actor.tenantId, actor.userId ?? null, JSON.stringify(rows)],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Record one event in the caller's transaction (see writeEvents). */
 export async function writeEvent(
   em: EntityManager,
-  actor: Pick<Actor, 'tenantId'> & { userId?: string | null },
+  actor: EventActor,
   type: EventType,
   aggregate: { type: string; id: string | null },
   payload: Record<string, unknown>,
 ): Promise<string> {
-  const id = randomUUID();
-  await em.execute(
-    'INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    [id, actor.tenantId, type, aggregate.type, aggregate.id, actor.userId ?? null, JSON.stringify(payload)],
-  );
+  const [id] = await writeEvents(em, actor, [{ type, aggregate, payload }]);
   return id;
 }

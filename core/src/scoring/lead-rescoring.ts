@@ -124,10 +124,16 @@ export async function rescoreAll(
   deps: RescoreDeps,
   tenantId: string,
   actorId: string | null,
-  options: { statuses?: readonly string[]; pageSize?: number; onProgress?: (done: number) => void } = {},
+  options: { statuses?: readonly string[]; pageSize?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<RescoreResult> {
   const statuses = options.statuses ?? ['LEAD', 'PROSPECT', 'CUSTOMER', 'INACTIVE'];
   const pageSize = options.pageSize ?? 1000;
+  // how many there are, for a progress bar (contacts created meanwhile may push `done` past it)
+  const expected = options.onProgress
+    ? await deps.db.withTenant(tenantId, async (em) =>
+        Number((await em.execute<{ n: number }[]>('SELECT count(*)::int AS n FROM contacts WHERE status = ANY(?::text[])', [`{${statuses.join(',')}}`]))[0].n),
+      )
+    : 0;
   const asOf = Date.now();
   const total: RescoreResult = { scored: 0, changed: 0, source: 'rules', modelVersion: null };
   let after: string | null = null;
@@ -139,7 +145,7 @@ export async function rescoreAll(
     total.source = page.source;
     total.modelVersion = page.modelVersion;
     if (page.degraded) total.degraded = page.degraded;
-    options.onProgress?.(total.scored);
+    options.onProgress?.(total.scored, Math.max(expected, total.scored));
     if (page.scored < pageSize || !page.last) return total;
     after = page.last;
   }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { explainLead, RULES_SCORER, modelLeadScorer, type LeadScorer } from './lead-explanation.ts';
 import type { LeadInteraction } from './lead-features.ts';
 import { aucStandardError, trainLeadModel } from './lead-training.ts';
-import { createRandom } from './ml/index.ts';
+import { asLabelled, blendFavouringLeads } from './blend-leads.fixture.ts';
+import { createRandom, createScorer } from './ml/index.ts';
 import { scoreByRules } from './rule-scorer.ts';
 import type { LabelledLead } from './scoring.repository.ts';
 
@@ -120,5 +121,38 @@ describe('trainLeadModel', () => {
   it('measures AUC uncertainty (Hanley–McNeil)', () => {
     expect(aucStandardError(0.8, 20, 60)).toBeCloseTo(0.0637, 3);
     expect(aucStandardError(0.8, 2000, 6000)).toBeLessThan(0.01);
+  });
+});
+
+describe('trainLeadModel on a tenant whose data favours the blend', () => {
+  const leads = asLabelled(blendFavouringLeads(800, 1, T0));
+
+  it('picks the blend by inner CV, stores both members and explains it with factors that sum to the score', async () => {
+    const r = await trainLeadModel(leads, { minPerClass: 30, baseline: RULES_SCORER });
+    if (r.status !== 'trained') throw new Error(r.reason);
+    expect(r.trained.modelKind).toBe('blend');
+    expect(r.metrics.selection?.chosen).toBe('blend');
+    const inner = new Map(r.trained.selection!.candidates.map((c) => [c.model, c.auc!]));
+    expect(inner.get('blend')!).toBeGreaterThan(Math.max(inner.get('logistic_regression')!, inner.get('gradient_boosted_trees')!));
+    expect(r.decision.activated).toBe(true);
+    const m = r.trained.model;
+    if (m.kind !== 'blend') throw new Error(m.kind);
+    expect([m.lr.model.kind, m.gbt.model.kind]).toEqual(['logistic_regression', 'gradient_boosted_trees']);
+    expect(m.gbt.model.trees.length).toBeGreaterThan(0);
+
+    // Stored as JSON and rebuilt (what the registry does): identical scores and contributions.
+    const reloaded = createScorer(JSON.parse(JSON.stringify(r.trained)));
+    const before = modelLeadScorer(r.trained, 1, r.featureConfig.customFields);
+    const after = modelLeadScorer(reloaded.trained, 1, r.featureConfig.customFields);
+    for (const l of leads.slice(0, 50)) {
+      const a = explainLead(before, l.timeline, l.cutoff);
+      const b = explainLead(after, l.timeline, l.cutoff);
+      expect(b.probability).toBe(a.probability);
+      expect(b.factors).toEqual(a.factors);
+      expect(a.base + a.factors.reduce((s, f) => s + f.weight, 0)).toBeCloseTo(logit(a.probability), 9);
+    }
+    // The step field (m8) only the trees can use and the linear fields both members use carry the score.
+    const top = r.trained.featureImportance.slice(0, 9).map((f) => f.name);
+    expect(top).toEqual(expect.arrayContaining(['cf_m8', 'cf_m0']));
   });
 });

@@ -1,13 +1,13 @@
 /**
  * Training a tenant's model from its labelled history (no database here): features as of each
- * lead's cutoff, the newest 20% of outcomes held out, logistic regression vs gradient-boosted trees
- * chosen by forward-chaining (time-ordered) cross-validated AUC on the rest, Platt calibration,
+ * lead's cutoff, the newest 20% of outcomes held out, logistic regression, gradient-boosted trees or
+ * their blend chosen by forward-chaining (time-ordered) cross-validated AUC on the rest, Platt calibration,
  * then a held-out comparison with whatever scores the tenant today (the active model, or the
  * rules). Only a candidate that beats it is activated, refitted on all outcomes.
  */
 import { extractLeadFeatures, inferCustomFieldSpecs, leadFeatureSpecs, type CustomFieldSpec, type LeadFeatures } from './lead-features.ts';
 import type { LeadScorer } from './lead-explanation.ts';
-import { calibrationTable, createScorer, isDatasetError, logLoss, rocAuc, trainRecords, type EvaluationReport, type ProgressFn, type TrainedModel } from './ml/index.ts';
+import { calibrationTable, createScorer, isDatasetError, logLoss, rocAuc, trainRecords, type EvaluationReport, type ModelKind, type ProgressFn, type TrainedModel } from './ml/index.ts';
 import type { LabelledLead } from './scoring.repository.ts';
 import type { FeatureConfig, ModelDecision, ModelMetrics, TrainingSummary } from './scoring.schema.ts';
 
@@ -18,6 +18,8 @@ export interface TrainLeadOptions {
   folds?: number;
   holdoutFraction?: number;
   seed?: number;
+  /** Candidate kinds for the nested-CV selection (default: logistic regression, trees and their blend). */
+  models?: readonly ModelKind[];
   onProgress?: ProgressFn;
 }
 
@@ -104,6 +106,12 @@ function splitByTime(leads: readonly LabelledLead[], fraction: number, trainedUn
   return test.length >= MIN_HOLDOUT && both(test) && both(train) ? { train, test } : { train: sorted, test: [] };
 }
 
+/**
+ * Every kind the CSV pipeline offers, the blend included (migration 0190 widened the registry's
+ * model_kind check): nested CV picks one, preferring the simpler within one standard error.
+ */
+const TENANT_MODEL_KINDS: ModelKind[] = ['logistic_regression', 'gradient_boosted_trees', 'blend'];
+
 export async function trainLeadModel(leads: readonly LabelledLead[], options: TrainLeadOptions): Promise<TrainLeadResult> {
   const custom = inferCustomFieldSpecs(leads.map((l) => l.timeline.contact.customFields));
   const specs = leadFeatureSpecs(custom);
@@ -120,7 +128,7 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
   const seed = options.seed ?? 42;
   const { train, test } = splitByTime(leads, options.holdoutFraction ?? 0.2, options.baseline.trainedUntil);
   const fit = (set: readonly LabelledLead[], progress?: ProgressFn) =>
-    trainRecords({ specs, rows: features(set, custom), labels: set.map((l) => l.label), times: set.map((l) => l.cutoff), folds, seed, target: 'became_customer', onProgress: progress });
+    trainRecords({ specs, rows: features(set, custom), labels: set.map((l) => l.label), times: set.map((l) => l.cutoff), folds, seed, target: 'became_customer', models: [...(options.models ?? TENANT_MODEL_KINDS)], onProgress: progress });
 
   const activates = test.length > 0;
   const scale = (offset: number, share: number): ProgressFn | undefined =>
@@ -177,6 +185,7 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
     calibration: test.length ? calibrationTable(y, pCandidate) : r.calibration,
     validation: `${r.validation.method} (${r.validation.folds} folds) on ${train.length} older outcomes; held out the newest ${test.length}`,
     candidates: r.candidates.map((c) => ({ model: c.model, auc: orNull(c.auc), aucStd: orNull(c.aucStd) })),
+    selection: { chosen: r.selection.chosen, reason: r.selection.reason },
   };
   return { status: 'trained', trained: final.trained, featureConfig: { version: 1, customFields: custom }, summary, metrics, decision, report: r };
 }

@@ -55,7 +55,10 @@ describe.each(testDbKinds())('lead scoring on %s', (kind) => {
     expect(m).toMatchObject({ version: 1, status: 'active', decision: { activated: true, comparedWith: 'rules' } });
     expect(m.metrics.cvAuc!).toBeGreaterThan(0.7);
     expect(m.metrics.holdoutAuc!).toBeGreaterThan(0.7);
-    expect(m.decision.reason).toMatch(/first model: held-out AUC .* not significantly below the generic rules/);
+    // The model kind was chosen by inner CV on the training outcomes, and the metrics say why.
+    expect(m.metrics.selection?.chosen).toBe(m.modelKind);
+    expect(m.metrics.selection?.reason).toContain(m.modelKind);
+    expect(m.decision.reason).toMatch(/held-out AUC [0-9.]+ (beats rules|is not significantly below the generic rules)/);
     expect(m.metrics.calibration.length).toBe(10);
     expect(m.featureImportance.reduce((s, x) => s + x.importance, 0)).toBeCloseTo(1, 6);
     expect(r.rescored!.scored).toBe(600);

@@ -183,6 +183,8 @@ export const ModelMetrics = z.object({
   calibration: z.array(z.object({ from: z.number(), to: z.number(), count: z.number(), meanPredicted: nullableNumber, observedRate: nullableNumber })),
   validation: z.string(),
   candidates: z.array(z.object({ model: z.string(), auc: nullableNumber, aucStd: nullableNumber })),
+  /** Which model kind inner cross-validation chose and why (absent in models trained before it was recorded). */
+  selection: z.object({ chosen: z.string(), reason: z.string() }).optional(),
 });
 export type ModelMetrics = z.infer<typeof ModelMetrics>;
 

@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
+import { writeAudit } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Logger } from '../logger.ts';
@@ -38,11 +39,6 @@ export interface ScoringServiceDeps {
   logger: Logger;
   options?: ScoringOptions;
 }
-
-/** Who acts: a user, or a system job of one tenant (events, schedules). */
-type Principal = Actor | { tenantId: string; userId?: null };
-
-const isUser = (p: Principal): p is Actor => 'role' in p;
 
 export interface RetrainResult {
   status: 'cold_start' | 'unchanged' | 'activated' | 'rejected';
@@ -84,9 +80,10 @@ export function createScoringService(deps: ScoringServiceDeps) {
     return explainTimeline(scorer, timeline, Date.now());
   }
 
-  async function retrain(principal: Principal, options: { onProgress?: ProgressFn; now?: Date; rescore?: boolean } = {}): Promise<RetrainResult> {
-    if (isUser(principal)) authorize(principal, 'contacts:write');
-    const { tenantId } = principal;
+  /** Retrain the tenant's model; `actor` is a user or the tenant's system actor (the scheduled retrain). */
+  async function retrain(actor: Actor, options: { onProgress?: ProgressFn; now?: Date; rescore?: boolean } = {}): Promise<RetrainResult> {
+    authorize(actor, 'contacts:write');
+    const { tenantId } = actor;
     const now = (options.now ?? new Date()).getTime();
     const { leads, baseline } = await db.withTenant(tenantId, async (em) => ({
       leads: await loadLabelled(em, now, config.staleDays),
@@ -100,14 +97,12 @@ export function createScoringService(deps: ScoringServiceDeps) {
     }
     const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, onProgress: options.onProgress });
     if (outcome.status === 'cold_start') return { status: 'cold_start', reason: outcome.reason, summary: outcome.summary };
-    const userId = isUser(principal) ? principal.userId : null;
+    const userId = actor.kind === 'system' ? null : actor.userId;
     const model = await db.withTenant(tenantId, async (em) => {
       const info = await insertModelVersion(em, tenantId, { ...outcome, trainingSummary: outcome.summary, createdBy: userId });
-      await em.execute(
-        'INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [tenantId, userId, isUser(principal) ? principal.role : null, info.status === 'active' ? 'scoring_model.activated' : 'scoring_model.rejected', 'scoring_model', info.id,
-          JSON.stringify({ after: { version: info.version, modelKind: info.modelKind, decision: info.decision, metrics: { cvAuc: info.metrics.cvAuc, holdoutAuc: info.metrics.holdoutAuc } } })],
-      );
+      await writeAudit(em, actor, info.status === 'active' ? 'scoring_model.activated' : 'scoring_model.rejected', 'scoring_model', info.id, {
+        after: { version: info.version, modelKind: info.modelKind, decision: info.decision, metrics: { cvAuc: info.metrics.cvAuc, holdoutAuc: info.metrics.holdoutAuc } },
+      });
       return info;
     });
     const activated = model.status === 'active';
@@ -186,9 +181,9 @@ export function createScoringService(deps: ScoringServiceDeps) {
     },
 
     /** Rescore the whole tenant set-wise; changes ≥ threshold update leadScore and emit lead_score.changed. */
-    async rescoreTenant(principal: Principal, options: { statuses?: string[]; onProgress?: (done: number) => void } = {}): Promise<RescoreResult> {
-      if (isUser(principal)) authorize(principal, 'contacts:write');
-      return rescoreAll(rescoreDeps, principal.tenantId, isUser(principal) ? principal.userId : null, options);
+    async rescoreTenant(actor: Actor, options: { statuses?: string[]; onProgress?: (done: number, total: number) => void } = {}): Promise<RescoreResult> {
+      authorize(actor, 'contacts:write');
+      return rescoreAll(rescoreDeps, actor.tenantId, actor.kind === 'system' ? null : actor.userId, options);
     },
 
     /** Rescore one contact (event path, system). */

@@ -28,7 +28,7 @@ export function startScoring(core: CrmCore, options: { retrainHours?: number; in
     const results: { tenantId: string; status: string; reason: string }[] = [];
     for (const { id } of tenants) {
       try {
-        const r = await core.scoring.retrain({ tenantId: id });
+        const r = await core.scoring.retrain(await core.users.systemActor(id, { via: 'job:scoring.retrain' }));
         results.push({ tenantId: id, status: r.status, reason: r.reason });
         logger.info({ tenantId: id, status: r.status, version: r.model?.version, reason: r.reason }, 'scheduled lead-scoring retrain');
       } catch (err) {
@@ -40,7 +40,10 @@ export function startScoring(core: CrmCore, options: { retrainHours?: number; in
   };
   const hours = options.retrainHours ?? core.scoring.config.retrainHours;
   const tick = () => {
-    running ??= retrainAll().finally(() => (running = undefined));
+    // a database outage during the scheduled pass is logged and retried at the next tick, never an unhandled rejection
+    running ??= retrainAll()
+      .catch((err: Error) => logger.warn({ reason: err.message }, 'scheduled lead-scoring retrain skipped; will retry at the next tick'))
+      .finally(() => (running = undefined));
   };
   // A first pass soon after start gives a freshly seeded tenant its model; later passes are
   // cheap when nothing new was closed (the active model stays, nothing is trained).

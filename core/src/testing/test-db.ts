@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database } from '../db/database.ts';
+import type { DbTimeouts } from '../db/db.config.ts';
 import { silentLogger } from '../logger.ts';
 
 export type TestDbKind = 'pglite' | 'postgres';
@@ -19,7 +20,12 @@ export interface TestDatabase {
  * A fresh, migrated database: in-memory PGlite, or a new database on the TEST_DATABASE_URL
  * server that `drop()` removes again.
  */
-export async function openTestDatabase(kind: TestDbKind, extraMigrationDirs: string[] = []): Promise<TestDatabase> {
+export async function openTestDatabase(
+  kind: TestDbKind,
+  extraMigrationDirs: string[] = [],
+  /** Server only: `via` rewrites the URL (e.g. through a test's TCP proxy); `timeouts` as openDatabase takes them. */
+  options: { via?: (url: string) => string; timeouts?: Partial<DbTimeouts> } = {},
+): Promise<TestDatabase> {
   const logger = silentLogger();
   if (kind === 'pglite') {
     const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: 10 }, logger, extraMigrationDirs });
@@ -34,7 +40,8 @@ export async function openTestDatabase(kind: TestDbKind, extraMigrationDirs: str
   await admin.end();
   const url = new URL(base);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ config: { url: url.toString(), dataDir: 'unused', pglitePort: 0, poolMax: 10 }, logger, extraMigrationDirs });
+  const target = options.via ? options.via(url.toString()) : url.toString();
+  const db = await openDatabase({ config: { url: target, dataDir: 'unused', pglitePort: 0, poolMax: 10 }, logger, extraMigrationDirs, timeouts: options.timeouts });
   return {
     db,
     async drop() {

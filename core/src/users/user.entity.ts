@@ -9,8 +9,8 @@ export const UserEntity = defineEntity({
     tenantId: p.uuid(),
     email: p.text(),
     name: p.text(),
-    role: p.enum([...ROLES]),
-    apiKeyHash: p.text().hidden().nullable(),
+    role: p.enum([...ROLES, 'SYSTEM']),
+    deactivatedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

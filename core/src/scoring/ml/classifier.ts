@@ -1,8 +1,9 @@
 import { allRows, type FeatureMatrix } from './feature-matrix.ts';
 import { sigmoid } from './math.ts';
 
-export type ModelKind = 'logistic_regression' | 'gradient_boosted_trees';
-export const MODEL_KINDS: readonly ModelKind[] = ['logistic_regression', 'gradient_boosted_trees'];
+export type ModelKind = 'logistic_regression' | 'gradient_boosted_trees' | 'blend';
+/** In order of simplicity: model selection prefers the earlier one when the scores are close. */
+export const MODEL_KINDS: readonly ModelKind[] = ['logistic_regression', 'gradient_boosted_trees', 'blend'];
 
 /** One user column's share of a prediction, in log-odds. */
 export interface ColumnContribution {

@@ -47,7 +47,7 @@ describe('inferColumn', () => {
   });
 
   it('treats a few unparseable cells in a number column as missing, with a note', () => {
-    const cells = Array.from({ length: 200 }, (_, i) => String(i));
+    const cells = Array.from({ length: 200 }, (_, i) => String(i % 37));
     cells[7] = 'unknown';
     const col = inferColumn('Score', cells);
     expect(col.schema.type).toBe('numeric');
@@ -59,10 +59,55 @@ describe('inferColumn', () => {
     const emails = Array.from({ length: 20 }, (_, i) => `p${i}@x.com`);
     expect(inferColumn('Email', emails).drop).toBe('id');
     expect(inferColumn('Lead ID', Array.from({ length: 20 }, (_, i) => String(100 + i))).drop).toBe('id');
-    // Unique numbers with an ordinary name are a real feature.
-    expect(inferColumn('Revenue', Array.from({ length: 20 }, (_, i) => String(100 + i))).drop).toBeUndefined();
+    // Unique numbers with an ordinary name are a real feature (a sequence 100, 101, ... would be an id).
+    const amounts = Array.from({ length: 200 }, (_, i) => String(((i * 7919) % 1000) * 13 + 5));
+    expect(inferColumn('Revenue', amounts).drop).toBeUndefined();
     expect(inferColumn('Country', ['NO', 'NO', 'NO']).drop).toBe('constant');
     expect(inferColumn('Blank', ['', 'NA', '']).drop).toBe('empty');
+  });
+});
+
+describe('day-first or month-first date columns', () => {
+  it('decides an ambiguous column by the locale or --date-format, and refuses it otherwise, naming the column', () => {
+    const cells = ['03/04/2024', '01/02/2024', '11/12/2024'];
+    expect(inferColumn('Created', cells, { locale: 'en-GB' }).schema.dateFormat).toBe('dmy');
+    expect((inferColumn('Created', cells, { locale: 'en-GB' }).values as Float64Array)[0]).toBe(day('2024-04-03'));
+    expect(inferColumn('Created', cells, { locale: 'en-US' }).schema.dateFormat).toBe('mdy');
+    expect(inferColumn('Created', cells, { override: 'mdy', locale: 'en-GB' }).schema.dateFormat).toBe('mdy');
+    expect(() => inferColumn('Created', cells)).toThrow(expect.objectContaining({ field: 'Created', reason: expect.stringMatching(/fits both day-first and month-first.*--locale/) }));
+  });
+
+  it('reads UK and US files by what their values prove, whatever the locale', () => {
+    expect(inferColumn('d', ['03/04/2024', '25/12/2024'], { locale: 'en-US' }).schema.dateFormat).toBe('dmy');
+    expect(inferColumn('d', ['03/04/2024', '12/25/2024'], { locale: 'en-GB' }).schema.dateFormat).toBe('mdy');
+    // A mix fits neither order for 99% of its cells, so it is not read as dates at all.
+    expect(inferColumn('d', ['25/12/2024', '12/25/2024', '01/01/2024']).schema.type).toBe('categorical');
+  });
+});
+
+describe('id-like columns', () => {
+  const n = 300;
+  it('drops sequences of whole numbers, shuffled or in file order, whatever their name', () => {
+    const shuffled = Array.from({ length: n }, (_, i) => String(5000 + ((i * 7) % n)));
+    expect(inferColumn('Lead Number', shuffled).drop).toBe('id');
+    expect(inferColumn('Position', shuffled)).toMatchObject({ drop: 'id', note: expect.stringMatching(/sequence \(5000 to 5299/) });
+    const gappy = Array.from({ length: n }, (_, i) => String(10 * i + (i % 3)));
+    expect(inferColumn('Seq', gappy)).toMatchObject({ drop: 'id', note: expect.stringMatching(/rise/) });
+    // Distinct decimals (amounts) are not ids, nor are repeated whole numbers.
+    expect(inferColumn('Amount', Array.from({ length: n }, (_, i) => (i * 1.37).toFixed(2))).drop).toBeUndefined();
+    expect(inferColumn('Visits', Array.from({ length: n }, (_, i) => String(i % 40))).drop).toBeUndefined();
+  });
+
+  it('drops UUIDs, hashes and CRM record ids even when they repeat, and nearly unique text', () => {
+    const hex = (i: number, len: number) => (BigInt(i + 1) * 0x9e3779b97f4a7c15n).toString(16).padStart(len, '0').slice(-len);
+    const uuids = Array.from({ length: n }, (_, i) => `${hex(i % 50, 8)}-${hex(i % 50, 4)}-4${hex(i % 50, 3)}-a${hex(i % 50, 3)}-${hex(i % 50, 12)}`);
+    expect(inferColumn('Account', uuids)).toMatchObject({ drop: 'id', note: expect.stringMatching(/machine identifiers/) });
+    expect(inferColumn('Hash', Array.from({ length: n }, (_, i) => hex(i % 30, 32))).drop).toBe('id');
+    expect(inferColumn('Record', Array.from({ length: n }, (_, i) => `00Q5g00000${hex(i, 5)}AB`)).drop).toBe('id');
+    const notes = Array.from({ length: n }, (_, i) => (i === 3 ? 'same' : `call note ${i}`));
+    notes[4] = 'same';
+    expect(inferColumn('Notes', notes)).toMatchObject({ drop: 'id', note: expect.stringMatching(/nearly every value is unique/) });
+    expect(inferColumn('Country', Array.from({ length: n }, (_, i) => ['UK', 'FR', 'DE'][i % 3])).drop).toBeUndefined();
   });
 });
 

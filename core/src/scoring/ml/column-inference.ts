@@ -1,3 +1,6 @@
+import { dateEvidence, decideDateOrder, type DateOrder, type DateOrderChoice } from '../../csv/date-order.ts';
+import { AppError } from '../../errors/app-error.ts';
+import { DatasetError } from './dataset-error.ts';
 import {
   type DateFormat,
   detectDateFormat,
@@ -29,7 +32,11 @@ export interface TypedColumn {
 
 /** Share of non-missing cells that must parse for a column to be numeric or a date; the rest become missing. */
 const PARSE_SHARE = 0.99;
-const ID_NAME = /(^|[^a-z])(id|uuid|guid)$/i;
+const ID_NAME = /(^|[^a-z])(id|uuid|guid|key|number|no|nr|ref|reference)\.?$/i;
+/** Values shaped like machine identifiers: UUIDs, hex digests, Salesforce-style 15/18-character ids. */
+const ID_SHAPES = [/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, /^[0-9a-f]{16,}$/i, /^(?=.*\d)(?=.*[a-z])[a-z0-9]{15}([a-z0-9]{3})?$/i];
+/** Share of distinct values among filled cells above which a column identifies rows. */
+const NEARLY_UNIQUE = 0.95;
 const DATE_SAMPLE = 2000;
 
 /**
@@ -37,7 +44,7 @@ const DATE_SAMPLE = 2000;
  * 99% parse as numbers, a date if 99% parse in one date layout, otherwise categorical — and
  * parse it. Marks columns to drop: empty, constant, or identifiers (every value unique).
  */
-export function inferColumn(name: string, cells: readonly string[]): TypedColumn {
+export function inferColumn(name: string, cells: readonly string[], dates: DateOrderChoice = {}): TypedColumn {
   const n = cells.length;
   // One pass: count present cells, try booleans, and parse numbers (kept if the column is numeric).
   const numbers = new Float64Array(n);
@@ -69,7 +76,10 @@ export function inferColumn(name: string, cells: readonly string[]): TypedColumn
   } else if (parsedNumbers >= PARSE_SHARE * present) {
     column = { schema: { name, type: 'numeric' }, values: numbers, missing: n - parsedNumbers };
   } else {
-    const date = detectDateFormat(sample);
+    let date = detectDateFormat(sample);
+    if (date && (date.format === 'dmy' || date.format === 'mdy') && date.parsed >= PARSE_SHARE * sample.length) {
+      date = { format: dateOrderOf(name, sample, dates), parsed: date.parsed };
+    }
     column =
       date && date.parsed >= PARSE_SHARE * sample.length
         ? parseColumn({ name, type: 'date', dateFormat: date.format }, cells)
@@ -80,30 +90,77 @@ export function inferColumn(name: string, cells: readonly string[]): TypedColumn
   const unparsed = column.missing - missing;
   if (unparsed > 0) column.note = `${unparsed} value(s) that are not ${schema.type === 'date' ? 'dates' : 'numbers'} treated as missing`;
 
-  const idCandidate = present >= 10 && missing <= 0.05 * n && (schema.type === 'categorical' || (schema.type === 'numeric' && ID_NAME.test(name)));
-  let distinct: number;
-  if (schema.type === 'categorical' || idCandidate) {
-    const seen = new Set<string | number>();
-    for (const v of column.values) if (v !== null && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
-    distinct = seen.size;
-  } else {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const v of column.values as Float64Array) {
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    distinct = lo === hi ? 1 : 2;
-  }
+  const distinct = countDistinct(column.values);
+  const idReason = distinct > 1 || column.missing > 0 ? idLikeReason(name, column, sample, distinct) : null;
   if (distinct <= 1 && column.missing === 0) {
     column.drop = 'constant';
     column.note = `every row has the same value "${cells[0].trim()}"`;
-  } else if (idCandidate && distinct === n - column.missing) {
+  } else if (idReason) {
     column.drop = 'id';
-    column.note =
-      schema.type === 'categorical' ? 'every value is unique, so it identifies rows rather than describing them' : 'named like an identifier and every value is unique';
+    column.note = idReason;
   }
   return column;
+}
+
+/** The import's per-column day/month decision (values, dots, locale, override), as a DatasetError when refused. */
+function dateOrderOf(name: string, sample: readonly string[], dates: DateOrderChoice): DateOrder {
+  try {
+    return decideDateOrder(name, dateEvidence(sample), dates) ?? 'mdy';
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const issue = Array.isArray(err.details) ? err.details[0] : undefined;
+    throw new DatasetError(name, `${issue?.reason ?? err.message}${dates.override ? '' : ' (or --locale, e.g. en-GB)'}`);
+  }
+}
+
+function countDistinct(values: TypedColumn['values']): number {
+  const seen = new Set<string | number>();
+  for (const v of values) if (v !== null && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
+  return seen.size;
+}
+
+/**
+ * Why a column identifies rows rather than describing them, or null. Ids are never features:
+ * a model that learns lead numbers learns when a lead was entered, or nothing that carries to
+ * new leads. Categories: nearly every value unique, or most values shaped like a UUID or hash.
+ * Numbers (whole only, so amounts with decimals stay): nearly unique and named like an id, or a
+ * dense sequence (shuffled or not), or increasing in file order.
+ */
+function idLikeReason(name: string, column: TypedColumn, sample: readonly string[], distinct: number): string | null {
+  const present = column.values.length - column.missing;
+  if (present < 20) {
+    if (present < 10 || distinct < present) return null;
+    if (column.schema.type === 'categorical') return 'every value is unique, so it identifies rows rather than describing them';
+    return column.schema.type === 'numeric' && ID_NAME.test(name) ? 'named like an identifier and every value is unique' : null;
+  }
+  const shaped = sample.filter((v) => ID_SHAPES.some((re) => re.test(v))).length;
+  if (column.schema.type === 'categorical') {
+    if (shaped >= 0.9 * sample.length) return 'its values look like machine identifiers (UUIDs, hashes or record ids)';
+    if (distinct >= NEARLY_UNIQUE * present) return `${distinct === present ? 'every' : 'nearly every'} value is unique, so it identifies rows rather than describing them`;
+    return null;
+  }
+  if (column.schema.type !== 'numeric' || distinct < NEARLY_UNIQUE * present) return null;
+  const x = column.values as Float64Array;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  let pairs = 0;
+  let increasing = 0;
+  let prev = Number.NaN;
+  for (const v of x) {
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) return null;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    if (!Number.isNaN(prev)) {
+      pairs++;
+      if (v > prev) increasing++;
+    }
+    prev = v;
+  }
+  if (ID_NAME.test(name)) return 'named like an identifier and (nearly) every value is unique';
+  if (hi - lo + 1 <= 2 * distinct) return `its whole numbers form a sequence (${lo} to ${hi}, nearly all distinct), like a record number`;
+  if (increasing >= 0.99 * pairs || increasing <= 0.01 * pairs) return 'its whole numbers rise (or fall) with every row, like a record number';
+  return null;
 }
 
 /** Parse every cell of a column with a known schema (training or a batch of new records). */

@@ -28,6 +28,11 @@ interface CategoricalEncoding {
   kind: 'categorical';
   /** One feature per level, in this order; may include OTHER_LEVEL and MISSING_LEVEL. */
   levels: string[];
+  /**
+   * 'target': one feature holding the level's index (−1 when unseen), which the model replaces by
+   * the level's smoothed outcome rate learned from its own training rows (see target-encoding.ts).
+   */
+  encoding?: 'target';
 }
 type ColumnEncoding = NumericEncoding | CategoricalEncoding;
 export interface EncoderJSON {
@@ -38,7 +43,11 @@ export interface EncoderJSON {
 export interface EncoderOptions {
   /** Levels seen fewer times are bucketed into `__other__`. Default max(10, 1% of rows). */
   minLevelCount?: number;
+  /** Categorical columns with more distinct levels are target-encoded instead of one-hot. Default 20. */
+  targetEncodeAbove?: number;
 }
+
+const TARGET_ENCODE_ABOVE = 20;
 
 const TRUE_STRINGS = new Set(['true', 'yes', 'y', 't', '1']);
 const FALSE_STRINGS = new Set(['false', 'no', 'n', 'f', '0']);
@@ -83,6 +92,8 @@ export class Encoder {
   readonly columns: readonly ColumnEncoding[];
   readonly featureNames: readonly string[];
   readonly featureGroups: readonly string[];
+  /** Features holding a target-encoded column's level index. */
+  readonly codeFeatures: readonly number[];
   private readonly offsets: number[];
   private readonly levelIndex: (Map<string, number> | null)[];
 
@@ -91,10 +102,19 @@ export class Encoder {
     this.levelIndex = columns.map((c) => (c.kind === 'categorical' ? new Map(c.levels.map((l, j) => [l, j])) : null));
     const names: string[] = [];
     const groups: string[] = [];
+    const codes: number[] = [];
     this.offsets = [];
     for (const c of columns) {
       this.offsets.push(names.length);
-      const features = c.kind === 'categorical' ? c.levels.map((l) => `${c.name}=${l}`) : c.missingIndicator ? [c.name, `${c.name}__missing`] : [c.name];
+      if (c.kind === 'categorical' && c.encoding === 'target') codes.push(names.length);
+      const features =
+        c.kind === 'categorical'
+          ? c.encoding === 'target'
+            ? [c.name]
+            : c.levels.map((l) => `${c.name}=${l}`)
+          : c.missingIndicator
+            ? [c.name, `${c.name}__missing`]
+            : [c.name];
       for (const f of features) {
         names.push(f);
         groups.push(c.name);
@@ -102,6 +122,7 @@ export class Encoder {
     }
     this.featureNames = names;
     this.featureGroups = groups;
+    this.codeFeatures = codes;
   }
 
   /** Learn medians and levels from records such as a CRM feature extractor produces. */
@@ -124,11 +145,14 @@ export class Encoder {
           if (level === null) missing++;
           else counts.set(level, (counts.get(level) ?? 0) + 1);
         }
-        const kept = [...counts].filter(([, n]) => n >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+        const target = counts.size > (options.targetEncodeAbove ?? TARGET_ENCODE_ABOVE);
+        // Target encoding smooths rare levels toward the base rate itself; only one-offs are pooled.
+        const least = target ? 2 : minCount;
+        const kept = [...counts].filter(([, n]) => n >= least).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
         const levels = kept.map(([l]) => l);
         if (kept.length < counts.size) levels.push(OTHER_LEVEL);
         if (missing > 0) levels.push(MISSING_LEVEL);
-        return { name: spec.name, kind: 'categorical', levels };
+        return target ? { name: spec.name, kind: 'categorical', levels, encoding: 'target' } : { name: spec.name, kind: 'categorical', levels };
       }
       const buffer = new Float64Array(rows);
       let count = 0;
@@ -172,7 +196,7 @@ export class Encoder {
   }
 
   transformColumns(columns: Readonly<Record<string, ColumnValues>>, rows: number): FeatureMatrix {
-    const m = createMatrix(rows, this.featureNames, this.featureGroups);
+    const m = { ...createMatrix(rows, this.featureNames, this.featureGroups), codeFeatures: this.codeFeatures };
     const cols = m.cols;
     this.columns.forEach((c, k) => {
       const values = columns[c.name];
@@ -214,6 +238,10 @@ export class Encoder {
       const level = toLevel(v);
       let idx = index.get(level ?? MISSING_LEVEL) ?? -1;
       if (idx < 0 && level !== null) idx = index.get(OTHER_LEVEL) ?? -1;
+      if (c.encoding === 'target') {
+        out[at] = idx;
+        return;
+      }
       for (let j = 0; j < c.levels.length; j++) out[at + j] = j === idx ? 1 : 0;
       return;
     }

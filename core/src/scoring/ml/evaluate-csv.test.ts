@@ -20,13 +20,18 @@ describe('evaluateCsv', () => {
     const progress: string[] = [];
     const report = await evaluateCsv({ csv: text, target: 'converted', folds: 3, onProgress: (d, t, label) => progress.push(`${d}/${t} ${label}`) });
     expect(report.rows).toBe(1500);
-    expect(report.candidates.map((c) => c.model)).toEqual(['logistic_regression', 'gradient_boosted_trees']);
+    expect(report.candidates.map((c) => c.model)).toEqual(['logistic_regression', 'gradient_boosted_trees', 'blend']);
     expect(report.auc).toBeGreaterThan(0.7);
-    expect(report.auc).toBe(report.candidates.find((c) => c.model === report.model)!.auc);
+    // The headline AUC is the nested-CV AUC of the selection procedure, with what it picked in each outer fold.
+    expect(report.selection.outerPicks).toHaveLength(3);
+    expect(report.selection.chosen).toBe(report.model);
+    expect(report.selection.reason).toContain(report.model);
+    expect(report.selection.candidates.map((c) => c.model)).toEqual(['logistic_regression', 'gradient_boosted_trees', 'blend']);
     expect(report.logLoss).toBeGreaterThan(0);
     expect(report.accuracy).toBeGreaterThan(0.5);
-    expect(progress).toHaveLength(6);
-    expect(progress[5]).toMatch(/^6\/6 gradient_boosted_trees fold 3\/3/);
+    expect(progress).toHaveLength(4);
+    expect(progress[2]).toMatch(/^3\/4 fold 3\/3: inner CV chose /);
+    expect(progress[3]).toMatch(/^4\/4 inner CV on all 1500 rows chose /);
     // The planted drivers lead the factors; importance shares sum to at most 1.
     expect(report.topFactors.slice(0, 3).map((f) => f.name)).toEqual(expect.arrayContaining(['Lead Source', 'Page Views']));
     expect(report.topFactors.reduce((a, f) => a + f.importance, 0)).toBeLessThanOrEqual(1 + 1e-9);
@@ -109,7 +114,8 @@ describe('trainCsv and scoring', () => {
     const { text } = leadCsv(1500, 5);
     const progress: number[][] = [];
     const { trained, report, scoreRow: score } = await trainCsv({ csv: text, target: 'Converted', folds: 3, onProgress: (d, t) => progress.push([d, t]) });
-    expect(progress.at(-1)).toEqual([7, 7]);
+    expect(progress.at(-1)).toEqual([5, 5]);
+    expect(trained.selection).toMatchObject({ chosen: report.model, innerFolds: 3 });
     expect(trained.modelKind).toBe(report.model);
     expect(trained.summary).toMatchObject({ rows: 1500, positives: report.positives });
     expect(trained.featureImportance.reduce((a, f) => a + f.importance, 0)).toBeCloseTo(1, 9);

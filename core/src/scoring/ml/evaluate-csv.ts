@@ -1,8 +1,10 @@
+import type { DateOrder } from '../../csv/date-order.ts';
 import { type CsvColumnSchema, inferColumn, type TypedColumn } from './column-inference.ts';
-import { type CsvDelimiter, type CsvSource, type CsvTable, loadCsvText, parseCsv } from './csv-table.ts';
+import { type CsvDelimiter, type CsvSource, type CsvTable, readCsv } from './csv-table.ts';
 import { DatasetError } from './dataset-error.ts';
 import type { ColumnSpec, ColumnValues } from './encoder.ts';
-import { type EvaluationReport, finishTraining, type PreparedData, type ProgressFn, runEvaluation } from './pipeline.ts';
+import type { GradientBoostingOptions } from './gbt.model.ts';
+import { evaluationSteps, type EvaluationReport, finishTraining, type PreparedData, type ProgressFn, runEvaluation } from './pipeline.ts';
 import { createScorer, type ScoredLead, type RawRecord } from './scorer.ts';
 import { checkClasses, parseTargetColumn } from './target.ts';
 import type { ColumnReport, TrainedModel } from './trained-model.schema.ts';
@@ -24,8 +26,16 @@ export interface EvaluateCsvOptions {
   foldColumn?: string;
   folds?: number;
   seed?: number;
+  /** How slashed dates are read in every date column (`--date-format`), overriding detection. */
+  dateFormat?: DateOrder;
+  /** Decides date columns whose values fit both day/month orders (e.g. en-GB: 03/04 is 3 April). */
+  locale?: string;
+  /** Columns known when a lead is scored: a leakage suspicion is still reported, but they are never left out. */
+  keep?: string[];
   delimiter?: CsvDelimiter;
   onProgress?: ProgressFn;
+  /** Overrides of the trees' defaults, for tuning studies on a tuning split. */
+  gbt?: GradientBoostingOptions;
 }
 
 export interface TrainCsvResult {
@@ -75,6 +85,7 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
   const target = parseTargetColumn(table.columns[targetIdx]);
   const { positives } = checkClasses(target.y, folds);
   const notes: string[] = [];
+  const kept = new Set((options.keep ?? []).map((k) => k.trim().toLowerCase()));
   if (target.missing > 0) notes.push(`${target.missing} row(s) with an empty "${table.header[targetIdx]}" were skipped (outcome not known yet).`);
 
   const reports: ColumnReport[] = [];
@@ -82,6 +93,7 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
   const schema: CsvColumnSchema[] = [];
   const columns: Record<string, ColumnValues> = {};
   let times: Float64Array | null = null;
+  let timesAreDates = false;
   let foldIds: Int32Array | null = null;
   const report = (col: TypedColumn, role: ColumnReport['role'], note?: string): void => {
     reports.push({ name: col.schema.name, type: col.schema.type, missing: col.missing, role, ...(note ? { note } : {}) });
@@ -92,7 +104,7 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
       return;
     }
     const cells = target.missing === 0 ? table.columns[c] : Array.from(target.kept, (r) => table.columns[c][r]);
-    const col = inferColumn(name, cells);
+    const col = inferColumn(name, cells, { override: options.dateFormat, locale: options.locale });
     if (consume) table.columns[c] = [];
     if (c === idIdx) return report(col, 'id');
     if (excluded.has(c)) return report(col, 'excluded');
@@ -106,7 +118,12 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
         throw new DatasetError('timeColumn', `column "${name}" is not a date or a number`);
       }
       times = col.values as Float64Array;
+      timesAreDates = col.schema.type === 'date';
       return report(col, 'time', 'used to order folds in time, not as a feature');
+    }
+    if (col.drop === 'id' && kept.has(name.toLowerCase())) {
+      notes.push(`"${name}" looks like an identifier (${col.note}) but is kept as a feature (--keep).`);
+      delete col.drop;
     }
     if (col.drop) {
       report(col, col.drop === 'id' ? 'id' : 'dropped', col.note);
@@ -119,7 +136,7 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
     columns[name] = col.values;
   });
   return {
-    data: { specs, columns, y: target.y, times, foldIds, columnReports: reports, notes },
+    data: { specs, columns, y: target.y, times, foldIds, columnReports: reports, notes, timeColumn: timeIdx >= 0 ? table.header[timeIdx] : undefined, timesAreDates },
     schema,
     target: table.header[targetIdx],
   };
@@ -140,8 +157,18 @@ function foldAssignment(name: string, cells: readonly string[]): Int32Array {
   return out;
 }
 
+function leakageOptions(data: PreparedData, options: EvaluateCsvOptions): { keep: string[] } {
+  const names = data.specs.map((s) => s.name);
+  const keep = (options.keep ?? []).map((wanted) => {
+    const found = names.find((n) => n === wanted) ?? names.find((n) => n.toLowerCase() === wanted.trim().toLowerCase());
+    if (!found) throw new DatasetError('keep', `column "${wanted}" is not a feature column; features: ${names.slice(0, 30).join(', ')}`);
+    return found;
+  });
+  return { keep };
+}
+
 async function prepare(options: EvaluateCsvOptions): Promise<PreparedCsv> {
-  const table = parseCsv(await loadCsvText(options.csv), { delimiter: options.delimiter });
+  const table = await readCsv(options.csv, { delimiter: options.delimiter });
   return prepareCsvTable(table, options, true);
 }
 
@@ -152,7 +179,7 @@ async function prepare(options: EvaluateCsvOptions): Promise<PreparedCsv> {
  */
 export async function evaluateCsv(options: EvaluateCsvOptions): Promise<EvaluationReport> {
   const { data } = await prepare(options);
-  const run = await runEvaluation(data, { folds: options.folds ?? 5, seed: options.seed ?? 42, onProgress: options.onProgress });
+  const run = await runEvaluation(data, { folds: options.folds ?? 5, seed: options.seed ?? 42, gbt: options.gbt, onProgress: options.onProgress, leakage: leakageOptions(data, options) });
   return run.report;
 }
 
@@ -161,8 +188,8 @@ export async function trainCsv(options: EvaluateCsvOptions): Promise<TrainCsvRes
   const { data, schema, target } = await prepare(options);
   const folds = options.folds ?? 5;
   const seed = options.seed ?? 42;
-  const run = await runEvaluation(data, { folds, seed, onProgress: options.onProgress, extraSteps: 1 });
-  const total = run.report.candidates.length * run.report.validation.folds + 1;
+  const run = await runEvaluation(data, { folds, seed, gbt: options.gbt, onProgress: options.onProgress, extraSteps: 1, leakage: leakageOptions(data, options) });
+  const total = evaluationSteps(run.report.validation.folds) + 1;
   const trained = finishTraining(run, { target, seed, schema, onProgress: options.onProgress, progressTotal: total });
   const scorer = createScorer(trained);
   return { trained, report: run.report, scoreRow: (record) => scorer.scoreRow(record) };

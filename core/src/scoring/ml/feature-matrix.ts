@@ -9,6 +9,8 @@ export interface FeatureMatrix {
   readonly cols: number;
   readonly featureNames: readonly string[];
   readonly featureGroups: readonly string[];
+  /** Features holding a level index to be target-encoded inside each fit (set by the Encoder). */
+  readonly codeFeatures?: readonly number[];
 }
 
 export function createMatrix(

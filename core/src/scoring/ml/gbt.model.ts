@@ -3,6 +3,7 @@ import { Classifier, type FeatureContributions } from './classifier.ts';
 import { stratifiedHoldout } from './cross-validate.ts';
 import { allRows, type FeatureMatrix } from './feature-matrix.ts';
 import { logit, sigmoid, softplus } from './math.ts';
+import { createRandom } from './random.ts';
 import { type Tree, TreeGrower, type TreeParams } from './tree-grower.ts';
 
 export interface GradientBoostingOptions extends Partial<TreeParams> {
@@ -14,6 +15,8 @@ export interface GradientBoostingOptions extends Partial<TreeParams> {
   /** Stop after this many rounds without the validation loss improving by more than `tolerance`. */
   patience?: number;
   tolerance?: number;
+  /** Share of training rows each tree sees (stochastic gradient boosting), drawn with the seeded RNG; 1 = all. */
+  subsample?: number;
   seed?: number;
 }
 
@@ -58,6 +61,7 @@ const DEFAULTS = {
   validationFraction: 0.1,
   patience: 10,
   tolerance: 1e-7,
+  subsample: 1,
   seed: 42,
 };
 
@@ -107,6 +111,9 @@ export class GradientBoostedTrees extends Classifier {
     const grad = new Float64Array(n);
     const hess = new Float64Array(n);
     const grower = new TreeGrower(binned, c);
+    const random = createRandom(c.seed);
+    const sampled = c.subsample < 1 ? new Float64Array(n) : null;
+    const sampledHess = c.subsample < 1 ? new Float64Array(n) : null;
     const trees: FlatTree[] = [];
     let bestLoss = Number.POSITIVE_INFINITY;
     let bestRound = -1;
@@ -116,7 +123,18 @@ export class GradientBoostedTrees extends Classifier {
         grad[k] = p - yTrain[k];
         hess[k] = Math.max(p * (1 - p), 1e-16);
       }
-      const tree = grower.grow(grad, hess, raw);
+      let tree: FlatTree;
+      if (sampled && sampledHess) {
+        // Rows left out of this round get zero gradient and hessian: they neither pick splits nor weigh in leaf values.
+        for (let k = 0; k < n; k++) {
+          const keep = random() < c.subsample;
+          sampled[k] = keep ? grad[k] : 0;
+          sampledHess[k] = keep ? hess[k] : 0;
+        }
+        tree = grower.grow(sampled, sampledHess, raw);
+      } else {
+        tree = grower.grow(grad, hess, raw);
+      }
       trees.push(tree);
       if (tree.feature[0] < 0) break; // a stump with no split: nothing more to learn
       if (!useEarly || val.length === 0) continue;

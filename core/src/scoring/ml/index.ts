@@ -3,8 +3,8 @@
 
 export { DatasetError, isDatasetError } from './dataset-error.ts';
 
-export { detectDelimiter, loadCsvText, parseCsv, readCsv } from './csv-table.ts';
-export type { CsvDelimiter, CsvSource, CsvTable, ParseCsvOptions } from './csv-table.ts';
+export { readCsv } from './csv-table.ts';
+export type { CsvDelimiter, CsvSource, CsvTable, ReadCsvOptions } from './csv-table.ts';
 export { detectDateFormat, isMissingCell, parseDateCell, parseTargetCell } from './cell-parsers.ts';
 export type { DateFormat } from './cell-parsers.ts';
 export { inferColumn, parseCell, parseColumn } from './column-inference.ts';
@@ -23,6 +23,12 @@ export { LogisticRegression } from './logistic-regression.model.ts';
 export type { LogisticRegressionJSON, LogisticRegressionOptions } from './logistic-regression.model.ts';
 export { GradientBoostedTrees } from './gbt.model.ts';
 export type { GradientBoostingJSON, GradientBoostingOptions } from './gbt.model.ts';
+export { BlendModel } from './blend.model.ts';
+export type { BlendJSON, BlendParts } from './blend.model.ts';
+export { TargetEncoded } from './target-encoding.ts';
+export type { TargetEncodingJSON } from './target-encoding.ts';
+export { selectModel } from './model-selection.ts';
+export type { SelectOptions, Selected } from './model-selection.ts';
 export { PlattCalibrator, predictionConfidence, scoreFromProbability } from './calibration.ts';
 export type { PlattJSON } from './calibration.ts';
 
@@ -30,11 +36,13 @@ export { accuracy, brierScore, calibrationTable, logLoss, rocAuc } from './metri
 export type { CalibrationBin } from './metrics.ts';
 export { crossValidate, stratifiedHoldout, stratifiedKFold, timeSeriesFolds, timeSplit, toTime } from './cross-validate.ts';
 export type { CrossValidateOptions, CrossValidationResult, Fold, TimeSplit, TimeSplitOptions, TimeValue } from './cross-validate.ts';
-export { detectLeakage, singleColumnAuc } from './leakage.ts';
-export type { LeakageColumn, LeakageOptions, LeakageWarning } from './leakage.ts';
+export { afterTheFactName, missingnessAuc, pureLevels, singleColumnAuc } from './leakage.ts';
+export type { LeakageColumn, LeakageEvidence, LeakageSignalKind, LeakageWarning } from './leakage.ts';
+export { auditLeakage } from './leakage-audit.ts';
+export type { LeakageAuditInput } from './leakage-audit.ts';
 
 export { columnImportance, createClassifier } from './pipeline.ts';
-export type { CandidateResult, EvaluationReport, ProgressFn } from './pipeline.ts';
+export type { CandidateResult, EvaluationReport, EvaluationSelection, ProgressFn, WithoutSuspects } from './pipeline.ts';
 export { evaluateCsv, prepareCsvTable, trainCsv } from './evaluate-csv.ts';
 export type { EvaluateCsvOptions, TrainCsvResult } from './evaluate-csv.ts';
 export { evaluateRecords, trainRecords } from './train-records.ts';
@@ -42,7 +50,7 @@ export type { RecordsOptions } from './train-records.ts';
 export { createScorer, modelFromJSON, parseTrainedModel, scoreRow } from './scorer.ts';
 export type { RawRecord, ScoredContribution, ScoredLead, Scorer } from './scorer.ts';
 export { ModelJSONSchema, TrainedModelSchema } from './trained-model.schema.ts';
-export type { ColumnReport, ImportanceFactor, ModelJSON, TrainedModel } from './trained-model.schema.ts';
+export type { ColumnReport, ImportanceFactor, ModelJSON, ModelSelection, TrainedModel } from './trained-model.schema.ts';
 
 export { createRandom } from './random.ts';
 export type { Random } from './random.ts';

@@ -1,17 +1,19 @@
-import { type Classifier, type ModelKind } from './classifier.ts';
-import { crossValidate, type Fold, givenFolds, stratifiedKFold, timeSeriesFolds } from './cross-validate.ts';
+import { type Classifier, MODEL_KINDS, type ModelKind } from './classifier.ts';
+import { type Fold, givenFolds, stratifiedKFold, timeSeriesFolds } from './cross-validate.ts';
 import { PlattCalibrator } from './calibration.ts';
 import { DatasetError } from './dataset-error.ts';
 import { type ColumnSpec, type ColumnValues, Encoder } from './encoder.ts';
 import { type FeatureMatrix, matrixRow } from './feature-matrix.ts';
-import { GradientBoostedTrees } from './gbt.model.ts';
-import { detectLeakage, type LeakageWarning } from './leakage.ts';
-import { LogisticRegression } from './logistic-regression.model.ts';
-import { sigmoid } from './math.ts';
-import { accuracy, brierScore, type CalibrationBin, calibrationTable, logLoss } from './metrics.ts';
+import { checkLeakage } from './leakage-check.ts';
+import type { LeakageWarning } from './leakage.ts';
+import { createClassifier } from './model-factory.ts';
+import type { GradientBoostingOptions } from './gbt.model.ts';
+import { mean, sigmoid, std } from './math.ts';
+import { selectModel } from './model-selection.ts';
+import { accuracy, brierScore, type CalibrationBin, calibrationTable, logLoss, rocAuc } from './metrics.ts';
 import { createRandom, shuffleInPlace } from './random.ts';
 import type { CsvColumnSchema } from './column-inference.ts';
-import type { ColumnReport, ImportanceFactor, TrainedModel } from './trained-model.schema.ts';
+import type { ColumnReport, ImportanceFactor, ModelSelection, TrainedModel } from './trained-model.schema.ts';
 
 export type ProgressFn = (done: number, total: number, label: string) => void;
 
@@ -22,21 +24,48 @@ export interface CandidateResult {
   foldAucs: number[];
 }
 
-export interface EvaluationReport {
-  /** Mean out-of-fold AUC of the chosen model, and its standard deviation across folds. */
+/** The same evaluation without the suspected columns, to show how much of the AUC they made. */
+export interface WithoutSuspects {
+  excluded: string[];
   auc: number;
   aucStd: number;
-  /** Out-of-fold log loss, accuracy (p ≥ 0.5) and Brier score of the chosen model (uncalibrated). */
+  logLoss: number;
+  model: ModelKind;
+  candidates: CandidateResult[];
+  topFactors: ImportanceFactor[];
+  selection: EvaluationSelection;
+}
+
+export interface EvaluationSelection extends ModelSelection {
+  /** The kind inner CV chose inside each outer fold's training part. */
+  outerPicks: ModelKind[];
+}
+
+/** Progress steps of one evaluation: one per outer fold and one for the final selection. */
+export function evaluationSteps(folds: number): number {
+  return folds + 1;
+}
+
+export interface EvaluationReport {
+  /** Mean outer-fold AUC of the model selection procedure (nested CV), and its standard deviation across folds. */
+  auc: number;
+  aucStd: number;
+  /** Out-of-fold log loss, accuracy (p ≥ 0.5) and Brier score of the selection procedure (uncalibrated). */
   logLoss: number;
   accuracy: number;
   brier: number;
   rows: number;
   positives: number;
   model: ModelKind;
+  /** Outer-CV AUC of each candidate kind, for comparison with the selection's (`auc`). */
   candidates: CandidateResult[];
+  /** Why `model` was chosen (inner CV on all rows), and what inner CV picked in each outer fold. */
+  selection: EvaluationSelection;
   /** Column importance (mean |contribution| share, summing to 1 over all columns), top 10. */
   topFactors: ImportanceFactor[];
   leakageWarnings: LeakageWarning[];
+  /** Set when leakage is suspected in a column not kept by the user; null otherwise. */
+  withoutSuspects: WithoutSuspects | null;
   columns: ColumnReport[];
   calibration: CalibrationBin[];
   validation: { method: 'stratified_kfold' | 'time_forward_chaining' | 'given_folds'; folds: number };
@@ -54,6 +83,9 @@ export interface PreparedData {
   foldIds?: Int32Array | null;
   columnReports: ColumnReport[];
   notes: string[];
+  /** Name of the time column, and whether its values are dates (epoch days) comparable with date features. */
+  timeColumn?: string;
+  timesAreDates?: boolean;
 }
 
 export interface PipelineOptions {
@@ -62,8 +94,12 @@ export interface PipelineOptions {
   onProgress?: ProgressFn;
   /** Steps the caller will report after evaluation (e.g. the final fit), for the progress total. */
   extraSteps?: number;
-  /** Candidate model kinds; default both. */
+  /** Overrides of the trees' defaults, for tuning studies (evals/src/scoring/compare-models.ts). */
+  gbt?: GradientBoostingOptions;
+  /** Candidate model kinds; default all (LR, GBT, blend). */
   models?: ModelKind[];
+  /** Leakage checks (default on); `keep` names columns known at scoring time, never dropped for a suspicion. */
+  leakage?: false | { keep?: readonly string[]; compareWithout?: boolean };
 }
 
 export interface EvaluationRun {
@@ -71,17 +107,14 @@ export interface EvaluationRun {
   encoder: Encoder;
   matrix: FeatureMatrix;
   y: Uint8Array;
-  /** Out-of-fold log-odds of the chosen model (NaN where no fold predicted). */
+  /** Out-of-fold log-odds of the chosen model kind (NaN where no fold predicted). */
   chosenOof: Float64Array;
+  /** The chosen kind, fitted on every row by the final selection. */
+  finalModel: Classifier;
 }
 
-/** A model of the given kind with this library's defaults. */
-export function createClassifier(kind: ModelKind, seed = 42): Classifier {
-  return kind === 'logistic_regression' ? new LogisticRegression({ seed }) : new GradientBoostedTrees({ seed });
-}
+export { createClassifier };
 
-/** GBT must beat LR by more than this AUC to be chosen: at a tie the simpler, smoother model wins. */
-const PREFER_SIMPLER_MARGIN = 0.002;
 
 /** Mean |per-column contribution| over the given rows, as shares summing to 1. */
 export function columnImportance(model: Classifier, m: FeatureMatrix, rows: ArrayLike<number>): Map<string, number> {
@@ -107,7 +140,13 @@ function sampleRows(rows: ArrayLike<number>, max: number, seed: number): Uint32A
   return all.length <= max ? all : shuffleInPlace(all, createRandom(seed)).slice(0, max);
 }
 
-/** Cross-validate every candidate on the same folds, pick one by AUC, and report. */
+/**
+ * Nested cross-validation: in every outer fold, `selectModel` picks a kind by inner CV on the
+ * training part only and all candidates are fitted there; the outer test part then scores each
+ * candidate and the pick. The reported AUC is the pick's (the whole procedure's, so choosing costs
+ * no optimism); the candidates' outer AUCs are shown beside it. Finally the same selection runs on
+ * every row to choose, and fit, the model that is kept.
+ */
 export async function runEvaluation(data: PreparedData, options: PipelineOptions): Promise<EvaluationRun> {
   const { y, specs, columns } = data;
   const n = y.length;
@@ -120,30 +159,43 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
       ? timeSeriesFolds(data.times, options.folds)
       : stratifiedKFold(y, options.folds, options.seed);
   if (folds.length < 2) throw new DatasetError('timeColumn', 'too few dated rows to form forward-chaining folds');
-  const kinds = options.models ?? ['logistic_regression', 'gradient_boosted_trees'];
-  const total = kinds.length * folds.length + (options.extraSteps ?? 0);
+  const kinds = MODEL_KINDS.filter((k) => (options.models ?? MODEL_KINDS).includes(k));
+  const total = evaluationSteps(folds.length) + (options.extraSteps ?? 0);
   let done = 0;
-  const candidates: CandidateResult[] = [];
-  const oofs = new Map<ModelKind, Float64Array>();
-  const importance = new Map<ModelKind, Map<string, number>>();
-  for (const kind of kinds) {
-    const sums = new Map<string, number>();
-    const cv = await crossValidate(() => createClassifier(kind, options.seed), matrix, y, folds, {
-      onModel: (model, fold) => {
-        for (const [name, v] of columnImportance(model, matrix, sampleRows(fold.test, 400, options.seed))) sums.set(name, (sums.get(name) ?? 0) + v);
-      },
-      onFold: (f, k) => options.onProgress?.(++done, total, `${kind} fold ${f}/${k}`),
-    });
-    candidates.push({ model: kind, auc: cv.auc, aucStd: cv.aucStd, foldAucs: cv.foldAucs });
-    oofs.set(kind, cv.oofRaw);
-    importance.set(kind, sums);
+  const select = (rows: Uint32Array) => selectModel(matrix, y, rows, { seed: options.seed, kinds, gbt: options.gbt, times: data.times && !data.foldIds ? data.times : null });
+  const oofs = new Map<ModelKind | 'selected', Float64Array>([...kinds, 'selected' as const].map((k) => [k, new Float64Array(n).fill(Number.NaN)]));
+  const importance = new Map<ModelKind, Map<string, number>>(kinds.map((k) => [k, new Map()]));
+  const foldAucs = new Map<ModelKind | 'selected', number[]>([...kinds, 'selected' as const].map((k) => [k, []]));
+  const picks: ModelKind[] = [];
+  for (let f = 0; f < folds.length; f++) {
+    const fold = folds[f];
+    const { selection, models } = select(fold.train);
+    picks.push(selection.chosen);
+    const yTest = Array.from(fold.test, (i) => y[i]);
+    const sample = sampleRows(fold.test, 400, options.seed);
+    for (const [kind, model] of models) {
+      const raw = model.predictRawMatrix(matrix, fold.test);
+      const targets = kind === selection.chosen ? [kind, 'selected' as const] : [kind];
+      for (const t of targets) {
+        fold.test.forEach((i, k) => (oofs.get(t)![i] = raw[k]));
+        const auc = rocAuc(yTest, raw);
+        if (!Number.isNaN(auc)) foldAucs.get(t)!.push(auc);
+      }
+      const sums = importance.get(kind)!;
+      for (const [name, v] of columnImportance(model, matrix, sample)) sums.set(name, (sums.get(name) ?? 0) + v);
+    }
+    options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: inner CV chose ${selection.chosen}`);
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  let chosen = candidates[0];
-  for (const c of candidates.slice(1)) {
-    const margin = c.model === 'gradient_boosted_trees' ? PREFER_SIMPLER_MARGIN : 0;
-    if (c.auc > chosen.auc + margin || Number.isNaN(chosen.auc)) chosen = c;
-  }
-  const oof = oofs.get(chosen.model)!;
+  const final = select(Uint32Array.from({ length: n }, (_, i) => i));
+  options.onProgress?.(++done, total, `inner CV on all ${n} rows chose ${final.selection.chosen}`);
+  const candidates: CandidateResult[] = kinds.map((model) => {
+    const aucs = foldAucs.get(model)!;
+    return { model, auc: mean(aucs), aucStd: std(aucs), foldAucs: aucs };
+  });
+  const selectedAucs = foldAucs.get('selected')!;
+  const chosen = { model: final.selection.chosen, auc: mean(selectedAucs), aucStd: std(selectedAucs) };
+  const oof = oofs.get('selected')!;
   const yTested: number[] = [];
   const pTested: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -153,10 +205,36 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   }
   let positives = 0;
   for (let i = 0; i < n; i++) positives += y[i];
-  const leakageWarnings = detectLeakage(
-    specs.map((s) => ({ name: s.name, kind: s.kind, values: columns[s.name] })),
-    y,
-  );
+  const chosenImportance = toFactors(importance.get(chosen.model)!);
+  const leakage = options.leakage === false ? null : (options.leakage ?? {});
+  const leakageModel: ModelKind = chosen.model === 'blend' && kinds.includes('gradient_boosted_trees') ? 'gradient_boosted_trees' : chosen.model;
+  const keep = new Set(leakage?.keep ?? []);
+  const leakageWarnings = leakage
+    ? await checkLeakage({
+        specs,
+        columns,
+        y,
+        folds,
+        // Drop-column CV refits one model per fold per column: the blend's members are refitted with inner CV, so its GBT stands in.
+        model: leakageModel,
+        auc: candidates.find((c) => c.model === leakageModel)?.auc ?? chosen.auc,
+        importance: new Map(chosenImportance.map((f) => [f.name, f.importance])),
+        dateColumns: new Set(data.columnReports.filter((c) => c.type === 'date').map((c) => c.name)),
+        times: data.times,
+        timesAreDates: data.timesAreDates ?? false,
+        timeColumn: data.timeColumn,
+        keep,
+        seed: options.seed,
+      })
+    : [];
+  const suspects = leakageWarnings.filter((w) => !w.kept).map((w) => w.column);
+  let withoutSuspects: WithoutSuspects | null = null;
+  if (leakage && leakage.compareWithout !== false && suspects.length > 0 && suspects.length < specs.length) {
+    const rest = specs.filter((s) => !suspects.includes(s.name));
+    const again = await runEvaluation({ ...data, specs: rest }, { ...options, onProgress: undefined, extraSteps: 0, leakage: false });
+    const r = again.report;
+    withoutSuspects = { excluded: suspects, auc: r.auc, aucStd: r.aucStd, logLoss: r.logLoss, model: r.model, candidates: r.candidates, topFactors: r.topFactors, selection: r.selection };
+  }
   const report: EvaluationReport = {
     auc: chosen.auc,
     aucStd: chosen.aucStd,
@@ -167,17 +245,22 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     positives,
     model: chosen.model,
     candidates,
-    topFactors: toFactors(importance.get(chosen.model)!).slice(0, 10),
+    selection: { ...final.selection, outerPicks: picks },
+    topFactors: chosenImportance.slice(0, 10),
     leakageWarnings,
+    withoutSuspects,
     columns: data.columnReports,
     calibration: calibrationTable(yTested, pTested),
     validation: { method: data.foldIds ? 'given_folds' : data.times ? 'time_forward_chaining' : 'stratified_kfold', folds: folds.length },
     notes: [...data.notes],
   };
   if (leakageWarnings.length > 0) {
-    report.notes.push(`Possible leakage in ${[...new Set(leakageWarnings.map((w) => w.column))].map((c) => `"${c}"`).join(', ')}: the AUC above may be too good to be true.`);
+    const named = leakageWarnings.map((w) => `"${w.column}"${w.kept ? ' (kept)' : ''}`).join(', ');
+    const without = withoutSuspects ? ` Without ${withoutSuspects.excluded.map((c) => `"${c}"`).join(', ')} the AUC is ${withoutSuspects.auc.toFixed(3)}.` : '';
+    report.notes.push(`Possible leakage in ${named}: the AUC above may be too good to be true.${without}`);
   }
-  return { report, encoder, matrix, y, chosenOof: oof };
+  const chosenOof = oofs.get(chosen.model) ?? oof;
+  return { report, encoder, matrix, y, chosenOof, finalModel: final.models.get(chosen.model)! };
 }
 
 export interface TrainOptions {
@@ -194,7 +277,7 @@ const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 export function finishTraining(run: EvaluationRun, options: TrainOptions): TrainedModel {
   const { report, matrix, y } = run;
   const calibrator = PlattCalibrator.fit(run.chosenOof, y);
-  const model = createClassifier(report.model, options.seed).fit(matrix, y);
+  const model = run.finalModel;
   const total = options.progressTotal ?? 1;
   options.onProgress?.(total, total, `${report.model} fitted on all ${report.rows} rows`);
   const sample = sampleRows(Uint32Array.from({ length: matrix.rows }, (_, i) => i), 2000, options.seed);
@@ -217,6 +300,7 @@ export function finishTraining(run: EvaluationRun, options: TrainOptions): Train
       brier: orNull(report.brier),
     },
     summary: { rows: report.rows, positives: report.positives, columns: report.columns },
+    selection: { chosen: report.selection.chosen, reason: report.selection.reason, innerFolds: report.selection.innerFolds, candidates: report.selection.candidates },
     leakageWarnings: report.leakageWarnings,
   };
 }

@@ -1,3 +1,4 @@
+import { BlendModel } from './blend.model.ts';
 import { PlattCalibrator, predictionConfidence, scoreFromProbability } from './calibration.ts';
 import type { Classifier } from './classifier.ts';
 import { parseCell } from './column-inference.ts';
@@ -6,6 +7,7 @@ import { Encoder, type FeatureRecord, type FeatureValue } from './encoder.ts';
 import { GradientBoostedTrees } from './gbt.model.ts';
 import { LogisticRegression } from './logistic-regression.model.ts';
 import { sigmoid } from './math.ts';
+import { TargetEncoded } from './target-encoding.ts';
 import { type ModelJSON, type TrainedModel, TrainedModelSchema } from './trained-model.schema.ts';
 
 export interface ScoredContribution {
@@ -41,7 +43,9 @@ export interface Scorer {
 }
 
 export function modelFromJSON(json: ModelJSON): Classifier {
-  return json.kind === 'logistic_regression' ? LogisticRegression.fromJSON(json) : GradientBoostedTrees.fromJSON(json);
+  if (json.kind === 'blend') return BlendModel.fromJSON(json);
+  const inner = json.kind === 'logistic_regression' ? LogisticRegression.fromJSON(json) : GradientBoostedTrees.fromJSON(json);
+  return TargetEncoded.wrap(inner, json.targetEncoding);
 }
 
 /** Validate stored JSON (e.g. read from the database) as a trained model. */

@@ -1,7 +1,8 @@
+import type { ModelKind } from './classifier.ts';
 import { toTime, type TimeValue } from './cross-validate.ts';
 import { DatasetError } from './dataset-error.ts';
 import type { ColumnSpec, FeatureRecord, FeatureValue } from './encoder.ts';
-import { type EvaluationReport, finishTraining, type PreparedData, type ProgressFn, runEvaluation } from './pipeline.ts';
+import { evaluationSteps, type EvaluationReport, finishTraining, type PreparedData, type ProgressFn, runEvaluation } from './pipeline.ts';
 import { checkClasses } from './target.ts';
 import type { ColumnReport, TrainedModel } from './trained-model.schema.ts';
 
@@ -17,6 +18,8 @@ export interface RecordsOptions {
   target?: string;
   folds?: number;
   seed?: number;
+  /** Candidate model kinds for the inner-CV selection; default all. */
+  models?: ModelKind[];
   onProgress?: ProgressFn;
 }
 
@@ -52,15 +55,15 @@ function prepareRecords(options: RecordsOptions): PreparedData {
 
 /** Cross-validated comparison of both model kinds on CRM records (see `evaluateCsv`). */
 export async function evaluateRecords(options: RecordsOptions): Promise<EvaluationReport> {
-  const run = await runEvaluation(prepareRecords(options), { folds: options.folds ?? 5, seed: options.seed ?? 42, onProgress: options.onProgress });
+  const run = await runEvaluation(prepareRecords(options), { folds: options.folds ?? 5, seed: options.seed ?? 42, models: options.models, onProgress: options.onProgress });
   return run.report;
 }
 
 /** Evaluate, calibrate and fit the chosen model on all records; returns storable JSON (score with `createScorer`). */
 export async function trainRecords(options: RecordsOptions): Promise<{ trained: TrainedModel; report: EvaluationReport }> {
   const seed = options.seed ?? 42;
-  const run = await runEvaluation(prepareRecords(options), { folds: options.folds ?? 5, seed, onProgress: options.onProgress, extraSteps: 1 });
-  const total = run.report.candidates.length * run.report.validation.folds + 1;
+  const run = await runEvaluation(prepareRecords(options), { folds: options.folds ?? 5, seed, models: options.models, onProgress: options.onProgress, extraSteps: 1 });
+  const total = evaluationSteps(run.report.validation.folds) + 1;
   const trained = finishTraining(run, { target: options.target ?? 'converted', seed, schema: null, onProgress: options.onProgress, progressTotal: total });
   return { trained, report: run.report };
 }

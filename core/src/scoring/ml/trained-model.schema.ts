@@ -5,7 +5,13 @@ import { z } from 'zod';
 const finite = z.number();
 const numbers = z.array(finite);
 
-export const ModelKindSchema = z.enum(['logistic_regression', 'gradient_boosted_trees']);
+export const ModelKindSchema = z.enum(['logistic_regression', 'gradient_boosted_trees', 'blend']);
+
+export const TargetEncodingJSONSchema = z.object({
+  smoothing: finite,
+  prior: finite,
+  features: z.array(z.object({ feature: z.number().int().nonnegative(), values: numbers })),
+});
 
 export const LogisticRegressionJSONSchema = z.object({
   kind: z.literal('logistic_regression'),
@@ -17,6 +23,7 @@ export const LogisticRegressionJSONSchema = z.object({
   weights: numbers,
   intercept: finite,
   lambda: finite,
+  targetEncoding: TargetEncodingJSONSchema.optional(),
 });
 
 export const GradientBoostingJSONSchema = z.object({
@@ -36,17 +43,36 @@ export const GradientBoostingJSONSchema = z.object({
     l2Regularization: finite,
     iterations: z.number().int(),
   }),
+  targetEncoding: TargetEncodingJSONSchema.optional(),
 });
 
-export const ModelJSONSchema = z.discriminatedUnion('kind', [LogisticRegressionJSONSchema, GradientBoostingJSONSchema]);
+export const BlendJSONSchema = z.object({
+  kind: z.literal('blend'),
+  version: z.literal(1),
+  featureNames: z.array(z.string()),
+  featureGroups: z.array(z.string()),
+  lr: z.object({ model: LogisticRegressionJSONSchema, a: finite, b: finite }),
+  gbt: z.object({ model: GradientBoostingJSONSchema, a: finite, b: finite }),
+});
+
+export const ModelJSONSchema = z.discriminatedUnion('kind', [LogisticRegressionJSONSchema, GradientBoostingJSONSchema, BlendJSONSchema]);
 export type ModelJSON = z.infer<typeof ModelJSONSchema>;
+
+export const InnerCandidateSchema = z.object({ model: ModelKindSchema, auc: finite.nullable(), aucStd: finite.nullable(), logLoss: finite.nullable() });
+export const ModelSelectionSchema = z.object({
+  chosen: ModelKindSchema,
+  reason: z.string(),
+  innerFolds: z.number().int(),
+  candidates: z.array(InnerCandidateSchema),
+});
+export type ModelSelection = z.infer<typeof ModelSelectionSchema>;
 
 export const EncoderJSONSchema = z.object({
   version: z.literal(1),
   columns: z.array(
     z.union([
       z.object({ name: z.string(), kind: z.enum(['numeric', 'boolean']), fill: finite, low: finite, high: finite, missingIndicator: z.boolean() }),
-      z.object({ name: z.string(), kind: z.literal('categorical'), levels: z.array(z.string()) }),
+      z.object({ name: z.string(), kind: z.literal('categorical'), levels: z.array(z.string()), encoding: z.literal('target').optional() }),
     ]),
   ),
 });
@@ -71,10 +97,18 @@ export type ColumnReport = z.infer<typeof ColumnReportSchema>;
 export const ImportanceFactorSchema = z.object({ name: z.string(), importance: finite });
 export type ImportanceFactor = z.infer<typeof ImportanceFactorSchema>;
 
+const LeakageKindSchema = z.enum(['single_column_auc', 'pure_level', 'missingness', 'after_time', 'importance', 'drop_column', 'name']);
+
 export const LeakageWarningSchema = z.object({
   column: z.string(),
   reason: z.string(),
-  kind: z.enum(['single_column_auc', 'pure_level']),
+  kind: LeakageKindSchema,
+  // Absent in models trained before the evidence was recorded.
+  fix: z.string().optional(),
+  evidence: z
+    .array(z.object({ kind: LeakageKindSchema, strength: z.enum(['strong', 'moderate', 'weak']), detail: z.string(), value: finite.optional() }))
+    .optional(),
+  kept: z.boolean().optional(),
   auc: finite.optional(),
   level: z.string().optional(),
   rows: z.number().int().optional(),
@@ -96,6 +130,8 @@ export const TrainedModelSchema = z.object({
   featureImportance: z.array(ImportanceFactorSchema),
   /** Cross-validated (out-of-fold) metrics of the chosen model kind; null where undefined (e.g. no fold had both classes). */
   metrics: z.object({ auc: finite.nullable(), aucStd: finite.nullable(), logLoss: finite.nullable(), accuracy: finite.nullable(), brier: finite.nullable() }),
+  /** How the model kind was chosen (inner CV on the training rows); absent in models trained before selection was recorded. */
+  selection: ModelSelectionSchema.optional(),
   summary: z.object({ rows: z.number().int(), positives: z.number().int(), columns: z.array(ColumnReportSchema) }),
   leakageWarnings: z.array(LeakageWarningSchema),
 });

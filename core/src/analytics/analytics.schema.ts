@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+export const TrendDirection = z.enum(['UP', 'DOWN', 'STABLE']);
+export type TrendDirection = z.infer<typeof TrendDirection>;
+
+/** The design document's Metric, plus a stable machine `key`, its `group` and the sample behind it. */
+export const Metric = z.object({
+  key: z.string().describe('stable id, e.g. conversion_rate:source=webinar'),
+  group: z.string().describe('pipeline | conversion | velocity | activity | response_time | sentiment'),
+  name: z.string(),
+  value: z.number(),
+  unit: z.string().optional(),
+  change: z.number().optional().describe('relative period-over-period change (0.25 = +25%)'),
+  trend: TrendDirection,
+  confidence: z.number().min(0).max(1).describe('1 − p-value of the period-over-period test'),
+  benchmark: z.number().optional().describe('the tenant-wide (team) value the segment is compared with'),
+  sampleSize: z.number().int().min(0),
+});
+export type Metric = z.infer<typeof Metric>;
+
+const MAX_RANGE_DAYS = 3 * 366;
+
+export const DateRange = z
+  .object({
+    start: z.coerce.date({ error: 'must be an ISO 8601 date' }),
+    end: z.coerce.date({ error: 'must be an ISO 8601 date' }),
+  })
+  .strict()
+  .refine((r) => r.start < r.end, { message: 'start must be before end', path: ['start'] })
+  .refine((r) => r.end.getTime() - r.start.getTime() <= MAX_RANGE_DAYS * 86_400_000, {
+    message: `must span at most ${MAX_RANGE_DAYS} days`,
+    path: ['end'],
+  });
+export type DateRange = z.infer<typeof DateRange>;
+
+export const METRIC_GROUPS = ['pipeline', 'conversion', 'velocity', 'activity', 'response_time', 'sentiment'] as const;
+export const MetricGroup = z.enum(METRIC_GROUPS);
+export type MetricGroup = z.infer<typeof MetricGroup>;
+
+export const MetricsQuery = z
+  .object({
+    dateRange: DateRange.optional().describe('defaults to the 30 days before now'),
+    groups: z.array(MetricGroup).max(METRIC_GROUPS.length).optional().describe('metric groups to compute; all when omitted'),
+  })
+  .strict();
+export type MetricsQuery = z.input<typeof MetricsQuery>;
+
+export interface MetricsResult {
+  period: DateRange;
+  previous: DateRange;
+  /** `all` for managers and marketing; `own` when a rep sees only their contacts and interactions. */
+  scope: 'all' | 'own';
+  metrics: Metric[];
+}
+
+/** One UTC day of activity: the raw material of trends, anomalies and forecasts. */
+export interface DailyPoint {
+  day: string;
+  newContacts: number;
+  conversions: number;
+  interactions: number;
+  inbound: number;
+  sentimentSum: number;
+  sentimentCount: number;
+}
+
+export interface SegmentRow {
+  dim: 'source' | 'campaign' | 'owner';
+  key: string;
+  /** Display label (the user's name for owners). */
+  label: string;
+  trials: number;
+  successes: number;
+  touches: number;
+}

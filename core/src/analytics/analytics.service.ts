@@ -1,0 +1,123 @@
+import type { Database } from '../db/database.ts';
+import { AppError } from '../errors/app-error.ts';
+import { parseOrThrow } from '../errors/zod-issues.ts';
+import type { Actor } from '../users/user.schema.ts';
+import { DateRange, MetricsQuery, type DailyPoint, type MetricGroup, type MetricsResult, type SegmentRow } from './analytics.schema.ts';
+import { analyticsScope, type AnalyticsScope } from './analytics.scope.ts';
+import {
+  activitySql,
+  conversionSql,
+  dailySql,
+  pipelineSql,
+  responseTimeSql,
+  segmentSql,
+  sentimentSql,
+  velocitySql,
+  type SqlParams,
+} from './analytics.sql.ts';
+import { buildMetrics, type RawMetrics } from './metric-builder.ts';
+
+const DAY_MS = 86_400_000;
+
+export function defaultRange(now = new Date(), days = 30): DateRange {
+  return { start: new Date(now.getTime() - days * DAY_MS), end: now };
+}
+
+/** `source=webinar` / `campaign=webinar-q3` → the SQL segment filter. */
+export function parseSegment(segment: string | undefined): SqlParams['segment'] {
+  if (!segment) return undefined;
+  const m = /^(source|campaign)=(.{1,128})$/.exec(segment);
+  if (!m) throw AppError.validation([{ path: 'customer_segment', reason: 'must look like source=<name> or campaign=<id>' }]);
+  return m[1] === 'source' ? { source: m[2] } : { campaign: m[2] };
+}
+
+function previousOf(r: DateRange): DateRange {
+  const len = r.end.getTime() - r.start.getTime();
+  return { start: new Date(r.start.getTime() - len), end: r.start };
+}
+
+export function createAnalyticsService(db: Database, options: { now?: () => Date } = {}) {
+  const now = options.now ?? (() => new Date());
+
+  async function raw(tenantId: string, p: SqlParams, groups: Set<MetricGroup>): Promise<RawMetrics> {
+    const plan: [keyof RawMetrics, ReturnType<typeof pipelineSql>][] = [['users', { sql: 'SELECT id::text AS user_id, name FROM users' }]];
+    if (groups.has('pipeline')) plan.push(['pipelineEnd', pipelineSql(p, 'end')], ['pipelineStart', pipelineSql(p, 'start')]);
+    if (groups.has('conversion')) plan.push(['conversion', conversionSql(p)]);
+    if (groups.has('velocity')) plan.push(['velocity', velocitySql(p)]);
+    if (groups.has('activity')) plan.push(['activity', activitySql(p)]);
+    if (groups.has('response_time')) plan.push(['responseTime', responseTimeSql(p)]);
+    if (groups.has('sentiment')) plan.push(['sentiment', sentimentSql(p)]);
+    const rows = await db.readAsTenant(tenantId, plan.map(([, s]) => s));
+    const out: RawMetrics = {};
+    plan.forEach(([k], i) => (out[k] = rows[i] as never));
+    return out;
+  }
+
+  return {
+    /** Period-over-period metrics in the design document's Metric shape (scoped by RBAC). */
+    async metrics(actor: Actor, input: MetricsQuery = {}): Promise<MetricsResult> {
+      const q = parseOrThrow(MetricsQuery, input);
+      const scope = analyticsScope(actor);
+      const period = q.dateRange ?? defaultRange(now());
+      const previous = previousOf(period);
+      const groups = new Set<MetricGroup>(q.groups ?? ['pipeline', 'conversion', 'velocity', 'activity', 'response_time', 'sentiment']);
+      const p = { start: period.start, end: period.end, prevStart: previous.start, ownerId: scope.ownerId };
+      const metrics = buildMetrics(await raw(actor.tenantId, p, groups));
+      return { period, previous, scope: scope.kind, metrics };
+    },
+
+    /** Contacts, conversions and touches per source, campaign and owner for contacts created in the range. */
+    async segments(actor: Actor, range: unknown, segment?: string): Promise<SegmentRow[]> {
+      const r = parseOrThrow(DateRange, range);
+      const scope = analyticsScope(actor);
+      const [[...users], rows] = await db.readAsTenant(actor.tenantId, [
+        { sql: 'SELECT id::text AS id, name FROM users' },
+        segmentSql({ start: r.start, end: r.end, prevStart: r.start, ownerId: scope.ownerId, segment: parseSegment(segment) }),
+      ]);
+      const names = new Map(users.map((u) => [u.id as string, u.name as string]));
+      return rows.map((row) => ({
+        dim: row.dim as SegmentRow['dim'],
+        key: row.key as string,
+        label: row.dim === 'owner' ? (names.get(row.key as string) ?? (row.key as string)) : (row.key as string),
+        trials: row.trials as number,
+        successes: row.successes as number,
+        touches: row.touches as number,
+      }));
+    },
+
+    /** One point per UTC day in the range (days without activity are zeros). */
+    async daily(actor: Actor, range: unknown, segment?: string): Promise<{ scope: AnalyticsScope['kind']; points: DailyPoint[] }> {
+      const r = parseOrThrow(DateRange, range);
+      const scope = analyticsScope(actor);
+      const [contacts, conversions, interactions] = await db.readAsTenant(
+        actor.tenantId,
+        dailySql({ start: r.start, end: r.end, prevStart: r.start, ownerId: scope.ownerId, segment: parseSegment(segment) }),
+      );
+      const byDay = new Map<string, DailyPoint>();
+      const first = Date.UTC(r.start.getUTCFullYear(), r.start.getUTCMonth(), r.start.getUTCDate());
+      for (let t = first; t < r.end.getTime(); t += DAY_MS) {
+        const day = new Date(t).toISOString().slice(0, 10);
+        byDay.set(day, { day, newContacts: 0, conversions: 0, interactions: 0, inbound: 0, sentimentSum: 0, sentimentCount: 0 });
+      }
+      for (const row of contacts) {
+        const d = byDay.get(row.day as string);
+        if (d) d.newContacts = row.n as number;
+      }
+      for (const row of conversions) {
+        const d = byDay.get(row.day as string);
+        if (d) d.conversions = row.n as number;
+      }
+      for (const row of interactions) {
+        const d = byDay.get(row.day as string);
+        if (!d) continue;
+        d.interactions = row.n as number;
+        d.inbound = row.inbound as number;
+        d.sentimentSum = Number(row.s_sum);
+        d.sentimentCount = row.s_n as number;
+      }
+      return { scope: scope.kind, points: [...byDay.values()] };
+    },
+  };
+}
+
+export type AnalyticsService = ReturnType<typeof createAnalyticsService>;

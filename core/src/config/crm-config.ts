@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { ModelProviderEnv, loadModelProviderConfig, type ModelProviderConfig } from '../ai/model-provider.config.ts';
+import { AppError, type FieldIssue } from '../errors/app-error.ts';
+import { zodIssues } from '../errors/zod-issues.ts';
+import { ScoringEnv, loadScoringConfig, type ScoringConfig } from '../scoring/scoring.schema.ts';
+import { CoreEnv, toCoreConfig, withoutEmpty, type CoreConfig } from './config.ts';
+import { ENV_DOCS } from './env-docs.ts';
+import { envFlag } from './env-types.ts';
+import { HttpEnv } from './http-env.ts';
+import { AuthEnv, WsEnv } from './auth-env.ts';
+import { DbEnv, dbTimeoutsFrom, type DbTimeouts } from '../db/db.config.ts';
+import { WorkflowsEnv } from '../workflows/workflows.config.ts';
+import { PubSubEnv, pubSubConfigFrom, type PubSubConfig } from '../outbox/pubsub.config.ts';
+import { BigQueryEnv, bigQueryConfigFrom, type BigQueryConfig } from '../analytics/bigquery/bigquery.config.ts';
+
+const httpHost = z.string().min(1);
+const port = z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int('must be a whole number').min(0, 'must be from 0 to 65535').max(65535, 'must be from 0 to 65535');
+const flag = envFlag;
+
+/** Variables of the running platform beyond database, model provider and scoring. */
+export const RuntimeEnv = z.object({
+  HOST: httpHost.default('127.0.0.1'),
+  PORT: port.default(3000),
+  FOLLOW_UP_SCAN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  APPROVAL_TTL_HOURS: z.coerce.number().positive('must be more than 0').max(720, 'must be at most 720 (30 days)').default(24),
+  APPROVAL_EXPIRY_SCAN_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  CRM_API_KEY: z.string().min(1).optional(),
+  CRM_DEBUG: flag.optional(),
+  CRM_VECTOR_STORE: z.enum(['pgvector', 'pinecone']).default('pgvector'),
+  PINECONE_API_KEY: z.string().min(1).optional(),
+  PINECONE_INDEX_HOST: z.string().min(1).optional(),
+  PINECONE_NAMESPACE_PREFIX: z.string().min(1).default('tenant-'),
+  AGENT_FOLLOW_UP_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 7)
+    .default(24)
+    .describe('How often the follow-up agent runs per tenant (hot leads gone quiet and overdue follow-ups → tasks and draft emails in the approval queue); 0 = never (run it with `crm agents run follow-up`). Example: 24'),
+  AGENT_HOT_SCORE: z.coerce.number().min(0).max(100).default(70).describe('Lead score from which the follow-up agent treats a lead as hot. Example: 70'),
+  AGENT_QUIET_DAYS: z.coerce.number().int().min(1).max(365).default(14).describe('Days without a touch after which a hot lead gets a follow-up from the agent. Example: 14'),
+  /** Probe an explicitly configured model provider at start (one small embedding call). */
+  CRM_PROVIDER_CHECK: flag.default(true),
+});
+export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
+
+/** The one schema of every environment variable the platform reads (docs and README table come from it). */
+export const CrmEnv = z.object({ ...CoreEnv.shape, ...DbEnv.shape, ...RuntimeEnv.shape, ...HttpEnv.shape, ...AuthEnv.shape, ...WsEnv.shape, ...WorkflowsEnv.shape, ...PubSubEnv.shape, ...BigQueryEnv.shape, ...ModelProviderEnv.shape, ...ScoringEnv.shape });
+export const CRM_ENV_NAMES = Object.keys(CrmEnv.shape) as (keyof typeof CrmEnv.shape)[];
+
+export type VectorStoreConfig =
+  | { kind: 'pgvector' }
+  | { kind: 'pinecone'; apiKey: string; indexHost: string; namespacePrefix: string; dimensions?: number };
+
+export interface CrmConfig extends CoreConfig {
+  http: { host: string; port: number };
+  /** Host/Origin allow-lists, rate limits, body limit, Redis (the gateway turns them into its options). */
+  httpEnv: HttpEnv;
+  /** Local JWT issuer, external OIDC provider and public URL (the gateway builds its verifier from them). */
+  authEnv: AuthEnv;
+  /** Limits of the WebSocket endpoint. */
+  wsEnv: WsEnv;
+  /** Connect/statement/query timeouts and outage recovery of the database connections. */
+  dbTimeouts: DbTimeouts;
+  /** SMTP, webhook signing and worker settings of the workflow engine. */
+  workflows: WorkflowsEnv;
+  /** The Pub/Sub relay of outbox events; undefined ⇒ off. */
+  pubsub?: PubSubConfig;
+  /** The BigQuery export of analytics facts; undefined ⇒ off. */
+  bigquery?: BigQueryConfig;
+  jobs: { followUpScanSeconds: number };
+  /** Background agents: the follow-up agent's schedule (0 = off) and thresholds. */
+  agents: { followUpHours: number; hotScore: number; quietDays: number };
+  /** How long approval requests wait, and how often overdue ones are expired. */
+  approvals: { ttlHours: number; expiryScanSeconds: number };
+  modelProvider: ModelProviderConfig;
+  providerCheck: boolean;
+  scoring: ScoringConfig;
+  vectorStore: VectorStoreConfig;
+  /** The CLI acts as the user of this key when no --user is given. */
+  cliApiKey?: string;
+  debug: boolean;
+}
+
+/** A variable's doc: ENV_DOCS, else the schema's own `.describe('… Example: X')`. */
+export function envDoc(name: string): { description: string; example?: string; secret?: boolean } | undefined {
+  if (ENV_DOCS[name]) return ENV_DOCS[name];
+  const text = (CrmEnv.shape as Record<string, z.ZodType>)[name]?.description;
+  if (!text) return undefined;
+  const [description, example] = text.split(/\s*Example:\s*/);
+  return { description: description.trim(), ...(example ? { example: example.trim() } : {}) };
+}
+
+function exampleFor(name: string): string {
+  const doc = envDoc(name);
+  return doc?.example !== undefined ? ` (e.g. ${name}=${doc.example})` : '';
+}
+
+function issuesOf(err: unknown): FieldIssue[] {
+  if (err instanceof AppError && Array.isArray(err.details)) return err.details as FieldIssue[];
+  throw err;
+}
+
+/**
+ * Parse every variable once, at an entry point. All problems are reported together, each with the
+ * variable's name, the rule it breaks and an example; values are never echoed (they may be secrets).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
+  const clean = withoutEmpty(env);
+  const issues: FieldIssue[] = [];
+  const parsed = CrmEnv.safeParse(clean);
+  if (!parsed.success) issues.push(...zodIssues(parsed.error));
+  let modelProvider: ModelProviderConfig | undefined;
+  let scoring: ScoringConfig | undefined;
+  try {
+    modelProvider = loadModelProviderConfig(clean);
+  } catch (err) {
+    issues.push(...issuesOf(err));
+  }
+  try {
+    scoring = loadScoringConfig(clean);
+  } catch (err) {
+    issues.push(...issuesOf(err));
+  }
+  const e = parsed.data;
+  if (clean.CRM_VECTOR_STORE === 'pinecone') {
+    if (!clean.PINECONE_API_KEY) issues.push({ path: 'PINECONE_API_KEY', reason: 'is required when CRM_VECTOR_STORE=pinecone' });
+    if (!clean.PINECONE_INDEX_HOST) issues.push({ path: 'PINECONE_INDEX_HOST', reason: 'is required when CRM_VECTOR_STORE=pinecone' });
+  }
+  if (clean.AUTH_OIDC_ISSUER) {
+    if (!clean.AUTH_OIDC_JWKS_URL) issues.push({ path: 'AUTH_OIDC_JWKS_URL', reason: 'is required when AUTH_OIDC_ISSUER is set' });
+    if (!clean.AUTH_OIDC_AUDIENCE) issues.push({ path: 'AUTH_OIDC_AUDIENCE', reason: 'is required when AUTH_OIDC_ISSUER is set' });
+  }
+  const pubsub = e ? pubSubConfigFrom(PubSubEnv.parse(clean), clean) : undefined;
+  if (pubsub && 'issue' in pubsub) issues.push(pubsub.issue);
+  const bigquery = e ? bigQueryConfigFrom(BigQueryEnv.parse(clean), clean) : undefined;
+  if (bigquery && 'issue' in bigquery) issues.push(bigquery.issue);
+  const unique = [...new Map(issues.map((i) => [`${i.path}|${i.reason}`, i])).values()];
+  if (unique.length || !e || !modelProvider || !scoring) {
+    const described = unique.map((i) => ({ path: i.path, reason: `${i.reason}${exampleFor(i.path)}` }));
+    throw AppError.validation(
+      described,
+      `Invalid configuration (${described.length} ${described.length === 1 ? 'problem' : 'problems'}): ${described.map((i) => `${i.path}: ${i.reason}`).join('; ')}`,
+    );
+  }
+  const vectorStore: VectorStoreConfig =
+    e.CRM_VECTOR_STORE === 'pinecone'
+      ? { kind: 'pinecone', apiKey: e.PINECONE_API_KEY!, indexHost: e.PINECONE_INDEX_HOST!, namespacePrefix: e.PINECONE_NAMESPACE_PREFIX }
+      : { kind: 'pgvector' };
+  return {
+    ...toCoreConfig(e, env),
+    http: { host: e.HOST, port: e.PORT },
+    httpEnv: HttpEnv.parse(clean),
+    authEnv: AuthEnv.parse(clean),
+    wsEnv: WsEnv.parse(clean),
+    dbTimeouts: dbTimeoutsFrom(DbEnv.parse(clean)),
+    workflows: WorkflowsEnv.parse(clean),
+    ...(pubsub && !('issue' in pubsub) ? { pubsub } : {}),
+    ...(bigquery && !('issue' in bigquery) ? { bigquery } : {}),
+    jobs: { followUpScanSeconds: e.FOLLOW_UP_SCAN_SECONDS },
+    agents: { followUpHours: e.AGENT_FOLLOW_UP_HOURS, hotScore: e.AGENT_HOT_SCORE, quietDays: e.AGENT_QUIET_DAYS },
+    approvals: { ttlHours: e.APPROVAL_TTL_HOURS, expiryScanSeconds: e.APPROVAL_EXPIRY_SCAN_SECONDS },
+    modelProvider,
+    providerCheck: e.CRM_PROVIDER_CHECK,
+    scoring,
+    vectorStore,
+    cliApiKey: e.CRM_API_KEY,
+    debug: e.CRM_DEBUG ?? false,
+  };
+}
+
+function defaultOf(schema: z.ZodType): string {
+  const def = (schema as unknown as { def: { type: string; defaultValue?: unknown; innerType?: z.ZodType } }).def;
+  if (def.type === 'default') {
+    const v = typeof def.defaultValue === 'function' ? (def.defaultValue as () => unknown)() : def.defaultValue;
+    return `\`${String(v)}\``;
+  }
+  return '';
+}
+
+/** The README's configuration table, generated from the schema and ENV_DOCS (a test keeps README in sync). */
+export function configTable(): string {
+  const rows = CRM_ENV_NAMES.map((name) => {
+    const doc = envDoc(name);
+    const def = name === 'CRM_DATA_DIR' ? 'per-user data folder' : defaultOf(CrmEnv.shape[name] as z.ZodType);
+    return `| \`${name}\` | ${def} | ${doc?.description ?? ''}${doc?.secret ? ' (secret; never logged)' : ''} |`;
+  });
+  return ['| variable | default | what it does |', '|---|---|---|', ...rows].join('\n');
+}

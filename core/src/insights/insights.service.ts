@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { AnalyticsService } from '../analytics/analytics.service.ts';
+import { parseOrThrow } from '../errors/zod-issues.ts';
+import type { Logger } from '../logger.ts';
+import type { Actor } from '../users/user.schema.ts';
+import { anomalyInsights, forecastInsight, opportunityInsights, performanceInsights, trendInsights } from './insight-detectors.ts';
+import {
+  DetectAnomaliesInput,
+  ForecastInput,
+  GenerateInsightsInput,
+  INSIGHT_TYPES,
+  type AIInsight,
+  type AnomaliesResult,
+  type ForecastResult,
+  type GenerateInsightsOutput,
+  type Narrator,
+} from './insight.schema.ts';
+import { dailyValues } from './insight-series.ts';
+import { detectAnomalies, holtWinters, isStatsError, median } from './stats/index.ts';
+import { AppError } from '../errors/app-error.ts';
+import type { Database } from '../db/database.ts';
+import { inTenantTx } from '../db/tenant-tx.ts';
+import { writeEvent } from '../outbox/outbox.writer.ts';
+
+const DAY = 86_400_000;
+const IMPACT_ORDER = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
+
+function completeDays<T extends { day: string }>(points: T[], range: { start: Date; end: Date }): T[] {
+  return points.filter((p) => {
+    const start = Date.parse(`${p.day}T00:00:00Z`);
+    return start >= range.start.getTime() && start + DAY <= range.end.getTime();
+  });
+}
+
+export interface InsightsServiceDeps {
+  analytics: AnalyticsService;
+  /** Rewrites title/description only; when absent (or failing) the templates stand. */
+  narrator?: Narrator;
+  logger?: Logger;
+  now?: () => Date;
+  /** Announces generated insights as an `insight.generated` outbox event (live subscribers); none without it. */
+  db?: Database;
+}
+
+export function createInsightsService(deps: InsightsServiceDeps) {
+  const now = deps.now ?? (() => new Date());
+
+  async function narrate(draft: Omit<AIInsight, 'createdAt'>): Promise<Omit<AIInsight, 'createdAt'>> {
+    if (!deps.narrator) return draft;
+    try {
+      const text = await deps.narrator({ type: draft.type, title: draft.title, description: draft.description, dataPoints: draft.dataPoints });
+      return { ...draft, title: text.title || draft.title, description: text.description || draft.description };
+    } catch (err) {
+      deps.logger?.warn({ err, insight: draft.id }, 'insight narrator failed; keeping the template text');
+      return draft;
+    }
+  }
+
+  /** Complete UTC days of the last `days` days (today, still running, is left out). */
+  function lastDays(days: number) {
+    const today = Math.floor(now().getTime() / DAY) * DAY;
+    return { start: new Date(today - days * DAY), end: new Date(today) };
+  }
+
+  return {
+    /** Seasonal robust anomaly scores of one daily series (`detect_anomalies`). */
+    async anomalies(actor: Actor, raw: DetectAnomaliesInput): Promise<AnomaliesResult> {
+      const input = parseOrThrow(DetectAnomaliesInput, raw);
+      const range = input.date_range ?? lastDays(90);
+      const points = completeDays((await deps.analytics.daily(actor, range)).points, range);
+      const kept = dailyValues(points, input.metric).map((v, i) => ({ v, day: points[i].day })).filter((x) => Number.isFinite(x.v));
+      if (kept.length < 21) throw AppError.validation([{ path: 'date_range', reason: `needs at least 21 days with data, got ${kept.length}` }]);
+      const values = kept.map((x) => x.v);
+      const r = detectAnomalies(values, { period: 7, minScale: input.metric === 'sentiment' ? 0.05 : Math.sqrt(Math.max(1, median(values))) });
+      return {
+        metric: input.metric,
+        days: values.length,
+        threshold: r.threshold,
+        anomalies: r.anomalies.map((a) => ({ day: kept[a.index].day, value: a.value, expected: a.expected, score: a.score, direction: a.direction })),
+      };
+    },
+
+    /** Holt–Winters (additive, weekly season) forecast of a daily count series (`forecast`). */
+    async forecast(actor: Actor, raw: ForecastInput): Promise<ForecastResult> {
+      const input = parseOrThrow(ForecastInput, raw);
+      const range = lastDays(input.history_days);
+      const points = completeDays((await deps.analytics.daily(actor, range)).points, range);
+      try {
+        const f = holtWinters(dailyValues(points, input.metric), { period: 7, horizon: input.horizon_days, level: input.level });
+        const dayOf = (step: number) => new Date(range.end.getTime() + (step - 1) * DAY).toISOString().slice(0, 10);
+        // Counts cannot go below zero; the interval is clipped, not re-fitted.
+        return {
+          metric: input.metric,
+          level: input.level,
+          method: `Holt-Winters additive, weekly season (alpha ${f.params.alpha}, beta ${f.params.beta.toFixed(3)}, gamma ${f.params.gamma.toFixed(3)})`,
+          steps: f.steps.map((s) => ({ day: dayOf(s.step), mean: Math.max(0, s.mean), low: Math.max(0, s.low), high: Math.max(0, s.high) })),
+          total: { mean: Math.max(0, f.total.mean), low: Math.max(0, f.total.low), high: Math.max(0, f.total.high) },
+          sigma: f.sigma,
+          history_days: points.length,
+        };
+      } catch (err) {
+        if (isStatsError(err)) throw AppError.validation([{ path: err.field === 'series' ? 'history_days' : err.field, reason: err.reason }]);
+        throw err;
+      }
+    },
+
+    /** The insights MCP tool `generate_insights`: every InsightType the data supports, strongest first. */
+    async generate(actor: Actor, raw: GenerateInsightsInput = {}): Promise<GenerateInsightsOutput> {
+      const input = parseOrThrow(GenerateInsightsInput, raw);
+      const range = input.time_period ?? { start: new Date(now().getTime() - 90 * DAY), end: now() };
+      const types = new Set(input.types ?? INSIGHT_TYPES);
+      const segment = input.customer_segment;
+      const [{ points: all, scope }, segments] = await Promise.all([
+        deps.analytics.daily(actor, range, segment),
+        types.has('OPPORTUNITY_IDENTIFICATION') || types.has('PERFORMANCE_COMPARISON') ? deps.analytics.segments(actor, range, segment) : Promise.resolve([]),
+      ]);
+      // Partial first/last days would look like drops to every detector.
+      const points = completeDays(all, range);
+      const drafts: Omit<AIInsight, 'createdAt'>[] = [];
+      const { trends, insights: trendDrafts } = trendInsights(points, input.metrics);
+      if (types.has('TREND_ANALYSIS')) drafts.push(...trendDrafts);
+      if (types.has('ANOMALY_DETECTION')) drafts.push(...anomalyInsights(points, input.metrics));
+      if (types.has('OPPORTUNITY_IDENTIFICATION')) drafts.push(...opportunityInsights(segments));
+      if (types.has('PERFORMANCE_COMPARISON')) drafts.push(...performanceInsights(segments));
+      if (types.has('PREDICTIVE_FORECAST')) {
+        const f = forecastInsight(points, 'conversions');
+        if (f) drafts.push(f);
+      }
+      drafts.sort((a, b) => IMPACT_ORDER[a.impact] - IMPACT_ORDER[b.impact] || b.confidence - a.confidence);
+      const createdAt = now();
+      const insights = await Promise.all(drafts.map(async (d) => ({ ...(await narrate(d)), id: `${d.id}:${randomUUID().slice(0, 8)}`, createdAt })));
+      const recommendations = insights.flatMap((i) => i.recommendations.map((action) => ({ insightId: i.id, action, priority: i.impact })));
+      if (deps.db && insights.length) {
+        // who may see them: the whole tenant's numbers, or one rep's own book (scope 'own', ownerId)
+        const summary = insights.map((i) => ({ id: i.id, type: i.type, title: i.title, description: i.description, impact: i.impact, confidence: i.confidence, createdAt: i.createdAt.toISOString() }));
+        await inTenantTx(deps.db, actor, (em) =>
+          writeEvent(em, actor, 'insight.generated', { type: 'insight', id: null }, { scope, ownerId: scope === 'own' ? actor.userId : null, insights: summary }),
+        );
+      }
+      return { insights, trends, recommendations };
+    },
+  };
+}
+
+export type InsightsService = ReturnType<typeof createInsightsService>;

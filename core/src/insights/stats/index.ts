@@ -1,0 +1,12 @@
+export { StatsError, isStatsError } from './stats-error.ts';
+export { normalCdf, normalQuantile, twoSidedP, mean, median, mad, holmAdjust } from './distributions.ts';
+export { mannKendall } from './trend.ts';
+export type { TrendTest, TrendDirection } from './trend.ts';
+export { detectAnomalies } from './anomaly.ts';
+export type { AnomalyPoint, AnomalyResult, AnomalyOptions } from './anomaly.ts';
+export { compareProportions, wilsonInterval, permutationTest, segmentUplift } from './proportions.ts';
+export type { Proportion, ProportionComparison, SegmentInput, SegmentUplift } from './proportions.ts';
+export { holtWinters } from './holt-winters.ts';
+export type { HoltWintersParams, HoltWintersForecast, ForecastStep } from './holt-winters.ts';
+export { mannWhitney } from './rank-test.ts';
+export type { RankTest } from './rank-test.ts';

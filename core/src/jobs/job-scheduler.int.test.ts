@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../logger.ts';
+import { openTestDatabase, testDbKinds, type TestDatabase } from '../testing/test-db.ts';
+import { createJobScheduler, slotOf } from './job-scheduler.ts';
+
+describe.each(testDbKinds())('scheduled jobs run once per slot across schedulers (%s)', (kind) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+  });
+  afterAll(() => t.drop());
+
+  it('of three schedulers racing for the same slots, exactly one runs each slot', async () => {
+    const ran: string[] = [];
+    const schedulers = ['a', 'b', 'c'].map((holder) => {
+      const s = createJobScheduler({ db: t.db, logger: silentLogger(), holder });
+      s.add({ name: 'race', everySeconds: 60, run: async (slot) => void ran.push(`${holder}@${slot.toISOString()}`) });
+      return s;
+    });
+    const slots = [0, 1, 2, 3, 4].map((i) => new Date(Date.UTC(2026, 0, 1, 12, i)));
+    const won = await Promise.all(slots.flatMap((slot) => schedulers.map((s) => s.runSlot('race', slot))));
+    expect(won.filter(Boolean)).toHaveLength(slots.length);
+    expect(ran).toHaveLength(slots.length);
+    expect(new Set(ran.map((r) => r.split('@')[1])).size).toBe(slots.length);
+    const runs = await schedulers[0].recentRuns('race');
+    expect(runs).toHaveLength(slots.length);
+    expect(runs.every((r) => r.status === 'succeeded' && ['a', 'b', 'c'].includes(r.holder))).toBe(true);
+  });
+
+  it('records a failing run with its error and keeps scheduling', async () => {
+    const s = createJobScheduler({ db: t.db, logger: silentLogger(), holder: 'x' });
+    s.add({ name: 'boom', everySeconds: 60, run: async () => Promise.reject(new Error('provider down')) });
+    expect(await s.runSlot('boom', new Date(Date.UTC(2026, 0, 1)))).toBe(true);
+    const [run] = await s.recentRuns('boom');
+    expect(run).toMatchObject({ status: 'failed', error: 'provider down', holder: 'x' });
+  });
+
+  it('runs on wall-clock slots: two running schedulers never run a slot twice, and a missed slot runs at start', async () => {
+    const ran: number[] = [];
+    const make = (holder: string) => {
+      const s = createJobScheduler({ db: t.db, logger: silentLogger(), holder });
+      s.add({ name: 'tick', everySeconds: 1, runMissedAtStart: true, run: async (slot) => void ran.push(slot.getTime()) });
+      return s;
+    };
+    const [a, b] = [make('p1'), make('p2')];
+    await Promise.all([a.start(), b.start()]);
+    await new Promise((r) => setTimeout(r, 3_500));
+    await Promise.all([a.stop(), b.stop()]);
+    expect(ran.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(ran).size).toBe(ran.length);
+    expect(ran.every((ms) => ms % 1000 === 0)).toBe(true);
+  });
+
+  it('aligns slots to the epoch, not to process start', () => {
+    expect(slotOf(Date.UTC(2026, 5, 1, 13, 45), 86_400).toISOString()).toBe('2026-06-01T00:00:00.000Z');
+    expect(slotOf(Date.UTC(2026, 5, 1, 13, 45, 31), 60).toISOString()).toBe('2026-06-01T13:45:00.000Z');
+  });
+});

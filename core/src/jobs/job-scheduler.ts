@@ -1,0 +1,150 @@
+import { hostname } from 'node:os';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+
+export interface ScheduledJob {
+  /** Unique, stable name, e.g. `follow-ups.due-scan`. */
+  name: string;
+  /** Slot length; slots are aligned to the Unix epoch (24 h = midnight UTC), not to process start. */
+  everySeconds: number;
+  /** Run the current slot at start when no replica has run it yet (a fresh install gets its first run at once). */
+  runMissedAtStart?: boolean;
+  run(slot: Date): Promise<unknown>;
+}
+
+export interface JobRun {
+  job: string;
+  slot: Date;
+  holder: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: 'running' | 'succeeded' | 'failed';
+  error: string | null;
+}
+
+export interface JobScheduler {
+  add(job: ScheduledJob): void;
+  start(): Promise<void>;
+  /** Stops scheduling and waits for runs in progress. */
+  stop(): Promise<void>;
+  /** Run one slot now if no replica has claimed it; returns whether this process ran it. */
+  runSlot(name: string, slot: Date): Promise<boolean>;
+  recentRuns(job?: string, limit?: number): Promise<JobRun[]>;
+}
+
+export function slotOf(at: number, everySeconds: number): Date {
+  const ms = everySeconds * 1000;
+  return new Date(Math.floor(at / ms) * ms);
+}
+
+/**
+ * Wall-clock schedules that run once across replicas: each slot is claimed by inserting its
+ * `(job, slot)` row, so of N processes on one database exactly one runs it. A process that dies
+ * mid-run loses that slot (the next slot runs as usual): once, never twice.
+ */
+export function createJobScheduler(deps: { db: Database; logger: Logger; holder?: string; now?: () => number; keepDays?: number }): JobScheduler {
+  const { db } = deps;
+  const logger = deps.logger.child({ component: 'jobs' });
+  const holder = deps.holder ?? `${hostname()}:${process.pid}`;
+  const now = deps.now ?? Date.now;
+  const jobs = new Map<string, ScheduledJob>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const inFlight = new Set<Promise<unknown>>();
+  let stopped = true;
+
+  async function claim(job: ScheduledJob, slot: Date): Promise<boolean> {
+    const res = await db.asWorker((c) =>
+      c.query('INSERT INTO job_runs (job, slot, holder) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job', [job.name, slot, holder]),
+    );
+    return res.rowCount === 1;
+  }
+
+  async function finish(job: ScheduledJob, slot: Date, error: unknown, result: unknown): Promise<void> {
+    const summary = result === undefined ? null : JSON.stringify(result).slice(0, 10_000);
+    await db.asWorker((c) =>
+      c.query(`UPDATE job_runs SET finished_at = now(), status = $3, error = $4, result = $5::jsonb WHERE job = $1 AND slot = $2`, [
+        job.name,
+        slot,
+        error ? 'failed' : 'succeeded',
+        error ? String((error as Error).message ?? error).slice(0, 2000) : null,
+        summary,
+      ]),
+    );
+  }
+
+  async function runSlot(name: string, slot: Date): Promise<boolean> {
+    const job = jobs.get(name);
+    if (!job) throw new Error(`unknown job ${name}`);
+    if (!(await claim(job, slot))) return false;
+    const started = performance.now();
+    let error: unknown;
+    let result: unknown;
+    try {
+      result = await job.run(slot);
+    } catch (err) {
+      error = err;
+      logger.warn({ err, job: name, slot }, 'scheduled job failed');
+    }
+    await finish(job, slot, error, result).catch((err) => logger.warn({ err, job: name }, 'could not record the job run'));
+    logger.debug({ job: name, slot, ms: Math.round(performance.now() - started) }, 'scheduled job ran');
+    return true;
+  }
+
+  function track(p: Promise<unknown>): void {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  }
+
+  function schedule(job: ScheduledJob): void {
+    if (stopped) return;
+    const period = job.everySeconds * 1000;
+    const next = slotOf(now(), job.everySeconds).getTime() + period;
+    const timer = setTimeout(() => {
+      // a run still going when its next slot comes skips that slot here; another replica may take it
+      track(
+        runSlot(job.name, new Date(next))
+          .catch((err) => logger.warn({ err, job: job.name }, 'could not claim a job slot (database unavailable?)'))
+          .finally(() => schedule(job)),
+      );
+    }, Math.max(0, next - now()));
+    timer.unref();
+    timers.set(job.name, timer);
+  }
+
+  async function prune(): Promise<void> {
+    await db.asWorker((c) => c.query(`DELETE FROM job_runs WHERE started_at < now() - make_interval(days => $1)`, [deps.keepDays ?? 14]));
+  }
+
+  return {
+    add(job) {
+      if (!(job.everySeconds > 0)) throw new Error(`job ${job.name}: everySeconds must be positive`);
+      if (jobs.has(job.name)) throw new Error(`job ${job.name} is already scheduled`);
+      jobs.set(job.name, job);
+      if (!stopped) schedule(job);
+    },
+    async start() {
+      stopped = false;
+      await prune().catch((err) => logger.warn({ err }, 'could not prune old job runs'));
+      for (const job of jobs.values()) {
+        if (job.runMissedAtStart) track(runSlot(job.name, slotOf(now(), job.everySeconds)).catch((err) => logger.warn({ err, job: job.name }, 'job run at start failed')));
+        schedule(job);
+      }
+    },
+    async stop() {
+      stopped = true;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      await Promise.allSettled([...inFlight]);
+    },
+    runSlot,
+    async recentRuns(job, limit = 50) {
+      const res = await db.asWorker((c) =>
+        c.query<{ job: string; slot: Date; holder: string; started_at: Date; finished_at: Date | null; status: JobRun['status']; error: string | null }>(
+          `SELECT job, slot, holder, started_at, finished_at, status, error FROM job_runs WHERE ($1::text IS NULL OR job = $1) ORDER BY slot DESC LIMIT $2`,
+          [job ?? null, limit],
+        ),
+      );
+      return res.rows.map((r) => ({ job: r.job, slot: r.slot, holder: r.holder, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, error: r.error }));
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors/app-error.ts';
+import { DEFAULT_FUSION, fuseRankings, minMaxNormalised, onePerSection, sectionKeyOf } from './fusion.ts';
+
+const hits = (...pairs: [string, number][]) => pairs.map(([id, score]) => ({ id, score }));
+
+describe('fuseRankings', () => {
+  it('score fusion keeps margins: a clear full-text winner beats a passage both lists rank low', () => {
+    const text = hits(['a', 10], ['b', 1.2], ['c', 1]);
+    const vector = hits(['c', 0.5], ['b', 0.49], ['d', 0.1]);
+    const fused = fuseRankings(text, vector, { method: 'score', weights: [0.5, 0.5] });
+    // a: 0.5·1 + 0 = 0.5; b: 0.5·0.022 + 0.5·0.975 ≈ 0.499; c: 0 + 0.5 = 0.5 (tie with a → better single rank first)
+    expect(fused.map((h) => h.id)).toEqual(['a', 'c', 'b', 'd']);
+    expect(fused.find((h) => h.id === 'b')!.ranks).toEqual([2, 2]);
+    expect(fused.find((h) => h.id === 'd')!.ranks).toEqual([null, 3]);
+    // RRF only sees ranks: the clear full-text winner a drops behind passages found by both lists
+    expect(fuseRankings(text, vector, { method: 'rrf', weights: [1, 1] }).map((h) => h.id)).toEqual(['c', 'b', 'a', 'd']);
+  });
+
+  it('weights move the balance between the lists', () => {
+    const text = hits(['t', 2], ['x', 1]);
+    const vector = hits(['v', 0.9], ['x', 0.1]);
+    expect(fuseRankings(text, vector, { method: 'score', weights: [0.8, 0.2] })[0].id).toBe('t');
+    expect(fuseRankings(text, vector, { method: 'score', weights: [0.2, 0.8] })[0].id).toBe('v');
+  });
+
+  it('works with one list empty and is deterministic on ties', () => {
+    // equal scores: the better single rank first, then the id
+    expect(fuseRankings([], hits(['b', 0.3], ['a', 0.3])).map((h) => h.id)).toEqual(['b', 'a']);
+    expect(fuseRankings(hits(['b', 1]), hits(['a', 1])).map((h) => h.id)).toEqual(['a', 'b']);
+    expect(fuseRankings(hits(['a', 1]), []).map((h) => h.id)).toEqual(['a']);
+    expect(fuseRankings([], [])).toEqual([]);
+  });
+
+  it('protected places keep each list’s best hits in the first window', () => {
+    const text = hits(['t1', 1], ['t2', 0.1], ['t3', 0.05]);
+    const vector = hits(['v1', 0.9], ['v2', 0.89], ['v3', 0.88], ['v4', 0.87], ['v5', 0.86], ['t1', 0.1]);
+    const plain = fuseRankings(text, vector, { method: 'score', weights: [0.1, 0.9] });
+    expect(plain.slice(0, 3).map((h) => h.id)).not.toContain('t1');
+    const guarded = fuseRankings(text, vector, { method: 'score', weights: [0.1, 0.9], protectTop: 1, window: 3 });
+    expect(guarded.slice(0, 3).map((h) => h.id)).toEqual(['v1', 'v2', 't1']);
+    expect(new Set(guarded.map((h) => h.id)).size).toBe(guarded.length);
+  });
+
+  it('rejects bad options with the field named', () => {
+    expect(() => fuseRankings([], [], { weights: [-1, 1] })).toThrow(AppError);
+    expect(() => fuseRankings([], [], { rrfK: 0 })).toThrow(/rrfK/);
+  });
+
+  it('has a default that validates', () => {
+    expect(() => fuseRankings(hits(['a', 1]), hits(['a', 1]), DEFAULT_FUSION)).not.toThrow();
+  });
+});
+
+describe('minMaxNormalised', () => {
+  it('maps scores to 0–1 and equal scores to 1', () => {
+    expect([...minMaxNormalised(hits(['a', 3], ['b', 2], ['c', 1]))]).toEqual([['a', 1], ['b', 0.5], ['c', 0]]);
+    expect([...minMaxNormalised(hits(['a', 0.4], ['b', 0.4]))]).toEqual([['a', 1], ['b', 1]]);
+  });
+});
+
+describe('one result per section', () => {
+  const chunk = (id: string, documentId: string, heading: string) => ({ id, kind: 'document', documentId, interactionId: null, heading });
+
+  it('keys chunks under a section heading by document and heading, merged or title-only chunks by themselves', () => {
+    expect(sectionKeyOf(chunk('1', 'd', 'Price List > Monthly retainers'))).toBe(sectionKeyOf(chunk('2', 'd', 'Price List > Monthly retainers')));
+    expect(sectionKeyOf(chunk('1', 'd', 'Price List'))).not.toBe(sectionKeyOf(chunk('2', 'd', 'Price List')));
+    expect(sectionKeyOf(chunk('1', 'd', 'A > B'))).not.toBe(sectionKeyOf(chunk('2', 'e', 'A > B')));
+    const talk = (id: string) => ({ id, kind: 'interaction', documentId: null, interactionId: 'i1', heading: 'Call' });
+    expect(sectionKeyOf(talk('1'))).toBe(sectionKeyOf(talk('2')));
+  });
+
+  it('keeps the best ranked chunk of each section, in order', () => {
+    const ranked = [chunk('1', 'd', 'A > B'), chunk('2', 'd', 'A > C'), chunk('3', 'd', 'A > B'), chunk('4', 'd', 'A')];
+    expect(onePerSection(ranked, sectionKeyOf).map((c) => c.id)).toEqual(['1', '2', '4']);
+  });
+});

@@ -1,0 +1,156 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type nodemailer from 'nodemailer';
+import { lazyModule } from '../lazy-module.ts';
+
+const mailer = lazyModule<typeof nodemailer>('nodemailer');
+import { z } from 'zod';
+import { authorize } from '../auth/rbac.ts';
+import type { Database } from '../db/database.ts';
+import { parseOrThrow } from '../errors/zod-issues.ts';
+import type { Actor } from '../users/user.schema.ts';
+
+export interface OutgoingMail {
+  tenantId: string;
+  /** Same key ⇒ same message: the mailbox stores it once, SMTP carries it as Message-ID and a header. */
+  idempotencyKey: string;
+  from: string;
+  to: string;
+  subject: string;
+  /** Plain-text body (always there: clients without HTML show it). */
+  body: string;
+  /** Optional HTML alternative; images reference attachments as `cid:`. */
+  html?: string;
+  attachments?: MailAttachment[];
+  workflowId?: string;
+  executionId?: string;
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  /** Content-ID for inline images (`<img src="cid:...">`). */
+  cid?: string;
+}
+
+export interface MailTransport {
+  kind: 'mailbox' | 'smtp';
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+}
+
+/** A stable Message-ID for an idempotency key, so receivers can drop a resent copy. */
+export function messageIdFor(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@crm.local>`;
+}
+
+/** The embedded default: mail lands in the tenant's mailbox table, nothing leaves the machine. */
+export function createMailboxTransport(db: Database): MailTransport {
+  return {
+    kind: 'mailbox',
+    async send(m) {
+      // one round trip: workflow steps send here on their hot path
+      await db.writeAsTenant(m.tenantId, [
+        {
+          sql: `INSERT INTO mailbox_messages (id, tenant_id, idempotency_key, from_address, to_address, subject, body, html_body, attachments, workflow_id, execution_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
+          params: [
+            randomUUID(),
+            m.tenantId,
+            m.idempotencyKey,
+            m.from,
+            m.to,
+            m.subject,
+            m.body,
+            m.html ?? null,
+            JSON.stringify((m.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, cid: a.cid ?? null, content: a.content.toString('base64') }))),
+            m.workflowId ?? null,
+            m.executionId ?? null,
+          ],
+        },
+      ]);
+      return { messageId: messageIdFor(m.idempotencyKey) };
+    },
+  };
+}
+
+/** Real delivery over SMTP (nodemailer), e.g. `smtp://user:pass@smtp.example.com:587`. */
+export function createSmtpTransport(url: string): MailTransport & { close(): void } {
+  const transporter = mailer().createTransport(url);
+  return {
+    kind: 'smtp',
+    async send(m) {
+      const messageId = messageIdFor(m.idempotencyKey);
+      await transporter.sendMail({
+        from: m.from,
+        to: m.to,
+        subject: m.subject,
+        text: m.body,
+        ...(m.html ? { html: m.html } : {}),
+        ...(m.attachments?.length ? { attachments: m.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content, ...(a.cid ? { cid: a.cid } : {}) })) } : {}),
+        messageId,
+        headers: { 'X-Idempotency-Key': m.idempotencyKey },
+      });
+      return { messageId };
+    },
+    close: () => transporter.close(),
+  };
+}
+
+export const ListMailboxQuery = z
+  .object({ to: z.string().optional(), limit: z.number().int().min(1).max(500).default(50) })
+  .strict();
+
+export interface MailboxMessage {
+  id: string;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  html: string | null;
+  /** Attachment metadata; `mailboxAttachment` returns the bytes. */
+  attachments: { filename: string; contentType: string; cid: string | null; size: number }[];
+  workflowId: string | null;
+  executionId: string | null;
+  createdAt: Date;
+}
+
+interface StoredAttachment {
+  filename: string;
+  contentType: string;
+  cid: string | null;
+  content: string;
+}
+
+/** The tenant's local mailbox, newest first (CLI `crm workflow mailbox`, MCP). */
+export async function listMailbox(db: Database, actor: Actor, query: z.input<typeof ListMailboxQuery> = {}): Promise<MailboxMessage[]> {
+  authorize(actor, 'workflows:read');
+  const q = parseOrThrow(ListMailboxQuery, query);
+  const rows = await db.withTenant(actor.tenantId, (em) =>
+    em.execute<Record<string, unknown>[]>(
+      `SELECT * FROM mailbox_messages WHERE (?::text IS NULL OR to_address = ?) ORDER BY created_at DESC, id LIMIT ?`,
+      [q.to ?? null, q.to ?? null, q.limit],
+    ),
+  );
+  return rows.map((r) => ({
+    id: r.id as string,
+    from: r.from_address as string,
+    to: r.to_address as string,
+    subject: r.subject as string,
+    body: r.body as string,
+    html: (r.html_body as string | null) ?? null,
+    attachments: ((r.attachments as StoredAttachment[] | null) ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, cid: a.cid, size: Buffer.byteLength(a.content, 'base64') })),
+    workflowId: (r.workflow_id as string | null) ?? null,
+    executionId: (r.execution_id as string | null) ?? null,
+    createdAt: new Date(r.created_at as string),
+  }));
+}
+
+/** One attachment of a mailbox message, with its bytes (null when there is no such message or file). */
+export async function mailboxAttachment(db: Database, actor: Actor, messageId: string, filename: string): Promise<MailAttachment | null> {
+  authorize(actor, 'workflows:read');
+  const rows = await db.withTenant(actor.tenantId, (em) =>
+    em.execute<{ attachments: StoredAttachment[] }[]>(`SELECT attachments FROM mailbox_messages WHERE id = ?`, [messageId]),
+  );
+  const a = rows[0]?.attachments.find((x) => x.filename === filename);
+  return a ? { filename: a.filename, contentType: a.contentType, content: Buffer.from(a.content, 'base64'), ...(a.cid ? { cid: a.cid } : {}) } : null;
+}

@@ -1,0 +1,11 @@
+export { createReportService } from './report.service.ts';
+export type { ReportService } from './report.service.ts';
+export { REPORT_TYPES, ReportType, ReportDefinition, ReportFilter, ReportSchedule } from './report.schema.ts';
+export type { AnalyticsReport, Chart } from './report.schema.ts';
+export { reportHtml, reportCsv, reportAttachments, reportNarrative } from './report.render.ts';
+export type { ReportAttachment } from './report.render.ts';
+export { renderChart, chartPng } from './report.charts.ts';
+export { createReportScheduleService, nextReportRun } from './report-schedule.service.ts';
+export type { ReportScheduleService, ReportDelivery, ReportRunOutcome } from './report-schedule.service.ts';
+export { CreateReportScheduleInput, UpdateReportScheduleInput, REPORT_FORMATS } from './report-schedule.schema.ts';
+export type { StoredReportSchedule } from './report-schedule.schema.ts';

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { ReportFilter, ReportSchedule, ReportType } from './report.schema.ts';
+
+export const REPORT_FORMATS = ['html', 'csv'] as const;
+
+const Recipients = z.array(z.email('must be an email address')).min(1, 'at least one recipient').max(50, 'at most 50 recipients');
+
+/** A stored report definition that is emailed on its schedule. */
+export const CreateReportScheduleInput = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    type: ReportType,
+    filters: z.array(ReportFilter).max(1, 'one segment filter at most (source or campaign)').default([]),
+    periodDays: z.number().int().min(1).max(366).default(7).describe('each run reports on the days before it'),
+    schedule: ReportSchedule,
+    recipients: Recipients,
+    format: z.enum(REPORT_FORMATS).default('html').describe('html: HTML mail with inline PNG charts; csv: the metrics as a CSV attachment (charts attached as PNG)'),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export type CreateReportScheduleInput = z.input<typeof CreateReportScheduleInput>;
+
+export const UpdateReportScheduleInput = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    filters: z.array(ReportFilter).max(1, 'one segment filter at most (source or campaign)').optional(),
+    periodDays: z.number().int().min(1).max(366).optional(),
+    schedule: ReportSchedule.optional(),
+    recipients: Recipients.optional(),
+    format: z.enum(REPORT_FORMATS).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+export type UpdateReportScheduleInput = z.input<typeof UpdateReportScheduleInput>;
+
+export interface StoredReportSchedule {
+  id: string;
+  name: string;
+  type: ReportType;
+  filters: ReportFilter[];
+  periodDays: number;
+  schedule: { cron: string; timezone: string };
+  recipients: string[];
+  format: (typeof REPORT_FORMATS)[number];
+  enabled: boolean;
+  createdBy: string;
+  nextRunAt: Date;
+  lastRunAt: Date | null;
+  lastStatus: 'running' | 'succeeded' | 'failed' | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}

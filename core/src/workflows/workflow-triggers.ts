@@ -1,0 +1,178 @@
+import type { Database } from '../db/database.ts';
+import { inTenantTx } from '../db/tenant-tx.ts';
+import type { Logger } from '../logger.ts';
+import type { OutboxDispatcher } from '../outbox/outbox.dispatcher.ts';
+import type { OutboxEvent } from '../outbox/outbox.schema.ts';
+import { AppError } from '../errors/app-error.ts';
+import { recordWebhookReceipt, verifyWebhook } from './webhook-signature.ts';
+import { evaluateConditions, type ConditionContext } from './workflow-conditions.ts';
+import { nextCronRun } from './workflow-validation.ts';
+import { contactContext } from './workflow.rows.ts';
+import { insertExecution } from './workflow.service.ts';
+import { TRIGGER_EVENTS, type TriggerType, type WorkflowDefinition } from './workflow.schema.ts';
+
+export const WORKFLOW_TRIGGER_CONSUMER = 'workflow-triggers';
+
+const EVENT_TRIGGERS = new Map(Object.entries(TRIGGER_EVENTS).map(([trigger, event]) => [event, trigger as TriggerType]));
+
+interface ActiveWorkflow {
+  id: string;
+  version: number;
+  definition: WorkflowDefinition;
+}
+
+/** What the triggering change replaced, for `changed_to` (e.g. the status before a status change). */
+function beforeOf(event: OutboxEvent): ConditionContext['before'] {
+  const p = event.payload as Record<string, unknown>;
+  if (event.type === 'contact.status_changed') return { contact: { status: p.from } };
+  if (event.type === 'lead_score.changed') return { contact: { leadScore: p.from } };
+  return {};
+}
+
+/**
+ * Starts executions: outbox events matched against the conditions of the tenant's active
+ * workflows of that trigger type, and cron schedules of TIME_BASED workflows. Both only queue
+ * executions (with `workflow.triggered`); the worker runs them.
+ */
+export function createWorkflowTriggers(db: Database, logger: Logger) {
+  // one round trip each: these run for every matching outbox event, on the event-to-first-step path
+  async function activeWorkflows(tenantId: string, type: TriggerType): Promise<ActiveWorkflow[]> {
+    const [rows] = await db.readAsTenant(tenantId, [
+      {
+        sql: `SELECT w.id, w.current_version AS version, v.definition FROM workflows w
+              JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version
+              WHERE w.is_active AND w.trigger_type = $1`,
+        params: [type],
+      },
+    ]);
+    return rows as unknown as ActiveWorkflow[];
+  }
+
+  async function contactRow(tenantId: string, id: string | null) {
+    if (!id) return null;
+    const [rows] = await db.readAsTenant(tenantId, [{ sql: 'SELECT * FROM contacts WHERE id = $1', params: [id] }]);
+    return rows[0] ?? null;
+  }
+
+  /** The executions one event starts (ids), after matching every active workflow of its trigger type. */
+  async function handleEvent(event: OutboxEvent): Promise<string[]> {
+    const type = EVENT_TRIGGERS.get(event.type);
+    if (!type) return [];
+    const workflows = await activeWorkflows(event.tenantId, type);
+    if (!workflows.length) return [];
+    const contactId = event.aggregateType === 'contact' ? event.aggregateId : null;
+    const ctx: ConditionContext = {
+      // the contact as the event saw it when the event carries it (a later change must not leak in)
+      contact: contactContext((event.payload.contact as Record<string, unknown> | undefined) ?? (await contactRow(event.tenantId, contactId))),
+      event: event.payload,
+      before: beforeOf(event),
+    };
+    const started: string[] = [];
+    for (const wf of workflows) {
+      if (!evaluateConditions(wf.definition.trigger.conditions, { ...ctx, variables: wf.definition.variables })) continue;
+      const id = await inTenantTx(db, { tenantId: event.tenantId }, (em) =>
+        insertExecution(em, event.tenantId, { workflowId: wf.id, version: wf.version, triggerType: type, triggerEventId: event.id, contactId, input: {}, event: event.payload }),
+      );
+      if (id) started.push(id);
+    }
+    if (started.length) logger.debug({ eventId: event.id, type: event.type, executions: started.length }, 'workflows triggered');
+    return started;
+  }
+
+  /**
+   * Fire due cron schedules (a plain `(now) => Promise<void>` job for the runtime's scheduler). The
+   * slot is claimed with compare-and-set on `last_scheduled_at`, so replicas fire each slot once.
+   * Trigger conditions over contact fields start one execution per matching contact.
+   */
+  async function runSchedules(now: Date = new Date()): Promise<number> {
+    const due = await db.asWorker(async (c) =>
+      (
+        await c.query(
+          `SELECT w.id, w.tenant_id, w.current_version AS version, w.last_scheduled_at, w.created_at, v.definition FROM workflows w
+           JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version
+           WHERE w.is_active AND w.trigger_type = 'TIME_BASED'`,
+        )
+      ).rows,
+    );
+    let started = 0;
+    for (const wf of due) {
+      const schedule = (wf.definition as WorkflowDefinition).trigger.schedule;
+      if (!schedule) continue;
+      const since: Date = wf.last_scheduled_at ?? wf.created_at;
+      const slot = nextCronRun(schedule.cron, schedule.timezone, new Date(since));
+      if (slot > now) continue;
+      const claimed = await db.asWorker((c) =>
+        c.query('UPDATE workflows SET last_scheduled_at = $2 WHERE id = $1 AND last_scheduled_at IS NOT DISTINCT FROM $3', [wf.id, now, wf.last_scheduled_at]),
+      );
+      if (claimed.rowCount !== 1) continue;
+      started += await fireSchedule(wf.tenant_id, { id: wf.id, version: wf.version, definition: wf.definition }, slot);
+    }
+    return started;
+  }
+
+  async function fireSchedule(tenantId: string, wf: ActiveWorkflow, slot: Date): Promise<number> {
+    const conditions = wf.definition.trigger.conditions;
+    const input = { scheduledAt: slot.toISOString() };
+    if (!conditions.some((c) => c.field.startsWith('contact.'))) {
+      await inTenantTx(db, { tenantId }, (em) => insertExecution(em, tenantId, { workflowId: wf.id, version: wf.version, triggerType: 'TIME_BASED', input }));
+      return 1;
+    }
+    const contacts = await db.withTenant(tenantId, (em) => em.execute<Record<string, unknown>[]>('SELECT * FROM contacts ORDER BY created_at LIMIT 10000'));
+    const matching = contacts.map((r) => contactContext(r)).filter((c) => evaluateConditions(conditions, { contact: c, variables: wf.definition.variables }));
+    await inTenantTx(db, { tenantId }, async (em) => {
+      for (const c of matching) {
+        await insertExecution(em, tenantId, { workflowId: wf.id, version: wf.version, triggerType: 'TIME_BASED', contactId: c!.id as string, input });
+      }
+    });
+    return matching.length;
+  }
+
+  /**
+   * An inbound webhook for a WEBHOOK workflow: signature over timestamp + raw body (5-minute
+   * tolerance), then replay protection, then the trigger conditions over the JSON body as `input`.
+   * Returns the execution id, or null when the conditions did not match.
+   */
+  async function handleWebhook(
+    workflowId: string,
+    req: { secret: string | undefined; timestamp?: string; signature?: string; body: string },
+    now = Date.now(),
+  ): Promise<string | null> {
+    if (!req.secret) throw new AppError('PERMISSION_DENIED', 'Inbound webhooks are disabled: set WORKFLOW_WEBHOOK_SECRET');
+    verifyWebhook(req.secret, req, now);
+    const [wf] = await db.readAsWorker([
+      {
+        sql: `SELECT w.tenant_id, w.current_version AS version, v.definition FROM workflows w
+              JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version
+              WHERE w.id = $1::uuid AND w.is_active AND w.trigger_type = 'WEBHOOK'`,
+        params: [/^[0-9a-f-]{36}$/i.test(workflowId) ? workflowId : '00000000-0000-0000-0000-000000000000'],
+      },
+    ]);
+    const row = wf[0] as { tenant_id: string; version: number; definition: WorkflowDefinition } | undefined;
+    if (!row) throw AppError.notFound('Active webhook workflow', workflowId);
+    await recordWebhookReceipt(db, row.tenant_id, workflowId, req.signature!);
+    let input: Record<string, unknown>;
+    try {
+      const parsed = JSON.parse(req.body || '{}') as unknown;
+      input = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+    } catch {
+      throw AppError.validation([{ path: 'body', reason: 'must be JSON' }]);
+    }
+    if (!evaluateConditions(row.definition.trigger.conditions, { input, event: input, variables: row.definition.variables })) return null;
+    const contactId = typeof input.contactId === 'string' && /^[0-9a-f-]{36}$/i.test(input.contactId) ? input.contactId : null;
+    return inTenantTx(db, { tenantId: row.tenant_id }, (em) =>
+      insertExecution(em, row.tenant_id, { workflowId, version: row.version, triggerType: 'WEBHOOK', contactId, input, event: input }),
+    );
+  }
+
+  return {
+    handleEvent,
+    handleWebhook,
+    runSchedules,
+    /** Subscribe to the outbox dispatcher's public API; returns the unsubscribe function. */
+    subscribe(outbox: Pick<OutboxDispatcher, 'subscribe'>): () => void {
+      return outbox.subscribe({ consumer: WORKFLOW_TRIGGER_CONSUMER, types: [...EVENT_TRIGGERS.keys()], handler: (e) => handleEvent(e).then(() => {}) });
+    },
+  };
+}
+
+export type WorkflowTriggers = ReturnType<typeof createWorkflowTriggers>;

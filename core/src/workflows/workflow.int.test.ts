@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCrmCore, type CrmCore } from '../crm-core.ts';
+import { silentLogger } from '../logger.ts';
+import type { OutboxEvent } from '../outbox/outbox.schema.ts';
+import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
+import { createExecutionStore } from './execution.store.ts';
+import { recordWebhookReceipt } from './webhook-signature.ts';
+import { createWorkflowTriggers } from './workflow-triggers.ts';
+import type { WorkflowDefinitionInput } from './workflow.schema.ts';
+
+const hotLead: WorkflowDefinitionInput = {
+  name: 'Hot',
+  trigger: { type: 'CONTACT_CREATED', conditions: [{ field: 'contact.leadScore', operator: 'gte', value: 80 }] },
+  steps: [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call {{contact.firstName}}' } }],
+};
+
+describe.each(testDbKinds())('workflow definitions, versions and triggers on %s', (kind) => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let f: TenantFixture;
+  let other: TenantFixture;
+  const events: OutboxEvent[] = [];
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false } });
+    f = await createTenantFixture(core);
+    other = await createTenantFixture(core);
+    createWorkflowTriggers(t.db, silentLogger()).subscribe(core.outbox);
+    core.outbox.subscribe({ consumer: 'test', types: ['workflow.*'], handler: (e) => void events.push(e) });
+  });
+  afterAll(async () => {
+    await core.outbox.stop();
+    await t.drop();
+  });
+
+  it('saves a validated definition, refuses an invalid one and versions every edit', async () => {
+    const wf = await core.workflows.create(f.marketing, hotLead);
+    expect(wf).toMatchObject({ name: 'Hot', version: 1, isActive: false, owner: f.marketing.userId, executionStats: { total: 0 } });
+    await expect(core.workflows.create(f.marketing, { ...hotLead, steps: [{ ...hotLead.steps[0], nextSteps: ['nope'] }] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'steps.0.nextSteps.0', reason: 'step "task": next step "nope" does not exist' }],
+    });
+    await expect(core.workflows.create(f.rep, hotLead)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    const v2 = await core.workflows.update(f.marketing, wf.id, { ...hotLead, name: 'Hot v2' });
+    expect(v2.version).toBe(2);
+    expect((await core.workflows.getVersion(f.marketing, wf.id, 1)).name).toBe('Hot');
+    expect(await core.workflows.list(other.admin)).toEqual([]);
+  });
+
+  it('starts one execution per matching event of an active workflow, on the version current then', async () => {
+    const wf = await core.workflows.setActive(f.marketing, (await core.workflows.create(f.marketing, hotLead)).id, true);
+    const cold = await core.contacts.create(f.manager, { firstName: 'Cold', lastName: 'C', email: 'cold@x.io', leadScore: 10 });
+    const hot = await core.contacts.create(f.manager, { firstName: 'Hot', lastName: 'H', email: 'hot@x.io', leadScore: 90 });
+    await core.outbox.drain();
+    await core.outbox.drain();
+    const runs = await core.workflows.listExecutions(f.marketing, { workflowId: wf.id });
+    expect(runs.map((r) => r.contactId)).toEqual([hot.id]);
+    expect(runs[0]).toMatchObject({ status: 'pending', triggerType: 'CONTACT_CREATED', version: 1 });
+    expect(events.some((e) => e.type === 'workflow.triggered' && e.payload.executionId === runs[0].id)).toBe(true);
+    expect(cold.id).toBeTruthy();
+    // the same event again (a redelivery) starts nothing new
+    const triggers = createWorkflowTriggers(t.db, silentLogger());
+    const created = await t.db.asWorker(async (c) => (await c.query(`SELECT * FROM outbox_events WHERE type = 'contact.created' AND aggregate_id = $1`, [hot.id])).rows[0]);
+    const replay = await triggers.handleEvent({ id: created.id, seq: 0, tenantId: f.tenantId, type: 'contact.created', aggregateType: 'contact', aggregateId: hot.id, actorId: null, payload: created.payload, createdAt: new Date() });
+    expect(replay).toEqual([]);
+  });
+
+  it('matches changed_to on a status change and lets a manual run carry input', async () => {
+    const wf = await core.workflows.create(f.marketing, {
+      name: 'Won',
+      trigger: { type: 'CONTACT_STATUS_CHANGED', conditions: [{ field: 'contact.status', operator: 'changed_to', value: 'CUSTOMER' }] },
+      steps: [{ id: 'w', name: 'W', type: 'WAIT', config: { seconds: 1 } }],
+      isActive: true,
+    });
+    const c = await core.contacts.create(f.manager, { firstName: 'Won', lastName: 'W', email: 'won@x.io' });
+    await core.contacts.changeStatus(f.manager, c.id, { status: 'PROSPECT' });
+    await core.contacts.changeStatus(f.manager, c.id, { status: 'CUSTOMER' });
+    await core.outbox.drain();
+    expect((await core.workflows.listExecutions(f.marketing, { workflowId: wf.id })).map((e) => e.contactId)).toEqual([c.id]);
+    const manual = await core.workflows.execute(f.marketing, wf.id, { input: { plan: 'gold' }, contactId: c.id });
+    expect(manual).toMatchObject({ triggerType: 'MANUAL', input: { plan: 'gold' }, status: 'pending' });
+    expect((await core.workflows.get(f.marketing, wf.id)).executionStats.total).toBe(2);
+  });
+
+  it('fires a due cron slot once per matching contact, however many replicas run the job', async () => {
+    const wf = await core.workflows.create(f.marketing, {
+      name: 'Weekly',
+      trigger: { type: 'TIME_BASED', schedule: { cron: '0 9 * * 1' }, conditions: [{ field: 'contact.email', operator: 'eq', value: 'won@x.io' }] },
+      steps: [{ id: 'w', name: 'W', type: 'WAIT', config: { seconds: 1 } }],
+      isActive: true,
+    });
+    const triggers = createWorkflowTriggers(t.db, silentLogger());
+    const later = new Date(Date.now() + 8 * 86_400_000);
+    const counts = await Promise.all([triggers.runSchedules(later), triggers.runSchedules(later)]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await triggers.runSchedules(later)).toBe(0);
+    expect((await core.workflows.listExecutions(f.marketing, { workflowId: wf.id }))[0].triggerType).toBe('TIME_BASED');
+  });
+
+  it('claims each execution for one worker at a time and fences the others out', async () => {
+    const store = createExecutionStore(t.db);
+    const [a, b] = await Promise.all([store.claim('w1', { limit: 50 }), store.claim('w2', { limit: 50 })]);
+    const ids = [...a, ...b].map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeGreaterThan(0);
+    const mine = a[0] ?? b[0];
+    const thief = a[0] ? 'w2' : 'w1';
+    expect(await store.heartbeat(mine.id, thief)).toBe(false);
+    expect(await store.finish({ tenantId: mine.tenantId, id: mine.id, workflowId: mine.workflowId, ownerId: mine.owner.userId }, thief, { status: 'completed', output: {} })).toBe(false);
+    const ledger = { tenantId: mine.tenantId, executionId: mine.id, stepId: 's', kind: 'test' };
+    expect(await store.beginEffect(`${mine.id}:s`, ledger)).toEqual({ state: 'new' });
+    expect(await store.beginEffect(`${mine.id}:s`, ledger)).toEqual({ state: 'started' });
+    await store.finishEffect(mine.tenantId, `${mine.id}:s`, { ok: 1 });
+    expect(await store.beginEffect(`${mine.id}:s`, ledger)).toEqual({ state: 'done', result: { ok: 1 } });
+  });
+
+  it('refuses a replayed inbound webhook signature', async () => {
+    const [wf] = await core.workflows.list(f.marketing);
+    await recordWebhookReceipt(t.db, f.tenantId, wf.id, 'v1=abc');
+    await expect(recordWebhookReceipt(t.db, f.tenantId, wf.id, 'v1=abc')).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+});

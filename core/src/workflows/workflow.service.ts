@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { writeAudit } from '../audit/audit.service.ts';
+import { authorize } from '../auth/rbac.ts';
+import type { Database, EntityManager } from '../db/database.ts';
+import { inTenantTx } from '../db/tenant-tx.ts';
+import { AppError } from '../errors/app-error.ts';
+import { parseOrThrow } from '../errors/zod-issues.ts';
+import { writeEvent } from '../outbox/outbox.writer.ts';
+import type { Actor } from '../users/user.schema.ts';
+import { completeFailedStep } from './workflow-complete-step.ts';
+import { dryRunWorkflow, type DryRunReport } from './workflow-dry-run.ts';
+import { validateDefinition } from './workflow-validation.ts';
+import { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
+import { STATS_SQL, toAttempt, toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './workflow.rows.ts';
+import {
+  ExecutionStatus,
+  type TriggerType,
+  type Workflow,
+  type WorkflowDefinition,
+  type WorkflowDefinitionInput,
+  type WorkflowExecution,
+} from './workflow.schema.ts';
+
+export const ListWorkflowsQuery = z
+  .object({ active: z.boolean().optional(), tag: z.string().optional(), limit: z.number().int().min(1).max(200).default(100) })
+  .strict();
+export const ListExecutionsQuery = z
+  .object({
+    workflowId: z.uuid().optional(),
+    contactId: z.uuid().optional(),
+    status: ExecutionStatus.optional(),
+    limit: z.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+
+const WORKFLOW_SELECT = `SELECT w.*, v.definition, ${STATS_SQL}
+  FROM workflows w JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version`;
+
+export interface NewExecution {
+  workflowId: string;
+  version: number;
+  triggerType: TriggerType;
+  triggerEventId?: string | null;
+  contactId?: string | null;
+  input?: Record<string, unknown>;
+  event?: Record<string, unknown> | null;
+}
+
+/**
+ * Queue an execution and its `workflow.triggered` event in the caller's tenant transaction. A
+ * redelivered trigger event hits the (workflow, event) unique key and queues nothing.
+ */
+export async function insertExecution(em: EntityManager, tenantId: string, e: NewExecution): Promise<string | null> {
+  const id = randomUUID();
+  const rows = await em.execute<{ id: string }[]>(
+    `INSERT INTO workflow_executions (id, tenant_id, workflow_id, version, trigger_type, trigger_event_id, contact_id, input, event)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (workflow_id, trigger_event_id) DO NOTHING RETURNING id`,
+    [id, tenantId, e.workflowId, e.version, e.triggerType, e.triggerEventId ?? null, e.contactId ?? null, JSON.stringify(e.input ?? {}), e.event ? JSON.stringify(e.event) : null],
+  );
+  if (!rows.length) return null;
+  await em.execute('UPDATE workflows SET last_executed_at = now() WHERE id = ?', [e.workflowId]);
+  await writeEvent(em, { tenantId }, 'workflow.triggered', { type: 'workflow', id: e.workflowId }, {
+    executionId: id,
+    workflowId: e.workflowId,
+    version: e.version,
+    triggerType: e.triggerType,
+    contactId: e.contactId ?? null,
+  });
+  return id;
+}
+
+/** Workflow definitions, versions, activation, manual runs and execution history of a tenant. */
+export function createWorkflowService(db: Database) {
+  async function load(em: EntityManager, id: string): Promise<Workflow> {
+    const rows = await em.execute<WorkflowRow[]>(`${WORKFLOW_SELECT} WHERE w.id = ?`, [parseOrThrow(z.uuid('must be a workflow id (UUID)'), id, 'id')]);
+    if (!rows.length) throw AppError.notFound('Workflow', id);
+    return toWorkflow(rows[0]);
+  }
+
+  async function saveVersion(em: EntityManager, actor: Actor, id: string, version: number, def: WorkflowDefinition) {
+    await em.execute('INSERT INTO workflow_versions (tenant_id, workflow_id, version, definition, created_by) VALUES (?, ?, ?, ?, ?)', [
+      actor.tenantId,
+      id,
+      version,
+      JSON.stringify(def),
+      actor.userId,
+    ]);
+  }
+
+  const service = {
+    async create(actor: Actor, input: WorkflowDefinitionInput & { ownerId?: string; isActive?: boolean }): Promise<Workflow> {
+      authorize(actor, 'workflows:write');
+      const { ownerId, isActive, ...rest } = input;
+      const def = validateDefinition(rest);
+      const id = randomUUID();
+      return inTenantTx(db, actor, async (em) => {
+        await em.execute(
+          `INSERT INTO workflows (id, tenant_id, name, description, is_active, trigger_type, owner_id, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [id, actor.tenantId, def.name, def.description ?? null, isActive ?? false, def.trigger.type, ownerId ?? actor.userId, JSON.stringify(def.tags)],
+        );
+        await saveVersion(em, actor, id, 1, def);
+        await writeAudit(em, actor, 'workflow.created', 'workflow', id, { after: { name: def.name, version: 1 } });
+        return load(em, id);
+      });
+    },
+
+    /** Save an edited definition as the next version; running executions finish on theirs. */
+    async update(actor: Actor, id: string, input: WorkflowDefinitionInput): Promise<Workflow> {
+      authorize(actor, 'workflows:write');
+      const def = validateDefinition(input);
+      return inTenantTx(db, actor, async (em) => {
+        const current = await load(em, id);
+        const version = current.version + 1;
+        await saveVersion(em, actor, id, version, def);
+        await em.execute(
+          'UPDATE workflows SET name = ?, description = ?, trigger_type = ?, tags = ?, current_version = ?, updated_at = now() WHERE id = ?',
+          [def.name, def.description ?? null, def.trigger.type, JSON.stringify(def.tags), version, id],
+        );
+        await writeAudit(em, actor, 'workflow.updated', 'workflow', id, { before: { version: current.version }, after: { version } });
+        return load(em, id);
+      });
+    },
+
+    async setActive(actor: Actor, id: string, active: boolean): Promise<Workflow> {
+      authorize(actor, 'workflows:write');
+      return inTenantTx(db, actor, async (em) => {
+        const current = await load(em, id);
+        if (current.isActive === active) return current;
+        // a schedule starts counting from activation, not from the last time it was active
+        await em.execute('UPDATE workflows SET is_active = ?, updated_at = now(), last_scheduled_at = CASE WHEN ? THEN now() ELSE last_scheduled_at END WHERE id = ?', [active, active, id]);
+        await writeAudit(em, actor, active ? 'workflow.activated' : 'workflow.deactivated', 'workflow', id, { after: { isActive: active } });
+        return load(em, id);
+      });
+    },
+
+    async get(actor: Actor, id: string): Promise<Workflow> {
+      authorize(actor, 'workflows:read');
+      return db.withTenant(actor.tenantId, (em) => load(em, id));
+    },
+
+    async getVersion(actor: Actor, id: string, version: number): Promise<WorkflowDefinition> {
+      authorize(actor, 'workflows:read');
+      return db.withTenant(actor.tenantId, async (em) => {
+        const rows = await em.execute<{ definition: WorkflowDefinition }[]>('SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?', [id, version]);
+        if (!rows.length) throw AppError.notFound('Workflow version', `${id}@${version}`);
+        return rows[0].definition;
+      });
+    },
+
+    async list(actor: Actor, query: z.input<typeof ListWorkflowsQuery> = {}): Promise<Workflow[]> {
+      authorize(actor, 'workflows:read');
+      const q = parseOrThrow(ListWorkflowsQuery, query);
+      return db.withTenant(actor.tenantId, async (em) => {
+        const rows = await em.execute<WorkflowRow[]>(
+          `${WORKFLOW_SELECT} WHERE (?::boolean IS NULL OR w.is_active = ?) AND (?::text IS NULL OR w.tags @> jsonb_build_array(?::text))
+           ORDER BY w.updated_at DESC LIMIT ?`,
+          [q.active ?? null, q.active ?? null, q.tag ?? null, q.tag ?? null, q.limit],
+        );
+        return rows.map(toWorkflow);
+      });
+    },
+
+    /** A manual run (MANUAL workflows, or any workflow run by hand with an input and optional contact). */
+    async execute(actor: Actor, id: string, input: { input?: Record<string, unknown>; contactId?: string } = {}): Promise<WorkflowExecution> {
+      authorize(actor, 'workflows:write');
+      return inTenantTx(db, actor, async (em) => {
+        const wf = await load(em, id);
+        const execId = await insertExecution(em, actor.tenantId, {
+          workflowId: id,
+          version: wf.version,
+          triggerType: 'MANUAL',
+          contactId: input.contactId ?? null,
+          input: input.input ?? {},
+        });
+        await writeAudit(em, actor, 'workflow.executed', 'workflow', id, { after: { executionId: execId } });
+        const rows = await em.execute<ExecutionRow[]>('SELECT * FROM workflow_executions WHERE id = ?', [execId]);
+        return toExecution(rows[0]);
+      });
+    },
+
+    /** Complete a failed step by hand (see workflow-complete-step.ts); the execution continues after it. */
+    completeStep(actor: Actor, executionId: string, stepId: string, output?: Record<string, unknown>): Promise<WorkflowExecution> {
+      return completeFailedStep(db, actor, { executionId, stepId, output });
+    },
+
+    async getExecution(actor: Actor, id: string): Promise<WorkflowExecution> {
+      authorize(actor, 'workflows:read');
+      return db.withTenant(actor.tenantId, async (em) => {
+        const rows = await em.execute<ExecutionRow[]>('SELECT * FROM workflow_executions WHERE id = ?', [parseOrThrow(z.uuid('must be an execution id (UUID)'), id, 'id')]);
+        if (!rows.length) throw AppError.notFound('Execution', id);
+        const attempts = await em.execute<Record<string, unknown>[]>('SELECT * FROM workflow_step_attempts WHERE execution_id = ? ORDER BY id', [id]);
+        return toExecution(rows[0], attempts.map(toAttempt));
+      });
+    },
+
+    async listExecutions(actor: Actor, query: z.input<typeof ListExecutionsQuery> = {}): Promise<WorkflowExecution[]> {
+      authorize(actor, 'workflows:read');
+      const q = parseOrThrow(ListExecutionsQuery, query);
+      return db.withTenant(actor.tenantId, async (em) => {
+        const rows = await em.execute<ExecutionRow[]>(
+          `SELECT * FROM workflow_executions WHERE (?::uuid IS NULL OR workflow_id = ?) AND (?::uuid IS NULL OR contact_id = ?)
+           AND (?::text IS NULL OR status = ?) ORDER BY created_at DESC, id LIMIT ?`,
+          [q.workflowId ?? null, q.workflowId ?? null, q.contactId ?? null, q.contactId ?? null, q.status ?? null, q.status ?? null, q.limit],
+        );
+        return rows.map((r) => toExecution(r));
+      });
+    },
+
+    /** Backtest a saved workflow (its current version) or a draft definition; executes nothing. */
+    async dryRun(actor: Actor, input: { id?: string; definition?: unknown; days?: number; limit?: number }): Promise<DryRunReport> {
+      const definition = input.definition ?? (input.id ? await service.get(actor, input.id) : undefined);
+      if (!definition) throw AppError.validation([{ path: 'definition', reason: 'give a workflow id or a draft definition' }]);
+      const { id: _id, version: _v, isActive: _a, owner: _o, createdAt: _c, updatedAt: _u, lastExecuted: _l, executionStats: _s, ...def } = definition as Workflow;
+      return dryRunWorkflow(db, actor, def, { days: input.days, limit: input.limit });
+    },
+
+    listTemplates() {
+      return WORKFLOW_TEMPLATES.map((t) => ({ key: t.key, name: t.name, description: t.description, triggerType: t.definition.trigger.type }));
+    },
+
+    /** Save a shipped template as an inactive workflow of the tenant, with variables overridden. */
+    async installTemplate(actor: Actor, key: string, options: { variables?: Record<string, unknown>; ownerId?: string } = {}): Promise<Workflow> {
+      const template = WORKFLOW_TEMPLATES.find((t) => t.key === key);
+      if (!template) {
+        throw AppError.validation([{ path: 'key', reason: `unknown template; one of ${WORKFLOW_TEMPLATES.map((t) => t.key).join(', ')}` }]);
+      }
+      const def = template.definition;
+      return service.create(actor, { ...def, variables: { ...def.variables, ...options.variables }, ownerId: options.ownerId, isActive: false });
+    },
+  };
+  return service;
+}
+
+export type WorkflowService = ReturnType<typeof createWorkflowService>;

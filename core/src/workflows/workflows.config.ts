@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { envList as list } from '../config/env-types.ts';
+
+/** Environment variables of the workflow engine; the lead merges this into the one config schema. */
+export const WorkflowsEnv = z.object({
+  SMTP_URL: z
+    .string()
+    .optional()
+    .describe('SMTP server for SEND_EMAIL steps; unset ⇒ mail goes to the local mailbox table. Example: smtp://user:pass@smtp.example.com:587'),
+  MAIL_FROM: z.string().default('CRM Automations <automations@crm.local>').describe('From address of workflow emails; example: "Acme <hello@acme.io>"'),
+  WORKFLOW_WEBHOOK_SECRET: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('HMAC-SHA256 key signing outbound WEBHOOK_CALL requests and verifying inbound webhooks; example: 32+ random characters'),
+  WORKFLOW_WEBHOOK_ALLOW_HOSTS: list.describe(
+    'Hosts WEBHOOK_CALL may reach even though they resolve to loopback/private/link-local addresses; example: localhost,hooks.internal',
+  ),
+  WORKFLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Executions one worker runs at once; example: 4'),
+  WORKFLOW_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000).describe('Execution lease; a dead worker\'s runs resume after it; example: 30000'),
+  WORKFLOW_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500).describe('How often an idle worker looks for due executions; example: 500'),
+});
+export type WorkflowsEnv = z.infer<typeof WorkflowsEnv>;
