@@ -18,3 +18,6 @@ export { encodeCursor, decodeCursor, pageCursor } from './framework/pagination.t
 export { outboxChangeFeed, tailChangeFeed, sharedChangeFeed } from './framework/change-feed.ts';
 export type { ChangeFeed, ChangeListener } from './framework/change-feed.ts';
 export { createLeadScoringServer, leadScoringModule } from './lead-scoring/lead-scoring.server.ts';
+export { createWorkflowServer, workflowModule } from './workflow/workflow.server.ts';
+export { createInsightsServer, insightsModule } from './insights/insights.server.ts';
+export { toolCallExecutor, installApprovalExecutor } from './approval-executor.ts';

@@ -3,6 +3,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { crmDataModule } from './crm-data/crm-data.server.ts';
 import { buildMcpServer } from './framework/build-server.ts';
 import { leadScoringModule } from './lead-scoring/lead-scoring.server.ts';
+import { workflowModule } from './workflow/workflow.server.ts';
+import { insightsModule } from './insights/insights.server.ts';
 import type { McpServerDeps, ServerModule } from './framework/server-module.ts';
 
 /**
@@ -10,7 +12,7 @@ import type { McpServerDeps, ServerModule } from './framework/server-module.ts';
  * (lead-scoring, insights, workflow) adds its module here and is then served by
  * `crm mcp <name>`, by `/mcp/<name>` over HTTP and as part of the combined `crm` server.
  */
-export const SERVER_MODULES: readonly ServerModule[] = [crmDataModule, leadScoringModule];
+export const SERVER_MODULES: readonly ServerModule[] = [crmDataModule, leadScoringModule, insightsModule, workflowModule];
 
 export const COMBINED_SERVER = 'crm';
 

@@ -21,12 +21,18 @@ import { searchContactsTool } from './tools/search-contacts.tool.ts';
 import { updateContactTool } from './tools/update-contact.tool.ts';
 import { searchKnowledgeTool } from './tools/search-knowledge.tool.ts';
 import { addDocumentTool } from './tools/add-document.tool.ts';
+import { listApprovalsTool } from './tools/list-approvals.tool.ts';
+import { getApprovalTool } from './tools/get-approval.tool.ts';
+import { decideApprovalTool } from './tools/decide-approval.tool.ts';
+import { requestApprovalTool } from './tools/request-approval.tool.ts';
+import { sendEmailTool } from './tools/send-email.tool.ts';
 
 const INSTRUCTIONS =
   'CRM data of one tenant: contacts, their interactions (timeline) and follow-up tasks. ' +
   'Find people with search_contacts before creating or changing anything; ids are UUIDs. ' +
   'Errors come back as results with a code (VALIDATION_FAILED names the bad field, NOT_FOUND, CONFLICT, PERMISSION_DENIED). ' +
-  'Every write is audited under the connected user, whose role limits what can be changed.';
+  'Every write is audited under the connected user, whose role limits what can be changed. ' +
+  'Actions that wait for a human are in the approval queue (list_approvals, get_approval, decide_approval).';
 
 export const crmDataModule: ServerModule = {
   name: 'crm-data',
@@ -43,11 +49,16 @@ export const crmDataModule: ServerModule = {
     listFollowUpsTool,
     createFollowUpTool,
     completeFollowUpTool,
+    sendEmailTool,
     findDuplicateContactsTool,
     mergeContactsTool,
     importContactsTool,
     searchKnowledgeTool,
     addDocumentTool,
+    listApprovalsTool,
+    getApprovalTool,
+    decideApprovalTool,
+    requestApprovalTool,
   ],
   register(server, ctx) {
     registerCrmDataResources(server, ctx);

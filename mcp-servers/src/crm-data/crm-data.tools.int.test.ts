@@ -139,7 +139,7 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     ]);
     expect(ok<Page>(await manager.call('search_contacts', { search: 'import.test' })).totalCount).toBe(1);
     // upsert by email: the same file again creates nothing new
-    expect(ok<{ created: number; updated: number }>(await manager.call('import_contacts', { csv }))).toMatchObject({ created: 0, updated: 1 });
+    expect(ok<{ created: number; updated: number; unchanged: number }>(await manager.call('import_contacts', { csv }))).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
     expect(failed(await rep.call('import_contacts', { csv })).code).toBe('PERMISSION_DENIED');
   });
 });

@@ -2,6 +2,7 @@ import { silentLogger } from '@crm/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { sharedChangeFeed } from './change-feed.ts';
 import { installTools } from './install-tools.ts';
+import { reportInvalidParams } from './json-rpc-params.ts';
 import type { McpServerDeps, ModuleContext, ServerModule } from './server-module.ts';
 import { installSubscriptions, type TenantRef } from './subscriptions.ts';
 import { actorFrom, type Extra, type ToolContext } from './tool-context.ts';
@@ -48,5 +49,6 @@ export function buildMcpServer(spec: ServerSpec, deps: McpServerDeps): McpServer
       detach();
     };
   }
+  reportInvalidParams(server);
   return server;
 }

@@ -19,12 +19,18 @@ function argumentIssues(error: z.ZodError): FieldIssue[] {
 
 export type ContextFactory = (extra: Extra) => ToolContext;
 
+/** The gateway's request id (it sets X-Request-Id on every HTTP request it hands to MCP). */
+function requestIdOf(extra: Extra): string | undefined {
+  const id = extra.requestInfo?.headers?.['x-request-id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
 /**
  * Run one tool call: validate the arguments against the contract (field-level VALIDATION_FAILED
  * as an isError result, which the 2025-11-25 spec asks for so models can self-correct), call the
  * handler, convert to JSON and check the result against the output contract.
  */
-export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: () => ToolContext, logger: Logger): Promise<CallToolResult> {
+export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: () => ToolContext, logger: Logger, traceId?: string): Promise<CallToolResult> {
   const name = tool.contract.name;
   try {
     const context = ctx(); // who asks comes before what they asked
@@ -37,10 +43,12 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
       logger.error({ tool: name, issues: zodIssues(output.error) }, 'tool output does not match its contract');
       throw new AppError('INTERNAL', `Output of ${name} does not match its contract`);
     }
-    return successResult(output.data as Record<string, unknown>, tool.summarize(output.data));
+    const result = successResult(output.data as Record<string, unknown>, tool.summarize(output.data));
+    if (tool.content) result.content.push(...tool.content(output.data, raw));
+    return result;
   } catch (err) {
     if (err instanceof McpError) throw err;
-    return errorResult(toToolError(err, logger, name));
+    return errorResult(toToolError(err, logger, name, traceId));
   }
 }
 
@@ -67,7 +75,7 @@ export function installTools(server: McpServer, tools: readonly AnyToolDefinitio
           outputSchema: tool.contract.output,
           annotations: { title: tool.title, ...tool.annotations },
         },
-        (args: unknown, extra: Extra) => runTool(tool, args, () => context(extra), logger),
+        (args: unknown, extra: Extra) => runTool(tool, args, () => context(extra), logger, requestIdOf(extra)),
       ),
     );
   }
@@ -77,6 +85,6 @@ export function installTools(server: McpServer, tools: readonly AnyToolDefinitio
     if (!tool || !registered.get(request.params.name)?.enabled) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     }
-    return runTool(tool, request.params.arguments, () => context(extra), logger);
+    return runTool(tool, request.params.arguments, () => context(extra), logger, requestIdOf(extra));
   });
 }

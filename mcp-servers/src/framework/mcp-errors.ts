@@ -1,4 +1,4 @@
-import { isAppError, type ErrorCode as AppErrorCode, type Logger } from '@crm/core';
+import { isAppError, toDatabaseUnavailable, type ErrorCode as AppErrorCode, type Logger } from '@crm/core';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** MCP's "resource not found" (spec: resources/read with an unknown URI). */
@@ -8,6 +8,7 @@ const JSON_RPC_CODE: Record<AppErrorCode, number> = {
   NOT_FOUND: RESOURCE_NOT_FOUND,
   VALIDATION_FAILED: ErrorCode.InvalidParams,
   CONFLICT: ErrorCode.InvalidRequest,
+  IDEMPOTENCY_KEY_REUSED: ErrorCode.InvalidParams,
   PERMISSION_DENIED: ErrorCode.InvalidRequest,
   UNAUTHENTICATED: ErrorCode.InvalidRequest,
   RATE_LIMIT_EXCEEDED: ErrorCode.InvalidRequest,
@@ -23,6 +24,7 @@ const JSON_RPC_CODE: Record<AppErrorCode, number> = {
  */
 export function toMcpError(err: unknown, logger: Logger, where: string): McpError {
   if (err instanceof McpError) return err;
+  err = toDatabaseUnavailable(err) ?? err;
   if (isAppError(err)) {
     const internal = JSON_RPC_CODE[err.code] === ErrorCode.InternalError;
     if (internal) logger.error({ err, where }, 'request failed');

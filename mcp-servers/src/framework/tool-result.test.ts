@@ -25,6 +25,17 @@ describe('tool results', () => {
     expect(unexpected.message).not.toMatch(/10\.0\.0\.5|password/);
     const db = toToolError(new AppError('DATABASE_UNAVAILABLE', 'Cannot connect to postgres://secret@db'), silentLogger(), 'get_contact');
     expect(db).toEqual({ code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; try again later' });
+    const ai = toToolError(new AppError('AI_SERVICE_UNAVAILABLE', 'Pinecone: 401 Unauthorized for api key pcsk_abc123', { retryAfter: 5 }), silentLogger(), 'search_knowledge');
+    expect(ai).toEqual({ code: 'AI_SERVICE_UNAVAILABLE', message: 'The AI service is temporarily unavailable; try again later', retryAfter: 5 });
+  });
+
+  it('carries the request id so a report can be matched with the server log', () => {
+    expect(toToolError(AppError.notFound('Contact', 'x'), silentLogger(), 'get_contact', 'req-42').traceId).toBe('req-42');
+    expect(toToolError(new Error('secret detail'), silentLogger(), 'get_contact', 'req-43')).toEqual({
+      code: 'INTERNAL',
+      message: 'Internal error (reference req-43); the server log has the details',
+      traceId: 'req-43',
+    });
   });
 
   it('converts dates to ISO strings and drops undefined fields', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isAppError, type ErrorCode, type FieldIssue, type Logger } from '@crm/core';
+import { isAppError, toDatabaseUnavailable, type ErrorCode, type FieldIssue, type Logger } from '@crm/core';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 export interface ToolError {
@@ -7,7 +7,16 @@ export interface ToolError {
   message: string;
   details?: FieldIssue[] | Record<string, unknown>;
   retryAfter?: number;
+  /** The HTTP request id (X-Request-Id), so a user's report can be matched with the server log. */
+  traceId?: string;
 }
+
+/** What a client may read of a failure whose message could carry internals (SQL, a provider's or Pinecone's reply). */
+const PUBLIC_MESSAGE: Partial<Record<ErrorCode, string>> = {
+  INTERNAL: 'Internal error; try again later',
+  DATABASE_UNAVAILABLE: 'The database is unavailable; try again later',
+  AI_SERVICE_UNAVAILABLE: 'The AI service is temporarily unavailable; try again later',
+};
 
 /** structuredContent for the machine, and a text block (summary line + JSON) for clients that only show text. */
 export function successResult(structured: Record<string, unknown>, summary: string): CallToolResult {
@@ -25,20 +34,24 @@ export function errorResult(error: ToolError): CallToolResult {
 }
 
 /** Map anything thrown by a handler; internal failures are logged with a reference and never leak. */
-export function toToolError(err: unknown, logger: Logger, tool: string): ToolError {
+export function toToolError(err: unknown, logger: Logger, tool: string, traceId?: string): ToolError {
+  const trace = traceId ? { traceId } : {};
+  // a raw driver error from an outage is still DATABASE_UNAVAILABLE, not INTERNAL
+  err = toDatabaseUnavailable(err) ?? err;
   if (isAppError(err)) {
-    const internal = err.code === 'INTERNAL' || err.code === 'DATABASE_UNAVAILABLE';
-    if (internal) logger.error({ err, tool }, 'tool failed');
+    const hidden = PUBLIC_MESSAGE[err.code];
+    if (hidden) logger.error({ err, tool, ...trace }, 'tool failed');
     return {
       code: err.code,
-      message: internal ? `${err.code === 'INTERNAL' ? 'Internal error' : 'The database is unavailable'}; try again later` : err.message,
-      ...(err.details !== undefined && !internal ? { details: err.details } : {}),
+      message: hidden ?? err.message,
+      ...(err.details !== undefined && !hidden ? { details: err.details } : {}),
       ...(err.retryAfter !== undefined ? { retryAfter: err.retryAfter } : {}),
+      ...trace,
     };
   }
-  const ref = randomUUID().slice(0, 8);
+  const ref = traceId ?? randomUUID().slice(0, 8);
   logger.error({ err, tool, ref }, 'tool failed unexpectedly');
-  return { code: 'INTERNAL', message: `Internal error (reference ${ref}); the server log has the details` };
+  return { code: 'INTERNAL', message: `Internal error (reference ${ref}); the server log has the details`, ...trace };
 }
 
 /** Read the error back out of an isError result (for agents calling tools over MCP). */

@@ -1,4 +1,4 @@
-import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import type { ContentBlock, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import type { ToolContext } from './tool-context.ts';
 
@@ -25,6 +25,11 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   handler(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
   /** One line a human or model can read at a glance; the full JSON follows it. */
   summarize(output: z.output<O>): string;
+  /**
+   * Content after the summary text: resource links or embedded resources (e.g. a report's HTML).
+   * `raw` is what the handler returned, including fields the output contract leaves out.
+   */
+  content?(output: z.output<O>, raw: unknown): ContentBlock[];
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> extends ToolSpec<I, O> {

@@ -1,5 +1,5 @@
 import { seedDemoTenant, type Actor } from '@crm/core';
-import { testDbKinds } from '@crm/core/testing';
+import { createTenantFixture, seedBlendFavouringLeads, testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failed, ok, openHarness, type Connected, type Harness } from '../testing/harness.ts';
 
@@ -87,8 +87,29 @@ describe.each(testDbKinds())('lead-scoring MCP server on %s', (kind) => {
 
     const info = ok<{ source: string; model: { version: number; metrics: { cvAuc: number; calibration: unknown[] } }; versions: unknown[] }>(await demoAdmin.call('get_model_info', {}));
     expect(info).toMatchObject({ source: 'model', model: { version: 1 } });
-    expect(info.model.metrics.cvAuc).toBeGreaterThan(0.7);
+    // the demo seeded at the current time: its CV AUC ranged 0.69-0.88 over 24 sampled clock times, so only "clearly better than chance" is asserted
+    expect(info.model.metrics.cvAuc).toBeGreaterThan(0.6);
     expect(failed(await demoAdmin.call('get_model_info', { version: 9 }))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('a tenant whose data favours the blend: get_model_info reports it, score_lead/explain_score/what_if use it', async () => {
+    const g = await createTenantFixture(h.core);
+    const ids = await seedBlendFavouringLeads(h.core.db, g.tenantId);
+    const trained = await h.core.scoring.retrain(g.admin, { rescore: false });
+    expect(trained).toMatchObject({ status: 'activated', model: { modelKind: 'blend' } });
+    const c = await h.connect(g.rep, { server: 'lead-scoring' });
+    const info = ok<{ model: { model_kind: string; metrics: { selection: { chosen: string; reason: string } } }; versions: { model_kind: string }[] }>(await c.call('get_model_info', {}));
+    expect(info.model.model_kind).toBe('blend');
+    expect(info.model.metrics.selection.chosen).toBe('blend');
+    expect(info.versions.map((v) => v.model_kind)).toEqual(['blend']);
+    const s = ok<Score>(await c.call('score_lead', { contact_id: ids[10] }));
+    expect(s).toMatchObject({ source: 'model', model_version: 1 });
+    expect(sum(s)).toBeCloseTo(logit(s.probability), 9);
+    expect(s.factors.map((f) => f.name)).toContain('cf_m8');
+    const e = ok<{ explanation: string }>(await c.call('explain_score', { contact_id: ids[10] }));
+    expect(e.explanation).toMatch(/from model v1/);
+    const w = ok<{ current_score: number }>(await c.call('what_if', { contact_id: ids[10], actions: ['meeting'] }));
+    expect(w.current_score).toBe(s.score);
   });
 
   it('serves model artifacts and a PII-free training data summary as resources, to the own tenant only', async () => {

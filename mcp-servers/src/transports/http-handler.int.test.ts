@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LATEST_PROTOCOL_VERSION, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crmDataModule } from '../crm-data/crm-data.server.ts';
 import { ok, openHarness, sleep, waitFor, type Harness } from '../testing/harness.ts';
 import { readSse, serveMcpHttp } from '../testing/http-server.ts';
 
@@ -50,7 +51,7 @@ describe.each(testDbKinds())('Streamable HTTP handler on %s', (kind) => {
     const { client, transport } = await connect(h.f.apiKeys.manager);
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     expect(http.handler.stats().sessions).toBe(before + 1);
-    expect((await client.listTools()).tools).toHaveLength(15);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(crmDataModule.tools.map((t) => t.contract.name).sort());
     const c = ok<{ id: string }>(await client.callTool({ name: 'create_contact', arguments: { firstName: 'Http', lastName: 'Client', email: 'http@client.test' } }) as never);
     const audit = await h.core.audit.list(h.f.admin, { entityId: c.id });
     expect(audit[0].actorId).toBe(h.f.manager.userId);
@@ -176,6 +177,36 @@ describe('Streamable HTTP session limits', () => {
       await waitFor(() => http.handler.stats().sessions === 0, 5000, 'idle sessions to close');
       expect(http.handler.stats().storedEvents).toBe(0);
       const again = await open();
+      expect(again.status).toBe(200);
+      await again.text();
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('caps the sessions one user holds (429 naming the limit and the way out); other users still get theirs', async () => {
+    const http = await serveMcpHttp(h.core, { maxSessionsPerUser: 2 });
+    try {
+      const open = (key: string) =>
+        fetch(http.url, {
+          method: 'POST',
+          headers: { ...MCP_HEADERS, Authorization: `Bearer ${key}` },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'greedy', version: '1' } } }),
+        });
+      const first = await open(h.f.apiKeys.rep);
+      await first.text();
+      await (await open(h.f.apiKeys.rep)).text();
+      const third = await open(h.f.apiKeys.rep);
+      expect(third.status).toBe(429);
+      expect(((await third.json()) as { error: { message: string } }).error.message).toMatch(/Too many MCP sessions for this user \(2 open, at most 2\): end unused ones with DELETE/);
+      const other = await open(h.f.apiKeys.manager);
+      expect(other.status).toBe(200);
+      await other.text();
+      // ending one frees a place
+      const sessionId = first.headers.get('mcp-session-id')!;
+      const ended = await fetch(http.url, { method: 'DELETE', headers: { ...MCP_HEADERS, Authorization: `Bearer ${h.f.apiKeys.rep}`, 'mcp-session-id': sessionId } });
+      expect(ended.status).toBe(200);
+      const again = await open(h.f.apiKeys.rep);
       expect(again.status).toBe(200);
       await again.text();
     } finally {

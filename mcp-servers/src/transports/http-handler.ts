@@ -25,6 +25,8 @@ export interface McpHttpHandlerOptions {
   idleTimeoutMs?: number;
   /** Refuse new sessions beyond this many (default 1000). */
   maxSessions?: number;
+  /** Refuse a user's new sessions beyond this many open ones (default 20), so one client cannot take them all. */
+  maxSessionsPerUser?: number;
   /** Resumability window per session, in events (default 500). */
   maxEventsPerSession?: number;
   /** Default: the process's shared outbox tail (see sharedChangeFeed). */
@@ -59,6 +61,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const logger = (options.logger ?? silentLogger()).child({ component: 'mcp-http', mcpServer: options.server });
   const idleTimeoutMs = options.idleTimeoutMs ?? 30 * 60_000;
   const maxSessions = options.maxSessions ?? 1000;
+  const maxPerUser = options.maxSessionsPerUser ?? 20;
   const feed = options.changeFeed ?? sharedChangeFeed(options.core, logger);
   const sessions = new Map<string, Session>();
   const pending = new Set<Session>();
@@ -86,6 +89,15 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   async function openSession(req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse, auth: McpHttpAuth, body: unknown) {
     if (sessions.size + pending.size >= maxSessions) {
       return sendJsonRpcError(res, 503, -32000, 'Too many MCP sessions; close unused ones or try again later');
+    }
+    const mine = [...sessions.values(), ...pending].filter((s) => sameActor(s.actor, auth.actor)).length;
+    if (mine >= maxPerUser) {
+      return sendJsonRpcError(
+        res,
+        429,
+        -32000,
+        `Too many MCP sessions for this user (${mine} open, at most ${maxPerUser}): end unused ones with DELETE and their Mcp-Session-Id, or wait for idle ones to expire`,
+      );
     }
     const events = new BoundedEventStore(options.maxEventsPerSession ?? 500);
     const session: Session = { actor: auth.actor, events, lastSeen: Date.now(), open: 0, transport: undefined as never };

@@ -3,6 +3,7 @@ import { ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelco
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStdio, inspectorCli, seededDataDir, startCrm } from '../testing/cli.ts';
 import { failed, ok, waitFor } from '../testing/harness.ts';
+import { crmDataModule } from '../crm-data/crm-data.server.ts';
 
 const MANAGER = 'marcus.reid@brightwave.example';
 const REP = 'priya.shah@brightwave.example';
@@ -26,7 +27,7 @@ describe('crm mcp over stdio', () => {
     const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as CallToolResult;
     try {
       expect(client.getServerVersion()?.name).toBe('crm-data');
-      expect((await client.listTools()).tools).toHaveLength(15);
+      expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(crmDataModule.tools.map((t) => t.contract.name).sort());
       const page = ok<{ contacts: Contact[]; totalCount: number; nextCursor: string }>(await call('search_contacts', { limit: 5 }));
       expect(page.totalCount).toBe(50);
       expect(ok<{ contacts: Contact[] }>(await call('search_contacts', { limit: 5, cursor: page.nextCursor })).contacts[0].id).not.toBe(page.contacts[0].id);
@@ -82,7 +83,15 @@ describe('crm mcp over stdio', () => {
     } finally {
       await client.close();
     }
-    await expect(connectStdio(dataDir, ['crm-data', '--user', 'nobody@nowhere.test'])).rejects.toThrow();
+    // the handshake is answered while the database opens; then the unknown user ends the server
+    // with one clear line on stderr, and no tool call succeeds
+    const refused = await connectStdio(dataDir, ['crm-data', '--user', 'nobody@nowhere.test']).catch((err: Error) => err);
+    if (!(refused instanceof Error)) {
+      const exited = new Promise<void>((resolve) => (refused.transport.onclose = () => resolve()));
+      await expect(refused.client.callTool({ name: 'search_contacts', arguments: { limit: 1 } })).rejects.toThrow();
+      await exited;
+      expect(refused.stderr.join('')).toMatch(/UNAUTHENTICATED: No user nobody@nowhere\.test/);
+    }
   }, 240_000);
 
   it('works beside a running `crm start`, with notifications across processes', async () => {

@@ -1,15 +1,21 @@
 import type { Readable, Writable } from 'node:stream';
 import { silentLogger, type Actor, type CrmCore, type Logger } from '@crm/core';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { ChangeFeed } from '../framework/change-feed.ts';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { sharedChangeFeed, type ChangeFeed } from '../framework/change-feed.ts';
 import { createServerByName } from '../servers.ts';
 
 export interface StdioServerOptions {
   /** `crm-data`, `crm` (combined) or any other registered server. */
   server: string;
-  core: CrmCore;
-  /** Who the whole session acts as (from `--user` or CRM_API_KEY). */
-  actor: Actor;
+  /**
+   * The core and who the whole session acts as (from `--user` or CRM_API_KEY), or a promise of
+   * them: the server then answers the handshake and the tool and prompt lists at once, while the
+   * database opens, and every other request waits for it (a client starting us does not wait
+   * for the embedded database before it sees our tools).
+   */
+  core: CrmCore | Promise<{ core: CrmCore; actor: Actor }>;
+  actor?: Actor;
   logger?: Logger;
   /** Default: the shared passive outbox tail, so a separate process never competes with `crm start`'s dispatcher. */
   changeFeed?: ChangeFeed;
@@ -23,11 +29,51 @@ export interface RunningStdioServer {
   close(): Promise<void>;
 }
 
+/** Requests a server answers from what it registered, without the database. */
+const BEFORE_READY = new Set(['initialize', 'notifications/initialized', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list', 'logging/setLevel']);
+
+/** A core whose properties are reachable once `resolve` was called (requests are held until then). */
+function deferredCore(): { core: CrmCore; resolve(core: CrmCore): void } {
+  let real: CrmCore | undefined;
+  const core = new Proxy({} as CrmCore, {
+    get(_target, prop) {
+      if (!real) throw new Error(`the CRM core was used before the database opened (${String(prop)})`);
+      return Reflect.get(real, prop);
+    },
+  });
+  return { core, resolve: (c) => void (real = c) };
+}
+
+/** A change feed that attaches to the real one once the core is open. */
+function deferredFeed(real: Promise<ChangeFeed>): ChangeFeed {
+  return {
+    subscribe(listener) {
+      let off: (() => void) | undefined;
+      let gone = false;
+      void real.then(
+        (feed) => {
+          if (!gone) off = feed.subscribe(listener);
+        },
+        () => {},
+      );
+      return () => {
+        gone = true;
+        off?.();
+      };
+    },
+    close: async () => {},
+  };
+}
+
 /** Serve one MCP server over stdio. stdout carries only the protocol; logs go to the logger (stderr). */
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const logger = options.logger ?? silentLogger();
   const stdin = options.stdin ?? process.stdin;
-  const server = createServerByName(options.server, { core: options.core, actor: options.actor, logger, changeFeed: options.changeFeed });
+  const later = options.core instanceof Promise ? options.core : undefined;
+  const deferred = later ? deferredCore() : undefined;
+  const feed = later && !options.changeFeed ? deferredFeed(later.then(({ core }) => sharedChangeFeed(core, logger))) : options.changeFeed;
+  const deps = { core: deferred ? deferred.core : (options.core as CrmCore), actor: options.actor, logger, changeFeed: feed };
+  const server = createServerByName(options.server, deps);
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
@@ -44,6 +90,25 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.once('close', close);
   transport.onerror = (err) => logger.warn({ err }, 'stdio transport error');
   await server.connect(transport);
-  logger.info({ server: options.server, userId: options.actor.userId }, 'MCP server ready on stdio');
+  if (later && deferred) {
+    // hold everything that needs the database until it is open; answer the handshake now
+    const deliver = transport.onmessage!;
+    const held: JSONRPCMessage[] = [];
+    let open = false;
+    transport.onmessage = (message) => {
+      const method = (message as { method?: string }).method;
+      if (open || (method !== undefined && BEFORE_READY.has(method))) deliver(message);
+      else held.push(message);
+    };
+    const { core, actor } = await later.catch(async (err) => {
+      await close();
+      throw err;
+    });
+    deferred.resolve(core);
+    deps.actor = actor;
+    open = true;
+    for (const message of held.splice(0)) deliver(message);
+  }
+  logger.info({ server: options.server, userId: deps.actor?.userId }, 'MCP server ready on stdio');
   return { closed, close };
 }

@@ -1,4 +1,4 @@
-import { CreateFollowUpInput, InteractionType, ListFollowUpsQuery, LogInteractionInput } from '@crm/core';
+import { CreateFollowUpInput, InteractionType, ListFollowUpsQuery, LogInteractionInput, SendEmailInput } from '@crm/core';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { ContactId, Cursor, FollowUpOut, InteractionOut, IsoDateInput, NextCursorOut } from './common.contract.ts';
@@ -70,4 +70,26 @@ export const CompleteFollowUp = {
     })
     .strict(),
   output: FollowUpOut,
+} satisfies ToolContract;
+
+const mail = SendEmailInput.shape;
+
+export const SendEmail = {
+  name: 'send_email',
+  input: z
+    .object({
+      contactId: ContactId.describe('The contact to write to: the mail goes to their stored address, never another one'),
+      subject: mail.subject.describe('Subject line'),
+      body: mail.body.describe('Plain-text body'),
+      idempotencyKey: mail.idempotencyKey.describe('Sending the same key again sends nothing (default: derived from contact, subject and body)'),
+    })
+    .strict(),
+  output: z.object({
+    to: z.string(),
+    subject: z.string(),
+    messageId: z.string(),
+    transport: z.enum(['mailbox', 'smtp']),
+    interactionId: z.uuid(),
+    duplicate: z.boolean(),
+  }),
 } satisfies ToolContract;

@@ -125,6 +125,7 @@ export const ImportContacts = {
     rows: z.number().int(),
     created: z.number().int(),
     updated: z.number().int(),
+    unchanged: z.number().int().describe('Rows matching a contact that would change nothing (nothing written)'),
     skipped: z.number().int(),
     failed: z.number().int(),
     errors: z.array(FieldIssueOut).describe('One entry per bad field: row (as a spreadsheet numbers it), field path, reason'),

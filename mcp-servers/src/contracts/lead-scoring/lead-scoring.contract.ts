@@ -154,7 +154,9 @@ export const GetModelInfo = {
       .object({
         version: z.number().int(),
         status: z.string(),
-        model_kind: z.string(),
+        model_kind: z
+          .string()
+          .describe("'logistic_regression', 'gradient_boosted_trees' or 'blend' (the mean of both members' calibrated log-odds), as nested cross-validation chose it; metrics.selection says why"),
         metrics: z.record(z.string(), z.unknown()),
         training_summary: z.record(z.string(), z.unknown()),
         feature_importance: z.array(z.object({ name: z.string(), importance: z.number() })),

@@ -1,0 +1,149 @@
+import { CreateWorkflowInput, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core';
+import { z } from 'zod';
+import type { ToolContract } from '../../framework/tool.ts';
+import { IsoDateTime } from '../crm-data/common.contract.ts';
+
+export const WorkflowId = z.uuid('must be a workflow id (UUID)').describe('Workflow id (UUID), e.g. from list_workflows');
+export const ExecutionId = z.uuid('must be an execution id (UUID)').describe('Execution id (UUID), e.g. from list_executions');
+
+export const WorkflowOut = Workflow.extend({ createdAt: IsoDateTime, updatedAt: IsoDateTime, lastExecuted: IsoDateTime.nullable() });
+export const WorkflowSummaryOut = WorkflowOut.pick({ id: true, name: true, version: true, isActive: true, tags: true, owner: true, lastExecuted: true, executionStats: true }).extend({
+  triggerType: z.string(),
+});
+export const ExecutionOut = WorkflowExecution.extend({
+  wakeAt: IsoDateTime.nullable(),
+  createdAt: IsoDateTime,
+  finishedAt: IsoDateTime.nullable(),
+  steps: z.array(StepAttempt.extend({ startedAt: IsoDateTime, finishedAt: IsoDateTime })).optional(),
+});
+
+const id = z.object({ id: WorkflowId }).strict();
+
+export const ListWorkflows = {
+  name: 'list_workflows',
+  input: z
+    .object({
+      active: z.boolean().optional().describe('Only active (true) or inactive (false) workflows'),
+      tag: z.string().optional().describe('Only workflows with this tag'),
+      limit: z.number().int().min(1).max(200).default(100),
+    })
+    .strict(),
+  output: z.object({ workflows: z.array(WorkflowSummaryOut) }),
+} satisfies ToolContract;
+
+export const GetWorkflow = { name: 'get_workflow', input: id, output: WorkflowOut } satisfies ToolContract;
+
+export const CreateWorkflow = {
+  name: 'create_workflow',
+  input: CreateWorkflowInput.describe('A workflow definition; validated (steps, next steps, reachability, cycles, templates) before it is saved'),
+  output: WorkflowOut,
+} satisfies ToolContract;
+
+export const UpdateWorkflow = {
+  name: 'update_workflow',
+  input: z.object({ id: WorkflowId, definition: WorkflowDefinition.describe('The complete new definition; saved as the next version') }).strict(),
+  output: WorkflowOut,
+} satisfies ToolContract;
+
+export const ActivateWorkflow = { name: 'activate_workflow', input: id, output: WorkflowOut } satisfies ToolContract;
+export const DeactivateWorkflow = { name: 'deactivate_workflow', input: id, output: WorkflowOut } satisfies ToolContract;
+
+const Effect = z.object({ stepId: z.string(), type: z.string(), detail: z.record(z.string(), z.unknown()) });
+export const DryRunWorkflow = {
+  name: 'dry_run_workflow',
+  input: z
+    .object({
+      id: WorkflowId.optional().describe('A saved workflow (its current version)'),
+      definition: WorkflowDefinition.optional().describe('Or a draft definition that is not saved'),
+      days: z.number().int().min(1).max(365).default(30).describe('Replay the tenant\'s events of this many past days'),
+      limit: z.number().int().min(1).max(500).default(50).describe('Most entries listed (all are counted)'),
+    })
+    .strict(),
+  output: z.object({
+    triggerType: z.string(),
+    days: z.number(),
+    eventsScanned: z.number(),
+    entered: z.number(),
+    stepCounts: z.record(z.string(), z.number()),
+    emails: z.number(),
+    webhooks: z.number(),
+    note: z.string().optional(),
+    entries: z.array(
+      z.object({
+        eventId: z.string().nullable(),
+        eventType: z.string().nullable(),
+        at: z.string(),
+        contactId: z.string().nullable(),
+        contactName: z.string().nullable(),
+        path: z.array(z.string()),
+        effects: z.array(Effect),
+      }),
+    ),
+  }),
+} satisfies ToolContract;
+
+export const ExecuteWorkflow = {
+  name: 'execute_workflow',
+  input: z
+    .object({
+      id: WorkflowId,
+      contactId: z.uuid('must be a contact id (UUID)').optional().describe('The contact the run is about (for contact steps and templates)'),
+      input: z.record(z.string(), z.unknown()).optional().describe('Values templates read as {{input.name}}'),
+    })
+    .strict(),
+  output: ExecutionOut,
+} satisfies ToolContract;
+
+export const CompleteWorkflowStep = {
+  name: 'complete_workflow_step',
+  input: z
+    .object({
+      executionId: ExecutionId,
+      stepId: z.string().min(1).describe('The failed step (the execution must be failed at it)'),
+      output: z.record(z.string(), z.unknown()).optional().describe('What the step produced, read later as {{steps.<stepId>.x}}; an AI_DECISION needs stepId: the branch taken'),
+    })
+    .strict(),
+  output: ExecutionOut,
+} satisfies ToolContract;
+
+export const GetExecution = { name: 'get_execution', input: z.object({ id: ExecutionId }).strict(), output: ExecutionOut } satisfies ToolContract;
+
+export const ListExecutions = {
+  name: 'list_executions',
+  input: z
+    .object({
+      workflowId: WorkflowId.optional(),
+      contactId: z.uuid('must be a contact id (UUID)').optional(),
+      status: ExecutionStatus.optional(),
+      limit: z.number().int().min(1).max(200).default(50),
+    })
+    .strict(),
+  output: z.object({ executions: z.array(ExecutionOut) }),
+} satisfies ToolContract;
+
+export const ListTemplates = {
+  name: 'list_templates',
+  input: z.object({}).strict(),
+  output: z.object({ templates: z.array(z.object({ key: z.string(), name: z.string(), description: z.string(), triggerType: z.string() })) }),
+} satisfies ToolContract;
+
+export const InstallTemplate = {
+  name: 'install_template',
+  input: z
+    .object({
+      key: z.string().describe('Template key from list_templates, e.g. new-customer-onboarding'),
+      variables: z.record(z.string(), z.unknown()).optional().describe('Override template variables, e.g. {"companyName": "Acme"}'),
+    })
+    .strict(),
+  output: WorkflowOut,
+} satisfies ToolContract;
+
+export const ListMailbox = {
+  name: 'list_mailbox',
+  input: z.object({ to: z.string().optional().describe('Only mail to this address'), limit: z.number().int().min(1).max(500).default(50) }).strict(),
+  output: z.object({
+    messages: z.array(
+      z.object({ id: z.string(), from: z.string(), to: z.string(), subject: z.string(), body: z.string(), workflowId: z.string().nullable(), executionId: z.string().nullable(), createdAt: IsoDateTime }),
+    ),
+  }),
+} satisfies ToolContract;

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installApprovalExecutor } from '../approval-executor.ts';
+import { failed, ok, openHarness, type Harness } from '../testing/harness.ts';
+
+type ApprovalOut = { id: string; status: string; executionStatus: string; executionResult: unknown; requestedFor: string; action: Record<string, unknown> };
+
+describe('approval tools over a real MCP client', () => {
+  let h: Harness;
+  let contactId: string;
+  beforeAll(async () => {
+    h = await openHarness('pglite');
+    installApprovalExecutor(h.core);
+    contactId = (await h.core.contacts.create(h.f.rep, { firstName: 'Dana', lastName: 'Whitfield', email: 'dana@northwind.test', assignedTo: h.f.rep.userId })).id;
+  });
+  afterAll(() => h.close());
+
+  it('a rep files a tool call, a manager approves it, it runs once as the rep; a second decision is a CONFLICT', async () => {
+    const rep = await h.connect(h.f.rep);
+    const filed = ok<ApprovalOut>(
+      await rep.call('request_approval', {
+        tool: 'change_contact_status',
+        arguments: { id: contactId, status: 'PROSPECT' },
+        summary: 'Move Dana to PROSPECT',
+        subject: { type: 'chat_thread', id: 'thread-9' },
+        idempotencyKey: 'chat:thread-9:call-1',
+      }),
+    );
+    expect(filed).toMatchObject({ status: 'pending', requestedFor: h.f.rep.userId, action: { tool: 'change_contact_status', arguments: { id: contactId, status: 'PROSPECT' } } });
+    expect(ok<ApprovalOut>(await rep.call('request_approval', { tool: 'change_contact_status', arguments: { id: contactId, status: 'PROSPECT' }, summary: 'Move Dana to PROSPECT', subject: { type: 'chat_thread', id: 'thread-9' }, idempotencyKey: 'chat:thread-9:call-1' })).id).toBe(filed.id);
+    expect((await h.core.contacts.get(h.f.rep, contactId)).status).toBe('LEAD');
+
+    const other = await h.connect(h.f.otherRep);
+    expect(ok<{ approvals: ApprovalOut[] }>(await other.call('list_approvals', {})).approvals).toEqual([]);
+    expect(failed(await other.call('get_approval', { id: filed.id })).code).toBe('PERMISSION_DENIED');
+    expect(failed(await other.call('decide_approval', { id: filed.id, decision: 'approve' })).code).toBe('PERMISSION_DENIED');
+
+    const manager = await h.connect(h.f.manager);
+    const listed = ok<{ approvals: ApprovalOut[] }>(await manager.call('list_approvals', { status: 'pending', kind: 'agent_action' }));
+    expect(listed.approvals.map((a) => a.id)).toEqual([filed.id]);
+    const decided = ok<ApprovalOut>(await manager.call('decide_approval', { id: filed.id, decision: 'approve', reason: 'ok' }));
+    expect(decided).toMatchObject({ status: 'approved', executionStatus: 'succeeded', executionResult: expect.objectContaining({ id: contactId, status: 'PROSPECT' }) });
+    expect((await h.core.contacts.get(h.f.rep, contactId)).status).toBe('PROSPECT');
+    // the change is the rep's, made through the tool
+    const audit = await h.core.audit.list(h.f.admin, { entityType: 'contact', entityId: contactId });
+    expect(audit.find((e) => e.action === 'contact.status_changed')?.actorId).toBe(h.f.rep.userId);
+
+    const again = failed(await manager.call('decide_approval', { id: filed.id, decision: 'approve' }));
+    expect(again).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/already approved/) });
+    expect(ok<ApprovalOut>(await rep.call('get_approval', { id: filed.id }))).toMatchObject({ status: 'approved', executionStatus: 'succeeded' });
+  });
+
+  it('runs the action with the requester\'s permissions: approving widens nothing', async () => {
+    const theirs = (await h.core.contacts.create(h.f.otherRep, { firstName: 'Olga', lastName: 'Other', email: 'olga@x.test', assignedTo: h.f.otherRep.userId })).id;
+    const rep = await h.connect(h.f.rep);
+    const filed = ok<ApprovalOut>(await rep.call('request_approval', { tool: 'change_contact_status', arguments: { id: theirs, status: 'INACTIVE' }, summary: 'Deactivate Olga' }));
+    const manager = await h.connect(h.f.manager);
+    expect(ok<ApprovalOut>(await manager.call('decide_approval', { id: filed.id, decision: 'approve' }))).toMatchObject({
+      executionStatus: 'failed',
+      executionResult: { error: { code: 'PERMISSION_DENIED' } },
+    });
+    expect((await h.core.contacts.get(h.f.manager, theirs)).status).toBe('LEAD');
+  });
+
+  it('bad input is named field by field', async () => {
+    const rep = await h.connect(h.f.rep);
+    expect(failed(await rep.call('request_approval', { tool: 'launch_rockets', arguments: {}, summary: 'x' }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'tool', reason: '"launch_rockets" is not a tool that can be filed for approval' }],
+    });
+    expect(failed(await rep.call('request_approval', { tool: 'update_contact', summary: '' })).details).toEqual([{ path: 'summary', reason: 'summary is required' }]);
+    expect(failed(await rep.call('decide_approval', { id: 'nope', decision: 'approve' })).details).toEqual([{ path: 'id', reason: 'must be an approval id (UUID)' }]);
+    const filed = ok<ApprovalOut>(await rep.call('request_approval', { tool: 'update_contact', arguments: { id: contactId, company: 'X' }, summary: 'Change company' }));
+    expect(failed(await rep.call('decide_approval', { id: filed.id, decision: 'reject' })).details).toEqual([{ path: 'reason', reason: 'a rejection needs a reason' }]);
+    expect(ok<ApprovalOut>(await rep.call('decide_approval', { id: filed.id, decision: 'reject', reason: 'not needed' }))).toMatchObject({ status: 'rejected', executionStatus: 'none' });
+    expect((await h.core.contacts.get(h.f.rep, contactId)).company).toBeNull();
+  });
+
+  it('pages the queue with a cursor bound to its query', async () => {
+    const manager = await h.connect(h.f.manager);
+    const first = ok<{ approvals: ApprovalOut[]; nextCursor?: string }>(await manager.call('list_approvals', { status: 'all', limit: 1 }));
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = ok<{ approvals: ApprovalOut[] }>(await manager.call('list_approvals', { status: 'all', limit: 1, cursor: first.nextCursor }));
+    expect(second.approvals[0].id).not.toBe(first.approvals[0].id);
+    expect(failed(await manager.call('list_approvals', { status: 'pending', limit: 1, cursor: first.nextCursor })).details).toEqual([
+      { path: 'cursor', reason: 'belongs to a different query; repeat the same arguments or omit the cursor' },
+    ]);
+  });
+});

@@ -1,0 +1,11 @@
+import { DeactivateWorkflow } from '../../contracts/workflow/workflow.contract.ts';
+import { defineTool } from '../../framework/tool.ts';
+
+export const deactivateWorkflowTool = defineTool(DeactivateWorkflow, {
+  title: 'Deactivate workflow',
+  description:
+    'Switch a workflow off: its trigger starts nothing new; running executions finish.',
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: (input, { core, actor }) => core.workflows.setActive(actor, input.id, false),
+  summarize: (w) => `Workflow "${w.name}" is inactive.`,
+});

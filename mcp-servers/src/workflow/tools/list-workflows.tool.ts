@@ -1,0 +1,11 @@
+import { ListWorkflows } from '../../contracts/workflow/workflow.contract.ts';
+import { defineTool, READ_ONLY } from '../../framework/tool.ts';
+
+export const listWorkflowsTool = defineTool(ListWorkflows, {
+  title: 'List workflows',
+  description:
+    "The tenant's workflows with their trigger, version, whether active, and execution statistics (total, running, waiting, completed, failed).",
+  annotations: READ_ONLY,
+  handler: async (input, { core, actor }) => ({ workflows: (await core.workflows.list(actor, input)).map((w) => ({ ...w, triggerType: w.trigger.type })) }),
+  summarize: (o) => `${o.workflows.length} workflow(s): ${o.workflows.map((w) => `${w.name} v${w.version}${w.isActive ? ' (active)' : ''}`).join(', ')}`,
+});

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { failed, ok, openHarness, type Connected, type Harness } from '../testing/harness.ts';
+
+describe('workflow MCP server', () => {
+  let h: Harness;
+  let mcp: Connected;
+
+  beforeAll(async () => {
+    h = await openHarness('pglite');
+    mcp = await h.connect(h.f.marketing, { server: 'workflow' });
+  });
+  afterAll(() => h.close());
+
+  it('lists its tools, templates, resources and the design prompt', async () => {
+    const { tools } = await mcp.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      [
+        'activate_workflow',
+        'complete_workflow_step',
+        'create_workflow',
+        'deactivate_workflow',
+        'dry_run_workflow',
+        'execute_workflow',
+        'get_execution',
+        'get_workflow',
+        'install_template',
+        'list_executions',
+        'list_mailbox',
+        'list_templates',
+        'list_workflows',
+        'update_workflow',
+      ].sort(),
+    );
+    const templates = ok<{ templates: { key: string }[] }>(await mcp.call('list_templates'));
+    expect(templates.templates.map((t) => t.key)).toEqual(['new-customer-onboarding', 'hot-lead-alert', 're-engage-inactive', 'webinar-follow-up']);
+    const prompt = await mcp.client.getPrompt({ name: 'design_workflow', arguments: { description: 'when a lead scores above 80 email sales' } });
+    expect((prompt.messages[0].content as { text: string }).text).toContain('when a lead scores above 80 email sales');
+  });
+
+  it('installs, dry-runs against real events, activates, executes and reads an execution', async () => {
+    const c = await h.core.contacts.create(h.f.manager, { firstName: 'Jane', lastName: 'Smith', email: 'jane@prospect.com' });
+    await h.core.contacts.changeStatus(h.f.manager, c.id, { status: 'CUSTOMER' });
+    const wf = ok<{ id: string; isActive: boolean; version: number }>(await mcp.call('install_template', { key: 'new-customer-onboarding' }));
+    expect(wf.isActive).toBe(false);
+    const dry = ok<{ entered: number; emails: number; entries: { contactId: string; path: string[]; effects: { type: string; detail: { subject?: string } }[] }[] }>(
+      await mcp.call('dry_run_workflow', { id: wf.id, days: 7 }),
+    );
+    expect(dry.entered).toBe(1);
+    expect(dry.entries[0]).toMatchObject({ contactId: c.id, path: ['welcome', 'kickoff-task', 'wait-week', 'check-in'] });
+    expect(dry.entries[0].effects.map((e) => e.type)).toEqual(['SEND_EMAIL', 'CREATE_TASK', 'SEND_EMAIL']);
+    expect(dry.entries[0].effects[0].detail.subject).toBe('Welcome aboard, Jane!');
+    expect(await h.core.workflows.listExecutions(h.f.marketing)).toEqual([]); // a dry run queues nothing
+
+    expect(ok<{ isActive: boolean }>(await mcp.call('activate_workflow', { id: wf.id })).isActive).toBe(true);
+    const exec = ok<{ id: string; status: string }>(await mcp.call('execute_workflow', { id: wf.id, contactId: c.id }));
+    expect(exec.status).toBe('pending');
+    expect(ok<{ id: string }>(await mcp.call('get_execution', { id: exec.id })).id).toBe(exec.id);
+    // not failed: nothing to complete by hand, and the tool says why
+    const early = failed(await mcp.call('complete_workflow_step', { executionId: exec.id, stepId: 'welcome' }));
+    expect(early.code).toBe('CONFLICT');
+    const resource = await mcp.client.readResource({ uri: `crm://executions/${exec.id}` });
+    expect(JSON.parse((resource.contents[0] as { text: string }).text).status).toBe('pending');
+    const wfRes = await mcp.client.readResource({ uri: `crm://workflows/${wf.id}` });
+    expect(JSON.parse((wfRes.contents[0] as { text: string }).text).executionStats.total).toBe(1);
+  });
+
+  it('answers an invalid definition with the step and field, and versions updates', async () => {
+    const def = {
+      name: 'Bad',
+      trigger: { type: 'MANUAL' },
+      steps: [{ id: 'a', name: 'A', type: 'SEND_EMAIL', config: { subject: 'Hi {{contact.nickname}}', body: 'x' }, nextSteps: ['zz'] }],
+    };
+    const error = failed(await mcp.call('create_workflow', def));
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.details).toEqual(
+      expect.arrayContaining([
+        { path: 'steps.0.nextSteps.0', reason: 'step "a": next step "zz" does not exist' },
+        expect.objectContaining({ path: 'steps.0.config.subject' }),
+      ]),
+    );
+    const good = { ...def, steps: [{ ...def.steps[0], config: { subject: 'Hi', body: 'x' }, nextSteps: [] }] };
+    const wf = ok<{ id: string; version: number }>(await mcp.call('create_workflow', good));
+    const v2 = ok<{ version: number; name: string }>(await mcp.call('update_workflow', { id: wf.id, definition: { ...good, name: 'Good' } }));
+    expect(v2).toMatchObject({ version: 2, name: 'Good' });
+    const rep = await h.connect(h.f.rep, { server: 'workflow' });
+    expect(failed(await rep.call('create_workflow', good)).code).toBe('PERMISSION_DENIED');
+  });
+});
