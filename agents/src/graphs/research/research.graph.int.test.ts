@@ -1,0 +1,160 @@
+import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAssistant } from '../../assistant/assistant.ts';
+import { LocalPlannerChatModel } from '../../models/local-planner/local-chat-model.ts';
+import { openAgentHarness, type AgentHarness } from '../../testing/agent-harness.ts';
+import { ScriptedChatModel, callTool, say } from '../../testing/scripted-chat-model.ts';
+import { loadToolset, type Toolset } from '../../tools/toolset.ts';
+import type { StepEvent } from '../supervisor/supervisor.state.ts';
+import { createResearchGraph } from './research.graph.ts';
+import { lexicalStrategy } from './research.lexical.ts';
+import { modelStrategy } from './research.model.ts';
+
+const ONBOARDING = '# Onboarding package\n\nThe onboarding package includes a kickoff workshop, a full SEO audit and a 90-day content calendar. Onboarding takes two weeks.\n';
+const PRICING = '# Pricing\n\nThe growth package costs 2,400 GBP per month. Contracts run for 12 months.\n';
+
+/** The numbered passage ([n]) of a grade/answer prompt whose text contains `needle`. */
+function passageNumber(messages: BaseMessage[], needle: string): number {
+  const prompt = String(messages.find(HumanMessage.isInstance)!.content);
+  const blocks = prompt.split(/\n(?=\[\d+\] )/);
+  const hit = blocks.find((b) => b.includes(needle));
+  return hit ? Number(hit.match(/^\[(\d+)\]/m)![1]) : 0;
+}
+const passageCount = (messages: BaseMessage[]) => (String(messages.find(HumanMessage.isInstance)!.content).match(/^\[\d+\] /gm) ?? []).length;
+
+describe('research graph (agentic RAG) through the real MCP search_knowledge tool', () => {
+  let h: AgentHarness;
+  let toolset: Toolset;
+  let close: () => Promise<void>;
+  let onboardingUri: string;
+  let pricingUri: string;
+  beforeAll(async () => {
+    h = await openAgentHarness('pglite');
+    const add = async (filename: string, text: string) => (await h.core.knowledge.addDocument(h.f.manager, { filename, bytes: new TextEncoder().encode(text) }));
+    onboardingUri = `crm://kb/${(await add('onboarding.md', ONBOARDING)).document.id}`;
+    pricingUri = `crm://kb/${(await add('pricing.md', PRICING)).document.id}`;
+    await h.core.knowledge.refresh(h.f.tenantId);
+    const client = await h.mcpClientFactory(h.f.rep);
+    toolset = await loadToolset(client);
+    close = () => client.close();
+  });
+  afterAll(async () => {
+    await close?.();
+    await h.close();
+  });
+
+  it('rewrites, finds nothing relevant, re-queries, then answers with claim-level citations; drops invented numbers and citations', async () => {
+    const model = new ScriptedChatModel([
+      callTool('decide', { retrieve: true, reason: 'asks about our offering' }),
+      callTool('rewrite', { query: 'hardware returns' }),
+      (m) => callTool('grade', { grades: Array.from({ length: passageCount(m) }, (_, i) => ({ passage: i + 1, relevant: false })) }),
+      callTool('rewrite', { query: 'onboarding package kickoff' }),
+      (m) => callTool('grade', { grades: [{ passage: passageNumber(m, 'kickoff workshop'), relevant: true }] }),
+      (m) => {
+        const n = passageNumber(m, 'kickoff workshop');
+        return callTool('answer', {
+          claims: [
+            { text: 'The onboarding package includes a kickoff workshop, a full SEO audit and a 90-day content calendar.', passages: [n] },
+            // model arithmetic: 2 weeks → "14 days" is not in the passage
+            { text: 'Onboarding takes 14 days.', passages: [n] },
+            { text: 'It comes with free hosting.', passages: [7] },
+          ],
+        });
+      },
+    ]);
+    const events: StepEvent[] = [];
+    const graph = createResearchGraph({ toolset, strategy: modelStrategy(model) });
+    const out = await graph.invoke({ question: 'What does our onboarding package include?' }, { writer: (e: unknown) => events.push(e as StepEvent) } as never);
+    expect(out.queries).toEqual(['hardware returns', 'onboarding package kickoff']);
+    expect(out.known).toBe(true);
+    expect(out.claims).toEqual([{ text: 'The onboarding package includes a kickoff workshop, a full SEO audit and a 90-day content calendar.', citations: [onboardingUri] }]);
+    expect(out.reply).toBe(`The onboarding package includes a kickoff workshop, a full SEO audit and a 90-day content calendar. [${onboardingUri}]`);
+    expect(out.reply).not.toContain('14');
+    expect(out.citations).toEqual([onboardingUri]);
+    const steps = events.flatMap((e) => (e.type === 'research' ? [e.step] : []));
+    expect(steps).toEqual(['decide', 'rewrite', 'retrieve', 'grade', 'rewrite', 'retrieve', 'grade', 'answer']);
+    expect(events.find((e) => e.type === 'research' && e.step === 'answer')).toMatchObject({ known: true, dropped: 2 });
+    // the retrievals are real search_knowledge calls, reported as tool calls of the research agent
+    expect(events.filter((e) => e.type === 'tool_call')).toEqual([
+      { type: 'tool_call', agent: 'research', tool: 'search_knowledge', args: { query: 'hardware returns', k: 5 } },
+      { type: 'tool_call', agent: 'research', tool: 'search_knowledge', args: { query: 'onboarding package kickoff', k: 5 } },
+    ]);
+    expect(model.calls).toHaveLength(6);
+  });
+
+  it('respects the re-query bound and says "I don\'t know" with no citation when nothing relevant comes back', async () => {
+    const none = (m: BaseMessage[]) => callTool('grade', { grades: Array.from({ length: passageCount(m) }, (_, i) => ({ passage: i + 1, relevant: false })) });
+    // one retrieval and at most one re-query: a third rewrite would exhaust the script and fail the test
+    const model = new ScriptedChatModel([callTool('decide', { retrieve: true, reason: 'policy question' }), callTool('rewrite', { query: 'refund policy hardware' }), none, callTool('rewrite', { query: 'returns of devices' }), none]);
+    const events: StepEvent[] = [];
+    const out = await createResearchGraph({ toolset, strategy: modelStrategy(model), maxRequeries: 1 }).invoke({ question: 'What is our refund policy for hardware?' }, { writer: (e: unknown) => events.push(e as StepEvent) } as never);
+    expect(out.known).toBe(false);
+    expect(out.citations).toEqual([]);
+    expect(out.reply).toMatch(/^I don't know: the knowledge base has nothing that answers this/);
+    expect(out.reply).not.toMatch(/crm:\/\//);
+    expect(events.filter((e) => e.type === 'research' && e.step === 'retrieve')).toHaveLength(2);
+    expect(model.calls).toHaveLength(5);
+  });
+
+  it('answers without retrieving when the model decides there is nothing to look up', async () => {
+    const model = new ScriptedChatModel([callTool('decide', { retrieve: false, reason: 'a greeting' })]);
+    const events: StepEvent[] = [];
+    const out = await createResearchGraph({ toolset, strategy: modelStrategy(model) }).invoke({ question: 'thanks!' }, { writer: (e: unknown) => events.push(e as StepEvent) } as never);
+    expect(out.reply).toMatch(/^I don't know/);
+    expect(events.some((e) => e.type === 'tool_call')).toBe(false);
+  });
+
+  it('falls back to the lexical judgement when a model reply cannot be read', async () => {
+    const model = new ScriptedChatModel([say('sure!'), say('{"query": ""}'), say('no idea'), say('not json')]);
+    const out = await createResearchGraph({ toolset, strategy: modelStrategy(model) }).invoke({ question: 'How much does the growth package cost per month?' });
+    expect(out.citations).toEqual([pricingUri]);
+    expect(out.reply).toContain('2,400 GBP per month');
+  });
+
+  it('offline (lexical strategy): quotes the passage with its citation, and an off-topic question gets "I don\'t know"', async () => {
+    const graph = createResearchGraph({ toolset, strategy: lexicalStrategy() });
+    const yes = await graph.invoke({ question: 'what does the onboarding package include?' });
+    expect(yes.citations).toEqual([onboardingUri]);
+    expect(yes.reply).toContain('"The onboarding package includes a kickoff workshop');
+    const no = await graph.invoke({ question: 'Who won the football world cup in 1966?' });
+    expect(no.known).toBe(false);
+    expect(no.citations).toEqual([]);
+    expect(no.reply).toMatch(/^I don't know/);
+    // the bound: first query and two re-queries at most
+    expect(no.queries.length).toBeLessThanOrEqual(3);
+  });
+
+  it('runs as the research sub-agent of the assistant with the local model, streaming its steps', async () => {
+    const assistant = createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: h.mcpClientFactory });
+    const events: StepEvent[] = [];
+    const r = await assistant.chat(h.f.rep, { threadId: 'rag1', message: 'what does the onboarding package include?' }, { onEvent: (e) => events.push(e) });
+    expect(r.answer.startsWith('[offline]')).toBe(true);
+    expect(r.answer).toContain('kickoff workshop');
+    expect(r.citations).toEqual([onboardingUri]);
+    expect(r.toolCalls.map((c) => c.tool)).toEqual(['search_knowledge']);
+    expect(events[0]).toEqual({ type: 'agent', agent: 'research' });
+    expect(events.flatMap((e) => (e.type === 'research' ? [e.step] : []))).toEqual(['decide', 'rewrite', 'retrieve', 'grade', 'answer']);
+    const off = await assistant.chat(h.f.rep, { threadId: 'rag2', message: 'What does our policy say about refunds for hardware?' });
+    expect(off.answer).toMatch(/I don't know/);
+    expect(off.citations).toEqual([]);
+  });
+
+  it('with a real (here scripted) chat model the supervisor hands over, the research graph judges through prompts, the supervisor composes', async () => {
+    const model = new ScriptedChatModel([
+      callTool('transfer_to_research', { request: 'growth package monthly price' }),
+      callTool('decide', { retrieve: true, reason: 'pricing question' }),
+      callTool('rewrite', { query: 'growth package price per month' }),
+      (m) => callTool('grade', { grades: [{ passage: passageNumber(m, '2,400 GBP'), relevant: true }] }),
+      (m) => callTool('answer', { claims: [{ text: 'The growth package costs 2,400 GBP per month.', passages: [passageNumber(m, '2,400 GBP')] }] }),
+      (m) => say(String(m.at(-1)!.content)),
+    ]);
+    const events: StepEvent[] = [];
+    const r = await createAssistant({ model, mcpClientFactory: h.mcpClientFactory }).chat(h.f.rep, { threadId: 'rag3', message: 'How much is the growth package?' }, { onEvent: (e) => events.push(e) });
+    expect(r.answer).toBe(`The growth package costs 2,400 GBP per month. [${pricingUri}]`);
+    expect(r.citations).toEqual([pricingUri]);
+    expect(r.offline).toBe(false);
+    // the research graph saw the question the supervisor handed over, not only the user's words
+    expect(String(model.calls[2].messages.at(-1)!.content)).toContain('growth package monthly price');
+    expect(events.map((e) => (e.type === 'research' ? e.step : e.type))).toEqual(['agent', 'decide', 'rewrite', 'tool_call', 'tool_result', 'retrieve', 'grade', 'answer']);
+  });
+});

@@ -1,0 +1,49 @@
+import examples from './intents.examples.json' with { type: 'json' };
+import { trainNaiveBayes, type NaiveBayes } from './naive-bayes.ts';
+
+export type Intent = keyof typeof examples | 'owner_name';
+export type AgentName = 'crm' | 'scoring' | 'research' | 'insights';
+
+export interface IntentSpec {
+  /** The tools the intent needs; it is only planned when the model has them bound. */
+  tools: readonly string[];
+  agent: AgentName | undefined;
+  needsContact: boolean;
+  /** What the user asked for, for "I could not …" sentences. */
+  verb: string;
+}
+
+export const INTENTS: Record<Intent, IntentSpec> = {
+  contact_lookup: { tools: ['search_contacts'], agent: 'crm', needsContact: true, verb: 'look up the contact' },
+  contact_history: { tools: ['search_contacts', 'get_contact_timeline'], agent: 'crm', needsContact: true, verb: 'read the timeline' },
+  log_interaction: { tools: ['search_contacts', 'log_interaction'], agent: 'crm', needsContact: true, verb: 'log the interaction' },
+  create_follow_up: { tools: ['search_contacts', 'create_follow_up'], agent: 'crm', needsContact: true, verb: 'create the follow-up' },
+  list_follow_ups: { tools: ['list_follow_ups'], agent: 'crm', needsContact: false, verb: 'list follow-ups' },
+  change_status: { tools: ['search_contacts', 'change_contact_status'], agent: 'crm', needsContact: true, verb: 'change the status' },
+  count_contacts: { tools: ['search_contacts'], agent: 'crm', needsContact: false, verb: 'count contacts' },
+  hot_leads: { tools: ['search_contacts', 'explain_score'], agent: 'scoring', needsContact: false, verb: 'rank the leads' },
+  score_lead: { tools: ['search_contacts', 'explain_score'], agent: 'scoring', needsContact: true, verb: 'explain the score' },
+  knowledge_question: { tools: ['search_knowledge'], agent: 'research', needsContact: false, verb: 'search the knowledge base' },
+  draft_email: { tools: [], agent: undefined, needsContact: false, verb: 'write an email' },
+  help: { tools: [], agent: undefined, needsContact: false, verb: 'help' },
+  conversion_rate: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'compute the conversion rate' },
+  activity_trend: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'count the interactions logged' },
+  contact_owner: { tools: ['search_contacts'], agent: 'crm', needsContact: true, verb: 'find who owns the contact' },
+  // the owner's name: the user directory the assistant can read is the activity metric (user id → name)
+  owner_name: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'name the owner' },
+  refuse_confidential: { tools: [], agent: undefined, needsContact: false, verb: 'share credentials or export data' },
+  refuse_bulk: { tools: [], agent: undefined, needsContact: false, verb: 'act on every contact at once' },
+};
+
+/** Below this posterior the planner says the request is beyond it rather than guess. */
+export const MIN_CONFIDENCE = 0.3;
+
+let classifier: NaiveBayes | undefined;
+
+/** Trained once per process from the shipped examples (deterministic). */
+export function intentClassifier(): NaiveBayes {
+  classifier ??= trainNaiveBayes(examples);
+  return classifier;
+}
+
+export const TRAINING_EXAMPLES: Readonly<Record<string, readonly string[]>> = examples;

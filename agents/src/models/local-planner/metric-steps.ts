@@ -1,0 +1,107 @@
+import type { StepContext, StepHandler } from './steps.ts';
+import { cite } from './answers.ts';
+
+type Row = Record<string, unknown>;
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const DAY = 86_400_000;
+
+export interface MetricRange {
+  start: Date;
+  end: Date;
+  label: string;
+}
+
+/** The period a metrics question names (UTC): "last 90 days", "October 2026", "last month"; default the last 30 days. */
+export function metricRange(text: string, now: Date): MetricRange {
+  const lower = text.toLowerCase();
+  const days = lower.match(/\b(?:last|past|previous)\s+(\d{1,4})\s+days?\b/);
+  if (days) return { start: new Date(now.getTime() - Number(days[1]) * DAY), end: now, label: `the last ${days[1]} days` };
+  const month = lower.match(new RegExp(`\\b(${MONTHS.join('|')})(?:\\s+(\\d{4}))?\\b`));
+  if (month) {
+    const m = MONTHS.indexOf(month[1]);
+    let y = month[2] ? Number(month[2]) : now.getUTCFullYear();
+    if (!month[2] && Date.UTC(y, m, 1) > now.getTime()) y--;
+    const start = new Date(Date.UTC(y, m, 1));
+    const end = new Date(Math.min(Date.UTC(y, m + 1, 1), now.getTime()));
+    return { start, end, label: `${month[1][0].toUpperCase()}${month[1].slice(1)} ${y}` };
+  }
+  if (/\blast month\b/.test(lower)) {
+    const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    return { start, end: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), label: 'last month' };
+  }
+  if (/\b(last|past) (year|12 months)\b|\bthis year\b/.test(lower)) return { start: new Date(now.getTime() - 365 * DAY), end: now, label: 'the last 365 days' };
+  return { start: new Date(now.getTime() - 30 * DAY), end: now, label: 'the last 30 days' };
+}
+
+const rangeArg = (r: MetricRange) => ({ start: r.start.toISOString(), end: r.end.toISOString() });
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const metricsOf = (ctx: StepContext) => (ctx.result('get_metrics')?.data?.metrics as Row[] | undefined) ?? [];
+const failedMetrics = (ctx: StepContext, verb: string) => {
+  const r = ctx.result('get_metrics')!;
+  return r.ok ? undefined : `I could not ${verb}: ${r.summary}`;
+};
+
+export const conversionRate: StepHandler = {
+  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(metricRange(ctx.step.clause, ctx.now)), groups: ['conversion'] })]),
+  answer(ctx) {
+    const failure = failedMetrics(ctx, 'compute the conversion rate');
+    if (failure) return failure;
+    const range = metricRange(ctx.step.clause, ctx.now);
+    const metrics = metricsOf(ctx);
+    const line = (m: Row) => `${pct(Number(m.value))} (${Math.round(Number(m.value) * Number(m.sampleSize))} of ${String(m.sampleSize)} contacts)`;
+    const overall = metrics.find((m) => m.key === 'conversion_rate');
+    const text = ctx.step.clause.toLowerCase().replace(/[_-]/g, ' ');
+    const sources = metrics.filter((m) => String(m.key).startsWith('conversion_rate:source='));
+    const asked = sources.find((m) => text.includes(String(m.key).slice('conversion_rate:source='.length).replace(/_/g, ' ')));
+    const head = `Conversion rate of the contacts created in ${range.label} (became customers by the end of it), from get_metrics:`;
+    if (asked) return `${head} ${String(asked.key).slice('conversion_rate:source='.length)} ${line(asked)}${overall ? `; all sources ${line(overall)}` : ''}.`;
+    if (!overall) return `${head} no contacts were created in that period.`;
+    const best = [...sources].sort((a, b) => Number(b.value) - Number(a.value)).slice(0, 3);
+    return `${head} ${line(overall)}.${best.length ? ` Best sources: ${best.map((m) => `${String(m.key).slice('conversion_rate:source='.length)} ${pct(Number(m.value))}`).join(', ')}.` : ''}`;
+  },
+};
+
+export const activityTrend: StepHandler = {
+  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(metricRange(ctx.step.clause, ctx.now)), groups: ['activity'] })]),
+  answer(ctx) {
+    const failure = failedMetrics(ctx, 'count the interactions');
+    if (failure) return failure;
+    const range = metricRange(ctx.step.clause, ctx.now);
+    const users = metricsOf(ctx).filter((m) => String(m.key).startsWith('activity:user='));
+    const total = users.reduce((n, m) => n + Number(m.value), 0);
+    const top = [...users].sort((a, b) => Number(b.value) - Number(a.value)).map((m) => `${String(m.name).replace(/^Interactions logged — /, '')} ${String(m.value)}`);
+    return `${total} interactions were logged in ${range.label} (from get_metrics)${top.length ? `; by person: ${top.join(', ')}` : ''}.`;
+  },
+};
+
+const USER_REF = /assigned to user ([0-9a-f-]{36})/g;
+
+export const ownerName: StepHandler = {
+  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg({ start: new Date(ctx.now.getTime() - 365 * DAY), end: ctx.now, label: '' }), groups: ['activity'] })]),
+  answer(ctx) {
+    const ids = [...new Set((ctx.earlier ?? []).flatMap((a) => [...a.matchAll(USER_REF)].map((m) => m[1])))];
+    if (!ids.length) return '';
+    const r = ctx.result('get_metrics')!;
+    const names = new Map(
+      (r.ok ? metricsOf(ctx) : []).filter((m) => String(m.key).startsWith('activity:user=')).map((m) => [String(m.key).slice('activity:user='.length), String(m.name).replace(/^Interactions logged — /, '')]),
+    );
+    return ids.map((id) => (names.has(id) ? `User ${id} is ${names.get(id)!}.` : `I cannot see the name of user ${id}${r.ok ? '' : ` (${r.summary})`}.`)).join(' ');
+  },
+};
+
+export const contactOwner: StepHandler = {
+  calls: () => [],
+  answer({ contact: c }) {
+    if (!c) return '';
+    const owner = (c as { assignedTo?: string | null }).assignedTo;
+    return `${c.firstName} ${c.lastName} <${c.email}>${c.company ? ` at ${c.company}` : ''} ${owner ? `is assigned to user ${owner}` : 'is not assigned to anyone'} ${cite(`crm://contacts/${c.id}`)}.`;
+  },
+};
+
+const DECLINE_CONFIDENTIAL =
+  'I cannot do that: credentials, secrets and bulk exports of contact data are not something I share or send anywhere. Ask an administrator, or use the audited export in the CRM if you are entitled to it.';
+const DECLINE_BULK =
+  'I will not act on every contact at once from a chat message: bulk emails, deletions and mass changes need a workflow or an administrator, with approval. I can help with one contact at a time.';
+
+export const refuseConfidential: StepHandler = { calls: () => [], answer: () => DECLINE_CONFIDENTIAL };
+export const refuseBulk: StepHandler = { calls: () => [], answer: () => DECLINE_BULK };

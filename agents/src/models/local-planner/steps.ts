@@ -1,0 +1,187 @@
+import type { ToolCall } from '@langchain/core/messages/tool';
+import type { ToolResult } from '../../tools/toolset.ts';
+import { cite, quoteSentences, type Passage } from './answers.ts';
+import { resolveDate } from './dates.ts';
+import type { Intent } from './intents.ts';
+import type { Step } from './plan.ts';
+import type { CandidateContact } from './turn.ts';
+import { activityTrend, contactOwner, conversionRate, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
+
+export interface StepContext {
+  step: Step;
+  contact?: CandidateContact;
+  now: Date;
+  timeZone: string;
+  call(tool: string, args: Record<string, unknown>, n?: number): ToolCall;
+  result(tool: string, n?: number): ToolResult | undefined;
+  /** Answers of the sub-agents that already worked on this turn (supervisor mode). */
+  earlier?: readonly string[];
+}
+
+/** A step asks for tool calls until their results are in, then writes its part of the answer. */
+export interface StepHandler {
+  calls(ctx: StepContext): ToolCall[];
+  answer(ctx: StepContext): string;
+}
+
+type Row = Record<string, unknown>;
+const name = (c: object) => `${String((c as Row).firstName ?? '')} ${String((c as Row).lastName ?? '')}`.trim();
+const contactCite = (c: { id: string }) => cite(`crm://contacts/${c.id}`);
+const failed = (r: ToolResult, verb: string) => `I could not ${verb}: ${r.summary}`;
+
+/** One call that is needed until its result is in. */
+function once(ctx: StepContext, tool: string, args: Record<string, unknown>): ToolCall[] {
+  return ctx.result(tool) ? [] : [ctx.call(tool, args)];
+}
+
+function interactionKind(text: string): { type: string; channel: string } {
+  const t = text.toLowerCase();
+  if (/\b(meeting|met|meet)\b/.test(t)) return { type: 'MEETING', channel: 'IN_PERSON' };
+  if (/\b(e-?mail|emailed)\b/.test(t)) return { type: 'EMAIL', channel: 'EMAIL' };
+  if (/\bchat\b/.test(t)) return { type: 'CHAT', channel: 'CHAT' };
+  return { type: 'PHONE_CALL', channel: 'PHONE' };
+}
+
+const STATUS_WORDS: [RegExp, string][] = [
+  [/\bcustomers?\b|\bsigned\b|\bwon\b/i, 'CUSTOMER'],
+  [/\bprospects?\b/i, 'PROSPECT'],
+  [/\binactive\b|\blost\b/i, 'INACTIVE'],
+  [/\bleads?\b/i, 'LEAD'],
+];
+const followUpScope = (text: string) => (/overdue|late|missed/i.test(text) ? 'overdue' : /open|all|to-?do/i.test(text) ? 'open' : 'due');
+const statusIn = (text: string) => STATUS_WORDS.find(([re]) => re.test(text))?.[1];
+
+export const STEP_HANDLERS: Record<Intent, StepHandler> = {
+  contact_lookup: {
+    calls: () => [],
+    answer: ({ contact: c }) =>
+      c ? `${name(c)} <${c.email}>${c.company ? ` at ${c.company}` : ''}: status ${c.status ?? 'unknown'}, lead score ${c.leadScore ?? 'not scored'} ${contactCite(c)}.` : '',
+  },
+  contact_history: {
+    calls: (ctx) => once(ctx, 'get_contact_timeline', { contactId: ctx.contact!.id, limit: 5 }),
+    answer(ctx) {
+      const r = ctx.result('get_contact_timeline')!;
+      if (!r.ok) return failed(r, 'read the timeline');
+      const items = ((r.data?.interactions as Row[]) ?? []).slice(0, 5);
+      // An empty timeline may be one the user may not read (a rep reads only their own interactions): say so, never "none yet".
+      if (!items.length) return `I see no interactions with ${name(ctx.contact!)} that you can read ${contactCite(ctx.contact!)}. If you expected some, they may have been logged by another user: a sales rep cannot read other users' interactions.`;
+      const lines = items.map((i) => `- ${String(i.createdAt).slice(0, 10)} ${String(i.type).toLowerCase().replace('_', ' ')} (${String(i.direction).toLowerCase()}): "${String(i.subject ?? i.content ?? '').slice(0, 160)}" ${cite(`crm://interactions/${String(i.id)}`)}`);
+      return `Latest interactions with ${name(ctx.contact!)} ${contactCite(ctx.contact!)}:\n${lines.join('\n')}`;
+    },
+  },
+  log_interaction: {
+    calls: (ctx) => once(ctx, 'log_interaction', { contactId: ctx.contact!.id, ...interactionKind(ctx.step.clause), direction: /\b(inbound|from|called me|emailed me)\b/i.test(ctx.step.clause) ? 'INBOUND' : 'OUTBOUND', content: ctx.step.clause }),
+    answer(ctx) {
+      const r = ctx.result('log_interaction')!;
+      if (!r.ok) return failed(r, 'log the interaction');
+      return `Logged the ${String(r.data?.type ?? '').toLowerCase().replace('_', ' ')} with ${name(ctx.contact!)} ${contactCite(ctx.contact!)}: ${cite(`crm://interactions/${String(r.data?.id)}`)}.`;
+    },
+  },
+  create_follow_up: {
+    calls(ctx) {
+      const due = ctx.step.date ?? resolveDate('tomorrow', ctx.now, ctx.timeZone)!;
+      return once(ctx, 'create_follow_up', { contactId: ctx.contact!.id, title: `Follow up with ${name(ctx.contact!)}`, notes: ctx.step.clause, dueAt: due.at });
+    },
+    answer(ctx) {
+      const r = ctx.result('create_follow_up')!;
+      if (!r.ok) return failed(r, 'create the follow-up');
+      const when = ctx.step.date ? `${ctx.step.date.phrase} (${ctx.step.date.date})` : `tomorrow (no date was given)`;
+      return `Follow-up with ${name(ctx.contact!)} set for ${when} ${contactCite(ctx.contact!)}.`;
+    },
+  },
+  list_follow_ups: {
+    calls: (ctx) => once(ctx, 'list_follow_ups', { scope: followUpScope(ctx.step.clause), limit: 100 }),
+    answer(ctx) {
+      const r = ctx.result('list_follow_ups')!;
+      if (!r.ok) return failed(r, 'list follow-ups');
+      const items = (r.data?.followUps as Row[]) ?? [];
+      const scope = followUpScope(ctx.step.clause);
+      if (!items.length) return `No ${scope === 'due' ? 'due' : scope} follow-ups.`;
+      // oldest due date first: the first one is the one to do first
+      const count = `${items.length === 100 ? 'At least 100' : items.length} ${scope === 'due' ? 'due or overdue' : scope} follow-up(s), most overdue first`;
+      const shown = items.slice(0, 10);
+      return `${count}${items.length > shown.length ? ` (the first ${shown.length})` : ''}:\n${shown.map((f) => `- ${String(f.dueAt).slice(0, 10)} ${String(f.title)} ${cite(`crm://contacts/${String(f.contactId)}`)}`).join('\n')}`;
+    },
+  },
+  change_status: {
+    calls(ctx) {
+      const status = statusIn(ctx.step.clause.replace(ctx.contact ? name(ctx.contact) : '', ''));
+      return status ? once(ctx, 'change_contact_status', { id: ctx.contact!.id, status, reason: ctx.step.clause.slice(0, 500) }) : [];
+    },
+    answer(ctx) {
+      const r = ctx.result('change_contact_status');
+      if (!r) return `Which status should ${name(ctx.contact!)} get: lead, prospect, customer or inactive?`;
+      if (!r.ok) return failed(r, 'change the status');
+      return `${name(ctx.contact!)} is now ${String(r.data?.status)} ${contactCite(ctx.contact!)}.`;
+    },
+  },
+  count_contacts: {
+    calls: (ctx) => once(ctx, 'search_contacts', { ...(statusIn(ctx.step.clause) ? { status: statusIn(ctx.step.clause) } : {}), limit: 1 }),
+    answer(ctx) {
+      const r = ctx.result('search_contacts')!;
+      if (!r.ok) return failed(r, 'count contacts');
+      const status = statusIn(ctx.step.clause);
+      return `${r.data?.totalCountExact === false ? 'About ' : ''}${String(r.data?.totalCount)} ${status ? status.toLowerCase() + ' ' : ''}contact(s) you can see (counted by search_contacts).`;
+    },
+  },
+  hot_leads: {
+    calls(ctx) {
+      const search = ctx.result('search_contacts');
+      if (!search) return [ctx.call('search_contacts', { sort: 'leadScore', order: 'desc', limit: 10 })];
+      if (!search.ok || !/\bwhy\b|reason|explain/i.test(ctx.step.clause)) return [];
+      return topLeads(search).slice(0, 3).flatMap((c, n) => (ctx.result('explain_score', n) ? [] : [ctx.call('explain_score', { contact_id: c.id }, n)]));
+    },
+    answer(ctx) {
+      const search = ctx.result('search_contacts')!;
+      if (!search.ok) return failed(search, 'rank the leads');
+      const leads = topLeads(search);
+      if (!leads.length) return 'There are no open leads with a score yet.';
+      const lines = leads.map((c, n) => {
+        const why = ctx.result('explain_score', n);
+        const factors = why?.ok ? ((why.data?.factors as Row[]) ?? []).slice(0, 2).map((f) => String(f.description ?? f.name ?? f.feature)).join('; ') : '';
+        return `${n + 1}. ${name(c)}${c.company ? ` (${String(c.company)})` : ''} — score ${String(c.leadScore)}${factors ? `; because ${factors}` : ''} ${contactCite(c as { id: string })}`;
+      });
+      return `Your hottest open leads by lead score:\n${lines.join('\n')}`;
+    },
+  },
+  score_lead: {
+    calls: (ctx) => once(ctx, 'explain_score', { contact_id: ctx.contact!.id }),
+    answer(ctx) {
+      const r = ctx.result('explain_score')!;
+      if (!r.ok) return failed(r, 'explain the score');
+      const factors = ((r.data?.factors as Row[]) ?? []).slice(0, 3).map((f) => String(f.description ?? f.name ?? f.feature));
+      const tips = ((r.data?.improvement_suggestions as string[]) ?? []).slice(0, 2);
+      return `${name(ctx.contact!)} has a lead score of ${String(r.data?.score)} ${contactCite(ctx.contact!)}.${factors.length ? ` Main factors: ${factors.join('; ')}.` : ''}${tips.length ? ` Suggested next: ${tips.join('; ')}.` : ''}`;
+    },
+  },
+  knowledge_question: {
+    calls: (ctx) => once(ctx, 'search_knowledge', { query: ctx.step.clause, k: 5 }),
+    answer(ctx) {
+      const r = ctx.result('search_knowledge')!;
+      if (!r.ok) return failed(r, 'search the knowledge base');
+      const quotes = quoteSentences(ctx.step.clause, (r.data?.results as Passage[]) ?? []);
+      if (!quotes.length) return "I don't know: the knowledge base has nothing that answers this.";
+      return `From the knowledge base:\n${quotes.map((q) => `- "${q.text}" (${q.title}) ${cite(q.uri)}`).join('\n')}`;
+    },
+  },
+  draft_email: {
+    calls: () => [],
+    answer: () =>
+      'Writing an email needs a language model, and I am the offline planner: I cannot draft or send it. I can log the email once it is sent, show the contact\'s history, or set a follow-up.',
+  },
+  conversion_rate: conversionRate,
+  activity_trend: activityTrend,
+  contact_owner: contactOwner,
+  owner_name: ownerName,
+  refuse_confidential: refuseConfidential,
+  refuse_bulk: refuseBulk,
+  help: {
+    calls: () => [],
+    answer: () =>
+      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, and quote the knowledge base with citations.',
+  },
+};
+
+function topLeads(search: ToolResult): (Row & { id: string })[] {
+  return ((search.data?.contacts as (Row & { id: string })[]) ?? []).filter((c) => c.status === 'LEAD' || c.status === 'PROSPECT').filter((c) => c.leadScore != null).slice(0, 5);
+}

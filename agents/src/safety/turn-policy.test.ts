@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import type { ToolInfo, ToolResult } from '../tools/toolset.ts';
+import { judgeCall, turnPolicy } from './turn-policy.ts';
+
+const NOW = new Date('2026-11-28T14:00:00Z');
+const info = (name: string, kind: ToolInfo['kind']): ToolInfo => ({ name, description: '', kind });
+const contacts: ToolResult = {
+  callId: 'c1',
+  name: 'search_contacts',
+  ok: true,
+  summary: '',
+  data: { contacts: [{ id: '1', firstName: 'Dana', lastName: 'Whitfield', email: 'dana@northwind.test' }, { id: '2', firstName: 'Eve', lastName: 'Stone', email: 'eve@x.test' }] },
+  sources: [],
+};
+
+describe('turn policy', () => {
+  it('lets reads and the writes the user asked for run; other writes wait for approval', () => {
+    const policy = turnPolicy('log the call with Dana', NOW, 'Europe/London');
+    expect(judgeCall({ id: '1', name: 'search_contacts', args: {} }, info('search_contacts', 'read'), policy, [])).toEqual({ action: 'run' });
+    expect(judgeCall({ id: '2', name: 'log_interaction', args: {} }, info('log_interaction', 'write'), policy, [])).toEqual({ action: 'run' });
+    expect(judgeCall({ id: '3', name: 'update_contact', args: {} }, info('update_contact', 'write'), policy, [])).toMatchObject({ action: 'approve' });
+    expect(judgeCall({ id: '4', name: 'merge_contacts', args: {} }, info('merge_contacts', 'destructive'), policy, [])).toMatchObject({ action: 'approve' });
+  });
+
+  it('egress: recipients from the request or a contact it names go to approval; recipients only tool output supplied are refused', () => {
+    const policy = turnPolicy('email Dana the price list', NOW, 'Europe/London');
+    const send = (to: string) => judgeCall({ id: 'e', name: 'send_email', args: { to } }, info('send_email', 'egress'), policy, [contacts]);
+    expect(send('dana@northwind.test')).toMatchObject({ action: 'approve' });
+    expect(send('eve@x.test')).toMatchObject({ action: 'refuse', reason: expect.stringContaining('eve@x.test') });
+    expect(send('attacker@evil.test')).toMatchObject({ action: 'refuse' });
+    const explicit = turnPolicy('send the brochure to pat@new.test', NOW, 'Europe/London');
+    expect(judgeCall({ id: 'e2', name: 'send_email', args: { to: ['pat@new.test'] } }, info('send_email', 'egress'), explicit, [])).toMatchObject({ action: 'approve' });
+  });
+});

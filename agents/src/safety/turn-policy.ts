@@ -1,0 +1,72 @@
+import type { ToolCallRequest, ToolInfo, ToolResult } from '../tools/toolset.ts';
+import { INTENTS } from '../models/local-planner/intents.ts';
+import { planRequest } from '../models/local-planner/plan.ts';
+
+/**
+ * What a turn may do without a human, decided from the user's message alone, before any tool
+ * runs — whatever model plans the turn. Tool output can never widen it: a write the user did not
+ * ask for, and every destructive or outbound call, waits for approval.
+ */
+export interface TurnPolicy {
+  request: string;
+  /** Write tools the user's words ask for. */
+  allowedWrites: string[];
+}
+
+export function turnPolicy(request: string, now: Date, timeZone: string): TurnPolicy {
+  const plan = planRequest(request, now, timeZone);
+  const allowedWrites = [...new Set(plan.steps.flatMap((s) => INTENTS[s.intent].tools))];
+  return { request, allowedWrites };
+}
+
+export type Verdict = { action: 'run' } | { action: 'approve'; reason: string } | { action: 'refuse'; reason: string };
+
+const RECIPIENT_ARGS = ['to', 'cc', 'bcc', 'recipient', 'recipients', 'email'];
+
+/**
+ * The decision for one tool call. `seen` are this turn's earlier results: contacts the user named
+ * are found through them, which is how a recipient can come from "the contacts it names".
+ */
+export function judgeCall(call: ToolCallRequest, info: ToolInfo | undefined, policy: TurnPolicy, seen: readonly ToolResult[]): Verdict {
+  if (!info) return { action: 'run' }; // unknown tools fail in the tool node with NOT_FOUND
+  if (info.kind === 'read') return { action: 'run' };
+  if (info.kind === 'egress') {
+    const bad = recipientsOf(call.args).filter((r) => !recipientAllowed(r, policy.request, seen));
+    if (bad.length) return { action: 'refuse', reason: `${call.name}: recipient(s) ${bad.join(', ')} come neither from your request nor from a contact it names` };
+    return { action: 'approve', reason: `${call.name} sends something outside the CRM` };
+  }
+  if (info.kind === 'destructive') return { action: 'approve', reason: `${call.name} changes or removes data in bulk or irreversibly` };
+  if (!policy.allowedWrites.includes(call.name)) return { action: 'approve', reason: `${call.name} was not asked for in your message` };
+  return { action: 'run' };
+}
+
+function recipientsOf(args: Record<string, unknown>): string[] {
+  return RECIPIENT_ARGS.flatMap((k) => {
+    const v = args[k];
+    if (typeof v === 'string') return v.split(/[,;\s]+/).filter(Boolean);
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string');
+    return [];
+  });
+}
+
+function recipientAllowed(recipient: string, request: string, seen: readonly ToolResult[]): boolean {
+  const r = recipient.toLowerCase();
+  if (request.toLowerCase().includes(r)) return true;
+  const words = request.toLowerCase();
+  for (const result of seen) {
+    const contacts = [...((result.data?.contacts as Contactish[]) ?? []), ...(isContact(result.data) ? [result.data] : [])];
+    for (const c of contacts) {
+      const named = words.includes(`${c.firstName} ${c.lastName}`.toLowerCase()) || (c.firstName.length > 2 && new RegExp(`\\b${escape(c.firstName.toLowerCase())}\\b`).test(words));
+      if (named && c.email.toLowerCase() === r) return true;
+    }
+  }
+  return false;
+}
+
+interface Contactish {
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+const isContact = (d: unknown): d is Contactish => !!d && typeof d === 'object' && 'firstName' in d && 'email' in d;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,64 @@
+import { emptyCheckpoint, type Checkpoint } from '@langchain/langgraph-checkpoint';
+import { openTestDatabase, testDbKinds, type TestDatabase } from '@crm/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWorkflowCheckpointer, type WorkflowCheckpointer } from './checkpointer.ts';
+
+describe.each(testDbKinds())('batched checkpoint saver on %s', (kind) => {
+  let t: TestDatabase;
+  let cp: WorkflowCheckpointer;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    cp = await createWorkflowCheckpointer(t.db.url, { kind: t.db.kind });
+  });
+  afterAll(async () => {
+    await cp.close();
+    await t.drop();
+  });
+
+  const checkpoint = (values: Record<string, unknown>, versions: Record<string, number>): Checkpoint => ({
+    ...emptyCheckpoint(),
+    channel_values: values,
+    channel_versions: versions,
+  });
+
+  it('stores checkpoints, channel blobs and task writes that the library reads back unchanged, and deletes a thread in one go', async () => {
+    const saver = cp.saver;
+    const thread = { configurable: { thread_id: 'batched-1', checkpoint_ns: '' } };
+    const first = checkpoint({ path: ['a'], outputs: { a: { n: 1, text: 'x\u00e9\\' } } }, { path: 1, outputs: 1 });
+    const c1 = await saver.put(thread, first, { source: 'loop', step: 0, parents: {} }, { path: 1, outputs: 1 });
+    // two interrupt writes of one task: the library upserts row by row, so the last one wins
+    await saver.putWrites(c1, [['__interrupt__', { waitUntil: 'first' }], ['__interrupt__', { waitUntil: 'second' }]], 'task-1');
+    await saver.putWrites(c1, [['path', ['b']], ['outputs', { b: null }]], 'task-2');
+    await saver.putWrites(c1, [], 'task-3');
+
+    const second = checkpoint({ path: ['a', 'b'], outputs: { a: { n: 1, text: 'x\u00e9\\' } } }, { path: 2, outputs: 1 });
+    const c2 = await saver.put(c1, second, { source: 'loop', step: 1, parents: {} }, { path: 2 });
+
+    const back1 = await saver.getTuple(c1);
+    expect(back1!.checkpoint.channel_values).toEqual(first.channel_values);
+    expect(back1!.pendingWrites).toEqual([
+      ['task-1', '__interrupt__', { waitUntil: 'second' }],
+      ['task-2', 'path', ['b']],
+      ['task-2', 'outputs', { b: null }],
+    ]);
+    const back2 = await saver.getTuple(thread);
+    expect(back2!.config.configurable!.checkpoint_id).toBe(c2.configurable!.checkpoint_id);
+    expect(back2!.parentConfig!.configurable!.checkpoint_id).toBe(c1.configurable!.checkpoint_id);
+    // the unchanged channel's blob is the one written with the first checkpoint
+    expect(back2!.checkpoint.channel_values).toEqual(second.channel_values);
+
+    await saver.deleteThread('batched-1');
+    expect(await saver.getTuple(thread)).toBeUndefined();
+    const owner = await t.db.connect();
+    const left = await owner
+      .query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM workflow_checkpoints.checkpoints WHERE thread_id = 'batched-1')
+              + (SELECT count(*) FROM workflow_checkpoints.checkpoint_blobs WHERE thread_id = 'batched-1')
+              + (SELECT count(*) FROM workflow_checkpoints.checkpoint_writes WHERE thread_id = 'batched-1') AS n`,
+      )
+      .then((r) => r.rows[0].n)
+      .finally(() => owner.release());
+    expect(Number(left)).toBe(0);
+  });
+});

@@ -1,0 +1,13 @@
+export { createWorkflowWorker } from './workflow.worker.ts';
+export type { WorkflowWorker, WorkflowWorkerDeps } from './workflow.worker.ts';
+export { compileWorkflow, StepFailedError } from './workflow.graph.ts';
+export type { CompiledWorkflow, RunContext } from './workflow.graph.ts';
+export { createWorkflowCheckpointer, CHECKPOINT_SCHEMA } from './checkpointer.ts';
+export type { WorkflowCheckpointer } from './checkpointer.ts';
+export { STEP_RUNNERS } from './step-effects.ts';
+export type { McpClientFactory, StepEffectsDeps } from './step-effects.ts';
+export { decideBranch, ruleDecision } from './ai-decision.ts';
+export type { Decision } from './ai-decision.ts';
+export { createWorkflowRuntimeService } from './workflow.service-factory.ts';
+export type { Service, WorkflowRuntimeDeps } from './workflow.service-factory.ts';
+export { inProcessMcp } from './in-process-mcp.ts';
