@@ -1,25 +1,68 @@
-import type { CrmCore } from '@crm/core';
+import type { CrmCore, ReportDelivery } from '@crm/core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { errorHandler } from './http/error-envelope.ts';
+import { DEFAULT_HTTP_SECURITY, type HttpSecurityOptions } from './http/http.config.ts';
+import { registerHttpSecurity } from './http/http-security.ts';
 import { mcpRoutes } from './http/mcp.routes.ts';
+import { restApi } from './http/api/rest-api.plugin.ts';
+import { webhookRoutes } from './http/webhooks.routes.ts';
+import { graphqlRoutes } from './graphql/graphql.plugin.ts';
+import type { HealthReport } from './runtime/runtime.ts';
+import { DEFAULT_AUTH, DEFAULT_WS, type AuthOptions, type WsOptions } from './auth/auth.config.ts';
+import { assertNoQueryCredential, createAuthenticator, mcpServerOf } from './auth/authenticator.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { mcpChallenge, mcpOAuthRoutes } from './auth/mcp-oauth.ts';
+import { createTokenService } from './auth/token.service.ts';
+import { endRefusedUpgrades, wsRoutes, type WsRoutesOptions } from './ws/ws.routes.ts';
+import { createAssistant, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant } from '@crm/agents';
 
 export interface AppOptions {
   core: CrmCore;
   version: string;
+  /** The runtime's health report (every dependency); default: a database round trip only. */
+  health?: () => Promise<HealthReport>;
+  /** Host/Origin allow-lists, rate limits, body limit (httpSecurityOptions(env)); default: loopback only. */
+  http?: HttpSecurityOptions;
+  /** Where `POST /api/v1/reports/schedules/:id/run` emails (runtime.reportDelivery); default: the local mailbox. */
+  reportDelivery?: () => ReportDelivery;
+  /** WORKFLOW_WEBHOOK_SECRET: verifies inbound workflow webhooks (disabled when unset). */
+  webhookSecret?: string;
+  /** Local JWT issuer and external OIDC provider (authOptions(env)); default: local issuer at http://127.0.0.1:3000. */
+  auth?: AuthOptions;
+  /** /ws limits (wsOptions(env)) and, for tests, the assistant and change feed it uses. */
+  ws?: Partial<WsOptions> & Pick<WsRoutesOptions, 'assistant' | 'changeFeed'>;
 }
 
 /** The gateway as a Fastify plugin; server.ts (or a test) decides where it listens. */
 export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opts) => {
   fastify.setErrorHandler(errorHandler);
-  await fastify.register(mcpRoutes, { core: opts.core });
-  fastify.get('/health', async () => {
-    const started = process.hrtime.bigint();
-    await opts.core.db.asWorker((c) => c.query('SELECT 1'));
-    return {
-      status: 'ok',
-      version: opts.version,
-      database: opts.core.db.kind,
-      dbLatencyMs: Number(process.hrtime.bigint() - started) / 1e6,
-    };
+  const auth = opts.auth ?? DEFAULT_AUTH;
+  const tokens = createTokenService(opts.core, auth);
+  const authenticate = createAuthenticator(opts.core, tokens, auth);
+  await registerHttpSecurity(fastify, {
+    ...(opts.http ?? DEFAULT_HTTP_SECURITY),
+    authenticate,
+    challenge: (req) => (mcpServerOf(req) ? mcpChallenge(req, { error: 'invalid_token' }) : 'Bearer realm="agentic-crm"'),
+  });
+  fastify.addHook('onRequest', async (req) => assertNoQueryCredential(req));
+  endRefusedUpgrades(fastify);
+  await fastify.register(authRoutes, { core: opts.core, tokens });
+  await fastify.register(mcpOAuthRoutes, { options: auth });
+  await fastify.register(mcpRoutes, { core: opts.core, limits: (opts.http ?? DEFAULT_HTTP_SECURITY).mcp });
+  // one assistant for /ws and REST chat (threads of a user are shared between them), built on first use
+  const { core } = opts;
+  let assistant: Assistant | undefined = opts.ws?.assistant;
+  const assistantFor = () => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), logger: core.logger }));
+  await fastify.register(wsRoutes, { core: opts.core, options: { ...DEFAULT_WS, ...opts.ws }, authenticate, assistantFor, changeFeed: opts.ws?.changeFeed });
+  await fastify.register(webhookRoutes, { core: opts.core, secret: opts.webhookSecret });
+  await fastify.register(restApi, { core: opts.core, version: opts.version, http: opts.http ?? DEFAULT_HTTP_SECURITY, reportDelivery: opts.reportDelivery, assistantFor });
+  await fastify.register(graphqlRoutes, { core: opts.core });
+  fastify.get('/health', async (_req, reply) => {
+    if (opts.health) {
+      const report = await opts.health();
+      return reply.status(report.status === 'down' ? 503 : 200).send({ ...report, version: opts.version });
+    }
+    const dbLatencyMs = await opts.core.directory.ping();
+    return { status: 'ok', version: opts.version, database: opts.core.db.kind, dbLatencyMs };
   });
 };

@@ -1,12 +1,21 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { CrmCore, Logger } from '@crm/core';
 import { app } from './app.ts';
+import { httpSecurityOptions } from './http/http.config.ts';
+import { httpServerOptions } from './http/http-security.ts';
+import { authOptions, wsOptions } from './auth/auth.config.ts';
+import type { Runtime } from './runtime/runtime.ts';
+import { VERSION } from './version.ts';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
-export async function startHttpServer(core: CrmCore, logger: Logger, opts: { host: string; port: number }): Promise<{ server: FastifyInstance; url: string }> {
-  const server = Fastify({ loggerInstance: logger.child({ component: 'http' }) as unknown as FastifyBaseLogger, bodyLimit: 10 * 1024 * 1024 });
-  await server.register(app, { core, version: VERSION });
+/** Listen on host:port with the gateway app over the runtime's core, health and HTTP protections. */
+export async function startHttpServer(runtime: Runtime, opts: { host: string; port: number }): Promise<{ server: FastifyInstance; url: string }> {
+  const http = httpSecurityOptions(runtime.config.httpEnv);
+  const server = Fastify({ loggerInstance: runtime.logger.child({ component: 'http' }) as unknown as FastifyBaseLogger, ...httpServerOptions(http) });
+  await server.register(app, { core: runtime.core, version: VERSION, health: () => runtime.health(), http, reportDelivery: runtime.reportDelivery, webhookSecret: runtime.config.workflows.WORKFLOW_WEBHOOK_SECRET,
+    auth: authOptions(runtime.config.authEnv, { host: opts.host, port: opts.port || runtime.config.http.port }),
+    ws: wsOptions(runtime.config.wsEnv),
+  });
   const address = await server.listen({ host: opts.host, port: opts.port });
   return { server, url: address };
 }

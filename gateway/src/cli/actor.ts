@@ -1,4 +1,5 @@
 import { AppError, type Actor, type CrmCore } from '@crm/core';
+import { processConfig } from '../runtime/process-config.ts';
 
 export const ACTOR_OPTIONS = {
   user: { type: 'string' },
@@ -6,25 +7,20 @@ export const ACTOR_OPTIONS = {
 } as const;
 
 /**
- * Who a CLI command acts as: `--user EMAIL [--tenant SLUG]`, else CRM_API_KEY, else — when the
- * database holds exactly one tenant (the demo on a fresh install) — that tenant's first admin.
+ * Who a CLI command acts as: `--user EMAIL [--tenant SLUG]`, else CRM_API_KEY, else the first
+ * active admin of `--tenant SLUG` or — when the database holds exactly one tenant — of that tenant.
  */
 export async function resolveCliActor(
   core: CrmCore,
   values: { user?: unknown; tenant?: unknown },
-  env: NodeJS.ProcessEnv = process.env,
+  apiKey: string | undefined = processConfig().cliApiKey,
 ): Promise<Actor & { email: string; name: string }> {
-  if (typeof values.user === 'string') return core.users.actorByEmail(values.user, typeof values.tenant === 'string' ? values.tenant : undefined);
-  if (env.CRM_API_KEY) return core.users.authenticate(env.CRM_API_KEY);
-  const admins = await core.db.asWorker(async (c) =>
-    (
-      await c.query<{ email: string; slug: string }>(
-        `SELECT DISTINCT ON (t.id) u.email, t.slug FROM tenants t JOIN users u ON u.tenant_id = t.id AND u.role = 'ADMIN'
-         ORDER BY t.id, u.created_at`,
-      )
-    ).rows,
-  );
+  const tenant = typeof values.tenant === 'string' ? values.tenant : undefined;
+  if (typeof values.user === 'string') return core.users.actorByEmail(values.user, tenant);
+  if (apiKey) return core.users.authenticate(apiKey);
+  const admins = await core.users.firstAdmins(tenant);
   if (admins.length === 1) return core.users.actorByEmail(admins[0].email, admins[0].slug);
-  if (!admins.length) throw new AppError('UNAUTHENTICATED', 'No tenant yet: run "npx crm seed --demo" or "npx crm start" first');
-  throw new AppError('UNAUTHENTICATED', 'Several tenants exist: say who you are with --user EMAIL [--tenant SLUG] or CRM_API_KEY');
+  if (tenant) throw new AppError('UNAUTHENTICATED', `No tenant "${tenant}" with an active admin: see "npx crm tenant list"`);
+  if (!admins.length) throw new AppError('UNAUTHENTICATED', 'No tenant yet: run "npx crm tenant create --name NAME --slug SLUG --admin-email EMAIL" (or "npx crm seed --demo")');
+  throw new AppError('UNAUTHENTICATED', 'Several tenants exist: say who you are with --tenant SLUG, --user EMAIL [--tenant SLUG] or CRM_API_KEY');
 }

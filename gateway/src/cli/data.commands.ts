@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { AppError, seedDemoTenant, type ImportReport } from '@crm/core';
+import { AppError, parseDateOrder, seedDemoTenant, type ImportReport } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
-import { progressBar } from './progress.ts';
+import { phasedProgress, progressBar } from './progress.ts';
 
 const KINDS = ['contacts', 'interactions'] as const;
 
@@ -31,7 +31,7 @@ function printReport(report: ImportReport, json: boolean): void {
   }
   const out = process.stdout;
   out.write(`Imported ${report.kind} (${report.delimiter === '\t' ? 'tab' : report.delimiter}-delimited):\n`);
-  out.write(`  rows ${report.rows}, created ${report.created}, updated ${report.updated}, skipped ${report.skipped}, failed ${report.failed}\n`);
+  out.write(`  rows ${report.rows}, created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped}, failed ${report.failed}\n`);
   out.write(`  columns: ${report.mappedColumns.map((c) => `${c.header} → ${c.field}`).join(', ')}\n`);
   if (report.customColumns.length) out.write(`  kept as custom fields: ${report.customColumns.join(', ')}\n`);
   if (report.errors.length) {
@@ -43,27 +43,32 @@ function printReport(report: ImportReport, json: boolean): void {
 
 export const importCommand: Command = {
   summary: 'Import contacts or interactions from a CSV (HubSpot/Salesforce exports work as they are)',
-  usage: 'crm import contacts|interactions FILE [--json] [--user EMAIL] [--tenant SLUG]',
-  options: { ...ACTOR_OPTIONS, json: { type: 'boolean' } },
+  usage: 'crm import contacts|interactions FILE [--date-format dmy|mdy] [--json] [--user EMAIL] [--tenant SLUG]',
+  options: { ...ACTOR_OPTIONS, json: { type: 'boolean' }, 'date-format': { type: 'string' } },
   async run({ positionals, values, logger }) {
     const kind = kindArg(positionals, 'import');
     const file = fileArg(positionals, 'import');
     const size = fs.statSync(file).size;
+    const dateFormat = typeof values['date-format'] === 'string' ? parseDateOrder(values['date-format'], 'date-format') : undefined;
     const booted = await bootCore(logger);
     try {
       const actor = await resolveCliActor(booted.core, values);
       const stream = fs.createReadStream(file);
       const bar = progressBar(`import ${kind}`, size);
-      stream.on('data', () => bar.update(stream.bytesRead));
+      // polled, not a 'data' listener: a listener switches the stream to flowing mode and the
+      // importer's look-ahead (date order detection) would miss the first chunks
+      const progress = setInterval(() => bar.update(stream.bytesRead), 250);
+      progress.unref();
       try {
         const report =
           kind === 'contacts'
-            ? await booted.core.imports.importContacts(actor, stream)
-            : await booted.core.imports.importInteractions(actor, stream);
+            ? await booted.core.imports.importContacts(actor, stream, { dateFormat })
+            : await booted.core.imports.importInteractions(actor, stream, { dateFormat });
         bar.stop();
         printReport(report, values.json === true);
         return report.failed ? 1 : 0;
       } finally {
+        clearInterval(progress);
         bar.stop();
       }
     } finally {
@@ -120,21 +125,13 @@ export const seedCommand: Command = {
     }
     const booted = await bootCore(logger);
     try {
-      const bar = progressBar('seed demo', 1);
-      let started = false;
+      const progress = phasedProgress();
       const result = await seedDemoTenant(booted.core, {
         contacts,
         seed: values.seed === undefined ? 42 : Number(values.seed),
-        onProgress: (done, total) => {
-          if (!started) {
-            started = true;
-            bar.stop();
-          }
-          if (process.stderr.isTTY) process.stderr.write(`\rseeding demo: ${done}/${total}`);
-        },
-        knowledge: !values['no-knowledge'] && { onProgress: (phase, done, total) => process.stderr.isTTY && process.stderr.write(`\rknowledge base (${phase}): ${done}/${total}   `) },
-      });
-      if (process.stderr.isTTY && started) process.stderr.write('\n');
+        onProgress: (done, total) => progress.report('demo records', done, total),
+        knowledge: !values['no-knowledge'] && { onProgress: (phase, done, total) => progress.report(`knowledge ${phase}`, done, total) },
+      }).finally(() => progress.stop());
       printDemo(result);
       return 0;
     } finally {

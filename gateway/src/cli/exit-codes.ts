@@ -4,7 +4,8 @@ import { isAppError, type ErrorCode } from '@crm/core';
 const EXIT: Record<ErrorCode, number> = {
   VALIDATION_FAILED: 65,
   NOT_FOUND: 66,
-  CONFLICT: 65,
+  CONFLICT: 73,
+  IDEMPOTENCY_KEY_REUSED: 65,
   PERMISSION_DENIED: 77,
   UNAUTHENTICATED: 77,
   RATE_LIMIT_EXCEEDED: 75,

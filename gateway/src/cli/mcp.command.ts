@@ -20,15 +20,18 @@ export const mcpCommand: Command = {
         details: [{ path: 'server', reason: `must be one of ${serverNames().join(', ')}, got ${name ?? 'nothing'}` }],
       });
     }
-    const booted = await bootCore(logger);
+    // the handshake and tool list are answered while the database opens (see runStdioServer)
+    const booting = bootCore(logger);
+    const ready = booting.then(async (booted) => ({ core: booted.core, actor: await resolveCliActor(booted.core, values) }));
+    ready.catch(() => {}); // reported by runStdioServer below
     let running: Awaited<ReturnType<typeof runStdioServer>>;
     try {
-      const actor = await resolveCliActor(booted.core, values);
-      running = await runStdioServer({ server: name, core: booted.core, actor, logger: logger.child({ user: actor.email }) });
+      running = await runStdioServer({ server: name, core: ready, logger });
     } catch (err) {
-      await booted.close();
+      await booting.then((b) => b.close()).catch(() => {});
       throw err;
     }
+    const booted = await booting;
     const shutdown = async (code: number) => {
       await running.close();
       await booted.close().catch((err) => logger.warn({ err }, 'closing the database failed'));

@@ -15,3 +15,24 @@ export function progressBar(label: string, total: number) {
     stop: () => bar.stop(),
   };
 }
+
+/**
+ * Progress through named phases (seed: contacts, then the knowledge base's documents, interactions
+ * and vectors): one bar per phase, sized by the phase's first report.
+ */
+export function phasedProgress(make: typeof progressBar = progressBar) {
+  let current: { label: string; total: number; bar: ReturnType<typeof progressBar> } | undefined;
+  return {
+    report(label: string, done: number, total: number) {
+      if (!current || current.label !== label || current.total !== total) {
+        current?.bar.stop();
+        current = { label, total, bar: make(label, total) };
+      }
+      current.bar.update(done);
+    },
+    stop() {
+      current?.bar.stop();
+      current = undefined;
+    },
+  };
+}

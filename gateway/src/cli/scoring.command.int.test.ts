@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCrmCore, openDatabase, seedDemoTenant, silentLogger } from '@crm/core';
+import { seedBlendFavouringLeads } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/crm.js');
@@ -68,10 +69,31 @@ describe('crm scoring (spawned CLI)', () => {
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out)).toEqual(expect.arrayContaining(['auc', 'aucStd', 'logLoss', 'accuracy', 'rows', 'model', 'topFactors', 'leakageWarnings']));
     expect(out.rows).toBe(1500 - 16);
-    expect(['logistic_regression', 'gradient_boosted_trees']).toContain(out.model);
+    expect(['logistic_regression', 'gradient_boosted_trees', 'blend']).toContain(out.model);
+    // Which model inner cross-validation chose, why, and what it picked inside each outer fold.
+    expect(out.selection).toMatchObject({ chosen: out.model, innerFolds: 3 });
+    expect(out.selection.reason).toContain(out.model);
+    expect(out.selection.outerPicks).toHaveLength(5);
+    expect(out.candidates.map((c: { model: string }) => c.model)).toEqual(['logistic_regression', 'gradient_boosted_trees', 'blend']);
     expect(out.auc).toBeGreaterThan(0.9); // the leak makes it too good to be true…
     expect(out.leakageWarnings.map((w: { column: string }) => w.column)).toContain('Stage at Close');
     expect(out.topFactors[0].name).toBe('Stage at Close');
+    // …and the same evaluation without the suspect says what to expect on new leads.
+    expect(out.withoutSuspects.excluded).toEqual(['Stage at Close']);
+    expect(out.withoutSuspects.auc).toBeLessThan(0.9);
+    expect(out.withoutSuspects.auc).toBeGreaterThan(0.7);
+  });
+
+  it('prints both results side by side, and --keep overrides a suspicion', () => {
+    const csv = path.join(dir, 'leads.csv');
+    const text = crm('evaluate', '--csv', csv, '--target', 'Converted', '--id', 'Lead ID', '--folds', '3');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/all columns +without "Stage at Close"/);
+    expect(text.stdout).toMatch(/AUC +(0\.9\d\d|1\.000) ± \d\.\d{3} +0\.[78]\d\d ± /);
+    expect(text.stdout).toMatch(/fix: Exclude it \(--exclude "Stage at Close"\)/);
+    const kept = JSON.parse(crm('evaluate', '--csv', csv, '--target', 'Converted', '--id', 'Lead ID', '--folds', '3', '--keep', 'Stage at Close', '--json').stdout);
+    expect(kept.leakageWarnings).toMatchObject([{ column: 'Stage at Close', kept: true }]);
+    expect(kept.withoutSuspects).toBeNull();
   });
 
   it('evaluates honestly once the leaky column is excluded, and prints a readable report without --json', () => {
@@ -87,6 +109,8 @@ describe('crm scoring (spawned CLI)', () => {
     const text = crm('evaluate', '--csv', csv, '--target', 'Converted', '--folds', '3');
     expect(text.status).toBe(0);
     expect(text.stdout).toMatch(/AUC \d\.\d{3} ± \d\.\d{3} {3}← chosen/);
+    expect(text.stdout).toMatch(/selection \(nested CV\) +AUC \d\.\d{3} ± \d\.\d{3} +inner CV picked (\w+(, )?){3} per fold/);
+    expect(text.stdout).toMatch(/chosen: (logistic_regression|gradient_boosted_trees|blend), because .*(inner-CV AUC|standard error)/);
     expect(text.stdout).toMatch(/LEAKAGE WARNINGS[\s\S]*Stage at Close/);
   });
 
@@ -138,11 +162,35 @@ describe('crm scoring (spawned CLI)', () => {
     expect(retrain.status).toBe(0);
     const r = JSON.parse(retrain.stdout);
     expect(r.status).toBe('activated');
-    expect(r.model.metrics.cvAuc).toBeGreaterThan(0.7);
+    // the demo seeded at the current time: its CV AUC ranged 0.69-0.88 over 24 sampled clock times, so only "clearly better than chance" is asserted
+    expect(r.model.metrics.cvAuc).toBeGreaterThan(0.6);
     const info = JSON.parse(crm('info', '--json').stdout);
     expect(info).toMatchObject({ source: 'model', active: { version: 1 } });
     const rescore = crm('rescore');
     expect(rescore.status).toBe(0);
     expect(rescore.stdout).toMatch(/^Rescored 400 contacts with model v1: 0 changed/);
-  });
+  }, 400_000); // spawns many crm processes: minutes on a loaded 2-core machine
+
+  it('retrains a tenant whose data favours the blend; later processes load it and score the same', async () => {
+    // its own data directory: every crm process below opens the stored database afresh (a restart each time)
+    const data = path.join(dir, 'blend-data');
+    const db = await openDatabase({ config: { dataDir: data, pglitePort: 0, poolMax: 4 }, logger: silentLogger() });
+    const core = createCrmCore({ db, logger: silentLogger() });
+    const { tenant } = await core.users.createTenant({ name: 'Blend Ltd', slug: 'blend-ltd', admin: { email: 'admin@blend-ltd.test', name: 'Bea Blend' } });
+    await seedBlendFavouringLeads(db, tenant.id);
+    await core.outbox.stop();
+    await db.close();
+    const run = (...args: string[]) => spawnSync(process.execPath, [BIN, 'scoring', ...args], { env: { ...env(), CRM_DATA_DIR: data }, encoding: 'utf8', timeout: 240_000 });
+    const retrain = run('retrain');
+    expect(retrain.status).toBe(0);
+    expect(retrain.stdout).toMatch(/^Model v1 activated: .*\n {2}blend of logistic regression and gradient-boosted trees, CV AUC 0\.\d+/);
+    expect(retrain.stdout).toMatch(/chosen by inner cross-validation: blend has the best inner-CV AUC/);
+    expect(retrain.stdout).toMatch(/rescored 800 contacts/);
+    const info = JSON.parse(run('info', '--json').stdout);
+    expect(info).toMatchObject({ source: 'model', active: { version: 1, modelKind: 'blend', metrics: { selection: { chosen: 'blend' } } } });
+    // The reloaded blend moves no contact's stored score (exact equality is checked in core's scoring-blend.int.test.ts).
+    const rescore = run('rescore');
+    expect(rescore.status).toBe(0);
+    expect(rescore.stdout).toMatch(/^Rescored 800 contacts with model v1: 0 changed/);
+  }, 400_000);
 });

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { AppError, evaluateCsv, isDatasetError, trainCsv, type EvaluationReport } from '@crm/core';
+import { AppError, parseDateOrder, evaluateCsv, isDatasetError, trainCsv, type EvaluationReport } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command, CommandContext } from './command.types.ts';
@@ -36,6 +36,9 @@ function csvOptions(values: CommandContext['values']) {
     timeColumn: str('time'),
     foldColumn: str('fold-column'),
     exclude: str('exclude')?.split(',').map((s) => s.trim()).filter(Boolean),
+    keep: str('keep')?.split(',').map((s) => s.trim()).filter(Boolean),
+    dateFormat: str('date-format') === undefined ? undefined : parseDateOrder(str('date-format')!, 'date-format'),
+    locale: str('locale'),
     folds,
     seed: str('seed') === undefined ? 42 : Number(str('seed')),
   };
@@ -66,7 +69,9 @@ function summary(r: EvaluationReport) {
     model: r.model,
     topFactors: r.topFactors,
     leakageWarnings: r.leakageWarnings,
+    withoutSuspects: r.withoutSuspects,
     candidates: r.candidates.map((c) => ({ model: c.model, auc: c.auc, aucStd: c.aucStd })),
+    selection: r.selection,
     validation: r.validation,
     notes: r.notes,
   };
@@ -77,11 +82,25 @@ function printReport(r: EvaluationReport): void {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
   out.write(`${r.validation.folds}-fold ${r.validation.method.replace(/_/g, ' ')} on ${r.rows} rows (${r.positives} positive):\n`);
   for (const c of r.candidates) out.write(`  ${c.model.padEnd(24)} AUC ${f(c.auc)} ± ${f(c.aucStd)}${c.model === r.model ? '   ← chosen' : ''}\n`);
+  out.write(`  ${'selection (nested CV)'.padEnd(24)} AUC ${f(r.auc)} ± ${f(r.aucStd)}   inner CV picked ${r.selection.outerPicks.join(', ')} per fold\n`);
+  out.write(`  chosen: ${r.model}, because ${r.selection.reason}\n`);
   out.write(`  log loss ${f(r.logLoss)}, accuracy ${f(r.accuracy)}\n`);
   out.write(`  top factors: ${r.topFactors.slice(0, 8).map((t) => `${t.name} ${(t.importance * 100).toFixed(1)}%`).join(', ')}\n`);
   if (r.leakageWarnings.length) {
-    out.write('  LEAKAGE WARNINGS (exclude these columns with --exclude unless they exist before the outcome):\n');
-    for (const w of r.leakageWarnings) out.write(`    - ${w.reason}\n`);
+    out.write('  LEAKAGE WARNINGS (columns that look recorded after the outcome):\n');
+    for (const w of r.leakageWarnings) {
+      out.write(`    - [${w.kind}]${w.kept ? ' (kept)' : ''} ${w.reason}\n      fix: ${w.fix}\n`);
+    }
+  }
+  const w = r.withoutSuspects;
+  if (w) {
+    const pad = (s: string) => s.padEnd(34);
+    out.write(`  ${pad('')}${pad('all columns')}without ${w.excluded.map((c) => `"${c}"`).join(', ')}\n`);
+    out.write(`  ${pad('AUC')}${pad(`${f(r.auc)} ± ${f(r.aucStd)}`)}${f(w.auc)} ± ${f(w.aucStd)}\n`);
+    out.write(`  ${pad('model')}${pad(r.model)}${w.model}\n`);
+    out.write(`  ${pad('log loss')}${pad(f(r.logLoss))}${f(w.logLoss)}\n`);
+    out.write(`  ${pad('top factors')}${pad(r.topFactors.slice(0, 2).map((t) => t.name).join(', '))}${w.topFactors.slice(0, 2).map((t) => t.name).join(', ')}\n`);
+    out.write('  Expect the right-hand AUC on new leads if those columns are filled in after the outcome.\n');
   }
   for (const n of r.notes) out.write(`  note: ${n}\n`);
 }
@@ -119,6 +138,9 @@ async function train(values: CommandContext['values']): Promise<number> {
   }
 }
 
+/** A model kind as the tenant reads it: the blend says what it blends. */
+const kindText = (kind: string) => (kind === 'blend' ? 'blend of logistic regression and gradient-boosted trees' : kind);
+
 async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'info'): Promise<number> {
   const booted = await bootCore(ctx.logger);
   try {
@@ -131,15 +153,15 @@ async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'in
       const a = info.active;
       print(
         a
-          ? `Scoring with model v${a.version} (${a.modelKind}), trained ${a.createdAt} on ${a.trainingSummary.labelled} outcomes: CV AUC ${a.metrics.cvAuc?.toFixed(3)}, held-out AUC ${a.metrics.holdoutAuc?.toFixed(3)}\n`
+          ? `Scoring with model v${a.version} (${kindText(a.modelKind)}), trained ${a.createdAt} on ${a.trainingSummary.labelled} outcomes: CV AUC ${a.metrics.cvAuc?.toFixed(3)}, held-out AUC ${a.metrics.holdoutAuc?.toFixed(3)}\n`
           : `Scoring with the cold-start rules (needs ${info.minPerClass} converted and ${info.minPerClass} lost outcomes to train).\n`,
         info,
       );
       return 0;
     }
     if (verb === 'rescore') {
-      const r = await scoring.rescoreTenant(actor, { onProgress: (n) => process.stderr.isTTY && process.stderr.write(`\rrescored ${n}`) });
-      if (process.stderr.isTTY) process.stderr.write('\n');
+      const progress = trainingProgress('rescore');
+      const r = await scoring.rescoreTenant(actor, { onProgress: progress.onProgress }).finally(() => progress.stop());
       print(`Rescored ${r.scored} contacts with ${r.source}${r.modelVersion ? ` v${r.modelVersion}` : ''}: ${r.changed} changed by at least ${scoring.config.changeThreshold} points.\n`, r);
       return 0;
     }
@@ -149,7 +171,8 @@ async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'in
     const m = r.model;
     print(
       `${r.status === 'activated' ? `Model v${m!.version} activated` : r.status === 'rejected' ? `Model v${m!.version} kept aside` : 'Not trained (cold start)'}: ${r.reason}.\n` +
-        (m ? `  ${m.modelKind}, CV AUC ${m.metrics.cvAuc?.toFixed(3)}, held-out AUC ${m.metrics.holdoutAuc?.toFixed(3)} on ${m.metrics.holdoutRows} newest outcomes\n` : '') +
+        (m ? `  ${kindText(m.modelKind)}, CV AUC ${m.metrics.cvAuc?.toFixed(3)}, held-out AUC ${m.metrics.holdoutAuc?.toFixed(3)} on ${m.metrics.holdoutRows} newest outcomes\n` : '') +
+        (m?.metrics.selection ? `  chosen by inner cross-validation: ${m.metrics.selection.reason}\n` : '') +
         (r.rescored ? `  rescored ${r.rescored.scored} contacts, ${r.rescored.changed} changed\n` : ''),
       r,
     );
@@ -161,13 +184,16 @@ async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'in
 
 export const scoringCommand: Command = {
   summary: 'Lead scoring: evaluate/train on a CSV export, retrain or rescore the tenant, show the model',
-  usage: 'crm scoring evaluate|train --csv FILE --target COL [--id COL] [--exclude a,b] [--folds 5] [--time COL] [--fold-column COL] [--out FILE] [--json] | retrain|rescore|info',
+  usage: 'crm scoring evaluate|train --csv FILE --target COL [--id COL] [--exclude a,b] [--keep a,b] [--date-format dmy|mdy] [--locale en-GB] [--folds 5] [--time COL] [--fold-column COL] [--out FILE] [--json] | retrain|rescore|info',
   options: {
     ...ACTOR_OPTIONS,
     csv: { type: 'string' },
     target: { type: 'string' },
     id: { type: 'string' },
     exclude: { type: 'string' },
+    keep: { type: 'string' },
+    'date-format': { type: 'string' },
+    locale: { type: 'string' },
     folds: { type: 'string' },
     time: { type: 'string' },
     'fold-column': { type: 'string' },

@@ -1,83 +1,107 @@
-import { AppError, DEMO_TENANT, type Actor, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge, withoutEmpty } from '@crm/core';
-import { startScoring } from '@crm/core';
-import { z } from 'zod';
+import { AppError, DEMO_TENANT, type Actor, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge } from '@crm/core';
 import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { Service } from '../runtime/service.ts';
+import { knowledgeRefreshService } from '../runtime/knowledge-refresh.ts';
+import { addWorkflowEngine } from '../runtime/workflow-service.ts';
 import { startHttpServer } from '../server.ts';
 import type { Command } from './command.types.ts';
 import { printDemo } from './data.commands.ts';
+import { firstRunHint } from './first-run.ts';
+import { phasedProgress } from './progress.ts';
 
-const StartEnv = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('127.0.0.1'),
-  FOLLOW_UP_SCAN_SECONDS: z.coerce.number().int().min(1).default(60),
-});
+/** The demo knowledge base loads in the background in short transactions; stopping pauses it (the next start resumes). */
+function demoKnowledgeService(runtime: Runtime, admin: Actor): Service {
+  const stop = new AbortController();
+  let load: Promise<unknown> | undefined;
+  const { logger } = runtime;
+  return {
+    name: 'demo-knowledge-load',
+    async start() {
+      // the server's log is the console here, so progress is logged each tenth of a phase (a bar would garble it)
+      const logged = new Map<string, number>();
+      const onProgress = (phase: string, done: number, total: number) => {
+        const tenth = total ? Math.floor((done / total) * 10) : 10;
+        if ((logged.get(phase) ?? -1) >= tenth) return;
+        logged.set(phase, tenth);
+        logger.info({ phase, done, total }, `demo knowledge base: ${phase} ${done}/${total}`);
+      };
+      load = seedDemoKnowledge(runtime.core, admin, { signal: stop.signal, onProgress })
+        .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
+        .catch((err) =>
+          stop.signal.aborted
+            ? logger.info('demo knowledge base load paused; the next "npx crm start" resumes it')
+            : logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it'),
+        );
+    },
+    async stop() {
+      stop.abort();
+      await load;
+    },
+  };
+}
+
+function parsePort(raw: unknown, fallback: number): number {
+  const port = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new AppError('VALIDATION_FAILED', '--port must be a number from 0 to 65535', { details: [{ path: 'port', reason: 'out of range' }] });
+  }
+  return port;
+}
 
 export const startCommand: Command = {
   summary: 'Migrate, seed the demo tenant on first run, and start the platform',
-  usage: 'crm start [--port N] [--no-seed]',
-  options: { port: { type: 'string' }, 'no-seed': { type: 'boolean' } },
+  usage: 'crm start [--port N] [--host ADDR] [--no-seed]',
+  help: 'Serves HTTP (health, MCP over Streamable HTTP), dispatches outbox events, runs scheduled jobs once across replicas.',
+  options: { port: { type: 'string' }, host: { type: 'string' }, 'no-seed': { type: 'boolean' } },
   async run({ values, logger }) {
-    const env = StartEnv.parse(withoutEmpty(process.env));
-    const port = values.port === undefined ? env.PORT : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new AppError('VALIDATION_FAILED', '--port must be a number from 0 to 65535', { details: [{ path: 'port', reason: 'out of range' }] });
-    }
-    const booted = await bootCore(logger);
-    const { core, config } = booted;
-    if (!booted.ownsEmbedded && !config.database.url?.includes(process.env.DATABASE_URL ?? '\u0000')) {
+    const booted = await bootCore(logger, { server: true });
+    const { runtime, config } = booted;
+    const port = parsePort(values.port, config.http.port);
+    const host = typeof values.host === 'string' ? values.host : config.http.host;
+    if (!booted.ownsEmbedded && !config.database.url) {
       const running = readRunningServer(config);
       await booted.close();
       throw new AppError('CONFLICT', `crm start is already running (pid ${running?.pid}) at ${running?.httpUrl ?? 'unknown address'}`);
     }
+    const { core } = runtime;
     const out = process.stdout;
-    const tenants = Number((await core.db.asWorker((c) => c.query<{ n: string }>('SELECT count(*) AS n FROM tenants'))).rows[0].n);
-    let knowledgeLoad: Promise<unknown> | undefined;
-    let knowledgeResumed = false;
-    const stopLoading = new AbortController();
-    const loadFailed = (err: unknown) =>
-      stopLoading.signal.aborted
-        ? logger.info('demo knowledge base load paused; the next "npx crm start" resumes it')
-        : logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it');
-    const loadKnowledge = (admin: Actor) =>
-      seedDemoKnowledge(core, admin, { signal: stopLoading.signal })
-        .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
-        .catch(loadFailed);
+    // first among the added services: its checkpointer set-up must not race the demo load
+    addWorkflowEngine(runtime);
+    const tenants = await core.directory.countTenants();
+    let knowledge: 'loading' | 'resuming' | undefined;
     if (tenants === 0 && !values['no-seed']) {
       out.write('First run: loading the demo tenant…\n');
-      const demo = await seedDemoTenant(core, {
-        onProgress: (done, total) => process.stderr.isTTY && process.stderr.write(`\r  ${done}/${total} records`),
-      });
+      const progress = phasedProgress();
+      const demo = await seedDemoTenant(core, { onProgress: (done, total) => progress.report('demo records', done, total) }).finally(() => progress.stop());
       printDemo(demo);
-      if (process.stderr.isTTY) process.stderr.write('\n');
-      // The knowledge base (documents + ~20,000 interactions to embed) loads in the background in
-      // short transactions, so the gateway is usable at once; search fills in as it goes.
+      // ~20,000 interactions to embed: the gateway is usable at once, search fills in as it goes
       const admin = await core.users.actorByEmail(demo.users.find((u) => u.role === 'ADMIN')!.email, demo.slug);
-      knowledgeLoad = loadKnowledge(admin);
+      runtime.addService(demoKnowledgeService(runtime, admin));
+      knowledge = 'loading';
+    } else if (tenants === 0) {
+      out.write(firstRunHint());
     } else if (!values['no-seed']) {
       // a first start stopped while the knowledge base was loading: pick up where it left off
       const admin = await unfinishedDemoKnowledge(core.db, DEMO_TENANT.slug);
       if (admin) {
-        knowledgeResumed = true;
-        knowledgeLoad = loadKnowledge(admin);
+        runtime.addService(demoKnowledgeService(runtime, admin));
+        knowledge = 'resuming';
       }
     }
-    startScoring(core); // lead scoring: rescore on events, retrain on a schedule (subscribes before the outbox starts)
-    await core.outbox.start();
-    const scan = setInterval(() => {
-      core.followUps.emitDue().catch((err) => logger.warn({ err }, 'follow-up due scan failed'));
-    }, env.FOLLOW_UP_SCAN_SECONDS * 1000);
-    scan.unref();
-    void core.followUps.emitDue().catch(() => 0);
-
+    // (the demo load ends with the same refresh of its tenant; one at a time is enough)
+    if (!knowledge && tenants > 0) runtime.addService(knowledgeRefreshService(runtime));
+    await runtime.start();
     let http;
     try {
-      http = await startHttpServer(core, logger, { host: env.HOST, port });
+      http = await startHttpServer(runtime, { host, port });
     } catch (err) {
       await booted.close();
-      throw new AppError('CONFLICT', `Cannot listen on ${env.HOST}:${port}: ${(err as Error).message}. Try --port 0 or PORT=…`);
+      throw new AppError('CONFLICT', `Cannot listen on ${host}:${port}: ${(err as Error).message}. Try --port 0 or PORT=…`);
     }
     const removeServerFile = booted.ownsEmbedded ? writeRunningServer(config, { pid: process.pid, databaseUrl: core.db.url, httpUrl: http.url }) : () => {};
-
+    const p = runtime.providerStatus;
+    const vs = await core.knowledge.vectorSearchStatus();
     out.write(
       [
         '',
@@ -85,12 +109,16 @@ export const startCommand: Command = {
         `  HTTP gateway     ${http.url}   (health: ${http.url}/health)`,
         `  MCP (HTTP)       ${http.url}/mcp/crm, ${http.url}/mcp/crm-data   (Authorization: Bearer <API key>)`,
         `  MCP (stdio)      npx crm mcp crm --user <email>`,
+        `  WebSocket        ${http.url.replace(/^http/, 'ws')}/ws   (subprotocol crm.v1; token: npx crm token create --role SALES_REP)`,
         `  Database         ${core.db.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
         core.db.kind === 'pglite' ? `                   psql "${core.db.url}"` : '',
-        '  Outbox           dispatching events; follow-up due scan every ' + env.FOLLOW_UP_SCAN_SECONDS + 's',
-        knowledgeLoad
-          ? `  Knowledge base   ${knowledgeResumed ? 'resuming the demo knowledge base load' : 'loading the demo documents and indexing interactions'} in the background`
-          : '',
+        `  Model provider   ${p.active}${p.status === 'degraded' ? `   (DEGRADED: configured ${p.configured}; ${p.reason})` : ''}`,
+        `  Vector store     ${vs.store}${vs.available ? '' : `   (vector search unavailable: ${vs.reason}; full-text search only)`}`,
+        `  Workflows        engine running (mail: ${config.workflows.SMTP_URL ? 'SMTP' : 'local mailbox — npx crm workflow mailbox'})`,
+        `  Jobs             outbox dispatch; follow-up due scan every ${config.jobs.followUpScanSeconds}s` +
+          (config.scoring.retrainHours > 0 ? `; lead-scoring retrain every ${config.scoring.retrainHours}h` : '') +
+          ' (once across replicas)',
+        knowledge ? `  Knowledge base   ${knowledge === 'resuming' ? 'resuming the demo knowledge base load' : 'loading the demo documents and indexing interactions'} in the background` : '',
         '',
         'Press Ctrl+C to stop.',
         '',
@@ -98,16 +126,11 @@ export const startCommand: Command = {
         .filter((l) => l !== '')
         .join('\n') + '\n',
     );
-
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
-      clearInterval(scan);
-      // the background knowledge load stops at its next batch (each batch is committed on its own)
-      stopLoading.abort();
-      await knowledgeLoad;
       await http.server.close().catch(() => {});
       await booted.close().catch(() => {});
       removeServerFile();

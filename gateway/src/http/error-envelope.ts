@@ -1,4 +1,4 @@
-import { isAppError, type ErrorCode } from '@crm/core';
+import { isAppError, toDatabaseUnavailable, type ErrorCode } from '@crm/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The one place REST maps domain errors to HTTP statuses; exhaustive by type. */
@@ -6,6 +6,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   VALIDATION_FAILED: 400,
   CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
   PERMISSION_DENIED: 403,
   UNAUTHENTICATED: 401,
   RATE_LIMIT_EXCEEDED: 429,
@@ -25,6 +26,8 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   const base = { traceId: String(req.id), timestamp: new Date().toISOString(), path: req.url };
   let body: ErrorEnvelope;
   let status: number;
+  // a raw driver error from an outage is 503 + Retry-After, not 500
+  err = toDatabaseUnavailable(err) ?? err;
   if (isAppError(err)) {
     status = STATUS_BY_CODE[err.code];
     body = { error: { code: err.code, message: status >= 500 ? publicMessage(err.code) : err.message, details: err.details, ...base } };

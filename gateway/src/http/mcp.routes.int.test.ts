@@ -5,6 +5,7 @@ import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDat
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { app } from '../app.ts';
+import { HttpEnv, httpSecurityOptions } from './http.config.ts';
 
 describe('gateway: MCP over Streamable HTTP at /mcp/:server', () => {
   let t: TestDatabase;
@@ -59,5 +60,23 @@ describe('gateway: MCP over Streamable HTTP at /mcp/:server', () => {
     expect(bad.status).toBe(401);
     const unknown = await fetch(`${base}/mcp/nope`, { method: 'POST', headers: { ...headers, authorization: `Bearer ${f.apiKeys.admin}` }, body: '{}' });
     expect(unknown.status).toBe(404);
+  });
+
+  it('MCP_MAX_SESSIONS_PER_USER caps the sessions a user holds through the gateway (the real SDK client gets the 429)', async () => {
+    const limited = Fastify();
+    await limited.register(app, { core, version: 'test', http: httpSecurityOptions(HttpEnv.parse({ MCP_MAX_SESSIONS_PER_USER: '1' })) });
+    const url = await limited.listen({ host: '127.0.0.1', port: 0 });
+    const open = async () => {
+      const client = new Client({ name: 'limited', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp/crm`), { requestInit: { headers: { authorization: `Bearer ${f.apiKeys.rep}` } } }));
+      return client;
+    };
+    try {
+      const first = await open();
+      await expect(open()).rejects.toThrow(/429|Too many MCP sessions for this user/);
+      await first.close();
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -1,15 +1,18 @@
 import { createMcpHttpHandler, serverNames, type McpHttpHandler } from '@crm/mcp-servers';
 import type { CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
-import { authenticate } from './api-key.auth.ts';
+import { authenticate, bearerToken } from './api-key.auth.ts';
+import { assertMcpScopes, mcpChallenge } from '../auth/mcp-oauth.ts';
 
 /**
- * MCP over Streamable HTTP at /mcp/<server> (crm, crm-data, …). The API key authenticates the
- * caller; the MCP handler owns the raw response from there on (SSE streams, session headers).
+ * MCP over Streamable HTTP at /mcp/<server> (crm, crm-data, …), an OAuth 2.1 resource server: a
+ * token for the MCP audience (or an API key) authenticates the caller, 401s name the resource
+ * metadata, missing scopes get a 403 scope challenge; the MCP handler owns the raw response from
+ * there on (SSE streams, session headers; sessions are bound to the user who opened them).
  */
-export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (fastify, { core }) => {
+export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore; limits?: { maxSessions: number; maxSessionsPerUser: number } }> = async (fastify, { core, limits }) => {
   const handlers = new Map<string, McpHttpHandler>();
-  for (const name of serverNames()) handlers.set(name, createMcpHttpHandler({ core, server: name, logger: fastify.log as never }));
+  for (const name of serverNames()) handlers.set(name, createMcpHttpHandler({ core, server: name, logger: fastify.log as never, ...limits }));
   fastify.addHook('onClose', async () => {
     await Promise.all([...handlers.values()].map((h) => h.close()));
   });
@@ -24,11 +27,13 @@ export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (fastify, 
       }
       let auth;
       try {
-        auth = await authenticate(core, req);
+        // registerHttpSecurity has already resolved a presented key; this covers a missing one
+        auth = req.actor ? { actor: req.actor, token: bearerToken(req) ?? '' } : await authenticate(core, req);
       } catch (err) {
-        void reply.header('www-authenticate', 'Bearer realm="agentic-crm"');
+        void reply.header('www-authenticate', mcpChallenge(req));
         throw err;
       }
+      if (req.actor) assertMcpScopes(req, reply, req.body);
       reply.hijack();
       await handler.handle(req.raw, reply.raw, { auth, body: req.body });
     },

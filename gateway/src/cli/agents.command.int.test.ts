@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCrmCore, loadConfig, openDatabase, silentLogger } from '@crm/core';
+import { createTenantFixture, type TenantFixture } from '@crm/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/crm.js');
+const DAY = 86_400_000;
+
+// `crm agents run follow-up` on an embedded database the test prepared: one hot lead gone quiet,
+// one overdue follow-up; the drafts wait in `crm approvals`, approving one puts it in the mailbox.
+describe('crm agents', { timeout: 600_000 }, () => {
+  let dir: string;
+  let f: TenantFixture;
+  const slug = 'agents';
+  const ids: Record<string, string> = {};
+  const env = () => ({ ...process.env, CRM_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '', LOG_LEVEL: 'warn', CRM_API_KEY: '' });
+  const crm = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: env(), encoding: 'utf8', timeout: 240_000 });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-agents-'));
+    const config = loadConfig(env());
+    const db = await openDatabase({ config: config.database, logger: silentLogger() });
+    const core = createCrmCore({ db, logger: silentLogger(), knowledge: { indexInteractions: false } });
+    try {
+      f = await createTenantFixture(core, slug);
+      const hot = await core.contacts.create(f.manager, { firstName: 'Hana', lastName: 'Hot', email: 'hana@hot.test', company: 'Hot Ltd', assignedTo: f.rep.userId });
+      await core.contacts.update(f.manager, hot.id, { leadScore: 91 });
+      await core.interactions.log(f.manager, { contactId: hot.id, type: 'MEETING', channel: 'IN_PERSON', direction: 'OUTBOUND', content: 'demo', occurredAt: new Date(Date.now() - 40 * DAY) });
+      const late = await core.contacts.create(f.manager, { firstName: 'Leo', lastName: 'Late', email: 'leo@late.test', assignedTo: f.rep.userId });
+      await core.followUps.create(f.rep, { contactId: late.id, title: 'Send the case study', dueAt: new Date(Date.now() - 3 * DAY) });
+      ids.hot = hot.id;
+      ids.late = late.id;
+    } finally {
+      await db.close();
+    }
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the follow-up agent: a task and two drafts waiting for approval; a second run files nothing new', () => {
+    const first = crm('agents', 'run', 'follow-up', '--json');
+    expect(first.status, first.stderr).toBe(0);
+    const [run] = JSON.parse(first.stdout) as { tenant: string; report: { tasksCreated: { contactId: string }[]; draftsFiled: { approvalId: string; contactId: string; reason: string }[] } }[];
+    expect(run.tenant).toBe(slug);
+    expect(run.report.tasksCreated.map((t) => t.contactId)).toEqual([ids.hot]);
+    expect(run.report.draftsFiled.map((d) => `${d.reason}:${d.contactId}`).sort()).toEqual([`hot-lead:${ids.hot}`, `overdue:${ids.late}`].sort());
+
+    const listed = crm('approvals', 'list', '--json', '--user', `manager@${slug}.test`);
+    expect(listed.status, listed.stderr).toBe(0);
+    const approvals = JSON.parse(listed.stdout) as { id: string; action: { tool: string } }[];
+    const drafts = approvals.filter((a) => run.report.draftsFiled.some((d) => d.approvalId === a.id));
+    expect(drafts.map((a) => a.action.tool)).toEqual(['send_email', 'send_email']);
+
+    const again = crm('agents', 'run', 'follow-up');
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`${slug}: 1 hot lead gone quiet; 0 follow-up tasks created; 1 draft email waiting for approval; 1 skipped`);
+
+    const approve = crm('approvals', 'approve', drafts[0].id, '--reason', 'ok', '--user', `manager@${slug}.test`);
+    expect(approve.status, approve.stderr).toBe(0);
+    const mailbox = crm('workflow', 'mailbox', '--json', '--user', `manager@${slug}.test`);
+    expect(mailbox.status, mailbox.stderr).toBe(0);
+    expect((JSON.parse(mailbox.stdout) as { to: string }[]).map((m) => m.to)).toHaveLength(1);
+  });
+
+  it.each([
+    [['agents'], /action: must be "run"/],
+    [['agents', 'run', 'digest'], /agent: must be "follow-up"/],
+    [['agents', 'run', 'follow-up', '--tenant', 'nope'], /tenant: no tenant with the slug "nope"/],
+  ])('%j fails with one clear line and exit code 65', (args, message) => {
+    const r = crm(...args);
+    expect(r.status).toBe(65);
+    expect(r.stderr).toMatch(message);
+  });
+});

@@ -1,0 +1,68 @@
+import { AppError, type Actor, type Approval, type CrmCore } from '@crm/core';
+import { bootCore } from '../runtime/boot.ts';
+import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
+import type { Command } from './command.types.ts';
+
+const USAGE = 'crm approvals list [--status pending|decided|approved|rejected|expired|all] [--kind KIND] [--json] | show ID [--json] | approve ID [--reason TEXT] | reject ID --reason TEXT';
+
+type Values = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const need = (v: string | undefined, what: string) => {
+  if (!v) throw new AppError('VALIDATION_FAILED', `Missing ${what}: ${USAGE}`, { details: [{ path: what, reason: 'required' }] });
+  return v;
+};
+
+const ACTIONS: Record<string, (core: CrmCore, actor: Actor, args: string[], values: Values) => Promise<Approval | Approval[]>> = {
+  list: (core, actor, _args, v) => core.approvals.list(actor, { ...(str(v.status) ? { status: str(v.status) } : {}), ...(str(v.kind) ? { kind: str(v.kind) } : {}) }),
+  show: (core, actor, args) => core.approvals.get(actor, need(args[0], 'ID')),
+  approve: (core, actor, args, v) => core.approvals.decide(actor, need(args[0], 'ID'), { decision: 'approve', reason: str(v.reason) }),
+  reject: (core, actor, args, v) => core.approvals.decide(actor, need(args[0], 'ID'), { decision: 'reject', reason: str(v.reason) }),
+};
+
+function line(a: Approval): string {
+  return `${a.id}  ${a.status.padEnd(8)} ${a.kind.padEnd(19)} ${a.risk.padEnd(6)} ${a.createdAt.toISOString()}  ${a.summary}`;
+}
+
+function details(a: Approval): string {
+  const rows: [string, unknown][] = [
+    ['id', a.id],
+    ['kind', a.kind],
+    ['status', a.status],
+    ['summary', a.summary],
+    ['risk', a.risk],
+    ['action', JSON.stringify(a.action)],
+    ['requested by', `${a.requestedBy} (${a.requestedByKind}${a.via ? ` via ${a.via}` : ''})`],
+    ['requested for', a.requestedFor],
+    ['waiting', a.subjectType ? `${a.subjectType} ${a.subjectId}` : '-'],
+    ['expires', a.expiresAt.toISOString()],
+    ['decided', a.decidedAt ? `${a.decidedAt.toISOString()} by ${a.decidedBy ?? 'expiry'}${a.reason ? ` — ${a.reason}` : ''}` : '-'],
+    ['execution', a.executionStatus === 'none' ? '-' : `${a.executionStatus}${a.executionResult ? ` ${JSON.stringify(a.executionResult).slice(0, 500)}` : ''}`],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(14)} ${String(v)}`).join('\n');
+}
+
+export const approvalsCommand: Command = {
+  summary: 'The approval queue: list, show, approve (an assistant action then runs once, as its requester) or reject with a reason',
+  usage: USAGE,
+  help:
+    'Examples:\n  crm approvals list\n  crm approvals list --status decided --kind agent_action --json\n  crm approvals approve 2f0c… --reason "checked the recipient"\n  crm approvals reject 2f0c… --reason "wrong contact"\n\n' +
+    'A request is decided once: deciding it again exits with 73 (conflict), as does an expired one.\n' +
+    'Approving an assistant action runs the filed tool call at once, as the user it was filed for; a waiting workflow step resumes.',
+  options: { ...ACTOR_OPTIONS, status: { type: 'string' }, kind: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ positionals, values, logger }) {
+    const action = positionals[0];
+    const handler = action ? ACTIONS[action] : undefined;
+    if (!handler) throw new AppError('VALIDATION_FAILED', `Unknown approvals action "${action ?? ''}": ${USAGE}`, { details: [{ path: 'action', reason: `one of ${Object.keys(ACTIONS).join(', ')}` }] });
+    const booted = await bootCore(logger);
+    try {
+      const actor = await resolveCliActor(booted.core, values);
+      const result = await handler(booted.core, actor, positionals.slice(1), values);
+      if (values.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else if (Array.isArray(result)) process.stdout.write(`${result.map(line).join('\n') || '(none)'}\n`);
+      else process.stdout.write(`${details(result)}\n`);
+      return 0;
+    } finally {
+      await booted.close();
+    }
+  },
+};

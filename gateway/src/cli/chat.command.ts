@@ -1,0 +1,99 @@
+import readline from 'node:readline/promises';
+import { randomUUID } from 'node:crypto';
+import { AppError, type Actor } from '@crm/core';
+import { createAssistant, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant, type StepEvent, type TurnResult } from '@crm/agents';
+import { bootCore } from '../runtime/boot.ts';
+import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
+import type { Command } from './command.types.ts';
+
+const USAGE = 'crm chat [--message TEXT] [--json] [--thread ID] [--user EMAIL]';
+
+function describeEvent(e: StepEvent): string {
+  switch (e.type) {
+    case 'agent':
+      return `→ ${e.agent} agent`;
+    case 'tool_call':
+      return `  ${e.tool}(${JSON.stringify(e.args).slice(0, 120)})`;
+    case 'tool_result':
+      return `  ${e.ok ? '✓' : '✗'} ${e.summary}`;
+    case 'approval_required':
+      return `  waiting for approval: ${e.calls.map((c) => `${c.tool} — ${c.reason} (approval ${c.approvalId})`).join('; ')}`;
+    case 'refused':
+      return `  refused ${e.tool}: ${e.reason}`;
+    case 'research':
+      return `  research ${describeResearch(e)}`;
+  }
+}
+
+function describeResearch(e: Extract<StepEvent, { type: 'research' }>): string {
+  switch (e.step) {
+    case 'decide':
+      return `decide: ${e.retrieve ? 'retrieve' : 'no retrieval'} (${e.reason})`;
+    case 'rewrite':
+      return `rewrite #${e.attempt}: "${e.query}"`;
+    case 'retrieve':
+      return `retrieve #${e.attempt}: ${e.ok ? `${e.passages} passage(s)` : e.summary}`;
+    case 'grade':
+      return `grade #${e.attempt}: ${e.relevant}/${e.graded} relevant`;
+    case 'answer':
+      return `answer: ${e.known ? `cites ${e.citations.join(' ')}` : "I don't know"}${e.dropped ? ` (${e.dropped} unsupported claim(s) dropped)` : ''}`;
+  }
+}
+
+/** Ask on the terminal for each call waiting for approval, then resume the turn once. */
+async function settleApprovals(assistant: Assistant, actor: Actor, threadId: string, result: TurnResult, rl: readline.Interface | undefined): Promise<TurnResult> {
+  let current = result;
+  while (current.pendingApprovals?.length && rl) {
+    const decisions: Record<string, 'approve' | 'reject'> = {};
+    for (const p of current.pendingApprovals) {
+      const answer = await rl.question(`Approve ${p.tool} ${JSON.stringify(p.args)} (${p.reason})? [y/N] `);
+      decisions[p.callId] = /^y(es)?$/i.test(answer.trim()) ? 'approve' : 'reject';
+    }
+    current = await assistant.decide(actor, { threadId, decisions }, { onToken: (t) => process.stdout.write(t) });
+    process.stdout.write('\n');
+  }
+  return current;
+}
+
+export const chatCommand: Command = {
+  summary: 'Chat with your CRM (offline local planner; streaming; --message for one turn, --json for answer, citations and tool calls)',
+  usage: USAGE,
+  options: { ...ACTOR_OPTIONS, message: { type: 'string', short: 'm' }, json: { type: 'boolean' }, thread: { type: 'string' } },
+  async run({ values, logger }) {
+    if (values.message !== undefined && (typeof values.message !== 'string' || !values.message.trim())) {
+      throw new AppError('VALIDATION_FAILED', 'Empty --message', { details: [{ path: 'message', reason: 'must not be empty' }] });
+    }
+    const booted = await bootCore(logger);
+    try {
+      const actor = await resolveCliActor(booted.core, values);
+      // The CLI builds the in-process MCP client itself until the runtime provides one; the
+      // conversation lives for this process (a durable checkpointer comes with the runtime).
+      const assistant = createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core: booted.core, logger }), logger });
+      const threadId = typeof values.thread === 'string' ? values.thread : randomUUID();
+      const json = values.json === true;
+      if (typeof values.message === 'string') {
+        const result = await assistant.chat(actor, { threadId, message: values.message }, json ? {} : { onToken: (t) => process.stdout.write(t), onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`) });
+        if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else process.stdout.write('\n');
+        return 0;
+      }
+      const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+      process.stdout.write(`Chatting as ${actor.email} (offline planner; "exit" to quit).\n`);
+      try {
+        for (;;) {
+          const line = (await rl.question('> ').catch(() => 'exit')).trim();
+          if (!line) continue;
+          if (line === 'exit' || line === 'quit') break;
+          const result = await assistant.chat(actor, { threadId, message: line }, { onToken: (t) => process.stdout.write(t), onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`) });
+          process.stdout.write('\n');
+          await settleApprovals(assistant, actor, threadId, result, rl);
+        }
+      } finally {
+        rl.close();
+      }
+      return 0;
+    } finally {
+      await booted.close();
+    }
+  },
+};

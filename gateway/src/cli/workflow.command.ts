@@ -1,0 +1,75 @@
+import { AppError, listMailbox, type CrmCore, type Actor } from '@crm/core';
+import { bootCore } from '../runtime/boot.ts';
+import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
+import type { Command } from './command.types.ts';
+
+const USAGE =
+  'crm workflow list | templates | install KEY | activate ID | deactivate ID | run ID [--contact ID] [--input JSON] | dry-run ID [--days N] | executions [--workflow ID] | execution ID | complete-step EXECUTION_ID STEP_ID [--output JSON] | mailbox [--to EMAIL] [--json]';
+
+type Values = Record<string, unknown>;
+const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
+const need = (v: string | undefined, what: string) => {
+  if (!v) throw new AppError('VALIDATION_FAILED', `Missing ${what}: ${USAGE}`, { details: [{ path: what, reason: 'required' }] });
+  return v;
+};
+
+/** A JSON object option; anything else is a clear VALIDATION_FAILED naming the option. */
+function jsonObject(text: string, option: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw AppError.validation([{ path: option, reason: `must be JSON (${(err as Error).message})` }]);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw AppError.validation([{ path: option, reason: 'must be a JSON object' }]);
+  return parsed as Record<string, unknown>;
+}
+
+const ACTIONS: Record<string, (core: CrmCore, actor: Actor, args: string[], values: Values) => Promise<unknown>> = {
+  list: (core, actor) => core.workflows.list(actor),
+  templates: async (core) => core.workflows.listTemplates(),
+  install: (core, actor, args) => core.workflows.installTemplate(actor, need(args[0], 'KEY')),
+  activate: (core, actor, args) => core.workflows.setActive(actor, need(args[0], 'ID'), true),
+  deactivate: (core, actor, args) => core.workflows.setActive(actor, need(args[0], 'ID'), false),
+  run: (core, actor, args, v) =>
+    core.workflows.execute(actor, need(args[0], 'ID'), {
+      contactId: typeof v.contact === 'string' ? v.contact : undefined,
+      input: typeof v.input === 'string' ? (JSON.parse(v.input) as Record<string, unknown>) : undefined,
+    }),
+  'dry-run': (core, actor, args, v) => core.workflows.dryRun(actor, { id: need(args[0], 'ID'), days: v.days ? Number(v.days) : undefined }),
+  executions: (core, actor, _args, v) => core.workflows.listExecutions(actor, { workflowId: typeof v.workflow === 'string' ? v.workflow : undefined }),
+  execution: (core, actor, args) => core.workflows.getExecution(actor, need(args[0], 'ID')),
+  'complete-step': (core, actor, args, v) =>
+    core.workflows.completeStep(actor, need(args[0], 'EXECUTION_ID'), need(args[1], 'STEP_ID'), typeof v.output === 'string' ? jsonObject(v.output, 'output') : undefined),
+  mailbox: (core, actor, _args, v) => listMailbox(core.db, actor, { to: typeof v.to === 'string' ? v.to : undefined }),
+};
+
+function summary(action: string, result: unknown): string {
+  const rows = Array.isArray(result) ? (result as Record<string, unknown>[]) : null;
+  if (action === 'list' && rows) return rows.map((w) => `${w.id}  v${w.version}  ${w.isActive ? 'active  ' : 'inactive'}  ${w.name}`).join('\n');
+  if (action === 'templates' && rows) return rows.map((t) => `${String(t.key).padEnd(26)} ${t.name} — ${t.description}`).join('\n');
+  if (action === 'executions' && rows) return rows.map((e) => `${e.id}  ${String(e.status).padEnd(9)} ${e.triggerType}  ${(e.createdAt as Date).toISOString()}`).join('\n');
+  if (action === 'mailbox' && rows) return rows.map((m) => `${(m.createdAt as Date).toISOString()}  ${m.to}  ${m.subject}`).join('\n');
+  return JSON.stringify(result, null, 2);
+}
+
+export const workflowCommand: Command = {
+  summary: 'Manage workflows: templates, activation, runs, dry runs, executions, local mailbox',
+  usage: USAGE,
+  options: { ...ACTOR_OPTIONS, contact: { type: 'string' }, input: { type: 'string' }, days: { type: 'string' }, workflow: { type: 'string' }, to: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ positionals, values, logger }) {
+    const action = positionals[0];
+    const handler = action ? ACTIONS[action] : undefined;
+    if (!handler) throw new AppError('VALIDATION_FAILED', `Unknown workflow action "${action ?? ''}": ${USAGE}`, { details: [{ path: 'action', reason: `one of ${Object.keys(ACTIONS).join(', ')}` }] });
+    const booted = await bootCore(logger);
+    try {
+      const actor = await resolveCliActor(booted.core, values);
+      const result = await handler(booted.core, actor, positionals.slice(1), values);
+      if (values.json === true) out(result);
+      else process.stdout.write(`${summary(action!, result) || '(none)'}\n`);
+      return 0;
+    } finally {
+      await booted.close();
+    }
+  },
+};

@@ -1,0 +1,117 @@
+import { AppError, ERROR_CODES, isAppError, toDatabaseUnavailable, type CrmCore, type ErrorCode } from '@crm/core';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import mercurius from 'mercurius';
+import { STATUS_BY_CODE } from '../http/error-envelope.ts';
+import { assertQueryCost, assertQueryDepth } from './graphql.limits.ts';
+import { createResolvers, type GraphqlContext } from './graphql.resolvers.ts';
+import { GRAPHQL_SDL } from './graphql.schema.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+
+const KNOWN_CODES = new Set<string>(ERROR_CODES);
+
+interface PublicError {
+  message: string;
+  locations?: readonly { line: number; column: number }[];
+  path?: readonly (string | number)[];
+  extensions: { code: ErrorCode; details?: unknown; retryAfter?: number };
+}
+
+/** By name: graphql ships CJS and ESM builds, and mercurius (CJS) and we (ESM) may hold different classes. */
+const isGraphqlError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
+
+function publicMessage(code: ErrorCode): string {
+  if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';
+  if (code === 'AI_SERVICE_UNAVAILABLE') return 'The AI service is temporarily unavailable.';
+  return 'Internal error. The request was logged with its trace id.';
+}
+
+/**
+ * One GraphQL error → the REST codes in `extensions` (code, details). GraphQL's own parse and
+ * validation errors are VALIDATION_FAILED; anything unexpected is INTERNAL with no internals.
+ */
+function toPublic(error: GraphQLError, log: FastifyReply['log']): PublicError {
+  const where = { ...(error.locations ? { locations: error.locations } : {}), ...(error.path ? { path: error.path } : {}) };
+  const original = error.originalError;
+  const err = original ? (toDatabaseUnavailable(original) ?? original) : undefined;
+  if (isAppError(err)) {
+    const internal = STATUS_BY_CODE[err.code] >= 500;
+    if (internal && err.code === 'INTERNAL') log.error({ err }, 'graphql resolver failed');
+    return {
+      message: internal ? publicMessage(err.code) : err.message,
+      ...where,
+      extensions: { code: err.code, ...(err.details !== undefined ? { details: err.details } : {}), ...(err.retryAfter ? { retryAfter: err.retryAfter } : {}) },
+    };
+  }
+  if (!err || isGraphqlError(err)) {
+    const code = typeof error.extensions?.code === 'string' && KNOWN_CODES.has(error.extensions.code) ? (error.extensions.code as ErrorCode) : 'VALIDATION_FAILED';
+    return { message: error.message, ...where, extensions: { code } };
+  }
+  const fastifyCode = (err as { code?: string }).code;
+  const status = (err as { statusCode?: number }).statusCode;
+  if (fastifyCode?.startsWith('MER_ERR_') || fastifyCode?.startsWith('FST_ERR_') || (status && status < 500)) {
+    // mercurius's request errors (bad body, GET mutation, missing query): the client's fault
+    return { message: err.message, ...where, extensions: { code: 'VALIDATION_FAILED' } };
+  }
+  log.error({ err }, 'graphql resolver failed');
+  return { message: publicMessage('INTERNAL'), ...where, extensions: { code: 'INTERNAL' } };
+}
+
+/**
+ * Execution errors answer 200 with `data` (GraphQL over HTTP); a request that never executed
+ * (no credential, rate limit, a query that does not parse or validate) answers the REST status
+ * of its code: 400, 401, 429, 503.
+ */
+function formatErrors(execution: ExecutionResult & { errors: readonly GraphQLError[] }, ctx: { reply: FastifyReply }) {
+  const log = ctx.reply.log;
+  const flat = execution.errors.flatMap((e) => {
+    const inner = (e.originalError as { errors?: unknown[] } | undefined)?.errors;
+    // mercurius's request errors wrap a list; a plain Error in it takes the wrapper's MER_ERR_ code
+    return Array.isArray(inner) ? inner.map((x) => (isGraphqlError(x) ? x : new GraphQLError((x as Error).message, { originalError: e.originalError }))) : [e];
+  });
+  // the status mercurius gives a request it refused (400 invalid, 405 mutation over GET)
+  const refusedWith = execution.errors.map((e) => (e.originalError as { statusCode?: unknown } | undefined)?.statusCode).find((n): n is number => typeof n === 'number' && n < 500);
+  const errors = flat.map((e) => toPublic(e, log));
+  let statusCode = 200;
+  if (!('data' in execution) || execution.data === undefined) {
+    statusCode = refusedWith ?? Math.max(...errors.map((e) => STATUS_BY_CODE[e.extensions.code]));
+    if (errors[0]?.extensions.code === 'UNAUTHENTICATED') void ctx.reply.header('www-authenticate', 'Bearer realm="agentic-crm"');
+  }
+  const retryAfter = errors.find((e) => e.extensions.retryAfter)?.extensions.retryAfter;
+  if (retryAfter) void ctx.reply.header('retry-after', String(retryAfter));
+  return { statusCode, response: { data: execution.data ?? null, errors: errors as unknown as GraphQLError[] } };
+}
+
+export interface GraphqlOptions {
+  core: CrmCore;
+  /** Serve the GraphiQL IDE at /graphiql (off by default; the CDN-hosted page is for development). */
+  graphiql?: boolean;
+}
+
+/**
+ * GraphQL at /graphql (POST, and GET for queries) over the same core services as REST: every
+ * resolver passes the request's Actor and core decides permissions. The gateway's protection
+ * layer (Host/Origin checks, authentication, rate limits) runs first; depth and cost limits run
+ * before any resolver. Introspection is allowed for authenticated callers.
+ */
+export const graphqlRoutes: FastifyPluginAsync<GraphqlOptions> = async (app, { core, graphiql = false }) => {
+  app.addHook('preHandler', async (req) => {
+    if (!req.actor && req.url.startsWith(GRAPHQL_PATH)) {
+      throw new AppError('UNAUTHENTICATED', 'Send an API key or token as "Authorization: Bearer <credential>"');
+    }
+  });
+  await app.register(mercurius, {
+    schema: GRAPHQL_SDL,
+    resolvers: createResolvers(core) as never,
+    path: GRAPHQL_PATH,
+    graphiql,
+    jit: 0,
+    context: (req): GraphqlContext => ({ actor: req.actor! }),
+    errorFormatter: formatErrors as never,
+  });
+  app.graphql.addHook('preExecution', async (_schema, document, _context, variables) => {
+    assertQueryDepth(document);
+    assertQueryCost(document, variables as Record<string, unknown> | undefined);
+  });
+};

@@ -1,0 +1,100 @@
+import {
+  ChangeStatusInput,
+  Contact,
+  CreateContactInput,
+  FindDuplicatesQuery,
+  Interaction,
+  ListContactsQuery,
+  MergeContactsInput,
+  TimelineQuery,
+  UpdateContactInput,
+  type CrmCore,
+} from '@crm/core';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { actorOf, AnyObject, ContactIdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
+import type { ZodTypeProvider } from './zod-route.ts';
+
+/** leadScore is computed by scoring: the REST bodies do not take it (mass assignment → 400 naming it). */
+export const CreateContactBody = CreateContactInput.omit({ leadScore: true }).strict();
+const { leadScore: _computed, ...updatable } = UpdateContactInput.shape;
+export const UpdateContactBody = z
+  .object(updatable)
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'at least one field must be given')
+  ;
+const ContactOut = Contact;
+const InteractionOut = Interaction;
+const TimelineQueryRest = z.object({ type: TimelineQuery.shape.type, before: TimelineQuery.shape.before, ...PageQuery }).strict();
+
+export const contactRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { core }) => {
+  const f = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['contacts'];
+
+  f.get('/contacts', {
+    schema: { tags, summary: 'List contacts with filtering and pagination', querystring: ListContactsQuery, response: withErrors({ 200: pageOf(ContactOut) }) },
+    handler: (req) => core.contacts.list(actorOf(req), req.query),
+  });
+
+  f.post('/contacts', {
+    schema: { tags, summary: 'Create a contact', body: CreateContactBody, response: withErrors({ 201: ContactOut }) },
+    handler: async (req, reply) => {
+      const contact = await core.contacts.create(actorOf(req), req.body);
+      return reply.status(201).header('location', `/api/v1/contacts/${contact.id}`).send(contact);
+    },
+  });
+
+  f.get('/contacts/duplicates', {
+    schema: { tags, summary: 'Likely duplicate contacts', querystring: FindDuplicatesQuery.extend({ page: PageQuery.page, limit: PageQuery.limit }).strict(), response: withErrors({ 200: pageOf(AnyObject) }) },
+    handler: async (req) => {
+      const { page, limit, ...q } = req.query;
+      const pairs = await core.merge.findDuplicates(actorOf(req), { ...q, limit: 200 });
+      return paginate(pairs, page, limit, pairs.length >= 200);
+    },
+  });
+
+  f.post('/contacts/merge', {
+    schema: { tags, summary: 'Merge a duplicate into a primary contact', body: MergeContactsInput, response: withErrors({ 200: AnyObject }) },
+    handler: (req) => core.merge.merge(actorOf(req), req.body),
+  });
+
+  f.get('/contacts/:id', {
+    schema: { tags, summary: 'Get a contact', params: ContactIdParams, response: withErrors({ 200: ContactOut }) },
+    handler: (req) => core.contacts.get(actorOf(req), req.params.id),
+  });
+
+  f.patch('/contacts/:id', {
+    schema: { tags, summary: 'Change some fields of a contact (status: POST …/status)', params: ContactIdParams, body: UpdateContactBody, response: withErrors({ 200: ContactOut }) },
+    handler: (req) => core.contacts.update(actorOf(req), req.params.id, req.body),
+  });
+
+  f.delete('/contacts/:id', {
+    schema: { tags, summary: 'Delete a contact with its interactions and follow-ups', params: ContactIdParams, response: withErrors({ 204: z.null() }) },
+    handler: async (req, reply) => {
+      await core.contacts.remove(actorOf(req), req.params.id);
+      return reply.status(204).send();
+    },
+  });
+
+  f.post('/contacts/:id/status', {
+    schema: { tags, summary: 'Change the lifecycle status of a contact', params: ContactIdParams, body: ChangeStatusInput, response: withErrors({ 200: ContactOut }) },
+    handler: (req) => core.contacts.changeStatus(actorOf(req), req.params.id, req.body),
+  });
+
+  f.get('/contacts/:id/interactions', {
+    schema: {
+      tags,
+      summary: 'Interaction timeline of a contact, newest first',
+      params: ContactIdParams,
+      querystring: TimelineQueryRest,
+      response: withErrors({ 200: pageOf(InteractionOut).extend({ contact: z.object({ id: z.uuid(), name: z.string() }) }) }),
+    },
+    handler: async (req) => {
+      const { page, limit, ...q } = req.query;
+      const fetch = Math.min(500, page * limit + 1);
+      const t = await core.interactions.timeline(actorOf(req), req.params.id, { ...q, limit: fetch });
+      return { contact: t.contact, ...paginate(t.interactions, page, limit, t.interactions.length >= fetch) };
+    },
+  });
+};

@@ -1,0 +1,59 @@
+import { requestFingerprint, type CrmCore } from '@crm/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const HEADER = 'idempotency-key';
+/** Response headers worth replaying (where the created thing is, and how to page). */
+const KEPT_HEADERS = ['location', 'content-type', 'cache-control'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The Idempotency-Key this request claimed, to store its response under. */
+    idempotencyKey?: string;
+  }
+}
+
+/**
+ * `Idempotency-Key` on POST: the first request with a key runs and its response (status, body,
+ * Location) is stored for 24 h; the same key with the same request replays it (header
+ * `Idempotent-Replayed: true`); with a different request → 422; while the first is still
+ * running → 409. A 5xx response releases the key so the client's retry runs again.
+ */
+export function registerIdempotency(app: FastifyInstance, core: CrmCore): void {
+  app.decorateRequest('idempotencyKey', undefined);
+
+  app.addHook('preHandler', async (req, reply) => {
+    const key = req.headers[HEADER];
+    if (req.method !== 'POST' || key === undefined || !req.actor) return;
+    const value = Array.isArray(key) ? key.join(',') : key;
+    const fingerprint = requestFingerprint({ method: req.method, path: req.url, userId: req.actor.userId ?? null, body: req.body });
+    const start = await core.idempotency.begin(req.actor, value, fingerprint);
+    if (start.state === 'started') {
+      req.idempotencyKey = value;
+      return;
+    }
+    void reply.headers(start.headers).header('idempotent-replayed', 'true').status(start.status);
+    return reply.send(start.body === '' ? undefined : start.body);
+  });
+
+  app.addHook('onSend', async (req: FastifyRequest, reply, payload) => {
+    const key = req.idempotencyKey;
+    if (!key || !req.actor) return payload;
+    req.idempotencyKey = undefined;
+    try {
+      if (reply.statusCode >= 500 || (payload !== undefined && payload !== null && typeof payload !== 'string')) {
+        await core.idempotency.release(req.actor, key);
+      } else {
+        const headers: Record<string, string> = {};
+        for (const h of KEPT_HEADERS) {
+          const v = reply.getHeader(h);
+          if (v !== undefined) headers[h] = String(v);
+        }
+        await core.idempotency.complete(req.actor, key, { status: reply.statusCode, headers, body: (payload as string | null) ?? '' });
+      }
+    } catch (err) {
+      // the response itself is fine; a key left "in progress" frees itself after a short while
+      req.log.warn({ err }, 'could not record the idempotent response');
+    }
+    return payload;
+  });
+}

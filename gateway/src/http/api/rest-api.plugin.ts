@@ -1,0 +1,112 @@
+import type { Assistant } from '@crm/agents';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { AppError, type CrmCore, type ReportDelivery } from '@crm/core';
+import type { FastifyPluginAsync } from 'fastify';
+import type { HttpSecurityOptions } from '../http.config.ts';
+import { activityRoutes } from './activities.routes.ts';
+import { adminRoutes } from './admin.routes.ts';
+import { approvalRoutes } from './approvals.routes.ts';
+import { chatRoutes } from './chat.routes.ts';
+import { contactRoutes } from './contacts.routes.ts';
+import { registerIdempotency } from './idempotency.hook.ts';
+import { insightRoutes } from './insights.routes.ts';
+import { knowledgeRoutes } from './knowledge.routes.ts';
+import { scoringRoutes } from './scoring.routes.ts';
+import { workflowRoutes } from './workflows.routes.ts';
+import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler } from './zod-route.ts';
+
+export const API_PREFIX = '/api/v1';
+
+export interface RestApiOptions {
+  core: CrmCore;
+  version: string;
+  http: HttpSecurityOptions;
+  reportDelivery?: () => ReportDelivery;
+  /** The sales assistant for /chat (the app's shared one); without it there are no chat routes. */
+  assistantFor?: () => Assistant;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Served without a credential (docs, probes). */
+    public?: boolean;
+  }
+}
+
+/**
+ * The REST API of the design document under /api/v1, its OpenAPI 3.1 document
+ * (/api/v1/openapi.json), Swagger UI (/docs, assets served locally) and the /healthz and
+ * /readyz probes. Authentication, Host/Origin checks and rate limits come from the gateway's
+ * protection layer (registerHttpSecurity), which runs first for every request; every route
+ * here requires its `req.actor` and leaves each permission to core's RBAC.
+ */
+export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, version, http, reportDelivery, assistantFor }) => {
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
+
+  await app.register(helmet, { global: true });
+  const corsOrigins = http.corsOrigins ?? [];
+  if (corsOrigins === '*' || corsOrigins.length) {
+    await app.register(cors, {
+      origin: corsOrigins === '*' ? '*' : corsOrigins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-api-key', 'x-request-id'],
+      exposedHeaders: ['location', 'retry-after', 'x-request-id', 'idempotent-replayed'],
+      maxAge: 600,
+    });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Agentic CRM API',
+        version,
+        description:
+          'REST API of Agentic CRM. Authenticate with `Authorization: Bearer <API key>`. Errors use one envelope ' +
+          '`{ error: { code, message, details, traceId, timestamp, path }, meta?: { retryAfter } }`. POST accepts `Idempotency-Key`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' }, apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+    },
+    transform: openApiTransform as never,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { url: `${API_PREFIX}/openapi.json` } as never });
+
+  app.get(`${API_PREFIX}/openapi.json`, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', version }));
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async () => {
+    const latencyMs = await core.directory.ping();
+    return { status: 'ready', database: core.db.kind, latencyMs: Math.round(latencyMs * 10) / 10 };
+  });
+
+  // every API route needs a credential; OPTIONS preflights are CORS's
+  app.addHook('preValidation', async (req, reply) => {
+    if (req.actor || req.method === 'OPTIONS' || req.routeOptions.config.public || !req.url.startsWith(API_PREFIX)) return;
+    void reply.header('www-authenticate', 'Bearer realm="agentic-crm"');
+    throw new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>" (or X-API-Key)');
+  });
+  registerIdempotency(app, core);
+
+  await app.register(
+    async (api) => {
+      api.setNotFoundHandler((req) => {
+        throw new AppError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}; the API is described at ${API_PREFIX}/openapi.json`);
+      });
+      await api.register(contactRoutes, { core });
+      await api.register(activityRoutes, { core });
+      await api.register(scoringRoutes, { core });
+      await api.register(insightRoutes, { core, reportDelivery });
+      await api.register(workflowRoutes, { core });
+      await api.register(knowledgeRoutes, { core });
+      await api.register(approvalRoutes, { core });
+      await api.register(adminRoutes, { core });
+      if (assistantFor) await api.register(chatRoutes, { assistantFor });
+    },
+    { prefix: API_PREFIX },
+  );
+};

@@ -1,0 +1,148 @@
+import { CreateWorkflowInput, ExecutionStatus, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import { actorOf, AnyObject, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
+import type { ZodTypeProvider } from './zod-route.ts';
+
+const WorkflowOut = Workflow;
+const ExecutionOut = WorkflowExecution;
+const LIST_CAP = 200;
+const DryRunOptions = { days: z.number().int().min(1).max(365).default(30), limit: z.number().int().min(1).max(500).default(50) };
+const ExecutionFilters = { contactId: z.uuid().optional(), status: ExecutionStatus.optional(), ...PageQuery };
+
+/** Workflows (versions, activation, dry runs, manual runs), templates and executions. */
+export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { core }) => {
+  const f = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ['workflows'];
+
+  f.get('/workflows', {
+    schema: {
+      tags,
+      summary: 'List workflows',
+      querystring: z.object({ active: z.enum(['true', 'false']).optional(), tag: z.string().max(50).optional(), ...PageQuery }).strict(),
+      response: withErrors({ 200: pageOf(WorkflowOut) }),
+    },
+    handler: async (req) => {
+      const { page, limit, active, tag } = req.query;
+      const items = await core.workflows.list(actorOf(req), { ...(active ? { active: active === 'true' } : {}), ...(tag ? { tag } : {}), limit: LIST_CAP });
+      return paginate(items, page, limit, items.length >= LIST_CAP);
+    },
+  });
+
+  f.post('/workflows', {
+    schema: { tags, summary: 'Create a workflow (validated; inactive unless isActive)', body: CreateWorkflowInput, response: withErrors({ 201: WorkflowOut }) },
+    handler: async (req, reply) => {
+      const wf = await core.workflows.create(actorOf(req), req.body);
+      return reply.status(201).header('location', `/api/v1/workflows/${wf.id}`).send(wf);
+    },
+  });
+
+  f.get('/workflows/templates', {
+    schema: { tags, summary: 'Workflow templates', response: withErrors({ 200: z.object({ data: z.array(AnyObject) }) }) },
+    handler: (req) => {
+      actorOf(req);
+      return { data: core.workflows.listTemplates() };
+    },
+  });
+
+  f.post('/workflows/templates/:key/install', {
+    schema: {
+      tags,
+      summary: 'Install a template as a new (inactive) workflow',
+      params: z.object({ key: z.string().min(1).max(100) }).strict(),
+      body: z.object({ variables: z.record(z.string(), z.unknown()).optional(), ownerId: z.uuid().optional() }).strict().optional(),
+      response: withErrors({ 201: WorkflowOut }),
+    },
+    handler: async (req, reply) => {
+      const wf = await core.workflows.installTemplate(actorOf(req), req.params.key, req.body ?? {});
+      return reply.status(201).header('location', `/api/v1/workflows/${wf.id}`).send(wf);
+    },
+  });
+
+  f.post('/workflows/dry-run', {
+    schema: { tags, summary: 'Dry-run a draft definition against past events (executes nothing)', body: z.object({ definition: WorkflowDefinition, ...DryRunOptions }).strict(), response: withErrors({ 200: AnyObject }) },
+    handler: (req) => core.workflows.dryRun(actorOf(req), req.body),
+  });
+
+  f.get('/workflows/:id', {
+    schema: { tags, summary: 'Get a workflow (current version)', params: IdParams, response: withErrors({ 200: WorkflowOut }) },
+    handler: (req) => core.workflows.get(actorOf(req), req.params.id),
+  });
+
+  f.put('/workflows/:id', {
+    schema: { tags, summary: 'Replace the definition (creates a new version; running executions finish on theirs)', params: IdParams, body: WorkflowDefinition, response: withErrors({ 200: WorkflowOut }) },
+    handler: (req) => core.workflows.update(actorOf(req), req.params.id, req.body),
+  });
+
+  f.get('/workflows/:id/versions/:version', {
+    schema: {
+      tags,
+      summary: 'One version of a workflow definition',
+      params: z.object({ id: z.uuid('must be a workflow id (UUID)'), version: z.coerce.number().int().min(1) }).strict(),
+      response: withErrors({ 200: AnyObject }),
+    },
+    handler: (req) => core.workflows.getVersion(actorOf(req), req.params.id, req.params.version),
+  });
+
+  for (const [action, active] of [['activate', true], ['deactivate', false]] as const) {
+    f.post(`/workflows/:id/${action}`, {
+      schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1)} a workflow`, params: IdParams, response: withErrors({ 200: WorkflowOut }) },
+      handler: (req) => core.workflows.setActive(actorOf(req), (req.params as { id: string }).id, active),
+    });
+  }
+
+  f.post('/workflows/:id/dry-run', {
+    schema: { tags, summary: 'Replay past events through a saved workflow (executes nothing)', params: IdParams, body: z.object(DryRunOptions).strict().optional(), response: withErrors({ 200: AnyObject }) },
+    handler: (req) => core.workflows.dryRun(actorOf(req), { id: req.params.id, ...(req.body ?? {}) }),
+  });
+
+  f.post('/workflows/:id/execute', {
+    schema: {
+      tags,
+      summary: 'Start an execution now (MANUAL run); the worker runs it',
+      params: IdParams,
+      body: z.object({ input: z.record(z.string(), z.unknown()).optional(), contactId: z.uuid().optional() }).strict().optional(),
+      response: withErrors({ 202: ExecutionOut }),
+    },
+    handler: async (req, reply) => {
+      const execution = await core.workflows.execute(actorOf(req), req.params.id, req.body ?? {});
+      return reply.status(202).header('location', `/api/v1/executions/${execution.id}`).send(execution);
+    },
+  });
+
+  f.get('/workflows/:id/executions', {
+    schema: { tags, summary: 'Executions of a workflow, newest first', params: IdParams, querystring: z.object(ExecutionFilters).strict(), response: withErrors({ 200: pageOf(ExecutionOut) }) },
+    handler: async (req) => {
+      const { page, limit, ...q } = req.query;
+      const actor = actorOf(req);
+      await core.workflows.get(actor, req.params.id); // 404 for an unknown (or another tenant's) workflow
+      const items = await core.workflows.listExecutions(actor, { ...q, workflowId: req.params.id, limit: LIST_CAP });
+      return paginate(items, page, limit, items.length >= LIST_CAP);
+    },
+  });
+
+  f.get('/executions', {
+    schema: { tags: ['executions'], summary: 'Workflow executions, newest first', querystring: z.object({ workflowId: z.uuid().optional(), ...ExecutionFilters }).strict(), response: withErrors({ 200: pageOf(ExecutionOut) }) },
+    handler: async (req) => {
+      const { page, limit, ...q } = req.query;
+      const items = await core.workflows.listExecutions(actorOf(req), { ...q, limit: LIST_CAP });
+      return paginate(items, page, limit, items.length >= LIST_CAP);
+    },
+  });
+
+  f.get('/executions/:id', {
+    schema: { tags: ['executions'], summary: 'An execution with its step attempts', params: IdParams, response: withErrors({ 200: ExecutionOut }) },
+    handler: (req) => core.workflows.getExecution(actorOf(req), req.params.id),
+  });
+
+  f.post('/executions/:id/steps/:stepId/complete', {
+    schema: {
+      tags: ['executions'],
+      summary: 'Complete a failed step by hand (audited); the execution continues with the next step',
+      params: z.object({ id: z.uuid('must be an execution id (UUID)'), stepId: z.string().min(1) }).strict(),
+      body: z.object({ output: z.record(z.string(), z.unknown()).optional() }).strict().optional(),
+      response: withErrors({ 200: ExecutionOut }),
+    },
+    handler: (req) => core.workflows.completeStep(actorOf(req), req.params.id, req.params.stepId, req.body?.output),
+  });
+};

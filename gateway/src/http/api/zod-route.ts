@@ -1,0 +1,100 @@
+import { AppError, type FieldIssue } from '@crm/core';
+import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
+import { z } from 'zod';
+
+/**
+ * Routes declare zod schemas (core's shared ones): they validate params, query and body, type the
+ * handlers, and become the OpenAPI document's JSON Schema. Responses are documented, not
+ * re-validated: core's services already return their schemas' shapes.
+ */
+export interface ZodTypeProvider extends FastifyTypeProvider {
+  validator: this['schema'] extends z.ZodType ? z.output<this['schema']> : unknown;
+  serializer: unknown;
+}
+
+const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
+
+/** Fields a client may never set: why each is refused (mass assignment). */
+const SERVER_OWNED: Record<string, string> = {
+  tenantId: 'is taken from your credentials and cannot be set',
+  id: 'is assigned by the server and cannot be set',
+  createdAt: 'is set by the server and cannot be set',
+  updatedAt: 'is set by the server and cannot be set',
+  leadScore: 'is computed by lead scoring and cannot be set',
+};
+
+/** zod issues → field issues with dotted paths; an unknown key names the key itself. */
+export function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
+  const out: FieldIssue[] = [];
+  for (const issue of error.issues) {
+    const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? 'is not a field of this request' });
+    } else {
+      out.push({ path: base, reason: issue.message });
+    }
+  }
+  return out;
+}
+
+/** NUL characters cannot be stored by PostgreSQL text: caught here with the field's name. */
+function nulIssues(value: unknown, path: string, out: FieldIssue[] = [], depth = 0): FieldIssue[] {
+  if (out.length >= 20 || depth > 32) return out;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) out.push({ path, reason: 'must not contain NUL (\\u0000) characters' });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => nulIssues(v, `${path}.${i}`, out, depth + 1));
+  } else if (value && typeof value === 'object' && !(value instanceof Date)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) out.push({ path: `${path}.${k}`, reason: 'must not contain NUL (\\u0000) characters' });
+      nulIssues(v, `${path}.${k}`, out, depth + 1);
+    }
+  }
+  return out;
+}
+
+export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+  const prefix = PART[httpPart ?? 'body'] ?? 'body';
+  return (data: unknown) => {
+    const result = schema.safeParse(data);
+    if (!result.success) return { error: AppError.validation(issuesOf(result.error, prefix)) };
+    const nul = nulIssues(data, prefix);
+    if (nul.length) return { error: AppError.validation(nul) };
+    return { value: result.data };
+  };
+};
+
+export const jsonSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+
+const isZod = (s: unknown): s is z.ZodType => !!s && typeof s === 'object' && '_zod' in s;
+
+/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of a zod schema; dates are ISO strings on the wire. */
+export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, {
+    io,
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      const def = (ctx.zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def;
+      if (def.type === 'date') Object.assign(ctx.jsonSchema, { type: 'string', format: 'date-time' });
+      if (def.type === 'custom') Object.assign(ctx.jsonSchema, { description: ctx.jsonSchema.description ?? 'binary data' });
+    },
+  }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+/** @fastify/swagger's `transform`: zod schemas of a route → JSON Schema. */
+export function openApiTransform({ schema, url }: { schema: Record<string, unknown> | undefined; url: string }) {
+  if (!schema) return { schema, url };
+  const out: Record<string, unknown> = { ...schema };
+  for (const part of ['body', 'querystring', 'params', 'headers']) {
+    if (isZod(schema[part])) out[part] = toJsonSchema(schema[part], 'input');
+  }
+  if (schema.response && typeof schema.response === 'object') {
+    out.response = Object.fromEntries(
+      Object.entries(schema.response as Record<string, unknown>).map(([status, s]) => [status, isZod(s) ? toJsonSchema(s, 'output') : s]),
+    );
+  }
+  return { schema: out, url };
+}

@@ -1,0 +1,156 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import rateLimit from '@fastify/rate-limit';
+import { AppError, type Actor } from '@crm/core';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
+import { Redis } from 'ioredis';
+import { bearerToken } from './api-key.auth.ts';
+import { LOOPBACK_HOSTS, type HttpSecurityOptions } from './http.config.ts';
+
+/** The fixed keys `crm seed --demo` prints: anyone can read them in the README. */
+export const DEMO_KEY_PREFIX = 'crm_demo_';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request's API key belongs to, once registerHttpSecurity authenticated it. */
+    actor?: Actor;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Fastify server options that belong to the same layer: the caller's `X-Request-Id` (when it is
+ * a sane token) becomes the request id used in logs, error envelopes and MCP tool errors;
+ * anything else gets a fresh UUID.
+ */
+export function httpServerOptions(options: Pick<HttpSecurityOptions, 'bodyLimit'> & Partial<Pick<HttpSecurityOptions, 'trustProxy'>>): Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'bodyLimit' | 'trustProxy'> {
+  return {
+    requestIdHeader: false,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  };
+}
+
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return new URL(`http://${hostHeader}`).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+const isLoopbackName = (hostname: string) => LOOPBACK_HOSTS.includes(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+
+function isLoopbackAddress(address: string): boolean {
+  return address === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(address);
+}
+
+function hostAllowed(host: string | undefined, allowed: HttpSecurityOptions['allowedHosts']): boolean {
+  if (allowed === '*') return true;
+  if (!host) return false;
+  const name = hostnameOf(host);
+  return !!name && (allowed.includes(name) || allowed.includes(host.toLowerCase()));
+}
+
+function originAllowed(origin: string, allowed: HttpSecurityOptions['allowedOrigins']): boolean {
+  if (allowed === '*') return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false; // includes the opaque "null" origin of sandboxed frames and file: pages
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (!allowed.length) return isLoopbackName(url.hostname.toLowerCase());
+  return allowed.includes(url.origin.toLowerCase());
+}
+
+/** Origins configured for CORS (CRM_CORS_ORIGINS) are allowed callers as well. */
+function corsAllowed(origin: string, cors: HttpSecurityOptions['corsOrigins']): boolean {
+  return cors === '*' || (!!cors && cors.includes(origin.replace(/\/+$/, '').toLowerCase()));
+}
+
+/**
+ * The gateway's protection layer, for every route registered after it (MCP included), in order:
+ * request id echo → Host/Origin allow-lists (DNS rebinding: 403 before anything runs) → demo keys
+ * refused off loopback → per-key rate limit → API key authentication (`req.actor`) → per-tenant
+ * rate limit → body size limit per route.
+ */
+export async function registerHttpSecurity(
+  fastify: FastifyInstance,
+  options: HttpSecurityOptions & {
+    /** An API key or a JWT → the actor; the request tells which audience a token must carry. */
+    authenticate: (token: string, req: FastifyRequest) => Promise<Actor>;
+    /** The WWW-Authenticate value of a 401 (MCP routes name their resource metadata). */
+    challenge?: (req: FastifyRequest) => string;
+  },
+): Promise<void> {
+  const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
+  if (redis) {
+    redis.on('error', (err) => fastify.log.warn({ err: { message: err.message } }, 'rate-limit redis error'));
+    fastify.addHook('onClose', async () => {
+      redis.disconnect();
+    });
+  }
+  // global: false — the two limiters below are applied by our own hooks, after authentication
+  await fastify.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'crm-rate-' } : {}), skipOnError: true });
+  const window = { timeWindow: options.rateLimit.windowMs };
+  const keyOf = (req: FastifyRequest) => {
+    const token = bearerToken(req);
+    return token ? `key:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
+  };
+  const perKey = fastify.createRateLimit({ ...window, max: options.rateLimit.perKey, keyGenerator: keyOf });
+  const perTenant = fastify.createRateLimit({ ...window, max: options.rateLimit.perTenant, keyGenerator: (req) => `tenant:${req.actor?.tenantId}` });
+
+  const enforce = async (limiter: typeof perKey, req: FastifyRequest, what: string) => {
+    const r = await limiter(req);
+    if (r.isAllowed || !r.isExceeded) return;
+    const retryAfter = Math.max(1, r.ttlInSeconds);
+    throw new AppError('RATE_LIMIT_EXCEEDED', `Too many requests ${what}: at most ${r.max} per ${Math.round(r.timeWindow / 1000)} s; retry in ${retryAfter} s`, { retryAfter });
+  };
+
+  const listeningOnLoopback = () => {
+    const address = fastify.server.address() as AddressInfo | string | null;
+    return !address || typeof address === 'string' || isLoopbackAddress(address.address);
+  };
+
+  fastify.decorateRequest('actor', undefined);
+  fastify.addHook('onRoute', (route) => {
+    route.bodyLimit ??= options.bodyLimit;
+  });
+
+  fastify.addHook('onRequest', async (req, reply) => {
+    // raw, so hijacked replies (MCP streams) carry it too; and visible to the MCP transport
+    reply.raw.setHeader('x-request-id', req.id);
+    req.raw.headers['x-request-id'] = req.id;
+
+    if (!hostAllowed(req.headers.host, options.allowedHosts)) {
+      throw new AppError('PERMISSION_DENIED', 'Host not allowed: add it to CRM_ALLOWED_HOSTS if this server should answer to it', { details: [{ path: 'headers.host', reason: 'not in the allow-list' }] });
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !originAllowed(origin, options.allowedOrigins) && !corsAllowed(origin, options.corsOrigins)) {
+      throw new AppError('PERMISSION_DENIED', 'Origin not allowed: add it to CRM_ALLOWED_ORIGINS to call this server from that web page', { details: [{ path: 'headers.origin', reason: 'not in the allow-list' }] });
+    }
+
+    const token = bearerToken(req);
+    const challenge = () => options.challenge?.(req) ?? 'Bearer realm="agentic-crm"';
+    if (token?.startsWith(DEMO_KEY_PREFIX) && !listeningOnLoopback()) {
+      void reply.header('www-authenticate', challenge());
+      throw new AppError('UNAUTHENTICATED', 'Demo API keys work only while the server listens on a loopback address; create a real key with "npx crm apikey create"');
+    }
+    await enforce(perKey, req, 'for this API key');
+    if (!token) return;
+    try {
+      req.actor = await options.authenticate(token, req);
+    } catch (err) {
+      void reply.header('www-authenticate', challenge());
+      throw err;
+    }
+    await enforce(perTenant, req, 'for this tenant');
+  });
+}

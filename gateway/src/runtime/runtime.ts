@@ -1,0 +1,274 @@
+import {
+  createBigQueryExport,
+  createBigQuerySink,
+  createCrmCore,
+  createSentimentSubscriber,
+  createJobScheduler,
+  createMailboxTransport,
+  createPubSubRelay,
+  createSmtpTransport,
+  createVectorStore,
+  openDatabase,
+  startScoring,
+  type Actor,
+  type CrmConfig,
+  type CrmCore,
+  type JobScheduler,
+  type Logger,
+  type ModelProvider,
+  type ReportDelivery,
+  type RunningScoring,
+  type VectorStore,
+  type AgentActionExecutor,
+  type BigQueryExport,
+  type BigQuerySink,
+} from '@crm/core';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createInProcessMcpClients, type McpClientFactory } from './mcp-clients.ts';
+import { selectModelProvider, type ProviderStatus } from './provider-selection.ts';
+import { readRunningServer } from './running-server.ts';
+import { startAll, stopAll, type Service } from './service.ts';
+
+export interface RuntimeOptions {
+  logger: Logger;
+  /**
+   * Long-running processes (`crm start`, `crm worker`) probe a remote model provider at start and
+   * fall back to the local one when it does not answer; one-shot commands skip the probe.
+   */
+  server?: boolean;
+}
+
+export interface HealthReport {
+  status: 'ok' | 'degraded' | 'down';
+  database: 'pglite' | 'postgres';
+  dbLatencyMs?: number;
+  checks: {
+    database: { status: 'ok' | 'down'; kind: 'pglite' | 'postgres'; latencyMs?: number; reason?: string };
+    modelProvider: ProviderStatus & { breaker: string };
+    vectorStore: { status: 'ok' | 'degraded'; store: string; model: string; reason?: string };
+    services: { name: string; status: 'running' | 'stopped' | 'failed' }[];
+  };
+}
+
+export interface Runtime {
+  readonly config: CrmConfig;
+  readonly logger: Logger;
+  readonly core: CrmCore;
+  readonly provider: ModelProvider;
+  readonly providerStatus: ProviderStatus;
+  readonly vectorStore: VectorStore;
+  /** Wall-clock jobs that run once across replicas (started with the runtime's services). */
+  readonly jobs: JobScheduler;
+  /** Where scheduled reports are emailed: SMTP when SMTP_URL is set, else the tenant's local mailbox. */
+  reportDelivery(): ReportDelivery;
+  /**
+   * The incremental BigQuery export of contacts and interactions, or undefined when BIGQUERY_DATASET
+   * is not set. `lagSeconds`: rows changed more recently wait for the next run (default 60).
+   */
+  bigQueryExport(options?: { lagSeconds?: number }): BigQueryExport | undefined;
+  /** True when this process opened the embedded database itself (no DATABASE_URL, no running `crm start`). */
+  readonly ownsEmbedded: boolean;
+  /** An in-process MCP client acting as `actor` (default server: the combined `crm`). */
+  mcpClient: McpClientFactory;
+  /** Register a service; started by `start()` in registration order, stopped in reverse. */
+  addService(service: Service): void;
+  /** Start the platform services: lead-scoring subscriptions, scheduled jobs, the outbox dispatcher, then added services. */
+  start(): Promise<void>;
+  /** Stop services in reverse order, then close the database. Safe to call twice. */
+  stop(): Promise<void>;
+  health(): Promise<HealthReport>;
+}
+
+/**
+ * The one composition root: config → logger → database → model provider → vector store → core →
+ * MCP client factory → services. Every CLI command, the HTTP gateway and the workers build one.
+ */
+export async function createRuntime(config: CrmConfig, options: RuntimeOptions): Promise<Runtime> {
+  const { logger } = options;
+  let ownsEmbedded = !config.database.url;
+  const database = { ...config.database };
+  if (!database.url) {
+    const running = readRunningServer(config);
+    if (running) {
+      database.url = running.databaseUrl;
+      ownsEmbedded = false;
+      logger.debug({ pid: running.pid }, 'using the embedded database of the running crm start');
+    }
+  }
+  const db = await openDatabase({ config: database, logger, timeouts: config.dbTimeouts });
+  try {
+    const { provider, status: providerStatus } = await selectModelProvider(config, { db, logger, probe: options.server === true });
+    const vectorStore = await createVectorStore(config.vectorStore, { db, dimensions: provider.embeddings.dimensions });
+    const core = createCrmCore({ db, logger, scoring: config.scoring, knowledge: { embeddings: provider.embeddings, vectorStore }, approvals: { ttlHours: config.approvals.ttlHours } });
+    // an approved assistant action runs in the process that approves it (CLI, HTTP, MCP), as its requester
+    // (the MCP servers' tool registry loads on the first approval, not at start-up)
+    let executor: Promise<AgentActionExecutor> | undefined;
+    core.approvals.setAgentActionExecutor(async (action, requester, approval) => {
+      executor ??= import('@crm/mcp-servers').then((m) => m.toolCallExecutor(core, logger.child({ component: 'approvals' })));
+      return (await executor)(action, requester, approval);
+    });
+    const jobs = createJobScheduler({ db, logger });
+    let smtp: ReturnType<typeof createSmtpTransport> | undefined;
+    const reportDelivery = (): ReportDelivery => {
+      if (config.workflows.SMTP_URL) smtp ??= createSmtpTransport(config.workflows.SMTP_URL);
+      return { mail: smtp ?? createMailboxTransport(db), from: config.workflows.MAIL_FROM };
+    };
+    // send_email (people, approved assistant and agent drafts) uses the same transport as workflows and reports
+    core.email.setDelivery(reportDelivery);
+    const mcpClient = createInProcessMcpClients(core, logger);
+    // one sink per process (it caches the checked dataset and tables); the client loads on first use
+    let bigQuerySink: BigQuerySink | undefined;
+    const bigQueryExport = (options: { lagSeconds?: number } = {}): BigQueryExport | undefined => {
+      if (!config.bigquery) return undefined;
+      bigQuerySink ??= createBigQuerySink(config.bigquery);
+      return createBigQueryExport({ db, sink: bigQuerySink, logger: logger.child({ component: 'bigquery-export' }), ...options });
+    };
+    const extra: Service[] = [];
+    let running: Service[] = [];
+    let scoring: RunningScoring | undefined;
+    let unsubscribeSentiment: (() => void) | undefined;
+    let stopped = false;
+    const failed = new Map<string, string>();
+
+    const platform: Service[] = [
+      {
+        name: 'lead-scoring',
+        // subscribes before the dispatcher starts: events dispatched while nobody listens are not redelivered
+        async start() {
+          scoring = startScoring(core, { retrainHours: 0 });
+          // interaction sentiment (lexicon) on interaction.logged, beside rescoring
+          unsubscribeSentiment = core.outbox.subscribe(createSentimentSubscriber({ db, logger }));
+          if (config.scoring.retrainHours > 0) {
+            jobs.add({ name: 'scoring.retrain', everySeconds: config.scoring.retrainHours * 3600, runMissedAtStart: true, run: () => scoring!.retrainAll() });
+          }
+        },
+        async stop() {
+          scoring?.stop();
+          unsubscribeSentiment?.();
+        },
+      },
+      {
+        name: 'scheduler',
+        async start() {
+          jobs.add({ name: 'follow-ups.due-scan', everySeconds: config.jobs.followUpScanSeconds, runMissedAtStart: true, run: () => core.followUps.emitDue() });
+          // Idempotency-Key rows live 24 h; expired ones are already ignored, this only frees the space
+          jobs.add({ name: 'idempotency.purge', everySeconds: 3600, runMissedAtStart: true, run: () => core.idempotency.purgeExpired() });
+          jobs.add({ name: 'approvals.expire', everySeconds: config.approvals.expiryScanSeconds, runMissedAtStart: true, run: () => core.approvals.expireDue() });
+          // stored report schedules: each due cron slot is emailed once (compare-and-set per schedule)
+          jobs.add({
+            name: 'reports.deliver',
+            everySeconds: 60,
+            runMissedAtStart: true,
+            run: async () => {
+              const outcomes = await core.reportSchedules.deliverDue(reportDelivery());
+              return { sent: outcomes.filter((o) => o.status === 'succeeded').length, failed: outcomes.filter((o) => o.status === 'failed').length };
+            },
+          });
+          // analytics facts to BigQuery (GKE, BIGQUERY_DATASET): the rows changed since each tenant's watermark
+          if (config.bigquery && config.bigquery.exportMinutes > 0) {
+            jobs.add({
+              name: 'analytics.export-bigquery',
+              everySeconds: config.bigquery.exportMinutes * 60,
+              runMissedAtStart: true,
+              run: async () => {
+                const report = await bigQueryExport()!.run();
+                const failed = report.tenants.filter((t) => t.error);
+                // a failed tenant fails the slot (visible in `crm jobs`); the next slot resumes from its watermark
+                if (failed.length) throw new Error(`BigQuery export failed for ${failed.length} of ${report.tenants.length} tenants: ${failed.map((t) => `${t.slug}: ${t.error}`).join('; ').slice(0, 1000)}`);
+                return { contacts: report.contacts, interactions: report.interactions, tenants: report.tenants.length };
+              },
+            });
+          }
+          // the follow-up agent (background, as each tenant's system actor): tasks + draft emails for approval
+          if (config.agents.followUpHours > 0) {
+            jobs.add({
+              name: 'agents.follow-up',
+              everySeconds: Math.round(config.agents.followUpHours * 3600),
+              run: async () => {
+                const { runFollowUpAgentForTenants, summarizeAgentRuns } = await import('./background-agents.ts');
+                return { tenants: summarizeAgentRuns(await runFollowUpAgentForTenants(runtime)) };
+              },
+            });
+          }
+          await jobs.start();
+        },
+        stop: () => jobs.stop(),
+      },
+    ];
+    // Google Cloud Pub/Sub relay of committed outbox events (GKE), when PUBSUB_TOPIC is set
+    if (config.pubsub) {
+      const relay = createPubSubRelay(core.outbox, config.pubsub, logger.child({ component: 'pubsub-relay' }));
+      platform.push({ name: 'pubsub-relay', start: () => relay.start(), stop: () => relay.stop() });
+    }
+    // last: every service subscribes to the outbox before the dispatcher starts delivering
+    const outboxService: Service = { name: 'outbox', start: () => core.outbox.start(), stop: () => core.outbox.stop() };
+
+    const runtime: Runtime = {
+      config,
+      logger,
+      core,
+      provider,
+      providerStatus,
+      vectorStore,
+      jobs,
+      ownsEmbedded,
+      reportDelivery,
+      bigQueryExport,
+      mcpClient: (actor: Actor, server?: string): Promise<Client> => mcpClient(actor, server),
+      addService(service) {
+        extra.push(service);
+      },
+      async start() {
+        // the scheduler starts after the added services: its first runs must not race their set-up
+        const [scoringService, schedulerService, ...relays] = platform;
+        running = await startAll(
+          [scoringService, ...relays, ...extra, schedulerService, outboxService],
+          (s) => logger.debug({ service: s.name }, 'service started'),
+          (s, err) => {
+            failed.set(s.name, (err as Error).message);
+            logger.error({ err, service: s.name }, `${s.name} did not start; the platform runs without it`);
+          },
+        );
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopAll(running, (s, err) => logger.warn({ err, service: s.name }, 'service did not stop cleanly'));
+        // the dispatcher may have been started by a command without start(); stopping twice is harmless
+        await core.outbox.stop().catch(() => {});
+        smtp?.close();
+        await bigQuerySink?.close();
+        await db.close();
+      },
+      async health() {
+        const names = [platform[0], ...platform.slice(2), ...extra, platform[1], outboxService].map((s) => s.name);
+        const runningNames = new Set(running.map((s) => s.name));
+        let database: HealthReport['checks']['database'];
+        try {
+          const { latencyMs } = await db.ping();
+          database = { status: 'ok', kind: db.kind, latencyMs };
+        } catch {
+          database = { status: 'down', kind: db.kind, reason: 'the database did not answer' };
+        }
+        const vs = await core.knowledge.vectorSearchStatus().catch(() => ({ available: false, store: vectorStore.name, model: '', reason: 'unknown' }));
+        const checks: HealthReport['checks'] = {
+          database,
+          modelProvider: { ...providerStatus, breaker: provider.breakerState() },
+          vectorStore: { status: vs.available ? 'ok' : 'degraded', store: vs.store, model: vs.model, ...(vs.reason ? { reason: vs.reason } : {}) },
+          services: names.map((name) => ({ name, status: runningNames.has(name) ? 'running' : failed.has(name) ? 'failed' : 'stopped' })),
+        };
+        const degraded = failed.size > 0 || providerStatus.status !== 'ok' || checks.modelProvider.breaker === 'open' || !vs.available;
+        return {
+          status: database.status === 'down' ? 'down' : degraded ? 'degraded' : 'ok',
+          database: db.kind,
+          ...(database.latencyMs !== undefined ? { dbLatencyMs: database.latencyMs } : {}),
+          checks,
+        };
+      },
+    };
+    return runtime;
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,20 @@
+import { createWorkflowRuntimeService } from '@crm/agents';
+import type { Runtime } from './runtime.ts';
+
+/**
+ * The workflow engine (triggers, schedules, durable executions) as a runtime service. Its effects
+ * go through the in-process MCP tools as the tenant's system actor on behalf of the workflow's
+ * owner, so permissions apply and the audit log says "via workflow:<id> on behalf of <owner>".
+ */
+export function addWorkflowEngine(runtime: Runtime) {
+  const { core } = runtime;
+  const service = createWorkflowRuntimeService({
+    core,
+    config: runtime.config.workflows,
+    mcp: (actor) => runtime.mcpClient(actor, 'crm-data'),
+    model: runtime.provider,
+    effectActor: (e) => core.users.systemActor(e.tenantId, { via: `workflow:${e.workflowId}`, onBehalfOf: e.owner.userId }),
+  });
+  runtime.addService({ ...service, optional: true });
+  return service;
+}
