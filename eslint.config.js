@@ -15,4 +15,29 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Agents reach the domain only through MCP tools: no core services, no database, no SQL.
+    // The workflow executor (agents/src/workflows) is exempt: it owns the durable execution store
+    // (leases, checkpoints); the effects of its steps still go through MCP tools.
+    files: ['agents/src/**/*.ts'],
+    ignores: ['agents/src/testing/**', 'agents/src/**/*.test.ts', 'agents/src/workflows/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@crm/core',
+              allowTypeImports: true,
+              allowImportNames: ['AppError', 'isAppError', 'ERROR_CODES', 'createLogger', 'silentLogger'],
+              message: 'Agents use the CRM through MCP tools only; from @crm/core import types, errors and the logger.',
+            },
+            { name: '@crm/core/testing', message: 'Test fixtures belong in tests.' },
+            { name: 'pg', message: 'Agents never touch the database; the checkpointer takes a connection string.' },
+          ],
+          patterns: [{ group: ['@mikro-orm/*', '@electric-sql/*'], message: 'Agents never touch the database.' }],
+        },
+      ],
+    },
+  },
 );

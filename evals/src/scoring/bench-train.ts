@@ -9,7 +9,7 @@ import {
   GradientBoostedTrees,
   inferColumn,
   LogisticRegression,
-  parseCsv,
+  readCsv,
   parseTargetColumn,
   rocAuc,
   stratifiedHoldout,
@@ -40,14 +40,14 @@ const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024
 const round = (x: number): number => Math.round(x * 10_000) / 10_000;
 
 /** Read the export like an upload, then train each model on 80% and test on 20%. Scoped so its data is garbage before --full. */
-function benchModels(): Record<string, unknown> {
+async function benchModels(): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   const data = syntheticLeads(Math.round(rows / 0.8), 2024);
   const generateSeconds = seconds(t0);
   cpuSeconds();
 
   const t1 = performance.now();
-  const table = parseCsv(data.text);
+  const table = await readCsv({ text: data.text });
   const target = parseTargetColumn(table.columns[table.header.indexOf('Converted')]);
   const specs: ColumnSpec[] = [];
   const columns: Record<string, ColumnValues> = {};
@@ -98,7 +98,7 @@ function benchModels(): Record<string, unknown> {
   };
 }
 
-const result: Record<string, unknown> = trainCsvOnly ? { rows: Math.round(rows / 0.8) } : benchModels();
+const result: Record<string, unknown> = trainCsvOnly ? { rows: Math.round(rows / 0.8) } : await benchModels();
 
 if (full) {
   // trainCsv = evaluateCsv (5-fold CV of both models) + Platt calibration + the final fit.

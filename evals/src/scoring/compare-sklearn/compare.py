@@ -25,6 +25,10 @@ DATASETS = {
     "attrition": "Attrition",
     "credit_data": "Status",
     "lending_club": "Class",
+    # export-marketing.R
+    "ticdata": "CARAVAN",
+    "resume_names": "call",
+    "credit_card": "card",
 }
 
 
@@ -68,9 +72,12 @@ def main():
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--crm", default="node gateway/bin/crm.js")
+    ap.add_argument("--only", default="", help="comma-separated dataset names")
     args = ap.parse_args()
     results = []
     for name, target in DATASETS.items():
+        if args.only and name not in args.only.split(","):
+            continue
         path = os.path.join(args.csv_dir, f"{name}.csv")
         if not os.path.exists(path):
             print(f"skip {name}: {path} not found", file=sys.stderr)
@@ -114,7 +121,10 @@ def main():
         res = {
             "dataset": name, "rows": len(rows), "features": len(header) - 1, "positiveRate": round(float(y.mean()), 3),
             "crmAuc": round(crm["auc"], 4), "crmAucStd": round(crm["aucStd"], 4), "crmModel": crm["model"],
-            "crmCandidates": crm.get("candidates"), "crmLeakageWarnings": sorted({w["column"] for w in crm.get("leakageWarnings", [])}),
+            "crmCandidates": crm.get("candidates"),
+            "crmLeakageWarnings": [{"column": w["column"], "kind": w["kind"]} for w in crm.get("leakageWarnings", [])],
+            "crmWithoutSuspects": crm.get("withoutSuspects"),
+            "crmDropped": crm.get("dropped"),
             "crmSeconds": round(crm_sec, 1),
             "sklearnHgbAuc": round(float(np.mean(aucs)), 4), "sklearnHgbAucStd": round(float(np.std(aucs)), 4),
             "sklearnSeconds": round(sk_sec, 1),
