@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { callToolData } from '../tools/call-tool.ts';
 
 /**
  * The follow-up agent: a background chore run as the tenant's system actor, through the MCP tools
@@ -42,12 +42,6 @@ interface FollowUp {
   ownerId: string;
   title: string;
   dueAt: string;
-}
-
-async function call<T>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
-  const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  if (res.isError) throw new Error(`${name} failed: ${(res.content[0] as { text?: string })?.text ?? 'unknown error'}`);
-  return res.structuredContent as T;
 }
 
 /** ISO week label (2026-W48): one draft per contact per week at most. */
@@ -110,7 +104,7 @@ export async function runFollowUpAgent(clientFor: (onBehalfOf?: string) => Promi
       report.skipped.push({ contactId: c.id, reason: 'no owner to approve a draft' });
       return;
     }
-    const approval = await call<{ id: string }>(await asOwner(owner), 'request_approval', {
+    const approval = await callToolData<{ id: string }>(await asOwner(owner), 'request_approval', {
       tool: 'send_email',
       arguments: { contactId: c.id, subject: draft.subject, body: draft.body, idempotencyKey: key },
       summary: `Follow-up agent: ${why}. Draft email to ${c.firstName} ${c.lastName} <${c.email}> — "${draft.subject}".`,
@@ -123,7 +117,7 @@ export async function runFollowUpAgent(clientFor: (onBehalfOf?: string) => Promi
 
   // 1. hot leads gone quiet
   const cutoff = new Date(now.getTime() - quietDays * 86_400_000).toISOString();
-  const hot = await call<{ contacts: ContactSummary[] }>(client, 'search_contacts', {
+  const hot = await callToolData<{ contacts: ContactSummary[] }>(client, 'search_contacts', {
     leadScoreMin: hotScore,
     lastContactedBefore: cutoff,
     sort: 'leadScore',
@@ -133,7 +127,7 @@ export async function runFollowUpAgent(clientFor: (onBehalfOf?: string) => Promi
   const leads = hot.contacts.filter((c) => c.leadScore >= hotScore && !['CUSTOMER', 'LOST'].includes((c as { status?: string }).status ?? ''));
   report.hotLeadsFound = leads.length;
   for (const c of leads) {
-    const open = await call<{ followUps: FollowUp[] }>(client, 'list_follow_ups', { contactId: c.id, scope: 'open', limit: 1 });
+    const open = await callToolData<{ followUps: FollowUp[] }>(client, 'list_follow_ups', { contactId: c.id, scope: 'open', limit: 1 });
     if (open.followUps.length) {
       report.skipped.push({ contactId: c.id, reason: 'has an open follow-up' });
       continue;
@@ -141,7 +135,7 @@ export async function runFollowUpAgent(clientFor: (onBehalfOf?: string) => Promi
     const quiet = daysSince(c.lastContactDate, now);
     const why = `lead score ${c.leadScore}, ${quiet === undefined ? 'never contacted' : `no touch in ${quiet} days`}`;
     const due = new Date(now.getTime() + 86_400_000);
-    const task = await call<{ id: string }>(client, 'create_follow_up', {
+    const task = await callToolData<{ id: string }>(client, 'create_follow_up', {
       contactId: c.id,
       title: `Reach out: hot lead (${why})`,
       notes: 'Created by the follow-up agent. A draft email is waiting in the approval queue.',
@@ -153,9 +147,9 @@ export async function runFollowUpAgent(clientFor: (onBehalfOf?: string) => Promi
   }
 
   // 2. overdue follow-ups
-  const overdue = await call<{ followUps: FollowUp[] }>(client, 'list_follow_ups', { scope: 'overdue', limit: Math.min(limit, 100) });
+  const overdue = await callToolData<{ followUps: FollowUp[] }>(client, 'list_follow_ups', { scope: 'overdue', limit: Math.min(limit, 100) });
   for (const f of overdue.followUps) {
-    const c = await call<ContactSummary>(client, 'get_contact', { id: f.contactId });
+    const c = await callToolData<ContactSummary>(client, 'get_contact', { id: f.contactId });
     const late = daysSince(f.dueAt, now) ?? 0;
     await fileDraft(c, f.ownerId, overdueDraft(c, f), 'overdue', `agent:follow-up:overdue:${f.id}`, `follow-up "${f.title}" is ${late} day${late === 1 ? '' : 's'} overdue`);
   }

@@ -18,10 +18,10 @@ import {
   type WorkflowStep,
 } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { decideBranch } from './ai-decision.ts';
 
 /** Builds an MCP client acting as the given actor (the runtime's in-process factory). */
+import { callToolData } from '../tools/call-tool.ts';
 import type { McpClientFactory } from '../tools/mcp-client-factory.ts';
 
 export type { McpClientFactory };
@@ -54,12 +54,6 @@ export interface StepResult {
   output: unknown;
   /** Overrides the step's nextSteps (AI_DECISION picks one branch). */
   next?: string[];
-}
-
-async function callTool<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown>): Promise<T> {
-  const res = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  if (res.isError) throw new Error(`${name} failed: ${(res.content[0] as { text?: string })?.text ?? 'unknown error'}`);
-  return res.structuredContent as T;
 }
 
 const marker = (key: string) => `[workflow-effect:${key}]`;
@@ -112,7 +106,7 @@ export const STEP_RUNNERS: Record<Exclude<StepType, 'WAIT'>, Runner> = {
       _deps,
       run,
       async () => {
-        const f = await callTool<{ id: string }>(client, 'create_follow_up', {
+        const f = await callToolData<{ id: string }>(client, 'create_follow_up', {
           contactId: id,
           title,
           notes,
@@ -122,7 +116,7 @@ export const STEP_RUNNERS: Record<Exclude<StepType, 'WAIT'>, Runner> = {
         return { followUpId: f.id, title };
       },
       async () => {
-        const { followUps } = await callTool<{ followUps: { id: string; notes: string | null }[] }>(client, 'list_follow_ups', { contactId: id, scope: 'all', limit: 100 });
+        const { followUps } = await callToolData<{ followUps: { id: string; notes: string | null }[] }>(client, 'list_follow_ups', { contactId: id, scope: 'all', limit: 100 });
         const found = followUps.find((f) => f.notes?.includes(marker(run.key)));
         return found ? { followUpId: found.id, title, recovered: true } : undefined;
       },
@@ -138,8 +132,8 @@ export const STEP_RUNNERS: Record<Exclude<StepType, 'WAIT'>, Runner> = {
     const output = await once(deps, run, async () => {
       const fields = renderDeep({ company: c.company, position: c.position, customFields: c.customFields }, run.ctx) as Record<string, unknown>;
       const changes = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-      if (Object.keys(changes).length) await callTool(client, 'update_contact', { id, ...changes });
-      if (c.status) await callTool(client, 'change_contact_status', { id, status: c.status, reason: `workflow ${run.exec.workflowId} step ${run.step.id}` });
+      if (Object.keys(changes).length) await callToolData(client, 'update_contact', { id, ...changes });
+      if (c.status) await callToolData(client, 'change_contact_status', { id, status: c.status, reason: `workflow ${run.exec.workflowId} step ${run.step.id}` });
       return { contactId: id, changed: [...Object.keys(changes), ...(c.status ? ['status'] : [])] };
     });
     return { output };
@@ -152,7 +146,7 @@ export const STEP_RUNNERS: Record<Exclude<StepType, 'WAIT'>, Runner> = {
     const pick = c.userIds[[...id].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % c.userIds.length];
     const client = await run.client();
     const output = await once(deps, run, async () => {
-      await callTool(client, 'update_contact', { id, assignedTo: pick });
+      await callToolData(client, 'update_contact', { id, assignedTo: pick });
       return { contactId: id, assignedTo: pick };
     });
     return { output };

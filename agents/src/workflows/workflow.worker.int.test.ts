@@ -1,8 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSmtpTransport, listMailbox, verifyWebhook, type WorkflowDefinitionInput } from '@crm/core';
-import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
-import { SMTPServer } from 'smtp-server';
+import { createTenantFixture, openTestDatabase, startSmtpSink, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkflowEnv, type WorkflowEnv } from './testing/workflow-env.ts';
 
@@ -203,18 +202,9 @@ describe.each(testDbKinds())('workflow worker on %s', (kind) => {
   });
 
   it('delivers SEND_EMAIL over real SMTP with a stable Message-ID', async () => {
-    const received: string[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      onData(stream, _session, cb) {
-        let raw = '';
-        stream.on('data', (c: Buffer) => (raw += c.toString()));
-        stream.on('end', () => (received.push(raw), cb()));
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-    const transport = createSmtpTransport(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`);
+    const smtp = await startSmtpSink();
+    const { received } = smtp;
+    const transport = createSmtpTransport(smtp.url);
     try {
       const wf = await create({
         name: 'SMTP',
@@ -231,7 +221,7 @@ describe.each(testDbKinds())('workflow worker on %s', (kind) => {
       expect(received[0]).toContain(`X-Idempotency-Key: ${exec.id}:mail`);
     } finally {
       transport.close();
-      await new Promise<void>((r) => smtp.close(() => r()));
+      await smtp.close();
     }
   });
 });

@@ -1,10 +1,8 @@
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
 import { silentLogger } from '../logger.ts';
 import { createMailboxTransport, createSmtpTransport, listMailbox, mailboxAttachment } from '../mail/mail.transport.ts';
-import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
+import { createTenantFixture, openTestDatabase, startSmtpSink, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
 import { createReportScheduleService, type ReportDelivery, type ReportScheduleService } from './report-schedule.service.ts';
 
 const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -159,18 +157,9 @@ describe.each(testDbKinds())('report schedules on %s', (kind) => {
   });
 
   it('over real SMTP the mail is multipart: HTML referencing cid: images, PNG and CSV attachments', async () => {
-    const received: string[] = [];
-    const smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      onData(stream, _session, cb) {
-        let raw = '';
-        stream.on('data', (c: Buffer) => (raw += c.toString()));
-        stream.on('end', () => (received.push(raw), cb()));
-      },
-    });
-    await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
-    const transport = createSmtpTransport(`smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`);
+    const smtp = await startSmtpSink();
+    const { received } = smtp;
+    const transport = createSmtpTransport(smtp.url);
     try {
       const s = await schedules.create(f.admin, { name: 'Over SMTP', type: 'SALES_PIPELINE', schedule: { cron: '0 6 * * *', timezone: 'UTC' }, recipients: ['smtp@agency.test'] });
       expect(await schedules.runNow(f.admin, s.id, { mail: transport, from: 'Reports <reports@crm.local>' })).toMatchObject({ status: 'succeeded', sent: 1 });
@@ -185,7 +174,7 @@ describe.each(testDbKinds())('report schedules on %s', (kind) => {
       expect(raw).toMatch(/filename=sales-pipeline-metrics\.csv/);
     } finally {
       transport.close();
-      await new Promise<void>((r) => smtp.close(() => r()));
+      await smtp.close();
     }
   });
 });

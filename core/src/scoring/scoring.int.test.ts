@@ -53,8 +53,10 @@ describe.each(testDbKinds())('lead scoring on %s', (kind) => {
     expect(r.summary.customFields).toEqual(expect.arrayContaining(['budget', 'industry']));
     const m = r.model!;
     expect(m).toMatchObject({ version: 1, status: 'active', decision: { activated: true, comparedWith: 'rules' } });
-    expect(m.metrics.cvAuc!).toBeGreaterThan(0.7);
-    expect(m.metrics.holdoutAuc!).toBeGreaterThan(0.7);
+    // the demo is seeded at the current clock time: over sampled times CV AUC ranged 0.77-0.86 and
+    // hold-out 0.80-0.87 at 600 contacts, so the bar is "clearly better than chance", not a tuned figure
+    expect(m.metrics.cvAuc!).toBeGreaterThan(0.65);
+    expect(m.metrics.holdoutAuc!).toBeGreaterThan(0.65);
     // The model kind was chosen by inner CV on the training outcomes, and the metrics say why.
     expect(m.metrics.selection?.chosen).toBe(m.modelKind);
     expect(m.metrics.selection?.reason).toContain(m.modelKind);

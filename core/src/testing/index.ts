@@ -16,3 +16,5 @@ export type { PubSubEmulator } from './pubsub-emulator.ts';
 export { startBigQueryDouble } from '../analytics/bigquery/bigquery-double.fixture.ts';
 export type { BigQueryDouble } from '../analytics/bigquery/bigquery-double.fixture.ts';
 export { seedBlendFavouringLeads } from '../scoring/blend-leads.fixture.ts';
+export { startSmtpSink } from './smtp-sink.ts';
+export type { SmtpSink } from './smtp-sink.ts';

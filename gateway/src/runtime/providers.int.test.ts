@@ -1,12 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sendJson, startHttpDouble, startPineconeDouble, TEST_TLS_CERT, type HttpDouble, type PineconeDouble } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRM_BIN as BIN, startCrm, stopCrm } from '../testing/crm-process.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/crm.js');
 const DIMS = 768;
 const vector = (text: string) => Array.from({ length: DIMS }, (_v, j) => ((text.length + j) % 7 === 0 ? 1 : 0.01));
 
@@ -139,23 +138,8 @@ describe('model providers and vector stores selected by configuration (real crm 
     expect(pinecone.requests.every((r) => r.apiKey === 'pc-test-key')).toBe(true);
   });
 
-  const start = (env: Record<string, string>) =>
-    new Promise<{ proc: ChildProcess; url: string; out: string }>((resolve, reject) => {
-      const proc = spawn(process.execPath, [BIN, 'start', '--port', '0', '--no-seed'], { env: { ...baseEnv(), ...env } });
-      procs.push(proc);
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`crm start did not come up: ${out}`)), 180_000);
-      proc.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const url = /HTTP gateway\s+(\S+)/.exec(out)?.[1];
-        if (url && out.includes('Press Ctrl+C')) {
-          clearTimeout(timer);
-          resolve({ proc, url, out });
-        }
-      });
-      proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    });
-  const stop = (proc: ChildProcess) => new Promise<void>((resolve) => (proc.exitCode !== null ? resolve() : (proc.once('exit', () => resolve()), proc.kill('SIGINT'))));
+  const start = (env: Record<string, string>) => startCrm({ ...baseEnv(), ...env }, { started: (proc) => procs.push(proc) });
+  const stop = (proc: ChildProcess) => stopCrm(proc);
 
   it('crm start probes the configured provider, prints it, and /health reports each dependency', async () => {
     ollama.requests.length = 0;

@@ -1,13 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Message, PubSub as PubSubClient } from '@google-cloud/pubsub';
 import { pubSubEmulatorAvailable, startPubSubEmulator, type PubSubEmulator } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRM_BIN as BIN, startCrm } from '../testing/crm-process.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/crm.js');
 
 /** PUBSUB_TOPIC makes a real `crm start` relay the outbox to Google's Pub/Sub emulator. */
 describe.skipIf(!pubSubEmulatorAvailable())('Pub/Sub relay in a real crm start (emulator)', () => {
@@ -57,20 +56,7 @@ describe.skipIf(!pubSubEmulatorAvailable())('Pub/Sub relay in a real crm start (
   it('a contact created over REST reaches the topic as contact.created, keyed by the contact, and /health lists the relay', async () => {
     const token = await crm('token', 'create', '--role', 'SALES_MANAGER');
     expect(token.status, token.stderr).toBe(0);
-    proc = spawn(process.execPath, [BIN, 'start', '--port', '0', '--no-seed'], { env: env() });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`crm start did not come up: ${out}`)), 180_000);
-      proc!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const u = /HTTP gateway\s+(\S+)/.exec(out)?.[1];
-        if (u && out.includes('Press Ctrl+C')) {
-          clearTimeout(timer);
-          resolve(u);
-        }
-      });
-      proc!.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    });
+    const { url } = await startCrm(env(), { started: (p) => (proc = p) });
     const health = (await (await fetch(`${url}/health`)).json()) as { checks: { services: { name: string; status: string }[] } };
     expect(health.checks.services.find((s) => s.name === 'pubsub-relay')).toMatchObject({ status: 'running' });
     // the relay created the topic at start (PUBSUB_CREATE_TOPIC)

@@ -1,11 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CRM_BIN as BIN, startCrm, stopCrm } from '../testing/crm-process.ts';
 
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/crm.js');
 const base = process.env.TEST_DATABASE_URL;
 
 /** Three real `crm start` processes on one PostgreSQL database: every scheduled slot runs once. */
@@ -33,21 +31,7 @@ describe.skipIf(!base)('replicas on one PostgreSQL database (real processes)', (
   });
 
   const env = () => ({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', FOLLOW_UP_SCAN_SECONDS: '1', SCORING_RETRAIN_HOURS: '0' });
-  const start = () =>
-    new Promise<ChildProcess>((resolve, reject) => {
-      const proc = spawn(process.execPath, [BIN, 'start', '--port', '0', '--no-seed'], { env: env() });
-      procs.push(proc);
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`crm start did not come up: ${out}`)), 180_000);
-      proc.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('Press Ctrl+C')) {
-          clearTimeout(timer);
-          resolve(proc);
-        }
-      });
-      proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    });
+  const start = async () => (await startCrm(env(), { started: (proc) => procs.push(proc) })).proc;
 
   it('each follow-up due-scan slot runs in exactly one of three processes, no follow-up is announced twice, a due report is emailed once', async () => {
     const seeded = spawnSync(process.execPath, [BIN, 'seed', '--demo', '--contacts', '40', '--no-knowledge'], { env: env(), encoding: 'utf8', timeout: 240_000 });
@@ -65,7 +49,7 @@ describe.skipIf(!base)('replicas on one PostgreSQL database (real processes)', (
     await pre.end();
     const replicas = await Promise.all([start(), start(), start()]);
     await new Promise((r) => setTimeout(r, 6_000));
-    await Promise.all(replicas.map((p) => new Promise((r) => (p.once('exit', r), p.kill('SIGTERM')))));
+    await Promise.all(replicas.map((p) => stopCrm(p, 'SIGTERM')));
 
     const c = new pg.Client({ connectionString: url });
     await c.connect();
