@@ -18,9 +18,10 @@ export default tseslint.config(
   {
     // Agents reach the domain only through MCP tools: no core services, no database, no SQL.
     // The workflow executor (agents/src/workflows) is exempt: it owns the durable execution store
-    // (leases, checkpoints); the effects of its steps still go through MCP tools.
+    // (leases, checkpoints); the effects of its steps still go through MCP tools. So is the
+    // conversation checkpointer (agents/src/checkpoint): LangGraph's saver needs a pg pool.
     files: ['agents/src/**/*.ts'],
-    ignores: ['agents/src/testing/**', 'agents/src/**/*.test.ts', 'agents/src/workflows/**'],
+    ignores: ['agents/src/testing/**', 'agents/src/**/*.test.ts', 'agents/src/workflows/**', 'agents/src/checkpoint/**'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -37,6 +37,8 @@ export { trimHistory } from './graphs/history.ts';
 export { turnPolicy, judgeCall } from './safety/turn-policy.ts';
 export type { TurnPolicy, Verdict } from './safety/turn-policy.ts';
 export { createAssistant, citationsIn } from './assistant/assistant.ts';
+export { createCheckpointer, CONVERSATION_SCHEMA } from './checkpoint/checkpointer.ts';
+export type { CheckpointerOptions } from './checkpoint/checkpointer.ts';
 export type { Assistant, AssistantDeps, TurnResult, TurnHandlers, ToolCallRecord } from './assistant/assistant.ts';
 export { runFollowUpAgent, isoWeek } from './background/follow-up.agent.ts';
 export type { FollowUpAgentOptions, FollowUpAgentReport } from './background/follow-up.agent.ts';

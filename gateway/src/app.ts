@@ -29,6 +29,8 @@ export interface AppOptions {
   webhookSecret?: string;
   /** Local JWT issuer and external OIDC provider (authOptions(env)); default: local issuer at http://127.0.0.1:3000. */
   auth?: AuthOptions;
+  /** The assistant of /ws and REST chat (the runtime's: configured chat model, durable threads); default: the offline planner, threads in memory. */
+  assistant?: Assistant;
   /** /ws limits (wsOptions(env)) and, for tests, the assistant and change feed it uses. */
   ws?: Partial<WsOptions> & Pick<WsRoutesOptions, 'assistant' | 'changeFeed'>;
 }
@@ -51,7 +53,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstan
   await fastify.register(mcpRoutes, { core: opts.core, limits: (opts.http ?? DEFAULT_HTTP_SECURITY).mcp });
   // one assistant for /ws and REST chat (threads of a user are shared between them), built on first use
   const { core } = opts;
-  let assistant: Assistant | undefined = opts.ws?.assistant;
+  let assistant: Assistant | undefined = opts.ws?.assistant ?? opts.assistant;
   const assistantFor = () => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), logger: core.logger }));
   await fastify.register(wsRoutes, { core: opts.core, options: { ...DEFAULT_WS, ...opts.ws }, authenticate, assistantFor, changeFeed: opts.ws?.changeFeed });
   await fastify.register(webhookRoutes, { core: opts.core, secret: opts.webhookSecret });

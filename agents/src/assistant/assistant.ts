@@ -12,8 +12,12 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 export interface AssistantDeps {
   model: BaseChatModel;
   mcpClientFactory: McpClientFactory;
-  /** Durable threads (PostgresSaver); without one, conversations live as long as the process. */
-  checkpointer?: BaseCheckpointSaver;
+  /**
+   * Durable threads (PostgresSaver), or a function that opens it on first use (its set-up is a
+   * database round trip a process that never chats should not pay); without one, conversations
+   * live as long as the process.
+   */
+  checkpointer?: BaseCheckpointSaver | (() => Promise<BaseCheckpointSaver>);
   timeZone?: string;
   now?: () => Date;
   logger?: Logger;
@@ -57,14 +61,23 @@ export function createAssistant(deps: AssistantDeps) {
   // Namespaced by tenant and user: another user's thread id names a different, empty thread.
   const threadKey = (actor: Actor, threadId: string) => `${actor.tenantId}:${actor.userId}:${threadId}`;
   // Without a durable saver a conversation still needs one to pause for approval; it lives as long as the process.
-  const checkpointer = deps.checkpointer ?? new MemorySaver();
+  let saver: Promise<BaseCheckpointSaver> | undefined;
+  const checkpointerOf = (): Promise<BaseCheckpointSaver> => {
+    const given = deps.checkpointer;
+    saver ??= typeof given === 'function' ? given() : Promise.resolve(given ?? new MemorySaver());
+    // a failed open is retried by the next turn instead of failing every later one
+    saver.catch(() => (saver = undefined));
+    return saver;
+  };
 
   async function run(actor: Actor, threadId: string, input: unknown, handlers: TurnHandlers): Promise<TurnResult> {
     const client = await deps.mcpClientFactory(actor);
     try {
       const toolset = await loadToolset(client);
+      const checkpointer = await checkpointerOf();
       const graph = createSupervisorGraph({ model: deps.model, toolset, checkpointer, ...(deps.timeZone ? { timeZone: deps.timeZone } : {}), ...(deps.now ? { now: deps.now } : {}) });
-      const config = { configurable: { thread_id: threadKey(actor, threadId) }, recursionLimit: deps.maxSteps ?? 40 };
+      // tenantId: a remote provider accounts the turn's model calls to the tenant's token budget
+      const config = { configurable: { thread_id: threadKey(actor, threadId), tenantId: actor.tenantId }, recursionLimit: deps.maxSteps ?? 40 };
       const toolCalls: ToolCallRecord[] = [];
       const steps: StepEvent[] = [];
       const pendingArgs = new Map<string, Record<string, unknown>>();
@@ -145,7 +158,7 @@ export function createAssistant(deps: AssistantDeps) {
   async function pending(actor: Actor, threadId: string): Promise<PendingApproval[]> {
       const client = await deps.mcpClientFactory(actor);
       try {
-        const graph = createSupervisorGraph({ model: deps.model, toolset: await loadToolset(client), checkpointer });
+        const graph = createSupervisorGraph({ model: deps.model, toolset: await loadToolset(client), checkpointer: await checkpointerOf() });
         const state = await graph.getState({ configurable: { thread_id: threadKey(actor, threadId) } });
         return state.tasks.flatMap((t) => t.interrupts).flatMap((i) => (i.value as { approvals?: PendingApproval[] }).approvals ?? []);
       } finally {

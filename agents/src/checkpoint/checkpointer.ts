@@ -1,23 +1,39 @@
 import type { Logger } from '@crm/core';
-import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import pg from 'pg';
+import { BatchedPostgresSaver } from '../workflows/batched-checkpoint.saver.ts';
+import { queriesInTransactions } from './pglite-pool.ts';
 
 export interface CheckpointerOptions {
   /** The CRM database's URL (core's `db.url`; the embedded PGlite socket works too). */
   url: string;
+  /** `pglite` when `url` is the embedded database's socket (reads then run in transactions of their own). */
+  kind?: 'pglite' | 'postgres';
   /** Schema of the checkpoint tables, apart from the CRM's own. */
   schema?: string;
+  poolMax?: number;
   logger?: Logger;
 }
 
+/** The schema of the assistant's conversation checkpoints (the workflow engine has its own). */
+export const CONVERSATION_SCHEMA = 'langgraph';
+
 /**
- * Durable conversations: LangGraph's PostgresSaver on the CRM's database. The pool reconnects by
- * itself; an idle connection the server (or a proxy) drops must only be logged, not crash the
- * process, which is what an unhandled pool 'error' event would do.
+ * Durable conversations: LangGraph's PostgresSaver tables (writes batched) on the CRM's database,
+ * the server or the embedded PGlite over its socket. The pool reconnects by itself; an idle
+ * connection the server (or a proxy) drops must only be logged, not crash the process, which is
+ * what an unhandled pool 'error' event would do.
  */
-export async function createCheckpointer({ url, schema = 'langgraph', logger }: CheckpointerOptions): Promise<PostgresSaver & { close(): Promise<void> }> {
-  const saver = PostgresSaver.fromConnString(url, { schema });
-  const pool = (saver as unknown as { pool: { on(event: 'error', fn: (err: Error) => void): void; end(): Promise<void> } }).pool;
+export async function createCheckpointer({ url, kind, schema = CONVERSATION_SCHEMA, poolMax, logger }: CheckpointerOptions): Promise<PostgresSaver & { close(): Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax ?? 4 });
   pool.on('error', (err) => logger?.warn({ err: err.message }, 'checkpointer connection dropped; the pool reconnects'));
-  await saver.setup();
-  return Object.assign(saver, { close: () => saver.end() });
+  if (kind === 'pglite') queriesInTransactions(pool);
+  const saver = new BatchedPostgresSaver(pool, schema);
+  try {
+    await saver.setup();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+  return Object.assign(saver, { close: () => pool.end() });
 }

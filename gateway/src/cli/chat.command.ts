@@ -1,7 +1,8 @@
 import readline from 'node:readline/promises';
 import { randomUUID } from 'node:crypto';
 import { AppError, type Actor } from '@crm/core';
-import { createAssistant, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant, type StepEvent, type TurnResult } from '@crm/agents';
+import type { Assistant, StepEvent, TurnResult } from '@crm/agents';
+import { createRuntimeAssistant } from '../runtime/assistant.ts';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
@@ -56,7 +57,7 @@ async function settleApprovals(assistant: Assistant, actor: Actor, threadId: str
 }
 
 export const chatCommand: Command = {
-  summary: 'Chat with your CRM (offline local planner; streaming; --message for one turn, --json for answer, citations and tool calls)',
+  summary: 'Chat with your CRM (the configured chat model, offline planner by default; conversations kept; streaming; --message for one turn, --json for answer, citations and tool calls)',
   usage: USAGE,
   options: { ...ACTOR_OPTIONS, message: { type: 'string', short: 'm' }, json: { type: 'boolean' }, thread: { type: 'string' } },
   async run({ values, logger }) {
@@ -64,11 +65,14 @@ export const chatCommand: Command = {
       throw new AppError('VALIDATION_FAILED', 'Empty --message', { details: [{ path: 'message', reason: 'must not be empty' }] });
     }
     const booted = await bootCore(logger);
+    let closeChat = async () => {};
     try {
       const actor = await resolveCliActor(booted.core, values);
-      // The CLI builds the in-process MCP client itself until the runtime provides one; the
-      // conversation lives for this process (a durable checkpointer comes with the runtime).
-      const assistant = createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core: booted.core, logger }), logger });
+      // the runtime's assistant: the configured chat model; the conversation is stored in the
+      // database, so `--thread ID` continues it in a later process
+      const chat = createRuntimeAssistant(booted.runtime);
+      closeChat = () => chat.close();
+      const { assistant } = chat;
       const threadId = typeof values.thread === 'string' ? values.thread : randomUUID();
       const json = values.json === true;
       if (typeof values.message === 'string') {
@@ -78,7 +82,7 @@ export const chatCommand: Command = {
         return 0;
       }
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-      process.stdout.write(`Chatting as ${actor.email} (offline planner; "exit" to quit).\n`);
+      process.stdout.write(`Chatting as ${actor.email} (${chat.model === 'local' ? 'offline planner' : chat.model}; conversation ${threadId}: continue it later with --thread ${threadId}; "exit" to quit).\n`);
       try {
         for (;;) {
           const line = (await rl.question('> ').catch(() => 'exit')).trim();
@@ -93,6 +97,7 @@ export const chatCommand: Command = {
       }
       return 0;
     } finally {
+      await closeChat().catch(() => {});
       await booted.close();
     }
   },

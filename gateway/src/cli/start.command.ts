@@ -3,6 +3,7 @@ import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Service } from '../runtime/service.ts';
 import { knowledgeRefreshService } from '../runtime/knowledge-refresh.ts';
+import { addAssistantService } from '../runtime/assistant.ts';
 import { addWorkflowEngine } from '../runtime/workflow-service.ts';
 import { startHttpServer } from '../server.ts';
 import type { Command } from './command.types.ts';
@@ -68,6 +69,8 @@ export const startCommand: Command = {
     const out = process.stdout;
     // first among the added services: its checkpointer set-up must not race the demo load
     addWorkflowEngine(runtime);
+    // the chat assistant of REST and /ws: the configured chat model, durable threads (opened on the first turn)
+    const chat = addAssistantService(runtime);
     const tenants = await core.directory.countTenants();
     let knowledge: 'loading' | 'resuming' | undefined;
     if (tenants === 0 && !values['no-seed']) {
@@ -94,7 +97,7 @@ export const startCommand: Command = {
     await runtime.start();
     let http;
     try {
-      http = await startHttpServer(runtime, { host, port });
+      http = await startHttpServer(runtime, { host, port, assistant: chat.assistant });
     } catch (err) {
       await booted.close();
       throw new AppError('CONFLICT', `Cannot listen on ${host}:${port}: ${(err as Error).message}. Try --port 0 or PORT=…`);
@@ -113,6 +116,7 @@ export const startCommand: Command = {
         `  Database         ${core.db.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
         core.db.kind === 'pglite' ? `                   psql "${core.db.url}"` : '',
         `  Model provider   ${p.active}${p.status === 'degraded' ? `   (DEGRADED: configured ${p.configured}; ${p.reason})` : ''}`,
+        `  Assistant        ${http.url}/api/v1/chat and /ws   (chat model: ${chat.model === 'local' ? 'local offline planner' : chat.model}; conversations kept in the database)`,
         `  Vector store     ${vs.store}${vs.available ? '' : `   (vector search unavailable: ${vs.reason}; full-text search only)`}`,
         `  Workflows        engine running (mail: ${config.workflows.SMTP_URL ? 'SMTP' : 'local mailbox — npx crm workflow mailbox'})`,
         `  Jobs             outbox dispatch; follow-up due scan every ${config.jobs.followUpScanSeconds}s` +

@@ -1,5 +1,4 @@
 import { ToolMessage, type BaseMessage } from '@langchain/core/messages';
-import { MemorySaver } from '@langchain/langgraph';
 import { testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant } from '../../assistant/assistant.ts';
@@ -18,19 +17,16 @@ describe('supervisor graph: routing, approvals, injection, durable threads', () 
   let sam2: string;
   let checkpointers: { close(): Promise<void> }[] = [];
   // One open checkpointer at a time: a "restart" closes the old pool before the new one connects.
-  const durable = testDbKinds().includes('postgres');
-  const memory = Object.assign(new MemorySaver(), { close: async () => {} });
+  const kind = testDbKinds().includes('postgres') ? 'postgres' : 'pglite';
   const checkpointer = async () => {
-    if (!durable) return memory; // see beforeAll: without a server the "restart" shares one in-memory saver
     for (const old of checkpointers.splice(0)) await old.close();
-    const c = await createCheckpointer({ url: h.t.db.url });
+    const c = await createCheckpointer({ url: h.t.db.url, kind: h.t.db.kind });
     checkpointers.push(c);
     return c;
   };
   beforeAll(async () => {
-    // PostgresSaver's pool interleaves with the CRM's pool on one embedded PGlite session ("unnamed
-    // prepared statement does not exist"), so the durable tests use the PostgreSQL server when there is one.
-    h = await openAgentHarness(durable ? 'postgres' : 'pglite');
+    // durable threads on the server when there is one, else on the embedded PGlite over its socket
+    h = await openAgentHarness(kind);
     const mk = async (firstName: string, lastName: string, email: string) => (await h.core.contacts.create(h.f.rep, { firstName, lastName, email, company: 'Acme', assignedTo: h.f.rep.userId })).id;
     dana = await mk('Dana', 'Whitfield', 'dana@northwind.test');
     sam1 = await mk('Sam', 'Patel', 'sam@acme.test');
