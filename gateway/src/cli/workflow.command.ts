@@ -1,4 +1,4 @@
-import { AppError, listMailbox, type ActivationResult, type CrmCore, type Actor } from '@crm/core';
+import { AppError, listMailbox, type CrmCore, type Workflow, type Actor } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
@@ -29,7 +29,11 @@ const ACTIONS: Record<string, (core: CrmCore, actor: Actor, args: string[], valu
   list: (core, actor) => core.workflows.list(actor),
   templates: async (core) => core.workflows.listTemplates(),
   install: (core, actor, args) => core.workflows.installTemplate(actor, need(args[0], 'KEY')),
-  activate: (core, actor, args) => core.workflows.activate(actor, need(args[0], 'ID')),
+  activate: async (core, actor, args) => {
+    // the same shape as REST and MCP: the workflow plus how its activation went
+    const r = await core.workflows.activate(actor, need(args[0], 'ID'));
+    return { ...r.workflow, activation: { status: r.status, approvalId: r.approval?.id ?? null, version: r.workflow.version, expiresAt: r.approval?.expiresAt ?? null } };
+  },
   deactivate: (core, actor, args) => core.workflows.deactivate(actor, need(args[0], 'ID')),
   'rotate-secret': (core, actor, args) => core.workflows.rotateWebhookSecret(actor, need(args[0], 'ID')),
   run: (core, actor, args, v) =>
@@ -52,13 +56,13 @@ function summary(action: string, result: unknown): string {
   if (action === 'executions' && rows) return rows.map((e) => `${e.id}  ${String(e.status).padEnd(9)} ${e.triggerType}  ${(e.createdAt as Date).toISOString()}`).join('\n');
   if (action === 'mailbox' && rows) return rows.map((m) => `${(m.createdAt as Date).toISOString()}  ${m.to}  ${m.subject}`).join('\n');
   if (action === 'activate') {
-    const r = result as ActivationResult;
-    return r.status === 'active'
-      ? `Workflow "${r.workflow.name}" v${r.workflow.version} is active.`
+    const w = result as Workflow & { activation: { status: string; approvalId: string | null; expiresAt: Date | null } };
+    return w.activation.status === 'active'
+      ? `Workflow "${w.name}" v${w.version} is active.`
       : [
-          `Workflow "${r.workflow.name}" v${r.workflow.version} is NOT active: this tenant requires approval to activate workflows.`,
-          `  Approval ${r.approval.id} (pending, expires ${r.approval.expiresAt.toISOString()}).`,
-          `  A manager or admin (not you) decides it: npx crm approvals approve ${r.approval.id}`,
+          `Workflow "${w.name}" v${w.version} is NOT active: this tenant requires approval to activate workflows.`,
+          `  Approval ${w.activation.approvalId} (pending, expires ${w.activation.expiresAt?.toISOString()}).`,
+          `  A manager or admin other than you decides it: npx crm approvals approve ${w.activation.approvalId}`,
         ].join('\n');
   }
   if (action === 'rotate-secret') {
