@@ -17,6 +17,8 @@ import { createScoringService, type ScoringOptions } from './scoring/scoring.ser
 import { createKnowledgeService, type KnowledgeServiceDeps } from './knowledge/knowledge.service.ts';
 import { createTenantDirectory } from './tenants/tenant-directory.ts';
 import { createWorkflowService } from './workflows/workflow.service.ts';
+import { createWebhookSecretBox } from './workflows/webhook-secret.ts';
+import { createTenantSettingsService } from './tenants/tenant-settings.ts';
 import { createAnalyticsService } from './analytics/analytics.service.ts';
 import { createInsightsService } from './insights/insights.service.ts';
 import { createJourneyService } from './insights/journey.service.ts';
@@ -37,6 +39,8 @@ export function createCrmCore(deps: {
   scoring?: ScoringOptions;
   /** Expiry of approval requests (APPROVAL_TTL_HOURS). */
   approvals?: ApprovalServiceOptions;
+  /** WORKFLOW_SECRETS_KEY: encrypts per-workflow webhook secrets at rest (unset ⇒ stored unencrypted). */
+  workflowSecretsKey?: string;
 }) {
   const { db, logger } = deps;
   const outbox = createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox);
@@ -46,6 +50,7 @@ export function createCrmCore(deps: {
   const insights = createInsightsService({ analytics, logger, db });
   const reports = createReportService({ analytics, insights });
   const interactions = createInteractionService(db);
+  const webhookSecrets = createWebhookSecretBox(deps.workflowSecretsKey);
   return {
     db,
     logger,
@@ -65,7 +70,9 @@ export function createCrmCore(deps: {
     knowledge,
     scoring: createScoringService({ db, logger, options: deps.scoring }),
     directory: createTenantDirectory(db),
-    workflows: createWorkflowService(db),
+    workflows: createWorkflowService(db, { secrets: webhookSecrets, approvalTtlHours: deps.approvals?.ttlHours }),
+    webhookSecrets,
+    tenantSettings: createTenantSettingsService(db),
     analytics,
     insights,
     reports,

@@ -97,7 +97,16 @@ export type { EvaluationReport, TrainedModel, EvaluateCsvOptions } from './scori
 // Dates in CSV files: per-column day/month order, tenant locale and time zone (migration 0110).
 export { parseDateOrder, dateOrderForLocale } from './csv/date-order.ts';
 export type { DateOrder } from './csv/date-order.ts';
-export { readTenantLocale, DEFAULT_TENANT_LOCALE, TenantLocaleSettings } from './tenants/tenant-settings.ts';
+export {
+  readTenantLocale,
+  DEFAULT_TENANT_LOCALE,
+  TenantLocaleSettings,
+  TenantSettings,
+  UpdateTenantSettingsInput,
+  DEFAULT_TENANT_SETTINGS,
+  createTenantSettingsService,
+} from './tenants/tenant-settings.ts';
+export type { TenantSettingsService } from './tenants/tenant-settings.ts';
 export {
   ModelProviderConfig,
   loadModelProviderConfig,
@@ -220,6 +229,8 @@ export {
   dryRunWorkflow,
   simulate,
   DryRunOptions,
+  createWebhookSecretBox,
+  generateWebhookSecret,
 } from './workflows/index.ts';
 export type {
   StepConfigOf,
@@ -236,6 +247,9 @@ export type {
   DryRunReport,
   DryRunEntry,
   PlannedEffect,
+  WebhookSecretBox,
+  ActivationResult,
+  WorkflowServiceOptions,
 } from './workflows/index.ts';
 export { createMailboxTransport, createSmtpTransport, listMailbox, mailboxAttachment, messageIdFor, ListMailboxQuery } from './mail/mail.transport.ts';
 export type { MailTransport, OutgoingMail, MailboxMessage, MailAttachment } from './mail/mail.transport.ts';

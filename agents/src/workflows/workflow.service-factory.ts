@@ -38,7 +38,7 @@ export interface WorkflowRuntimeDeps {
 export function createWorkflowRuntimeService(deps: WorkflowRuntimeDeps): Service & { worker(): WorkflowWorker | undefined } {
   const { core, config } = deps;
   const logger = core.logger.child({ component: 'workflows' });
-  const triggers = createWorkflowTriggers(core.db, logger);
+  const triggers = createWorkflowTriggers(core.db, logger, { secrets: core.webhookSecrets });
   const smtp = config.SMTP_URL ? createSmtpTransport(config.SMTP_URL) : undefined;
   let checkpointer: WorkflowCheckpointer | undefined;
   let worker: WorkflowWorker | undefined;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
 import { diffRecords, writeAudit, writeAuditRows } from '../audit/audit.service.ts';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import type { Database, EntityManager } from '../db/database.ts';
@@ -8,6 +9,7 @@ import { assertUuid, isUuid } from '../errors/uuid.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent, writeEvents } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
+import { applyActivationApproval } from '../workflows/workflow-activation.ts';
 import { toApproval, type ApprovalRow } from './approval.rows.ts';
 import {
   DEFAULT_APPROVAL_TTL_HOURS,
@@ -57,6 +59,58 @@ async function loadForUpdate(em: EntityManager, id: string): Promise<Approval> {
   const [row] = await em.execute<ApprovalRow[]>('SELECT * FROM approvals WHERE id = ? FOR UPDATE', [id]);
   if (!row) throw AppError.notFound('Approval', id);
   return toApproval(row);
+}
+
+/**
+ * File a request inside the caller's tenant transaction (the workflow service files activation
+ * requests while it holds the workflow's row lock). Idempotent by key.
+ */
+export async function fileApproval(em: EntityManager, actor: Actor, input: z.output<typeof RequestApprovalInput>, ttlHours: number): Promise<Approval> {
+  const requestedFor = actor.kind === 'system' ? actor.onBehalfOf : actor.userId;
+  if (!requestedFor) throw AppError.validation([{ path: 'onBehalfOf', reason: 'the system actor files approvals only on behalf of a user' }]);
+  const key = input.idempotencyKey ?? randomUUID();
+  const expiresAt = new Date(Date.now() + (input.expiresInHours ?? ttlHours) * 3_600_000);
+  const rows = await em.execute<ApprovalRow[]>(
+    `INSERT INTO approvals (id, tenant_id, kind, action, summary, risk, requested_by, requested_by_kind, via, requested_for, subject_type, subject_id, idempotency_key, expires_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING *`,
+    [
+      randomUUID(),
+      actor.tenantId,
+      input.kind,
+      json(input.action),
+      input.summary,
+      input.risk,
+      actor.userId,
+      actor.kind ?? 'user',
+      actor.via ?? null,
+      requestedFor,
+      input.subject?.type ?? null,
+      input.subject?.id ?? null,
+      key,
+      expiresAt,
+    ],
+  );
+  if (!rows[0]) {
+    const [existing] = await em.execute<ApprovalRow[]>('SELECT * FROM approvals WHERE idempotency_key = ?', [key]);
+    const a = toApproval(existing);
+    if (a.kind !== input.kind || a.requestedFor !== requestedFor || canonical(a.action) !== canonical(input.action)) {
+      throw new AppError('CONFLICT', `The idempotency key "${key}" already belongs to a different approval request (${a.id})`, { details: { approvalId: a.id } });
+    }
+    return a;
+  }
+  const a = toApproval(rows[0]);
+  await writeAudit(em, actor, 'approval.requested', 'approval', a.id, diffRecords(null, { kind: a.kind, action: a.action, summary: a.summary, risk: a.risk, requestedFor, expiresAt: a.expiresAt }));
+  await writeEvent(em, actor, 'approval.requested', { type: 'approval', id: a.id }, {
+    approvalId: a.id,
+    kind: a.kind,
+    summary: a.summary,
+    risk: a.risk,
+    requestedFor,
+    subjectType: a.subjectType,
+    subjectId: a.subjectId,
+    expiresAt: a.expiresAt.toISOString(),
+  });
+  return a;
 }
 
 /** Mark the overdue pending requests of one tenant expired, each audited and announced, their waiters woken. */
@@ -157,53 +211,7 @@ export function createApprovalService(db: Database, options: ApprovalServiceOpti
     async request(actor: Actor, raw: unknown): Promise<Approval> {
       const input = parseOrThrow(RequestApprovalInput, raw);
       if (input.kind !== 'agent_action') authorize(actor, 'workflows:read');
-      const requestedFor = actor.kind === 'system' ? actor.onBehalfOf : actor.userId;
-      if (!requestedFor) throw AppError.validation([{ path: 'onBehalfOf', reason: 'the system actor files approvals only on behalf of a user' }]);
-      const key = input.idempotencyKey ?? randomUUID();
-      const expiresAt = new Date(Date.now() + (input.expiresInHours ?? ttlHours) * 3_600_000);
-      return inTenantTx(db, actor, async (em) => {
-        const rows = await em.execute<ApprovalRow[]>(
-          `INSERT INTO approvals (id, tenant_id, kind, action, summary, risk, requested_by, requested_by_kind, via, requested_for, subject_type, subject_id, idempotency_key, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING RETURNING *`,
-          [
-            randomUUID(),
-            actor.tenantId,
-            input.kind,
-            json(input.action),
-            input.summary,
-            input.risk,
-            actor.userId,
-            actor.kind ?? 'user',
-            actor.via ?? null,
-            requestedFor,
-            input.subject?.type ?? null,
-            input.subject?.id ?? null,
-            key,
-            expiresAt,
-          ],
-        );
-        if (!rows[0]) {
-          const [existing] = await em.execute<ApprovalRow[]>('SELECT * FROM approvals WHERE idempotency_key = ?', [key]);
-          const a = toApproval(existing);
-          if (a.kind !== input.kind || a.requestedFor !== requestedFor || canonical(a.action) !== canonical(input.action)) {
-            throw new AppError('CONFLICT', `The idempotency key "${key}" already belongs to a different approval request (${a.id})`, { details: { approvalId: a.id } });
-          }
-          return a;
-        }
-        const a = toApproval(rows[0]);
-        await writeAudit(em, actor, 'approval.requested', 'approval', a.id, diffRecords(null, { kind: a.kind, action: a.action, summary: a.summary, risk: a.risk, requestedFor, expiresAt: a.expiresAt }));
-        await writeEvent(em, actor, 'approval.requested', { type: 'approval', id: a.id }, {
-          approvalId: a.id,
-          kind: a.kind,
-          summary: a.summary,
-          risk: a.risk,
-          requestedFor,
-          subjectType: a.subjectType,
-          subjectId: a.subjectId,
-          expiresAt: a.expiresAt.toISOString(),
-        });
-        return a;
-      });
+      return inTenantTx(db, actor, (em) => fileApproval(em, actor, input, ttlHours));
     },
 
     /** Newest first. Managers and admins see every request; a rep those filed for them. */
@@ -254,11 +262,23 @@ export function createApprovalService(db: Database, options: ApprovalServiceOpti
         }
         if (a.expiresAt <= now) return { expired: a, decided: undefined };
         const approved = input.decision === 'approve';
+        if (approved && a.kind === 'workflow_activation' && a.requestedFor === actor.userId) {
+          throw AppError.denied('approvals:decide', 'A workflow activation is approved by someone other than the person who asked for it (they may reject it to withdraw)');
+        }
         const [row] = await em.execute<ApprovalRow[]>(
           `UPDATE approvals SET status = ?, decided_by = ?, decided_at = ?, decision_reason = ?, execution_status = ? WHERE id = ? AND status = 'pending' RETURNING *`,
           [approved ? 'approved' : 'rejected', actor.userId, now, input.reason ?? null, approved && a.kind === 'agent_action' ? 'pending' : 'none', id],
         );
-        const decided = toApproval(row);
+        let decided = toApproval(row);
+        if (approved && a.kind === 'workflow_activation') {
+          // activates exactly the approved version in this transaction, or CONFLICT rolls the decision back
+          const result = await applyActivationApproval(em, actor, decided);
+          const [applied] = await em.execute<ApprovalRow[]>(
+            `UPDATE approvals SET execution_status = 'succeeded', execution_result = ?, executed_at = now() WHERE id = ? RETURNING *`,
+            [json(result), id],
+          );
+          decided = toApproval(applied);
+        }
         await writeAudit(em, actor, 'approval.decided', 'approval', id, { before: { status: 'pending' }, after: { status: decided.status, reason: decided.reason } });
         await writeEvent(em, actor, 'approval.decided', { type: 'approval', id }, decidedPayload(decided));
         await wakeWaiter(em, decided);

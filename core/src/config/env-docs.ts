@@ -34,6 +34,11 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   VERTEX_EMBEDDING_DIMENSIONS: { description: 'Vector size, required for a model whose size is not known', example: '768' },
   VERTEX_API_ENDPOINT: { description: 'host[:port] of the Vertex AI API (Private Service Connect, or a local double)', example: 'us-central1-aiplatform.googleapis.com' },
   VERTEX_ACCESS_TOKEN: { description: 'A short-lived OAuth token instead of Application Default Credentials', example: 'ya29.…', secret: true },
+  WORKFLOW_SECRETS_KEY: {
+    description: 'Encrypts per-workflow inbound webhook secrets at rest (AES-256-GCM, 32 bytes as hex or base64); unset = they are stored unencrypted',
+    example: '$(openssl rand -hex 32)',
+    secret: true,
+  },
   OLLAMA_BASE_URL: { description: 'Ollama server', example: 'http://127.0.0.1:11434' },
   OLLAMA_CHAT_MODEL: { description: 'Ollama chat model', example: 'llama3.1' },
   OLLAMA_EMBEDDING_MODEL: { description: 'Ollama embedding model', example: 'nomic-embed-text' },

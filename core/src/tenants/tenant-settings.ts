@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import type { Database } from '../db/database.ts';
+import { diffRecords, writeAudit } from '../audit/audit.service.ts';
+import type { Database, EntityManager } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { AppError } from '../errors/app-error.ts';
+import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Actor } from '../users/user.schema.ts';
 
 /** A tenant's locale and time zone (migration 0110); the demo's defaults are en-GB and Europe/London. */
@@ -20,3 +23,52 @@ export async function readTenantLocale(db: Database, actor: Actor): Promise<Tena
   const row = rows[0];
   return row ? { locale: row.locale, timeZone: row.time_zone } : DEFAULT_TENANT_LOCALE;
 }
+
+/**
+ * Tenant policies an ADMIN switches (stored in `tenants.settings`, jsonb). Only the keys below are
+ * accepted; each has a documented default.
+ */
+export const TenantSettings = z.object({
+  workflowActivationRequiresApproval: z
+    .boolean()
+    .describe('When true, activating a workflow by anyone but an ADMIN files a workflow_activation approval instead of activating it (default false)'),
+});
+export type TenantSettings = z.infer<typeof TenantSettings>;
+export const UpdateTenantSettingsInput = TenantSettings.partial().strict();
+export type UpdateTenantSettingsInput = z.input<typeof UpdateTenantSettingsInput>;
+
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = { workflowActivationRequiresApproval: false };
+
+/** Read the policies inside a caller's tenant transaction (the workflow service checks them there). */
+export async function readTenantSettings(em: EntityManager): Promise<TenantSettings> {
+  const [row] = await em.execute<{ settings: Record<string, unknown> | string | null }[]>('SELECT settings FROM tenants WHERE id = crm_current_tenant()');
+  const s = (typeof row?.settings === 'string' ? JSON.parse(row.settings) : (row?.settings ?? {})) as { workflows?: { activationRequiresApproval?: unknown } };
+  return { workflowActivationRequiresApproval: s.workflows?.activationRequiresApproval === true };
+}
+
+/** The tenant's policies: every member reads them, only an ADMIN changes them (audited). */
+export function createTenantSettingsService(db: Database) {
+  return {
+    get(actor: Actor): Promise<TenantSettings> {
+      return db.withTenant(actor.tenantId, readTenantSettings);
+    },
+    async update(actor: Actor, raw: unknown): Promise<TenantSettings> {
+      if (actor.role !== 'ADMIN') throw AppError.denied('settings:write', `Only an ADMIN changes tenant settings; ${actor.role} may read them`);
+      const patch = parseOrThrow(UpdateTenantSettingsInput, raw);
+      return inTenantTx(db, actor, async (em) => {
+        const before = await readTenantSettings(em);
+        if (patch.workflowActivationRequiresApproval !== undefined) {
+          await em.execute(
+            `UPDATE tenants SET settings = jsonb_set(settings, '{workflows}', coalesce(settings->'workflows', '{}'::jsonb) || jsonb_build_object('activationRequiresApproval', ?::boolean)) WHERE id = crm_current_tenant()`,
+            [patch.workflowActivationRequiresApproval],
+          );
+        }
+        const after = await readTenantSettings(em);
+        await writeAudit(em, actor, 'tenant.settings_updated', 'tenant', actor.tenantId, diffRecords(before, after));
+        return after;
+      });
+    },
+  };
+}
+
+export type TenantSettingsService = ReturnType<typeof createTenantSettingsService>;

@@ -29,7 +29,9 @@ export { definitionIssues, validateDefinition, nextCronRun, successors } from '.
 export { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
 export type { WorkflowTemplate } from './workflow-templates.ts';
 export { createWorkflowService, insertExecution, ListWorkflowsQuery, ListExecutionsQuery } from './workflow.service.ts';
-export type { WorkflowService, NewExecution } from './workflow.service.ts';
+export type { WorkflowService, NewExecution, ActivationResult, WorkflowServiceOptions } from './workflow.service.ts';
+export { createWebhookSecretBox, generateWebhookSecret } from './webhook-secret.ts';
+export type { WebhookSecretBox } from './webhook-secret.ts';
 export { contactContext } from './workflow.rows.ts';
 export { createExecutionStore } from './execution.store.ts';
 export type { ExecutionStore, ClaimedExecution, EffectState, AttemptRecord } from './execution.store.ts';

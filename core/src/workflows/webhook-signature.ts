@@ -31,7 +31,7 @@ export function verifyWebhook(secret: string, req: { timestamp?: string; signatu
   if (Math.abs(now / 1000 - ts) > WEBHOOK_TOLERANCE_SECONDS) fail(TIMESTAMP_HEADER, 'outside the 5-minute tolerance');
   const expected = Buffer.from(signWebhook(secret, ts, req.body));
   const given = Buffer.from(req.signature!);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) fail(SIGNATURE_HEADER, 'does not match the body');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) fail(SIGNATURE_HEADER, "does not match the body signed with this workflow's secret (a secret of another workflow, or one rotated away, does not verify)");
 }
 
 /**

@@ -5,6 +5,7 @@ import type { OutboxDispatcher } from '../outbox/outbox.dispatcher.ts';
 import type { OutboxEvent } from '../outbox/outbox.schema.ts';
 import { AppError } from '../errors/app-error.ts';
 import { recordWebhookReceipt, verifyWebhook } from './webhook-signature.ts';
+import { createWebhookSecretBox, type WebhookSecretBox } from './webhook-secret.ts';
 import { evaluateConditions, type ConditionContext } from './workflow-conditions.ts';
 import { nextCronRun } from './workflow-validation.ts';
 import { contactContext } from './workflow.rows.ts';
@@ -34,7 +35,8 @@ function beforeOf(event: OutboxEvent): ConditionContext['before'] {
  * workflows of that trigger type, and cron schedules of TIME_BASED workflows. Both only queue
  * executions (with `workflow.triggered`); the worker runs them.
  */
-export function createWorkflowTriggers(db: Database, logger: Logger) {
+export function createWorkflowTriggers(db: Database, logger: Logger, options: { secrets?: WebhookSecretBox } = {}) {
+  const secrets = options.secrets ?? createWebhookSecretBox();
   // one round trip each: these run for every matching outbox event, on the event-to-first-step path
   async function activeWorkflows(tenantId: string, type: TriggerType): Promise<ActiveWorkflow[]> {
     const [rows] = await db.readAsTenant(tenantId, [
@@ -129,26 +131,32 @@ export function createWorkflowTriggers(db: Database, logger: Logger) {
 
   /**
    * An inbound webhook for a WEBHOOK workflow: signature over timestamp + raw body (5-minute
-   * tolerance), then replay protection, then the trigger conditions over the JSON body as `input`.
-   * Returns the execution id, or null when the conditions did not match.
+   * tolerance) with THAT workflow's own secret (another workflow's secret does not verify), then
+   * replay protection, then the trigger conditions over the JSON body as `input`. A workflow with
+   * no secret of its own (created before per-workflow secrets) falls back to WORKFLOW_WEBHOOK_SECRET
+   * (`req.secret`) until its secret is rotated. Returns the execution id, or null when the
+   * conditions did not match.
    */
   async function handleWebhook(
     workflowId: string,
     req: { secret: string | undefined; timestamp?: string; signature?: string; body: string },
     now = Date.now(),
   ): Promise<string | null> {
-    if (!req.secret) throw new AppError('PERMISSION_DENIED', 'Inbound webhooks are disabled: set WORKFLOW_WEBHOOK_SECRET');
-    verifyWebhook(req.secret, req, now);
     const [wf] = await db.readAsWorker([
       {
-        sql: `SELECT w.tenant_id, w.current_version AS version, v.definition FROM workflows w
+        sql: `SELECT w.tenant_id, w.current_version AS version, w.webhook_secret, v.definition FROM workflows w
               JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version
               WHERE w.id = $1::uuid AND w.is_active AND w.trigger_type = 'WEBHOOK'`,
         params: [/^[0-9a-f-]{36}$/i.test(workflowId) ? workflowId : '00000000-0000-0000-0000-000000000000'],
       },
     ]);
-    const row = wf[0] as { tenant_id: string; version: number; definition: WorkflowDefinition } | undefined;
+    const row = wf[0] as { tenant_id: string; version: number; webhook_secret: string | null; definition: WorkflowDefinition } | undefined;
     if (!row) throw AppError.notFound('Active webhook workflow', workflowId);
+    const secret = row.webhook_secret ? secrets.open(row.webhook_secret, workflowId) : req.secret;
+    if (!secret) {
+      throw new AppError('PERMISSION_DENIED', `Inbound webhooks of workflow ${workflowId} are disabled: it has no webhook secret; rotate one (crm workflow rotate-secret ${workflowId})`);
+    }
+    verifyWebhook(secret, req, now);
     await recordWebhookReceipt(db, row.tenant_id, workflowId, req.signature!);
     let input: Record<string, unknown>;
     try {

@@ -209,6 +209,10 @@ export const Workflow = WorkflowDefinition.extend({
   updatedAt: z.date(),
   lastExecuted: z.date().nullable(),
   executionStats: ExecutionStats,
+  webhookSecret: z
+    .string()
+    .optional()
+    .describe('The inbound webhook signing secret of a WEBHOOK workflow: present only in the answer that created it (create, an edit that made it WEBHOOK); store it now, it is never shown again (rotate to get a new one)'),
 });
 export type Workflow = z.infer<typeof Workflow>;
 

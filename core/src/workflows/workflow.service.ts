@@ -9,6 +9,9 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { completeFailedStep } from './workflow-complete-step.ts';
+import { activationNeedsApproval, requestActivation, switchOn } from './workflow-activation.ts';
+import { createWebhookSecretBox, generateWebhookSecret, type WebhookSecretBox } from './webhook-secret.ts';
+import { DEFAULT_APPROVAL_TTL_HOURS, type Approval } from '../approvals/approval.schema.ts';
 import { dryRunWorkflow, type DryRunReport } from './workflow-dry-run.ts';
 import { validateDefinition } from './workflow-validation.ts';
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
@@ -71,7 +74,21 @@ export async function insertExecution(em: EntityManager, tenantId: string, e: Ne
 }
 
 /** Workflow definitions, versions, activation, manual runs and execution history of a tenant. */
-export function createWorkflowService(db: Database) {
+export interface WorkflowServiceOptions {
+  /** Seals per-workflow webhook secrets (WORKFLOW_SECRETS_KEY); default: stored unencrypted. */
+  secrets?: WebhookSecretBox;
+  /** Expiry of activation approval requests (APPROVAL_TTL_HOURS). */
+  approvalTtlHours?: number;
+}
+
+/** What activating returned: switched on now, or waiting for a `workflow_activation` approval. */
+export type ActivationResult =
+  | { status: 'active'; workflow: Workflow; approval: null }
+  | { status: 'pending_approval'; workflow: Workflow; approval: Approval };
+
+export function createWorkflowService(db: Database, options: WorkflowServiceOptions = {}) {
+  const secrets = options.secrets ?? createWebhookSecretBox();
+  const approvalTtlHours = options.approvalTtlHours ?? DEFAULT_APPROVAL_TTL_HOURS;
   async function load(em: EntityManager, id: string): Promise<Workflow> {
     const rows = await em.execute<WorkflowRow[]>(`${WORKFLOW_SELECT} WHERE w.id = ?`, [parseOrThrow(z.uuid('must be a workflow id (UUID)'), id, 'id')]);
     if (!rows.length) throw AppError.notFound('Workflow', id);
@@ -88,6 +105,27 @@ export function createWorkflowService(db: Database) {
     ]);
   }
 
+  /** A WEBHOOK workflow without its own secret gets one; returns it (shown once) or undefined. */
+  async function ensureWebhookSecret(em: EntityManager, actor: Actor, id: string, def: WorkflowDefinition): Promise<string | undefined> {
+    if (def.trigger.type !== 'WEBHOOK') return undefined;
+    const [row] = await em.execute<{ has: boolean }[]>('SELECT webhook_secret IS NOT NULL AS has FROM workflows WHERE id = ?', [id]);
+    if (row?.has) return undefined;
+    const secret = generateWebhookSecret();
+    await em.execute('UPDATE workflows SET webhook_secret = ?, webhook_secret_rotated_at = now() WHERE id = ?', [secrets.seal(secret), id]);
+    await writeAudit(em, actor, 'workflow.webhook_secret_created', 'workflow', id, { after: { encrypted: secrets.encrypted } });
+    return secret;
+  }
+
+  /** Under the approval policy a non-admin may not put a new version live by editing an active workflow. */
+  async function assertEditAllowed(em: EntityManager, actor: Actor, current: Workflow): Promise<void> {
+    if (current.isActive && (await activationNeedsApproval(em, actor))) {
+      throw AppError.denied(
+        'workflows:write',
+        `Workflow "${current.name}" is active and this tenant requires approval to activate workflows: an edit would put a new version live unreviewed. Deactivate it, edit it, then activate it again (files an approval), or ask an ADMIN`,
+      );
+    }
+  }
+
   const service = {
     async create(actor: Actor, input: WorkflowDefinitionInput & { ownerId?: string; isActive?: boolean }): Promise<Workflow> {
       authorize(actor, 'workflows:write');
@@ -95,13 +133,17 @@ export function createWorkflowService(db: Database) {
       const def = validateDefinition(rest);
       const id = randomUUID();
       return inTenantTx(db, actor, async (em) => {
+        if (isActive && (await activationNeedsApproval(em, actor))) {
+          throw AppError.denied('workflows:write', 'This tenant requires approval to activate workflows: create it inactive (isActive false), then activate it, which files an approval request');
+        }
         await em.execute(
           `INSERT INTO workflows (id, tenant_id, name, description, is_active, trigger_type, owner_id, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           [id, actor.tenantId, def.name, def.description ?? null, isActive ?? false, def.trigger.type, ownerId ?? actor.userId, JSON.stringify(def.tags)],
         );
         await saveVersion(em, actor, id, 1, def);
         await writeAudit(em, actor, 'workflow.created', 'workflow', id, { after: { name: def.name, version: 1 } });
-        return load(em, id);
+        const webhookSecret = await ensureWebhookSecret(em, actor, id, def);
+        return { ...(await load(em, id)), ...(webhookSecret ? { webhookSecret } : {}) };
       });
     },
 
@@ -111,6 +153,7 @@ export function createWorkflowService(db: Database) {
       const def = validateDefinition(input);
       return inTenantTx(db, actor, async (em) => {
         const current = await load(em, id);
+        await assertEditAllowed(em, actor, current);
         const version = current.version + 1;
         await saveVersion(em, actor, id, version, def);
         await em.execute(
@@ -118,19 +161,69 @@ export function createWorkflowService(db: Database) {
           [def.name, def.description ?? null, def.trigger.type, JSON.stringify(def.tags), version, id],
         );
         await writeAudit(em, actor, 'workflow.updated', 'workflow', id, { before: { version: current.version }, after: { version } });
+        const webhookSecret = await ensureWebhookSecret(em, actor, id, def);
+        return { ...(await load(em, id)), ...(webhookSecret ? { webhookSecret } : {}) };
+      });
+    },
+
+    /**
+     * Switch a workflow on, or — under the tenant's activation approval policy, for anyone but an
+     * ADMIN — file (or return the already pending) `workflow_activation` approval for its current
+     * version and leave it inactive.
+     */
+    async activate(actor: Actor, id: string): Promise<ActivationResult> {
+      authorize(actor, 'workflows:write');
+      return inTenantTx(db, actor, async (em) => {
+        const current = await load(em, id);
+        if (current.isActive) return { status: 'active', workflow: current, approval: null };
+        if (await activationNeedsApproval(em, actor)) {
+          const approval = await requestActivation(em, actor, id, approvalTtlHours);
+          return { status: 'pending_approval', workflow: await load(em, id), approval };
+        }
+        await switchOn(em, actor, id, { version: current.version });
+        return { status: 'active', workflow: await load(em, id), approval: null };
+      });
+    },
+
+    async deactivate(actor: Actor, id: string): Promise<Workflow> {
+      authorize(actor, 'workflows:write');
+      return inTenantTx(db, actor, async (em) => {
+        const current = await load(em, id);
+        if (!current.isActive) return current;
+        await em.execute('UPDATE workflows SET is_active = false, updated_at = now() WHERE id = ?', [id]);
+        await writeAudit(em, actor, 'workflow.deactivated', 'workflow', id, { after: { isActive: false } });
         return load(em, id);
       });
     },
 
+    /** Activate or deactivate; an activation that must wait for approval is refused here (use `activate`). */
     async setActive(actor: Actor, id: string, active: boolean): Promise<Workflow> {
+      if (!active) return service.deactivate(actor, id);
+      const result = await service.activate(actor, id);
+      if (result.status === 'pending_approval') {
+        throw new AppError('CONFLICT', `Workflow ${id} was not activated: activation waits for approval ${result.approval.id}`, { details: { approvalId: result.approval.id } });
+      }
+      return result.workflow;
+    },
+
+    /**
+     * A new signing secret for a WEBHOOK workflow's inbound requests, returned once; the old one
+     * stops working at once (audited, the secret itself never is).
+     */
+    async rotateWebhookSecret(actor: Actor, id: string): Promise<{ workflowId: string; webhookSecret: string; rotatedAt: Date }> {
       authorize(actor, 'workflows:write');
       return inTenantTx(db, actor, async (em) => {
-        const current = await load(em, id);
-        if (current.isActive === active) return current;
-        // a schedule starts counting from activation, not from the last time it was active
-        await em.execute('UPDATE workflows SET is_active = ?, updated_at = now(), last_scheduled_at = CASE WHEN ? THEN now() ELSE last_scheduled_at END WHERE id = ?', [active, active, id]);
-        await writeAudit(em, actor, active ? 'workflow.activated' : 'workflow.deactivated', 'workflow', id, { after: { isActive: active } });
-        return load(em, id);
+        const wf = await load(em, id);
+        if (wf.trigger.type !== 'WEBHOOK') {
+          throw AppError.validation([{ path: 'id', reason: `workflow "${wf.name}" is triggered by ${wf.trigger.type}, not WEBHOOK; it has no webhook secret` }]);
+        }
+        const secret = generateWebhookSecret();
+        const [row] = await em.execute<{ rotated_at: Date | string }[]>(
+          'UPDATE workflows SET webhook_secret = ?, webhook_secret_rotated_at = now() WHERE id = ? RETURNING webhook_secret_rotated_at AS rotated_at',
+          [secrets.seal(secret), id],
+        );
+        await writeAudit(em, actor, 'workflow.webhook_secret_rotated', 'workflow', id, { after: { encrypted: secrets.encrypted } });
+        return { workflowId: id, webhookSecret: secret, rotatedAt: new Date(row.rotated_at) };
       });
     },
 

@@ -12,7 +12,14 @@ export const WorkflowsEnv = z.object({
     .string()
     .min(16)
     .optional()
-    .describe('HMAC-SHA256 key signing outbound WEBHOOK_CALL requests and verifying inbound webhooks; example: 32+ random characters'),
+    .describe(
+      'HMAC-SHA256 key signing outbound WEBHOOK_CALL requests; inbound webhooks use each workflow\'s own secret and fall back to this one only for WEBHOOK workflows created before per-workflow secrets; example: 32+ random characters',
+    ),
+  WORKFLOW_SECRETS_KEY: z
+    .string()
+    .regex(/^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/, 'must be 32 bytes as 64 hex characters or base64 (openssl rand -hex 32)')
+    .optional()
+    .describe('Encrypts per-workflow inbound webhook secrets at rest (AES-256-GCM); unset ⇒ they are stored unencrypted. Example: output of openssl rand -hex 32'),
   WORKFLOW_WEBHOOK_ALLOW_HOSTS: list.describe(
     'Hosts WEBHOOK_CALL may reach even though they resolve to loopback/private/link-local addresses; example: localhost,hooks.internal',
   ),

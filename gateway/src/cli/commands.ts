@@ -86,8 +86,13 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   workflow: {
     summary: 'Manage workflows: templates, activation, runs, dry runs, executions, local mailbox',
-    usage: 'crm workflow list|templates|install|activate|run|dry-run|executions|mailbox …',
+    usage: 'crm workflow list|templates|install|activate|deactivate|rotate-secret|run|dry-run|executions|mailbox …',
     load: () => import('./workflow.command.ts').then((m) => m.workflowCommand),
+  },
+  settings: {
+    summary: "Show or change the tenant's policies (e.g. workflow activation needs approval)",
+    usage: 'crm settings show | set --workflow-activation-approval on|off',
+    load: () => import('./settings.command.ts').then((m) => m.settingsCommand),
   },
   approvals: {
     summary: 'The approval queue: list, show, approve or reject actions waiting for a human',

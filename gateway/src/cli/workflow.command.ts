@@ -1,10 +1,10 @@
-import { AppError, listMailbox, type CrmCore, type Actor } from '@crm/core';
+import { AppError, listMailbox, type CrmCore, type Workflow, type Actor } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
 
 const USAGE =
-  'crm workflow list | templates | install KEY | activate ID | deactivate ID | run ID [--contact ID] [--input JSON] | dry-run ID [--days N] | executions [--workflow ID] | execution ID | complete-step EXECUTION_ID STEP_ID [--output JSON] | mailbox [--to EMAIL] [--json]';
+  'crm workflow list | templates | install KEY | activate ID | deactivate ID | rotate-secret ID | run ID [--contact ID] [--input JSON] | dry-run ID [--days N] | executions [--workflow ID] | execution ID | complete-step EXECUTION_ID STEP_ID [--output JSON] | mailbox [--to EMAIL] [--json]';
 
 type Values = Record<string, unknown>;
 const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -29,8 +29,13 @@ const ACTIONS: Record<string, (core: CrmCore, actor: Actor, args: string[], valu
   list: (core, actor) => core.workflows.list(actor),
   templates: async (core) => core.workflows.listTemplates(),
   install: (core, actor, args) => core.workflows.installTemplate(actor, need(args[0], 'KEY')),
-  activate: (core, actor, args) => core.workflows.setActive(actor, need(args[0], 'ID'), true),
-  deactivate: (core, actor, args) => core.workflows.setActive(actor, need(args[0], 'ID'), false),
+  activate: async (core, actor, args) => {
+    // the same shape as REST and MCP: the workflow plus how its activation went
+    const r = await core.workflows.activate(actor, need(args[0], 'ID'));
+    return { ...r.workflow, activation: { status: r.status, approvalId: r.approval?.id ?? null, version: r.workflow.version, expiresAt: r.approval?.expiresAt ?? null } };
+  },
+  deactivate: (core, actor, args) => core.workflows.deactivate(actor, need(args[0], 'ID')),
+  'rotate-secret': (core, actor, args) => core.workflows.rotateWebhookSecret(actor, need(args[0], 'ID')),
   run: (core, actor, args, v) =>
     core.workflows.execute(actor, need(args[0], 'ID'), {
       contactId: typeof v.contact === 'string' ? v.contact : undefined,
@@ -50,6 +55,20 @@ function summary(action: string, result: unknown): string {
   if (action === 'templates' && rows) return rows.map((t) => `${String(t.key).padEnd(26)} ${t.name} — ${t.description}`).join('\n');
   if (action === 'executions' && rows) return rows.map((e) => `${e.id}  ${String(e.status).padEnd(9)} ${e.triggerType}  ${(e.createdAt as Date).toISOString()}`).join('\n');
   if (action === 'mailbox' && rows) return rows.map((m) => `${(m.createdAt as Date).toISOString()}  ${m.to}  ${m.subject}`).join('\n');
+  if (action === 'activate') {
+    const w = result as Workflow & { activation: { status: string; approvalId: string | null; expiresAt: Date | null } };
+    return w.activation.status === 'active'
+      ? `Workflow "${w.name}" v${w.version} is active.`
+      : [
+          `Workflow "${w.name}" v${w.version} is NOT active: this tenant requires approval to activate workflows.`,
+          `  Approval ${w.activation.approvalId} (pending, expires ${w.activation.expiresAt?.toISOString()}).`,
+          `  A manager or admin other than you decides it: npx crm approvals approve ${w.activation.approvalId}`,
+        ].join('\n');
+  }
+  if (action === 'rotate-secret') {
+    const r = result as { workflowId: string; webhookSecret: string };
+    return [`New webhook secret of workflow ${r.workflowId}:`, `  ${r.webhookSecret}`, '  Shown once: store it now. The previous secret no longer verifies.'].join('\n');
+  }
   return JSON.stringify(result, null, 2);
 }
 

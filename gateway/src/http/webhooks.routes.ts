@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
  * The raw body is kept as text for the signature; replays within the window are refused.
  */
 export const webhookRoutes: FastifyPluginAsync<{ core: CrmCore; secret?: string }> = async (fastify, { core, secret }) => {
-  const triggers = createWorkflowTriggers(core.db, core.logger);
+  const triggers = createWorkflowTriggers(core.db, core.logger, { secrets: core.webhookSecrets });
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
   fastify.post<{ Params: { id: string }; Body: string }>('/api/v1/workflows/:id/webhook', async (req, reply) => {
     const executionId = await triggers.handleWebhook(req.params.id, {

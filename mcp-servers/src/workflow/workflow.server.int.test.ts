@@ -28,6 +28,7 @@ describe('workflow MCP server', () => {
         'list_mailbox',
         'list_templates',
         'list_workflows',
+        'rotate_webhook_secret',
         'update_workflow',
       ].sort(),
     );

@@ -15,6 +15,7 @@ import { listExecutionsTool } from './tools/list-executions.tool.ts';
 import { listMailboxTool } from './tools/list-mailbox.tool.ts';
 import { listTemplatesTool } from './tools/list-templates.tool.ts';
 import { listWorkflowsTool } from './tools/list-workflows.tool.ts';
+import { rotateWebhookSecretTool } from './tools/rotate-webhook-secret.tool.ts';
 import { updateWorkflowTool } from './tools/update-workflow.tool.ts';
 import { registerWorkflowResources } from './workflow.resources.ts';
 
@@ -35,6 +36,7 @@ export const workflowModule: ServerModule = {
     updateWorkflowTool,
     activateWorkflowTool,
     deactivateWorkflowTool,
+    rotateWebhookSecretTool,
     dryRunWorkflowTool,
     executeWorkflowTool,
     getExecutionTool,

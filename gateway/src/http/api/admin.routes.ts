@@ -1,4 +1,4 @@
-import { ApiKeyInfo, CreateApiKeyInput, CreateUserInput, ROLE_PERMISSIONS, ROLES, Role, SetRoleInput, User, type CrmCore } from '@crm/core';
+import { ApiKeyInfo, CreateApiKeyInput, CreateUserInput, ROLE_PERMISSIONS, ROLES, Role, SetRoleInput, TenantSettings, UpdateTenantSettingsInput, User, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, AnyObject, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
@@ -42,6 +42,16 @@ export const adminRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { 
   f.post('/users/:id/deactivate', {
     schema: { tags: ['users'], summary: 'Deactivate a person (their keys stop working at once)', params: IdParams, response: withErrors({ 200: UserOut }) },
     handler: (req) => core.users.deactivate(actorOf(req), req.params.id),
+  });
+
+  f.get('/settings', {
+    schema: { tags: ['settings'], summary: "The tenant's policies (every member reads them)", response: withErrors({ 200: TenantSettings }) },
+    handler: (req) => core.tenantSettings.get(actorOf(req)),
+  });
+
+  f.patch('/settings', {
+    schema: { tags: ['settings'], summary: "Change the tenant's policies (ADMIN; audited)", body: UpdateTenantSettingsInput, response: withErrors({ 200: TenantSettings }) },
+    handler: (req) => core.tenantSettings.update(actorOf(req), req.body),
   });
 
   f.get('/roles', {

@@ -100,6 +100,7 @@ describe.each(testDbKinds())('REST authorisation and tenancy on %s', (kind) => {
       ['GET', `/api/v1/workflows/${b.workflow}/versions/1`],
       ['POST', `/api/v1/workflows/${b.workflow}/activate`],
       ['POST', `/api/v1/workflows/${b.workflow}/deactivate`],
+      ['POST', `/api/v1/workflows/${b.workflow}/webhook-secret`],
       ['POST', `/api/v1/workflows/${b.workflow}/dry-run`, {}],
       ['POST', `/api/v1/workflows/${b.workflow}/execute`, {}],
       ['GET', `/api/v1/workflows/${b.workflow}/executions`],

@@ -6,6 +6,14 @@ import type { ZodTypeProvider } from './zod-route.ts';
 
 const WorkflowOut = Workflow;
 const ExecutionOut = WorkflowExecution;
+const ActivationOut = Workflow.extend({
+  activation: z.object({
+    status: z.enum(['active', 'pending_approval']),
+    approvalId: z.uuid().nullable(),
+    version: z.number().int(),
+    expiresAt: z.date().nullable(),
+  }),
+});
 const LIST_CAP = 200;
 const DryRunOptions = { days: z.number().int().min(1).max(365).default(30), limit: z.number().int().min(1).max(500).default(50) };
 const ExecutionFilters = { contactId: z.uuid().optional(), status: ExecutionStatus.optional(), ...PageQuery };
@@ -30,9 +38,10 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
   });
 
   f.post('/workflows', {
-    schema: { tags, summary: 'Create a workflow (validated; inactive unless isActive)', body: CreateWorkflowInput, response: withErrors({ 201: WorkflowOut }) },
+    schema: { tags, summary: 'Create a workflow (validated; inactive unless isActive); a WEBHOOK workflow\'s signing secret is in webhookSecret, once', body: CreateWorkflowInput, response: withErrors({ 201: WorkflowOut }) },
     handler: async (req, reply) => {
       const wf = await core.workflows.create(actorOf(req), req.body);
+      if (wf.webhookSecret) reply.header('cache-control', 'no-store');
       return reply.status(201).header('location', `/api/v1/workflows/${wf.id}`).send(wf);
     },
   });
@@ -84,12 +93,37 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
     handler: (req) => core.workflows.getVersion(actorOf(req), req.params.id, req.params.version),
   });
 
-  for (const [action, active] of [['activate', true], ['deactivate', false]] as const) {
-    f.post(`/workflows/:id/${action}`, {
-      schema: { tags, summary: `${action[0]!.toUpperCase()}${action.slice(1)} a workflow`, params: IdParams, response: withErrors({ 200: WorkflowOut }) },
-      handler: (req) => core.workflows.setActive(actorOf(req), (req.params as { id: string }).id, active),
-    });
-  }
+  f.post('/workflows/:id/activate', {
+    schema: {
+      tags,
+      summary: 'Activate a workflow: 200 when it is active; 202 when the tenant requires approval and a workflow_activation approval was filed (it stays inactive)',
+      params: IdParams,
+      response: withErrors({ 200: ActivationOut, 202: ActivationOut }),
+    },
+    handler: async (req, reply) => {
+      const r = await core.workflows.activate(actorOf(req), req.params.id);
+      if (r.status === 'active') return reply.status(200).send({ ...r.workflow, activation: { status: r.status, approvalId: null, version: r.workflow.version, expiresAt: null } });
+      return reply
+        .status(202)
+        .header('location', `/api/v1/approvals/${r.approval.id}`)
+        .send({ ...r.workflow, activation: { status: r.status, approvalId: r.approval.id, version: r.workflow.version, expiresAt: r.approval.expiresAt } });
+    },
+  });
+
+  f.post('/workflows/:id/deactivate', {
+    schema: { tags, summary: 'Deactivate a workflow (running executions finish)', params: IdParams, response: withErrors({ 200: WorkflowOut }) },
+    handler: (req) => core.workflows.deactivate(actorOf(req), req.params.id),
+  });
+
+  f.post('/workflows/:id/webhook-secret', {
+    schema: {
+      tags,
+      summary: 'Rotate the inbound webhook signing secret of a WEBHOOK workflow (returned once; the old one stops verifying at once)',
+      params: IdParams,
+      response: withErrors({ 200: z.object({ workflowId: z.uuid(), webhookSecret: z.string(), rotatedAt: z.date() }) }),
+    },
+    handler: async (req, reply) => reply.header('cache-control', 'no-store').send(await core.workflows.rotateWebhookSecret(actorOf(req), req.params.id)),
+  });
 
   f.post('/workflows/:id/dry-run', {
     schema: { tags, summary: 'Replay past events through a saved workflow (executes nothing)', params: IdParams, body: z.object(DryRunOptions).strict().optional(), response: withErrors({ 200: AnyObject }) },

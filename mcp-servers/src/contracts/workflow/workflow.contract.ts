@@ -45,7 +45,27 @@ export const UpdateWorkflow = {
   output: WorkflowOut,
 } satisfies ToolContract;
 
-export const ActivateWorkflow = { name: 'activate_workflow', input: id, output: WorkflowOut } satisfies ToolContract;
+export const Activation = z.object({
+  status: z.enum(['active', 'pending_approval']).describe('active: switched on now; pending_approval: a workflow_activation approval was filed and the workflow stays inactive'),
+  approvalId: z.uuid().nullable().describe('The approval to decide (list_approvals / decide_approval) when pending'),
+  version: z.number().int().describe('The version that is (or, once approved, will be) active'),
+  expiresAt: IsoDateTime.nullable(),
+});
+export const ActivateWorkflow = {
+  name: 'activate_workflow',
+  input: id,
+  output: WorkflowOut.extend({ activation: Activation }),
+} satisfies ToolContract;
+
+export const RotateWebhookSecret = {
+  name: 'rotate_webhook_secret',
+  input: id,
+  output: z.object({
+    workflowId: WorkflowId,
+    webhookSecret: z.string().describe('The new signing secret, shown only now; the previous one stops working at once'),
+    rotatedAt: IsoDateTime,
+  }),
+} satisfies ToolContract;
 export const DeactivateWorkflow = { name: 'deactivate_workflow', input: id, output: WorkflowOut } satisfies ToolContract;
 
 const Effect = z.object({ stepId: z.string(), type: z.string(), detail: z.record(z.string(), z.unknown()) });

@@ -6,6 +6,6 @@ export const deactivateWorkflowTool = defineTool(DeactivateWorkflow, {
   description:
     'Switch a workflow off: its trigger starts nothing new; running executions finish.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  handler: (input, { core, actor }) => core.workflows.setActive(actor, input.id, false),
+  handler: (input, { core, actor }) => core.workflows.deactivate(actor, input.id),
   summarize: (w) => `Workflow "${w.name}" is inactive.`,
 });
