@@ -67,7 +67,7 @@ describe('crm agents', { timeout: 600_000 }, () => {
 
   it.each([
     [['agents'], /action: must be "run"/],
-    [['agents', 'run', 'digest'], /agent: must be "follow-up"/],
+    [['agents', 'run', 'nope'], /agent: must be "follow-up", "rescoring" or "digest"/],
     [['agents', 'run', 'follow-up', '--tenant', 'nope'], /tenant: no tenant with the slug "nope"/],
   ])('%j fails with one clear line and exit code 65', (args, message) => {
     const r = crm(...args);
