@@ -14,6 +14,11 @@ export interface TenantAgentRun<R = FollowUpAgentReport> {
 }
 
 type ClientFor = (onBehalfOf?: string) => Promise<Client>;
+
+/** A tenant the agent had nothing to do for (not a report: reports may have fields of any name). */
+class NotDue {
+  constructor(readonly reason: string) {}
+}
 interface TenantRow {
   id: string;
   slug: string;
@@ -24,7 +29,7 @@ interface TenantRow {
  * an in-process MCP client, so the tools' permissions and audit apply ("via agent:NAME"). A tenant
  * that fails is reported and the others still run.
  */
-async function forTenants<R>(runtime: Runtime, agent: BackgroundAgentName, only: string | undefined, run: (clientFor: ClientFor, tenant: TenantRow) => Promise<R | { skipped: string }>): Promise<TenantAgentRun<R>[]> {
+async function forTenants<R>(runtime: Runtime, agent: BackgroundAgentName, only: string | undefined, run: (clientFor: ClientFor, tenant: TenantRow) => Promise<R | NotDue>): Promise<TenantAgentRun<R>[]> {
   const { core } = runtime;
   const tenants = (await core.tenants.list()).filter((t) => !only || t.slug === only || t.id === only);
   const runs: TenantAgentRun<R>[] = [];
@@ -38,7 +43,7 @@ async function forTenants<R>(runtime: Runtime, agent: BackgroundAgentName, only:
     };
     try {
       const out = await run(clientFor, t);
-      runs.push(out && typeof out === 'object' && 'skipped' in out ? { tenant: t.slug, skipped: (out as { skipped: string }).skipped } : { tenant: t.slug, report: out as R });
+      runs.push(out instanceof NotDue ? { tenant: t.slug, skipped: out.reason } : { tenant: t.slug, report: out });
     } catch (err) {
       runtime.logger.warn({ err, tenant: t.slug, agent }, `the ${agent} agent failed for a tenant`);
       runs.push({ tenant: t.slug, error: (err as Error).message });
@@ -88,9 +93,9 @@ export async function runDigestAgentForTenants(runtime: Runtime, options: Digest
       // the slot itself counts: previousCronRun is strictly before its argument
       periodEnd = previousCronRun(cron, timeZone, new Date(now.getTime() + 1));
       slotKey = `cron:${periodEnd.toISOString()}`;
-      if (now.getTime() - periodEnd.getTime() > DIGEST_CATCH_UP_MS) return { skipped: `the last slot (${periodEnd.toISOString()}) is more than 24 h old` };
+      if (now.getTime() - periodEnd.getTime() > DIGEST_CATCH_UP_MS) return new NotDue(`the last slot (${periodEnd.toISOString()}) is more than 24 h old`);
       const saved = await core.savedReports.list(system, { kind: 'pipeline_digest', limit: 5 });
-      if (saved.some((r) => r.slotKey === slotKey && r.emailedAt)) return { skipped: `the digest of ${periodEnd.toISOString()} was already saved and emailed` };
+      if (saved.some((r) => r.slotKey === slotKey && r.emailedAt)) return new NotDue(`the digest of ${periodEnd.toISOString()} was already saved and emailed`);
     }
     return runDigestAgent(() => clientFor(), { periodEnd, slotKey, hotScore: config.agents.hotScore, quietDays: config.agents.quietDays, timeZone });
   });
