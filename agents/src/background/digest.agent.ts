@@ -85,7 +85,8 @@ export function digestText(f: DigestFigures, opts: { timeZone?: string; hotScore
   for (const p of f.pipeline) lines.push(`- ${p.status}: ${p.count} (${signedPct(p.change)}, ${p.trend})`);
   lines.push('', `New contacts this week: ${f.newContacts}`);
   if (f.conversionRate) {
-    lines.push(`Converted to customer so far: ${pct(f.conversionRate.value)} of the week's ${f.conversionRate.sampleSize} new contacts (${signedPct(f.conversionRate.change)} vs the week before, ${f.conversionRate.trend})`);
+    const vs = f.conversionRate.change === null ? 'no rate to compare the week before' : `${signedPct(f.conversionRate.change)} vs the week before, ${f.conversionRate.trend}`;
+    lines.push(`Converted to customer so far: ${pct(f.conversionRate.value)} of the week's ${f.conversionRate.sampleSize} new contacts (${vs})`);
   }
   lines.push('', `Hot leads (score ≥ ${opts.hotScore}) with no touch in ${opts.quietDays} days:`);
   for (const h of f.hotLeadsQuiet) {
