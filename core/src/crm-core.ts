@@ -24,6 +24,7 @@ import { createInsightsService } from './insights/insights.service.ts';
 import { createJourneyService } from './insights/journey.service.ts';
 import { createReportService } from './reports/report.service.ts';
 import { createReportScheduleService } from './reports/report-schedule.service.ts';
+import { createSavedReportService } from './reports/saved-report.service.ts';
 import { createIdempotencyService } from './idempotency/idempotency.service.ts';
 import { createApprovalService, type ApprovalServiceOptions } from './approvals/approval.service.ts';
 import { createCredentialsService } from './auth/credentials.service.ts';
@@ -51,13 +52,14 @@ export function createCrmCore(deps: {
   const reports = createReportService({ analytics, insights });
   const interactions = createInteractionService(db);
   const webhookSecrets = createWebhookSecretBox(deps.workflowSecretsKey);
+  const email = createEmailService(db, interactions);
   return {
     db,
     logger,
     contacts: createContactService(db),
     merge: createContactMergeService(db),
     interactions,
-    email: createEmailService(db, interactions),
+    email,
     followUps: createFollowUpService(db),
     users: createUserService(db),
     apiKeys: createApiKeyService(db),
@@ -77,6 +79,8 @@ export function createCrmCore(deps: {
     insights,
     reports,
     reportSchedules: createReportScheduleService({ db, reports, logger: logger.child({ component: 'reports' }) }),
+    // saved reports (the weekly digest) mail through the same transport as send_email and workflows
+    savedReports: createSavedReportService({ db, delivery: () => email.delivery() }),
     journeys: createJourneyService(db),
     idempotency: createIdempotencyService(db),
     approvals: createApprovalService(db, deps.approvals),

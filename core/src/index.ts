@@ -207,6 +207,7 @@ export {
   definitionIssues,
   validateDefinition,
   nextCronRun,
+  previousCronRun,
   successors,
   WORKFLOW_TEMPLATES,
   createWorkflowService,
@@ -295,6 +296,8 @@ export { AnalyzeJourneyInput, AnalyzeJourneyOutput, JourneyStage } from './insig
 export { createReportService, REPORT_TYPES, ReportType, ReportDefinition, ReportFilter, ReportSchedule, reportHtml, reportCsv, reportAttachments, reportNarrative, renderChart, chartPng, createReportScheduleService, nextReportRun, CreateReportScheduleInput, UpdateReportScheduleInput, REPORT_FORMATS } from './reports/index.ts';
 export type { ReportScheduleService, ReportDelivery, ReportRunOutcome, StoredReportSchedule } from './reports/index.ts';
 export type { ReportService, AnalyticsReport, Chart, ReportAttachment } from './reports/index.ts';
+export { createSavedReportService, SaveReportInput, REPORT_RECIPIENT_ROLES } from './reports/index.ts';
+export type { SavedReportService, SaveReportResult, SavedReport } from './reports/index.ts';
 // Idempotency-Key of REST POSTs (migration 0130).
 export { createIdempotencyService, requestFingerprint, IDEMPOTENCY_TTL_HOURS, IDEMPOTENCY_KEY_PATTERN } from './idempotency/idempotency.service.ts';
 export type { IdempotencyService, IdempotencyStart, StoredResponse } from './idempotency/idempotency.service.ts';

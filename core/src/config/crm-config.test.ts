@@ -35,6 +35,15 @@ describe('one configuration schema', () => {
     expect(JSON.stringify({ message: err.message, details: err.details })).not.toContain('hunter2');
   });
 
+  it('background agents: one retrain schedule (the rescoring agent follows SCORING_RETRAIN_HOURS unless set), the digest cron or off', () => {
+    expect(loadConfig({}).agents).toMatchObject({ rescoringHours: 24, digestCron: '0 7 * * 1' });
+    expect(loadConfig({ SCORING_RETRAIN_HOURS: '0' }).agents.rescoringHours).toBe(0);
+    expect(loadConfig({ SCORING_RETRAIN_HOURS: '6', AGENT_RESCORING_HOURS: '12' }).agents.rescoringHours).toBe(12);
+    expect(loadConfig({ AGENT_DIGEST_CRON: 'off' }).agents.digestCron).toBeNull();
+    expect(loadConfig({ AGENT_DIGEST_CRON: '30 8 * * 5' }).agents.digestCron).toBe('30 8 * * 5');
+    expect(() => loadConfig({ AGENT_DIGEST_CRON: 'weekly' })).toThrow(/AGENT_DIGEST_CRON: must be a five-field cron expression/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ', CRM_MODEL_PROVIDER: '' }).http.port).toBe(3000);
   });

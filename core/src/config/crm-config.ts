@@ -36,6 +36,20 @@ export const RuntimeEnv = z.object({
     .max(24 * 7)
     .default(24)
     .describe('How often the follow-up agent runs per tenant (hot leads gone quiet and overdue follow-ups → tasks and draft emails in the approval queue); 0 = never (run it with `crm agents run follow-up`). Example: 24'),
+  AGENT_RESCORING_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .optional()
+    .describe(
+      'How often the rescoring agent runs per tenant (retrain the lead-scoring model when enough new outcomes exist, rescore every contact, record the biggest movers); it replaces the `scoring.retrain` job, so there is one retrain schedule. Default: SCORING_RETRAIN_HOURS; 0 = never (then SCORING_RETRAIN_HOURS alone schedules plain retrains). Example: 24',
+    ),
+  AGENT_DIGEST_CRON: z
+    .string()
+    .trim()
+    .regex(/^(off|(\S+\s+){4}\S+)$/, 'must be a five-field cron expression such as "0 7 * * 1", or "off"')
+    .default('0 7 * * 1')
+    .describe('When the weekly pipeline digest is written, saved and emailed to each tenant\'s managers and admins: a cron in the tenant\'s time zone (default Mondays 07:00); "off" = never (run it with `crm agents run digest`). Example: 0 7 * * 1'),
   AGENT_HOT_SCORE: z.coerce.number().min(0).max(100).default(70).describe('Lead score from which the follow-up agent treats a lead as hot. Example: 70'),
   AGENT_QUIET_DAYS: z.coerce.number().int().min(1).max(365).default(14).describe('Days without a touch after which a hot lead gets a follow-up from the agent. Example: 14'),
   /** Probe an explicitly configured model provider at start (one small embedding call). */
@@ -69,7 +83,7 @@ export interface CrmConfig extends CoreConfig {
   bigquery?: BigQueryConfig;
   jobs: { followUpScanSeconds: number };
   /** Background agents: the follow-up agent's schedule (0 = off) and thresholds. */
-  agents: { followUpHours: number; hotScore: number; quietDays: number };
+  agents: { followUpHours: number; hotScore: number; quietDays: number; rescoringHours: number; digestCron: string | null };
   /** How long approval requests wait, and how often overdue ones are expired. */
   approvals: { ttlHours: number; expiryScanSeconds: number };
   modelProvider: ModelProviderConfig;
@@ -157,7 +171,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     ...(pubsub && !('issue' in pubsub) ? { pubsub } : {}),
     ...(bigquery && !('issue' in bigquery) ? { bigquery } : {}),
     jobs: { followUpScanSeconds: e.FOLLOW_UP_SCAN_SECONDS },
-    agents: { followUpHours: e.AGENT_FOLLOW_UP_HOURS, hotScore: e.AGENT_HOT_SCORE, quietDays: e.AGENT_QUIET_DAYS },
+    agents: {
+      followUpHours: e.AGENT_FOLLOW_UP_HOURS,
+      hotScore: e.AGENT_HOT_SCORE,
+      quietDays: e.AGENT_QUIET_DAYS,
+      rescoringHours: e.AGENT_RESCORING_HOURS ?? scoring.retrainHours,
+      digestCron: e.AGENT_DIGEST_CRON === 'off' ? null : e.AGENT_DIGEST_CRON,
+    },
     approvals: { ttlHours: e.APPROVAL_TTL_HOURS, expiryScanSeconds: e.APPROVAL_EXPIRY_SCAN_SECONDS },
     modelProvider,
     providerCheck: e.CRM_PROVIDER_CHECK,

@@ -32,7 +32,15 @@ describe.each(testDbKinds())('scheduled jobs run once per slot across schedulers
     s.add({ name: 'boom', everySeconds: 60, run: async () => Promise.reject(new Error('provider down')) });
     expect(await s.runSlot('boom', new Date(Date.UTC(2026, 0, 1)))).toBe(true);
     const [run] = await s.recentRuns('boom');
-    expect(run).toMatchObject({ status: 'failed', error: 'provider down', holder: 'x' });
+    expect(run).toMatchObject({ status: 'failed', error: 'provider down', holder: 'x', result: null });
+  });
+
+  it('keeps what a run returned (crm jobs --json shows it)', async () => {
+    const s = createJobScheduler({ db: t.db, logger: silentLogger(), holder: 'y' });
+    s.add({ name: 'counted', everySeconds: 60, run: async () => ({ tenants: [{ tenant: 'acme', changed: 3 }] }) });
+    expect(await s.runSlot('counted', new Date(Date.UTC(2026, 0, 1)))).toBe(true);
+    const [run] = await s.recentRuns('counted');
+    expect(run).toMatchObject({ status: 'succeeded', result: { tenants: [{ tenant: 'acme', changed: 3 }] } });
   });
 
   it('runs on wall-clock slots: two running schedulers never run a slot twice, and a missed slot runs at start', async () => {

@@ -20,6 +20,8 @@ export interface JobRun {
   finishedAt: Date | null;
   status: 'running' | 'succeeded' | 'failed';
   error: string | null;
+  /** What the run returned (e.g. a background agent's per-tenant summary), as stored JSON. */
+  result: unknown;
 }
 
 export interface JobScheduler {
@@ -139,12 +141,12 @@ export function createJobScheduler(deps: { db: Database; logger: Logger; holder?
     runSlot,
     async recentRuns(job, limit = 50) {
       const res = await db.asWorker((c) =>
-        c.query<{ job: string; slot: Date; holder: string; started_at: Date; finished_at: Date | null; status: JobRun['status']; error: string | null }>(
-          `SELECT job, slot, holder, started_at, finished_at, status, error FROM job_runs WHERE ($1::text IS NULL OR job = $1) ORDER BY slot DESC LIMIT $2`,
+        c.query<{ job: string; slot: Date; holder: string; started_at: Date; finished_at: Date | null; status: JobRun['status']; error: string | null; result: unknown }>(
+          `SELECT job, slot, holder, started_at, finished_at, status, error, result FROM job_runs WHERE ($1::text IS NULL OR job = $1) ORDER BY slot DESC LIMIT $2`,
           [job ?? null, limit],
         ),
       );
-      return res.rows.map((r) => ({ job: r.job, slot: r.slot, holder: r.holder, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, error: r.error }));
+      return res.rows.map((r) => ({ job: r.job, slot: r.slot, holder: r.holder, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, error: r.error, result: r.result ?? null }));
     },
   };
 }

@@ -77,9 +77,25 @@ function scoreLocally(scorer: LeadScorer, items: readonly { contact: ScoringCont
   };
 }
 
+/** One contact whose stored lead score a rescore changed. */
+export interface ScoreMover {
+  contactId: string;
+  from: number;
+  to: number;
+}
+
+export const MAX_MOVERS = 5;
+
+/** The biggest movers first (|to − from| descending, then contact id for a stable order). */
+export function topMovers(movers: readonly ScoreMover[], n = MAX_MOVERS): ScoreMover[] {
+  return [...movers].sort((a, b) => Math.abs(b.to - b.from) - Math.abs(a.to - a.from) || a.contactId.localeCompare(b.contactId)).slice(0, n);
+}
+
 export interface RescoreResult {
   scored: number;
   changed: number;
+  /** The (at most five) written changes with the largest |delta|. */
+  movers: ScoreMover[];
   source: ScoreSource;
   modelVersion: number | null;
   degraded?: { service: string; reason: string };
@@ -106,6 +122,7 @@ async function rescoreBatch(deps: RescoreDeps, tenantId: string, actorId: string
   return {
     scored: batch.scored.length,
     changed: changes.length,
+    movers: topMovers(changes.map((c) => ({ contactId: c.id, from: c.from, to: c.to }))),
     source: batch.source,
     modelVersion: batch.modelVersion,
     ...(batch.degraded ? { degraded: batch.degraded } : {}),
@@ -135,13 +152,14 @@ export async function rescoreAll(
       )
     : 0;
   const asOf = Date.now();
-  const total: RescoreResult = { scored: 0, changed: 0, source: 'rules', modelVersion: null };
+  const total: RescoreResult = { scored: 0, changed: 0, movers: [], source: 'rules', modelVersion: null };
   let after: string | null = null;
   for (;;) {
     const cursor: string | null = after;
     const page = await rescoreBatch(deps, tenantId, actorId, (em) => loadContactPage(em, cursor, pageSize, statuses), asOf);
     total.scored += page.scored;
     total.changed += page.changed;
+    total.movers = topMovers([...total.movers, ...page.movers]);
     total.source = page.source;
     total.modelVersion = page.modelVersion;
     if (page.degraded) total.degraded = page.degraded;

@@ -81,7 +81,11 @@ export function createScoringService(deps: ScoringServiceDeps) {
   }
 
   /** Retrain the tenant's model; `actor` is a user or the tenant's system actor (the scheduled retrain). */
-  async function retrain(actor: Actor, options: { onProgress?: ProgressFn; now?: Date; rescore?: boolean } = {}): Promise<RetrainResult> {
+  /**
+   * `rescore`: true (default) rescores the tenant when a new model is activated; 'always' also when
+   * the active scorer stays (scores still drift with time: recency, quiet days); false never.
+   */
+  async function retrain(actor: Actor, options: { onProgress?: ProgressFn; now?: Date; rescore?: boolean | 'always' } = {}): Promise<RetrainResult> {
     authorize(actor, 'contacts:write');
     const { tenantId } = actor;
     const now = (options.now ?? new Date()).getTime();
@@ -91,13 +95,15 @@ export function createScoringService(deps: ScoringServiceDeps) {
     }));
     const since = baseline.trainedUntil;
     const fresh = since === null ? leads.length : leads.filter((l) => l.cutoff > since).length;
+    const userId = actor.kind === 'system' ? null : actor.userId;
+    const rescoreAnyway = async () => (options.rescore === 'always' ? { rescored: await rescoreAll(rescoreDeps, tenantId, userId) } : {});
     if (since !== null && fresh < MIN_HOLDOUT) {
       const summary = summarise(leads, 0, []);
-      return { status: 'unchanged', reason: `${fresh} new outcome(s) since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`, summary };
+      const reason = `${fresh} new outcome(s) since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`;
+      return { status: 'unchanged', reason, summary, ...(await rescoreAnyway()) };
     }
     const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, onProgress: options.onProgress });
-    if (outcome.status === 'cold_start') return { status: 'cold_start', reason: outcome.reason, summary: outcome.summary };
-    const userId = actor.kind === 'system' ? null : actor.userId;
+    if (outcome.status === 'cold_start') return { status: 'cold_start', reason: outcome.reason, summary: outcome.summary, ...(await rescoreAnyway()) };
     const model = await db.withTenant(tenantId, async (em) => {
       const info = await insertModelVersion(em, tenantId, { ...outcome, trainingSummary: outcome.summary, createdBy: userId });
       await writeAudit(em, actor, info.status === 'active' ? 'scoring_model.activated' : 'scoring_model.rejected', 'scoring_model', info.id, {
@@ -106,7 +112,7 @@ export function createScoringService(deps: ScoringServiceDeps) {
       return info;
     });
     const activated = model.status === 'active';
-    const rescored = activated && options.rescore !== false ? await rescoreAll(rescoreDeps, tenantId, userId) : undefined;
+    const rescored = (activated && options.rescore !== false) || options.rescore === 'always' ? await rescoreAll(rescoreDeps, tenantId, userId) : undefined;
     return { status: activated ? 'activated' : 'rejected', reason: outcome.decision.reason, summary: outcome.summary, model, ...(rescored ? { rescored } : {}) };
   }
 

@@ -25,7 +25,7 @@ export type { StepConfigOf, WorkflowDefinitionInput } from './workflow.schema.ts
 export { evaluateCondition, evaluateConditions, readPath } from './workflow-conditions.ts';
 export type { ConditionContext } from './workflow-conditions.ts';
 export { renderTemplate, renderDeep, templatePaths } from './workflow-template.ts';
-export { definitionIssues, validateDefinition, nextCronRun, successors } from './workflow-validation.ts';
+export { definitionIssues, validateDefinition, nextCronRun, previousCronRun, successors } from './workflow-validation.ts';
 export { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
 export type { WorkflowTemplate } from './workflow-templates.ts';
 export { createWorkflowService, insertExecution, ListWorkflowsQuery, ListExecutionsQuery } from './workflow.service.ts';

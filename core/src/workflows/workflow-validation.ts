@@ -17,6 +17,11 @@ export function nextCronRun(cron: string, timezone: string, from: Date): Date {
   return cronParser().CronExpressionParser.parse(cron, { currentDate: from, tz: timezone }).next().toDate();
 }
 
+/** The latest slot of a cron in a time zone strictly before `from`. */
+export function previousCronRun(cron: string, timezone: string, from: Date): Date {
+  return cronParser().CronExpressionParser.parse(cron, { currentDate: from, tz: timezone }).prev().toDate();
+}
+
 function templateIssues(value: unknown, path: string, step: string, def: WorkflowDefinition, stepIds: Set<string>): FieldIssue[] {
   if (typeof value === 'string') {
     return templatePaths(value).flatMap((ref) => {

@@ -65,9 +65,33 @@ describe('crm agents', { timeout: 600_000 }, () => {
     expect((JSON.parse(mailbox.stdout) as { to: string }[]).map((m) => m.to)).toHaveLength(1);
   });
 
+  it('runs the rescoring agent and the digest now: JSON reports, the digest saved and in the managers\' mailbox', () => {
+    const rescoring = crm('agents', 'run', 'rescoring', '--tenant', slug, '--json');
+    expect(rescoring.status, rescoring.stderr).toBe(0);
+    const [r] = JSON.parse(rescoring.stdout) as { tenant: string; report: { decision: string; modelVersionBefore: number | null; scored: number; scoresChanged: number; movers: unknown[] } }[];
+    // two contacts and no outcomes: the cold-start rules stay, every contact is rescored
+    expect(r).toMatchObject({ tenant: slug, report: { decision: 'cold_start', modelVersionBefore: null, scored: 2 } });
+    expect(r.report.movers.length).toBeLessThanOrEqual(Math.min(5, r.report.scoresChanged));
+
+    const text = crm('agents', 'run', 'rescoring', '--tenant', slug);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`${slug}: cold_start (rules → rules)`);
+    expect(text.stdout).toContain('rescored 2 contacts');
+
+    const digest = crm('agents', 'run', 'digest', '--tenant', slug, '--json');
+    expect(digest.status, digest.stderr).toBe(0);
+    const [d] = JSON.parse(digest.stdout) as { tenant: string; report: { reportId: string; title: string; emailed: string[]; body: string; figures: { newContacts: number; overdueFollowUps: { count: number } } } }[];
+    expect(d.report.emailed).toEqual([`admin@${slug}.test`, `manager@${slug}.test`, `marketing@${slug}.test`]);
+    expect(d.report.figures).toMatchObject({ newContacts: 2, overdueFollowUps: { count: 1 } });
+    expect(d.report.body).toContain('New contacts this week: 2');
+    const mailbox = crm('workflow', 'mailbox', '--json', '--to', `manager@${slug}.test`, '--user', `manager@${slug}.test`);
+    expect(mailbox.status, mailbox.stderr).toBe(0);
+    expect((JSON.parse(mailbox.stdout) as { subject: string }[]).map((m) => m.subject)).toEqual([d.report.title]);
+  });
+
   it.each([
     [['agents'], /action: must be "run"/],
-    [['agents', 'run', 'digest'], /agent: must be "follow-up"/],
+    [['agents', 'run', 'nope'], /agent: must be "follow-up", "rescoring" or "digest"/],
     [['agents', 'run', 'follow-up', '--tenant', 'nope'], /tenant: no tenant with the slug "nope"/],
   ])('%j fails with one clear line and exit code 65', (args, message) => {
     const r = crm(...args);

@@ -75,8 +75,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
     load: () => import('./apikey.command.ts').then((m) => m.apikeyCommand),
   },
   agents: {
-    summary: 'Background agents: run the follow-up agent now (tasks and draft emails for approval)',
-    usage: 'crm agents run follow-up [--tenant SLUG] [--json]',
+    summary: 'Background agents: run one now (follow-up tasks and drafts, rescoring, the weekly pipeline digest)',
+    usage: 'crm agents run follow-up|rescoring|digest [--tenant SLUG] [--json]',
     load: () => import('./agents.command.ts').then((m) => m.agentsCommand),
   },
   worker: {

@@ -120,7 +120,13 @@ export const startCommand: Command = {
         `  Vector store     ${vs.store}${vs.available ? '' : `   (vector search unavailable: ${vs.reason}; full-text search only)`}`,
         `  Workflows        engine running (mail: ${config.workflows.SMTP_URL ? 'SMTP' : 'local mailbox — npx crm workflow mailbox'})`,
         `  Jobs             outbox dispatch; follow-up due scan every ${config.jobs.followUpScanSeconds}s` +
-          (config.scoring.retrainHours > 0 ? `; lead-scoring retrain every ${config.scoring.retrainHours}h` : '') +
+          (config.agents.rescoringHours > 0
+            ? `; rescoring agent (retrain + rescore) every ${config.agents.rescoringHours}h`
+            : config.scoring.retrainHours > 0
+              ? `; lead-scoring retrain every ${config.scoring.retrainHours}h`
+              : '') +
+          (config.agents.followUpHours > 0 ? `; follow-up agent every ${config.agents.followUpHours}h` : '') +
+          (config.agents.digestCron ? `; pipeline digest "${config.agents.digestCron}" (tenant time zone)` : '') +
           ' (once across replicas)',
         knowledge ? `  Knowledge base   ${knowledge === 'resuming' ? 'resuming the demo knowledge base load' : 'loading the demo documents and indexing interactions'} in the background` : '',
         '',

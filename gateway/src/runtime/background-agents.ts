@@ -1,35 +1,51 @@
-import type { FollowUpAgentReport } from '@crm/agents';
+import type { DigestAgentReport, FollowUpAgentReport, RescoringAgentReport } from '@crm/agents';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Runtime } from './runtime.ts';
 
-export interface TenantAgentRun {
+export const BACKGROUND_AGENTS = ['follow-up', 'rescoring', 'digest'] as const;
+export type BackgroundAgentName = (typeof BACKGROUND_AGENTS)[number];
+
+export interface TenantAgentRun<R = FollowUpAgentReport> {
   tenant: string;
-  report?: FollowUpAgentReport;
+  report?: R;
+  /** The digest: why a tenant was not due (its slot is already saved, or too old to catch up). */
+  skipped?: string;
   error?: string;
 }
 
+type ClientFor = (onBehalfOf?: string) => Promise<Client>;
+
+/** A tenant the agent had nothing to do for (not a report: reports may have fields of any name). */
+class NotDue {
+  constructor(readonly reason: string) {}
+}
+interface TenantRow {
+  id: string;
+  slug: string;
+}
+
 /**
- * Run the follow-up agent for every tenant (or one), each as that tenant's system actor through
- * an in-process MCP client, so the tools' permissions and audit apply ("via agent:follow-up").
- * A tenant that fails is reported and the others still run.
+ * Run one background agent for every tenant (or one), each as that tenant's system actor through
+ * an in-process MCP client, so the tools' permissions and audit apply ("via agent:NAME"). A tenant
+ * that fails is reported and the others still run.
  */
-export async function runFollowUpAgentForTenants(runtime: Runtime, only?: string): Promise<TenantAgentRun[]> {
-  const { runFollowUpAgent } = await import('@crm/agents');
-  const { core, config } = runtime;
+async function forTenants<R>(runtime: Runtime, agent: BackgroundAgentName, only: string | undefined, run: (clientFor: ClientFor, tenant: TenantRow) => Promise<R | NotDue>): Promise<TenantAgentRun<R>[]> {
+  const { core } = runtime;
   const tenants = (await core.tenants.list()).filter((t) => !only || t.slug === only || t.id === only);
-  const runs: TenantAgentRun[] = [];
+  const runs: TenantAgentRun<R>[] = [];
   for (const t of tenants) {
-    const clients: Awaited<ReturnType<Runtime['mcpClient']>>[] = [];
+    const clients: Client[] = [];
     const clientFor = async (onBehalfOf?: string) => {
-      const actor = await core.users.systemActor(t.id, { via: 'agent:follow-up', ...(onBehalfOf ? { onBehalfOf } : {}) });
+      const actor = await core.users.systemActor(t.id, { via: `agent:${agent}`, ...(onBehalfOf ? { onBehalfOf } : {}) });
       const client = await runtime.mcpClient(actor);
       clients.push(client);
       return client;
     };
     try {
-      const report = await runFollowUpAgent(clientFor, { hotScore: config.agents.hotScore, quietDays: config.agents.quietDays });
-      runs.push({ tenant: t.slug, report });
+      const out = await run(clientFor, t);
+      runs.push(out instanceof NotDue ? { tenant: t.slug, skipped: out.reason } : { tenant: t.slug, report: out });
     } catch (err) {
-      runtime.logger.warn({ err, tenant: t.slug }, 'the follow-up agent failed for a tenant');
+      runtime.logger.warn({ err, tenant: t.slug, agent }, `the ${agent} agent failed for a tenant`);
       runs.push({ tenant: t.slug, error: (err as Error).message });
     } finally {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
@@ -38,11 +54,85 @@ export async function runFollowUpAgentForTenants(runtime: Runtime, only?: string
   return runs;
 }
 
-/** What the job records in job_runs.result: counts per tenant (`crm jobs --json` shows it). */
-export function summarizeAgentRuns(runs: TenantAgentRun[]) {
+export async function runFollowUpAgentForTenants(runtime: Runtime, only?: string): Promise<TenantAgentRun<FollowUpAgentReport>[]> {
+  const { runFollowUpAgent } = await import('@crm/agents');
+  const { config } = runtime;
+  return forTenants(runtime, 'follow-up', only, (clientFor) => runFollowUpAgent(clientFor, { hotScore: config.agents.hotScore, quietDays: config.agents.quietDays }));
+}
+
+export async function runRescoringAgentForTenants(runtime: Runtime, only?: string): Promise<TenantAgentRun<RescoringAgentReport>[]> {
+  const { runRescoringAgent } = await import('@crm/agents');
+  return forTenants(runtime, 'rescoring', only, (clientFor) => runRescoringAgent(() => clientFor()));
+}
+
+/** A scheduled slot older than this is not caught up (a week-old digest after an outage helps nobody). */
+const DIGEST_CATCH_UP_MS = 24 * 3_600_000;
+
+export interface DigestRunOptions {
+  only?: string;
+  now?: Date;
+  /**
+   * 'schedule' (the job): each tenant's latest AGENT_DIGEST_CRON slot in its time zone, if it is
+   * recent and not yet saved. 'now' (the CLI): the week up to now, saved under its own key.
+   */
+  mode: 'schedule' | 'now';
+}
+
+export async function runDigestAgentForTenants(runtime: Runtime, options: DigestRunOptions): Promise<TenantAgentRun<DigestAgentReport>[]> {
+  const { runDigestAgent } = await import('@crm/agents');
+  const { previousCronRun, readTenantLocale } = await import('@crm/core');
+  const { config, core } = runtime;
+  const now = options.now ?? new Date();
+  const cron = config.agents.digestCron ?? '0 7 * * 1';
+  return forTenants(runtime, 'digest', options.only, async (clientFor, t) => {
+    const system = await core.users.systemActor(t.id, { via: 'agent:digest' });
+    const { timeZone } = await readTenantLocale(core.db, system);
+    let periodEnd = now;
+    let slotKey = `manual:${now.toISOString()}`;
+    if (options.mode === 'schedule') {
+      // the slot itself counts: previousCronRun is strictly before its argument
+      periodEnd = previousCronRun(cron, timeZone, new Date(now.getTime() + 1));
+      slotKey = `cron:${periodEnd.toISOString()}`;
+      if (now.getTime() - periodEnd.getTime() > DIGEST_CATCH_UP_MS) return new NotDue(`the last slot (${periodEnd.toISOString()}) is more than 24 h old`);
+      const saved = await core.savedReports.list(system, { kind: 'pipeline_digest', limit: 5 });
+      if (saved.some((r) => r.slotKey === slotKey && r.emailedAt)) return new NotDue(`the digest of ${periodEnd.toISOString()} was already saved and emailed`);
+    }
+    return runDigestAgent(() => clientFor(), { periodEnd, slotKey, hotScore: config.agents.hotScore, quietDays: config.agents.quietDays, timeZone });
+  });
+}
+
+/** What the jobs record in job_runs.result per tenant (`crm jobs --json` shows it). */
+export function summarizeAgentRuns(runs: TenantAgentRun<FollowUpAgentReport>[]) {
   return runs.map((r) =>
     r.report
       ? { tenant: r.tenant, hotLeads: r.report.hotLeadsFound, tasksCreated: r.report.tasksCreated.length, draftsFiled: r.report.draftsFiled.length, skipped: r.report.skipped.length }
       : { tenant: r.tenant, error: r.error },
+  );
+}
+
+export function summarizeRescoringRuns(runs: TenantAgentRun<RescoringAgentReport>[]) {
+  return runs.map((r) =>
+    r.report
+      ? {
+          tenant: r.tenant,
+          decision: r.report.decision,
+          reason: r.report.reason,
+          modelVersionBefore: r.report.modelVersionBefore,
+          modelVersionAfter: r.report.modelVersionAfter,
+          scored: r.report.scored,
+          scoresChanged: r.report.scoresChanged,
+          movers: r.report.movers.map((m) => ({ contactId: m.contactId, from: m.from, to: m.to, delta: m.delta })),
+        }
+      : { tenant: r.tenant, error: r.error },
+  );
+}
+
+export function summarizeDigestRuns(runs: TenantAgentRun<DigestAgentReport>[]) {
+  return runs.map((r) =>
+    r.report
+      ? { tenant: r.tenant, reportId: r.report.reportId, slotKey: r.report.slotKey, duplicate: r.report.duplicate, emailed: r.report.emailed.length }
+      : r.skipped
+        ? { tenant: r.tenant, skipped: r.skipped }
+        : { tenant: r.tenant, error: r.error },
   );
 }

@@ -138,7 +138,8 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           scoring = startScoring(core, { retrainHours: 0 });
           // interaction sentiment (lexicon) on interaction.logged, beside rescoring
           unsubscribeSentiment = core.outbox.subscribe(createSentimentSubscriber({ db, logger }));
-          if (config.scoring.retrainHours > 0) {
+          // one retrain schedule: the rescoring agent (agents.rescoring) runs it when it is on
+          if (config.scoring.retrainHours > 0 && config.agents.rescoringHours <= 0) {
             jobs.add({ name: 'scoring.retrain', everySeconds: config.scoring.retrainHours * 3600, runMissedAtStart: true, run: () => scoring!.retrainAll() });
           }
         },
@@ -187,6 +188,32 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
               run: async () => {
                 const { runFollowUpAgentForTenants, summarizeAgentRuns } = await import('./background-agents.ts');
                 return { tenants: summarizeAgentRuns(await runFollowUpAgentForTenants(runtime)) };
+              },
+            });
+          }
+          // the rescoring agent: retrain when enough new outcomes exist, rescore, record the biggest movers
+          if (config.agents.rescoringHours > 0) {
+            jobs.add({
+              name: 'agents.rescoring',
+              everySeconds: Math.round(config.agents.rescoringHours * 3600),
+              // as scoring.retrain did: a freshly seeded tenant gets its model at the first start
+              runMissedAtStart: true,
+              run: async () => {
+                const { runRescoringAgentForTenants, summarizeRescoringRuns } = await import('./background-agents.ts');
+                return { tenants: summarizeRescoringRuns(await runRescoringAgentForTenants(runtime)) };
+              },
+            });
+          }
+          // the weekly pipeline digest: hourly, each tenant's latest cron slot (its time zone) is written,
+          // saved and emailed once (save_report is unique per tenant and slot)
+          if (config.agents.digestCron) {
+            jobs.add({
+              name: 'agents.digest',
+              everySeconds: 3600,
+              // as of the slot's start: a slot (and so the digest it finds due) means the same on every replica
+              run: async (slot) => {
+                const { runDigestAgentForTenants, summarizeDigestRuns } = await import('./background-agents.ts');
+                return { tenants: summarizeDigestRuns(await runDigestAgentForTenants(runtime, { mode: 'schedule', now: slot })) };
               },
             });
           }

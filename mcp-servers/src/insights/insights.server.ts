@@ -8,13 +8,14 @@ import { generateInsightsTool } from './tools/generate-insights.tool.ts';
 import { getMetricsTool } from './tools/get-metrics.tool.ts';
 import { createReportScheduleTool, deleteReportScheduleTool, listReportSchedulesTool, runReportScheduleNowTool, updateReportScheduleTool } from './tools/report-schedules.tool.ts';
 import { runReportTool } from './tools/run-report.tool.ts';
+import { getSavedReportTool, listSavedReportsTool, saveReportTool } from './tools/saved-reports.tool.ts';
 import { registerReportResources } from './resources/report.resources.ts';
 
 const INSTRUCTIONS =
   'Analytics and insights for the tenant: get_metrics for KPIs with period-over-period change, generate_insights for what changed, ' +
   'what is unusual, which segment or rep stands out and what comes next (each insight lists its evidence), detect_anomalies and ' +
   'forecast for one series, analyze_customer_journey for one contact, run_report for a full report with charts (also as crm://reports/{type} ' +
-  'resources), create_report_schedule / update_report_schedule / list_report_schedules / delete_report_schedule for reports emailed on a cron schedule. ' +
+  'resources), create_report_schedule / update_report_schedule / list_report_schedules / delete_report_schedule for reports emailed on a cron schedule, save_report / list_saved_reports / get_saved_report for reports kept for later (the weekly digest). ' +
   'Statistics decide; text is descriptive only.';
 
 export const insightsModule: ServerModule = {
@@ -33,6 +34,9 @@ export const insightsModule: ServerModule = {
     listReportSchedulesTool,
     runReportScheduleNowTool,
     deleteReportScheduleTool,
+    saveReportTool,
+    listSavedReportsTool,
+    getSavedReportTool,
   ],
   register(server, ctx) {
     registerReportResources(server, ctx);

@@ -27,6 +27,9 @@ describe('the insights model surface', () => {
       'list_report_schedules',
       'run_report_schedule_now',
       'delete_report_schedule',
+      'save_report',
+      'list_saved_reports',
+      'get_saved_report',
     ]);
     const writes: Record<string, object> = {
       // it emails people outside the CRM on a schedule
@@ -34,6 +37,8 @@ describe('the insights model surface', () => {
       update_report_schedule: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
       delete_report_schedule: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
       run_report_schedule_now: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      // one report per kind and slot; it may email the tenant's own managers
+      save_report: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     };
     for (const t of tools) {
       expect(t.annotations).toEqual({ title: t.title, ...(writes[t.name] ?? { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }) });
@@ -46,6 +51,6 @@ describe('the insights model surface', () => {
   it('the combined "crm" server carries the insights tools too', async () => {
     const combined = await h.connect(h.f.manager, { server: 'crm' });
     const names = (await combined.client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['generate_insights', 'analyze_customer_journey', 'get_metrics', 'detect_anomalies', 'forecast', 'run_report', 'create_report_schedule', 'search_contacts', 'score_lead']));
+    expect(names).toEqual(expect.arrayContaining(['generate_insights', 'analyze_customer_journey', 'get_metrics', 'detect_anomalies', 'forecast', 'run_report', 'create_report_schedule', 'save_report', 'list_saved_reports', 'search_contacts', 'score_lead', 'retrain_model']));
   });
 });

@@ -30,11 +30,11 @@ describe.each(testDbKinds())('lead-scoring MCP server on %s', (kind) => {
   });
   afterAll(() => h.close());
 
-  it('lists the five tools, read-only, with input and output schemas', async () => {
+  it('lists the six tools with input and output schemas; all but retrain_model are read-only', async () => {
     const { tools } = await rep.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['explain_score', 'get_model_info', 'score_batch', 'score_lead', 'what_if']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['explain_score', 'get_model_info', 'retrain_model', 'score_batch', 'score_lead', 'what_if']);
     for (const t of tools) {
-      expect(t.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+      expect(t.annotations).toMatchObject({ readOnlyHint: t.name !== 'retrain_model', destructiveHint: false });
       expect(t.outputSchema).toBeDefined();
     }
   });
@@ -125,6 +125,20 @@ describe.each(testDbKinds())('lead-scoring MCP server on %s', (kind) => {
     expect(JSON.stringify(data)).not.toMatch(/@/); // no email addresses, no people
     await expect(demoAdmin.client.readResource({ uri: `mcp://training-data/${h.f.tenantId}` })).rejects.toThrow(/not found/i);
     await expect(rep.client.readResource({ uri: 'mcp://scoring-models/active' })).rejects.toThrow(/No model is active/);
+  });
+
+  it('retrain_model: needs contacts:write on every contact; on a cold-start tenant it says so and rescores only when asked', async () => {
+    expect(failed(await rep.call('retrain_model', {}))).toMatchObject({ code: 'PERMISSION_DENIED' });
+    const manager = await h.connect(h.f.manager, { server: 'lead-scoring' });
+    expect(failed(await manager.call('retrain_model', { rescore: 'sometimes' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const plain = ok<{ status: string; reason: string; model: unknown; rescored: unknown }>(await manager.call('retrain_model', {}));
+    expect(plain).toMatchObject({ status: 'cold_start', model: null, rescored: null });
+    expect(plain.reason.length).toBeGreaterThan(10);
+    const always = ok<{ status: string; rescored: { scored: number; source: string; model_version: number | null; movers: unknown[] } }>(
+      await manager.call('retrain_model', { rescore: 'always' }),
+    );
+    const contacts = await h.core.contacts.list(h.f.manager, { limit: 100 });
+    expect(always).toMatchObject({ status: 'cold_start', rescored: { scored: contacts.data.length, source: 'rules', model_version: null } });
   });
 
   it('is part of the combined "crm" server', async () => {

@@ -166,3 +166,35 @@ export const GetModelInfo = {
     versions: z.array(VersionSummary),
   }),
 } satisfies ToolContract;
+
+const Mover = z.object({ contact_id: z.uuid(), from: z.number().int(), to: z.number().int(), delta: z.number().int() });
+
+export const RetrainModel = {
+  name: 'retrain_model',
+  input: z
+    .object({
+      rescore: z
+        .enum(['if_activated', 'always', 'never'])
+        .default('if_activated')
+        .describe('Rescore every contact afterwards: only when a new model was activated (default), always (scores drift with time), or never'),
+    })
+    .strict(),
+  output: z.object({
+    status: z.enum(['cold_start', 'unchanged', 'activated', 'rejected']).describe('unchanged: too few new outcomes to compare; rejected: the candidate lost on held-out outcomes'),
+    reason: z.string(),
+    labelled_outcomes: z.number().int(),
+    model: z
+      .object({ version: z.number().int(), status: z.string(), model_kind: z.string(), cv_auc: z.number().nullable(), holdout_auc: z.number().nullable() })
+      .nullable()
+      .describe('The version this run trained (active or rejected); null when nothing was trained'),
+    rescored: z
+      .object({
+        scored: z.number().int(),
+        changed: z.number().int().describe('Contacts whose stored lead score changed (by at least change_threshold points)'),
+        source: ScoreSource,
+        model_version: z.number().int().nullable(),
+        movers: z.array(Mover).describe('The five biggest changes by |delta|'),
+      })
+      .nullable(),
+  }),
+} satisfies ToolContract;
