@@ -17,6 +17,7 @@ import { listTemplatesTool } from './tools/list-templates.tool.ts';
 import { listWorkflowsTool } from './tools/list-workflows.tool.ts';
 import { updateWorkflowTool } from './tools/update-workflow.tool.ts';
 import { registerWorkflowResources } from './workflow.resources.ts';
+import { registerMailboxResources } from './mailbox.resources.ts';
 
 const INSTRUCTIONS =
   'Automations of the tenant: a workflow is a trigger (contact created, status changed, interaction logged, lead score changed, ' +
@@ -46,6 +47,7 @@ export const workflowModule: ServerModule = {
   ],
   register(server, ctx) {
     registerWorkflowResources(server, ctx);
+    registerMailboxResources(server, ctx);
     registerDesignWorkflowPrompt(server, ctx);
   },
 };
