@@ -28,6 +28,11 @@ const MessageOut = z.object({
   createdAt: z.date(),
 });
 
+/** RFC 5987 ext-value: encodeURIComponent leaves ' ( ) * which are not attr-chars. */
+const rfc5987 = (name: string) => encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+/** A stored type that is not a plain MIME type (it came from a template or an import) is sent as bytes. */
+const safeType = (t: string) => (/^[\w.+-]+\/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+"-]+)*$/.test(t) ? t : 'application/octet-stream');
+
 type Message = Awaited<ReturnType<typeof getMailboxMessage>>;
 const view = (m: Message, htmlChars: number) => {
   const htmlTruncated = m.html !== null && m.html.length > htmlChars;
@@ -80,8 +85,8 @@ export const mailboxRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
       if (!file) throw AppError.notFound('Mailbox attachment', `${id}/${filename}`);
       // served as a download: an HTML or SVG attachment must not run as a page of this origin
       return reply
-        .type(file.contentType)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+        .type(safeType(file.contentType))
+        .header('content-disposition', `attachment; filename*=UTF-8''${rfc5987(file.filename)}`)
         .header('content-length', file.content.length)
         .send(file.content);
     },

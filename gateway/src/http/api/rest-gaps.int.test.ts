@@ -189,6 +189,15 @@ describe.each(testDbKinds())('REST triggers, interactions across contacts, mailb
           { filename: 'report.csv', contentType: 'text/csv', content: Buffer.from('metric,value\nleads,3\n') },
         ],
       });
+      await mailbox.send({
+        tenantId: h.a.tenantId,
+        idempotencyKey: 'rest-gaps-odd',
+        from: 'crm@agency.test',
+        to: 'odd@agency.test',
+        subject: 'Odd names',
+        body: 'x',
+        attachments: [{ filename: "it's (final).txt", contentType: 'text/plain\r\nX-Injected: 1', content: Buffer.from('final') }],
+      });
       await mailbox.send({ tenantId: h.b.tenantId, idempotencyKey: 'other-tenant', from: 'crm@b.test', to: 'ceo@agency.test', subject: 'B only', body: 'b' });
       const list = await h.call('manager', 'GET', '/api/v1/mailbox?to=ceo@agency.test');
       expect(list.statusCode, list.body).toBe(200);
@@ -220,6 +229,16 @@ describe.each(testDbKinds())('REST triggers, interactions across contacts, mailb
       const csv = await h.call('manager', 'GET', `/api/v1/mailbox/${id}/attachments/report.csv`);
       expect(csv.headers['content-type']).toMatch(/^text\/csv/);
       expect(csv.body).toBe('metric,value\nleads,3\n');
+    });
+
+    it('a stored content type that is not a MIME type is sent as octet-stream; the filename is RFC 5987-encoded', async () => {
+      const [odd] = (await h.call('manager', 'GET', '/api/v1/mailbox?to=odd@agency.test')).json().data;
+      const res = await h.call('manager', 'GET', odd.attachments[0].url);
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('application/octet-stream');
+      expect(res.headers['x-injected']).toBeUndefined();
+      expect(res.headers['content-disposition']).toBe("attachment; filename*=UTF-8''it%27s%20%28final%29.txt");
+      expect(res.body).toBe('final');
     });
 
     it('404 for an unknown attachment or another tenant, 403 for a sales rep, 400 for limit > 100', async () => {
