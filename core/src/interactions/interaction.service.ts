@@ -107,7 +107,7 @@ export function createInteractionService(db: Database) {
     /**
      * Interactions across the tenant's contacts (or one contact's), newest first, one page and its
      * capped count in one round trip. The rep rule is the timeline's: every interaction on their own
-     * contacts, and the ones they logged themselves elsewhere. Served by interactions_tenant_created_idx.
+     * contacts, and the ones they logged themselves elsewhere. Served by interactions_tenant_created_idx (and _user_created_idx for a rep), migration 0220.
      */
     async list(actor: Actor, raw: unknown = {}, contactId?: string): Promise<InteractionPage> {
       const grant = authorize(actor, 'interactions:read', { allowOwnScope: true });
