@@ -40,6 +40,9 @@ export {
   SentimentScore,
   LogInteractionInput,
   TimelineQuery,
+  ListInteractionsQuery,
+  ListInteractionsFilters,
+  fromBeforeTo,
 } from './interactions/interaction.schema.ts';
 export { FollowUp, CreateFollowUpInput, ListFollowUpsQuery } from './follow-ups/follow-up.schema.ts';
 export { User, Role, ROLES, CreateUserInput, ActorSchema, ActorRole, SYSTEM_ROLE, SetRoleInput, UserStatus, Via } from './users/user.schema.ts';
@@ -252,7 +255,8 @@ export type {
   ActivationResult,
   WorkflowServiceOptions,
 } from './workflows/index.ts';
-export { createMailboxTransport, createSmtpTransport, listMailbox, mailboxAttachment, messageIdFor, ListMailboxQuery } from './mail/mail.transport.ts';
+export { WorkflowTriggerInfo, ListTriggersQuery } from './workflows/index.ts';
+export { createMailboxTransport, createSmtpTransport, listMailbox, getMailboxMessage, mailboxAttachment, messageIdFor, ListMailboxQuery } from './mail/mail.transport.ts';
 export type { MailTransport, OutgoingMail, MailboxMessage, MailAttachment } from './mail/mail.transport.ts';
 // Insights and analytics (core/src/insights, core/src/analytics, core/src/sentiment).
 export { createAnalyticsService, defaultRange } from './analytics/analytics.service.ts';

@@ -1,17 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import { loadContact } from '../contacts/contact.service.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { FollowUpEntity } from '../follow-ups/follow-up.entity.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { InteractionEntity } from './interaction.entity.ts';
 import { toInteraction } from './interaction.mapper.ts';
-import { LogInteractionInput, TimelineQuery, type Interaction } from './interaction.schema.ts';
+import { ListInteractionsQuery, LogInteractionInput, TimelineQuery, type Interaction } from './interaction.schema.ts';
+
+/** Past this many matches the list stops counting (totalCountExact: false), as the contact list does. */
+const COUNT_CAP = 10_000;
+
+export interface InteractionPage {
+  data: Interaction[];
+  pagination: { page: number; limit: number; totalPages: number; hasNextPage: boolean; hasPreviousPage: boolean };
+  totalCount: number;
+  totalCountExact: boolean;
+}
 
 export function createInteractionService(db: Database) {
   async function log(em: EntityManager, actor: Actor, raw: unknown): Promise<Interaction> {
@@ -90,6 +102,52 @@ export function createInteractionService(db: Database) {
           interactions: rows.map((r) => toInteraction(r as unknown as Record<string, unknown>)),
         };
       });
+    },
+
+    /**
+     * Interactions across the tenant's contacts (or one contact's), newest first, one page and its
+     * capped count in one round trip. The rep rule is the timeline's: every interaction on their own
+     * contacts, and the ones they logged themselves elsewhere. Served by interactions_tenant_created_idx (and _user_created_idx for a rep), migration 0220.
+     */
+    async list(actor: Actor, raw: unknown = {}, contactId?: string): Promise<InteractionPage> {
+      const grant = authorize(actor, 'interactions:read', { allowOwnScope: true });
+      const q = parseOrThrow(ListInteractionsQuery, raw);
+      const where: string[] = [];
+      const params: (string | Date)[] = [];
+      const add = (sql: string, ...values: (string | Date)[]) => {
+        let text = sql;
+        for (const v of values) {
+          params.push(v);
+          text = text.replace('?', `$${params.length}`);
+        }
+        where.push(text);
+      };
+      if (contactId) add('i.contact_id = ?', parseOrThrow(z.uuid('must be a contact id (UUID)'), contactId, 'contactId'));
+      if (q.type) add('i.type = ?', q.type);
+      if (q.direction) add('i.direction = ?', q.direction);
+      if (q.from) add('i.created_at >= ?', q.from);
+      if (q.to) add('i.created_at < ?', q.to);
+      if (q.userId) add('i.user_id = ?', q.userId);
+      if (q.ownerId) add('i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?)', q.ownerId);
+      if (grant === 'own') add('(i.user_id = ? OR i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?))', actor.userId ?? '', actor.userId ?? '');
+      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const offset = (q.page - 1) * q.limit;
+      const [rows, count, contact] = await db.readAsTenant(actor.tenantId, [
+        { sql: `SELECT i.* FROM interactions i ${whereSql} ORDER BY i.created_at DESC, i.id DESC LIMIT ${q.limit + 1} OFFSET ${offset}`, params },
+        { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM interactions i ${whereSql} LIMIT ${COUNT_CAP + 1}) capped`, params },
+        { sql: contactId ? 'SELECT id FROM contacts WHERE id = $1' : 'SELECT 1 WHERE false', params: contactId ? [contactId] : [] },
+      ]);
+      if (contactId && !contact.length) throw AppError.notFound('Contact', contactId);
+      const counted = Number(count[0]?.n ?? 0);
+      const totalCountExact = counted <= COUNT_CAP;
+      const totalCount = totalCountExact ? counted : COUNT_CAP + 1;
+      const hasNextPage = rows.length > q.limit;
+      return {
+        data: rows.slice(0, q.limit).map((r) => toInteraction(r)),
+        pagination: { page: q.page, limit: q.limit, totalPages: Math.max(1, Math.ceil(totalCount / q.limit)), hasNextPage, hasPreviousPage: q.page > 1 },
+        totalCount,
+        totalCountExact,
+      };
     },
   };
 }

@@ -6,7 +6,10 @@ const mailer = lazyModule<typeof nodemailer>('nodemailer');
 import { z } from 'zod';
 import { authorize } from '../auth/rbac.ts';
 import type { Database } from '../db/database.ts';
+import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Actor } from '../users/user.schema.ts';
 
 export interface OutgoingMail {
@@ -121,33 +124,56 @@ interface StoredAttachment {
   content: string;
 }
 
-/** The tenant's local mailbox, newest first (CLI `crm workflow mailbox`, MCP). */
-export async function listMailbox(db: Database, actor: Actor, query: z.input<typeof ListMailboxQuery> = {}): Promise<MailboxMessage[]> {
-  authorize(actor, 'workflows:read');
-  const q = parseOrThrow(ListMailboxQuery, query);
-  const rows = await db.withTenant(actor.tenantId, (em) =>
-    em.execute<Record<string, unknown>[]>(
-      `SELECT * FROM mailbox_messages WHERE (?::text IS NULL OR to_address = ?) ORDER BY created_at DESC, id LIMIT ?`,
-      [q.to ?? null, q.to ?? null, q.limit],
-    ),
-  );
-  return rows.map((r) => ({
+/** Attachment metadata computed in SQL, so a list never ships the (base64) contents. */
+const MAILBOX_COLUMNS = `id, from_address, to_address, subject, body, html_body, workflow_id, execution_id, created_at,
+  (SELECT coalesce(jsonb_agg(jsonb_build_object('filename', a->>'filename', 'contentType', a->>'contentType', 'cid', a->'cid',
+     'size', length(a->>'content') * 3 / 4 - (CASE WHEN right(a->>'content', 2) = '==' THEN 2 WHEN right(a->>'content', 1) = '=' THEN 1 ELSE 0 END))
+   ORDER BY n), '[]'::jsonb) FROM jsonb_array_elements(attachments) WITH ORDINALITY AS x(a, n)) AS attachment_meta`;
+
+function toMailboxMessage(r: Record<string, unknown>): MailboxMessage {
+  const meta = (r.attachment_meta as { filename: string; contentType: string; cid: string | null; size: number | string }[] | null) ?? [];
+  return {
     id: r.id as string,
     from: r.from_address as string,
     to: r.to_address as string,
     subject: r.subject as string,
     body: r.body as string,
     html: (r.html_body as string | null) ?? null,
-    attachments: ((r.attachments as StoredAttachment[] | null) ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, cid: a.cid, size: Buffer.byteLength(a.content, 'base64') })),
+    attachments: meta.map((a) => ({ filename: a.filename, contentType: a.contentType, cid: a.cid ?? null, size: Number(a.size) })),
     workflowId: (r.workflow_id as string | null) ?? null,
     executionId: (r.execution_id as string | null) ?? null,
-    createdAt: new Date(r.created_at as string),
-  }));
+    createdAt: r.created_at instanceof Date ? r.created_at : new Date(r.created_at as string),
+  };
+}
+
+/** The tenant's local mailbox, newest first (CLI `crm workflow mailbox`, MCP, REST). */
+export async function listMailbox(db: Database, actor: Actor, query: z.input<typeof ListMailboxQuery> = {}): Promise<MailboxMessage[]> {
+  authorize(actor, 'workflows:read');
+  const q = parseOrThrow(ListMailboxQuery, query);
+  const rows = await db.withTenant(actor.tenantId, (em) =>
+    em.execute<Record<string, unknown>[]>(
+      `SELECT ${MAILBOX_COLUMNS} FROM mailbox_messages WHERE (?::text IS NULL OR to_address = ?) ORDER BY created_at DESC, id LIMIT ?`,
+      [q.to ?? null, q.to ?? null, q.limit],
+    ),
+  );
+  return rows.map(toMailboxMessage);
+}
+
+/** One mailbox message with its whole HTML and attachment metadata; NOT_FOUND when it is not the tenant's. */
+export async function getMailboxMessage(db: Database, actor: Actor, id: string): Promise<MailboxMessage> {
+  authorize(actor, 'workflows:read');
+  const messageId = parseOrThrow(z.uuid('must be a mailbox message id (UUID)'), id, 'id');
+  const rows = await db.withTenant(actor.tenantId, (em) =>
+    em.execute<Record<string, unknown>[]>(`SELECT ${MAILBOX_COLUMNS} FROM mailbox_messages WHERE id = ?`, [messageId]),
+  );
+  if (!rows.length) throw AppError.notFound('Mailbox message', messageId);
+  return toMailboxMessage(rows[0]);
 }
 
 /** One attachment of a mailbox message, with its bytes (null when there is no such message or file). */
 export async function mailboxAttachment(db: Database, actor: Actor, messageId: string, filename: string): Promise<MailAttachment | null> {
   authorize(actor, 'workflows:read');
+  if (!UUID_RE.test(messageId)) return null;
   const rows = await db.withTenant(actor.tenantId, (em) =>
     em.execute<{ attachments: StoredAttachment[] }[]>(`SELECT attachments FROM mailbox_messages WHERE id = ?`, [messageId]),
   );

@@ -42,3 +42,4 @@ export { assertPublicUrl } from './ssrf-guard.ts';
 export { WorkflowsEnv } from './workflows.config.ts';
 export { dryRunWorkflow, simulate, DryRunOptions } from './workflow-dry-run.ts';
 export type { DryRunReport, DryRunEntry, PlannedEffect } from './workflow-dry-run.ts';
+export { WorkflowTriggerInfo, ListTriggersQuery } from './workflow-trigger-list.ts';

@@ -12,6 +12,7 @@ import { completeFailedStep } from './workflow-complete-step.ts';
 import { activationNeedsApproval, requestActivation, switchOn } from './workflow-activation.ts';
 import { createWebhookSecretBox, generateWebhookSecret, type WebhookSecretBox } from './webhook-secret.ts';
 import { DEFAULT_APPROVAL_TTL_HOURS, type Approval } from '../approvals/approval.schema.ts';
+import { getWorkflowTrigger, listWorkflowTriggers, type ListTriggersQuery, type WorkflowTriggerInfo } from './workflow-trigger-list.ts';
 import { dryRunWorkflow, type DryRunReport } from './workflow-dry-run.ts';
 import { validateDefinition } from './workflow-validation.ts';
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
@@ -306,6 +307,15 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       if (!definition) throw AppError.validation([{ path: 'definition', reason: 'give a workflow id or a draft definition' }]);
       const { id: _id, version: _v, isActive: _a, owner: _o, createdAt: _c, updatedAt: _u, lastExecuted: _l, executionStats: _s, ...def } = definition as Workflow;
       return dryRunWorkflow(db, actor, def, { days: input.days, limit: input.limit });
+    },
+
+    /** Triggers of the tenant's (active) workflows: type, conditions, schedule and next cron run. */
+    listTriggers(actor: Actor, query: z.input<typeof ListTriggersQuery> = {}): Promise<WorkflowTriggerInfo[]> {
+      return listWorkflowTriggers(db, actor, query);
+    },
+
+    getTrigger(actor: Actor, workflowId: string): Promise<WorkflowTriggerInfo> {
+      return getWorkflowTrigger(db, actor, workflowId);
     },
 
     listTemplates() {

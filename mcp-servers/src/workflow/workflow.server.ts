@@ -18,6 +18,7 @@ import { listWorkflowsTool } from './tools/list-workflows.tool.ts';
 import { rotateWebhookSecretTool } from './tools/rotate-webhook-secret.tool.ts';
 import { updateWorkflowTool } from './tools/update-workflow.tool.ts';
 import { registerWorkflowResources } from './workflow.resources.ts';
+import { registerMailboxResources } from './mailbox.resources.ts';
 
 const INSTRUCTIONS =
   'Automations of the tenant: a workflow is a trigger (contact created, status changed, interaction logged, lead score changed, ' +
@@ -48,6 +49,7 @@ export const workflowModule: ServerModule = {
   ],
   register(server, ctx) {
     registerWorkflowResources(server, ctx);
+    registerMailboxResources(server, ctx);
     registerDesignWorkflowPrompt(server, ctx);
   },
 };

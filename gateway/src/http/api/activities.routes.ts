@@ -1,4 +1,4 @@
-import { CreateFollowUpInput, FollowUp, Interaction, ListFollowUpsQuery, LogInteractionInput, TimelineQuery, type CrmCore } from '@crm/core';
+import { CreateFollowUpInput, FollowUp, fromBeforeTo, Interaction, ListFollowUpsQuery, ListInteractionsFilters, LogInteractionInput, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
@@ -20,15 +20,19 @@ export const activityRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
   f.get('/interactions', {
     schema: {
       tags: ['interactions'],
-      summary: "Interactions of one contact (the same timeline as /contacts/{id}/interactions)",
-      querystring: z.object({ contactId: z.uuid('must be a contact id (UUID)'), type: TimelineQuery.shape.type, ...PageQuery }).strict(),
+      summary: 'Interactions across contacts (or of one contact), newest first, filtered and paged',
+      description:
+        'Tenant-wide without `contactId`. A sales rep sees every interaction on their own contacts and the ones they logged themselves elsewhere. ' +
+        '`ownerId`: contacts assigned to that user; `userId`: logged by that user; `from` inclusive, `to` exclusive. ' +
+        'totalCount is exact up to 10,000 matches (then totalCountExact is false); page ≤ 500.',
+      querystring: ListInteractionsFilters.extend({ contactId: z.uuid('must be a contact id (UUID)').optional() })
+        .strict()
+        .refine(fromBeforeTo, { path: ['to'], message: 'must be after from' }),
       response: withErrors({ 200: pageOf(InteractionOut) }),
     },
     handler: async (req) => {
-      const { page, limit, contactId, type } = req.query;
-      const fetch = Math.min(500, page * limit + 1);
-      const t = await core.interactions.timeline(actorOf(req), contactId, { type, limit: fetch });
-      return paginate(t.interactions, page, limit, t.interactions.length >= fetch);
+      const { contactId, ...q } = req.query;
+      return core.interactions.list(actorOf(req), q, contactId);
     },
   });
 

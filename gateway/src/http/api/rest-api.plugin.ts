@@ -14,7 +14,10 @@ import { contactRoutes } from './contacts.routes.ts';
 import { registerIdempotency } from './idempotency.hook.ts';
 import { insightRoutes } from './insights.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
+import { mailboxRoutes } from './mailbox.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
+import { triggerRoutes } from './triggers.routes.ts';
+import { webhookOpenApi } from './webhook.openapi.ts';
 import { workflowRoutes } from './workflows.routes.ts';
 import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler } from './zod-route.ts';
 
@@ -73,6 +76,8 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
       security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
     },
     transform: openApiTransform as never,
+    // the inbound webhook route is registered outside this plugin (webhooks.routes.ts: raw body for the signature)
+    transformObject: ((doc: { openapiObject: Record<string, unknown> }) => webhookOpenApi(doc.openapiObject, API_PREFIX)) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { url: `${API_PREFIX}/openapi.json` } as never });
 
@@ -102,6 +107,8 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
       await api.register(scoringRoutes, { core });
       await api.register(insightRoutes, { core, reportDelivery });
       await api.register(workflowRoutes, { core });
+      await api.register(triggerRoutes, { core });
+      await api.register(mailboxRoutes, { core });
       await api.register(knowledgeRoutes, { core });
       await api.register(approvalRoutes, { core });
       await api.register(adminRoutes, { core });

@@ -104,6 +104,7 @@ describe.each(testDbKinds())('REST authorisation and tenancy on %s', (kind) => {
       ['POST', `/api/v1/workflows/${b.workflow}/dry-run`, {}],
       ['POST', `/api/v1/workflows/${b.workflow}/execute`, {}],
       ['GET', `/api/v1/workflows/${b.workflow}/executions`],
+      ['GET', `/api/v1/triggers/${b.workflow}`],
       ['GET', `/api/v1/executions/${b.execution}`],
       ['GET', `/api/v1/knowledge/documents/${b.document}`],
       ['DELETE', `/api/v1/knowledge/documents/${b.document}`],
@@ -125,7 +126,7 @@ describe.each(testDbKinds())('REST authorisation and tenancy on %s', (kind) => {
       fc.dictionary(fc.constantFrom('firstName', 'lastName', 'email', 'tenantId', 'leadScore', 'status', 'contactId', 'type', 'query', 'name', 'steps', 'trigger', 'dateRange', 'limit'), fc.jsonValue({ maxDepth: 2 })),
     );
     const segment = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constantFrom(b.contact, managersContact, '%00', '..', 'null'));
-    const query = fc.dictionary(fc.constantFrom('page', 'limit', 'search', 'status', 'leadScoreMin', 'start', 'end', 'type', 'contactId', 'scope', 'format', 'groups'), fc.string({ maxLength: 30 }), { maxKeys: 4 });
+    const query = fc.dictionary(fc.constantFrom('page', 'limit', 'search', 'status', 'leadScoreMin', 'start', 'end', 'type', 'contactId', 'scope', 'format', 'groups', 'direction', 'from', 'to', 'ownerId', 'includeInactive'), fc.string({ maxLength: 30 }), { maxKeys: 4 });
     const templates = [
       ['GET', '/api/v1/contacts'],
       ['POST', '/api/v1/contacts'],
@@ -147,6 +148,10 @@ describe.each(testDbKinds())('REST authorisation and tenancy on %s', (kind) => {
       ['PUT', '/api/v1/workflows/:id'],
       ['POST', '/api/v1/workflows/:id/dry-run'],
       ['GET', '/api/v1/executions'],
+      ['GET', '/api/v1/interactions'],
+      ['GET', '/api/v1/triggers'],
+      ['GET', '/api/v1/mailbox'],
+      ['GET', '/api/v1/mailbox/:id'],
       ['POST', '/api/v1/knowledge/search'],
       ['POST', '/api/v1/knowledge/documents'],
       ['GET', '/api/v1/users/:id'],

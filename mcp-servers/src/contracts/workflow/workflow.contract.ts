@@ -158,12 +158,34 @@ export const InstallTemplate = {
   output: WorkflowOut,
 } satisfies ToolContract;
 
+/** In lists the HTML is cut here (a report's HTML with charts runs to hundreds of KB); crm://mailbox/{id} has all of it. */
+export const MAILBOX_HTML_PREVIEW_CHARS = 4000;
+
+export const MailboxAttachmentOut = z.object({
+  filename: z.string(),
+  contentType: z.string(),
+  cid: z.string().nullable().describe('Content-ID of an inline image (the HTML refers to it as cid:...)'),
+  size: z.number().int().describe('Bytes'),
+  uri: z.string().describe('Read this resource for the bytes: crm://mailbox/{id}/attachments/{filename}'),
+});
+
+export const MailboxMessageOut = z.object({
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  subject: z.string(),
+  body: z.string().describe('Plain-text body'),
+  html: z.string().nullable().describe(`HTML alternative, cut at ${MAILBOX_HTML_PREVIEW_CHARS} characters (see htmlTruncated)`),
+  htmlTruncated: z.boolean().describe('true when html was cut: read uri (crm://mailbox/{id}) for the whole HTML'),
+  attachments: z.array(MailboxAttachmentOut),
+  uri: z.string().describe('crm://mailbox/{id}: the whole message with its full HTML'),
+  workflowId: z.string().nullable(),
+  executionId: z.string().nullable(),
+  createdAt: IsoDateTime,
+});
+
 export const ListMailbox = {
   name: 'list_mailbox',
   input: z.object({ to: z.string().optional().describe('Only mail to this address'), limit: z.number().int().min(1).max(500).default(50) }).strict(),
-  output: z.object({
-    messages: z.array(
-      z.object({ id: z.string(), from: z.string(), to: z.string(), subject: z.string(), body: z.string(), workflowId: z.string().nullable(), executionId: z.string().nullable(), createdAt: IsoDateTime }),
-    ),
-  }),
+  output: z.object({ messages: z.array(MailboxMessageOut) }),
 } satisfies ToolContract;

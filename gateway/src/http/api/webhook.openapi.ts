@@ -1,0 +1,46 @@
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS } from '@crm/core';
+import { z } from 'zod';
+import { ErrorEnvelopeSchema } from './api-schemas.ts';
+import { toJsonSchema } from './zod-route.ts';
+
+const Accepted = z.object({
+  data: z.object({
+    executionId: z.uuid().nullable().describe('the queued execution; null when the trigger conditions did not match'),
+    started: z.boolean(),
+  }),
+});
+
+const error = (description: string) => ({ description, content: { 'application/json': { schema: toJsonSchema(ErrorEnvelopeSchema, 'output') } } });
+
+/**
+ * The inbound webhook route (gateway/src/http/webhooks.routes.ts) lives outside the REST plugin,
+ * because it keeps the raw body for its signature; its operation is added to the OpenAPI document here.
+ */
+export function webhookOpenApi(doc: Record<string, unknown>, prefix: string): Record<string, unknown> {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
+  paths[`${prefix}/workflows/{id}/webhook`] = {
+    ...paths[`${prefix}/workflows/{id}/webhook`],
+    post: {
+      tags: ['triggers'],
+      summary: 'Inbound webhook: start a WEBHOOK workflow (signed, no API key)',
+      description:
+        `Sign the request with the webhook secret: \`${SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">\` and ` +
+        `\`${TIMESTAMP_HEADER}: <unix seconds>\` (at most ${WEBHOOK_TOLERANCE_SECONDS} s old; a replayed signature is refused). ` +
+        'The JSON body becomes the execution input (and `event`) the trigger conditions are evaluated on; a `contactId` in it binds the execution to that contact. ' +
+        'The workflow must be active with trigger type WEBHOOK.',
+      security: [],
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description: 'workflow id' },
+        { name: TIMESTAMP_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: 'unix time in seconds' },
+        { name: SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: 'v1=<hex HMAC-SHA256>' },
+      ],
+      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } },
+      responses: {
+        202: { description: 'Accepted (queued, or not started when the conditions did not match)', content: { 'application/json': { schema: toJsonSchema(Accepted, 'output') } } },
+        '4XX': error('Bad signature or timestamp (401), inbound webhooks disabled (403), no such active WEBHOOK workflow (404), body not JSON (400)'),
+        '5XX': error('Server error'),
+      },
+    },
+  };
+  return { ...doc, paths };
+}
