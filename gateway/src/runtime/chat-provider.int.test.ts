@@ -28,7 +28,12 @@ function scriptedChat(body: ChatRequest): { content?: string; toolCall?: { name:
   const since = body.messages.slice(lastUser + 1);
   // the supervisor's handoff is answered by a tool message too ("Handed to the crm agent."): not a CRM result
   const toolResults = since.filter((m) => m.role === 'tool' && !contentOf(m).startsWith('Handed to')).map(contentOf).join('\n');
-  const id = /crm:\/\/contacts\/([0-9a-f-]{36})/.exec(toolResults)?.[1] ?? /"id":\s*"([0-9a-f-]{36})"/.exec(toolResults)?.[1];
+  const asked = user.replace(/^find\s+/i, '');
+  // the record whose e-mail is the one asked for (a substring search can return others too)
+  const id = since
+    .filter((m) => m.role === 'tool' && !contentOf(m).startsWith('Handed to'))
+    .map((m) => recordWithEmail(contentOf(m), asked))
+    .find(Boolean);
   if (tools.has('transfer_to_crm')) {
     // the supervisor: hand over first; once the agent has reported, answer from its report
     const reported = since.find((m) => m.role === 'assistant' && !m.tool_calls?.length && m.content);
@@ -36,10 +41,49 @@ function scriptedChat(body: ChatRequest): { content?: string; toolCall?: { name:
     return { content: `From the CRM: ${contentOf(reported)}` };
   }
   if (tools.has('search_contacts')) {
-    if (!toolResults) return { toolCall: { name: 'search_contacts', args: { search: user.replace(/^find\s+/i, '') } } };
+    if (!toolResults) return { toolCall: { name: 'search_contacts', args: { search: asked } } };
     return { content: id ? `I found the contact [crm://contacts/${id}].` : 'I found nobody by that name.' };
   }
   return { content: 'No tools offered.' };
+}
+
+/** The first record of a CSV export as column → value (quoted fields may hold commas, quotes and newlines). */
+function firstRecord(csv: string): Record<string, string> {
+  const rows: string[][] = [[]];
+  let field = '';
+  let quoted = false;
+  const endField = () => {
+    rows[rows.length - 1].push(field);
+    field = '';
+  };
+  for (let i = 0; i < csv.length && rows.length < 3; i++) {
+    const ch = csv[i];
+    if (quoted) {
+      if (ch === '"' && csv[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') endField();
+    else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && csv[i + 1] === '\n') i++;
+      endField();
+      rows.push([]);
+    } else field += ch;
+  }
+  const [header, values] = rows;
+  return Object.fromEntries(header.map((h, i) => [h, values[i] ?? '']));
+}
+
+/**
+ * The id of the contact whose `email` is `email` in a tool message (provenance line, then the MCP
+ * text content whose JSON is itself escaped inside it).
+ */
+function recordWithEmail(text: string, email: string): string | undefined {
+  const flat = text.replace(/\\"/g, '"');
+  const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`\\{"id":"([0-9a-f-]{36})"[^{}]*"email":"${escaped}"`).exec(flat)?.[1];
 }
 
 let completions = 0;
@@ -120,13 +164,12 @@ describe('crm chat on a remote chat model (OpenAI-compatible wire format) with d
   it('routes, calls search_contacts through MCP, answers with the model text and the citation; a later process continues the thread', async () => {
     const exported = await crm('export', 'contacts', '-');
     expect(exported.status, exported.stderr).toBe(0);
-    const [header, first] = exported.stdout.trim().split('\n');
-    const cols = header.split(',').map((c) => c.replace(/"/g, ''));
-    const cells = first.split(',').map((c) => c.replace(/"/g, ''));
     // the e-mail address names one contact (the demo's names are drawn at random)
-    const name = cells[cols.findIndex((c) => /^e-?mail$/i.test(c))];
-    const contactId = cells[cols.findIndex((c) => c === 'id')];
+    const record = firstRecord(exported.stdout);
+    const name = record.email;
+    const contactId = record.id;
     expect(name).toMatch(/@/);
+    expect(contactId).toMatch(/^[0-9a-f-]{36}$/);
 
     openai.requests.length = 0;
     const turn = await crm('chat', '--message', `Find ${name}`, '--json', '--thread', 'lead-review');
@@ -167,11 +210,7 @@ describe('crm chat on a remote chat model (OpenAI-compatible wire format) with d
     const token = await crm('token', 'create', '--role', 'SALES_MANAGER');
     expect(token.status, token.stderr).toBe(0);
     const exported = await crm('export', 'contacts', '-');
-    const [header, first] = exported.stdout.trim().split('\n');
-    const cols = header.split(',').map((c) => c.replace(/"/g, ''));
-    const cells = first.split(',').map((c) => c.replace(/"/g, ''));
-    const email = cells[cols.findIndex((c) => /^e-?mail$/i.test(c))];
-    const contactId = cells[cols.findIndex((c) => c === 'id')];
+    const { email, id: contactId } = firstRecord(exported.stdout);
     const { proc, url, out } = await startCrm(env);
     try {
       expect(out).toMatch(/Assistant\s+\S+\/api\/v1\/chat and \/ws\s+\(chat model: openai-compatible/);
