@@ -69,6 +69,22 @@ describe('generateDemoTenant: determinism', () => {
     expect(JSON.stringify(other) === JSON.stringify(tenant)).toBe(false);
   });
 
+  it('with `stable`, gives the same tenant at any clock time, moved by whole days and never after now', () => {
+    const at = ['2026-11-29T02:41:00Z', '2026-11-29T23:59:00Z', '2026-12-03T17:05:00Z'].map((t) => new Date(t));
+    const [a, ...others] = at.map((now) => generateDemoTenant({ now, contacts: 150, seed: 5, stable: true }));
+    for (const [k, b] of others.entries()) {
+      const shift = b.contacts[0].createdAt.getTime() - a.contacts[0].createdAt.getTime();
+      expect(shift % DAY).toBe(0);
+      expect(b.contacts.map((c) => [c.input.email, c.status, c.createdAt.getTime() - shift])).toEqual(a.contacts.map((c) => [c.input.email, c.status, c.createdAt.getTime()]));
+      expect(b.interactions.map((i) => [i.input.type, i.input.occurredAt.getTime() - shift])).toEqual(a.interactions.map((i) => [i.input.type, i.input.occurredAt.getTime()]));
+      expect(b.followUps.map((f) => f.dueAt.getTime() - shift)).toEqual(a.followUps.map((f) => f.dueAt.getTime()));
+      expect(Math.max(...b.interactions.map((i) => i.input.occurredAt.getTime()))).toBeLessThanOrEqual(at[k + 1].getTime());
+    }
+    // without it, the clock time changes the tenant (fixed dates in tests and evaluations keep theirs)
+    const plain = at.map((now) => generateDemoTenant({ now, contacts: 150, seed: 5 }));
+    expect(plain[1].contacts.map((c) => c.status)).not.toEqual(plain[0].contacts.map((c) => c.status));
+  });
+
   it('honours the size options and rejects a missing now', () => {
     const small = generateDemoTenant({ now: NOW, contacts: 100, interactionsPerContactMean: 5, seed: 7 });
     expect(small.contacts).toHaveLength(100);

@@ -60,7 +60,8 @@ async function seedDemoRecords(
   options: { now?: Date; seed?: number; contacts?: number; onProgress?: (done: number, total: number) => void },
 ): Promise<SeededDemo> {
   const now = options.now ?? new Date();
-  const demo = generateDemoTenant({ now, seed: options.seed ?? 42, contacts: options.contacts ?? 2000 });
+  // seeded "now" (no fixed date given): the same tenant whatever the clock time (see generateDemoTenant)
+  const demo = generateDemoTenant({ now, seed: options.seed ?? 42, contacts: options.contacts ?? 2000, stable: options.now === undefined });
   const existing = await core.db.asWorker(async (c) => (await c.query<{ id: string }>('SELECT id FROM tenants WHERE slug = $1', [demo.tenant.slug])).rows[0]);
   const users = demo.users.map((u) => ({ email: u.email, name: u.name, role: u.role, apiKey: demoApiKey(u.key) }));
   if (existing) return { created: false, tenantId: existing.id, slug: demo.tenant.slug, users };
