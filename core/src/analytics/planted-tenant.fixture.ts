@@ -10,20 +10,10 @@ import { randomUUID } from 'node:crypto';
 import type { CrmCore } from '../crm-core.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import type { TenantFixture } from '../testing/fixtures.ts';
+import { createRandom } from '../scoring/ml/random.ts';
 
 const DAY = 86_400_000;
 const SOURCES = ['website', 'referral', 'linkedin', 'webinar', 'paid_search'] as const;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function poisson(random: () => number, lambda: number): number {
   const l = Math.exp(-lambda);
@@ -45,7 +35,7 @@ export interface PlantedTenant {
 }
 
 export async function seedPlantedTenant(core: CrmCore, f: TenantFixture, options: { now: Date; days?: number; seed?: number; scale?: number }): Promise<PlantedTenant> {
-  const random = rng(options.seed ?? 7);
+  const random = createRandom(options.seed ?? 7);
   const days = options.days ?? 120;
   const scale = options.scale ?? 1;
   // Days aligned to UTC midnight so the spike lands on one calendar day.

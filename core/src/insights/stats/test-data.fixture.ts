@@ -1,14 +1,8 @@
 /** Seeded synthetic series for the statistics tests (mulberry32 + Box–Muller, as in scoring/ml). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '../../scoring/ml/random.ts';
+
+/** The scoring library's seeded generator (mulberry32). */
+export const rng = createRandom;
 
 export function gaussian(random: () => number): number {
   let u = 0;
