@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
 import { writeAudit } from '../audit/audit.service.ts';
+import { apiKeyCacheOf } from './api-key-cache.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx, isUniqueViolation } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -158,37 +159,58 @@ export function createApiKeyService(db: Database) {
 
     /**
      * Resolve an API key to its user, across tenants (runs as crm_worker): one read on every
-     * request, plus a last-used stamp at most once a minute. Unknown, revoked and expired keys and
+     * request (none while the gateway's key cache holds it, see api-key-cache.ts), plus a last-used
+     * stamp at most once a minute. Unknown, revoked and expired keys and
      * deactivated users are all UNAUTHENTICATED.
      */
     async authenticate(apiKey: string): Promise<Actor & { email: string; name: string; keyId: string }> {
       if (!apiKey || apiKey.length > 200) throw new AppError('UNAUTHENTICATED', 'Missing or malformed API key');
-      const [[k]] = (await db.readAsWorker([
-        {
-          sql: `SELECT k.id, k.expires_at, k.revoked_at, k.last_used_at, u.id AS user_id, u.tenant_id, u.role, u.email, u.name, u.deactivated_at
-                FROM api_keys k JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id WHERE k.key_hash = $1`,
-          params: [hashApiKey(apiKey)],
-        },
-      ])) as {
-        id: string;
-        expires_at: string | Date | null;
-        revoked_at: string | Date | null;
-        last_used_at: string | Date | null;
-        user_id: string;
-        tenant_id: string;
-        role: Actor['role'];
-        email: string;
-        name: string;
-        deactivated_at: string | Date | null;
-      }[][];
-      if (!k || k.role === 'SYSTEM') throw new AppError('UNAUTHENTICATED', 'Unknown API key');
-      if (k.revoked_at) throw new AppError('UNAUTHENTICATED', 'This API key was revoked');
-      if (k.expires_at && new Date(k.expires_at).getTime() <= Date.now()) throw new AppError('UNAUTHENTICATED', 'This API key has expired');
-      if (k.deactivated_at) throw new AppError('UNAUTHENTICATED', 'The user of this API key is deactivated');
-      if (!k.last_used_at || Date.now() - new Date(k.last_used_at).getTime() > TOUCH_AFTER_MS) {
-        await db.asWorker((c) => c.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [k.id]));
+      const keyHash = hashApiKey(apiKey);
+      const cache = apiKeyCacheOf(db);
+      let key = cache?.get(keyHash);
+      if (!key) {
+        const gen = cache?.gen ?? 0;
+        const [[k]] = (await db.readAsWorker([
+          {
+            sql: `SELECT k.id, k.expires_at, k.revoked_at, k.last_used_at, u.id AS user_id, u.tenant_id, u.role, u.email, u.name, u.deactivated_at
+                  FROM api_keys k JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.user_id WHERE k.key_hash = $1`,
+            params: [keyHash],
+          },
+        ])) as {
+          id: string;
+          expires_at: string | Date | null;
+          revoked_at: string | Date | null;
+          last_used_at: string | Date | null;
+          user_id: string;
+          tenant_id: string;
+          role: Actor['role'];
+          email: string;
+          name: string;
+          deactivated_at: string | Date | null;
+        }[][];
+        if (!k || k.role === 'SYSTEM') throw new AppError('UNAUTHENTICATED', 'Unknown API key');
+        if (k.revoked_at) throw new AppError('UNAUTHENTICATED', 'This API key was revoked');
+        if (k.expires_at && new Date(k.expires_at).getTime() <= Date.now()) throw new AppError('UNAUTHENTICATED', 'This API key has expired');
+        if (k.deactivated_at) throw new AppError('UNAUTHENTICATED', 'The user of this API key is deactivated');
+        key = {
+          keyId: k.id,
+          userId: k.user_id,
+          tenantId: k.tenant_id,
+          role: k.role,
+          email: k.email,
+          name: k.name,
+          expiresAt: k.expires_at ? new Date(k.expires_at).getTime() : null,
+          lastUsedAt: k.last_used_at ? new Date(k.last_used_at).getTime() : null,
+        };
+        // only good keys are kept (a refused one is looked up again, so its error stays specific)
+        cache?.set(keyHash, key, gen);
       }
-      return { userId: k.user_id, tenantId: k.tenant_id, role: k.role, kind: 'user', email: k.email, name: k.name, keyId: k.id };
+      if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new AppError('UNAUTHENTICATED', 'This API key has expired');
+      if (key.lastUsedAt === null || Date.now() - key.lastUsedAt > TOUCH_AFTER_MS) {
+        key.lastUsedAt = Date.now();
+        await db.asWorker((c) => c.query('UPDATE api_keys SET last_used_at = now() WHERE id = $1', [key.keyId]));
+      }
+      return { userId: key.userId, tenantId: key.tenantId, role: key.role as Actor['role'], kind: 'user', email: key.email, name: key.name, keyId: key.keyId };
     },
   };
 }

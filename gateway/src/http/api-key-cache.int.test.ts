@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CRM_BIN, startCrm, stopCrm, type CrmProcess } from '../testing/crm-process.ts';
+
+const base = process.env.TEST_DATABASE_URL;
+
+// `crm start` on PostgreSQL keeps resolved API keys in memory; a key revoked or a user changed by
+// another process (here the CLI) must be refused by the running gateway all the same.
+describe.skipIf(!base)('the running gateway and API keys changed by another process', { timeout: 300_000 }, () => {
+  const name = `crm_test_${randomBytes(6).toString('hex')}`;
+  let url = '';
+  let crm: CrmProcess;
+  const env = () => ({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CRM_API_KEY: '', API_KEY_CACHE_SECONDS: '3600' });
+  const cli = (args: string[], extra: Record<string, string> = {}) => {
+    const r = spawnSync(process.execPath, [CRM_BIN, ...args], { env: { ...env(), ...extra }, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    return r.stdout;
+  };
+  const get = (key: string) => fetch(`${crm.url}/api/v1/contacts?limit=1`, { headers: { authorization: `Bearer ${key}` } });
+  let adminKey = '';
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const u = new URL(base!);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    cli(['migrate']);
+    adminKey = /API key:\s+(crm_\S+)/.exec(cli(['tenant', 'create', '--name', 'Keys', '--slug', 'keys', '--admin-email', 'ada@keys.io']))![1]!;
+    crm = await startCrm(env());
+  });
+  afterAll(async () => {
+    if (crm) await stopCrm(crm.proc);
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  it('reports the cache as a running service', async () => {
+    const health = (await (await fetch(`${crm.url}/health`)).json()) as { checks: { services: { name: string; status: string }[] } };
+    expect(health.checks.services.find((s) => s.name === 'api-key-cache')).toEqual({ name: 'api-key-cache', status: 'running' });
+  });
+
+  it('refuses a key revoked with `crm apikey revoke`, and follows a role change made with `crm user`', async () => {
+    const added = JSON.parse(cli(['user', 'add', '--email', 'sam@keys.io', '--name', 'Sam', '--role', 'SALES_REP', '--json'], { CRM_API_KEY: adminKey })) as { apiKey: string; user: { id: string } };
+    const workflows = async (key: string) => (await fetch(`${crm.url}/api/v1/workflows`, { headers: { authorization: `Bearer ${key}` } })).status;
+    expect((await get(added.apiKey)).status).toBe(200);
+    expect((await get(added.apiKey)).status).toBe(200); // now from memory
+    expect(await workflows(added.apiKey)).toBe(403); // a rep may not read workflows, a manager may
+
+    cli(['user', 'set-role', 'sam@keys.io', 'SALES_MANAGER'], { CRM_API_KEY: adminKey });
+    await vi.waitFor(async () => expect(await workflows(added.apiKey)).toBe(200), { timeout: 30_000, interval: 100 });
+
+    const keys = JSON.parse(cli(['apikey', 'list', '--json'], { CRM_API_KEY: added.apiKey })) as { id: string; status: string }[];
+    cli(['apikey', 'revoke', keys[0]!.id], { CRM_API_KEY: adminKey });
+    await vi.waitFor(async () => expect((await get(added.apiKey)).status).toBe(401), { timeout: 30_000, interval: 100 });
+    const body = (await (await get(added.apiKey)).json()) as { error: { code: string; message: string } };
+    expect(body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: 'This API key was revoked' });
+    // the admin's own key is untouched
+    expect((await get(adminKey)).status).toBe(200);
+  });
+});
