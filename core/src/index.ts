@@ -50,7 +50,7 @@ export type { Actor } from './users/user.schema.ts';
 export { CreateTenantInput } from './users/tenant.service.ts';
 export type { CreatedTenant } from './users/tenant.service.ts';
 export { hashApiKey } from './users/api-key.service.ts';
-export { startApiKeyCache, apiKeyCacheOf } from './users/api-key-cache.ts';
+export { startAuthCache, authCacheOf } from './users/auth-cache.ts';
 export { ApiKeyInfo, CreateApiKeyInput, API_KEY_STATUSES } from './users/api-key.schema.ts';
 export { isUuid, assertUuid } from './errors/uuid.ts';
 export type { AuditEntry, AuditRow } from './audit/audit.service.ts';

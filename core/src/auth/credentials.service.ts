@@ -7,6 +7,7 @@ import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { isUuid } from '../errors/uuid.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
+import { authCacheOf } from '../users/auth-cache.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { authorize } from './rbac.ts';
 
@@ -117,10 +118,17 @@ export function createCredentialsService(db: Database) {
     /** The user a verified token names, if they still exist and are active in that tenant. */
     async activeUser(tenantId: string, userId: string): Promise<ResolvedUser> {
       if (!isUuid(tenantId) || !isUuid(userId)) throw new AppError('UNAUTHENTICATED', 'The token names no valid tenant or user');
+      // on every request with a token: kept in memory by a server process while it hears of user changes
+      const cache = authCacheOf(db);
+      const cached = cache?.get<ResolvedUser>(`user:${tenantId}:${userId}`);
+      if (cached) return { ...cached };
+      const gen = cache?.gen ?? 0;
       const [u] = await readUsers('u.tenant_id = $1 AND u.id = $2', [tenantId, userId]);
       if (!u) throw new AppError('UNAUTHENTICATED', 'The user of this token does not exist in its tenant');
       if (u.deactivated_at) throw new AppError('UNAUTHENTICATED', 'The user of this token is deactivated');
-      return toResolved(u);
+      const resolved = toResolved(u);
+      cache?.set(`user:${tenantId}:${userId}`, resolved, gen);
+      return { ...resolved };
     },
 
     /** An external identity (OIDC): tenant by id or slug, user by email; must exist and be active. */

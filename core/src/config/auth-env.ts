@@ -13,10 +13,10 @@ export const AuthEnv = z.object({
     .describe('External base URL of the gateway (issuer of local tokens, base of token audiences and OAuth metadata); default http://HOST:PORT. Example: https://crm.example.com'),
   AUTH_ACCESS_TOKEN_TTL_SECONDS: seconds(60, 86_400).default(900).describe('Lifetime of access tokens issued by the local issuer (15 minutes). Example: 900'),
   AUTH_REFRESH_TOKEN_TTL_SECONDS: seconds(300, 90 * 86_400).default(604_800).describe('Lifetime of refresh tokens (7 days); each is good for one refresh. Example: 604800'),
-  API_KEY_CACHE_SECONDS: seconds(0, 3600)
+  AUTH_CACHE_SECONDS: seconds(0, 3600)
     .default(60)
     .describe(
-      'How long the gateway keeps a resolved API key in memory instead of reading it on every request (PostgreSQL only; the embedded PGlite reads every time). Used only while the process LISTENs for key and user changes, so a revocation or role change by any process applies to the next request; 0 = read every time. Example: 60',
+      'How long the gateway keeps a resolved API key (and the user a verified token names) in memory instead of reading it on every request (PostgreSQL only; the embedded PGlite reads every time). Used only while the process LISTENs for key and user changes, so a revocation or role change by any process applies to the next request; 0 = read every time. Example: 60',
     ),
   AUTH_OIDC_ISSUER: z.url().optional().describe('Issuer (iss) of an external OpenID Connect provider whose tokens the gateway accepts. Example: https://acme.eu.auth0.com/'),
   AUTH_OIDC_JWKS_URL: z.url().optional().describe('JWKS URL of the external provider (required with AUTH_OIDC_ISSUER). Example: https://acme.eu.auth0.com/.well-known/jwks.json'),

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
 import { writeAudit } from '../audit/audit.service.ts';
-import { apiKeyCacheOf } from './api-key-cache.ts';
+import { authCacheOf } from './auth-cache.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx, isUniqueViolation } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -159,15 +159,15 @@ export function createApiKeyService(db: Database) {
 
     /**
      * Resolve an API key to its user, across tenants (runs as crm_worker): one read on every
-     * request (none while the gateway's key cache holds it, see api-key-cache.ts), plus a last-used
+     * request (none while the gateway's key cache holds it, see auth-cache.ts), plus a last-used
      * stamp at most once a minute. Unknown, revoked and expired keys and
      * deactivated users are all UNAUTHENTICATED.
      */
     async authenticate(apiKey: string): Promise<Actor & { email: string; name: string; keyId: string }> {
       if (!apiKey || apiKey.length > 200) throw new AppError('UNAUTHENTICATED', 'Missing or malformed API key');
       const keyHash = hashApiKey(apiKey);
-      const cache = apiKeyCacheOf(db);
-      let key = cache?.get(keyHash);
+      const cache = authCacheOf(db);
+      let key = cache?.get(`key:${keyHash}`);
       if (!key) {
         const gen = cache?.gen ?? 0;
         const [[k]] = (await db.readAsWorker([
@@ -203,7 +203,7 @@ export function createApiKeyService(db: Database) {
           lastUsedAt: k.last_used_at ? new Date(k.last_used_at).getTime() : null,
         };
         // only good keys are kept (a refused one is looked up again, so its error stays specific)
-        cache?.set(keyHash, key, gen);
+        cache?.set(`key:${keyHash}`, key, gen);
       }
       if (key.expiresAt !== null && key.expiresAt <= Date.now()) throw new AppError('UNAUTHENTICATED', 'This API key has expired');
       if (key.lastUsedAt === null || Date.now() - key.lastUsedAt > TOUCH_AFTER_MS) {

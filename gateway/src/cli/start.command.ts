@@ -3,7 +3,7 @@ import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Service } from '../runtime/service.ts';
 import { knowledgeRefreshService } from '../runtime/knowledge-refresh.ts';
-import { addApiKeyCache } from '../runtime/api-key-cache-service.ts';
+import { addAuthCache } from '../runtime/auth-cache-service.ts';
 import { addAssistantService } from '../runtime/assistant.ts';
 import { addWorkflowEngine } from '../runtime/workflow-service.ts';
 import { startHttpServer } from '../server.ts';
@@ -73,7 +73,7 @@ export const startCommand: Command = {
     // the chat assistant of REST and /ws: the configured chat model, durable threads (opened on the first turn)
     const chat = addAssistantService(runtime);
     // resolved API keys stay in memory while this process hears about key and user changes
-    addApiKeyCache(runtime);
+    addAuthCache(runtime);
     const tenants = await core.directory.countTenants();
     let knowledge: 'loading' | 'resuming' | undefined;
     if (tenants === 0 && !values['no-seed']) {

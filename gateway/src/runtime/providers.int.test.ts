@@ -150,7 +150,7 @@ describe('model providers and vector stores selected by configuration (real crm 
       const health = (await (await fetch(`${url}/health`)).json()) as Record<string, any>;
       expect(health.checks.modelProvider).toMatchObject({ status: 'ok', active: expect.stringContaining('ollama') });
       expect(health.checks.database).toMatchObject({ status: 'ok', kind: 'pglite' });
-      expect(health.checks.services.map((s: { name: string }) => s.name)).toEqual(['lead-scoring', 'workflow-engine', 'assistant', 'api-key-cache', 'knowledge-refresh', 'scheduler', 'outbox']);
+      expect(health.checks.services.map((s: { name: string }) => s.name)).toEqual(['lead-scoring', 'workflow-engine', 'assistant', 'auth-cache', 'knowledge-refresh', 'scheduler', 'outbox']);
     } finally {
       await stop(proc);
     }

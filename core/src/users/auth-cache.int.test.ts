@@ -4,15 +4,15 @@ import { createCrmCore, type CrmCore } from '../crm-core.ts';
 import { subscribeNotify } from '../db/notify-listener.ts';
 import { silentLogger } from '../logger.ts';
 import { openTestDatabase, testDbKinds, type TestDatabase } from '../testing/index.ts';
-import { ApiKeyCache, apiKeyCacheOf, startApiKeyCache } from './api-key-cache.ts';
+import { AuthCache, authCacheOf, startAuthCache } from './auth-cache.ts';
 
 const errorOf = (p: Promise<unknown>) => p.then(() => undefined, (e: { code: string; message: string }) => e);
 
-describe('ApiKeyCache', () => {
+describe('AuthCache', () => {
   const key = { keyId: 'k', userId: 'u', tenantId: 't', role: 'ADMIN', email: 'a@b.c', name: 'A', expiresAt: null, lastUsedAt: null };
 
   it('holds nothing until it listens, and forgets everything when it stops listening', () => {
-    const c = new ApiKeyCache(60_000);
+    const c = new AuthCache(60_000);
     c.set('h', key, c.gen, 0);
     expect(c.get('h', 0)).toBeUndefined();
     c.setListening(true);
@@ -25,7 +25,7 @@ describe('ApiKeyCache', () => {
   });
 
   it('does not store a lookup that was in flight when a change was announced', () => {
-    const c = new ApiKeyCache(60_000);
+    const c = new AuthCache(60_000);
     c.setListening(true);
     const gen = c.gen; // the lookup starts
     c.invalidate(); // a revocation commits meanwhile
@@ -35,7 +35,7 @@ describe('ApiKeyCache', () => {
   });
 
   it('expires entries after the TTL and keeps at most maxEntries', () => {
-    const c = new ApiKeyCache(1000, 2);
+    const c = new AuthCache(1000, 2);
     c.setListening(true);
     c.set('a', key, c.gen, 0);
     c.set('b', key, c.gen, 10);
@@ -52,9 +52,9 @@ describe('API-key cache on the embedded database', () => {
     const t = await openTestDatabase('pglite');
     try {
       const core = createCrmCore({ db: t.db, logger: silentLogger() });
-      const { cache, stop } = startApiKeyCache(t.db, silentLogger(), 3600);
+      const { cache, stop } = startAuthCache(t.db, silentLogger(), 3600);
       expect(cache).toBeUndefined();
-      expect(apiKeyCacheOf(t.db)).toBeUndefined();
+      expect(authCacheOf(t.db)).toBeUndefined();
       const created = await core.tenants.create({ name: 'Embedded', slug: 'embedded', admin: { email: 'ed@embedded.io' } });
       await core.users.authenticate(created.apiKey);
       const other = new pg.Client({ connectionString: t.db.url });
@@ -74,7 +74,7 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('API-key cache inva
   let t: TestDatabase;
   let core: CrmCore;
   let stop: () => Promise<void>;
-  let cache: ApiKeyCache;
+  let cache: AuthCache;
   /** Another process (a CLI command, another replica): its own connection, not this process's services. */
   let other: pg.Client;
   let probed = 0;
@@ -83,7 +83,7 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('API-key cache inva
   beforeAll(async () => {
     t = await openTestDatabase(kind);
     core = createCrmCore({ db: t.db, logger: silentLogger() });
-    const started = startApiKeyCache(t.db, silentLogger(), 3600);
+    const started = startAuthCache(t.db, silentLogger(), 3600);
     cache = started.cache!;
     stop = started.stop;
     unprobe = subscribeNotify(t.db, silentLogger(), { channel: 'crm_test_probe', notify: () => probed++ });
@@ -95,7 +95,7 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('API-key cache inva
     await other.end();
     await unprobe();
     await stop();
-    expect(apiKeyCacheOf(t.db)).toBeUndefined();
+    expect(authCacheOf(t.db)).toBeUndefined();
     await t.drop();
   });
 
@@ -129,10 +129,14 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('API-key cache inva
     const sam = await core.users.createUser(admin, { email: 'sam@roles.io', name: 'Sam', role: 'SALES_REP' });
     expect(await core.users.authenticate(sam.apiKey)).toMatchObject({ role: 'SALES_REP' });
     expect(cache.size).toBe(1);
+    // the user a verified token names is kept beside the key
+    expect(await core.credentials.activeUser(created.tenant.id, sam.user.id)).toMatchObject({ role: 'SALES_REP', email: 'sam@roles.io' });
+    expect(cache.size).toBe(2);
 
     await other.query("UPDATE users SET role = 'SALES_MANAGER' WHERE id = $1", [sam.user.id]);
     await heard();
     expect(await core.users.authenticate(sam.apiKey)).toMatchObject({ role: 'SALES_MANAGER' });
+    expect(await core.credentials.activeUser(created.tenant.id, sam.user.id)).toMatchObject({ role: 'SALES_MANAGER' });
 
     await other.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE user_id = $1", [sam.user.id]);
     await heard();
@@ -142,6 +146,7 @@ describe.each(testDbKinds().filter((k) => k === 'postgres'))('API-key cache inva
     await core.users.deactivate(admin, sam.user.id);
     await heard();
     expect(await errorOf(core.users.authenticate(sam.apiKey))).toMatchObject({ code: 'UNAUTHENTICATED', message: 'The user of this API key is deactivated' });
+    expect(await errorOf(core.credentials.activeUser(created.tenant.id, sam.user.id))).toMatchObject({ code: 'UNAUTHENTICATED', message: 'The user of this token is deactivated' });
   });
 
   it('a deleted tenant takes its cached keys with it', async () => {

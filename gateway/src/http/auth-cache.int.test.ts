@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CRM_BIN, startCrm, stopCrm, type CrmProcess } from '../testing/crm-process.ts';
@@ -12,7 +13,9 @@ describe.skipIf(!base)('the running gateway and API keys changed by another proc
   const name = `crm_test_${randomBytes(6).toString('hex')}`;
   let url = '';
   let crm: CrmProcess;
-  const env = () => ({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CRM_API_KEY: '', API_KEY_CACHE_SECONDS: '3600' });
+  let port = 0;
+  // tokens name the gateway's URL as issuer: the CLI that signs them must know it
+  const env = () => ({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', CRM_API_KEY: '', AUTH_CACHE_SECONDS: '3600', CRM_PUBLIC_URL: `http://127.0.0.1:${port}` });
   const cli = (args: string[], extra: Record<string, string> = {}) => {
     const r = spawnSync(process.execPath, [CRM_BIN, ...args], { env: { ...env(), ...extra }, encoding: 'utf8', timeout: 120_000 });
     expect(r.stderr).toBe('');
@@ -32,7 +35,13 @@ describe.skipIf(!base)('the running gateway and API keys changed by another proc
     url = u.toString();
     cli(['migrate']);
     adminKey = /API key:\s+(crm_\S+)/.exec(cli(['tenant', 'create', '--name', 'Keys', '--slug', 'keys', '--admin-email', 'ada@keys.io']))![1]!;
-    crm = await startCrm(env());
+    port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    crm = await startCrm(env(), { args: ['start', '--port', String(port), '--no-seed'] });
   });
   afterAll(async () => {
     if (crm) await stopCrm(crm.proc);
@@ -44,18 +53,23 @@ describe.skipIf(!base)('the running gateway and API keys changed by another proc
 
   it('reports the cache as a running service', async () => {
     const health = (await (await fetch(`${crm.url}/health`)).json()) as { checks: { services: { name: string; status: string }[] } };
-    expect(health.checks.services.find((s) => s.name === 'api-key-cache')).toEqual({ name: 'api-key-cache', status: 'running' });
+    expect(health.checks.services.find((s) => s.name === 'auth-cache')).toEqual({ name: 'auth-cache', status: 'running' });
   });
 
-  it('refuses a key revoked with `crm apikey revoke`, and follows a role change made with `crm user`', async () => {
+  it('refuses a key revoked with `crm apikey revoke`, and follows a role change and a deactivation made with `crm user` (keys and tokens)', async () => {
     const added = JSON.parse(cli(['user', 'add', '--email', 'sam@keys.io', '--name', 'Sam', '--role', 'SALES_REP', '--json'], { CRM_API_KEY: adminKey })) as { apiKey: string; user: { id: string } };
     const workflows = async (key: string) => (await fetch(`${crm.url}/api/v1/workflows`, { headers: { authorization: `Bearer ${key}` } })).status;
     expect((await get(added.apiKey)).status).toBe(200);
     expect((await get(added.apiKey)).status).toBe(200); // now from memory
     expect(await workflows(added.apiKey)).toBe(403); // a rep may not read workflows, a manager may
+    // a token of the local issuer names the same user: its role is read (and kept) the same way
+    const jwt = (JSON.parse(cli(['token', 'create', '--email', 'sam@keys.io', '--tenant', 'keys', '--json'])) as { accessToken: string }).accessToken;
+    expect(await workflows(jwt)).toBe(403);
+    expect(await workflows(jwt)).toBe(403);
 
     cli(['user', 'set-role', 'sam@keys.io', 'SALES_MANAGER'], { CRM_API_KEY: adminKey });
     await vi.waitFor(async () => expect(await workflows(added.apiKey)).toBe(200), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(async () => expect(await workflows(jwt)).toBe(200), { timeout: 30_000, interval: 100 });
 
     const keys = JSON.parse(cli(['apikey', 'list', '--json'], { CRM_API_KEY: added.apiKey })) as { id: string; status: string }[];
     cli(['apikey', 'revoke', keys[0]!.id], { CRM_API_KEY: adminKey });
@@ -64,5 +78,9 @@ describe.skipIf(!base)('the running gateway and API keys changed by another proc
     expect(body.error).toMatchObject({ code: 'UNAUTHENTICATED', message: 'This API key was revoked' });
     // the admin's own key is untouched
     expect((await get(adminKey)).status).toBe(200);
+    // the token outlives the key until the user is deactivated
+    expect((await get(jwt)).status).toBe(200);
+    cli(['user', 'deactivate', 'sam@keys.io'], { CRM_API_KEY: adminKey });
+    await vi.waitFor(async () => expect((await get(jwt)).status).toBe(401), { timeout: 30_000, interval: 100 });
   });
 });

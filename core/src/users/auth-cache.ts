@@ -20,17 +20,18 @@ export interface CachedKey {
 }
 
 interface Entry {
-  key: CachedKey;
+  value: unknown;
   cachedAt: number;
 }
 
 /**
- * Resolved API keys kept in memory, trusted only while this process LISTENs on `crm_auth`: the
+ * Resolved credentials kept in memory (API keys by hash, `key:…`; the users that verified tokens
+ * name, `user:…`), trusted only while this process LISTENs on `crm_auth`: the
  * cache is off until the LISTEN is active, emptied on every notification and when the LISTEN
  * connection is lost. A lookup that was in flight when a notification arrived is not stored
  * (generation check), so a revocation committed while the key was being read cannot be missed.
  */
-export class ApiKeyCache {
+export class AuthCache {
   private readonly entries = new Map<string, Entry>();
   private listening = false;
   private generation = 0;
@@ -53,25 +54,25 @@ export class ApiKeyCache {
     return this.listening;
   }
 
-  get(keyHash: string, now = Date.now()): CachedKey | undefined {
+  get<T = CachedKey>(key: string, now = Date.now()): T | undefined {
     if (!this.listening) return undefined;
-    const e = this.entries.get(keyHash);
+    const e = this.entries.get(key);
     if (!e) return undefined;
     if (now - e.cachedAt >= this.ttlMs) {
-      this.entries.delete(keyHash);
+      this.entries.delete(key);
       return undefined;
     }
-    return e.key;
+    return e.value as T;
   }
 
-  set(keyHash: string, key: CachedKey, gen: number, now = Date.now()): void {
+  set<T = CachedKey>(key: string, value: T, gen: number, now = Date.now()): void {
     if (!this.listening || gen !== this.generation) return;
     if (this.entries.size >= this.maxEntries) {
       // drop the oldest insertion (Map keeps insertion order)
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(keyHash, { key, cachedAt: now });
+    this.entries.set(key, { value, cachedAt: now });
   }
 
   /** Something changed (or may have): forget everything, and refuse lookups already in flight. */
@@ -86,19 +87,19 @@ export class ApiKeyCache {
   }
 }
 
-const caches = new WeakMap<Database, ApiKeyCache>();
+const caches = new WeakMap<Database, AuthCache>();
 
-/** The cache `authenticate` consults for this database, if a server process started one. */
-export function apiKeyCacheOf(db: Database): ApiKeyCache | undefined {
+/** The cache API-key and token authentication consult for this database, if a server process started one. */
+export function authCacheOf(db: Database): AuthCache | undefined {
   return caches.get(db);
 }
 
 /**
- * Start caching resolved API keys for `ttlSeconds` in this process (the HTTP gateway; one-shot CLI
+ * Start caching resolved API keys and token users for `ttlSeconds` in this process (the HTTP gateway; one-shot CLI
  * commands never do) on PostgreSQL; not on the embedded PGlite. Returns the function that stops it
  * (call before closing the database).
  */
-export function startApiKeyCache(db: Database, logger: Logger, ttlSeconds: number): { cache: ApiKeyCache | undefined; stop: () => Promise<void> } {
+export function startAuthCache(db: Database, logger: Logger, ttlSeconds: number): { cache: AuthCache | undefined; stop: () => Promise<void> } {
   if (db.kind === 'pglite') {
     // PGlite serves every socket from one session and hands a NOTIFY back to the connection that
     // sent it, so another process's revocation (`crm apikey revoke` beside `crm start`) would never
@@ -106,7 +107,7 @@ export function startApiKeyCache(db: Database, logger: Logger, ttlSeconds: numbe
     logger.debug('API keys are not cached on the embedded database (no cross-connection NOTIFY)');
     return { cache: undefined, stop: async () => {} };
   }
-  const cache = new ApiKeyCache(ttlSeconds * 1000);
+  const cache = new AuthCache(ttlSeconds * 1000);
   caches.set(db, cache);
   const unsubscribe = subscribeNotify(db, logger, {
     channel: AUTH_CHANNEL,
