@@ -18,7 +18,7 @@ const PRICING = '# Pricing\n\nThe growth package costs 2,400 GBP per month. Cont
  * (crm://contacts/…, crm://interactions/…). Two contacts' notes say nearly the same thing, so an
  * unscoped search would find both: the scoped answer must never cite or quote the other one's.
  */
-describe.each(testDbKinds())('REST chat research scoped to a contact (local model) on %s', { timeout: 120_000 }, (kind) => {
+describe.each(testDbKinds())('REST chat research scoped to a contact (local model) on %s', { timeout: 300_000 }, (kind) => {
   let h: RestHarness;
   let dana: string;
   let omar: string;
@@ -51,7 +51,7 @@ describe.each(testDbKinds())('REST chat research scoped to a contact (local mode
     pricingUri = `crm://kb/${(await h.core.knowledge.addDocument(manager, { filename: 'pricing.md', bytes: new TextEncoder().encode(PRICING) })).document.id}`;
     await h.core.knowledge.backfillInteractions(h.a.tenantId);
     await h.core.knowledge.refresh(h.a.tenantId);
-  });
+  }, 300_000);
   afterAll(() => h?.close());
 
   it("answers from the contact's own notes and cites them; the other contacts' notes never appear", async () => {
