@@ -9,6 +9,8 @@ import { loadToolset } from '../tools/toolset.ts';
 import { parseToolError } from '@crm/mcp-servers';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface AssistantDeps {
   model: BaseChatModel;
   mcpClientFactory: McpClientFactory;
@@ -119,11 +121,13 @@ export function createAssistant(deps: AssistantDeps) {
     /**
      * One user message on a thread; resolves when the turn answers or pauses for approval. A turn
      * still paused is settled first from the approval queue (decided elsewhere, or still waiting).
+     * `contactId` scopes the turn's research to that contact's record and notes plus the knowledge base.
      */
-    async chat(actor: Actor, input: { threadId: string; message: string }, handlers: TurnHandlers = {}): Promise<TurnResult> {
+    async chat(actor: Actor, input: { threadId: string; message: string; contactId?: string }, handlers: TurnHandlers = {}): Promise<TurnResult> {
       if (!input.message.trim()) throw AppError.validation([{ path: 'message', reason: 'must not be empty' }]);
+      if (input.contactId !== undefined && !UUID.test(input.contactId)) throw AppError.validation([{ path: 'contactId', reason: 'must be a contact id (UUID)' }]);
       if ((await pending(actor, input.threadId)).length) await run(actor, input.threadId, new Command({ resume: 'from-queue' }), {});
-      return run(actor, input.threadId, { messages: [new HumanMessage(input.message)] }, handlers);
+      return run(actor, input.threadId, { messages: [new HumanMessage(input.message)], contactId: input.contactId ?? null }, handlers);
     },
     /**
      * Decide the calls a paused turn waits for — each decision goes to the approval queue, where an

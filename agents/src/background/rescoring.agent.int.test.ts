@@ -24,14 +24,8 @@ describe.each(testDbKinds())('rescoring agent as the system actor, through the l
     h = await openAgentHarness(kind);
     // 800 closed leads with fixed-seed custom fields and fixed relative dates (enough outcomes of each class)
     await seedBlendFavouringLeads(h.core.db, h.f.tenantId, { seed: 3 });
-    // closed in the CRM: the audit log says when (else the outcome's date falls back to the contact's
-    // last update, which every rescore moves — see the README's "What does not work yet")
-    await h.core.db.withTenant(h.f.tenantId, (em) =>
-      em.execute(
-        `INSERT INTO audit_log (tenant_id, action, entity_type, entity_id, diff, created_at)
-         SELECT tenant_id, 'contact.status_changed', 'contact', id, jsonb_build_object('after', jsonb_build_object('status', status)), updated_at FROM contacts`,
-      ),
-    );
+    // closed without any contact.status_changed audit row: the outcome dates are the contacts'
+    // status_changed_at (migration 0230), which the rescores below must not move
   });
   afterAll(() => h?.close());
 

@@ -55,31 +55,36 @@ export function asLabelled(leads: readonly BlendLead[]): LabelledLead[] {
 
 /**
  * Store `n` such leads as closed contacts of a tenant (CUSTOMER or INACTIVE, created from 260 days
- * before `now`); with no status-change audit row the outcome's cutoff is the contact's last update.
+ * before `now`); with no status-change audit row the outcome's cutoff is the contact's
+ * `status_changed_at` (migration 0230), set here to the lead's cutoff. `offset` numbers the leads
+ * (names, emails) from there, so a second batch can join the same tenant.
  * Returns the contact ids in creation order.
  */
-export async function seedBlendFavouringLeads(db: Database, tenantId: string, options: { now?: number; n?: number; seed?: number } = {}): Promise<string[]> {
+export async function seedBlendFavouringLeads(db: Database, tenantId: string, options: { now?: number; n?: number; seed?: number; offset?: number } = {}): Promise<string[]> {
   const now = options.now ?? Date.now();
   const leads = blendFavouringLeads(options.n ?? 800, options.seed ?? 1, now - 260 * DAY);
+  const offset = options.offset ?? 0;
   const rows = leads.map((l, k) => ({
     id: randomUUID(),
     first_name: 'Lead',
-    last_name: String(k),
-    email: l.contact.email,
+    last_name: String(k + offset),
+    email: offset ? `lead${k + offset}@firm${k + offset}.example` : l.contact.email,
     company: l.contact.company,
     position: l.contact.position,
     source: l.contact.source,
     status: l.label ? 'CUSTOMER' : 'INACTIVE',
     custom_fields: l.contact.customFields,
     created_at: new Date(l.created).toISOString(),
+    // last touched when closed; a rescore moves updated_at (trigger of 0180) but not status_changed_at
     updated_at: new Date(l.cutoff).toISOString(),
+    status_changed_at: new Date(l.cutoff).toISOString(),
   }));
   await db.withTenant(tenantId, (em) =>
     em.execute(
-      `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, company, position, source, status, custom_fields, created_at, updated_at)
-       SELECT r.id, ?, r.first_name, r.last_name, r.email, r.company, r.position, r.source, r.status, r.custom_fields, r.created_at, r.updated_at
+      `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, company, position, source, status, custom_fields, created_at, updated_at, status_changed_at)
+       SELECT r.id, ?, r.first_name, r.last_name, r.email, r.company, r.position, r.source, r.status, r.custom_fields, r.created_at, r.updated_at, r.status_changed_at
        FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, first_name text, last_name text, email text, company text, position text, source text,
-         status text, custom_fields jsonb, created_at timestamptz, updated_at timestamptz)`,
+         status text, custom_fields jsonb, created_at timestamptz, updated_at timestamptz, status_changed_at timestamptz)`,
       [tenantId, JSON.stringify(rows)],
     ),
   );

@@ -113,12 +113,13 @@ export interface LabelledLead {
 /**
  * Contacts with a known outcome: CUSTOMER (1), INACTIVE (0), and open leads untouched for
  * `staleDays` (0, "stale"). Cutoffs: the status change into CUSTOMER/INACTIVE from the audit log;
- * for a customer without one, the first post-sale interaction; else the last update. A stale lead
+ * for a customer without one, the first post-sale interaction; else `status_changed_at`, which the
+ * database keeps (migration 0230) and, unlike updated_at, score updates never move. A stale lead
  * is judged STALE_GAP_DAYS after its last touch.
  */
 export async function loadLabelled(em: EntityManager, now: number, staleDays: number): Promise<LabelledLead[]> {
-  const rows = await em.execute<(ContactRow & { status_at: string | null; post_sale_at: string | null; last_touch: string; updated_at: string })[]>(
-    `SELECT ${CONTACT_COLUMNS}, c.updated_at,
+  const rows = await em.execute<(ContactRow & { status_at: string | null; post_sale_at: string | null; last_touch: string; status_changed_at: string })[]>(
+    `SELECT ${CONTACT_COLUMNS}, c.status_changed_at,
        greatest(c.created_at, coalesce(c.last_contact_date, c.created_at)) AS last_touch,
        (SELECT max(a.created_at) FROM audit_log a WHERE a.action = 'contact.status_changed' AND a.entity_id = c.id
           AND a.diff->'after'->>'status' = c.status) AS status_at,
@@ -136,9 +137,9 @@ export async function loadLabelled(em: EntityManager, now: number, staleDays: nu
     let stale = false;
     if (r.status === 'CUSTOMER') {
       const known = [ms(r.status_at), ms(r.post_sale_at)].filter((t) => !Number.isNaN(t));
-      cutoff = known.length ? Math.min(...known) : ms(r.updated_at);
+      cutoff = known.length ? Math.min(...known) : ms(r.status_changed_at);
     } else if (r.status === 'INACTIVE') {
-      cutoff = Number.isNaN(ms(r.status_at)) ? ms(r.updated_at) : ms(r.status_at);
+      cutoff = Number.isNaN(ms(r.status_at)) ? ms(r.status_changed_at) : ms(r.status_at);
     } else {
       stale = true;
       cutoff = Math.min(now, ms(r.last_touch) + STALE_GAP_DAYS * DAY_MS);

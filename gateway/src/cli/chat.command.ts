@@ -7,7 +7,7 @@ import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
 
-const USAGE = 'crm chat [--message TEXT] [--json] [--thread ID] [--user EMAIL]';
+const USAGE = 'crm chat [--message TEXT] [--json] [--thread ID] [--contact CONTACT_ID] [--user EMAIL]';
 
 function describeEvent(e: StepEvent): string {
   switch (e.type) {
@@ -28,6 +28,8 @@ function describeEvent(e: StepEvent): string {
 
 function describeResearch(e: Extract<StepEvent, { type: 'research' }>): string {
   switch (e.step) {
+    case 'scope':
+      return `scope: contact ${e.contactId} ${e.ok ? '(its record and notes, plus the knowledge base)' : `— ${e.summary}`}`;
     case 'decide':
       return `decide: ${e.retrieve ? 'retrieve' : 'no retrieval'} (${e.reason})`;
     case 'rewrite':
@@ -57,13 +59,15 @@ async function settleApprovals(assistant: Assistant, actor: Actor, threadId: str
 }
 
 export const chatCommand: Command = {
-  summary: 'Chat with your CRM (the configured chat model, offline planner by default; conversations kept; streaming; --message for one turn, --json for answer, citations and tool calls)',
+  summary: 'Chat with your CRM (the configured chat model, offline planner by default; conversations kept; streaming; --message for one turn, --json for answer, citations and tool calls; --contact ID scopes research to one contact: its record and notes)',
   usage: USAGE,
-  options: { ...ACTOR_OPTIONS, message: { type: 'string', short: 'm' }, json: { type: 'boolean' }, thread: { type: 'string' } },
+  options: { ...ACTOR_OPTIONS, message: { type: 'string', short: 'm' }, json: { type: 'boolean' }, thread: { type: 'string' }, contact: { type: 'string' } },
   async run({ values, logger }) {
     if (values.message !== undefined && (typeof values.message !== 'string' || !values.message.trim())) {
       throw new AppError('VALIDATION_FAILED', 'Empty --message', { details: [{ path: 'message', reason: 'must not be empty' }] });
     }
+    // research scoped to one contact (its record and notes plus the knowledge base); the assistant checks the id
+    const scope = typeof values.contact === 'string' ? { contactId: values.contact.trim() } : {};
     const booted = await bootCore(logger);
     let closeChat = async () => {};
     try {
@@ -76,7 +80,7 @@ export const chatCommand: Command = {
       const threadId = typeof values.thread === 'string' ? values.thread : randomUUID();
       const json = values.json === true;
       if (typeof values.message === 'string') {
-        const result = await assistant.chat(actor, { threadId, message: values.message }, json ? {} : { onToken: (t) => process.stdout.write(t), onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`) });
+        const result = await assistant.chat(actor, { threadId, message: values.message, ...scope }, json ? {} : { onToken: (t) => process.stdout.write(t), onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`) });
         if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else process.stdout.write('\n');
         return 0;
@@ -88,7 +92,7 @@ export const chatCommand: Command = {
           const line = (await rl.question('> ').catch(() => 'exit')).trim();
           if (!line) continue;
           if (line === 'exit' || line === 'quit') break;
-          const result = await assistant.chat(actor, { threadId, message: line }, { onToken: (t) => process.stdout.write(t), onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`) });
+          const result = await assistant.chat(actor, { threadId, message: line, ...scope }, { onToken: (t) => process.stdout.write(t), onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`) });
           process.stdout.write('\n');
           await settleApprovals(assistant, actor, threadId, result, rl);
         }

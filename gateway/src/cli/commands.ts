@@ -101,7 +101,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   chat: {
     summary: 'Chat with your CRM: the sales assistant (streamed, cited, asks before it acts)',
-    usage: 'crm chat [--message TEXT] [--json] [--thread ID] [--user EMAIL]',
+    usage: 'crm chat [--message TEXT] [--json] [--thread ID] [--contact CONTACT_ID] [--user EMAIL]',
     load: () => import('./chat.command.ts').then((m) => m.chatCommand),
   },
   analytics: {

@@ -27,7 +27,16 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ping'), id }).strict(),
   z.object({ type: z.literal('subscribe'), id, topic: Topic, contactId: z.uuid().optional() }).strict(),
   z.object({ type: z.literal('unsubscribe'), id, topic: Topic }).strict(),
-  z.object({ type: z.literal('chat'), id, threadId: z.string().min(1).max(100).optional(), message: z.string().trim().min(1).max(8000) }).strict(),
+  z
+    .object({
+      type: z.literal('chat'),
+      id,
+      threadId: z.string().min(1).max(100).optional(),
+      message: z.string().trim().min(1).max(8000),
+      // research scoped to this contact's record and notes plus the knowledge base
+      contactId: z.uuid('must be a contact id (UUID)').optional(),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('approve'),

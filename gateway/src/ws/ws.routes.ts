@@ -150,7 +150,7 @@ export const wsRoutes: FastifyPluginAsync<WsRoutesOptions & { authenticate?: (to
             try {
               const result =
                 msg.type === 'chat'
-                  ? await assistantFor().chat(c.actor, { threadId, message: msg.message }, handlers)
+                  ? await assistantFor().chat(c.actor, { threadId, message: msg.message, ...(msg.contactId ? { contactId: msg.contactId } : {}) }, handlers)
                   : await assistantFor().decide(c.actor, { threadId, decisions: msg.decisions }, handlers);
               return reply({ type: 'chat.answer', ...(id ? { id } : {}), ...result });
             } finally {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkClaims, numbersIn, renderClaims } from './research.citations.ts';
 import { lexicalStrategy } from './research.lexical.ts';
+import { contactPassage, withoutNames } from './research.scope.ts';
 import type { Passage } from './research.state.ts';
 
 const passage = (uri: string, text: string, title = 'Price list'): Passage => ({ uri, title, heading: '', passage: text, kind: 'document', source: null, contactId: null });
@@ -33,6 +34,29 @@ describe('claim checks', () => {
   it('renders each claim with its citations at the end of its line', () => {
     expect(renderClaims([{ text: 'A.', citations: ['crm://kb/a', 'crm://kb/b'] }], false)).toBe('A. [crm://kb/a] [crm://kb/b]');
     expect(renderClaims([{ text: '"A."', citations: ['crm://kb/a'] }], true)).toBe('From the knowledge base:\n- "A." [crm://kb/a]');
+    expect(renderClaims([{ text: '"B."', citations: ['crm://interactions/i1'] }], true)).toBe('From the CRM records:\n- "B." [crm://interactions/i1]');
+    expect(renderClaims([{ text: '"A."', citations: ['crm://kb/a'] }, { text: '"C."', citations: ['crm://contacts/c1'] }], true)).toBe(
+      'From the CRM records and the knowledge base:\n- "A." [crm://kb/a]\n- "C." [crm://contacts/c1]',
+    );
+  });
+});
+
+describe('contact scope', () => {
+  const dana = { firstName: 'Dana', lastName: 'Whitfield', email: 'dana@northwind.test', company: 'Northwind', position: 'CMO', status: 'CUSTOMER', leadScore: 81, phone: null };
+  it("drops the scoped contact's names (and possessives) from the question, nothing else", () => {
+    expect(withoutNames("What did Dana ask about Whitfield's pricing? dana's budget?", dana)).toBe('What did ask about pricing? budget?');
+    expect(withoutNames('What did Danaher ask?', dana)).toBe('What did Danaher ask?');
+  });
+  it('renders the record as one fact per sentence, cited as crm://contacts/{id}', () => {
+    const p = contactPassage('c1', dana);
+    expect(p).toMatchObject({ uri: 'crm://contacts/c1', kind: 'contact', contactId: 'c1', title: 'Contact record: Dana Whitfield' });
+    expect(p.passage.split('\n')).toEqual([
+      'Dana Whitfield is a customer in the CRM.',
+      'Dana Whitfield works at the company Northwind.',
+      "Dana Whitfield's position (job title) is CMO.",
+      "Dana Whitfield's email address is dana@northwind.test.",
+      "Dana Whitfield's lead score is 81 out of 100.",
+    ]);
   });
 });
 

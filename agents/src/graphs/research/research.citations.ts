@@ -42,7 +42,10 @@ export function checkClaims(claims: readonly Claim[], evidence: readonly Passage
 /** Each claim on its own line, ending with its citations in brackets. */
 export function renderClaims(claims: readonly Claim[], quoted: boolean): string {
   const lines = claims.map((c) => `${quoted ? '- ' : ''}${c.text} ${c.citations.map((u) => `[${u}]`).join(' ')}`);
-  return quoted ? `From the knowledge base:\n${lines.join('\n')}` : lines.join('\n');
+  if (!quoted) return lines.join('\n');
+  const kb = claims.flatMap((c) => c.citations).map((u) => u.startsWith('crm://kb/'));
+  const from = kb.every(Boolean) ? 'the knowledge base' : kb.some(Boolean) ? 'the CRM records and the knowledge base' : 'the CRM records';
+  return `From ${from}:\n${lines.join('\n')}`;
 }
 
 export function citationsOf(claims: readonly Claim[]): string[] {

@@ -1,4 +1,4 @@
-import { HumanMessage, type BaseMessage } from '@langchain/core/messages';
+import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAssistant } from '../../assistant/assistant.ts';
 import { LocalPlannerChatModel } from '../../models/local-planner/local-chat-model.ts';
@@ -156,5 +156,69 @@ describe('research graph (agentic RAG) through the real MCP search_knowledge too
     // the research graph saw the question the supervisor handed over, not only the user's words
     expect(String(model.calls[2].messages.at(-1)!.content)).toContain('growth package monthly price');
     expect(events.map((e) => (e.type === 'research' ? e.step : e.type))).toEqual(['agent', 'decide', 'rewrite', 'tool_call', 'tool_result', 'retrieve', 'grade', 'answer']);
+  });
+  describe('scoped to a contact (contactId)', () => {
+    let dana: string;
+    let omar: string;
+    let danaNote: string;
+    let omarNote: string;
+    beforeAll(async () => {
+      const { manager, rep } = h.f;
+      const make = async (first: string, company: string) => (await h.core.contacts.create(manager, { firstName: first, lastName: 'Scope', email: `${first.toLowerCase()}@${company}.test`, company, assignedTo: rep.userId })).id;
+      dana = await make('Dana', 'northwind');
+      omar = await make('Omar', 'fabrikam');
+      const log = async (contactId: string, content: string) => (await h.core.interactions.log(manager, { contactId, type: 'PHONE_CALL', channel: 'PHONE', direction: 'INBOUND', content })).id;
+      danaNote = await log(dana, 'Dana asked whether the growth package pricing includes a discount for a two-year contract.');
+      omarNote = await log(omar, 'Omar asked whether the growth package pricing includes a discount for paying upfront.');
+      await h.core.knowledge.backfillInteractions(h.f.tenantId);
+    });
+
+    /** A remote model, scripted by what each call binds: it hands over with `handedScope` and marks every note passage relevant. */
+    const remote = (handedScope: string | undefined) => {
+      const shown: string[] = [];
+      const step = (m: BaseMessage[], tools: string[]) => {
+        const last = m.at(-1)!;
+        if (tools.includes('transfer_to_research')) {
+          return AIMessage.isInstance(last) && last.name === 'research' ? say(String(last.content)) : callTool('transfer_to_research', { request: 'growth package pricing discount', ...(handedScope ? { contactId: handedScope } : {}) });
+        }
+        if (tools.includes('decide')) return callTool('decide', { retrieve: true, reason: 'asks what a contact said' });
+        if (tools.includes('rewrite')) return callTool('rewrite', { query: 'growth package pricing discount' });
+        const prompt = String(m.find(HumanMessage.isInstance)!.content);
+        shown.push(prompt);
+        const notes = prompt.split(/\n(?=\[\d+\] )/).flatMap((b) => (b.includes('asked whether') ? [Number(b.match(/^\[(\d+)\]/m)![1])] : []));
+        if (tools.includes('grade')) return callTool('grade', { grades: notes.map((n) => ({ passage: n, relevant: true })) });
+        return callTool('answer', { claims: notes.map((n) => ({ text: 'They asked about a discount on the growth package.', passages: [n] })) });
+      };
+      return { model: new ScriptedChatModel(Array.from({ length: 12 }, () => step)), shown };
+    };
+
+    it("a remote model's handoff scopes research: only that contact's note is shown, graded and cited", async () => {
+      const { model, shown } = remote(dana);
+      const r = await createAssistant({ model, mcpClientFactory: h.mcpClientFactory }).chat(h.f.rep, { threadId: 'scope1', message: 'What did Dana ask about pricing?' });
+      expect(r.citations).toEqual([`crm://interactions/${danaNote}`]);
+      expect(r.toolCalls.map((c) => [c.tool, c.args.id ?? c.args.contactId ?? null])).toEqual([
+        ['get_contact', dana],
+        ['search_knowledge', dana],
+        ['search_knowledge', null],
+      ]);
+      expect(shown.join('\n')).toContain('two-year contract');
+      expect(shown.join('\n')).not.toContain('upfront');
+      expect(JSON.stringify(r)).not.toContain(omarNote);
+    });
+
+    it("the caller's scope wins over the one the model hands over", async () => {
+      const { model, shown } = remote(dana);
+      const r = await createAssistant({ model, mcpClientFactory: h.mcpClientFactory }).chat(h.f.rep, { threadId: 'scope2', message: 'What did they ask about pricing?', contactId: omar });
+      expect(r.citations).toEqual([`crm://interactions/${omarNote}`]);
+      expect(r.toolCalls[0]).toMatchObject({ tool: 'get_contact', args: { id: omar } });
+      expect(shown.join('\n')).not.toContain('two-year contract');
+      expect(JSON.stringify(r)).not.toContain(danaNote);
+    });
+
+    it('without a scope the same search reaches both notes (what the scope prevents)', async () => {
+      const { model } = remote(undefined);
+      const r = await createAssistant({ model, mcpClientFactory: h.mcpClientFactory }).chat(h.f.rep, { threadId: 'scope3', message: 'What did they ask about pricing?' });
+      expect(r.citations).toEqual(expect.arrayContaining([`crm://interactions/${danaNote}`, `crm://interactions/${omarNote}`]));
+    });
   });
 });

@@ -2,12 +2,13 @@ import { Annotation } from '@langchain/langgraph';
 
 /** A passage search_knowledge returned, as the research graph keeps it. */
 export interface Passage {
-  /** crm://kb/<document> or crm://interactions/<id>: what an answer sentence cites. */
+  /** crm://kb/<document>, crm://interactions/<id> or crm://contacts/<id>: what an answer sentence cites. */
   uri: string;
   title: string;
   heading: string;
   passage: string;
-  kind: 'document' | 'interaction';
+  /** `contact`: the scoped contact's own record (get_contact), cited as crm://contacts/<id>. */
+  kind: 'document' | 'interaction' | 'contact';
   /** The document's source path (e.g. services/seo.md); null for interaction notes. */
   source: string | null;
   /** The contact an interaction note belongs to. */
@@ -32,6 +33,7 @@ export interface Claim {
 
 /** What the research graph streams (stream mode "custom"), one event per step. */
 export type ResearchEvent =
+  | { type: 'research'; step: 'scope'; contactId: string; ok: boolean; summary: string }
   | { type: 'research'; step: 'decide'; retrieve: boolean; reason: string }
   | { type: 'research'; step: 'rewrite'; attempt: number; query: string }
   | { type: 'research'; step: 'retrieve'; attempt: number; query: string; ok: boolean; passages: number; summary: string }
@@ -40,6 +42,15 @@ export type ResearchEvent =
 
 export const ResearchState = Annotation.Root({
   question: Annotation<string>(),
+  /**
+   * Optional scope: this contact's record and interaction notes plus the knowledge base; no other
+   * contact's notes are searched, and any that came back would be dropped.
+   */
+  contactId: Annotation<string | undefined>(),
+  /** The scoped contact's record, graded and citable like a retrieved passage. */
+  contact: Annotation<Passage | undefined>(),
+  /** The question without the scoped contact's names (what the lexical strategy judges by). */
+  topic: Annotation<string | undefined>(),
   /** Set by `decide`: false for a request no document can answer (chit-chat, empty). */
   needsRetrieval: Annotation<boolean>(),
   /** Queries tried so far, in order (the first is the first rewrite). */

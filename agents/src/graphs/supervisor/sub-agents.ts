@@ -48,7 +48,15 @@ export function handoffTools(agents: readonly SubAgentSpec[]) {
     function: {
       name: `transfer_to_${a.name}`,
       description: `Hand the request to the ${a.name} agent: ${a.description}`,
-      parameters: { type: 'object', properties: { request: { type: 'string', description: 'What the agent should do' } }, required: ['request'] },
+      parameters: {
+        type: 'object',
+        properties: {
+          request: { type: 'string', description: 'What the agent should do' },
+          // research can be scoped to one contact's record and notes (plus the knowledge base)
+          ...(a.name === 'research' ? { contactId: { type: 'string', description: "Optional: the id (UUID) of the contact whose record and notes to search, besides the knowledge base; other contacts' notes are then left out" } } : {}),
+        },
+        required: ['request'],
+      },
     },
   }));
 }

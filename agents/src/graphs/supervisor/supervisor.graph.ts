@@ -82,8 +82,11 @@ export function createSupervisorGraph(deps: SupervisorGraphDeps) {
     const asked = handoffCall?.tool_calls?.find((c) => c.name === 'transfer_to_research')?.args.request;
     const human = [...state.messages].reverse().find(HumanMessage.isInstance);
     const question = typeof asked === 'string' && asked.trim() ? asked : typeof human?.content === 'string' ? human.content : '';
+    // the caller's scope wins over one the model chose: a turn scoped to a contact stays on that contact
+    const handedScope = handoffCall?.tool_calls?.find((c) => c.name === 'transfer_to_research')?.args.contactId;
+    const contactId = state.contactId ?? (typeof handedScope === 'string' && handedScope ? handedScope : undefined);
     // Its events reach this stream through our writer; its model calls are not this graph's tokens.
-    const out = await researchGraph!.invoke({ question }, { writer: config.writer, callbacks: config.callbacks, signal: config.signal } as LangGraphRunnableConfig);
+    const out = await researchGraph!.invoke({ question, ...(contactId ? { contactId } : {}) }, { writer: config.writer, callbacks: config.callbacks, signal: config.signal } as LangGraphRunnableConfig);
     const reply = new AIMessage({ content: out.reply, name: 'research', additional_kwargs: { research: { known: out.known, citations: out.citations, queries: out.queries } } });
     return { messages: [reply], active: undefined };
   }

@@ -9,6 +9,12 @@ export const SupervisorState = Annotation.Root({
   active: Annotation<string | undefined>(),
   /** Decided from the user's message when the turn starts, before any tool output exists. */
   policy: Annotation<TurnPolicy | undefined>(),
+  /**
+   * The contact the caller scoped this turn to (e.g. the contact page the rep is on); set with
+   * every turn's input, null when none. Research then searches that contact's record and notes
+   * plus the knowledge base, never another contact's notes.
+   */
+  contactId: Annotation<string | null | undefined>(),
 });
 
 export type SupervisorStateType = typeof SupervisorState.State;

@@ -32,12 +32,21 @@ export const chatRoutes: FastifyPluginAsync<{ assistantFor: () => Assistant }> =
     schema: {
       tags: ['chat'],
       summary: 'Ask the sales assistant (one turn; answer with citations, tool calls, pending approvals)',
-      body: z.object({ message: z.string().trim().min(1, 'message is required').max(8000, 'must be at most 8000 characters'), threadId: ThreadId.optional() }).strict(),
+      body: z
+        .object({
+          message: z.string().trim().min(1, 'message is required').max(8000, 'must be at most 8000 characters'),
+          threadId: ThreadId.optional(),
+          contactId: z
+            .uuid('must be a contact id (UUID)')
+            .optional()
+            .describe("Scope the turn's research to this contact: its record and interaction notes plus the knowledge base, cited as crm://contacts/{id} and crm://interactions/{id}; no other contact's notes"),
+        })
+        .strict(),
       response: withErrors({ 200: TurnOut }),
     },
     handler: async (req) => {
       const threadId = req.body.threadId ?? randomUUID();
-      return assistantFor().chat(actorOf(req), { threadId, message: req.body.message });
+      return assistantFor().chat(actorOf(req), { threadId, message: req.body.message, ...(req.body.contactId ? { contactId: req.body.contactId } : {}) });
     },
   });
 
