@@ -164,6 +164,30 @@ describe.each(testDbKinds())('GraphQL subscriptions over WebSocket on %s', (kind
       expect(p.data(id)[0].contactUpdated).toMatchObject({ id: contact.id, firstName: 'Header' });
     });
 
+    it('closes a connection beyond WS_MAX_CONNECTIONS_PER_USER with 4429; another user is not affected', async () => {
+      const limited = Fastify();
+      await limited.register(app, { core, version: 'test', ws: { maxConnectionsPerUser: 2 } });
+      const limitedUrl = `${(await limited.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws')}/graphql`;
+      try {
+        const init = async (key: string) => {
+          const p = await open(limitedUrl);
+          peers.push(p);
+          p.send({ type: 'connection_init', payload: { authorization: key } });
+          return p;
+        };
+        for (let i = 0; i < 2; i++) {
+          const p = await init(a.apiKeys.otherRep);
+          await p.until(() => p.messages.find((m) => m.type === 'connection_ack'), 'connection_ack');
+        }
+        const third = await init(a.apiKeys.otherRep);
+        expect(await third.closedWith()).toMatchObject({ code: GQL_CLOSE.tooManyConnections, reason: expect.stringMatching(/at most 2/) });
+        const other = await init(a.apiKeys.marketing);
+        await other.until(() => other.messages.find((m) => m.type === 'connection_ack'), 'connection_ack of another user');
+      } finally {
+        await limited.close();
+      }
+    });
+
     it('keeps /ws working beside it on the one WebSocket server', async () => {
       const ws = new WebSocket(url.replace('/graphql', '/ws'), [WS_PROTOCOL], { headers: { authorization: `Bearer ${a.apiKeys.rep}` } });
       const ready = await new Promise<{ type: string }>((resolve, reject) => {
