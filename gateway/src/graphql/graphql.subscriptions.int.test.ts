@@ -1,5 +1,6 @@
 import { createCrmCore, silentLogger, type CrmCore } from '@crm/core';
 import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
+import type { ChangeFeed, ChangeListener } from '@crm/mcp-servers';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -293,6 +294,48 @@ describe.each(testDbKinds())('GraphQL subscriptions over WebSocket on %s', (kind
     const deep = `subscription { contactUpdated(contactId: "x") { ${'recentActivity { contact { '.repeat(6)} id ${'} } '.repeat(6)} } }`;
     const tooDeep = p.subscribe(deep);
     expect((await p.errorsOf(tooDeep))[0]).toMatchObject({ extensions: { code: 'VALIDATION_FAILED' } });
+  });
+
+  it('drops a subscriber that stops reading with 4008 instead of queueing for it, while a reading one keeps up', async () => {
+    const listeners = new Set<ChangeListener>();
+    const feed: ChangeFeed = { subscribe: (l) => (listeners.add(l), () => void listeners.delete(l)), close: async () => listeners.clear() };
+    const flooded = Fastify();
+    await flooded.register(app, { core, version: 'test', ws: { changeFeed: feed, heartbeatMs: 600_000 } });
+    const floodedUrl = `${(await flooded.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws')}/graphql`;
+    try {
+      const join = async (key: string) => {
+        const p = await open(floodedUrl);
+        peers.push(p);
+        p.send({ type: 'connection_init', payload: { authorization: key } });
+        await p.until(() => p.messages.find((m) => m.type === 'connection_ack'), 'connection_ack');
+        const id = p.subscribe(`subscription($u: ID!) { newInsights(userId: $u) { id description } }`, { u: key === a.apiKeys.admin ? a.admin.userId : a.manager.userId });
+        return { p, id };
+      };
+      const slow = await join(a.apiKeys.admin);
+      const fast = await join(a.apiKeys.manager);
+      const big = 'x'.repeat(32 * 1024);
+      let n = 0;
+      const emit = () =>
+        listeners.forEach((l) =>
+          l({ id: `e${n}`, seq: n, tenantId: a.tenantId, type: 'insight.generated', aggregateType: 'insight', aggregateId: null, actorId: null, createdAt: new Date(0),
+            payload: { scope: 'all', ownerId: null, insights: [{ id: `i${n++}`, type: 'TREND_ANALYSIS', title: 't', description: big, confidence: 0.9, impact: 'HIGH', recommendations: [], dataPoints: [], createdAt: new Date(0).toISOString() }] } }),
+        );
+      // both subscriptions are live once each has one event
+      await untilDelivered(async () => emit(), () => slow.p.data(slow.id).length > 0 && fast.p.data(fast.id).length > 0, 'the first event');
+      (slow.p.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+      // the kernel's socket buffers fill first; then the subscription's queue passes its bound
+      while (n * big.length < 48 * 1024 * 1024 && !slow.p.closed) {
+        for (let i = 0; i < 20; i++) emit();
+        const last = `i${n - 1}`;
+        await fast.p.until(() => fast.p.data(fast.id).some((d) => (d.newInsights as { id: string }).id === last), 'the reading client to keep up');
+      }
+      (slow.p.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+      expect(await slow.p.closedWith()).toMatchObject({ code: GQL_CLOSE.slowConsumer, reason: expect.stringMatching(/slow consumer/) });
+      expect(slow.p.data(slow.id).length).toBeLessThan(fast.p.data(fast.id).length);
+      expect(fast.p.closed).toBeUndefined();
+    } finally {
+      await flooded.close();
+    }
   });
 
   it('sends a close frame (1001) to subscribers on shutdown', async () => {

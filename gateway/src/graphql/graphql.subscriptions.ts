@@ -164,6 +164,8 @@ export function createGraphqlSubscriptions(deps: GraphqlSubscriptionDeps) {
     } catch (err) {
       return refuse(socket, GQL_CLOSE.forbidden, err);
     }
+    // closed while the credential was checked: nothing to count (its close handler already ran)
+    if (!conns.has(socket) || socket.readyState !== socket.OPEN) return false;
     const key = userKey(actor);
     if ((perUser.get(key) ?? 0) >= options.maxConnectionsPerUser) {
       close(socket, GQL_CLOSE.tooManyConnections, `too many connections for this user (at most ${options.maxConnectionsPerUser})`);
