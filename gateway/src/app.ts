@@ -13,7 +13,9 @@ import { assertNoQueryCredential, createAuthenticator, mcpServerOf } from './aut
 import { authRoutes } from './auth/auth.routes.ts';
 import { mcpChallenge, mcpOAuthRoutes } from './auth/mcp-oauth.ts';
 import { createTokenService } from './auth/token.service.ts';
+import { registerWebSocketServer } from './ws/websocket.plugin.ts';
 import { endRefusedUpgrades, wsRoutes, type WsRoutesOptions } from './ws/ws.routes.ts';
+import { sharedChangeFeed } from '@crm/mcp-servers';
 import { createAssistant, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant } from '@crm/agents';
 
 export interface AppOptions {
@@ -33,6 +35,8 @@ export interface AppOptions {
   assistant?: Assistant;
   /** /ws limits (wsOptions(env)) and, for tests, the assistant and change feed it uses. */
   ws?: Partial<WsOptions> & Pick<WsRoutesOptions, 'assistant' | 'changeFeed'>;
+  /** GRAPHQL_GRAPHIQL: serve the GraphiQL IDE at /graphiql (default off). */
+  graphiql?: boolean;
 }
 
 /** The gateway as a Fastify plugin; server.ts (or a test) decides where it listens. */
@@ -55,10 +59,14 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstan
   const { core } = opts;
   let assistant: Assistant | undefined = opts.ws?.assistant ?? opts.assistant;
   const assistantFor = () => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), logger: core.logger }));
-  await fastify.register(wsRoutes, { core: opts.core, options: { ...DEFAULT_WS, ...opts.ws }, authenticate, assistantFor, changeFeed: opts.ws?.changeFeed });
+  // one WebSocket server for /ws and GraphQL subscriptions, fed by one outbox change feed
+  const wsServer = await registerWebSocketServer(fastify);
+  const wsOptions: WsOptions = { ...DEFAULT_WS, ...opts.ws };
+  const feed = opts.ws?.changeFeed ?? sharedChangeFeed(core, core.logger);
+  await fastify.register(wsRoutes, { core: opts.core, options: wsOptions, authenticate, assistantFor, changeFeed: feed, server: wsServer });
   await fastify.register(webhookRoutes, { core: opts.core, secret: opts.webhookSecret });
   await fastify.register(restApi, { core: opts.core, version: opts.version, http: opts.http ?? DEFAULT_HTTP_SECURITY, reportDelivery: opts.reportDelivery, assistantFor });
-  await fastify.register(graphqlRoutes, { core: opts.core });
+  await fastify.register(graphqlRoutes, { core: opts.core, graphiql: opts.graphiql, subscriptions: { server: wsServer, feed, options: wsOptions, authenticate } });
   fastify.get('/health', async (_req, reply) => {
     if (opts.health) {
       const report = await opts.health();

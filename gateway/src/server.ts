@@ -16,6 +16,7 @@ export async function startHttpServer(runtime: Runtime, opts: { host: string; po
   await server.register(app, { core: runtime.core, version: VERSION, health: () => runtime.health(), http, reportDelivery: runtime.reportDelivery, assistant: opts.assistant, webhookSecret: runtime.config.workflows.WORKFLOW_WEBHOOK_SECRET,
     auth: authOptions(runtime.config.authEnv, { host: opts.host, port: opts.port || runtime.config.http.port }),
     ws: wsOptions(runtime.config.wsEnv),
+    graphiql: runtime.config.httpEnv.GRAPHQL_GRAPHIQL,
   });
   const address = await server.listen({ host: opts.host, port: opts.port });
   return { server, url: address };

@@ -28,9 +28,9 @@ export const AuthEnv = z.object({
 });
 export type AuthEnv = z.infer<typeof AuthEnv>;
 
-/** The WebSocket endpoint /ws: limits that keep one client from hurting the others. */
+/** The WebSocket endpoints /ws and /graphql (subscriptions): limits that keep one client from hurting the others. */
 export const WsEnv = z.object({
-  WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10).describe('Open /ws connections one user may hold; one more is closed with code 4429. Example: 10'),
+  WS_MAX_CONNECTIONS_PER_USER: z.coerce.number().int().min(1).max(1000).default(10).describe('Open /ws connections one user may hold, and as many GraphQL subscription connections on /graphql; one more is closed with code 4429. Example: 10'),
   WS_MAX_BUFFERED_BYTES: z.coerce
     .number()
     .int()
@@ -38,7 +38,7 @@ export const WsEnv = z.object({
     .max(64 * 1024 * 1024)
     .default(1024 * 1024)
     .describe('Unsent bytes a /ws client may fall behind by; beyond it the connection is closed with code 4008 (slow consumer). Example: 1048576'),
-  WS_HEARTBEAT_SECONDS: seconds(1, 3600).default(30).describe('Ping interval of /ws; a peer that has not answered the previous ping is dropped. Example: 30'),
-  WS_AUTH_TIMEOUT_SECONDS: seconds(1, 300).default(10).describe('How long a /ws connection may stay unauthenticated before it is closed with code 4401. Example: 10'),
+  WS_HEARTBEAT_SECONDS: seconds(1, 3600).default(30).describe('Ping interval of /ws and /graphql WebSockets; a peer that has not answered the previous ping is dropped. Example: 30'),
+  WS_AUTH_TIMEOUT_SECONDS: seconds(1, 300).default(10).describe('How long a /ws connection may stay unauthenticated before it is closed with code 4401 (a /graphql one without connection_init: 4408). Example: 10'),
 });
 export type WsEnv = z.infer<typeof WsEnv>;

@@ -44,6 +44,13 @@ describe('one configuration schema', () => {
     expect(() => loadConfig({ AGENT_DIGEST_CRON: 'weekly' })).toThrow(/AGENT_DIGEST_CRON: must be a five-field cron expression/);
   });
 
+  it('switches GraphiQL on with GRAPHQL_GRAPHIQL (off by default) and names the variable when the value is not a flag', () => {
+    expect(loadConfig({}).httpEnv.GRAPHQL_GRAPHIQL).toBe(false);
+    expect(loadConfig({ GRAPHQL_GRAPHIQL: 'true' }).httpEnv.GRAPHQL_GRAPHIQL).toBe(true);
+    expect(loadConfig({ GRAPHQL_GRAPHIQL: 'no' }).httpEnv.GRAPHQL_GRAPHIQL).toBe(false);
+    expect(() => loadConfig({ GRAPHQL_GRAPHIQL: 'sometimes' })).toThrow(/GRAPHQL_GRAPHIQL/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ', CRM_MODEL_PROVIDER: '' }).http.port).toBe(3000);
   });

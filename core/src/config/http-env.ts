@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envFlag } from './env-types.ts';
 
 const list = z
   .string()
@@ -47,6 +48,9 @@ export const HttpEnv = z.object({
     .max(10_000)
     .default(20)
     .describe('Open MCP sessions one user may hold per server and process; one more → 429 (close unused sessions with DELETE). Example: 20'),
+  GRAPHQL_GRAPHIQL: envFlag
+    .default(false)
+    .describe('Serve the GraphiQL IDE at /graphiql (the page loads GraphiQL and React from unpkg.com; queries still need "Authorization: Bearer <key or token>", set in its Headers tab). Off by default: for development. Example: true'),
   REDIS_URL: z
     .url()
     .optional()

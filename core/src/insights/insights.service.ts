@@ -132,7 +132,17 @@ export function createInsightsService(deps: InsightsServiceDeps) {
       const recommendations = insights.flatMap((i) => i.recommendations.map((action) => ({ insightId: i.id, action, priority: i.impact })));
       if (deps.db && insights.length) {
         // who may see them: the whole tenant's numbers, or one rep's own book (scope 'own', ownerId)
-        const summary = insights.map((i) => ({ id: i.id, type: i.type, title: i.title, description: i.description, impact: i.impact, confidence: i.confidence, createdAt: i.createdAt.toISOString() }));
+        const summary = insights.map((i) => ({
+          id: i.id,
+          type: i.type,
+          title: i.title,
+          description: i.description,
+          impact: i.impact,
+          confidence: i.confidence,
+          recommendations: i.recommendations,
+          dataPoints: i.dataPoints,
+          createdAt: i.createdAt.toISOString(),
+        }));
         await inTenantTx(deps.db, actor, (em) =>
           writeEvent(em, actor, 'insight.generated', { type: 'insight', id: null }, { scope, ownerId: scope === 'own' ? actor.userId : null, insights: summary }),
         );

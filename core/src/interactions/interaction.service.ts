@@ -105,6 +105,35 @@ export function createInteractionService(db: Database) {
     },
 
     /**
+     * The newest `limit` interactions of each of these contacts (optionally of one type) in ONE
+     * statement, for GraphQL's batched `interactions`/`recentActivity` of a page of contacts. The
+     * rep rule is the timeline's; an id that names no contact of the tenant gets an empty list.
+     */
+    async timelines(actor: Actor, contactIds: readonly string[], raw: unknown = {}): Promise<Map<string, Interaction[]>> {
+      if (grantOf(actor, 'interactions:read') === 'none') authorize(actor, 'interactions:read');
+      const own = grantOf(actor, 'interactions:read') === 'own';
+      const q = parseOrThrow(TimelineQuery.pick({ type: true, limit: true }), raw);
+      const ids = [...new Set(contactIds)];
+      ids.forEach((id, i) => parseOrThrow(z.uuid('must be a contact id (UUID)'), id, `contactIds.${i}`));
+      const out = new Map<string, Interaction[]>(ids.map((id) => [id, []]));
+      if (!ids.length) return out;
+      const [rows] = await db.readAsTenant(actor.tenantId, [
+        {
+          sql: `SELECT i.* FROM unnest($1::uuid[]) AS c(id)
+                CROSS JOIN LATERAL (
+                  SELECT i.* FROM interactions i JOIN contacts ct ON ct.id = i.contact_id
+                  WHERE i.contact_id = c.id AND ($2::text IS NULL OR i.type = $2::text)
+                    AND (NOT $3::boolean OR ct.assigned_to = $4::uuid OR i.user_id = $4::uuid)
+                  ORDER BY i.created_at DESC, i.id DESC LIMIT $5::int
+                ) i`,
+          params: [`{${ids.join(',')}}`, q.type ?? null, own, actor.userId, q.limit],
+        },
+      ]);
+      for (const r of rows) out.get(r.contact_id as string)?.push(toInteraction(r));
+      return out;
+    },
+
+    /**
      * Interactions across the tenant's contacts (or one contact's), newest first, one page and its
      * capped count in one round trip. The rep rule is the timeline's: every interaction on their own
      * contacts, and the ones they logged themselves elsewhere. Served by interactions_tenant_created_idx (and _user_created_idx for a rep), migration 0220.

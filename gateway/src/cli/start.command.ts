@@ -116,6 +116,7 @@ export const startCommand: Command = {
         `  MCP (HTTP)       ${http.url}/mcp/crm, ${http.url}/mcp/crm-data   (Authorization: Bearer <API key>)`,
         `  MCP (stdio)      npx crm mcp crm --user <email>`,
         `  WebSocket        ${http.url.replace(/^http/, 'ws')}/ws   (subprotocol crm.v1; token: npx crm token create --role SALES_REP)`,
+        `  GraphQL          ${http.url}/graphql   (subscriptions: ${http.url.replace(/^http/, 'ws')}/graphql, graphql-transport-ws${config.httpEnv.GRAPHQL_GRAPHIQL ? `; GraphiQL: ${http.url}/graphiql` : ''})`,
         `  Database         ${core.db.kind === 'pglite' ? `embedded PGlite in ${config.database.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
         core.db.kind === 'pglite' ? `                   psql "${core.db.url}"` : '',
         `  Model provider   ${p.active}${p.status === 'degraded' ? `   (DEGRADED: configured ${p.configured}; ${p.reason})` : ''}`,

@@ -1,4 +1,6 @@
 import { testDbKinds } from '@crm/core/testing';
+import Fastify from 'fastify';
+import { app } from '../app.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactBody, openRestHarness, workflowBody, type RestHarness, type Who } from '../http/api/rest-test.fixture.ts';
 import { MAX_QUERY_COST, MAX_QUERY_DEPTH } from './graphql.limits.ts';
@@ -209,6 +211,20 @@ describe.each(testDbKinds())('GraphQL over GET and under the rate limit on %s', 
     h = await openRestHarness(kind, { rateLimit: { perKey: 3, perTenant: 100, windowMs: 60_000 } });
   });
   afterAll(() => h.close());
+
+  it('serves GraphiQL at /graphiql only when switched on (GRAPHQL_GRAPHIQL)', async () => {
+    const withIde = Fastify();
+    await withIde.register(app, { core: h.core, version: 'test', graphiql: true });
+    try {
+      const page = await withIde.inject({ method: 'GET', url: '/graphiql' });
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      const config = await withIde.inject({ method: 'GET', url: '/graphiql/config.js' });
+      expect(config.body).toContain("GRAPHQL_ENDPOINT = '/graphql'");
+    } finally {
+      await withIde.close();
+    }
+  });
 
   it('serves queries over GET, refuses mutations there, then answers 429 with Retry-After', async () => {
     const get = await h.call('admin', 'GET', `/graphql?query=${encodeURIComponent('{ contacts(first: 1) { totalCount } }')}`);

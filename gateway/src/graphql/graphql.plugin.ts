@@ -1,7 +1,11 @@
 import { AppError, ERROR_CODES, isAppError, toDatabaseUnavailable, type CrmCore, type ErrorCode } from '@crm/core';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { GraphQLError, type ExecutionResult } from 'graphql';
+import { createRequire } from 'node:module';
 import mercurius from 'mercurius';
+import type { WebSocketServer } from '../ws/websocket.plugin.ts';
+import { createContactLoaders } from './graphql.loaders.ts';
+import { createGraphqlSubscriptions, type GraphqlSubscriptionDeps } from './graphql.subscriptions.ts';
 import { STATUS_BY_CODE } from '../http/error-envelope.ts';
 import { assertQueryCost, assertQueryDepth } from './graphql.limits.ts';
 import { createResolvers, type GraphqlContext } from './graphql.resolvers.ts';
@@ -63,7 +67,9 @@ function toPublic(error: GraphQLError, log: FastifyReply['log']): PublicError {
  * (no credential, rate limit, a query that does not parse or validate) answers the REST status
  * of its code: 400, 401, 429, 503.
  */
-function formatErrors(execution: ExecutionResult & { errors: readonly GraphQLError[] }, ctx: { reply: FastifyReply }) {
+function formatErrors(execution: ExecutionResult & { errors: readonly GraphQLError[] }, ctx: { reply?: FastifyReply; app?: { log: FastifyReply['log'] } }) {
+  // a subscription's event has no reply: its errors go out in the `next` message, with no status
+  if (!ctx.reply) return { statusCode: 200, response: { data: execution.data ?? null, errors: execution.errors.map((e) => toPublic(e, ctx.app!.log)) as unknown as GraphQLError[] } };
   const log = ctx.reply.log;
   const flat = execution.errors.flatMap((e) => {
     const inner = (e.originalError as { errors?: unknown[] } | undefined)?.errors;
@@ -87,31 +93,65 @@ export interface GraphqlOptions {
   core: CrmCore;
   /** Serve the GraphiQL IDE at /graphiql (off by default; the CDN-hosted page is for development). */
   graphiql?: boolean;
+  /** Subscriptions over WebSocket: the app's one WebSocket server, the /ws change feed, limits and authentication. */
+  subscriptions?: Omit<GraphqlSubscriptionDeps, 'core'> & { server: WebSocketServer };
+}
+
+// mercurius (CommonJS) built the schema with its own copy of graphql: validate with that copy
+const mercuriusGraphql = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+/** A limit or validation failure of a subscription start, sent with REST's code in `extensions`. */
+function refusedSubscription(err: unknown): Error {
+  if (isAppError(err)) return Object.assign(new Error(err.message), { extensions: { code: err.code, ...(err.details !== undefined ? { details: err.details } : {}) } });
+  return err as Error;
 }
 
 /**
  * GraphQL at /graphql (POST, and GET for queries) over the same core services as REST: every
  * resolver passes the request's Actor and core decides permissions. The gateway's protection
  * layer (Host/Origin checks, authentication, rate limits) runs first; depth and cost limits run
- * before any resolver. Introspection is allowed for authenticated callers.
+ * before any resolver. Introspection is allowed for authenticated callers. With `subscriptions`,
+ * the same path upgrades to WebSocket for the design document's subscriptions (authenticated at
+ * connection_init: graphql.subscriptions.ts).
  */
-export const graphqlRoutes: FastifyPluginAsync<GraphqlOptions> = async (app, { core, graphiql = false }) => {
+export const graphqlRoutes: FastifyPluginAsync<GraphqlOptions> = async (app, { core, graphiql = false, subscriptions }) => {
   app.addHook('preHandler', async (req) => {
-    if (!req.actor && req.url.startsWith(GRAPHQL_PATH)) {
+    // a WebSocket upgrade may authenticate later, in its connection_init message
+    if (!req.actor && req.url.startsWith(GRAPHQL_PATH) && !(subscriptions && req.headers.upgrade?.toLowerCase() === 'websocket')) {
       throw new AppError('UNAUTHENTICATED', 'Send an API key or token as "Authorization: Bearer <credential>"');
     }
   });
+  const live = subscriptions ? createGraphqlSubscriptions({ core, ...subscriptions }) : undefined;
+  const resolvers = createResolvers(core);
   await app.register(mercurius, {
     schema: GRAPHQL_SDL,
-    resolvers: createResolvers(core) as never,
+    resolvers: (live ? { ...resolvers, ...live.resolvers } : resolvers) as never,
+    loaders: createContactLoaders(core) as never,
     path: GRAPHQL_PATH,
     graphiql,
     jit: 0,
     context: (req): GraphqlContext => ({ actor: req.actor! }),
     errorFormatter: formatErrors as never,
+    ...(live ? { subscription: { ...live.mercurius, fullWsTransport: false } as never } : {}),
   });
   app.graphql.addHook('preExecution', async (_schema, document, _context, variables) => {
     assertQueryDepth(document);
     assertQueryCost(document, variables as Record<string, unknown> | undefined);
   });
+  if (live && subscriptions) {
+    live.attach(app.websocketServer, GRAPHQL_PATH);
+    subscriptions.server.onShutdown(() => live.shutdown());
+    // mercurius does not validate a subscription document itself; do it (and the limits) before it runs
+    app.graphql.addHook('preSubscriptionExecution', async (schema, document) => {
+      const errors = mercuriusGraphql.validate(schema as never, document as never);
+      if (errors.length) throw refusedSubscription(AppError.validation(errors.map((e) => ({ path: 'query', reason: e.message }))));
+      try {
+        assertQueryDepth(document);
+        // mercurius hands this hook no variables: a page size from a variable counts at its default
+        assertQueryCost(document, undefined);
+      } catch (err) {
+        throw refusedSubscription(err);
+      }
+    });
+  }
 };

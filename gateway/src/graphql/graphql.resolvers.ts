@@ -17,7 +17,7 @@ function pageSize(value: unknown, arg: string, max = MAX_PAGE): number {
 }
 
 /** Offset cursors: opaque to clients, checked on the way back. */
-const cursorOf = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
+export const cursorOf = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
 function offsetOf(cursor: string, arg: string): number {
   const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!m) throw AppError.validation([{ path: arg, reason: 'is not a cursor this API issued' }]);
@@ -120,14 +120,7 @@ export function createResolvers(core: CrmCore) {
 
     Contact: {
       fullName: (c: Contact) => `${c.firstName} ${c.lastName}`,
-      assignedTo: (c: Contact, _: Args, { actor }: GraphqlContext) => (c.assignedTo ? core.users.get(actor, c.assignedTo) : null),
-      async interactions(c: Contact, args: Args, { actor }: GraphqlContext) {
-        const first = pageSize(args.first, 'first');
-        const t = await core.interactions.timeline(actor, c.id, { ...(args.type ? { type: args.type } : {}), limit: first + 1 });
-        const edges = t.interactions.slice(0, first).map((node, i) => ({ cursor: cursorOf(i), node }));
-        return { edges, pageInfo: { hasNextPage: t.interactions.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null } };
-      },
-      recentActivity: async (c: Contact, _: Args, { actor }: GraphqlContext) => (await core.interactions.timeline(actor, c.id, { limit: 5 })).interactions,
+      // assignedTo, interactions and recentActivity are batched per request: graphql.loaders.ts
     },
 
     Interaction: {

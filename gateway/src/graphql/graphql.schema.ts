@@ -1,5 +1,5 @@
 /**
- * The design document's GraphQL schema (queries, mutations; subscriptions are not served yet).
+ * The design document's GraphQL schema: queries, mutations, and subscriptions over WebSocket.
  * Input types take only what a client may set: tenantId, leadScore and ids are not fields, so a
  * mass-assignment attempt fails GraphQL validation naming the field. Core's zod schemas still
  * validate every value (VALIDATION_FAILED with the field path in extensions.details).
@@ -30,6 +30,16 @@ export const GRAPHQL_SDL = /* GraphQL */ `
     generateInsights(input: InsightGenerationInput!): InsightGenerationResult!
     createWorkflow(input: CreateWorkflowInput!): CreateWorkflowResult!
     executeWorkflow(workflowId: ID!, input: WorkflowExecutionInput!): WorkflowExecutionResult!
+  }
+
+  "Live updates over WebSocket at /graphql (graphql-transport-ws or graphql-ws), from committed outbox events."
+  type Subscription {
+    "The contact each time it changes (update, status, lead score, merge), as the subscriber may read it."
+    contactUpdated(contactId: ID!): Contact!
+    "The execution now, then on each status change; completes once it has finished. Needs workflows:read."
+    workflowExecutionStatus(executionId: ID!): WorkflowExecution!
+    "Insights as they are generated that this user may read (tenant-wide numbers, or their own book). userId must be the caller's."
+    newInsights(userId: ID!): AIInsight!
   }
 
   type Contact {

@@ -1,7 +1,8 @@
-import { analyticsScope, grantOf, type Actor, type Logger, type OutboxEvent } from '@crm/core';
+import type { Actor, Logger, OutboxEvent } from '@crm/core';
 import type { ChangeFeed } from '@crm/mcp-servers';
 import type { WebSocket } from 'ws';
 import type { WsOptions } from '../auth/auth.config.ts';
+import { TOPIC_OF, visible } from './event-visibility.ts';
 import { CLOSE, type Topic } from './ws.protocol.ts';
 
 /** One authenticated socket and what it listens to. */
@@ -11,56 +12,6 @@ export interface WsConnection {
   topics: Map<Topic, { contactId?: string }>;
   alive: boolean;
   closed: boolean;
-}
-
-const TOPIC_OF: Record<string, Topic> = {
-  'contact.created': 'contacts',
-  'contact.updated': 'contacts',
-  'contact.status_changed': 'contacts',
-  'contact.merged': 'contacts',
-  'lead_score.changed': 'contacts',
-  'workflow.triggered': 'workflow-executions',
-  'workflow.completed': 'workflow-executions',
-  'workflow.failed': 'workflow-executions',
-  'insight.generated': 'insights',
-  'approval.requested': 'approvals',
-  'approval.decided': 'approvals',
-  'approval.executed': 'approvals',
-};
-
-/** May this actor see this event at all? Tenant first, then what their role may read. */
-function visible(actor: Actor, event: OutboxEvent, topic: Topic): boolean {
-  if (event.tenantId !== actor.tenantId) return false;
-  if (topic === 'contacts') return grantOf(actor, 'contacts:read') !== 'none';
-  if (topic === 'workflow-executions') return grantOf(actor, 'workflows:read') !== 'none';
-  if (topic === 'approvals') {
-    // approvers see every request; a rep only those filed for them
-    const grant = grantOf(actor, 'approvals:read');
-    return grant === 'all' || (grant === 'own' && (event.payload as { requestedFor?: string }).requestedFor === actor.userId);
-  }
-  // insights: a tenant-wide set goes to readers of tenant-wide numbers; a rep's own book only to that rep
-  const p = event.payload as { scope?: string; ownerId?: string | null };
-  if (p.scope === 'own') return p.ownerId === actor.userId;
-  try {
-    return analyticsScope(actor).kind === 'all';
-  } catch {
-    return false;
-  }
-}
-
-/** The permission a topic needs, checked when subscribing (an event is filtered again on delivery). */
-export function subscribeDenial(actor: Actor, topic: Topic): string | undefined {
-  if (topic === 'contacts' && grantOf(actor, 'contacts:read') === 'none') return `${actor.role} lacks the permission contacts:read`;
-  if (topic === 'workflow-executions' && grantOf(actor, 'workflows:read') === 'none') return `${actor.role} lacks the permission workflows:read`;
-  if (topic === 'approvals' && grantOf(actor, 'approvals:read') === 'none') return `${actor.role} lacks the permission approvals:read`;
-  if (topic === 'insights') {
-    try {
-      analyticsScope(actor);
-    } catch {
-      return `${actor.role} lacks the permission analytics:read`;
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import websocket from '@fastify/websocket';
 import { AppError, isAppError, type Actor, type CrmCore } from '@crm/core';
 import { createAssistant, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant } from '@crm/agents';
 import { sharedChangeFeed, type ChangeFeed } from '@crm/mcp-servers';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { WsOptions } from '../auth/auth.config.ts';
-import { createWsHub, subscribeDenial, type WsConnection } from './ws.hub.ts';
-import { ClientMessage, CLOSE, WS_PROTOCOL } from './ws.protocol.ts';
+import { subscribeDenial } from './event-visibility.ts';
+import type { WebSocketServer } from './websocket.plugin.ts';
+import { createWsHub, type WsConnection } from './ws.hub.ts';
+import { ClientMessage, CLOSE } from './ws.protocol.ts';
 
 export interface WsRoutesOptions {
   core: CrmCore;
@@ -18,6 +19,8 @@ export interface WsRoutesOptions {
   assistantFor?: () => Assistant;
   /** Default: the process's shared outbox tail. */
   changeFeed?: ChangeFeed;
+  /** The app's one WebSocket server (shared with GraphQL subscriptions). */
+  server: WebSocketServer;
 }
 
 const publicError = (err: unknown) =>
@@ -55,25 +58,8 @@ export const wsRoutes: FastifyPluginAsync<WsRoutesOptions & { authenticate?: (to
     opts.assistantFor ??
     (() => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), logger: core.logger })));
 
-  await fastify.register(websocket, {
-    options: {
-      maxPayload: 64 * 1024,
-      // only our protocol is ever echoed back, never the bearer one (it carries the token)
-      handleProtocols: (protocols) => (protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
-    },
-    // graceful shutdown: a close frame for everyone (authenticated or not), then no new upgrades;
-    // a peer that does not answer its close frame is cut off after a grace period
-    preClose: function (done) {
-      hub.shutdown();
-      const wss = this.websocketServer;
-      for (const client of wss.clients) if (client.readyState === client.OPEN) client.close(CLOSE.goingAway, 'server shutting down');
-      setTimeout(() => {
-        for (const client of wss.clients) client.terminate();
-      }, 2000).unref();
-      wss.close();
-      done();
-    },
-  });
+  // the app's one @fastify/websocket (registerWebSocketServer) says goodbye to every client after this
+  opts.server.onShutdown(() => hub.shutdown());
 
   fastify.get('/ws', { websocket: true }, (socket: WebSocket, req) => {
     let conn: WsConnection | undefined;
