@@ -1,4 +1,5 @@
-import { AppError, silentLogger, type AgentActionExecutor, type CrmCore, type Logger } from '@crm/core';
+import type { AgentActionExecutor, CrmCore, Logger } from '@crm/core';
+import { AppError, silentLogger } from '@crm/core/contracts';
 import { runTool } from './framework/install-tools.ts';
 import { parseToolError } from './framework/tool-result.ts';
 import { SERVER_MODULES } from './servers.ts';

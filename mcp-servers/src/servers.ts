@@ -1,4 +1,4 @@
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { crmDataModule } from './crm-data/crm-data.server.ts';
 import { buildMcpServer } from './framework/build-server.ts';

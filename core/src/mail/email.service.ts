@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { authorize } from '../auth/rbac.ts';
 import { loadContact } from '../contacts/contact.service.ts';
 import type { Database } from '../db/database.ts';
@@ -9,16 +8,10 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { InteractionService } from '../interactions/interaction.service.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { createMailboxTransport, type MailTransport } from './mail.transport.ts';
+import { SendEmailInput } from './email.schema.ts';
 
-export const SendEmailInput = z
-  .object({
-    contactId: z.uuid('must be a contact id (UUID)'),
-    subject: z.string().trim().min(1, 'subject is required').max(300, 'must be at most 300 characters'),
-    body: z.string().trim().min(1, 'body is required').max(20_000, 'must be at most 20,000 characters'),
-    idempotencyKey: z.string().trim().min(1).max(300).optional(),
-  })
-  .strict();
-export type SendEmailInput = z.input<typeof SendEmailInput>;
+export { SendEmailInput } from './email.schema.ts';
+
 
 export interface SentEmail {
   to: string;

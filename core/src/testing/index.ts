@@ -18,3 +18,5 @@ export type { BigQueryDouble } from '../analytics/bigquery/bigquery-double.fixtu
 export { seedBlendFavouringLeads } from '../scoring/blend-leads.fixture.ts';
 export { startSmtpSink } from './smtp-sink.ts';
 export type { SmtpSink } from './smtp-sink.ts';
+export { staticImports } from './import-graph.ts';
+export type { ImportEdge } from './import-graph.ts';

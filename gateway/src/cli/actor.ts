@@ -1,4 +1,5 @@
-import { AppError, type Actor, type CrmCore } from '@crm/core';
+import type { Actor, CrmCore } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { processConfig } from '../runtime/process-config.ts';
 
 export const ACTOR_OPTIONS = {

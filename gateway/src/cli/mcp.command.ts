@@ -1,6 +1,8 @@
-import { AppError } from '@crm/core';
-import { runStdioServer, serverNames } from '@crm/mcp-servers';
-import { bootCore } from '../runtime/boot.ts';
+import { AppError } from '@crm/core/contracts';
+// the light entries, not the package indexes: an index drags every module of its package (the ORM
+// with core's) into the chunk the handshake waits for
+import { runStdioServer, serverNames } from '@crm/mcp-servers/stdio';
+import type { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
 
@@ -20,18 +22,20 @@ export const mcpCommand: Command = {
         details: [{ path: 'server', reason: `must be one of ${serverNames().join(', ')}, got ${name ?? 'nothing'}` }],
       });
     }
-    // the handshake and tool list are answered while the database opens (see runStdioServer)
-    const booting = bootCore(logger);
-    const ready = booting.then(async (booted) => ({ core: booted.core, actor: await resolveCliActor(booted.core, values) }));
-    ready.catch(() => {}); // reported by runStdioServer below
+    // the handshake and tool list are answered first; the database opens right after the handshake
+    // (see runStdioServer), so the two do not compete for the one thread
+    let booting: ReturnType<typeof bootCore> | undefined;
+    // the runtime (and with it the ORM) loads only then
+    const boot = () => (booting ??= import('../runtime/boot.ts').then((m) => m.bootCore(logger)));
+    const ready = () => boot().then(async (booted) => ({ core: booted.core, actor: await resolveCliActor(booted.core, values) }));
     let running: Awaited<ReturnType<typeof runStdioServer>>;
     try {
       running = await runStdioServer({ server: name, core: ready, logger });
     } catch (err) {
-      await booting.then((b) => b.close()).catch(() => {});
+      await booting?.then((b) => b.close()).catch(() => {});
       throw err;
     }
-    const booted = await booting;
+    const booted = await boot();
     const shutdown = async (code: number) => {
       await running.close();
       await booted.close().catch((err) => logger.warn({ err }, 'closing the database failed'));

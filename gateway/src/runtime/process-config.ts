@@ -1,4 +1,5 @@
-import { loadConfig, type CrmConfig } from '@crm/core';
+import type { CrmConfig } from '@crm/core';
+import { loadConfig } from '@crm/core/contracts';
 
 let parsed: CrmConfig | undefined;
 

@@ -1,4 +1,4 @@
-import { silentLogger } from '@crm/core';
+import { silentLogger } from '@crm/core/contracts';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { sharedChangeFeed } from './change-feed.ts';
 import { installTools } from './install-tools.ts';

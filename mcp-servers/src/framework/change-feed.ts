@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createOutboxTail, type CrmCore, type Logger, type OutboxEvent } from '@crm/core';
+import type { CrmCore, Logger, OutboxEvent } from '@crm/core';
+import { createOutboxTail } from '@crm/core/contracts';
 
 export type ChangeListener = (event: OutboxEvent) => void;
 

@@ -1,4 +1,5 @@
-import { AppError, zodIssues, type FieldIssue, type Logger } from '@crm/core';
+import type { FieldIssue, Logger } from '@crm/core';
+import { AppError, zodIssues } from '@crm/core/contracts';
 import type { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';

@@ -1,4 +1,5 @@
-import { isAppError, toDatabaseUnavailable, type ErrorCode as AppErrorCode, type Logger } from '@crm/core';
+import type { ErrorCode as AppErrorCode, Logger } from '@crm/core';
+import { isAppError, toDatabaseUnavailable } from '@crm/core/contracts';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** MCP's "resource not found" (spec: resources/read with an unknown URI). */

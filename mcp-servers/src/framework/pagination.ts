@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { z } from 'zod';
 
 /** A cursor is opaque to clients: base64url JSON that only this server reads back. */

@@ -1,4 +1,5 @@
-import { AppError, type Actor, type CrmCore, type Logger } from '@crm/core';
+import type { Actor, CrmCore, Logger } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';

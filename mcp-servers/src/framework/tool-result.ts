@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isAppError, toDatabaseUnavailable, type ErrorCode, type FieldIssue, type Logger } from '@crm/core';
+import type { ErrorCode, FieldIssue, Logger } from '@crm/core';
+import { isAppError, toDatabaseUnavailable } from '@crm/core/contracts';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 export interface ToolError {

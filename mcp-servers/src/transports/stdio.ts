@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import { silentLogger, type Actor, type CrmCore, type Logger } from '@crm/core';
+import type { Actor, CrmCore, Logger } from '@crm/core';
+import { silentLogger } from '@crm/core/contracts';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { sharedChangeFeed, type ChangeFeed } from '../framework/change-feed.ts';
@@ -12,9 +13,11 @@ export interface StdioServerOptions {
    * The core and who the whole session acts as (from `--user` or CRM_API_KEY), or a promise of
    * them: the server then answers the handshake and the tool and prompt lists at once, while the
    * database opens, and every other request waits for it (a client starting us does not wait
-   * for the embedded database before it sees our tools).
+   * for the embedded database before it sees our tools). A function is called once the handshake
+   * has been answered (or a request needs the database, or 250 ms passed without a handshake), so
+   * opening the database does not compete with the handshake for the one thread.
    */
-  core: CrmCore | Promise<{ core: CrmCore; actor: Actor }>;
+  core: CrmCore | Promise<{ core: CrmCore; actor: Actor }> | (() => Promise<{ core: CrmCore; actor: Actor }>);
   actor?: Actor;
   logger?: Logger;
   /** Default: the shared passive outbox tail, so a separate process never competes with `crm start`'s dispatcher. */
@@ -69,7 +72,19 @@ function deferredFeed(real: Promise<ChangeFeed>): ChangeFeed {
 export async function runStdioServer(options: StdioServerOptions): Promise<RunningStdioServer> {
   const logger = options.logger ?? silentLogger();
   const stdin = options.stdin ?? process.stdin;
-  const later = options.core instanceof Promise ? options.core : undefined;
+  const lazy = typeof options.core === 'function' ? options.core : undefined;
+  let startLater = () => {};
+  let later = options.core instanceof Promise ? options.core : undefined;
+  let fallback: NodeJS.Timeout | undefined;
+  if (lazy) {
+    later = new Promise((resolve, reject) => {
+      startLater = () => {
+        startLater = () => {};
+        clearTimeout(fallback);
+        lazy().then(resolve, reject);
+      };
+    });
+  }
   const deferred = later ? deferredCore() : undefined;
   const feed = later && !options.changeFeed ? deferredFeed(later.then(({ core }) => sharedChangeFeed(core, logger))) : options.changeFeed;
   const deps = { core: deferred ? deferred.core : (options.core as CrmCore), actor: options.actor, logger, changeFeed: feed };
@@ -80,6 +95,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearTimeout(fallback);
       stdin.off('end', close);
       stdin.off('close', close);
       await server.close().catch((err) => logger.warn({ err }, 'closing the MCP server failed'));
@@ -89,6 +105,15 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   stdin.once('end', close);
   stdin.once('close', close);
   transport.onerror = (err) => logger.warn({ err }, 'stdio transport error');
+  if (lazy) {
+    // open the database once the handshake is answered (its response is written first); wrapped
+    // before connecting, as a handshake already waiting on stdin is read during connect
+    const send = transport.send.bind(transport);
+    transport.send = async (message: JSONRPCMessage) => {
+      await send(message);
+      if ((message as { result?: { protocolVersion?: unknown } }).result?.protocolVersion !== undefined) setImmediate(() => startLater());
+    };
+  }
   await server.connect(transport);
   if (later && deferred) {
     // hold everything that needs the database until it is open; answer the handshake now
@@ -98,8 +123,12 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     transport.onmessage = (message) => {
       const method = (message as { method?: string }).method;
       if (open || (method !== undefined && BEFORE_READY.has(method))) deliver(message);
-      else held.push(message);
+      else {
+        held.push(message);
+        startLater();
+      }
     };
+    if (lazy) fallback = setTimeout(() => startLater(), 250);
     const { core, actor } = await later.catch(async (err) => {
       await close();
       throw err;

@@ -1,4 +1,4 @@
-import { CONDITION_OPERATORS, STEP_TYPES, TRIGGER_TYPES, WORKFLOW_TEMPLATES } from '@crm/core';
+import { CONDITION_OPERATORS, STEP_TYPES, TRIGGER_TYPES, WORKFLOW_TEMPLATES } from '@crm/core/contracts';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { guarded } from '../framework/mcp-errors.ts';

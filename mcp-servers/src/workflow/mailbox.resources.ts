@@ -1,4 +1,5 @@
-import { AppError, getMailboxMessage, mailboxAttachment, type MailboxMessage } from '@crm/core';
+import type { MailboxMessage } from '@crm/core';
+import { AppError, getMailboxMessage, mailboxAttachment } from '@crm/core/contracts';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { toJsonValue } from '../framework/json.ts';
 import { guarded } from '../framework/mcp-errors.ts';

@@ -1,4 +1,4 @@
-import { AgentAction, Approval, ApprovalKind, ApprovalRisk, DecideApprovalInput, ListApprovalsQuery } from '@crm/core';
+import { AgentAction, Approval, ApprovalKind, ApprovalRisk, DecideApprovalInput, ListApprovalsQuery } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { Cursor, IsoDateTime, NextCursorOut } from './common.contract.ts';

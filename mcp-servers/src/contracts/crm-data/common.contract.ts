@@ -1,4 +1,4 @@
-import { Contact, FollowUp, Interaction } from '@crm/core';
+import { Contact, FollowUp, Interaction } from '@crm/core/contracts';
 import { z } from 'zod';
 
 /**

@@ -1,4 +1,4 @@
-import { ContactStatus, CreateContactInput, ListContactsQuery, UpdateContactInput } from '@crm/core';
+import { ContactStatus, CreateContactInput, ListContactsQuery, UpdateContactInput } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { ContactId, ContactOut, ContactSummaryOut, Cursor, FieldIssueOut, IsoDateInput, NextCursorOut } from './common.contract.ts';

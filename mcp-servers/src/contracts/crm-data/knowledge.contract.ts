@@ -1,4 +1,4 @@
-import { SearchKnowledgeInput } from '@crm/core';
+import { SearchKnowledgeInput } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { IsoDateTime } from './common.contract.ts';

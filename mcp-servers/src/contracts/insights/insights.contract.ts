@@ -1,4 +1,4 @@
-import { INSIGHT_TYPES, METRIC_GROUPS, SERIES_NAMES, AIInsight, ActionableRecommendation, JourneyStage, Metric, TrendAnalysis, AnomaliesResult, ForecastResult } from '@crm/core';
+import { INSIGHT_TYPES, SERIES_NAMES, AIInsight, ActionableRecommendation, TrendAnalysis, AnomaliesResult, ForecastResult, METRIC_GROUPS, Metric, JourneyStage } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { ContactId, IsoDateInput, IsoDateTime } from '../crm-data/common.contract.ts';

@@ -1,4 +1,4 @@
-import { AIInsight, Metric, REPORT_FORMATS, REPORT_TYPES, ReportFilter, ReportSchedule } from '@crm/core';
+import { AIInsight, Metric, REPORT_FORMATS, REPORT_TYPES, ReportFilter, ReportSchedule } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { IsoDateTime } from '../crm-data/common.contract.ts';

@@ -1,4 +1,4 @@
-import { CHANNELS, INTERACTION_TYPES, ScoringFactor, WHAT_IF_ACTIONS, WhatIfScenario } from '@crm/core';
+import { CHANNELS, INTERACTION_TYPES, ScoringFactor, WHAT_IF_ACTIONS, WhatIfScenario } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { ContactId, IsoDateInput } from '../crm-data/common.contract.ts';

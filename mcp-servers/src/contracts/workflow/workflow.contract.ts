@@ -1,4 +1,4 @@
-import { CreateWorkflowInput, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core';
+import { CreateWorkflowInput, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { IsoDateTime } from '../crm-data/common.contract.ts';

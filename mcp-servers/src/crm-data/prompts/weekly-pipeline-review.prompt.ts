@@ -1,4 +1,5 @@
-import { CONTACT_STATUSES, type Actor, type CrmCore } from '@crm/core';
+import type { Actor, CrmCore } from '@crm/core';
+import { CONTACT_STATUSES } from '@crm/core/contracts';
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';

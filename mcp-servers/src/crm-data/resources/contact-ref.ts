@@ -1,4 +1,5 @@
-import { AppError, type Actor, type Contact, type CrmCore } from '@crm/core';
+import type { Actor, Contact, CrmCore } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

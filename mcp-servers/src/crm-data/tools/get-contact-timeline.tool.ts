@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { GetContactTimeline } from '../../contracts/crm-data/activities.contract.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../framework/pagination.ts';
 import { defineTool, READ_ONLY } from '../../framework/tool.ts';
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 
 const TimelineCursor = z.object({ before: z.iso.datetime(), id: z.uuid(), q: z.string() });
 

@@ -1,4 +1,5 @@
-import { AppError, type Approval } from '@crm/core';
+import type { Approval } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { z } from 'zod';
 import { ListApprovals } from '../../contracts/crm-data/approvals.contract.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../framework/pagination.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { z } from 'zod';
 import { ListFollowUps } from '../../contracts/crm-data/activities.contract.ts';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../../framework/pagination.ts';

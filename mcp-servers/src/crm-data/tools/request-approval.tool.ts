@@ -1,4 +1,4 @@
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { RequestApproval } from '../../contracts/crm-data/approvals.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 import { describeApproval } from './approval-summary.ts';

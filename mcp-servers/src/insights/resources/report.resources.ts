@@ -1,4 +1,5 @@
-import { AppError, REPORT_TYPES, reportHtml, type ReportType } from '@crm/core';
+import type { ReportType } from '@crm/core';
+import { AppError, REPORT_TYPES, reportHtml } from '@crm/core/contracts';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { guarded } from '../../framework/mcp-errors.ts';
 import type { ModuleContext } from '../../framework/server-module.ts';

@@ -1,4 +1,4 @@
-import { reportHtml, reportNarrative } from '@crm/core';
+import { reportHtml, reportNarrative } from '@crm/core/contracts';
 import { RunReport } from '../../contracts/insights/reports.contract.ts';
 import { READ_ONLY, defineTool } from '../../framework/tool.ts';
 import { reportUri } from '../resources/report.resources.ts';

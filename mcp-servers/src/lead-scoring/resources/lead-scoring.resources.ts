@@ -1,4 +1,4 @@
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { toJsonValue } from '../../framework/json.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { GetModelInfo } from '../../contracts/lead-scoring/lead-scoring.contract.ts';
 import { READ_ONLY, defineTool } from '../../framework/tool.ts';
 

@@ -1,4 +1,4 @@
-import { listMailbox } from '@crm/core';
+import { listMailbox } from '@crm/core/contracts';
 import { ListMailbox, MAILBOX_HTML_PREVIEW_CHARS } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool, READ_ONLY } from '../../framework/tool.ts';
 import { mailboxView } from '../mailbox.resources.ts';

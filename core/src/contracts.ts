@@ -1,0 +1,29 @@
+/**
+ * The part of core that loads without the ORM or the database driver: errors, the logger, config,
+ * the zod contracts (schemas, enums) and the few pure helpers the MCP servers' tool definitions use.
+ * `crm mcp` answers the MCP handshake and the tool list from this alone (the database opens after);
+ * `contracts.test.ts` fails when something here starts importing `@mikro-orm/*` or `pg`.
+ * Everything here is also exported by the package index.
+ */
+export { AppError, isAppError } from './errors/app-error.ts';
+export { zodIssues } from './errors/zod-issues.ts';
+export { silentLogger } from './logger.ts';
+export { loadConfig } from './config/crm-config.ts';
+export { toDatabaseUnavailable } from './db/db-errors.ts';
+export { METRIC_GROUPS, Metric } from './analytics/analytics.schema.ts';
+export { AgentAction, Approval, ApprovalKind, ApprovalRisk, DecideApprovalInput, ListApprovalsQuery } from './approvals/approval.schema.ts';
+export { CONTACT_STATUSES, Contact, ContactStatus, CreateContactInput, ListContactsQuery, UpdateContactInput } from './contacts/contact.schema.ts';
+export { CreateFollowUpInput, FollowUp, ListFollowUpsQuery } from './follow-ups/follow-up.schema.ts';
+export { INSIGHT_TYPES, SERIES_NAMES, AIInsight, ActionableRecommendation, TrendAnalysis, AnomaliesResult, ForecastResult } from './insights/insight.schema.ts';
+export { JourneyStage } from './insights/journey.schema.ts';
+export { CHANNELS, INTERACTION_TYPES, Interaction, InteractionType, LogInteractionInput } from './interactions/interaction.schema.ts';
+export { SearchKnowledgeInput } from './knowledge/knowledge-api.schema.ts';
+export { SendEmailInput } from './mail/email.schema.ts';
+export { getMailboxMessage, listMailbox, mailboxAttachment } from './mail/mail.transport.ts';
+export { createOutboxTail } from './outbox/outbox.tail.ts';
+export { REPORT_FORMATS } from './reports/report-schedule.schema.ts';
+export { REPORT_TYPES, ReportFilter, ReportSchedule } from './reports/report.schema.ts';
+export { reportHtml, reportNarrative } from './reports/report.render.ts';
+export { ScoringFactor, WHAT_IF_ACTIONS, WhatIfScenario } from './scoring/scoring.schema.ts';
+export { CONDITION_OPERATORS, STEP_TYPES, TRIGGER_TYPES, CreateWorkflowInput, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from './workflows/workflow.schema.ts';
+export { WORKFLOW_TEMPLATES } from './workflows/workflow-templates.ts';

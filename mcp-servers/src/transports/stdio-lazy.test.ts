@@ -1,0 +1,64 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import type { Actor, CrmCore } from '@crm/core';
+import { runStdioServer } from './stdio.ts';
+
+/** Lines the server wrote, as parsed JSON-RPC messages, and a way to wait for the one with an id. */
+function reader(stdout: PassThrough, log: string[]) {
+  const messages: { id?: number; result?: Record<string, unknown> }[] = [];
+  let buffer = '';
+  const waiters: (() => void)[] = [];
+  stdout.on('data', (d: Buffer) => {
+    buffer += d.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const m = JSON.parse(buffer.slice(0, nl)) as { id?: number };
+      buffer = buffer.slice(nl + 1);
+      messages.push(m);
+      log.push(`answered ${m.id}`);
+      waiters.splice(0).forEach((w) => w());
+    }
+  });
+  return {
+    async response(id: number) {
+      while (!messages.some((m) => m.id === id)) await new Promise<void>((r) => waiters.push(r));
+      return messages.find((m) => m.id === id)!;
+    },
+  };
+}
+
+describe('runStdioServer with a core opened on demand', () => {
+  it('answers the handshake and the tool list first, and opens the core once, after the handshake', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const log: string[] = [];
+    const out = reader(stdout, log);
+    let opened = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const core = async () => {
+      opened++;
+      log.push('core opening');
+      await gate;
+      return { core: {} as CrmCore, actor: { tenantId: '00000000-0000-4000-8000-000000000001', userId: '00000000-0000-4000-8000-000000000002', role: 'ADMIN', kind: 'user' } as Actor };
+    };
+    const send = (m: object) => stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } });
+    const running = runStdioServer({ server: 'crm-data', core, stdin, stdout });
+
+    const init = await out.response(1);
+    expect(init.result).toMatchObject({ serverInfo: { name: 'crm-data' } });
+    send({ method: 'notifications/initialized' });
+    send({ id: 2, method: 'tools/list' });
+    const tools = await out.response(2);
+    expect((tools.result!.tools as { name: string }[]).map((t) => t.name)).toContain('search_contacts');
+    // the core was asked for only after the handshake was written, and only once
+    await vi.waitFor(() => expect(opened).toBe(1), { timeout: 10_000, interval: 5 });
+    expect(log.indexOf('core opening')).toBeGreaterThan(log.indexOf('answered 1'));
+    expect(opened).toBe(1);
+    release();
+    const server = await running;
+    expect(opened).toBe(1);
+    await server.close();
+  });
+});
