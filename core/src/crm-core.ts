@@ -27,6 +27,7 @@ import { createReportScheduleService } from './reports/report-schedule.service.t
 import { createSavedReportService } from './reports/saved-report.service.ts';
 import { createIdempotencyService } from './idempotency/idempotency.service.ts';
 import { createApprovalService, type ApprovalServiceOptions } from './approvals/approval.service.ts';
+import { createApprovalNotifier } from './approvals/approval.notify.ts';
 import { createCredentialsService } from './auth/credentials.service.ts';
 
 /** Every domain service over one database; what the MCP servers, gateway and workers share. */
@@ -38,8 +39,8 @@ export function createCrmCore(deps: {
   knowledge?: Omit<KnowledgeServiceDeps, 'db' | 'logger'> & { indexInteractions?: boolean };
   /** Lead-scoring thresholds and the optional Vertex AI endpoint (loadScoringConfig). */
   scoring?: ScoringOptions;
-  /** Expiry of approval requests (APPROVAL_TTL_HOURS). */
-  approvals?: ApprovalServiceOptions;
+  /** Expiry of approval requests (APPROVAL_TTL_HOURS); the gateway's public URL for the REST route in request mails. */
+  approvals?: ApprovalServiceOptions & { publicUrl?: string };
   /** WORKFLOW_SECRETS_KEY: encrypts per-workflow webhook secrets at rest (unset ⇒ stored unencrypted). */
   workflowSecretsKey?: string;
 }) {
@@ -53,6 +54,8 @@ export function createCrmCore(deps: {
   const interactions = createInteractionService(db);
   const webhookSecrets = createWebhookSecretBox(deps.workflowSecretsKey);
   const email = createEmailService(db, interactions);
+  // new approval requests are mailed to their approvers (tenant setting approvalRequestEmails) wherever the outbox runs
+  outbox.subscribe(createApprovalNotifier({ db, delivery: () => email.delivery(), logger: logger.child({ component: 'approval-notify' }), publicUrl: deps.approvals?.publicUrl }));
   return {
     db,
     logger,

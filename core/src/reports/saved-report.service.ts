@@ -92,6 +92,19 @@ export function createSavedReportService(deps: { db: Database; delivery: () => M
       return rows.map(toReport);
     },
 
+    /** One page (newest period first) and the total, for REST and the CLI. */
+    async page(actor: Actor, options: { kind?: string; limit: number; offset: number }): Promise<{ reports: SavedReport[]; total: number }> {
+      authorize(actor, 'reports:read');
+      const [rows, count] = await db.readAsTenant(actor.tenantId, [
+        {
+          sql: 'SELECT * FROM saved_reports WHERE ($1::text IS NULL OR kind = $1) ORDER BY period_end DESC, created_at DESC, id DESC LIMIT $2 OFFSET $3',
+          params: [options.kind ?? null, options.limit, options.offset],
+        },
+        { sql: 'SELECT count(*)::int AS n FROM saved_reports WHERE ($1::text IS NULL OR kind = $1)', params: [options.kind ?? null] },
+      ]);
+      return { reports: rows.map(toReport), total: Number(count[0]?.n ?? 0) };
+    },
+
     async get(actor: Actor, id: string): Promise<SavedReport> {
       authorize(actor, 'reports:read');
       const [rows] = /^[0-9a-f-]{36}$/i.test(id) ? await db.readAsTenant(actor.tenantId, [{ sql: 'SELECT * FROM saved_reports WHERE id = $1', params: [id] }]) : [[]];

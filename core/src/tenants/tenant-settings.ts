@@ -32,18 +32,24 @@ export const TenantSettings = z.object({
   workflowActivationRequiresApproval: z
     .boolean()
     .describe('When true, activating a workflow by anyone but an ADMIN files a workflow_activation approval instead of activating it (default false)'),
+  approvalRequestEmails: z
+    .boolean()
+    .describe('When true, each new approval request is emailed to the people who may decide it (default true)'),
 });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 export const UpdateTenantSettingsInput = TenantSettings.partial().strict();
 export type UpdateTenantSettingsInput = z.input<typeof UpdateTenantSettingsInput>;
 
-export const DEFAULT_TENANT_SETTINGS: TenantSettings = { workflowActivationRequiresApproval: false };
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = { workflowActivationRequiresApproval: false, approvalRequestEmails: true };
 
 /** Read the policies inside a caller's tenant transaction (the workflow service checks them there). */
 export async function readTenantSettings(em: EntityManager): Promise<TenantSettings> {
   const [row] = await em.execute<{ settings: Record<string, unknown> | string | null }[]>('SELECT settings FROM tenants WHERE id = crm_current_tenant()');
-  const s = (typeof row?.settings === 'string' ? JSON.parse(row.settings) : (row?.settings ?? {})) as { workflows?: { activationRequiresApproval?: unknown } };
-  return { workflowActivationRequiresApproval: s.workflows?.activationRequiresApproval === true };
+  const s = (typeof row?.settings === 'string' ? JSON.parse(row.settings) : (row?.settings ?? {})) as {
+    workflows?: { activationRequiresApproval?: unknown };
+    approvals?: { requestEmails?: unknown };
+  };
+  return { workflowActivationRequiresApproval: s.workflows?.activationRequiresApproval === true, approvalRequestEmails: s.approvals?.requestEmails !== false };
 }
 
 /** The tenant's policies: every member reads them, only an ADMIN changes them (audited). */
@@ -61,6 +67,12 @@ export function createTenantSettingsService(db: Database) {
           await em.execute(
             `UPDATE tenants SET settings = jsonb_set(settings, '{workflows}', coalesce(settings->'workflows', '{}'::jsonb) || jsonb_build_object('activationRequiresApproval', ?::boolean)) WHERE id = crm_current_tenant()`,
             [patch.workflowActivationRequiresApproval],
+          );
+        }
+        if (patch.approvalRequestEmails !== undefined) {
+          await em.execute(
+            `UPDATE tenants SET settings = jsonb_set(settings, '{approvals}', coalesce(settings->'approvals', '{}'::jsonb) || jsonb_build_object('requestEmails', ?::boolean)) WHERE id = crm_current_tenant()`,
+            [patch.approvalRequestEmails],
           );
         }
         const after = await readTenantSettings(em);

@@ -91,7 +91,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   settings: {
     summary: "Show or change the tenant's policies (e.g. workflow activation needs approval)",
-    usage: 'crm settings show | set --workflow-activation-approval on|off',
+    usage: 'crm settings show | set [--workflow-activation-approval on|off] [--approval-emails on|off]',
     load: () => import('./settings.command.ts').then((m) => m.settingsCommand),
   },
   approvals: {
@@ -111,7 +111,12 @@ export const COMMANDS: Record<string, CommandEntry> = {
   },
   report: {
     summary: 'Run an analytics report with charts (HTML with SVG, PNG, CSV or JSON); schedule reports by email',
-    usage: 'crm report run TYPE [--out FILE] [--png DIR] [--days N] | schedule add|list|remove|run-now',
+    usage: 'crm report run TYPE [--out FILE] [--png DIR] [--days N] | schedule add|list|remove|run-now | saved [ID]',
+    load: () => import('./report.command.ts').then((m) => m.reportCommand),
+  },
+  reports: {
+    summary: 'Saved reports (the weekly pipeline digest): list them or show one (same as `crm report saved`)',
+    usage: 'crm reports saved [ID] [--kind K] [--limit N] [--json]',
     load: () => import('./report.command.ts').then((m) => m.reportCommand),
   },
 };

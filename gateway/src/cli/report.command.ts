@@ -5,8 +5,9 @@ import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
 import { runScheduleCommand, SCHEDULE_USAGE } from './report-schedule.command.ts';
+import { runSavedCommand, SAVED_USAGE } from './saved-reports.command.ts';
 
-const USAGE = `crm report run TYPE [--out report.html|.csv|.json] [--png DIR] [--days N] [--source S|--campaign C] [--user EMAIL]\n       ${SCHEDULE_USAGE}`;
+const USAGE = `crm report run TYPE [--out report.html|.csv|.json] [--png DIR] [--days N] [--source S|--campaign C] [--user EMAIL]\n       ${SCHEDULE_USAGE}\n       ${SAVED_USAGE}`;
 const DAY = 86_400_000;
 
 function invalid(message: string, field: string, reason: string): AppError {
@@ -35,18 +36,22 @@ export const reportCommand: Command = {
     tz: { type: 'string' },
     to: { type: 'string' },
     format: { type: 'string' },
+    kind: { type: 'string' },
+    limit: { type: 'string' },
     json: { type: 'boolean' },
   },
   async run({ positionals, values, logger }) {
-    if (positionals[0] === 'schedule') {
+    if (positionals[0] === 'schedule' || positionals[0] === 'saved') {
       const booted = await bootCore(logger);
       try {
-        return await runScheduleCommand(booted, await resolveCliActor(booted.core, values), positionals.slice(1), values);
+        const actor = await resolveCliActor(booted.core, values);
+        if (positionals[0] === 'saved') return await runSavedCommand(booted.core, actor, positionals.slice(1), values);
+        return await runScheduleCommand(booted, actor, positionals.slice(1), values);
       } finally {
         await booted.close();
       }
     }
-    if (positionals[0] !== 'run') throw invalid('Say what to do: "npx crm report run TYPE --out report.html" or "npx crm report schedule list"', 'subcommand', `must be run or schedule, got ${positionals[0] ?? 'nothing'}`);
+    if (positionals[0] !== 'run') throw invalid('Say what to do: "npx crm report run TYPE --out report.html" or "npx crm report schedule list"', 'subcommand', `must be run, schedule or saved, got ${positionals[0] ?? 'nothing'}`);
     const type = (positionals[1] ?? '').toUpperCase().replace(/-/g, '_');
     if (!REPORT_TYPES.includes(type as never)) throw invalid(`TYPE must be one of ${REPORT_TYPES.join(', ')}`, 'type', `got "${positionals[1] ?? ''}"`);
     const days = values.days === undefined ? 30 : Number(values.days);

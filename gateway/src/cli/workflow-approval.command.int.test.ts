@@ -16,6 +16,7 @@ describe('crm settings + workflow activation approval + rotate-secret', { timeou
   const slug = 'wfa';
   let webhookId: string;
   let firstSecret: string;
+  let digestId: string;
   const env = () => ({ ...process.env, CRM_DATA_DIR: path.join(dir, 'data'), DATABASE_URL: '', LOG_LEVEL: 'warn', CRM_API_KEY: '' });
   const crm = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: env(), encoding: 'utf8', timeout: 240_000 });
   const as = (who: string) => ['--user', `${who}@${slug}.test`];
@@ -34,6 +35,15 @@ describe('crm settings + workflow activation approval + rotate-secret', { timeou
       });
       webhookId = wf.id;
       firstSecret = wf.webhookSecret!;
+      const saved = await core.savedReports.save(f.manager, {
+        kind: 'pipeline_digest',
+        slotKey: '2026-W10',
+        title: 'Pipeline digest, week 10',
+        periodStart: '2026-03-02T00:00:00Z',
+        periodEnd: '2026-03-09T00:00:00Z',
+        body: 'New contacts: 7',
+      });
+      digestId = saved.report.id;
     } finally {
       await db.close();
     }
@@ -79,5 +89,28 @@ describe('crm settings + workflow activation approval + rotate-secret', { timeou
     expect(secret).not.toBe(firstSecret);
     expect(rotated.stdout).toMatch(/Shown once/);
     expect(crm('workflow', 'rotate-secret', webhookId, ...as('rep')).status).toBe(77);
+  });
+
+  it('crm settings --approval-emails switches approval request mail; crm reports saved lists and shows the digest', () => {
+    const off = crm('settings', 'set', '--approval-emails', 'off', ...as('admin'));
+    expect(off.status, off.stderr).toBe(0);
+    expect(off.stdout).toContain('approval requests emailed to approvers: off');
+    expect(JSON.parse(crm('settings', 'show', '--json', ...as('rep')).stdout)).toMatchObject({ approvalRequestEmails: false });
+    const bad = crm('settings', 'set', '--approval-emails', 'sometimes', ...as('admin'));
+    expect(bad.status).toBe(65);
+    expect(bad.stderr).toMatch(/approval-emails.*must be on or off/);
+    expect(crm('settings', 'set', ...as('admin')).status).toBe(65);
+    expect(crm('settings', 'set', '--approval-emails', 'on', ...as('admin')).status).toBe(0);
+
+    const listed = crm('reports', 'saved', ...as('manager'));
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain(`${digestId}  pipeline_digest  2026-03-09  Pipeline digest, week 10  not emailed`);
+    const json = JSON.parse(crm('reports', 'saved', '--json', ...as('marketing')).stdout) as { data: { id: string }[]; totalCount: number };
+    expect(json).toMatchObject({ totalCount: 1, data: [{ id: digestId }] });
+    const one = crm('report', 'saved', digestId, ...as('admin'));
+    expect(one.status, one.stderr).toBe(0);
+    expect(one.stdout).toContain('New contacts: 7');
+    expect(crm('reports', 'saved', ...as('rep')).status).toBe(77);
+    expect(crm('reports', 'saved', '--limit', '0', ...as('manager')).stderr).toMatch(/limit.*1 to 100/);
   });
 });

@@ -22,6 +22,7 @@ describe('workflow MCP server', () => {
         'dry_run_workflow',
         'execute_workflow',
         'get_execution',
+        'get_tenant_settings',
         'get_workflow',
         'install_template',
         'list_executions',
@@ -29,6 +30,7 @@ describe('workflow MCP server', () => {
         'list_templates',
         'list_workflows',
         'rotate_webhook_secret',
+        'update_tenant_settings',
         'update_workflow',
       ].sort(),
     );

@@ -17,6 +17,8 @@ import { listTemplatesTool } from './tools/list-templates.tool.ts';
 import { listWorkflowsTool } from './tools/list-workflows.tool.ts';
 import { rotateWebhookSecretTool } from './tools/rotate-webhook-secret.tool.ts';
 import { updateWorkflowTool } from './tools/update-workflow.tool.ts';
+import { getTenantSettingsTool } from './tools/get-tenant-settings.tool.ts';
+import { updateTenantSettingsTool } from './tools/update-tenant-settings.tool.ts';
 import { registerWorkflowResources } from './workflow.resources.ts';
 import { registerMailboxResources } from './mailbox.resources.ts';
 
@@ -24,7 +26,8 @@ const INSTRUCTIONS =
   'Automations of the tenant: a workflow is a trigger (contact created, status changed, interaction logged, lead score changed, ' +
   'schedule, manual, webhook) plus steps (send email, create task, update contact, AI decision, wait, webhook call, assign user). ' +
   'Use list_templates/install_template for common ones, design_workflow to draft one, dry_run_workflow to see who would enter and what ' +
-  'would be sent before activate_workflow. Executions are durable; get_execution shows every step attempt; complete_workflow_step records a failed step as done by hand.';
+  'would be sent before activate_workflow. Executions are durable; get_execution shows every step attempt; complete_workflow_step records a failed step as done by hand. ' +
+  'get_tenant_settings/update_tenant_settings (ADMIN) read and switch the tenant policies (activation needs approval, approval emails).';
 
 export const workflowModule: ServerModule = {
   name: 'workflow',
@@ -46,6 +49,8 @@ export const workflowModule: ServerModule = {
     listTemplatesTool,
     installTemplateTool,
     listMailboxTool,
+    getTenantSettingsTool,
+    updateTenantSettingsTool,
   ],
   register(server, ctx) {
     registerWorkflowResources(server, ctx);

@@ -12,6 +12,7 @@ import { approvalRoutes } from './approvals.routes.ts';
 import { chatRoutes } from './chat.routes.ts';
 import { contactRoutes } from './contacts.routes.ts';
 import { registerIdempotency } from './idempotency.hook.ts';
+import { savedReportRoutes } from './saved-reports.routes.ts';
 import { insightRoutes } from './insights.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
 import { mailboxRoutes } from './mailbox.routes.ts';
@@ -106,6 +107,7 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
       await api.register(activityRoutes, { core });
       await api.register(scoringRoutes, { core });
       await api.register(insightRoutes, { core, reportDelivery });
+      await api.register(savedReportRoutes, { core });
       await api.register(workflowRoutes, { core });
       await api.register(triggerRoutes, { core });
       await api.register(mailboxRoutes, { core });

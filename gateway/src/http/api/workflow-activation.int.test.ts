@@ -27,7 +27,7 @@ describe.each(testDbKinds())('REST: workflow activation approval on %s', { timeo
     expect((await activate(wf.id)).statusCode).toBe(200);
     expect(await isActive(wf.id)).toBe(true);
 
-    expect((await h.call('marketing', 'GET', '/api/v1/settings')).json()).toEqual({ workflowActivationRequiresApproval: false });
+    expect((await h.call('marketing', 'GET', '/api/v1/settings')).json()).toEqual({ workflowActivationRequiresApproval: false, approvalRequestEmails: true });
     const denied = await h.call('marketing', 'PATCH', '/api/v1/settings', { workflowActivationRequiresApproval: true });
     expect(denied.statusCode).toBe(403);
     expect(denied.json().error.message).toMatch(/Only an ADMIN/);
@@ -36,10 +36,10 @@ describe.each(testDbKinds())('REST: workflow activation approval on %s', { timeo
     expect(bad.json().error.details).toEqual([expect.objectContaining({ path: 'body.workflowActivationRequiresApproval', reason: expect.stringMatching(/boolean/) })]);
     const on = await h.call('admin', 'PATCH', '/api/v1/settings', { workflowActivationRequiresApproval: true });
     expect(on.statusCode).toBe(200);
-    expect(on.json()).toEqual({ workflowActivationRequiresApproval: true });
-    expect((await h.call('rep', 'GET', '/api/v1/settings')).json()).toEqual({ workflowActivationRequiresApproval: true });
+    expect(on.json()).toEqual({ workflowActivationRequiresApproval: true, approvalRequestEmails: true });
+    expect((await h.call('rep', 'GET', '/api/v1/settings')).json()).toEqual({ workflowActivationRequiresApproval: true, approvalRequestEmails: true });
     // the other tenant is untouched
-    expect((await h.call('admin', 'GET', '/api/v1/settings', undefined, {}, h.b)).json()).toEqual({ workflowActivationRequiresApproval: false });
+    expect((await h.call('admin', 'GET', '/api/v1/settings', undefined, {}, h.b)).json()).toEqual({ workflowActivationRequiresApproval: false, approvalRequestEmails: true });
     const audit = await h.core.audit.list(h.a.admin, { entityType: 'tenant' });
     expect(audit.some((e) => e.action === 'tenant.settings_updated')).toBe(true);
 
