@@ -115,6 +115,7 @@ if (full) {
     /** AUC of the true log-odds on every row: the ceiling any model can reach on this data. */
     oracleAuc: round(rocAuc(y, logit)),
     candidates: report.candidates.map((c) => ({ model: c.model, auc: round(c.auc), aucStd: round(c.aucStd) })),
+    selection: { method: report.selection.method, outerPicks: report.selection.outerPicks.join(', '), reason: report.selection.reason },
     logLoss: round(report.logLoss),
     topFactors: report.topFactors.slice(0, 5).map((f) => `${f.name} ${round(f.importance)}`),
     leakageWarnings: report.leakageWarnings.length,
