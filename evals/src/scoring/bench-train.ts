@@ -1,6 +1,7 @@
 // Training benchmark: npx tsx evals/src/scoring/bench-train.ts [--rows 100000] [--full | --train-csv]
 // Generates a 40-column mixed-type CRM export, reads it like a user upload, trains GBT and LR on
 // 80% and reports seconds, peak RSS and held-out AUC against the oracle (true-probability) AUC.
+// --save-model FILE writes the model trainCsv trained (for bench-score-model.ts).
 // --full also times trainCsv (evaluateCsv's 5-fold CV of both models + calibration + final fit)
 // on the whole file; --train-csv runs only that phase, so its peak RSS is not mixed with the first.
 import {
@@ -17,6 +18,7 @@ import {
   type ColumnSpec,
   type ColumnValues,
 } from '../../../core/src/scoring/ml/index.ts';
+import { writeFileSync } from 'node:fs';
 import { syntheticLeads } from './synthetic-leads.ts';
 
 const args = process.argv.slice(2);
@@ -106,6 +108,8 @@ if (full) {
   cpuSeconds();
   const t4 = performance.now();
   const { trained, report, scoreRow } = await trainCsv({ csv: { text }, target: 'Converted' });
+  const save = args.indexOf('--save-model');
+  if (save >= 0) writeFileSync(args[save + 1], JSON.stringify(trained));
   result.trainCsv = {
     seconds: seconds(t4),
     cpuSeconds: cpuSeconds(),
