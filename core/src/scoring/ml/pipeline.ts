@@ -190,7 +190,7 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
       const sums = importance.get(kind)!;
       for (const [name, v] of columnImportance(model, matrix, sample)) sums.set(name, (sums.get(name) ?? 0) + v);
     }
-    options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: inner CV chose ${selection.chosen}`);
+    options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: ${selection.method === 'holdout' ? 'inner hold-out' : 'inner CV'} chose ${selection.chosen}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
   // Large data (every outer fold selected on a hold-out): the outer folds already are a k-fold CV
