@@ -208,7 +208,8 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
           gbt: options.gbt,
         })
       : finalSelection(matrix, y, select(Uint32Array.from({ length: n }, (_, i) => i)), options);
-  options.onProgress?.(++done, total, `${final.selection.method === 'outer_cv' ? 'the outer folds' : `inner CV on all ${n} rows`} chose ${final.selection.chosen}`);
+  const how = { outer_cv: 'the outer folds', holdout: `one hold-out of all ${n} rows`, inner_cv: `inner CV on all ${n} rows` }[final.selection.method ?? 'inner_cv'];
+  options.onProgress?.(++done, total, `${how} chose ${final.selection.chosen}`);
   const candidates: CandidateResult[] = kinds.map((model) => {
     const aucs = foldAucs.get(model)!;
     return { model, auc: mean(aucs), aucStd: std(aucs), foldAucs: aucs };
