@@ -3,11 +3,13 @@ import { LockMode } from '@mikro-orm/postgresql';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import { loadContact } from '../contacts/contact.service.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, EntityManager } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
+import { endOfLocalDay } from '../tenants/local-day.ts';
+import { DEFAULT_TENANT_LOCALE } from '../tenants/tenant-settings.ts';
 import { UserEntity } from '../users/user.entity.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { FollowUpEntity } from './follow-up.entity.ts';
@@ -29,14 +31,20 @@ function toFollowUp(e: Record<string, unknown>): FollowUp {
   };
 }
 
-function endOfTodayUtc(now = new Date()): Date {
-  const d = new Date(now);
-  d.setUTCHours(23, 59, 59, 999);
-  return d;
+/** The end of the tenant's "today" (its `tenants.time_zone`, default Europe/London). */
+async function endOfTenantDay(em: EntityManager, now: Date): Promise<Date> {
+  const [row] = await em.execute<{ time_zone: string }[]>('SELECT time_zone FROM tenants WHERE id = crm_current_tenant()');
+  return endOfLocalDay(now, row?.time_zone ?? DEFAULT_TENANT_LOCALE.timeZone);
+}
+
+export interface FollowUpServiceOptions {
+  /** The clock ("due today", "overdue"); tests pin it. */
+  now?: () => Date;
 }
 
 /** Follow-ups are tasks on a contact: read/write them like interactions, scoped to the owner for reps. */
-export function createFollowUpService(db: Database) {
+export function createFollowUpService(db: Database, options: FollowUpServiceOptions = {}) {
+  const clock = options.now ?? (() => new Date());
   return {
     async create(actor: Actor, raw: unknown): Promise<FollowUp> {
       const input = parseOrThrow(CreateFollowUpInput, raw);
@@ -77,9 +85,9 @@ export function createFollowUpService(db: Database) {
       const grant = grantOf(actor, 'interactions:read');
       if (grant === 'none') authorize(actor, 'interactions:read');
       return inTenantTx(db, actor, async (em) => {
-        const now = new Date();
+        const now = clock();
         const where: Record<string, unknown> = {};
-        if (q.scope === 'due') Object.assign(where, { done: false, dueAt: { $lte: q.dueBefore ?? endOfTodayUtc(now) } });
+        if (q.scope === 'due') Object.assign(where, { done: false, dueAt: { $lte: q.dueBefore ?? (await endOfTenantDay(em, now)) } });
         if (q.scope === 'overdue') Object.assign(where, { done: false, dueAt: { $lt: now } });
         if (q.scope === 'open') where.done = false;
         if (q.scope === 'done') where.done = true;

@@ -1,6 +1,7 @@
 // Training benchmark: npx tsx evals/src/scoring/bench-train.ts [--rows 100000] [--full | --train-csv]
 // Generates a 40-column mixed-type CRM export, reads it like a user upload, trains GBT and LR on
 // 80% and reports seconds, peak RSS and held-out AUC against the oracle (true-probability) AUC.
+// --save-model FILE writes the model trainCsv trained (for bench-score-model.ts).
 // --full also times trainCsv (evaluateCsv's 5-fold CV of both models + calibration + final fit)
 // on the whole file; --train-csv runs only that phase, so its peak RSS is not mixed with the first.
 import {
@@ -17,6 +18,7 @@ import {
   type ColumnSpec,
   type ColumnValues,
 } from '../../../core/src/scoring/ml/index.ts';
+import { writeFileSync } from 'node:fs';
 import { syntheticLeads } from './synthetic-leads.ts';
 
 const args = process.argv.slice(2);
@@ -105,7 +107,9 @@ if (full) {
   const { text, logit, y } = syntheticLeads(Math.round(rows / 0.8), 2024);
   cpuSeconds();
   const t4 = performance.now();
-  const { trained, report } = await trainCsv({ csv: { text }, target: 'Converted' });
+  const { trained, report, scoreRow } = await trainCsv({ csv: { text }, target: 'Converted' });
+  const save = args.indexOf('--save-model');
+  if (save >= 0) writeFileSync(args[save + 1], JSON.stringify(trained));
   result.trainCsv = {
     seconds: seconds(t4),
     cpuSeconds: cpuSeconds(),
@@ -115,12 +119,35 @@ if (full) {
     /** AUC of the true log-odds on every row: the ceiling any model can reach on this data. */
     oracleAuc: round(rocAuc(y, logit)),
     candidates: report.candidates.map((c) => ({ model: c.model, auc: round(c.auc), aucStd: round(c.aucStd) })),
+    selection: { method: report.selection.method, outerPicks: report.selection.outerPicks.join(', '), reason: report.selection.reason },
     logLoss: round(report.logLoss),
     topFactors: report.topFactors.slice(0, 5).map((f) => `${f.name} ${round(f.importance)}`),
     leakageWarnings: report.leakageWarnings.length,
     modelJsonKb: Math.round(JSON.stringify(trained).length / 1024),
     peakRssMb: peakRssMb(),
+    singleScoreMs: singleScoreLatency(text, scoreRow),
   };
+}
+
+/** p50/p99 of scoring one raw CSV record (parse, encode, model, calibration, factors) with the trained model. */
+function singleScoreLatency(text: string, score: (record: Record<string, string>) => unknown): { p50: number; p99: number; samples: number } {
+  const lines = text.split('\n');
+  // Quoted cells (the notes column holds a comma) are unquoted; the export has no line breaks inside cells.
+  const split = (line: string): string[] => [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1]));
+  const header = split(lines[0]);
+  const times: number[] = [];
+  // 500 records warm the JIT up first.
+  for (let k = 1; k <= 500 && k < lines.length; k++) score(Object.fromEntries(header.map((h, j) => [h, split(lines[k])[j] ?? ''])));
+  for (let k = 1; k <= 2000 && k < lines.length; k++) {
+    const cells = split(lines[((k * 7) % (lines.length - 1)) + 1]);
+    const record = Object.fromEntries(header.map((h, j) => [h, cells[j] ?? '']));
+    const t = performance.now();
+    score(record);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(q * times.length))] * 1000) / 1000;
+  return { p50: at(0.5), p99: at(0.99), samples: times.length };
 }
 
 console.log(JSON.stringify(result, null, 2));

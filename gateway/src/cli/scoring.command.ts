@@ -82,7 +82,9 @@ function printReport(r: EvaluationReport): void {
   const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
   out.write(`${r.validation.folds}-fold ${r.validation.method.replace(/_/g, ' ')} on ${r.rows} rows (${r.positives} positive):\n`);
   for (const c of r.candidates) out.write(`  ${c.model.padEnd(24)} AUC ${f(c.auc)} ± ${f(c.aucStd)}${c.model === r.model ? '   ← chosen' : ''}\n`);
-  out.write(`  ${'selection (nested CV)'.padEnd(24)} AUC ${f(r.auc)} ± ${f(r.aucStd)}   inner CV picked ${r.selection.outerPicks.join(', ')} per fold\n`);
+  // Large data (outer_cv): each outer fold selected on one hold-out, and the final choice reads the outer folds.
+  const inner = r.selection.method === 'outer_cv' ? 'inner hold-out' : 'inner CV';
+  out.write(`  ${'selection (nested CV)'.padEnd(24)} AUC ${f(r.auc)} ± ${f(r.aucStd)}   ${inner} picked ${r.selection.outerPicks.join(', ')} per fold\n`);
   out.write(`  chosen: ${r.model}, because ${r.selection.reason}\n`);
   out.write(`  log loss ${f(r.logLoss)}, accuracy ${f(r.accuracy)}\n`);
   out.write(`  top factors: ${r.topFactors.slice(0, 8).map((t) => `${t.name} ${(t.importance * 100).toFixed(1)}%`).join(', ')}\n`);

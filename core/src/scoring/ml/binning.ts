@@ -81,7 +81,7 @@ export type HistColumn =
 
 export interface BinnedMatrix {
   columns: HistColumn[];
-  /** Column-major: bins[c * n + k] for histogram column c and row k of `rows`. */
+  /** Row-major: bins[k * columns.length + c] for row k of `rows` and histogram column c (a row's bins share a cache line). */
   bins: Uint8Array;
   n: number;
 }
@@ -122,15 +122,16 @@ export function binMatrix(m: FeatureMatrix, rows: ArrayLike<number>, maxBins = 2
       columns.push({ kind: 'plain', feature: f, edges: edges[f], nBins: edges[f].length + 1 });
     }
   }
-  const bins = new Uint8Array(n * columns.length);
+  const width = columns.length;
+  const bins = new Uint8Array(n * width);
   for (let k = 0; k < n; k++) {
     const o = rows[k] * d;
-    for (let c = 0; c < columns.length; c++) {
+    for (let c = 0; c < width; c++) {
       const col = columns[c];
       let bin = 0;
       if (col.kind === 'plain') bin = binOf(col.edges, m.data[o + col.feature]);
       else for (let j = 0; j < col.members.length; j++) if (m.data[o + col.members[j]] === 1) bin = j + 1;
-      bins[c * n + k] = bin;
+      bins[k * width + c] = bin;
     }
   }
   return { columns, bins, n };

@@ -3,7 +3,7 @@ import { Classifier, type FeatureContributions } from './classifier.ts';
 import { type Fold, stratifiedKFold } from './cross-validate.ts';
 import { allRows, type FeatureMatrix } from './feature-matrix.ts';
 import { GradientBoostedTrees, type GradientBoostingJSON, type GradientBoostingOptions } from './gbt.model.ts';
-import { LogisticRegression, type LogisticRegressionJSON } from './logistic-regression.model.ts';
+import { LogisticRegression, type LogisticRegressionJSON, type LogisticRegressionOptions } from './logistic-regression.model.ts';
 import { TargetEncoded, type TargetEncodingJSON } from './target-encoding.ts';
 
 /**
@@ -16,8 +16,18 @@ import { TargetEncoded, type TargetEncodingJSON } from './target-encoding.ts';
 export const CANDIDATE_TREES: GradientBoostingOptions = { maxDepth: 3, maxLeafNodes: 8, learningRate: 0.05, maxIterations: 300, earlyStopping: true, subsample: 0.8 };
 
 /** A blend member (or a candidate of the selection): the learner inside its target encoding. */
-export function createMember(kind: 'logistic_regression' | 'gradient_boosted_trees', seed: number, gbt: GradientBoostingOptions = {}): Classifier {
-  return new TargetEncoded(kind === 'logistic_regression' ? new LogisticRegression({ seed }) : new GradientBoostedTrees({ ...CANDIDATE_TREES, seed, ...gbt }), seed);
+export function createMember(
+  kind: 'logistic_regression' | 'gradient_boosted_trees',
+  seed: number,
+  gbt: GradientBoostingOptions = {},
+  lr: LogisticRegressionOptions = {},
+): Classifier {
+  return new TargetEncoded(kind === 'logistic_regression' ? new LogisticRegression({ seed, ...lr }) : new GradientBoostedTrees({ ...CANDIDATE_TREES, seed, ...gbt }), seed);
+}
+
+/** The learner inside a member's target encoding. */
+export function memberLearner(model: Classifier): Classifier {
+  return model instanceof TargetEncoded ? model.inner : model;
 }
 
 export interface BlendJSON {

@@ -18,6 +18,12 @@ export interface GradientBoostingOptions extends Partial<TreeParams> {
   /** Share of training rows each tree sees (stochastic gradient boosting), drawn with the seeded RNG; 1 = all. */
   subsample?: number;
   seed?: number;
+  /**
+   * Rows to early-stop on instead of a stratified `validationFraction` of the training rows (the
+   * model selection's hold-out, so that no training row is spent twice). Used unless
+   * `earlyStopping` is false.
+   */
+  validationRows?: ArrayLike<number>;
 }
 
 interface TreeJSON {
@@ -95,8 +101,13 @@ export class GradientBoostedTrees extends Classifier {
     this.setFeatures(m);
     const c = this.config;
     const early = this.options.earlyStopping ?? 'auto';
-    const useEarly = early === 'auto' ? rows.length > 10_000 : early;
-    const split = useEarly ? stratifiedHoldout(y, c.validationFraction, c.seed, rows) : { train: Uint32Array.from(rows), test: new Uint32Array(0) };
+    const given = this.options.validationRows;
+    const useEarly = early === 'auto' ? given !== undefined || rows.length > 10_000 : early;
+    const split = !useEarly
+      ? { train: Uint32Array.from(rows), test: new Uint32Array(0) }
+      : given
+        ? { train: Uint32Array.from(rows), test: Uint32Array.from(given) }
+        : stratifiedHoldout(y, c.validationFraction, c.seed, rows);
     const train = split.train;
     const val = split.test;
     const binned = binMatrix(m, train, c.maxBins);

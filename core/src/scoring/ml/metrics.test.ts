@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, brierScore, calibrationTable, logLoss, rocAuc } from './metrics.ts';
+import { accuracy, brierScore, calibrationTable, logLoss, pairedAucDifference, rocAuc } from './metrics.ts';
+import { createRandom } from './random.ts';
 
 describe('rocAuc', () => {
   it('counts tied scores as half a correct pair', () => {
@@ -61,5 +62,52 @@ describe('calibrationTable', () => {
     expect(table[1].observedRate).toBe(1);
     expect(table[5]).toMatchObject({ count: 0, meanPredicted: null, observedRate: null });
     expect(table[9]).toMatchObject({ count: 2, observedRate: 0.5 });
+  });
+});
+
+describe('pairedAucDifference (DeLong)', () => {
+  /** The textbook O(n²) placements: ψ = 1 if the positive scores higher, ½ on a tie. */
+  function bruteForce(y: number[], a: number[], b: number[]): { aucA: number; aucB: number; se: number } {
+    const pos = y.flatMap((v, i) => (v === 1 ? [i] : []));
+    const neg = y.flatMap((v, i) => (v === 0 ? [i] : []));
+    const psi = (p: number, q: number) => (p > q ? 1 : p === q ? 0.5 : 0);
+    const v10 = (s: number[]) => pos.map((i) => neg.reduce((t, j) => t + psi(s[i], s[j]), 0) / neg.length);
+    const v01 = (s: number[]) => neg.map((j) => pos.reduce((t, i) => t + psi(s[i], s[j]), 0) / pos.length);
+    const variance = (xs: number[]) => {
+      const mu = xs.reduce((t, x) => t + x, 0) / xs.length;
+      return xs.reduce((t, x) => t + (x - mu) ** 2, 0) / (xs.length - 1);
+    };
+    const [pa, pb, na, nb] = [v10(a), v10(b), v01(a), v01(b)];
+    const mean = (xs: number[]) => xs.reduce((t, x) => t + x, 0) / xs.length;
+    return {
+      aucA: mean(pa),
+      aucB: mean(pb),
+      se: Math.sqrt(variance(pa.map((x, k) => x - pb[k])) / pos.length + variance(na.map((x, k) => x - nb[k])) / neg.length),
+    };
+  }
+
+  it('matches the O(n²) DeLong computation on random scores with ties', () => {
+    const random = createRandom(11);
+    const y: number[] = [];
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const label = random() < 0.3 ? 1 : 0;
+      y.push(label);
+      const signal = label + random();
+      a.push(Math.round(signal * 10) / 10); // coarse: many ties
+      b.push(signal + 0.8 * random());
+    }
+    const fast = pairedAucDifference(y, a, b);
+    const slow = bruteForce(y, a, b);
+    expect(fast.aucA).toBeCloseTo(rocAuc(y, a), 12);
+    expect(fast.aucB).toBeCloseTo(rocAuc(y, b), 12);
+    expect(fast.se).toBeCloseTo(slow.se, 12);
+    expect(fast.se).toBeGreaterThan(0);
+  });
+
+  it('is 0 for identical scores and NaN with one class', () => {
+    expect(pairedAucDifference([0, 1, 0, 1], [1, 2, 3, 4], [1, 2, 3, 4]).se).toBe(0);
+    expect(pairedAucDifference([1, 1], [1, 2], [2, 1]).se).toBeNaN();
   });
 });

@@ -6,7 +6,8 @@ import { GradientBoostedTrees } from './gbt.model.ts';
 import { LogisticRegression } from './logistic-regression.model.ts';
 import { sigmoid } from './math.ts';
 import { rocAuc } from './metrics.ts';
-import { selectModel } from './model-selection.ts';
+import { HOLDOUT_FRACTION, HOLDOUT_SELECTION_ROWS, holdoutSplit, selectModel } from './model-selection.ts';
+import { runEvaluation } from './pipeline.ts';
 import { createRandom, normal } from './random.ts';
 import { modelFromJSON } from './scorer.ts';
 import { ModelJSONSchema } from './trained-model.schema.ts';
@@ -104,5 +105,74 @@ describe('selectModel (inner CV on the training rows, 1-SE rule)', () => {
     const y2 = Uint8Array.from(y, (v, i) => (i < 500 ? v : 1 - v));
     const b = selectModel(m, y2, half, { seed: 1 });
     expect(b.selection).toEqual(a.selection);
+  });
+});
+
+describe('selection on one hold-out (large data)', () => {
+  it('from HOLDOUT_SELECTION_ROWS rows on, fits each member once and picks by the DeLong 1-SE rule on a 10% hold-out', () => {
+    expect([HOLDOUT_SELECTION_ROWS, HOLDOUT_FRACTION]).toEqual([20_000, 0.1]);
+    const { m, y, rows } = dataset(4000, 6, linear);
+    const { selection, models, fittedOn, gbtRounds, lrLambda } = selectModel(m, y, rows, { seed: 42, holdoutFrom: 2000 });
+    expect(selection).toMatchObject({ method: 'holdout', innerFolds: 1, chosen: 'logistic_regression' });
+    expect(selection.reason).toMatch(/400-row hold-out/);
+    expect(fittedOn).toBe('train_part');
+    expect(gbtRounds).toBeGreaterThan(0);
+    expect(lrLambda).toBeGreaterThan(0);
+    expect([...models.keys()].sort()).toEqual(['blend', 'gradient_boosted_trees', 'logistic_regression']);
+  });
+
+  it('picks a tree model on XOR data; below the threshold it keeps inner k-fold CV', () => {
+    const { m, y, rows } = dataset(4000, 7, xor);
+    const big = selectModel(m, y, rows, { seed: 42, holdoutFrom: 2000 });
+    expect(big.selection.method).toBe('holdout');
+    expect(big.selection.chosen).not.toBe('logistic_regression');
+    const small = selectModel(m, y, rows.subarray(0, 1500), { seed: 42, holdoutFrom: 2000 });
+    expect(small.selection).toMatchObject({ method: 'inner_cv', innerFolds: 3 });
+    expect(small.fittedOn).toBe('all');
+  });
+
+  it('is deterministic for a seed and uses only the rows it is given', () => {
+    const { m, y } = dataset(3000, 8, threshold);
+    const rows = Uint32Array.from({ length: 2500 }, (_, i) => i);
+    const a = selectModel(m, y, rows, { seed: 3, holdoutFrom: 2000 });
+    const y2 = Uint8Array.from(y, (v, i) => (i < 2500 ? v : 1 - v));
+    const b = selectModel(m, y2, rows, { seed: 3, holdoutFrom: 2000 });
+    expect(b.selection).toEqual(a.selection);
+    expect(b.gbtRounds).toBe(a.gbtRounds);
+  });
+
+  it('holds out a stratified tenth, or with arrival times the newest tenth', () => {
+    const { y, rows } = dataset(3000, 9, linear);
+    const strat = holdoutSplit(y, rows, { seed: 1 })!;
+    expect(strat.test.length).toBe(300);
+    const rate = (r: Uint32Array) => r.reduce((t, i) => t + y[i], 0) / r.length;
+    expect(Math.abs(rate(strat.test) - rate(rows))).toBeLessThan(0.002);
+    // Times run backwards: the newest rows are the first ones.
+    const times = Float64Array.from(rows, (i) => 3000 - i);
+    const timed = holdoutSplit(y, rows, { seed: 1, times })!;
+    expect(timed.test.length).toBe(300);
+    expect(Math.max(...timed.test)).toBe(299);
+    expect(timed.train.length).toBe(2700);
+  });
+
+  it('an evaluation whose outer folds all used a hold-out chooses from the outer folds and refits only the chosen kind', async () => {
+    const { m, y } = dataset(3000, 10, threshold);
+    const columns = Object.fromEntries(['a', 'b', 'c', 'd'].map((name, j) => [name, Float64Array.from({ length: 3000 }, (_, i) => m.data[i * 4 + j])]));
+    const specs = ['a', 'b', 'c', 'd'].map((name) => ({ name, kind: 'numeric' as const }));
+    const run = await runEvaluation({ specs, columns, y, times: null, columnReports: [], notes: [] }, { folds: 3, seed: 42, holdoutFrom: 1500, leakage: false });
+    const { selection, candidates } = run.report;
+    expect(selection.method).toBe('outer_cv');
+    expect(selection.outerPicks).toHaveLength(3);
+    // The 1-SE rule on the outer folds' AUCs.
+    const best = candidates.reduce((p, c) => (c.auc > p.auc ? c : p));
+    const se = best.aucStd / Math.sqrt(best.foldAucs.length);
+    expect(run.report.model).toBe(candidates.find((c) => c.auc >= best.auc - se)!.model);
+    expect(selection.reason).toMatch(/3 outer folds/);
+    expect(run.finalModel.kind).toBe(run.report.model);
+    for (let i = 0; i < 50; i++) {
+      const x = matrixRow(run.matrix, i);
+      const e = run.finalModel.contributions(x);
+      expect(e.base + e.contributions.reduce((t, c) => t + c.contribution, 0)).toBeCloseTo(e.raw, 9);
+    }
   });
 });

@@ -1,11 +1,12 @@
-import { BlendModel, createMember } from './blend.model.ts';
+import { BlendModel, createMember, memberLearner } from './blend.model.ts';
 import { PlattCalibrator } from './calibration.ts';
 import { type Classifier, MODEL_KINDS, type ModelKind } from './classifier.ts';
-import { type Fold, stratifiedKFold, timeSeriesFolds } from './cross-validate.ts';
+import { type Fold, stratifiedHoldout, stratifiedKFold, timeSeriesFolds } from './cross-validate.ts';
 import type { FeatureMatrix } from './feature-matrix.ts';
-import type { GradientBoostingOptions } from './gbt.model.ts';
+import { GradientBoostedTrees, type GradientBoostingOptions } from './gbt.model.ts';
+import { LogisticRegression } from './logistic-regression.model.ts';
 import { mean, sigmoid, std } from './math.ts';
-import { logLoss, rocAuc } from './metrics.ts';
+import { logLoss, pairedAucDifference, rocAuc } from './metrics.ts';
 import type { ModelSelection } from './trained-model.schema.ts';
 
 export interface SelectOptions {
@@ -17,15 +18,38 @@ export interface SelectOptions {
   gbt?: GradientBoostingOptions;
   /** Arrival times: inner folds then chain forward in time like the outer ones. */
   times?: Float64Array | null;
+  /** From this many rows on, one hold-out replaces inner k-fold CV (default HOLDOUT_SELECTION_ROWS). */
+  holdoutFrom?: number;
 }
 
 export interface Selected {
   selection: ModelSelection;
-  /** Every candidate fitted on all `rows` (the blend reuses the two members). */
+  /**
+   * Every candidate (the blend reuses the two members). 'all': fitted on all `rows` after inner CV;
+   * 'train_part': fitted once on the rows outside the hold-out, the trees early-stopped on it.
+   */
   models: Map<ModelKind, Classifier>;
+  fittedOn: 'all' | 'train_part';
+  /** Rounds the trees kept and the logistic regression's penalty, for refits that reuse them. */
+  gbtRounds: number | null;
+  lrLambda: number | null;
+  /** The members' Platt calibrations (what the blend averages). */
+  calibrators: { lr: PlattCalibrator; gbt: PlattCalibrator } | null;
 }
 
 const DEFAULT_INNER_FOLDS = 3;
+
+/**
+ * Large data: from this many rows given to one selection, inner k-fold CV (k + 1 fits of every
+ * candidate) is replaced by ONE hold-out of HOLDOUT_FRACTION of the rows: 20,000 rows leave 2,000
+ * hold-out rows, enough for the DeLong error of a paired AUC difference to be about ±0.01 at a 10%
+ * base rate, and each candidate is then fitted once instead of four times. The trees early-stop on
+ * the same hold-out (their usual 10% validation fold), so the fitted models are kept as they are.
+ */
+export const HOLDOUT_SELECTION_ROWS = 20_000;
+export const HOLDOUT_FRACTION = 0.1;
+/** Both classes need at least this many hold-out rows, else inner k-fold CV is used whatever the size. */
+const HOLDOUT_MIN_PER_CLASS = 50;
 
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -37,6 +61,10 @@ const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * difference smaller than the fold-to-fold noise is no reason to take the more complex model.
  */
 export function selectModel(m: FeatureMatrix, y: ArrayLike<number>, rows: Uint32Array, options: SelectOptions): Selected {
+  if (rows.length >= (options.holdoutFrom ?? HOLDOUT_SELECTION_ROWS)) {
+    const holdout = holdoutSplit(y, rows, options);
+    if (holdout) return selectOnHoldout(m, y, holdout, options);
+  }
   const kinds = MODEL_KINDS.filter((k) => (options.kinds ?? MODEL_KINDS).includes(k));
   const k = options.innerFolds ?? DEFAULT_INNER_FOLDS;
   const seed = options.seed;
@@ -111,7 +139,201 @@ export function selectModel(m: FeatureMatrix, y: ArrayLike<number>, rows: Uint32
       reason,
       innerFolds: folds.length,
       candidates: candidates.map((c) => ({ model: c.model, auc: orNull(c.auc), aucStd: orNull(c.aucStd), logLoss: orNull(c.logLoss) })),
+      method: 'inner_cv',
     },
     models,
+    fittedOn: 'all',
+    calibrators: { lr: lrCal, gbt: gbtCal },
+    gbtRounds: gbt ? (memberLearner(gbt) as GradientBoostedTrees).iterations : null,
+    lrLambda: lr ? (memberLearner(lr) as LogisticRegression).regularisation : null,
   };
+}
+
+/**
+ * The hold-out of a large selection: a stratified HOLDOUT_FRACTION of `rows` (seeded), or with
+ * arrival times the newest HOLDOUT_FRACTION (rows without a time stay in training). Null when a
+ * class has fewer than HOLDOUT_MIN_PER_CLASS hold-out rows.
+ */
+export function holdoutSplit(y: ArrayLike<number>, rows: Uint32Array, options: Pick<SelectOptions, 'seed' | 'times'>): Fold | null {
+  let split: Fold;
+  if (options.times) {
+    const times = options.times;
+    const dated = Array.from(rows).filter((i) => !Number.isNaN(times[i]));
+    dated.sort((a, b) => times[a] - times[b] || a - b);
+    let cut = Math.round(dated.length * (1 - HOLDOUT_FRACTION));
+    while (cut > 0 && cut < dated.length && times[dated[cut]] === times[dated[cut - 1]]) cut++;
+    const test = Uint32Array.from(dated.slice(cut)).sort();
+    const inTest = new Set(test);
+    split = { train: rows.filter((i) => !inTest.has(i)), test };
+  } else {
+    split = stratifiedHoldout(y, HOLDOUT_FRACTION, options.seed, rows);
+  }
+  let positives = 0;
+  for (const i of split.test) positives += y[i];
+  return Math.min(positives, split.test.length - positives) < HOLDOUT_MIN_PER_CLASS || split.train.length === 0 ? null : split;
+}
+
+/**
+ * Selection on one hold-out (large data): each member is fitted once on the other rows (the trees
+ * early-stopping on the hold-out), the members are Platt-calibrated on their hold-out log-odds for
+ * the blend, and every candidate's hold-out AUC is compared with the best one's. The 1-SE rule
+ * then uses the standard error that fits a single hold-out: DeLong's error of the PAIRED
+ * difference between the two AUCs (both models score the same rows), so the simplest candidate
+ * whose gap to the best is within one such error wins.
+ */
+function selectOnHoldout(m: FeatureMatrix, y: ArrayLike<number>, split: Fold, options: SelectOptions): Selected {
+  const kinds = MODEL_KINDS.filter((k) => (options.kinds ?? MODEL_KINDS).includes(k));
+  const seed = options.seed;
+  const needMembers = kinds.includes('blend');
+  const test = split.test;
+  const yTest = Uint8Array.from(test, (i) => y[i]);
+  const lr = kinds.includes('logistic_regression') || needMembers ? createMember('logistic_regression', seed).fit(m, y, split.train) : null;
+  const gbt = kinds.includes('gradient_boosted_trees') || needMembers ? createMember('gradient_boosted_trees', seed, { ...options.gbt, validationRows: test }).fit(m, y, split.train) : null;
+  const rawLr = lr ? lr.predictRawMatrix(m, test) : null;
+  const rawGbt = gbt ? gbt.predictRawMatrix(m, test) : null;
+  const lrCal = rawLr ? PlattCalibrator.fit(rawLr, yTest) : PlattCalibrator.identity();
+  const gbtCal = rawGbt ? PlattCalibrator.fit(rawGbt, yTest) : PlattCalibrator.identity();
+  const calibrated = (kind: ModelKind): Float64Array => {
+    if (kind === 'logistic_regression') return Float64Array.from(rawLr!, (r) => lrCal.calibrateRaw(r));
+    if (kind === 'gradient_boosted_trees') return Float64Array.from(rawGbt!, (r) => gbtCal.calibrateRaw(r));
+    return Float64Array.from(rawLr!, (r, k) => 0.5 * (lrCal.calibrateRaw(r) + gbtCal.calibrateRaw(rawGbt![k])));
+  };
+  const scores = new Map(kinds.map((k) => [k, calibrated(k)]));
+  const candidates = kinds.map((model) => {
+    const s = scores.get(model)!;
+    return { model, auc: rocAuc(yTest, s), logLoss: logLoss(yTest, Array.from(s, sigmoid)) };
+  });
+  const best = candidates.reduce((a, b) => (b.auc > a.auc || (b.auc === a.auc && b.logLoss < a.logLoss) ? b : a));
+  const gaps = candidates.map((c) => (c === best ? 0 : pairedAucDifference(yTest, scores.get(best.model)!, scores.get(c.model)!).se));
+  const pickIndex = candidates.findIndex((c, j) => c.auc >= best.auc - gaps[j]);
+  const pick = candidates[pickIndex];
+  const f = (x: number) => x.toFixed(3);
+  const where = `a ${test.length}-row hold-out`;
+  const reason =
+    pick === best
+      ? `${best.model} has the best AUC on ${where} (${f(best.auc)})${
+          pickIndex === 0
+            ? ''
+            : `, and no simpler model is within one standard error of the paired difference (${candidates
+                .slice(0, pickIndex)
+                .map((c) => `${c.model} ${f(c.auc)}, gap ${f(best.auc - c.auc)} > ${f(gaps[candidates.indexOf(c)])}`)
+                .join('; ')})`
+        }`
+      : `${pick.model} (AUC ${f(pick.auc)} on ${where}) is within one standard error of the paired difference (DeLong, ${f(gaps[pickIndex])}) of the best, ${best.model} (${f(best.auc)}), and is simpler`;
+  const models = new Map<ModelKind, Classifier>();
+  if (lr && kinds.includes('logistic_regression')) models.set('logistic_regression', lr);
+  if (gbt && kinds.includes('gradient_boosted_trees')) models.set('gradient_boosted_trees', gbt);
+  if (lr && gbt && needMembers) models.set('blend', BlendModel.fromParts({ lr, gbt, lrCalibration: lrCal, gbtCalibration: gbtCal }));
+  return {
+    selection: {
+      chosen: pick.model,
+      reason,
+      innerFolds: 1,
+      candidates: candidates.map((c) => ({ model: c.model, auc: orNull(c.auc), aucStd: null, logLoss: orNull(c.logLoss) })),
+      method: 'holdout',
+    },
+    models,
+    fittedOn: 'train_part',
+    calibrators: { lr: lrCal, gbt: gbtCal },
+    gbtRounds: gbt ? (memberLearner(gbt) as GradientBoostedTrees).iterations : null,
+    lrLambda: lr ? (memberLearner(lr) as LogisticRegression).regularisation : null,
+  };
+}
+
+/**
+ * The final choice of a large evaluation whose outer folds each selected on a hold-out: the 1-SE
+ * rule of inner CV applied to the OUTER folds' AUCs (k-fold CV on every row, with no extra fit),
+ * the blend's members calibrated on their outer out-of-fold log-odds, and only the chosen kind
+ * refitted on every row, reusing the folds' median tree rounds and penalty instead of searching
+ * them again.
+ */
+export function selectFromOuterFolds(
+  m: FeatureMatrix,
+  y: ArrayLike<number>,
+  input: {
+    kinds: readonly ModelKind[];
+    foldAucs: ReadonlyMap<string, readonly number[]>;
+    oofRaw: ReadonlyMap<string, Float64Array>;
+    gbtRounds: readonly number[];
+    lrLambdas: readonly number[];
+    seed: number;
+    gbt?: GradientBoostingOptions;
+  },
+): { selection: ModelSelection; model: Classifier } {
+  const kinds = MODEL_KINDS.filter((k) => input.kinds.includes(k));
+  const lrCal = input.oofRaw.has('logistic_regression') ? PlattCalibrator.fit(input.oofRaw.get('logistic_regression')!, y) : PlattCalibrator.identity();
+  const gbtCal = input.oofRaw.has('gradient_boosted_trees') ? PlattCalibrator.fit(input.oofRaw.get('gradient_boosted_trees')!, y) : PlattCalibrator.identity();
+  const candidates = kinds.map((model) => {
+    const aucs = input.foldAucs.get(model) ?? [];
+    const raw = input.oofRaw.get(model);
+    const ys: number[] = [];
+    const ps: number[] = [];
+    if (raw) {
+      const cal = model === 'logistic_regression' ? lrCal : model === 'gradient_boosted_trees' ? gbtCal : PlattCalibrator.identity();
+      for (let i = 0; i < raw.length; i++) {
+        if (Number.isNaN(raw[i])) continue;
+        ys.push(y[i]);
+        ps.push(sigmoid(cal.calibrateRaw(raw[i])));
+      }
+    }
+    return { model, auc: mean(aucs), aucStd: std(aucs), n: aucs.length, logLoss: ys.length ? logLoss(ys, ps) : Number.NaN };
+  });
+  const scored = candidates.filter((c) => Number.isFinite(c.auc));
+  let chosen: ModelKind = kinds[0];
+  let reason = `no outer fold could be scored; the simplest model (${chosen}) is used`;
+  const f = (x: number) => x.toFixed(3);
+  if (scored.length > 0) {
+    const best = scored.reduce((a, b) => (b.auc > a.auc || (b.auc === a.auc && b.logLoss < a.logLoss) ? b : a));
+    const se = best.n > 1 ? best.aucStd / Math.sqrt(best.n) : 0;
+    const pick = scored.find((c) => c.auc >= best.auc - se)!;
+    chosen = pick.model;
+    const folds = `${best.n} outer folds`;
+    reason =
+      pick.model === best.model
+        ? `${pick.model} has the best AUC over the ${folds} (${f(best.auc)})${pick === scored[0] ? '' : `, and no simpler model is within one standard error (${f(se)}) of it`}`
+        : `${pick.model} (AUC ${f(pick.auc)} over the ${folds}) is within one standard error (${f(se)}) of the best, ${best.model} (${f(best.auc)}), and is simpler`;
+  }
+  const median = (xs: readonly number[]): number | null => {
+    if (xs.length === 0) return null;
+    const sorted = [...xs].sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)];
+  };
+  const model = refitChosen(m, y, Uint32Array.from({ length: m.rows }, (_, i) => i), chosen, {
+    gbtRounds: median(input.gbtRounds),
+    lrLambda: median(input.lrLambdas),
+    calibrators: { lr: lrCal, gbt: gbtCal },
+    seed: input.seed,
+    gbt: input.gbt,
+  });
+  return {
+    selection: {
+      chosen,
+      reason,
+      innerFolds: scored[0]?.n ?? 0,
+      candidates: candidates.map((c) => ({ model: c.model, auc: orNull(c.auc), aucStd: orNull(c.aucStd), logLoss: orNull(c.logLoss) })),
+      method: 'outer_cv',
+    },
+    model,
+  };
+}
+
+/**
+ * Fit only the chosen kind on `rows`, with the tree rounds and penalty found before (no second
+ * early-stopping split, no second λ search); the blend reuses the members' calibrations.
+ */
+export function refitChosen(
+  m: FeatureMatrix,
+  y: ArrayLike<number>,
+  rows: Uint32Array,
+  chosen: ModelKind,
+  found: { gbtRounds: number | null; lrLambda: number | null; calibrators: { lr: PlattCalibrator; gbt: PlattCalibrator } | null; seed: number; gbt?: GradientBoostingOptions },
+): Classifier {
+  const { gbtRounds: rounds, lrLambda: lambda } = found;
+  const fitLr = () => createMember('logistic_regression', found.seed, {}, lambda === null ? {} : { lambda }).fit(m, y, rows);
+  const fitGbt = () =>
+    createMember('gradient_boosted_trees', found.seed, { ...found.gbt, ...(rounds === null ? {} : { maxIterations: Math.max(1, rounds), earlyStopping: false }) }).fit(m, y, rows);
+  if (chosen === 'logistic_regression') return fitLr();
+  if (chosen === 'gradient_boosted_trees') return fitGbt();
+  const cal = found.calibrators ?? { lr: PlattCalibrator.identity(), gbt: PlattCalibrator.identity() };
+  return BlendModel.fromParts({ lr: fitLr(), gbt: fitGbt(), lrCalibration: cal.lr, gbtCalibration: cal.gbt });
 }

@@ -9,7 +9,7 @@ import type { LeakageWarning } from './leakage.ts';
 import { createClassifier } from './model-factory.ts';
 import type { GradientBoostingOptions } from './gbt.model.ts';
 import { mean, sigmoid, std } from './math.ts';
-import { selectModel } from './model-selection.ts';
+import { refitChosen, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
 import { accuracy, brierScore, type CalibrationBin, calibrationTable, logLoss, rocAuc } from './metrics.ts';
 import { createRandom, shuffleInPlace } from './random.ts';
 import type { CsvColumnSchema } from './column-inference.ts';
@@ -98,6 +98,8 @@ export interface PipelineOptions {
   gbt?: GradientBoostingOptions;
   /** Candidate model kinds; default all (LR, GBT, blend). */
   models?: ModelKind[];
+  /** Rows from which a selection uses one hold-out instead of inner k-fold CV (default HOLDOUT_SELECTION_ROWS; tests lower it). */
+  holdoutFrom?: number;
   /** Leakage checks (default on); `keep` names columns known at scoring time, never dropped for a suspicion. */
   leakage?: false | { keep?: readonly string[]; compareWithout?: boolean };
 }
@@ -162,15 +164,19 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   const kinds = MODEL_KINDS.filter((k) => (options.models ?? MODEL_KINDS).includes(k));
   const total = evaluationSteps(folds.length) + (options.extraSteps ?? 0);
   let done = 0;
-  const select = (rows: Uint32Array) => selectModel(matrix, y, rows, { seed: options.seed, kinds, gbt: options.gbt, times: data.times && !data.foldIds ? data.times : null });
+  const select = (rows: Uint32Array) => selectModel(matrix, y, rows, { seed: options.seed, kinds, gbt: options.gbt, times: data.times && !data.foldIds ? data.times : null, holdoutFrom: options.holdoutFrom });
   const oofs = new Map<ModelKind | 'selected', Float64Array>([...kinds, 'selected' as const].map((k) => [k, new Float64Array(n).fill(Number.NaN)]));
   const importance = new Map<ModelKind, Map<string, number>>(kinds.map((k) => [k, new Map()]));
   const foldAucs = new Map<ModelKind | 'selected', number[]>([...kinds, 'selected' as const].map((k) => [k, []]));
   const picks: ModelKind[] = [];
+  const found = { onHoldout: 0, gbtRounds: [] as number[], lrLambdas: [] as number[] };
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f];
-    const { selection, models } = select(fold.train);
+    const { selection, models, fittedOn, gbtRounds, lrLambda } = select(fold.train);
     picks.push(selection.chosen);
+    if (fittedOn === 'train_part') found.onHoldout++;
+    if (gbtRounds !== null) found.gbtRounds.push(gbtRounds);
+    if (lrLambda !== null) found.lrLambdas.push(lrLambda);
     const yTest = Array.from(fold.test, (i) => y[i]);
     const sample = sampleRows(fold.test, 400, options.seed);
     for (const [kind, model] of models) {
@@ -184,11 +190,26 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
       const sums = importance.get(kind)!;
       for (const [name, v] of columnImportance(model, matrix, sample)) sums.set(name, (sums.get(name) ?? 0) + v);
     }
-    options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: inner CV chose ${selection.chosen}`);
+    options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: ${selection.method === 'holdout' ? 'inner hold-out' : 'inner CV'} chose ${selection.chosen}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const final = select(Uint32Array.from({ length: n }, (_, i) => i));
-  options.onProgress?.(++done, total, `inner CV on all ${n} rows chose ${final.selection.chosen}`);
+  // Large data (every outer fold selected on a hold-out): the outer folds already are a k-fold CV
+  // of every candidate on all rows, so the final choice is read from them and only the chosen kind
+  // is refitted (see selectFromOuterFolds). Otherwise the selection runs again on every row.
+  const final: { selection: ModelSelection; model: Classifier } =
+    found.onHoldout === folds.length
+      ? selectFromOuterFolds(matrix, y, {
+          kinds,
+          foldAucs,
+          oofRaw: oofs,
+          gbtRounds: found.gbtRounds,
+          lrLambdas: found.lrLambdas,
+          seed: options.seed,
+          gbt: options.gbt,
+        })
+      : finalSelection(matrix, y, select(Uint32Array.from({ length: n }, (_, i) => i)), options);
+  const how = { outer_cv: 'the outer folds', holdout: `one hold-out of all ${n} rows`, inner_cv: `inner CV on all ${n} rows` }[final.selection.method ?? 'inner_cv'];
+  options.onProgress?.(++done, total, `${how} chose ${final.selection.chosen}`);
   const candidates: CandidateResult[] = kinds.map((model) => {
     const aucs = foldAucs.get(model)!;
     return { model, auc: mean(aucs), aucStd: std(aucs), foldAucs: aucs };
@@ -260,7 +281,17 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     report.notes.push(`Possible leakage in ${named}: the AUC above may be too good to be true.${without}`);
   }
   const chosenOof = oofs.get(chosen.model) ?? oof;
-  return { report, encoder, matrix, y, chosenOof, finalModel: final.models.get(chosen.model)! };
+  return { report, encoder, matrix, y, chosenOof, finalModel: final.model };
+}
+
+/** The chosen kind from a selection on every row; refitted on all of them if it was fitted on a hold-out's training part. */
+function finalSelection(m: FeatureMatrix, y: Uint8Array, selected: Selected, options: PipelineOptions): { selection: ModelSelection; model: Classifier } {
+  const chosen = selected.selection.chosen;
+  const model =
+    selected.fittedOn === 'all'
+      ? selected.models.get(chosen)!
+      : refitChosen(m, y, Uint32Array.from({ length: m.rows }, (_, i) => i), chosen, { ...selected, seed: options.seed, gbt: options.gbt });
+  return { selection: selected.selection, model };
 }
 
 export interface TrainOptions {

@@ -64,6 +64,12 @@ export const ModelSelectionSchema = z.object({
   reason: z.string(),
   innerFolds: z.number().int(),
   candidates: z.array(InnerCandidateSchema),
+  /**
+   * inner_cv: k-fold CV on the rows (1-SE rule on the fold AUCs); holdout: one hold-out of large
+   * data (DeLong 1-SE rule); outer_cv: the final choice of a large evaluation, taken from its outer
+   * folds. Absent in models trained before it was recorded (inner_cv).
+   */
+  method: z.enum(['inner_cv', 'holdout', 'outer_cv']).optional(),
 });
 export type ModelSelection = z.infer<typeof ModelSelectionSchema>;
 

@@ -46,9 +46,11 @@ interface Leaf {
 }
 
 /**
- * Leaf-wise (best-first) tree growth on a pre-binned, column-major uint8 matrix, with gradient
+ * Leaf-wise (best-first) tree growth on a pre-binned, row-major uint8 matrix, with gradient
  * histograms per node (interleaved sum of gradients, hessians and counts per bin). Only the
- * smaller child's histogram is built; the larger one is parent − smaller.
+ * smaller child's histogram is built; the larger one is parent − smaller. Histograms are built row
+ * by row (one row's bins are one cache line, its gradient and hessian are read once), and the
+ * root's counts, the same every round, are counted once.
  */
 export class TreeGrower {
   private readonly bins: Uint8Array;
@@ -57,12 +59,12 @@ export class TreeGrower {
   private readonly nBins: Uint16Array;
   private readonly order: Uint32Array;
   private readonly tmp: Uint32Array;
-  private readonly og: Float64Array;
-  private readonly oh: Float64Array;
   /** Histogram of column c starts at offsets[c] (3 doubles per bin); histSize is the total. */
   private readonly offsets: Int32Array;
   private readonly histSize: number;
   private readonly pool: Float64Array[] = [];
+  /** Root counts per bin (every row), at the count slots of a histogram; null until first needed. */
+  private rootCounts: Float64Array | null = null;
 
   constructor(
     binned: BinnedMatrix,
@@ -75,8 +77,6 @@ export class TreeGrower {
     this.nBins = Uint16Array.from(binned.columns, (c) => c.nBins);
     this.order = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
-    this.og = new Float64Array(n);
-    this.oh = new Float64Array(n);
     this.offsets = new Int32Array(this.nBins.length);
     let size = 0;
     this.nBins.forEach((b, c) => {
@@ -179,39 +179,51 @@ export class TreeGrower {
   private buildHistogram(start: number, end: number, grad: Float64Array, hess: Float64Array): Float64Array {
     const hist = this.pool.pop() ?? new Float64Array(this.histSize);
     hist.fill(0);
-    const { og, oh, order, bins, n, offsets } = this;
+    const { order, bins, n, offsets } = this;
     const m = end - start;
-    const nCols = this.nBins.length;
+    const width = this.nBins.length;
     if (m === n) {
-      // Root: every row in natural order, no indirection.
-      for (let c = 0; c < nCols; c++) {
-        const base = c * n;
-        const hb = offsets[c];
-        for (let i = 0; i < n; i++) {
-          const b = hb + bins[base + i] * 3;
-          hist[b] += grad[i];
-          hist[b + 1] += hess[i];
-          hist[b + 2] += 1;
+      // Root: every row in natural order, no indirection; counts are the same every round, so rows
+      // left out of a subsampled round (zero gradient and hessian) add nothing and are skipped.
+      for (let i = 0; i < n; i++) {
+        const g = grad[i];
+        const h = hess[i];
+        if (h === 0 && g === 0) continue;
+        const o = i * width;
+        for (let c = 0; c < width; c++) {
+          const b = offsets[c] + bins[o + c] * 3;
+          hist[b] += g;
+          hist[b + 1] += h;
         }
       }
+      const counts = this.rootCounts ?? (this.rootCounts = this.countRoot());
+      for (let b = 2; b < counts.length; b += 3) hist[b] = counts[b];
       return hist;
     }
-    for (let k = 0; k < m; k++) {
-      const i = order[start + k];
-      og[k] = grad[i];
-      oh[k] = hess[i];
-    }
-    for (let c = 0; c < nCols; c++) {
-      const base = c * n;
-      const hb = offsets[c];
-      for (let k = 0; k < m; k++) {
-        const b = hb + bins[base + order[start + k]] * 3;
-        hist[b] += og[k];
-        hist[b + 1] += oh[k];
+    for (let k = start; k < end; k++) {
+      const i = order[k];
+      const g = grad[i];
+      const h = hess[i];
+      const o = i * width;
+      for (let c = 0; c < width; c++) {
+        const b = offsets[c] + bins[o + c] * 3;
+        hist[b] += g;
+        hist[b + 1] += h;
         hist[b + 2] += 1;
       }
     }
     return hist;
+  }
+
+  private countRoot(): Float64Array {
+    const counts = new Float64Array(this.histSize);
+    const { bins, n, offsets } = this;
+    const width = this.nBins.length;
+    for (let i = 0; i < n; i++) {
+      const o = i * width;
+      for (let c = 0; c < width; c++) counts[offsets[c] + bins[o + c] * 3 + 2] += 1;
+    }
+    return counts;
   }
 
   private findSplit(leaf: Leaf): Split | null {
@@ -263,13 +275,13 @@ export class TreeGrower {
   /** Stable partition of order[start, end): rows going left first. Returns the boundary. */
   private partition(start: number, end: number, column: number, bin: number): number {
     const { order, tmp, bins } = this;
-    const base = column * this.n;
+    const width = this.nBins.length;
     const bundle = this.columns[column].kind === 'bundle';
     let l = start;
     let t = 0;
     for (let k = start; k < end; k++) {
       const i = order[k];
-      const b = bins[base + i];
+      const b = bins[i * width + column];
       if (bundle ? b !== bin : b <= bin) order[l++] = i;
       else tmp[t++] = i;
     }

@@ -1,0 +1,46 @@
+/**
+ * Calendar days in a tenant's time zone (tenants.time_zone, IANA): "due today" ends at the
+ * tenant's local midnight, not UTC's. Pure functions of an instant; no clock is read here.
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    } catch {
+      throw new RangeError(`time zone "${timeZone}" is not an IANA time zone (example: Europe/London)`);
+    }
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall-clock fields of an instant in a zone. */
+function wallClock(t: number, timeZone: string): { year: number; month: number; day: number; ms: number } {
+  const parts: Record<string, number> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(t))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  const ms = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) + (((t % 1000) + 1000) % 1000);
+  return { year: parts.year, month: parts.month, day: parts.day, ms };
+}
+
+/** Offset of the zone from UTC at instant t, in ms (Europe/London in summer: +3,600,000). */
+function offsetAt(t: number, timeZone: string): number {
+  return wallClock(t, timeZone).ms - t;
+}
+
+/** The instant a wall-clock time (as a UTC-epoch number) occurs in the zone; in a DST gap, the first valid instant after it. */
+function instantOf(wall: number, timeZone: string): number {
+  let t = wall - offsetAt(wall, timeZone);
+  t = wall - offsetAt(t, timeZone);
+  return t;
+}
+
+/** The last millisecond of the calendar day that `now` falls on in `timeZone`. */
+export function endOfLocalDay(now: Date, timeZone: string): Date {
+  const { year, month, day } = wallClock(now.getTime(), timeZone);
+  const nextMidnight = instantOf(Date.UTC(year, month - 1, day + 1), timeZone);
+  return new Date(nextMidnight - 1);
+}
