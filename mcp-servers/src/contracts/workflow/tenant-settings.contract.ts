@@ -1,4 +1,4 @@
-import { TenantSettings, UpdateTenantSettingsInput } from '@crm/core';
+import { TenantSettings, UpdateTenantSettingsInput } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 
