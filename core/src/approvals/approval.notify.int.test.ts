@@ -21,8 +21,9 @@ describe.each(testDbKinds())('approval requests are emailed to their approvers o
   beforeAll(async () => {
     t = await openTestDatabase(kind);
     core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false }, approvals: { publicUrl: 'https://crm.example.com/' } });
-    // a second process over the same database, as a second replica would be
-    replica = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false } });
+    // a second process over the same database, as a second replica would be (same configuration:
+    // whichever dispatcher claims the event sends the mail)
+    replica = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false }, approvals: { publicUrl: 'https://crm.example.com/' } });
     f = await createTenantFixture(core);
   });
   afterAll(async () => {
