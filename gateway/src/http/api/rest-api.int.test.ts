@@ -321,7 +321,14 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
       expectEnvelope(res, 401, 'UNAUTHENTICATED');
       expect(res.headers['www-authenticate']).toMatch(/Bearer/);
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect((await h.call(null, 'GET', '/healthz')).json().status).toBe('ok');
+      const health = await h.call(null, 'GET', '/healthz');
+      expect(health.json().status).toBe('ok');
+      // helmet's headers on success and error replies alike
+      for (const r of [res, health]) {
+        expect(r.headers['content-security-policy']).toMatch(/default-src 'self'/);
+        expect(r.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+        expect(r.headers['x-frame-options']).toBe('SAMEORIGIN');
+      }
       const ready = await h.call(null, 'GET', '/readyz');
       expect(ready.statusCode).toBe(200);
       expect(ready.json()).toMatchObject({ status: 'ready', database: kind === 'pglite' ? 'pglite' : 'postgres' });
