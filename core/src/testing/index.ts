@@ -1,5 +1,5 @@
-export { openTestDatabase, testDbKinds } from './test-db.ts';
-export type { TestDatabase, TestDbKind } from './test-db.ts';
+export { createScratchDatabase, openTestDatabase, testDbKinds } from './test-db.ts';
+export type { ScratchDatabase, TestDatabase, TestDbKind } from './test-db.ts';
 export { createTenantFixture } from './fixtures.ts';
 export type { TenantFixture } from './fixtures.ts';
 export { startHttpDouble, sendJson } from '../ai/http-double.fixture.ts';

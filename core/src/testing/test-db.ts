@@ -16,6 +16,37 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+export interface ScratchDatabase {
+  /** Its name on the server. */
+  name: string;
+  /** `base` with the scratch database as its path. */
+  url: string;
+  /** Drops it (forcing out open connections); safe to call twice. */
+  drop(): Promise<void>;
+}
+
+async function adminQuery(base: string, sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * A new, empty database on the PostgreSQL server of `base` (tests and benchmarks that need their
+ * own database, e.g. for real `crm` processes); `drop()` removes it again.
+ */
+export async function createScratchDatabase(base: string, prefix = 'crm_test'): Promise<ScratchDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(base, `CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return { name, url: url.toString(), drop: () => adminQuery(base, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /**
  * A fresh, migrated database: in-memory PGlite, or a new database on the TEST_DATABASE_URL
  * server that `drop()` removes again.
@@ -23,33 +54,24 @@ export interface TestDatabase {
 export async function openTestDatabase(
   kind: TestDbKind,
   extraMigrationDirs: string[] = [],
-  /** Server only: `via` rewrites the URL (e.g. through a test's TCP proxy); `timeouts` as openDatabase takes them. */
-  options: { via?: (url: string) => string; timeouts?: Partial<DbTimeouts> } = {},
+  /** Server only: `via` rewrites the URL (e.g. through a test's TCP proxy); `timeouts` as openDatabase takes them; `serverUrl` instead of TEST_DATABASE_URL. */
+  options: { via?: (url: string) => string; timeouts?: Partial<DbTimeouts>; poolMax?: number; serverUrl?: string } = {},
 ): Promise<TestDatabase> {
   const logger = silentLogger();
   if (kind === 'pglite') {
-    const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: 10 }, logger, extraMigrationDirs });
+    const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: options.poolMax ?? 10 }, logger, extraMigrationDirs });
     return { db, drop: () => db.close() };
   }
-  const base = process.env.TEST_DATABASE_URL;
+  const base = options.serverUrl ?? process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
-  const name = `crm_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const target = options.via ? options.via(url.toString()) : url.toString();
-  const db = await openDatabase({ config: { url: target, dataDir: 'unused', pglitePort: 0, poolMax: 10 }, logger, extraMigrationDirs, timeouts: options.timeouts });
+  const scratch = await createScratchDatabase(base);
+  const target = options.via ? options.via(scratch.url) : scratch.url;
+  const db = await openDatabase({ config: { url: target, dataDir: 'unused', pglitePort: 0, poolMax: options.poolMax ?? 10 }, logger, extraMigrationDirs, timeouts: options.timeouts });
   return {
     db,
     async drop() {
       await db.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await scratch.drop();
     },
   };
 }

@@ -1,42 +1,17 @@
 // Workflow engine benchmark: durable steps per second and event-to-first-step latency.
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test npx tsx evals/src/workflows/bench-workflows.ts [executions] [events] [concurrency]
 // Without DATABASE_URL it measures on embedded PGlite. It creates (and drops) its own database.
-import { randomBytes } from 'node:crypto';
-import { createCrmCore, createMailboxTransport, createWorkflowTriggers, openDatabase, silentLogger, type Database } from '@crm/core';
-import { createTenantFixture } from '@crm/core/testing';
+import { createCrmCore, createMailboxTransport, createWorkflowTriggers, silentLogger } from '@crm/core';
+import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
 import { createWorkflowCheckpointer, createWorkflowWorker, inProcessMcp } from '@crm/agents';
-import pg from 'pg';
 
 const EXECUTIONS = Number(process.argv[2] ?? 200);
 const EVENTS = Number(process.argv[3] ?? 50);
 const STEPS = 5;
 const base = process.env.DATABASE_URL;
 
-async function open(): Promise<{ db: Database; drop(): Promise<void> }> {
-  const logger = silentLogger();
-  if (!base) {
-    const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: 10 }, logger });
-    return { db, drop: () => db.close() };
-  }
-  const name = `crm_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ config: { url: url.toString(), dataDir: 'unused', pglitePort: 0, poolMax: 16 }, logger });
-  return {
-    db,
-    async drop() {
-      await db.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+/** PGlite in memory, or a scratch database on the DATABASE_URL server (dropped at the end). */
+const open = () => openTestDatabase(base ? 'postgres' : 'pglite', [], { poolMax: 16, serverUrl: base });
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 

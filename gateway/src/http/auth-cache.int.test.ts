@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import pg from 'pg';
+import { createScratchDatabase, type ScratchDatabase } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CRM_BIN, startCrm, stopCrm, type CrmProcess } from '../testing/crm-process.ts';
 
@@ -10,7 +9,7 @@ const base = process.env.TEST_DATABASE_URL;
 // `crm start` on PostgreSQL keeps resolved API keys in memory; a key revoked or a user changed by
 // another process (here the CLI) must be refused by the running gateway all the same.
 describe.skipIf(!base)('the running gateway and API keys changed by another process', { timeout: 300_000 }, () => {
-  const name = `crm_test_${randomBytes(6).toString('hex')}`;
+  let scratch: ScratchDatabase | undefined;
   let url = '';
   let crm: CrmProcess;
   let port = 0;
@@ -26,13 +25,8 @@ describe.skipIf(!base)('the running gateway and API keys changed by another proc
   let adminKey = '';
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(base!);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    scratch = await createScratchDatabase(base!);
+    url = scratch.url;
     cli(['migrate']);
     adminKey = /API key:\s+(crm_\S+)/.exec(cli(['tenant', 'create', '--name', 'Keys', '--slug', 'keys', '--admin-email', 'ada@keys.io']))![1]!;
     port = await new Promise<number>((resolve) => {
@@ -45,10 +39,7 @@ describe.skipIf(!base)('the running gateway and API keys changed by another proc
   });
   afterAll(async () => {
     if (crm) await stopCrm(crm.proc);
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   it('reports the cache as a running service', async () => {

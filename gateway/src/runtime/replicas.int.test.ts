@@ -1,5 +1,5 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createScratchDatabase, type ScratchDatabase } from '@crm/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_BIN as BIN, startCrm, stopCrm } from '../testing/crm-process.ts';
@@ -8,26 +8,18 @@ const base = process.env.TEST_DATABASE_URL;
 
 /** Three real `crm start` processes on one PostgreSQL database: every scheduled slot runs once. */
 describe.skipIf(!base)('replicas on one PostgreSQL database (real processes)', () => {
-  const name = `crm_test_${randomBytes(6).toString('hex')}`;
+  let scratch: ScratchDatabase | undefined;
   let url: string;
   const procs: ChildProcess[] = [];
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(base!);
-    u.pathname = `/${name}`;
-    url = u.toString();
+    scratch = await createScratchDatabase(base!);
+    url = scratch.url;
   });
 
   afterAll(async () => {
     for (const p of procs) p.kill('SIGKILL');
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await scratch?.drop();
   });
 
   const env = () => ({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn', FOLLOW_UP_SCAN_SECONDS: '1', SCORING_RETRAIN_HOURS: '0' });
