@@ -215,6 +215,39 @@ describe('research graph (agentic RAG) through the real MCP search_knowledge too
       expect(JSON.stringify(r)).not.toContain(danaNote);
     });
 
+    it('a question that names a contact is scoped to that contact (found by name through search_contacts)', async () => {
+      const graph = createResearchGraph({ toolset, strategy: lexicalStrategy() });
+      const events: StepEvent[] = [];
+      const r = await graph.invoke({ question: 'What did Dana ask about the growth package pricing?' }, { writer: (e: unknown) => events.push(e as StepEvent) } as never);
+      const calls = events.flatMap((e) => (e.type === 'tool_call' ? [[e.tool, e.args.id ?? e.args.contactId ?? e.args.search ?? null]] : []));
+      expect(calls.slice(0, 4)).toEqual([
+        ['search_contacts', 'Dana'],
+        ['get_contact', dana],
+        ['search_knowledge', dana],
+        ['search_knowledge', null],
+      ]);
+      expect(events).toContainEqual({ type: 'research', step: 'named', name: 'Dana', matches: 1, contactId: dana });
+      expect(r.contactId).toBe(dana);
+      expect(r.citations).toContain(`crm://interactions/${danaNote}`);
+      expect(r.reply).toContain('two-year contract');
+      expect(JSON.stringify(r)).not.toContain(omarNote);
+      expect(JSON.stringify(r)).not.toContain('upfront');
+    });
+
+    it('a name several contacts share, or no contact has, leaves the question unscoped', async () => {
+      const graph = createResearchGraph({ toolset, strategy: lexicalStrategy() });
+      const events: unknown[] = [];
+      // both test contacts are called Scope
+      const shared = await graph.invoke({ question: 'What did Scope ask about the growth package pricing?' }, { writer: (e: unknown) => events.push(e) } as never);
+      expect(events).toContainEqual({ type: 'research', step: 'named', name: 'Scope', matches: 2 });
+      expect(shared.contactId).toBeUndefined();
+      expect(events.some((e) => (e as { tool?: string }).tool === 'get_contact')).toBe(false);
+      events.length = 0;
+      const nobody = await graph.invoke({ question: 'What does Northwind pay for the growth package?' }, { writer: (e: unknown) => events.push(e) } as never);
+      expect(events).toContainEqual({ type: 'research', step: 'named', name: 'Northwind', matches: 0 });
+      expect(nobody.contactId).toBeUndefined();
+    });
+
     it('without a scope the same search reaches both notes (what the scope prevents)', async () => {
       const { model } = remote(undefined);
       const r = await createAssistant({ model, mcpClientFactory: h.mcpClientFactory }).chat(h.f.rep, { threadId: 'scope3', message: 'What did they ask about pricing?' });

@@ -5,7 +5,8 @@ import type { Toolset } from '../../tools/toolset.ts';
 import { checkClaims, citationsOf, renderClaims } from './research.citations.ts';
 import { lexicalStrategy } from './research.lexical.ts';
 import { modelStrategy } from './research.model.ts';
-import { contactPassage, withoutNames } from './research.scope.ts';
+import { extractContactRef } from '../../models/local-planner/entities.ts';
+import { contactPassage, namedContact, withoutNames, type ContactRow } from './research.scope.ts';
 import type { ResearchStrategy } from './research.strategy.ts';
 import { ResearchState, type GradedPassage, type Passage, type ResearchEvent, type ResearchStateType, type ResearchUpdate } from './research.state.ts';
 
@@ -43,9 +44,29 @@ export function createResearchGraph(deps: ResearchGraphDeps) {
   const k = deps.k ?? 5;
   const emit = (config: LangGraphRunnableConfig, e: ResearchEvent | StepEvent) => config.writer?.(e);
 
+  /**
+   * Unscoped, but the question names someone ("what did Dana ask about pricing?"): the contact the
+   * user can see by exactly that name becomes the scope. Several or none: the question stays
+   * unscoped (searches everyone's notes the user may read, as before).
+   */
+  async function namedScope(question: string, config: LangGraphRunnableConfig): Promise<string | undefined> {
+    const name = extractContactRef(question);
+    if (!name || name.includes('@') || !deps.toolset.info.has('search_contacts')) return undefined;
+    const words = name.split(/\s+/);
+    // core's search matches one field at a time: search by the last word, match on all of them
+    const args = { search: words[words.length - 1], limit: 100 };
+    emit(config, { type: 'tool_call', agent: 'research', tool: 'search_contacts', args });
+    const result = await deps.toolset.call({ id: 'research_named', name: 'search_contacts', args });
+    emit(config, { type: 'tool_result', agent: 'research', tool: 'search_contacts', ok: result.ok, summary: result.summary, sources: result.sources });
+    const rows = (result.ok ? (result.data?.contacts as ContactRow[] | undefined) : undefined) ?? [];
+    const { contact, matches } = namedContact(name, rows.filter((r) => typeof r?.id === 'string'));
+    emit(config, { type: 'research', step: 'named', name, matches, ...(contact ? { contactId: contact.id } : {}) });
+    return contact?.id;
+  }
+
   /** With a contact scope: read the record first (a contact the user may not read ends the run here). */
   async function scope(state: ResearchStateType, config: LangGraphRunnableConfig): Promise<ResearchUpdate> {
-    const id = state.contactId;
+    const id = state.contactId ?? (await namedScope(state.question, config));
     if (!id) return {};
     const args = { id };
     emit(config, { type: 'tool_call', agent: 'research', tool: 'get_contact', args });
@@ -54,7 +75,7 @@ export function createResearchGraph(deps: ResearchGraphDeps) {
     emit(config, { type: 'research', step: 'scope', contactId: id, ok: result.ok, summary: result.summary });
     if (!result.ok || !result.data) return { retrievalError: `could not read contact ${id}: ${result.summary}` };
     const topic = withoutNames(state.question, result.data);
-    return { contact: contactPassage(id, result.data), topic: topic || undefined, retrievalError: undefined };
+    return { contactId: id, contact: contactPassage(id, result.data), topic: topic || undefined, retrievalError: undefined };
   }
 
   /** What the strategy judges by: the lexical one by the question without the scoped contact's names. */

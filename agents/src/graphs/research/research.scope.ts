@@ -49,3 +49,26 @@ export function withoutNames(question: string, c: ContactData): string {
   for (const n of names) out = out.replace(new RegExp(`\\b${escape(n.trim())}(?:'s|’s|s')?\\b`, 'gi'), ' ');
   return out.replace(/\s+/g, ' ').trim();
 }
+
+/** The fields of a search_contacts row the name match reads. */
+export interface ContactRow {
+  id: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+/**
+ * The one contact a name in the question means ("what did Dana ask about pricing?"): every word of
+ * `ref` is the contact's first or last name (whole words, any case), and exactly one contact is such
+ * a match — or exactly one has that full name. Anything else (no one, several Danas, a word that is
+ * a product or a place) leaves the question unscoped.
+ */
+export function namedContact(ref: string, rows: readonly ContactRow[]): { contact?: ContactRow; matches: number } {
+  const words = ref.toLowerCase().split(/\s+/).filter(Boolean);
+  if (!words.length) return { matches: 0 };
+  const names = (c: ContactRow) => [c.firstName, c.lastName].flatMap((n) => (n ?? '').toLowerCase().split(/[\s-]+/)).filter(Boolean);
+  const matches = rows.filter((c) => words.every((w) => names(c).includes(w)));
+  if (matches.length === 1) return { contact: matches[0], matches: 1 };
+  const full = matches.filter((c) => `${c.firstName ?? ''} ${c.lastName ?? ''}`.trim().toLowerCase() === words.join(' '));
+  return full.length === 1 ? { contact: full[0], matches: matches.length } : { matches: matches.length };
+}

@@ -34,6 +34,8 @@ export interface Claim {
 /** What the research graph streams (stream mode "custom"), one event per step. */
 export type ResearchEvent =
   | { type: 'research'; step: 'scope'; contactId: string; ok: boolean; summary: string }
+  /** No scope was given and the question names someone: how many contacts have that name (`contactId`: the one that became the scope). */
+  | { type: 'research'; step: 'named'; name: string; matches: number; contactId?: string }
   | { type: 'research'; step: 'decide'; retrieve: boolean; reason: string }
   | { type: 'research'; step: 'rewrite'; attempt: number; query: string }
   | { type: 'research'; step: 'retrieve'; attempt: number; query: string; ok: boolean; passages: number; summary: string }
