@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
+import { spoolCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
 import { openContactRows, type ImportedContact } from '../csv/index.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
@@ -118,50 +119,60 @@ export function defaultLanes(db: Database): number {
 }
 
 export function createContactImportService(db: Database) {
+  async function importChecked(actor: Actor, checked: CheckedCsv, opts: ImportOptions): Promise<ImportReport> {
+    const batchSize = opts.batchSize ?? 1000;
+    const { mapping, delimiter, rows } = await openContactRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
+    const report = newReport('contacts', delimiter, toMappedColumns(mapping));
+    const users = await inTenantTx(db, actor, (em) => em.execute<{ id: string; email: string }[]>('SELECT id, email FROM users'));
+    const owners = new Map(users.map((u) => [u.email, u.id]));
+    const userIds = new Set(users.map((u) => u.id));
+    const lanes = createBatchLanes<PendingRow>({
+      lanes: opts.lanes ?? defaultLanes(db),
+      batchSize,
+      key: (p) => p.value.input.email,
+      flush: async (pending) => {
+        const r = await inTenantTx(db, actor, (em) => upsertBatch(em, actor, pending, owners));
+        report.created += r.created;
+        report.updated += r.updated;
+        report.unchanged += r.unchanged;
+        opts.onProgress?.(report.rows);
+      },
+    });
+    for await (const result of rows) {
+      report.rows++;
+      if (!result.ok) {
+        pushIssues(report, result.row, result.issues, opts.maxErrors);
+        continue;
+      }
+      const owner = result.value.ownerEmail;
+      if (owner && !owners.has(owner)) {
+        pushIssues(report, result.row, [{ path: 'ownerEmail', reason: `no user ${owner} in this tenant` }], opts.maxErrors);
+        continue;
+      }
+      const assignee = result.value.input.assignedTo;
+      if (assignee && !userIds.has(assignee)) {
+        pushIssues(report, result.row, [{ path: 'assignedTo', reason: `no user ${assignee} in this tenant` }], opts.maxErrors);
+        continue;
+      }
+      // the same email twice in one file: the later row wins, as documented
+      if (await lanes.add({ row: result.row, value: result.value })) report.skipped++;
+    }
+    await lanes.finish();
+    await refreshStatistics(db, report.created);
+    return report;
+  }
+
   return {
     /** Stream a contact CSV into the tenant: valid rows land (upsert by email), bad rows are reported. */
     async importContacts(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'contacts:write');
-      const batchSize = opts.batchSize ?? 1000;
-      const { mapping, delimiter, rows } = await openContactRows(stream, { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
-      const report = newReport('contacts', delimiter, toMappedColumns(mapping));
-      const users = await inTenantTx(db, actor, (em) => em.execute<{ id: string; email: string }[]>('SELECT id, email FROM users'));
-      const owners = new Map(users.map((u) => [u.email, u.id]));
-      const userIds = new Set(users.map((u) => u.id));
-      const lanes = createBatchLanes<PendingRow>({
-        lanes: opts.lanes ?? defaultLanes(db),
-        batchSize,
-        key: (p) => p.value.input.email,
-        flush: async (pending) => {
-          const r = await inTenantTx(db, actor, (em) => upsertBatch(em, actor, pending, owners));
-          report.created += r.created;
-          report.updated += r.updated;
-          report.unchanged += r.unchanged;
-          opts.onProgress?.(report.rows);
-        },
-      });
-      for await (const result of rows) {
-        report.rows++;
-        if (!result.ok) {
-          pushIssues(report, result.row, result.issues, opts.maxErrors);
-          continue;
-        }
-        const owner = result.value.ownerEmail;
-        if (owner && !owners.has(owner)) {
-          pushIssues(report, result.row, [{ path: 'ownerEmail', reason: `no user ${owner} in this tenant` }], opts.maxErrors);
-          continue;
-        }
-        const assignee = result.value.input.assignedTo;
-        if (assignee && !userIds.has(assignee)) {
-          pushIssues(report, result.row, [{ path: 'assignedTo', reason: `no user ${assignee} in this tenant` }], opts.maxErrors);
-          continue;
-        }
-        // the same email twice in one file: the later row wins, as documented
-        if (await lanes.add({ row: result.row, value: result.value })) report.skipped++;
+      // the whole file passes the CSV reader's file-level checks before the first row is written
+      const checked = await spoolCheckedCsv(stream);
+      try {
+        return await importChecked(actor, checked, opts);
+      } finally {
+        await checked.dispose();
       }
-      await lanes.finish();
-      await refreshStatistics(db, report.created);
-      return report;
     },
   };
 }

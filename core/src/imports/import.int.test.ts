@@ -161,6 +161,50 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     expect(JSON.stringify(err.details)).toMatch(/UTF-8/i);
   });
 
+  describe('a file-level error late in the file stores nothing (the whole file is checked before the first write)', () => {
+    // as a file stream delivers it: in chunks, so the rows before the error reach the import first
+    const chunked = (buf: Buffer) => Readable.from(Array.from({ length: Math.ceil(buf.length / 16384) }, (_, i) => buf.subarray(i * 16384, (i + 1) * 16384)));
+    const rows = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `P${i},Late,late-${tag}-${i}@late.io`);
+    const cases: [string, (tag: string) => Buffer][] = [
+      ['an unterminated quote at row 4,802', (tag) => Buffer.from(['First Name,Last Name,Email', ...rows(4800, tag), '"Open,Quote,open@late.io', ...rows(5, `${tag}b`)].join('\n'))],
+      ['a byte that is not UTF-8 at row 4,802', (tag) => Buffer.concat([Buffer.from(['First Name,Last Name,Email', ...rows(4800, tag), 'Jos'].join('\n')), Buffer.from([0xe9]), Buffer.from(',X,jx@late.io\n')])],
+      ['a record over the size limit at row 4,802', (tag) => Buffer.from(['First Name,Last Name,Email', ...rows(4800, tag), `"${'x'.repeat(1_100_000)}",Y,big@late.io`].join('\n'))],
+    ];
+    it.each(cases)('%s', async (_name, make) => {
+      const tag = Math.random().toString(36).slice(2, 8);
+      const before = (await core.contacts.list(f.admin)).totalCount;
+      const progress: number[] = [];
+      // small batches: without the check, 48 batches would have committed before the error
+      const err = await core.imports.importContacts(f.admin, chunked(make(tag)), { batchSize: 100, onProgress: (n) => progress.push(n) }).catch((e) => e);
+      expect(err.code).toBe('VALIDATION_FAILED');
+      expect(err.details[0].row ?? 0).toBeGreaterThanOrEqual(4800);
+      expect(progress).toEqual([]);
+      expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
+      expect((await core.contacts.list(f.admin, { search: `late-${tag}` })).totalCount).toBe(0);
+    });
+
+    it('interactions too (past the 5,000 rows read ahead to decide date formats)', async () => {
+      await core.contacts.create(f.admin, { firstName: 'Ivy', lastName: 'Late', email: 'ivy@late.io' });
+      const good = ['Contact Email,Activity Type,Activity Date,Notes', 'ivy@late.io,Call,2024-05-01T10:00:00Z,first call'].join('\n');
+      // the same rows without the bad line land (so the test would see them if they were written)
+      expect((await core.imports.importInteractions(f.admin, text(good))).created).toBe(1);
+      const before = (await core.interactions.list(f.admin, {})).totalCount;
+      const lines = Array.from({ length: 6000 }, (_, i) => `ivy@late.io,Call,2024-05-01T10:${String(i % 60).padStart(2, '0')}:00Z,late note ${i}`);
+      const body = Buffer.from(['Contact Email,Activity Type,Activity Date,Notes', ...lines, '"unterminated,Call,2024-05-01T10:00:00Z,x'].join('\n'));
+      const err = await core.imports.importInteractions(f.admin, chunked(body), { batchSize: 100 }).catch((e) => e);
+      expect(err.code).toBe('VALIDATION_FAILED');
+      expect((await core.interactions.list(f.admin, {})).totalCount).toBe(before);
+    });
+
+    it('row-level problems still land the good rows of the same file', async () => {
+      const tag = Math.random().toString(36).slice(2, 8);
+      const body = ['First Name,Last Name,Email', ...rows(300, tag), 'Bad,Row,not-an-email', 'Too,Many,cells@late.io,extra,cells'].join('\n');
+      const report = await core.imports.importContacts(f.admin, text(body), { batchSize: 100 });
+      expect(report.created).toBe(300);
+      expect(report.errors.map((e) => e.row)).toEqual([302, 303]);
+    });
+  });
+
   it('a sales rep may not bulk import', async () => {
     await expect(core.imports.importContacts(f.rep, text(csv))).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
   });

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
+import { spoolCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
 import { openInteractionRows, type ImportedInteraction } from '../csv/index.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
@@ -91,35 +92,45 @@ async function insertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
 }
 
 export function createInteractionImportService(db: Database) {
+  async function importChecked(actor: Actor, checked: CheckedCsv, opts: ImportOptions): Promise<ImportReport> {
+    const batchSize = opts.batchSize ?? 1000;
+    const { mapping, delimiter, rows } = await openInteractionRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
+    const report = newReport('interactions', delimiter, toMappedColumns(mapping));
+    // one lane: a batch also moves its contacts' last_contact_date, and two lanes could lock the
+    // same contacts in different orders; parsing still overlaps the database
+    const lanes = createBatchLanes<PendingRow>({
+      lanes: 1,
+      batchSize,
+      flush: async (pending) => {
+        const r = await inTenantTx(db, actor, (em) => insertBatch(em, actor, pending, report, opts.maxErrors));
+        report.created += r.created;
+        report.skipped += r.skipped;
+        opts.onProgress?.(report.rows);
+      },
+    });
+    for await (const result of rows) {
+      report.rows++;
+      if (!result.ok) {
+        pushIssues(report, result.row, result.issues, opts.maxErrors);
+        continue;
+      }
+      await lanes.add({ row: result.row, value: result.value });
+    }
+    await lanes.finish();
+    await refreshStatistics(db, report.created, ['interactions']);
+    return report;
+  }
+
   return {
     async importInteractions(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'interactions:write');
-      const batchSize = opts.batchSize ?? 1000;
-      const { mapping, delimiter, rows } = await openInteractionRows(stream, { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
-      const report = newReport('interactions', delimiter, toMappedColumns(mapping));
-      // one lane: a batch also moves its contacts' last_contact_date, and two lanes could lock the
-      // same contacts in different orders; parsing still overlaps the database
-      const lanes = createBatchLanes<PendingRow>({
-        lanes: 1,
-        batchSize,
-        flush: async (pending) => {
-          const r = await inTenantTx(db, actor, (em) => insertBatch(em, actor, pending, report, opts.maxErrors));
-          report.created += r.created;
-          report.skipped += r.skipped;
-          opts.onProgress?.(report.rows);
-        },
-      });
-      for await (const result of rows) {
-        report.rows++;
-        if (!result.ok) {
-          pushIssues(report, result.row, result.issues, opts.maxErrors);
-          continue;
-        }
-        await lanes.add({ row: result.row, value: result.value });
+      // the whole file passes the CSV reader's file-level checks before the first row is written
+      const checked = await spoolCheckedCsv(stream);
+      try {
+        return await importChecked(actor, checked, opts);
+      } finally {
+        await checked.dispose();
       }
-      await lanes.finish();
-      await refreshStatistics(db, report.created, ['interactions']);
-      return report;
     },
   };
 }
