@@ -10,7 +10,7 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   DATABASE_URL: { description: 'PostgreSQL server to use; unset = embedded PGlite in `CRM_DATA_DIR`', example: 'postgresql://crm@127.0.0.1:5432/crm', secret: true },
   DATABASE_APP_URL: { description: 'Separate login for the non-owner `crm_app` role (default: `DATABASE_URL` + `SET ROLE`)', example: 'postgresql://crm_app@db/crm', secret: true },
   CRM_DATA_DIR: { description: 'Folder of the embedded database (default: `~/.local/share/agentic-crm`, macOS `~/Library/Application Support/agentic-crm`, Windows `%LOCALAPPDATA%\\agentic-crm`)', example: '/var/lib/crm' },
-  CRM_PGLITE_PORT: { description: 'Loopback port of the embedded database socket; 0 picks a free one', example: '5433' },
+  CRM_PGLITE_PORT: { description: 'Serve the embedded database on this 127.0.0.1 port (unauthenticated: any local user can connect); 0 = a private Unix socket only this user can reach', example: '5433' },
   DB_POOL_MAX: { description: 'Connections per pool', example: '10' },
   LOG_LEVEL: { description: 'fatal, error, warn, info, debug, trace or silent (logs go to stderr)', example: 'info' },
   NODE_ENV: { description: 'development, production or test', example: 'production' },

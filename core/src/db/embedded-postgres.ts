@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -8,15 +10,26 @@ import { AppError } from '../errors/app-error.ts';
 
 export interface EmbeddedPostgres {
   url: string;
+  /** The loopback TCP port, or the Unix socket's file name number (5432). */
   port: number;
+  /** The private directory holding the Unix socket (undefined when served over TCP). */
+  socketDir?: string;
   dataDir: string;
   stop(): Promise<void>;
 }
 
+/** libpq's socket file name in its directory: host=<dir> port=5432 → <dir>/.s.PGSQL.5432. */
+const SOCKET_PORT = 5432;
+
 /**
- * PGlite (+ pgvector, pg_trgm) in a data folder, served over the Postgres wire protocol on
- * loopback so the ORM, pg pools and the checkpointer all speak to it like to a real server.
- * `dataDir: 'memory://'` gives a throwaway in-memory database (tests).
+ * PGlite (+ pgvector, pg_trgm) in a data folder, served over the Postgres wire protocol so the ORM,
+ * pg pools, the checkpointer and other `crm` processes all speak to it like to a real server.
+ * The protocol server has no authentication, so by default it listens on a Unix socket in a fresh
+ * directory only this user can enter (mode 0700 under the temp folder; the socket file itself 0600):
+ * other local users and processes running as them cannot connect. A TCP `port` (> 0, from
+ * CRM_PGLITE_PORT) listens on 127.0.0.1 instead — reachable by every local user, for tools that
+ * cannot use a socket — and Windows always uses TCP. `dataDir: 'memory://'` gives a throwaway
+ * in-memory database (tests).
  */
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
@@ -24,7 +37,8 @@ export async function startEmbeddedPostgres(options: {
   maxConnections?: number;
 }): Promise<EmbeddedPostgres> {
   const inMemory = options.dataDir.startsWith('memory://');
-  if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true });
+  // the database files are personal data: a new data folder is the user's alone
+  if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   let db: PGlite;
   try {
     db = await PGlite.create({
@@ -39,30 +53,39 @@ export async function startEmbeddedPostgres(options: {
       { cause: err },
     );
   }
+  const tcp = (options.port ?? 0) > 0 || process.platform === 'win32';
+  // mkdtemp creates the directory with mode 0700: only this user can reach the socket inside
+  const socketDir = tcp ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'crm-db-'));
+  const socketPath = socketDir ? path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) : undefined;
+  const removeSocketDir = () => {
+    if (socketDir) fs.rmSync(socketDir, { recursive: true, force: true });
+  };
   const server = new PGLiteSocketServer({
     db,
-    host: '127.0.0.1',
-    port: options.port ?? 0,
+    ...(socketPath ? { path: socketPath } : { host: '127.0.0.1', port: options.port ?? 0 }),
     maxConnections: options.maxConnections ?? 100,
   });
   try {
     await server.start();
+    if (socketPath) fs.chmodSync(socketPath, 0o600);
   } catch (err) {
+    await server.stop().catch(() => {});
     await db.close();
-    throw new AppError('DATABASE_UNAVAILABLE', `Cannot listen for the embedded database on port ${options.port}: ${(err as Error).message}`, {
+    removeSocketDir();
+    throw new AppError('DATABASE_UNAVAILABLE', `Cannot listen for the embedded database on ${socketPath ?? `port ${options.port}`}: ${(err as Error).message}`, {
       cause: err,
     });
   }
+  const stop = async () => {
+    await server.stop();
+    await db.close();
+    removeSocketDir();
+  };
+  if (socketDir) {
+    // libpq, pg and MikroORM all read a percent-encoded absolute path as the host: a socket directory
+    return { url: `postgresql://postgres@${encodeURIComponent(socketDir)}:${SOCKET_PORT}/postgres`, port: SOCKET_PORT, socketDir, dataDir: options.dataDir, stop };
+  }
   // The socket server does not expose its bound address in its public API.
   const address = (server as unknown as { server: { address(): AddressInfo } }).server.address();
-  const port = address.port;
-  return {
-    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    dataDir: options.dataDir,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
-  };
+  return { url: `postgresql://postgres@127.0.0.1:${address.port}/postgres`, port: address.port, dataDir: options.dataDir, stop };
 }
