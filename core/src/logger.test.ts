@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactSecrets } from './logger.ts';
+import { createLogger, redactSecrets, safeErrorMessage, serializeError } from './logger.ts';
 
 describe('log redaction', () => {
   it('censors keys, tokens and authorization at any depth, keeping everything else', () => {
@@ -29,5 +29,23 @@ describe('log redaction', () => {
     a.self = a;
     const err = new Error('boom');
     expect(redactSecrets({ a, err })).toEqual({ a: { token: '[redacted]', self: '[…]' }, err });
+  });
+
+  it('database errors: statement text, quoted input, bound parameters and row values are left out', () => {
+    expect(safeErrorMessage(`insert into "contacts" ("email") values ('ann@x.io') - duplicate key value violates unique constraint "c_email_key"`)).toBe(
+      '[SQL omitted] - duplicate key value violates unique constraint "c_email_key"',
+    );
+    expect(safeErrorMessage('invalid input syntax for type uuid: "ann@x.io"')).toBe('invalid input syntax for type uuid: [value omitted]');
+    expect(safeErrorMessage('date/time field value out of range: "2025-02-30"')).toBe('date/time field value out of range: [value omitted]');
+    expect(safeErrorMessage('connect ECONNREFUSED 127.0.0.1:5432')).toBe('connect ECONNREFUSED 127.0.0.1:5432');
+    // a pg DatabaseError as the driver builds it: enumerable fields, some holding row data
+    const pgErr = Object.assign(new Error('duplicate key value violates unique constraint "c_email_key"'), {
+      code: '23505', severity: 'ERROR', constraint: 'c_email_key', table: 'contacts',
+      detail: 'Key (tenant_id, email)=(t1, ann@x.io) already exists.', query: "insert into contacts values ('ann@x.io')", parameters: ['ann@x.io'], where: 'SQL statement "…ann@x.io…"',
+    });
+    const out = serializeError(Object.assign(new Error('wrapped'), { cause: pgErr })) as { cause: Record<string, unknown> };
+    expect(JSON.stringify(out)).not.toContain('ann@x.io');
+    expect(out.cause).toMatchObject({ code: '23505', constraint: 'c_email_key', table: 'contacts', severity: 'ERROR' });
+    expect(out.cause.omitted).toEqual(['detail', 'query', 'parameters', 'where']);
   });
 });

@@ -23,12 +23,57 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
   return out;
 }
 
+/** A message that starts with an SQL statement: knex and MikroORM put the statement, literals inlined, before " - " and the server's message. */
+const SQL_FIRST = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release|set|create|alter|drop|copy|lock|truncate|values|explain|analyze|vacuum|refresh|do|call|listen|notify|prepare|execute)\b/i;
+/** Properties of driver errors that carry SQL text, bound parameters or row values (personal data). */
+const ROW_DATA_KEYS = new Set(['query', 'sql', 'sqlMessage', 'parameters', 'params', 'bindings', 'values', 'detail', 'where', 'internalQuery', 'entity', 'data', 'row']);
+/** The literal the server quotes in "invalid input syntax for type uuid: "…"" and its kin. */
+const QUOTED_INPUT = /((?:invalid input (?:syntax|value) for(?: type| enum)? [^:]+|out of range for type [^:]+|invalid byte sequence for encoding [^:]+|date\/time field value out of range|malformed array literal|invalid input syntax): )("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')/gi;
+
+/** A log-safe error message: no SQL statement text, no quoted input value. */
+export function safeErrorMessage(message: string): string {
+  let out = message;
+  if (SQL_FIRST.test(out)) {
+    const cut = out.lastIndexOf(' - ');
+    out = cut >= 0 ? `[SQL omitted] - ${out.slice(cut + 3)}` : '[SQL omitted]';
+  }
+  return out.replace(QUOTED_INPUT, '$1[value omitted]');
+}
+
+/**
+ * pino's `err` serializer for every logger of a process: type, message, stack, code and the
+ * driver's safe fields (severity, constraint, table, column, routine…), its cause chain — but no
+ * SQL text, bound parameters or row values, which would put customers' personal data in the logs.
+ * What was left out is named in `omitted`.
+ */
+export function serializeError(err: unknown, depth = 0): unknown {
+  if (!err || typeof err !== 'object' || !('message' in err)) return err;
+  const e = err as Error & Record<string, unknown>;
+  const raw = String(e.message ?? '');
+  const message = safeErrorMessage(raw);
+  const out: Record<string, unknown> = { type: e.constructor?.name ?? 'Error', message };
+  if (typeof e.stack === 'string') out.stack = raw ? e.stack.split(raw).join(message) : e.stack;
+  const omitted: string[] = [];
+  for (const [key, value] of Object.entries(e)) {
+    if (key === 'message' || key === 'stack' || key === 'cause' || value === undefined) continue;
+    if (ROW_DATA_KEYS.has(key)) {
+      omitted.push(key);
+      continue;
+    }
+    out[key] = value instanceof Error ? (depth < 5 ? serializeError(value, depth + 1) : '[…]') : typeof value === 'string' ? safeErrorMessage(value) : value;
+  }
+  if (e.cause !== undefined && depth < 5) out.cause = serializeError(e.cause, depth + 1);
+  if (omitted.length) out.omitted = omitted;
+  return out;
+}
+
 /** The one root logger of a process; components take children of it. */
 export function createLogger(options: { level?: string; name?: string; pretty?: boolean; destination?: DestinationStream } = {}): Logger {
   const opts: LoggerOptions = {
     name: options.name ?? 'crm',
     level: options.level ?? 'info',
     formatters: { log: (obj) => redactSecrets(obj) as Record<string, unknown> },
+    serializers: { err: serializeError, error: serializeError },
   };
   if (options.destination) return pino(opts, options.destination);
   // Logs go to stderr so stdout stays clean for MCP stdio and CLI output.
