@@ -52,7 +52,7 @@ export function redirectUriProblem(uri: string): string | undefined {
   return `scheme ${url.protocol} is not allowed; use https (or http for a loopback host)`;
 }
 
-const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+const noControl = (s: string) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 
 /** RFC 7591 client metadata this server understands; unknown fields are ignored (§2). */
 export const OAuthClientMetadata = z.object({
