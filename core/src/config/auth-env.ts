@@ -16,7 +16,7 @@ export const AuthEnv = z.object({
   AUTH_CACHE_SECONDS: seconds(0, 3600)
     .default(60)
     .describe(
-      'How long the gateway keeps a resolved API key (and the user a verified token names) in memory instead of reading it on every request (PostgreSQL only; the embedded PGlite reads every time). Used only while the process LISTENs for key and user changes, so a revocation or role change by any process applies to the next request; 0 = read every time. Example: 60',
+      'How long the gateway keeps a resolved API key (and the user and OAuth grant a verified token names) in memory instead of reading it on every request (PostgreSQL only; the embedded PGlite reads every time). Used only while the process LISTENs for key and user changes, so a revocation or role change by any process applies to the next request; 0 = read every time. Example: 60',
     ),
   OAUTH_DYNAMIC_REGISTRATION: z
     .enum(['true', 'false'], { error: 'must be true or false' })
