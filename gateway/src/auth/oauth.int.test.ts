@@ -425,6 +425,21 @@ describe.each(testDbKinds())('OAuth 2.1 authorization server for MCP clients on 
     expect(await mcpStatus(issued2.access_token)).toBe(401);
   });
 
+  it('answers CORS preflights of browser-based clients (MCP Inspector) on discovery, registration and token endpoints', async () => {
+    const origin = 'http://localhost:6274';
+    for (const path of ['/oauth/token', '/oauth/register', '/.well-known/oauth-authorization-server', '/.well-known/oauth-protected-resource/mcp/crm']) {
+      const pre = await fetch(`${base}${path}`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': path.startsWith('/oauth') ? 'POST' : 'GET', 'access-control-request-headers': 'content-type, mcp-protocol-version' } });
+      expect(pre.status, path).toBe(204);
+      expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+      expect(pre.headers.get('access-control-allow-headers')).toContain('mcp-protocol-version');
+    }
+    const meta = await fetch(`${base}/.well-known/oauth-protected-resource/mcp/crm`, { headers: { origin } });
+    expect(meta.headers.get('access-control-allow-origin')).toBe('*');
+    const reg = await fetch(`${base}/oauth/register`, { method: 'POST', body: JSON.stringify({ redirect_uris: [REDIRECT], token_endpoint_auth_method: 'none' }), headers: { origin, 'content-type': 'application/json' } });
+    expect(reg.status).toBe(201);
+    expect(reg.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('with an external OIDC provider the local authorization server is off', async () => {
     const other = Fastify();
     await other.register(app, { core, version: 'test', auth: { ...auth, oidc: { issuer: 'https://idp.example/', jwksUrl: 'https://idp.example/jwks', audience: 'x', tenantClaim: 't', emailClaim: 'email', scopeClaim: 'scope' } } });
