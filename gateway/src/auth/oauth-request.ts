@@ -99,12 +99,11 @@ export async function validateAuthorization(core: CrmCore, p: AuthorizationParam
   const resource = p.resource ?? `${options.publicUrl}/mcp`;
   const problem = resourceProblem(resource, req, options);
   if (problem) throw fail('invalid_target', problem);
-  const allowed = client.scope.split(/\s+/).filter(Boolean);
-  const scopes = p.scope ? [...new Set(p.scope.split(/\s+/).filter(Boolean))] : allowed;
+  // the registered scope is only the default: MCP clients register with the scope of the first
+  // challenge (crm:read) and later step up to crm:write after a 403 insufficient_scope; the user consents to each
+  const scopes = [...new Set((p.scope ?? client.scope).split(/\s+/).filter(Boolean))];
   const unknown = scopes.filter((s) => !(OAUTH_SCOPES as readonly string[]).includes(s));
   if (unknown.length) throw fail('invalid_scope', `Unsupported scope ${unknown.join(', ')}; supported: ${OAUTH_SCOPES.join(' ')}`);
-  const notRegistered = scopes.filter((s) => !allowed.includes(s));
-  if (notRegistered.length) throw fail('invalid_scope', `This client registered for ${client.scope} only, not ${notRegistered.join(', ')}`);
   if (!scopes.length) throw fail('invalid_scope', 'scope must name at least one scope');
   return { client, redirectUri: p.redirect_uri, ...(p.state !== undefined ? { state: p.state } : {}), codeChallenge: p.code_challenge, resource, scopes };
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { auth as sdkAuth, UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { AuthEnv, createCrmCore, silentLogger, type CrmCore } from '@crm/core';
@@ -227,6 +227,25 @@ describe.each(testDbKinds())('OAuth 2.1 authorization server for MCP clients on 
     expect(await mcpStatus(provider.saved.access_token)).toBe(401);
     const next = await token({ grant_type: 'refresh_token', refresh_token: provider.saved.refresh_token!, client_id: provider.info!.client_id });
     expect(await next.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/revoked/) });
+  });
+
+  it('step-up: a client registered with crm:read is refused a write tool (403 insufficient_scope), authorizes again for crm:write and writes', async () => {
+    const provider = new TestProvider({ email: repEmail, password: PASSWORD });
+    const client = await connectWithOAuth(provider);
+    expect(provider.saved?.scope).toBe('crm:read');
+    const create = { name: 'create_contact', arguments: { firstName: 'Step', lastName: 'Up', email: 'step@up.io' } };
+    // the SDK answers the 403 by refreshing, which keeps the granted scope: the call still fails
+    await expect(client.callTool(create)).rejects.toThrow(/403|upscoping|insufficient_scope/i);
+    expect((await core.contacts.list(f.admin, { search: 'step@up.io' })).data).toHaveLength(0);
+    // a client that re-authorizes for the challenged scope (the consent page lists both)
+    provider.saved = undefined;
+    const serverUrl = `${base}/mcp/crm`;
+    expect(await sdkAuth(provider, { serverUrl, scope: 'crm:read crm:write' })).toBe('REDIRECT');
+    expect(await sdkAuth(provider, { serverUrl, authorizationCode: provider.code! })).toBe('AUTHORIZED');
+    expect(provider.saved).toMatchObject({ scope: 'crm:read crm:write' });
+    const writer = await connect(provider);
+    expect((await writer.callTool(create)).isError).toBeFalsy();
+    expect((await core.contacts.list(f.admin, { search: 'step@up.io' })).data).toHaveLength(1);
   });
 
   it('revoking the client (what `crm oauth clients revoke` does) stops its access and refresh tokens; the SDK client fails', async () => {
