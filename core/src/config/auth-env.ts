@@ -23,7 +23,7 @@ export const AuthEnv = z.object({
     .default('true')
     .transform((v) => v === 'true')
     .describe('Whether MCP clients may register themselves at POST /oauth/register (RFC 7591; local issuer only). false = no new clients; registered ones keep working. Example: true'),
-  OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20).describe('Client registrations one IP address may make per hour at POST /oauth/register. Example: 20'),
+  OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20).describe('Client registrations one IP address may make per hour at POST /oauth/register (behind a load balancer set CRM_TRUST_PROXY, or every client shares its address). Example: 20'),
   OAUTH_CODE_TTL_SECONDS: seconds(10, 600).default(60).describe('Lifetime of an OAuth authorization code (one use) between the consent page and POST /oauth/token. Example: 60'),
   AUTH_OIDC_ISSUER: z.url().optional().describe('Issuer (iss) of an external OpenID Connect provider whose tokens the gateway accepts. Example: https://acme.eu.auth0.com/'),
   AUTH_OIDC_JWKS_URL: z.url().optional().describe('JWKS URL of the external provider (required with AUTH_OIDC_ISSUER). Example: https://acme.eu.auth0.com/.well-known/jwks.json'),
