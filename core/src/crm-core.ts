@@ -29,6 +29,7 @@ import { createIdempotencyService } from './idempotency/idempotency.service.ts';
 import { createApprovalService, type ApprovalServiceOptions } from './approvals/approval.service.ts';
 import { createApprovalNotifier } from './approvals/approval.notify.ts';
 import { createCredentialsService } from './auth/credentials.service.ts';
+import { createOAuthService } from './auth/oauth.service.ts';
 
 /** Every domain service over one database; what the MCP servers, gateway and workers share. */
 export function createCrmCore(deps: {
@@ -67,6 +68,7 @@ export function createCrmCore(deps: {
     users: createUserService(db),
     apiKeys: createApiKeyService(db),
     credentials: createCredentialsService(db),
+    oauth: createOAuthService(db),
     tenants: createTenantService(db),
     audit: createAuditService(db),
     imports: { ...createContactImportService(db), ...createInteractionImportService(db) },

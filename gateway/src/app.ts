@@ -9,9 +9,10 @@ import { webhookRoutes } from './http/webhooks.routes.ts';
 import { graphqlRoutes } from './graphql/graphql.plugin.ts';
 import type { HealthReport } from './runtime/runtime.ts';
 import { DEFAULT_AUTH, DEFAULT_WS, type AuthOptions, type WsOptions } from './auth/auth.config.ts';
-import { assertNoQueryCredential, createAuthenticator, mcpServerOf } from './auth/authenticator.ts';
+import { assertNoQueryCredential, createAuthenticator, mcpServerOf, requestBase } from './auth/authenticator.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { mcpChallenge, mcpOAuthRoutes } from './auth/mcp-oauth.ts';
+import { oauthServerRoutes } from './auth/oauth.routes.ts';
 import { createTokenService } from './auth/token.service.ts';
 import { registerWebSocketServer } from './ws/websocket.plugin.ts';
 import { endRefusedUpgrades, wsRoutes, type WsRoutesOptions } from './ws/ws.routes.ts';
@@ -49,11 +50,15 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstan
     ...(opts.http ?? DEFAULT_HTTP_SECURITY),
     authenticate,
     challenge: (req) => (mcpServerOf(req) ? mcpChallenge(req, { error: 'invalid_token' }) : 'Bearer realm="agentic-crm"'),
+    // the consent page posts to itself from the gateway's own origin: the public URL's (behind a TLS proxy) or the one the request used (Host is allow-listed before this)
+    selfOrigin: (req, origin) => req.url === '/oauth/authorize' && (origin === new URL(auth.publicUrl).origin || origin === requestBase(req).toLowerCase()),
   });
   fastify.addHook('onRequest', async (req) => assertNoQueryCredential(req));
   endRefusedUpgrades(fastify);
   await fastify.register(authRoutes, { core: opts.core, tokens });
   await fastify.register(mcpOAuthRoutes, { options: auth });
+  // the local issuer is the MCP authorization server only while no external OIDC provider is configured
+  if (!auth.oidc) await fastify.register(oauthServerRoutes, { core: opts.core, tokens, options: auth });
   await fastify.register(mcpRoutes, { core: opts.core, limits: (opts.http ?? DEFAULT_HTTP_SECURITY).mcp });
   // one assistant for /ws and REST chat (threads of a user are shared between them), built on first use
   const { core } = opts;

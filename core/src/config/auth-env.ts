@@ -16,8 +16,15 @@ export const AuthEnv = z.object({
   AUTH_CACHE_SECONDS: seconds(0, 3600)
     .default(60)
     .describe(
-      'How long the gateway keeps a resolved API key (and the user a verified token names) in memory instead of reading it on every request (PostgreSQL only; the embedded PGlite reads every time). Used only while the process LISTENs for key and user changes, so a revocation or role change by any process applies to the next request; 0 = read every time. Example: 60',
+      'How long the gateway keeps a resolved API key (and the user and OAuth grant a verified token names) in memory instead of reading it on every request (PostgreSQL only; the embedded PGlite reads every time). Used only while the process LISTENs for key and user changes, so a revocation or role change by any process applies to the next request; 0 = read every time. Example: 60',
     ),
+  OAUTH_DYNAMIC_REGISTRATION: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((v) => v === 'true')
+    .describe('Whether MCP clients may register themselves at POST /oauth/register (RFC 7591; local issuer only). false = no new clients; registered ones keep working. Example: true'),
+  OAUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(20).describe('Client registrations one IP address may make per hour at POST /oauth/register (behind a load balancer set CRM_TRUST_PROXY, or every client shares its address). Example: 20'),
+  OAUTH_CODE_TTL_SECONDS: seconds(10, 600).default(60).describe('Lifetime of an OAuth authorization code (one use) between the consent page and POST /oauth/token. Example: 60'),
   AUTH_OIDC_ISSUER: z.url().optional().describe('Issuer (iss) of an external OpenID Connect provider whose tokens the gateway accepts. Example: https://acme.eu.auth0.com/'),
   AUTH_OIDC_JWKS_URL: z.url().optional().describe('JWKS URL of the external provider (required with AUTH_OIDC_ISSUER). Example: https://acme.eu.auth0.com/.well-known/jwks.json'),
   AUTH_OIDC_AUDIENCE: z.string().min(1).optional().describe('Audience (aud) external tokens for the REST API must carry (required with AUTH_OIDC_ISSUER). Example: https://crm.example.com/api'),

@@ -21,7 +21,15 @@ export interface AuthOptions {
   publicUrl: string;
   accessTtlSeconds: number;
   refreshTtlSeconds: number;
+  oauth: OAuthServerOptions;
   oidc?: OidcOptions;
+}
+
+/** The OAuth 2.1 authorization server of the local issuer (off while an external OIDC provider is configured). */
+export interface OAuthServerOptions {
+  dynamicRegistration: boolean;
+  registrationsPerHour: number;
+  codeTtlSeconds: number;
 }
 
 export interface WsOptions {
@@ -39,6 +47,7 @@ export function authOptions(env: AuthEnv, http: { host: string; port: number }):
     publicUrl: trimSlash(env.CRM_PUBLIC_URL ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${http.port}`),
     accessTtlSeconds: env.AUTH_ACCESS_TOKEN_TTL_SECONDS,
     refreshTtlSeconds: env.AUTH_REFRESH_TOKEN_TTL_SECONDS,
+    oauth: { dynamicRegistration: env.OAUTH_DYNAMIC_REGISTRATION, registrationsPerHour: env.OAUTH_REGISTRATIONS_PER_HOUR, codeTtlSeconds: env.OAUTH_CODE_TTL_SECONDS },
     ...(env.AUTH_OIDC_ISSUER && env.AUTH_OIDC_JWKS_URL && env.AUTH_OIDC_AUDIENCE
       ? {
           oidc: {

@@ -61,6 +61,13 @@ export const mcpOAuthRoutes: FastifyPluginAsync<{ options: AuthOptions }> = asyn
     resource_name: server ? `Agentic CRM MCP server "${server}"` : 'Agentic CRM MCP servers',
     ...(options.oidc ? {} : { jwks_uri: `${options.publicUrl}/.well-known/jwks.json` }),
   });
+  // browser-based MCP clients (MCP Inspector) read this cross-origin; it is public
+  fastify.addHook('onRequest', async (req, reply) => {
+    if (req.headers.origin) void reply.header('access-control-allow-origin', '*').header('vary', 'origin');
+  });
+  fastify.options('/.well-known/oauth-protected-resource*', async (_req, reply) =>
+    reply.status(204).header('access-control-allow-methods', 'GET, OPTIONS').header('access-control-allow-headers', 'mcp-protocol-version').header('access-control-max-age', '600').send(),
+  );
   fastify.get('/.well-known/oauth-protected-resource', async (req) => document(req));
   fastify.get('/.well-known/oauth-protected-resource/mcp', async (req) => document(req));
   fastify.get<{ Params: { server: string } }>('/.well-known/oauth-protected-resource/mcp/:server', async (req) => {

@@ -7,6 +7,8 @@ import { ALL_SCOPES, type AuthOptions } from './auth.config.ts';
 export const ALLOWED_ALGORITHMS = ['RS256', 'ES256'];
 const ACCESS_TYP = 'at+jwt';
 const REFRESH_TYP = 'rt+jwt';
+/** The consent form's CSRF token: signed by the issuer, bound to the browser (cookie) and the request. */
+const FORM_TYP = 'form+jwt';
 /** How often an unknown kid may make us re-read the local key set. */
 const KEY_REFRESH_MS = 30_000;
 
@@ -127,6 +129,40 @@ export function createTokenService(core: CrmCore, options: AuthOptions) {
       return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: options.accessTtlSeconds, audience, scope };
     },
 
+    /**
+     * An access token for an exact audience (an OAuth resource indicator), carrying the OAuth
+     * client and grant it was issued under; `/mcp` accepts it like any local token.
+     */
+    async issueAccess(user: Pick<ResolvedUser, 'userId' | 'tenantId'>, opts: { audience: string; scopes: string[]; clientId: string; grantId: string }): Promise<{ accessToken: string; expiresIn: number }> {
+      const accessToken = await sign({ tid: user.tenantId, scope: opts.scopes.join(' '), client_id: opts.clientId, gid: opts.grantId }, ACCESS_TYP, opts.audience, options.accessTtlSeconds, user.userId);
+      return { accessToken, expiresIn: options.accessTtlSeconds };
+    },
+
+    /** The claims of an access token this issuer signed (any audience, expired or not: RFC 7009 revocation), or undefined. */
+    async verifyOwnAccess(token: string): Promise<JWTPayload | undefined> {
+      if (!looksLikeJwt(token)) return undefined;
+      try {
+        return (await jwtVerify(token, await keySet(), { issuer, algorithms: ALLOWED_ALGORITHMS, typ: ACCESS_TYP, currentDate: new Date(0) })).payload;
+      } catch {
+        return undefined;
+      }
+    },
+
+    /** A short-lived signed form token (CSRF) holding `claims`; verifiable by every replica. */
+    async signForm(claims: Record<string, string>, ttlSeconds: number): Promise<string> {
+      return sign(claims, FORM_TYP, `${issuer}/oauth/authorize`, ttlSeconds, 'form');
+    },
+
+    /** The claims of a form token this issuer signed, or undefined when it is forged, expired or malformed. */
+    async verifyForm(token: string): Promise<JWTPayload | undefined> {
+      if (!looksLikeJwt(token)) return undefined;
+      try {
+        return await verifyLocal(token, `${issuer}/oauth/authorize`, FORM_TYP);
+      } catch {
+        return undefined;
+      }
+    },
+
     /** Trade a refresh token for a new pair; the old refresh token is spent. */
     async refresh(refreshToken: unknown): Promise<IssuedTokens> {
       if (typeof refreshToken !== 'string' || !looksLikeJwt(refreshToken)) {
@@ -160,6 +196,8 @@ export function createTokenService(core: CrmCore, options: AuthOptions) {
         if (iss === issuer) {
           const p = await verifyLocal(token, accept.local, ACCESS_TYP);
           const user = await core.credentials.activeUser(String(p.tid), String(p.sub));
+          // tokens of an OAuth grant stop with the grant (client revoked, code or refresh token replayed)
+          if (p.gid !== undefined && !(await core.oauth.grantActive(String(p.gid)))) throw unauthenticated('The authorization of this token was revoked; authorize again');
           return { user, scopes: scopesOf(p.scope), expiresAt: p.exp!, issuer: 'local' };
         }
         const oidc = options.oidc;

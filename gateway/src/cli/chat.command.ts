@@ -30,6 +30,8 @@ function describeResearch(e: Extract<StepEvent, { type: 'research' }>): string {
   switch (e.step) {
     case 'scope':
       return `scope: contact ${e.contactId} ${e.ok ? '(its record and notes, plus the knowledge base)' : `— ${e.summary}`}`;
+    case 'named':
+      return `named "${e.name}": ${e.contactId ? `scoped to contact ${e.contactId}` : `${e.matches} contact(s) of that name, unscoped`}`;
     case 'decide':
       return `decide: ${e.retrieve ? 'retrieve' : 'no retrieval'} (${e.reason})`;
     case 'rewrite':

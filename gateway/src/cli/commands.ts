@@ -69,6 +69,11 @@ export const COMMANDS: Record<string, CommandEntry> = {
     usage: 'crm token create --role ROLE [--email EMAIL] [--tenant SLUG] [--audience api|mcp]',
     load: () => import('./token.command.ts').then((m) => m.tokenCommand),
   },
+  oauth: {
+    summary: 'OAuth clients that MCP clients registered (claude.ai, Claude Code, MCP Inspector): list, revoke',
+    usage: 'crm oauth clients list [--all] [--json] | clients revoke ID',
+    load: () => import('./oauth.command.ts').then((m) => m.oauthCommand),
+  },
   apikey: {
     summary: 'API keys (shown once, stored hashed): create, list, revoke, rotate',
     usage: 'crm apikey create|list|revoke ID|rotate ID …',

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { createScratchDatabase, type ScratchDatabase } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -73,5 +74,41 @@ describe.skipIf(!base)('the running gateway and API keys changed by another proc
     expect((await get(jwt)).status).toBe(200);
     cli(['user', 'deactivate', 'sam@keys.io'], { CRM_API_KEY: adminKey });
     await vi.waitFor(async () => expect((await get(jwt)).status).toBe(401), { timeout: 30_000, interval: 100 });
+  });
+
+  it('refuses the tokens of an OAuth client revoked with `crm oauth clients revoke` (access tokens are checked against their grant, kept in memory)', async () => {
+    cli(['user', 'add', '--email', 'oli@keys.io', '--name', 'Oli', '--role', 'SALES_REP', '--json'], { CRM_API_KEY: adminKey });
+    const set = spawnSync(process.execPath, [CRM_BIN, 'user', 'set-password', 'oli@keys.io', '--tenant', 'keys'], { env: env(), encoding: 'utf8', timeout: 120_000, input: 'a long enough secret\n' });
+    expect(set.status, set.stderr).toBe(0);
+    const redirect = 'http://127.0.0.1:53682/callback';
+    const reg = (await (await fetch(`${crm.url}/oauth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_name: 'Cached', redirect_uris: [redirect], grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'none' }) })).json()) as { client_id: string };
+    const verifier = randomBytes(32).toString('base64url');
+    const authorize = new URL(`${crm.url}/oauth/authorize`);
+    for (const [k, v] of Object.entries({ response_type: 'code', client_id: reg.client_id, redirect_uri: redirect, code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', resource: `${crm.url}/mcp`, scope: 'crm:read' })) authorize.searchParams.set(k, v);
+    const page = await fetch(authorize);
+    const form = new URLSearchParams();
+    for (const m of (await page.text()).matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(m[1]!, m[2]!.replace(/&amp;/g, '&'));
+    form.set('email', 'oli@keys.io');
+    form.set('password', 'a long enough secret');
+    form.set('decision', 'allow');
+    const consent = await fetch(`${crm.url}/oauth/authorize`, { method: 'POST', body: form, headers: { cookie: page.headers.get('set-cookie')!.split(';')[0]!, 'content-type': 'application/x-www-form-urlencoded' }, redirect: 'manual' });
+    expect(consent.status).toBe(303);
+    const code = new URL(consent.headers.get('location')!).searchParams.get('code')!;
+    const tokens = (await (
+      await fetch(`${crm.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: redirect, client_id: reg.client_id }) })
+    ).json()) as { access_token: string };
+    const mcp = async () =>
+      (
+        await fetch(`${crm.url}/mcp/crm`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+        })
+      ).status;
+    expect(await mcp()).toBe(200);
+    expect(await mcp()).toBe(200); // the grant's state now from memory
+    expect(cli(['oauth', 'clients', 'list'])).toContain(reg.client_id);
+    cli(['oauth', 'clients', 'revoke', reg.client_id]);
+    await vi.waitFor(async () => expect(await mcp()).toBe(401), { timeout: 30_000, interval: 100 });
   });
 });

@@ -88,6 +88,8 @@ export async function registerHttpSecurity(
     authenticate: (token: string, req: FastifyRequest) => Promise<Actor>;
     /** The WWW-Authenticate value of a 401 (MCP routes name their resource metadata). */
     challenge?: (req: FastifyRequest) => string;
+    /** Routes whose own pages post back to them (the OAuth consent form): true when `origin` is this server's own. */
+    selfOrigin?: (req: FastifyRequest, origin: string) => boolean;
   },
 ): Promise<void> {
   const redis = options.redisUrl ? new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false }) : undefined;
@@ -133,7 +135,8 @@ export async function registerHttpSecurity(
       throw new AppError('PERMISSION_DENIED', 'Host not allowed: add it to CRM_ALLOWED_HOSTS if this server should answer to it', { details: [{ path: 'headers.host', reason: 'not in the allow-list' }] });
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, options.allowedOrigins) && !corsAllowed(origin, options.corsOrigins)) {
+    const self = origin !== undefined && options.selfOrigin?.(req, origin.toLowerCase()) === true;
+    if (origin !== undefined && !self && !originAllowed(origin, options.allowedOrigins) && !corsAllowed(origin, options.corsOrigins)) {
       throw new AppError('PERMISSION_DENIED', 'Origin not allowed: add it to CRM_ALLOWED_ORIGINS to call this server from that web page', { details: [{ path: 'headers.origin', reason: 'not in the allow-list' }] });
     }
 
