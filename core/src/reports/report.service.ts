@@ -5,6 +5,7 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { InsightType } from '../insights/insight.schema.ts';
 import type { InsightsService } from '../insights/insights.service.ts';
 import type { Actor } from '../users/user.schema.ts';
+import { localDate } from '../tenants/local-day.ts';
 import { barChart, forecastChart, lineChart, renderChart } from './report.charts.ts';
 import { ReportDefinition, type AnalyticsReport, type Chart, type ReportType } from './report.schema.ts';
 
@@ -38,7 +39,9 @@ export function createReportService(deps: { analytics: AnalyticsService; insight
     async run(actor: Actor, raw: ReportDefinition): Promise<AnalyticsReport> {
       const def = parseOrThrow(ReportDefinition, raw);
       const plan = PLANS[def.type];
-      const range = def.dateRange ?? defaultRange(now());
+      const timeZone = await deps.analytics.timeZone(actor);
+      // Default period: the last 30 calendar days of the tenant's zone (from its midnight) up to now.
+      const range = def.dateRange ?? defaultRange(now(), 30, timeZone);
       const segment = def.filters[0] ? `${def.filters[0].field}=${def.filters[0].value}` : undefined;
       // Trends and forecasts need history: the analysed window is at least 12 weeks.
       const history = { start: new Date(Math.min(range.start.getTime(), range.end.getTime() - 84 * DAY)), end: range.end };
@@ -76,7 +79,7 @@ export function createReportService(deps: { analytics: AnalyticsService; insight
       const generatedAt = now();
       return {
         id: randomUUID(),
-        name: def.name ?? `${plan.title} ${range.start.toISOString().slice(0, 10)} – ${range.end.toISOString().slice(0, 10)}`,
+        name: def.name ?? `${plan.title} ${localDate(range.start, timeZone)} – ${localDate(new Date(range.end.getTime() - 1), timeZone)}`,
         type: def.type,
         dateRange: range,
         filters: def.filters,
