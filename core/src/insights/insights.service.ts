@@ -47,14 +47,17 @@ export interface InsightsServiceDeps {
 export function createInsightsService(deps: InsightsServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
-  async function narrate(draft: Omit<AIInsight, 'createdAt'>): Promise<Omit<AIInsight, 'createdAt'>> {
-    if (!deps.narrator) return draft;
+  async function narrate(actor: Actor, draft: Omit<AIInsight, 'createdAt'>): Promise<Omit<AIInsight, 'createdAt'>> {
+    const template = { ...draft, narratedBy: 'template' as const };
+    if (!deps.narrator) return template;
     try {
-      const text = await deps.narrator({ type: draft.type, title: draft.title, description: draft.description, dataPoints: draft.dataPoints });
-      return { ...draft, title: text.title || draft.title, description: text.description || draft.description };
+      const text = await deps.narrator({ type: draft.type, title: draft.title, description: draft.description, dataPoints: draft.dataPoints }, { tenantId: actor.tenantId });
+      if (!text.title || !text.description) return template;
+      return { ...draft, title: text.title, description: text.description, narratedBy: 'model' };
     } catch (err) {
-      deps.logger?.warn({ err, insight: draft.id }, 'insight narrator failed; keeping the template text');
-      return draft;
+      // NarrativeRejected carries the reason (a number not in the data, the time limit, the call failing)
+      deps.logger?.warn({ insight: draft.id, reason: (err as Error).message }, 'insight narrative from the model rejected; keeping the template text');
+      return template;
     }
   }
 
@@ -134,7 +137,7 @@ export function createInsightsService(deps: InsightsServiceDeps) {
       }
       drafts.sort((a, b) => IMPACT_ORDER[a.impact] - IMPACT_ORDER[b.impact] || b.confidence - a.confidence);
       const createdAt = now();
-      const insights = await Promise.all(drafts.map(async (d) => ({ ...(await narrate(d)), id: `${d.id}:${randomUUID().slice(0, 8)}`, createdAt })));
+      const insights = await Promise.all(drafts.map(async (d) => ({ ...(await narrate(actor, d)), id: `${d.id}:${randomUUID().slice(0, 8)}`, createdAt })));
       const recommendations = insights.flatMap((i) => i.recommendations.map((action) => ({ insightId: i.id, action, priority: i.impact })));
       if (deps.db && insights.length) {
         // who may see them: the whole tenant's numbers, or one rep's own book (scope 'own', ownerId)
