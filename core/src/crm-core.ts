@@ -23,6 +23,8 @@ import { createAnalyticsService } from './analytics/analytics.service.ts';
 import { createInsightsService } from './insights/insights.service.ts';
 import { createJourneyService } from './insights/journey.service.ts';
 import { createReportService } from './reports/report.service.ts';
+import { createModelNarrators } from './insights/model-narrator.ts';
+import type { ModelProvider } from './ai/model-provider.ts';
 import { createReportScheduleService } from './reports/report-schedule.service.ts';
 import { createSavedReportService } from './reports/saved-report.service.ts';
 import { createIdempotencyService } from './idempotency/idempotency.service.ts';
@@ -44,14 +46,17 @@ export function createCrmCore(deps: {
   approvals?: ApprovalServiceOptions & { publicUrl?: string };
   /** WORKFLOW_SECRETS_KEY: encrypts per-workflow webhook secrets at rest (unset ⇒ stored unencrypted). */
   workflowSecretsKey?: string;
+  /** Insight and report narratives by the provider's chat model (INSIGHTS_NARRATOR); none, or a provider without a chat model (`local`) ⇒ templates. */
+  narration?: { provider: Pick<ModelProvider, 'chat'>; timeoutMs: number };
 }) {
   const { db, logger } = deps;
   const outbox = createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox);
   const knowledge = createKnowledgeService({ ...deps.knowledge, db, logger });
   if (deps.knowledge?.indexInteractions !== false) knowledge.subscribe(outbox);
   const analytics = createAnalyticsService(db);
-  const insights = createInsightsService({ analytics, logger, db });
-  const reports = createReportService({ analytics, insights });
+  const narrators = deps.narration ? createModelNarrators({ ...deps.narration, logger: logger.child({ component: 'narrator' }) }) : undefined;
+  const insights = createInsightsService({ analytics, logger: logger.child({ component: 'insights' }), db, narrator: narrators?.insight });
+  const reports = createReportService({ analytics, insights, narrator: narrators?.report, logger: logger.child({ component: 'reports' }) });
   const interactions = createInteractionService(db);
   const webhookSecrets = createWebhookSecretBox(deps.workflowSecretsKey);
   const email = createEmailService(db, interactions);

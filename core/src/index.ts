@@ -269,6 +269,7 @@ export type { AnalyticsService } from './analytics/analytics.service.ts';
 export { Metric, DateRange, MetricsQuery, MetricGroup, METRIC_GROUPS, TrendDirection } from './analytics/analytics.schema.ts';
 export type { MetricsResult, DailyPoint, SegmentRow } from './analytics/analytics.schema.ts';
 export { analyticsScope } from './analytics/analytics.scope.ts';
+export { analyticsStatements } from './analytics/analytics.sql.ts';
 // BigQuery export of analytics facts (optional; the client loads only when BIGQUERY_DATASET is set)
 export { createBigQueryExport } from './analytics/bigquery/bigquery-export.service.ts';
 export type { BigQueryExport, ExportReport, ExportProgress, ExportWatermark, TenantExport } from './analytics/bigquery/bigquery-export.service.ts';

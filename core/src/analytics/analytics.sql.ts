@@ -16,6 +16,8 @@ export interface SqlParams {
   prevStart: Date;
   ownerId: string | null;
   segment?: { source?: string; campaign?: string };
+  /** IANA zone whose calendar days the daily series use ($7); default UTC. */
+  timeZone?: string;
 }
 
 // Owner scope (reps) and the optional customer segment (source or campaign) on the contact.
@@ -23,10 +25,25 @@ const OWNER_CONTACT = `($4::uuid IS NULL OR c.assigned_to = $4::uuid) AND ($5::t
   AND ($6::text IS NULL OR c.metadata->>'campaignId' = $6::text)`;
 const CONVERSIONS = `SELECT entity_id, min(created_at) AS at FROM audit_log
   WHERE action = 'contact.status_changed' AND diff->'after'->>'status' = 'CUSTOMER' GROUP BY entity_id`;
-const DAY = `to_char(date_trunc('day', %s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')`;
-const day = (col: string) => DAY.replace('%s', col);
+const day = (col: string) => `to_char(date_trunc('day', ${col} AT TIME ZONE $7::text), 'YYYY-MM-DD')`;
 
-const params = (p: SqlParams) => [p.start, p.end, p.prevStart, p.ownerId, p.segment?.source ?? null, p.segment?.campaign ?? null] as const;
+const params = (p: SqlParams) => [p.start, p.end, p.prevStart, p.ownerId, p.segment?.source ?? null, p.segment?.campaign ?? null, p.timeZone ?? 'UTC'] as const;
+
+/**
+ * Interactions filtered by the owner/segment of their contact. Without a filter the contact join is
+ * left out: every interaction has its contact (foreign key), and joining 100k contacts only to keep
+ * them all cost a hash of the whole contacts table per statement. `owner` says which column is the
+ * owner: the contact's assignee, or (activity) the user who logged the interaction.
+ */
+function interactionsOf(p: SqlParams, owner: 'contact' | 'logger' = 'contact'): { from: string; where: string } {
+  const ownerCond = owner === 'logger' ? '($4::uuid IS NULL OR i.user_id = $4::uuid)' : '($4::uuid IS NULL OR c.assigned_to = $4::uuid)';
+  const needsContact = (owner === 'contact' && p.ownerId !== null) || p.segment?.source !== undefined || p.segment?.campaign !== undefined;
+  if (!needsContact) return { from: 'interactions i', where: owner === 'logger' ? ownerCond : 'TRUE' };
+  return {
+    from: 'interactions i JOIN contacts c ON c.id = i.contact_id',
+    where: `${ownerCond} AND ($5::text IS NULL OR c.source = $5::text) AND ($6::text IS NULL OR c.metadata->>'campaignId' = $6::text)`,
+  };
+}
 
 /** Pipeline by status at the end and at the start of the period. */
 export function pipelineSql(p: SqlParams, at: 'start' | 'end'): ReadStatement {
@@ -77,15 +94,16 @@ export function velocitySql(p: SqlParams): ReadStatement {
   };
 }
 
-/** Interactions logged per user and period. */
+/** Interactions logged per user and period (counted first; only the few aggregated rows meet the users table). */
 export function activitySql(p: SqlParams): ReadStatement {
+  const s = interactionsOf(p, 'logger');
   return {
-    sql: `SELECT i.user_id::text AS user_id, u.name, u.role,
-        CASE WHEN i.created_at >= $1::timestamptz THEN 'current' ELSE 'previous' END AS period, count(*)::int AS n
-      FROM interactions i JOIN users u ON u.id = i.user_id JOIN contacts c ON c.id = i.contact_id
-      WHERE i.created_at >= $3::timestamptz AND i.created_at < $2::timestamptz AND ($4::uuid IS NULL OR i.user_id = $4::uuid)
-        AND ($5::text IS NULL OR c.source = $5::text) AND ($6::text IS NULL OR c.metadata->>'campaignId' = $6::text)
-      GROUP BY 1, 2, 3, 4`,
+    sql: `SELECT a.user_id::text AS user_id, u.name, u.role, a.period, a.n
+      FROM (SELECT i.user_id, CASE WHEN i.created_at >= $1::timestamptz THEN 'current' ELSE 'previous' END AS period, count(*)::int AS n
+            FROM ${s.from}
+            WHERE i.created_at >= $3::timestamptz AND i.created_at < $2::timestamptz AND i.user_id IS NOT NULL AND ${s.where}
+            GROUP BY 1, 2) a
+      JOIN users u ON u.id = a.user_id`,
     params: params(p),
   };
 }
@@ -95,6 +113,7 @@ export function activitySql(p: SqlParams): ReadStatement {
  * reply counts, also after the period). Unanswered inbound ones are counted, not timed.
  */
 export function responseTimeSql(p: SqlParams): ReadStatement {
+  const s = interactionsOf(p);
   return {
     sql: `SELECT period, count(*)::int AS inbound, count(reply_at)::int AS answered,
         (array_agg(extract(epoch FROM reply_at - created_at)::float8 / 3600 ORDER BY md5(id::text)) FILTER (WHERE reply_at IS NOT NULL))[1:2000] AS hours
@@ -103,27 +122,30 @@ export function responseTimeSql(p: SqlParams): ReadStatement {
           CASE WHEN i.created_at >= $1::timestamptz THEN 'current' ELSE 'previous' END AS period,
           min(CASE WHEN i.direction = 'OUTBOUND' THEN i.created_at END)
             OVER (PARTITION BY i.contact_id ORDER BY i.created_at, i.id ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS reply_at
-        FROM interactions i JOIN contacts c ON c.id = i.contact_id
-        WHERE i.created_at >= $3::timestamptz AND ${OWNER_CONTACT}) x
+        FROM ${s.from}
+        WHERE i.created_at >= $3::timestamptz AND ${s.where}) x
       WHERE direction = 'INBOUND' AND created_at < $2::timestamptz
       GROUP BY 1`,
     params: params(p),
   };
 }
 
+/** Mean and spread of the sentiment score (the 0260 `sentiment_score` column) per period. */
 export function sentimentSql(p: SqlParams): ReadStatement {
+  const s = interactionsOf(p);
   return {
     sql: `SELECT CASE WHEN i.created_at >= $1::timestamptz THEN 'current' ELSE 'previous' END AS period, count(*)::int AS n,
-        avg((i.sentiment->>'score')::float8) AS mean, coalesce(stddev_samp((i.sentiment->>'score')::float8), 0) AS sd
-      FROM interactions i JOIN contacts c ON c.id = i.contact_id
-      WHERE i.sentiment IS NOT NULL AND i.created_at >= $3::timestamptz AND i.created_at < $2::timestamptz AND ${OWNER_CONTACT}
+        avg(i.sentiment_score) AS mean, coalesce(stddev_samp(i.sentiment_score), 0) AS sd
+      FROM ${s.from}
+      WHERE i.sentiment_score IS NOT NULL AND i.created_at >= $3::timestamptz AND i.created_at < $2::timestamptz AND ${s.where}
       GROUP BY 1`,
     params: params(p),
   };
 }
 
-/** Daily series over [$1, $2): new contacts, conversions, interactions (inbound), sentiment sums. */
+/** Daily series over [$1, $2) in the calendar days of zone $7: new contacts, conversions, interactions (inbound), sentiment sums. */
 export function dailySql(p: SqlParams): ReadStatement[] {
+  const s = interactionsOf(p);
   return [
     {
       sql: `SELECT ${day('c.created_at')} AS day, count(*)::int AS n FROM contacts c
@@ -137,9 +159,9 @@ export function dailySql(p: SqlParams): ReadStatement[] {
     },
     {
       sql: `SELECT ${day('i.created_at')} AS day, count(*)::int AS n, count(*) FILTER (WHERE i.direction = 'INBOUND')::int AS inbound,
-          coalesce(sum((i.sentiment->>'score')::float8), 0)::float8 AS s_sum, count(i.sentiment)::int AS s_n
-        FROM interactions i JOIN contacts c ON c.id = i.contact_id
-        WHERE i.created_at >= $1::timestamptz AND i.created_at < $2::timestamptz AND ${OWNER_CONTACT} GROUP BY 1`,
+          coalesce(sum(i.sentiment_score), 0)::float8 AS s_sum, count(i.sentiment_score)::int AS s_n
+        FROM ${s.from}
+        WHERE i.created_at >= $1::timestamptz AND i.created_at < $2::timestamptz AND ${s.where} GROUP BY 1`,
       params: params(p),
     },
   ];
@@ -147,7 +169,9 @@ export function dailySql(p: SqlParams): ReadStatement[] {
 
 /**
  * Per source and campaign over the period: contacts, conversions and touches (interactions per
- * contact) — "converts well but gets little attention" needs both numbers side by side.
+ * contact) — "converts well but gets little attention" needs both numbers side by side. Touches
+ * are counted per cohort contact through the (tenant, contact, created_at) index: joining the
+ * cohort to all interactions hashed the whole table (1M rows) for a 90-day cohort.
  */
 export function segmentSql(p: SqlParams): ReadStatement {
   return {
@@ -157,15 +181,39 @@ export function segmentSql(p: SqlParams): ReadStatement {
           (COALESCE(conv.at, CASE WHEN c.status = 'CUSTOMER' THEN c.created_at END) < $2::timestamptz) AS won
         FROM contacts c LEFT JOIN conv ON conv.entity_id = c.id
         WHERE c.created_at >= $1::timestamptz AND c.created_at < $2::timestamptz AND ${OWNER_CONTACT}),
-      touches AS (
-        SELECT i.contact_id, count(*)::int AS n FROM interactions i JOIN cohort ON cohort.id = i.contact_id
-        WHERE i.created_at < $2::timestamptz GROUP BY 1)
+      touched AS (
+        SELECT cohort.*, t.n FROM cohort,
+          LATERAL (SELECT count(*)::int AS n FROM interactions i WHERE i.contact_id = cohort.id AND i.created_at < $2::timestamptz) t)
       SELECT d.dim, d.key, count(*)::int AS trials, count(*) FILTER (WHERE won)::int AS successes,
-        coalesce(sum(t.n), 0)::int AS touches
-      FROM cohort LEFT JOIN touches t ON t.contact_id = cohort.id,
-        LATERAL (VALUES ('source', source), ('campaign', campaign), ('owner', owner)) AS d(dim, key)
+        coalesce(sum(touched.n), 0)::int AS touches
+      FROM touched, LATERAL (VALUES ('source', source), ('campaign', campaign), ('owner', owner)) AS d(dim, key)
       WHERE d.key IS NOT NULL
       GROUP BY 1, 2`,
     params: params(p),
   };
+}
+
+/**
+ * Every statement one `get_metrics` (over `days`) and one `generate_insights` (over 90 days) run,
+ * named, for EXPLAIN ANALYZE in the insights benchmark (evals/src/insights/explain-insights.ts).
+ */
+export function analyticsStatements(o: { end: Date; days: number; ownerId?: string | null }): [string, ReadStatement][] {
+  const DAY_MS = 86_400_000;
+  const start = new Date(o.end.getTime() - o.days * DAY_MS);
+  const p: SqlParams = { start, end: o.end, prevStart: new Date(start.getTime() - o.days * DAY_MS), ownerId: o.ownerId ?? null };
+  const w: SqlParams = { start: new Date(o.end.getTime() - 90 * DAY_MS), end: o.end, prevStart: new Date(o.end.getTime() - 90 * DAY_MS), ownerId: o.ownerId ?? null };
+  const [dContacts, dConversions, dInteractions] = dailySql(w);
+  return [
+    ['pipeline end', pipelineSql(p, 'end')],
+    ['pipeline start', pipelineSql(p, 'start')],
+    ['conversion', conversionSql(p)],
+    ['velocity', velocitySql(p)],
+    ['activity', activitySql(p)],
+    ['response time', responseTimeSql(p)],
+    ['sentiment', sentimentSql(p)],
+    ['daily contacts (90 d)', dContacts],
+    ['daily conversions (90 d)', dConversions],
+    ['daily interactions (90 d)', dInteractions],
+    ['segments (90 d)', segmentSql(w)],
+  ];
 }

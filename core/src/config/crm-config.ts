@@ -12,6 +12,7 @@ import { DbEnv, dbTimeoutsFrom, type DbTimeouts } from '../db/db.config.ts';
 import { WorkflowsEnv } from '../workflows/workflows.config.ts';
 import { PubSubEnv, pubSubConfigFrom, type PubSubConfig } from '../outbox/pubsub.config.ts';
 import { BigQueryEnv, bigQueryConfigFrom, type BigQueryConfig } from '../analytics/bigquery/bigquery.config.ts';
+import { InsightsEnv } from '../insights/insights.config.ts';
 
 const httpHost = z.string().min(1);
 const port = z.coerce.number({ error: 'must be a whole number from 0 to 65535' }).int('must be a whole number').min(0, 'must be from 0 to 65535').max(65535, 'must be from 0 to 65535');
@@ -58,7 +59,7 @@ export const RuntimeEnv = z.object({
 export type RuntimeEnv = z.infer<typeof RuntimeEnv>;
 
 /** The one schema of every environment variable the platform reads (docs and README table come from it). */
-export const CrmEnv = z.object({ ...CoreEnv.shape, ...DbEnv.shape, ...RuntimeEnv.shape, ...HttpEnv.shape, ...AuthEnv.shape, ...WsEnv.shape, ...WorkflowsEnv.shape, ...PubSubEnv.shape, ...BigQueryEnv.shape, ...ModelProviderEnv.shape, ...ScoringEnv.shape });
+export const CrmEnv = z.object({ ...CoreEnv.shape, ...DbEnv.shape, ...RuntimeEnv.shape, ...HttpEnv.shape, ...AuthEnv.shape, ...WsEnv.shape, ...WorkflowsEnv.shape, ...PubSubEnv.shape, ...BigQueryEnv.shape, ...InsightsEnv.shape, ...ModelProviderEnv.shape, ...ScoringEnv.shape });
 export const CRM_ENV_NAMES = Object.keys(CrmEnv.shape) as (keyof typeof CrmEnv.shape)[];
 
 export type VectorStoreConfig =
@@ -81,6 +82,8 @@ export interface CrmConfig extends CoreConfig {
   pubsub?: PubSubConfig;
   /** The BigQuery export of analytics facts; undefined ⇒ off. */
   bigquery?: BigQueryConfig;
+  /** Insight and report narratives: by the remote chat model (checked) or templates only. */
+  insights: { narrator: InsightsEnv['INSIGHTS_NARRATOR']; narratorTimeoutMs: number };
   jobs: { followUpScanSeconds: number };
   /** Background agents: the follow-up agent's schedule (0 = off) and thresholds. */
   agents: { followUpHours: number; hotScore: number; quietDays: number; rescoringHours: number; digestCron: string | null };
@@ -170,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     workflows: WorkflowsEnv.parse(clean),
     ...(pubsub && !('issue' in pubsub) ? { pubsub } : {}),
     ...(bigquery && !('issue' in bigquery) ? { bigquery } : {}),
+    insights: { narrator: e.INSIGHTS_NARRATOR, narratorTimeoutMs: e.INSIGHTS_NARRATOR_TIMEOUT_MS },
     jobs: { followUpScanSeconds: e.FOLLOW_UP_SCAN_SECONDS },
     agents: {
       followUpHours: e.AGENT_FOLLOW_UP_HOURS,

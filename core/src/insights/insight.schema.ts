@@ -18,6 +18,10 @@ export const AIInsight = z.object({
   impact: ImpactLevel,
   recommendations: z.array(z.string()),
   dataPoints: z.array(z.string()),
+  narratedBy: z
+    .enum(['template', 'model'])
+    .optional()
+    .describe('Who wrote title and description: the template over the statistics, or the configured chat model (its numbers checked against the data points)'),
   createdAt: z.date(),
 });
 export type AIInsight = z.infer<typeof AIInsight>;
@@ -71,7 +75,10 @@ export type GenerateInsightsOutput = z.infer<typeof GenerateInsightsOutput>;
  * Optional rewrite of an insight's prose by the model provider. It only sees and returns text:
  * the type, numbers, confidence and data points stay the statistics' own.
  */
-export type Narrator = (draft: { type: InsightType; title: string; description: string; dataPoints: string[] }) => Promise<{ title: string; description: string }>;
+export type Narrator = (
+  draft: { type: InsightType; title: string; description: string; dataPoints: string[] },
+  ctx: { tenantId: string },
+) => Promise<{ title: string; description: string }>;
 
 export const DetectAnomaliesInput = z
   .object({

@@ -21,14 +21,16 @@ import { AppError } from '../errors/app-error.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
+import { addDays, localDate, startOfLocalDate } from '../tenants/local-day.ts';
 
 const DAY = 86_400_000;
 const IMPACT_ORDER = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
 
-function completeDays<T extends { day: string }>(points: T[], range: { start: Date; end: Date }): T[] {
-  return points.filter((p) => {
-    const start = Date.parse(`${p.day}T00:00:00Z`);
-    return start >= range.start.getTime() && start + DAY <= range.end.getTime();
+/** The points whose whole calendar day (in the tenant's zone) lies inside the range. */
+function completeDays<T extends { day: string }>(daily: { timeZone: string; points: T[] }, range: { start: Date; end: Date }): T[] {
+  return daily.points.filter((p) => {
+    const start = startOfLocalDate(p.day, daily.timeZone).getTime();
+    return start >= range.start.getTime() && startOfLocalDate(addDays(p.day, 1), daily.timeZone).getTime() <= range.end.getTime();
   });
 }
 
@@ -45,29 +47,33 @@ export interface InsightsServiceDeps {
 export function createInsightsService(deps: InsightsServiceDeps) {
   const now = deps.now ?? (() => new Date());
 
-  async function narrate(draft: Omit<AIInsight, 'createdAt'>): Promise<Omit<AIInsight, 'createdAt'>> {
-    if (!deps.narrator) return draft;
+  async function narrate(actor: Actor, draft: Omit<AIInsight, 'createdAt'>): Promise<Omit<AIInsight, 'createdAt'>> {
+    const template = { ...draft, narratedBy: 'template' as const };
+    if (!deps.narrator) return template;
     try {
-      const text = await deps.narrator({ type: draft.type, title: draft.title, description: draft.description, dataPoints: draft.dataPoints });
-      return { ...draft, title: text.title || draft.title, description: text.description || draft.description };
+      const text = await deps.narrator({ type: draft.type, title: draft.title, description: draft.description, dataPoints: draft.dataPoints }, { tenantId: actor.tenantId });
+      if (!text.title || !text.description) return template;
+      return { ...draft, title: text.title, description: text.description, narratedBy: 'model' };
     } catch (err) {
-      deps.logger?.warn({ err, insight: draft.id }, 'insight narrator failed; keeping the template text');
-      return draft;
+      // NarrativeRejected carries the reason (a number not in the data, the time limit, the call failing)
+      deps.logger?.warn({ insight: draft.id, reason: (err as Error).message }, 'insight narrative from the model rejected; keeping the template text');
+      return template;
     }
   }
 
-  /** Complete UTC days of the last `days` days (today, still running, is left out). */
-  function lastDays(days: number) {
-    const today = Math.floor(now().getTime() / DAY) * DAY;
-    return { start: new Date(today - days * DAY), end: new Date(today) };
+  /** The last `days` complete calendar days of the tenant's zone (today, still running, is left out). */
+  async function lastDays(actor: Actor, days: number) {
+    const timeZone = await deps.analytics.timeZone(actor);
+    const today = localDate(now(), timeZone);
+    return { start: startOfLocalDate(addDays(today, -days), timeZone), end: startOfLocalDate(today, timeZone) };
   }
 
   return {
     /** Seasonal robust anomaly scores of one daily series (`detect_anomalies`). */
     async anomalies(actor: Actor, raw: DetectAnomaliesInput): Promise<AnomaliesResult> {
       const input = parseOrThrow(DetectAnomaliesInput, raw);
-      const range = input.date_range ?? lastDays(90);
-      const points = completeDays((await deps.analytics.daily(actor, range)).points, range);
+      const range = input.date_range ?? (await lastDays(actor, 90));
+      const points = completeDays(await deps.analytics.daily(actor, range), range);
       const kept = dailyValues(points, input.metric).map((v, i) => ({ v, day: points[i].day })).filter((x) => Number.isFinite(x.v));
       if (kept.length < 21) throw AppError.validation([{ path: 'date_range', reason: `needs at least 21 days with data, got ${kept.length}` }]);
       const values = kept.map((x) => x.v);
@@ -83,11 +89,12 @@ export function createInsightsService(deps: InsightsServiceDeps) {
     /** Holt–Winters (additive, weekly season) forecast of a daily count series (`forecast`). */
     async forecast(actor: Actor, raw: ForecastInput): Promise<ForecastResult> {
       const input = parseOrThrow(ForecastInput, raw);
-      const range = lastDays(input.history_days);
-      const points = completeDays((await deps.analytics.daily(actor, range)).points, range);
+      const range = await lastDays(actor, input.history_days);
+      const points = completeDays(await deps.analytics.daily(actor, range), range);
       try {
         const f = holtWinters(dailyValues(points, input.metric), { period: 7, horizon: input.horizon_days, level: input.level });
-        const dayOf = (step: number) => new Date(range.end.getTime() + (step - 1) * DAY).toISOString().slice(0, 10);
+        const lastDay = points.at(-1)?.day;
+        const dayOf = (step: number) => (lastDay ? addDays(lastDay, step) : new Date(range.end.getTime() + (step - 1) * DAY).toISOString().slice(0, 10));
         // Counts cannot go below zero; the interval is clipped, not re-fitted.
         return {
           metric: input.metric,
@@ -107,15 +114,17 @@ export function createInsightsService(deps: InsightsServiceDeps) {
     /** The insights MCP tool `generate_insights`: every InsightType the data supports, strongest first. */
     async generate(actor: Actor, raw: GenerateInsightsInput = {}): Promise<GenerateInsightsOutput> {
       const input = parseOrThrow(GenerateInsightsInput, raw);
-      const range = input.time_period ?? { start: new Date(now().getTime() - 90 * DAY), end: now() };
+      // Default: the last 90 calendar days of the tenant's zone up to today's local midnight.
+      const range = input.time_period ?? (await lastDays(actor, 90));
       const types = new Set(input.types ?? INSIGHT_TYPES);
       const segment = input.customer_segment;
-      const [{ points: all, scope }, segments] = await Promise.all([
+      const [daily, segments] = await Promise.all([
         deps.analytics.daily(actor, range, segment),
         types.has('OPPORTUNITY_IDENTIFICATION') || types.has('PERFORMANCE_COMPARISON') ? deps.analytics.segments(actor, range, segment) : Promise.resolve([]),
       ]);
       // Partial first/last days would look like drops to every detector.
-      const points = completeDays(all, range);
+      const points = completeDays(daily, range);
+      const scope = daily.scope;
       const drafts: Omit<AIInsight, 'createdAt'>[] = [];
       const { trends, insights: trendDrafts } = trendInsights(points, input.metrics);
       if (types.has('TREND_ANALYSIS')) drafts.push(...trendDrafts);
@@ -128,7 +137,7 @@ export function createInsightsService(deps: InsightsServiceDeps) {
       }
       drafts.sort((a, b) => IMPACT_ORDER[a.impact] - IMPACT_ORDER[b.impact] || b.confidence - a.confidence);
       const createdAt = now();
-      const insights = await Promise.all(drafts.map(async (d) => ({ ...(await narrate(d)), id: `${d.id}:${randomUUID().slice(0, 8)}`, createdAt })));
+      const insights = await Promise.all(drafts.map(async (d) => ({ ...(await narrate(actor, d)), id: `${d.id}:${randomUUID().slice(0, 8)}`, createdAt })));
       const recommendations = insights.flatMap((i) => i.recommendations.map((action) => ({ insightId: i.id, action, priority: i.impact })));
       if (deps.db && insights.length) {
         // who may see them: the whole tenant's numbers, or one rep's own book (scope 'own', ownerId)

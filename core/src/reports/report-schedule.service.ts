@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import type { MailTransport } from '../mail/mail.transport.ts';
 import type { Actor, ActorRole } from '../users/user.schema.ts';
 import { nextCronRun } from '../workflows/workflow-validation.ts';
+import { addDays, localDate, startOfLocalDate } from '../tenants/local-day.ts';
 import { reportAttachments, reportHtml } from './report.render.ts';
 import type { ReportService } from './report.service.ts';
 import { CreateReportScheduleInput, UpdateReportScheduleInput, type StoredReportSchedule } from './report-schedule.schema.ts';
@@ -26,7 +27,6 @@ export interface ReportRunOutcome {
   error?: string;
 }
 
-const DAY = 86_400_000;
 type Row = Record<string, unknown>;
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
@@ -94,10 +94,14 @@ export function createReportScheduleService(deps: { db: Database; reports: Repor
 
   async function send(s: StoredReportSchedule, tenantId: string, key: string, delivery: ReportDelivery, end: Date): Promise<number> {
     const actor = await ownerActor(tenantId, s.createdBy);
-    const report = await deps.reports.run(actor, { name: s.name, type: s.type, filters: s.filters, dateRange: { start: new Date(end.getTime() - s.periodDays * DAY), end } });
+    // The period is the `periodDays` whole calendar days of the schedule's zone before the slot's day.
+    const tz = s.schedule.timezone;
+    const slotDay = localDate(end, tz);
+    const period = { start: startOfLocalDate(addDays(slotDay, -s.periodDays), tz), end: startOfLocalDate(slotDay, tz) };
+    const report = await deps.reports.run(actor, { name: s.name, type: s.type, filters: s.filters, dateRange: period });
     const files = reportAttachments(report).filter((a) => !a.filename.endsWith('.html'));
     const summary = [
-      `${report.name} (${report.type}, ${report.dateRange.start.toISOString().slice(0, 10)} – ${report.dateRange.end.toISOString().slice(0, 10)})`,
+      `${report.name} (${report.type}, ${localDate(period.start, tz)} – ${addDays(slotDay, -1)})`,
       '',
       ...report.metrics.slice(0, 20).map((m) => `- ${m.name}: ${m.unit === 'ratio' ? `${(m.value * 100).toFixed(1)}%` : m.value} (${m.trend})`),
       '',

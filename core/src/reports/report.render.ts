@@ -5,12 +5,12 @@ import type { AnalyticsReport } from './report.schema.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function formatValue(m: Metric): string {
+export function formatValue(m: Metric): string {
   if (m.unit === 'ratio') return `${(m.value * 100).toFixed(1)}%`;
   return `${Number.isInteger(m.value) ? m.value : m.value.toFixed(2)}${m.unit && m.unit !== 'ratio' ? ` ${m.unit}` : ''}`;
 }
 
-function formatChange(m: Metric): string {
+export function formatChange(m: Metric): string {
   if (m.change === undefined) return '—';
   return m.group === 'sentiment' ? `${m.change >= 0 ? '+' : ''}${m.change.toFixed(2)}` : `${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%`;
 }
@@ -43,6 +43,7 @@ table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px
 </style></head><body>
 <h1>${esc(r.name)}</h1>
 <p class="meta">${r.type} · ${r.dateRange.start.toISOString().slice(0, 10)} – ${r.dateRange.end.toISOString().slice(0, 10)} (compared with the period before) · generated ${r.lastGenerated.toISOString()}${r.filters.length ? ` · filter ${r.filters.map((f) => `${f.field} = ${esc(f.value)}`).join(', ')}` : ''}</p>
+${r.narrative ? `<p class="narrative">${esc(r.narrative)}${r.narratedBy === 'model' ? ' <span class="meta">(written by the configured chat model from these statistics)</span>' : ''}</p>` : ''}
 ${r.notes.map((n) => `<p class="meta">${esc(n)}</p>`).join('\n')}
 <h2>Charts</h2>
 ${charts}
@@ -90,7 +91,8 @@ export function reportAttachments(r: AnalyticsReport): ReportAttachment[] {
 
 /**
  * A few sentences over the statistics: the largest significant moves and the insights' titles.
- * Template text (the model provider does not write report narratives yet).
+ * Template text; with a remote chat model configured the report service asks it for the narrative
+ * (numbers checked against the report) and keeps this text when that is rejected.
  */
 export function reportNarrative(r: AnalyticsReport): string {
   const period = `${r.dateRange.start.toISOString().slice(0, 10)} – ${r.dateRange.end.toISOString().slice(0, 10)}`;

@@ -65,4 +65,8 @@ export interface AnalyticsReport {
   isPublic: boolean;
   /** Notes on what the data can and cannot say (e.g. no deal values stored). */
   notes: string[];
+  /** A few sentences over the statistics (set by the report service; `reportNarrative` is the template). */
+  narrative?: string;
+  /** Who wrote the narrative: the template, or the configured chat model (numbers checked against the report). */
+  narratedBy?: 'template' | 'model';
 }

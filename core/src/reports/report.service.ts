@@ -5,6 +5,10 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { InsightType } from '../insights/insight.schema.ts';
 import type { InsightsService } from '../insights/insights.service.ts';
 import type { Actor } from '../users/user.schema.ts';
+import { localDate } from '../tenants/local-day.ts';
+import type { Logger } from '../logger.ts';
+import type { ReportNarrator } from '../insights/model-narrator.ts';
+import { formatChange, formatValue, reportNarrative } from './report.render.ts';
 import { barChart, forecastChart, lineChart, renderChart } from './report.charts.ts';
 import { ReportDefinition, type AnalyticsReport, type Chart, type ReportType } from './report.schema.ts';
 
@@ -31,14 +35,33 @@ const PLANS: Record<ReportType, Plan> = {
 
 const DAY = 86_400_000;
 
-export function createReportService(deps: { analytics: AnalyticsService; insights: InsightsService; now?: () => Date }) {
+export interface ReportServiceDeps {
+  analytics: AnalyticsService;
+  insights: InsightsService;
+  /** Writes the narrative from the report's statistics (a remote chat model); the template stands without it or when it is rejected. */
+  narrator?: ReportNarrator;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+/** The numbers a report's narrative may use: every metric with its change, and each insight's text and data points. */
+function reportFacts(r: AnalyticsReport): string[] {
+  const metrics = r.metrics.map(
+    (m) => `${m.name}: ${formatValue(m)}${m.change === undefined ? '' : ` (${formatChange(m)} vs the period before)`}, trend ${m.trend}, confidence ${(m.confidence * 100).toFixed(0)}%`,
+  );
+  return [...metrics, ...r.insights.flatMap((i) => [`${i.title}. ${i.description}`, ...i.dataPoints])];
+}
+
+export function createReportService(deps: ReportServiceDeps) {
   const now = deps.now ?? (() => new Date());
   return {
     /** Generate one report of a definition: metrics, insights and charts, as the design document's AnalyticsReport. */
     async run(actor: Actor, raw: ReportDefinition): Promise<AnalyticsReport> {
       const def = parseOrThrow(ReportDefinition, raw);
       const plan = PLANS[def.type];
-      const range = def.dateRange ?? defaultRange(now());
+      const timeZone = await deps.analytics.timeZone(actor);
+      // Default period: the last 30 calendar days of the tenant's zone (from its midnight) up to now.
+      const range = def.dateRange ?? defaultRange(now(), 30, timeZone);
       const segment = def.filters[0] ? `${def.filters[0].field}=${def.filters[0].value}` : undefined;
       // Trends and forecasts need history: the analysed window is at least 12 weeks.
       const history = { start: new Date(Math.min(range.start.getTime(), range.end.getTime() - 84 * DAY)), end: range.end };
@@ -74,9 +97,9 @@ export function createReportService(deps: { analytics: AnalyticsService; insight
         }
       }
       const generatedAt = now();
-      return {
+      const report: AnalyticsReport = {
         id: randomUUID(),
-        name: def.name ?? `${plan.title} ${range.start.toISOString().slice(0, 10)} – ${range.end.toISOString().slice(0, 10)}`,
+        name: def.name ?? `${plan.title} ${localDate(range.start, timeZone)} – ${localDate(new Date(range.end.getTime() - 1), timeZone)}`,
         type: def.type,
         dateRange: range,
         filters: def.filters,
@@ -91,6 +114,18 @@ export function createReportService(deps: { analytics: AnalyticsService; insight
         isPublic: def.isPublic,
         notes: [...(plan.notes ?? []), ...(metrics.scope === 'own' ? ['Scoped to your own contacts and interactions.'] : [])],
       };
+      const template = reportNarrative(report);
+      report.narrative = template;
+      report.narratedBy = 'template';
+      if (deps.narrator) {
+        try {
+          report.narrative = await deps.narrator({ template, facts: reportFacts(report) }, { tenantId: actor.tenantId });
+          report.narratedBy = 'model';
+        } catch (err) {
+          deps.logger?.warn({ report: report.type, reason: (err as Error).message }, 'report narrative from the model rejected; keeping the template');
+        }
+      }
+      return report;
     },
   };
 }

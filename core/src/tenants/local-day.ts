@@ -44,3 +44,24 @@ export function endOfLocalDay(now: Date, timeZone: string): Date {
   const nextMidnight = instantOf(Date.UTC(year, month - 1, day + 1), timeZone);
   return new Date(nextMidnight - 1);
 }
+
+/** The calendar date (YYYY-MM-DD) of an instant in the zone. */
+export function localDate(t: Date, timeZone: string): string {
+  const { year, month, day } = wallClock(t.getTime(), timeZone);
+  return new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10);
+}
+
+/** Calendar arithmetic on a YYYY-MM-DD date (no zone involved). */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The instant a calendar day (YYYY-MM-DD) begins in the zone (its local midnight, or the first instant after a DST gap). */
+export function startOfLocalDate(day: string, timeZone: string): Date {
+  return new Date(instantOf(Date.parse(`${day}T00:00:00Z`), timeZone));
+}
+
+/** The local midnight that starts the calendar day `t` falls on in the zone. */
+export function startOfLocalDay(t: Date, timeZone: string): Date {
+  return startOfLocalDate(localDate(t, timeZone), timeZone);
+}

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppError, REPORT_TYPES, reportAttachments, reportCsv, reportHtml, type AnalyticsReport } from '@crm/core';
+import { AppError, REPORT_TYPES, defaultRange, reportAttachments, reportCsv, reportHtml, type AnalyticsReport } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
@@ -8,7 +8,6 @@ import { runScheduleCommand, SCHEDULE_USAGE } from './report-schedule.command.ts
 import { runSavedCommand, SAVED_USAGE } from './saved-reports.command.ts';
 
 const USAGE = `crm report run TYPE [--out report.html|.csv|.json] [--png DIR] [--days N] [--source S|--campaign C] [--user EMAIL]\n       ${SCHEDULE_USAGE}\n       ${SAVED_USAGE}`;
-const DAY = 86_400_000;
 
 function invalid(message: string, field: string, reason: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { details: [{ path: field, reason }] });
@@ -62,8 +61,9 @@ export const reportCommand: Command = {
     const booted = await bootCore(logger);
     try {
       const actor = await resolveCliActor(booted.core, values);
-      const end = new Date();
-      const report = await booted.core.reports.run(actor, { type: type as never, dateRange: { start: new Date(end.getTime() - days * DAY), end }, filters });
+      // the last --days calendar days of the tenant's time zone (from its midnight) up to now
+      const dateRange = defaultRange(new Date(), days, await booted.core.analytics.timeZone(actor));
+      const report = await booted.core.reports.run(actor, { type: type as never, dateRange, filters });
       write(report, out);
       if (typeof values.png === 'string') {
         fs.mkdirSync(values.png, { recursive: true });

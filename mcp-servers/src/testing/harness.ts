@@ -1,4 +1,4 @@
-import { createCrmCore, silentLogger, type Actor, type CrmCore } from '@crm/core';
+import { createCrmCore, silentLogger, type Actor, type CrmCore, type Logger } from '@crm/core';
 import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDatabase, type TestDbKind } from '@crm/core/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -24,9 +24,9 @@ export interface Connected {
   close(): Promise<void>;
 }
 
-export async function openHarness(kind: TestDbKind): Promise<Harness> {
+export async function openHarness(kind: TestDbKind, options: { narration?: Parameters<typeof createCrmCore>[0]['narration']; logger?: Logger } = {}): Promise<Harness> {
   const t = await openTestDatabase(kind);
-  const core = createCrmCore({ db: t.db, logger: silentLogger(), outbox: { pollMs: 50 } });
+  const core = createCrmCore({ db: t.db, logger: options.logger ?? silentLogger(), outbox: { pollMs: 50 }, narration: options.narration });
   const f = await createTenantFixture(core);
   const open: Connected[] = [];
   return {
