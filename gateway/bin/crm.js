@@ -29,6 +29,8 @@ function buildIsFresh() {
 }
 
 if (buildIsFresh()) {
+  // Compiled worker entry of lead-scoring's parallel folds (FOLD_WORKER_SLOT in core/src/scoring/ml/fold-pool.ts).
+  globalThis[Symbol.for('crm.scoring.foldWorkerUrl')] = pathToFileURL(path.join(dist, 'scoring-fold-worker.js')).href;
   await import(pathToFileURL(path.join(dist, 'crm.js')).href);
 } else {
   const { register } = await import('tsx/esm/api');

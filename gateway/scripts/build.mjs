@@ -71,7 +71,9 @@ const externalDeps = {
 const started = Date.now();
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { crm: path.join(gateway, 'src/cli/main.ts') },
+  // The lead-scoring fold worker (core/src/scoring/ml/fold-pool.ts) runs in worker threads: its own
+  // entry, which bin/crm.js registers before loading the build.
+  entryPoints: { crm: path.join(gateway, 'src/cli/main.ts'), 'scoring-fold-worker': path.join(root, 'core/src/scoring/ml/fold.worker.ts') },
   outdir,
   bundle: true,
   splitting: true,

@@ -25,8 +25,9 @@ function csvOptions(values: CommandContext['values']) {
   const target = str('target');
   if (!csv) throw AppError.validation([{ path: 'csv', reason: 'required: --csv FILE' }], 'Missing --csv FILE');
   if (!target) throw AppError.validation([{ path: 'target', reason: 'required: --target COLUMN (the outcome, e.g. Converted)' }], 'Missing --target COLUMN');
-  const folds = str('folds') === undefined ? 5 : Number(str('folds'));
-  if (!Number.isInteger(folds) || folds < 2 || folds > 20) throw AppError.validation([{ path: 'folds', reason: `must be a whole number from 2 to 20, got ${str('folds')}` }]);
+  // Not given: 5 outer folds, 3 from LARGE_EVALUATION_ROWS rows on (decided by the library).
+  const folds = str('folds') === undefined ? undefined : Number(str('folds'));
+  if (folds !== undefined && (!Number.isInteger(folds) || folds < 2 || folds > 20)) throw AppError.validation([{ path: 'folds', reason: `must be a whole number from 2 to 20, got ${str('folds')}` }]);
   // a missing file is a missing file (exit 66), as for import
   fs.statSync(csv);
   return {
@@ -186,7 +187,7 @@ async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'in
 
 export const scoringCommand: Command = {
   summary: 'Lead scoring: evaluate/train on a CSV export, retrain or rescore the tenant, show the model',
-  usage: 'crm scoring evaluate|train --csv FILE --target COL [--id COL] [--exclude a,b] [--keep a,b] [--date-format dmy|mdy] [--locale en-GB] [--folds 5] [--time COL] [--fold-column COL] [--out FILE] [--json] | retrain|rescore|info',
+  usage: 'crm scoring evaluate|train --csv FILE --target COL [--id COL] [--exclude a,b] [--keep a,b] [--date-format dmy|mdy] [--locale en-GB] [--folds 5 (3 from 50,000 rows)] [--time COL] [--fold-column COL] [--out FILE] [--json] | retrain|rescore|info',
   options: {
     ...ACTOR_OPTIONS,
     csv: { type: 'string' },

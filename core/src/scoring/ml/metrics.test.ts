@@ -3,6 +3,23 @@ import { accuracy, brierScore, calibrationTable, logLoss, pairedAucDifference, r
 import { createRandom } from './random.ts';
 
 describe('rocAuc', () => {
+  it('equals the share of (positive, negative) pairs the positive wins, ties as ½, on data full of ties', () => {
+    const random = createRandom(3);
+    for (let t = 0; t < 20; t++) {
+      const n = 50 + Math.floor(random() * 200);
+      const y = Array.from({ length: n }, () => (random() < 0.3 ? 1 : 0));
+      // Few distinct values (many ties), negative zeros, infinities.
+      const s = Array.from({ length: n }, () => [-0, 0, 1, 2, 2.5, -1, Infinity, -Infinity][Math.floor(random() * 8)]);
+      let wins = 0;
+      let pairs = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (y[i] === 1 && y[j] === 0) {
+        pairs++;
+        wins += s[i] > s[j] ? 1 : s[i] === s[j] ? 0.5 : 0;
+      }
+      expect(rocAuc(y, s)).toBe(wins / pairs);
+    }
+  });
+
   it('counts tied scores as half a correct pair', () => {
     // Positives 0.35, 0.8, 0.4 against negatives 0.1, 0.4, 0.4:
     // 0.35 beats 1; 0.8 beats 3; 0.4 beats 1 and ties 2 (2 × 0.5) → 6 of 9 pairs.

@@ -12,6 +12,47 @@ function checkLengths(y: ArrayLike<number>, s: ArrayLike<number>): void {
 export function rocAuc(y: ArrayLike<number>, scores: ArrayLike<number>): number {
   checkLengths(y, scores);
   const n = y.length;
+  let positives = 0;
+  let nan = false;
+  for (let i = 0; i < n; i++) {
+    if (y[i] === 1) positives++;
+    if (Number.isNaN(scores[i])) nan = true;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return Number.NaN;
+  if (nan) return rocAucByRanks(y, scores);
+  // Mann–Whitney U by merging the sorted scores of each class (native numeric sorts, no comparator
+  // callback): U counts every (positive, negative) pair the positive wins, ties as ½. U is a whole
+  // or half number, as is the rank-sum form below, so both give the same double.
+  const pos = new Float64Array(positives);
+  const neg = new Float64Array(negatives);
+  let p = 0;
+  let q = 0;
+  for (let i = 0; i < n; i++) {
+    if (y[i] === 1) pos[p++] = scores[i];
+    else neg[q++] = scores[i];
+  }
+  pos.sort();
+  neg.sort();
+  let u = 0;
+  let below = 0; // negatives strictly below the current positive score
+  let k = 0;
+  while (k < positives) {
+    const s = pos[k];
+    while (below < negatives && neg[below] < s) below++;
+    let equal = below;
+    while (equal < negatives && neg[equal] === s) equal++;
+    let m = k;
+    while (m < positives && pos[m] === s) m++;
+    u += (m - k) * (below + 0.5 * (equal - below));
+    k = m;
+  }
+  return u / (positives * negatives);
+}
+
+/** The rank-sum form (average ranks for ties), used when a score is NaN (NaN order as a comparator sort leaves it). */
+function rocAucByRanks(y: ArrayLike<number>, scores: ArrayLike<number>): number {
+  const n = y.length;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => scores[a] - scores[b]);

@@ -3,7 +3,9 @@ import { type Fold, givenFolds, stratifiedKFold, timeSeriesFolds } from './cross
 import { PlattCalibrator } from './calibration.ts';
 import { DatasetError } from './dataset-error.ts';
 import { type ColumnSpec, type ColumnValues, Encoder } from './encoder.ts';
-import { type FeatureMatrix, matrixRow } from './feature-matrix.ts';
+import type { FeatureMatrix } from './feature-matrix.ts';
+import { defaultWorkers, PARALLEL_FOLDS_ROWS, runFoldsInPool, shareData } from './fold-pool.ts';
+import { columnImportance, type FoldOutcome, runFold, sampleRows } from './fold-task.ts';
 import { checkLeakage } from './leakage-check.ts';
 import type { LeakageWarning } from './leakage.ts';
 import { createClassifier } from './model-factory.ts';
@@ -11,7 +13,6 @@ import type { GradientBoostingOptions } from './gbt.model.ts';
 import { mean, sigmoid, std } from './math.ts';
 import { refitChosen, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
 import { accuracy, brierScore, type CalibrationBin, calibrationTable, logLoss, rocAuc } from './metrics.ts';
-import { createRandom, shuffleInPlace } from './random.ts';
 import type { CsvColumnSchema } from './column-inference.ts';
 import type { ColumnReport, ImportanceFactor, ModelSelection, TrainedModel } from './trained-model.schema.ts';
 
@@ -102,6 +103,13 @@ export interface PipelineOptions {
   holdoutFrom?: number;
   /** Leakage checks (default on); `keep` names columns known at scoring time, never dropped for a suspicion. */
   leakage?: false | { keep?: readonly string[]; compareWithout?: boolean };
+  /**
+   * Worker threads for the outer folds (default: one per core, at most one per fold, from
+   * `parallelFrom` rows on); 1 runs every fold in this thread. Results are identical either way.
+   */
+  workers?: number;
+  /** Rows from which the outer folds run in worker threads (default PARALLEL_FOLDS_ROWS). */
+  parallelFrom?: number;
 }
 
 export interface EvaluationRun {
@@ -115,19 +123,8 @@ export interface EvaluationRun {
   finalModel: Classifier;
 }
 
-export { createClassifier };
+export { columnImportance, createClassifier };
 
-
-/** Mean |per-column contribution| over the given rows, as shares summing to 1. */
-export function columnImportance(model: Classifier, m: FeatureMatrix, rows: ArrayLike<number>): Map<string, number> {
-  const sums = new Map<string, number>();
-  for (let k = 0; k < rows.length; k++) {
-    for (const c of model.contributions(matrixRow(m, rows[k])).contributions) {
-      sums.set(c.name, (sums.get(c.name) ?? 0) + Math.abs(c.contribution));
-    }
-  }
-  return sums;
-}
 
 function toFactors(sums: Map<string, number>): ImportanceFactor[] {
   let total = 0;
@@ -135,11 +132,6 @@ function toFactors(sums: Map<string, number>): ImportanceFactor[] {
   return [...sums]
     .map(([name, v]) => ({ name, importance: total > 0 ? v / total : 0 }))
     .sort((a, b) => b.importance - a.importance || (a.name < b.name ? -1 : 1));
-}
-
-function sampleRows(rows: ArrayLike<number>, max: number, seed: number): Uint32Array {
-  const all = Uint32Array.from(rows);
-  return all.length <= max ? all : shuffleInPlace(all, createRandom(seed)).slice(0, max);
 }
 
 /**
@@ -164,23 +156,43 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   const kinds = MODEL_KINDS.filter((k) => (options.models ?? MODEL_KINDS).includes(k));
   const total = evaluationSteps(folds.length) + (options.extraSteps ?? 0);
   let done = 0;
-  const select = (rows: Uint32Array) => selectModel(matrix, y, rows, { seed: options.seed, kinds, gbt: options.gbt, times: data.times && !data.foldIds ? data.times : null, holdoutFrom: options.holdoutFrom });
+  const selectOptions = { seed: options.seed, kinds, gbt: options.gbt, times: data.times && !data.foldIds ? data.times : null, holdoutFrom: options.holdoutFrom };
+  const select = (rows: Uint32Array) => selectModel(matrix, y, rows, selectOptions);
   const oofs = new Map<ModelKind | 'selected', Float64Array>([...kinds, 'selected' as const].map((k) => [k, new Float64Array(n).fill(Number.NaN)]));
   const importance = new Map<ModelKind, Map<string, number>>(kinds.map((k) => [k, new Map()]));
   const foldAucs = new Map<ModelKind | 'selected', number[]>([...kinds, 'selected' as const].map((k) => [k, []]));
   const picks: ModelKind[] = [];
   const found = { onHoldout: 0, gbtRounds: [] as number[], lrLambdas: [] as number[] };
+  const notes: string[] = [];
+  const reportFold = (f: number, selection: ModelSelection) =>
+    options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: ${selection.method === 'holdout' ? 'inner hold-out' : 'inner CV'} chose ${selection.chosen}`);
+  // Outer folds are independent: on larger data they run in worker threads (fold-pool.ts), each
+  // the same runFold as here, and their outcomes are merged below in fold order either way.
+  const workers = options.workers ?? defaultWorkers(folds.length);
+  let outcomes: FoldOutcome[];
+  if (workers > 1 && n >= (options.parallelFrom ?? PARALLEL_FOLDS_ROWS)) {
+    const shared = shareData(matrix, y);
+    const pooled = await runFoldsInPool(shared, folds, selectOptions, workers, (f, o) => reportFold(f, o.selection));
+    outcomes = pooled.outcomes;
+    if (pooled.workerError) notes.push(`Worker threads were unavailable (${pooled.workerError}); the outer folds ran in one thread.`);
+  } else {
+    outcomes = [];
+    for (let f = 0; f < folds.length; f++) {
+      const outcome = runFold(matrix, y, folds[f], selectOptions);
+      outcomes.push(outcome);
+      reportFold(f, outcome.selection);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
   for (let f = 0; f < folds.length; f++) {
     const fold = folds[f];
-    const { selection, models, fittedOn, gbtRounds, lrLambda } = select(fold.train);
+    const { selection, fittedOn, gbtRounds, lrLambda, candidates: fitted } = outcomes[f];
     picks.push(selection.chosen);
     if (fittedOn === 'train_part') found.onHoldout++;
     if (gbtRounds !== null) found.gbtRounds.push(gbtRounds);
     if (lrLambda !== null) found.lrLambdas.push(lrLambda);
     const yTest = Array.from(fold.test, (i) => y[i]);
-    const sample = sampleRows(fold.test, 400, options.seed);
-    for (const [kind, model] of models) {
-      const raw = model.predictRawMatrix(matrix, fold.test);
+    for (const { kind, raw, importance: columnSums } of fitted) {
       const targets = kind === selection.chosen ? [kind, 'selected' as const] : [kind];
       for (const t of targets) {
         fold.test.forEach((i, k) => (oofs.get(t)![i] = raw[k]));
@@ -188,10 +200,8 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
         if (!Number.isNaN(auc)) foldAucs.get(t)!.push(auc);
       }
       const sums = importance.get(kind)!;
-      for (const [name, v] of columnImportance(model, matrix, sample)) sums.set(name, (sums.get(name) ?? 0) + v);
+      for (const [name, v] of columnSums) sums.set(name, (sums.get(name) ?? 0) + v);
     }
-    options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: ${selection.method === 'holdout' ? 'inner hold-out' : 'inner CV'} chose ${selection.chosen}`);
-    await new Promise((resolve) => setImmediate(resolve));
   }
   // Large data (every outer fold selected on a hold-out): the outer folds already are a k-fold CV
   // of every candidate on all rows, so the final choice is read from them and only the chosen kind
@@ -273,7 +283,7 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     columns: data.columnReports,
     calibration: calibrationTable(yTested, pTested),
     validation: { method: data.foldIds ? 'given_folds' : data.times ? 'time_forward_chaining' : 'stratified_kfold', folds: folds.length },
-    notes: [...data.notes],
+    notes: [...data.notes, ...notes],
   };
   if (leakageWarnings.length > 0) {
     const named = leakageWarnings.map((w) => `"${w.column}"${w.kept ? ' (kept)' : ''}`).join(', ');
