@@ -152,10 +152,11 @@ describe('every remote call is guarded (timeout, retries, breaker, budget)', () 
   });
 
   it("passes the caller's abort through without retrying or blaming the service", async () => {
-    double.handle(() => {}); // never answers
-    const p = (await provider({ AI_BREAKER_FAILURE_THRESHOLD: '1' }));
     const ctrl = new AbortController();
-    setTimeout(() => ctrl.abort(), 50);
+    // never answers; the caller gives up once the request has arrived (not on a timer: a loaded
+    // machine may not have sent it within any fixed delay)
+    double.handle(() => ctrl.abort());
+    const p = (await provider({ AI_BREAKER_FAILURE_THRESHOLD: '1' }));
     const err = await p.chat()!.invoke('hello', { ...config, signal: ctrl.signal }).catch((e) => e);
     expect(err).not.toBeInstanceOf(AppError);
     expect(double.requests).toHaveLength(1);
