@@ -1,5 +1,6 @@
 /** A generated report as HTML (inline SVG charts), CSV (the metrics) and email attachments. */
 import type { Metric } from '../analytics/analytics.schema.ts';
+import { localDate } from '../tenants/local-day.ts';
 import { chartPng } from './report.charts.ts';
 import type { AnalyticsReport } from './report.schema.ts';
 
@@ -13,6 +14,13 @@ export function formatValue(m: Metric): string {
 export function formatChange(m: Metric): string {
   if (m.change === undefined) return '—';
   return m.group === 'sentiment' ? `${m.change >= 0 ? '+' : ''}${m.change.toFixed(2)}` : `${m.change >= 0 ? '+' : ''}${(m.change * 100).toFixed(1)}%`;
+}
+
+/** "2026-10-31 – 2026-11-29": the period's first and last calendar day in the report's time zone (its end is exclusive). */
+export function reportPeriod(r: Pick<AnalyticsReport, 'dateRange' | 'timeZone'>): string {
+  const zone = r.timeZone ?? 'UTC';
+  const last = new Date(Math.max(r.dateRange.start.getTime(), r.dateRange.end.getTime() - 1));
+  return `${localDate(r.dateRange.start, zone)} – ${localDate(last, zone)}${zone === 'UTC' ? ' (UTC)' : ` (${zone})`}`;
 }
 
 const ARROW = { UP: '▲', DOWN: '▼', STABLE: '▬' } as const;
@@ -42,7 +50,7 @@ table{border-collapse:collapse;width:100%;font-size:14px}td,th{border-bottom:1px
 .meta{color:#6b7280;font-size:13px}figure{margin:16px 0}figcaption{color:#6b7280;font-size:13px}
 </style></head><body>
 <h1>${esc(r.name)}</h1>
-<p class="meta">${r.type} · ${r.dateRange.start.toISOString().slice(0, 10)} – ${r.dateRange.end.toISOString().slice(0, 10)} (compared with the period before) · generated ${r.lastGenerated.toISOString()}${r.filters.length ? ` · filter ${r.filters.map((f) => `${f.field} = ${esc(f.value)}`).join(', ')}` : ''}</p>
+<p class="meta">${r.type} · ${esc(reportPeriod(r))} (compared with the period before) · generated ${r.lastGenerated.toISOString()}${r.filters.length ? ` · filter ${r.filters.map((f) => `${f.field} = ${esc(f.value)}`).join(', ')}` : ''}</p>
 ${r.narrative ? `<p class="narrative">${esc(r.narrative)}${r.narratedBy === 'model' ? ' <span class="meta">(written by the configured chat model from these statistics)</span>' : ''}</p>` : ''}
 ${r.notes.map((n) => `<p class="meta">${esc(n)}</p>`).join('\n')}
 <h2>Charts</h2>
@@ -95,7 +103,7 @@ export function reportAttachments(r: AnalyticsReport): ReportAttachment[] {
  * (numbers checked against the report) and keeps this text when that is rejected.
  */
 export function reportNarrative(r: AnalyticsReport): string {
-  const period = `${r.dateRange.start.toISOString().slice(0, 10)} – ${r.dateRange.end.toISOString().slice(0, 10)}`;
+  const period = reportPeriod(r);
   const moves = r.metrics
     .filter((m) => m.trend !== 'STABLE' && m.change !== undefined)
     .sort((a, b) => Math.abs(b.change!) - Math.abs(a.change!))

@@ -52,7 +52,10 @@ export interface AnalyticsReport {
   id: string;
   name: string;
   type: ReportType;
+  /** `end` is exclusive (the local midnight after the last day). */
   dateRange: { start: Date; end: Date };
+  /** The tenant's IANA time zone: the period's days are its calendar days. Default UTC. */
+  timeZone?: string;
   filters: ReportFilter[];
   metrics: Metric[];
   insights: AIInsight[];

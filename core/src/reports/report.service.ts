@@ -102,6 +102,7 @@ export function createReportService(deps: ReportServiceDeps) {
         name: def.name ?? `${plan.title} ${localDate(range.start, timeZone)} – ${localDate(new Date(range.end.getTime() - 1), timeZone)}`,
         type: def.type,
         dateRange: range,
+        timeZone,
         filters: def.filters,
         metrics: metrics.metrics,
         insights: insights.insights,
