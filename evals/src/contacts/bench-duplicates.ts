@@ -34,8 +34,10 @@ const CLAIMED = 1000; // planted pairs of the kinds the detector claims
 const UNCLAIMED = 300; // planted pairs of kinds it does not claim (reported separately)
 const NEAR_MISSES = 1000;
 const BASE = TOTAL - CLAIMED - UNCLAIMED - NEAR_MISSES;
-const STRIDE = Math.floor(BASE / (CLAIMED + UNCLAIMED + 1));
-if (!Number.isInteger(TOTAL) || TOTAL < 10_000) throw new Error('--contacts: must be an integer of at least 10000');
+// a multiple of 10, so originals (i ≡ 1 mod 10) and near-miss partners (i ≡ 3) always have a phone
+// (none when i ≡ 0 mod 10) and a personal email (role address when i ≡ 7 mod 200)
+const STRIDE = Math.floor(BASE / (CLAIMED + UNCLAIMED + 1) / 10) * 10;
+if (!Number.isInteger(TOTAL) || TOTAL < 20_000) throw new Error('--contacts: must be an integer of at least 20000');
 if (!Number.isInteger(RUNS) || RUNS < 2) throw new Error('--runs: must be an integer of at least 2');
 
 const FIRST = [
