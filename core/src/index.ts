@@ -298,7 +298,7 @@ export {
 export type { Narrator } from './insights/insight.schema.ts';
 export { dailyValues, SERIES_LABELS } from './insights/insight-series.ts';
 export { StatsError, isStatsError, mannKendall, detectAnomalies, holtWinters, compareProportions, segmentUplift, mannWhitney } from './insights/stats/index.ts';
-export { analyzeSentiment, createSentimentSubscriber, SENTIMENT_CONSUMER } from './sentiment/index.ts';
+export { analyzeSentiment, createModelSentiment, createSentimentSubscriber, SENTIMENT_CONSUMER } from './sentiment/index.ts';
 export type { SentimentModel, SentimentSubscriberDeps } from './sentiment/index.ts';
 export { createJourneyService } from './insights/journey.service.ts';
 export type { JourneyService } from './insights/journey.service.ts';

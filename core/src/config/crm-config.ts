@@ -83,7 +83,7 @@ export interface CrmConfig extends CoreConfig {
   /** The BigQuery export of analytics facts; undefined ⇒ off. */
   bigquery?: BigQueryConfig;
   /** Insight and report narratives: by the remote chat model (checked) or templates only. */
-  insights: { narrator: InsightsEnv['INSIGHTS_NARRATOR']; narratorTimeoutMs: number };
+  insights: { narrator: InsightsEnv['INSIGHTS_NARRATOR']; narratorTimeoutMs: number; sentimentScorer: InsightsEnv['SENTIMENT_SCORER'] };
   jobs: { followUpScanSeconds: number };
   /** Background agents: the follow-up agent's schedule (0 = off) and thresholds. */
   agents: { followUpHours: number; hotScore: number; quietDays: number; rescoringHours: number; digestCron: string | null };
@@ -173,7 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     workflows: WorkflowsEnv.parse(clean),
     ...(pubsub && !('issue' in pubsub) ? { pubsub } : {}),
     ...(bigquery && !('issue' in bigquery) ? { bigquery } : {}),
-    insights: { narrator: e.INSIGHTS_NARRATOR, narratorTimeoutMs: e.INSIGHTS_NARRATOR_TIMEOUT_MS },
+    insights: { narrator: e.INSIGHTS_NARRATOR, narratorTimeoutMs: e.INSIGHTS_NARRATOR_TIMEOUT_MS, sentimentScorer: e.SENTIMENT_SCORER },
     jobs: { followUpScanSeconds: e.FOLLOW_UP_SCAN_SECONDS },
     agents: {
       followUpHours: e.AGENT_FOLLOW_UP_HOURS,

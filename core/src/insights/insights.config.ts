@@ -14,6 +14,12 @@ export const InsightsEnv = z.object({
     .min(100, 'must be at least 100')
     .max(120_000, 'must be at most 120000')
     .default(8_000)
-    .describe('How long one narrative may take the chat model before the template is used instead. Example: 8000'),
+    .describe('How long one narrative (or one model sentiment score) may take the chat model before the template (lexicon) is used instead. Example: 8000'),
+  SENTIMENT_SCORER: z
+    .enum(['lexicon', 'model'], { error: 'must be lexicon or model' })
+    .default('lexicon')
+    .describe(
+      'Who scores the sentiment of each logged interaction: lexicon (AFINN-165, offline, free); model: the remote chat model (CRM_MODEL_PROVIDER other than local; one call per interaction, counted in the tenant AI budget), the lexicon when it fails or answers out of shape. Example: model',
+    ),
 });
 export type InsightsEnv = z.infer<typeof InsightsEnv>;

@@ -11,7 +11,7 @@ import { analyzeSentiment } from './sentiment.analyzer.ts';
 
 export const SENTIMENT_CONSUMER = 'sentiment';
 
-export type SentimentModel = (text: string) => Promise<SentimentScore>;
+export type SentimentModel = (text: string, ctx?: { tenantId: string }) => Promise<SentimentScore>;
 
 export interface SentimentSubscriberDeps {
   db: Database;
@@ -32,7 +32,7 @@ export function createSentimentSubscriber(deps: SentimentSubscriberDeps): Subscr
       let score: SentimentScore | undefined;
       if (deps.model) {
         try {
-          score = SentimentScore.parse(await deps.model(text));
+          score = SentimentScore.parse(await deps.model(text, { tenantId: event.tenantId }));
         } catch (err) {
           deps.logger?.warn({ err, interactionId: interaction.id }, 'model sentiment failed; using the lexicon');
         }

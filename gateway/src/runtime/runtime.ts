@@ -2,6 +2,7 @@ import {
   createBigQueryExport,
   createBigQuerySink,
   createCrmCore,
+  createModelSentiment,
   createSentimentSubscriber,
   createJobScheduler,
   createMailboxTransport,
@@ -136,8 +137,10 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
         // subscribes before the dispatcher starts: events dispatched while nobody listens are not redelivered
         async start() {
           scoring = startScoring(core, { retrainHours: 0 });
-          // interaction sentiment (lexicon) on interaction.logged, beside rescoring
-          unsubscribeSentiment = core.outbox.subscribe(createSentimentSubscriber({ db, logger }));
+          // interaction sentiment on interaction.logged, beside rescoring: the lexicon, or the chat model (SENTIMENT_SCORER=model)
+          const sentimentModel = config.insights.sentimentScorer === 'model' ? createModelSentiment({ provider, timeoutMs: config.insights.narratorTimeoutMs }) : undefined;
+          if (config.insights.sentimentScorer === 'model' && !sentimentModel) logger.warn({ provider: provider.id }, 'SENTIMENT_SCORER=model but the model provider has no chat model: scoring sentiment with the lexicon');
+          unsubscribeSentiment = core.outbox.subscribe(createSentimentSubscriber({ db, logger: logger.child({ component: 'sentiment' }), ...(sentimentModel ? { model: sentimentModel } : {}) }));
           // one retrain schedule: the rescoring agent (agents.rescoring) runs it when it is on
           if (config.scoring.retrainHours > 0 && config.agents.rescoringHours <= 0) {
             jobs.add({ name: 'scoring.retrain', everySeconds: config.scoring.retrainHours * 3600, runMissedAtStart: true, run: () => scoring!.retrainAll() });
