@@ -60,4 +60,16 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
     const pairs = await core.merge.findDuplicates(f.manager, { contactId: pair[0] });
     expect(pairs.map((p) => [p.a.id, p.b.id].sort().join())).toContain(pair.join());
   });
+
+  it("one contact's lookup (probing from its row) finds exactly the whole-tenant pairs that involve it, in the same order", async () => {
+    const all = await core.merge.findDuplicates(f.manager, { limit: 200 });
+    // every planted pair's both sides, plus a contact with no duplicate
+    const ids = [...new Set([...planted].flatMap((p) => p.split(',')))];
+    const lonely = (await core.contacts.list(f.manager, { limit: 100 })).data.find((c) => !all.some((p) => p.a.id === c.id || p.b.id === c.id))!;
+    for (const id of [...ids, lonely.id]) {
+      const mine = await core.merge.findDuplicates(f.manager, { contactId: id, limit: 200 });
+      const expected = all.filter((p) => p.a.id === id || p.b.id === id);
+      expect(mine.map((p) => [p.a.id, p.b.id, p.score])).toEqual(expected.map((p) => [p.a.id, p.b.id, p.score]));
+    }
+  });
 });

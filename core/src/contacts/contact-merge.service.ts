@@ -45,6 +45,17 @@ const BLOCKS = [
    WHERE length(${EMAIL_KEY('a')}) >= 5 AND length(${EMAIL_KEY('b')}) >= 5`,
 ];
 
+// One contact's candidates: the same three rules, driven from that contact's row, so each is an
+// index probe on the other side's blocking key instead of a join of the whole tenant filtered
+// afterwards (`a.id = ? OR b.id = ?` kept the planner from probing: ~1.1 s at 100k contacts).
+const CONTACT_BLOCKS = [
+  `SELECT least(c.id, o.id) AS a, greatest(c.id, o.id) AS b FROM contacts c JOIN contacts o ON (${NAME_KEY('o')}) = (${NAME_KEY('c')}) AND o.id <> c.id WHERE c.id = ?`,
+  `SELECT least(c.id, o.id), greatest(c.id, o.id) FROM contacts c JOIN contacts o ON ${PHONE_KEY('o')} = ${PHONE_KEY('c')} AND o.id <> c.id
+   WHERE c.id = ? AND c.phone IS NOT NULL AND o.phone IS NOT NULL AND length(${PHONE_KEY('c')}) >= 7`,
+  `SELECT least(c.id, o.id), greatest(c.id, o.id) FROM contacts c JOIN contacts o ON ${EMAIL_KEY('o')} = ${EMAIL_KEY('c')} AND o.id <> c.id
+   WHERE c.id = ? AND length(${EMAIL_KEY('c')}) >= 5`,
+];
+
 function side(r: Record<string, unknown>, p: 'a' | 'b'): DuplicatePair['a'] {
   return {
     id: r[`${p}_id`] as string,
@@ -74,11 +85,11 @@ export function createContactMergeService(db: Database) {
       return inTenantTx(db, actor, async (em) => {
         if (q.contactId) await loadContact(em, q.contactId);
         const rows = await em.execute<Record<string, unknown>[]>(
-          `WITH pairs AS (${BLOCKS.map((sql) => (q.contactId ? `${sql} ${sql.includes('WHERE') ? 'AND' : 'WHERE'} (a.id = ? OR b.id = ?)` : sql)).join(' UNION ')})
+          `WITH pairs AS (${(q.contactId ? CONTACT_BLOCKS : BLOCKS).join(' UNION ')})
            SELECT ${PAIR_COLUMNS}, similarity(a.search_text, b.search_text) AS sim
            FROM pairs p JOIN contacts a ON a.id = p.a JOIN contacts b ON b.id = p.b
            ORDER BY sim DESC, a.id LIMIT ?`,
-          q.contactId ? [...BLOCKS.flatMap(() => [q.contactId, q.contactId]), q.limit] : [q.limit],
+          q.contactId ? [...CONTACT_BLOCKS.map(() => q.contactId), q.limit] : [q.limit],
         );
         return rows.map((r) => {
           const a = side(r, 'a');
