@@ -40,3 +40,13 @@ export async function spoolCheckedCsv(source: Readable | AsyncIterable<Uint8Arra
     throw err;
   }
 }
+
+/** Run `fn` on the checked upload, and remove the temporary file afterwards whatever happens. */
+export async function withCheckedCsv<T>(source: Readable | AsyncIterable<Uint8Array | string>, fn: (checked: CheckedCsv) => Promise<T>, opts: CsvReadOptions = {}): Promise<T> {
+  const checked = await spoolCheckedCsv(source, opts);
+  try {
+    return await fn(checked);
+  } finally {
+    await checked.dispose();
+  }
+}

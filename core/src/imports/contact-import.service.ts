@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
-import { spoolCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
+import { withCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
 import { openContactRows, type ImportedContact } from '../csv/index.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
@@ -167,12 +167,7 @@ export function createContactImportService(db: Database) {
     async importContacts(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'contacts:write');
       // the whole file passes the CSV reader's file-level checks before the first row is written
-      const checked = await spoolCheckedCsv(stream);
-      try {
-        return await importChecked(actor, checked, opts);
-      } finally {
-        await checked.dispose();
-      }
+      return withCheckedCsv(stream, (checked) => importChecked(actor, checked, opts));
     },
   };
 }

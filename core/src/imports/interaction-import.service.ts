@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
-import { spoolCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
+import { withCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
 import { openInteractionRows, type ImportedInteraction } from '../csv/index.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
@@ -125,12 +125,7 @@ export function createInteractionImportService(db: Database) {
     async importInteractions(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'interactions:write');
       // the whole file passes the CSV reader's file-level checks before the first row is written
-      const checked = await spoolCheckedCsv(stream);
-      try {
-        return await importChecked(actor, checked, opts);
-      } finally {
-        await checked.dispose();
-      }
+      return withCheckedCsv(stream, (checked) => importChecked(actor, checked, opts));
     },
   };
 }

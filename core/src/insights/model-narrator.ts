@@ -5,6 +5,7 @@
  * number not in the data, no answer within the time limit, an error, malformed output — keeps the
  * template and logs why. The `local` provider has no chat model, so it keeps the templates.
  */
+import { messageText } from '../ai/message-text.ts';
 import type { ModelProvider } from '../ai/model-provider.ts';
 import type { Logger } from '../logger.ts';
 import type { InsightType } from './insight.schema.ts';
@@ -60,12 +61,6 @@ export function unsupportedNumber(text: string, facts: string[]): string | undef
   return undefined;
 }
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : ((c as { text?: string }).text ?? ''))).join('');
-  return '';
-}
-
 /** `{"title": …, "description": …}`, also inside a ```json fence. */
 function parseInsightAnswer(text: string): { title: string; description: string } {
   const json = /\{[\s\S]*\}/.exec(text)?.[0];
@@ -100,7 +95,7 @@ export function createModelNarrators(deps: { provider: Pick<ModelProvider, 'chat
     });
     try {
       const answer = await Promise.race([model!.invoke([['system', system], ['human', user]], { configurable: { tenantId }, signal }), timeout]);
-      return textOf(answer.content).trim();
+      return messageText(answer.content).trim();
     } catch (err) {
       if (err instanceof NarrativeRejected) throw err;
       if (signal.aborted) throw new NarrativeRejected(`no answer within ${deps.timeoutMs} ms`);

@@ -3,6 +3,7 @@
  * asking for the SentimentScore shape as JSON. The subscriber validates the answer and falls back to
  * the lexicon on anything else (no answer in time, an error, malformed or out-of-range JSON).
  */
+import { messageText } from '../ai/message-text.ts';
 import type { ModelProvider } from '../ai/model-provider.ts';
 import type { SentimentModel } from './sentiment.subscriber.ts';
 
@@ -14,12 +15,6 @@ const SYSTEM = [
 
 /** Longest note text sent to the model (characters); the rest is cut. */
 const MAX_TEXT = 4000;
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : ((c as { text?: string }).text ?? ''))).join('');
-  return '';
-}
 
 /** The scorer over the provider's chat model, or undefined when it has none (`local`). */
 export function createModelSentiment(deps: { provider: Pick<ModelProvider, 'chat'>; timeoutMs: number }): SentimentModel | undefined {
@@ -34,7 +29,7 @@ export function createModelSentiment(deps: { provider: Pick<ModelProvider, 'chat
       ],
       { signal, ...(ctx?.tenantId ? { configurable: { tenantId: ctx.tenantId } } : {}) },
     );
-    const json = /\{[\s\S]*\}/.exec(textOf(answer.content))?.[0];
+    const json = /\{[\s\S]*\}/.exec(messageText(answer.content))?.[0];
     if (!json) throw new Error('the model answered without a JSON object');
     return JSON.parse(json) as never; // validated by the subscriber (SentimentScore)
   };
