@@ -168,7 +168,11 @@ describe('crm scoring (spawned CLI)', () => {
     expect(info).toMatchObject({ source: 'model', active: { version: 1 } });
     const rescore = crm('rescore');
     expect(rescore.status).toBe(0);
-    expect(rescore.stdout).toMatch(/^Rescored 400 contacts with model v1: 0 changed/);
+    // same model, same data: only time-dependent features (recency, a follow-up falling due) moved in the
+    // minutes between retrain and rescore, so at most a handful of the 400 scores may differ by 2+ points
+    const changed = /^Rescored 400 contacts with model v1: (\d+) changed/.exec(rescore.stdout);
+    expect(changed, rescore.stdout).not.toBeNull();
+    expect(Number(changed![1])).toBeLessThanOrEqual(4);
   }, 400_000); // spawns many crm processes: minutes on a loaded 2-core machine
 
   it('retrains a tenant whose data favours the blend; later processes load it and score the same', async () => {
