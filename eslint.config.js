@@ -30,8 +30,8 @@ export default tseslint.config(
             {
               name: '@crm/core',
               allowTypeImports: true,
-              allowImportNames: ['AppError', 'isAppError', 'ERROR_CODES', 'createLogger', 'silentLogger'],
-              message: 'Agents use the CRM through MCP tools only; from @crm/core import types, errors and the logger.',
+              allowImportNames: ['AppError', 'isAppError', 'ERROR_CODES', 'createLogger', 'silentLogger', 'messageText'],
+              message: 'Agents use the CRM through MCP tools only; from @crm/core import types, errors, the logger and pure helpers such as messageText.',
             },
             { name: '@crm/core/testing', message: 'Test fixtures belong in tests.' },
             { name: 'pg', message: 'Agents never touch the database; the checkpointer takes a connection string.' },

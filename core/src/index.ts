@@ -2,6 +2,7 @@ export { loadCoreConfig, CoreEnv, withoutEmpty } from './config/config.ts';
 export type { CoreConfig, DatabaseConfig } from './config/config.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export type { Logger } from './logger.ts';
+export { messageText } from './ai/message-text.ts';
 export { AppError, ERROR_CODES, isAppError } from './errors/app-error.ts';
 export type { ErrorCode, FieldIssue } from './errors/app-error.ts';
 export { parseOrThrow, zodIssues } from './errors/zod-issues.ts';

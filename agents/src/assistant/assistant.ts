@@ -1,4 +1,4 @@
-import { AppError, type Actor, type Logger } from '@crm/core';
+import { AppError, messageText, type Actor, type Logger } from '@crm/core';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { AIMessage, AIMessageChunk, HumanMessage, type BaseMessage } from '@langchain/core/messages';
 import { Command, MemorySaver, type BaseCheckpointSaver } from '@langchain/langgraph';
@@ -102,7 +102,7 @@ export function createAssistant(deps: AssistantDeps) {
       const last = [...(state.values.messages as BaseMessage[])].reverse().find((m) => AIMessage.isInstance(m) && !m.tool_calls?.length) as AIMessage | undefined;
       const answer = pendingApprovals.length
         ? `Waiting for approval: ${pendingApprovals.map((p) => `${p.tool} (${p.reason}) — approval ${p.approvalId}`).join('; ')}. Approve or reject here, with \`crm approvals approve|reject ID\`, or the decide_approval tool; it runs once, as you, when approved.`
-        : textOf(last?.content);
+        : messageText(last?.content);
       return {
         threadId,
         answer,
@@ -177,8 +177,3 @@ export function citationsIn(text: string): string[] {
   return [...new Set(text.match(/crm:\/\/[a-z]+\/[\w-]+(\/[\w-]+)?/g) ?? [])];
 }
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : ((c as { text?: string }).text ?? ''))).join('');
-  return '';
-}

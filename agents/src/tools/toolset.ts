@@ -79,7 +79,7 @@ export async function loadToolset(client: Client, options: { server?: string; ti
       try {
         const message = (await tool.invoke({ id, name, args, type: 'tool_call' })) as { content: unknown; artifact?: McpArtifact[] };
         const data = message.artifact?.find((a) => a.type === 'mcp_structured_content')?.data as Record<string, unknown> | undefined;
-        const text = textOf(message.content);
+        const text = toolResultText(message.content);
         return { callId: id, name, ok: true, summary: text.split('\n')[0], ...(data ? { data } : {}), sources: provenanceOf(data) };
       } catch (err) {
         return failure(id, name, errorOf(err, name));
@@ -107,7 +107,7 @@ function errorOf(err: unknown, name: string): ToolError {
   return { code: 'INTERNAL', message: `The ${name} tool could not be reached: ${message.slice(0, 200)}` };
 }
 
-function textOf(content: unknown): string {
+function toolResultText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : ((c as { text?: string }).text ?? ''))).join('\n');
   if (content && typeof content === 'object' && 'text' in content) return String((content as { text: unknown }).text);

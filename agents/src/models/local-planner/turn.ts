@@ -1,4 +1,5 @@
 import { AIMessage, ToolMessage, type BaseMessage } from '@langchain/core/messages';
+import { messageText } from '@crm/core/contracts';
 import type { ToolResult } from '../../tools/toolset.ts';
 
 /** The pending question of a previous turn: which of these contacts did you mean? */
@@ -40,7 +41,7 @@ export function readTurn(messages: readonly BaseMessage[]): TurnView {
       break;
     }
   }
-  const human = index >= 0 ? textOf(messages[index].content) : '';
+  const human = index >= 0 ? messageText(messages[index].content) : '';
   const results = new Map<string, ToolResult>();
   const answers: string[] = [];
   const transferred = new Set<string>();
@@ -53,7 +54,7 @@ export function readTurn(messages: readonly BaseMessage[]): TurnView {
       }
       results.set(m.tool_call_id, resultOf(m));
     } else if (AIMessage.isInstance(m) && !m.tool_calls?.length && m.name) {
-      answers.push(textOf(m.content));
+      answers.push(messageText(m.content));
     }
   }
   // The question may have been asked by a sub-agent earlier in the previous turn, not by its last message.
@@ -69,7 +70,7 @@ export function readTurn(messages: readonly BaseMessage[]): TurnView {
 function resultOf(m: ToolMessage): ToolResult {
   const artifact = m.artifact as ToolResult | undefined;
   if (artifact && typeof artifact === 'object' && 'ok' in artifact) return artifact;
-  const text = textOf(m.content);
+  const text = messageText(m.content);
   const json = text.slice(text.indexOf('\n') + 1);
   let data: Record<string, unknown> | undefined;
   try {
@@ -81,8 +82,3 @@ function resultOf(m: ToolMessage): ToolResult {
   return { callId: m.tool_call_id, name: m.name ?? '', ok, summary: text.split('\n')[0], ...(data ? { data } : {}), sources: [] };
 }
 
-export function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : ((c as { text?: string }).text ?? ''))).join('');
-  return '';
-}
