@@ -7,7 +7,7 @@
  */
 export { AppError, isAppError } from './errors/app-error.ts';
 export { zodIssues } from './errors/zod-issues.ts';
-export { silentLogger } from './logger.ts';
+export { createLogger, silentLogger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';
 export { loadConfig } from './config/crm-config.ts';
 export { toDatabaseUnavailable } from './db/db-errors.ts';

@@ -1,4 +1,4 @@
-import { AppError } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 
 /** One line for stderr: the error code, message and the first field issues. */
 export function describeError(err: unknown): string {

@@ -1,4 +1,5 @@
-import { isAppError, type ErrorCode } from '@crm/core';
+import { isAppError } from '@crm/core/contracts';
+import type { ErrorCode } from '@crm/core';
 
 /** sysexits-style codes so scripts can tell bad input from a down database. */
 const EXIT: Record<ErrorCode, number> = {

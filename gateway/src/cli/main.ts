@@ -56,7 +56,7 @@ try {
 try {
   const { values, positionals } = parseArgs({ args: argv.slice(1), options: command.options ?? {}, allowPositionals: true, strict: true });
   const config = processConfig(process.env);
-  const { createLogger } = await import('@crm/core');
+  const { createLogger } = await import('@crm/core/contracts');
   // one-shot commands stay quiet unless LOG_LEVEL asks otherwise; stdout is for results
   const logger = createLogger({ level: process.env.LOG_LEVEL ? config.logLevel : 'warn', name: 'crm' });
   const code = await command.run({ values, positionals, logger });
