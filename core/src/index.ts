@@ -20,7 +20,7 @@ export { createCredentialsService, hashPassword, verifyPasswordHash, Password } 
 export type { CredentialsService, SigningKey, ResolvedUser } from './auth/credentials.service.ts';
 export { createOAuthService, pkceMatches, sha256 } from './auth/oauth.service.ts';
 export type { OAuthService } from './auth/oauth.service.ts';
-export { OAuthClientMetadata, OAuthError, OAUTH_AUTH_METHODS, OAUTH_GRANT_TYPES, OAUTH_SCOPES, redirectUriProblem } from './auth/oauth-client.schema.ts';
+export { OAuthClientMetadata, OAuthError, OAUTH_AUTH_METHODS, OAUTH_GRANT_TYPES, OAUTH_SCOPES, redirectUriProblem, redirectUriRegistered } from './auth/oauth-client.schema.ts';
 export type { OAuthClient, OAuthErrorCode, OAuthGrant } from './auth/oauth-client.schema.ts';
 export {
   Contact,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { OAuthClientMetadata, redirectUriProblem } from './oauth-client.schema.ts';
+import { OAuthClientMetadata, redirectUriProblem, redirectUriRegistered } from './oauth-client.schema.ts';
 import { pkceMatches } from './oauth.service.ts';
 
 describe('OAuth client rules', () => {
@@ -14,7 +14,29 @@ describe('OAuth client rules', () => {
     expect(redirectUriProblem('https://app.example/cb#x')).toMatch(/fragment/);
     expect(redirectUriProblem('https://user:pw@app.example/cb')).toMatch(/credentials/);
     expect(redirectUriProblem('javascript:alert(1)')).toMatch(/scheme javascript:/);
+    expect(redirectUriProblem('data:text/html,x')).toMatch(/scheme data:/);
+    expect(redirectUriProblem('file:///etc/passwd')).toMatch(/scheme file:/);
     expect(redirectUriProblem('/relative')).toMatch(/absolute/);
+    // native apps' own schemes (Cursor, RFC 8252 §7.1 reverse-domain ones)
+    expect(redirectUriProblem('cursor://anysphere.cursor-retrieval/oauth/user-crm/callback')).toBeUndefined();
+    expect(redirectUriProblem('com.example.app:/oauth2redirect')).toBeUndefined();
+  });
+
+  it('matches a redirect_uri exactly, or for http to a loopback host with any port', () => {
+    const registered = ['http://127.0.0.1/callback', 'http://localhost:6274/oauth/callback', 'https://claude.ai/api/mcp/auth_callback', 'cursor://anysphere.cursor-retrieval/cb'];
+    expect(redirectUriRegistered(registered, 'https://claude.ai/api/mcp/auth_callback')).toBe(true);
+    expect(redirectUriRegistered(registered, 'cursor://anysphere.cursor-retrieval/cb')).toBe(true);
+    expect(redirectUriRegistered(registered, 'http://127.0.0.1:53682/callback')).toBe(true);
+    expect(redirectUriRegistered(registered, 'http://localhost:33418/oauth/callback')).toBe(true);
+    // the port is the only thing that may differ
+    expect(redirectUriRegistered(registered, 'http://127.0.0.1:53682/other')).toBe(false);
+    expect(redirectUriRegistered(registered, 'http://127.0.0.1:53682/callback?x=1')).toBe(false);
+    expect(redirectUriRegistered(registered, 'http://localhost:53682/callback')).toBe(false);
+    expect(redirectUriRegistered(registered, 'http://[::1]:53682/callback')).toBe(false);
+    expect(redirectUriRegistered(registered, 'https://claude.ai:8443/api/mcp/auth_callback')).toBe(false);
+    expect(redirectUriRegistered(registered, 'https://127.0.0.1/callback')).toBe(false);
+    expect(redirectUriRegistered(registered, 'cursor://anysphere.cursor-retrieval:1/cb')).toBe(false);
+    expect(redirectUriRegistered(registered, 'not a url')).toBe(false);
   });
 
   it('defaults metadata as RFC 7591 says and refuses control characters in names', () => {

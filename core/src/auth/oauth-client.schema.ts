@@ -37,7 +37,14 @@ export class OAuthError extends Error {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/** https anywhere; http only to a loopback host (RFC 8252 §7.3, native apps); never a fragment. */
+/** Schemes that are never a redirect target (script, local content, other protocols). */
+const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'about:', 'blob:', 'filesystem:', 'ws:', 'wss:', 'ftp:', 'mailto:', 'tel:', 'sms:']);
+
+/**
+ * https anywhere; http only to a loopback host (RFC 8252 §7.3); a private-use scheme of a native
+ * app such as `cursor://…` or `com.example.app:/cb` (RFC 8252 §7.1; PKCE is required anyway); never a
+ * fragment, credentials or a scheme that runs or reads something.
+ */
 export function redirectUriProblem(uri: string): string | undefined {
   let url: URL;
   try {
@@ -49,7 +56,32 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (url.username || url.password) return 'must not contain credentials';
   if (url.protocol === 'https:') return undefined;
   if (url.protocol === 'http:') return LOOPBACK.has(url.hostname) ? undefined : 'may use http only for a loopback host (localhost, 127.0.0.1, [::1]); use https';
-  return `scheme ${url.protocol} is not allowed; use https (or http for a loopback host)`;
+  if (FORBIDDEN_SCHEMES.has(url.protocol)) return `scheme ${url.protocol} is not allowed; use https, http for a loopback host, or an app's own scheme`;
+  return undefined;
+}
+
+/**
+ * Whether a redirect_uri of an authorization request is one the client registered: exactly, or —
+ * for http to a loopback host — with any port (RFC 8252 §7.3, OAuth 2.1 §8.4.2: a native app
+ * listens on whatever port is free when the user signs in).
+ */
+export function redirectUriRegistered(registered: readonly string[], requested: string): boolean {
+  if (registered.includes(requested)) return true;
+  let want: URL;
+  try {
+    want = new URL(requested);
+  } catch {
+    return false;
+  }
+  if (want.protocol !== 'http:' || !LOOPBACK.has(want.hostname) || requested.includes('#') || want.username || want.password) return false;
+  return registered.some((r) => {
+    try {
+      const have = new URL(r);
+      return have.protocol === 'http:' && have.hostname === want.hostname && have.pathname === want.pathname && have.search === want.search;
+    } catch {
+      return false;
+    }
+  });
 }
 
 const noControl = (s: string) => ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);

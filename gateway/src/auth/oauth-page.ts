@@ -45,7 +45,8 @@ export function sendConsentPage(
 ): FastifyReply {
   const { request: r, params } = input;
   const redirect = new URL(r.redirectUri);
-  securityHeaders(reply, redirect.origin);
+  // an app's own scheme (cursor://…) has no origin: CSP names the scheme instead
+  securityHeaders(reply, redirect.origin !== 'null' ? redirect.origin : redirect.protocol);
   const hidden = Object.entries({ ...params, csrf: input.csrf })
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(String(v))}">`)
@@ -53,7 +54,7 @@ export function sendConsentPage(
   const scopes = r.scopes.map((s) => `<li><code>${esc(s)}</code> — ${esc(SCOPE_TEXT[s] ?? s)}</li>`).join('');
   const body = `<h1>Sign in to Agentic CRM</h1>
 <p><strong>${esc(r.client.name)}</strong> asks to use the CRM as you.</p>
-<p class="muted">After you allow it, you are sent back to <strong>${esc(redirect.host)}</strong>. Resource: <code>${esc(r.resource)}</code></p>
+<p class="muted">After you allow it, you are sent back to <strong>${esc(redirect.origin !== 'null' ? redirect.host : `${redirect.protocol}${redirect.host ? `//${redirect.host}` : ''}`)}</strong>. Resource: <code>${esc(r.resource)}</code></p>
 <ul>${scopes}</ul>
 ${input.error ? `<p class="err" role="alert">${esc(input.error)}</p>` : ''}
 <form method="post" action="/oauth/authorize">${hidden}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OAUTH_SCOPES, type CrmCore, type OAuthClient } from '@crm/core';
+import { OAUTH_SCOPES, redirectUriRegistered, type CrmCore, type OAuthClient } from '@crm/core';
 import { serverNames } from '@crm/mcp-servers';
 import type { FastifyRequest } from 'fastify';
 import type { AuthOptions } from './auth.config.ts';
@@ -89,7 +89,7 @@ export async function validateAuthorization(core: CrmCore, p: AuthorizationParam
   const client = await core.oauth.client(p.client_id);
   if (!client) throw new PageError('Unknown or revoked client_id: the application must register again');
   if (!p.redirect_uri) throw new PageError('The request has no redirect_uri');
-  if (!client.redirectUris.includes(p.redirect_uri)) throw new PageError('The redirect_uri is not one this client registered (exact match required)');
+  if (!redirectUriRegistered(client.redirectUris, p.redirect_uri)) throw new PageError('The redirect_uri is not one this client registered (an exact match; for http to a loopback host any port)');
   const to = { redirectUri: p.redirect_uri, ...(p.state !== undefined ? { state: p.state } : {}) };
   const fail = (error: string, description: string) => new RedirectError(error, description, to);
   if (p.response_type !== 'code') throw fail('unsupported_response_type', 'response_type must be "code"');

@@ -319,6 +319,37 @@ describe.each(testDbKinds())('OAuth 2.1 authorization server for MCP clients on 
     expect(await (await redeem(c, { redirect_uri: 'http://127.0.0.1:53682/other' })).json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/redirect_uri/) });
   });
 
+  it("native apps: a loopback redirect on any port (RFC 8252 §7.3) and an app's own scheme (cursor://) get a code that redeems", async () => {
+    for (const [registered, used, formAction] of [
+      ['http://127.0.0.1/callback', 'http://127.0.0.1:41234/callback', 'http://127.0.0.1:41234'],
+      ['cursor://anysphere.cursor-retrieval/oauth/crm/callback', 'cursor://anysphere.cursor-retrieval/oauth/crm/callback', 'cursor:'],
+    ] as const) {
+      const reg = await register({ client_name: 'native', redirect_uris: [registered], token_endpoint_auth_method: 'none' });
+      expect(reg.status, registered).toBe(201);
+      const { client_id } = (await reg.json()) as { client_id: string };
+      const { verifier, challenge } = pkce();
+      const url = authorizeUrl(client_id, { code_challenge: challenge, redirect_uri: used });
+      const page = await fetch(url);
+      expect(page.status, used).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain(`form-action 'self' ${formAction}`);
+      const r = await browser(url);
+      expect(r.status).toBe(303);
+      expect(r.location!.startsWith(`${used}?`)).toBe(true);
+      const code = r.params!.get('code')!;
+      // the token request must name the redirect_uri the authorization used, port included
+      const c = { clientId: client_id, verifier, code };
+      const tokens = await redeem(c, { redirect_uri: used });
+      expect(tokens.status).toBe(200);
+      expect(await mcpStatus(((await tokens.json()) as { access_token: string }).access_token)).toBe(200);
+    }
+    // another path on the loopback host, or the port of a registered https URI, is still refused
+    const { client_id } = (await (await register({ client_name: 'native', redirect_uris: ['http://127.0.0.1/callback'], token_endpoint_auth_method: 'none' })).json()) as { client_id: string };
+    const other = await fetch(authorizeUrl(client_id, { code_challenge: pkce().challenge, redirect_uri: 'http://127.0.0.1:41234/elsewhere' }), { redirect: 'manual' });
+    expect(other.status).toBe(400);
+    expect(other.headers.get('location')).toBeNull();
+    expect((await register({ client_name: 'bad', redirect_uris: ['javascript:alert(1)'] })).status).toBe(400);
+  });
+
   it('a bad resource, plain PKCE, no PKCE, an unknown scope or response_type go back to the client as error redirects with state', async () => {
     const { client_id } = await publicClient();
     const { challenge } = pkce();
