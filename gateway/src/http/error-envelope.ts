@@ -23,6 +23,13 @@ export interface ErrorEnvelope {
 
 /** The design document's error envelope; 5xx messages never carry internals. */
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { status, body } = errorEnvelope(err, req);
+  if (body.meta?.retryAfter) void reply.header('retry-after', String(body.meta.retryAfter));
+  return reply.status(status).send(body);
+}
+
+/** The status and envelope of an error (also what a stream sends once its headers are out). */
+export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): { status: number; body: ErrorEnvelope } {
   const base = { traceId: String(req.id), timestamp: new Date().toISOString(), path: req.url };
   let body: ErrorEnvelope;
   let status: number;
@@ -51,8 +58,7 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
     req.log.error({ err }, 'unhandled error');
     body = { error: { code: 'INTERNAL', message: publicMessage('INTERNAL'), ...base } };
   }
-  if (body.meta?.retryAfter) void reply.header('retry-after', String(body.meta.retryAfter));
-  return reply.status(status).send(body);
+  return { status, body };
 }
 
 function publicMessage(code: ErrorCode): string {
