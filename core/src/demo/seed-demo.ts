@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CrmCore } from '../crm-core.ts';
-import { writeAudit } from '../audit/audit.service.ts';
+import { writeAudit, writeAuditRows } from '../audit/audit.service.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { refreshStatistics } from '../imports/contact-import.service.ts';
 import type { Actor } from '../users/user.schema.ts';
@@ -175,18 +175,19 @@ async function seedDemoRecords(
     // scoring takes its training features as of these moments, never after.
     const closed = demo.contacts
       .filter((c) => c.closedAt)
-      .map((c) => ({
-        contact_id: contactIds.get(c.key),
-        actor_id: c.assignedToUserKey ? userIds.get(c.assignedToUserKey) : null,
-        diff: { before: { status: 'PROSPECT' }, after: { status: c.status } },
-        created_at: c.closedAt,
-      }));
-    await em.execute(
-      `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff, created_at)
-       SELECT ?, r.actor_id, CASE WHEN r.actor_id IS NULL THEN NULL ELSE 'SALES_REP' END, 'contact.status_changed', 'contact', r.contact_id, r.diff, r.created_at
-       FROM jsonb_to_recordset(?::jsonb) AS r(contact_id uuid, actor_id uuid, diff jsonb, created_at timestamptz)`,
-      [admin.tenantId, JSON.stringify(closed)],
-    );
+      .map((c) => {
+        const owner = c.assignedToUserKey ? userIds.get(c.assignedToUserKey) : undefined;
+        return {
+          action: 'contact.status_changed',
+          entityType: 'contact',
+          entityId: contactIds.get(c.key)!,
+          diff: { before: { status: 'PROSPECT' }, after: { status: c.status } },
+          // the owner closed it, then (not the admin who runs the seed)
+          actor: owner ? { userId: owner, role: 'SALES_REP' as const } : null,
+          at: c.closedAt!,
+        };
+      });
+    await writeAuditRows(em, admin, closed);
     const summary = summariseDemoTenant(demo, now);
     await writeAudit(em, admin, 'tenant.seeded', 'tenant', admin.tenantId, { after: { generator: 'demo', seed: options.seed ?? 42, ...summary } as never });
   });

@@ -4,8 +4,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
 import { withCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
 import { openInteractionRows, type ImportedInteraction } from '../csv/index.ts';
+import { writeAuditRows } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { writeEvents } from '../outbox/outbox.writer.ts';
 import { readTenantLocale } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
@@ -76,16 +78,16 @@ async function insertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
        WHERE c.id = m.id`,
       [JSON.stringify(inserted)],
     );
-    const events = inserted.map((r) => ({ id: randomUUID(), aggregate_id: r.contact_id, payload: { interactionId: r.id, contactId: r.contact_id, source: 'import' } }));
-    await em.execute(
-      `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
-       SELECT e.id, ?, 'interaction.logged', 'contact', e.aggregate_id, ?, e.payload FROM jsonb_to_recordset(?::jsonb) AS e(id uuid, aggregate_id uuid, payload jsonb)`,
-      [actor.tenantId, actor.userId, JSON.stringify(events)],
+    // the one outbox writer and the one audit writer, set-wise as before
+    await writeEvents(
+      em,
+      actor,
+      inserted.map((r) => ({ type: 'interaction.logged' as const, aggregate: { type: 'contact', id: r.contact_id }, payload: { interactionId: r.id, contactId: r.contact_id, source: 'import' } })),
     );
-    await em.execute(
-      `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff)
-       SELECT ?, ?, ?, 'interaction.imported', 'interaction', (e->>'id')::uuid, jsonb_build_object('after', e) FROM jsonb_array_elements(?::jsonb) e`,
-      [actor.tenantId, actor.userId, actor.role, JSON.stringify(inserted)],
+    await writeAuditRows(
+      em,
+      actor,
+      inserted.map((r) => ({ action: 'interaction.imported', entityType: 'interaction', entityId: r.id, diff: { after: { id: r.id, contact_id: r.contact_id, created_at: r.created_at } } })),
     );
   }
   return { created: inserted.length, skipped: records.length - inserted.length };
