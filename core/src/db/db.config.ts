@@ -10,7 +10,7 @@ export const DbEnv = z.object({
     .int()
     .min(100)
     .default(5_000)
-    .describe('How long opening (or waiting for) a database connection may take before the request fails with 503; e.g. 5000'),
+    .describe('How long opening (or waiting for) a database connection may take before the request fails with 503; e.g. 5000 (while this is at its default, commands beside a running crm start wait up to 60 s for its busy embedded database)'),
   DB_STATEMENT_TIMEOUT_MS: z.coerce
     .number()
     .int()

@@ -10,6 +10,7 @@ import {
   createSmtpTransport,
   createVectorStore,
   openDatabase,
+  DEFAULT_DB_TIMEOUTS,
   startScoring,
   type Actor,
   type CrmConfig,
@@ -80,6 +81,9 @@ export interface Runtime {
   health(): Promise<HealthReport>;
 }
 
+/** How long a one-shot command waits for a connection to a running `crm start`'s embedded database. */
+export const SHARED_EMBEDDED_CONNECT_TIMEOUT_MS = 60_000;
+
 /**
  * The one composition root: config → logger → database → model provider → vector store → core →
  * MCP client factory → services. Every CLI command, the HTTP gateway and the workers build one.
@@ -88,15 +92,20 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
   const { logger } = options;
   let ownsEmbedded = !config.database.url;
   const database = { ...config.database };
+  let timeouts = config.dbTimeouts;
   if (!database.url) {
     const running = readRunningServer(config);
     if (running) {
       database.url = running.databaseUrl;
       ownsEmbedded = false;
       logger.debug({ pid: running.pid }, 'using the embedded database of the running crm start');
+      // the running server's PGlite serves one connection at a time and may be busy for seconds
+      // (loading the demo knowledge base): a command (or stdio MCP server) waits for its turn
+      // instead of failing after the HTTP default — unless DB_CONNECT_TIMEOUT_MS says otherwise
+      if (!options.server && timeouts.connectTimeoutMs === DEFAULT_DB_TIMEOUTS.connectTimeoutMs) timeouts = { ...timeouts, connectTimeoutMs: SHARED_EMBEDDED_CONNECT_TIMEOUT_MS };
     }
   }
-  const db = await openDatabase({ config: database, logger, timeouts: config.dbTimeouts });
+  const db = await openDatabase({ config: database, logger, timeouts });
   try {
     const { provider, status: providerStatus } = await selectModelProvider(config, { db, logger, probe: options.server === true });
     const vectorStore = await createVectorStore(config.vectorStore, { db, dimensions: provider.embeddings.dimensions });
