@@ -199,8 +199,9 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
 
   /**
    * The claim loop: keeps up to `concurrency` executions running and claims the moment a slot
-   * frees or a wake-up arrives (a commit in this process, a NOTIFY from another), so a new
-   * execution never waits for a run in progress to end or for the poll timer.
+   * frees or a wake-up arrives (a commit in this process, a NOTIFY from another; within
+   * EMPTY_CLAIM_GAP_MS of an empty claim, once that has passed), so a new execution never waits
+   * for a run in progress to end or for the poll timer.
    */
   async function pump(): Promise<number> {
     let runs = 0;
