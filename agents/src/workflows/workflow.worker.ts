@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Command, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
-import { createApprovalService, createExecutionStore, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
+import { createApprovalService, createExecutionStore, EXECUTIONS_QUEUED, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type pg from 'pg';
 import type { StepEffectsDeps } from './step-effects.ts';
@@ -82,6 +82,8 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
   let signal: (() => void) | undefined;
   /** When the last claim came back empty (performance.now()); 0 after one that found work. */
   let lastEmptyClaim = 0;
+  /** Ends the loop's pause after an empty claim (set while it pauses). */
+  let cutGap: (() => void) | undefined;
 
   function graphFor(e: ClaimedExecution): CompiledWorkflow {
     const key = `${e.workflowId}@${e.version}`;
@@ -213,7 +215,11 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
         // instead of one each (a claim that found work is followed at once).
         const gap = lastEmptyClaim + EMPTY_CLAIM_GAP_MS - performance.now();
         if (gap > 0) {
-          await new Promise((resolve) => setTimeout(resolve, gap));
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, gap);
+            cutGap = () => (clearTimeout(timer), resolve());
+          });
+          cutGap = undefined;
           if (stopped) break;
         }
         dirty = false;
@@ -269,6 +275,12 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
     signal?.();
     if (!stopped) void kick();
   };
+  /** Executions were queued in this process: claim without the pause after an empty claim. */
+  const wakeNow = () => {
+    lastEmptyClaim = 0;
+    cutGap?.();
+    wake();
+  };
 
   return {
     name: 'workflow-worker',
@@ -277,6 +289,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       if (!stopped) return;
       stopped = false;
       deps.db.events.on('outbox', wake);
+      deps.db.events.on(EXECUTIONS_QUEUED, wakeNow);
       try {
         listener = await deps.db.connect();
         listener.on('notification', wake);
@@ -307,7 +320,9 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
     async stop() {
       stopped = true;
       signal?.();
+      cutGap?.();
       deps.db.events.off('outbox', wake);
+      deps.db.events.off(EXECUTIONS_QUEUED, wakeNow);
       if (timer) clearInterval(timer);
       if (scheduleTimer) clearInterval(scheduleTimer);
       timer = undefined;
