@@ -220,6 +220,7 @@ export {
   successors,
   WORKFLOW_TEMPLATES,
   createWorkflowService,
+  EXECUTIONS_QUEUED,
   insertExecution,
   ListWorkflowsQuery,
   ListExecutionsQuery,

@@ -39,11 +39,16 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
   });
 
   it('rejects a duplicate email in the tenant with CONFLICT naming the field', async () => {
-    await core.contacts.create(f.manager, { firstName: 'A', lastName: 'B', email: 'dup@x.com' });
+    const first = await core.contacts.create(f.manager, { firstName: 'A', lastName: 'B', email: 'dup@x.com' });
+    // the unique index finds the clash (no look-up before the insert); the error still names the contact
     await expect(core.contacts.create(f.manager, { firstName: 'C', lastName: 'D', email: 'DUP@x.com' })).rejects.toMatchObject({
       code: 'CONFLICT',
-      details: [expect.objectContaining({ path: 'email' })],
+      details: [expect.objectContaining({ path: 'email', existingId: first.id })],
     });
+    const written = await t.db.asWorker((c) =>
+      c.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts WHERE tenant_id = $1 AND first_name = 'C' AND last_name = 'D'`, [f.tenantId]),
+    );
+    expect(written.rows[0].n).toBe(0);
   });
 
   it.each([

@@ -3,6 +3,8 @@ import type { OutboxRow } from './outbox.schema.ts';
 
 export interface ClaimedRow extends OutboxRow {
   attempts: number;
+  /** A failure was recorded for it before: some consumers may have handled it already (processed_events). */
+  retried: boolean;
 }
 
 /** Claims of all dispatchers (any process) take turns on this key, so none sees another's half-made lease. */
@@ -21,32 +23,39 @@ export async function claimBatch(
   c: pg.PoolClient,
   options: { limit: number; leaseSeconds: number; maxAttempts: number },
 ): Promise<ClaimedRow[]> {
-  await c.query('SELECT pg_advisory_xact_lock($1)', [CLAIM_LOCK]);
+  // JIT off: the planner's cost for this statement (one probe per tenant row) crosses jit_above_cost,
+  // and compiling it (~150 ms) would cost more than running it (a few ms)
+  await c.query(`SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, [CLAIM_LOCK]);
   const res = await c.query<ClaimedRow>(
     `WITH picked AS (
        SELECT e.seq, e.rn FROM tenants t
        CROSS JOIN LATERAL (
          SELECT o.seq, row_number() OVER (ORDER BY o.seq) AS rn FROM (
            SELECT seq FROM outbox_events o
-           WHERE o.tenant_id = t.id AND o.dispatched_at IS NULL AND o.attempts < $3
+           WHERE o.tenant_id >= t.id AND o.tenant_id <= t.id AND o.dispatched_at IS NULL AND o.attempts < $3
              AND (o.locked_until IS NULL OR o.locked_until < now())
              AND NOT EXISTS (
                SELECT 1 FROM outbox_events p
                WHERE p.tenant_id = o.tenant_id AND p.aggregate_id = o.aggregate_id AND p.dispatched_at IS NULL
                  AND p.locked_until IS NOT NULL AND p.seq < o.seq AND p.attempts < $3 AND p.locked_until >= now())
-           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED) o
+           ORDER BY o.tenant_id, o.seq LIMIT $1 FOR UPDATE SKIP LOCKED) o
        ) e
        ORDER BY e.rn, e.seq LIMIT $1)
      UPDATE outbox_events SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
      WHERE outbox_events.seq = ANY(ARRAY(SELECT seq FROM picked))
-     RETURNING outbox_events.seq, id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload, created_at, attempts`,
+     RETURNING outbox_events.seq, id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload, created_at, attempts,
+       last_error IS NOT NULL AS retried`,
     [options.limit, options.leaseSeconds, options.maxAttempts],
   );
   return res.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
 }
 
 export interface BatchOutcome {
-  /** Every consumer that handled an event now (written even when another consumer failed). */
+  /**
+   * Consumers that handled an event now while another consumer failed on it: recorded so the retry
+   * skips them. An event that every consumer handled is marked dispatched and never claimed again,
+   * so its consumers need no record (one row fewer per event and consumer).
+   */
   processed: { consumer: string; eventId: string }[];
   dispatched: string[];
   failed: { seq: string; error: string }[];

@@ -62,8 +62,9 @@ function matches(sub: Subscription, type: string): boolean {
  * session), handed to every matching subscriber that has not processed them yet, and the batch's
  * outcome is written in one more transaction. Order is kept per aggregate, not globally, so
  * different contacts proceed in parallel and tenants share each batch fairly (outbox.claim.ts).
- * A crash between delivery and recording redelivers after the lease; `processed_events` makes
- * that a no-op for consumers that had recorded it.
+ * A crash between delivery and recording redelivers after the lease. When some consumers handled
+ * an event and another failed, `processed_events` records the ones that succeeded, so the retry
+ * skips them; an event every consumer handled is simply marked dispatched.
  */
 export function createOutboxDispatcher(db: Database, logger: Logger, options: OutboxDispatcherOptions = {}): OutboxDispatcher {
   const subs = new Set<Subscription>();
@@ -87,11 +88,13 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
     const out: BatchOutcome = { processed: [], dispatched: [], failed: [], released: [] };
     const consumers = [...new Set([...subs].map((s) => s.consumer))];
     const done = new Set<string>();
-    if (consumers.length) {
+    // only an event whose earlier failure was recorded can have consumers that handled it already
+    const retried = rows.filter((r) => r.retried).map((r) => r.id);
+    if (consumers.length && retried.length) {
       const res = await db.asWorker((c) =>
         c.query<{ consumer: string; event_id: string }>(
           'SELECT consumer, event_id FROM processed_events WHERE consumer = ANY($1::text[]) AND event_id = ANY($2::uuid[])',
-          [consumers, rows.map((r) => r.id)],
+          [consumers, retried],
         ),
       );
       for (const r of res.rows) done.add(`${r.consumer}\u0000${r.event_id}`);
@@ -99,7 +102,9 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
     const groups = new Map<string, ClaimedRow[]>();
     for (const row of rows) {
       const key = row.aggregate_id ? `${row.tenant_id}:${row.aggregate_id}` : row.id;
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
     }
     const queue = [...groups.values()];
     const runGroup = async (group: ClaimedRow[]) => {
@@ -111,11 +116,12 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
         }
         const event = toOutboxEvent(row);
         const errors: string[] = [];
+        const handled: string[] = [];
         for (const sub of [...subs].filter((s) => matches(s, event.type))) {
           if (done.has(`${sub.consumer}\u0000${event.id}`)) continue;
           try {
             await sub.handler(event);
-            out.processed.push({ consumer: sub.consumer, eventId: event.id });
+            handled.push(sub.consumer);
             done.add(`${sub.consumer}\u0000${event.id}`);
           } catch (err) {
             logger.warn({ err, consumer: sub.consumer, eventId: event.id, type: event.type }, 'event handler failed; will retry');
@@ -126,6 +132,7 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
           out.dispatched.push(row.seq);
           continue;
         }
+        for (const consumer of handled) out.processed.push({ consumer, eventId: event.id });
         out.failed.push({ seq: row.seq, error: errors.join('; ').slice(0, 2000) });
         // later events of this aggregate wait until this one has gone through
         out.released.push(...group.slice(i + 1).map((r) => r.seq));

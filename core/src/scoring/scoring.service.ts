@@ -14,6 +14,7 @@ import type { Actor } from '../users/user.schema.ts';
 import { extractLeadFeatures } from './lead-features.ts';
 import { explainLead, whatIf, type LeadScorer, type LeadTimeline } from './lead-explanation.ts';
 import { activeScorer, degradedReason, rescoreAll, rescoreContacts, type RescoreDeps, type RescoreResult } from './lead-rescoring.ts';
+import { createRescoreBatcher } from './rescore-batcher.ts';
 import { MIN_HOLDOUT, trainLeadModel, summarise } from './lead-training.ts';
 import { getModelVersion, insertModelVersion, listModelVersions, ScorerCache } from './model-registry.ts';
 import type { ProgressFn } from './ml/index.ts';
@@ -56,6 +57,7 @@ export function createScoringService(deps: ScoringServiceDeps) {
   const endpoint = given !== undefined ? given : config.vertex ? createVertexEndpoint({ config: config.vertex }) : null;
   const cache = new ScorerCache();
   const rescoreDeps: RescoreDeps = { db, logger, cache, endpoint, threshold: config.changeThreshold };
+  const rescoreSoon = createRescoreBatcher((tenantId, ids) => rescoreContacts(rescoreDeps, tenantId, ids));
 
   const read = <T>(actor: Actor, fn: (em: EntityManager) => Promise<T>) => {
     authorize(actor, 'contacts:read');
@@ -229,7 +231,7 @@ export function createScoringService(deps: ScoringServiceDeps) {
     async handleEvent(event: OutboxEvent): Promise<void> {
       const p = event.payload as { contact?: { id?: string }; interaction?: { contactId?: string }; contactId?: string };
       const id = p.contact?.id ?? p.interaction?.contactId ?? p.contactId ?? event.aggregateId;
-      if (id) await rescoreContacts(rescoreDeps, event.tenantId, [id]);
+      if (id) await rescoreSoon(event.tenantId, id);
     },
 
     async close(): Promise<void> {

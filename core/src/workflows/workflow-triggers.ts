@@ -9,7 +9,7 @@ import { createWebhookSecretBox, type WebhookSecretBox } from './webhook-secret.
 import { evaluateConditions, type ConditionContext } from './workflow-conditions.ts';
 import { nextCronRun } from './workflow-validation.ts';
 import { contactContext } from './workflow.rows.ts';
-import { insertExecution } from './workflow.service.ts';
+import { EXECUTIONS_QUEUED, insertExecution } from './workflow.service.ts';
 import { TRIGGER_EVENTS, type TriggerType, type WorkflowDefinition } from './workflow.schema.ts';
 
 export const WORKFLOW_TRIGGER_CONSUMER = 'workflow-triggers';
@@ -77,7 +77,10 @@ export function createWorkflowTriggers(db: Database, logger: Logger, options: { 
       );
       if (id) started.push(id);
     }
-    if (started.length) logger.debug({ eventId: event.id, type: event.type, executions: started.length }, 'workflows triggered');
+    if (started.length) {
+      db.events.emit(EXECUTIONS_QUEUED);
+      logger.debug({ eventId: event.id, type: event.type, executions: started.length }, 'workflows triggered');
+    }
     return started;
   }
 
@@ -109,6 +112,7 @@ export function createWorkflowTriggers(db: Database, logger: Logger, options: { 
       if (claimed.rowCount !== 1) continue;
       started += await fireSchedule(wf.tenant_id, { id: wf.id, version: wf.version, definition: wf.definition }, slot);
     }
+    if (started) db.events.emit(EXECUTIONS_QUEUED);
     return started;
   }
 
@@ -167,9 +171,11 @@ export function createWorkflowTriggers(db: Database, logger: Logger, options: { 
     }
     if (!evaluateConditions(row.definition.trigger.conditions, { input, event: input, variables: row.definition.variables })) return null;
     const contactId = typeof input.contactId === 'string' && /^[0-9a-f-]{36}$/i.test(input.contactId) ? input.contactId : null;
-    return inTenantTx(db, { tenantId: row.tenant_id }, (em) =>
+    const id = await inTenantTx(db, { tenantId: row.tenant_id }, (em) =>
       insertExecution(em, row.tenant_id, { workflowId, version: row.version, triggerType: 'WEBHOOK', contactId, input, event: input }),
     );
+    if (id) db.events.emit(EXECUTIONS_QUEUED);
+    return id;
   }
 
   return {

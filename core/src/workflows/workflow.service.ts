@@ -52,6 +52,12 @@ export interface NewExecution {
 }
 
 /**
+ * In-process signal (`db.events`) after a commit that queued executions: a workflow worker claims
+ * at once on it, while other commits' wake-ups may wait out its pause after an empty claim.
+ */
+export const EXECUTIONS_QUEUED = 'workflow-executions-queued';
+
+/**
  * Queue an execution and its `workflow.triggered` event in the caller's tenant transaction. A
  * redelivered trigger event hits the (workflow, event) unique key and queues nothing.
  */
@@ -258,7 +264,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
     /** A manual run (MANUAL workflows, or any workflow run by hand with an input and optional contact). */
     async execute(actor: Actor, id: string, input: { input?: Record<string, unknown>; contactId?: string } = {}): Promise<WorkflowExecution> {
       authorize(actor, 'workflows:write');
-      return inTenantTx(db, actor, async (em) => {
+      const execution = await inTenantTx(db, actor, async (em) => {
         const wf = await load(em, id);
         const execId = await insertExecution(em, actor.tenantId, {
           workflowId: id,
@@ -271,6 +277,8 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
         const rows = await em.execute<ExecutionRow[]>('SELECT * FROM workflow_executions WHERE id = ?', [execId]);
         return toExecution(rows[0]);
       });
+      db.events.emit(EXECUTIONS_QUEUED);
+      return execution;
     },
 
     /** Complete a failed step by hand (see workflow-complete-step.ts); the execution continues after it. */

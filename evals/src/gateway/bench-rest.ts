@@ -7,6 +7,7 @@
  * Targets (issue 12): gateway ≥ 0.7 × the bare route's req/s; p99 ≤ 20 ms for GET by id at 100 connections.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -36,9 +37,27 @@ async function waitFor(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-async function run(title: string, opts: autocannon.Options): Promise<{ title: string; rps: number; p99: number; errors: number }> {
+/** CPU time (user + system, ms) a process has used so far: Linux /proc; null elsewhere. */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * req/s and p99 depend on how much of the shared CPU the run gets; the gateway process's CPU time
+ * per request (`cpuMsPerReq`, gateway rows only: the bare route shares this process with
+ * autocannon) is steadier under other load.
+ */
+async function run(title: string, opts: autocannon.Options, pid?: number): Promise<{ title: string; rps: number; p99: number; errors: number; cpuMsPerReq: number | null }> {
+  const before = pid ? cpuMs(pid) : null;
   const r = await autocannon({ connections: Number(values.connections), duration: Number(values.seconds), ...opts });
-  return { title, rps: Math.round(r.requests.average), p99: r.latency.p99, errors: r.errors + r.non2xx };
+  const after = pid ? cpuMs(pid) : null;
+  const cpuMsPerReq = before !== null && after !== null && r.requests.total ? Number(((after - before) / r.requests.total).toFixed(2)) : null;
+  return { title, rps: Math.round(r.requests.average), p99: r.latency.p99, errors: r.errors + r.non2xx, cpuMsPerReq };
 }
 
 crm(['migrate']);
@@ -74,9 +93,9 @@ try {
 
   let posted = 0;
   const results = [
-    await run('gateway GET /api/v1/contacts/:id', { url: `${base}/api/v1/contacts/${id}`, headers: auth }),
+    await run('gateway GET /api/v1/contacts/:id', { url: `${base}/api/v1/contacts/${id}`, headers: auth }, server.pid),
     await run('bare    GET /contacts/:id', { url: `${bareBase}/contacts/${id}` }),
-    await run('gateway GET /api/v1/contacts?search=northbridge', { url: `${base}/api/v1/contacts?search=northbridge`, headers: auth }),
+    await run('gateway GET /api/v1/contacts?search=northbridge', { url: `${base}/api/v1/contacts?search=northbridge`, headers: auth }, server.pid),
     await run('bare    GET /contacts (same search)', { url: `${bareBase}/contacts` }),
     await run('gateway POST /api/v1/contacts', {
       url: `${base}/api/v1/contacts`,
@@ -85,9 +104,10 @@ try {
       // a unique e-mail per request (autocannon's idReplacement sizes Content-Length for 27-character
       // ids, which the installed hyperid does not produce: the server then waits for the missing bytes)
       requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ firstName: 'Load', lastName: 'Test', email: `load${++posted}@${slug}.test` }) }) }],
-    }),
+    }, server.pid),
   ];
   console.table(results);
+  console.log(`load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (1, 5, 15 min) at the end`);
   console.log(`GET by id: gateway/bare = ${(results[0]!.rps / results[1]!.rps).toFixed(2)} (target ≥ 0.7), p99 ${results[0]!.p99} ms (target ≤ 20)`);
   console.log(`search:    gateway/bare = ${(results[2]!.rps / results[3]!.rps).toFixed(2)}`);
   await bare.close();
