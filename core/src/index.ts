@@ -33,7 +33,8 @@ export {
 } from './contacts/contact.schema.ts';
 export type { ContactPage, ContactService } from './contacts/contact.service.ts';
 export { FindDuplicatesQuery, MergeContactsInput } from './contacts/contact-merge.service.ts';
-export type { DuplicatePair } from './contacts/contact-merge.service.ts';
+export type { DuplicatePair } from './contacts/contact-duplicates.ts';
+export { BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contacts/contact-duplicates.ts';
 export {
   Interaction,
   InteractionType,
