@@ -14,12 +14,15 @@ export interface DuplicatePair {
 // sales@): it yields no candidates and adds no weight.
 export const BLOCK_CAP = { name: 25, phone: 10, email: 10 } as const;
 // Evidence weights of a pair; the trigram similarity of the whole haystack adds up to SIM_WEIGHT.
-// A shared email name or phone is strong, a shared name weak, a shared company only a modifier,
-// so same-name strangers with nothing else in common rank below every pair with a shared key.
-const W = { email: 0.45, phone: 0.45, name: 0.2, company: 0.15 } as const;
-const SIM_WEIGHT = 0.25;
+// A shared email name or phone is strong, a shared name weak, a shared company only a modifier:
+// every pair sharing a contact key outranks every pair that shares only a name and company
+// (name + company + SIM_WEIGHT < phone or email), so same-name strangers rank below them, and the
+// whole-tenant scan need not look at names at all once the shared keys fill the limit.
+const W = { email: 0.5, phone: 0.5, name: 0.15, company: 0.1 } as const;
+const SIM_WEIGHT = 0.2;
 // Whole-tenant scan: similarity is computed only for pairs whose evidence can still reach the
-// top `limit` (evidence + SIM_WEIGHT >= the limit-th best evidence), and for at most this many.
+// top `limit` (evidence + SIM_WEIGHT >= the limit-th best evidence), and for at most this many;
+// of the blocks of a name at different companies it reads at most this many, rarest names first.
 export const SIMILARITY_CAP = 2000;
 
 const PAIR_COLUMNS = `a.id AS a_id, a.first_name AS a_first, a.last_name AS a_last, a.email AS a_email, a.company AS a_company, a.phone AS a_phone,
@@ -43,16 +46,14 @@ const blockPairs = (k: (typeof KEYS)[number], keys: string, w: string) =>
 // tier cannot reach the top `limit` (its best evidence + SIM_WEIGHT < the limit-th evidence so far).
 // Tier pairs already found by an earlier tier keep that tier's (equal or higher) evidence.
 const TIERS = [
-  // a shared phone or email name (blocks sized in one pass over each key's index); their evidence
-  // in full is computed afterwards (EVIDENCE_SQL), only for these pairs
+  // a shared phone or email name: one pass over each key's covering index collects the members of
+  // the blocks within their caps; their evidence in full is computed afterwards (EVIDENCE_SQL)
   {
     max: Infinity,
-    sql: `WITH ${(['phone', 'email'] as const)
-      .map((k) => `${k}_m AS MATERIALIZED (SELECT id, k FROM (SELECT id, dup_${k} AS k, count(*) OVER (PARTITION BY dup_${k}) AS n
-        FROM contacts WHERE dup_${k} IS NOT NULL) s WHERE n BETWEEN 2 AND ${BLOCK_CAP[k]})`)
-      .join(', ')}
-      SELECT a.id AS a, b.id AS b, NULL::float8 AS w FROM phone_m a JOIN phone_m b ON a.k = b.k AND a.id < b.id
-      UNION SELECT a.id, b.id, NULL FROM email_m a JOIN email_m b ON a.k = b.k AND a.id < b.id`,
+    sql: `WITH g AS (${(['phone', 'email'] as const)
+      .map((k) => `SELECT array_agg(id) AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`)
+      .join(' UNION ALL ')})
+      SELECT DISTINCT x AS a, y AS b, NULL::float8 AS w FROM g, unnest(g.ids) AS x, unnest(g.ids) AS y WHERE x < y`,
   },
   // the same name and the same company, or no company on one side: any pair here that shared a
   // phone or email within its cap was found above, so only name and company count
@@ -65,7 +66,7 @@ const TIERS = [
   // the same name at two different companies, nothing else shared: the weakest evidence
   {
     max: W.name,
-    sql: `WITH n AS (${blockKeys('name', ' AND count(DISTINCT dup_company) >= 2')})
+    sql: `WITH n AS (${blockKeys('name', ' AND count(DISTINCT dup_company) >= 2')} ORDER BY count(*), 1 LIMIT ${SIMILARITY_CAP})
       ${blockPairs('name', 'n', `(${W.name})::float8`)} WHERE a.dup_company <> b.dup_company`,
   },
 ];

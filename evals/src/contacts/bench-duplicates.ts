@@ -236,6 +236,7 @@ async function main() {
     const planted = new Map<Kind, number>(KINDS.map((k) => [k, 0]));
     let shownClaimedLookups = 0;
     let shownClaimedTrue = 0;
+    let claimedRankedFirst = 0;
     const lookups = Math.min(CLAIMED + UNCLAIMED, Number(values.lookups));
     for (let s = 0; s < lookups; s++) {
       const k = Math.floor((s * (CLAIMED + UNCLAIMED)) / lookups);
@@ -249,6 +250,7 @@ async function main() {
       if (k < CLAIMED) {
         shownClaimedLookups += pairs.length;
         shownClaimedTrue += pairs.filter((p) => truth.has(key(p.a.id, p.b.id))).length;
+        if (pairs.length && key(pairs[0].a.id, pairs[0].b.id) === key(a, uid('d', k))) claimedRankedFirst++;
       }
     }
     const nearChecks = Math.min(NEAR_MISSES, Number(values['near-miss-checks']));
@@ -288,6 +290,7 @@ async function main() {
     out.push('\n| precision | value |\n|---|---|');
     out.push(`| whole-tenant top 200: planted pairs | ${top200True}/${top200.length} = ${(top200True / Math.max(1, top200.length)).toFixed(3)} |`);
     out.push(`| per-contact lookups of claimed originals: planted among pairs shown | ${shownClaimedTrue}/${shownClaimedLookups} = ${(shownClaimedTrue / Math.max(1, shownClaimedLookups)).toFixed(3)} |`);
+    out.push(`| per-contact lookups of claimed originals: the planted pair ranked first | ${claimedRankedFirst}/${claimedSampled} = ${(claimedRankedFirst / Math.max(1, claimedSampled)).toFixed(3)} |`);
     out.push(`| all candidate pairs of the blocking rules (no limit): planted (claimed) / candidates | ${claimedFound}/${candidates.size} = ${(claimedFound / Math.max(1, candidates.size)).toFixed(3)} |`);
     out.push(`| near-misses among all candidates | ${nearInCandidates}/${NEAR_MISSES}; per-contact lookup reported ${nearReported}/${nearChecks}; whole-tenant top 200: ${top200Near} |`);
     console.log(out.join('\n'));
