@@ -33,8 +33,14 @@ const PAIR_COLUMNS = `a.id AS a_id, a.first_name AS a_first, a.last_name AS a_la
 const KEYS = ['name', 'phone', 'email'] as const;
 const within = (k: (typeof KEYS)[number], t: string) =>
   `(SELECT count(*) FROM (SELECT 1 FROM contacts x WHERE x.dup_${k} = ${t}.dup_${k} LIMIT ${BLOCK_CAP[k] + 1}) s) <= ${BLOCK_CAP[k]}`;
-/** Evidence weight of pair (a, b): each shared key whose block is within its cap, plus the company. */
-const EVIDENCE = `(${KEYS.map((k) => `(CASE WHEN a.dup_${k} = b.dup_${k} THEN CASE WHEN ${within(k, 'a')} THEN ${W[k]} ELSE 0 END ELSE 0 END)`).join(' + ')}
+/**
+ * Evidence weight of pair (a, b): each shared key whose block is within its cap, plus the company.
+ * `ok` may replace a key's block-size probe by what the caller already knows (the whole-tenant scan
+ * knows which blocks within their caps a pair came from); the arithmetic stays identical.
+ */
+const evidence = (ok: Partial<Record<(typeof KEYS)[number], string>> = {}) => `(${KEYS.map(
+  (k) => `(CASE WHEN a.dup_${k} = b.dup_${k} THEN CASE WHEN ${ok[k] ?? within(k, 'a')} THEN ${W[k]} ELSE 0 END ELSE 0 END)`,
+).join(' + ')}
   + (CASE WHEN a.dup_company = b.dup_company THEN ${W.company} ELSE 0 END))::float8`;
 const RANK = `(t.w + ${SIM_WEIGHT} * similarity(a.search_text, b.search_text)::float8)`;
 const blockKeys = (k: (typeof KEYS)[number], having = '') =>
@@ -47,13 +53,14 @@ const blockPairs = (k: (typeof KEYS)[number], keys: string, w: string) =>
 // Tier pairs already found by an earlier tier keep that tier's (equal or higher) evidence.
 const TIERS = [
   // a shared phone or email name: one pass over each key's covering index collects the members of
-  // the blocks within their caps; their evidence in full is computed afterwards (EVIDENCE_SQL)
+  // the blocks within their caps; their evidence is computed afterwards (STRONG_EVIDENCE_SQL)
   {
     max: Infinity,
     sql: `WITH g AS (${(['phone', 'email'] as const)
-      .map((k) => `SELECT array_agg(id) AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`)
+      .map((k) => `SELECT '${k}' AS kind, array_agg(id) AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`)
       .join(' UNION ALL ')})
-      SELECT DISTINCT x AS a, y AS b, NULL::float8 AS w FROM g, unnest(g.ids) AS x, unnest(g.ids) AS y WHERE x < y`,
+      SELECT x AS a, y AS b, bool_or(kind = 'phone') AS phone_ok, bool_or(kind = 'email') AS email_ok, NULL::float8 AS w
+      FROM g, unnest(g.ids) AS x, unnest(g.ids) AS y WHERE x < y GROUP BY 1, 2`,
   },
   // the same name and the same company, or no company on one side: any pair here that shared a
   // phone or email within its cap was found above, so only name and company count
@@ -71,8 +78,10 @@ const TIERS = [
   },
 ];
 
-const EVIDENCE_SQL = `SELECT t.a, t.b, ${EVIDENCE} AS w
+const EVIDENCE_SQL = `SELECT t.a, t.b, ${evidence()} AS w
   FROM unnest(?::uuid[], ?::uuid[]) AS t(a, b) JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b`;
+const STRONG_EVIDENCE_SQL = `SELECT t.a, t.b, ${evidence({ phone: 't.phone_ok', email: 't.email_ok' })} AS w
+  FROM unnest(?::uuid[], ?::uuid[], ?::bool[], ?::bool[]) AS t(a, b, phone_ok, email_ok) JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b`;
 
 // The chosen pairs, ranked: similarity only for these.
 const RANK_SQL = `SELECT ${PAIR_COLUMNS}, ${RANK} AS rank
@@ -89,8 +98,8 @@ SELECT ${PAIR_COLUMNS}, ${RANK} AS rank
 FROM t JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b
 ORDER BY rank DESC, a.id, b.id LIMIT ?`;
 
-/** A PostgreSQL array literal of uuids or numbers (never user text). */
-const arr = (xs: (string | number)[]) => `{${xs.join(',')}}`;
+/** A PostgreSQL array literal of uuids, numbers or booleans (never user text). */
+const arr = (xs: (string | number | boolean)[]) => `{${xs.join(',')}}`;
 
 type Candidate = { a: string; b: string; w: number };
 
@@ -102,8 +111,11 @@ async function tenantCandidates(em: EntityManager, limit: number): Promise<Candi
   let sorted: Candidate[] = [];
   for (const tier of TIERS) {
     if (tier.max + SIM_WEIGHT < kth(sorted, limit)) break;
-    let rows = await em.execute<{ a: string; b: string; w: number | string | null }[]>(tier.sql);
-    if (rows.length && rows[0].w === null) rows = await em.execute(EVIDENCE_SQL, [arr(rows.map((r) => r.a)), arr(rows.map((r) => r.b))]);
+    let rows = await em.execute<{ a: string; b: string; w: number | string | null; phone_ok?: boolean; email_ok?: boolean }[]>(tier.sql);
+    if (rows.length && rows[0].w === null) {
+      const cols = [rows.map((r) => r.a), rows.map((r) => r.b), rows.map((r) => r.phone_ok), rows.map((r) => r.email_ok)];
+      rows = await em.execute(STRONG_EVIDENCE_SQL, cols.map((c) => arr(c as (string | boolean)[])));
+    }
     for (const r of rows) {
       const k = `${r.a},${r.b}`;
       if (!seen.has(k)) seen.set(k, { a: r.a, b: r.b, w: Number(r.w) });
