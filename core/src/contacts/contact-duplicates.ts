@@ -106,15 +106,22 @@ type Candidate = { a: string; b: string; w: number };
 /** The limit-th best evidence among `cands` (sorted descending), or -Infinity when there are fewer. */
 const kth = (cands: Candidate[], limit: number) => (cands.length >= limit ? cands[limit - 1].w : -Infinity);
 
-async function tenantCandidates(em: EntityManager, limit: number): Promise<Candidate[]> {
+/** Runs `fn` in one short tenant transaction; PGlite serves one transaction at a time. */
+export type TenantTx = <T>(fn: (em: EntityManager) => Promise<T>) => Promise<T>;
+
+// The whole-tenant scan runs as a series of short transactions (one per tier, evidence and chunk of
+// ranking), so on PGlite other requests get their turn in between instead of waiting for the scan.
+const RANK_CHUNK = 250;
+
+async function tenantCandidates(tx: TenantTx, limit: number): Promise<Candidate[]> {
   const seen = new Map<string, Candidate>();
   let sorted: Candidate[] = [];
   for (const tier of TIERS) {
     if (tier.max + SIM_WEIGHT < kth(sorted, limit)) break;
-    let rows = await em.execute<{ a: string; b: string; w: number | string | null; phone_ok?: boolean; email_ok?: boolean }[]>(tier.sql);
+    let rows = await tx((em) => em.execute<{ a: string; b: string; w: number | string | null; phone_ok?: boolean; email_ok?: boolean }[]>(tier.sql));
     if (rows.length && rows[0].w === null) {
       const cols = [rows.map((r) => r.a), rows.map((r) => r.b), rows.map((r) => r.phone_ok), rows.map((r) => r.email_ok)];
-      rows = await em.execute(STRONG_EVIDENCE_SQL, cols.map((c) => arr(c as (string | boolean)[])));
+      rows = await tx((em) => em.execute(STRONG_EVIDENCE_SQL, cols.map((c) => arr(c as (string | boolean)[]))));
     }
     for (const r of rows) {
       const k = `${r.a},${r.b}`;
@@ -146,16 +153,29 @@ function toPair(r: Record<string, unknown>): DuplicatePair {
   return { a: side(r, 'a'), b: side(r, 'b'), reasons, score: Math.round(Math.min(1, Number(r.rank)) * 100) / 100 };
 }
 
-/** Likely duplicate pairs of the tenant in `em`'s transaction, or of one contact; best first. */
-export async function findDuplicatePairs(em: EntityManager, q: { contactId?: string; limit: number }): Promise<DuplicatePair[]> {
+const byRank = (x: Record<string, unknown>, y: Record<string, unknown>) =>
+  Number(y.rank) - Number(x.rank) || (x.a_id! < y.a_id! ? -1 : x.a_id! > y.a_id! ? 1 : x.b_id! < y.b_id! ? -1 : x.b_id! > y.b_id! ? 1 : 0);
+
+/**
+ * Likely duplicate pairs of the tenant, or of one contact; best first. `tx` runs one tenant
+ * transaction (the caller's authorisation and tenant setting).
+ */
+export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; limit: number }): Promise<DuplicatePair[]> {
   if (q.contactId) {
-    const others = (await em.execute<{ id: string }[]>(CONTACT_SQL, [q.contactId])).map((r) => r.id);
-    if (!others.length) return [];
-    const [a, b] = [others.map((o) => (o < q.contactId! ? o : q.contactId!)), others.map((o) => (o < q.contactId! ? q.contactId! : o))];
-    return (await em.execute<Record<string, unknown>[]>(SCORE_SQL, [arr(a), arr(b), q.limit])).map(toPair);
+    const id = q.contactId;
+    return tx(async (em) => {
+      const others = (await em.execute<{ id: string }[]>(CONTACT_SQL, [id])).map((r) => r.id);
+      if (!others.length) return [];
+      const [a, b] = [others.map((o) => (o < id ? o : id)), others.map((o) => (o < id ? id : o))];
+      return (await em.execute<Record<string, unknown>[]>(SCORE_SQL, [arr(a), arr(b), q.limit])).map(toPair);
+    });
   }
-  const cands = await tenantCandidates(em, q.limit);
-  if (!cands.length) return [];
-  const rows = await em.execute<Record<string, unknown>[]>(RANK_SQL, [arr(cands.map((c) => c.a)), arr(cands.map((c) => c.b)), arr(cands.map((c) => c.w)), q.limit]);
-  return rows.map(toPair);
+  const cands = await tenantCandidates(tx, q.limit);
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < cands.length; i += RANK_CHUNK) {
+    const chunk = cands.slice(i, i + RANK_CHUNK);
+    const params = [arr(chunk.map((c) => c.a)), arr(chunk.map((c) => c.b)), arr(chunk.map((c) => c.w)), q.limit];
+    rows.push(...(await tx((em) => em.execute<Record<string, unknown>[]>(RANK_SQL, params))));
+  }
+  return rows.sort(byRank).slice(0, q.limit).map(toPair);
 }

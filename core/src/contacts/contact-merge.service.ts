@@ -26,9 +26,11 @@ export function createContactMergeService(db: Database) {
     async findDuplicates(actor: Actor, raw: unknown = {}): Promise<DuplicatePair[]> {
       authorize(actor, 'contacts:read');
       const q = parseOrThrow(FindDuplicatesQuery, raw);
+      // read-only: plain tenant transactions, no outbox nudge after each of the scan's short steps
+      if (!q.contactId) return findDuplicatePairs((fn) => db.withTenant(actor.tenantId, fn), q);
       return inTenantTx(db, actor, async (em) => {
-        if (q.contactId) await loadContact(em, q.contactId);
-        return findDuplicatePairs(em, q);
+        await loadContact(em, q.contactId!);
+        return findDuplicatePairs((fn) => fn(em), q);
       });
     },
 
