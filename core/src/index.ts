@@ -1,6 +1,6 @@
 export { loadCoreConfig, CoreEnv, withoutEmpty } from './config/config.ts';
 export type { CoreConfig, DatabaseConfig } from './config/config.ts';
-export { createLogger, silentLogger } from './logger.ts';
+export { createLogger, silentLogger, statementName } from './logger.ts';
 export type { Logger } from './logger.ts';
 export { AppError, ERROR_CODES, isAppError } from './errors/app-error.ts';
 export type { ErrorCode, FieldIssue } from './errors/app-error.ts';
