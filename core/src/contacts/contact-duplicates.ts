@@ -48,20 +48,18 @@ const blockKeys = (k: (typeof KEYS)[number], having = '') =>
 const blockPairs = (k: (typeof KEYS)[number], keys: string, w: string) =>
   `SELECT a.id AS a, b.id AS b, ${w} AS w FROM ${keys} JOIN contacts a ON a.dup_${k} = ${keys}.k JOIN contacts b ON b.dup_${k} = ${keys}.k AND a.id < b.id`;
 
+// The first tier, a shared phone or email name: one statement per key passes over its covering index
+// and returns the members of the blocks within the cap; the pairs' evidence follows in chunks
+// (STRONG_EVIDENCE_SQL), each step a short transaction.
+const STRONG_BLOCKS = (['phone', 'email'] as const).map((k) => ({
+  key: k,
+  sql: `SELECT array_agg(id)::text[] AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`,
+}));
 // The whole-tenant scan gathers candidates tier by tier, strongest first, and stops as soon as a
 // tier cannot reach the top `limit` (its best evidence + SIM_WEIGHT < the limit-th evidence so far).
 // Tier pairs already found by an earlier tier keep that tier's (equal or higher) evidence.
-const TIERS = [
-  // a shared phone or email name: one pass over each key's covering index collects the members of
-  // the blocks within their caps; their evidence is computed afterwards (STRONG_EVIDENCE_SQL)
-  {
-    max: Infinity,
-    sql: `WITH g AS (${(['phone', 'email'] as const)
-      .map((k) => `SELECT '${k}' AS kind, array_agg(id) AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`)
-      .join(' UNION ALL ')})
-      SELECT x AS a, y AS b, bool_or(kind = 'phone') AS phone_ok, bool_or(kind = 'email') AS email_ok, NULL::float8 AS w
-      FROM g, unnest(g.ids) AS x, unnest(g.ids) AS y WHERE x < y GROUP BY 1, 2`,
-  },
+const TIERS: { max: number; sql?: string }[] = [
+  { max: Infinity },
   // the same name and the same company, or no company on one side: any pair here that shared a
   // phone or email within its cap was found above, so only name and company count
   {
@@ -113,16 +111,37 @@ export type TenantTx = <T>(fn: (em: EntityManager) => Promise<T>) => Promise<T>;
 // ranking), so on PGlite other requests get their turn in between instead of waiting for the scan.
 const RANK_CHUNK = 250;
 
+async function strongPairs(tx: TenantTx): Promise<{ a: string; b: string; w: number | string }[]> {
+  const pairs = new Map<string, { a: string; b: string; phone: boolean; email: boolean }>();
+  for (const block of STRONG_BLOCKS) {
+    for (const { ids } of await tx((em) => em.execute<{ ids: string[] }[]>(block.sql))) {
+      const sorted = [...ids].sort();
+      for (let i = 0; i < sorted.length; i++) {
+        for (let j = i + 1; j < sorted.length; j++) {
+          const k = `${sorted[i]},${sorted[j]}`;
+          const p = pairs.get(k) ?? { a: sorted[i], b: sorted[j], phone: false, email: false };
+          p[block.key] = true;
+          pairs.set(k, p);
+        }
+      }
+    }
+  }
+  const list = [...pairs.values()];
+  const out: { a: string; b: string; w: number | string }[] = [];
+  for (let i = 0; i < list.length; i += RANK_CHUNK) {
+    const chunk = list.slice(i, i + RANK_CHUNK);
+    const params = [arr(chunk.map((p) => p.a)), arr(chunk.map((p) => p.b)), arr(chunk.map((p) => p.phone)), arr(chunk.map((p) => p.email))];
+    out.push(...(await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(STRONG_EVIDENCE_SQL, params))));
+  }
+  return out;
+}
+
 async function tenantCandidates(tx: TenantTx, limit: number): Promise<Candidate[]> {
   const seen = new Map<string, Candidate>();
   let sorted: Candidate[] = [];
   for (const tier of TIERS) {
     if (tier.max + SIM_WEIGHT < kth(sorted, limit)) break;
-    let rows = await tx((em) => em.execute<{ a: string; b: string; w: number | string | null; phone_ok?: boolean; email_ok?: boolean }[]>(tier.sql));
-    if (rows.length && rows[0].w === null) {
-      const cols = [rows.map((r) => r.a), rows.map((r) => r.b), rows.map((r) => r.phone_ok), rows.map((r) => r.email_ok)];
-      rows = await tx((em) => em.execute(STRONG_EVIDENCE_SQL, cols.map((c) => arr(c as (string | boolean)[]))));
-    }
+    const rows = tier.sql ? await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(tier.sql!)) : await strongPairs(tx);
     for (const r of rows) {
       const k = `${r.a},${r.b}`;
       if (!seen.has(k)) seen.set(k, { a: r.a, b: r.b, w: Number(r.w) });
