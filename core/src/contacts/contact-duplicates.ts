@@ -107,11 +107,11 @@ const kth = (cands: Candidate[], limit: number) => (cands.length >= limit ? cand
 /** Runs `fn` in one short tenant transaction; PGlite serves one transaction at a time. */
 export type TenantTx = <T>(fn: (em: EntityManager) => Promise<T>) => Promise<T>;
 
-// The whole-tenant scan runs as a series of short transactions (one per tier, evidence and chunk of
-// ranking), so on PGlite other requests get their turn in between instead of waiting for the scan.
-const RANK_CHUNK = 250;
+// On PGlite the whole-tenant scan runs as a series of short transactions (one per tier and per chunk
+// of evidence and ranking), so other requests get their turn in between instead of waiting for it.
+export const PGLITE_CHUNK = 250;
 
-async function strongPairs(tx: TenantTx): Promise<{ a: string; b: string; w: number | string }[]> {
+async function strongPairs(tx: TenantTx, chunkSize: number): Promise<{ a: string; b: string; w: number | string }[]> {
   const pairs = new Map<string, { a: string; b: string; phone: boolean; email: boolean }>();
   for (const block of STRONG_BLOCKS) {
     for (const { ids } of await tx((em) => em.execute<{ ids: string[] }[]>(block.sql))) {
@@ -128,20 +128,20 @@ async function strongPairs(tx: TenantTx): Promise<{ a: string; b: string; w: num
   }
   const list = [...pairs.values()];
   const out: { a: string; b: string; w: number | string }[] = [];
-  for (let i = 0; i < list.length; i += RANK_CHUNK) {
-    const chunk = list.slice(i, i + RANK_CHUNK);
+  for (let i = 0; i < list.length; i += chunkSize) {
+    const chunk = list.slice(i, i + chunkSize);
     const params = [arr(chunk.map((p) => p.a)), arr(chunk.map((p) => p.b)), arr(chunk.map((p) => p.phone)), arr(chunk.map((p) => p.email))];
     out.push(...(await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(STRONG_EVIDENCE_SQL, params))));
   }
   return out;
 }
 
-async function tenantCandidates(tx: TenantTx, limit: number): Promise<Candidate[]> {
+async function tenantCandidates(tx: TenantTx, limit: number, chunkSize: number): Promise<Candidate[]> {
   const seen = new Map<string, Candidate>();
   let sorted: Candidate[] = [];
   for (const tier of TIERS) {
     if (tier.max + SIM_WEIGHT < kth(sorted, limit)) break;
-    const rows = tier.sql ? await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(tier.sql!)) : await strongPairs(tx);
+    const rows = tier.sql ? await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(tier.sql!)) : await strongPairs(tx, chunkSize);
     for (const r of rows) {
       const k = `${r.a},${r.b}`;
       if (!seen.has(k)) seen.set(k, { a: r.a, b: r.b, w: Number(r.w) });
@@ -177,9 +177,9 @@ const byRank = (x: Record<string, unknown>, y: Record<string, unknown>) =>
 
 /**
  * Likely duplicate pairs of the tenant, or of one contact; best first. `tx` runs one tenant
- * transaction (the caller's authorisation and tenant setting).
+ * transaction (the caller's authorisation and tenant setting); `chunkSize` pairs at most per statement.
  */
-export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; limit: number }): Promise<DuplicatePair[]> {
+export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; limit: number }, chunkSize = PGLITE_CHUNK): Promise<DuplicatePair[]> {
   if (q.contactId) {
     const id = q.contactId;
     return tx(async (em) => {
@@ -189,10 +189,10 @@ export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; 
       return (await em.execute<Record<string, unknown>[]>(SCORE_SQL, [arr(a), arr(b), q.limit])).map(toPair);
     });
   }
-  const cands = await tenantCandidates(tx, q.limit);
+  const cands = await tenantCandidates(tx, q.limit, chunkSize);
   const rows: Record<string, unknown>[] = [];
-  for (let i = 0; i < cands.length; i += RANK_CHUNK) {
-    const chunk = cands.slice(i, i + RANK_CHUNK);
+  for (let i = 0; i < cands.length; i += chunkSize) {
+    const chunk = cands.slice(i, i + chunkSize);
     const params = [arr(chunk.map((c) => c.a)), arr(chunk.map((c) => c.b)), arr(chunk.map((c) => c.w)), q.limit];
     rows.push(...(await tx((em) => em.execute<Record<string, unknown>[]>(RANK_SQL, params))));
   }
