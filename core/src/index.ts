@@ -1,6 +1,6 @@
 export { loadCoreConfig, CoreEnv, withoutEmpty } from './config/config.ts';
 export type { CoreConfig, DatabaseConfig } from './config/config.ts';
-export { createLogger, silentLogger } from './logger.ts';
+export { createLogger, silentLogger, statementName } from './logger.ts';
 export type { Logger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';
 export { AppError, ERROR_CODES, isAppError } from './errors/app-error.ts';
@@ -34,7 +34,8 @@ export {
 } from './contacts/contact.schema.ts';
 export type { ContactPage, ContactService } from './contacts/contact.service.ts';
 export { FindDuplicatesQuery, MergeContactsInput } from './contacts/contact-merge.service.ts';
-export type { DuplicatePair } from './contacts/contact-merge.service.ts';
+export type { DuplicatePair } from './contacts/contact-duplicates.ts';
+export { BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contacts/contact-duplicates.ts';
 export {
   Interaction,
   InteractionType,

@@ -36,6 +36,9 @@ describe.each(testDbKinds())('database errors in the logs carry no SQL text or r
     expect(json.reqId).toBe('req-42');
     expect(json.err.message).toMatch(/invalid input syntax for type uuid: \[value omitted\]/);
     expect(json.err.code).toBe('22P02');
+    expect(json.err.statement).toMatch(/^select#[0-9a-f]{8}$/); // which statement failed, without its values
+    const other = logged(await t.db.withTenant(f.tenantId, (em) => em.execute(`SELECT 'someone.else@pii.example'::uuid AS id`)).catch((e: unknown) => e));
+    expect(other.json.err.statement).toBe(json.err.statement);
   });
 
   it('a unique violation: the constraint stays, the statement and key values go', async () => {
@@ -49,6 +52,7 @@ describe.each(testDbKinds())('database errors in the logs carry no SQL text or r
     expect(json.err.code).toBe('23505');
     expect(String(json.err.message)).toContain('contacts_tenant_id_email_key');
     expect(String(json.err.message)).toMatch(/duplicate key value violates unique constraint/);
+    expect(json.err.statement).toMatch(/^insert contacts#[0-9a-f]{8}$/);
   });
 
   it('wrapped as the cause of an INTERNAL AppError: the cause is cleaned too', async () => {
@@ -56,5 +60,7 @@ describe.each(testDbKinds())('database errors in the logs carry no SQL text or r
     const { text, json } = logged(new AppError('INTERNAL', 'Something went wrong', { cause }));
     expect(text).not.toContain(PII);
     expect((json.err.cause as { message: string }).message).toMatch(/\[value omitted\]/);
+    expect(json.err.statement).toMatch(/^select#/); // lifted from the cause: request id, code and statement on one line
+    expect(json.err.code).toBe('INTERNAL');
   });
 });

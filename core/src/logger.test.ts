@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, redactSecrets, safeErrorMessage, serializeError } from './logger.ts';
+import { createLogger, redactSecrets, safeErrorMessage, serializeError, statementName } from './logger.ts';
 
 describe('log redaction', () => {
   it('censors keys, tokens and authorization at any depth, keeping everything else', () => {
@@ -47,5 +47,22 @@ describe('log redaction', () => {
     expect(JSON.stringify(out)).not.toContain('ann@x.io');
     expect(out.cause).toMatchObject({ code: '23505', constraint: 'c_email_key', table: 'contacts', severity: 'ERROR' });
     expect(out.cause.omitted).toEqual(['detail', 'query', 'parameters', 'where']);
+  });
+
+  it('names the failing statement by verb, first table and a hash of its shape, never its values', () => {
+    const a = statementName(`insert into "contacts" ("email", "lead_score") values ('ann@x.io', 42)`);
+    const b = statementName(`INSERT INTO "contacts" ("email", "lead_score")\n  VALUES ('bob@y.io', 7)`);
+    expect(a).toMatch(/^insert contacts#[0-9a-f]{8}$/);
+    expect(b).toBe(a); // same statement, other values, other spacing and case
+    expect(statementName('update contacts set phone = $1 where id = $2')).toMatch(/^update contacts#/);
+    expect(statementName('select * from interactions where contact_id = ?')).not.toBe(statementName('select * from follow_ups where contact_id = ?'));
+    expect(statementName('WITH m AS (SELECT 1 FROM contacts) DELETE FROM follow_ups WHERE id IN (SELECT * FROM m)')).toMatch(/^delete contacts#/);
+    expect(statementName(`select 'ann@x.io'::uuid`)).toMatch(/^select#[0-9a-f]{8}$/);
+    // the serializer adds it from the statement the driver error carries, and lifts it out of a cause
+    const pgErr = Object.assign(new Error('boom'), { code: '23505', query: "insert into contacts values ('ann@x.io')" });
+    const out = serializeError(Object.assign(new Error('wrapped'), { cause: pgErr })) as Record<string, unknown>;
+    expect(out.statement).toMatch(/^insert contacts#/);
+    expect(JSON.stringify(out)).not.toContain('ann@x.io');
+    expect(serializeError(new Error('no statement here'))).not.toHaveProperty('statement');
   });
 });

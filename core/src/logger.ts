@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
@@ -40,11 +41,38 @@ export function safeErrorMessage(message: string): string {
   return out.replace(QUOTED_INPUT, '$1[value omitted]');
 }
 
+/** The statement text an error carries: a driver property, or the SQL knex/MikroORM put before " - ". */
+function statementText(e: Record<string, unknown>, message: string): string | undefined {
+  for (const key of ['sql', 'query']) if (typeof e[key] === 'string' && SQL_FIRST.test(e[key] as string)) return e[key] as string;
+  if (!SQL_FIRST.test(message)) return undefined;
+  const cut = message.lastIndexOf(' - ');
+  return cut >= 0 ? message.slice(0, cut) : undefined;
+}
+
+/**
+ * A short stable name for an SQL statement, for failure logs: its verb, the first table it names
+ * and a hash of its text with every literal and parameter removed — e.g. `insert contacts#1f0c9a2b`.
+ * The same statement gets the same name whatever values it ran with; no value reaches the name.
+ */
+export function statementName(sql: string): string {
+  const shape = sql
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/\$\d+|\b\d+(?:\.\d+)?\b/g, '?')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+  const verb = /^\(?\s*(\w+)/.exec(shape)?.[1] ?? 'sql';
+  const main = verb === 'with' ? /\)\s*(select|insert|update|delete)\b(?![\s\S]*\)\s*(?:select|insert|update|delete)\b)/.exec(shape)?.[1] : undefined;
+  const table = /\b(?:from|into|update|join|table)\s+(?:only\s+)?"?([a-z_][\w.]*)"?/.exec(shape)?.[1];
+  const hash = createHash('sha1').update(shape).digest('hex').slice(0, 8);
+  return `${main ?? verb}${table ? ` ${table}` : ''}#${hash}`;
+}
+
 /**
  * pino's `err` serializer for every logger of a process: type, message, stack, code and the
  * driver's safe fields (severity, constraint, table, column, routine…), its cause chain — but no
  * SQL text, bound parameters or row values, which would put customers' personal data in the logs.
- * What was left out is named in `omitted`.
+ * What was left out is named in `omitted`; the failing statement is named by `statement`.
  */
 export function serializeError(err: unknown, depth = 0): unknown {
   if (!err || typeof err !== 'object' || !('message' in err)) return err;
@@ -52,6 +80,8 @@ export function serializeError(err: unknown, depth = 0): unknown {
   const raw = String(e.message ?? '');
   const message = safeErrorMessage(raw);
   const out: Record<string, unknown> = { type: e.constructor?.name ?? 'Error', message };
+  const sql = statementText(e, raw);
+  if (sql) out.statement = statementName(sql);
   if (typeof e.stack === 'string') out.stack = raw ? e.stack.split(raw).join(message) : e.stack;
   const omitted: string[] = [];
   for (const [key, value] of Object.entries(e)) {
@@ -62,7 +92,12 @@ export function serializeError(err: unknown, depth = 0): unknown {
     }
     out[key] = value instanceof Error ? (depth < 5 ? serializeError(value, depth + 1) : '[…]') : typeof value === 'string' ? safeErrorMessage(value) : value;
   }
-  if (e.cause !== undefined && depth < 5) out.cause = serializeError(e.cause, depth + 1);
+  if (e.cause !== undefined && depth < 5) {
+    out.cause = serializeError(e.cause, depth + 1);
+    // an AppError wrapping a driver error names the statement that failed beneath it
+    const inner = (out.cause as { statement?: unknown } | undefined)?.statement;
+    if (out.statement === undefined && typeof inner === 'string') out.statement = inner;
+  }
   if (omitted.length) out.omitted = omitted;
   return out;
 }

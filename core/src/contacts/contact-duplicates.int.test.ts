@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
+import { BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contact-duplicates.ts';
 import { silentLogger } from '../logger.ts';
 import { createRandom } from '../scoring/ml/random.ts';
 import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
@@ -71,5 +72,53 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
       const expected = all.filter((p) => p.a.id === id || p.b.id === id);
       expect(mine.map((p) => [p.a.id, p.b.id, p.score])).toEqual(expected.map((p) => [p.a.id, p.b.id, p.score]));
     }
+  });
+
+  it('limits the whole-tenant work without changing the top: limit 5 is the first 5 of limit 200', async () => {
+    const all = await core.merge.findDuplicates(f.manager, { limit: 200 });
+    for (const limit of [1, 5, 20]) {
+      const top = await core.merge.findDuplicates(f.manager, { limit });
+      expect(top.map((p) => [p.a.id, p.b.id, p.score])).toEqual(all.slice(0, limit).map((p) => [p.a.id, p.b.id, p.score]));
+    }
+  });
+
+  it('normalised keys: an email without dots or with a +tag, a phone without its country code; shared keys outrank a shared name', async () => {
+    const g = await createTenantFixture(core);
+    const c = (firstName: string, lastName: string, email: string, phone?: string, company?: string) => core.contacts.create(g.manager, { firstName, lastName, email, phone, company });
+    const ava = await c('Ava', 'Lindqvist', 'ava.lindqvist@northco.example', '+1 201 555 0147', 'NorthCo');
+    const avaDots = await c('A.', 'Lindqvist', 'avalindqvist+crm@gmail.example');
+    const avaPhone = await c('A', 'L', 'al@elsewhere.example', '(201) 555-0147');
+    const uk = await c('Theo', 'Marsh', 'theo.m@one.example', '+44 20 7946 0958');
+    const ukNational = await c('T', 'Marsh', 'tm@two.example', '020 7946 0958');
+    // same-name strangers at two companies with nothing else shared
+    const s1 = await c('Noah', 'Berg', 'noah.berg@alpha.example', undefined, 'Alpha');
+    const s2 = await c('Noah', 'Berg', 'nberg@beta.example', undefined, 'Beta');
+    const pairs = await core.merge.findDuplicates(g.manager, { limit: 200 });
+    const keys = pairs.map((p) => [p.a.id, p.b.id].sort().join());
+    const at = (x: { id: string }, y: { id: string }) => keys.indexOf([x.id, y.id].sort().join());
+    expect(at(ava, avaDots)).toBeGreaterThanOrEqual(0);
+    expect(pairs[at(ava, avaDots)].reasons).toContain('same email name at another domain');
+    expect(at(ava, avaPhone)).toBeGreaterThanOrEqual(0);
+    expect(pairs[at(ava, avaPhone)].reasons).toContain('same phone');
+    expect(at(uk, ukNational)).toBeGreaterThanOrEqual(0);
+    expect(at(s1, s2)).toBe(keys.length - 1); // found, but ranked last
+    expect(pairs[at(s1, s2)].reasons).toEqual(['same name']);
+  });
+
+  it('a key shared by more contacts than its cap is no evidence (role addresses, very common names)', async () => {
+    const g = await createTenantFixture(core);
+    for (let i = 0; i <= DUPLICATE_BLOCK_CAP.email; i++) {
+      await core.contacts.create(g.manager, { firstName: `Person${i}`, lastName: `Role${i}`, email: `sales@firm${i}.example` });
+    }
+    for (let i = 0; i <= DUPLICATE_BLOCK_CAP.name; i++) {
+      await core.contacts.create(g.manager, { firstName: 'John', lastName: 'Smith', email: `john.smith${i}@co${i}.example`, company: `Co ${i}` });
+    }
+    const two = await core.contacts.create(g.manager, { firstName: 'John', lastName: 'Smith', email: `js.x@gmail.example`, phone: '+1 415 555 0199' });
+    const twin = await core.contacts.create(g.manager, { firstName: 'J', lastName: 'Smith', email: `js.y@outlook.example`, phone: '415-555-0199' });
+    const pairs = await core.merge.findDuplicates(g.manager, { limit: 200 });
+    expect(pairs.map((p) => [p.a.id, p.b.id].sort().join())).toEqual([[two.id, twin.id].sort().join()]);
+    const one = await core.merge.findDuplicates(g.manager, { contactId: two.id });
+    expect(one.map((p) => [p.a.id, p.b.id].sort().join())).toEqual([[two.id, twin.id].sort().join()]);
+    expect(one[0].reasons).toEqual(['same phone']);
   });
 });

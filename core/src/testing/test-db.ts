@@ -54,12 +54,12 @@ export async function createScratchDatabase(base: string, prefix = 'crm_test'): 
 export async function openTestDatabase(
   kind: TestDbKind,
   extraMigrationDirs: string[] = [],
-  /** Server only: `via` rewrites the URL (e.g. through a test's TCP proxy); `timeouts` as openDatabase takes them; `serverUrl` instead of TEST_DATABASE_URL. */
+  /** `via` (server only) rewrites the URL (e.g. through a test's TCP proxy); `timeouts` as openDatabase takes them; `serverUrl` instead of TEST_DATABASE_URL. */
   options: { via?: (url: string) => string; timeouts?: Partial<DbTimeouts>; poolMax?: number; serverUrl?: string } = {},
 ): Promise<TestDatabase> {
   const logger = silentLogger();
   if (kind === 'pglite') {
-    const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: options.poolMax ?? 10 }, logger, extraMigrationDirs });
+    const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: options.poolMax ?? 10 }, logger, extraMigrationDirs, timeouts: options.timeouts });
     return { db, drop: () => db.close() };
   }
   const base = options.serverUrl ?? process.env.TEST_DATABASE_URL;

@@ -5,8 +5,9 @@ import { defineTool, READ_ONLY } from '../../framework/tool.ts';
 export const findDuplicateContactsTool = defineTool(FindDuplicateContacts, {
   title: 'Find duplicate contacts',
   description:
-    'Pairs of contacts that are probably the same person (same name, same phone number, or the same email name at another domain), ' +
-    'most similar first, with the reasons. Optionally only pairs involving one contact. Review before merge_contacts.',
+    'Pairs of contacts that are probably the same person (the same phone number in any format, the same email name at another domain ' +
+    'ignoring dots and +tags, or the same name), strongest evidence first, with the reasons. Optionally only pairs involving one contact. ' +
+    'Review before merge_contacts.',
   annotations: READ_ONLY,
   async handler(query, { core, actor }) {
     return { pairs: await core.merge.findDuplicates(actor, query) };

@@ -1,0 +1,200 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Contact } from './contact.schema.ts';
+
+export interface DuplicatePair {
+  a: Pick<Contact, 'id' | 'firstName' | 'lastName' | 'email' | 'company' | 'phone'>;
+  b: DuplicatePair['a'];
+  score: number;
+  reasons: string[];
+}
+
+// Blocking keys are stored generated columns (migration 0270), so every rule is text equality,
+// which row-level security lets the planner turn into an index probe. A key shared by more
+// contacts than its cap is not evidence (a block of 500 "John Smith"s, a role address such as
+// sales@): it yields no candidates and adds no weight.
+export const BLOCK_CAP = { name: 25, phone: 10, email: 10 } as const;
+// Evidence weights of a pair; the trigram similarity of the whole haystack adds up to SIM_WEIGHT.
+// A shared email name or phone is strong, a shared name weak, a shared company only a modifier:
+// every pair sharing a contact key outranks every pair that shares only a name and company
+// (name + company + SIM_WEIGHT < phone or email), so same-name strangers rank below them, and the
+// whole-tenant scan need not look at names at all once the shared keys fill the limit.
+const W = { email: 0.5, phone: 0.5, name: 0.15, company: 0.1 } as const;
+const SIM_WEIGHT = 0.2;
+// Whole-tenant scan: similarity is computed only for pairs whose evidence can still reach the
+// top `limit` (evidence + SIM_WEIGHT >= the limit-th best evidence), and for at most this many;
+// of the blocks of a name at different companies it reads at most this many, rarest names first.
+export const SIMILARITY_CAP = 2000;
+
+const PAIR_COLUMNS = `a.id AS a_id, a.first_name AS a_first, a.last_name AS a_last, a.email AS a_email, a.company AS a_company, a.phone AS a_phone,
+  b.id AS b_id, b.first_name AS b_first, b.last_name AS b_last, b.email AS b_email, b.company AS b_company, b.phone AS b_phone,
+  a.dup_name = b.dup_name AS same_name, coalesce(a.dup_company = b.dup_company, false) AS same_company,
+  coalesce(a.dup_phone = b.dup_phone, false) AS same_phone, coalesce(a.dup_email = b.dup_email, false) AS same_email`;
+
+const KEYS = ['name', 'phone', 'email'] as const;
+const within = (k: (typeof KEYS)[number], t: string) =>
+  `(SELECT count(*) FROM (SELECT 1 FROM contacts x WHERE x.dup_${k} = ${t}.dup_${k} LIMIT ${BLOCK_CAP[k] + 1}) s) <= ${BLOCK_CAP[k]}`;
+/**
+ * Evidence weight of pair (a, b): each shared key whose block is within its cap, plus the company.
+ * `ok` may replace a key's block-size probe by what the caller already knows (the whole-tenant scan
+ * knows which blocks within their caps a pair came from); the arithmetic stays identical.
+ */
+const evidence = (ok: Partial<Record<(typeof KEYS)[number], string>> = {}) => `(${KEYS.map(
+  (k) => `(CASE WHEN a.dup_${k} = b.dup_${k} THEN CASE WHEN ${ok[k] ?? within(k, 'a')} THEN ${W[k]} ELSE 0 END ELSE 0 END)`,
+).join(' + ')}
+  + (CASE WHEN a.dup_company = b.dup_company THEN ${W.company} ELSE 0 END))::float8`;
+const RANK = `(t.w + ${SIM_WEIGHT} * similarity(a.search_text, b.search_text)::float8)`;
+const blockKeys = (k: (typeof KEYS)[number], having = '') =>
+  `SELECT dup_${k} AS k FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY 1 HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}${having}`;
+const blockPairs = (k: (typeof KEYS)[number], keys: string, w: string) =>
+  `SELECT a.id AS a, b.id AS b, ${w} AS w FROM ${keys} JOIN contacts a ON a.dup_${k} = ${keys}.k JOIN contacts b ON b.dup_${k} = ${keys}.k AND a.id < b.id`;
+
+// The first tier, a shared phone or email name: one statement per key passes over its covering index
+// and returns the members of the blocks within the cap; the pairs' evidence follows in chunks
+// (STRONG_EVIDENCE_SQL), each step a short transaction.
+const STRONG_BLOCKS = (['phone', 'email'] as const).map((k) => ({
+  key: k,
+  sql: `SELECT array_agg(id)::text[] AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`,
+}));
+// The whole-tenant scan gathers candidates tier by tier, strongest first, and stops as soon as a
+// tier cannot reach the top `limit` (its best evidence + SIM_WEIGHT < the limit-th evidence so far).
+// Tier pairs already found by an earlier tier keep that tier's (equal or higher) evidence.
+const TIERS: { max: number; sql?: string }[] = [
+  { max: Infinity },
+  // the same name and the same company, or no company on one side: any pair here that shared a
+  // phone or email within its cap was found above, so only name and company count
+  {
+    max: W.name + W.company,
+    sql: `WITH n AS (${blockKeys('name', ' AND (count(dup_company) < count(*) OR count(DISTINCT dup_company) < count(dup_company))')})
+      ${blockPairs('name', 'n', `(${W.name} + CASE WHEN a.dup_company = b.dup_company THEN ${W.company} ELSE 0 END)::float8`)}
+      WHERE a.dup_company IS NULL OR b.dup_company IS NULL OR a.dup_company = b.dup_company`,
+  },
+  // the same name at two different companies, nothing else shared: the weakest evidence
+  {
+    max: W.name,
+    sql: `WITH n AS (${blockKeys('name', ' AND count(DISTINCT dup_company) >= 2')} ORDER BY count(*), 1 LIMIT ${SIMILARITY_CAP})
+      ${blockPairs('name', 'n', `(${W.name})::float8`)} WHERE a.dup_company <> b.dup_company`,
+  },
+];
+
+const EVIDENCE_SQL = `SELECT t.a, t.b, ${evidence()} AS w
+  FROM unnest(?::uuid[], ?::uuid[]) AS t(a, b) JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b`;
+const STRONG_EVIDENCE_SQL = `SELECT t.a, t.b, ${evidence({ phone: 't.phone_ok', email: 't.email_ok' })} AS w
+  FROM unnest(?::uuid[], ?::uuid[], ?::bool[], ?::bool[]) AS t(a, b, phone_ok, email_ok) JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b`;
+
+// The chosen pairs, ranked: similarity only for these.
+const RANK_SQL = `SELECT ${PAIR_COLUMNS}, ${RANK} AS rank
+  FROM unnest(?::uuid[], ?::uuid[], ?::float8[]) AS t(a, b, w) JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b
+  ORDER BY rank DESC, a.id, b.id LIMIT ?`;
+
+// One contact: an index probe per key from its row (keys within their caps); its pairs then get
+// the same evidence and rank as the whole-tenant scan (SCORE_SQL). Two statements, so the pairs
+// reach the scoring as an array the planner sizes right even before the table has statistics.
+const CONTACT_SQL = `WITH c AS (SELECT id, dup_name, dup_phone, dup_email FROM contacts WHERE id = ?)
+${KEYS.map((k) => `SELECT o.id FROM c JOIN contacts o ON o.dup_${k} = c.dup_${k} WHERE o.id <> c.id AND ${within(k, 'c')}`).join(' UNION ')}`;
+const SCORE_SQL = `WITH t AS (${EVIDENCE_SQL})
+SELECT ${PAIR_COLUMNS}, ${RANK} AS rank
+FROM t JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b
+ORDER BY rank DESC, a.id, b.id LIMIT ?`;
+
+/** A PostgreSQL array literal of uuids, numbers or booleans (never user text). */
+const arr = (xs: (string | number | boolean)[]) => `{${xs.join(',')}}`;
+
+type Candidate = { a: string; b: string; w: number };
+
+/** The limit-th best evidence among `cands` (sorted descending), or -Infinity when there are fewer. */
+const kth = (cands: Candidate[], limit: number) => (cands.length >= limit ? cands[limit - 1].w : -Infinity);
+
+/** Runs `fn` in one short tenant transaction; PGlite serves one transaction at a time. */
+export type TenantTx = <T>(fn: (em: EntityManager) => Promise<T>) => Promise<T>;
+
+// On PGlite the whole-tenant scan runs as a series of short transactions (one per tier and per chunk
+// of evidence and ranking), so other requests get their turn in between instead of waiting for it.
+export const PGLITE_CHUNK = 250;
+
+async function strongPairs(tx: TenantTx, chunkSize: number): Promise<{ a: string; b: string; w: number | string }[]> {
+  const pairs = new Map<string, { a: string; b: string; phone: boolean; email: boolean }>();
+  for (const block of STRONG_BLOCKS) {
+    for (const { ids } of await tx((em) => em.execute<{ ids: string[] }[]>(block.sql))) {
+      const sorted = [...ids].sort();
+      for (let i = 0; i < sorted.length; i++) {
+        for (let j = i + 1; j < sorted.length; j++) {
+          const k = `${sorted[i]},${sorted[j]}`;
+          const p = pairs.get(k) ?? { a: sorted[i], b: sorted[j], phone: false, email: false };
+          p[block.key] = true;
+          pairs.set(k, p);
+        }
+      }
+    }
+  }
+  const list = [...pairs.values()];
+  const out: { a: string; b: string; w: number | string }[] = [];
+  for (let i = 0; i < list.length; i += chunkSize) {
+    const chunk = list.slice(i, i + chunkSize);
+    const params = [arr(chunk.map((p) => p.a)), arr(chunk.map((p) => p.b)), arr(chunk.map((p) => p.phone)), arr(chunk.map((p) => p.email))];
+    out.push(...(await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(STRONG_EVIDENCE_SQL, params))));
+  }
+  return out;
+}
+
+async function tenantCandidates(tx: TenantTx, limit: number, chunkSize: number): Promise<Candidate[]> {
+  const seen = new Map<string, Candidate>();
+  let sorted: Candidate[] = [];
+  for (const tier of TIERS) {
+    if (tier.max + SIM_WEIGHT < kth(sorted, limit)) break;
+    const rows = tier.sql ? await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(tier.sql!)) : await strongPairs(tx, chunkSize);
+    for (const r of rows) {
+      const k = `${r.a},${r.b}`;
+      if (!seen.has(k)) seen.set(k, { a: r.a, b: r.b, w: Number(r.w) });
+    }
+    sorted = [...seen.values()].sort((x, y) => y.w - x.w || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : 1));
+  }
+  const floor = kth(sorted, limit) - SIM_WEIGHT;
+  return sorted.filter((c) => c.w >= floor).slice(0, SIMILARITY_CAP);
+}
+
+function side(r: Record<string, unknown>, p: 'a' | 'b'): DuplicatePair['a'] {
+  return {
+    id: r[`${p}_id`] as string,
+    firstName: r[`${p}_first`] as string,
+    lastName: r[`${p}_last`] as string,
+    email: r[`${p}_email`] as string,
+    company: (r[`${p}_company`] as string) ?? null,
+    phone: (r[`${p}_phone`] as string) ?? null,
+  };
+}
+
+function toPair(r: Record<string, unknown>): DuplicatePair {
+  const reasons: string[] = [];
+  if (r.same_name) reasons.push('same name');
+  if (r.same_company) reasons.push('same company');
+  if (r.same_phone) reasons.push('same phone');
+  if (r.same_email) reasons.push('same email name at another domain');
+  return { a: side(r, 'a'), b: side(r, 'b'), reasons, score: Math.round(Math.min(1, Number(r.rank)) * 100) / 100 };
+}
+
+const byRank = (x: Record<string, unknown>, y: Record<string, unknown>) =>
+  Number(y.rank) - Number(x.rank) || (x.a_id! < y.a_id! ? -1 : x.a_id! > y.a_id! ? 1 : x.b_id! < y.b_id! ? -1 : x.b_id! > y.b_id! ? 1 : 0);
+
+/**
+ * Likely duplicate pairs of the tenant, or of one contact; best first. `tx` runs one tenant
+ * transaction (the caller's authorisation and tenant setting); `chunkSize` pairs at most per statement.
+ */
+export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; limit: number }, chunkSize = PGLITE_CHUNK): Promise<DuplicatePair[]> {
+  if (q.contactId) {
+    const id = q.contactId;
+    return tx(async (em) => {
+      const others = (await em.execute<{ id: string }[]>(CONTACT_SQL, [id])).map((r) => r.id);
+      if (!others.length) return [];
+      const [a, b] = [others.map((o) => (o < id ? o : id)), others.map((o) => (o < id ? id : o))];
+      return (await em.execute<Record<string, unknown>[]>(SCORE_SQL, [arr(a), arr(b), q.limit])).map(toPair);
+    });
+  }
+  const cands = await tenantCandidates(tx, q.limit, chunkSize);
+  const rows: Record<string, unknown>[] = [];
+  for (let i = 0; i < cands.length; i += chunkSize) {
+    const chunk = cands.slice(i, i + chunkSize);
+    const params = [arr(chunk.map((c) => c.a)), arr(chunk.map((c) => c.b)), arr(chunk.map((c) => c.w)), q.limit];
+    rows.push(...(await tx((em) => em.execute<Record<string, unknown>[]>(RANK_SQL, params))));
+  }
+  return rows.sort(byRank).slice(0, q.limit).map(toPair);
+}
