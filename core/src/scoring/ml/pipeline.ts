@@ -18,6 +18,15 @@ import type { ColumnReport, ImportanceFactor, ModelSelection, TrainedModel } fro
 
 export type ProgressFn = (done: number, total: number, label: string) => void;
 
+/**
+ * Phases of a training run, reported as each one ends (benchmarks time them with CPU and wall
+ * clock between calls): read the CSV, type its columns, encode the matrix, the outer folds, the
+ * final selection and refit, the leakage audit, the evaluation without the suspects, and the
+ * calibration, importance and model export of `finishTraining`.
+ */
+export type TrainingPhase = 'read_csv' | 'infer_columns' | 'encode' | 'outer_folds' | 'final_selection' | 'leakage_audit' | 'without_suspects' | 'finish';
+export type PhaseFn = (phase: TrainingPhase) => void;
+
 export interface CandidateResult {
   model: ModelKind;
   auc: number;
@@ -110,6 +119,8 @@ export interface PipelineOptions {
   workers?: number;
   /** Rows from which the outer folds run in worker threads (default PARALLEL_FOLDS_ROWS). */
   parallelFrom?: number;
+  /** Called as each phase ends (not for the evaluation without the suspects' own phases). */
+  onPhase?: PhaseFn;
 }
 
 export interface EvaluationRun {
@@ -147,6 +158,7 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   if (specs.length === 0) throw new DatasetError('columns', 'no usable feature columns remain after dropping the target, id, excluded and unusable columns');
   const encoder = Encoder.fitColumns(specs, columns, n);
   const matrix = encoder.transformColumns(columns, n);
+  options.onPhase?.('encode');
   const folds: Fold[] = data.foldIds
     ? givenFolds(data.foldIds)
     : data.times
@@ -203,6 +215,7 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
       for (const [name, v] of columnSums) sums.set(name, (sums.get(name) ?? 0) + v);
     }
   }
+  options.onPhase?.('outer_folds');
   // Large data (every outer fold selected on a hold-out): the outer folds already are a k-fold CV
   // of every candidate on all rows, so the final choice is read from them and only the chosen kind
   // is refitted (see selectFromOuterFolds). Otherwise the selection runs again on every row.
@@ -220,6 +233,7 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
       : finalSelection(matrix, y, select(Uint32Array.from({ length: n }, (_, i) => i)), options);
   const how = { outer_cv: 'the outer folds', holdout: `one hold-out of all ${n} rows`, inner_cv: `inner CV on all ${n} rows` }[final.selection.method ?? 'inner_cv'];
   options.onProgress?.(++done, total, `${how} chose ${final.selection.chosen}`);
+  options.onPhase?.('final_selection');
   const candidates: CandidateResult[] = kinds.map((model) => {
     const aucs = foldAucs.get(model)!;
     return { model, auc: mean(aucs), aucStd: std(aucs), foldAucs: aucs };
@@ -258,13 +272,15 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
         seed: options.seed,
       })
     : [];
+  options.onPhase?.('leakage_audit');
   const suspects = leakageWarnings.filter((w) => !w.kept).map((w) => w.column);
   let withoutSuspects: WithoutSuspects | null = null;
   if (leakage && leakage.compareWithout !== false && suspects.length > 0 && suspects.length < specs.length) {
     const rest = specs.filter((s) => !suspects.includes(s.name));
-    const again = await runEvaluation({ ...data, specs: rest }, { ...options, onProgress: undefined, extraSteps: 0, leakage: false });
+    const again = await runEvaluation({ ...data, specs: rest }, { ...options, onProgress: undefined, onPhase: undefined, extraSteps: 0, leakage: false });
     const r = again.report;
     withoutSuspects = { excluded: suspects, auc: r.auc, aucStd: r.aucStd, logLoss: r.logLoss, model: r.model, candidates: r.candidates, topFactors: r.topFactors, selection: r.selection };
+    options.onPhase?.('without_suspects');
   }
   const report: EvaluationReport = {
     auc: chosen.auc,
@@ -310,6 +326,7 @@ export interface TrainOptions {
   schema: CsvColumnSchema[] | null;
   onProgress?: ProgressFn;
   progressTotal?: number;
+  onPhase?: PhaseFn;
 }
 
 const orNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
