@@ -4,14 +4,14 @@ import { PlattCalibrator } from './calibration.ts';
 import { DatasetError } from './dataset-error.ts';
 import { type ColumnSpec, type ColumnValues, Encoder } from './encoder.ts';
 import type { FeatureMatrix } from './feature-matrix.ts';
-import { defaultWorkers, PARALLEL_FOLDS_ROWS, runFoldsInPool, shareData } from './fold-pool.ts';
+import { defaultWorkers, type MemberJSON, memberFromJSON, PARALLEL_FOLDS_ROWS, shareData, TaskPool } from './fold-pool.ts';
 import { columnImportance, type FoldOutcome, runFold, sampleRows } from './fold-task.ts';
 import { checkLeakage } from './leakage-check.ts';
 import type { LeakageWarning } from './leakage.ts';
 import { createClassifier } from './model-factory.ts';
 import type { GradientBoostingOptions } from './gbt.model.ts';
 import { mean, sigmoid, std } from './math.ts';
-import { refitChosen, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
+import { blendOf, chooseFromOuterFolds, type MemberKind, refitChosen, type RefitPlan, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
 import { accuracy, brierScore, type CalibrationBin, calibrationTable, logLoss, rocAuc } from './metrics.ts';
 import type { CsvColumnSchema } from './column-inference.ts';
 import type { ColumnReport, ImportanceFactor, ModelSelection, TrainedModel } from './trained-model.schema.ts';
@@ -21,10 +21,11 @@ export type ProgressFn = (done: number, total: number, label: string) => void;
 /**
  * Phases of a training run, reported as each one ends (benchmarks time them with CPU and wall
  * clock between calls): read the CSV, type its columns, encode the matrix, the outer folds, the
- * final selection and refit, the leakage audit, the evaluation without the suspects, and the
+ * final selection (and refit, unless it runs in worker threads), the leakage audit, the wait for
+ * a final refit running in worker threads meanwhile, the evaluation without the suspects, and the
  * calibration, importance and model export of `finishTraining`.
  */
-export type TrainingPhase = 'read_csv' | 'infer_columns' | 'encode' | 'outer_folds' | 'final_selection' | 'leakage_audit' | 'without_suspects' | 'finish';
+export type TrainingPhase = 'read_csv' | 'infer_columns' | 'encode' | 'outer_folds' | 'final_selection' | 'leakage_audit' | 'final_refit' | 'without_suspects' | 'finish';
 export type PhaseFn = (phase: TrainingPhase) => void;
 
 export interface CandidateResult {
@@ -182,132 +183,180 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   // the same runFold as here, and their outcomes are merged below in fold order either way.
   const workers = options.workers ?? defaultWorkers(folds.length);
   let outcomes: FoldOutcome[];
-  if (workers > 1 && n >= (options.parallelFrom ?? PARALLEL_FOLDS_ROWS)) {
-    const shared = shareData(matrix, y);
-    const pooled = await runFoldsInPool(shared, folds, selectOptions, workers, (f, o) => reportFold(f, o.selection));
-    outcomes = pooled.outcomes;
-    if (pooled.workerError) notes.push(`Worker threads were unavailable (${pooled.workerError}); the outer folds ran in one thread.`);
-  } else {
-    outcomes = [];
-    for (let f = 0; f < folds.length; f++) {
-      const outcome = runFold(matrix, y, folds[f], selectOptions);
-      outcomes.push(outcome);
-      reportFold(f, outcome.selection);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-  for (let f = 0; f < folds.length; f++) {
-    const fold = folds[f];
-    const { selection, fittedOn, gbtRounds, lrLambda, candidates: fitted } = outcomes[f];
-    picks.push(selection.chosen);
-    if (fittedOn === 'train_part') found.onHoldout++;
-    if (gbtRounds !== null) found.gbtRounds.push(gbtRounds);
-    if (lrLambda !== null) found.lrLambdas.push(lrLambda);
-    const yTest = Array.from(fold.test, (i) => y[i]);
-    for (const { kind, raw, importance: columnSums } of fitted) {
-      const targets = kind === selection.chosen ? [kind, 'selected' as const] : [kind];
-      for (const t of targets) {
-        fold.test.forEach((i, k) => (oofs.get(t)![i] = raw[k]));
-        const auc = rocAuc(yTest, raw);
-        if (!Number.isNaN(auc)) foldAucs.get(t)!.push(auc);
+  const pool = workers > 1 && n >= (options.parallelFrom ?? PARALLEL_FOLDS_ROWS) ? new TaskPool(shareData(matrix, y), workers) : null;
+  try {
+    let speculative: { rounds: number; model: Promise<MemberJSON> } | null = null;
+    if (pool) {
+      const finished: FoldOutcome[] = [];
+      // Once every fold has started and a worker is idle, refit the trees on every row with as many
+      // rounds as the folds' median can still reach; cut to the median later, this IS the final refit.
+      const speculate = (): void => {
+        if (speculative || pool.idle === 0 || kinds.every((k) => k === 'logistic_regression') || finished.length === folds.length) return;
+        const at = Math.floor((folds.length - 1) / 2);
+        if (finished.length <= at || finished.some((o) => o.fittedOn !== 'train_part' || o.gbtRounds === null)) return;
+        const rounds = finished.map((o) => o.gbtRounds!).sort((a, b) => a - b)[at];
+        const model = pool.refit({ kind: 'gradient_boosted_trees', seed: options.seed, gbt: options.gbt, lrLambda: null, gbtRounds: rounds });
+        model.catch(() => undefined); // awaited (and its error raised) only if used
+        speculative = { rounds, model };
+      };
+      outcomes = await Promise.all(
+        folds.map((fold, f) =>
+          pool.runFold(fold, selectOptions).then((outcome) => {
+            reportFold(f, outcome.selection);
+            finished.push(outcome);
+            speculate();
+            return outcome;
+          }),
+        ),
+      );
+      if (pool.workerError) notes.push(`Worker threads were unavailable (${pool.workerError}); the outer folds ran in one thread.`);
+    } else {
+      outcomes = [];
+      for (let f = 0; f < folds.length; f++) {
+        const outcome = runFold(matrix, y, folds[f], selectOptions);
+        outcomes.push(outcome);
+        reportFold(f, outcome.selection);
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      const sums = importance.get(kind)!;
-      for (const [name, v] of columnSums) sums.set(name, (sums.get(name) ?? 0) + v);
     }
-  }
-  options.onPhase?.('outer_folds');
-  // Large data (every outer fold selected on a hold-out): the outer folds already are a k-fold CV
-  // of every candidate on all rows, so the final choice is read from them and only the chosen kind
-  // is refitted (see selectFromOuterFolds). Otherwise the selection runs again on every row.
-  const final: { selection: ModelSelection; model: Classifier } =
-    found.onHoldout === folds.length
-      ? selectFromOuterFolds(matrix, y, {
-          kinds,
-          foldAucs,
-          oofRaw: oofs,
-          gbtRounds: found.gbtRounds,
-          lrLambdas: found.lrLambdas,
+    for (let f = 0; f < folds.length; f++) {
+      const fold = folds[f];
+      const { selection, fittedOn, gbtRounds, lrLambda, candidates: fitted } = outcomes[f];
+      picks.push(selection.chosen);
+      if (fittedOn === 'train_part') found.onHoldout++;
+      if (gbtRounds !== null) found.gbtRounds.push(gbtRounds);
+      if (lrLambda !== null) found.lrLambdas.push(lrLambda);
+      const yTest = Array.from(fold.test, (i) => y[i]);
+      for (const { kind, raw, importance: columnSums } of fitted) {
+        const targets = kind === selection.chosen ? [kind, 'selected' as const] : [kind];
+        for (const t of targets) {
+          fold.test.forEach((i, k) => (oofs.get(t)![i] = raw[k]));
+          const auc = rocAuc(yTest, raw);
+          if (!Number.isNaN(auc)) foldAucs.get(t)!.push(auc);
+        }
+        const sums = importance.get(kind)!;
+        for (const [name, v] of columnSums) sums.set(name, (sums.get(name) ?? 0) + v);
+      }
+    }
+    options.onPhase?.('outer_folds');
+    // Large data (every outer fold selected on a hold-out): the outer folds already are a k-fold CV
+    // of every candidate on all rows, so the final choice is read from them and only the chosen kind
+    // is refitted (see selectFromOuterFolds) — in worker threads when there are some, while this
+    // thread runs the leakage audit. Otherwise the selection runs again on every row.
+    const outer = { kinds, foldAucs, oofRaw: oofs, gbtRounds: found.gbtRounds, lrLambdas: found.lrLambdas, seed: options.seed, gbt: options.gbt };
+    let final: { selection: ModelSelection; model: Classifier | Promise<Classifier> };
+    if (found.onHoldout !== folds.length) final = finalSelection(matrix, y, select(Uint32Array.from({ length: n }, (_, i) => i)), options);
+    else if (!pool) final = selectFromOuterFolds(matrix, y, outer);
+    else {
+      const { selection, refit } = chooseFromOuterFolds(y, outer);
+      final = { selection, model: refitInPool(pool, selection.chosen, refit, speculative) };
+    }
+    const how = { outer_cv: 'the outer folds', holdout: `one hold-out of all ${n} rows`, inner_cv: `inner CV on all ${n} rows` }[final.selection.method ?? 'inner_cv'];
+    options.onProgress?.(++done, total, `${how} chose ${final.selection.chosen}`);
+    options.onPhase?.('final_selection');
+    const candidates: CandidateResult[] = kinds.map((model) => {
+      const aucs = foldAucs.get(model)!;
+      return { model, auc: mean(aucs), aucStd: std(aucs), foldAucs: aucs };
+    });
+    const selectedAucs = foldAucs.get('selected')!;
+    const chosen = { model: final.selection.chosen, auc: mean(selectedAucs), aucStd: std(selectedAucs) };
+    const oof = oofs.get('selected')!;
+    const yTested: number[] = [];
+    const pTested: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(oof[i])) continue;
+      yTested.push(y[i]);
+      pTested.push(sigmoid(oof[i]));
+    }
+    let positives = 0;
+    for (let i = 0; i < n; i++) positives += y[i];
+    const chosenImportance = toFactors(importance.get(chosen.model)!);
+    const leakage = options.leakage === false ? null : (options.leakage ?? {});
+    const leakageModel: ModelKind = chosen.model === 'blend' && kinds.includes('gradient_boosted_trees') ? 'gradient_boosted_trees' : chosen.model;
+    const keep = new Set(leakage?.keep ?? []);
+    const leakageWarnings = leakage
+      ? await checkLeakage({
+          specs,
+          columns,
+          y,
+          folds,
+          // Drop-column CV refits one model per fold per column: the blend's members are refitted with inner CV, so its GBT stands in.
+          model: leakageModel,
+          auc: candidates.find((c) => c.model === leakageModel)?.auc ?? chosen.auc,
+          importance: new Map(chosenImportance.map((f) => [f.name, f.importance])),
+          dateColumns: new Set(data.columnReports.filter((c) => c.type === 'date').map((c) => c.name)),
+          times: data.times,
+          timesAreDates: data.timesAreDates ?? false,
+          timeColumn: data.timeColumn,
+          keep,
           seed: options.seed,
-          gbt: options.gbt,
         })
-      : finalSelection(matrix, y, select(Uint32Array.from({ length: n }, (_, i) => i)), options);
-  const how = { outer_cv: 'the outer folds', holdout: `one hold-out of all ${n} rows`, inner_cv: `inner CV on all ${n} rows` }[final.selection.method ?? 'inner_cv'];
-  options.onProgress?.(++done, total, `${how} chose ${final.selection.chosen}`);
-  options.onPhase?.('final_selection');
-  const candidates: CandidateResult[] = kinds.map((model) => {
-    const aucs = foldAucs.get(model)!;
-    return { model, auc: mean(aucs), aucStd: std(aucs), foldAucs: aucs };
-  });
-  const selectedAucs = foldAucs.get('selected')!;
-  const chosen = { model: final.selection.chosen, auc: mean(selectedAucs), aucStd: std(selectedAucs) };
-  const oof = oofs.get('selected')!;
-  const yTested: number[] = [];
-  const pTested: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(oof[i])) continue;
-    yTested.push(y[i]);
-    pTested.push(sigmoid(oof[i]));
+      : [];
+    options.onPhase?.('leakage_audit');
+    const finalModel = await final.model;
+    if (final.model instanceof Promise) options.onPhase?.('final_refit');
+    pool?.close();
+    const suspects = leakageWarnings.filter((w) => !w.kept).map((w) => w.column);
+    let withoutSuspects: WithoutSuspects | null = null;
+    if (leakage && leakage.compareWithout !== false && suspects.length > 0 && suspects.length < specs.length) {
+      const rest = specs.filter((s) => !suspects.includes(s.name));
+      const again = await runEvaluation({ ...data, specs: rest }, { ...options, onProgress: undefined, onPhase: undefined, extraSteps: 0, leakage: false });
+      const r = again.report;
+      withoutSuspects = { excluded: suspects, auc: r.auc, aucStd: r.aucStd, logLoss: r.logLoss, model: r.model, candidates: r.candidates, topFactors: r.topFactors, selection: r.selection };
+      options.onPhase?.('without_suspects');
+    }
+    const report: EvaluationReport = {
+      auc: chosen.auc,
+      aucStd: chosen.aucStd,
+      logLoss: logLoss(yTested, pTested),
+      accuracy: accuracy(yTested, pTested),
+      brier: brierScore(yTested, pTested),
+      rows: n,
+      positives,
+      model: chosen.model,
+      candidates,
+      selection: { ...final.selection, outerPicks: picks },
+      topFactors: chosenImportance.slice(0, 10),
+      leakageWarnings,
+      withoutSuspects,
+      columns: data.columnReports,
+      calibration: calibrationTable(yTested, pTested),
+      validation: { method: data.foldIds ? 'given_folds' : data.times ? 'time_forward_chaining' : 'stratified_kfold', folds: folds.length },
+      notes: [...data.notes, ...notes],
+    };
+    if (leakageWarnings.length > 0) {
+      const named = leakageWarnings.map((w) => `"${w.column}"${w.kept ? ' (kept)' : ''}`).join(', ');
+      const without = withoutSuspects ? ` Without ${withoutSuspects.excluded.map((c) => `"${c}"`).join(', ')} the AUC is ${withoutSuspects.auc.toFixed(3)}.` : '';
+      report.notes.push(`Possible leakage in ${named}: the AUC above may be too good to be true.${without}`);
+    }
+    const chosenOof = oofs.get(chosen.model) ?? oof;
+    return { report, encoder, matrix, y, chosenOof, finalModel };
+  } finally {
+    pool?.close();
   }
-  let positives = 0;
-  for (let i = 0; i < n; i++) positives += y[i];
-  const chosenImportance = toFactors(importance.get(chosen.model)!);
-  const leakage = options.leakage === false ? null : (options.leakage ?? {});
-  const leakageModel: ModelKind = chosen.model === 'blend' && kinds.includes('gradient_boosted_trees') ? 'gradient_boosted_trees' : chosen.model;
-  const keep = new Set(leakage?.keep ?? []);
-  const leakageWarnings = leakage
-    ? await checkLeakage({
-        specs,
-        columns,
-        y,
-        folds,
-        // Drop-column CV refits one model per fold per column: the blend's members are refitted with inner CV, so its GBT stands in.
-        model: leakageModel,
-        auc: candidates.find((c) => c.model === leakageModel)?.auc ?? chosen.auc,
-        importance: new Map(chosenImportance.map((f) => [f.name, f.importance])),
-        dateColumns: new Set(data.columnReports.filter((c) => c.type === 'date').map((c) => c.name)),
-        times: data.times,
-        timesAreDates: data.timesAreDates ?? false,
-        timeColumn: data.timeColumn,
-        keep,
-        seed: options.seed,
-      })
-    : [];
-  options.onPhase?.('leakage_audit');
-  const suspects = leakageWarnings.filter((w) => !w.kept).map((w) => w.column);
-  let withoutSuspects: WithoutSuspects | null = null;
-  if (leakage && leakage.compareWithout !== false && suspects.length > 0 && suspects.length < specs.length) {
-    const rest = specs.filter((s) => !suspects.includes(s.name));
-    const again = await runEvaluation({ ...data, specs: rest }, { ...options, onProgress: undefined, onPhase: undefined, extraSteps: 0, leakage: false });
-    const r = again.report;
-    withoutSuspects = { excluded: suspects, auc: r.auc, aucStd: r.aucStd, logLoss: r.logLoss, model: r.model, candidates: r.candidates, topFactors: r.topFactors, selection: r.selection };
-    options.onPhase?.('without_suspects');
-  }
-  const report: EvaluationReport = {
-    auc: chosen.auc,
-    aucStd: chosen.aucStd,
-    logLoss: logLoss(yTested, pTested),
-    accuracy: accuracy(yTested, pTested),
-    brier: brierScore(yTested, pTested),
-    rows: n,
-    positives,
-    model: chosen.model,
-    candidates,
-    selection: { ...final.selection, outerPicks: picks },
-    topFactors: chosenImportance.slice(0, 10),
-    leakageWarnings,
-    withoutSuspects,
-    columns: data.columnReports,
-    calibration: calibrationTable(yTested, pTested),
-    validation: { method: data.foldIds ? 'given_folds' : data.times ? 'time_forward_chaining' : 'stratified_kfold', folds: folds.length },
-    notes: [...data.notes, ...notes],
+}
+
+/**
+ * The final refit of an outer-CV choice in the pool: each member the chosen kind needs on its own
+ * worker (the blend's two side by side), the trees taken from the speculative refit when it grew
+ * at least the median rounds (cut to them). Results equal `refitChosen`'s.
+ */
+async function refitInPool(
+  pool: TaskPool,
+  chosen: ModelKind,
+  plan: RefitPlan,
+  speculative: { rounds: number; model: Promise<MemberJSON> } | null,
+): Promise<Classifier> {
+  const member = (kind: MemberKind): Promise<Classifier> => {
+    const rounds = plan.gbtRounds;
+    if (kind === 'gradient_boosted_trees' && speculative && rounds !== null && Math.max(1, rounds) <= Math.max(1, speculative.rounds)) {
+      return speculative.model.then((json) => memberFromJSON(json, rounds));
+    }
+    return pool.refit({ kind, seed: plan.seed, gbt: plan.gbt, lrLambda: plan.lrLambda, gbtRounds: rounds }).then((json) => memberFromJSON(json));
   };
-  if (leakageWarnings.length > 0) {
-    const named = leakageWarnings.map((w) => `"${w.column}"${w.kept ? ' (kept)' : ''}`).join(', ');
-    const without = withoutSuspects ? ` Without ${withoutSuspects.excluded.map((c) => `"${c}"`).join(', ')} the AUC is ${withoutSuspects.auc.toFixed(3)}.` : '';
-    report.notes.push(`Possible leakage in ${named}: the AUC above may be too good to be true.${without}`);
-  }
-  const chosenOof = oofs.get(chosen.model) ?? oof;
-  return { report, encoder, matrix, y, chosenOof, finalModel: final.model };
+  if (chosen !== 'blend') return member(chosen);
+  const [lr, gbt] = await Promise.all([member('logistic_regression'), member('gradient_boosted_trees')]);
+  return blendOf(lr, gbt, plan.calibrators);
 }
 
 /** The chosen kind from a selection on every row; refitted on all of them if it was fitted on a hold-out's training part. */
