@@ -4,14 +4,15 @@ import { PlattCalibrator } from './calibration.ts';
 import { DatasetError } from './dataset-error.ts';
 import { type ColumnSpec, type ColumnValues, Encoder } from './encoder.ts';
 import type { FeatureMatrix } from './feature-matrix.ts';
-import { defaultWorkers, type MemberJSON, memberFromJSON, PARALLEL_FOLDS_ROWS, shareData, TaskPool } from './fold-pool.ts';
-import { columnImportance, type FoldOutcome, runFold, sampleRows } from './fold-task.ts';
+import { defaultWorkers, PARALLEL_FOLDS_ROWS, shareData, TaskPool } from './fold-pool.ts';
+import { columnImportance, sampleRows } from './fold-task.ts';
+import { refitInPool, runOuterFolds } from './outer-folds.ts';
 import { checkLeakage } from './leakage-check.ts';
 import type { LeakageWarning } from './leakage.ts';
 import { createClassifier } from './model-factory.ts';
 import type { GradientBoostingOptions } from './gbt.model.ts';
 import { mean, sigmoid, std } from './math.ts';
-import { blendOf, chooseFromOuterFolds, type MemberKind, refitChosen, type RefitPlan, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
+import { chooseFromOuterFolds, refitChosen, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
 import { accuracy, brierScore, type CalibrationBin, calibrationTable, logLoss, rocAuc } from './metrics.ts';
 import type { CsvColumnSchema } from './column-inference.ts';
 import type { ColumnReport, ImportanceFactor, ModelSelection, TrainedModel } from './trained-model.schema.ts';
@@ -179,46 +180,13 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   const notes: string[] = [];
   const reportFold = (f: number, selection: ModelSelection) =>
     options.onProgress?.(++done, total, `fold ${f + 1}/${folds.length}: ${selection.method === 'holdout' ? 'inner hold-out' : 'inner CV'} chose ${selection.chosen}`);
-  // Outer folds are independent: on larger data they run in worker threads (fold-pool.ts), each
+  // Outer folds are independent: on larger data they run in worker threads (outer-folds.ts), each
   // the same runFold as here, and their outcomes are merged below in fold order either way.
   const workers = options.workers ?? defaultWorkers(folds.length);
-  let outcomes: FoldOutcome[];
   const pool = workers > 1 && n >= (options.parallelFrom ?? PARALLEL_FOLDS_ROWS) ? new TaskPool(shareData(matrix, y), workers) : null;
   try {
-    let speculative: { rounds: number; model: Promise<MemberJSON> } | null = null;
-    if (pool) {
-      const finished: FoldOutcome[] = [];
-      // Once every fold has started and a worker is idle, refit the trees on every row with as many
-      // rounds as the folds' median can still reach; cut to the median later, this IS the final refit.
-      const speculate = (): void => {
-        if (speculative || pool.idle === 0 || kinds.every((k) => k === 'logistic_regression') || finished.length === folds.length) return;
-        const at = Math.floor((folds.length - 1) / 2);
-        if (finished.length <= at || finished.some((o) => o.fittedOn !== 'train_part' || o.gbtRounds === null)) return;
-        const rounds = finished.map((o) => o.gbtRounds!).sort((a, b) => a - b)[at];
-        const model = pool.refit({ kind: 'gradient_boosted_trees', seed: options.seed, gbt: options.gbt, lrLambda: null, gbtRounds: rounds });
-        model.catch(() => undefined); // awaited (and its error raised) only if used
-        speculative = { rounds, model };
-      };
-      outcomes = await Promise.all(
-        folds.map((fold, f) =>
-          pool.runFold(fold, selectOptions).then((outcome) => {
-            reportFold(f, outcome.selection);
-            finished.push(outcome);
-            speculate();
-            return outcome;
-          }),
-        ),
-      );
-      if (pool.workerError) notes.push(`Worker threads were unavailable (${pool.workerError}); the outer folds ran in one thread.`);
-    } else {
-      outcomes = [];
-      for (let f = 0; f < folds.length; f++) {
-        const outcome = runFold(matrix, y, folds[f], selectOptions);
-        outcomes.push(outcome);
-        reportFold(f, outcome.selection);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    }
+    const { outcomes, speculative } = await runOuterFolds(matrix, y, folds, selectOptions, pool, reportFold);
+    if (pool?.workerError) notes.push(`Worker threads were unavailable (${pool.workerError}); the outer folds ran in one thread.`);
     for (let f = 0; f < folds.length; f++) {
       const fold = folds[f];
       const { selection, fittedOn, gbtRounds, lrLambda, candidates: fitted } = outcomes[f];
@@ -334,29 +302,6 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   } finally {
     pool?.close();
   }
-}
-
-/**
- * The final refit of an outer-CV choice in the pool: each member the chosen kind needs on its own
- * worker (the blend's two side by side), the trees taken from the speculative refit when it grew
- * at least the median rounds (cut to them). Results equal `refitChosen`'s.
- */
-async function refitInPool(
-  pool: TaskPool,
-  chosen: ModelKind,
-  plan: RefitPlan,
-  speculative: { rounds: number; model: Promise<MemberJSON> } | null,
-): Promise<Classifier> {
-  const member = (kind: MemberKind): Promise<Classifier> => {
-    const rounds = plan.gbtRounds;
-    if (kind === 'gradient_boosted_trees' && speculative && rounds !== null && Math.max(1, rounds) <= Math.max(1, speculative.rounds)) {
-      return speculative.model.then((json) => memberFromJSON(json, rounds));
-    }
-    return pool.refit({ kind, seed: plan.seed, gbt: plan.gbt, lrLambda: plan.lrLambda, gbtRounds: rounds }).then((json) => memberFromJSON(json));
-  };
-  if (chosen !== 'blend') return member(chosen);
-  const [lr, gbt] = await Promise.all([member('logistic_regression'), member('gradient_boosted_trees')]);
-  return blendOf(lr, gbt, plan.calibrators);
 }
 
 /** The chosen kind from a selection on every row; refitted on all of them if it was fitted on a hold-out's training part. */
