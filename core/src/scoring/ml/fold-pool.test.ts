@@ -33,8 +33,9 @@ function prepared(n: number, seed: number): PreparedData {
 describe('outer folds in worker threads', () => {
   it('gives exactly the report and final model of the single-threaded run (inner CV and hold-out selection)', async () => {
     const data = prepared(2400, 5);
-    for (const holdoutFrom of [1_000_000, 1500]) {
-      const options = { folds: 3, seed: 42, holdoutFrom, leakage: false as const };
+    // 1,000,000: every selection by inner CV, the final one queued beside the folds; 1500: hold-outs, outer-CV choice.
+    for (const [holdoutFrom, models] of [[1_000_000, undefined], [1_000_000, ['blend' as const]], [1500, undefined]] as const) {
+      const options = { folds: 3, seed: 42, holdoutFrom, leakage: false as const, ...(models ? { models: [...models] } : {}) };
       const serial = await runEvaluation(data, { ...options, workers: 1 });
       const progress: string[] = [];
       const pooled = await runEvaluation(data, { ...options, workers: 2, parallelFrom: 0, onProgress: (_d, _t, label) => progress.push(label) });

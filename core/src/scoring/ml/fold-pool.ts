@@ -6,12 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Fold } from './cross-validate.ts';
 import type { FeatureMatrix } from './feature-matrix.ts';
+import { BlendModel, type BlendJSON } from './blend.model.ts';
 import type { Classifier } from './classifier.ts';
 import { type FoldOutcome, runFold } from './fold-task.ts';
 import { GradientBoostedTrees, type GradientBoostingJSON } from './gbt.model.ts';
 import { LogisticRegression, type LogisticRegressionJSON } from './logistic-regression.model.ts';
-import { type MemberRefit, refitMember, type SelectOptions } from './model-selection.ts';
+import { type MemberRefit, refitMember, type SelectOptions, selectModel } from './model-selection.ts';
 import { TargetEncoded, type TargetEncodingJSON } from './target-encoding.ts';
+import type { ModelSelection } from './trained-model.schema.ts';
 
 /** What every fold worker receives once: the matrix and outcomes, backed by SharedArrayBuffers (no copy). */
 export interface FoldWorkerData {
@@ -19,20 +21,33 @@ export interface FoldWorkerData {
   y: Uint8Array;
 }
 
-/** A task for a pool thread: one outer fold, or the refit of one member on every row. */
-export type PoolTask = { type: 'fold'; fold: Fold; select: SelectOptions } | { type: 'refit'; refit: MemberRefit };
+/** A task for a pool thread: one outer fold, the refit of one member on every row, or the selection on every row (small data). */
+export type PoolTask = { type: 'fold'; fold: Fold; select: SelectOptions } | { type: 'refit'; refit: MemberRefit } | { type: 'select'; select: SelectOptions };
 export type FoldJob = PoolTask & { id: number };
 
 /** A refit's member as plain JSON (what toJSON gives), rebuilt in the main thread. */
 export type MemberJSON = (LogisticRegressionJSON | GradientBoostingJSON) & { targetEncoding?: TargetEncodingJSON };
-type TaskResult = { type: 'fold'; outcome: FoldOutcome } | { type: 'refit'; model: MemberJSON };
+/** The selection on every row, its chosen model as JSON (only for selections that fit on all rows: inner CV). */
+export interface SelectionResult {
+  selection: ModelSelection;
+  fittedOn: 'all' | 'train_part';
+  model: MemberJSON | BlendJSON;
+}
+type TaskResult = { type: 'fold'; outcome: FoldOutcome } | { type: 'refit'; model: MemberJSON } | ({ type: 'select' } & SelectionResult);
 type WorkerReply = { id: number; result: TaskResult } | { id: number; error: string };
 
 /** Run one task in whichever thread holds the data (the worker's entry and this thread's fallback alike). */
 export function runTask(data: FoldWorkerData, task: PoolTask): TaskResult {
   if (task.type === 'fold') return { type: 'fold', outcome: runFold(data.matrix, data.y, task.fold, task.select) };
   const rows = Uint32Array.from({ length: data.matrix.rows }, (_, i) => i);
-  return { type: 'refit', model: refitMember(data.matrix, data.y, rows, task.refit).toJSON() as MemberJSON };
+  if (task.type === 'refit') return { type: 'refit', model: refitMember(data.matrix, data.y, rows, task.refit).toJSON() as MemberJSON };
+  const { selection, fittedOn, models } = selectModel(data.matrix, data.y, rows, task.select);
+  return { type: 'select', selection, fittedOn, model: models.get(selection.chosen)!.toJSON() as MemberJSON | BlendJSON };
+}
+
+/** Any candidate (a member or the blend) rebuilt from its JSON. */
+export function candidateFromJSON(json: MemberJSON | BlendJSON): Classifier {
+  return json.kind === 'blend' ? BlendModel.fromJSON(json) : memberFromJSON(json);
 }
 
 /** A member rebuilt from its JSON; `maxTrees` keeps only the first trees (a refit with more rounds, cut to the ones wanted). */
@@ -147,6 +162,10 @@ export class TaskPool {
     return this.run({ type: 'fold', fold, select }).then((r) => (r as Extract<TaskResult, { type: 'fold' }>).outcome);
   }
 
+  select(select: SelectOptions): Promise<SelectionResult> {
+    return this.run({ type: 'select', select }).then((r) => r as Extract<TaskResult, { type: 'select' }>);
+  }
+
   refit(refit: MemberRefit): Promise<MemberJSON> {
     return this.run({ type: 'refit', refit }).then((r) => (r as Extract<TaskResult, { type: 'refit' }>).model);
   }
@@ -183,7 +202,7 @@ export class TaskPool {
       const job = this.busy.get(worker);
       this.busy.delete(worker);
       if (job) {
-        if ('error' in reply) job.reject(new Error(`${job.task.type === 'fold' ? `fold ${job.id + 1}` : `refit of ${job.task.refit.kind}`}: ${reply.error}`));
+        if ('error' in reply) job.reject(new Error(`${job.task.type === 'fold' ? `fold ${job.id + 1}` : job.task.type === 'refit' ? `refit of ${job.task.refit.kind}` : 'final selection'}: ${reply.error}`));
         else job.resolve(reply.result);
       }
       this.pump();

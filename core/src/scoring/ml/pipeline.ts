@@ -4,7 +4,7 @@ import { PlattCalibrator } from './calibration.ts';
 import { DatasetError } from './dataset-error.ts';
 import { type ColumnSpec, type ColumnValues, Encoder } from './encoder.ts';
 import type { FeatureMatrix } from './feature-matrix.ts';
-import { defaultWorkers, PARALLEL_FOLDS_ROWS, shareData, TaskPool } from './fold-pool.ts';
+import { candidateFromJSON, defaultWorkers, PARALLEL_FOLDS_ROWS, shareData, TaskPool } from './fold-pool.ts';
 import { columnImportance, sampleRows } from './fold-task.ts';
 import { refitInPool, runOuterFolds } from './outer-folds.ts';
 import { checkLeakage } from './leakage-check.ts';
@@ -12,7 +12,7 @@ import type { LeakageWarning } from './leakage.ts';
 import { createClassifier } from './model-factory.ts';
 import type { GradientBoostingOptions } from './gbt.model.ts';
 import { mean, sigmoid, std } from './math.ts';
-import { chooseFromOuterFolds, refitChosen, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
+import { chooseFromOuterFolds, HOLDOUT_SELECTION_ROWS, refitChosen, type Selected, selectFromOuterFolds, selectModel } from './model-selection.ts';
 import { accuracy, brierScore, type CalibrationBin, calibrationTable, logLoss, rocAuc } from './metrics.ts';
 import type { CsvColumnSchema } from './column-inference.ts';
 import type { ColumnReport, ImportanceFactor, ModelSelection, TrainedModel } from './trained-model.schema.ts';
@@ -185,6 +185,11 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
   const workers = options.workers ?? defaultWorkers(folds.length);
   const pool = workers > 1 && n >= (options.parallelFrom ?? PARALLEL_FOLDS_ROWS) ? new TaskPool(shareData(matrix, y), workers) : null;
   try {
+    // Small data (every selection by inner CV, none on a hold-out): the final selection on every
+    // row does not depend on the folds, so it is queued beside them instead of running after them.
+    const allRows = () => Uint32Array.from({ length: n }, (_, i) => i);
+    const early = pool && n < (options.holdoutFrom ?? HOLDOUT_SELECTION_ROWS) ? pool.select(selectOptions) : null;
+    early?.catch(() => undefined); // awaited below, after the folds
     const { outcomes, speculative } = await runOuterFolds(matrix, y, folds, selectOptions, pool, reportFold);
     if (pool?.workerError) notes.push(`Worker threads were unavailable (${pool.workerError}); the outer folds ran in one thread.`);
     for (let f = 0; f < folds.length; f++) {
@@ -213,7 +218,11 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     // thread runs the leakage audit. Otherwise the selection runs again on every row.
     const outer = { kinds, foldAucs, oofRaw: oofs, gbtRounds: found.gbtRounds, lrLambdas: found.lrLambdas, seed: options.seed, gbt: options.gbt };
     let final: { selection: ModelSelection; model: Classifier | Promise<Classifier> };
-    if (found.onHoldout !== folds.length) final = finalSelection(matrix, y, select(Uint32Array.from({ length: n }, (_, i) => i)), options);
+    if (early) {
+      const { selection, fittedOn, model } = await early;
+      if (fittedOn !== 'all') throw new Error('the final selection of small data fitted on a hold-out');
+      final = { selection, model: candidateFromJSON(model) };
+    } else if (found.onHoldout !== folds.length) final = finalSelection(matrix, y, select(allRows()), options);
     else if (!pool) final = selectFromOuterFolds(matrix, y, outer);
     else {
       const { selection, refit } = chooseFromOuterFolds(y, outer);
