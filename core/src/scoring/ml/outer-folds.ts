@@ -6,10 +6,13 @@ import { type FoldOutcome, runFold } from './fold-task.ts';
 import { blendOf, type MemberKind, type RefitPlan, type SelectOptions } from './model-selection.ts';
 import type { ModelSelection } from './trained-model.schema.ts';
 
-/** Trees refitted on every row ahead of the final choice, with at least the rounds it will reuse. */
-export interface SpeculativeTrees {
-  rounds: number;
-  model: Promise<MemberJSON>;
+/**
+ * Members refitted on every row ahead of the final choice: the trees with at least the rounds it
+ * will reuse, logistic regression with the penalty it will reuse (only once the folds pin it).
+ */
+export interface Speculative {
+  trees: { rounds: number; model: Promise<MemberJSON> } | null;
+  lr: { lambda: number; model: Promise<MemberJSON> } | null;
 }
 
 /**
@@ -18,7 +21,9 @@ export interface SpeculativeTrees {
  * (3 folds on 2 workers: while the last fold runs), the trees are refitted on every row with as
  * many rounds as the folds' (lower) median can still reach: each unknown fold can only lower it.
  * Cut to the median later, that IS the final refit of the trees (see refitMember), grown on a core
- * that would otherwise wait; if the final choice has no trees it is thrown away.
+ * that would otherwise wait. Logistic regression likewise, when the finished folds already fix the
+ * median penalty (its grid is small, so folds often agree). A refit the final choice does not use
+ * is thrown away.
  */
 export async function runOuterFolds(
   m: FeatureMatrix,
@@ -27,7 +32,8 @@ export async function runOuterFolds(
   select: SelectOptions & { kinds: readonly ModelKind[] },
   pool: TaskPool | null,
   reportFold: (f: number, selection: ModelSelection) => void,
-): Promise<{ outcomes: FoldOutcome[]; speculative: SpeculativeTrees | null }> {
+): Promise<{ outcomes: FoldOutcome[]; speculative: Speculative }> {
+  const speculative: Speculative = { trees: null, lr: null };
   if (!pool) {
     const outcomes: FoldOutcome[] = [];
     for (let f = 0; f < folds.length; f++) {
@@ -36,18 +42,27 @@ export async function runOuterFolds(
       reportFold(f, outcome.selection);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return { outcomes, speculative: null };
+    return { outcomes, speculative };
   }
   const finished: FoldOutcome[] = [];
-  let speculative: SpeculativeTrees | null = null;
-  const speculate = (): void => {
-    if (speculative || pool.idle === 0 || select.kinds.every((k) => k === 'logistic_regression') || finished.length === folds.length) return;
-    const at = Math.floor((folds.length - 1) / 2);
-    if (finished.length <= at || finished.some((o) => o.fittedOn !== 'train_part' || o.gbtRounds === null)) return;
-    const rounds = finished.map((o) => o.gbtRounds!).sort((a, b) => a - b)[at];
-    const model = pool.refit({ kind: 'gradient_boosted_trees', seed: select.seed, gbt: select.gbt, lrLambda: null, gbtRounds: rounds });
+  const at = Math.floor((folds.length - 1) / 2);
+  const refit = (kind: 'logistic_regression' | 'gradient_boosted_trees', lrLambda: number | null, gbtRounds: number | null) => {
+    const model = pool.refit({ kind, seed: select.seed, gbt: select.gbt, lrLambda, gbtRounds });
     model.catch(() => undefined); // awaited (and its error raised) only if used
-    speculative = { rounds, model };
+    return model;
+  };
+  const speculate = (): void => {
+    if (pool.idle === 0 || finished.length === folds.length || finished.some((o) => o.fittedOn !== 'train_part')) return;
+    const rounds = finished.flatMap((o) => (o.gbtRounds === null ? [] : [o.gbtRounds])).sort((a, b) => a - b);
+    if (!speculative.trees && select.kinds.some((k) => k !== 'logistic_regression') && rounds.length === finished.length && at < rounds.length) {
+      speculative.trees = { rounds: rounds[at], model: refit('gradient_boosted_trees', null, rounds[at]) };
+    }
+    // The lower median of all folds' penalties lies between the known ones at at − unknown and at.
+    const lambdas = finished.flatMap((o) => (o.lrLambda === null ? [] : [o.lrLambda])).sort((a, b) => a - b);
+    const low = at - (folds.length - finished.length);
+    if (!speculative.lr && select.kinds.some((k) => k !== 'gradient_boosted_trees') && lambdas.length === finished.length && low >= 0 && at < lambdas.length && lambdas[low] === lambdas[at]) {
+      speculative.lr = { lambda: lambdas[at], model: refit('logistic_regression', lambdas[at], null) };
+    }
   };
   const outcomes = await Promise.all(
     folds.map((fold, f) =>
@@ -64,15 +79,18 @@ export async function runOuterFolds(
 
 /**
  * The final refit of an outer-CV choice in the pool: each member the chosen kind needs on its own
- * worker (the blend's two side by side), the trees taken from the speculative refit when it grew
- * at least the median rounds (cut to them). Results equal `refitChosen`'s.
+ * worker (the blend's two side by side), taken from the speculative refits when they fit: trees
+ * grown to at least the median rounds (cut to them), logistic regression with the median penalty.
+ * Results equal `refitChosen`'s.
  */
-export async function refitInPool(pool: TaskPool, chosen: ModelKind, plan: RefitPlan, speculative: SpeculativeTrees | null): Promise<Classifier> {
+export async function refitInPool(pool: TaskPool, chosen: ModelKind, plan: RefitPlan, speculative: Speculative): Promise<Classifier> {
   const member = (kind: MemberKind): Promise<Classifier> => {
     const rounds = plan.gbtRounds;
-    if (kind === 'gradient_boosted_trees' && speculative && rounds !== null && Math.max(1, rounds) <= Math.max(1, speculative.rounds)) {
-      return speculative.model.then((json) => memberFromJSON(json, rounds));
+    const { trees, lr } = speculative;
+    if (kind === 'gradient_boosted_trees' && trees && rounds !== null && Math.max(1, rounds) <= Math.max(1, trees.rounds)) {
+      return trees.model.then((json) => memberFromJSON(json, rounds));
     }
+    if (kind === 'logistic_regression' && lr && plan.lrLambda === lr.lambda) return lr.model.then((json) => memberFromJSON(json));
     return pool.refit({ kind, seed: plan.seed, gbt: plan.gbt, lrLambda: plan.lrLambda, gbtRounds: rounds }).then((json) => memberFromJSON(json));
   };
   if (chosen !== 'blend') return member(chosen);
