@@ -206,7 +206,7 @@ export async function evaluateCsv(options: EvaluateCsvOptions): Promise<Evaluati
   const { data } = await prepare(options);
   const { folds, note } = outerFolds(options.folds, data.y.length);
   if (note) data.notes.push(note);
-  const run = await runEvaluation(data, { folds, seed: options.seed ?? 42, gbt: options.gbt, onProgress: options.onProgress, onPhase: options.onPhase, leakage: leakageOptions(data, options) });
+  const run = await runEvaluation(data, { folds, seed: options.seed ?? 42, gbt: options.gbt, onProgress: options.onProgress, onPhase: options.onPhase, leakage: leakageOptions(data, options), fitFinal: false });
   return run.report;
 }
 

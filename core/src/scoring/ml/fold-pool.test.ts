@@ -41,7 +41,9 @@ describe('outer folds in worker threads', () => {
       const pooled = await runEvaluation(data, { ...options, workers: 2, parallelFrom: 0, onProgress: (_d, _t, label) => progress.push(label) });
       expect(pooled.report.notes.join(' ')).not.toMatch(/unavailable/);
       expect(pooled.report).toEqual(serial.report);
-      expect(pooled.finalModel.toJSON()).toEqual(serial.finalModel.toJSON());
+      expect(pooled.finalModel!.toJSON()).toEqual(serial.finalModel!.toJSON());
+      const lean = await runEvaluation(data, { ...options, workers: 1, fitFinal: false });
+      expect(lean.report).toEqual(serial.report);
       expect(Array.from(pooled.chosenOof)).toEqual(Array.from(serial.chosenOof));
       expect(progress).toHaveLength(4);
       expect(progress.filter((l) => /^fold \d\/3: /.test(l))).toHaveLength(3);
@@ -56,9 +58,13 @@ describe('outer folds in worker threads', () => {
       const pooled = await runEvaluation(data, { ...options, workers: 2, parallelFrom: 0 });
       expect(serial.report.selection.method).toBe('outer_cv');
       expect(pooled.report).toEqual(serial.report);
-      expect(pooled.finalModel.toJSON()).toEqual(serial.finalModel.toJSON());
+      expect(pooled.finalModel!.toJSON()).toEqual(serial.finalModel!.toJSON());
+      // An evaluation that only reports skips the final refit and its refits ahead: the same report.
+      const lean = await runEvaluation(data, { ...options, workers: 2, parallelFrom: 0, fitFinal: false });
+      expect(lean.report).toEqual(serial.report);
+      expect(lean.finalModel).toBeNull();
     }
-  }, 180_000);
+  }, 240_000);
 
   it('trees refitted with more rounds and cut to fewer are the trees refitted with fewer', () => {
     const r = createRandom(8);

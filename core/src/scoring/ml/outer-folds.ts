@@ -32,6 +32,7 @@ export async function runOuterFolds(
   select: SelectOptions & { kinds: readonly ModelKind[] },
   pool: TaskPool | null,
   reportFold: (f: number, selection: ModelSelection) => void,
+  refitsAhead = true,
 ): Promise<{ outcomes: FoldOutcome[]; speculative: Speculative }> {
   const speculative: Speculative = { trees: null, lr: null };
   if (!pool) {
@@ -52,7 +53,7 @@ export async function runOuterFolds(
     return model;
   };
   const speculate = (): void => {
-    if (pool.idle === 0 || finished.length === folds.length || finished.some((o) => o.fittedOn !== 'train_part')) return;
+    if (!refitsAhead || pool.idle === 0 || finished.length === folds.length || finished.some((o) => o.fittedOn !== 'train_part')) return;
     const rounds = finished.flatMap((o) => (o.gbtRounds === null ? [] : [o.gbtRounds])).sort((a, b) => a - b);
     if (!speculative.trees && select.kinds.some((k) => k !== 'logistic_regression') && rounds.length === finished.length && at < rounds.length) {
       speculative.trees = { rounds: rounds[at], model: refit('gradient_boosted_trees', null, rounds[at]) };

@@ -123,6 +123,11 @@ export interface PipelineOptions {
   parallelFrom?: number;
   /** Called as each phase ends (not for the evaluation without the suspects' own phases). */
   onPhase?: PhaseFn;
+  /**
+   * Fit the chosen kind on every row (default true). An evaluation that only reports (`evaluate`,
+   * the comparison without the suspects) skips that refit: the report is the same without it.
+   */
+  fitFinal?: boolean;
 }
 
 export interface EvaluationRun {
@@ -132,8 +137,8 @@ export interface EvaluationRun {
   y: Uint8Array;
   /** Out-of-fold log-odds of the chosen model kind (NaN where no fold predicted). */
   chosenOof: Float64Array;
-  /** The chosen kind, fitted on every row by the final selection. */
-  finalModel: Classifier;
+  /** The chosen kind, fitted on every row by the final selection; null with `fitFinal: false`. */
+  finalModel: Classifier | null;
 }
 
 export { columnImportance, createClassifier };
@@ -190,7 +195,8 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     const allRows = () => Uint32Array.from({ length: n }, (_, i) => i);
     const early = pool && n < (options.holdoutFrom ?? HOLDOUT_SELECTION_ROWS) ? pool.select(selectOptions) : null;
     early?.catch(() => undefined); // awaited below, after the folds
-    const { outcomes, speculative } = await runOuterFolds(matrix, y, folds, selectOptions, pool, reportFold);
+    const fitFinal = options.fitFinal !== false;
+    const { outcomes, speculative } = await runOuterFolds(matrix, y, folds, selectOptions, pool, reportFold, fitFinal);
     if (pool?.workerError) notes.push(`Worker threads were unavailable (${pool.workerError}); the outer folds ran in one thread.`);
     for (let f = 0; f < folds.length; f++) {
       const fold = folds[f];
@@ -217,12 +223,15 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     // is refitted (see selectFromOuterFolds) — in worker threads when there are some, while this
     // thread runs the leakage audit. Otherwise the selection runs again on every row.
     const outer = { kinds, foldAucs, oofRaw: oofs, gbtRounds: found.gbtRounds, lrLambdas: found.lrLambdas, seed: options.seed, gbt: options.gbt };
-    let final: { selection: ModelSelection; model: Classifier | Promise<Classifier> };
+    let final: { selection: ModelSelection; model: Classifier | Promise<Classifier> | null };
     if (early) {
       const { selection, fittedOn, model } = await early;
       if (fittedOn !== 'all') throw new Error('the final selection of small data fitted on a hold-out');
       final = { selection, model: candidateFromJSON(model) };
-    } else if (found.onHoldout !== folds.length) final = finalSelection(matrix, y, select(allRows()), options);
+    } else if (found.onHoldout !== folds.length) {
+      const selected = select(allRows());
+      final = fitFinal ? finalSelection(matrix, y, selected, options) : { selection: selected.selection, model: null };
+    } else if (!fitFinal) final = { selection: chooseFromOuterFolds(y, outer).selection, model: null };
     else if (!pool) final = selectFromOuterFolds(matrix, y, outer);
     else {
       const { selection, refit } = chooseFromOuterFolds(y, outer);
@@ -277,7 +286,7 @@ export async function runEvaluation(data: PreparedData, options: PipelineOptions
     let withoutSuspects: WithoutSuspects | null = null;
     if (leakage && leakage.compareWithout !== false && suspects.length > 0 && suspects.length < specs.length) {
       const rest = specs.filter((s) => !suspects.includes(s.name));
-      const again = await runEvaluation({ ...data, specs: rest }, { ...options, onProgress: undefined, onPhase: undefined, extraSteps: 0, leakage: false });
+      const again = await runEvaluation({ ...data, specs: rest }, { ...options, onProgress: undefined, onPhase: undefined, extraSteps: 0, leakage: false, fitFinal: false });
       const r = again.report;
       withoutSuspects = { excluded: suspects, auc: r.auc, aucStd: r.aucStd, logLoss: r.logLoss, model: r.model, candidates: r.candidates, topFactors: r.topFactors, selection: r.selection };
       options.onPhase?.('without_suspects');
@@ -339,6 +348,7 @@ export function finishTraining(run: EvaluationRun, options: TrainOptions): Train
   const { report, matrix, y } = run;
   const calibrator = PlattCalibrator.fit(run.chosenOof, y);
   const model = run.finalModel;
+  if (!model) throw new Error('finishTraining needs an evaluation that fitted the final model (fitFinal)');
   const total = options.progressTotal ?? 1;
   options.onProgress?.(total, total, `${report.model} fitted on all ${report.rows} rows`);
   const sample = sampleRows(Uint32Array.from({ length: matrix.rows }, (_, i) => i), 2000, options.seed);
