@@ -19,6 +19,7 @@ import {
   type ColumnValues,
 } from '../../../core/src/scoring/ml/index.ts';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { syntheticLeads } from './synthetic-leads.ts';
 
 const args = process.argv.slice(2);
@@ -106,13 +107,28 @@ if (full) {
   // trainCsv = evaluateCsv (5-fold CV of both models) + Platt calibration + the final fit.
   const { text, logit, y } = syntheticLeads(Math.round(rows / 0.8), 2024);
   cpuSeconds();
+  const loadBefore = os.loadavg().map((x) => Math.round(x * 10) / 10);
   const t4 = performance.now();
-  const { trained, report, scoreRow } = await trainCsv({ csv: { text }, target: 'Converted' });
+  // CPU seconds (process.cpuUsage counts every thread, so the fold workers too) and wall seconds of each phase.
+  const phases: Record<string, { cpuSeconds: number; seconds: number }> = {};
+  let phaseWall = t4;
+  let phaseCpu = cpuNow();
+  const onPhase = (phase: string): void => {
+    const wall = performance.now();
+    const cpu = cpuNow();
+    phases[phase] = { cpuSeconds: Math.round((cpu - phaseCpu) * 100) / 100, seconds: Math.round((wall - phaseWall) / 10) / 100 };
+    phaseWall = wall;
+    phaseCpu = cpu;
+  };
+  const { trained, report, scoreRow } = await trainCsv({ csv: { text }, target: 'Converted', onPhase });
   const save = args.indexOf('--save-model');
   if (save >= 0) writeFileSync(args[save + 1], JSON.stringify(trained));
   result.trainCsv = {
     seconds: seconds(t4),
     cpuSeconds: cpuSeconds(),
+    /** 1/5/15-minute load averages (as `uptime`) before and after: the machine may be shared. */
+    loadAverage: { before: loadBefore, after: os.loadavg().map((x) => Math.round(x * 10) / 10) },
+    phases,
     model: report.model,
     cvAuc: round(report.auc),
     cvAucStd: round(report.aucStd),

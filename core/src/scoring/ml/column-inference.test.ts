@@ -12,6 +12,20 @@ describe('inferColumn', () => {
     expect(Array.from(col.values as Float64Array)).toEqual([12, -3.5, 4, NaN, NaN, NaN, NaN, NaN, 0.5, 1000]);
   });
 
+  it('keeps a column numeric at under 1% unparsed cells and reads it as categories above, wherever the text cells are', () => {
+    const cells = (text: number, at: 'start' | 'end') =>
+      Array.from({ length: 5000 }, (_, i) => ((at === 'start' ? i < text : i >= 5000 - text) ? `code ${i % 3}` : i % 7 === 0 ? '' : String(i % 97)));
+    for (const at of ['start', 'end'] as const) {
+      const few = inferColumn('Score', cells(40, at));
+      expect(few.schema.type).toBe('numeric');
+      expect(few.note).toBe('40 value(s) that are not numbers treated as missing');
+      const many = inferColumn('Score', cells(60, at));
+      expect(many.schema.type).toBe('categorical');
+      expect(many.missing).toBe(Array.from({ length: 5000 }, (_, i) => i).filter((i) => i % 7 === 0 && (at === 'start' ? i >= 60 : i < 4940)).length);
+      expect(new Set(many.values as (string | null)[]).size).toBe(97 + 3 + 1);
+    }
+  });
+
   it('infers booleans from yes/no, true/false, y/n and 0/1-only columns', () => {
     expect(inferColumn('a', ['Yes', 'no', 'YES', '']).schema.type).toBe('boolean');
     expect(Array.from(inferColumn('a', ['Yes', 'no', 'YES', '']).values as Float64Array)).toEqual([1, 0, 1, NaN]);

@@ -51,6 +51,10 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
   let present = 0;
   let parsedNumbers = 0;
   let allBoolean = true;
+  // More than 1% of all cells failing to parse means fewer than 99% of the present ones parse:
+  // the column is not numeric, and its numbers are not needed (categories are parsed once, below).
+  const maxFailures = (1 - PARSE_SHARE) * n;
+  let failures = 0;
   const sample: string[] = [];
   for (let i = 0; i < n; i++) {
     const c = cells[i];
@@ -61,9 +65,17 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
     present++;
     if (sample.length < DATE_SAMPLE) sample.push(c.trim());
     if (allBoolean && Number.isNaN(parseBooleanCell(c))) allBoolean = false;
+    if (failures > maxFailures) {
+      if (!allBoolean && sample.length >= DATE_SAMPLE) {
+        for (let k = i + 1; k < n; k++) if (!isMissingCell(cells[k])) present++;
+        break;
+      }
+      continue;
+    }
     const v = parseNumberCell(c);
     numbers[i] = v;
-    if (!Number.isNaN(v)) parsedNumbers++;
+    if (Number.isNaN(v)) failures++;
+    else parsedNumbers++;
   }
   const missing = n - present;
   if (present === 0) {
@@ -114,6 +126,13 @@ function dateOrderOf(name: string, sample: readonly string[], dates: DateOrderCh
 }
 
 function countDistinct(values: TypedColumn['values']): number {
+  if (values instanceof Float64Array) {
+    // One native sort of a copy instead of a hash set of numbers (−0 and 0 count once, as in a Set).
+    const sorted = values.filter((v) => !Number.isNaN(v)).sort();
+    let distinct = 0;
+    for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[k - 1]) distinct++;
+    return distinct;
+  }
   const seen = new Set<string | number>();
   for (const v of values) if (v !== null && !(typeof v === 'number' && Number.isNaN(v))) seen.add(v);
   return seen.size;

@@ -4,7 +4,7 @@ import { type CsvDelimiter, type CsvSource, type CsvTable, readCsv } from './csv
 import { DatasetError } from './dataset-error.ts';
 import type { ColumnSpec, ColumnValues } from './encoder.ts';
 import type { GradientBoostingOptions } from './gbt.model.ts';
-import { evaluationSteps, type EvaluationReport, finishTraining, type PreparedData, type ProgressFn, runEvaluation } from './pipeline.ts';
+import { evaluationSteps, type EvaluationReport, finishTraining, type PhaseFn, type PreparedData, type ProgressFn, runEvaluation } from './pipeline.ts';
 import { createScorer, type ScoredLead, type RawRecord } from './scorer.ts';
 import { checkClasses, parseTargetColumn } from './target.ts';
 import type { ColumnReport, TrainedModel } from './trained-model.schema.ts';
@@ -34,6 +34,8 @@ export interface EvaluateCsvOptions {
   keep?: string[];
   delimiter?: CsvDelimiter;
   onProgress?: ProgressFn;
+  /** Called as each phase of the run ends (benchmarks time them). */
+  onPhase?: PhaseFn;
   /** Overrides of the trees' defaults, for tuning studies on a tuning split. */
   gbt?: GradientBoostingOptions;
 }
@@ -189,7 +191,10 @@ function leakageOptions(data: PreparedData, options: EvaluateCsvOptions): { keep
 
 async function prepare(options: EvaluateCsvOptions): Promise<PreparedCsv> {
   const table = await readCsv(options.csv, { delimiter: options.delimiter });
-  return prepareCsvTable(table, options, true);
+  options.onPhase?.('read_csv');
+  const prepared = prepareCsvTable(table, options, true);
+  options.onPhase?.('infer_columns');
+  return prepared;
 }
 
 /**
@@ -201,7 +206,7 @@ export async function evaluateCsv(options: EvaluateCsvOptions): Promise<Evaluati
   const { data } = await prepare(options);
   const { folds, note } = outerFolds(options.folds, data.y.length);
   if (note) data.notes.push(note);
-  const run = await runEvaluation(data, { folds, seed: options.seed ?? 42, gbt: options.gbt, onProgress: options.onProgress, leakage: leakageOptions(data, options) });
+  const run = await runEvaluation(data, { folds, seed: options.seed ?? 42, gbt: options.gbt, onProgress: options.onProgress, onPhase: options.onPhase, leakage: leakageOptions(data, options), fitFinal: false });
   return run.report;
 }
 
@@ -211,9 +216,10 @@ export async function trainCsv(options: EvaluateCsvOptions): Promise<TrainCsvRes
   const { folds, note } = outerFolds(options.folds, data.y.length);
   if (note) data.notes.push(note);
   const seed = options.seed ?? 42;
-  const run = await runEvaluation(data, { folds, seed, gbt: options.gbt, onProgress: options.onProgress, extraSteps: 1, leakage: leakageOptions(data, options) });
+  const run = await runEvaluation(data, { folds, seed, gbt: options.gbt, onProgress: options.onProgress, onPhase: options.onPhase, extraSteps: 1, leakage: leakageOptions(data, options) });
   const total = evaluationSteps(run.report.validation.folds) + 1;
   const trained = finishTraining(run, { target, seed, schema, onProgress: options.onProgress, progressTotal: total });
+  options.onPhase?.('finish');
   const scorer = createScorer(trained);
   return { trained, report: run.report, scoreRow: (record) => scorer.scoreRow(record) };
 }

@@ -6,8 +6,14 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Fold } from './cross-validate.ts';
 import type { FeatureMatrix } from './feature-matrix.ts';
+import { BlendModel, type BlendJSON } from './blend.model.ts';
+import type { Classifier } from './classifier.ts';
 import { type FoldOutcome, runFold } from './fold-task.ts';
-import type { SelectOptions } from './model-selection.ts';
+import { GradientBoostedTrees, type GradientBoostingJSON } from './gbt.model.ts';
+import { LogisticRegression, type LogisticRegressionJSON } from './logistic-regression.model.ts';
+import { type MemberRefit, refitMember, type SelectOptions, selectModel } from './model-selection.ts';
+import { TargetEncoded, type TargetEncodingJSON } from './target-encoding.ts';
+import type { ModelSelection } from './trained-model.schema.ts';
 
 /** What every fold worker receives once: the matrix and outcomes, backed by SharedArrayBuffers (no copy). */
 export interface FoldWorkerData {
@@ -15,13 +21,42 @@ export interface FoldWorkerData {
   y: Uint8Array;
 }
 
-export interface FoldJob {
-  id: number;
-  fold: Fold;
-  select: SelectOptions;
+/** A task for a pool thread: one outer fold, the refit of one member on every row, or the selection on every row (small data). */
+export type PoolTask = { type: 'fold'; fold: Fold; select: SelectOptions } | { type: 'refit'; refit: MemberRefit } | { type: 'select'; select: SelectOptions };
+export type FoldJob = PoolTask & { id: number };
+
+/** A refit's member as plain JSON (what toJSON gives), rebuilt in the main thread. */
+export type MemberJSON = (LogisticRegressionJSON | GradientBoostingJSON) & { targetEncoding?: TargetEncodingJSON };
+/** The selection on every row, its chosen model as JSON (only for selections that fit on all rows: inner CV). */
+export interface SelectionResult {
+  selection: ModelSelection;
+  fittedOn: 'all' | 'train_part';
+  model: MemberJSON | BlendJSON;
+}
+type TaskResult = { type: 'fold'; outcome: FoldOutcome } | { type: 'refit'; model: MemberJSON } | ({ type: 'select' } & SelectionResult);
+type WorkerReply = { id: number; result: TaskResult } | { id: number; error: string };
+
+/** Run one task in whichever thread holds the data (the worker's entry and this thread's fallback alike). */
+export function runTask(data: FoldWorkerData, task: PoolTask): TaskResult {
+  if (task.type === 'fold') return { type: 'fold', outcome: runFold(data.matrix, data.y, task.fold, task.select) };
+  const rows = Uint32Array.from({ length: data.matrix.rows }, (_, i) => i);
+  if (task.type === 'refit') return { type: 'refit', model: refitMember(data.matrix, data.y, rows, task.refit).toJSON() as MemberJSON };
+  const { selection, fittedOn, models } = selectModel(data.matrix, data.y, rows, task.select);
+  return { type: 'select', selection, fittedOn, model: models.get(selection.chosen)!.toJSON() as MemberJSON | BlendJSON };
 }
 
-type WorkerReply = { id: number; outcome: FoldOutcome } | { id: number; error: string };
+/** Any candidate (a member or the blend) rebuilt from its JSON. */
+export function candidateFromJSON(json: MemberJSON | BlendJSON): Classifier {
+  return json.kind === 'blend' ? BlendModel.fromJSON(json) : memberFromJSON(json);
+}
+
+/** A member rebuilt from its JSON; `maxTrees` keeps only the first trees (a refit with more rounds, cut to the ones wanted). */
+export function memberFromJSON(json: MemberJSON, maxTrees?: number): Classifier {
+  if (json.kind === 'logistic_regression') return TargetEncoded.wrap(LogisticRegression.fromJSON(json), json.targetEncoding);
+  const trees = maxTrees === undefined ? json.trees : json.trees.slice(0, Math.max(1, maxTrees));
+  const cut = { ...json, trees, params: { ...json.params, iterations: trees.length } };
+  return TargetEncoded.wrap(GradientBoostedTrees.fromJSON(cut), json.targetEncoding);
+}
 
 /**
  * The compiled `crm` bundle registers its own worker file here (gateway/bin/crm.js), because
@@ -68,87 +103,142 @@ export function shareData(matrix: FeatureMatrix, y: Uint8Array): FoldWorkerData 
   };
 }
 
+interface Pending {
+  id: number;
+  task: PoolTask;
+  resolve: (r: TaskResult) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
- * Run the outer folds in a pool of `workers` worker threads (each fold on one thread, the next
- * fold to the first free one) and return their outcomes in fold order. Each fold runs the same
- * `runFold` as the serial path on the same inputs, so the results are identical; only the wall
- * time changes. `data` must come from `shareData`. A worker that cannot start (no thread support,
- * a missing worker file) makes the remaining folds run in this thread instead; an error inside a
- * fold is re-thrown.
+ * Worker threads sharing one matrix, each taking the next queued task when free (outer folds and
+ * final refits alike). Every task runs the same code as in this thread on the same inputs
+ * (`runTask`), so results are identical whichever thread computed them; only the wall time
+ * changes. A worker that cannot start (no thread support, a missing worker file) gives its task
+ * back; when no worker is left, this thread runs the queue. An error inside a task rejects that
+ * task. `data` must come from `shareData`.
  */
-export async function runFoldsInPool(
-  data: FoldWorkerData,
-  folds: readonly Fold[],
-  select: SelectOptions,
-  workers: number,
-  onFold?: (index: number, outcome: FoldOutcome) => void,
-): Promise<{ outcomes: FoldOutcome[]; workerError: string | null }> {
-  const results: (FoldOutcome | undefined)[] = new Array(folds.length);
-  let next = 0;
-  let failedToStart: unknown = null;
-  const orphans: number[] = [];
-  const entry = workerEntry();
-  const runOne = (worker: Worker): Promise<void> =>
-    new Promise((resolve, reject) => {
-      let started = false;
-      const pending = new Map<number, true>();
-      const finish = (err?: unknown) => {
-        worker.removeAllListeners();
-        void worker.terminate();
-        if (err) reject(err);
-        else resolve();
-      };
-      const dispatch = () => {
-        if (next >= folds.length) return finish();
-        const id = next++;
-        pending.set(id, true);
-        worker.postMessage({ id, fold: folds[id], select } satisfies FoldJob);
-      };
-      worker.on('message', (reply: WorkerReply) => {
-        started = true;
-        pending.delete(reply.id);
-        if ('error' in reply) return finish(new Error(`fold ${reply.id + 1}: ${reply.error}`));
-        results[reply.id] = reply.outcome;
-        onFold?.(reply.id, reply.outcome);
-        dispatch();
-      });
-      worker.on('error', (err) => {
-        if (!started) {
-          // Could not start (or died before its first fold): its fold goes back to the queue for this thread.
-          failedToStart ??= err;
-          for (const id of pending.keys()) if (results[id] === undefined) orphans.push(id);
-          return finish();
-        }
-        finish(err);
-      });
-      worker.on('exit', (code) => {
-        if (pending.size > 0) finish(new Error(`a scoring worker exited with code ${code} during a fold`));
-      });
-      dispatch();
-    });
-  const n = Math.min(workers, folds.length);
-  const threads: Promise<void>[] = [];
-  for (let w = 0; w < n; w++) {
-    let worker: Worker;
-    try {
-      worker = new Worker(entry.entry, { workerData: data, eval: entry.eval });
-    } catch (err) {
-      failedToStart ??= err;
-      continue;
+export class TaskPool {
+  private readonly queue: Pending[] = [];
+  private readonly live = new Set<Worker>();
+  private readonly busy = new Map<Worker, Pending>();
+  private readonly started = new Set<Worker>();
+  private nextId = 0;
+  private draining = false;
+  /** Why workers could not start, once this thread had to run tasks itself. */
+  workerError: string | null = null;
+  private failedToStart: unknown = null;
+
+  constructor(
+    private readonly data: FoldWorkerData,
+    workers: number,
+  ) {
+    const entry = workerEntry();
+    for (let w = 0; w < workers; w++) {
+      let worker: Worker;
+      try {
+        worker = new Worker(entry.entry, { workerData: data, eval: entry.eval });
+      } catch (err) {
+        this.failedToStart ??= err;
+        continue;
+      }
+      this.attach(worker);
     }
-    threads.push(runOne(worker));
   }
-  await Promise.all(threads);
-  // Folds no worker could take (all failed to start, or one died before its first reply).
-  const left = [...orphans, ...Array.from({ length: folds.length - next }, (_, k) => next + k)];
-  next = folds.length;
-  for (const id of left) {
-    if (results[id] !== undefined) continue;
-    const outcome = runFold(data.matrix, data.y, folds[id], select);
-    results[id] = outcome;
-    onFold?.(id, outcome);
-    await new Promise((resolve) => setImmediate(resolve));
+
+  /** Workers alive with nothing to do and nothing queued for them. */
+  get idle(): number {
+    return this.queue.length > 0 ? 0 : this.live.size - this.busy.size;
   }
-  const workerError = left.length > 0 && failedToStart ? (failedToStart instanceof Error ? failedToStart.message : String(failedToStart)) : null;
-  return { outcomes: results as FoldOutcome[], workerError };
+
+  run(task: PoolTask): Promise<TaskResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, resolve, reject });
+      this.pump();
+    });
+  }
+
+  runFold(fold: Fold, select: SelectOptions): Promise<FoldOutcome> {
+    return this.run({ type: 'fold', fold, select }).then((r) => (r as Extract<TaskResult, { type: 'fold' }>).outcome);
+  }
+
+  select(select: SelectOptions): Promise<SelectionResult> {
+    return this.run({ type: 'select', select }).then((r) => r as Extract<TaskResult, { type: 'select' }>);
+  }
+
+  refit(refit: MemberRefit): Promise<MemberJSON> {
+    return this.run({ type: 'refit', refit }).then((r) => (r as Extract<TaskResult, { type: 'refit' }>).model);
+  }
+
+  /** Stop every worker (tasks still queued are run by nobody: close only when nothing is awaited). */
+  close(): void {
+    for (const w of this.live) {
+      w.removeAllListeners();
+      void w.terminate();
+    }
+    this.live.clear();
+    this.busy.clear();
+  }
+
+  private attach(worker: Worker): void {
+    this.live.add(worker);
+    const drop = (err: unknown): void => {
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      this.live.delete(worker);
+      worker.removeAllListeners();
+      void worker.terminate();
+      if (!this.started.has(worker)) {
+        // Could not start (or died before its first reply): its task goes back to the queue.
+        this.failedToStart ??= err;
+        if (job) this.queue.unshift(job);
+      } else if (job) {
+        job.reject(err);
+      }
+      this.pump();
+    };
+    worker.on('message', (reply: WorkerReply) => {
+      this.started.add(worker);
+      const job = this.busy.get(worker);
+      this.busy.delete(worker);
+      if (job) {
+        if ('error' in reply) job.reject(new Error(`${job.task.type === 'fold' ? `fold ${job.id + 1}` : job.task.type === 'refit' ? `refit of ${job.task.refit.kind}` : 'final selection'}: ${reply.error}`));
+        else job.resolve(reply.result);
+      }
+      this.pump();
+    });
+    worker.on('error', (err) => drop(err));
+    worker.on('exit', (code) => {
+      if (this.live.has(worker)) drop(new Error(`a scoring worker exited with code ${code} during a task`));
+    });
+  }
+
+  private pump(): void {
+    for (const worker of this.live) {
+      if (this.queue.length === 0) return;
+      if (this.busy.has(worker)) continue;
+      const job = this.queue.shift()!;
+      this.busy.set(worker, job);
+      worker.postMessage({ id: job.id, ...job.task } satisfies FoldJob);
+    }
+    if (this.live.size === 0 && this.queue.length > 0) void this.drainHere();
+  }
+
+  /** No worker left: run the queue in this thread, one task per macrotask so progress can be reported. */
+  private async drainHere(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const err = this.failedToStart;
+    this.workerError ??= err instanceof Error ? err.message : String(err ?? 'no worker threads');
+    while (this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        job.resolve(runTask(this.data, job.task));
+      } catch (e) {
+        job.reject(e);
+      }
+    }
+    this.draining = false;
+  }
 }

@@ -42,7 +42,7 @@ export { auditLeakage } from './leakage-audit.ts';
 export type { LeakageAuditInput } from './leakage-audit.ts';
 
 export { columnImportance, createClassifier } from './pipeline.ts';
-export type { CandidateResult, EvaluationReport, EvaluationSelection, ProgressFn, WithoutSuspects } from './pipeline.ts';
+export type { CandidateResult, EvaluationReport, EvaluationSelection, PhaseFn, ProgressFn, TrainingPhase, WithoutSuspects } from './pipeline.ts';
 export { evaluateCsv, prepareCsvTable, trainCsv } from './evaluate-csv.ts';
 export type { EvaluateCsvOptions, TrainCsvResult } from './evaluate-csv.ts';
 export { evaluateRecords, trainRecords } from './train-records.ts';

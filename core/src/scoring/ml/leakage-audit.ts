@@ -1,14 +1,4 @@
-import {
-  afterTheFactName,
-  afterTimeShare,
-  type LeakageColumn,
-  type LeakageEvidence,
-  type LeakageSignalKind,
-  type LeakageWarning,
-  missingnessAuc,
-  pureLevels,
-  singleColumnAuc,
-} from './leakage.ts';
+import { afterTheFactName, afterTimeShare, columnSignals, type LeakageColumn, type LeakageEvidence, type LeakageSignalKind, type LeakageWarning } from './leakage.ts';
 
 export interface LeakageAuditInput {
   columns: readonly LeakageColumn[];
@@ -88,7 +78,9 @@ export async function auditLeakage(input: LeakageAuditInput): Promise<LeakageWar
   const { columns, y } = input;
   const n = y.length;
   const minCount = Math.max(10, Math.ceil(0.01 * n));
-  const aucs = columns.map((c) => singleColumnAuc(c.kind, c.values, y, minCount));
+  // One sort (numbers) or one count of levels (categories) per column gives all three single-column signals.
+  const signals = columns.map((c) => columnSignals(c.kind, c.values, y, minCount));
+  const aucs = signals.map((s) => s.auc);
   const strengths = aucs.map((a) => (Number.isNaN(a) ? 0 : Math.abs(a - 0.5)));
   const honest = strengths.filter((s) => s < SINGLE_AUC_OUTLIER);
   const honestBest = honest.length ? Math.max(...honest) : 0;
@@ -110,14 +102,14 @@ export async function auditLeakage(input: LeakageAuditInput): Promise<LeakageWar
     let level: Suspect['level'];
     // A boolean's pure level is the whole column, which its single-column AUC already describes.
     if (column.kind === 'categorical') {
-      const pure = pureLevels(column.values, y);
+      const pure = signals[k].pure;
       if (pure.length) {
         level = pure[0];
         const described = pure.map((p) => `"${p.level}" (${p.rows} rows) converts ${pct(p.rate)}`).join('; ');
         evidence.push({ kind: 'pure_level', strength: 'strong', value: pure[0].rate, detail: `${described}, against ${pct(mean(y))} overall` });
       }
     }
-    const missing = missingnessAuc(column.kind, column.values, y);
+    const missing = signals[k].missing;
     const ms = Math.abs(missing.auc - 0.5);
     if (ms >= MISSING_MODERATE) {
       const [emptyRate, filledRate] = ratesByEmptiness(column, y);

@@ -1,5 +1,7 @@
+import { aucsWithMissingAt, flagAuc, groupRateAuc, levelCounts, MISSING_LEVEL, numberOf, quantileBinCounts, sortNumbers } from './column-signals.ts';
 import type { ColumnKind, ColumnValues } from './encoder.ts';
-import { rocAuc } from './metrics.ts';
+
+export { numberOf };
 
 /**
  * Evidence that a column holds information recorded after the outcome. Strong signals flag a
@@ -48,64 +50,50 @@ export interface LeakageColumn {
   isDate?: boolean;
 }
 
-const MISSING_LEVEL = '(empty)';
-
-function levelOf(v: unknown): string {
-  if (v == null || (typeof v === 'number' && Number.isNaN(v))) return MISSING_LEVEL;
-  const s = String(v).trim();
-  return s === '' ? MISSING_LEVEL : s;
+/**
+ * The audit's three single-column signals of one column, from one sort (numbers) or one count of
+ * levels (categories): its AUC alone, the AUC of its emptiness, and (categories) its pure levels.
+ */
+export interface ColumnSignals {
+  auc: number;
+  missing: { auc: number; share: number };
+  pure: PureLevel[];
 }
 
-export function numberOf(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'boolean') return v ? 1 : 0;
-  if (typeof v === 'string' && v.trim() !== '') return Number(v);
-  return Number.NaN;
+export function columnSignals(kind: ColumnKind, values: ColumnValues, y: ArrayLike<number>, minCount = 10, pureMinRows = 30): ColumnSignals {
+  const n = y.length;
+  if (kind === 'categorical') {
+    const { levels, count, pos } = levelCounts(values, y);
+    const empty = levels.indexOf(MISSING_LEVEL);
+    const emptyRows = empty < 0 ? 0 : count[empty];
+    const emptyPos = empty < 0 ? 0 : pos[empty];
+    let positives = 0;
+    for (let g = 0; g < pos.length; g++) positives += pos[g];
+    return {
+      auc: groupRateAuc(count, pos, minCount),
+      missing: missingness(emptyRows, emptyPos, n, positives),
+      pure: pureOf(levels, count, pos, n, positives, pureMinRows),
+    };
+  }
+  const sorted = sortNumbers(values, y);
+  // Missing values tried at both ends (a field only filled for won deals is as leaky as its values).
+  const candidates = aucsWithMissingAt(sorted, [-Number.MAX_VALUE, Number.MAX_VALUE]);
+  if (n >= 200) {
+    const { count, pos } = quantileBinCounts(sorted, 10);
+    candidates.push(groupRateAuc(count, pos, Math.max(minCount, Math.ceil(n / 50))));
+  }
+  const positives = sorted.pos.length + sorted.missingPos;
+  return {
+    auc: candidates.reduce((best, a) => (Math.abs(a - 0.5) > Math.abs(best - 0.5) ? a : best)),
+    missing: missingness(sorted.missingPos + sorted.missingNeg, sorted.missingPos, n, positives),
+    pure: [],
+  };
 }
 
-/** Scores rows by their group's conversion rate (groups rarer than `minCount` pooled), then AUC. */
-function groupRateAuc(groups: ArrayLike<number>, groupCount: number, y: ArrayLike<number>, minCount: number): number {
-  const count = new Float64Array(groupCount);
-  const pos = new Float64Array(groupCount);
-  for (let i = 0; i < y.length; i++) {
-    count[groups[i]]++;
-    pos[groups[i]] += y[i];
-  }
-  let rareN = 0;
-  let rareP = 0;
-  for (let g = 0; g < groupCount; g++) {
-    if (count[g] < minCount) {
-      rareN += count[g];
-      rareP += pos[g];
-    }
-  }
-  const score = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) {
-    const g = groups[i];
-    score[i] = count[g] < minCount ? rareP / rareN : pos[g] / count[g];
-  }
-  return rocAuc(y, score);
-}
-
-/** Quantile bins (about `bins` of equal size, ties kept together); missing values get their own bin. */
-function quantileBins(x: Float64Array, bins: number): { groups: Int32Array; count: number } {
-  const order = Array.from({ length: x.length }, (_, i) => i).filter((i) => !Number.isNaN(x[i]));
-  order.sort((a, b) => x[a] - x[b]);
-  const groups = new Int32Array(x.length).fill(-1);
-  const size = Math.max(1, Math.ceil(order.length / bins));
-  let g = 0;
-  let inBin = 0;
-  for (let k = 0; k < order.length; k++) {
-    if (inBin >= size && x[order[k]] !== x[order[k - 1]]) {
-      g++;
-      inBin = 0;
-    }
-    groups[order[k]] = g;
-    inBin++;
-  }
-  const count = g + 2;
-  for (let i = 0; i < x.length; i++) if (groups[i] < 0) groups[i] = count - 1;
-  return { groups, count };
+function missingness(empty: number, emptyPos: number, n: number, positives: number): { auc: number; share: number } {
+  const share = empty / Math.max(1, n);
+  if (share < 0.05 || share > 0.95) return { auc: Number.NaN, share };
+  return { auc: flagAuc(empty, emptyPos, n - empty, positives - emptyPos), share };
 }
 
 /**
@@ -116,48 +104,12 @@ function quantileBins(x: Float64Array, bins: number): { groups: Int32Array; coun
  * categories rank by each level's conversion rate, levels rarer than `minCount` pooled.
  */
 export function singleColumnAuc(kind: ColumnKind, values: ColumnValues, y: ArrayLike<number>, minCount = 10): number {
-  const n = y.length;
-  if (kind === 'categorical') {
-    const ids = new Map<string, number>();
-    const groups = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const level = levelOf(values[i]);
-      let id = ids.get(level);
-      if (id === undefined) ids.set(level, (id = ids.size));
-      groups[i] = id;
-    }
-    return groupRateAuc(groups, ids.size, y, minCount);
-  }
-  const x = new Float64Array(n);
-  const low = new Float64Array(n);
-  const high = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    x[i] = numberOf(values[i]);
-    low[i] = Number.isNaN(x[i]) ? -Number.MAX_VALUE : x[i];
-    high[i] = Number.isNaN(x[i]) ? Number.MAX_VALUE : x[i];
-  }
-  const candidates = [rocAuc(y, low), rocAuc(y, high)];
-  if (n >= 200) {
-    const { groups, count } = quantileBins(x, 10);
-    candidates.push(groupRateAuc(groups, count, y, Math.max(minCount, Math.ceil(n / 50))));
-  }
-  return candidates.reduce((best, a) => (Math.abs(a - 0.5) > Math.abs(best - 0.5) ? a : best));
+  return columnSignals(kind, values, y, minCount).auc;
 }
 
 /** AUC of "is this cell empty?" alone; NaN when the column is (almost) always or never empty. */
 export function missingnessAuc(kind: ColumnKind, values: ColumnValues, y: ArrayLike<number>): { auc: number; share: number } {
-  const n = y.length;
-  const flag = new Float64Array(n);
-  let missing = 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    const empty = kind === 'categorical' ? levelOf(v) === MISSING_LEVEL : Number.isNaN(numberOf(v));
-    flag[i] = empty ? 1 : 0;
-    missing += flag[i];
-  }
-  const share = missing / Math.max(1, n);
-  if (share < 0.05 || share > 0.95) return { auc: Number.NaN, share };
-  return { auc: rocAuc(y, flag), share };
+  return columnSignals(kind, values, y).missing;
 }
 
 /** log P(X ≤ k) for X ~ Binomial(n, p), summed in log space (k is small here). */
@@ -185,39 +137,36 @@ export interface PureLevel {
  * honest 30-row level at a 5% base rate is not accused. Largest three.
  */
 export function pureLevels(values: ColumnValues, y: ArrayLike<number>, minRows = 30): PureLevel[] {
-  const n = y.length;
+  const { levels, count, pos } = levelCounts(values, y);
   let positives = 0;
-  for (let i = 0; i < n; i++) positives += y[i];
+  for (let g = 0; g < pos.length; g++) positives += pos[g];
+  return pureOf(levels, count, pos, y.length, positives, minRows);
+}
+
+function pureOf(levels: readonly string[], count: Float64Array, pos: Float64Array, n: number, positives: number, minRows: number): PureLevel[] {
   const base = positives / n;
   if (base < 0.05 || base > 0.95) return [];
-  const stats = new Map<string, [number, number]>();
-  for (let i = 0; i < n; i++) {
-    const level = levelOf(values[i]);
-    const s = stats.get(level) ?? [0, 0];
-    s[0]++;
-    s[1] += y[i];
-    stats.set(level, s);
-  }
   const maxChance = Math.log(0.001);
-  return [...stats]
-    .filter(([, [count, pos]]) => {
-      if (count < minRows) return false;
-      const rate = pos / count;
-      if (rate <= 0.01) return logBinomialCdf(pos, count, base) < maxChance;
-      if (rate >= 0.99) return logBinomialCdf(count - pos, count, 1 - base) < maxChance;
+  return levels
+    .map((level, g) => ({ level, rows: count[g], rate: pos[g] / count[g], positives: pos[g] }))
+    .filter(({ rows, positives: p, rate }) => {
+      if (rows < minRows) return false;
+      if (rate <= 0.01) return logBinomialCdf(p, rows, base) < maxChance;
+      if (rate >= 0.99) return logBinomialCdf(rows - p, rows, 1 - base) < maxChance;
       return false;
     })
-    .sort((a, b) => b[1][0] - a[1][0])
+    .sort((a, b) => b.rows - a.rows)
     .slice(0, 3)
-    .map(([level, [count, pos]]) => ({ level, rows: count, rate: pos / count }));
+    .map(({ level, rows, rate }) => ({ level, rows, rate }));
 }
 
 /** Share of a date column's filled values that are later than the row's own time (both in epoch days). */
 export function afterTimeShare(values: ColumnValues, times: ArrayLike<number>): { share: number; rows: number } {
   let present = 0;
   let after = 0;
+  const numberAt = (i: number): number => (values instanceof Float64Array ? values[i] : numberOf(values[i]));
   for (let i = 0; i < times.length; i++) {
-    const v = numberOf(values[i]);
+    const v = numberAt(i);
     if (Number.isNaN(v) || Number.isNaN(times[i])) continue;
     present++;
     // A day's grace: a time-of-day in one column and a bare date in the other is not "after".

@@ -172,10 +172,10 @@ describe('selection on one hold-out (large data)', () => {
     const se = best.aucStd / Math.sqrt(best.foldAucs.length);
     expect(run.report.model).toBe(candidates.find((c) => c.auc >= best.auc - se)!.model);
     expect(selection.reason).toMatch(/3 outer folds/);
-    expect(run.finalModel.kind).toBe(run.report.model);
+    expect(run.finalModel!.kind).toBe(run.report.model);
     for (let i = 0; i < 50; i++) {
       const x = matrixRow(run.matrix, i);
-      const e = run.finalModel.contributions(x);
+      const e = run.finalModel!.contributions(x);
       expect(e.base + e.contributions.reduce((t, c) => t + c.contribution, 0)).toBeCloseTo(e.raw, 9);
     }
   });

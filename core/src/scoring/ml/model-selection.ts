@@ -258,19 +258,39 @@ function selectOnHoldout(m: FeatureMatrix, y: ArrayLike<number>, split: Fold, op
  * refitted on every row, reusing the folds' median tree rounds and penalty instead of searching
  * them again.
  */
-export function selectFromOuterFolds(
-  m: FeatureMatrix,
-  y: ArrayLike<number>,
-  input: {
-    kinds: readonly ModelKind[];
-    foldAucs: ReadonlyMap<string, readonly number[]>;
-    oofRaw: ReadonlyMap<string, Float64Array>;
-    gbtRounds: readonly number[];
-    lrLambdas: readonly number[];
-    seed: number;
-    gbt?: GradientBoostingOptions;
-  },
-): { selection: ModelSelection; model: Classifier } {
+export function selectFromOuterFolds(m: FeatureMatrix, y: ArrayLike<number>, input: OuterFoldResults): { selection: ModelSelection; model: Classifier } {
+  const { selection, refit } = chooseFromOuterFolds(y, input);
+  return { selection, model: refitChosen(m, y, Uint32Array.from({ length: m.rows }, (_, i) => i), selection.chosen, refit) };
+}
+
+export interface OuterFoldResults {
+  kinds: readonly ModelKind[];
+  foldAucs: ReadonlyMap<string, readonly number[]>;
+  oofRaw: ReadonlyMap<string, Float64Array>;
+  gbtRounds: readonly number[];
+  lrLambdas: readonly number[];
+  seed: number;
+  gbt?: GradientBoostingOptions;
+}
+
+/** What the final refit of an outer-CV selection reuses: the folds' median rounds and penalty, and the members' calibrations. */
+export interface RefitPlan {
+  gbtRounds: number | null;
+  lrLambda: number | null;
+  calibrators: { lr: PlattCalibrator; gbt: PlattCalibrator };
+  seed: number;
+  gbt?: GradientBoostingOptions;
+}
+
+/** The lower median (the folds' tree rounds and penalties are reused through it); null for none. */
+export function lowerMedian(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** The choice of `selectFromOuterFolds` without its refit. */
+export function chooseFromOuterFolds(y: ArrayLike<number>, input: OuterFoldResults): { selection: ModelSelection; refit: RefitPlan } {
   const kinds = MODEL_KINDS.filter((k) => input.kinds.includes(k));
   const lrCal = input.oofRaw.has('logistic_regression') ? PlattCalibrator.fit(input.oofRaw.get('logistic_regression')!, y) : PlattCalibrator.identity();
   const gbtCal = input.oofRaw.has('gradient_boosted_trees') ? PlattCalibrator.fit(input.oofRaw.get('gradient_boosted_trees')!, y) : PlattCalibrator.identity();
@@ -304,18 +324,13 @@ export function selectFromOuterFolds(
         ? `${pick.model} has the best AUC over the ${folds} (${f(best.auc)})${pick === scored[0] ? '' : `, and no simpler model is within one standard error (${f(se)}) of it`}`
         : `${pick.model} (AUC ${f(pick.auc)} over the ${folds}) is within one standard error (${f(se)}) of the best, ${best.model} (${f(best.auc)}), and is simpler`;
   }
-  const median = (xs: readonly number[]): number | null => {
-    if (xs.length === 0) return null;
-    const sorted = [...xs].sort((a, b) => a - b);
-    return sorted[Math.floor((sorted.length - 1) / 2)];
-  };
-  const model = refitChosen(m, y, Uint32Array.from({ length: m.rows }, (_, i) => i), chosen, {
-    gbtRounds: median(input.gbtRounds),
-    lrLambda: median(input.lrLambdas),
+  const refit: RefitPlan = {
+    gbtRounds: lowerMedian(input.gbtRounds),
+    lrLambda: lowerMedian(input.lrLambdas),
     calibrators: { lr: lrCal, gbt: gbtCal },
     seed: input.seed,
     gbt: input.gbt,
-  });
+  };
   return {
     selection: {
       chosen,
@@ -324,7 +339,7 @@ export function selectFromOuterFolds(
       candidates: candidates.map((c) => ({ model: c.model, auc: orNull(c.auc), aucStd: orNull(c.aucStd), logLoss: orNull(c.logLoss) })),
       method: 'outer_cv',
     },
-    model,
+    refit,
   };
 }
 
@@ -340,12 +355,37 @@ export function refitChosen(
   chosen: ModelKind,
   found: { gbtRounds: number | null; lrLambda: number | null; calibrators: { lr: PlattCalibrator; gbt: PlattCalibrator } | null; seed: number; gbt?: GradientBoostingOptions },
 ): Classifier {
-  const { gbtRounds: rounds, lrLambda: lambda } = found;
-  const fitLr = () => createMember('logistic_regression', found.seed, {}, lambda === null ? {} : { lambda }).fit(m, y, rows);
-  const fitGbt = () =>
-    createMember('gradient_boosted_trees', found.seed, { ...holdoutTrees(found.gbt), ...(rounds === null ? {} : { maxIterations: Math.max(1, rounds), earlyStopping: false }) }).fit(m, y, rows);
-  if (chosen === 'logistic_regression') return fitLr();
-  if (chosen === 'gradient_boosted_trees') return fitGbt();
-  const cal = found.calibrators ?? { lr: PlattCalibrator.identity(), gbt: PlattCalibrator.identity() };
-  return BlendModel.fromParts({ lr: fitLr(), gbt: fitGbt(), lrCalibration: cal.lr, gbtCalibration: cal.gbt });
+  const refit = (kind: MemberKind) => refitMember(m, y, rows, { kind, seed: found.seed, gbt: found.gbt, lrLambda: found.lrLambda, gbtRounds: found.gbtRounds });
+  if (chosen !== 'blend') return refit(chosen);
+  return blendOf(refit('logistic_regression'), refit('gradient_boosted_trees'), found.calibrators);
+}
+
+export type MemberKind = 'logistic_regression' | 'gradient_boosted_trees';
+
+/** What a refit of one member needs: its kind, and the penalty or tree rounds found before (null: search/early-stop as usual). */
+export interface MemberRefit {
+  kind: MemberKind;
+  seed: number;
+  gbt?: GradientBoostingOptions;
+  lrLambda: number | null;
+  gbtRounds: number | null;
+}
+
+/**
+ * One member fitted on `rows` with the penalty or tree rounds found before (no second
+ * early-stopping split, no second λ search); the trees use the hold-out selection's learning rate,
+ * so the rounds they reuse mean the same thing. Trees grown without early stopping do not depend
+ * on how many rounds are asked for, so a refit with more rounds, cut to fewer (`truncateTrees`),
+ * is the refit with fewer.
+ */
+export function refitMember(m: FeatureMatrix, y: ArrayLike<number>, rows: Uint32Array, job: MemberRefit): Classifier {
+  if (job.kind === 'logistic_regression') return createMember('logistic_regression', job.seed, {}, job.lrLambda === null ? {} : { lambda: job.lrLambda }).fit(m, y, rows);
+  const rounds = job.gbtRounds;
+  return createMember('gradient_boosted_trees', job.seed, { ...holdoutTrees(job.gbt), ...(rounds === null ? {} : { maxIterations: Math.max(1, rounds), earlyStopping: false }) }).fit(m, y, rows);
+}
+
+/** The blend of two refitted members with the calibrations found before (identity when none). */
+export function blendOf(lr: Classifier, gbt: Classifier, calibrators: { lr: PlattCalibrator; gbt: PlattCalibrator } | null): Classifier {
+  const cal = calibrators ?? { lr: PlattCalibrator.identity(), gbt: PlattCalibrator.identity() };
+  return BlendModel.fromParts({ lr, gbt, lrCalibration: cal.lr, gbtCalibration: cal.gbt });
 }

@@ -55,7 +55,7 @@ function prepareRecords(options: RecordsOptions): PreparedData {
 
 /** Cross-validated comparison of both model kinds on CRM records (see `evaluateCsv`). */
 export async function evaluateRecords(options: RecordsOptions): Promise<EvaluationReport> {
-  const run = await runEvaluation(prepareRecords(options), { folds: options.folds ?? 5, seed: options.seed ?? 42, models: options.models, onProgress: options.onProgress });
+  const run = await runEvaluation(prepareRecords(options), { folds: options.folds ?? 5, seed: options.seed ?? 42, models: options.models, onProgress: options.onProgress, fitFinal: false });
   return run.report;
 }
 
