@@ -21,6 +21,9 @@ const RECORD = `id uuid, email text, first_name text, last_name text, phone text
   lead_score real, status text, source text, assigned_to uuid, custom_fields jsonb, metadata jsonb,
   last_contact_date timestamptz, created_at timestamptz`;
 
+/** Generated columns (search text, duplicate keys of migration 0270): derived, so not part of an audit diff. */
+const DERIVED_COLUMNS = "ARRAY['search_text', 'dup_name', 'dup_phone', 'dup_email', 'dup_company']";
+
 /**
  * Upsert one batch by email in ONE statement: cells left empty never blank an existing value,
  * custom fields merge, and the audit rows (before/after) and outbox events are written by the same
@@ -72,9 +75,9 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
        FROM x WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.email = x.email)
        RETURNING *),
      changed AS (
-       SELECT upd.id, upd.email, false AS inserted, to_jsonb(old) - 'search_text' AS before, to_jsonb(upd) - 'search_text' AS after
+       SELECT upd.id, upd.email, false AS inserted, to_jsonb(old) - ${DERIVED_COLUMNS} AS before, to_jsonb(upd) - ${DERIVED_COLUMNS} AS after
          FROM upd JOIN old ON old.id = upd.id
-       UNION ALL SELECT ins.id, ins.email, true, NULL, to_jsonb(ins) - 'search_text' FROM ins),
+       UNION ALL SELECT ins.id, ins.email, true, NULL, to_jsonb(ins) - ${DERIVED_COLUMNS} FROM ins),
      aud AS (
        INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff)
        SELECT ?, ?, ?, CASE WHEN inserted THEN 'contact.imported' ELSE 'contact.import_updated' END, 'contact', id,

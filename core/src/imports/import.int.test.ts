@@ -73,6 +73,19 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
     expect((await core.contacts.findByEmail(f.admin, 'ann@lee.io'))!.company).toBe('Lee Holdings');
     expect(await writes()).toBe(written + 2);
+    // the audit diff holds the row's own columns, not the derived ones (search text, duplicate keys)
+    const c = await t.db.connect();
+    try {
+      const { rows } = await c.query<{ diff: { before: Record<string, unknown>; after: Record<string, unknown> } }>(
+        "SELECT diff FROM audit_log WHERE tenant_id = $1 AND action = 'contact.import_updated' ORDER BY created_at DESC LIMIT 1",
+        [f.tenantId],
+      );
+      expect(rows[0]!.diff.after).toMatchObject({ company: 'Lee Holdings', email: 'ann@lee.io' });
+      expect(rows[0]!.diff.before).toMatchObject({ company: 'Lee Inc' });
+      for (const side of [rows[0]!.diff.before, rows[0]!.diff.after]) expect(Object.keys(side).filter((k) => k === 'search_text' || k.startsWith('dup_'))).toEqual([]);
+    } finally {
+      c.release();
+    }
   });
 
   it('imports in many batches over parallel lanes: every row once, the later duplicate wins across batches', async () => {
