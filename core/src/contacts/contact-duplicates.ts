@@ -104,6 +104,16 @@ type Candidate = { a: string; b: string; w: number };
 /** The limit-th best evidence among `cands` (sorted descending), or -Infinity when there are fewer. */
 const kth = (cands: Candidate[], limit: number) => (cands.length >= limit ? cands[limit - 1].w : -Infinity);
 
+/** Pair order on ties, as the SQL's `ORDER BY …, a.id, b.id`. */
+const byIds = (xa: string, xb: string, ya: string, yb: string) => (xa < ya ? -1 : xa > ya ? 1 : xb < yb ? -1 : xb > yb ? 1 : 0);
+
+/** Runs `fn` over `list` in chunks of `size`, one after another, and concatenates the results. */
+async function inChunks<T, R>(list: T[], size: number, fn: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < list.length; i += size) out.push(...(await fn(list.slice(i, i + size))));
+  return out;
+}
+
 /** Runs `fn` in one short tenant transaction; PGlite serves one transaction at a time. */
 export type TenantTx = <T>(fn: (em: EntityManager) => Promise<T>) => Promise<T>;
 
@@ -126,14 +136,10 @@ async function strongPairs(tx: TenantTx, chunkSize: number): Promise<{ a: string
       }
     }
   }
-  const list = [...pairs.values()];
-  const out: { a: string; b: string; w: number | string }[] = [];
-  for (let i = 0; i < list.length; i += chunkSize) {
-    const chunk = list.slice(i, i + chunkSize);
+  return inChunks([...pairs.values()], chunkSize, (chunk) => {
     const params = [arr(chunk.map((p) => p.a)), arr(chunk.map((p) => p.b)), arr(chunk.map((p) => p.phone)), arr(chunk.map((p) => p.email))];
-    out.push(...(await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(STRONG_EVIDENCE_SQL, params))));
-  }
-  return out;
+    return tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(STRONG_EVIDENCE_SQL, params));
+  });
 }
 
 async function tenantCandidates(tx: TenantTx, limit: number, chunkSize: number): Promise<Candidate[]> {
@@ -146,7 +152,7 @@ async function tenantCandidates(tx: TenantTx, limit: number, chunkSize: number):
       const k = `${r.a},${r.b}`;
       if (!seen.has(k)) seen.set(k, { a: r.a, b: r.b, w: Number(r.w) });
     }
-    sorted = [...seen.values()].sort((x, y) => y.w - x.w || (x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : 1));
+    sorted = [...seen.values()].sort((x, y) => y.w - x.w || byIds(x.a, x.b, y.a, y.b));
   }
   const floor = kth(sorted, limit) - SIM_WEIGHT;
   return sorted.filter((c) => c.w >= floor).slice(0, SIMILARITY_CAP);
@@ -173,7 +179,7 @@ function toPair(r: Record<string, unknown>): DuplicatePair {
 }
 
 const byRank = (x: Record<string, unknown>, y: Record<string, unknown>) =>
-  Number(y.rank) - Number(x.rank) || (x.a_id! < y.a_id! ? -1 : x.a_id! > y.a_id! ? 1 : x.b_id! < y.b_id! ? -1 : x.b_id! > y.b_id! ? 1 : 0);
+  Number(y.rank) - Number(x.rank) || byIds(x.a_id as string, x.b_id as string, y.a_id as string, y.b_id as string);
 
 /**
  * Likely duplicate pairs of the tenant, or of one contact; best first. `tx` runs one tenant
@@ -190,11 +196,9 @@ export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; 
     });
   }
   const cands = await tenantCandidates(tx, q.limit, chunkSize);
-  const rows: Record<string, unknown>[] = [];
-  for (let i = 0; i < cands.length; i += chunkSize) {
-    const chunk = cands.slice(i, i + chunkSize);
+  const rows = await inChunks(cands, chunkSize, (chunk) => {
     const params = [arr(chunk.map((c) => c.a)), arr(chunk.map((c) => c.b)), arr(chunk.map((c) => c.w)), q.limit];
-    rows.push(...(await tx((em) => em.execute<Record<string, unknown>[]>(RANK_SQL, params))));
-  }
+    return tx((em) => em.execute<Record<string, unknown>[]>(RANK_SQL, params));
+  });
   return rows.sort(byRank).slice(0, q.limit).map(toPair);
 }
