@@ -63,11 +63,12 @@ function nestedPackageFile(importer, spec) {
  * loaded with `require` instead, through a small module whose named exports are the package's,
  * listed here at build time.
  */
-const REQUIRED_CJS = new Set(['@mikro-orm/postgresql', 'pg', 'pino']);
+const REQUIRED_CJS = ['@mikro-orm/postgresql', 'pg', 'pino'];
+const REQUIRED_CJS_FILTER = new RegExp(`^(${REQUIRED_CJS.map((p) => p.replace(/[/.]/g, '\\$&')).join('|')})$`);
 const requireCjs = {
   name: 'require-cjs',
   setup(b) {
-    b.onResolve({ filter: /^(@mikro-orm\/postgresql|pg|pino)$/ }, (args) => (REQUIRED_CJS.has(args.path) ? { path: args.path, namespace: 'require-cjs', pluginData: { importer: args.importer } } : undefined));
+    b.onResolve({ filter: REQUIRED_CJS_FILTER }, (args) => ({ path: args.path, namespace: 'require-cjs', pluginData: { importer: args.importer } }));
     b.onLoad({ filter: /.*/, namespace: 'require-cjs' }, (args) => {
       const req = createRequire(args.pluginData.importer);
       const file = req.resolve(args.path);
