@@ -69,7 +69,8 @@ describe('research graph (agentic RAG) through the real MCP search_knowledge too
     expect(out.known).toBe(true);
     expect(out.claims).toEqual([{ text: 'The onboarding package includes a kickoff workshop, a full SEO audit and a 90-day content calendar.', citations: [onboardingUri] }]);
     expect(out.reply).toBe(`The onboarding package includes a kickoff workshop, a full SEO audit and a 90-day content calendar. [${onboardingUri}]`);
-    expect(out.reply).not.toContain('14');
+    // the model's "14 days" is gone (the citation's random document id may itself contain "14")
+    expect(out.reply.replace(onboardingUri, '')).not.toContain('14');
     expect(out.citations).toEqual([onboardingUri]);
     const steps = events.flatMap((e) => (e.type === 'research' ? [e.step] : []));
     expect(steps).toEqual(['decide', 'rewrite', 'retrieve', 'grade', 'rewrite', 'retrieve', 'grade', 'answer']);
