@@ -76,6 +76,22 @@ export async function writeAuditRows(em: EntityManager, actor: Actor, rows: read
   );
 }
 
+/**
+ * The same writer for set-based statements that derive their audit rows in SQL (the contact
+ * import's upsert, where the before/after images exist only inside the statement): an
+ * `INSERT INTO audit_log` over `source`, a relation (e.g. a CTE name) with the columns
+ * `action, entity_type, entity_id, diff`, to embed as a data-modifying CTE. Returns the SQL and
+ * its `?` parameters, in order.
+ */
+export function auditInsertFrom(actor: Actor, source: string): { sql: string; params: unknown[] } {
+  if (!/^[a-z_][a-z0-9_]*$/.test(source)) throw new Error(`auditInsertFrom: "${source}" is not a relation name`);
+  return {
+    sql: `INSERT INTO audit_log (tenant_id, actor_id, actor_role, actor_kind, via, on_behalf_of, action, entity_type, entity_id, diff)
+     SELECT ?, ?, ?, ?, ?, ?, s.action, s.entity_type, s.entity_id, s.diff FROM ${source} s`,
+    params: [actor.tenantId, actor.userId ?? null, actor.role ?? null, actor.kind ?? 'user', actor.via ?? null, actor.onBehalfOf ?? null],
+  };
+}
+
 /** Append one audit row inside the caller's transaction. */
 export async function writeAudit(
   em: EntityManager,

@@ -28,6 +28,22 @@ export async function writeEvents(em: EntityManager, actor: EventActor, events: 
   return rows.map((r) => r.id);
 }
 
+/**
+ * The same writer for set-based statements that derive their events in SQL (the contact import's
+ * upsert, the rescore's score update): an `INSERT INTO outbox_events` over `source`, a relation
+ * (e.g. a CTE name) with the columns `type, aggregate_type, aggregate_id, payload`, to embed as a
+ * data-modifying CTE. Returns the SQL and its `?` parameters, in order. Event ids are generated in
+ * the database (the caller does not need them back).
+ */
+export function eventsInsertFrom(actor: EventActor, source: string): { sql: string; params: unknown[] } {
+  if (!/^[a-z_][a-z0-9_]*$/.test(source)) throw new Error(`eventsInsertFrom: "${source}" is not a relation name`);
+  return {
+    sql: `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
+     SELECT gen_random_uuid(), ?, s.type, s.aggregate_type, s.aggregate_id, ?, s.payload FROM ${source} s`,
+    params: [actor.tenantId, actor.userId ?? null],
+  };
+}
+
 /** Record one event in the caller's transaction (see writeEvents). */
 export async function writeEvent(
   em: EntityManager,

@@ -5,6 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors/app-error.ts';
+import { eventsInsertFrom } from '../outbox/outbox.writer.ts';
 import { POST_SALE, type LeadContact, type LeadInteraction } from './lead-features.ts';
 import type { LeadTimeline } from './lead-explanation.ts';
 
@@ -165,12 +166,15 @@ export async function applyScoreChanges(em: EntityManager, tenantId: string, act
     score: c.to,
     payload: { contactId: c.id, from: c.from, to: c.to, delta: c.to - c.from, source: c.source, modelVersion: c.modelVersion },
   }));
+  // One statement: the update, and the events from the one outbox writer for the rows it changed.
+  const events = eventsInsertFrom({ tenantId, userId: actorId }, 'event_rows');
   await em.execute(
     `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, score real, payload jsonb)),
-       upd AS (UPDATE contacts c SET lead_score = x.score FROM x WHERE c.id = x.id RETURNING c.id)
-     INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
-     SELECT gen_random_uuid(), ?, 'lead_score.changed', 'contact', x.id, ?, x.payload FROM x JOIN upd ON upd.id = x.id`,
-    [JSON.stringify(rows), tenantId, actorId],
+       upd AS (UPDATE contacts c SET lead_score = x.score FROM x WHERE c.id = x.id RETURNING c.id),
+       event_rows AS (
+         SELECT 'lead_score.changed' AS type, 'contact' AS aggregate_type, x.id AS aggregate_id, x.payload FROM x JOIN upd ON upd.id = x.id)
+     ${events.sql}`,
+    [JSON.stringify(rows), ...events.params],
   );
 }
 
