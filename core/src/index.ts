@@ -1,3 +1,9 @@
+/**
+ * @crm/core's public surface: only what the other packages (gateway, agents, MCP servers, evals)
+ * import, plus everything the ORM-free `@crm/core/contracts` entry re-exports. Inside core, import
+ * by path. `public-surface.test.ts` fails when an export here is used by no other package, and
+ * when EntityManager or the transaction helpers would cross the boundary.
+ */
 export type { CoreConfig } from './config/config.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export type { Logger } from './logger.ts';

@@ -33,3 +33,19 @@ describe("@crm/core's public surface", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe('one writer of audit rows, one of outbox events', () => {
+  it('no other product source inserts into audit_log or outbox_events (benchmark data generators in evals/ aside)', async () => {
+    const fs = await import('node:fs');
+    const writers = new Set(['audit/audit.service.ts', 'outbox/outbox.writer.ts']);
+    const offenders: string[] = [];
+    const sources = [...dependentSources(repoRoot).filter((f) => !path.relative(repoRoot, f).startsWith('evals')), ...fs.readdirSync(here, { recursive: true, encoding: 'utf8' }).map((f) => path.join(here, f))];
+    for (const file of sources) {
+      if (!/\.(ts|mjs|js)$/.test(file) || /\.test\.ts$|fixture|testing[/\\]/.test(file)) continue;
+      if (writers.has(path.relative(here, file).split(path.sep).join('/'))) continue;
+      if (/insert\s+into\s+(audit_log|outbox_events)\b/i.test(fs.readFileSync(file, 'utf8'))) offenders.push(path.relative(repoRoot, file));
+    }
+    expect(sources.length).toBeGreaterThan(300); // the walk really read the packages
+    expect(offenders).toEqual([]);
+  });
+});
