@@ -21,6 +21,8 @@ interface SharedListener {
   /** Channels on which LISTEN is active on the current connection. */
   active: Set<string>;
   client?: pg.PoolClient;
+  /** Removes this listener's handlers from `client` before it goes back to the pool. */
+  detach?: () => void;
   retry?: NodeJS.Timeout;
   attempt: number;
   closed: boolean;
@@ -73,17 +75,29 @@ async function openListener(db: Database, logger: Logger, l: SharedListener): Pr
       if (l.client !== client) return;
       l.client = undefined;
       l.active.clear();
+      l.detach?.();
       client!.release(err ?? new Error('LISTEN connection ended'));
       if (l.closed) return;
       logger.warn({ reason: err?.message ?? 'ended' }, 'LISTEN connection lost; reconnecting (the outbox polls meanwhile)');
       setState(l, false); // notifications may have been swallowed: each subscriber catches up its own way
       scheduleReconnect(db, logger, l);
     };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    client.on('notification', (msg: pg.Notification) => {
+    const ended = () => lost();
+    const notified = (msg: pg.Notification) => {
       for (const s of l.subscribers) if (s.channel === msg.channel) s.notify(msg.payload);
-    });
+    };
+    client.on('error', lost);
+    client.on('end', ended);
+    client.on('notification', notified);
+    // A pooled connection outlives this listener: its handlers must not (they piled up on the
+    // pool's clients, one set per listen/unlisten cycle, until Node warned of a leak).
+    const owned = client;
+    l.detach = () => {
+      owned.off('error', lost);
+      owned.off('end', ended);
+      owned.off('notification', notified);
+      l.detach = undefined;
+    };
     l.client = client;
     for (const channel of new Set([...l.subscribers].map((s) => s.channel))) await listenOn(l, client, channel);
     if (l.closed) return closeClient(l);
@@ -96,6 +110,7 @@ async function openListener(db: Database, logger: Logger, l: SharedListener): Pr
     if (client && l.client === client) {
       l.client = undefined;
       l.active.clear();
+      l.detach?.();
       client.release(err as Error);
     }
     if (l.closed) return;
@@ -115,7 +130,7 @@ async function closeClient(l: SharedListener) {
   l.active.clear();
   if (!client) return;
   await client.query('UNLISTEN *').catch(() => {});
-  client.removeAllListeners('notification');
+  l.detach?.();
   client.release();
 }
 
