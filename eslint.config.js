@@ -16,6 +16,26 @@ export default tseslint.config(
     },
   },
   {
+    // Nothing above core runs SQL through core's database handle: the gateway, the MCP servers and
+    // the agents call core's services (the workflow executor and the conversation checkpointer own
+    // their own tables and are exempt, as below).
+    files: ['gateway/src/**/*.ts', 'mcp-servers/src/**/*.ts', 'agents/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testing/**', 'agents/src/workflows/batched-checkpoint.saver.ts', 'agents/src/checkpoint/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[property.name=/^(withTenant|asWorker|readAsTenant|writeAsTenant|readAsWorker|orm)$/]',
+          message: "Run SQL inside @crm/core's services, not through its database handle.",
+        },
+        {
+          selector: "CallExpression[callee.property.name='connect'][callee.object.name='db'], CallExpression[callee.property.name='connect'][callee.object.property.name='db']",
+          message: "Use core's services (e.g. subscribeOutboxWake for LISTEN), not a raw connection from core's database handle.",
+        },
+      ],
+    },
+  },
+  {
     // Agents reach the domain only through MCP tools: no core services, no database, no SQL.
     // The workflow executor (agents/src/workflows) is exempt: it owns the durable execution store
     // (leases, checkpoints); the effects of its steps still go through MCP tools. So is the

@@ -35,6 +35,7 @@ export type { OutboxEvent } from './outbox/outbox.schema.ts';
 export type { DeadEvent } from './outbox/outbox.dispatcher.ts';
 export { createOutboxTail } from './outbox/outbox.tail.ts';
 export { createOutboxDispatcher } from './outbox/outbox.dispatcher.ts';
+export { subscribeOutboxWake } from './outbox/outbox.wake.ts';
 export { createPubSubRelay } from './outbox/pubsub-relay.ts';
 export type { ImportReport } from './imports/import.types.ts';
 export { seedDemoTenant } from './demo/seed-demo.ts';

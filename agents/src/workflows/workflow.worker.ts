@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Command, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
-import { createApprovalService, createExecutionStore, EXECUTIONS_QUEUED, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
+import { createApprovalService, createExecutionStore, EXECUTIONS_QUEUED, subscribeOutboxWake, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type pg from 'pg';
 import type { StepEffectsDeps } from './step-effects.ts';
 import { StepFailedError, compileWorkflow, type CompiledWorkflow, type RunContext } from './workflow.graph.ts';
 import type { WorkflowTriggers } from '@crm/core';
@@ -71,9 +70,8 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
   const active = new Set<Promise<Outcome>>();
   const running = new Set<string>();
   let stopped = true;
-  let timer: NodeJS.Timeout | undefined;
   let scheduleTimer: NodeJS.Timeout | undefined;
-  let listener: pg.PoolClient | undefined;
+  let unsubscribeWake: (() => Promise<void>) | undefined;
   let pumping: Promise<number> | undefined;
   let again = false;
   /** A wake-up arrived since the last claim. */
@@ -288,18 +286,10 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
     async start() {
       if (!stopped) return;
       stopped = false;
-      deps.db.events.on('outbox', wake);
       deps.db.events.on(EXECUTIONS_QUEUED, wakeNow);
-      try {
-        listener = await deps.db.connect();
-        listener.on('notification', wake);
-        await listener.query('LISTEN crm_outbox');
-      } catch {
-        listener?.release();
-        listener = undefined;
-      }
-      timer = setInterval(wake, deps.pollMs ?? 500);
-      timer.unref();
+      // the runtime's one LISTEN-or-poll wake loop (shared LISTEN connection, reconnects with
+      // backoff after an outage, in-process commit signal, poll every pollMs as the fallback)
+      unsubscribeWake = subscribeOutboxWake(deps.db, logger, wake, deps.pollMs ?? 500);
       if (deps.triggers) {
         const triggers = deps.triggers;
         scheduleTimer = setInterval(() => void triggers.runSchedules(new Date()).catch((err) => logger.warn({ err }, 'schedules failed')), deps.scheduleEveryMs ?? 30_000);
@@ -321,18 +311,12 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       stopped = true;
       signal?.();
       cutGap?.();
-      deps.db.events.off('outbox', wake);
       deps.db.events.off(EXECUTIONS_QUEUED, wakeNow);
-      if (timer) clearInterval(timer);
+      await unsubscribeWake?.();
+      unsubscribeWake = undefined;
       if (scheduleTimer) clearInterval(scheduleTimer);
-      timer = undefined;
       await pumping?.catch(() => 0);
       await Promise.allSettled([...active]);
-      if (listener) {
-        await listener.query('UNLISTEN *').catch(() => {});
-        listener.release();
-        listener = undefined;
-      }
     },
   };
 }
