@@ -1,5 +1,5 @@
 import { createEmailService } from './mail/email.service.ts';
-import type { Database } from './db/database.ts';
+import { databaseOf, type Database, type DatabaseHandle } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import { createContactService } from './contacts/contact.service.ts';
 import { createContactMergeService } from './contacts/contact-merge.service.ts';
@@ -35,7 +35,7 @@ import { createOAuthService } from './auth/oauth.service.ts';
 
 /** Every domain service over one database; what the MCP servers, gateway and workers share. */
 export function createCrmCore(deps: {
-  db: Database;
+  db: DatabaseHandle;
   logger: Logger;
   outbox?: { pollMs?: number };
   /** Embeddings provider and vector store of the knowledge base; `indexInteractions: false` stops indexing from the outbox. */
@@ -49,7 +49,8 @@ export function createCrmCore(deps: {
   /** Insight and report narratives by the provider's chat model (INSIGHTS_NARRATOR); none, or a provider without a chat model (`local`) ⇒ templates. */
   narration?: { provider: Pick<ModelProvider, 'chat'>; timeoutMs: number };
 }) {
-  const { db, logger } = deps;
+  const { logger } = deps;
+  const db: Database = databaseOf(deps.db);
   const outbox = createOutboxDispatcher(db, logger.child({ component: 'outbox' }), deps.outbox);
   const knowledge = createKnowledgeService({ ...deps.knowledge, db, logger });
   if (deps.knowledge?.indexInteractions !== false) knowledge.subscribe(outbox);
@@ -63,7 +64,8 @@ export function createCrmCore(deps: {
   // new approval requests are mailed to their approvers (tenant setting approvalRequestEmails) wherever the outbox runs
   outbox.subscribe(createApprovalNotifier({ db, delivery: () => email.delivery(), logger: logger.child({ component: 'approval-notify' }), publicUrl: deps.approvals?.publicUrl }));
   return {
-    db,
+    /** The database as other packages hold it: a handle to pass back to core, never to query. */
+    db: deps.db,
     logger,
     contacts: createContactService(db),
     merge: createContactMergeService(db),

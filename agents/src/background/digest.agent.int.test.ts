@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { testDbKinds } from '@crm/core/testing';
+import { testDbKinds, databaseOf } from '@crm/core/testing';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callToolData } from '../tools/call-tool.ts';
@@ -18,7 +18,7 @@ describe.each(testDbKinds())('weekly pipeline digest agent through the MCP tools
   let first: DigestAgentReport;
   const clientFor = async () => h.mcpClientFactory(await h.core.users.systemActor(h.f.tenantId, { via: 'agent:digest' }));
   const mails = async () =>
-    (await h.core.db.asWorker((c) => c.query<{ to_address: string; subject: string; body: string }>('SELECT to_address, subject, body FROM mailbox_messages WHERE tenant_id = $1 ORDER BY to_address', [h.f.tenantId]))).rows;
+    (await databaseOf(h.core.db).asWorker((c) => c.query<{ to_address: string; subject: string; body: string }>('SELECT to_address, subject, body FROM mailbox_messages WHERE tenant_id = $1 ORDER BY to_address', [h.f.tenantId]))).rows;
 
   beforeAll(async () => {
     h = await openAgentHarness(kind);
@@ -32,7 +32,7 @@ describe.each(testDbKinds())('weekly pipeline digest agent through the MCP tools
       { name: 'Pia', status: 'PROSPECT', score: 75, created: '2026-10-01T10:00:00Z' }, // hot prospect, never touched
       { name: 'Pete', status: 'PROSPECT', score: 50, created: '2026-10-02T10:00:00Z' },
     ].map((r) => ({ id: randomUUID(), first_name: r.name, last_name: 'Fixture', email: `${r.name.toLowerCase()}@digest.test`, status: r.status, lead_score: r.score, created_at: at(r.created), updated_at: at(r.created) }));
-    await h.core.db.withTenant(h.f.tenantId, (em) =>
+    await databaseOf(h.core.db).withTenant(h.f.tenantId, (em) =>
       em.execute(
         `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, status, lead_score, created_at, updated_at)
          SELECT r.id, ?, r.first_name, r.last_name, r.email, r.status, r.lead_score, r.created_at, r.updated_at

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDbKinds } from '@crm/core/testing';
+import { testDbKinds, databaseOf } from '@crm/core/testing';
 import { openAgentHarness, type AgentHarness } from '../testing/agent-harness.ts';
 import { isoWeek, runFollowUpAgent } from './follow-up.agent.ts';
 
@@ -58,7 +58,7 @@ describe.each(testDbKinds())('follow-up agent as the system actor, through the r
       body: expect.stringContaining('pricing question'),
       idempotencyKey: `agent:follow-up:overdue:${overdueId}`,
     });
-    expect(await core.db.asWorker(async (c) => (await c.query('SELECT count(*)::int AS n FROM mailbox_messages WHERE tenant_id = $1', [f.tenantId])).rows[0].n)).toBe(0);
+    expect(await databaseOf(core.db).asWorker(async (c) => (await c.query('SELECT count(*)::int AS n FROM mailbox_messages WHERE tenant_id = $1', [f.tenantId])).rows[0].n)).toBe(0);
 
     // audited as the system actor via the agent
     const audit = await core.audit.list(f.admin, { entityId: quietTasks[0].id });
@@ -81,7 +81,7 @@ describe.each(testDbKinds())('follow-up agent as the system actor, through the r
     expect(draft).toBeDefined();
     const decided = await core.approvals.decide(f.manager, draft.id, { decision: 'approve', reason: 'looks good' });
     expect(decided).toMatchObject({ status: 'approved', executionStatus: 'succeeded' });
-    const mails = (await core.db.asWorker((c) => c.query<{ to_address: string; subject: string }>('SELECT to_address, subject FROM mailbox_messages WHERE tenant_id = $1', [f.tenantId]))).rows;
+    const mails = (await databaseOf(core.db).asWorker((c) => c.query<{ to_address: string; subject: string }>('SELECT to_address, subject FROM mailbox_messages WHERE tenant_id = $1', [f.tenantId]))).rows;
     expect(mails).toEqual([{ to_address: 'quiet@lead.test', subject: 'Next steps for Quiet Co' }]);
     const timeline = await core.interactions.timeline(f.manager, ids.Quiet);
     expect(timeline.interactions[0]).toMatchObject({ type: 'EMAIL', direction: 'OUTBOUND', subject: 'Next steps for Quiet Co' });
@@ -89,7 +89,7 @@ describe.each(testDbKinds())('follow-up agent as the system actor, through the r
     const args = (draft.action as { arguments: Record<string, unknown> }).arguments;
     const system = await core.users.systemActor(f.tenantId, { via: 'agent:follow-up', onBehalfOf: f.rep.userId });
     expect(await core.email.send(system, args)).toMatchObject({ duplicate: true, to: 'quiet@lead.test' });
-    expect((await core.db.asWorker((c) => c.query('SELECT count(*)::int AS n FROM mailbox_messages WHERE tenant_id = $1', [f.tenantId]))).rows[0].n).toBe(1);
+    expect((await databaseOf(core.db).asWorker((c) => c.query('SELECT count(*)::int AS n FROM mailbox_messages WHERE tenant_id = $1', [f.tenantId]))).rows[0].n).toBe(1);
   });
 
   it('labels ISO weeks (one hot-lead draft per contact per week)', () => {

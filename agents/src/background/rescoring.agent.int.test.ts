@@ -1,4 +1,4 @@
-import { seedBlendFavouringLeads, testDbKinds } from '@crm/core/testing';
+import { seedBlendFavouringLeads, testDbKinds, databaseOf } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAgentHarness, type AgentHarness } from '../testing/agent-harness.ts';
 import { runRescoringAgent } from './rescoring.agent.ts';
@@ -9,7 +9,7 @@ describe.each(testDbKinds())('rescoring agent as the system actor, through the l
   let h: AgentHarness;
 
   const scores = async (): Promise<Scores> => {
-    const rows = await h.core.db.withTenant(h.f.tenantId, (em) => em.execute<{ id: string; lead_score: number }[]>('SELECT id, lead_score FROM contacts'));
+    const rows = await databaseOf(h.core.db).withTenant(h.f.tenantId, (em) => em.execute<{ id: string; lead_score: number }[]>('SELECT id, lead_score FROM contacts'));
     return new Map(rows.map((r) => [r.id, Number(r.lead_score)]));
   };
   /** The changes between two snapshots, biggest |delta| first (then id), as the agent must report them. */

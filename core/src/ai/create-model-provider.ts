@@ -1,5 +1,4 @@
 import type { GoogleAuthOptions } from 'google-auth-library';
-import type { Database } from '../db/database.ts';
 import type { EmbeddingsProvider } from '../knowledge/local-embedder.ts';
 import type { Logger } from '../logger.ts';
 import { AiCallGuard } from './ai-call-guard.ts';
@@ -8,10 +7,11 @@ import { PostgresAiUsageStore } from './ai-usage.pg-store.ts';
 import { createLocalModelProvider } from './local.provider.ts';
 import type { ModelProviderConfig } from './model-provider.config.ts';
 import type { ModelProvider } from './model-provider.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export interface ModelProviderDeps {
   /** Accounting in the `ai_usage` table of this database (default when given). */
-  db?: Database;
+  db?: DatabaseHandle;
   /** Any other accounting store; wins over `db`. Default without either: in-memory. */
   usage?: AiUsageStore;
   logger?: Logger;
@@ -36,7 +36,7 @@ export async function createModelProvider(config: ModelProviderConfig, deps: Mod
   const usage =
     deps.usage ??
     (deps.db
-      ? new PostgresAiUsageStore(deps.db, { monthlyTokenBudget: config.monthlyTokenBudget, now: deps.now })
+      ? new PostgresAiUsageStore(databaseOf(deps.db), { monthlyTokenBudget: config.monthlyTokenBudget, now: deps.now })
       : new InMemoryAiUsageStore({ monthlyTokenBudget: config.monthlyTokenBudget, now: deps.now }));
   if (config.provider === 'local') return createLocalModelProvider(usage, deps.localEmbedder);
 

@@ -6,6 +6,7 @@
  *  - inbound interactions spike 5× on one day (`spikeDay`), ten days before `now`.
  * Rows go in set-wise as the tenant (RLS applies); status changes are audit rows like the CRM's own.
  */
+import { databaseOf } from '../db/database.ts';
 import { randomUUID } from 'node:crypto';
 import type { CrmCore } from '../crm-core.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
@@ -81,7 +82,7 @@ export async function seedPlantedTenant(core: CrmCore, f: TenantFixture, options
   }
   const chunk = <T>(xs: T[], size = 2000) => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
   for (const part of chunk(contacts)) {
-    await inTenantTx(core.db, f.admin, (em) =>
+    await inTenantTx(databaseOf(core.db), f.admin, (em) =>
       em.execute(
         `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, source, assigned_to, status, metadata, created_at, updated_at)
          SELECT r.id, ?, r.first_name, r.last_name, r.email, r.source, r.assigned_to, r.status, r.metadata, r.created_at, r.created_at
@@ -91,7 +92,7 @@ export async function seedPlantedTenant(core: CrmCore, f: TenantFixture, options
     );
   }
   for (const part of chunk(interactions)) {
-    await inTenantTx(core.db, f.admin, (em) =>
+    await inTenantTx(databaseOf(core.db), f.admin, (em) =>
       em.execute(
         `INSERT INTO interactions (id, tenant_id, contact_id, user_id, type, channel, direction, content, sentiment, created_at)
          SELECT r.id, ?, r.contact_id, r.user_id, r.type, r.channel, r.direction, r.content, r.sentiment, r.created_at
@@ -101,7 +102,7 @@ export async function seedPlantedTenant(core: CrmCore, f: TenantFixture, options
     );
   }
   for (const part of chunk(audit)) {
-    await inTenantTx(core.db, f.admin, (em) =>
+    await inTenantTx(databaseOf(core.db), f.admin, (em) =>
       em.execute(
         `INSERT INTO audit_log (tenant_id, actor_id, actor_role, action, entity_type, entity_id, diff, created_at)
          SELECT ?, r.actor_id, 'SALES_REP', 'contact.status_changed', 'contact', r.entity_id, r.diff, r.created_at

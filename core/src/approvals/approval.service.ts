@@ -20,6 +20,7 @@ import {
   type Approval,
   type ApprovalStatus,
 } from './approval.schema.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 /**
  * Runs an approved agent action as the user it was filed for (the runtime wires the in-process
@@ -143,7 +144,8 @@ async function expireInTenant(db: Database, tenantId: string, now: Date, ids?: s
  * taken exactly once (a second one is a CONFLICT, an expired request says so); an approved agent
  * action runs at most once, as the user it was filed for, through the registered executor.
  */
-export function createApprovalService(db: Database, options: ApprovalServiceOptions = {}) {
+export function createApprovalService(handle: DatabaseHandle, options: ApprovalServiceOptions = {}) {
+  const db = databaseOf(handle);
   const ttlHours = options.ttlHours ?? DEFAULT_APPROVAL_TTL_HOURS;
   let executor: AgentActionExecutor | undefined;
 

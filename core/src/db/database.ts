@@ -12,13 +12,17 @@ import { UserEntity } from '../users/user.entity.ts';
 import { DEFAULT_DB_TIMEOUTS, type DbTimeouts } from './db.config.ts';
 import { rethrowUnavailable } from './db-errors.ts';
 import type { EmbeddedPostgres } from './embedded-postgres.ts';
+import type { DatabaseHandle } from './database-handle.ts';
 import { loadMigrations, migrate } from './migrator.ts';
 
 export type { EntityManager };
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface Database {
+export type { DatabaseHandle } from './database-handle.ts';
+export { databaseOf } from './database-handle.ts';
+
+export interface Database extends DatabaseHandle {
   kind: 'pglite' | 'postgres';
   /** Owner URL (migrations, tooling). */
   url: string;
@@ -310,3 +314,6 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
   };
 }
+
+/** `openDatabase` as other packages get it: the handle, not the ORM-backed database. */
+export const openDatabaseHandle: (options: OpenDatabaseOptions) => Promise<DatabaseHandle> = (options) => openDatabase(options);

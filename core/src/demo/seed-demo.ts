@@ -1,3 +1,4 @@
+import { databaseOf } from '../db/database.ts';
 import { randomUUID } from 'node:crypto';
 import type { CrmCore } from '../crm-core.ts';
 import { writeAudit, writeAuditRows } from '../audit/audit.service.ts';
@@ -62,7 +63,7 @@ async function seedDemoRecords(
   const now = options.now ?? new Date();
   // seeded "now" (no fixed date given): the same tenant whatever the clock time (see generateDemoTenant)
   const demo = generateDemoTenant({ now, seed: options.seed ?? 42, contacts: options.contacts ?? 2000, stable: options.now === undefined });
-  const existing = await core.db.asWorker(async (c) => (await c.query<{ id: string }>('SELECT id FROM tenants WHERE slug = $1', [demo.tenant.slug])).rows[0]);
+  const existing = await databaseOf(core.db).asWorker(async (c) => (await c.query<{ id: string }>('SELECT id FROM tenants WHERE slug = $1', [demo.tenant.slug])).rows[0]);
   const users = demo.users.map((u) => ({ email: u.email, name: u.name, role: u.role, apiKey: demoApiKey(u.key) }));
   if (existing) return { created: false, tenantId: existing.id, slug: demo.tenant.slug, users };
 
@@ -106,7 +107,7 @@ async function seedDemoRecords(
       last_contact_date: lastContact.get(c.key) ?? null,
       created_at: c.createdAt,
     }));
-    await inTenantTx(core.db, admin, (em) =>
+    await inTenantTx(databaseOf(core.db), admin, (em) =>
       em.execute(
         `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, phone, company, position, status, source, assigned_to,
            custom_fields, metadata, last_contact_date, created_at, updated_at)
@@ -140,7 +141,7 @@ async function seedDemoRecords(
       metadata: i.input.metadata ?? {},
       created_at: i.input.occurredAt,
     }));
-    await inTenantTx(core.db, admin, (em) =>
+    await inTenantTx(databaseOf(core.db), admin, (em) =>
       em.execute(
         `INSERT INTO interactions (id, tenant_id, contact_id, user_id, type, channel, subject, content, direction, duration, outcome,
            scheduled_follow_up, attachments, sentiment, tags, metadata, created_at)
@@ -164,7 +165,7 @@ async function seedDemoRecords(
     done: f.done,
     completed_at: f.done ? f.dueAt : null,
   }));
-  await inTenantTx(core.db, admin, async (em) => {
+  await inTenantTx(databaseOf(core.db), admin, async (em) => {
     await em.execute(
       `INSERT INTO follow_ups (id, tenant_id, contact_id, owner_id, title, due_at, done, completed_at)
        SELECT r.id, ?, r.contact_id, r.owner_id, r.title, r.due_at, r.done, r.completed_at
@@ -192,6 +193,6 @@ async function seedDemoRecords(
     await writeAudit(em, admin, 'tenant.seeded', 'tenant', admin.tenantId, { after: { generator: 'demo', seed: options.seed ?? 42, ...summary } as never });
   });
   progress(followUps.length);
-  await refreshStatistics(core.db, Number.MAX_SAFE_INTEGER, ['contacts', 'interactions', 'follow_ups', 'audit_log']);
+  await refreshStatistics(databaseOf(core.db), Number.MAX_SAFE_INTEGER, ['contacts', 'interactions', 'follow_ups', 'audit_log']);
   return { created: true, tenantId: admin.tenantId, slug: demo.tenant.slug, users, summary: summariseDemoTenant(demo, now) };
 }

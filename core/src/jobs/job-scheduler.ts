@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export interface ScheduledJob {
   /** Unique, stable name, e.g. `follow-ups.due-scan`. */
@@ -44,8 +44,8 @@ export function slotOf(at: number, everySeconds: number): Date {
  * `(job, slot)` row, so of N processes on one database exactly one runs it. A process that dies
  * mid-run loses that slot (the next slot runs as usual): once, never twice.
  */
-export function createJobScheduler(deps: { db: Database; logger: Logger; holder?: string; now?: () => number; keepDays?: number }): JobScheduler {
-  const { db } = deps;
+export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; holder?: string; now?: () => number; keepDays?: number }): JobScheduler {
+  const db = databaseOf(deps.db);
   const logger = deps.logger.child({ component: 'jobs' });
   const holder = deps.holder ?? `${hostname()}:${process.pid}`;
   const now = deps.now ?? Date.now;

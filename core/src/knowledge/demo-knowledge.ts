@@ -1,8 +1,8 @@
-import type { Database } from '../db/database.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { DEMO_KB_DIR } from './knowledge-base-loader.ts';
 import { readKnowledgeFiles } from './knowledge-files.ts';
 import type { KnowledgeService } from './knowledge.service.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export interface DemoKnowledgeReport {
   documents: { created: number; updated: number; unchanged: number; failed: number };
@@ -42,7 +42,8 @@ export async function seedDemoKnowledge(
  * stopped while it ran in the background): interactions not indexed yet, or vectors pending.
  * `crm start` resumes the load then. Null when there is no demo tenant or nothing is missing.
  */
-export async function unfinishedDemoKnowledge(db: Database, slug: string): Promise<Actor | null> {
+export async function unfinishedDemoKnowledge(handle: DatabaseHandle, slug: string): Promise<Actor | null> {
+  const db = databaseOf(handle);
   const [[admin]] = (await db.readAsWorker([
     {
       sql: `SELECT u.id AS "userId", u.tenant_id AS "tenantId", u.role FROM users u JOIN tenants t ON t.id = u.tenant_id

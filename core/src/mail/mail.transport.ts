@@ -5,12 +5,12 @@ import { lazyModule } from '../lazy-module.ts';
 const mailer = lazyModule<typeof nodemailer>('nodemailer');
 import { z } from 'zod';
 import { authorize } from '../auth/rbac.ts';
-import type { Database } from '../db/database.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import type { Actor } from '../users/user.schema.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export interface OutgoingMail {
   tenantId: string;
@@ -47,7 +47,8 @@ export function messageIdFor(key: string): string {
 }
 
 /** The embedded default: mail lands in the tenant's mailbox table, nothing leaves the machine. */
-export function createMailboxTransport(db: Database): MailTransport {
+export function createMailboxTransport(handle: DatabaseHandle): MailTransport {
+  const db = databaseOf(handle);
   return {
     kind: 'mailbox',
     async send(m) {
@@ -147,7 +148,8 @@ function toMailboxMessage(r: Record<string, unknown>): MailboxMessage {
 }
 
 /** The tenant's local mailbox, newest first (CLI `crm workflow mailbox`, MCP, REST). */
-export async function listMailbox(db: Database, actor: Actor, query: z.input<typeof ListMailboxQuery> = {}): Promise<MailboxMessage[]> {
+export async function listMailbox(handle: DatabaseHandle, actor: Actor, query: z.input<typeof ListMailboxQuery> = {}): Promise<MailboxMessage[]> {
+  const db = databaseOf(handle);
   authorize(actor, 'workflows:read');
   const q = parseOrThrow(ListMailboxQuery, query);
   const rows = await db.withTenant(actor.tenantId, (em) =>
@@ -160,7 +162,8 @@ export async function listMailbox(db: Database, actor: Actor, query: z.input<typ
 }
 
 /** One mailbox message with its whole HTML and attachment metadata; NOT_FOUND when it is not the tenant's. */
-export async function getMailboxMessage(db: Database, actor: Actor, id: string): Promise<MailboxMessage> {
+export async function getMailboxMessage(handle: DatabaseHandle, actor: Actor, id: string): Promise<MailboxMessage> {
+  const db = databaseOf(handle);
   authorize(actor, 'workflows:read');
   const messageId = parseOrThrow(z.uuid('must be a mailbox message id (UUID)'), id, 'id');
   const rows = await db.withTenant(actor.tenantId, (em) =>
@@ -171,7 +174,8 @@ export async function getMailboxMessage(db: Database, actor: Actor, id: string):
 }
 
 /** One attachment of a mailbox message, with its bytes (null when there is no such message or file). */
-export async function mailboxAttachment(db: Database, actor: Actor, messageId: string, filename: string): Promise<MailAttachment | null> {
+export async function mailboxAttachment(handle: DatabaseHandle, actor: Actor, messageId: string, filename: string): Promise<MailAttachment | null> {
+  const db = databaseOf(handle);
   authorize(actor, 'workflows:read');
   if (!UUID_RE.test(messageId)) return null;
   const rows = await db.withTenant(actor.tenantId, (em) =>

@@ -1,7 +1,7 @@
-import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { logFailure, subscribeOutboxWake } from './outbox.wake.ts';
 import { toOutboxEvent, type OutboxEvent, type OutboxRow } from './outbox.schema.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export type TailHandler = (event: OutboxEvent) => void;
 
@@ -28,7 +28,8 @@ const MAX_GAPS = 1_000;
  * order per poll: a sequence number skipped because its transaction was still open is looked at
  * again for a while.
  */
-export function createOutboxTail(db: Database, logger: Logger, options: { pollMs?: number; batchSize?: number } = {}): OutboxTail {
+export function createOutboxTail(handle: DatabaseHandle, logger: Logger, options: { pollMs?: number; batchSize?: number } = {}): OutboxTail {
+  const db = databaseOf(handle);
   const handlers = new Set<TailHandler>();
   const pollMs = options.pollMs ?? 1000;
   const batchSize = options.batchSize ?? 500;

@@ -1,7 +1,7 @@
-import type { Database } from '../db/database.ts';
 import { toDatabaseUnavailable } from '../db/db-errors.ts';
 import { subscribeNotify } from '../db/notify-listener.ts';
 import type { Logger } from '../logger.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export const OUTBOX_CHANNEL = 'crm_outbox';
 
@@ -10,7 +10,8 @@ export const OUTBOX_CHANNEL = 'crm_outbox';
  * reconnects with backoff after the database went away), on the in-process commit signal, and
  * every `pollMs` as the fallback. Returns the function that stops these wake-ups.
  */
-export function subscribeOutboxWake(db: Database, logger: Logger, wake: () => void, pollMs: number): () => Promise<void> {
+export function subscribeOutboxWake(handle: DatabaseHandle, logger: Logger, wake: () => void, pollMs: number): () => Promise<void> {
+  const db = databaseOf(handle);
   // a lost LISTEN may have swallowed a notification, and a restored one missed the events
   // committed meanwhile: poll once on either
   const unsubscribe = subscribeNotify(db, logger, { channel: OUTBOX_CHANNEL, notify: wake, state: wake });

@@ -6,7 +6,7 @@
  * the blend over both (by more than one standard error), so tests can exercise a tenant blend model.
  */
 import { randomUUID } from 'node:crypto';
-import type { Database } from '../db/database.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 import type { LeadContact } from './lead-features.ts';
 import { createRandom } from './ml/index.ts';
 import type { LabelledLead } from './scoring.repository.ts';
@@ -60,7 +60,8 @@ export function asLabelled(leads: readonly BlendLead[]): LabelledLead[] {
  * (names, emails) from there, so a second batch can join the same tenant.
  * Returns the contact ids in creation order.
  */
-export async function seedBlendFavouringLeads(db: Database, tenantId: string, options: { now?: number; n?: number; seed?: number; offset?: number } = {}): Promise<string[]> {
+export async function seedBlendFavouringLeads(handle: DatabaseHandle, tenantId: string, options: { now?: number; n?: number; seed?: number; offset?: number } = {}): Promise<string[]> {
+  const db = databaseOf(handle);
   const now = options.now ?? Date.now();
   const leads = blendFavouringLeads(options.n ?? 800, options.seed ?? 1, now - 260 * DAY);
   const offset = options.offset ?? 0;

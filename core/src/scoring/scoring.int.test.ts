@@ -1,3 +1,4 @@
+import { databaseOf } from '../db/database.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
 import { seedDemoTenant } from '../demo/seed-demo.ts';
@@ -125,7 +126,7 @@ describe.each(testDbKinds())('lead scoring on %s', (kind) => {
       await core.interactions.log(demo, { contactId: c.id, type: 'MEETING', channel: 'IN_PERSON', direction: 'INBOUND', sentiment: { score: 0.8, confidence: 0.9 } });
       await check();
     }
-    const events = await core.db.withTenant(demo.tenantId, (em) =>
+    const events = await databaseOf(core.db).withTenant(demo.tenantId, (em) =>
       em.execute<{ payload: { from: number; to: number; source: string; modelVersion: number } }[]>(
         "SELECT payload FROM outbox_events WHERE type = 'lead_score.changed' AND aggregate_id = ? ORDER BY seq",
         [c.id],
@@ -146,7 +147,7 @@ describe.each(testDbKinds())('lead scoring on %s', (kind) => {
 
   it('keeps models to their tenant', async () => {
     expect((await core.scoring.modelInfo(f.admin)).versions).toEqual([]);
-    const rows = await core.db.withTenant(f.tenantId, (em) => em.execute<{ n: string }[]>('SELECT count(*) AS n FROM scoring_models'));
+    const rows = await databaseOf(core.db).withTenant(f.tenantId, (em) => em.execute<{ n: string }[]>('SELECT count(*) AS n FROM scoring_models'));
     expect(Number(rows[0].n)).toBe(0);
   });
 });

@@ -3,6 +3,7 @@
  * `interaction.logged`, and retrain every tenant on a schedule (a new model is activated only when
  * it beats the active one on held-out outcomes, and the tenant is then rescored).
  */
+import { databaseOf } from '../db/database.ts';
 import type { CrmCore } from '../crm-core.ts';
 
 export const SCORING_CONSUMER = 'lead-scoring';
@@ -24,7 +25,7 @@ export function startScoring(core: CrmCore, options: { retrainHours?: number; in
   });
   let running: Promise<unknown> | undefined;
   const retrainAll = async () => {
-    const tenants = await core.db.asWorker(async (c) => (await c.query<{ id: string }>('SELECT id FROM tenants ORDER BY created_at')).rows);
+    const tenants = await databaseOf(core.db).asWorker(async (c) => (await c.query<{ id: string }>('SELECT id FROM tenants ORDER BY created_at')).rows);
     const results: { tenantId: string; status: string; reason: string }[] = [];
     for (const { id } of tenants) {
       try {

@@ -3,18 +3,18 @@
  * in `interactions.sentiment` — the column the Interaction model already has — unless the caller
  * logged one. The model provider scores when configured; the lexicon is the default and the fallback.
  */
-import type { Database } from '../db/database.ts';
 import { SentimentScore } from '../interactions/interaction.schema.ts';
 import type { Logger } from '../logger.ts';
 import type { Subscription } from '../outbox/outbox.dispatcher.ts';
 import { analyzeSentiment } from './sentiment.analyzer.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export const SENTIMENT_CONSUMER = 'sentiment';
 
 export type SentimentModel = (text: string, ctx?: { tenantId: string }) => Promise<SentimentScore>;
 
 export interface SentimentSubscriberDeps {
-  db: Database;
+  db: DatabaseHandle;
   logger?: Logger;
   /** e.g. a prompt to the tenant's model provider; its answer is validated, and the lexicon is used when it fails. */
   model?: SentimentModel;
@@ -38,7 +38,7 @@ export function createSentimentSubscriber(deps: SentimentSubscriberDeps): Subscr
         }
       }
       score ??= analyzeSentiment(text);
-      await deps.db.withTenant(event.tenantId, (em) =>
+      await databaseOf(deps.db).withTenant(event.tenantId, (em) =>
         em.execute('UPDATE interactions SET sentiment = ?::jsonb WHERE id = ? AND sentiment IS NULL', [JSON.stringify(score), interaction.id]),
       );
     },

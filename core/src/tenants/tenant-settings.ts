@@ -5,6 +5,7 @@ import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Actor } from '../users/user.schema.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 /** A tenant's locale and time zone (migration 0110); the demo's defaults are en-GB and Europe/London. */
 export const TenantLocaleSettings = z.object({
@@ -16,7 +17,8 @@ export type TenantLocaleSettings = z.infer<typeof TenantLocaleSettings>;
 export const DEFAULT_TENANT_LOCALE: TenantLocaleSettings = { locale: 'en-GB', timeZone: 'Europe/London' };
 
 /** The actor's tenant's locale settings (RLS lets a tenant read only its own row). */
-export async function readTenantLocale(db: Database, actor: Actor): Promise<TenantLocaleSettings> {
+export async function readTenantLocale(handle: DatabaseHandle, actor: Actor): Promise<TenantLocaleSettings> {
+  const db = databaseOf(handle);
   const rows = await inTenantTx(db, actor, (em) =>
     em.execute<{ locale: string; time_zone: string }[]>('SELECT locale, time_zone FROM tenants WHERE id = crm_current_tenant()'),
   );

@@ -20,3 +20,4 @@ export { startSmtpSink } from './smtp-sink.ts';
 export type { SmtpSink } from './smtp-sink.ts';
 export { staticImports } from './import-graph.ts';
 export type { ImportEdge } from './import-graph.ts';
+export { databaseOf } from '../db/database-handle.ts';

@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.ts';
 import { subscribeNotify } from '../db/notify-listener.ts';
 import type { Logger } from '../logger.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 /** The channel migration 0240's triggers notify on any change that can alter a key's answer. */
 export const AUTH_CHANNEL = 'crm_auth';
@@ -99,7 +100,8 @@ export function authCacheOf(db: Database): AuthCache | undefined {
  * commands never do) on PostgreSQL; not on the embedded PGlite. Returns the function that stops it
  * (call before closing the database).
  */
-export function startAuthCache(db: Database, logger: Logger, ttlSeconds: number): { cache: AuthCache | undefined; stop: () => Promise<void> } {
+export function startAuthCache(handle: DatabaseHandle, logger: Logger, ttlSeconds: number): { cache: AuthCache | undefined; stop: () => Promise<void> } {
+  const db = databaseOf(handle);
   if (db.kind === 'pglite') {
     // PGlite serves every socket from one session and hands a NOTIFY back to the connection that
     // sent it, so another process's revocation (`crm apikey revoke` beside `crm start`) would never

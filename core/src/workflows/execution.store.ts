@@ -1,10 +1,10 @@
-import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Role } from '../users/user.schema.ts';
 import { MANUAL_EFFECT_KIND } from './workflow-complete-step.ts';
 import { contactContext } from './workflow.rows.ts';
 import type { TriggerType, WorkflowDefinition } from './workflow.schema.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export interface ClaimedExecution {
   id: string;
@@ -50,7 +50,8 @@ const finishEffectStatement = (key: string, result: unknown) => ({
  * worker) makes it claimable again, and the run resumes from its last checkpoint. Everything after
  * the claim is fenced by `locked_by`: a worker that lost its lease cannot complete or fail it.
  */
-export function createExecutionStore(db: Database) {
+export function createExecutionStore(handle: DatabaseHandle) {
+  const db = databaseOf(handle);
   return {
     async claim(workerId: string, options: { limit?: number; leaseMs?: number; exclude?: string[] } = {}): Promise<ClaimedExecution[]> {
       const rows = await db.asWorker(async (c) =>

@@ -1,4 +1,3 @@
-import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import type { Logger } from '../logger.ts';
 import type { OutboxDispatcher } from '../outbox/outbox.dispatcher.ts';
@@ -11,6 +10,7 @@ import { nextCronRun } from './workflow-validation.ts';
 import { contactContext } from './workflow.rows.ts';
 import { EXECUTIONS_QUEUED, insertExecution } from './workflow.service.ts';
 import { TRIGGER_EVENTS, type TriggerType, type WorkflowDefinition } from './workflow.schema.ts';
+import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export const WORKFLOW_TRIGGER_CONSUMER = 'workflow-triggers';
 
@@ -35,7 +35,8 @@ function beforeOf(event: OutboxEvent): ConditionContext['before'] {
  * workflows of that trigger type, and cron schedules of TIME_BASED workflows. Both only queue
  * executions (with `workflow.triggered`); the worker runs them.
  */
-export function createWorkflowTriggers(db: Database, logger: Logger, options: { secrets?: WebhookSecretBox } = {}) {
+export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, options: { secrets?: WebhookSecretBox } = {}) {
+  const db = databaseOf(handle);
   const secrets = options.secrets ?? createWebhookSecretBox();
   // one round trip each: these run for every matching outbox event, on the event-to-first-step path
   async function activeWorkflows(tenantId: string, type: TriggerType): Promise<ActiveWorkflow[]> {

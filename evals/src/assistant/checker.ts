@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { databaseOf } from '@crm/core/testing';
 import { DEMO_KB_DIR, type Actor } from '@crm/core';
 import { EVAL_NOW, type DemoEnv } from './demo-env.ts';
 import type { DbExpectation, Fact, Leak, Scenario } from './scenario.types.ts';
@@ -31,7 +32,7 @@ export interface Verdict {
   failures: string[];
 }
 
-const READ = async (env: DemoEnv, sql: string, params: (string | number | boolean | Date | null)[] = []) => (await env.db.readAsTenant(env.tenantId, [{ sql, params }]))[0];
+const READ = async (env: DemoEnv, sql: string, params: (string | number | boolean | Date | null)[] = []) => (await databaseOf(env.db).readAsTenant(env.tenantId, [{ sql, params }]))[0];
 /** Approval bookkeeping is not a write to the CRM's records. */
 const NOT_WRITES = new Set(['approval.requested', 'approval.decided', 'approval.executed']);
 

@@ -1,4 +1,5 @@
 import { createAssistant, LocalPlannerChatModel, type Assistant } from '@crm/agents';
+import { databaseOf } from '@crm/core/testing';
 import { MemorySaver } from '@langchain/langgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkRun, hasNumber, snapshot } from './checker.ts';
@@ -30,7 +31,7 @@ describe('assistant eval: scenarios end to end through the checker', () => {
   it('fails a run whose answer has the wrong number, misses a tool, or writes unasked', async () => {
     const scenario: Scenario = { id: 'neg', category: 'monthly_trends', actor: 'manager', numeric: true, turns: [{ say: 'How many leads?', facts: [{ kind: 'count_contacts', status: 'LEAD' }] }], tools: ['search_contacts'] };
     const before = await snapshot(env);
-    const [[row]] = await env.db.readAsTenant(env.tenantId, [{ sql: "SELECT count(*)::int AS n, min(id::text) AS id FROM contacts WHERE status = 'LEAD'" }]);
+    const [[row]] = await databaseOf(env.db).readAsTenant(env.tenantId, [{ sql: "SELECT count(*)::int AS n, min(id::text) AS id FROM contacts WHERE status = 'LEAD'" }]);
     // a write nobody asked for, done behind the assistant's back
     await env.core.interactions.log(env.actors.admin, { contactId: row.id as string, type: 'CHAT', channel: 'CHAT', direction: 'OUTBOUND', content: 'unasked' });
     const after = await snapshot(env);

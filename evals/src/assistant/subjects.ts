@@ -1,4 +1,5 @@
 import type { DemoEnv } from './demo-env.ts';
+import { databaseOf } from '@crm/core/testing';
 import type { SubjectSpec } from './scenario.types.ts';
 
 export interface SubjectContact {
@@ -23,7 +24,7 @@ const COLUMNS = `c.id, c.first_name AS "firstName", c.last_name AS "lastName", c
 /** The contact a scenario is about, chosen by a query on the seeded database (deterministic: ordered by email). */
 export async function resolveSubject(env: DemoEnv, spec: SubjectSpec): Promise<Subject> {
   const owner = spec.owner === 'any' ? null : env.actors[spec.owner].userId;
-  const read = async (sql: string, params: (string | number | boolean | Date | null)[]) => (await env.db.readAsTenant(env.tenantId, [{ sql, params }]))[0] as unknown as SubjectContact[];
+  const read = async (sql: string, params: (string | number | boolean | Date | null)[]) => (await databaseOf(env.db).readAsTenant(env.tenantId, [{ sql, params }]))[0] as unknown as SubjectContact[];
   if (spec.duplicate) {
     const rows = await read(
       `WITH pairs AS (

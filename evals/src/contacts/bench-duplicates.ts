@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DUPLICATE_BLOCK_CAP as BLOCK_CAP, createCrmCore, silentLogger, type Database } from '@crm/core';
-import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
+import { createTenantFixture, openTestDatabase, databaseOf } from '@crm/core/testing';
 import { createServerByName } from '@crm/mcp-servers';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -87,7 +87,7 @@ const origOf = (k: number) => 1 + STRIDE * k;
 const nearOrigOf = (m: number) => 3 + STRIDE * m;
 
 async function seed(db: Database, tenantId: string): Promise<void> {
-  const c = await db.connect();
+  const c = await databaseOf(db).connect();
   try {
     const params = [FIRST, LAST, COMPANY, tenantId];
     // base: distinct people (names may collide, as they do in real data); ~10% without phone; ~0.5% role addresses
@@ -149,7 +149,7 @@ async function seed(db: Database, tenantId: string): Promise<void> {
  * its ranking and LIMIT, which the API caps at 200): recall of the rules over all planted pairs.
  */
 async function candidatePairs(db: Database, tenantId: string): Promise<Set<string>> {
-  const c = await db.connect();
+  const c = await databaseOf(db).connect();
   try {
     // the detector's stored keys (migration 0270); a key shared by more contacts than its cap is no block
     const block = (k: string, cap: number) =>
@@ -185,7 +185,7 @@ async function main() {
     let t0 = performance.now();
     await seed(t.db, f.tenantId);
     const seedSeconds = (performance.now() - t0) / 1000;
-    const count = Number((await t.db.connect().then(async (c) => {
+    const count = Number((await databaseOf(t.db).connect().then(async (c) => {
       try {
         return (await c.query<{ n: string }>('SELECT count(*) AS n FROM contacts WHERE tenant_id = $1', [f.tenantId])).rows[0].n;
       } finally {

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createBigQueryExport, createBigQuerySink, createCrmCore, openDatabase, seedDemoTenant, silentLogger } from '@crm/core';
-import { startBigQueryDouble } from '@crm/core/testing';
+import { startBigQueryDouble, databaseOf } from '@crm/core/testing';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, batch: { type: 'string', default: '500' } } });
 const logger = silentLogger();
@@ -27,7 +27,7 @@ try {
   const rows = full.contacts + full.interactions;
   console.log(`full export (${db.kind}, batch ${values.batch}): ${full.contacts} contacts + ${full.interactions} interactions in ${s0.toFixed(2)} s = ${Math.round(rows / s0)} rows/s, ${bq.requests.length} requests`);
 
-  await db.withTenant(admin.tenantId, (em) => em.execute('UPDATE contacts SET lead_score = least(100, lead_score + 1) WHERE id IN (SELECT id FROM contacts ORDER BY id LIMIT 100)'));
+  await databaseOf(db).withTenant(admin.tenantId, (em) => em.execute('UPDATE contacts SET lead_score = least(100, lead_score + 1) WHERE id IN (SELECT id FROM contacts ORDER BY id LIMIT 100)'));
   const t1 = performance.now();
   const inc = await exporter().run({ tenantIds: [admin.tenantId] });
   console.log(`incremental after 100 changed contacts: ${inc.contacts} contacts + ${inc.interactions} interactions in ${((performance.now() - t1) / 1000).toFixed(2)} s`);

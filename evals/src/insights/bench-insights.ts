@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createCrmCore, openDatabase, seedDemoTenant, silentLogger, type Actor } from '@crm/core';
-import { createTenantFixture } from '@crm/core/testing';
+import { createTenantFixture, databaseOf } from '@crm/core/testing';
 import { generateLargeTenant } from './large-tenant.ts';
 
 const { values } = parseArgs({
@@ -51,14 +51,14 @@ try {
   if (!values['skip-demo']) {
     const seeded = await seedDemoTenant(core, {});
     const admin = await core.users.actorByEmail(seeded.users.find((u) => u.role === 'ADMIN')!.email, seeded.slug);
-    const [[demo]] = await db.readAsTenant(admin.tenantId, [{ sql: 'SELECT (SELECT count(*) FROM contacts)::int AS c, (SELECT count(*) FROM interactions)::int AS i' }]);
+    const [[demo]] = await databaseOf(db).readAsTenant(admin.tenantId, [{ sql: 'SELECT (SELECT count(*) FROM contacts)::int AS c, (SELECT count(*) FROM interactions)::int AS i' }]);
     await time(`demo tenant (${demo.c} contacts, ${demo.i} interactions, ${db.kind})`, admin);
   }
   let admin: Actor;
   let rep: Actor;
   let big: { contacts: number; interactions: number };
   if (values.reuse) {
-    const c = await db.connect();
+    const c = await databaseOf(db).connect();
     try {
       const { rows } = await c.query(`SELECT t.tenant_id, (SELECT count(*) FROM contacts WHERE tenant_id = t.tenant_id)::int AS contacts, t.n AS interactions,
           (SELECT id FROM users WHERE tenant_id = t.tenant_id AND role = 'ADMIN' LIMIT 1) AS admin, (SELECT id FROM users WHERE tenant_id = t.tenant_id AND role = 'SALES_REP' ORDER BY email LIMIT 1) AS rep
@@ -78,7 +78,7 @@ try {
   }
   // What autovacuum does after a bulk load: statistics, and the visibility map index-only scans need.
   const t1 = performance.now();
-  const owner = await db.connect();
+  const owner = await databaseOf(db).connect();
   try {
     await owner.query('VACUUM (ANALYZE) contacts, interactions, audit_log');
   } finally {

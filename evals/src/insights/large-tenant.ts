@@ -6,7 +6,7 @@
  * often. Rows go in as the tenant (row-level security applies).
  */
 import type { CrmCore, Database } from '@crm/core';
-import type { TenantFixture } from '@crm/core/testing';
+import { databaseOf, type TenantFixture } from '@crm/core/testing';
 
 export interface LargeTenantOptions {
   now: Date;
@@ -58,6 +58,6 @@ export async function generateLargeTenant(core: CrmCore, db: Database, f: Tenant
         jsonb_build_object('score', round((random() * 1.2 - 0.3)::numeric, 2), 'confidence', 0.7, 'emotions', '[]'::jsonb), at
       FROM touches WHERE at < $3::timestamptz RETURNING 1)
     SELECT (SELECT count(*) FROM ins_c)::int AS contacts, (SELECT count(*) FROM ins_i)::int AS interactions, (SELECT count(*) FROM ins_a)::int AS conversions`;
-  const [[row]] = await db.writeAsTenant(f.tenantId, [{ sql, params: [f.tenantId, start, o.now, o.contacts, o.touches, days, f.otherRep.userId] }]);
+  const [[row]] = await databaseOf(db).writeAsTenant(f.tenantId, [{ sql, params: [f.tenantId, start, o.now, o.contacts, o.touches, days, f.otherRep.userId] }]);
   return { contacts: row.contacts as number, interactions: row.interactions as number, conversions: row.conversions as number };
 }

@@ -27,7 +27,7 @@ import {
   type PgVectorStrategy,
   type RetrievalQuestion,
 } from '@crm/core';
-import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDbKind } from '@crm/core/testing';
+import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDbKind, databaseOf } from '@crm/core/testing';
 import { syntheticDocuments } from './synthetic-kb.ts';
 
 const { values } = parseArgs({ options: { sizes: { type: 'string', default: '10000,100000' }, server: { type: 'string' }, 'per-tenant': { type: 'string', default: '2000' }, 'server-only': { type: 'boolean', default: false } } });
@@ -77,9 +77,9 @@ async function latency(core: CrmCore, actor: TenantFixture['rep'], questions: Re
 
 /** Vector queries straight on the store: exact scan vs HNSW iterative scan (vs partial index), and HNSW recall against exact. */
 async function strategies(core: CrmCore, tenantId: string, questions: RetrievalQuestion[], label: string) {
-  const store = createPgVectorStore(core.db);
-  const [{ model }] = await core.db.withTenant(tenantId, (em) => em.execute<{ model: string }[]>('SELECT model FROM kb_index_state'));
-  const rows = await core.db.withTenant(tenantId, (em) => em.execute<{ e: string }[]>('SELECT embedding::text AS e FROM kb_vectors ORDER BY chunk_id LIMIT ?', [questions.length]));
+  const store = createPgVectorStore(databaseOf(core.db));
+  const [{ model }] = await databaseOf(core.db).withTenant(tenantId, (em) => em.execute<{ model: string }[]>('SELECT model FROM kb_index_state'));
+  const rows = await databaseOf(core.db).withTenant(tenantId, (em) => em.execute<{ e: string }[]>('SELECT embedding::text AS e FROM kb_vectors ORDER BY chunk_id LIMIT ?', [questions.length]));
   const queries = rows.map((r) => JSON.parse(r.e) as number[]);
   const exactIds: string[][] = [];
   const result: Record<string, unknown> = {};
@@ -105,7 +105,7 @@ async function strategies(core: CrmCore, tenantId: string, questions: RetrievalQ
 }
 
 async function ownerQuery(core: CrmCore, sql: string): Promise<void> {
-  const owner = await core.db.connect();
+  const owner = await databaseOf(core.db).connect();
   try {
     await owner.query("SET maintenance_work_mem = '256MB'");
     await owner.query(sql);

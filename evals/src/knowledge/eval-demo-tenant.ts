@@ -10,6 +10,7 @@
  * (the URL is the one `crm start` prints under "Database").
  */
 import { parseArgs } from 'node:util';
+import { databaseOf } from '@crm/core/testing';
 import { createCrmCore, DEMO_KB_DIR, firstRelevantRank, loadRetrievalQuestions, meanReciprocalRank, openDatabase, recallAtK, silentLogger } from '@crm/core';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, k: { type: 'string', default: '5' } } });
@@ -19,7 +20,7 @@ const core = createCrmCore({ db, logger: silentLogger(), knowledge: { indexInter
 try {
   const actor = await core.users.actorByEmail('marcus.reid@brightwave.example', 'brightwave-digital');
   const questions = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`);
-  const [[size]] = await db.readAsTenant(actor.tenantId, [{ sql: "SELECT count(*) FILTER (WHERE kind = 'document')::int AS docs, count(*) FILTER (WHERE kind = 'interaction')::int AS talks FROM kb_chunks" }]);
+  const [[size]] = await databaseOf(db).readAsTenant(actor.tenantId, [{ sql: "SELECT count(*) FILTER (WHERE kind = 'document')::int AS docs, count(*) FILTER (WHERE kind = 'interaction')::int AS talks FROM kb_chunks" }]);
   console.log(`corpus: ${size.docs} document chunks, ${size.talks} interaction chunks; ${questions.length} questions`);
   for (const mode of ['fulltext', 'vector', 'hybrid'] as const) {
     const ranks: (number | null)[] = [];

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createCrmCore, createOutboxDispatcher, silentLogger, type Database } from '@crm/core';
-import { createTenantFixture, openTestDatabase, type TestDbKind } from '@crm/core/testing';
+import { createTenantFixture, openTestDatabase, type TestDbKind, databaseOf } from '@crm/core/testing';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, server: { type: 'string' }, only: { type: 'string' }, batch: { type: 'string' } } });
 const EVENTS = Number(values.events);
@@ -16,7 +16,7 @@ const SERVER = values.server ?? process.env.BENCH_DATABASE_URL ?? 'postgresql://
 
 async function backlog(db: Database, tenantId: string, count: number, contacts: number): Promise<void> {
   const aggregates = Array.from({ length: contacts }, () => randomUUID());
-  const c = await db.connect();
+  const c = await databaseOf(db).connect();
   try {
     await c.query(
       `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload)

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { databaseOf } from '@crm/core/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,7 +95,7 @@ describe('crm tenant / user / apikey', { timeout: 600_000 }, () => {
     const db = await openDatabase({ config: { dataDir: path.join(dir, 'data'), pglitePort: 0, poolMax: 2 }, logger: silentLogger() });
     const core = createCrmCore({ db, logger: silentLogger() });
     const contact = await core.contacts.create(await core.users.actorByEmail('ada@acme.io', 'acme'), { firstName: 'Dead', lastName: 'Letter', email: 'dl@acme.io' });
-    const id = await db.asWorker(async (c) => {
+    const id = await databaseOf(db).asWorker(async (c) => {
       const r = await c.query(`UPDATE outbox_events SET attempts = 10, dispatched_at = NULL, last_error = 'scoring: boom'
         WHERE aggregate_id = $1 AND type = 'contact.created' RETURNING id`, [contact.id]);
       return r.rows[0].id as string;

@@ -1,4 +1,4 @@
-import { testDbKinds } from '@crm/core/testing';
+import { databaseOf, testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openRestHarness, type RestHarness } from '../http/api/rest-test.fixture.ts';
 
@@ -39,8 +39,8 @@ describe.each(testDbKinds())('GraphQL batching of contact fields on %s', (kind) 
       usersGetMany: vi.spyOn(h.core.users, 'getMany'),
       timeline: vi.spyOn(h.core.interactions, 'timeline'),
       timelines: vi.spyOn(h.core.interactions, 'timelines'),
-      readAsTenant: vi.spyOn(h.core.db, 'readAsTenant'),
-      withTenant: vi.spyOn(h.core.db, 'withTenant'),
+      readAsTenant: vi.spyOn(databaseOf(h.core.db), 'readAsTenant'),
+      withTenant: vi.spyOn(databaseOf(h.core.db), 'withTenant'),
     };
     try {
       const result = await fn();

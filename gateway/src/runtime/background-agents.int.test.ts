@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCrmCore, loadConfig, openDatabase, silentLogger } from '@crm/core';
-import { createTenantFixture } from '@crm/core/testing';
+import { createTenantFixture, databaseOf } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from './runtime.ts';
 
@@ -67,7 +67,7 @@ describe('background agent jobs in the runtime', { timeout: 600_000 }, () => {
     expect(result('2026-11-25T09:00:00.000Z')).toEqual({ tenant: SLUG, skipped: 'the last slot (2026-11-23T07:00:00.000Z) is more than 24 h old' });
 
     const tenantId = (await rt.core.directory.tenantIdBySlug(SLUG))!;
-    const mails = (await rt.core.db.asWorker((c) => c.query<{ to_address: string }>('SELECT to_address FROM mailbox_messages WHERE tenant_id = $1 AND subject = $2 ORDER BY to_address', [tenantId, TITLE]))).rows;
+    const mails = (await databaseOf(rt.core.db).asWorker((c) => c.query<{ to_address: string }>('SELECT to_address FROM mailbox_messages WHERE tenant_id = $1 AND subject = $2 ORDER BY to_address', [tenantId, TITLE]))).rows;
     expect(mails.map((m) => m.to_address)).toEqual([`admin@${SLUG}.test`, `manager@${SLUG}.test`, `marketing@${SLUG}.test`]);
     const system = await rt.core.users.systemActor(tenantId, { via: 'agent:digest' });
     const saved = await rt.core.savedReports.list(system, { kind: 'pipeline_digest' });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createCrmCore, loadConfig, openDatabase, silentLogger, startScoring } from '@crm/core';
-import { createTenantFixture, startBigQueryDouble, type BigQueryDouble } from '@crm/core/testing';
+import { createTenantFixture, startBigQueryDouble, type BigQueryDouble, databaseOf } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from './runtime.ts';
 
@@ -37,7 +37,7 @@ describe('analytics.export-bigquery job in the runtime', { timeout: 300_000 }, (
       scoring.stop();
       await core.outbox.stop();
       // older than the job's 60 s lag, as rows are by the time a scheduled run sees them
-      await db.withTenant(f.tenantId, (em) => em.execute(`UPDATE contacts SET updated_at = now() - interval '1 hour'`));
+      await databaseOf(db).withTenant(f.tenantId, (em) => em.execute(`UPDATE contacts SET updated_at = now() - interval '1 hour'`));
     } finally {
       await db.close();
     }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { analyzeSentiment, loadConfig, silentLogger } from '@crm/core';
-import { createTenantFixture, sendJson, startHttpDouble, type HttpDouble } from '@crm/core/testing';
+import { createTenantFixture, sendJson, startHttpDouble, type HttpDouble, databaseOf } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, type Runtime } from './runtime.ts';
 
@@ -61,7 +61,7 @@ describe('interaction sentiment by the configured chat model (runtime)', { timeo
     const contact = await runtime.core.contacts.create(f.manager, { firstName: 'Mo', lastName: 'Angry', email: `mo-${Date.now()}@sentiment.test` });
     const logged = await runtime.core.interactions.log(f.manager, { contactId: contact.id, type: 'EMAIL', channel: 'EMAIL', direction: 'INBOUND', content });
     for (let i = 0; i < 600; i++) {
-      const rows = await runtime.core.db.withTenant(f.tenantId, (em) => em.execute<{ sentiment: unknown }[]>('SELECT sentiment FROM interactions WHERE id = ?', [logged.id]));
+      const rows = await databaseOf(runtime.core.db).withTenant(f.tenantId, (em) => em.execute<{ sentiment: unknown }[]>('SELECT sentiment FROM interactions WHERE id = ?', [logged.id]));
       if (rows[0]?.sentiment) return typeof rows[0].sentiment === 'string' ? JSON.parse(rows[0].sentiment) : rows[0].sentiment;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,4 +1,4 @@
-import { testDbKinds } from '@crm/core/testing';
+import { testDbKinds, databaseOf } from '@crm/core/testing';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failed, ok, openHarness, type Connected, type Harness } from '../testing/harness.ts';
@@ -82,7 +82,7 @@ describe.each(testDbKinds())('reports over MCP on %s', (kind) => {
     // email it now: through the platform's transport (here the local mailbox), to every recipient
     expect(failed(await rep.call('run_report_schedule_now', { id: created.id }))).toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(ok(await manager.call('run_report_schedule_now', { id: created.id }))).toMatchObject({ scheduleId: created.id, status: 'succeeded', sent: 2 });
-    const mailed = await h.core.db.asWorker((c) => c.query<{ to_address: string }>("SELECT to_address FROM mailbox_messages WHERE subject LIKE 'Monday pipeline%' ORDER BY to_address"));
+    const mailed = await databaseOf(h.core.db).asWorker((c) => c.query<{ to_address: string }>("SELECT to_address FROM mailbox_messages WHERE subject LIKE 'Monday pipeline%' ORDER BY to_address"));
     expect(mailed.rows.map((r) => r.to_address)).toEqual(['cfo@agency.test', 'owner@agency.test']);
     expect(failed(await manager.call('run_report_schedule_now', { id: '00000000-0000-4000-8000-000000000000' }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(failed(await rep.call('delete_report_schedule', { id: created.id }))).toMatchObject({ code: 'PERMISSION_DENIED' });

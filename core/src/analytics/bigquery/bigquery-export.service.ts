@@ -1,7 +1,7 @@
-import type { Database } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
 import { EXPORT_SOURCES, EXPORT_SQL, EXPORT_TABLES, toExportRow, type ExportSource } from './bigquery-export.tables.ts';
 import type { BigQuerySink } from './bigquery.sink.ts';
+import { databaseOf, type DatabaseHandle } from '../../db/database-handle.ts';
 
 const START = { updatedAt: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
 const UTC_US = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
@@ -42,7 +42,7 @@ export interface ExportProgress {
 }
 
 export interface BigQueryExportDeps {
-  db: Database;
+  db: DatabaseHandle;
   sink: BigQuerySink;
   logger?: Logger;
   /** Rows per insertAll request (BigQuery recommends ~500). */
@@ -63,7 +63,8 @@ export type BigQueryExport = ReturnType<typeof createBigQueryExport>;
  * carries the same insertIds (id@updated_at).
  */
 export function createBigQueryExport(deps: BigQueryExportDeps) {
-  const { db, sink } = deps;
+  const { sink } = deps;
+  const db = databaseOf(deps.db);
   const batchSize = deps.batchSize ?? 500;
   const lagSeconds = deps.lagSeconds ?? 60;
 
