@@ -158,6 +158,7 @@ export {
   loadRetrievalQuestions,
   RetrievalQuestion,
   firstRelevantRank,
+  chunkContainsAnswer,
   recallAtK,
   meanReciprocalRank,
   ndcgAtK,
@@ -166,6 +167,11 @@ export {
   FusionOptions,
   DEFAULT_FUSION,
   SUPPORTED_EXTENSIONS,
+  rerank,
+  rerankFeatures,
+  rerankScore,
+  RERANK_FEATURES,
+  RERANKER_MODEL,
 } from './knowledge/index.ts';
 export type {
   KnowledgeService,
@@ -181,6 +187,9 @@ export type {
   PgVectorStrategy,
   EmbeddingsProvider,
   RetrievalOptions,
+  RerankCandidate,
+  RerankerModel,
+  RerankFeature,
 } from './knowledge/index.ts';
 export { loadConfig, configTable, CrmEnv, CRM_ENV_NAMES } from './config/crm-config.ts';
 export type { CrmConfig, VectorStoreConfig } from './config/crm-config.ts';

@@ -31,6 +31,12 @@ export const RuntimeEnv = z.object({
   PINECONE_API_KEY: z.string().min(1).optional(),
   PINECONE_INDEX_HOST: z.string().min(1).optional(),
   PINECONE_NAMESPACE_PREFIX: z.string().min(1).default('tenant-'),
+  KB_RERANK: z
+    .enum(['on', 'off'])
+    .optional()
+    .describe(
+      'Hybrid knowledge search reorders its first fused document candidates with the offline learned lexical reranker (`core/src/knowledge/reranker.ts`, fitted on the tuning questions by `evals/src/knowledge/fit-reranker.ts`). Default: on when the shipped fit won on the tuning questions (it does); off = the fused order. Example: off',
+    ),
   AGENT_FOLLOW_UP_HOURS: z.coerce
     .number()
     .min(0)
@@ -93,6 +99,8 @@ export interface CrmConfig extends CoreConfig {
   providerCheck: boolean;
   scoring: ScoringConfig;
   vectorStore: VectorStoreConfig;
+  /** KB_RERANK: the learned reranker forced on or off; undefined ⇒ the shipped default. */
+  knowledgeRerank?: boolean;
   /** The CLI acts as the user of this key when no --user is given. */
   cliApiKey?: string;
   debug: boolean;
@@ -187,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     providerCheck: e.CRM_PROVIDER_CHECK,
     scoring,
     vectorStore,
+    ...(e.KB_RERANK ? { knowledgeRerank: e.KB_RERANK === 'on' } : {}),
     cliApiKey: e.CRM_API_KEY,
     debug: e.CRM_DEBUG ?? false,
   };

@@ -13,6 +13,8 @@ import { mentionedContact } from './contact-mentions.ts';
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
 import { type FusedHit, type FusionOptions, fuseRankings, onePerSection, sectionKeyOf } from './fusion.ts';
+import { rerank, type RerankerModel } from './reranker.ts';
+import { RERANKER_MODEL, RERANKER_WINS_ON_TUNING } from './reranker-weights.ts';
 import { reciprocalRankFusion } from './rrf.ts';
 import { withSpellingVariants } from './spelling-variants.ts';
 import type { TenantEmbedders } from './tenant-embedder.ts';
@@ -40,6 +42,12 @@ export interface RetrievalOptions {
   onePerSection?: boolean;
   /** Full-text search also looks for the British/American spelling of query words (default true). */
   spellingVariants?: boolean;
+  /**
+   * Hybrid search reorders its first fused document candidates with the learned lexical reranker
+   * (reranker.ts; default: on when the shipped fit won on the tuning questions, `RERANKER_WINS_ON_TUNING`). `false` keeps the fused order; a
+   * model object replaces the shipped weights (the fitting script uses it).
+   */
+  rerank?: boolean | RerankerModel;
 }
 
 // chosen with the fusion on the tuning questions (evals/src/knowledge/tune-fusion.ts)
@@ -225,6 +233,11 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
       ranked = textHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [n + 1, null] }));
     }
     if (deps.options?.onePerSection !== false) ranked = onePerSection(ranked, (r) => sectionKey(rows.get(r.id)!));
+    const model = rerankModel(deps.options?.rerank);
+    // trained on document passages only: a list with interactions keeps the fused order
+    if (model && req.mode === 'hybrid' && vector && ranked.every((r) => rows.get(r.id)!.kind === 'document')) {
+      ranked = rerank(req.query, ranked.map((r) => toCandidate(r, rows.get(r.id)!)), model).map((r) => ({ id: r.id, score: r.rerankScore, ranks: r.ranks }));
+    }
     out.push({ query: req.query, mode: req.mode, results: ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks)), vectorSearch: 'used' });
   }
   const vectorSearch = req.mode === 'fulltext' ? 'not_requested' : unavailable ? 'unavailable' : 'used';
@@ -234,6 +247,15 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
       ? 'The knowledge base has no vectors yet; showing full-text results only.'
       : undefined;
   return out.map((o) => ({ ...o, vectorSearch, ...(warning ? { warning } : {}) }));
+}
+
+function rerankModel(option: RetrievalOptions['rerank']): RerankerModel | null {
+  if (option === false || (option === undefined && !RERANKER_WINS_ON_TUNING)) return null;
+  return option === undefined || option === true ? RERANKER_MODEL : option;
+}
+
+function toCandidate(r: FusedHit, row: ChunkRow) {
+  return { id: r.id, title: row.title ?? '', heading: row.heading, passage: row.text, chunkIndex: row.chunk_index, fused: r.score, ranks: r.ranks };
 }
 
 /** Chunks of one document section (or of one interaction) compete for a single place. */
