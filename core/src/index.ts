@@ -153,6 +153,8 @@ export {
   CHUNK_KINDS,
   INTERACTION_INDEXER_CONSUMER,
   createLocalEmbedder,
+  loadKnowledgeBase,
+  evaluateRetrieval,
   LOCAL_EMBEDDER_ID,
   DEMO_KB_DIR,
   loadRetrievalQuestions,
