@@ -1,7 +1,7 @@
-import { createLocalEmbedder, type LocalEmbedder } from './local-embedder.ts';
+import { DOMAIN_LEXICON } from './domain-lexicon.ts';
 import { RERANKER_MODEL } from './reranker-weights.ts';
 import { spellingVariantsOf } from './spelling-variants.ts';
-import { analyze, normalizeForMatching, tokenize } from './text-analyzer.ts';
+import { analyze, normalizeForMatching, stem, tokenize } from './text-analyzer.ts';
 
 /**
  * Second stage of hybrid search: an offline learned lexical reranker over the first fused
@@ -59,12 +59,37 @@ export interface RerankerModel {
   std: Partial<Record<RerankFeature, number>>;
 }
 
-let lexicon: LocalEmbedder | undefined;
-/** Domain-lexicon concepts of a text (the same phrase matching as the local embedder's concept features). */
+let phrases: { map: Map<string, string[]>; longest: number } | undefined;
+/**
+ * Domain-lexicon concepts of a text: the same phrase matching as the local embedder's concept
+ * features (terms normalised, tokenised and stemmed; phrases as consecutive words, stop words
+ * included), without computing its other features.
+ */
 function concepts(text: string): Set<string> {
-  lexicon ??= createLocalEmbedder();
+  if (!phrases) {
+    const map = new Map<string, string[]>();
+    let longest = 1;
+    for (const group of DOMAIN_LEXICON) {
+      for (const term of group.terms) {
+        const key = tokenize(normalizeForMatching(term)).map(stem).join(' ');
+        if (!key) continue;
+        const list = map.get(key) ?? [];
+        if (!list.includes(group.concept)) list.push(group.concept);
+        map.set(key, list);
+        longest = Math.max(longest, key.split(' ').length);
+      }
+    }
+    phrases = { map, longest };
+  }
   const out = new Set<string>();
-  for (const key of lexicon.features(text).keys()) if (key.startsWith('k:')) out.add(key.slice(2));
+  const s = tokenize(normalizeForMatching(text)).map(stem);
+  for (let i = 0; i < s.length; i++) {
+    let key = '';
+    for (let len = 1; len <= phrases.longest && i + len <= s.length; len++) {
+      key = len === 1 ? s[i] : `${key} ${s[i + len - 1]}`;
+      for (const c of phrases.map.get(key) ?? []) out.add(c);
+    }
+  }
   return out;
 }
 
