@@ -174,6 +174,8 @@ export {
   rerankScore,
   RERANK_FEATURES,
   RERANKER_MODEL,
+  createVertexRanker,
+  vertexRankerFor,
 } from './knowledge/index.ts';
 export type {
   KnowledgeService,
@@ -192,6 +194,8 @@ export type {
   RerankCandidate,
   RerankerModel,
   RerankFeature,
+  RemoteRanker,
+  VertexRankerOptions,
 } from './knowledge/index.ts';
 export { loadConfig, configTable, CrmEnv, CRM_ENV_NAMES } from './config/crm-config.ts';
 export type { CrmConfig, VectorStoreConfig } from './config/crm-config.ts';

@@ -80,3 +80,5 @@ export type { RetrievalOptions } from './hybrid-retrieval.ts';
 export { rerank, rerankFeatures, rerankScore, RERANK_FEATURES } from './reranker.ts';
 export type { RerankCandidate, RerankerModel, RerankFeature } from './reranker.ts';
 export { RERANKER_MODEL } from './reranker-weights.ts';
+export { createVertexRanker, vertexRankerFor } from './remote-ranker.ts';
+export type { RemoteRanker, VertexRankerOptions } from './remote-ranker.ts';
