@@ -55,6 +55,14 @@ describe('one configuration schema', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: ' ', CRM_MODEL_PROVIDER: '' }).http.port).toBe(3000);
   });
 
+  it('KB_RERANK: the shipped default unless set; vertex needs the Vertex provider', () => {
+    expect(loadConfig({}).knowledgeRerank).toBeUndefined();
+    expect(loadConfig({ KB_RERANK: 'off' }).knowledgeRerank).toBe('off');
+    expect(() => loadConfig({ KB_RERANK: 'vertex' })).toThrow(/KB_RERANK: vertex needs CRM_MODEL_PROVIDER=vertex/);
+    expect(() => loadConfig({ KB_RERANK: 'maybe' })).toThrow(/KB_RERANK/);
+    expect(loadConfig({ KB_RERANK: 'vertex', CRM_MODEL_PROVIDER: 'vertex', VERTEX_PROJECT: 'p' }).knowledgeRerank).toBe('vertex');
+  });
+
   it('selects Pinecone with its key and host', () => {
     expect(loadConfig({ CRM_VECTOR_STORE: 'pinecone', PINECONE_API_KEY: 'k', PINECONE_INDEX_HOST: 'http://127.0.0.1:1' }).vectorStore).toEqual({
       kind: 'pinecone',

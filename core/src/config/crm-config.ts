@@ -31,6 +31,12 @@ export const RuntimeEnv = z.object({
   PINECONE_API_KEY: z.string().min(1).optional(),
   PINECONE_INDEX_HOST: z.string().min(1).optional(),
   PINECONE_NAMESPACE_PREFIX: z.string().min(1).default('tenant-'),
+  KB_RERANK: z
+    .enum(['on', 'off', 'vertex'])
+    .optional()
+    .describe(
+      'Second stage of hybrid knowledge search over the first fused document candidates: `on` = the offline learned lexical reranker (`core/src/knowledge/reranker.ts`, fitted on the tuning questions by `evals/src/knowledge/fit-reranker.ts`); `vertex` = the Vertex AI ranking API (`rankingConfigs:rank`, needs CRM_MODEL_PROVIDER=vertex; the offline reranker takes over when a call fails); `off` = the fused order. Default: on (the shipped fit won on the tuning questions). Example: off',
+    ),
   AGENT_FOLLOW_UP_HOURS: z.coerce
     .number()
     .min(0)
@@ -93,6 +99,8 @@ export interface CrmConfig extends CoreConfig {
   providerCheck: boolean;
   scoring: ScoringConfig;
   vectorStore: VectorStoreConfig;
+  /** KB_RERANK: the second stage of knowledge search; undefined ⇒ the shipped default (the offline reranker when it won on tuning). */
+  knowledgeRerank?: 'on' | 'off' | 'vertex';
   /** The CLI acts as the user of this key when no --user is given. */
   cliApiKey?: string;
   debug: boolean;
@@ -143,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     if (!clean.PINECONE_API_KEY) issues.push({ path: 'PINECONE_API_KEY', reason: 'is required when CRM_VECTOR_STORE=pinecone' });
     if (!clean.PINECONE_INDEX_HOST) issues.push({ path: 'PINECONE_INDEX_HOST', reason: 'is required when CRM_VECTOR_STORE=pinecone' });
   }
+  if (clean.KB_RERANK === 'vertex' && clean.CRM_MODEL_PROVIDER !== 'vertex') issues.push({ path: 'KB_RERANK', reason: 'vertex needs CRM_MODEL_PROVIDER=vertex (its project and credentials)' });
   if (clean.AUTH_OIDC_ISSUER) {
     if (!clean.AUTH_OIDC_JWKS_URL) issues.push({ path: 'AUTH_OIDC_JWKS_URL', reason: 'is required when AUTH_OIDC_ISSUER is set' });
     if (!clean.AUTH_OIDC_AUDIENCE) issues.push({ path: 'AUTH_OIDC_AUDIENCE', reason: 'is required when AUTH_OIDC_ISSUER is set' });
@@ -187,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     providerCheck: e.CRM_PROVIDER_CHECK,
     scoring,
     vectorStore,
+    ...(e.KB_RERANK ? { knowledgeRerank: e.KB_RERANK } : {}),
     cliApiKey: e.CRM_API_KEY,
     debug: e.CRM_DEBUG ?? false,
   };

@@ -13,6 +13,9 @@ import { mentionedContact } from './contact-mentions.ts';
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
 import { type FusedHit, type FusionOptions, fuseRankings, onePerSection, sectionKeyOf } from './fusion.ts';
+import type { RemoteRanker } from './remote-ranker.ts';
+import { rerank, type RerankerModel } from './reranker.ts';
+import { RERANKER_MODEL, RERANKER_WINS_ON_TUNING } from './reranker-weights.ts';
 import { reciprocalRankFusion } from './rrf.ts';
 import { withSpellingVariants } from './spelling-variants.ts';
 import type { TenantEmbedders } from './tenant-embedder.ts';
@@ -40,6 +43,18 @@ export interface RetrievalOptions {
   onePerSection?: boolean;
   /** Full-text search also looks for the British/American spelling of query words (default true). */
   spellingVariants?: boolean;
+  /**
+   * Hybrid search reorders its first fused document candidates with the learned lexical reranker
+   * (reranker.ts; default: on when the shipped fit won on the tuning questions, `RERANKER_WINS_ON_TUNING`). `false` keeps the fused order; a
+   * model object replaces the shipped weights (the fitting script uses it).
+   */
+  rerank?: boolean | RerankerModel;
+  /**
+   * A remote reranking API (Vertex AI ranking, `KB_RERANK=vertex`): when set (and `rerank` is not
+   * false) it reorders the first 20 fused document candidates instead of the offline reranker,
+   * which takes over when the call fails.
+   */
+  remoteRanker?: RemoteRanker;
 }
 
 // chosen with the fusion on the tuning questions (evals/src/knowledge/tune-fusion.ts)
@@ -225,6 +240,15 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
       ranked = textHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [n + 1, null] }));
     }
     if (deps.options?.onePerSection !== false) ranked = onePerSection(ranked, (r) => sectionKey(rows.get(r.id)!));
+    // trained on document passages only: a list with interactions keeps the fused order
+    const rerankable = req.mode === 'hybrid' && !!vector && deps.options?.rerank !== false && ranked.every((r) => rows.get(r.id)!.kind === 'document');
+    let remote: FusedHit[] | null = null;
+    if (rerankable && deps.options?.remoteRanker) remote = await remoteRerank(deps, req.query, ranked, rows);
+    const model = rerankModel(deps.options?.rerank);
+    if (remote) ranked = remote;
+    else if (rerankable && model) {
+      ranked = rerank(req.query, ranked.map((r) => toCandidate(r, rows.get(r.id)!)), model).map((r) => ({ id: r.id, score: r.rerankScore, ranks: r.ranks }));
+    }
     out.push({ query: req.query, mode: req.mode, results: ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks)), vectorSearch: 'used' });
   }
   const vectorSearch = req.mode === 'fulltext' ? 'not_requested' : unavailable ? 'unavailable' : 'used';
@@ -234,6 +258,34 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
       ? 'The knowledge base has no vectors yet; showing full-text results only.'
       : undefined;
   return out.map((o) => ({ ...o, vectorSearch, ...(warning ? { warning } : {}) }));
+}
+
+const REMOTE_RERANK_DEPTH = 20;
+
+/** The first fused candidates reordered by the remote ranker's scores (the rest behind them), or null when it failed. */
+async function remoteRerank(deps: HybridSearchDeps, query: string, ranked: FusedHit[], rows: Map<string, ChunkRow>): Promise<FusedHit[] | null> {
+  const head = ranked.slice(0, REMOTE_RERANK_DEPTH);
+  try {
+    const scores = await deps.options!.remoteRanker!.rank(
+      query,
+      head.map((r) => ({ id: r.id, title: rows.get(r.id)!.heading, content: rows.get(r.id)!.text })),
+    );
+    const scored = head.map((r, i) => ({ r, i, s: scores.get(r.id) ?? -Infinity })).sort((a, b) => b.s - a.s || a.i - b.i);
+    const top = scored.map(({ r, s }) => ({ ...r, score: Number.isFinite(s) ? s : 0 }));
+    return [...top, ...ranked.slice(REMOTE_RERANK_DEPTH).map((r) => ({ ...r, score: 0 }))];
+  } catch (err) {
+    deps.logger.warn({ err, ranker: deps.options!.remoteRanker!.id }, 'remote reranking failed; using the offline reranker');
+    return null;
+  }
+}
+
+function rerankModel(option: RetrievalOptions['rerank']): RerankerModel | null {
+  if (option === false || (option === undefined && !RERANKER_WINS_ON_TUNING)) return null;
+  return option === undefined || option === true ? RERANKER_MODEL : option;
+}
+
+function toCandidate(r: FusedHit, row: ChunkRow) {
+  return { id: r.id, title: row.title ?? '', heading: row.heading, passage: row.text, chunkIndex: row.chunk_index, fused: r.score, ranks: r.ranks };
 }
 
 /** Chunks of one document section (or of one interaction) compete for a single place. */

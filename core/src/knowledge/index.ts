@@ -77,3 +77,8 @@ export type { PgVectorStore, PgVectorStrategy, PgVectorStoreOptions } from './pg
 export { createVectorStore } from './vector-store.factory.ts';
 export { INTERACTION_INDEXER_CONSUMER } from './interaction-indexer.ts';
 export type { RetrievalOptions } from './hybrid-retrieval.ts';
+export { rerank, rerankFeatures, rerankScore, RERANK_FEATURES } from './reranker.ts';
+export type { RerankCandidate, RerankerModel, RerankFeature } from './reranker.ts';
+export { RERANKER_MODEL } from './reranker-weights.ts';
+export { createVertexRanker, vertexRankerFor } from './remote-ranker.ts';
+export type { RemoteRanker, VertexRankerOptions } from './remote-ranker.ts';

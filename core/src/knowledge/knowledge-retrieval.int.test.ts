@@ -58,6 +58,39 @@ describe('hybrid retrieval over the demo knowledge base in the database (PGlite)
     }
   });
 
+  // The learned reranker (reranker.ts) is on by default; `rerank: false` must give the fused order.
+  it('the reranker never reorders when disabled, and does not lose recall@5 on the tuning questions', async () => {
+    const fused = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { rerank: false } } });
+    // a model that scores every candidate alike: reranking keeps the fused order (stable sort)
+    const tied = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { rerank: { depth: 20, weights: {}, mean: {}, std: {} } } } });
+    try {
+      const tune = [...(await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`)), ...(await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`))].filter(
+        (q) => q.split === 'tune',
+      );
+      const ranks: Record<'off' | 'on', (number | null)[]> = { off: [], on: [] };
+      let reordered = 0;
+      for (const q of tune) {
+        const off = await fused.knowledge.search(f.rep, { query: q.question, k: 10, types: ['document'] });
+        const on = await core.knowledge.search(f.rep, { query: q.question, k: 10, types: ['document'] });
+        if (q.id.endsWith('0')) {
+          const same = await tied.knowledge.search(f.rep, { query: q.question, k: 10, types: ['document'] });
+          expect(off.results.map((r) => r.id), q.id).toEqual(same.results.map((r) => r.id));
+        }
+        // without the reranker the scores are the fused ones, best first
+        for (let i = 1; i < off.results.length; i++) expect(off.results[i].score).toBeLessThanOrEqual(off.results[i - 1].score);
+        if (on.results.map((r) => r.id).join() !== off.results.map((r) => r.id).join()) reordered++;
+        for (const [mode, res] of [['off', off], ['on', on]] as const) {
+          ranks[mode].push(firstRelevantRank(res.results.map((r) => ({ doc: r.source!, text: r.passage })), q.answers));
+        }
+      }
+      expect(reordered).toBeGreaterThan(0);
+      expect(recallAtK(ranks.on, 5)).toBeGreaterThanOrEqual(recallAtK(ranks.off, 5));
+    } finally {
+      await fused.outbox.stop();
+      await tied.outbox.stop();
+    }
+  });
+
   it('HNSW with iterative scans and the exact scan agree on the top results', async () => {
     const store = createPgVectorStore(t.db);
     const res = await core.knowledge.search(f.admin, { query: 'how long is the SEO minimum term', mode: 'vector', k: 5 });

@@ -24,6 +24,8 @@ import {
   type AgentActionExecutor,
   type BigQueryExport,
   type BigQuerySink,
+  type RetrievalOptions,
+  vertexRankerFor,
 } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createInProcessMcpClients, type McpClientFactory } from './mcp-clients.ts';
@@ -109,7 +111,7 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
   try {
     const { provider, status: providerStatus } = await selectModelProvider(config, { db, logger, probe: options.server === true });
     const vectorStore = await createVectorStore(config.vectorStore, { db, dimensions: provider.embeddings.dimensions });
-    const core = createCrmCore({ db, logger, scoring: config.scoring, knowledge: { embeddings: provider.embeddings, vectorStore }, approvals: { ttlHours: config.approvals.ttlHours, publicUrl: config.authEnv.CRM_PUBLIC_URL }, workflowSecretsKey: config.workflows.WORKFLOW_SECRETS_KEY, narration: config.insights.narrator === 'model' ? { provider, timeoutMs: config.insights.narratorTimeoutMs } : undefined });
+    const core = createCrmCore({ db, logger, scoring: config.scoring, knowledge: { embeddings: provider.embeddings, vectorStore, retrieval: knowledgeRetrieval(config) }, approvals: { ttlHours: config.approvals.ttlHours, publicUrl: config.authEnv.CRM_PUBLIC_URL }, workflowSecretsKey: config.workflows.WORKFLOW_SECRETS_KEY, narration: config.insights.narrator === 'model' ? { provider, timeoutMs: config.insights.narratorTimeoutMs } : undefined });
     // an approved assistant action runs in the process that approves it (CLI, HTTP, MCP), as its requester
     // (the MCP servers' tool registry loads on the first approval, not at start-up)
     let executor: Promise<AgentActionExecutor> | undefined;
@@ -310,4 +312,13 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
     await db.close().catch(() => {});
     throw err;
   }
+}
+
+/** KB_RERANK: the offline reranker (default), none, or the Vertex AI ranking API with the offline one as fallback. */
+function knowledgeRetrieval(config: CrmConfig): RetrievalOptions {
+  if (config.knowledgeRerank === 'off') return { rerank: false };
+  if (config.knowledgeRerank === 'vertex' && config.modelProvider.provider === 'vertex') {
+    return { rerank: true, remoteRanker: vertexRankerFor(config.modelProvider.vertex) };
+  }
+  return config.knowledgeRerank === 'on' ? { rerank: true } : {};
 }
