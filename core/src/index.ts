@@ -255,6 +255,7 @@ export type {
   ClaimedExecution,
   EffectState,
   AttemptRecord,
+  StepEffect,
   WorkflowTriggers,
   DryRunReport,
   DryRunEntry,

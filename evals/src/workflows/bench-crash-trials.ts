@@ -93,6 +93,7 @@ function standby(): Promise<ChildProcess> {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   children.add(child);
+  child.stdin!.on('error', () => {}); // EPIPE when it is killed
   child.on('exit', () => children.delete(child));
   const ready = new Promise<ChildProcess>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('standby') && resolve(child));
