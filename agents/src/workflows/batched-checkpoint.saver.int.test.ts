@@ -1,6 +1,8 @@
 import { emptyCheckpoint, type Checkpoint } from '@langchain/langgraph-checkpoint';
 import { openTestDatabase, testDbKinds, type TestDatabase } from '@crm/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FRESH_THREAD } from './batched-checkpoint.saver.ts';
 import { createWorkflowCheckpointer, type WorkflowCheckpointer } from './checkpointer.ts';
 
 describe.each(testDbKinds())('batched checkpoint saver on %s', (kind) => {
@@ -60,5 +62,33 @@ describe.each(testDbKinds())('batched checkpoint saver on %s', (kind) => {
       .then((r) => r.rows[0].n)
       .finally(() => owner.release());
     expect(Number(left)).toBe(0);
+  });
+
+  it("holds a task's channel writes for the checkpoint that follows and stores both in one statement; without one they are stored on their own", async () => {
+    const saver = cp.saver;
+    const thread = { configurable: { thread_id: 'batched-2', checkpoint_ns: '' } };
+    const c1 = await saver.put(thread, checkpoint({ path: ['a'] }, { path: 1 }), { source: 'loop', step: 0, parents: {} }, { path: 1 });
+    // statements sent (on PGlite each runs inside its own BEGIN/COMMIT, see pglite-pool.ts)
+    const queries = vi.spyOn(pg.Client.prototype, 'query');
+    const statements = () => queries.mock.calls.filter(([q]) => !/^(BEGIN|COMMIT)$/.test(String(q))).length;
+    try {
+      // as LangGraph does: the task's writes are not awaited before the superstep's checkpoint
+      const written = saver.putWrites(c1, [['path', ['b']]], 'task-1');
+      const c2 = await saver.put(c1, checkpoint({ path: ['a', 'b'] }, { path: 2 }), { source: 'loop', step: 1, parents: {} }, { path: 2 });
+      await written;
+      expect(statements()).toBe(1);
+      expect((await saver.getTuple(c1))!.pendingWrites).toEqual([['task-1', 'path', ['b']]]);
+      queries.mockClear();
+      // no checkpoint follows (a run that stops here): the writes are stored anyway, and awaited
+      await saver.putWrites(c2, [['outputs', { b: 1 }]], 'task-2');
+      expect(statements()).toBe(1);
+      expect((await saver.getTuple(c2))!.pendingWrites).toEqual([['task-2', 'outputs', { b: 1 }]]);
+    } finally {
+      queries.mockRestore();
+    }
+    // a fresh thread's initial read needs no round trip
+    expect(await saver.getTuple({ configurable: { ...thread.configurable, [FRESH_THREAD]: true } })).toBeUndefined();
+    expect(await saver.getTuple(thread)).toBeDefined();
+    await saver.deleteThread('batched-2');
   });
 });

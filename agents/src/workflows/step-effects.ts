@@ -3,6 +3,7 @@ import {
   STEP_CONFIGS,
   assertPublicUrl,
   evaluateConditions,
+  messageIdFor,
   renderDeep,
   renderTemplate,
   signedHeaders,
@@ -14,6 +15,7 @@ import {
   type MailTransport,
   type ModelProvider,
   type StepConfigOf,
+  type StepEffect,
   type StepType,
   type WorkflowStep,
 } from '@crm/core';
@@ -47,7 +49,9 @@ export interface StepRun {
   actor: Actor;
   client(): Promise<Client>;
   /** Set by `once` when this run performed the effect: the step closes its ledger entry with the attempt record. */
-  effect?: { key: string; result: unknown };
+  effect?: StepEffect;
+  /** Set by an effect that is a database write (the mailbox): committed with the ledger entry by `once`'s caller. */
+  effectStatements?: StepEffect['statements'];
 }
 
 export interface StepResult {
@@ -71,7 +75,7 @@ async function once(deps: StepEffectsDeps, run: StepRun, act: () => Promise<unkn
   if (state.state === 'done') return state.result;
   let result = state.state === 'started' && recover ? await recover() : undefined;
   if (result === undefined) result = await act();
-  run.effect = { key, result };
+  run.effect = { key, result, ...(run.effectStatements ? { statements: run.effectStatements } : {}) };
   return result;
 }
 
@@ -90,7 +94,13 @@ export const STEP_RUNNERS: Record<Exclude<StepType, 'WAIT'>, Runner> = {
     const mail = { to: renderTemplate(c.to, run.ctx).trim(), subject: renderTemplate(c.subject, run.ctx), body: renderTemplate(c.body, run.ctx) };
     if (!mail.to) throw new AppError('VALIDATION_FAILED', `step "${run.step.id}": the recipient rendered empty`);
     const output = await once(deps, run, async () => {
-      const sent = await deps.mail.send({ ...mail, tenantId: run.exec.tenantId, idempotencyKey: run.key, from: deps.mailFrom, workflowId: run.exec.workflowId, executionId: run.exec.id });
+      const outgoing = { ...mail, tenantId: run.exec.tenantId, idempotencyKey: run.key, from: deps.mailFrom, workflowId: run.exec.workflowId, executionId: run.exec.id };
+      if (deps.mail.sendStatement) {
+        // the local mailbox: the message row commits with the step's ledger entry and attempt
+        run.effectStatements = [deps.mail.sendStatement(outgoing)];
+        return { to: mail.to, subject: mail.subject, messageId: messageIdFor(run.key), transport: deps.mail.kind };
+      }
+      const sent = await deps.mail.send(outgoing);
       return { to: mail.to, subject: mail.subject, messageId: sent.messageId, transport: deps.mail.kind };
     });
     return { output };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Command, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import { createApprovalService, createExecutionStore, EXECUTIONS_QUEUED, subscribeOutboxWake, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { FRESH_THREAD } from './batched-checkpoint.saver.ts';
 import type { StepEffectsDeps } from './step-effects.ts';
 import { StepFailedError, compileWorkflow, type CompiledWorkflow, type RunContext } from './workflow.graph.ts';
 import type { WorkflowTriggers } from '@crm/core';
@@ -122,7 +123,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
     try {
       if (e.runs === 1) {
         // the first claim of an execution: no worker has run it, so it has no checkpoint to read
-        await graph.invoke({}, config);
+        await graph.invoke({}, { ...config, configurable: { ...config.configurable, [FRESH_THREAD]: true } });
       } else {
         const before = await graph.getState(config);
         const onApproval = waitingOn(before);

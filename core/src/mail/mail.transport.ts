@@ -5,6 +5,7 @@ import { lazyModule } from '../lazy-module.ts';
 const mailer = lazyModule<typeof nodemailer>('nodemailer');
 import { z } from 'zod';
 import { authorize } from '../auth/rbac.ts';
+import type { ReadStatement } from '../db/database.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 
@@ -39,6 +40,12 @@ export interface MailAttachment {
 export interface MailTransport {
   kind: 'mailbox' | 'smtp';
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  /**
+   * Only a transport that delivers by a database write (the mailbox): that write as a statement,
+   * so a caller commits the delivery together with its own records (the workflow engine: with the
+   * step's ledger entry and attempt, one round trip and exactly once by construction).
+   */
+  sendStatement?(mail: OutgoingMail): ReadStatement;
 }
 
 /** A stable Message-ID for an idempotency key, so receivers can drop a resent copy. */
@@ -49,31 +56,31 @@ export function messageIdFor(key: string): string {
 /** The embedded default: mail lands in the tenant's mailbox table, nothing leaves the machine. */
 export function createMailboxTransport(handle: DatabaseHandle): MailTransport {
   const db = databaseOf(handle);
+  const statement = (m: OutgoingMail): ReadStatement => ({
+    sql: `INSERT INTO mailbox_messages (id, tenant_id, idempotency_key, from_address, to_address, subject, body, html_body, attachments, workflow_id, execution_id)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
+    params: [
+      randomUUID(),
+      m.tenantId,
+      m.idempotencyKey,
+      m.from,
+      m.to,
+      m.subject,
+      m.body,
+      m.html ?? null,
+      JSON.stringify((m.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, cid: a.cid ?? null, content: a.content.toString('base64') }))),
+      m.workflowId ?? null,
+      m.executionId ?? null,
+    ],
+  });
   return {
     kind: 'mailbox',
     async send(m) {
       // one round trip: workflow steps send here on their hot path
-      await db.writeAsTenant(m.tenantId, [
-        {
-          sql: `INSERT INTO mailbox_messages (id, tenant_id, idempotency_key, from_address, to_address, subject, body, html_body, attachments, workflow_id, execution_id)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
-          params: [
-            randomUUID(),
-            m.tenantId,
-            m.idempotencyKey,
-            m.from,
-            m.to,
-            m.subject,
-            m.body,
-            m.html ?? null,
-            JSON.stringify((m.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, cid: a.cid ?? null, content: a.content.toString('base64') }))),
-            m.workflowId ?? null,
-            m.executionId ?? null,
-          ],
-        },
-      ]);
+      await db.writeAsTenant(m.tenantId, [statement(m)]);
       return { messageId: messageIdFor(m.idempotencyKey) };
     },
+    sendStatement: statement,
   };
 }
 

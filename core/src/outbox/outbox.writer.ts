@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ReadParam } from '../db/database.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { EventType } from './outbox.schema.ts';
 
@@ -18,13 +19,8 @@ type EventActor = Pick<Actor, 'tenantId'> & { userId?: string | null };
  */
 export async function writeEvents(em: EntityManager, actor: EventActor, events: readonly NewEvent[]): Promise<string[]> {
   if (!events.length) return [];
-  const rows = events.map((e) => ({ id: randomUUID(), type: e.type, aggregate_type: e.aggregate.type, aggregate_id: e.aggregate.id, payload: e.payload }));
-  await em.execute(
-    `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
-     SELECT r.id, ?, r.type, r.aggregate_type, r.aggregate_id, ?, r.payload
-     FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, type text, aggregate_type text, aggregate_id uuid, payload jsonb)`,
-    [actor.tenantId, actor.userId ?? null, JSON.stringify(rows)],
-  );
+  const rows = eventRows(events);
+  await em.execute(insertEventsSql('?', '?', '?'), [actor.tenantId, actor.userId ?? null, JSON.stringify(rows)]);
   return rows.map((r) => r.id);
 }
 
@@ -41,6 +37,28 @@ export function eventsInsertFrom(actor: EventActor, source: string): { sql: stri
     sql: `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
      SELECT gen_random_uuid(), ?, s.type, s.aggregate_type, s.aggregate_id, ?, s.payload FROM ${source} s`,
     params: [actor.tenantId, actor.userId ?? null],
+  };
+}
+
+const eventRows = (events: readonly NewEvent[]) =>
+  events.map((e) => ({ id: randomUUID(), type: e.type, aggregate_type: e.aggregate.type, aggregate_id: e.aggregate.id, payload: e.payload }));
+
+const insertEventsSql = (tenant: string, actorId: string, rows: string) => `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
+     SELECT r.id, ${tenant}, r.type, r.aggregate_type, r.aggregate_id, ${actorId}, r.payload
+     FROM jsonb_to_recordset(${rows}::jsonb) AS r(id uuid, type text, aggregate_type text, aggregate_id uuid, payload jsonb)`;
+
+/**
+ * The same insert as ONE statement for a `db.writeAsTenant` batch (a hot path that cannot afford
+ * a transaction of its own): `guard` is a data-modifying query ($1… its parameters) that runs as a
+ * CTE, and the events are written only when it returned rows — the change and its events commit
+ * together or not at all. The statement returns the event ids (none: the guard changed nothing).
+ * The caller emits `db.events` 'outbox' after it (as inTenantTx does).
+ */
+export function writeEventsWhen(guard: { sql: string; params: ReadParam[] }, actor: EventActor, events: readonly NewEvent[]): { sql: string; params: ReadParam[] } {
+  const n = guard.params.length;
+  return {
+    sql: `WITH guard AS (${guard.sql}) ${insertEventsSql(`$${n + 1}::uuid`, `$${n + 2}::uuid`, `$${n + 3}`)} WHERE EXISTS (SELECT 1 FROM guard) RETURNING id`,
+    params: [...guard.params, actor.tenantId, actor.userId ?? null, JSON.stringify(eventRows(events))],
   };
 }
 

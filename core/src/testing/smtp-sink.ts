@@ -21,6 +21,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => (received.push(raw), cb()));
     },
   });
+  // a client killed mid-conversation (crash tests SIGKILL workers) resets its connection: not the sink's failure
+  smtp.on('error', () => {});
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', () => resolve()));
   const { port } = smtp.server.address() as AddressInfo;
   return { url: `smtp://127.0.0.1:${port}`, received, close: () => new Promise<void>((resolve) => smtp.close(() => resolve())) };

@@ -1,5 +1,5 @@
-import { inTenantTx } from '../db/tenant-tx.ts';
-import { writeEvent } from '../outbox/outbox.writer.ts';
+import type { ReadStatement } from '../db/database.ts';
+import { writeEventsWhen } from '../outbox/outbox.writer.ts';
 import type { Role } from '../users/user.schema.ts';
 import { MANUAL_EFFECT_KIND } from './workflow-complete-step.ts';
 import { contactContext } from './workflow.rows.ts';
@@ -35,6 +35,17 @@ export interface AttemptRecord {
   output?: unknown;
   error?: string | null;
   startedAt: Date;
+}
+
+/**
+ * A step's finished effect, closed with its attempt record: the ledger entry `key` becomes done
+ * with `result`; `statements` are the effect itself when it is a database write (the mailbox), so
+ * it commits with its ledger entry.
+ */
+export interface StepEffect {
+  key: string;
+  result: unknown;
+  statements?: ReadStatement[];
 }
 
 const json = (v: unknown) => (v === undefined ? null : JSON.stringify(v));
@@ -111,8 +122,9 @@ export function createExecutionStore(handle: DatabaseHandle) {
      * Record one step attempt and, when the step's effect finished, close its ledger entry — in
      * one round trip and one transaction, so the two never disagree after a crash.
      */
-    async recordAttempt(a: AttemptRecord, effect?: { key: string; result: unknown }): Promise<void> {
+    async recordAttempt(a: AttemptRecord, effect?: StepEffect): Promise<void> {
       await db.writeAsTenant(a.tenantId, [
+        ...(effect?.statements ?? []),
         ...(effect ? [finishEffectStatement(effect.key, effect.result)] : []),
         {
           sql: `INSERT INTO workflow_step_attempts (tenant_id, execution_id, step_id, attempt, status, input, output, error, started_at)
@@ -183,22 +195,32 @@ export function createExecutionStore(handle: DatabaseHandle) {
       workerId: string,
       outcome: { status: 'completed'; output: unknown } | { status: 'failed'; error: string; failedStep?: string },
     ): Promise<boolean> {
-      return inTenantTx(db, { tenantId: e.tenantId }, async (em) => {
-        const res = await em.execute(
-          `UPDATE workflow_executions SET status = ?, output = ?, error = ?, finished_at = now(), locked_by = NULL, locked_until = NULL
-           WHERE id = ? AND locked_by = ? AND status = 'running'`,
-          [outcome.status, outcome.status === 'completed' ? json(outcome.output) : null, outcome.status === 'failed' ? outcome.error : null, e.id, workerId],
-          'run',
-        );
-        if ((res as { affectedRows?: number }).affectedRows !== 1) return false;
-        await writeEvent(em, { tenantId: e.tenantId }, `workflow.${outcome.status}`, { type: 'workflow', id: e.workflowId }, {
-          executionId: e.id,
-          workflowId: e.workflowId,
-          ownerId: e.ownerId,
-          ...(outcome.status === 'failed' ? { error: outcome.error, failedStep: outcome.failedStep ?? null } : {}),
-        });
-        return true;
-      });
+      // one round trip: the fenced update and its event in one statement (this runs once per execution)
+      const [rows] = await db.writeAsTenant(e.tenantId, [
+        writeEventsWhen(
+          {
+            sql: `UPDATE workflow_executions SET status = $1, output = $2::jsonb, error = $3, finished_at = now(), locked_by = NULL, locked_until = NULL
+                  WHERE id = $4 AND locked_by = $5 AND status = 'running' RETURNING id`,
+            params: [outcome.status, outcome.status === 'completed' ? json(outcome.output) : null, outcome.status === 'failed' ? outcome.error : null, e.id, workerId],
+          },
+          { tenantId: e.tenantId },
+          [
+            {
+              type: `workflow.${outcome.status}`,
+              aggregate: { type: 'workflow', id: e.workflowId },
+              payload: {
+                executionId: e.id,
+                workflowId: e.workflowId,
+                ownerId: e.ownerId,
+                ...(outcome.status === 'failed' ? { error: outcome.error, failedStep: outcome.failedStep ?? null } : {}),
+              },
+            },
+          ],
+        ),
+      ]);
+      if (!rows.length) return false;
+      db.events.emit('outbox');
+      return true;
     },
   };
 }

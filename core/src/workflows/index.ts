@@ -34,7 +34,7 @@ export { createWebhookSecretBox, generateWebhookSecret } from './webhook-secret.
 export type { WebhookSecretBox } from './webhook-secret.ts';
 export { contactContext } from './workflow.rows.ts';
 export { createExecutionStore } from './execution.store.ts';
-export type { ExecutionStore, ClaimedExecution, EffectState, AttemptRecord } from './execution.store.ts';
+export type { ExecutionStore, ClaimedExecution, EffectState, AttemptRecord, StepEffect } from './execution.store.ts';
 export { createWorkflowTriggers, WORKFLOW_TRIGGER_CONSUMER } from './workflow-triggers.ts';
 export type { WorkflowTriggers } from './workflow-triggers.ts';
 export { signWebhook, signedHeaders, verifyWebhook, recordWebhookReceipt, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS } from './webhook-signature.ts';

@@ -4,6 +4,17 @@
 import { createCrmCore, createMailboxTransport, createWorkflowTriggers, silentLogger } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
 import { createWorkflowCheckpointer, createWorkflowWorker, inProcessMcp } from '@crm/agents';
+import { loadavg } from 'node:os';
+import pg from 'pg';
+
+// statements sent to the database (every pool — the ORM's, the tenant batches', the checkpointer's —
+// goes through pg's Client.query), so the cost per step can be counted, not only timed
+let statements = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof clientQuery;
 
 const EXECUTIONS = Number(process.argv[2] ?? 200);
 const EVENTS = Number(process.argv[3] ?? 50);
@@ -47,10 +58,18 @@ const wf = await core.workflows.create(f.marketing, { name: 'Bench', isActive: t
 for (let n = 0; n < EXECUTIONS; n++) await core.workflows.execute(f.marketing, wf.id, { input: { n } });
 const concurrency = Number(process.argv[4] ?? (db.kind === 'pglite' ? 4 : 16));
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+const statements0 = statements;
 const runs = await worker(concurrency).runDue();
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const sent = statements - statements0;
 const done = (await core.workflows.listExecutions(f.marketing, { workflowId: wf.id, status: 'completed', limit: 200 })).length;
 console.log(`durable steps: ${runs} executions × ${STEPS} steps in ${seconds.toFixed(2)} s = ${((runs * STEPS) / seconds).toFixed(0)} steps/s (${db.kind}, concurrency ${concurrency}; ${done}+ completed)`);
+// per step, load-independent-ish: statements (round trips; BEGIN/COMMIT count) and this process's CPU (worker + client side; not Postgres's)
+console.log(
+  `  per step: ${(sent / (runs * STEPS)).toFixed(1)} statements, ${((cpu.user + cpu.system) / 1000 / (runs * STEPS)).toFixed(2)} ms CPU of this process; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+);
 
 // 2. event-to-first-step latency: contact.created → outbox → trigger → worker → first step attempt
 const hot = await core.workflows.create(f.marketing, {
