@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
@@ -11,6 +10,7 @@ import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
 import { newReport, pushIssues, toMappedColumns } from './import-report.ts';
+import { timeOrderedIds } from './time-ordered-ids.ts';
 
 interface PendingRow {
   row: number;
@@ -30,8 +30,9 @@ const DERIVED_COLUMNS = "ARRAY['search_text', 'dup_name', 'dup_phone', 'dup_emai
  * statement's CTEs, so a batch lands whole or not at all and its JSON is parsed once.
  */
 async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[], owners: Map<string, string>) {
-  const records = batch.map(({ value: v }) => ({
-    id: randomUUID(),
+  const ids = timeOrderedIds(batch.length);
+  const records = batch.map(({ value: v }, i) => ({
+    id: ids[i],
     email: v.input.email,
     first_name: v.input.firstName,
     last_name: v.input.lastName,
