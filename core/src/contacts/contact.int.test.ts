@@ -88,6 +88,10 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
     expect(page1.data[0].leadScore).toBe(96);
     const page3 = await core.contacts.list(f.rep, { search: 'acme-pages', limit: 10, page: 3 });
     expect(page3.data).toHaveLength(5);
+    // a partial page is the end of the matches (no count query); a page past the end still counts
+    expect(page3).toMatchObject({ totalCount: 25, totalCountExact: true, pagination: { totalPages: 3, hasNextPage: false } });
+    expect(await core.contacts.list(f.rep, { search: 'acme-pages', limit: 10, page: 4 })).toMatchObject({ data: [], totalCount: 25, totalCountExact: true });
+    expect(await core.contacts.list(f.rep, { search: 'acme-pages', limit: 5, page: 5 })).toMatchObject({ totalCount: 25, pagination: { hasNextPage: false } });
     expect((await core.contacts.list(f.rep, { search: 'ACME PAGES' })).totalCount).toBe(12);
     expect((await core.contacts.list(f.rep, { search: 'acme-pages', leadScoreMin: 80 })).totalCount).toBe(5);
     expect((await core.contacts.list(f.rep, { search: 'acme-pages', assignedTo: f.rep.userId })).totalCount).toBe(5);

@@ -228,17 +228,28 @@ export function createContactService(db: Database) {
       // only last_contact_date is nullable; a NULLS clause on the others would defeat their index
       const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';
       const offset = (q.page - 1) * q.limit;
-      // the page and its (capped) count in one round trip
-      const [rows, count] = await db.readAsTenant(actor.tenantId, [
+      const [rows] = await db.readAsTenant(actor.tenantId, [
         { sql: `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ${q.limit} OFFSET ${offset}`, params },
-        { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`, params },
       ]);
-      let totalCount = Number(count[0]?.n ?? 0);
-      const totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
-      if (!totalCountExact) {
-        const [[plan]] = await db.readAsTenant(actor.tenantId, [{ sql: `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`, params }]);
-        const planJson = plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }];
-        totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(planJson[0].Plan['Plan Rows']));
+      let totalCount: number;
+      let totalCountExact = true;
+      if (rows.length > 0 ? rows.length < q.limit : offset === 0) {
+        // a page that is not full (or an empty first page) is the end of the matches: the page
+        // itself is the count, so a rare search term costs one index probe instead of two
+        totalCount = offset + rows.length;
+      } else {
+        // the capped count, and the planner's estimate for when the cap is reached, in one round
+        // trip (EXPLAIN only plans; the estimate is used only past the cap)
+        const [count, [plan]] = await db.readAsTenant(actor.tenantId, [
+          { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`, params },
+          { sql: `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`, params },
+        ]);
+        totalCount = Number(count[0]?.n ?? 0);
+        totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
+        if (!totalCountExact) {
+          const planJson = plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }];
+          totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(planJson[0].Plan['Plan Rows']));
+        }
       }
       const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
       return {

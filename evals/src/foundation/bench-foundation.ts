@@ -5,7 +5,8 @@
  *   npx tsx evals/src/foundation/bench-foundation.ts [--rows 100000] [--server postgresql://postgres@127.0.0.1:5432/test]
  *     [--only pglite|postgres] [--lanes N] [--batch ROWS]   (import tuning; defaults are the service's)
  *
- * Prints one JSON object per target and a Markdown table for the README.
+ * Prints one JSON object per target (on the server also the WAL the import wrote per row, which
+ * does not depend on the machine's load) and a Markdown table for the README.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,6 +58,17 @@ async function bench(kind: TestDbKind, file: string) {
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+    // WAL written by the import (server only): a load-independent measure of its write volume
+    const walLsn = async () => {
+      if (kind !== 'postgres') return undefined;
+      const c = await t.db.connect();
+      try {
+        return String((await c.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l);
+      } finally {
+        c.release();
+      }
+    };
+    const lsn0 = await walLsn();
     const t0 = performance.now();
     const report = await core.imports.importContacts(f.admin, fs.createReadStream(file), {
       ...(values.lanes ? { lanes: Number(values.lanes) } : {}),
@@ -64,6 +76,16 @@ async function bench(kind: TestDbKind, file: string) {
     });
     const importSec = (performance.now() - t0) / 1000;
     clearInterval(sampler);
+    let importWalKBPerRow: number | undefined;
+    if (lsn0) {
+      const c = await t.db.connect();
+      try {
+        const bytes = Number((await c.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS b', [lsn0])).rows[0].b);
+        importWalKBPerRow = +(bytes / 1024 / report.rows).toFixed(1);
+      } finally {
+        c.release();
+      }
+    }
 
     const ids = (await t.db.withTenant(f.tenantId, (em) => em.execute<{ id: string }[]>('SELECT id FROM contacts ORDER BY random() LIMIT 1000'))).map((x) => x.id);
     const lookups = Number(values.lookups);
@@ -101,6 +123,7 @@ async function bench(kind: TestDbKind, file: string) {
       importSeconds: +importSec.toFixed(2),
       importRowsPerSec: Math.round(report.rows / importSec),
       importPeakRssDeltaMB: Math.round((peak - rssBefore) / 1048576),
+      ...(importWalKBPerRow !== undefined ? { importWalKBPerRow } : {}),
       getByIdP50ms: +pct(byId, 50).toFixed(3),
       getByIdP99ms: +pct(byId, 99).toFixed(3),
       searchP50ms: +pct(search, 50).toFixed(2),
