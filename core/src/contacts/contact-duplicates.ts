@@ -121,10 +121,55 @@ export type TenantTx = <T>(fn: (em: EntityManager) => Promise<T>) => Promise<T>;
 // of evidence and ranking), so other requests get their turn in between instead of waiting for it.
 export const PGLITE_CHUNK = 250;
 
+// On PGlite a key pass walks the key's index in ranges of this many entries, one short transaction
+// per range (a whole pass over 100k contacts held the embedded database for ~0.5 s).
+export const KEY_RANGE_ENTRIES = 10_000;
+
+/**
+ * The members of the blocks within the cap of one strong key, range by range: each step finds the
+ * key `KEY_RANGE_ENTRIES` entries further on (its own statement), then groups the keys in
+ * [lower, that key) — a block never straddles two ranges. A key shared by a whole range's worth of
+ * entries is read on its own (up to its cap + 1).
+ */
+export async function blocksInRanges(tx: TenantTx, k: 'phone' | 'email', rangeEntries = KEY_RANGE_ENTRIES): Promise<{ ids: string[] }[]> {
+  const col = `dup_${k}`;
+  const out: { ids: string[] }[] = [];
+  let lower: string | null = null;
+  for (;;) {
+    const from: string = lower === null ? `${col} IS NOT NULL` : `${col} >= ?`;
+    const fromParams: string[] = lower === null ? [] : [lower];
+    const [next]: { k: string }[] = await tx((em) => em.execute<{ k: string }[]>(`SELECT ${col} AS k FROM contacts WHERE ${from} ORDER BY ${col} OFFSET ? LIMIT 1`, [...fromParams, rangeEntries]));
+    const upper: string | null = next?.k ?? null;
+    if (upper !== null && upper === lower) {
+      // a range's worth of entries share `lower`: that block alone (read no further than its cap),
+      // then on from the next key
+      const key: string = lower;
+      const members = await tx((em) => em.execute<{ id: string }[]>(`SELECT id FROM contacts WHERE ${col} = ? LIMIT ?`, [key, BLOCK_CAP[k] + 1]));
+      if (members.length >= 2 && members.length <= BLOCK_CAP[k]) out.push({ ids: members.map((m) => m.id) });
+      const [after]: { k: string | null }[] = await tx((em) => em.execute<{ k: string | null }[]>(`SELECT min(${col}) AS k FROM contacts WHERE ${col} > ?`, [key]));
+      if (after?.k == null) break;
+      lower = after.k;
+      continue;
+    }
+    const range = upper === null ? from : `${from} AND ${col} < ?`;
+    const params: string[] = upper === null ? fromParams : [...fromParams, upper];
+    out.push(
+      ...(await tx((em) =>
+        em.execute<{ ids: string[] }[]>(`SELECT array_agg(id)::text[] AS ids FROM contacts WHERE ${range} GROUP BY ${col} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`, params),
+      )),
+    );
+    if (upper === null) break;
+    lower = upper;
+  }
+  return out;
+}
+
 async function strongPairs(tx: TenantTx, chunkSize: number): Promise<{ a: string; b: string; w: number | string }[]> {
   const pairs = new Map<string, { a: string; b: string; phone: boolean; email: boolean }>();
   for (const block of STRONG_BLOCKS) {
-    for (const { ids } of await tx((em) => em.execute<{ ids: string[] }[]>(block.sql))) {
+    // ranged where a pass must not hold the embedded database (chunked mode), one statement on a server
+    const blocks = chunkSize <= PGLITE_CHUNK ? await blocksInRanges(tx, block.key) : await tx((em) => em.execute<{ ids: string[] }[]>(block.sql));
+    for (const { ids } of blocks) {
       const sorted = [...ids].sort();
       for (let i = 0; i < sorted.length; i++) {
         for (let j = i + 1; j < sorted.length; j++) {
