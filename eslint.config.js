@@ -20,10 +20,14 @@ export default tseslint.config(
     // the agents call core's services (the workflow executor and the conversation checkpointer own
     // their own tables and are exempt, as below).
     files: ['gateway/src/**/*.ts', 'mcp-servers/src/**/*.ts', 'agents/src/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/testing/**', 'agents/src/workflows/batched-checkpoint.saver.ts', 'agents/src/checkpoint/**'],
+    ignores: ['**/*.test.ts', '**/*.fixture.ts', '**/testing/**', 'agents/src/workflows/batched-checkpoint.saver.ts', 'agents/src/checkpoint/**'],
     rules: {
       'no-restricted-syntax': [
         'error',
+        {
+          selector: "ImportDeclaration[source.value='@crm/core/testing']",
+          message: 'Test fixtures (and databaseOf, which unwraps the database handle) belong in tests.',
+        },
         {
           selector: 'MemberExpression[property.name=/^(withTenant|asWorker|readAsTenant|writeAsTenant|readAsWorker|orm)$/]',
           message: "Run SQL inside @crm/core's services, not through its database handle.",
