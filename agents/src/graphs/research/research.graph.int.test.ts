@@ -247,6 +247,11 @@ describe('research graph (agentic RAG) through the real MCP search_knowledge too
       const nobody = await graph.invoke({ question: 'What does Northwind pay for the growth package?' }, { writer: (e: unknown) => events.push(e) } as never);
       expect(events).toContainEqual({ type: 'research', step: 'named', name: 'Northwind', matches: 0 });
       expect(nobody.contactId).toBeUndefined();
+      events.length = 0;
+      // an acronym is a topic, not a name: no contact look-up at all
+      const topic = await graph.invoke({ question: 'What is the minimum term for a PPC retainer?' }, { writer: (e: unknown) => events.push(e) } as never);
+      expect(events.some((e) => (e as { tool?: string }).tool === 'search_contacts')).toBe(false);
+      expect(topic.contactId).toBeUndefined();
     });
 
     it('without a scope the same search reaches both notes (what the scope prevents)', async () => {

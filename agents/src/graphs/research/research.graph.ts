@@ -52,6 +52,8 @@ export function createResearchGraph(deps: ResearchGraphDeps) {
   async function namedScope(question: string, config: LangGraphRunnableConfig): Promise<string | undefined> {
     const name = extractContactRef(question);
     if (!name || name.includes('@') || !deps.toolset.info.has('search_contacts')) return undefined;
+    // an acronym ("SEO", "PPC retainer") is a topic, not a person's name: no contact look-up
+    if (name.split(/\s+/).every((w) => w === w.toUpperCase())) return undefined;
     const words = name.split(/\s+/);
     // core's search matches one field at a time: search by the last word, match on all of them
     const args = { search: words[words.length - 1], limit: 100 };
