@@ -10,6 +10,8 @@ export interface NewEvent {
   payload: Record<string, unknown>;
 }
 
+const INSERT_EVENTS = 'INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)';
+
 type EventActor = Pick<Actor, 'tenantId'> & { userId?: string | null };
 
 /**
@@ -34,7 +36,7 @@ export async function writeEvents(em: EntityManager, actor: EventActor, events: 
 export function eventsInsertFrom(actor: EventActor, source: string): { sql: string; params: unknown[] } {
   if (!/^[a-z_][a-z0-9_]*$/.test(source)) throw new Error(`eventsInsertFrom: "${source}" is not a relation name`);
   return {
-    sql: `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
+    sql: `${INSERT_EVENTS}
      SELECT gen_random_uuid(), ?, s.type, s.aggregate_type, s.aggregate_id, ?, s.payload FROM ${source} s`,
     params: [actor.tenantId, actor.userId ?? null],
   };
@@ -43,7 +45,7 @@ export function eventsInsertFrom(actor: EventActor, source: string): { sql: stri
 const eventRows = (events: readonly NewEvent[]) =>
   events.map((e) => ({ id: randomUUID(), type: e.type, aggregate_type: e.aggregate.type, aggregate_id: e.aggregate.id, payload: e.payload }));
 
-const insertEventsSql = (tenant: string, actorId: string, rows: string) => `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload)
+const insertEventsSql = (tenant: string, actorId: string, rows: string) => `${INSERT_EVENTS}
      SELECT r.id, ${tenant}, r.type, r.aggregate_type, r.aggregate_id, ${actorId}, r.payload
      FROM jsonb_to_recordset(${rows}::jsonb) AS r(id uuid, type text, aggregate_type text, aggregate_id uuid, payload jsonb)`;
 

@@ -18,16 +18,14 @@ import { parseArgs } from 'node:util';
 import { databaseOf } from '@crm/core/testing';
 import {
   createCrmCore,
-  DEMO_KB_DIR,
   firstRelevantRank,
-  loadRetrievalQuestions,
   meanReciprocalRank,
   ndcgAtK,
   openDatabase,
   recallAtK,
   silentLogger,
-  type RetrievalQuestion,
 } from '@crm/core';
+import { loadQuestionSets } from './question-sets.ts';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, k: { type: 'string', default: '5' }, sets: { type: 'string' } } });
 if (!values.url) throw new Error('--url is required: the database URL `crm start` prints');
@@ -37,15 +35,7 @@ const reranking = createCrmCore({ db, logger: silentLogger(), knowledge: { index
 const MODES = ['fulltext', 'vector', 'hybrid', 'hybrid+rerank'] as const;
 try {
   const actor = await fused.users.actorByEmail('marcus.reid@brightwave.example', 'brightwave-digital');
-  const original = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`);
-  const rep = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`);
-  const allSets: Record<string, RetrievalQuestion[]> = {
-    'original/tune': original.filter((q) => q.split === 'tune'),
-    'original/test': original.filter((q) => q.split === 'test'),
-    'rep/tune': rep.filter((q) => q.split === 'tune'),
-    'rep/test': rep.filter((q) => q.split === 'test' && q.id.startsWith('r')),
-    'holdout/test': rep.filter((q) => q.id.startsWith('h')),
-  };
+  const allSets = await loadQuestionSets();
   const [[size]] = await databaseOf(db).readAsTenant(actor.tenantId, [{ sql: "SELECT count(*) FILTER (WHERE kind = 'document')::int AS docs, count(*) FILTER (WHERE kind = 'interaction')::int AS talks FROM kb_chunks" }]);
   console.log(`corpus: ${size.docs} document chunks, ${size.talks} interaction chunks`);
   const rows: string[] = [];

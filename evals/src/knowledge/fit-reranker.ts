@@ -29,7 +29,6 @@ import {
   chunkContainsAnswer,
   createCrmCore,
   DEMO_KB_DIR,
-  loadRetrievalQuestions,
   meanReciprocalRank,
   readKnowledgeFiles,
   recallAtK,
@@ -43,13 +42,11 @@ import {
   type RetrievalQuestion,
 } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
+import { loadTuningQuestions } from './question-sets.ts';
 
 const { values } = parseArgs({ options: { cache: { type: 'string' }, write: { type: 'boolean', default: false } } });
 
-const tune = {
-  original: (await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`)).filter((q) => q.split === 'tune'),
-  rep: (await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`)).filter((q) => q.split === 'tune'),
-};
+const tune = await loadTuningQuestions();
 const questions: (RetrievalQuestion & { set: string })[] = Object.entries(tune).flatMap(([set, qs]) => qs.map((q) => ({ ...q, set })));
 if (questions.some((q) => q.split !== 'tune')) throw new Error('only tuning questions may be read here');
 

@@ -21,7 +21,6 @@ import {
   fuseRankings,
   type FusionOptions,
   type KnowledgeSearchResult,
-  loadRetrievalQuestions,
   meanReciprocalRank,
   readKnowledgeFiles,
   recallAtK,
@@ -30,6 +29,7 @@ import {
   type RetrievalQuestion,
 } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
+import { loadTuningQuestions } from './question-sets.ts';
 
 /** Full-text variants: ts_rank or ts_rank × IDF coverage, without or with British/American spelling variants. */
 type TextScore = 'rank' | 'rank-coverage' | 'rank+spelling' | 'rank-coverage+spelling';
@@ -39,10 +39,7 @@ const retrievalOf = (v: TextScore) => ({
   spellingVariants: v.endsWith('+spelling'),
   onePerSection: false,
 });
-const tune = {
-  original: (await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`)).filter((q) => q.split === 'tune'),
-  rep: (await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`)).filter((q) => q.split === 'tune'),
-};
+const tune = await loadTuningQuestions();
 
 interface Lists {
   text: Record<TextScore, KnowledgeSearchResult[]>;
