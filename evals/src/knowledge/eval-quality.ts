@@ -36,6 +36,8 @@ const { values } = parseArgs({
     ranks: { type: 'string' },
     sets: { type: 'string' },
     legacy: { type: 'boolean', default: false },
+    // retrieval options as JSON over the defaults, e.g. '{"synonyms":{"perWord":2,"weight":0.5}}'
+    retrieval: { type: 'string' },
   },
 });
 // --legacy: the retrieval before issue 14 (equal-weight RRF of ranks, full-text hits under 60% of
@@ -47,7 +49,7 @@ const allSets = await loadQuestionSets();
 const wanted = values.sets ? values.sets.split(',') : Object.keys(allSets);
 
 const t = await openTestDatabase('pglite');
-const base: RetrievalOptions = values.legacy ? LEGACY : {};
+const base: RetrievalOptions = { ...(values.legacy ? LEGACY : {}), ...(values.retrieval ? (JSON.parse(values.retrieval) as RetrievalOptions) : {}) };
 // `hybrid` is the fused order (reranker off); `hybrid+rerank` the product default with the learned reranker forced on
 const core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { ...base, rerank: false } } });
 const reranking = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { ...base, rerank: true } } });

@@ -58,6 +58,31 @@ describe('crm kb on the embedded database', () => {
     expect(text.stdout).toContain('£1,400');
   });
 
+  it('KB_QUERY_SYNONYMS=on: full-text search also finds a passage that has only a WordNet synonym of the query word', () => {
+    fs.mkdirSync(path.join(dir, 'synonyms'));
+    fs.writeFileSync(path.join(dir, 'synonyms/parking.md'), '# Parking\n\nVisiting clients can leave the car in bay 4 of the courtyard.\n');
+    expect(crm('kb', 'add', path.join(dir, 'synonyms')).status).toBe(0);
+    const search = (synonyms: string) =>
+      spawnSync(process.execPath, [BIN, 'kb', 'search', 'automobile?', '--mode', 'fulltext', '--type', 'document', '--json'], {
+        env: { ...env(), KB_QUERY_SYNONYMS: synonyms },
+        encoding: 'utf8',
+        timeout: 240_000,
+      });
+    const off = search('off');
+    expect(off.status).toBe(0);
+    expect(JSON.parse(off.stdout).results.map((x: { source: string }) => x.source)).not.toContain('parking.md');
+    const on = search('on');
+    expect(on.stderr).toBe('');
+    expect(on.status).toBe(0);
+    // automobile → car (WordNet's first sense)
+    const [first] = JSON.parse(on.stdout).results as { source: string; passage: string }[];
+    expect(first.source).toBe('parking.md');
+    expect(first.passage).toContain('car in bay 4');
+    const bad = search('maybe');
+    expect(bad.status).toBe(65);
+    expect(bad.stderr).toMatch(/KB_QUERY_SYNONYMS/);
+  });
+
   it.each([
     [['kb'], 65, /add FILE\|DIR/],
     [['kb', 'add', '/nonexistent/dir'], 66, /File not found/],

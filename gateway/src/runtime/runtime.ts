@@ -25,6 +25,7 @@ import {
   type BigQueryExport,
   type BigQuerySink,
   type RetrievalOptions,
+  QUERY_SYNONYMS,
   vertexRankerFor,
 } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -314,11 +315,15 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
   }
 }
 
-/** KB_RERANK: the offline reranker (default), none, or the Vertex AI ranking API with the offline one as fallback. */
+/**
+ * KB_RERANK: the offline reranker (default), none, or the Vertex AI ranking API with the offline one as
+ * fallback; KB_QUERY_SYNONYMS: WordNet synonyms in the full-text query.
+ */
 function knowledgeRetrieval(config: CrmConfig): RetrievalOptions {
-  if (config.knowledgeRerank === 'off') return { rerank: false };
+  const synonyms: RetrievalOptions = config.knowledgeSynonyms ? { synonyms: QUERY_SYNONYMS } : {};
+  if (config.knowledgeRerank === 'off') return { ...synonyms, rerank: false };
   if (config.knowledgeRerank === 'vertex' && config.modelProvider.provider === 'vertex') {
-    return { rerank: true, remoteRanker: vertexRankerFor(config.modelProvider.vertex) };
+    return { ...synonyms, rerank: true, remoteRanker: vertexRankerFor(config.modelProvider.vertex) };
   }
-  return config.knowledgeRerank === 'on' ? { rerank: true } : {};
+  return config.knowledgeRerank === 'on' ? { ...synonyms, rerank: true } : synonyms;
 }
