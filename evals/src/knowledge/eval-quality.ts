@@ -19,6 +19,8 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   createCrmCore,
+  createModelProvider,
+  loadModelProviderConfig,
   DEMO_KB_DIR,
   firstRelevantRank,
   meanReciprocalRank,
@@ -29,6 +31,7 @@ import {
   type RetrievalOptions,
 } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
+import { doubleProviderEnv, startEmbeddingsDouble } from './embeddings-double.ts';
 import { loadQuestionSets } from './question-sets.ts';
 
 const { values } = parseArgs({
@@ -38,6 +41,9 @@ const { values } = parseArgs({
     legacy: { type: 'boolean', default: false },
     // retrieval options as JSON over the defaults, e.g. '{"synonyms":{"perWord":2,"weight":0.5}}'
     retrieval: { type: 'string' },
+    // a remote embedder through a local OpenAI-compatible double (embeddings-double.ts); a configured
+    // CRM_MODEL_PROVIDER other than local is used as it is (a real endpoint when one is reachable)
+    'embeddings-double': { type: 'boolean', default: false },
   },
 });
 // --legacy: the retrieval before issue 14 (equal-weight RRF of ranks, full-text hits under 60% of
@@ -51,8 +57,15 @@ const wanted = values.sets ? values.sets.split(',') : Object.keys(allSets);
 const t = await openTestDatabase('pglite');
 const base: RetrievalOptions = { ...(values.legacy ? LEGACY : {}), ...(values.retrieval ? (JSON.parse(values.retrieval) as RetrievalOptions) : {}) };
 // `hybrid` is the fused order (reranker off); `hybrid+rerank` the product default with the learned reranker forced on
-const core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { ...base, rerank: false } } });
-const reranking = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { ...base, rerank: true } } });
+const double = values['embeddings-double'] ? await startEmbeddingsDouble() : undefined;
+const providerEnv = double ? { ...process.env, ...doubleProviderEnv(double.url) } : process.env;
+const remote = (providerEnv.CRM_MODEL_PROVIDER ?? 'local') !== 'local';
+const embeddings = remote ? (await createModelProvider(loadModelProviderConfig(providerEnv), { logger: silentLogger() })).embeddings : undefined;
+const embedder = embeddings ? `${embeddings.id}${double ? ' (OpenAI-compatible double: hashed bag of words)' : ''}` : 'local';
+process.stderr.write(`embedder: ${embedder}\n`);
+const knowledge = { indexInteractions: false, ...(embeddings ? { embeddings } : {}) };
+const core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { ...knowledge, retrieval: { ...base, rerank: false } } });
+const reranking = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { ...knowledge, retrieval: { ...base, rerank: true } } });
 const ranks: Record<string, Record<string, number | null>> = {};
 try {
   const f = await createTenantFixture(core, 'quality');
@@ -80,6 +93,7 @@ try {
       }
       const row = {
         retrieval: values.legacy ? 'legacy' : 'current',
+        embedder,
         set,
         mode,
         questions: questions.length,
@@ -93,7 +107,7 @@ try {
     }
     rows.push(`| ${set} (${questions.length}) | ${cells.join(' | ')} |`);
   }
-  process.stdout.write(`\n| ${values.legacy ? 'legacy' : 'current'} retrieval, local embedder, documents only | full-text R@5 / MRR / nDCG@10 | vector | hybrid | hybrid+rerank |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
+  process.stdout.write(`\n| ${values.legacy ? 'legacy' : 'current'} retrieval, ${embedder} embedder, documents only | full-text R@5 / MRR / nDCG@10 | vector | hybrid | hybrid+rerank |\n|---|---|---|---|---|\n${rows.join('\n')}\n`);
   // hybrid must not lose to its parts: list the questions where it does (at rank 5)
   const losers = Object.entries(ranks).filter(([, r]) => {
     const hit = (x: number | null | undefined) => x != null && x <= 5;
@@ -105,4 +119,5 @@ try {
   await core.outbox.stop();
   await reranking.outbox.stop();
   await t.drop();
+  await double?.close();
 }
