@@ -63,6 +63,15 @@ describe('one configuration schema', () => {
     expect(loadConfig({ KB_RERANK: 'vertex', CRM_MODEL_PROVIDER: 'vertex', VERTEX_PROJECT: 'p' }).knowledgeRerank).toBe('vertex');
   });
 
+  it('KB_FUSION_WEIGHTS: two weights, full text then vector', () => {
+    expect(loadConfig({}).knowledgeFusionWeights).toBeUndefined();
+    expect(loadConfig({ KB_FUSION_WEIGHTS: '0.7, 0.3' }).knowledgeFusionWeights).toEqual([0.7, 0.3]);
+    expect(loadConfig({ KB_FUSION_WEIGHTS: '1,0' }).knowledgeFusionWeights).toEqual([1, 0]);
+    expect(() => loadConfig({ KB_FUSION_WEIGHTS: '0.5' })).toThrow(/KB_FUSION_WEIGHTS: must be two numbers/);
+    expect(() => loadConfig({ KB_FUSION_WEIGHTS: '-1,2' })).toThrow(/KB_FUSION_WEIGHTS/);
+    expect(() => loadConfig({ KB_FUSION_WEIGHTS: '0,0' })).toThrow(/KB_FUSION_WEIGHTS: the two weights must not both be 0/);
+  });
+
   it('KB_QUERY_SYNONYMS: off unless set to on', () => {
     expect(loadConfig({}).knowledgeSynonyms).toBe(false);
     expect(loadConfig({ KB_QUERY_SYNONYMS: 'on' }).knowledgeSynonyms).toBe(true);

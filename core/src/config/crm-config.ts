@@ -37,6 +37,16 @@ export const RuntimeEnv = z.object({
     .describe(
       'Second stage of hybrid knowledge search over the first fused document candidates: `on` = the offline learned lexical reranker (`core/src/knowledge/reranker.ts`, fitted on the tuning questions by `evals/src/knowledge/fit-reranker.ts`); `vertex` = the Vertex AI ranking API (`rankingConfigs:rank`, needs CRM_MODEL_PROVIDER=vertex; the offline reranker takes over when a call fails); `off` = the fused order. Default: on (the shipped fit won on the tuning questions). Example: off',
     ),
+  KB_FUSION_WEIGHTS: z
+    .string()
+    .trim()
+    .regex(/^\d*\.?\d+\s*,\s*\d*\.?\d+$/, 'must be two numbers: full-text weight, vector weight (e.g. 0.4,0.6)')
+    .transform((v) => v.split(',').map(Number) as [number, number])
+    .refine(([t, v]) => t + v > 0, 'the two weights must not both be 0')
+    .optional()
+    .describe(
+      'Weights of hybrid knowledge search\'s normalised score fusion, full text then vector. Default 0.4,0.6: chosen on the tuning questions with the local embedder. A remote embedder (CRM_MODEL_PROVIDER) ranks differently: choose its weights with `evals/src/knowledge/tune-fusion.ts` run with that provider configured. Example: 0.7,0.3',
+    ),
   KB_QUERY_SYNONYMS: z
     .enum(['on', 'off'])
     .default('off')
@@ -107,6 +117,8 @@ export interface CrmConfig extends CoreConfig {
   vectorStore: VectorStoreConfig;
   /** KB_RERANK: the second stage of knowledge search; undefined ⇒ the shipped default (the offline reranker when it won on tuning). */
   knowledgeRerank?: 'on' | 'off' | 'vertex';
+  /** KB_FUSION_WEIGHTS: [full text, vector] weights of hybrid search's score fusion; undefined ⇒ the shipped default. */
+  knowledgeFusionWeights?: [number, number];
   /** KB_QUERY_SYNONYMS: full-text knowledge search also looks for WordNet synonyms of the query words. */
   knowledgeSynonyms: boolean;
   /** The CLI acts as the user of this key when no --user is given. */
@@ -206,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     vectorStore,
     ...(e.KB_RERANK ? { knowledgeRerank: e.KB_RERANK } : {}),
     knowledgeSynonyms: e.KB_QUERY_SYNONYMS === 'on',
+    ...(e.KB_FUSION_WEIGHTS ? { knowledgeFusionWeights: e.KB_FUSION_WEIGHTS } : {}),
     cliApiKey: e.CRM_API_KEY,
     debug: e.CRM_DEBUG ?? false,
   };

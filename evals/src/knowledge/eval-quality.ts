@@ -19,8 +19,6 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
   createCrmCore,
-  createModelProvider,
-  loadModelProviderConfig,
   DEMO_KB_DIR,
   firstRelevantRank,
   meanReciprocalRank,
@@ -31,7 +29,7 @@ import {
   type RetrievalOptions,
 } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
-import { doubleProviderEnv, startEmbeddingsDouble } from './embeddings-double.ts';
+import { evalEmbedder } from './eval-embedder.ts';
 import { loadQuestionSets } from './question-sets.ts';
 
 const { values } = parseArgs({
@@ -57,12 +55,8 @@ const wanted = values.sets ? values.sets.split(',') : Object.keys(allSets);
 const t = await openTestDatabase('pglite');
 const base: RetrievalOptions = { ...(values.legacy ? LEGACY : {}), ...(values.retrieval ? (JSON.parse(values.retrieval) as RetrievalOptions) : {}) };
 // `hybrid` is the fused order (reranker off); `hybrid+rerank` the product default with the learned reranker forced on
-const double = values['embeddings-double'] ? await startEmbeddingsDouble() : undefined;
-const providerEnv = double ? { ...process.env, ...doubleProviderEnv(double.url) } : process.env;
-const remote = (providerEnv.CRM_MODEL_PROVIDER ?? 'local') !== 'local';
-const embeddings = remote ? (await createModelProvider(loadModelProviderConfig(providerEnv), { logger: silentLogger() })).embeddings : undefined;
-const embedder = embeddings ? `${embeddings.id}${double ? ' (OpenAI-compatible double: hashed bag of words)' : ''}` : 'local';
-process.stderr.write(`embedder: ${embedder}\n`);
+const remote = await evalEmbedder(values['embeddings-double']!);
+const { embeddings, label: embedder } = remote;
 const knowledge = { indexInteractions: false, ...(embeddings ? { embeddings } : {}) };
 const core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { ...knowledge, retrieval: { ...base, rerank: false } } });
 const reranking = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { ...knowledge, retrieval: { ...base, rerank: true } } });
@@ -119,5 +113,5 @@ try {
   await core.outbox.stop();
   await reranking.outbox.stop();
   await t.drop();
-  await double?.close();
+  await remote.close();
 }

@@ -9,7 +9,11 @@
  * averaged over the two tuning sets. A fusion qualifies only if it is at least as good as the
  * better of full text and vector on each tuning set.
  *
- *   npx tsx evals/src/knowledge/tune-fusion.ts [--cache lists.json]   (the cache holds the read lists)
+ *   npx tsx evals/src/knowledge/tune-fusion.ts [--cache lists.json] [--embeddings-double]   (the cache holds the read lists)
+ *
+ * The vector lists come from the local embedder, or from the configured `CRM_MODEL_PROVIDER` (or the
+ * local OpenAI-compatible double with `--embeddings-double`): a remote embedder's fusion weights
+ * are chosen here and set with `KB_FUSION_WEIGHTS`.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -29,6 +33,7 @@ import {
   type RetrievalQuestion,
 } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
+import { evalEmbedder } from './eval-embedder.ts';
 import { loadTuningQuestions } from './question-sets.ts';
 
 /** Full-text variants: ts_rank or ts_rank × IDF coverage, without or with British/American spelling variants. */
@@ -46,7 +51,7 @@ interface Lists {
   vector: KnowledgeSearchResult[];
 }
 
-const { values } = parseArgs({ options: { cache: { type: 'string' } } });
+const { values } = parseArgs({ options: { cache: { type: 'string' }, 'embeddings-double': { type: 'boolean', default: false } } });
 const cached = values.cache && existsSync(values.cache) ? (JSON.parse(await readFile(values.cache, 'utf8')) as [string, Lists][]) : undefined;
 const lists = new Map<string, Lists>(cached);
 if (!cached) await readLists();
@@ -54,8 +59,10 @@ if (values.cache && !cached) await writeFile(values.cache, JSON.stringify([...li
 
 async function readLists() {
 const t = await openTestDatabase('pglite');
+const remote = await evalEmbedder(values['embeddings-double']!);
+const embeddings = remote.embeddings ? { embeddings: remote.embeddings } : {};
 const cores = Object.fromEntries(
-  TEXT_SCORES.map((textScore) => [textScore, createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: retrievalOf(textScore) } })]),
+  TEXT_SCORES.map((textScore) => [textScore, createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, ...embeddings, retrieval: retrievalOf(textScore) } })]),
 ) as Record<TextScore, ReturnType<typeof createCrmCore>>;
 try {
   const f = await createTenantFixture(cores.rank, 'tune');
@@ -69,6 +76,7 @@ try {
 } finally {
   for (const c of Object.values(cores)) await c.outbox.stop();
   await t.drop();
+  await remote.close();
 }
 }
 
@@ -110,7 +118,7 @@ for (const textScore of TEXT_SCORES) {
     for (const depth of [20, 50]) {
       for (const protectTop of [0, 1, 2]) {
         const p = { protectTop, window: 5 };
-        for (const w of [0.2, 0.3, 0.4, 0.5, 0.6, 0.7]) {
+        for (const w of [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]) {
           configs.push({ label: `score w=${w} protect=${protectTop}`, textScore, depth, dedupe, fusion: { method: 'score', weights: [w, 1 - w], rrfK: 60, ...p } });
         }
         for (const wt of [0.5, 0.75, 1, 1.5]) {

@@ -83,6 +83,30 @@ describe('crm kb on the embedded database', () => {
     expect(bad.stderr).toMatch(/KB_QUERY_SYNONYMS/);
   });
 
+  it('KB_FUSION_WEIGHTS weighs hybrid search: all weight on full text gives the full-text order', () => {
+    const search = (extra: Record<string, string>) => {
+      const r = spawnSync(process.execPath, [BIN, 'kb', 'search', 'how', 'long', 'is', 'the', 'notice', 'period', 'for', 'a', 'retainer', '--type', 'document', '--k', '5', '--json'], {
+        env: { ...env(), KB_RERANK: 'off', ...extra },
+        encoding: 'utf8',
+        timeout: 240_000,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return (JSON.parse(r.stdout).results as { ranks: { fulltext: number | null; vector: number | null } }[]).map((x) => x.ranks);
+    };
+    const textOnly = search({ KB_FUSION_WEIGHTS: '1,0' });
+    const fullTextRanks = textOnly.map((r) => r.fulltext);
+    expect(fullTextRanks.every((r) => r !== null)).toBe(true);
+    expect([...fullTextRanks].sort((a, b) => a! - b!)).toEqual(fullTextRanks);
+    const vectorOnly = search({ KB_FUSION_WEIGHTS: '0,1' });
+    const vectorRanks = vectorOnly.map((r) => r.vector);
+    expect(vectorRanks.every((r) => r !== null)).toBe(true);
+    expect([...vectorRanks].sort((a, b) => a! - b!)).toEqual(vectorRanks);
+    const bad = spawnSync(process.execPath, [BIN, 'kb', 'search', 'x'], { env: { ...env(), KB_FUSION_WEIGHTS: '0.4' }, encoding: 'utf8', timeout: 240_000 });
+    expect(bad.status).toBe(65);
+    expect(bad.stderr).toMatch(/KB_FUSION_WEIGHTS.*two numbers/);
+  });
+
   it.each([
     [['kb'], 65, /add FILE\|DIR/],
     [['kb', 'add', '/nonexistent/dir'], 66, /File not found/],

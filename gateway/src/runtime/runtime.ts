@@ -317,13 +317,16 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
 
 /**
  * KB_RERANK: the offline reranker (default), none, or the Vertex AI ranking API with the offline one as
- * fallback; KB_QUERY_SYNONYMS: WordNet synonyms in the full-text query.
+ * fallback; KB_QUERY_SYNONYMS: WordNet synonyms in the full-text query; KB_FUSION_WEIGHTS: the score fusion's weights.
  */
 function knowledgeRetrieval(config: CrmConfig): RetrievalOptions {
-  const synonyms: RetrievalOptions = config.knowledgeSynonyms ? { synonyms: QUERY_SYNONYMS } : {};
-  if (config.knowledgeRerank === 'off') return { ...synonyms, rerank: false };
+  const options: RetrievalOptions = {
+    ...(config.knowledgeSynonyms ? { synonyms: QUERY_SYNONYMS } : {}),
+    ...(config.knowledgeFusionWeights ? { fusion: { method: 'score', weights: config.knowledgeFusionWeights } } : {}),
+  };
+  if (config.knowledgeRerank === 'off') return { ...options, rerank: false };
   if (config.knowledgeRerank === 'vertex' && config.modelProvider.provider === 'vertex') {
-    return { ...synonyms, rerank: true, remoteRanker: vertexRankerFor(config.modelProvider.vertex) };
+    return { ...options, rerank: true, remoteRanker: vertexRankerFor(config.modelProvider.vertex) };
   }
-  return config.knowledgeRerank === 'on' ? { ...synonyms, rerank: true } : synonyms;
+  return config.knowledgeRerank === 'on' ? { ...options, rerank: true } : options;
 }

@@ -1,0 +1,16 @@
+import { createModelProvider, type EmbeddingsProvider, loadModelProviderConfig, silentLogger } from '@crm/core';
+import { doubleProviderEnv, type EmbeddingsDouble, startEmbeddingsDouble } from './embeddings-double.ts';
+
+/**
+ * The embedder a retrieval evaluation runs with: the configured model provider's when
+ * `CRM_MODEL_PROVIDER` is not `local` (a real endpoint), the product's openai-compatible provider
+ * against the local embeddings double with `useDouble`, else undefined (core's local embedder).
+ */
+export async function evalEmbedder(useDouble: boolean): Promise<{ embeddings?: EmbeddingsProvider; label: string; close(): Promise<void> }> {
+  const double: EmbeddingsDouble | undefined = useDouble ? await startEmbeddingsDouble() : undefined;
+  const env = double ? { ...process.env, ...doubleProviderEnv(double.url) } : process.env;
+  if ((env.CRM_MODEL_PROVIDER ?? 'local') === 'local') return { label: 'local', close: async () => {} };
+  const { embeddings } = await createModelProvider(loadModelProviderConfig(env), { logger: silentLogger() });
+  process.stderr.write(`embedder: ${embeddings.id}${double ? ' (OpenAI-compatible double: hashed bag of words)' : ''}\n`);
+  return { embeddings, label: double ? `${embeddings.id} (double)` : embeddings.id, close: async () => double?.close() };
+}
