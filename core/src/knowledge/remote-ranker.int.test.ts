@@ -72,4 +72,23 @@ describe('remote reranking (Vertex AI ranking API through a local double)', () =
       await remote.outbox.stop();
     }
   });
+
+  it('stops calling a failing API for a while (circuit breaker), then probes it again', async () => {
+    let clock = 1_000_000;
+    const ranker = createVertexRanker({ project: 'p', baseUrl: double.url, accessToken: async () => 't', breaker: { failureThreshold: 3, resetAfterMs: 30_000, now: () => clock } });
+    const records = [{ id: 'a', title: 'A', content: 'a' }];
+    double.handle((_req, res) => sendJson(res, 503, { error: { message: 'unavailable' } }));
+    const before = double.requests.length;
+    for (let i = 0; i < 3; i++) await expect(ranker.rank('q', records)).rejects.toThrow(/answered 503/);
+    expect(double.requests.length - before).toBe(3);
+    // open: refused at once, the API is not called
+    await expect(ranker.rank('q', records)).rejects.toMatchObject({ code: 'AI_SERVICE_UNAVAILABLE', message: expect.stringMatching(/circuit open/) });
+    expect(double.requests.length - before).toBe(3);
+    // after the reset time one probe goes through; a success closes the circuit
+    clock += 30_000;
+    double.handle((req, res) => sendJson(res, 200, { records: (req.body as { records: { id: string }[] }).records.map((r) => ({ id: r.id, score: 0.5 })) }));
+    expect([...(await ranker.rank('q', records))]).toEqual([['a', 0.5]]);
+    expect(double.requests.length - before).toBe(4);
+    expect([...(await ranker.rank('q', records))]).toEqual([['a', 0.5]]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { VertexSettings } from '../ai/model-provider.config.ts';
+import { CircuitBreaker } from '../ai/resilience.ts';
 import { AppError } from '../errors/app-error.ts';
 
 /** A remote reranking service: scores passages against a query (higher = more relevant). */
@@ -17,6 +18,11 @@ export interface VertexRankerOptions {
   accessToken(): Promise<string>;
   /** Per call (default 3,000 ms: search waits for it, then falls back to the offline reranker). */
   timeoutMs?: number;
+  /**
+   * After `failureThreshold` failed calls in a row (default 3) the API is not called for
+   * `resetAfterMs` (default 30 s; searches use the offline reranker at once), then one probe is let through.
+   */
+  breaker?: { failureThreshold?: number; resetAfterMs?: number; now?: () => number };
 }
 
 /**
@@ -29,9 +35,11 @@ export function createVertexRanker(options: VertexRankerOptions): RemoteRanker {
   const base = (options.baseUrl ?? 'https://discoveryengine.googleapis.com').replace(/\/$/, '');
   const model = options.model ?? 'semantic-ranker-default@latest';
   const url = `${base}/v1/projects/${encodeURIComponent(options.project)}/locations/global/rankingConfigs/default_ranking_config:rank`;
+  // a hanging or failing API would otherwise cost every search its timeout before the fallback
+  const breaker = new CircuitBreaker({ name: 'Vertex AI ranking API', failureThreshold: 3, resetAfterMs: 30_000, ...options.breaker });
   return {
     id: `vertex-ranking:${model}`,
-    async rank(query, records) {
+    rank: (query, records) => breaker.execute(async () => {
       const res = await fetch(url, {
         method: 'POST',
         headers: { authorization: `Bearer ${await options.accessToken()}`, 'content-type': 'application/json' },
@@ -43,7 +51,7 @@ export function createVertexRanker(options: VertexRankerOptions): RemoteRanker {
       const out = new Map<string, number>();
       for (const r of body.records ?? []) if (typeof r.id === 'string' && typeof r.score === 'number') out.set(r.id, r.score);
       return out;
-    },
+    }),
   };
 }
 
