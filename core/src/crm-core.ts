@@ -48,6 +48,8 @@ export function createCrmCore(deps: {
   workflowSecretsKey?: string;
   /** Insight and report narratives by the provider's chat model (INSIGHTS_NARRATOR); none, or a provider without a chat model (`local`) ⇒ templates. */
   narration?: { provider: Pick<ModelProvider, 'chat'>; timeoutMs: number };
+  /** Account lockout of password logins (LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES; default 10 failures, 15 minutes). */
+  login?: { maxFailures: number; lockoutMinutes: number; now?: () => number };
 }) {
   const { logger } = deps;
   const db: Database = databaseOf(deps.db);
@@ -74,7 +76,7 @@ export function createCrmCore(deps: {
     followUps: createFollowUpService(db),
     users: createUserService(db),
     apiKeys: createApiKeyService(db),
-    credentials: createCredentialsService(db),
+    credentials: createCredentialsService(db, { login: deps.login }),
     oauth: createOAuthService(db),
     tenants: createTenantService(db),
     audit: createAuditService(db),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { writeAudit } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { AppError } from '../errors/app-error.ts';
 import { isUuid } from '../errors/uuid.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -65,7 +66,8 @@ let dummyHash: Promise<string> | undefined;
  * Credentials other than API keys: passwords (console login), the local JWT issuer's signing keys
  * and refresh tokens. Token signing itself (jose) lives in the gateway; this is the persistence.
  */
-export function createCredentialsService(db: Database) {
+export function createCredentialsService(db: Database, options: { login?: Omit<LoginThrottleOptions, 'now'> & { now?: () => number } } = {}) {
+  const throttle = new LoginThrottle(options.login ?? { maxFailures: 10, lockoutMinutes: 15 });
   async function readUsers(where: string, params: (string | null)[]): Promise<UserAuthRow[]> {
     const [rows] = (await db.readAsWorker([
       {
@@ -101,6 +103,8 @@ export function createCredentialsService(db: Database) {
     async login(email: string, password: string, tenantSlug?: string): Promise<ResolvedUser> {
       const refused = new AppError('UNAUTHENTICATED', 'Wrong email or password');
       if (typeof email !== 'string' || typeof password !== 'string' || !email || !password || password.length > 200) throw refused;
+      const key = LoginThrottle.key(email, tenantSlug);
+      throttle.check(key);
       const rows = await readUsers('u.email = lower($1) AND ($2::text IS NULL OR t.slug = $2::text)', [email.trim(), tenantSlug ?? null]);
       if (rows.length > 1) {
         throw new AppError('VALIDATION_FAILED', `${email} exists in several tenants; name one with "tenant"`, { details: [{ path: 'tenant', reason: 'required for this email' }] });
@@ -108,9 +112,14 @@ export function createCredentialsService(db: Database) {
       const [u] = rows;
       if (!u?.password_hash) {
         await verifyPasswordHash(password, await (dummyHash ??= hashPassword(randomUUID())));
+        throttle.failed(key);
         throw refused;
       }
-      if (!(await verifyPasswordHash(password, u.password_hash))) throw refused;
+      if (!(await verifyPasswordHash(password, u.password_hash))) {
+        throttle.failed(key);
+        throw refused;
+      }
+      throttle.succeeded(key);
       if (u.deactivated_at) throw new AppError('UNAUTHENTICATED', 'This user is deactivated');
       return toResolved(u);
     },

@@ -72,6 +72,13 @@ describe('one configuration schema', () => {
     expect(() => loadConfig({ KB_FUSION_WEIGHTS: '0,0' })).toThrow(/KB_FUSION_WEIGHTS: the two weights must not both be 0/);
   });
 
+  it('LOGIN_MAX_FAILURES / LOGIN_LOCKOUT_MINUTES: 10 failures lock for 15 minutes unless set', () => {
+    expect(loadConfig({}).login).toEqual({ maxFailures: 10, lockoutMinutes: 15 });
+    expect(loadConfig({ LOGIN_MAX_FAILURES: '0', LOGIN_LOCKOUT_MINUTES: '30' }).login).toEqual({ maxFailures: 0, lockoutMinutes: 30 });
+    expect(() => loadConfig({ LOGIN_LOCKOUT_MINUTES: '0' })).toThrow(/LOGIN_LOCKOUT_MINUTES: must be more than 0/);
+    expect(() => loadConfig({ LOGIN_MAX_FAILURES: 'many' })).toThrow(/LOGIN_MAX_FAILURES/);
+  });
+
   it('KB_QUERY_SYNONYMS: off unless set to on', () => {
     expect(loadConfig({}).knowledgeSynonyms).toBe(false);
     expect(loadConfig({ KB_QUERY_SYNONYMS: 'on' }).knowledgeSynonyms).toBe(true);

@@ -37,6 +37,19 @@ export const RuntimeEnv = z.object({
     .describe(
       'Second stage of hybrid knowledge search over the first fused document candidates: `on` = the offline learned lexical reranker (`core/src/knowledge/reranker.ts`, fitted on the tuning questions by `evals/src/knowledge/fit-reranker.ts`); `vertex` = the Vertex AI ranking API (`rankingConfigs:rank`, needs CRM_MODEL_PROVIDER=vertex; the offline reranker takes over when a call fails); `off` = the fused order. Default: on (the shipped fit won on the tuning questions). Example: off',
     ),
+  LOGIN_MAX_FAILURES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000)
+    .default(10)
+    .describe('Wrong passwords in a row for one account (email and tenant) that lock its password login (POST /auth/login, the OAuth consent page) for LOGIN_LOCKOUT_MINUTES; counted per process; 0 = no lockout. Example: 5'),
+  LOGIN_LOCKOUT_MINUTES: z.coerce
+    .number()
+    .positive('must be more than 0')
+    .max(24 * 60)
+    .default(15)
+    .describe('How long a locked account refuses password logins (429 RATE_LIMIT_EXCEEDED with Retry-After), the right password too. Example: 30'),
   KB_FUSION_WEIGHTS: z
     .string()
     .trim()
@@ -117,6 +130,8 @@ export interface CrmConfig extends CoreConfig {
   vectorStore: VectorStoreConfig;
   /** KB_RERANK: the second stage of knowledge search; undefined ⇒ the shipped default (the offline reranker when it won on tuning). */
   knowledgeRerank?: 'on' | 'off' | 'vertex';
+  /** LOGIN_MAX_FAILURES / LOGIN_LOCKOUT_MINUTES: account lockout of password logins. */
+  login: { maxFailures: number; lockoutMinutes: number };
   /** KB_FUSION_WEIGHTS: [full text, vector] weights of hybrid search's score fusion; undefined ⇒ the shipped default. */
   knowledgeFusionWeights?: [number, number];
   /** KB_QUERY_SYNONYMS: full-text knowledge search also looks for WordNet synonyms of the query words. */
@@ -218,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): CrmConfig {
     vectorStore,
     ...(e.KB_RERANK ? { knowledgeRerank: e.KB_RERANK } : {}),
     knowledgeSynonyms: e.KB_QUERY_SYNONYMS === 'on',
+    login: { maxFailures: e.LOGIN_MAX_FAILURES, lockoutMinutes: e.LOGIN_LOCKOUT_MINUTES },
     ...(e.KB_FUSION_WEIGHTS ? { knowledgeFusionWeights: e.KB_FUSION_WEIGHTS } : {}),
     cliApiKey: e.CRM_API_KEY,
     debug: e.CRM_DEBUG ?? false,

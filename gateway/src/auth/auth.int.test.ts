@@ -195,6 +195,28 @@ describe.each(testDbKinds())('JWT authentication on %s', (kind) => {
     expect((await server.inject({ method: 'POST', url: '/auth/refresh', payload: { refreshToken: next.refreshToken } })).statusCode).toBe(401);
   });
 
+  it('locks password login for an account after 10 wrong passwords in a row (429 with Retry-After), other accounts unaffected', async () => {
+    const email = (await core.users.get(f.admin, f.rep.userId)).email;
+    await core.credentials.setPassword(f.admin, f.rep.userId, 'rep password 123');
+    const login = (payload: Record<string, string>) => server.inject({ method: 'POST', url: '/auth/login', payload });
+    // a success resets the count: 9 wrong, 1 right, 9 wrong is no lockout
+    for (let i = 0; i < 9; i++) expect((await login({ email, password: `wrong ${i}` })).statusCode).toBe(401);
+    expect((await login({ email, password: 'rep password 123' })).statusCode).toBe(200);
+    for (let i = 0; i < 9; i++) expect((await login({ email, password: `wrong ${i}` })).statusCode).toBe(401);
+    expect((await login({ email: email.toUpperCase(), password: 'wrong 10' })).statusCode).toBe(401);
+    const locked = await login({ email, password: 'rep password 123' });
+    expect(locked.statusCode).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(14 * 60);
+    expect(locked.json().error).toMatchObject({ code: 'RATE_LIMIT_EXCEEDED', details: [{ path: 'email', reason: expect.stringMatching(/locked after 10 failed logins/) }] });
+    expect(locked.json().error.meta?.retryAfter ?? locked.json().meta?.retryAfter).toBeGreaterThan(14 * 60);
+    // an address nobody has is counted and locked the same way (a lockout tells nothing about who exists)
+    for (let i = 0; i < 10; i++) expect((await login({ email: 'nobody@nowhere.example', password: `guess ${i}` })).statusCode).toBe(401);
+    expect((await login({ email: 'nobody@nowhere.example', password: 'guess' })).statusCode).toBe(429);
+    // the manager's account is not locked
+    const manager = (await core.users.get(f.manager, f.manager.userId)).email;
+    expect((await login({ email: manager, password: 'correct horse battery' })).statusCode).toBe(200);
+  });
+
   it('issues 15-minute access tokens through the token service (what crm token create prints)', async () => {
     const tokens = createTokenService(core, DEFAULT_AUTH);
     const issued = await tokens.issue(f.marketing, { audience: 'mcp', scopes: ['crm:read'] });

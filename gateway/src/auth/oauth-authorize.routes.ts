@@ -90,9 +90,12 @@ export const authorizeRoutes: FastifyPluginAsync<{ core: CrmCore; tokens: TokenS
     try {
       user = await core.credentials.login(email, text('password') ?? '', tenant);
     } catch (err) {
-      if (!isAppError(err) || (err.code !== 'UNAUTHENTICATED' && err.code !== 'VALIDATION_FAILED')) throw err;
+      if (!isAppError(err) || (err.code !== 'UNAUTHENTICATED' && err.code !== 'VALIDATION_FAILED' && err.code !== 'RATE_LIMIT_EXCEEDED')) throw err;
       req.log.info({ clientId: request.client.id }, 'oauth sign-in refused');
-      return sendConsentPage(reply, { ...valid, csrf: await formToken(req, reply, valid.params), error: err.message, email, ...(tenant ? { tenant } : {}), status: err.code === 'UNAUTHENTICATED' ? 401 : 400 });
+      // a locked account (too many wrong passwords) gets the page again with the message, 429 and Retry-After
+      if (err.retryAfter) void reply.header('retry-after', String(err.retryAfter));
+      const status = err.code === 'UNAUTHENTICATED' ? 401 : err.code === 'RATE_LIMIT_EXCEEDED' ? 429 : 400;
+      return sendConsentPage(reply, { ...valid, csrf: await formToken(req, reply, valid.params), error: err.message, email, ...(tenant ? { tenant } : {}), status });
     }
     const code = await core.oauth.createCode({
       client: request.client,

@@ -455,6 +455,17 @@ describe.each(testDbKinds())('OAuth 2.1 authorization server for MCP clients on 
     expect(await rightSecret.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringMatching(/Unknown refresh token/) });
   });
 
+  it('the consent page shares the password lockout: after 10 wrong passwords the account gets the page again with 429 and Retry-After', async () => {
+    const { client_id } = await publicClient();
+    const url = authorizeUrl(client_id, { code_challenge: pkce().challenge });
+    const who = { email: 'locked-out@nowhere.example', password: 'guess' };
+    for (let i = 0; i < 10; i++) expect((await browser(url, who)).status).toBe(401);
+    const locked = await browser(url, who);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.res!.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
+    expect(await locked.res!.text()).toContain('Too many failed logins');
+  });
+
   it('token endpoint errors are RFC 6749 shaped; revocation answers 200 and ends the grant', async () => {
     const { client_id } = await publicClient();
     expect(await (await token({ grant_type: 'password', client_id })).json()).toMatchObject({ error: 'unsupported_grant_type' });
