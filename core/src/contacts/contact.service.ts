@@ -227,24 +227,35 @@ export function createContactService(db: Database) {
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
       // only last_contact_date is nullable; a NULLS clause on the others would defeat their index
       const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';
+      const orderBy = (t: string) => `${t}${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, ${t}id ${q.order}`;
       const offset = (q.page - 1) * q.limit;
-      const [rows] = await db.readAsTenant(actor.tenantId, [
-        { sql: `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ${q.limit} OFFSET ${offset}`, params },
+      // ONE statement for the page and its capped count. A page that is not full is the end of the
+      // matches and its own count, so the count (an initplan PostgreSQL evaluates only when the CASE
+      // reaches it) runs only for a full page, or an empty page past the first. The page stays an
+      // ordered index walk with its own LIMIT; the outer join keeps one row (the count) when the page
+      // is empty, and the outer ORDER BY re-sorts at most `limit` rows. The planner's estimate for
+      // past the cap rides in the same round trip (EXPLAIN only plans; used only past the cap).
+      const countWhen = offset > 0 ? `IN (0, ${q.limit})` : `= ${q.limit}`;
+      const [rows, [plan]] = await db.readAsTenant(actor.tenantId, [
+        {
+          sql: `WITH page AS MATERIALIZED (SELECT * FROM contacts ${whereSql} ORDER BY ${orderBy('')} LIMIT ${q.limit} OFFSET ${offset})
+                SELECT page.*, total.capped_count FROM (
+                  SELECT CASE WHEN (SELECT count(*) FROM page) ${countWhen}
+                    THEN (SELECT count(*) FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped) END AS capped_count
+                ) total LEFT JOIN page ON true ORDER BY ${orderBy('page.')}`,
+          params,
+        },
+        { sql: `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`, params },
       ]);
+      // an empty page is one row of NULL contact columns carrying the count
+      const pageRows = rows.filter((r) => r.id !== null);
+      const counted = rows[0]?.capped_count;
       let totalCount: number;
       let totalCountExact = true;
-      if (rows.length > 0 ? rows.length < q.limit : offset === 0) {
-        // a page that is not full (or an empty first page) is the end of the matches: the page
-        // itself is the count, so a rare search term costs one index probe instead of two
-        totalCount = offset + rows.length;
+      if (counted == null) {
+        totalCount = offset + pageRows.length;
       } else {
-        // the capped count, and the planner's estimate for when the cap is reached, in one round
-        // trip (EXPLAIN only plans; the estimate is used only past the cap)
-        const [count, [plan]] = await db.readAsTenant(actor.tenantId, [
-          { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`, params },
-          { sql: `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`, params },
-        ]);
-        totalCount = Number(count[0]?.n ?? 0);
+        totalCount = Number(counted);
         totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
         if (!totalCountExact) {
           const planJson = plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }];
@@ -253,7 +264,7 @@ export function createContactService(db: Database) {
       }
       const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
       return {
-        data: rows.map(toContact),
+        data: pageRows.map(toContact),
         pagination: { page: q.page, limit: q.limit, totalPages, hasNextPage: q.page < totalPages, hasPreviousPage: q.page > 1 },
         totalCount,
         totalCountExact,
