@@ -197,6 +197,18 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
     await expect(core.merge.merge(f.manager, { primaryId: a.id, duplicateId: a.id })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
+  it('reads contacts by id in one statement, only the tenant\'s, naming a bad id', async () => {
+    const a = await core.contacts.create(f.manager, { firstName: 'Many', lastName: 'One', email: 'many.one@getmany.test' });
+    const b = await core.contacts.create(f.manager, { firstName: 'Many', lastName: 'Two', email: 'many.two@getmany.test' });
+    const other = await createTenantFixture(core);
+    const foreign = await core.contacts.create(other.manager, { firstName: 'Not', lastName: 'Yours', email: 'not.yours@getmany.test' });
+    const got = await core.contacts.getMany(f.rep, [a.id, b.id, a.id, foreign.id]);
+    expect([...got.keys()].sort()).toEqual([a.id, b.id].sort());
+    expect(got.get(b.id)).toEqual(await core.contacts.get(f.rep, b.id));
+    expect(await core.contacts.getMany(f.rep, [])).toEqual(new Map());
+    await expect(core.contacts.getMany(f.rep, [a.id, 'nope'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'ids.1' }] });
+  });
+
   it('counts exactly up to 10,000 matches and estimates beyond, without changing the page, in one round trip per page', async () => {
     const other = await createTenantFixture(core);
     const rows = ['First Name,Last Name,Email,Company'];

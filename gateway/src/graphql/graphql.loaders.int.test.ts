@@ -39,6 +39,8 @@ describe.each(testDbKinds())('GraphQL batching of contact fields on %s', (kind) 
       usersGetMany: vi.spyOn(h.core.users, 'getMany'),
       timeline: vi.spyOn(h.core.interactions, 'timeline'),
       timelines: vi.spyOn(h.core.interactions, 'timelines'),
+      contactsGet: vi.spyOn(h.core.contacts, 'get'),
+      contactsGetMany: vi.spyOn(h.core.contacts, 'getMany'),
       readAsTenant: vi.spyOn(databaseOf(h.core.db), 'readAsTenant'),
       withTenant: vi.spyOn(databaseOf(h.core.db), 'withTenant'),
     };
@@ -90,5 +92,29 @@ describe.each(testDbKinds())('GraphQL batching of contact fields on %s', (kind) 
     expect(own).toHaveLength(2);
     expect(other).toEqual([]);
     expect(unassigned).toEqual([]);
+  });
+
+  it('answers every Interaction.contact of a request with one read, whatever the number of interactions', async () => {
+    const q = `query($n: Int!) { contacts(first: $n, filter: { search: "batchy" }, sort: { field: LAST_NAME, direction: ASC }) { edges { node {
+      id lastName recentActivity { subject contact { id lastName } } interactions(first: 1) { edges { node { contact { id fullName } } } }
+    } } } }`;
+    const small = await counted(() => gql('manager', q, { n: 3 }));
+    const large = await counted(() => gql('manager', q, { n: 12 }));
+    for (const run of [small, large]) {
+      expect(run.result.errors).toBeUndefined();
+      expect(run.calls).toMatchObject({ contactsGet: 0, contactsGetMany: 1, timelines: 2 });
+    }
+    // 36 interactions' contacts in the larger page, yet the same trips as for 9: the list page, recent
+    // activity, the first interaction of each, and their contacts (was one read per interaction)
+    expect(large.roundTrips).toBe(small.roundTrips);
+    expect(large.roundTrips).toBe(4);
+    const nodes = large.result.data!.contacts.edges.map(
+      (e: { node: { id: string; lastName: string; recentActivity: { contact: unknown }[]; interactions: { edges: { node: { contact: unknown } }[] } } }) => e.node,
+    );
+    expect(nodes).toHaveLength(12);
+    for (const n of nodes) {
+      expect(n.recentActivity.map((i) => i.contact)).toEqual([{ id: n.id, lastName: n.lastName }, { id: n.id, lastName: n.lastName }]);
+      expect(n.interactions.edges[0].node.contact).toEqual({ id: n.id, fullName: `Batch ${n.lastName}` });
+    }
   });
 });
