@@ -108,9 +108,8 @@ describe.each(testDbKinds())('GraphQL batching of contact fields on %s', (kind) 
     // activity, the first interaction of each, and their contacts (was one read per interaction)
     expect(large.roundTrips).toBe(small.roundTrips);
     expect(large.roundTrips).toBe(4);
-    const nodes = large.result.data!.contacts.edges.map(
-      (e: { node: { id: string; lastName: string; recentActivity: { contact: unknown }[]; interactions: { edges: { node: { contact: unknown } }[] } } }) => e.node,
-    );
+    type Node = { id: string; lastName: string; recentActivity: { contact: unknown }[]; interactions: { edges: { node: { contact: unknown } }[] } };
+    const nodes: Node[] = large.result.data!.contacts.edges.map((e: { node: Node }) => e.node);
     expect(nodes).toHaveLength(12);
     for (const n of nodes) {
       expect(n.recentActivity.map((i) => i.contact)).toEqual([{ id: n.id, lastName: n.lastName }, { id: n.id, lastName: n.lastName }]);

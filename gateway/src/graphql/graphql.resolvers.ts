@@ -1,4 +1,4 @@
-import { AppError, type Actor, type Contact, type CrmCore, type Interaction, type WorkflowExecution } from '@crm/core';
+import { AppError, type Actor, type Contact, type CrmCore, type WorkflowExecution } from '@crm/core';
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 
 /** The request's actor; the plugin refuses unauthenticated requests before any resolver runs. */
