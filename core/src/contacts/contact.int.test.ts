@@ -211,10 +211,11 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
 
   it('counts exactly up to 10,000 matches and estimates beyond, without changing the page, in one round trip per page', async () => {
     const other = await createTenantFixture(core);
-    const rows = ['First Name,Last Name,Email,Company'];
-    for (let i = 0; i < 10_001; i++) rows.push(`Bulk${i},Count,bulk${String(i).padStart(5, '0')}@count.io,${i % 10 ? 'Many Co' : 'Few Co'}`);
+    // 10,050 contacts: every tenth at "Few Co", the first 50 from a fair and the other 10,000 from the web
+    const rows = ['First Name,Last Name,Email,Company,Lead Source'];
+    for (let i = 0; i < 10_050; i++) rows.push(`Bulk${i},Count,bulk${String(i).padStart(5, '0')}@count.io,${i % 10 ? 'Many Co' : 'Few Co'},${i < 50 ? 'fair' : 'web'}`);
     const report = await core.imports.importContacts(other.admin, Readable.from([rows.join('\n')]));
-    expect(report.created).toBe(10_001);
+    expect(report.created).toBe(10_050);
     const trips = vi.spyOn(t.db, 'readAsTenant');
     /** The page, asserting it cost exactly one round trip. */
     const list = async (query: Record<string, unknown>) => {
@@ -229,30 +230,37 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
       expect(all.totalCountExact).toBe(false);
       expect(all.totalCount).toBeGreaterThan(10_000);
       expect(all.data).toHaveLength(5);
-      // 1,001 "Few Co" matches (every tenth contact), in last-name then id order: a full first page, a full middle page, the partial
-      // last page (its own count), and an empty page past the end (which counts)
+      const [[plan]] = await t.db.readAsTenant(other.tenantId, [{ sql: 'EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts' }]);
+      const planRows = Math.round((plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }])[0].Plan['Plan Rows']);
+      expect(planRows).toBeGreaterThan(10_001); // so the floor of 10,001 cannot pass for the estimate
+      expect(all.totalCount).toBe(planRows);
+      // the estimate's function (migration 0310) plans nothing but a SELECT
+      await expect(t.db.readAsTenant(other.tenantId, [{ sql: 'SELECT crm_plan_rows($1)', params: ['DELETE FROM contacts'] }])).rejects.toThrow();
+      expect(await t.db.readAsTenant(other.tenantId, [{ sql: 'SELECT crm_plan_rows($1) AS n', params: ['SELECT 1 FROM contacts'] }])).toEqual([[{ n: String(planRows) }]]);
+      // 1,005 "Few Co" matches, in last-name then id order: a full first page, a full middle page, the
+      // partial last page (its own count), and an empty page past the end (which counts)
       const few = { search: 'few co', sort: 'lastName', order: 'asc', limit: 100 } as const;
       const firstPage = await list(few);
-      expect(firstPage).toMatchObject({ totalCount: 1001, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: true } });
+      expect(firstPage).toMatchObject({ totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: true } });
       expect(firstPage.data).toHaveLength(100);
       const middle = await list({ ...few, page: 10 });
-      expect(middle).toMatchObject({ totalCount: 1001, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: true } });
+      expect(middle).toMatchObject({ totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: true } });
       const last = await list({ ...few, page: 11 });
-      expect(last.data).toHaveLength(1);
-      expect(last).toMatchObject({ totalCount: 1001, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: false } });
-      expect(await list({ ...few, page: 12 })).toMatchObject({ data: [], totalCount: 1001, totalCountExact: true, pagination: { totalPages: 11 } });
+      expect(last.data).toHaveLength(5);
+      expect(last).toMatchObject({ totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: false } });
+      expect(await list({ ...few, page: 12 })).toMatchObject({ data: [], totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11 } });
       // the pages are the ordered matches: no row lost or repeated between pages
-      const emails = (await Promise.all([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((page) => list({ ...few, page })))).flatMap((p) => p.data.map((c) => c.email));
-      expect(new Set(emails).size).toBe(1001);
+      const emails: string[] = [];
+      for (let page = 1; page <= 11; page++) emails.push(...(await list({ ...few, page })).data.map((c) => c.email));
+      expect(new Set(emails).size).toBe(1005);
       expect(emails.every((e) => Number(e.slice(4, 9)) % 10 === 0)).toBe(true);
       // an empty first page and a rare term: counted from the page itself
       expect(await list({ search: 'no such contact anywhere' })).toMatchObject({ data: [], totalCount: 0, totalCountExact: true, pagination: { totalPages: 1 } });
       expect(await list({ search: 'bulk00042@' })).toMatchObject({ totalCount: 1, totalCountExact: true });
-      // exactly at the cap is exact: 10,001 matches of "count" are past it, 10,000 are not
-      expect(await list({ search: 'count', limit: 100 })).toMatchObject({ totalCountExact: false });
-      await core.contacts.remove(other.admin, (await list({ search: 'bulk00042@' })).data[0].id);
-      expect(await list({ search: 'count', limit: 100, page: 3 })).toMatchObject({ totalCount: 10_000, totalCountExact: true, pagination: { totalPages: 100, hasNextPage: true } });
-      expect(await list({ search: 'count', limit: 100, page: 100 })).toMatchObject({ totalCount: 10_000, totalCountExact: true, pagination: { hasNextPage: false } });
+      // exactly at the cap is exact (10,000 from the web), more is past it (all 10,050)
+      expect(await list({ source: 'web', limit: 100, page: 3 })).toMatchObject({ totalCount: 10_000, totalCountExact: true, pagination: { totalPages: 100, hasNextPage: true } });
+      expect(await list({ source: 'web', limit: 100, page: 100 })).toMatchObject({ totalCount: 10_000, totalCountExact: true, pagination: { hasNextPage: false } });
+      expect(await list({ search: 'count', limit: 100, page: 3 })).toMatchObject({ totalCountExact: false });
     } finally {
       trips.mockRestore();
     }

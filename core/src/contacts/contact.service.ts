@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
-import type { Database, ReadParam } from '../db/database.ts';
+import { inlineParams, type Database, type ReadParam } from '../db/database.ts';
 import { inTenantTx, isUniqueViolation, likeEscape } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -243,25 +243,30 @@ export function createContactService(db: Database) {
       const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';
       const orderBy = (t: string) => `${t}${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, ${t}id ${q.order}`;
       const offset = (q.page - 1) * q.limit;
-      // ONE statement for the page and its capped count. A page that is not full is the end of the
-      // matches and its own count, so the count (an initplan PostgreSQL evaluates only when the CASE
-      // reaches it) runs only for a full page, or an empty page past the first. The page stays an
-      // ordered index walk with its own LIMIT; the outer join keeps one row (the count) when the page
-      // is empty, and the outer ORDER BY re-sorts at most `limit` rows. The planner's estimate for
-      // past the cap rides in the same round trip (EXPLAIN only plans; used only past the cap).
+      // ONE statement for the page, its capped count and, past the cap, the planner's estimate. A
+      // page that is not full is the end of the matches and its own count, so the count (an initplan
+      // PostgreSQL evaluates only when the CASE reaches it) runs only for a full page, or an empty
+      // page past the first; the estimate (crm_plan_rows, migration 0310: EXPLAIN, planning only)
+      // only when the count passed the cap. The page stays an ordered index walk with its own LIMIT;
+      // the outer join keeps one row (the counts) when the page is empty, and the outer ORDER BY
+      // re-sorts at most `limit` rows.
       const countWhen = offset > 0 ? `IN (0, ${q.limit})` : `= ${q.limit}`;
-      const [rows, [plan]] = await db.readAsTenant(actor.tenantId, [
+      const estimated = inlineParams(`SELECT 1 FROM contacts ${whereSql}`, params);
+      const [rows] = await db.readAsTenant(actor.tenantId, [
         {
-          sql: `WITH page AS MATERIALIZED (SELECT * FROM contacts ${whereSql} ORDER BY ${orderBy('')} LIMIT ${q.limit} OFFSET ${offset})
-                SELECT page.*, total.capped_count FROM (
-                  SELECT CASE WHEN (SELECT count(*) FROM page) ${countWhen}
-                    THEN (SELECT count(*) FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped) END AS capped_count
-                ) total LEFT JOIN page ON true ORDER BY ${orderBy('page.')}`,
-          params,
+          sql: `WITH page AS MATERIALIZED (SELECT * FROM contacts ${whereSql} ORDER BY ${orderBy('')} LIMIT ${q.limit} OFFSET ${offset}),
+                counted AS MATERIALIZED (
+                  SELECT n, CASE WHEN n > ${EXACT_COUNT_LIMIT} THEN crm_plan_rows($${params.length + 1}) END AS estimate FROM (
+                    SELECT CASE WHEN (SELECT count(*) FROM page) ${countWhen}
+                      THEN (SELECT count(*) FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped) END AS n
+                  ) c
+                )
+                SELECT page.*, counted.n AS capped_count, counted.estimate AS estimated_count
+                FROM counted LEFT JOIN page ON true ORDER BY ${orderBy('page.')}`,
+          params: [...params, estimated],
         },
-        { sql: `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`, params },
       ]);
-      // an empty page is one row of NULL contact columns carrying the count
+      // an empty page is one row of NULL contact columns carrying the counts
       const pageRows = rows.filter((r) => r.id !== null);
       const counted = rows[0]?.capped_count;
       let totalCount: number;
@@ -271,10 +276,7 @@ export function createContactService(db: Database) {
       } else {
         totalCount = Number(counted);
         totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
-        if (!totalCountExact) {
-          const planJson = plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }];
-          totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(planJson[0].Plan['Plan Rows']));
-        }
+        if (!totalCountExact) totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Number(rows[0].estimated_count));
       }
       const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
       return {
