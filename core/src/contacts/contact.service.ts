@@ -249,20 +249,20 @@ export function createContactService(db: Database) {
       // page past the first; the estimate (crm_plan_rows, migration 0310: EXPLAIN, planning only)
       // only when the count passed the cap. The page stays an ordered index walk with its own LIMIT;
       // the outer join keeps one row (the counts) when the page is empty, and the outer ORDER BY
-      // re-sorts at most `limit` rows.
+      // re-sorts at most `limit` rows. Each CTE is MATERIALIZED so that the count and the estimate run
+      // once: a subquery the planner pulled up copied the count's CASE, and ran the count twice.
       const countWhen = offset > 0 ? `IN (0, ${q.limit})` : `= ${q.limit}`;
       const estimated = inlineParams(`SELECT 1 FROM contacts ${whereSql}`, params);
       const [rows] = await db.readAsTenant(actor.tenantId, [
         {
           sql: `WITH page AS MATERIALIZED (SELECT * FROM contacts ${whereSql} ORDER BY ${orderBy('')} LIMIT ${q.limit} OFFSET ${offset}),
                 counted AS MATERIALIZED (
-                  SELECT n, CASE WHEN n > ${EXACT_COUNT_LIMIT} THEN crm_plan_rows($${params.length + 1}) END AS estimate FROM (
-                    SELECT CASE WHEN (SELECT count(*) FROM page) ${countWhen}
-                      THEN (SELECT count(*) FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped) END AS n
-                  ) c
-                )
-                SELECT page.*, counted.n AS capped_count, counted.estimate AS estimated_count
-                FROM counted LEFT JOIN page ON true ORDER BY ${orderBy('page.')}`,
+                  SELECT CASE WHEN (SELECT count(*) FROM page) ${countWhen}
+                    THEN (SELECT count(*) FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped) END AS n
+                ),
+                totals AS MATERIALIZED (SELECT n, CASE WHEN n > ${EXACT_COUNT_LIMIT} THEN crm_plan_rows($${params.length + 1}) END AS estimate FROM counted)
+                SELECT page.*, totals.n AS capped_count, totals.estimate AS estimated_count
+                FROM totals LEFT JOIN page ON true ORDER BY ${orderBy('page.')}`,
           params: [...params, estimated],
         },
       ]);
