@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
 import { silentLogger } from '../logger.ts';
 import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
@@ -197,17 +197,72 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
     await expect(core.merge.merge(f.manager, { primaryId: a.id, duplicateId: a.id })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
-  it('counts exactly up to 10,000 matches and estimates beyond, without changing the page', async () => {
+  it('reads contacts by id in one statement, only the tenant\'s, naming a bad id', async () => {
+    const a = await core.contacts.create(f.manager, { firstName: 'Many', lastName: 'One', email: 'many.one@getmany.test' });
+    const b = await core.contacts.create(f.manager, { firstName: 'Many', lastName: 'Two', email: 'many.two@getmany.test' });
     const other = await createTenantFixture(core);
-    const rows = ['First Name,Last Name,Email,Company'];
-    for (let i = 0; i < 10_050; i++) rows.push(`Bulk${i},Count,bulk${i}@count.io,${i % 10 ? 'Many Co' : 'Few Co'}`);
+    const foreign = await core.contacts.create(other.manager, { firstName: 'Not', lastName: 'Yours', email: 'not.yours@getmany.test' });
+    const got = await core.contacts.getMany(f.rep, [a.id, b.id, a.id, foreign.id]);
+    expect([...got.keys()].sort()).toEqual([a.id, b.id].sort());
+    expect(got.get(b.id)).toEqual(await core.contacts.get(f.rep, b.id));
+    expect(await core.contacts.getMany(f.rep, [])).toEqual(new Map());
+    await expect(core.contacts.getMany(f.rep, [a.id, 'nope'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'ids.1' }] });
+  });
+
+  it('counts exactly up to 10,000 matches and estimates beyond, without changing the page, in one round trip per page', async () => {
+    const other = await createTenantFixture(core);
+    // 10,050 contacts: every tenth at "Few Co", the first 50 from a fair and the other 10,000 from the web
+    const rows = ['First Name,Last Name,Email,Company,Lead Source'];
+    for (let i = 0; i < 10_050; i++) rows.push(`Bulk${i},Count,bulk${String(i).padStart(5, '0')}@count.io,${i % 10 ? 'Many Co' : 'Few Co'},${i < 50 ? 'fair' : 'web'}`);
     const report = await core.imports.importContacts(other.admin, Readable.from([rows.join('\n')]));
     expect(report.created).toBe(10_050);
-    const all = await core.contacts.list(other.admin, { limit: 5 });
-    expect(all.totalCountExact).toBe(false);
-    expect(all.totalCount).toBeGreaterThan(10_000);
-    expect(all.data).toHaveLength(5);
-    const few = await core.contacts.list(other.admin, { search: 'few co' });
-    expect(few).toMatchObject({ totalCount: 1005, totalCountExact: true });
+    const trips = vi.spyOn(t.db, 'readAsTenant');
+    /** The page, asserting it cost exactly one round trip. */
+    const list = async (query: Record<string, unknown>) => {
+      trips.mockClear();
+      const page = await core.contacts.list(other.admin, query);
+      expect(trips, JSON.stringify(query)).toHaveBeenCalledTimes(1);
+      return page;
+    };
+    try {
+      // past the cap: a full page, the planner's estimate, flagged inexact
+      const all = await list({ limit: 5 });
+      expect(all.totalCountExact).toBe(false);
+      expect(all.totalCount).toBeGreaterThan(10_000);
+      expect(all.data).toHaveLength(5);
+      const [[plan]] = await t.db.readAsTenant(other.tenantId, [{ sql: 'EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts' }]);
+      const planRows = Math.round((plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }])[0].Plan['Plan Rows']);
+      expect(planRows).toBeGreaterThan(10_001); // so the floor of 10,001 cannot pass for the estimate
+      expect(all.totalCount).toBe(planRows);
+      // the estimate's function (migration 0310) plans nothing but a SELECT
+      await expect(t.db.readAsTenant(other.tenantId, [{ sql: 'SELECT crm_plan_rows($1)', params: ['DELETE FROM contacts'] }])).rejects.toThrow();
+      expect(await t.db.readAsTenant(other.tenantId, [{ sql: 'SELECT crm_plan_rows($1) AS n', params: ['SELECT 1 FROM contacts'] }])).toEqual([[{ n: String(planRows) }]]);
+      // 1,005 "Few Co" matches, in last-name then id order: a full first page, a full middle page, the
+      // partial last page (its own count), and an empty page past the end (which counts)
+      const few = { search: 'few co', sort: 'lastName', order: 'asc', limit: 100 } as const;
+      const firstPage = await list(few);
+      expect(firstPage).toMatchObject({ totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: true } });
+      expect(firstPage.data).toHaveLength(100);
+      const middle = await list({ ...few, page: 10 });
+      expect(middle).toMatchObject({ totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: true } });
+      const last = await list({ ...few, page: 11 });
+      expect(last.data).toHaveLength(5);
+      expect(last).toMatchObject({ totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11, hasNextPage: false } });
+      expect(await list({ ...few, page: 12 })).toMatchObject({ data: [], totalCount: 1005, totalCountExact: true, pagination: { totalPages: 11 } });
+      // the pages are the ordered matches: no row lost or repeated between pages
+      const emails: string[] = [];
+      for (let page = 1; page <= 11; page++) emails.push(...(await list({ ...few, page })).data.map((c) => c.email));
+      expect(new Set(emails).size).toBe(1005);
+      expect(emails.every((e) => Number(e.slice(4, 9)) % 10 === 0)).toBe(true);
+      // an empty first page and a rare term: counted from the page itself
+      expect(await list({ search: 'no such contact anywhere' })).toMatchObject({ data: [], totalCount: 0, totalCountExact: true, pagination: { totalPages: 1 } });
+      expect(await list({ search: 'bulk00042@' })).toMatchObject({ totalCount: 1, totalCountExact: true });
+      // exactly at the cap is exact (10,000 from the web), more is past it (all 10,050)
+      expect(await list({ source: 'web', limit: 100, page: 3 })).toMatchObject({ totalCount: 10_000, totalCountExact: true, pagination: { totalPages: 100, hasNextPage: true } });
+      expect(await list({ source: 'web', limit: 100, page: 100 })).toMatchObject({ totalCount: 10_000, totalCountExact: true, pagination: { hasNextPage: false } });
+      expect(await list({ search: 'count', limit: 100, page: 3 })).toMatchObject({ totalCountExact: false });
+    } finally {
+      trips.mockRestore();
+    }
   });
 });

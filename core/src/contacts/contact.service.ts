@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
-import type { Database, ReadParam } from '../db/database.ts';
+import { inlineParams, type Database, type ReadParam } from '../db/database.ts';
 import { inTenantTx, isUniqueViolation, likeEscape } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -177,6 +178,19 @@ export function createContactService(db: Database) {
       return toContact(row);
     },
 
+    /**
+     * Contacts by id in one statement (GraphQL batches every `Interaction.contact` of a request);
+     * ids that name no contact of the tenant are absent from the map. Readable as `get` is.
+     */
+    async getMany(actor: Actor, ids: readonly string[]): Promise<Map<string, Contact>> {
+      authorize(actor, 'contacts:read');
+      const unique = [...new Set(ids)];
+      unique.forEach((id, i) => parseOrThrow(z.uuid('must be a contact id (UUID)'), id, `ids.${i}`));
+      if (!unique.length) return new Map();
+      const [rows] = await db.readAsTenant(actor.tenantId, [{ sql: 'SELECT * FROM contacts WHERE id = ANY($1::uuid[])', params: [`{${unique.join(',')}}`] }]);
+      return new Map(rows.map((r) => [r.id as string, toContact(r)]));
+    },
+
     async update(actor: Actor, id: string, input: unknown): Promise<Contact> {
       return inTenantTx(db, actor, (em) => patch(em, actor, id, input));
     },
@@ -227,33 +241,46 @@ export function createContactService(db: Database) {
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
       // only last_contact_date is nullable; a NULLS clause on the others would defeat their index
       const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';
+      const orderBy = (t: string) => `${t}${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, ${t}id ${q.order}`;
       const offset = (q.page - 1) * q.limit;
+      // ONE statement for the page, its capped count and, past the cap, the planner's estimate. A
+      // page that is not full is the end of the matches and its own count, so the count (an initplan
+      // PostgreSQL evaluates only when the CASE reaches it) runs only for a full page, or an empty
+      // page past the first; the estimate (crm_plan_rows, migration 0310: EXPLAIN, planning only)
+      // only when the count passed the cap. The page stays an ordered index walk with its own LIMIT;
+      // the outer join keeps one row (the counts) when the page is empty, and the outer ORDER BY
+      // re-sorts at most `limit` rows. Each CTE is MATERIALIZED so that the count and the estimate run
+      // once: a subquery the planner pulled up copied the count's CASE, and ran the count twice.
+      const countWhen = offset > 0 ? `IN (0, ${q.limit})` : `= ${q.limit}`;
+      const estimated = inlineParams(`SELECT 1 FROM contacts ${whereSql}`, params);
       const [rows] = await db.readAsTenant(actor.tenantId, [
-        { sql: `SELECT * FROM contacts ${whereSql} ORDER BY ${SORT_COLUMNS[q.sort]} ${q.order} ${nulls}, id ${q.order} LIMIT ${q.limit} OFFSET ${offset}`, params },
+        {
+          sql: `WITH page AS MATERIALIZED (SELECT * FROM contacts ${whereSql} ORDER BY ${orderBy('')} LIMIT ${q.limit} OFFSET ${offset}),
+                counted AS MATERIALIZED (
+                  SELECT CASE WHEN (SELECT count(*) FROM page) ${countWhen}
+                    THEN (SELECT count(*) FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped) END AS n
+                ),
+                totals AS MATERIALIZED (SELECT n, CASE WHEN n > ${EXACT_COUNT_LIMIT} THEN crm_plan_rows($${params.length + 1}) END AS estimate FROM counted)
+                SELECT page.*, totals.n AS capped_count, totals.estimate AS estimated_count
+                FROM totals LEFT JOIN page ON true ORDER BY ${orderBy('page.')}`,
+          params: [...params, estimated],
+        },
       ]);
+      // an empty page is one row of NULL contact columns carrying the counts
+      const pageRows = rows.filter((r) => r.id !== null);
+      const counted = rows[0]?.capped_count;
       let totalCount: number;
       let totalCountExact = true;
-      if (rows.length > 0 ? rows.length < q.limit : offset === 0) {
-        // a page that is not full (or an empty first page) is the end of the matches: the page
-        // itself is the count, so a rare search term costs one index probe instead of two
-        totalCount = offset + rows.length;
+      if (counted == null) {
+        totalCount = offset + pageRows.length;
       } else {
-        // the capped count, and the planner's estimate for when the cap is reached, in one round
-        // trip (EXPLAIN only plans; the estimate is used only past the cap)
-        const [count, [plan]] = await db.readAsTenant(actor.tenantId, [
-          { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM contacts ${whereSql} LIMIT ${EXACT_COUNT_LIMIT + 1}) capped`, params },
-          { sql: `EXPLAIN (FORMAT JSON) SELECT 1 FROM contacts ${whereSql}`, params },
-        ]);
-        totalCount = Number(count[0]?.n ?? 0);
+        totalCount = Number(counted);
         totalCountExact = totalCount <= EXACT_COUNT_LIMIT;
-        if (!totalCountExact) {
-          const planJson = plan['QUERY PLAN'] as [{ Plan: { 'Plan Rows': number } }];
-          totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Math.round(planJson[0].Plan['Plan Rows']));
-        }
+        if (!totalCountExact) totalCount = Math.max(EXACT_COUNT_LIMIT + 1, Number(rows[0].estimated_count));
       }
       const totalPages = Math.max(1, Math.ceil(totalCount / q.limit));
       return {
-        data: rows.map(toContact),
+        data: pageRows.map(toContact),
         pagination: { page: q.page, limit: q.limit, totalPages, hasNextPage: q.page < totalPages, hasPreviousPage: q.page > 1 },
         totalCount,
         totalCountExact,

@@ -104,16 +104,20 @@ export function tenantReadBatch(tenantId: string | null, statements: ReadStateme
       : `set_config('role', 'crm_app', true), set_config('app.tenant_id', ${pg.escapeLiteral(tenantId)}, true)`;
   const timeout = statementTimeoutMs ? `, set_config('statement_timeout', '${Math.trunc(statementTimeoutMs)}', true)` : '';
   const parts = [`SELECT ${scope}${readOnly ? ", set_config('transaction_read_only', 'on', true)" : ''}${timeout}`];
-  statements.forEach(({ sql, params = [] }, i) => {
-    parts.push(
-      sql.replace(/\$(\d+)/g, (_, n: string) => {
-        const k = Number(n) - 1;
-        if (k < 0 || k >= params.length) throw new AppError('INTERNAL', `read statement ${i} has no parameter $${n}`);
-        return literal(params[k], `$${n}`);
-      }),
-    );
-  });
+  statements.forEach(({ sql, params = [] }, i) => parts.push(inlineParams(sql, params, `read statement ${i}`)));
   return parts.join(';\n');
+}
+
+/**
+ * `sql` with `$1`, `$2`, ... replaced by escaped literals of `params`, in one pass (a literal's own
+ * text is never rescanned). For a statement that must carry another statement as text.
+ */
+export function inlineParams(sql: string, params: readonly ReadParam[], what = 'statement'): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const k = Number(n) - 1;
+    if (k < 0 || k >= params.length) throw new AppError('INTERNAL', `${what} has no parameter $${n}`);
+    return literal(params[k], `$${n}`);
+  });
 }
 
 /**

@@ -10,13 +10,21 @@ function connection(rows: Interaction[], first: number) {
 }
 
 /**
- * mercurius loaders (DataLoader-style): every `Contact.assignedTo`, `Contact.interactions` and
- * `Contact.recentActivity` of one request is collected and answered by ONE core call per field
+ * mercurius loaders (DataLoader-style): every `Contact.assignedTo`, `Contact.interactions`,
+ * `Contact.recentActivity` and `Interaction.contact` of one request is collected and answered by ONE core call per field
  * (per distinct `first`/`type` of `interactions`), not one per contact. Permissions are core's,
  * as the caller, exactly as the per-contact calls were.
  */
 export function createContactLoaders(core: CrmCore) {
   return {
+    Interaction: {
+      // every interaction's contact in the request, one statement for all (a page of contacts with
+      // their recent activity asks for the same few contacts many times)
+      async contact(queries: { obj: Interaction }[], { actor }: GraphqlContext) {
+        const contacts = await core.contacts.getMany(actor, queries.map((q) => q.obj.contactId));
+        return queries.map((q) => contacts.get(q.obj.contactId) ?? AppError.notFound('Contact', q.obj.contactId));
+      },
+    },
     Contact: {
       async assignedTo(queries: Query[], { actor }: GraphqlContext) {
         const ids = queries.map((q) => q.obj.assignedTo).filter((id): id is string => !!id);

@@ -1,4 +1,4 @@
-import { AppError, type Actor, type Contact, type CrmCore, type Interaction, type WorkflowExecution } from '@crm/core';
+import { AppError, type Actor, type Contact, type CrmCore, type WorkflowExecution } from '@crm/core';
 import { GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 
 /** The request's actor; the plugin refuses unauthenticated requests before any resolver runs. */
@@ -120,11 +120,7 @@ export function createResolvers(core: CrmCore) {
 
     Contact: {
       fullName: (c: Contact) => `${c.firstName} ${c.lastName}`,
-      // assignedTo, interactions and recentActivity are batched per request: graphql.loaders.ts
-    },
-
-    Interaction: {
-      contact: (i: Interaction, _: Args, { actor }: GraphqlContext) => core.contacts.get(actor, i.contactId),
+      // assignedTo, interactions and recentActivity (and Interaction.contact) are batched per request: graphql.loaders.ts
     },
 
     WorkflowExecution: {
