@@ -3,6 +3,7 @@ import { Command, type BaseCheckpointSaver, type LangGraphRunnableConfig } from 
 import { createApprovalService, createExecutionStore, EXECUTIONS_QUEUED, subscribeOutboxWake, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { FRESH_THREAD } from './batched-checkpoint.saver.ts';
+import { installLeanRunContext } from './lean-run-context.ts';
 import type { StepEffectsDeps } from './step-effects.ts';
 import { StepFailedError, compileWorkflow, type CompiledWorkflow, type RunContext } from './workflow.graph.ts';
 import type { WorkflowTriggers } from '@crm/core';
@@ -60,6 +61,8 @@ export function unvisitedTargets(state: { routes?: Record<string, string[]>; pat
 const EMPTY_CLAIM_GAP_MS = 25;
 
 export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
+  // LangChain's per-node RunTree is pure overhead with tracing off (see lean-run-context.ts)
+  installLeanRunContext();
   const store = createExecutionStore(deps.db);
   const approvals = deps.approvals ?? createApprovalService(deps.db);
   const effects: StepEffectsDeps = { ...deps, store, approvals };
