@@ -124,8 +124,10 @@ if (WORKERS === 0) {
     const queue: string[] = [];
     let waiting: ((line: string) => void) | undefined;
     lines.on('line', (l) => (waiting ? (waiting(l), (waiting = undefined)) : queue.push(l)));
-    const exited = new Promise<void>((_, reject) => child.on('exit', (code) => waiting && reject(new Error(`worker process ${i + 1} exited (${code})`))));
-    const next = () => (queue.length ? Promise.resolve(queue.shift()!) : Promise.race([new Promise<string>((r) => (waiting = r)), exited]));
+    // a process that exits before answering fails the bench instead of hanging it
+    const exited = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`worker process ${i + 1} exited (code ${code}) before answering`))));
+    exited.catch(() => {});
+    const next = (): Promise<string> => (queue.length ? Promise.resolve(queue.shift()!) : Promise.race([new Promise<string>((r) => (waiting = r)), exited]));
     return { child, next, done: new Promise<void>((r) => child.on('exit', () => r())) };
   });
   for (const c of children) if ((await c.next()) !== 'ready') throw new Error('a worker process did not start');
