@@ -77,8 +77,10 @@ const concurrency = Number(positionals[2] ?? (db.kind === 'pglite' ? 4 : 16));
 if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1, got "${positionals[2]}"`);
 if (WORKERS > 0 && db.kind !== 'postgres') throw new Error('--workers needs DATABASE_URL (a PostgreSQL server): PGlite serves one process');
 
-/** CPU seconds (user + system) PostgreSQL's backends serving this database have used so far, by pid; undefined when /proc is not readable (server on another machine). */
+/** CPU seconds (user + system) PostgreSQL's backends serving this database have used so far, by pid; undefined on PGlite or when /proc is not readable (server on another machine). */
 async function backendCpu(): Promise<Map<number, number> | undefined> {
+  // PGlite runs inside this process: its CPU is already in the worker's
+  if (db.kind !== 'postgres') return undefined;
   const pids = await db.asWorker(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid));
   const cpu = new Map<number, number>();
   try {
