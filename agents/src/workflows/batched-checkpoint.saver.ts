@@ -43,6 +43,12 @@ export class BatchedPostgresSaver extends PostgresSaver {
   constructor(
     private readonly db: pg.Pool,
     schema: string,
+    /**
+     * Send the saver's own statements as named prepared statements, so each pooled connection
+     * parses and plans them once instead of at every checkpoint. Not on PGlite: its connections
+     * share one session, where a second connection's Parse of the same name fails.
+     */
+    private readonly prepared = false,
   ) {
     super(db, undefined, { schema });
     const t = (name: string) => `"${schema}".${name}`;
@@ -66,6 +72,11 @@ export class BatchedPostgresSaver extends PostgresSaver {
       deleteThread: `WITH b AS (DELETE FROM ${t('checkpoint_blobs')} WHERE thread_id = $1), w AS (DELETE FROM ${t('checkpoint_writes')} WHERE thread_id = $1)
         DELETE FROM ${t('checkpoints')} WHERE thread_id = $1`,
     };
+  }
+
+  /** One of the saver's statements (named when `prepared`: parsed once per connection). */
+  private run(name: keyof BatchedPostgresSaver['sql'], values: unknown[]): Promise<unknown> {
+    return this.prepared ? this.db.query({ name: `crm_checkpoint_${name}`, text: this.sql[name], values }) : this.db.query(this.sql[name], values);
   }
 
   /** Take the writes held for a thread (synchronously, so a statement claims exactly what it stores). */
@@ -98,7 +109,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
     if (!held.length) return;
     await BatchedPostgresSaver.settle(
       held,
-      BatchedPostgresSaver.columns(held).then((cols) => this.db.query(this.sql.insertWrites, cols)),
+      BatchedPostgresSaver.columns(held).then((cols) => this.run('insertWrites', cols)),
     );
   }
 
@@ -119,7 +130,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
         this._dumpMetadata(metadata),
         BatchedPostgresSaver.columns(held),
       ]);
-      await this.db.query(this.sql.put, [
+      await this.run('put', [
         thread_id,
         checkpoint_ns,
         checkpoint.id,
@@ -169,7 +180,7 @@ export class BatchedPostgresSaver extends PostgresSaver {
     // interrupt, error, resume: stored at once. The library upserts row by row, so the last write
     // of an index wins; one statement may not touch a row twice
     const rows = [...new Map((await dumped).map((r) => [r[4], r])).values()];
-    await this.db.query(this.sql.upsertWrites, [
+    await this.run('upsertWrites', [
       c.thread_id,
       c.checkpoint_ns ?? '',
       c.checkpoint_id,
@@ -183,6 +194,6 @@ export class BatchedPostgresSaver extends PostgresSaver {
 
   override async deleteThread(threadId: string): Promise<void> {
     await this.flush(threadId).catch(() => {});
-    await this.db.query(this.sql.deleteThread, [threadId]);
+    await this.run('deleteThread', [threadId]);
   }
 }

@@ -18,7 +18,7 @@ export interface WorkflowCheckpointer {
 export async function createWorkflowCheckpointer(url: string, options: { poolMax?: number; kind?: 'pglite' | 'postgres' } = {}): Promise<WorkflowCheckpointer> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 4 });
   if (options.kind === 'pglite') queriesInTransactions(pool);
-  const saver = new BatchedPostgresSaver(pool, CHECKPOINT_SCHEMA);
+  const saver = new BatchedPostgresSaver(pool, CHECKPOINT_SCHEMA, options.kind === 'postgres');
   await saver.setup();
   return { saver, close: () => pool.end() };
 }

@@ -3,6 +3,7 @@ import { Command, type BaseCheckpointSaver, type LangGraphRunnableConfig } from 
 import { createApprovalService, createExecutionStore, EXECUTIONS_QUEUED, subscribeOutboxWake, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { FRESH_THREAD } from './batched-checkpoint.saver.ts';
+import { installLeanRunContext } from './lean-run-context.ts';
 import type { StepEffectsDeps } from './step-effects.ts';
 import { StepFailedError, compileWorkflow, type CompiledWorkflow, type RunContext } from './workflow.graph.ts';
 import type { WorkflowTriggers } from '@crm/core';
@@ -60,6 +61,8 @@ export function unvisitedTargets(state: { routes?: Record<string, string[]>; pat
 const EMPTY_CLAIM_GAP_MS = 25;
 
 export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
+  // LangChain's per-node RunTree is pure overhead with tracing off (see lean-run-context.ts)
+  installLeanRunContext();
   const store = createExecutionStore(deps.db);
   const approvals = deps.approvals ?? createApprovalService(deps.db);
   const effects: StepEffectsDeps = { ...deps, store, approvals };
@@ -121,9 +124,13 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       return true;
     };
     try {
+      let after: Awaited<ReturnType<CompiledWorkflow['getState']>> | undefined;
       if (e.runs === 1) {
         // the first claim of an execution: no worker has run it, so it has no checkpoint to read
-        await graph.invoke({}, { ...config, configurable: { ...config.configurable, [FRESH_THREAD]: true } });
+        const out = await graph.invoke({}, { ...config, configurable: { ...config.configurable, [FRESH_THREAD]: true } });
+        // a run that returned without an interrupt ran until no step was left: its output is the
+        // state its last checkpoint holds (already written: durability 'sync'), so no read back
+        if (out && typeof out === 'object' && !('__interrupt__' in out) && Array.isArray(out.path)) after = { values: out, next: [], tasks: [] };
       } else {
         const before = await graph.getState(config);
         const onApproval = waitingOn(before);
@@ -134,7 +141,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
         else if (before.next.length > 0) await graph.invoke(null, config);
         else if (!started) await graph.invoke({}, config);
       }
-      const after = await graph.getState(config);
+      after ??= await graph.getState(config);
       const approvalId = waitingOn(after);
       if (approvalId) {
         // decided in the meantime: resume at once; else parked until decided or expired

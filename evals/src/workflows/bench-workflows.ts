@@ -1,11 +1,23 @@
 // Workflow engine benchmark: durable steps per second and event-to-first-step latency.
-//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test npx tsx evals/src/workflows/bench-workflows.ts [executions] [events] [concurrency]
+//   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test npx tsx evals/src/workflows/bench-workflows.ts [executions] [events] [concurrency] [--workers N] [--cpu-prof DIR]
 // Without DATABASE_URL it measures on embedded PGlite. It creates (and drops) its own database.
+// --workers N (server only): the steps are run by N worker processes on the one database
+// (bench-workflow-worker.ts, competing with SKIP LOCKED like `crm worker` replicas), each with
+// [concurrency] runs at once; without it, by a worker in this process. Either way the bench checks
+// that no step ran twice: one attempt per execution and step, one mailbox message per idempotency key.
+// --cpu-prof DIR writes a V8 CPU profile of each worker's run (not of startup) into DIR.
 import { createCrmCore, createMailboxTransport, createWorkflowTriggers, silentLogger } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
 import { createWorkflowCheckpointer, createWorkflowWorker, inProcessMcp } from '@crm/agents';
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { startCpuProfile } from './bench-cpu-profile.ts';
 
 // statements sent to the database (every pool — the ORM's, the tenant batches', the checkpointer's —
 // goes through pg's Client.query), so the cost per step can be counted, not only timed
@@ -16,8 +28,13 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof clientQuery;
 
-const EXECUTIONS = Number(process.argv[2] ?? 200);
-const EVENTS = Number(process.argv[3] ?? 50);
+const { values: opts, positionals } = parseArgs({ options: { workers: { type: 'string', default: '0' }, 'cpu-prof': { type: 'string' } }, allowPositionals: true });
+const EXECUTIONS = Number(positionals[0] ?? 200);
+const EVENTS = Number(positionals[1] ?? 50);
+const WORKERS = Number(opts.workers);
+const PROFILE_DIR = opts['cpu-prof'] ? path.resolve(opts['cpu-prof']) : undefined;
+for (const [name, v] of [['executions', EXECUTIONS], ['events', EVENTS], ['--workers', WORKERS]] as const)
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${v}"`);
 const STEPS = 5;
 const base = process.env.DATABASE_URL;
 
@@ -56,20 +73,105 @@ const steps = Array.from({ length: STEPS }, (_, i) => ({
 }));
 const wf = await core.workflows.create(f.marketing, { name: 'Bench', isActive: true, trigger: { type: 'MANUAL', conditions: [] }, steps });
 for (let n = 0; n < EXECUTIONS; n++) await core.workflows.execute(f.marketing, wf.id, { input: { n } });
-const concurrency = Number(process.argv[4] ?? (db.kind === 'pglite' ? 4 : 16));
-const t0 = performance.now();
-const cpu0 = process.cpuUsage();
-const statements0 = statements;
-const runs = await worker(concurrency).runDue();
-const seconds = (performance.now() - t0) / 1000;
-const cpu = process.cpuUsage(cpu0);
-const sent = statements - statements0;
-const done = (await core.workflows.listExecutions(f.marketing, { workflowId: wf.id, status: 'completed', limit: 200 })).length;
-console.log(`durable steps: ${runs} executions × ${STEPS} steps in ${seconds.toFixed(2)} s = ${((runs * STEPS) / seconds).toFixed(0)} steps/s (${db.kind}, concurrency ${concurrency}; ${done}+ completed)`);
-// per step, load-independent-ish: statements (round trips; BEGIN/COMMIT count) and this process's CPU (worker + client side; not Postgres's)
-console.log(
-  `  per step: ${(sent / (runs * STEPS)).toFixed(1)} statements, ${((cpu.user + cpu.system) / 1000 / (runs * STEPS)).toFixed(2)} ms CPU of this process; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+const concurrency = Number(positionals[2] ?? (db.kind === 'pglite' ? 4 : 16));
+if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a whole number ≥ 1, got "${positionals[2]}"`);
+if (WORKERS > 0 && db.kind !== 'postgres') throw new Error('--workers needs DATABASE_URL (a PostgreSQL server): PGlite serves one process');
+
+/** CPU seconds (user + system) PostgreSQL's backends serving this database have used so far, by pid; undefined on PGlite or when /proc is not readable (server on another machine). */
+async function backendCpu(): Promise<Map<number, number> | undefined> {
+  // PGlite runs inside this process: its CPU is already in the worker's
+  if (db.kind !== 'postgres') return undefined;
+  const pids = await db.asWorker(async (c) => (await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid));
+  const cpu = new Map<number, number>();
+  try {
+    for (const pid of pids) {
+      // fields after the ")" of the command name: utime and stime are the 12th and 13th, in clock ticks (100/s)
+      const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
+      cpu.set(pid, (Number(f[11]) + Number(f[12])) / 100);
+    }
+  } catch {
+    return undefined;
+  }
+  return cpu;
+}
+const cpuSince = (before: Map<number, number> | undefined, after: Map<number, number> | undefined) =>
+  before && after ? [...after].reduce((sum, [pid, s]) => sum + s - (before.get(pid) ?? 0), 0) : undefined;
+
+let runs = 0;
+let seconds = 0;
+let workerCpuMs = 0;
+let sent = 0;
+let pgCpu: number | undefined;
+if (WORKERS === 0) {
+  const w = worker(concurrency);
+  const pg0 = await backendCpu();
+  const profile = PROFILE_DIR ? await startCpuProfile() : undefined;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const statements0 = statements;
+  runs = await w.runDue();
+  seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  sent = statements - statements0;
+  workerCpuMs = (cpu.user + cpu.system) / 1000;
+  await profile?.stop(path.join(PROFILE_DIR!, `bench-workflows-inprocess-${process.pid}.cpuprofile`));
+  pgCpu = cpuSince(pg0, await backendCpu());
+} else {
+  // N real worker processes: each connects and compiles nothing before "go"; the clock runs from "go" to the last one's answer
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-workflow-worker.ts');
+  const children = Array.from({ length: WORKERS }, (_, i) => {
+    const arg = { url: db.url, actor: f.admin, concurrency, cpuProfile: PROFILE_DIR ? path.join(PROFILE_DIR, `bench-workflows-worker${i + 1}-of-${WORKERS}.cpuprofile`) : undefined };
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(arg)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! });
+    const queue: string[] = [];
+    let waiting: ((line: string) => void) | undefined;
+    lines.on('line', (l) => (waiting ? (waiting(l), (waiting = undefined)) : queue.push(l)));
+    // a process that exits before answering fails the bench instead of hanging it
+    const exited = new Promise<never>((_, reject) => child.on('exit', (code) => reject(new Error(`worker process ${i + 1} exited (code ${code}) before answering`))));
+    exited.catch(() => {});
+    const next = (): Promise<string> => (queue.length ? Promise.resolve(queue.shift()!) : Promise.race([new Promise<string>((r) => (waiting = r)), exited]));
+    return { child, next, done: new Promise<void>((r) => child.on('exit', () => r())) };
+  });
+  for (const c of children) if ((await c.next()) !== 'ready') throw new Error('a worker process did not start');
+  const pg0 = await backendCpu();
+  const t0 = performance.now();
+  for (const c of children) c.child.stdin!.write('go\n');
+  const results = await Promise.all(children.map(async (c) => JSON.parse(await c.next()) as { runs: number; cpuMs: number; statements: number }));
+  seconds = (performance.now() - t0) / 1000;
+  pgCpu = cpuSince(pg0, await backendCpu());
+  for (const c of children) c.child.stdin!.write('exit\n');
+  await Promise.all(children.map((c) => c.done));
+  runs = results.reduce((n, r) => n + r.runs, 0);
+  workerCpuMs = results.reduce((n, r) => n + r.cpuMs, 0);
+  sent = results.reduce((n, r) => n + r.statements, 0);
+  console.log(`  runs per worker process: ${results.map((r) => r.runs).join(', ')}`);
+}
+const stepsRun = runs * STEPS;
+// no step ran twice (and none was lost): every execution completed, one attempt per execution and step, one message per idempotency key
+const check = await db.asWorker(async (c) =>
+  (
+    await c.query<{ completed: string; attempts: string; distinct_attempts: string; mails: string; distinct_mails: string }>(
+      `SELECT (SELECT count(*) FROM workflow_executions WHERE workflow_id = $1 AND status = 'completed') AS completed,
+         (SELECT count(*) FROM workflow_step_attempts a JOIN workflow_executions e ON e.id = a.execution_id WHERE e.workflow_id = $1) AS attempts,
+         (SELECT count(DISTINCT (a.execution_id, a.step_id)) FROM workflow_step_attempts a JOIN workflow_executions e ON e.id = a.execution_id WHERE e.workflow_id = $1) AS distinct_attempts,
+         (SELECT count(*) FROM mailbox_messages WHERE workflow_id = $1) AS mails,
+         (SELECT count(DISTINCT idempotency_key) FROM mailbox_messages WHERE workflow_id = $1) AS distinct_mails`,
+      [wf.id],
+    )
+  ).rows[0],
 );
+const expected = EXECUTIONS * STEPS;
+const ok = Number(check.completed) === EXECUTIONS && Number(check.attempts) === expected && Number(check.distinct_attempts) === expected && Number(check.mails) === expected && Number(check.distinct_mails) === expected && runs === EXECUTIONS;
+const where = WORKERS ? `${WORKERS} worker process${WORKERS > 1 ? 'es' : ''} × concurrency ${concurrency}` : `a worker in this process, concurrency ${concurrency}`;
+console.log(`durable steps: ${runs} executions × ${STEPS} steps in ${seconds.toFixed(2)} s = ${(stepsRun / seconds).toFixed(0)} steps/s (${db.kind}, ${where})`);
+console.log(
+  `  no step run twice: ${ok ? 'yes' : 'NO'} — ${check.completed}/${EXECUTIONS} completed, ${check.attempts} step attempts for ${check.distinct_attempts} (execution, step) pairs, ${check.mails} mailbox messages for ${check.distinct_mails} idempotency keys (expected ${expected} of each)`,
+);
+// per step, load-independent-ish: statements (round trips; BEGIN/COMMIT count), the worker processes' CPU and PostgreSQL's (its backends for this database, from /proc)
+console.log(
+  `  per step: ${(sent / stepsRun).toFixed(1)} statements, ${(workerCpuMs / stepsRun).toFixed(2)} ms worker CPU${pgCpu === undefined ? '' : `, ${((pgCpu * 1000) / stepsRun).toFixed(2)} ms PostgreSQL CPU`}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`,
+);
+if (!ok) process.exitCode = 1;
 
 // 2. event-to-first-step latency: contact.created → outbox → trigger → worker → first step attempt
 const hot = await core.workflows.create(f.marketing, {
