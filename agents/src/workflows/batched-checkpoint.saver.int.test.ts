@@ -91,4 +91,22 @@ describe.each(testDbKinds())('batched checkpoint saver on %s', (kind) => {
     expect(await saver.getTuple(thread)).toBeDefined();
     await saver.deleteThread('batched-2');
   });
+
+  it('names its statements (prepared once per connection) on the server unless WORKFLOW_PREPARED_STATEMENTS is off; never on PGlite', async () => {
+    const named = async (preparedStatements?: boolean) => {
+      const other = await createWorkflowCheckpointer(t.db.url, { kind: t.db.kind, ...(preparedStatements === undefined ? {} : { preparedStatements }) });
+      const queries = vi.spyOn(pg.Client.prototype, 'query');
+      try {
+        const thread = { configurable: { thread_id: `named-${String(preparedStatements)}`, checkpoint_ns: '' } };
+        await other.saver.put(thread, checkpoint({ path: ['a'] }, { path: 1 }), { source: 'loop', step: 0, parents: {} }, { path: 1 });
+        await other.saver.deleteThread(thread.configurable.thread_id);
+        return queries.mock.calls.some(([q]) => typeof q === 'object' && q !== null && typeof (q as { name?: unknown }).name === 'string');
+      } finally {
+        queries.mockRestore();
+        await other.close();
+      }
+    };
+    expect(await named()).toBe(kind === 'postgres');
+    expect(await named(false)).toBe(false);
+  });
 });

@@ -15,10 +15,14 @@ export interface WorkflowCheckpointer {
  * socket, or the server). Threads are execution ids; the worker deletes a thread when its
  * execution completes, so the tables hold only unfinished runs.
  */
-export async function createWorkflowCheckpointer(url: string, options: { poolMax?: number; kind?: 'pglite' | 'postgres' } = {}): Promise<WorkflowCheckpointer> {
+export async function createWorkflowCheckpointer(
+  url: string,
+  options: { poolMax?: number; kind?: 'pglite' | 'postgres'; /** named prepared statements on the server (WORKFLOW_PREPARED_STATEMENTS; default on) */ preparedStatements?: boolean } = {},
+): Promise<WorkflowCheckpointer> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 4 });
   if (options.kind === 'pglite') queriesInTransactions(pool);
-  const saver = new BatchedPostgresSaver(pool, CHECKPOINT_SCHEMA, options.kind === 'postgres');
+  // PGlite's connections share one session: named statements only on the server
+  const saver = new BatchedPostgresSaver(pool, CHECKPOINT_SCHEMA, options.kind === 'postgres' && options.preparedStatements !== false);
   await saver.setup();
   return { saver, close: () => pool.end() };
 }
