@@ -223,20 +223,26 @@ async function main() {
     const raw = databaseOf(t.db);
     const withTenant = raw.withTenant.bind(raw);
     let longestTx = 0;
+    let longestSql = '';
     let txCount = 0;
     raw.withTenant = (async (tenantId: string, fn: Parameters<typeof withTenant>[1]) => {
       const start = performance.now();
+      let first = '';
       try {
-        return await withTenant(tenantId, fn);
+        // the transaction's first statement names the step that held the database longest
+        return await withTenant(tenantId, (em) =>
+          fn(new Proxy(em, { get: (o, p, recv) => (p === 'execute' ? (sql: string, ...rest: unknown[]) => ((first ||= sql), (o.execute as (...a: unknown[]) => unknown)(sql, ...rest)) : Reflect.get(o, p, recv)) })),
+        );
       } finally {
-        longestTx = Math.max(longestTx, performance.now() - start);
+        const took = performance.now() - start;
+        if (took > longestTx) [longestTx, longestSql] = [took, first.replace(/\s+/g, ' ').slice(0, 90)];
         txCount++;
       }
     }) as typeof raw.withTenant;
     // whole-tenant scan, as the manager (one warm-up call, then RUNS timed calls per limit)
     const scan: Record<number, number[]> = { 50: [], 200: [] };
     // per limit: the longest transaction of any scan and the transactions of one scan
-    const steps: Record<number, { longest: number; txs: number }> = {};
+    const steps: Record<number, { longest: number; sql: string; txs: number }> = {};
     let top200: Awaited<ReturnType<typeof core.merge.findDuplicates>> = [];
     for (const limit of [50, 200]) {
       await core.merge.findDuplicates(f.manager, { limit });
@@ -248,10 +254,11 @@ async function main() {
         scan[limit].push(performance.now() - t0);
         if (limit === 200) top200 = pairs;
       }
-      steps[limit] = { longest: longestTx, txs: txCount / RUNS };
+      steps[limit] = { longest: longestTx, sql: longestSql, txs: txCount / RUNS };
     }
     const stepsOf = (limit: number) => `longest single transaction ${ms(steps[limit].longest)} (${steps[limit].txs} per scan)`;
     console.error(`scan: limit 50 p50 ${ms(pct(scan[50], 50))}, ${stepsOf(50)}; limit 200 p50 ${ms(pct(scan[200], 50))}, ${stepsOf(200)}`);
+    for (const limit of [50, 200]) console.error(`  limit ${limit}: the longest transaction began with: ${steps[limit].sql}`);
     raw.withTenant = withTenant;
     const top200True = top200.filter((p) => truth.has(key(p.a.id, p.b.id))).length;
     const top200Near = top200.filter((p) => nearMiss.has(key(p.a.id, p.b.id))).length;
