@@ -236,6 +236,7 @@ async function main() {
       } finally {
         const took = performance.now() - start;
         if (took > longestTx) [longestTx, longestSql] = [took, first.replace(/\s+/g, ' ').slice(0, 90)];
+        if (process.env.BENCH_TX_LOG && took > Number(process.env.BENCH_TX_LOG)) console.error(`tx ${took.toFixed(0)} ms: ${first.replace(/\s+/g, ' ').slice(0, 120)}`);
         txCount++;
       }
     }) as typeof raw.withTenant;
