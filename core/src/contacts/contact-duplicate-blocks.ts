@@ -26,6 +26,22 @@ export interface Block {
 }
 
 /**
+ * The statement that groups the entries of key `k` matching `where` into the blocks within the cap
+ * (members' ids, and for names their company keys: one pass of the aggregates over a group sees its
+ * rows in one order, so ids[i] and companies[i] belong together). Name blocks in key order.
+ */
+function groupSql(k: BlockKey, where: string): string {
+  const names = k === 'name';
+  const select = names ? 'array_agg(id)::text[] AS ids, array_agg(dup_company)::text[] AS companies' : 'array_agg(id)::text[] AS ids';
+  return `SELECT ${select} FROM contacts WHERE ${where} GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}${names ? ` ORDER BY dup_${k}` : ''}`;
+}
+
+/** The blocks within the cap of one key in one statement over its whole index (a server). */
+export async function blocksInOnePass(tx: TenantTx, k: BlockKey): Promise<Block[]> {
+  return tx((em) => em.execute<Block[]>(groupSql(k, `dup_${k} IS NOT NULL`)));
+}
+
+/**
  * The blocks within the cap of one key, range by range, in the key's index order: each step finds
  * the key `rangeEntries` entries further on (its own statement), then groups the keys in
  * [lower, that key) — a block never straddles two ranges. A key shared by a whole range's worth of
@@ -59,12 +75,7 @@ export async function blocksInRanges(tx: TenantTx, k: BlockKey, rangeEntries = K
     }
     const range = upper === null ? from : `${from} AND ${col} < ?`;
     const params: string[] = upper === null ? fromParams : [...fromParams, upper];
-    // one pass of the aggregates over a group sees its rows in one order, so ids[i] and companies[i] belong together
-    const select = names ? 'array_agg(id)::text[] AS ids, array_agg(dup_company)::text[] AS companies' : 'array_agg(id)::text[] AS ids';
-    const order = names ? ` ORDER BY ${col}` : '';
-    out.push(
-      ...(await tx((em) => em.execute<Block[]>(`SELECT ${select} FROM contacts WHERE ${range} GROUP BY ${col} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}${order}`, params))),
-    );
+    out.push(...(await tx((em) => em.execute<Block[]>(groupSql(k, range), params))));
     if (upper === null) break;
     lower = upper;
   }
