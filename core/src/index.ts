@@ -24,7 +24,7 @@ export { OAuthError, OAUTH_SCOPES, redirectUriRegistered } from './auth/oauth-cl
 export type { OAuthClient, OAuthGrant } from './auth/oauth-client.schema.ts';
 export { Contact, ContactStatus, CONTACT_STATUSES, CreateContactInput, UpdateContactInput, ListContactsQuery, ChangeStatusInput } from './contacts/contact.schema.ts';
 export { FindDuplicatesQuery, MergeContactsInput } from './contacts/contact-merge.service.ts';
-export { BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contacts/contact-duplicates.ts';
+export { BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contacts/contact-duplicate-blocks.ts';
 export { Interaction, InteractionType, INTERACTION_TYPES, CHANNELS, LogInteractionInput, TimelineQuery, ListInteractionsFilters, fromBeforeTo } from './interactions/interaction.schema.ts';
 export { FollowUp, CreateFollowUpInput, ListFollowUpsQuery } from './follow-ups/follow-up.schema.ts';
 export { User, Role, ROLES, CreateUserInput, SetRoleInput } from './users/user.schema.ts';

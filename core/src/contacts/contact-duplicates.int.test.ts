@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
-import { blocksInRanges, BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contact-duplicates.ts';
+import { blocksInOnePass, blocksInRanges, BLOCK_CAP as DUPLICATE_BLOCK_CAP, type TenantTx } from './contact-duplicate-blocks.ts';
+import { findDuplicatePairs, otherCompaniesPairs, sameCompanyPairs, SERVER_STEPS } from './contact-duplicates.ts';
 import { databaseOf } from '../db/database-handle.ts';
 import { silentLogger } from '../logger.ts';
 import { createRandom } from '../scoring/ml/random.ts';
@@ -8,6 +9,18 @@ import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture,
 
 const FIRST = ['Ava', 'Liam', 'Noah', 'Emma', 'Mia', 'Lucas', 'Zoe', 'Omar', 'Ines', 'Kai', 'Yuki', 'Ravi', 'Lena', 'Hugo', 'Sara', 'Theo', 'Nina'];
 const LAST = ['Smith', 'Garcia', 'Nguyen', 'Khan', 'Muller', 'Rossi', 'Silva', 'Kowalski', 'Tanaka', 'Okafor', 'Dubois', 'Larsen', 'Novak'];
+
+// The name tiers' definitions in SQL (how the scan ran them until one pass over the name index
+// served both): the same name within the cap with the same company or none on one side (name 0.15,
+// + company 0.1); the same name at two different companies, at most `n` blocks, rarest names first.
+const nameBlocksSql = (having: string) =>
+  `SELECT dup_name AS k FROM contacts WHERE dup_name IS NOT NULL GROUP BY 1 HAVING count(*) BETWEEN 2 AND ${DUPLICATE_BLOCK_CAP.name}${having}`;
+const namePairsSql = (w: string) => `SELECT a.id AS a, b.id AS b, ${w} AS w FROM n JOIN contacts a ON a.dup_name = n.k JOIN contacts b ON b.dup_name = n.k AND a.id < b.id`;
+const SAME_COMPANY_SQL = `WITH n AS (${nameBlocksSql(' AND (count(dup_company) < count(*) OR count(DISTINCT dup_company) < count(dup_company))')})
+  ${namePairsSql('(0.15 + CASE WHEN a.dup_company = b.dup_company THEN 0.1 ELSE 0 END)::float8')}
+  WHERE a.dup_company IS NULL OR b.dup_company IS NULL OR a.dup_company = b.dup_company`;
+const otherCompaniesSql = (n: number) => `WITH n AS (${nameBlocksSql(' AND count(DISTINCT dup_company) >= 2')} ORDER BY count(*), 1 LIMIT ${n})
+  ${namePairsSql('(0.15)::float8')} WHERE a.dup_company <> b.dup_company`;
 
 /** Generated contacts with planted duplicates (another email domain, a reformatted phone, a re-typed name). */
 describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind) => {
@@ -59,17 +72,96 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
 
   it('walks a key index range by range (PGlite) to the same blocks as one pass', async () => {
     const db = databaseOf(core.db);
-    const tx = <T,>(fn: Parameters<Parameters<typeof blocksInRanges>[0]>[0]) => db.withTenant(f.tenantId, fn) as Promise<T>;
-    for (const k of ['phone', 'email'] as const) {
+    const tx: TenantTx = (fn) => db.withTenant(f.tenantId, fn);
+    for (const k of ['phone', 'email', 'name'] as const) {
       const whole = await db.withTenant(f.tenantId, (em) =>
-        em.execute<{ ids: string[] }[]>(`SELECT array_agg(id)::text[] AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${DUPLICATE_BLOCK_CAP[k]}`),
+        em.execute<{ ids: string[]; companies: (string | null)[] }[]>(
+          `SELECT array_agg(id)::text[] AS ids, array_agg(dup_company)::text[] AS companies FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${DUPLICATE_BLOCK_CAP[k]}`,
+        ),
       );
-      const norm = (bs: { ids: string[] }[]) => bs.map((b) => [...b.ids].sort().join()).sort();
+      // each member with its company key for names (the name tiers need both, paired)
+      const norm = (bs: { ids: string[]; companies?: (string | null)[] }[]) =>
+        bs.map((b) => b.ids.map((id, i) => (k === 'name' ? `${id}:${b.companies![i]}` : id)).sort().join()).sort();
       expect(whole.length).toBeGreaterThan(0); // planted blocks exist for both keys
       // ranges of 1, 7 and 1,000 entries: blocks split by no range boundary, none lost or doubled
       for (const size of [1, 7, 1000]) expect(norm(await blocksInRanges(tx, k, size)), `${k} by ${size}`).toEqual(norm(whole));
     }
   }, 120_000);
+
+  it('the name tiers: derived from the name blocks as their SQL defines them; walked range by range (PGlite) to the same pairs as one pass', async () => {
+    const g = await createTenantFixture(core);
+    const c = (firstName: string, lastName: string, company?: string, phone?: string) =>
+      core.contacts.create(g.manager, { firstName, lastName, email: `${firstName}.${lastName}.${Math.floor(r() * 1e9)}@x${Math.floor(r() * 1e9)}.example`.replace(/[^\w.@]/g, ''), company, phone });
+    const r = createRandom(29);
+    await c('Pia', 'Stone', undefined, '+1 212 555 0100'); // one shared phone: the first tier finds 1 pair, far below the limit
+    await c('P', 'S', undefined, '212-555-0100');
+    // name + company (or a company missing on one side): the second tier; a 5-member block is longer than a range of 3
+    for (const co of ['Alpha', 'ALPHA ', undefined]) await c('Ava', 'Berg', co);
+    await c('AVA', 'BERG', 'Gamma');
+    for (const co of ['Acme', 'Bolt', 'Acme', undefined, 'Core']) await c('Lena', 'Vogel', co);
+    for (const co of ['Q', 'Q', 'R']) await c('Omar', 'Reyes', co);
+    // the same name at different companies only: the third tier, blocks of 2 (tied on size, so the key's collation orders them) and 3
+    for (const [first, last] of [['Noah', 'Lind'], ['Émile', 'Zola'], ['emile', 'Zorn'], ['Zoe', 'Adams'], ['Hugo', 'Ortiz'], ['Ines', 'Park']]) {
+      await c(first, last, `${last} One`);
+      await c(first, last, `${last} Two`);
+    }
+    for (const co of ['X', 'Y', 'Z']) await c('Mia', 'Holt', co);
+    for (let i = 0; i <= DUPLICATE_BLOCK_CAP.name; i++) await c('John', 'Smith', `Co ${i}`); // over the cap: no evidence
+    for (const last of ['Solo', 'Single', 'Alone']) await c('Kai', last, 'Alpha');
+    const contacts = 4 + 5 + 3 + 12 + 3 + DUPLICATE_BLOCK_CAP.name + 1 + 3 + 2;
+
+    const db = databaseOf(core.db);
+    const readsNames = (sql: string) => /FROM contacts WHERE dup_name\b/.test(sql);
+    const run = async (steps: Parameters<typeof findDuplicatePairs>[2]) => {
+      const txs: string[][] = [];
+      const tx: TenantTx = (fn) =>
+        db.withTenant(g.tenantId, (em) => {
+          const statements: string[] = [];
+          txs.push(statements);
+          const execute = (sql: string, ...rest: unknown[]) => (statements.push(sql), (em.execute as (...a: unknown[]) => unknown)(sql, ...rest));
+          return fn(new Proxy(em, { get: (o, p, recv) => (p === 'execute' ? execute : Reflect.get(o, p, recv)) }));
+        });
+      const pairs = await findDuplicatePairs(tx, { limit: 200 }, steps);
+      return {
+        pairs: pairs.map((p) => [p.a.id, p.b.id, p.score, p.reasons.join('+')]),
+        nameStatements: txs.map((t) => t.filter(readsNames).length),
+      };
+    };
+    // the tiers' pairs from the name blocks equal their SQL definitions
+    const plain: TenantTx = (fn) => db.withTenant(g.tenantId, fn);
+    const norm = (ps: { a: string; b: string; w: number | string }[]) => ps.map((p) => `${p.a},${p.b},${Number(p.w)}`).sort();
+    const blocks = await blocksInOnePass(plain, 'name');
+    const sameCompany = await plain((em) => em.execute<{ a: string; b: string; w: number }[]>(SAME_COMPANY_SQL));
+    expect(sameCompany.length).toBeGreaterThan(5);
+    expect(norm(sameCompanyPairs(blocks))).toEqual(norm(sameCompany));
+    for (const n of [1, 3, 2000]) {
+      const other = await plain((em) => em.execute<{ a: string; b: string; w: number }[]>(otherCompaniesSql(n)));
+      expect(other.length).toBeGreaterThan(0);
+      expect(norm(otherCompaniesPairs(blocks, n)), `at most ${n} blocks`).toEqual(norm(other));
+    }
+
+    for (const nameBlocks of [3, undefined]) {
+      const whole = await run({ ...SERVER_STEPS, nameBlocks });
+      expect(whole.nameStatements.reduce((a, b) => a + b, 0)).toBe(1); // one pass over the name index serves both tiers
+      const reasons = whole.pairs.map((p) => p[3]);
+      expect(reasons).toContain('same phone');
+      expect(reasons).toContain('same name+same company');
+      expect(reasons).toContain('same name');
+      for (const ranges of [1, 3, 1000]) {
+        const ranged = await run({ chunk: 4, ranges, nameBlocks });
+        expect(ranged.pairs, `ranges of ${ranges}, name blocks ${nameBlocks}`).toEqual(whole.pairs);
+        // one short transaction per step: never two reads of the name index in one
+        expect(Math.max(...ranged.nameStatements)).toBe(1);
+        const steps = ranged.nameStatements.reduce((a, b) => a + b, 0);
+        if (ranges === 1) expect(steps).toBeGreaterThanOrEqual(contacts / 2);
+        if (ranges === 1000) expect(steps).toBe(2); // the probe that finds no key 1,000 entries on, and the one range
+      }
+    }
+    // the cap on blocks of a name at different companies holds in both forms: rarest first, so the 3-member block is left out
+    const capped = await run({ ...SERVER_STEPS, nameBlocks: 3 });
+    const all = await run(SERVER_STEPS);
+    expect(all.pairs.length).toBeGreaterThan(capped.pairs.length);
+  }, 180_000);
 
   it('finds the duplicates of one contact', async () => {
     const [pair] = [...planted].map((p) => p.split(','));

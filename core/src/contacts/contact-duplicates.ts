@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { BLOCK_CAP, blocksInOnePass, blocksInRanges, KEY_RANGE_ENTRIES, type Block, type TenantTx } from './contact-duplicate-blocks.ts';
 import type { Contact } from './contact.schema.ts';
 
 export interface DuplicatePair {
@@ -8,11 +8,6 @@ export interface DuplicatePair {
   reasons: string[];
 }
 
-// Blocking keys are stored generated columns (migration 0270), so every rule is text equality,
-// which row-level security lets the planner turn into an index probe. A key shared by more
-// contacts than its cap is not evidence (a block of 500 "John Smith"s, a role address such as
-// sales@): it yields no candidates and adds no weight.
-export const BLOCK_CAP = { name: 25, phone: 10, email: 10 } as const;
 // Evidence weights of a pair; the trigram similarity of the whole haystack adds up to SIM_WEIGHT.
 // A shared email name or phone is strong, a shared name weak, a shared company only a modifier:
 // every pair sharing a contact key outranks every pair that shares only a name and company
@@ -43,38 +38,51 @@ const evidence = (ok: Partial<Record<(typeof KEYS)[number], string>> = {}) => `(
 ).join(' + ')}
   + (CASE WHEN a.dup_company = b.dup_company THEN ${W.company} ELSE 0 END))::float8`;
 const RANK = `(t.w + ${SIM_WEIGHT} * similarity(a.search_text, b.search_text)::float8)`;
-const blockKeys = (k: (typeof KEYS)[number], having = '') =>
-  `SELECT dup_${k} AS k FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY 1 HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}${having}`;
-const blockPairs = (k: (typeof KEYS)[number], keys: string, w: string) =>
-  `SELECT a.id AS a, b.id AS b, ${w} AS w FROM ${keys} JOIN contacts a ON a.dup_${k} = ${keys}.k JOIN contacts b ON b.dup_${k} = ${keys}.k AND a.id < b.id`;
 
-// The first tier, a shared phone or email name: one statement per key passes over its covering index
-// and returns the members of the blocks within the cap; the pairs' evidence follows in chunks
-// (STRONG_EVIDENCE_SQL), each step a short transaction.
-const STRONG_BLOCKS = (['phone', 'email'] as const).map((k) => ({
-  key: k,
-  sql: `SELECT array_agg(id)::text[] AS ids FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`,
-}));
-// The whole-tenant scan gathers candidates tier by tier, strongest first, and stops as soon as a
-// tier cannot reach the top `limit` (its best evidence + SIM_WEIGHT < the limit-th evidence so far).
-// Tier pairs already found by an earlier tier keep that tier's (equal or higher) evidence.
-const TIERS: { max: number; sql?: string }[] = [
-  { max: Infinity },
-  // the same name and the same company, or no company on one side: any pair here that shared a
-  // phone or email within its cap was found above, so only name and company count
-  {
-    max: W.name + W.company,
-    sql: `WITH n AS (${blockKeys('name', ' AND (count(dup_company) < count(*) OR count(DISTINCT dup_company) < count(dup_company))')})
-      ${blockPairs('name', 'n', `(${W.name} + CASE WHEN a.dup_company = b.dup_company THEN ${W.company} ELSE 0 END)::float8`)}
-      WHERE a.dup_company IS NULL OR b.dup_company IS NULL OR a.dup_company = b.dup_company`,
-  },
-  // the same name at two different companies, nothing else shared: the weakest evidence
-  {
-    max: W.name,
-    sql: `WITH n AS (${blockKeys('name', ' AND count(DISTINCT dup_company) >= 2')} ORDER BY count(*), 1 LIMIT ${SIMILARITY_CAP})
-      ${blockPairs('name', 'n', `(${W.name})::float8`)} WHERE a.dup_company <> b.dup_company`,
-  },
-];
+// The first tier, a shared phone or email name: a pass per key over its covering index returns the
+// members of the blocks within the cap; the pairs' evidence follows in chunks (STRONG_EVIDENCE_SQL).
+const STRONG_KEYS = ['phone', 'email'] as const;
+// The name tiers, from the name blocks within the cap (one pass over the name index on a server,
+// range by range on PGlite; the same blocks either way). Second tier: the same name and the same
+// company, or no company on one side — any pair here that shared a phone or email within its cap
+// was found by the first tier, so only name and company count. Third: the same name at two
+// different companies, nothing else shared, the weakest evidence (at most `nameBlocks` blocks,
+// rarest names first). Their SQL definitions, which these must equal, are in the tests
+// (contact-duplicates.int.test.ts); as statements the two tiers took 275 + 121 ms at 100k on the
+// server (a hash join over the table, a distinct count per name), one pass of the index takes ~50.
+const W_NAME = Number(W.name.toFixed(6));
+const W_NAME_COMPANY = Number((W.name + W.company).toFixed(6));
+
+/** Each pair (a.id < b.id) of a name block with both members' company keys. */
+function* namePairs(blocks: Block[]): Generator<{ a: string; b: string; ca: string | null; cb: string | null }> {
+  for (const { ids, companies = [] } of blocks) {
+    const members = ids.map((id, i) => ({ id, company: companies[i] ?? null })).sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) yield { a: members[i].id, b: members[j].id, ca: members[i].company, cb: members[j].company };
+    }
+  }
+}
+
+/** The second tier's pairs and evidence (name 0.15, + company 0.1). */
+export function sameCompanyPairs(blocks: Block[]): Candidate[] {
+  const out: Candidate[] = [];
+  for (const p of namePairs(blocks)) {
+    if (p.ca === null || p.cb === null) out.push({ a: p.a, b: p.b, w: W_NAME });
+    else if (p.ca === p.cb) out.push({ a: p.a, b: p.b, w: W_NAME_COMPANY });
+  }
+  return out;
+}
+
+/** The third tier's pairs: blocks in key order, so blocks of equal size keep it (rarest first, then by name). */
+export function otherCompaniesPairs(blocks: Block[], nameBlocks: number): Candidate[] {
+  const chosen = blocks
+    .filter((b) => new Set((b.companies ?? []).filter((c) => c !== null)).size >= 2)
+    .sort((x, y) => x.ids.length - y.ids.length) // stable: equal sizes stay in key order
+    .slice(0, nameBlocks);
+  const out: Candidate[] = [];
+  for (const p of namePairs(chosen)) if (p.ca !== null && p.cb !== null && p.ca !== p.cb) out.push({ a: p.a, b: p.b, w: W_NAME });
+  return out;
+}
 
 const EVIDENCE_SQL = `SELECT t.a, t.b, ${evidence()} AS w
   FROM unnest(?::uuid[], ?::uuid[]) AS t(a, b) JOIN contacts a ON a.id = t.a JOIN contacts b ON b.id = t.b`;
@@ -114,85 +122,65 @@ async function inChunks<T, R>(list: T[], size: number, fn: (chunk: T[]) => Promi
   return out;
 }
 
-/** Runs `fn` in one short tenant transaction; PGlite serves one transaction at a time. */
-export type TenantTx = <T>(fn: (em: EntityManager) => Promise<T>) => Promise<T>;
-
-// On PGlite the whole-tenant scan runs as a series of short transactions (one per tier and per chunk
-// of evidence and ranking), so other requests get their turn in between instead of waiting for it.
-export const PGLITE_CHUNK = 250;
-
-// On PGlite a key pass walks the key's index in ranges of this many entries, one short transaction
-// per range (a whole pass over 100k contacts held the embedded database for ~0.5 s).
-export const KEY_RANGE_ENTRIES = 10_000;
-
 /**
- * The members of the blocks within the cap of one strong key, range by range: each step finds the
- * key `KEY_RANGE_ENTRIES` entries further on (its own statement), then groups the keys in
- * [lower, that key) — a block never straddles two ranges. A key shared by a whole range's worth of
- * entries is read on its own (up to its cap + 1).
+ * How the whole-tenant scan divides its work: `chunk` pairs at most per evidence or ranking
+ * statement; `ranges` set: every key pass (phone, email, name) walks its index in ranges of that
+ * many entries, one short transaction each, else one statement per pass; `nameBlocks`: of the
+ * blocks of a name at different companies at most this many (default SIMILARITY_CAP).
  */
-export async function blocksInRanges(tx: TenantTx, k: 'phone' | 'email', rangeEntries = KEY_RANGE_ENTRIES): Promise<{ ids: string[] }[]> {
-  const col = `dup_${k}`;
-  const out: { ids: string[] }[] = [];
-  let lower: string | null = null;
-  for (;;) {
-    const from: string = lower === null ? `${col} IS NOT NULL` : `${col} >= ?`;
-    const fromParams: string[] = lower === null ? [] : [lower];
-    const [next]: { k: string }[] = await tx((em) => em.execute<{ k: string }[]>(`SELECT ${col} AS k FROM contacts WHERE ${from} ORDER BY ${col} OFFSET ? LIMIT 1`, [...fromParams, rangeEntries]));
-    const upper: string | null = next?.k ?? null;
-    if (upper !== null && upper === lower) {
-      // a range's worth of entries share `lower`: that block alone (read no further than its cap),
-      // then on from the next key
-      const key: string = lower;
-      const members = await tx((em) => em.execute<{ id: string }[]>(`SELECT id FROM contacts WHERE ${col} = ? LIMIT ?`, [key, BLOCK_CAP[k] + 1]));
-      if (members.length >= 2 && members.length <= BLOCK_CAP[k]) out.push({ ids: members.map((m) => m.id) });
-      const [after]: { k: string | null }[] = await tx((em) => em.execute<{ k: string | null }[]>(`SELECT min(${col}) AS k FROM contacts WHERE ${col} > ?`, [key]));
-      if (after?.k == null) break;
-      lower = after.k;
-      continue;
-    }
-    const range = upper === null ? from : `${from} AND ${col} < ?`;
-    const params: string[] = upper === null ? fromParams : [...fromParams, upper];
-    out.push(
-      ...(await tx((em) =>
-        em.execute<{ ids: string[] }[]>(`SELECT array_agg(id)::text[] AS ids FROM contacts WHERE ${range} GROUP BY ${col} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}`, params),
-      )),
-    );
-    if (upper === null) break;
-    lower = upper;
-  }
-  return out;
+export interface ScanSteps {
+  chunk: number;
+  ranges?: number;
+  nameBlocks?: number;
 }
+// PGlite serves one transaction at a time: the scan goes as a series of short transactions (one per
+// key range and per chunk of evidence and ranking), so other requests get their turn in between.
+export const PGLITE_STEPS: ScanSteps = { chunk: 250, ranges: KEY_RANGE_ENTRIES };
+// A server runs the scan in the caller's one transaction, one statement per key pass.
+export const SERVER_STEPS: ScanSteps = { chunk: SIMILARITY_CAP };
 
-async function strongPairs(tx: TenantTx, chunkSize: number): Promise<{ a: string; b: string; w: number | string }[]> {
+async function strongPairs(tx: TenantTx, steps: ScanSteps): Promise<{ a: string; b: string; w: number | string }[]> {
   const pairs = new Map<string, { a: string; b: string; phone: boolean; email: boolean }>();
-  for (const block of STRONG_BLOCKS) {
-    // ranged where a pass must not hold the embedded database (chunked mode), one statement on a server
-    const blocks = chunkSize <= PGLITE_CHUNK ? await blocksInRanges(tx, block.key) : await tx((em) => em.execute<{ ids: string[] }[]>(block.sql));
+  for (const key of STRONG_KEYS) {
+    const blocks = steps.ranges ? await blocksInRanges(tx, key, steps.ranges) : await blocksInOnePass(tx, key);
     for (const { ids } of blocks) {
       const sorted = [...ids].sort();
       for (let i = 0; i < sorted.length; i++) {
         for (let j = i + 1; j < sorted.length; j++) {
           const k = `${sorted[i]},${sorted[j]}`;
           const p = pairs.get(k) ?? { a: sorted[i], b: sorted[j], phone: false, email: false };
-          p[block.key] = true;
+          p[key] = true;
           pairs.set(k, p);
         }
       }
     }
   }
-  return inChunks([...pairs.values()], chunkSize, (chunk) => {
+  return inChunks([...pairs.values()], steps.chunk, (chunk) => {
     const params = [arr(chunk.map((p) => p.a)), arr(chunk.map((p) => p.b)), arr(chunk.map((p) => p.phone)), arr(chunk.map((p) => p.email))];
     return tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(STRONG_EVIDENCE_SQL, params));
   });
 }
 
-async function tenantCandidates(tx: TenantTx, limit: number, chunkSize: number): Promise<Candidate[]> {
+type Row = { a: string; b: string; w: number | string };
+
+// The whole-tenant scan gathers candidates tier by tier, strongest first, and stops as soon as a
+// tier cannot reach the top `limit` (its best evidence + SIM_WEIGHT < the limit-th evidence so far).
+// Tier pairs already found by an earlier tier keep that tier's (equal or higher) evidence. Both
+// name tiers come from one pass (or one walk of ranges) over the name index.
+async function tenantCandidates(tx: TenantTx, limit: number, steps: ScanSteps): Promise<Candidate[]> {
+  const nameBlocks = steps.nameBlocks ?? SIMILARITY_CAP;
+  let walked: Promise<Block[]> | undefined;
+  const names = () => (walked ??= steps.ranges ? blocksInRanges(tx, 'name', steps.ranges) : blocksInOnePass(tx, 'name'));
+  const tiers: { max: number; rows: () => Promise<Row[]> }[] = [
+    { max: Infinity, rows: () => strongPairs(tx, steps) },
+    { max: W.name + W.company, rows: async () => sameCompanyPairs(await names()) },
+    { max: W.name, rows: async () => otherCompaniesPairs(await names(), nameBlocks) },
+  ];
   const seen = new Map<string, Candidate>();
   let sorted: Candidate[] = [];
-  for (const tier of TIERS) {
+  for (const tier of tiers) {
     if (tier.max + SIM_WEIGHT < kth(sorted, limit)) break;
-    const rows = tier.sql ? await tx((em) => em.execute<{ a: string; b: string; w: number | string }[]>(tier.sql!)) : await strongPairs(tx, chunkSize);
+    const rows = await tier.rows();
     for (const r of rows) {
       const k = `${r.a},${r.b}`;
       if (!seen.has(k)) seen.set(k, { a: r.a, b: r.b, w: Number(r.w) });
@@ -228,9 +216,9 @@ const byRank = (x: Record<string, unknown>, y: Record<string, unknown>) =>
 
 /**
  * Likely duplicate pairs of the tenant, or of one contact; best first. `tx` runs one tenant
- * transaction (the caller's authorisation and tenant setting); `chunkSize` pairs at most per statement.
+ * transaction (the caller's authorisation and tenant setting); `steps` divides a whole-tenant scan.
  */
-export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; limit: number }, chunkSize = PGLITE_CHUNK): Promise<DuplicatePair[]> {
+export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; limit: number }, steps: ScanSteps = PGLITE_STEPS): Promise<DuplicatePair[]> {
   if (q.contactId) {
     const id = q.contactId;
     return tx(async (em) => {
@@ -240,8 +228,8 @@ export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; 
       return (await em.execute<Record<string, unknown>[]>(SCORE_SQL, [arr(a), arr(b), q.limit])).map(toPair);
     });
   }
-  const cands = await tenantCandidates(tx, q.limit, chunkSize);
-  const rows = await inChunks(cands, chunkSize, (chunk) => {
+  const cands = await tenantCandidates(tx, q.limit, steps);
+  const rows = await inChunks(cands, steps.chunk, (chunk) => {
     const params = [arr(chunk.map((c) => c.a)), arr(chunk.map((c) => c.b)), arr(chunk.map((c) => c.w)), q.limit];
     return tx((em) => em.execute<Record<string, unknown>[]>(RANK_SQL, params));
   });

@@ -7,7 +7,7 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { z } from 'zod';
-import { findDuplicatePairs, PGLITE_CHUNK, SIMILARITY_CAP, type DuplicatePair } from './contact-duplicates.ts';
+import { findDuplicatePairs, PGLITE_STEPS, SERVER_STEPS, type DuplicatePair } from './contact-duplicates.ts';
 import { toContact } from './contact.mapper.ts';
 import { loadContact } from './contact.service.ts';
 import type { Contact } from './contact.schema.ts';
@@ -28,8 +28,8 @@ export function createContactMergeService(db: Database) {
       const q = parseOrThrow(FindDuplicatesQuery, raw);
       // Read-only, so plain tenant transactions (no outbox nudge). On PGlite, which serves one
       // transaction at a time, the whole-tenant scan takes short turns; a server runs it in one.
-      if (!q.contactId && db.kind === 'pglite') return findDuplicatePairs((fn) => db.withTenant(actor.tenantId, fn), q, PGLITE_CHUNK);
-      if (!q.contactId) return db.withTenant(actor.tenantId, (em) => findDuplicatePairs((fn) => fn(em), q, SIMILARITY_CAP));
+      if (!q.contactId && db.kind === 'pglite') return findDuplicatePairs((fn) => db.withTenant(actor.tenantId, fn), q, PGLITE_STEPS);
+      if (!q.contactId) return db.withTenant(actor.tenantId, (em) => findDuplicatePairs((fn) => fn(em), q, SERVER_STEPS));
       return inTenantTx(db, actor, async (em) => {
         await loadContact(em, q.contactId!);
         return findDuplicatePairs((fn) => fn(em), q);

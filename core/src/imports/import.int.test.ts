@@ -108,6 +108,29 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     }
   });
 
+  it("gives the import's events time-ordered (version 7) ids: distinct, and ascending from batch to batch", async () => {
+    const g = await createTenantFixture(core);
+    const lines = ['Email,First Name,Last Name'];
+    for (let i = 0; i < 40; i++) lines.push(`v7-${i}@order.io,V${i},Row${i}`);
+    const t0 = Date.now();
+    const report = await core.imports.importContacts(g.admin, text(lines.join('\n')), { batchSize: 7, lanes: 1 });
+    const t1 = Date.now();
+    expect(report.created).toBe(40);
+    const c = await t.db.connect();
+    const ids = await c
+      .query<{ id: string }>("SELECT id::text FROM outbox_events WHERE tenant_id = $1 AND type = 'contact.created' ORDER BY seq", [g.tenantId])
+      .then((r) => r.rows.map((x) => x.id))
+      .finally(() => c.release());
+    expect(ids).toHaveLength(40);
+    expect(new Set(ids).size).toBe(40);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // the first 48 bits are the writing statement's Unix milliseconds (database clock, same host: a generous margin)
+    const ms = ids.map((id) => parseInt(id.replace(/-/g, '').slice(0, 12), 16));
+    for (const m of ms) expect(Math.abs(m - (t0 + t1) / 2)).toBeLessThan(60_000 + (t1 - t0));
+    // one batch at a time (one lane): a later batch's events never carry an earlier millisecond
+    for (let i = 1; i < ms.length; i++) expect(ms[i]).toBeGreaterThanOrEqual(ms[i - 1]);
+  });
+
   it('reports a cell with a NUL character as that row and column; the other rows land', async () => {
     const g = await createTenantFixture(core);
     const csvText = 'Email,First Name,Last Name,Favourite\na@nul.io,A\u0000x,B,z\nc@nul.io,C,D,y\u0000y\ne@nul.io,E,F,ok\n';

@@ -6,6 +6,13 @@
  *
  *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test npx tsx evals/src/contacts/bench-duplicates.ts [--contacts 100000] [--runs 7]
  *   npx tsx evals/src/contacts/bench-duplicates.ts --contacts 20000          # PGlite when DATABASE_URL is unset
+ *   npx tsx evals/src/contacts/bench-duplicates.ts --planted names           # the name tiers at work (see below)
+ *
+ * `--planted claimed` (default): 1,000 pairs of the three claimed kinds in equal parts, 300 of the
+ * formerly unclaimed kinds; the shared phone/e-mail pairs (~970) fill any limit, so the whole-tenant
+ * scan never reaches its name tiers. `--planted names`: 1,000 pairs of which only 100 share a phone
+ * or an e-mail name and 900 share only the name and company, so a scan with limit 200 runs both
+ * name tiers (name + company, then name only) over the whole name index.
  *
  * The data is set-based SQL (generate_series) with deterministic ids, so the truth is computed here
  * without reading anything back. Distinct people share names (80 first names x 1,000 last names)
@@ -26,14 +33,17 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     lookups: { type: 'string', default: '200' },
     'near-miss-checks': { type: 'string', default: '50' },
+    planted: { type: 'string', default: 'claimed' },
     // seed, print the database URL and tenant id, and keep the database (for EXPLAIN); no timings
     keep: { type: 'boolean', default: false },
   },
 });
 const TOTAL = Number(values.contacts);
 const RUNS = Number(values.runs);
+const PLANTED = values.planted;
+if (PLANTED !== 'claimed' && PLANTED !== 'names') throw new Error('--planted: must be "claimed" or "names"');
 const CLAIMED = 1000; // planted pairs of the kinds the detector claims
-const UNCLAIMED = 300; // planted pairs of kinds it does not claim (reported separately)
+const UNCLAIMED = PLANTED === 'names' ? 0 : 300; // planted pairs of formerly unclaimed kinds (reported separately)
 const NEAR_MISSES = 1000;
 const BASE = TOTAL - CLAIMED - UNCLAIMED - NEAR_MISSES;
 // a multiple of 10, so originals (i ≡ 1 mod 10) and near-miss partners (i ≡ 3) always have a phone
@@ -79,10 +89,14 @@ const PHONE = (d: string) => `'+1 ' || substr(${d}, 1, 3) || ' ' || substr(${d},
 
 type Kind = 'email at another domain' | 'phone reformatted' | 'same name + company, new email' | 'email without dots (not claimed)' | 'phone without country code (not claimed)';
 const KINDS: Kind[] = ['email at another domain', 'phone reformatted', 'same name + company, new email', 'email without dots (not claimed)', 'phone without country code (not claimed)'];
-function kindOf(k: number): Kind {
-  if (k < CLAIMED) return KINDS[k % 3];
-  return KINDS[3 + (k % 2)];
+/** Index into KINDS of planted pair k; the same rule as KIND_SQL. */
+function kindIndex(k: number): number {
+  if (PLANTED === 'names') return k % 20 === 0 ? 0 : k % 20 === 1 ? 1 : 2;
+  return k < CLAIMED ? k % 3 : 3 + (k % 2);
 }
+const kindOf = (k: number): Kind => KINDS[kindIndex(k)];
+const KIND_SQL =
+  PLANTED === 'names' ? 'CASE k % 20 WHEN 0 THEN 0 WHEN 1 THEN 1 ELSE 2 END' : `CASE WHEN k < ${CLAIMED} THEN k % 3 ELSE 3 + k % 2 END`;
 const origOf = (k: number) => 1 + STRIDE * k;
 const nearOrigOf = (m: number) => 3 + STRIDE * m;
 
@@ -106,21 +120,22 @@ async function seed(db: Database, tenantId: string): Promise<void> {
     // planted duplicates of base contact o = 1 + STRIDE*k; each kind is caught by exactly one blocking rule (or none, for the unclaimed kinds)
     const o = `(1 + ${STRIDE} * k)`;
     const initial = `left(${F(o)}, 1) || '.'`;
+    // kd: the kind's index in KINDS (KIND_SQL, the same rule as kindOf)
     await c.query(
       `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, phone, company, source)
        SELECT ${uidSql('d', 'k')}, $4,
-              CASE WHEN k < ${CLAIMED} AND k % 3 = 2 THEN upper(${F(o)}) ELSE ${initial} END,
+              CASE WHEN kd = 2 THEN upper(${F(o)}) ELSE ${initial} END,
               ${L(o)},
-              CASE WHEN k < ${CLAIMED} AND k % 3 = 0 THEN ${LOCAL(o)} || '@gmail.example'
-                   WHEN k < ${CLAIMED} AND k % 3 = 1 THEN lower(left(${F(o)}, 1)) || lower(${L(o)}) || '.p' || k || '@mail.example'
-                   WHEN k < ${CLAIMED} THEN lower(left(${F(o)}, 1)) || lower(${L(o)}) || '.n' || k || '@outlook.example'
-                   WHEN k % 2 = 1 THEN lower(${F(o)}) || lower(${L(o)}) || ${o} || '@gmail.example'
-                   ELSE lower(left(${F(o)}, 1)) || lower(${L(o)}) || '.c' || k || '@mail.example' END,
-              CASE WHEN k < ${CLAIMED} AND k % 3 = 1 THEN '1-' || substr(${DIGITS(o)}, 1, 3) || '-' || substr(${DIGITS(o)}, 4, 3) || '-' || substr(${DIGITS(o)}, 7, 4)
-                   WHEN k >= ${CLAIMED} AND k % 2 = 0 THEN '(' || substr(${DIGITS(o)}, 1, 3) || ') ' || substr(${DIGITS(o)}, 4, 3) || '-' || substr(${DIGITS(o)}, 7, 4)
-                   ELSE NULL END,
-              CASE WHEN k < ${CLAIMED} AND k % 3 = 0 THEN NULL ELSE ${C(o)} END, 'bench'
-       FROM generate_series(0, ${CLAIMED + UNCLAIMED - 1}) AS k`,
+              CASE kd WHEN 0 THEN ${LOCAL(o)} || '@gmail.example'
+                      WHEN 1 THEN lower(left(${F(o)}, 1)) || lower(${L(o)}) || '.p' || k || '@mail.example'
+                      WHEN 2 THEN lower(left(${F(o)}, 1)) || lower(${L(o)}) || '.n' || k || '@outlook.example'
+                      WHEN 3 THEN lower(${F(o)}) || lower(${L(o)}) || ${o} || '@gmail.example'
+                      ELSE lower(left(${F(o)}, 1)) || lower(${L(o)}) || '.c' || k || '@mail.example' END,
+              CASE kd WHEN 1 THEN '1-' || substr(${DIGITS(o)}, 1, 3) || '-' || substr(${DIGITS(o)}, 4, 3) || '-' || substr(${DIGITS(o)}, 7, 4)
+                      WHEN 4 THEN '(' || substr(${DIGITS(o)}, 1, 3) || ') ' || substr(${DIGITS(o)}, 4, 3) || '-' || substr(${DIGITS(o)}, 7, 4)
+                      ELSE NULL END,
+              CASE WHEN kd = 0 THEN NULL ELSE ${C(o)} END, 'bench'
+       FROM (SELECT k, ${KIND_SQL} AS kd FROM generate_series(0, ${CLAIMED + UNCLAIMED - 1}) AS k) p`,
       params,
     );
     // near-misses of base contact j = 3 + STRIDE*m: the same first name only, or the same company and another person
@@ -208,30 +223,50 @@ async function main() {
     const raw = databaseOf(t.db);
     const withTenant = raw.withTenant.bind(raw);
     let longestTx = 0;
+    let longestSql = '';
+    let txCount = 0;
     raw.withTenant = (async (tenantId: string, fn: Parameters<typeof withTenant>[1]) => {
       const start = performance.now();
+      let first = '';
       try {
-        return await withTenant(tenantId, fn);
+        // the transaction's first statement names the step that held the database longest
+        return await withTenant(tenantId, (em) =>
+          fn(new Proxy(em, { get: (o, p, recv) => (p === 'execute' ? (sql: string, ...rest: unknown[]) => ((first ||= sql), (o.execute as (...a: unknown[]) => unknown)(sql, ...rest)) : Reflect.get(o, p, recv)) })),
+        );
       } finally {
-        longestTx = Math.max(longestTx, performance.now() - start);
+        const took = performance.now() - start;
+        if (took > longestTx) [longestTx, longestSql] = [took, first.replace(/\s+/g, ' ').slice(0, 90)];
+        if (process.env.BENCH_TX_LOG && took > Number(process.env.BENCH_TX_LOG)) console.error(`tx ${took.toFixed(0)} ms: ${first.replace(/\s+/g, ' ').slice(0, 120)}`);
+        txCount++;
       }
     }) as typeof raw.withTenant;
     // whole-tenant scan, as the manager (one warm-up call, then RUNS timed calls per limit)
     const scan: Record<number, number[]> = { 50: [], 200: [] };
+    // per limit: the longest transaction of any scan and the transactions of one scan
+    const steps: Record<number, { longest: number; sql: string; txs: number }> = {};
     let top200: Awaited<ReturnType<typeof core.merge.findDuplicates>> = [];
     for (const limit of [50, 200]) {
       await core.merge.findDuplicates(f.manager, { limit });
+      longestTx = 0;
+      txCount = 0;
       for (let r = 0; r < RUNS; r++) {
         t0 = performance.now();
         const pairs = await core.merge.findDuplicates(f.manager, { limit });
         scan[limit].push(performance.now() - t0);
         if (limit === 200) top200 = pairs;
       }
+      steps[limit] = { longest: longestTx, sql: longestSql, txs: txCount / RUNS };
     }
-    console.error(`scan: limit 50 p50 ${ms(pct(scan[50], 50))}, limit 200 p50 ${ms(pct(scan[200], 50))}; longest single transaction ${ms(longestTx)}`);
+    const stepsOf = (limit: number) => `longest single transaction ${ms(steps[limit].longest)} (${steps[limit].txs} per scan)`;
+    console.error(`scan: limit 50 p50 ${ms(pct(scan[50], 50))}, ${stepsOf(50)}; limit 200 p50 ${ms(pct(scan[200], 50))}, ${stepsOf(200)}`);
+    for (const limit of [50, 200]) console.error(`  limit ${limit}: the longest transaction began with: ${steps[limit].sql}`);
     raw.withTenant = withTenant;
     const top200True = top200.filter((p) => truth.has(key(p.a.id, p.b.id))).length;
     const top200Near = top200.filter((p) => nearMiss.has(key(p.a.id, p.b.id))).length;
+    // pairs that only the name tiers can find (no shared phone or e-mail name)
+    const nameOnly = (p: (typeof top200)[number]) => !p.reasons.includes('same phone') && !p.reasons.includes('same email name at another domain');
+    const top200NameOnly = top200.filter(nameOnly);
+    const top200NameOnlyTrue = top200NameOnly.filter((p) => truth.has(key(p.a.id, p.b.id))).length;
 
     // the same through the in-process MCP client (crm-data server, manager actor)
     const server = createServerByName('crm-data', { core, actor: f.manager });
@@ -296,10 +331,10 @@ async function main() {
     const nearInCandidates = [...nearMiss].filter((p) => candidates.has(p)).length;
 
     const out: string[] = [];
-    out.push(`\n${kind}, ${count} contacts (${CLAIMED} planted pairs of claimed kinds, ${UNCLAIMED} of unclaimed kinds, ${NEAR_MISSES} near-misses); seeded in ${seedSeconds.toFixed(1)} s`);
+    out.push(`\n${kind}, ${count} contacts, --planted ${PLANTED} (${CLAIMED} planted pairs of claimed kinds, ${UNCLAIMED} of unclaimed kinds, ${NEAR_MISSES} near-misses); seeded in ${seedSeconds.toFixed(1)} s`);
     out.push('\n| call | p50 | p95 | runs |\n|---|---|---|---|');
-    out.push(`| findDuplicates, whole tenant, limit 50 | ${ms(pct(scan[50], 50))} | ${ms(pct(scan[50], 95))} | ${RUNS} |`);
-    out.push(`| findDuplicates, whole tenant, limit 200 | ${ms(pct(scan[200], 50))} | ${ms(pct(scan[200], 95))} | ${RUNS} |`);
+    out.push(`| findDuplicates, whole tenant, limit 50 (${stepsOf(50)}) | ${ms(pct(scan[50], 50))} | ${ms(pct(scan[50], 95))} | ${RUNS} |`);
+    out.push(`| findDuplicates, whole tenant, limit 200 (${stepsOf(200)}) | ${ms(pct(scan[200], 50))} | ${ms(pct(scan[200], 95))} | ${RUNS} |`);
     out.push(`| find_duplicate_contacts (MCP in-process), limit 200 | ${ms(pct(mcp, 50))} | ${ms(pct(mcp, 95))} | ${mcp.length} (${mcpPairs} pairs) |`);
     out.push(`| findDuplicates, one contact (contactId) | ${ms(pct(perContact, 50))} | ${ms(pct(perContact, 95))} | ${perContact.length} |`);
     out.push(`| all candidate pairs of the blocking rules, no limit (bench SQL, not the API) | ${ms(candidateMs)} | – | 1 (${candidates.size} pairs) |`);
@@ -309,6 +344,7 @@ async function main() {
     out.push(`| **all claimed kinds** | ${CLAIMED} | **${r(claimedFound, CLAIMED)}** | **${r(claimedSampledFound, claimedSampled)}** |`);
     out.push('\n| precision | value |\n|---|---|');
     out.push(`| whole-tenant top 200: planted pairs | ${top200True}/${top200.length} = ${(top200True / Math.max(1, top200.length)).toFixed(3)} |`);
+    out.push(`| whole-tenant top 200: pairs sharing no phone or e-mail name (found by the name tiers): planted | ${top200NameOnlyTrue}/${top200NameOnly.length} = ${(top200NameOnlyTrue / Math.max(1, top200NameOnly.length)).toFixed(3)} |`);
     out.push(`| per-contact lookups of claimed originals: planted among pairs shown | ${shownClaimedTrue}/${shownClaimedLookups} = ${(shownClaimedTrue / Math.max(1, shownClaimedLookups)).toFixed(3)} |`);
     out.push(`| per-contact lookups of claimed originals: the planted pair ranked first | ${claimedRankedFirst}/${claimedSampled} = ${(claimedRankedFirst / Math.max(1, claimedSampled)).toFixed(3)} |`);
     out.push(`| all candidate pairs of the blocking rules (no limit): planted (claimed) / candidates | ${claimedFound}/${candidates.size} = ${(claimedFound / Math.max(1, candidates.size)).toFixed(3)} |`);

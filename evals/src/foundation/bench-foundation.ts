@@ -4,6 +4,12 @@
  *
  *   npx tsx evals/src/foundation/bench-foundation.ts [--rows 100000] [--server postgresql://postgres@127.0.0.1:5432/test]
  *     [--only pglite|postgres] [--lanes N] [--batch ROWS]   (import tuning; defaults are the service's)
+ *     [--history EVENTS] [--checkpoint]   (the WAL of a tenant with a past: see below)
+ *
+ * `--history N` gives the tenant N dispatched outbox events (random ids, as events were written
+ * before they became time-ordered) before the import, so the event-id index is as large as in a
+ * tenant that has lived; `--checkpoint` (server) runs CHECKPOINT right before the import, so every
+ * run starts where the first touch of each index page is logged as a full-page image.
  *
  * Prints one JSON object per target (on the server also the WAL the import wrote per row, which
  * does not depend on the machine's load) and a Markdown table for the README.
@@ -16,10 +22,21 @@ import { createCrmCore, createRandom, silentLogger } from '@crm/core';
 import { createTenantFixture, openTestDatabase, type TestDbKind } from '@crm/core/testing';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '100000' }, server: { type: 'string' }, lookups: { type: 'string', default: '3000' }, lanes: { type: 'string' }, batch: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    rows: { type: 'string', default: '100000' },
+    server: { type: 'string' },
+    lookups: { type: 'string', default: '3000' },
+    lanes: { type: 'string' },
+    batch: { type: 'string' },
+    only: { type: 'string' },
+    history: { type: 'string', default: '0' },
+    checkpoint: { type: 'boolean', default: false },
+  },
 });
 const ROWS = Number(values.rows);
 const SERVER = values.server ?? process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+const HISTORY = Number(values.history);
+if (!Number.isInteger(HISTORY) || HISTORY < 0) throw new Error('--history: must be a whole number of events');
 
 const FIRST = ['Ava', 'Liam', 'Noah', 'Emma', 'Mia', 'Lucas', 'Zoe', 'Omar', 'Ines', 'Kai', 'Yuki', 'Ravi', 'Lena', 'Hugo', 'Sara'];
 const LAST = ['Smith', 'Garcia', 'Nguyen', 'Khan', 'Muller', 'Rossi', 'Silva', 'Kowalski', 'Tanaka', 'Okafor', 'Dubois', 'Larsen'];
@@ -54,6 +71,22 @@ async function bench(kind: TestDbKind, file: string) {
   const core = createCrmCore({ db: t.db, logger: silentLogger() });
   try {
     const f = await createTenantFixture(core);
+    if (HISTORY || (values.checkpoint && kind === 'postgres')) {
+      const c = await t.db.connect();
+      try {
+        for (let lo = 0; lo < HISTORY; lo += 100_000) {
+          await c.query(
+            `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, created_at, dispatched_at)
+             SELECT gen_random_uuid(), $1, 'contact.created', 'contact', gen_random_uuid(), '{}'::jsonb, now(), now() FROM generate_series(1, $2)`,
+            [f.tenantId, Math.min(100_000, HISTORY - lo)],
+          );
+        }
+        if (HISTORY) await c.query('VACUUM ANALYZE outbox_events');
+        if (values.checkpoint && kind === 'postgres') await c.query('CHECKPOINT');
+      } finally {
+        c.release();
+      }
+    }
     if (global.gc) global.gc();
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
@@ -124,6 +157,8 @@ async function bench(kind: TestDbKind, file: string) {
       importRowsPerSec: Math.round(report.rows / importSec),
       importPeakRssDeltaMB: Math.round((peak - rssBefore) / 1048576),
       ...(importWalKBPerRow !== undefined ? { importWalKBPerRow } : {}),
+      ...(HISTORY ? { historyEvents: HISTORY } : {}),
+      ...(values.checkpoint ? { checkpointBeforeImport: kind === 'postgres' } : {}),
       getByIdP50ms: +pct(byId, 50).toFixed(3),
       getByIdP99ms: +pct(byId, 99).toFixed(3),
       searchP50ms: +pct(search, 50).toFixed(2),
