@@ -5,9 +5,10 @@
 // reads PostgreSQL's per-backend CPU in between, while this process's connections are still open).
 import { createInterface } from 'node:readline';
 import pg from 'pg';
-import { createCrmCore, createMailboxTransport, openDatabase, silentLogger, type Actor } from '@crm/core';
-import { createWorkflowCheckpointer, createWorkflowWorker, inProcessMcp } from '@crm/agents';
+import { createCrmCore, openDatabase, silentLogger, type Actor } from '@crm/core';
+import { createWorkflowCheckpointer } from '@crm/agents';
 import { startCpuProfile } from './bench-cpu-profile.ts';
+import { benchWorker } from './bench-worker.ts';
 
 const args = JSON.parse(process.argv[2]) as { url: string; actor: Actor; concurrency: number; cpuProfile?: string };
 
@@ -22,18 +23,7 @@ const logger = silentLogger();
 const db = await openDatabase({ config: { url: args.url, dataDir: 'unused', pglitePort: 0, poolMax: 16 }, logger, migrate: false });
 const core = createCrmCore({ db, logger, outbox: { pollMs: 60_000 }, knowledge: { indexInteractions: false } });
 const checkpointer = await createWorkflowCheckpointer(db.url, { kind: db.kind, poolMax: 8 });
-const worker = createWorkflowWorker({
-  db,
-  logger,
-  checkpointer: checkpointer.saver,
-  mail: createMailboxTransport(db),
-  mailFrom: 'bench@crm.local',
-  mcp: inProcessMcp(core),
-  webhook: { allowHosts: [] },
-  effectActor: () => args.actor,
-  concurrency: args.concurrency,
-  pollMs: 60_000,
-});
+const worker = benchWorker(core, checkpointer, args.actor, args.concurrency);
 process.stdout.write('ready\n');
 const input = createInterface({ input: process.stdin });
 input.on('line', (line) => {

@@ -6,9 +6,9 @@
 // [concurrency] runs at once; without it, by a worker in this process. Either way the bench checks
 // that no step ran twice: one attempt per execution and step, one mailbox message per idempotency key.
 // --cpu-prof DIR writes a V8 CPU profile of each worker's run (not of startup) into DIR.
-import { createCrmCore, createMailboxTransport, createWorkflowTriggers, silentLogger } from '@crm/core';
+import { createCrmCore, createWorkflowTriggers, silentLogger } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
-import { createWorkflowCheckpointer, createWorkflowWorker, inProcessMcp } from '@crm/agents';
+import { createWorkflowCheckpointer } from '@crm/agents';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { startCpuProfile } from './bench-cpu-profile.ts';
+import { benchWorker } from './bench-worker.ts';
 
 // statements sent to the database (every pool — the ORM's, the tenant batches', the checkpointer's —
 // goes through pg's Client.query), so the cost per step can be counted, not only timed
@@ -49,19 +50,7 @@ const logger = silentLogger();
 const core = createCrmCore({ db, logger, outbox: { pollMs: 60_000 }, knowledge: { indexInteractions: false } });
 const f = await createTenantFixture(core);
 const checkpointer = await createWorkflowCheckpointer(db.url, { kind: db.kind, poolMax: 8 });
-const worker = (concurrency: number) =>
-  createWorkflowWorker({
-    db,
-    logger,
-    checkpointer: checkpointer.saver,
-    mail: createMailboxTransport(db),
-    mailFrom: 'bench@crm.local',
-    mcp: inProcessMcp(core),
-    webhook: { allowHosts: [] },
-    effectActor: () => f.admin,
-    concurrency,
-    pollMs: 60_000,
-  });
+const worker = (concurrency: number) => benchWorker(core, checkpointer, f.admin, concurrency);
 
 // 1. durable steps per second: EXECUTIONS runs of a 5-step workflow, every step checkpointed
 const steps = Array.from({ length: STEPS }, (_, i) => ({
