@@ -103,7 +103,7 @@ export function createCredentialsService(db: Database, options: { login?: Omit<L
     async login(email: string, password: string, tenantSlug?: string): Promise<ResolvedUser> {
       const refused = new AppError('UNAUTHENTICATED', 'Wrong email or password');
       if (typeof email !== 'string' || typeof password !== 'string' || !email || !password || password.length > 200) throw refused;
-      const key = LoginThrottle.key(email, tenantSlug);
+      const key = LoginThrottle.key(email);
       throttle.check(key);
       const rows = await readUsers('u.email = lower($1) AND ($2::text IS NULL OR t.slug = $2::text)', [email.trim(), tenantSlug ?? null]);
       if (rows.length > 1) {

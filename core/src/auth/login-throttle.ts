@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error.ts';
 
 export interface LoginThrottleOptions {
-  /** Failed logins in a row for one account that lock it (LOGIN_MAX_FAILURES; 0 = never). */
+  /** Failed logins in a row for one email address that lock it (LOGIN_MAX_FAILURES; 0 = never). */
   maxFailures: number;
   /** How long a locked account refuses every login, the right password too (LOGIN_LOCKOUT_MINUTES). */
   lockoutMinutes: number;
@@ -25,8 +25,9 @@ export class LoginThrottle {
     this.now = options.now ?? Date.now;
   }
 
-  static key(email: string, tenantSlug?: string): string {
-    return `${email.trim().toLowerCase()}|${tenantSlug?.trim().toLowerCase() ?? ''}`;
+  /** One count per email address, whatever tenant a login names (naming a tenant must not buy more guesses). */
+  static key(email: string): string {
+    return email.trim().toLowerCase();
   }
 
   /** Throws while the account is locked. */

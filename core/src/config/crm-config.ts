@@ -43,7 +43,7 @@ export const RuntimeEnv = z.object({
     .min(0)
     .max(1000)
     .default(10)
-    .describe('Wrong passwords in a row for one account (email and tenant) that lock its password login (POST /auth/login, the OAuth consent page) for LOGIN_LOCKOUT_MINUTES; counted per process; 0 = no lockout. Example: 5'),
+    .describe('Wrong passwords in a row for one email address (whatever tenant the login names) that lock its password login (POST /auth/login, the OAuth consent page) for LOGIN_LOCKOUT_MINUTES; counted per process; 0 = no lockout. Example: 5'),
   LOGIN_LOCKOUT_MINUTES: z.coerce
     .number()
     .positive('must be more than 0')
