@@ -31,6 +31,7 @@ import { createIdempotencyService } from './idempotency/idempotency.service.ts';
 import { createApprovalService, type ApprovalServiceOptions } from './approvals/approval.service.ts';
 import { createApprovalNotifier } from './approvals/approval.notify.ts';
 import { createCredentialsService } from './auth/credentials.service.ts';
+import type { LoginThrottleOptions } from './auth/login-throttle.ts';
 import { createOAuthService } from './auth/oauth.service.ts';
 
 /** Every domain service over one database; what the MCP servers, gateway and workers share. */
@@ -49,7 +50,7 @@ export function createCrmCore(deps: {
   /** Insight and report narratives by the provider's chat model (INSIGHTS_NARRATOR); none, or a provider without a chat model (`local`) ⇒ templates. */
   narration?: { provider: Pick<ModelProvider, 'chat'>; timeoutMs: number };
   /** Account lockout of password logins (LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES; default 10 failures, 15 minutes). */
-  login?: { maxFailures: number; lockoutMinutes: number; now?: () => number };
+  login?: LoginThrottleOptions;
 }) {
   const { logger } = deps;
   const db: Database = databaseOf(deps.db);

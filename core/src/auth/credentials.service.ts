@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { writeAudit } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
-import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
+import { DEFAULT_LOGIN_LOCKOUT, LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { AppError } from '../errors/app-error.ts';
 import { isUuid } from '../errors/uuid.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -66,8 +66,8 @@ let dummyHash: Promise<string> | undefined;
  * Credentials other than API keys: passwords (console login), the local JWT issuer's signing keys
  * and refresh tokens. Token signing itself (jose) lives in the gateway; this is the persistence.
  */
-export function createCredentialsService(db: Database, options: { login?: Omit<LoginThrottleOptions, 'now'> & { now?: () => number } } = {}) {
-  const throttle = new LoginThrottle(options.login ?? { maxFailures: 10, lockoutMinutes: 15 });
+export function createCredentialsService(db: Database, options: { login?: LoginThrottleOptions } = {}) {
+  const throttle = new LoginThrottle(options.login ?? DEFAULT_LOGIN_LOCKOUT);
   async function readUsers(where: string, params: (string | null)[]): Promise<UserAuthRow[]> {
     const [rows] = (await db.readAsWorker([
       {

@@ -8,11 +8,14 @@ export interface LoginThrottleOptions {
   now?: () => number;
 }
 
+/** LOGIN_MAX_FAILURES / LOGIN_LOCKOUT_MINUTES when not set. */
+export const DEFAULT_LOGIN_LOCKOUT = { maxFailures: 10, lockoutMinutes: 15 } as const;
+
 const MAX_TRACKED = 10_000;
 
 /**
  * Account lockout for password logins (POST /auth/login, the OAuth consent page): after
- * `maxFailures` wrong passwords in a row for one email (and tenant), every login for it is refused
+ * `maxFailures` wrong passwords in a row for one email address, every login for it is refused
  * with RATE_LIMIT_EXCEEDED and `retryAfter` until the lockout ends; a success resets the count. The
  * per-IP rate limit stops one client; this stops many clients guessing one account. Kept in the
  * process's memory (each gateway replica counts its own attempts), for unknown emails too, so a

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_LOGIN_LOCKOUT, type LoginThrottleOptions } from '../auth/login-throttle.ts';
 import { ModelProviderEnv, loadModelProviderConfig, type ModelProviderConfig } from '../ai/model-provider.config.ts';
 import { AppError, type FieldIssue } from '../errors/app-error.ts';
 import { zodIssues } from '../errors/zod-issues.ts';
@@ -42,13 +43,13 @@ export const RuntimeEnv = z.object({
     .int()
     .min(0)
     .max(1000)
-    .default(10)
+    .default(DEFAULT_LOGIN_LOCKOUT.maxFailures)
     .describe('Wrong passwords in a row for one email address (whatever tenant the login names) that lock its password login (POST /auth/login, the OAuth consent page) for LOGIN_LOCKOUT_MINUTES; counted per process; 0 = no lockout. Example: 5'),
   LOGIN_LOCKOUT_MINUTES: z.coerce
     .number()
     .positive('must be more than 0')
     .max(24 * 60)
-    .default(15)
+    .default(DEFAULT_LOGIN_LOCKOUT.lockoutMinutes)
     .describe('How long a locked account refuses password logins (429 RATE_LIMIT_EXCEEDED with Retry-After), the right password too. Example: 30'),
   KB_FUSION_WEIGHTS: z
     .string()
@@ -131,7 +132,7 @@ export interface CrmConfig extends CoreConfig {
   /** KB_RERANK: the second stage of knowledge search; undefined ⇒ the shipped default (the offline reranker when it won on tuning). */
   knowledgeRerank?: 'on' | 'off' | 'vertex';
   /** LOGIN_MAX_FAILURES / LOGIN_LOCKOUT_MINUTES: account lockout of password logins. */
-  login: { maxFailures: number; lockoutMinutes: number };
+  login: LoginThrottleOptions;
   /** KB_FUSION_WEIGHTS: [full text, vector] weights of hybrid search's score fusion; undefined ⇒ the shipped default. */
   knowledgeFusionWeights?: [number, number];
   /** KB_QUERY_SYNONYMS: full-text knowledge search also looks for WordNet synonyms of the query words. */

@@ -103,11 +103,11 @@ export async function fullTextHits(
   // a synonym's lexeme counts `w` × its IDF toward coverage; the query's own words count fully
   const rows = await em.execute<{ id: string; score: number; coverage: number | null }[]>(
     `WITH st AS (SELECT coalesce((SELECT chunk_count FROM kb_index_state WHERE tenant_id = ?), 0) AS n),
+     own AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ?))),
      lx AS (
-       SELECT DISTINCT lexeme, 1.0::float8 AS w FROM unnest(to_tsvector('english', ?))
+       SELECT lexeme, 1.0::float8 AS w FROM own
        UNION ALL
-       SELECT DISTINCT s.lexeme, ?::float8 FROM unnest(to_tsvector('english', ?)) s
-       WHERE s.lexeme NOT IN (SELECT lexeme FROM unnest(to_tsvector('english', ?)))),
+       SELECT DISTINCT s.lexeme, ?::float8 FROM unnest(to_tsvector('english', ?)) s WHERE s.lexeme NOT IN (SELECT lexeme FROM own)),
      t AS (
        SELECT lx.lexeme, lx.w, ln(1 + (st.n - coalesce(k.df, 0) + 0.5) / (coalesce(k.df, 0) + 0.5)) AS idf
        FROM lx CROSS JOIN st
@@ -124,7 +124,6 @@ export async function fullTextHits(
       query,
       syn?.weight ?? 0,
       synonyms,
-      query,
       tenantId,
       ...(websearch ? [query] : []),
       tenantId,

@@ -4,20 +4,14 @@
 // one JSON line with what it did and its own CPU, and exits when a line "exit" arrives (the bench
 // reads PostgreSQL's per-backend CPU in between, while this process's connections are still open).
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { createCrmCore, openDatabase, silentLogger, type Actor } from '@crm/core';
 import { createWorkflowCheckpointer } from '@crm/agents';
 import { startCpuProfile } from './bench-cpu-profile.ts';
-import { benchWorker } from './bench-worker.ts';
+import { benchWorker, countPgStatements } from './bench-worker.ts';
 
 const args = JSON.parse(process.argv[2]) as { url: string; actor: Actor; concurrency: number; cpuProfile?: string };
 
-let statements = 0;
-const clientQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...a: unknown[]) {
-  statements++;
-  return (clientQuery as (...x: unknown[]) => unknown).apply(this, a);
-} as typeof clientQuery;
+const statements = countPgStatements();
 
 const logger = silentLogger();
 const db = await openDatabase({ config: { url: args.url, dataDir: 'unused', pglitePort: 0, poolMax: 16 }, logger, migrate: false });
@@ -32,11 +26,11 @@ input.on('line', (line) => {
     void (async () => {
       const profile = args.cpuProfile ? await startCpuProfile() : undefined;
       const cpu0 = process.cpuUsage();
-      const s0 = statements;
+      const s0 = statements();
       const runs = await worker.runDue();
       const cpu = process.cpuUsage(cpu0);
       await profile?.stop(args.cpuProfile!);
-      process.stdout.write(`${JSON.stringify({ runs, cpuMs: (cpu.user + cpu.system) / 1000, statements: statements - s0, pid: process.pid })}\n`);
+      process.stdout.write(`${JSON.stringify({ runs, cpuMs: (cpu.user + cpu.system) / 1000, statements: statements() - s0, pid: process.pid })}\n`);
     })();
   } else if (cmd === 'exit') {
     input.close();

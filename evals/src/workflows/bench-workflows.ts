@@ -16,18 +16,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { startCpuProfile } from './bench-cpu-profile.ts';
-import { benchWorker } from './bench-worker.ts';
+import { benchWorker, countPgStatements } from './bench-worker.ts';
 
-// statements sent to the database (every pool — the ORM's, the tenant batches', the checkpointer's —
-// goes through pg's Client.query), so the cost per step can be counted, not only timed
-let statements = 0;
-const clientQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  statements++;
-  return (clientQuery as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof clientQuery;
+const statements = countPgStatements();
 
 const { values: opts, positionals } = parseArgs({ options: { workers: { type: 'string', default: '0' }, 'cpu-prof': { type: 'string' } }, allowPositionals: true });
 const EXECUTIONS = Number(positionals[0] ?? 200);
@@ -97,11 +89,11 @@ if (WORKERS === 0) {
   const profile = PROFILE_DIR ? await startCpuProfile() : undefined;
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const statements0 = statements;
+  const statements0 = statements();
   runs = await w.runDue();
   seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  sent = statements - statements0;
+  sent = statements() - statements0;
   workerCpuMs = (cpu.user + cpu.system) / 1000;
   await profile?.stop(path.join(PROFILE_DIR!, `bench-workflows-inprocess-${process.pid}.cpuprofile`));
   pgCpu = cpuSince(pg0, await backendCpu());
