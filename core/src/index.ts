@@ -65,8 +65,8 @@ export { createJobScheduler } from './jobs/job-scheduler.ts';
 export type { JobScheduler } from './jobs/job-scheduler.ts';
 export { createVectorStore } from './knowledge/vector-store.factory.ts';
 // Workflow engine (core/src/workflows) and mail transports (core/src/mail).
-export { TRIGGER_TYPES, TriggerType, STEP_TYPES, StepType, CONDITION_OPERATORS, WorkflowStep, WorkflowDefinition, CreateWorkflowInput, Workflow, ExecutionStatus, StepAttempt, WorkflowExecution, STEP_CONFIGS, evaluateConditions, renderTemplate, renderDeep, nextCronRun, previousCronRun, WORKFLOW_TEMPLATES, EXECUTIONS_QUEUED, createExecutionStore, createWorkflowTriggers, signedHeaders, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS, assertPublicUrl, WorkflowsEnv } from './workflows/index.ts';
-export type { StepConfigOf, WorkflowDefinitionInput, ConditionContext, ExecutionStore, ClaimedExecution, WorkflowTriggers, StepEffect } from './workflows/index.ts';
+export { TRIGGER_TYPES, TriggerType, STEP_TYPES, StepType, CONDITION_OPERATORS, WorkflowStep, WorkflowDefinition, CreateWorkflowInput, Workflow, ExecutionStatus, StepAttempt, WorkflowExecution, STEP_CONFIGS, evaluateConditions, renderTemplate, renderDeep, nextCronRun, previousCronRun, WORKFLOW_TEMPLATES, EXECUTIONS_QUEUED, createExecutionStore, createWorkflowTriggers, signedHeaders, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS, assertPublicUrl, WorkflowsEnv, createPgBossWaitTimers, createClaimLoopWaitTimers, WAIT_TIMER_QUEUE, WAIT_TIMER_SCHEMA } from './workflows/index.ts';
+export type { StepConfigOf, WorkflowDefinitionInput, ConditionContext, ExecutionStore, ClaimedExecution, WorkflowTriggers, StepEffect, WaitTimers, WaitTimerKind } from './workflows/index.ts';
 export { WorkflowTriggerInfo, ListTriggersQuery } from './workflows/index.ts';
 export { createMailboxTransport, createSmtpTransport, listMailbox, getMailboxMessage, mailboxAttachment, messageIdFor } from './mail/mail.transport.ts';
 export type { MailTransport, MailboxMessage } from './mail/mail.transport.ts';

@@ -61,12 +61,13 @@ export function createWorkflowRuntimeService(deps: WorkflowRuntimeDeps): Service
         concurrency: config.WORKFLOW_WORKER_CONCURRENCY,
         leaseMs: config.WORKFLOW_LEASE_MS,
         pollMs: config.WORKFLOW_POLL_MS,
+        waitTimers: config.WORKFLOW_WAIT_TIMERS,
         triggers,
         effectActor: deps.effectActor,
       });
       if (deps.triggers !== false) unsubscribe = triggers.subscribe(core.outbox);
       await worker.start();
-      logger.info({ workerId: worker.workerId, mail: smtp ? 'smtp' : 'mailbox' }, 'workflow engine started');
+      logger.info({ workerId: worker.workerId, mail: smtp ? 'smtp' : 'mailbox', waitTimers: config.WORKFLOW_WAIT_TIMERS }, 'workflow engine started');
     },
     async stop() {
       unsubscribe?.();

@@ -85,33 +85,58 @@ describe.each(testDbKinds())('workflow worker on %s', (kind) => {
     ]);
   });
 
-  it('resumes a WAIT in a new worker (a restart) and finishes on the version it started with', async () => {
+  it.each(['pg-boss', 'claim-loop'] as const)('resumes a WAIT (timers: %s) in a new worker (a restart) and finishes on the version it started with', async (timers) => {
     const wf = await create({
-      name: 'Wait then mail',
+      name: `Wait then mail (${timers})`,
       trigger: { type: 'MANUAL', conditions: [] },
       steps: [
         { id: 'pause', name: 'Pause', type: 'WAIT', config: { minutes: 10 }, nextSteps: ['mail'] },
         { id: 'mail', name: 'Mail', type: 'SEND_EMAIL', config: { to: '{{input.to}}', subject: 'v1 after wait', body: 'x' } },
       ],
     });
-    const exec = await env.core.workflows.execute(f.marketing, wf.id, { input: { to: 'wait@x.io' } });
-    await worker().runDue();
+    const to = `wait-${timers}@x.io`;
+    const exec = await env.core.workflows.execute(f.marketing, wf.id, { input: { to } });
+    await worker({ waitTimers: timers }).runDue();
     expect((await env.core.workflows.getExecution(f.marketing, exec.id)).status).toBe('waiting');
     await env.core.workflows.update(f.marketing, wf.id, { name: 'Wait then mail', trigger: { type: 'MANUAL', conditions: [] }, steps: [{ id: 'only', name: 'x', type: 'WAIT', config: { seconds: 1 } }] });
     const parked = await env.core.workflows.getExecution(f.marketing, exec.id);
     expect(parked.wakeAt!.getTime()).toBeGreaterThan(Date.now() + 9 * 60_000);
-    expect(await worker().runDue()).toBe(0); // not due yet
-    // ten minutes pass: the timer is due
-    await t.db.asWorker((c) => c.query('UPDATE workflow_executions SET wake_at = now() WHERE id = $1', [exec.id]));
+    expect(await worker({ waitTimers: timers }).runDue()).toBe(0); // not due yet
+    const row = async () =>
+      (await t.db.asWorker((c) => c.query<{ wait_timer: boolean; wake_at: Date }>('SELECT wait_timer, wake_at FROM workflow_executions WHERE id = $1', [exec.id]))).rows[0];
+    if (timers === 'pg-boss') {
+      // the timer is a pg-boss job due at the WAIT's deadline, and the claim loop leaves the row alone
+      expect((await row()).wait_timer).toBe(true);
+      const { rows: jobs } = await t.db.asWorker((c) =>
+        c.query<{ start_after: Date; state: string }>(`SELECT start_after, state FROM pgboss.job WHERE name = 'workflow-wait' AND data->>'executionId' = $1`, [exec.id]),
+      );
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]).toMatchObject({ state: 'created' });
+      expect(jobs[0].start_after.getTime()).toBe(parked.wakeAt!.getTime());
+      // a due wake_at alone does not resume it: only the job does
+      await t.db.asWorker((c) => c.query(`UPDATE workflow_executions SET wake_at = now() - interval '1 second' WHERE id = $1`, [exec.id]));
+      expect(await worker({ waitTimers: timers }).runDue()).toBe(0);
+      await t.db.asWorker((c) => c.query('UPDATE workflow_executions SET wake_at = $2 WHERE id = $1', [exec.id, parked.wakeAt]));
+      // ten minutes pass: the job is due (and the WAIT's deadline too, for the resumed graph)
+      await t.db.asWorker((c) => c.query(`UPDATE pgboss.job SET start_after = now() - interval '1 second' WHERE name = 'workflow-wait' AND data->>'executionId' = $1`, [exec.id]));
+    } else {
+      expect((await row()).wait_timer).toBe(false);
+      // ten minutes pass: the timer is due
+      await t.db.asWorker((c) => c.query('UPDATE workflow_executions SET wake_at = now() WHERE id = $1', [exec.id]));
+    }
     const restarted = await openWorkflowEnv(t.db);
     try {
-      expect(await restarted.worker({ effectActor: () => f.admin }).runDue()).toBe(1);
+      expect(await restarted.worker({ effectActor: () => f.admin, waitTimers: timers }).runDue()).toBe(1);
     } finally {
       await restarted.close();
     }
     const done = await env.core.workflows.getExecution(f.marketing, exec.id);
     expect(done).toMatchObject({ status: 'completed', version: 1 });
-    expect((await listMailbox(t.db, f.marketing, { to: 'wait@x.io' })).map((m) => m.subject)).toEqual(['v1 after wait']);
+    expect((await listMailbox(t.db, f.marketing, { to })).map((m) => m.subject)).toEqual(['v1 after wait']);
+    if (timers === 'pg-boss') {
+      const { rows } = await t.db.asWorker((c) => c.query<{ state: string }>(`SELECT state FROM pgboss.job WHERE name = 'workflow-wait' AND data->>'executionId' = $1`, [exec.id]));
+      expect(rows.map((r) => r.state)).toEqual(['completed']);
+    }
   });
 
   it('calls a signed webhook, retrying with backoff, and branches with the AI decision rule fallback', async () => {

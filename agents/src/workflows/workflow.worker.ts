@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Command, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
-import { createApprovalService, createExecutionStore, EXECUTIONS_QUEUED, subscribeOutboxWake, type Actor, type ApprovalService, type ClaimedExecution, type Database, type Logger } from '@crm/core';
+import {
+  createApprovalService,
+  createClaimLoopWaitTimers,
+  createExecutionStore,
+  createPgBossWaitTimers,
+  EXECUTIONS_QUEUED,
+  subscribeOutboxWake,
+  type Actor,
+  type ApprovalService,
+  type ClaimedExecution,
+  type Database,
+  type Logger,
+  type WaitTimerKind,
+  type WaitTimers,
+} from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { FRESH_THREAD } from './batched-checkpoint.saver.ts';
 import { installLeanRunContext } from './lean-run-context.ts';
@@ -27,6 +41,12 @@ export interface WorkflowWorkerDeps extends Omit<StepEffectsDeps, 'store' | 'app
    */
   effectActor?: (e: ClaimedExecution) => Actor | Promise<Actor>;
   scheduleEveryMs?: number;
+  /**
+   * Where WAIT steps keep their timers (`WORKFLOW_WAIT_TIMERS`): `pg-boss` (default; a pg-boss job per
+   * WAIT, fired by this worker every `pollMs`), `claim-loop` (the execution's `wake_at`), or timers
+   * the caller owns.
+   */
+  waitTimers?: WaitTimerKind | WaitTimers;
 }
 
 export interface WorkflowWorker {
@@ -70,6 +90,13 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
   const leaseMs = deps.leaseMs ?? 30_000;
   const concurrency = deps.concurrency ?? 4;
   const logger = deps.logger.child({ component: 'workflow-worker', workerId });
+  const ownTimers = typeof deps.waitTimers !== 'object';
+  const timers: WaitTimers =
+    typeof deps.waitTimers === 'object'
+      ? deps.waitTimers
+      : deps.waitTimers === 'claim-loop'
+        ? createClaimLoopWaitTimers()
+        : createPgBossWaitTimers(deps.db, { logger, pollMs: deps.pollMs });
   const graphs = new Map<string, CompiledWorkflow>();
   const active = new Set<Promise<Outcome>>();
   const running = new Set<string>();
@@ -150,7 +177,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       }
       const wait = after.tasks.flatMap((t) => t.interrupts).map((i) => i.value as { waitUntil?: string })[0];
       if (wait?.waitUntil) {
-        await store.sleepUntil(e.tenantId, e.id, workerId, new Date(wait.waitUntil));
+        await store.parkOnWait(e.id, workerId, new Date(wait.waitUntil), timers);
         return 'waiting';
       }
       if (after.next.length > 0) {
@@ -294,6 +321,8 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
     async start() {
       if (!stopped) return;
       stopped = false;
+      // WAITs that came due while no worker ran fire first (pg-boss: installs its schema on first use)
+      await timers.start();
       deps.db.events.on(EXECUTIONS_QUEUED, wakeNow);
       // the runtime's one LISTEN-or-poll wake loop (shared LISTEN connection, reconnects with
       // backoff after an outage, in-process commit signal, poll every pollMs as the fallback)
@@ -310,6 +339,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       const wasStopped = stopped;
       stopped = false;
       try {
+        await timers.fireDue();
         return await pump();
       } finally {
         stopped = wasStopped;
@@ -325,6 +355,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       if (scheduleTimer) clearInterval(scheduleTimer);
       await pumping?.catch(() => 0);
       await Promise.allSettled([...active]);
+      if (ownTimers) await timers.stop();
     },
   };
 }

@@ -5,6 +5,7 @@ import { MANUAL_EFFECT_KIND } from './workflow-complete-step.ts';
 import { contactContext } from './workflow.rows.ts';
 import type { TriggerType, WorkflowDefinition } from './workflow.schema.ts';
 import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
+import type { WaitTimers } from './wait-timers.ts';
 
 export interface ClaimedExecution {
   id: string;
@@ -70,7 +71,7 @@ export function createExecutionStore(handle: DatabaseHandle) {
           await c.query(
             `WITH picked AS (
                SELECT id FROM workflow_executions
-               WHERE status IN ('pending','running','waiting') AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
+               WHERE status IN ('pending','running','waiting') AND NOT wait_timer AND wake_at <= now() AND (locked_until IS NULL OR locked_until < now())
                  AND NOT (id = ANY($4::uuid[]))
                ORDER BY wake_at LIMIT $2 FOR UPDATE SKIP LOCKED)
              UPDATE workflow_executions e SET status = 'running', locked_by = $1, locked_until = now() + make_interval(secs => $3),
@@ -179,7 +180,16 @@ export function createExecutionStore(handle: DatabaseHandle) {
       await db.withTenant(tenantId, (em) => em.execute(`UPDATE workflow_executions SET wake_at = now() WHERE id = ? AND status = 'waiting'`, [id]));
     },
 
-    /** Park the execution until `wakeAt` (a WAIT step or a retry backoff); any worker may resume it then. */
+    /**
+     * Park the execution on a WAIT until `wakeAt` with the given timers (pg-boss's job and the
+     * execution row commit together); any worker resumes it when the timer fires.
+     */
+    async parkOnWait(id: string, workerId: string, wakeAt: Date, timers: WaitTimers): Promise<boolean> {
+      await timers.ready();
+      return db.asWorker((c) => timers.park(c, { id, workerId }, wakeAt));
+    },
+
+    /** Park the execution until `wakeAt` (an approval's expiry or a retry backoff); any worker may resume it then. */
     async sleepUntil(tenantId: string, id: string, workerId: string, wakeAt: Date, status: 'waiting' | 'pending' = 'waiting'): Promise<boolean> {
       const [rows] = await db.writeAsTenant(tenantId, [
         {

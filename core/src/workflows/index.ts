@@ -40,6 +40,8 @@ export type { WorkflowTriggers } from './workflow-triggers.ts';
 export { signWebhook, signedHeaders, verifyWebhook, recordWebhookReceipt, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS } from './webhook-signature.ts';
 export { assertPublicUrl } from './ssrf-guard.ts';
 export { WorkflowsEnv } from './workflows.config.ts';
+export { createPgBossWaitTimers, createClaimLoopWaitTimers, WAIT_TIMER_QUEUE, WAIT_TIMER_SCHEMA } from './wait-timers.ts';
+export type { WaitTimers, WaitTimerKind, WaitTimerOptions } from './wait-timers.ts';
 export { dryRunWorkflow, simulate, DryRunOptions } from './workflow-dry-run.ts';
 export type { DryRunReport, DryRunEntry, PlannedEffect } from './workflow-dry-run.ts';
 export { WorkflowTriggerInfo, ListTriggersQuery } from './workflow-trigger-list.ts';

@@ -68,7 +68,7 @@ export async function completeFailedStep(db: Database, actor: Actor, input: z.in
       [actor.tenantId, executionId, last.step_id, last.attempt + 1, JSON.stringify({ completedManually: true }), JSON.stringify(result)],
     );
     await em.execute(
-      `UPDATE workflow_executions SET status = 'pending', error = NULL, output = NULL, finished_at = NULL, wake_at = now(), locked_by = NULL, locked_until = NULL WHERE id = ?`,
+      `UPDATE workflow_executions SET status = 'pending', error = NULL, output = NULL, finished_at = NULL, wake_at = now(), wait_timer = false, locked_by = NULL, locked_until = NULL WHERE id = ?`,
       [executionId],
     );
     await writeAudit(em, actor, 'workflow.step_completed', 'workflow_execution', executionId, { before: { status: 'failed', error: row.error }, after: { stepId, output: result } });

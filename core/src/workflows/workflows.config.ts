@@ -26,6 +26,12 @@ export const WorkflowsEnv = z.object({
   WORKFLOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4).describe('Executions one worker runs at once; example: 4'),
   WORKFLOW_LEASE_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000).describe('Execution lease; a dead worker\'s runs resume after it; example: 30000'),
   WORKFLOW_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500).describe('How often an idle worker looks for due executions; example: 500'),
+  WORKFLOW_WAIT_TIMERS: z
+    .enum(['pg-boss', 'claim-loop'])
+    .default('pg-boss')
+    .describe(
+      'Where WAIT steps keep their timers: pg-boss (a pg-boss 10 job per WAIT in the pgboss schema, sent in the transaction that parks the execution and fired by every worker every WORKFLOW_POLL_MS) or claim-loop (the execution row\'s wake_at, resumed by the workers\' claim loop). Example: claim-loop',
+    ),
   WORKFLOW_PREPARED_STATEMENTS: z
     .enum(['on', 'off'])
     .default('on')
