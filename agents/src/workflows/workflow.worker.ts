@@ -95,7 +95,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
     typeof deps.waitTimers === 'object'
       ? deps.waitTimers
       : deps.waitTimers === 'claim-loop'
-        ? createClaimLoopWaitTimers()
+        ? createClaimLoopWaitTimers(deps.db)
         : createPgBossWaitTimers(deps.db, { logger, pollMs: deps.pollMs });
   const graphs = new Map<string, CompiledWorkflow>();
   const active = new Set<Promise<Outcome>>();

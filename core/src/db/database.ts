@@ -44,6 +44,8 @@ export interface Database extends DatabaseHandle {
   writeAsTenant(tenantId: string, statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
   /** Read-only statements as `crm_worker` in one round trip (API-key lookup on every request). */
   readAsWorker(statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
+  /** Statements that may write, as `crm_worker`, in ONE round trip and one implicit transaction (all or nothing). */
+  writeAsWorker(statements: ReadStatement[]): Promise<Record<string, unknown>[][]>;
   /** Run `fn` in one transaction as `crm_worker` (outbox dispatch). */
   asWorker<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
   /** Fired after a transaction that wrote outbox events commits (in-process wake-up). */
@@ -282,6 +284,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     },
     async readAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs);
+      const results = (await worker.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      return results.slice(1).map((r) => r.rows);
+    },
+    async writeAsWorker(statements) {
+      const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs, false);
       const results = (await worker.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },

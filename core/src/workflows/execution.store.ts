@@ -185,8 +185,7 @@ export function createExecutionStore(handle: DatabaseHandle) {
      * execution row commit together); any worker resumes it when the timer fires.
      */
     async parkOnWait(id: string, workerId: string, wakeAt: Date, timers: WaitTimers): Promise<boolean> {
-      await timers.ready();
-      return db.asWorker((c) => timers.park(c, { id, workerId }, wakeAt));
+      return timers.park({ id, workerId }, wakeAt);
     },
 
     /** Park the execution until `wakeAt` (an approval's expiry or a retry backoff); any worker may resume it then. */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
+import type { ReadParam } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { EXECUTIONS_QUEUED } from './workflow.service.ts';
 
@@ -15,12 +16,12 @@ export type WaitTimerKind = 'pg-boss' | 'claim-loop';
 export interface WaitTimers {
   kind: WaitTimerKind;
   /**
-   * Park an execution on a WAIT until `wakeAt`, in the transaction of `client` (the worker's, as
-   * `crm_worker`): the execution row and the timer commit together or not at all. False when this
-   * worker no longer holds the execution's lease.
+   * Park an execution on a WAIT until `wakeAt`, in one transaction as `crm_worker`: the execution
+   * row and the timer commit together or not at all. False when this worker no longer holds the
+   * execution's lease.
    */
-  park(client: pg.PoolClient, e: { id: string; workerId: string }, wakeAt: Date): Promise<boolean>;
-  /** Resolves when `park` can run without any I/O of its own (pg-boss started); call it before opening the transaction. */
+  park(e: { id: string; workerId: string }, wakeAt: Date): Promise<boolean>;
+  /** Resolves once pg-boss has started (and installed its schema); `park` and `fireDue` wait for it themselves. */
   ready(): Promise<void>;
   /** Fire due timers every `pollMs` from now on (pg-boss starts, and installs its schema on first use, in the first round). */
   start(): Promise<void>;
@@ -37,6 +38,9 @@ export interface WaitTimerOptions {
   batchSize?: number;
 }
 
+/** Deadlines remembered for on-time firing (beyond them, the poll fires the timers). */
+const MAX_UPCOMING = 10_000;
+
 const parkSql = (onTimer: boolean) => `UPDATE workflow_executions SET status = 'waiting', wake_at = $2, wait_timer = ${onTimer}, locked_by = NULL, locked_until = NULL
   WHERE id = $1 AND locked_by = $3 RETURNING 1`;
 
@@ -44,11 +48,13 @@ const parkSql = (onTimer: boolean) => `UPDATE workflow_executions SET status = '
  * WAIT timers in the executions table itself: the park sets `wake_at`, and the worker's SKIP
  * LOCKED claim loop resumes the execution when it is due (`WORKFLOW_WAIT_TIMERS=claim-loop`).
  */
-export function createClaimLoopWaitTimers(): WaitTimers {
+export function createClaimLoopWaitTimers(handle: DatabaseHandle): WaitTimers {
+  const db = databaseOf(handle);
   return {
     kind: 'claim-loop',
-    async park(client, e, wakeAt) {
-      return (await client.query(parkSql(false), [e.id, wakeAt, e.workerId])).rowCount === 1;
+    async park(e, wakeAt) {
+      const [rows] = await db.writeAsWorker([{ sql: parkSql(false), params: [e.id, wakeAt, e.workerId] }]);
+      return rows.length === 1;
     },
     async ready() {},
     async start() {},
@@ -68,6 +74,13 @@ const FIRE_SQL = `UPDATE workflow_executions e SET wait_timer = false, wake_at =
   FROM unnest($1::uuid[], $2::timestamptz[]) AS j(id, due)
   WHERE e.id = j.id AND e.status = 'waiting' AND e.wait_timer AND e.wake_at <= j.due
   RETURNING e.id`;
+
+/** A pg-boss statement parameter as one our statement batches can inline (its job data is an object). */
+function asParam(v: unknown): ReadParam {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  return JSON.stringify(v);
+}
 
 /** pg-boss runs its statements through this when they must join our transaction (its documented `db` option). */
 const onClient = (client: pg.PoolClient): PgBoss.Db => ({
@@ -191,6 +204,45 @@ export function createPgBossWaitTimers(handle: DatabaseHandle, options: WaitTime
     return firing;
   };
 
+  // Deadlines of the timers this process parked, ascending: a timer set for the earliest fires it
+  // on time instead of at the next poll (timers parked by other processes wait for the poll).
+  const upcoming: number[] = [];
+  let precise: NodeJS.Timeout | undefined;
+  let preciseAt = Infinity;
+  const remember = (at: number) => {
+    if (upcoming.length >= MAX_UPCOMING && at >= upcoming[upcoming.length - 1]) return;
+    let lo = 0;
+    let hi = upcoming.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (upcoming[mid] < at) lo = mid + 1;
+      else hi = mid;
+    }
+    upcoming.splice(lo, 0, at);
+    if (upcoming.length > MAX_UPCOMING) upcoming.pop();
+    arm();
+  };
+  function arm() {
+    if (!running || !upcoming.length) return;
+    const at = upcoming[0];
+    if (precise && preciseAt <= at) return;
+    if (precise) clearTimeout(precise);
+    preciseAt = at;
+    // a little after the deadline (the database's clock decides when the job is due); at most an hour ahead
+    precise = setTimeout(() => {
+      precise = undefined;
+      preciseAt = Infinity;
+      const now = Date.now();
+      while (upcoming.length && upcoming[0] <= now) upcoming.shift();
+      // a round already under way may have fetched before this deadline: fire again after it
+      void (firing ?? Promise.resolve(0))
+        .catch(() => 0)
+        .then(() => (running ? fireDue() : 0))
+        .catch((err) => logger.warn({ err }, 'firing WAIT timers failed; will retry'))
+        .finally(arm);
+    }, Math.min(Math.max(0, at - Date.now() + 15), 3_600_000));
+  }
+
   const loop = () => {
     if (!running) return;
     fireDue()
@@ -205,13 +257,27 @@ export function createPgBossWaitTimers(handle: DatabaseHandle, options: WaitTime
     async ready() {
       await ensure();
     },
-    async park(client, e, wakeAt) {
-      // started by ready() before the caller's transaction began: starting pg-boss inside it would
-      // wait for that transaction on PGlite, whose connections share one session
+    async park(e, wakeAt) {
       const b = await ensure();
-      const res = await client.query(parkSql(true), [e.id, wakeAt, e.workerId]);
-      if (res.rowCount !== 1) return false;
-      await b.send(WAIT_TIMER_QUEUE, { executionId: e.id, due: wakeAt.toISOString() }, { startAfter: wakeAt, retryLimit: 0, db: onClient(client) });
+      // pg-boss's own insert statement for this job, captured (its documented \`db\` option) and sent
+      // with the park in one round trip and one transaction. The job goes in even when the park
+      // finds the lease lost: the worker now holding the execution parks it on the same WAIT with
+      // the same deadline, which is all a job can wake (see FIRE_SQL).
+      let insert: { text: string; values: unknown[] } | undefined;
+      const capture: PgBoss.Db = {
+        executeSql: async (text: string, values: unknown[]) => {
+          insert = { text, values };
+          return { rows: [{ id: null }] };
+        },
+      };
+      await b.send(WAIT_TIMER_QUEUE, { executionId: e.id, due: wakeAt.toISOString() }, { startAfter: wakeAt, retryLimit: 0, db: capture });
+      if (!insert) throw new Error('pg-boss sent no insert statement');
+      const [parked] = await db.writeAsWorker([
+        { sql: parkSql(true), params: [e.id, wakeAt, e.workerId] },
+        { sql: insert.text, params: insert.values.map(asParam) },
+      ]);
+      if (parked.length !== 1) return false;
+      remember(wakeAt.getTime());
       return true;
     },
     async start() {
@@ -225,6 +291,10 @@ export function createPgBossWaitTimers(handle: DatabaseHandle, options: WaitTime
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      if (precise) clearTimeout(precise);
+      precise = undefined;
+      preciseAt = Infinity;
+      upcoming.length = 0;
       await firing?.catch(() => 0);
       const b = await ready?.catch(() => undefined);
       ready = undefined;
