@@ -132,10 +132,12 @@ describe.each(kinds)('mcp-remote signs in to the running gateway by OAuth (%s)',
 
   it('a write tool answered 403 insufficient_scope: mcp-remote asks again for crm:read crm:write, and the call goes through', async () => {
     const opened = remote.openedUrls().length;
+    const logFrom = first.log().length;
     const call = first.client.callTool({ name: 'create_contact', arguments: { firstName: 'Stepped', lastName: 'Up', email: 'stepped@bridge.io' } }, undefined, WAIT);
     call.catch(() => {});
     const url = await remote.nextOpenedUrl(opened, first);
     expect(url.searchParams.get('scope')?.split(' ').sort(), first.log().slice(-8000)).toEqual(['crm:read', 'crm:write']);
+    expect(first.log().slice(logFrom)).toMatch(/Authorizing with the scope the server asked for: crm:read crm:write/); // the 403's step-up, kept
     await consent(url);
     const created = await call;
     expect(created.isError, JSON.stringify(created)).toBeFalsy();
@@ -165,9 +167,11 @@ describe.each(kinds)('mcp-remote signs in to the running gateway by OAuth (%s)',
     await vi.waitFor(async () => expect(await mcpStatus(before.access_token as string)).toBe(401), { timeout: 60_000, interval: 100 });
 
     const opened = remote.openedUrls().length;
+    const logFrom = first.log().length;
     const call = search(first);
     call.catch(() => {});
     const url = await remote.nextOpenedUrl(opened, first);
+    expect(first.log().slice(logFrom)).toMatch(/Remote server requires authorization/); // the gateway's 401, as mcp-remote logged it
     expect(url.searchParams.get('client_id')).toBe(clientId); // the registration itself is still good
     await consent(url);
     const found = await call;
