@@ -154,6 +154,16 @@ describe.each(kinds)('mcp-remote signs in to the running gateway by OAuth (%s)',
     first = second;
   });
 
+  it('the MCP Inspector CLI (no OAuth of its own) calls a tool through mcp-remote on the stored tokens', async () => {
+    const opened = remote.openedUrls().length;
+    const listed = (await remote.inspectorCli(['--method', 'tools/list'])) as { tools: { name: string }[] };
+    expect(listed.tools.map((t) => t.name)).toContain('search_contacts');
+    const called = (await remote.inspectorCli(['--method', 'tools/call', '--tool-name', 'search_contacts', '--tool-arg', 'search=stepped@bridge'])) as { isError?: boolean; structuredContent?: unknown };
+    expect(called.isError).toBeFalsy();
+    expect(JSON.stringify(called.structuredContent)).toContain('stepped@bridge.io'); // the contact the step-up wrote
+    expect(remote.openedUrls()).toHaveLength(opened);
+  });
+
   it('after /oauth/revoke the old token gets 401, and mcp-remote signs in again on the next call', async () => {
     const before = remote.stored('tokens')!;
     const clientId = remote.stored('client_info')!.client_id as string;

@@ -1,13 +1,17 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { vi } from 'vitest';
 
 /** The `mcp-remote` executable (the stdio↔remote bridge Claude Desktop and Cursor launch with `npx mcp-remote <url>`). */
 export const MCP_REMOTE_BIN = createRequire(import.meta.url).resolve('mcp-remote/dist/proxy.js');
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** Long enough for a loaded 2-core machine; these are limits, never assertions about speed. */
 const WAIT_MS = 240_000;
@@ -94,6 +98,31 @@ export class McpRemoteHarness {
     const dir = path.join(this.configDir, 'mcp-remote-v1');
     const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith(`_${kind}.json`)) : undefined;
     return file ? (JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>) : undefined;
+  }
+
+  /**
+   * The MCP Inspector's CLI mode (`npx @modelcontextprotocol/inspector --cli`) with this bridge as
+   * its stdio server: 0.15 (the last for Node 20) has no OAuth of its own, so this is how it reaches
+   * an OAuth-protected server — on the tokens mcp-remote stored. Its parsed JSON output.
+   */
+  async inspectorCli(methodArgs: string[]): Promise<unknown> {
+    const args = ['--no', '--', '@modelcontextprotocol/inspector', '--cli', process.execPath, MCP_REMOTE_BIN, this.serverUrl, String(this.callbackPort), '--host', '127.0.0.1', '--allow-http', ...methodArgs];
+    // the inspector hands its own environment to the stdio server it starts
+    const proc = spawn('npx', args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, MCP_REMOTE_CONFIG_DIR: this.configDir, BROWSER: this.browser, AUTH_URL_FILE: this.urlFile }, detached: true });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      // a limit for a hung run (its whole process group: inspector, bridge), not a speed assertion
+      const timer = setTimeout(() => killIfAlive(-proc.pid!), WAIT_MS);
+      proc.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    if (code !== 0) throw new Error(`inspector exited with ${code}: ${stderr}${stdout}`);
+    return JSON.parse(stdout);
   }
 
   async closeAll(): Promise<void> {
