@@ -61,7 +61,7 @@ export class McpRemoteHarness {
   start(): RemoteRun {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [MCP_REMOTE_BIN, this.serverUrl, String(this.callbackPort), '--host', '127.0.0.1', '--allow-http', '--auth-timeout', '600', '--debug'],
+      args: [MCP_REMOTE_BIN, this.serverUrl, String(this.callbackPort), '--allow-http', '--auth-timeout', '600', '--debug'],
       // no DISPLAY: xdg-open falls back to $BROWSER
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, MCP_REMOTE_CONFIG_DIR: this.configDir, BROWSER: this.browser, AUTH_URL_FILE: this.urlFile },
       stderr: 'pipe',
@@ -106,7 +106,7 @@ export class McpRemoteHarness {
    * an OAuth-protected server — on the tokens mcp-remote stored. Its parsed JSON output.
    */
   async inspectorCli(methodArgs: string[]): Promise<unknown> {
-    const args = ['--no', '--', '@modelcontextprotocol/inspector', '--cli', process.execPath, MCP_REMOTE_BIN, this.serverUrl, String(this.callbackPort), '--host', '127.0.0.1', '--allow-http', ...methodArgs];
+    const args = ['--no', '--', '@modelcontextprotocol/inspector', '--cli', process.execPath, MCP_REMOTE_BIN, this.serverUrl, String(this.callbackPort), '--allow-http', ...methodArgs];
     // the inspector hands its own environment to the stdio server it starts
     const proc = spawn('npx', args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, MCP_REMOTE_CONFIG_DIR: this.configDir, BROWSER: this.browser, AUTH_URL_FILE: this.urlFile }, detached: true });
     let stdout = '';
