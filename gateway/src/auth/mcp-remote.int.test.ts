@@ -206,4 +206,20 @@ describe.each(kinds)('mcp-remote signs in to the running gateway by OAuth (%s)',
     expect(found.isError, JSON.stringify(found)).toBeFalsy();
     expect(remote.stored('client_info')!.client_id).toBe(url.searchParams.get('client_id'));
   });
+
+  it('with --static-oauth-client-metadata naming both scopes, one consent covers reads and writes', async () => {
+    const both = new McpRemoteHarness(path.join(dir, 'both'), `${base()}/mcp/crm`, await freePort(), ['--static-oauth-client-metadata', '{"scope":"crm:read crm:write"}']);
+    try {
+      const run = both.start();
+      const url = await both.nextOpenedUrl(0, run);
+      expect(url.searchParams.get('scope')).toBe('crm:read crm:write');
+      await consent(url);
+      await run.connected;
+      const created = await run.client.callTool({ name: 'create_contact', arguments: { firstName: 'Both', lastName: 'Scopes', email: 'both@bridge.io' } }, undefined, WAIT);
+      expect(created.isError, JSON.stringify(created)).toBeFalsy();
+      expect(both.openedUrls()).toHaveLength(1);
+    } finally {
+      await both.closeAll();
+    }
+  });
 });

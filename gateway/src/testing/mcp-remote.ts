@@ -49,6 +49,8 @@ export class McpRemoteHarness {
     readonly dir: string,
     readonly serverUrl: string,
     readonly callbackPort: number,
+    /** More mcp-remote flags, as a user would put them in the host's config. */
+    private readonly extraArgs: string[] = [],
   ) {
     this.configDir = path.join(dir, 'mcp-auth');
     this.urlFile = path.join(dir, 'opened-urls.txt');
@@ -61,7 +63,7 @@ export class McpRemoteHarness {
   start(): RemoteRun {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [MCP_REMOTE_BIN, this.serverUrl, String(this.callbackPort), '--allow-http', '--auth-timeout', '600', '--debug'],
+      args: [MCP_REMOTE_BIN, this.serverUrl, String(this.callbackPort), '--allow-http', '--auth-timeout', '600', '--debug', ...this.extraArgs],
       // no DISPLAY: xdg-open falls back to $BROWSER
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, MCP_REMOTE_CONFIG_DIR: this.configDir, BROWSER: this.browser, AUTH_URL_FILE: this.urlFile },
       stderr: 'pipe',
