@@ -80,13 +80,13 @@ describe.each(kinds)('mcp-remote signs in to the running gateway by OAuth (%s)',
     });
     expect(created.status, await created.clone().text()).toBe(201);
     remote = new McpRemoteHarness(dir, `${base()}/mcp/crm`, await freePort());
-  });
+  }, 600_000); // three crm processes on a loaded machine: a limit, not a target
   afterAll(async () => {
     await remote?.closeAll();
     if (crm) await stopCrm(crm.proc);
     await scratch?.drop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, 300_000);
 
   let first: RemoteRun;
 
