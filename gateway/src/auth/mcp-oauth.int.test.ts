@@ -50,8 +50,9 @@ describe('MCP over Streamable HTTP as an OAuth 2.1 resource server', () => {
     fetch(`${base}/mcp/${name}`, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body: JSON.stringify(body) });
 
   it('publishes protected resource metadata for /mcp and per server path', async () => {
+    // scopes write first on purpose: see RESOURCE_SCOPES (mcp-remote's step-up)
     const whole = (await (await fetch(`${base}/.well-known/oauth-protected-resource`)).json()) as Record<string, unknown>;
-    expect(whole).toMatchObject({ resource: `${base}/mcp`, authorization_servers: [DEFAULT_AUTH.publicUrl], scopes_supported: ['crm:read', 'crm:write'], bearer_methods_supported: ['header'] });
+    expect(whole).toMatchObject({ resource: `${base}/mcp`, authorization_servers: [DEFAULT_AUTH.publicUrl], scopes_supported: ['crm:write', 'crm:read'], bearer_methods_supported: ['header'] });
     const one = (await (await fetch(`${base}/.well-known/oauth-protected-resource/mcp/crm-data`)).json()) as Record<string, unknown>;
     expect(one.resource).toBe(`${base}/mcp/crm-data`);
     expect((await fetch(`${base}/.well-known/oauth-protected-resource/mcp/nope`)).status).toBe(404);

@@ -1,7 +1,7 @@
 import { AppError } from '@crm/core';
 import { SERVER_MODULES, serverNames } from '@crm/mcp-servers';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { ALL_SCOPES, SCOPES, type AuthOptions } from './auth.config.ts';
+import { SCOPES, type AuthOptions } from './auth.config.ts';
 import { mcpServerOf, requestBase } from './authenticator.ts';
 
 /** Tools that change something: calling one needs crm:write; everything else on /mcp needs crm:read. */
@@ -49,6 +49,15 @@ export function assertMcpScopes(req: FastifyRequest, reply: FastifyReply, body: 
 }
 
 /**
+ * The scopes this resource names, write first (a set: the order means nothing in OAuth). A step-up
+ * client asks for the union of what it holds and what the 403 names, "crm:read crm:write";
+ * mcp-remote 0.15 takes a requested scope that reads exactly like `scopes_supported` for its own
+ * default and puts back the scope of its first 401 (crm:read), so with the natural order it asked
+ * for crm:read again and could never call a write tool (mcp-remote.int.test.ts).
+ */
+export const RESOURCE_SCOPES: string[] = [SCOPES.write, SCOPES.read];
+
+/**
  * OAuth 2.0 Protected Resource Metadata (RFC 9728) for the MCP servers: /mcp as a whole and one
  * document per server path, naming the authorization server(s) whose tokens are accepted.
  */
@@ -56,7 +65,7 @@ export const mcpOAuthRoutes: FastifyPluginAsync<{ options: AuthOptions }> = asyn
   const document = (req: FastifyRequest, server?: string) => ({
     resource: `${requestBase(req)}/mcp${server ? `/${server}` : ''}`,
     authorization_servers: options.oidc ? [options.oidc.issuer] : [options.publicUrl],
-    scopes_supported: ALL_SCOPES,
+    scopes_supported: RESOURCE_SCOPES,
     bearer_methods_supported: ['header'],
     resource_name: server ? `Agentic CRM MCP server "${server}"` : 'Agentic CRM MCP servers',
     ...(options.oidc ? {} : { jwks_uri: `${options.publicUrl}/.well-known/jwks.json` }),
