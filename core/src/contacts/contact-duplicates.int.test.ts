@@ -22,6 +22,20 @@ const SAME_COMPANY_SQL = `WITH n AS (${nameBlocksSql(' AND (count(dup_company) <
 const otherCompaniesSql = (n: number) => `WITH n AS (${nameBlocksSql(' AND count(DISTINCT dup_company) >= 2')} ORDER BY count(*), 1 LIMIT ${n})
   ${namePairsSql('(0.15)::float8')} WHERE a.dup_company <> b.dup_company`;
 
+// Every pair sharing a key within its cap, with its full evidence (a key counts only within its
+// cap; company 0.1) plus 0.2 x similarity, best first: what the whole-tenant scan must return when
+// neither SIMILARITY_CAP nor the cap on name blocks binds.
+const within = (k: string) => `(SELECT count(*) FROM contacts x WHERE x.dup_${k} = a.dup_${k}) <= ${DUPLICATE_BLOCK_CAP[k as keyof typeof DUPLICATE_BLOCK_CAP]}`;
+const shared = (k: string) => `(a.dup_${k} = b.dup_${k} AND ${within(k)})`;
+const EVERY_PAIR_RANKED_SQL = `SELECT a, b, score FROM (
+  SELECT a.id AS a, b.id AS b,
+    (CASE WHEN ${shared('name')} THEN 0.15 ELSE 0 END + CASE WHEN ${shared('phone')} THEN 0.5 ELSE 0 END
+     + CASE WHEN ${shared('email')} THEN 0.5 ELSE 0 END + CASE WHEN a.dup_company = b.dup_company THEN 0.1 ELSE 0 END)::float8
+     + 0.2 * similarity(a.search_text, b.search_text)::float8 AS score
+  FROM contacts a JOIN contacts b ON a.id < b.id
+  WHERE ${shared('name')} OR ${shared('phone')} OR ${shared('email')}) p
+  ORDER BY score DESC, a, b`;
+
 /** Generated contacts with planted duplicates (another email domain, a reformatted phone, a re-typed name). */
 describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind) => {
   let t: TestDatabase;
@@ -138,6 +152,11 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
       const other = await plain((em) => em.execute<{ a: string; b: string; w: number }[]>(otherCompaniesSql(n)));
       expect(other.length).toBeGreaterThan(0);
       expect(norm(otherCompaniesPairs(blocks, n)), `at most ${n} blocks`).toEqual(norm(other));
+      // the server's pass returns only the blocks the tiers can use (for at most n blocks at different companies): the same pairs
+      const usable = await blocksInOnePass(plain, 'name', n);
+      if (n === 1) expect(usable.length).toBeLessThan(blocks.length);
+      expect(norm(sameCompanyPairs(usable)), `same company from the usable blocks (${n})`).toEqual(norm(sameCompany));
+      expect(norm(otherCompaniesPairs(usable, n)), `other companies from the usable blocks (${n})`).toEqual(norm(other));
     }
 
     for (const nameBlocks of [3, undefined]) {
@@ -161,6 +180,19 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
     const capped = await run({ ...SERVER_STEPS, nameBlocks: 3 });
     const all = await run(SERVER_STEPS);
     expect(all.pairs.length).toBeGreaterThan(capped.pairs.length);
+
+    // Similarity is computed lazily and tiers are skipped once they cannot reach the top; with no
+    // cap binding here, every limit's answer is the top of ALL pairs sharing a key within its cap,
+    // each ranked (every pair's similarity computed), in both forms.
+    const reference = await plain((em) => em.execute<{ a: string; b: string; score: number }[]>(EVERY_PAIR_RANKED_SQL));
+    expect(reference.length).toBe(all.pairs.length);
+    for (const limit of [1, 2, 3, 5, 8, 13, 200]) {
+      const want = reference.slice(0, limit).map((p) => [p.a, p.b, Math.round(Math.min(1, Number(p.score)) * 100) / 100]);
+      for (const steps of [SERVER_STEPS, { chunk: 2, ranges: 3 }, { chunk: 1000, ranges: 1000 }]) {
+        const got = await findDuplicatePairs(plain, { limit }, steps);
+        expect(got.map((p) => [p.a.id, p.b.id, p.score]), `limit ${limit}, ${JSON.stringify(steps)}`).toEqual(want);
+      }
+    }
   }, 180_000);
 
   it('finds the duplicates of one contact', async () => {
