@@ -44,27 +44,49 @@ function groupSql(k: BlockKey, where: string): string {
 const members = (k: BlockKey) =>
   `CROSS JOIN LATERAL (SELECT array_agg(c.id)::text[] AS ids${k === 'name' ? ', array_agg(c.dup_company)::text[] AS companies' : ''} FROM contacts c WHERE c.dup_${k} = g.k) m`;
 
-/**
- * The blocks within the cap of one key in one statement over its whole index (a server). For the
- * name key with `nameBlocks` given, only the blocks the name tiers can use: those with a company
- * missing or repeated (the second tier) and, of those at two or more companies, the first
- * `nameBlocks` by size then key (the third tier) — `otherCompaniesPairs` over them equals it over
- * all blocks. At 100k contacts that is ~2,900 of ~28,000 blocks; reading all of them to the client
- * cost ~250 ms of a 377 ms scan.
- */
-export async function blocksInOnePass(tx: TenantTx, k: BlockKey, nameBlocks?: number): Promise<Block[]> {
-  if (k === 'name' && nameBlocks !== undefined) {
-    const sql = `WITH g AS (SELECT dup_name AS k, count(*) AS n,
-        count(dup_company) < count(*) OR count(DISTINCT dup_company) < count(dup_company) AS same_co,
-        count(DISTINCT dup_company) >= 2 AS other_co
-      FROM contacts WHERE dup_name IS NOT NULL GROUP BY dup_name HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP.name}),
-    keys AS (SELECT k FROM g WHERE same_co UNION (SELECT k FROM g WHERE other_co ORDER BY n, k LIMIT ?))
-    SELECT m.ids, m.companies FROM keys g ${members('name')} ORDER BY g.k`;
-    return tx((em) => em.execute<Block[]>(sql, [Math.max(0, Math.trunc(nameBlocks))]));
-  }
+/** The blocks within the cap of one key in one statement over its whole index (a server). */
+export async function blocksInOnePass(tx: TenantTx, k: BlockKey): Promise<Block[]> {
   if (k === 'name') return tx((em) => em.execute<Block[]>(groupSql(k, 'dup_name IS NOT NULL')));
   const sql = `SELECT m.ids FROM (SELECT dup_${k} AS k FROM contacts WHERE dup_${k} IS NOT NULL GROUP BY dup_${k} HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP[k]}) g ${members(k)}`;
   return tx((em) => em.execute<Block[]>(sql));
+}
+
+/**
+ * What the name tiers need from the name index, from one pass on a server: `sameCompany`, the
+ * blocks within the cap with a company missing or repeated (the second tier's pairs all lie in
+ * them), in key order; `rarest`, the keys of the first `nameBlocks` blocks at two or more
+ * companies by size then key (the third tier's), whose members `rarest()` reads only when that
+ * tier runs. At 100k contacts that is ~900 + 2,000 of ~28,000 blocks: reading all of them to the
+ * client cost ~250 of a 377 ms scan, and the third tier's members ~40 ms more when it never runs.
+ */
+export interface NameTierBlocks {
+  sameCompany: Block[];
+  rarest: () => Promise<Block[]>;
+}
+export async function nameTierBlocks(tx: TenantTx, nameBlocks: number): Promise<NameTierBlocks> {
+  const sql = `WITH g AS (SELECT dup_name AS k, count(*) AS n,
+      count(dup_company) < count(*) OR count(DISTINCT dup_company) < count(dup_company) AS same_co,
+      count(DISTINCT dup_company) >= 2 AS other_co
+    FROM contacts WHERE dup_name IS NOT NULL GROUP BY dup_name HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP.name})
+  (SELECT g.k, m.ids, m.companies FROM (SELECT k FROM g WHERE same_co) g ${members('name')} ORDER BY g.k)
+  UNION ALL
+  (SELECT k, NULL, NULL FROM g WHERE other_co ORDER BY n, k LIMIT ?)`;
+  const rows = await tx((em) => em.execute<(Block & { k: string; ids: string[] | null })[]>(sql, [Math.max(0, Math.trunc(nameBlocks))]));
+  const sameCompany = rows.filter((r) => r.ids !== null).map((r) => ({ ids: r.ids!, companies: r.companies }));
+  const keys = rows.filter((r) => r.ids === null).map((r) => r.k);
+  // A later statement (its own snapshot under READ COMMITTED): the cap is checked again, and
+  // otherCompaniesPairs checks the companies again.
+  const rarest = async () =>
+    keys.length === 0
+      ? []
+      : tx((em) =>
+          em.execute<Block[]>(
+            `SELECT array_agg(c.id)::text[] AS ids, array_agg(c.dup_company)::text[] AS companies FROM contacts c
+             WHERE c.dup_name = ANY (ARRAY(SELECT jsonb_array_elements_text(?::jsonb))) GROUP BY c.dup_name HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP.name} ORDER BY c.dup_name`,
+            [JSON.stringify(keys)],
+          ),
+        );
+  return { sameCompany, rarest };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { BLOCK_CAP, blocksInOnePass, blocksInRanges, KEY_RANGE_ENTRIES, type Block, type TenantTx } from './contact-duplicate-blocks.ts';
+import { BLOCK_CAP, blocksInOnePass, blocksInRanges, KEY_RANGE_ENTRIES, nameTierBlocks, type Block, type NameTierBlocks, type TenantTx } from './contact-duplicate-blocks.ts';
 import type { Contact } from './contact.schema.ts';
 
 export interface DuplicatePair {
@@ -177,13 +177,17 @@ const byRank = (x: Ranked, y: Ranked) => Number(y.rank) - Number(x.rank) || byId
 // tiers come from one pass (or one walk of ranges) over the name index.
 async function tenantTop(tx: TenantTx, limit: number, steps: ScanSteps): Promise<Ranked[]> {
   const nameBlocks = steps.nameBlocks ?? SIMILARITY_CAP;
-  let walked: Promise<Block[]> | undefined;
+  // PGlite walks the whole name index in ranges for both tiers; a server reads the second tier's
+  // blocks and the third tier's keys in one pass, and the third tier's members only if it runs.
+  let walked: Promise<NameTierBlocks> | undefined;
   const names = () =>
-    (walked ??= steps.ranges ? blocksInRanges(tx, 'name', steps.ranges) : blocksInOnePass(tx, 'name', nameBlocks));
+    (walked ??= steps.ranges
+      ? blocksInRanges(tx, 'name', steps.ranges).then((all) => ({ sameCompany: all, rarest: async () => all }))
+      : nameTierBlocks(tx, nameBlocks));
   const tiers: { max: number; rows: () => Promise<Row[]> }[] = [
     { max: Infinity, rows: () => strongPairs(tx, steps) },
-    { max: W.name + W.company, rows: async () => sameCompanyPairs(await names()) },
-    { max: W.name, rows: async () => otherCompaniesPairs(await names(), nameBlocks) },
+    { max: W.name + W.company, rows: async () => sameCompanyPairs((await names()).sameCompany) },
+    { max: W.name, rows: async () => otherCompaniesPairs(await (await names()).rarest(), nameBlocks) },
   ];
   const seen = new Map<string, Candidate>();
   let sorted: Candidate[] = [];
