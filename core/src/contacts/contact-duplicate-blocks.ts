@@ -68,7 +68,7 @@ export async function nameTierBlocks(tx: TenantTx, nameBlocks: number): Promise<
       count(dup_company) < count(*) OR count(DISTINCT dup_company) < count(dup_company) AS same_co,
       count(DISTINCT dup_company) >= 2 AS other_co
     FROM contacts WHERE dup_name IS NOT NULL GROUP BY dup_name HAVING count(*) BETWEEN 2 AND ${BLOCK_CAP.name})
-  (SELECT g.k, m.ids, m.companies FROM (SELECT k FROM g WHERE same_co) g ${members('name')} ORDER BY g.k)
+  (SELECT g.k, m.ids, m.companies FROM (SELECT k FROM g WHERE same_co) g ${members('name')})
   UNION ALL
   (SELECT k, NULL, NULL FROM g WHERE other_co ORDER BY n, k LIMIT ?)`;
   const rows = await tx((em) => em.execute<(Block & { k: string; ids: string[] | null })[]>(sql, [Math.max(0, Math.trunc(nameBlocks))]));
