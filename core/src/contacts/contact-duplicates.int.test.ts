@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
-import { blocksInOnePass, blocksInRanges, nameTierBlocks, BLOCK_CAP as DUPLICATE_BLOCK_CAP, type TenantTx } from './contact-duplicate-blocks.ts';
+import { blocksInRanges, nameTierBlocks, strongBlocksInOnePass, BLOCK_CAP as DUPLICATE_BLOCK_CAP, type TenantTx } from './contact-duplicate-blocks.ts';
 import { findDuplicatePairs, otherCompaniesPairs, sameCompanyPairs, SERVER_STEPS } from './contact-duplicates.ts';
 import { databaseOf } from '../db/database-handle.ts';
 import { silentLogger } from '../logger.ts';
@@ -84,7 +84,7 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
     expect(precision).toBe(1);
   });
 
-  it('walks a key index range by range (PGlite) to the same blocks as one pass', async () => {
+  it('walks a key index range by range (PGlite) to the same blocks as one pass; the server\'s pass finds them too', async () => {
     const db = databaseOf(core.db);
     const tx: TenantTx = (fn) => db.withTenant(f.tenantId, fn);
     for (const k of ['phone', 'email', 'name'] as const) {
@@ -99,6 +99,8 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
       expect(whole.length).toBeGreaterThan(0); // planted blocks exist for both keys
       // ranges of 1, 7 and 1,000 entries: blocks split by no range boundary, none lost or doubled
       for (const size of [1, 7, 1000]) expect(norm(await blocksInRanges(tx, k, size)), `${k} by ${size}`).toEqual(norm(whole));
+      // and the server's one pass (keys by count, members by probe)
+      if (k !== 'name') expect(norm((await strongBlocksInOnePass(tx))[k]), `${k} in one pass`).toEqual(norm(whole));
     }
   }, 120_000);
 
@@ -144,7 +146,11 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
     // the tiers' pairs from the name blocks equal their SQL definitions
     const plain: TenantTx = (fn) => db.withTenant(g.tenantId, fn);
     const norm = (ps: { a: string; b: string; w: number | string }[]) => ps.map((p) => `${p.a},${p.b},${Number(p.w)}`).sort();
-    const blocks = await blocksInOnePass(plain, 'name');
+    const blocks = await plain((em) =>
+      em.execute<{ ids: string[]; companies: (string | null)[] }[]>(
+        `SELECT array_agg(id)::text[] AS ids, array_agg(dup_company)::text[] AS companies FROM contacts WHERE dup_name IS NOT NULL GROUP BY dup_name HAVING count(*) BETWEEN 2 AND ${DUPLICATE_BLOCK_CAP.name} ORDER BY dup_name`,
+      ),
+    );
     const sameCompany = await plain((em) => em.execute<{ a: string; b: string; w: number }[]>(SAME_COMPANY_SQL));
     expect(sameCompany.length).toBeGreaterThan(5);
     expect(norm(sameCompanyPairs(blocks))).toEqual(norm(sameCompany));

@@ -1,4 +1,4 @@
-import { BLOCK_CAP, blocksInOnePass, blocksInRanges, KEY_RANGE_ENTRIES, nameTierBlocks, type Block, type NameTierBlocks, type TenantTx } from './contact-duplicate-blocks.ts';
+import { BLOCK_CAP, blocksInRanges, strongBlocksInOnePass, KEY_RANGE_ENTRIES, nameTierBlocks, type Block, type NameTierBlocks, type TenantTx } from './contact-duplicate-blocks.ts';
 import type { Contact } from './contact.schema.ts';
 
 export interface DuplicatePair {
@@ -141,8 +141,9 @@ export const SERVER_STEPS: ScanSteps = { chunk: SIMILARITY_CAP };
 
 async function strongPairs(tx: TenantTx, steps: ScanSteps): Promise<{ a: string; b: string; w: number | string }[]> {
   const pairs = new Map<string, { a: string; b: string; phone: boolean; email: boolean }>();
+  const onePass = steps.ranges ? undefined : await strongBlocksInOnePass(tx);
   for (const key of STRONG_KEYS) {
-    const blocks = steps.ranges ? await blocksInRanges(tx, key, steps.ranges) : await blocksInOnePass(tx, key);
+    const blocks = onePass ? onePass[key] : await blocksInRanges(tx, key, steps.ranges);
     for (const { ids } of blocks) {
       const sorted = [...ids].sort();
       for (let i = 0; i < sorted.length; i++) {
