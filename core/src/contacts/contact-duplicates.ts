@@ -194,7 +194,8 @@ async function tenantTop(tx: TenantTx, limit: number, steps: ScanSteps): Promise
   let sorted: Candidate[] = [];
   let top: Ranked[] = []; // the best `limit` ranked so far
   let next = 0; // sorted[next] is the next candidate to rank
-  const bar = () => (top.length >= limit ? Number(top[limit - 1].rank) : -Infinity);
+  // The limit-th rank so far, or at least the limit-th evidence (those pairs rank at least that).
+  const bar = () => Math.max(top.length >= limit ? Number(top[limit - 1].rank) : -Infinity, kth(sorted, limit));
   // Ranks the candidates whose evidence exceeds `above` (their place is final), chunk by chunk.
   const rankDownTo = async (above: number) => {
     const end = Math.min(sorted.length, SIMILARITY_CAP);
@@ -211,7 +212,7 @@ async function tenantTop(tx: TenantTx, limit: number, steps: ScanSteps): Promise
   };
   for (const tier of tiers) {
     await rankDownTo(tier.max);
-    if (tier.max + SIM_WEIGHT < Math.max(kth(sorted, limit), bar())) break;
+    if (tier.max + SIM_WEIGHT < bar()) break;
     const rows = await tier.rows();
     for (const r of rows) {
       const k = `${r.a},${r.b}`;
