@@ -60,10 +60,11 @@ export async function strongBlocksInOnePass(tx: TenantTx): Promise<Record<'phone
 /**
  * What the name tiers need from the name index, from one pass on a server: `sameCompany`, the
  * blocks within the cap with a company missing or repeated (the second tier's pairs all lie in
- * them), in key order; `rarest`, the keys of the first `nameBlocks` blocks at two or more
- * companies by size then key (the third tier's), whose members `rarest()` reads only when that
- * tier runs. At 100k contacts that is ~900 + 2,000 of ~28,000 blocks: reading all of them to the
- * client cost ~250 of a 377 ms scan, and the third tier's members ~40 ms more when it never runs.
+ * them), in no particular order; `rarest()`, the first `nameBlocks` blocks at two or more companies
+ * by size then key (the third tier's), in key order: the pass finds their keys, their members are
+ * read only when that tier runs. At 100k contacts that is ~900 + 2,000 of ~28,000 blocks: reading
+ * all of them into the client took 261-339 ms of a 530-600 ms scan (load ~3), and reading the third
+ * tier's members in the pass ~40 ms more when that tier never runs.
  */
 export interface NameTierBlocks {
   sameCompany: Block[];
