@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
-import { blocksInOnePass, blocksInRanges, BLOCK_CAP as DUPLICATE_BLOCK_CAP, type TenantTx } from './contact-duplicate-blocks.ts';
+import { blocksInRanges, nameTierBlocks, strongBlocksInOnePass, BLOCK_CAP as DUPLICATE_BLOCK_CAP, type TenantTx } from './contact-duplicate-blocks.ts';
 import { findDuplicatePairs, otherCompaniesPairs, sameCompanyPairs, SERVER_STEPS } from './contact-duplicates.ts';
 import { databaseOf } from '../db/database-handle.ts';
 import { silentLogger } from '../logger.ts';
@@ -21,6 +21,20 @@ const SAME_COMPANY_SQL = `WITH n AS (${nameBlocksSql(' AND (count(dup_company) <
   WHERE a.dup_company IS NULL OR b.dup_company IS NULL OR a.dup_company = b.dup_company`;
 const otherCompaniesSql = (n: number) => `WITH n AS (${nameBlocksSql(' AND count(DISTINCT dup_company) >= 2')} ORDER BY count(*), 1 LIMIT ${n})
   ${namePairsSql('(0.15)::float8')} WHERE a.dup_company <> b.dup_company`;
+
+// Every pair sharing a key within its cap, with its full evidence (a key counts only within its
+// cap; company 0.1) plus 0.2 x similarity, best first: what the whole-tenant scan must return when
+// neither SIMILARITY_CAP nor the cap on name blocks binds.
+const within = (k: string) => `(SELECT count(*) FROM contacts x WHERE x.dup_${k} = a.dup_${k}) <= ${DUPLICATE_BLOCK_CAP[k as keyof typeof DUPLICATE_BLOCK_CAP]}`;
+const shared = (k: string) => `(a.dup_${k} = b.dup_${k} AND ${within(k)})`;
+const EVERY_PAIR_RANKED_SQL = `SELECT a, b, score FROM (
+  SELECT a.id AS a, b.id AS b,
+    (CASE WHEN ${shared('name')} THEN 0.15 ELSE 0 END + CASE WHEN ${shared('phone')} THEN 0.5 ELSE 0 END
+     + CASE WHEN ${shared('email')} THEN 0.5 ELSE 0 END + CASE WHEN a.dup_company = b.dup_company THEN 0.1 ELSE 0 END)::float8
+     + 0.2 * similarity(a.search_text, b.search_text)::float8 AS score
+  FROM contacts a JOIN contacts b ON a.id < b.id
+  WHERE ${shared('name')} OR ${shared('phone')} OR ${shared('email')}) p
+  ORDER BY score DESC, a, b`;
 
 /** Generated contacts with planted duplicates (another email domain, a reformatted phone, a re-typed name). */
 describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind) => {
@@ -70,7 +84,7 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
     expect(precision).toBe(1);
   });
 
-  it('walks a key index range by range (PGlite) to the same blocks as one pass', async () => {
+  it('walks a key index range by range (PGlite) to the same blocks as one pass; the server\'s pass finds them too', async () => {
     const db = databaseOf(core.db);
     const tx: TenantTx = (fn) => db.withTenant(f.tenantId, fn);
     for (const k of ['phone', 'email', 'name'] as const) {
@@ -85,6 +99,8 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
       expect(whole.length).toBeGreaterThan(0); // planted blocks exist for both keys
       // ranges of 1, 7 and 1,000 entries: blocks split by no range boundary, none lost or doubled
       for (const size of [1, 7, 1000]) expect(norm(await blocksInRanges(tx, k, size)), `${k} by ${size}`).toEqual(norm(whole));
+      // and the server's one pass (keys by count, members by probe)
+      if (k !== 'name') expect(norm((await strongBlocksInOnePass(tx))[k]), `${k} in one pass`).toEqual(norm(whole));
     }
   }, 120_000);
 
@@ -130,7 +146,11 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
     // the tiers' pairs from the name blocks equal their SQL definitions
     const plain: TenantTx = (fn) => db.withTenant(g.tenantId, fn);
     const norm = (ps: { a: string; b: string; w: number | string }[]) => ps.map((p) => `${p.a},${p.b},${Number(p.w)}`).sort();
-    const blocks = await blocksInOnePass(plain, 'name');
+    const blocks = await plain((em) =>
+      em.execute<{ ids: string[]; companies: (string | null)[] }[]>(
+        `SELECT array_agg(id)::text[] AS ids, array_agg(dup_company)::text[] AS companies FROM contacts WHERE dup_name IS NOT NULL GROUP BY dup_name HAVING count(*) BETWEEN 2 AND ${DUPLICATE_BLOCK_CAP.name} ORDER BY dup_name`,
+      ),
+    );
     const sameCompany = await plain((em) => em.execute<{ a: string; b: string; w: number }[]>(SAME_COMPANY_SQL));
     expect(sameCompany.length).toBeGreaterThan(5);
     expect(norm(sameCompanyPairs(blocks))).toEqual(norm(sameCompany));
@@ -138,11 +158,19 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
       const other = await plain((em) => em.execute<{ a: string; b: string; w: number }[]>(otherCompaniesSql(n)));
       expect(other.length).toBeGreaterThan(0);
       expect(norm(otherCompaniesPairs(blocks, n)), `at most ${n} blocks`).toEqual(norm(other));
+      // the server's pass reads only the blocks each tier can use (at most n at different companies): the same pairs
+      const usable = await nameTierBlocks(plain, n);
+      const rarest = await usable.rarest();
+      expect(usable.sameCompany.length).toBeLessThan(blocks.length);
+      const atTwoCompanies = blocks.filter((b) => new Set(b.companies!.filter((x) => x !== null)).size >= 2).length;
+      expect(rarest.length).toBe(Math.min(n, atTwoCompanies));
+      expect(norm(sameCompanyPairs(usable.sameCompany)), `same company from the usable blocks (${n})`).toEqual(norm(sameCompany));
+      expect(norm(otherCompaniesPairs(rarest, n)), `other companies from the usable blocks (${n})`).toEqual(norm(other));
     }
 
     for (const nameBlocks of [3, undefined]) {
       const whole = await run({ ...SERVER_STEPS, nameBlocks });
-      expect(whole.nameStatements.reduce((a, b) => a + b, 0)).toBe(1); // one pass over the name index serves both tiers
+      expect(whole.nameStatements.reduce((a, b) => a + b, 0)).toBe(1); // one pass over the name index serves both tiers (the third tier's members are then probed by key)
       const reasons = whole.pairs.map((p) => p[3]);
       expect(reasons).toContain('same phone');
       expect(reasons).toContain('same name+same company');
@@ -161,6 +189,19 @@ describe.each(testDbKinds())('duplicate detection by blocking keys on %s', (kind
     const capped = await run({ ...SERVER_STEPS, nameBlocks: 3 });
     const all = await run(SERVER_STEPS);
     expect(all.pairs.length).toBeGreaterThan(capped.pairs.length);
+
+    // Similarity is computed lazily and tiers are skipped once they cannot reach the top; with no
+    // cap binding here, every limit's answer is the top of ALL pairs sharing a key within its cap,
+    // each ranked (every pair's similarity computed), in both forms.
+    const reference = await plain((em) => em.execute<{ a: string; b: string; score: number }[]>(EVERY_PAIR_RANKED_SQL));
+    expect(reference.length).toBe(all.pairs.length);
+    for (const limit of [1, 2, 3, 5, 8, 13, 200]) {
+      const want = reference.slice(0, limit).map((p) => [p.a, p.b, Math.round(Math.min(1, Number(p.score)) * 100) / 100]);
+      for (const steps of [SERVER_STEPS, { chunk: 2, ranges: 3 }, { chunk: 1000, ranges: 1000 }]) {
+        const got = await findDuplicatePairs(plain, { limit }, steps);
+        expect(got.map((p) => [p.a.id, p.b.id, p.score]), `limit ${limit}, ${JSON.stringify(steps)}`).toEqual(want);
+      }
+    }
   }, 180_000);
 
   it('finds the duplicates of one contact', async () => {

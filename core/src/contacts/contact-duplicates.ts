@@ -1,4 +1,4 @@
-import { BLOCK_CAP, blocksInOnePass, blocksInRanges, KEY_RANGE_ENTRIES, type Block, type TenantTx } from './contact-duplicate-blocks.ts';
+import { BLOCK_CAP, blocksInRanges, strongBlocksInOnePass, KEY_RANGE_ENTRIES, nameTierBlocks, type Block, type NameTierBlocks, type TenantTx } from './contact-duplicate-blocks.ts';
 import type { Contact } from './contact.schema.ts';
 
 export interface DuplicatePair {
@@ -141,8 +141,9 @@ export const SERVER_STEPS: ScanSteps = { chunk: SIMILARITY_CAP };
 
 async function strongPairs(tx: TenantTx, steps: ScanSteps): Promise<{ a: string; b: string; w: number | string }[]> {
   const pairs = new Map<string, { a: string; b: string; phone: boolean; email: boolean }>();
+  const onePass = steps.ranges ? undefined : await strongBlocksInOnePass(tx);
   for (const key of STRONG_KEYS) {
-    const blocks = steps.ranges ? await blocksInRanges(tx, key, steps.ranges) : await blocksInOnePass(tx, key);
+    const blocks = onePass ? onePass[key] : await blocksInRanges(tx, key, steps.ranges);
     for (const { ids } of blocks) {
       const sorted = [...ids].sort();
       for (let i = 0; i < sorted.length; i++) {
@@ -162,24 +163,56 @@ async function strongPairs(tx: TenantTx, steps: ScanSteps): Promise<{ a: string;
 }
 
 type Row = { a: string; b: string; w: number | string };
+type Ranked = Record<string, unknown>;
 
-// The whole-tenant scan gathers candidates tier by tier, strongest first, and stops as soon as a
-// tier cannot reach the top `limit` (its best evidence + SIM_WEIGHT < the limit-th evidence so far).
-// Tier pairs already found by an earlier tier keep that tier's (equal or higher) evidence. Both
-// name tiers come from one pass (or one walk of ranges) over the name index.
-async function tenantCandidates(tx: TenantTx, limit: number, steps: ScanSteps): Promise<Candidate[]> {
+const byRank = (x: Ranked, y: Ranked) => Number(y.rank) - Number(x.rank) || byIds(x.a_id as string, x.b_id as string, y.a_id as string, y.b_id as string);
+
+// The whole-tenant scan gathers candidates tier by tier, strongest first; tier pairs already found
+// by an earlier tier keep that tier's (equal or higher) evidence. The candidates are the first
+// SIMILARITY_CAP pairs by evidence (then ids), and the answer is the top `limit` of them by rank
+// (evidence + SIM_WEIGHT × similarity). Similarity is computed lazily, in evidence order: a rank
+// is at most its evidence + SIM_WEIGHT, so once `limit` pairs are ranked, a pair whose evidence
+// + SIM_WEIGHT is below the limit-th rank so far cannot enter the top, nor can any pair after it,
+// nor any later tier whose best evidence is that low. Only pairs whose place among the
+// candidates is final are ranked: those with more evidence than the next tier can give. Both name
+// tiers come from one pass (or one walk of ranges) over the name index.
+async function tenantTop(tx: TenantTx, limit: number, steps: ScanSteps): Promise<Ranked[]> {
   const nameBlocks = steps.nameBlocks ?? SIMILARITY_CAP;
-  let walked: Promise<Block[]> | undefined;
-  const names = () => (walked ??= steps.ranges ? blocksInRanges(tx, 'name', steps.ranges) : blocksInOnePass(tx, 'name'));
+  // PGlite walks the whole name index in ranges for both tiers; a server reads the second tier's
+  // blocks and the third tier's keys in one pass, and the third tier's members only if it runs.
+  let walked: Promise<NameTierBlocks> | undefined;
+  const names = () =>
+    (walked ??= steps.ranges
+      ? blocksInRanges(tx, 'name', steps.ranges).then((all) => ({ sameCompany: all, rarest: async () => all }))
+      : nameTierBlocks(tx, nameBlocks));
   const tiers: { max: number; rows: () => Promise<Row[]> }[] = [
     { max: Infinity, rows: () => strongPairs(tx, steps) },
-    { max: W.name + W.company, rows: async () => sameCompanyPairs(await names()) },
-    { max: W.name, rows: async () => otherCompaniesPairs(await names(), nameBlocks) },
+    { max: W.name + W.company, rows: async () => sameCompanyPairs((await names()).sameCompany) },
+    { max: W.name, rows: async () => otherCompaniesPairs(await (await names()).rarest(), nameBlocks) },
   ];
   const seen = new Map<string, Candidate>();
   let sorted: Candidate[] = [];
+  let top: Ranked[] = []; // the best `limit` ranked so far
+  let next = 0; // sorted[next] is the next candidate to rank
+  // The limit-th rank so far, or at least the limit-th evidence (those pairs rank at least that).
+  const bar = () => Math.max(top.length >= limit ? Number(top[limit - 1].rank) : -Infinity, kth(sorted, limit));
+  // Ranks the candidates whose evidence exceeds `above` (their place is final), chunk by chunk.
+  const rankDownTo = async (above: number) => {
+    const end = Math.min(sorted.length, SIMILARITY_CAP);
+    // rank <= w + SIM_WEIGHT in float8 too (similarity <= 1), so `<` skips only pairs that cannot tie
+    const due = (c: Candidate, floor: number) => c.w > above && c.w + SIM_WEIGHT >= floor;
+    while (next < end && due(sorted[next], bar())) {
+      const chunk: Candidate[] = [];
+      const floor = bar();
+      for (; next < end && chunk.length < steps.chunk && due(sorted[next], floor); next++) chunk.push(sorted[next]);
+      const params = [arr(chunk.map((c) => c.a)), arr(chunk.map((c) => c.b)), arr(chunk.map((c) => c.w)), limit];
+      const rows = await tx((em) => em.execute<Ranked[]>(RANK_SQL, params));
+      top = [...top, ...rows].sort(byRank).slice(0, limit);
+    }
+  };
   for (const tier of tiers) {
-    if (tier.max + SIM_WEIGHT < kth(sorted, limit)) break;
+    await rankDownTo(tier.max);
+    if (tier.max + SIM_WEIGHT < bar()) break;
     const rows = await tier.rows();
     for (const r of rows) {
       const k = `${r.a},${r.b}`;
@@ -187,8 +220,8 @@ async function tenantCandidates(tx: TenantTx, limit: number, steps: ScanSteps): 
     }
     sorted = [...seen.values()].sort((x, y) => y.w - x.w || byIds(x.a, x.b, y.a, y.b));
   }
-  const floor = kth(sorted, limit) - SIM_WEIGHT;
-  return sorted.filter((c) => c.w >= floor).slice(0, SIMILARITY_CAP);
+  await rankDownTo(-Infinity);
+  return top;
 }
 
 function side(r: Record<string, unknown>, p: 'a' | 'b'): DuplicatePair['a'] {
@@ -211,9 +244,6 @@ function toPair(r: Record<string, unknown>): DuplicatePair {
   return { a: side(r, 'a'), b: side(r, 'b'), reasons, score: Math.round(Math.min(1, Number(r.rank)) * 100) / 100 };
 }
 
-const byRank = (x: Record<string, unknown>, y: Record<string, unknown>) =>
-  Number(y.rank) - Number(x.rank) || byIds(x.a_id as string, x.b_id as string, y.a_id as string, y.b_id as string);
-
 /**
  * Likely duplicate pairs of the tenant, or of one contact; best first. `tx` runs one tenant
  * transaction (the caller's authorisation and tenant setting); `steps` divides a whole-tenant scan.
@@ -228,10 +258,5 @@ export async function findDuplicatePairs(tx: TenantTx, q: { contactId?: string; 
       return (await em.execute<Record<string, unknown>[]>(SCORE_SQL, [arr(a), arr(b), q.limit])).map(toPair);
     });
   }
-  const cands = await tenantCandidates(tx, q.limit, steps);
-  const rows = await inChunks(cands, steps.chunk, (chunk) => {
-    const params = [arr(chunk.map((c) => c.a)), arr(chunk.map((c) => c.b)), arr(chunk.map((c) => c.w)), q.limit];
-    return tx((em) => em.execute<Record<string, unknown>[]>(RANK_SQL, params));
-  });
-  return rows.sort(byRank).slice(0, q.limit).map(toPair);
+  return (await tenantTop(tx, q.limit, steps)).map(toPair);
 }
