@@ -67,8 +67,8 @@ export function createClaimLoopWaitTimers(handle: DatabaseHandle): WaitTimers {
 
 /**
  * Makes executions whose WAIT is due claimable again. A job's `due` is the deadline it was sent
- * for, so an older job of the same execution (a worker killed after sending it, before its park
- * committed) cannot end a later, longer WAIT early.
+ * for, so an older job of the same execution (sent by a worker whose park found the lease lost, or
+ * left from an earlier WAIT) cannot end a later, longer WAIT early.
  */
 const FIRE_SQL = `UPDATE workflow_executions e SET wait_timer = false, wake_at = least(e.wake_at, now())
   FROM unnest($1::uuid[], $2::timestamptz[]) AS j(id, due)
@@ -93,8 +93,8 @@ const onClient = (client: pg.PoolClient): PgBoss.Db => ({
  * rows); firing fetches due jobs (pg-boss's SKIP LOCKED fetch), makes their executions claimable
  * and completes the jobs, again in one transaction — so a crash or a database outage at any point
  * leaves either the timer or the runnable execution, never neither, and several workers never
- * fire one job twice. pg-boss itself (its own small pool on the owner URL) installs and migrates
- * its schema and archives and deletes finished jobs; the firing loop is ours so that a job is
+ * fire one job twice. pg-boss itself (on the database's owner pool) installs and migrates its
+ * schema and archives and deletes finished jobs; the firing loop is ours so that a job is
  * completed in the transaction that applies it (pg-boss's `work()` completes in a separate one and
  * gives up after its retry limit, which would strand the execution during a long outage).
  */
