@@ -61,7 +61,9 @@ describe.each(kinds)('WAIT timers on pg-boss in a real crm start (%s)', { timeou
     const token = await crm('token', 'create', '--role', 'MARKETING_MANAGER');
     expect(token.status, token.stderr).toBe(0);
     const headers = { authorization: `Bearer ${token.stdout.trim()}`, 'content-type': 'application/json' };
-    let { url, proc: first } = await startCrm(env(), { started: (p) => (proc = p) });
+    const started = await startCrm(env(), { started: (p) => (proc = p) });
+    const first = started.proc;
+    let url = started.url;
     const call = async (method: string, p: string, body?: unknown) => {
       const res = await fetch(`${url}${p}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> };
