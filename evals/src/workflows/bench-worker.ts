@@ -1,5 +1,5 @@
-import { createMailboxTransport, type Actor, type CrmCore } from '@crm/core';
-import { createWorkflowWorker, inProcessMcp, type WorkflowCheckpointer } from '@crm/agents';
+import { createMailboxTransport, createPgBossWaitTimers, type Actor, type CrmCore } from '@crm/core';
+import { createWorkflowWorker, inProcessMcp, type WorkflowCheckpointer, type WorkflowWorker } from '@crm/agents';
 import pg from 'pg';
 
 /**
@@ -17,9 +17,15 @@ export function countPgStatements(): () => number {
   return () => statements;
 }
 
-/** The workflow worker both benchmarks run: mailbox transport, in-process MCP, polls a minute apart (wake-ups drive it). */
-export function benchWorker(core: CrmCore, checkpointer: WorkflowCheckpointer, actor: Actor, concurrency: number) {
-  return createWorkflowWorker({
+/**
+ * The workflow worker both benchmarks run: mailbox transport, in-process MCP, polls a minute apart
+ * (wake-ups drive it). Its WAIT timers are the product's (pg-boss), started here — before any clock
+ * runs, as a pg-boss's first start on a database installs its schema — and stopped with the worker.
+ */
+export async function benchWorker(core: CrmCore, checkpointer: WorkflowCheckpointer, actor: Actor, concurrency: number): Promise<WorkflowWorker> {
+  const waitTimers = createPgBossWaitTimers(core.db, { logger: core.logger, pollMs: 60_000 });
+  await waitTimers.ready();
+  const worker = createWorkflowWorker({
     db: core.db,
     logger: core.logger,
     checkpointer: checkpointer.saver,
@@ -30,5 +36,13 @@ export function benchWorker(core: CrmCore, checkpointer: WorkflowCheckpointer, a
     effectActor: () => actor,
     concurrency,
     pollMs: 60_000,
+    waitTimers,
   });
+  return {
+    ...worker,
+    async stop() {
+      await worker.stop();
+      await waitTimers.stop();
+    },
+  };
 }

@@ -17,7 +17,7 @@ const logger = silentLogger();
 const db = await openDatabase({ config: { url: args.url, dataDir: 'unused', pglitePort: 0, poolMax: 16 }, logger, migrate: false });
 const core = createCrmCore({ db, logger, outbox: { pollMs: 60_000 }, knowledge: { indexInteractions: false } });
 const checkpointer = await createWorkflowCheckpointer(db.url, { kind: db.kind, poolMax: 8 });
-const worker = benchWorker(core, checkpointer, args.actor, args.concurrency);
+const worker = await benchWorker(core, checkpointer, args.actor, args.concurrency);
 process.stdout.write('ready\n');
 const input = createInterface({ input: process.stdin });
 input.on('line', (line) => {
@@ -34,8 +34,9 @@ input.on('line', (line) => {
     })();
   } else if (cmd === 'exit') {
     input.close();
-    void checkpointer
-      .close()
+    void worker
+      .stop()
+      .then(() => checkpointer.close())
       .then(() => db.close())
       .finally(() => process.exit(0));
   }

@@ -84,7 +84,7 @@ let workerCpuMs = 0;
 let sent = 0;
 let pgCpu: number | undefined;
 if (WORKERS === 0) {
-  const w = worker(concurrency);
+  const w = await worker(concurrency);
   const pg0 = await backendCpu();
   const profile = PROFILE_DIR ? await startCpuProfile() : undefined;
   const t0 = performance.now();
@@ -97,6 +97,7 @@ if (WORKERS === 0) {
   workerCpuMs = (cpu.user + cpu.system) / 1000;
   await profile?.stop(path.join(PROFILE_DIR!, `bench-workflows-inprocess-${process.pid}.cpuprofile`));
   pgCpu = cpuSince(pg0, await backendCpu());
+  await w.stop();
 } else {
   // N real worker processes: each connects and compiles nothing before "go"; the clock runs from "go" to the last one's answer
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'bench-workflow-worker.ts');
@@ -163,7 +164,7 @@ const hot = await core.workflows.create(f.marketing, {
 });
 createWorkflowTriggers(db, logger).subscribe(core.outbox);
 await core.outbox.start();
-const live = worker(concurrency);
+const live = await worker(concurrency);
 await live.start();
 const creates: number[] = [];
 for (let i = 0; i < EVENTS; i++) {
