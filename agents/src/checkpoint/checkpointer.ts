@@ -1,8 +1,7 @@
-import type { Logger } from '@crm/core';
+import { type Logger, queriesInTransactions } from '@crm/core';
 import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import pg from 'pg';
 import { BatchedPostgresSaver } from '../workflows/batched-checkpoint.saver.ts';
-import { queriesInTransactions } from './pglite-pool.ts';
 
 export interface CheckpointerOptions {
   /** The CRM database's URL (core's `db.url`; the embedded PGlite socket works too). */

@@ -68,7 +68,7 @@ describe.each(testDbKinds())('batched checkpoint saver on %s', (kind) => {
     const saver = cp.saver;
     const thread = { configurable: { thread_id: 'batched-2', checkpoint_ns: '' } };
     const c1 = await saver.put(thread, checkpoint({ path: ['a'] }, { path: 1 }), { source: 'loop', step: 0, parents: {} }, { path: 1 });
-    // statements sent (on PGlite each runs inside its own BEGIN/COMMIT, see pglite-pool.ts)
+    // statements sent (on PGlite each runs inside its own BEGIN/COMMIT, see queriesInTransactions in core/src/db/own-transaction.ts)
     const queries = vi.spyOn(pg.Client.prototype, 'query');
     const statements = () => queries.mock.calls.filter(([q]) => !/^(BEGIN|COMMIT)$/.test(String(q))).length;
     try {

@@ -1,6 +1,6 @@
+import { queriesInTransactions } from '@crm/core';
 import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import pg from 'pg';
-import { queriesInTransactions } from '../checkpoint/pglite-pool.ts';
 import { BatchedPostgresSaver } from './batched-checkpoint.saver.ts';
 
 export const CHECKPOINT_SCHEMA = 'workflow_checkpoints';

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type PgBoss from 'pg-boss';
 import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 import type { ReadParam } from '../db/database.ts';
+import { queryInOwnTransaction } from '../db/own-transaction.ts';
 import type { Logger } from '../logger.ts';
 import { EXECUTIONS_QUEUED } from './workflow.service.ts';
 
@@ -121,16 +122,7 @@ export function createPgBossWaitTimers(handle: DatabaseHandle, options: WaitTime
         let broken: Error | undefined;
         const inTx = wrap && values?.length > 0;
         try {
-          if (!inTx) return await client.query(text, values as unknown[]);
-          await client.query('BEGIN');
-          try {
-            const result = await client.query(text, values as unknown[]);
-            await client.query('COMMIT');
-            return result;
-          } catch (err) {
-            await client.query('ROLLBACK').catch(() => {});
-            throw err;
-          }
+          return inTx ? await queryInOwnTransaction(client, text, values) : await client.query(text, values as unknown[]);
         } catch (err) {
           // a statement's error leaves the connection usable; a lost connection is dropped
           if (!(err as { code?: string }).code) broken = err as Error;
@@ -203,6 +195,8 @@ export function createPgBossWaitTimers(handle: DatabaseHandle, options: WaitTime
     });
     return firing;
   };
+  /** A round whose failure is logged, not thrown: the poll and the next on-time timer retry it. */
+  const fireSafely = (): Promise<unknown> => fireDue().catch((err) => logger.warn({ err }, 'firing WAIT timers failed; will retry'));
 
   // Deadlines of the timers this process parked, ascending: a timer set for the earliest fires it
   // on time instead of at the next poll (timers parked by other processes wait for the poll).
@@ -237,19 +231,16 @@ export function createPgBossWaitTimers(handle: DatabaseHandle, options: WaitTime
       // a round already under way may have fetched before this deadline: fire again after it
       void (firing ?? Promise.resolve(0))
         .catch(() => 0)
-        .then(() => (running ? fireDue() : 0))
-        .catch((err) => logger.warn({ err }, 'firing WAIT timers failed; will retry'))
+        .then(() => (running ? fireSafely() : 0))
         .finally(arm);
     }, Math.min(Math.max(0, at - Date.now() + 15), 3_600_000));
   }
 
   const loop = () => {
     if (!running) return;
-    fireDue()
-      .catch((err) => logger.warn({ err }, 'firing WAIT timers failed; will retry'))
-      .finally(() => {
-        if (running) timer = setTimeout(loop, pollMs);
-      });
+    void fireSafely().finally(() => {
+      if (running) timer = setTimeout(loop, pollMs);
+    });
   };
 
   return {
