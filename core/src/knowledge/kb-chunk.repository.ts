@@ -95,12 +95,33 @@ export async function loadChunks(em: EntityManager, ids: readonly string[], filt
 }
 
 /** Every chunk (or the given ones) of a tenant in a stable order, e.g. to refit the local embedder. */
-export async function loadAllChunkTexts(em: EntityManager, tenantId: string, onlyIds?: readonly string[]): Promise<{ drafts: ChunkDraft[]; texts: string[] }> {
+/**
+ * The chunks of a tenant with their search texts, in id order: all of them, the ones in `onlyIds`,
+ * or one page (`page`: the `limit` chunks after `afterId`) — a long reader pages so that no single
+ * statement holds the embedded database (one thread for every request) for long.
+ */
+export async function loadAllChunkTexts(
+  em: EntityManager,
+  tenantId: string,
+  onlyIds?: readonly string[],
+  page?: { afterId: string | null; limit: number },
+): Promise<{ drafts: ChunkDraft[]; texts: string[] }> {
   if (onlyIds && !onlyIds.length) return { drafts: [], texts: [] };
+  const params: unknown[] = [tenantId];
+  let where = '';
+  if (onlyIds) {
+    where += ' AND id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)';
+    params.push(JSON.stringify(onlyIds));
+  }
+  if (page?.afterId) {
+    where += ' AND id > ?';
+    params.push(page.afterId);
+  }
+  if (page) params.push(page.limit);
   const rows = await em.execute<(Omit<ChunkRow, 'title' | 'source'> & { content_hash: string; word_count: number })[]>(
     `SELECT id, kind, document_id, interaction_id, contact_id, chunk_index, heading, text, occurred_at, metadata, content_hash, word_count
-     FROM kb_chunks WHERE tenant_id = ?${onlyIds ? ' AND id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)' : ''} ORDER BY id`,
-    onlyIds ? [tenantId, JSON.stringify(onlyIds)] : [tenantId],
+     FROM kb_chunks WHERE tenant_id = ?${where} ORDER BY id${page ? ' LIMIT ?' : ''}`,
+    params,
   );
   const drafts = rows.map((r) => ({
     id: r.id,

@@ -23,6 +23,9 @@ interface StateRow {
   pending_vectors: boolean;
 }
 
+/** Chunks per statement when the re-embedding reads the corpus (its texts and vectors' keys). */
+const READ_PAGE = 2_000;
+
 /** Serialises knowledge writes of one tenant (statistics, refits) without blocking other tenants. */
 export async function lockTenantKb(em: EntityManager, tenantId: string): Promise<void> {
   await em.execute("SELECT pg_advisory_xact_lock(hashtext('crm_kb:' || ?))", [tenantId]);
@@ -35,12 +38,21 @@ export async function lockTenantKb(em: EntityManager, tenantId: string): Promise
  * (geometric, so the amortised cost per chunk stays constant). Other providers are used as they
  * are; changing provider re-embeds the tenant once.
  */
-export function createTenantEmbedders(deps: { db: Database; store: VectorStore; logger: Logger; provider?: EmbeddingsProvider; growthFactor?: number }) {
+export function createTenantEmbedders(deps: {
+  db: Database;
+  store: VectorStore;
+  logger: Logger;
+  provider?: EmbeddingsProvider;
+  growthFactor?: number;
+  /** Chunks per statement when a re-embedding reads the corpus (default READ_PAGE; tests lower it). */
+  readPage?: number;
+}) {
   const { db, store, logger } = deps;
   const provider = deps.provider ?? createLocalEmbedder();
   const fittable = provider.id === LOCAL_EMBEDDER_ID;
   const baseModel = `${provider.id}/${provider.dimensions}`;
   const growth = deps.growthFactor ?? 1.5;
+  const readPage = deps.readPage ?? READ_PAGE;
   const cache = new Map<string, { generation: number; embedder: LocalEmbedder }>();
 
   const forTenant = (tenantId: string): EmbeddingsProvider => (provider as EmbeddingsProvider).forTenant?.(tenantId) ?? provider;
@@ -88,7 +100,18 @@ export function createTenantEmbedders(deps: { db: Database; store: VectorStore; 
     options: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
   ): Promise<{ chunks: number; model: string }> {
     const started = performance.now();
-    const before = await db.withTenant(tenantId, async (em) => ({ state: await readState(em, tenantId), ...(await loadAllChunkTexts(em, tenantId)) }));
+    const state0 = await db.withTenant(tenantId, (em) => readState(em, tenantId));
+    // read in pages, one short transaction each (one statement for 20k chunks held PGlite ~1 s);
+    // chunks written meanwhile are picked up by the final transaction below
+    const before: { state: StateRow | undefined; drafts: ChunkDraft[]; texts: string[] } = { state: state0, drafts: [], texts: [] };
+    for (let afterId: string | null = null; ; ) {
+      const page = await db.withTenant(tenantId, (em) => loadAllChunkTexts(em, tenantId, undefined, { afterId, limit: readPage }));
+      before.drafts.push(...page.drafts);
+      before.texts.push(...page.texts);
+      if (page.drafts.length < readPage) break;
+      afterId = page.drafts[page.drafts.length - 1].id;
+      options.signal?.throwIfAborted();
+    }
     const generation = (before.state?.generation ?? 0) + 1;
     const model = modelOf(generation);
     let embedder: EmbeddingsProvider = forTenant(tenantId);

@@ -8,6 +8,7 @@
 import { extractLeadFeatures, inferCustomFieldSpecs, leadFeatureSpecs, type CustomFieldSpec, type LeadFeatures } from './lead-features.ts';
 import type { LeadScorer } from './lead-explanation.ts';
 import { calibrationTable, createScorer, isDatasetError, logLoss, rocAuc, trainRecords, type EvaluationReport, type ModelKind, type ProgressFn, type TrainedModel } from './ml/index.ts';
+import { trainRecordsInThread } from './ml/train-thread.ts';
 import type { LabelledLead } from './scoring.repository.ts';
 import type { FeatureConfig, ModelDecision, ModelMetrics, TrainingSummary } from './scoring.schema.ts';
 
@@ -21,6 +22,12 @@ export interface TrainLeadOptions {
   /** Candidate kinds for the nested-CV selection (default: logistic regression, trees and their blend). */
   models?: readonly ModelKind[];
   onProgress?: ProgressFn;
+  /**
+   * Fit in a worker thread of its own (ml/train-thread.ts) so that a server's event loop, and the
+   * embedded database on it, keep answering meanwhile; the result is the same. The scoring service
+   * always does; the default (false) suits one-off callers and tests.
+   */
+  inThread?: boolean;
 }
 
 export type TrainLeadResult =
@@ -128,7 +135,7 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
   const seed = options.seed ?? 42;
   const { train, test } = splitByTime(leads, options.holdoutFraction ?? 0.2, options.baseline.trainedUntil);
   const fit = (set: readonly LabelledLead[], progress?: ProgressFn) =>
-    trainRecords({ specs, rows: features(set, custom), labels: set.map((l) => l.label), times: set.map((l) => l.cutoff), folds, seed, target: 'became_customer', models: [...(options.models ?? TENANT_MODEL_KINDS)], onProgress: progress });
+    (options.inThread ? trainRecordsInThread : trainRecords)({ specs, rows: features(set, custom), labels: set.map((l) => l.label), times: set.map((l) => l.cutoff), folds, seed, target: 'became_customer', models: [...(options.models ?? TENANT_MODEL_KINDS)], onProgress: progress });
 
   const activates = test.length > 0;
   const scale = (offset: number, share: number): ProgressFn | undefined =>

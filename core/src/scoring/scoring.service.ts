@@ -104,7 +104,7 @@ export function createScoringService(deps: ScoringServiceDeps) {
       const reason = `${fresh} new outcome(s) since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`;
       return { status: 'unchanged', reason, summary, ...(await rescoreAnyway()) };
     }
-    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, onProgress: options.onProgress });
+    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, onProgress: options.onProgress, inThread: true });
     if (outcome.status === 'cold_start') return { status: 'cold_start', reason: outcome.reason, summary: outcome.summary, ...(await rescoreAnyway()) };
     const model = await db.withTenant(tenantId, async (em) => {
       const info = await insertModelVersion(em, tenantId, { ...outcome, trainingSummary: outcome.summary, createdBy: userId });

@@ -78,7 +78,7 @@ export function defaultWorkers(tasks: number): number {
  * fold.worker.ts through tsx's `tsImport` (Node 20 does not pass `--import` loader hooks on to
  * worker threads, so the TypeScript entry cannot be started directly).
  */
-function workerEntry(): { entry: URL | string; eval: boolean } {
+export function workerEntry(): { entry: URL | string; eval: boolean } {
   const registered = (globalThis as Record<symbol, unknown>)[FOLD_WORKER_SLOT];
   if (typeof registered === 'string') return { entry: new URL(registered), eval: false };
   const require = createRequire(import.meta.url);
