@@ -58,13 +58,14 @@ export async function mentionsCompany(em: EntityManager, query: string): Promise
   for (let n = 2; n <= 4; n++) for (let i = 0; i + n <= lower.length; i++) phrases.add(lower.slice(i, i + n).join(' '));
   const capitalised = [...new Set(words.filter((w) => /^\p{Lu}/u.test(w) && w.length >= 3).map((w) => w.toLowerCase()))];
   const names = [...phrases, ...capitalised].slice(0, 200);
-  const firsts = capitalised.slice(0, 50);
+  const firsts = capitalised.slice(0, 20);
   if (!names.length) return false;
+  // stored column compared with leakproof operators only, so row-level security keeps the index
+  // (migration 0330): equal names, and for a first word the byte-order range "word " ≤ name < "word!"
+  const prefix = firsts.map(() => ` OR (dup_company COLLATE "C" >= ? AND dup_company COLLATE "C" < ?)`).join('');
   const rows = await em.execute<{ hit: number }[]>(
-    `SELECT 1 AS hit FROM contacts
-     WHERE dup_company IN (${names.map(() => '?').join(', ')})${firsts.length ? ` OR split_part(dup_company, ' ', 1) IN (${firsts.map(() => '?').join(', ')})` : ''}
-     LIMIT 1`,
-    [...names, ...firsts],
+    `SELECT 1 AS hit FROM contacts WHERE dup_company COLLATE "C" IN (${names.map(() => '?').join(', ')})${prefix} LIMIT 1`,
+    [...names, ...firsts.flatMap((w) => [`${w} `, `${w}!`])],
   );
   return rows.length > 0;
 }
