@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.ts';
-import { DEFAULT_FUSION, fuseRankings, minMaxNormalised, onePerSection, sectionKeyOf } from './fusion.ts';
+import { DEFAULT_FUSION, fuseRankings, interleaveSources, minMaxNormalised, onePerSection, sectionKeyOf } from './fusion.ts';
 
 const hits = (...pairs: [string, number][]) => pairs.map(([id, score]) => ({ id, score }));
 
@@ -73,5 +73,28 @@ describe('one result per section', () => {
   it('keeps the best ranked chunk of each section, in order', () => {
     const ranked = [chunk('1', 'd', 'A > B'), chunk('2', 'd', 'A > C'), chunk('3', 'd', 'A > B'), chunk('4', 'd', 'A')];
     expect(onePerSection(ranked, sectionKeyOf).map((c) => c.id)).toEqual(['1', '2', '4']);
+  });
+});
+
+describe('interleaveSources', () => {
+  const d = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6'].map((id) => ({ id }));
+  const i = ['i1', 'i2', 'i3'].map((id) => ({ id }));
+  const ids = (lead: number) => interleaveSources(d, i, { documentLead: lead }).map((r) => r.item.id);
+
+  it('alternates the sources with no lead, the document first on equal places', () => {
+    expect(ids(0)).toEqual(['d1', 'i1', 'd2', 'i2', 'd3', 'i3', 'd4', 'd5', 'd6']);
+  });
+
+  it('lets the documents lead by the given number of places', () => {
+    expect(ids(2).slice(0, 5)).toEqual(['d1', 'd2', 'd3', 'i1', 'd4']);
+    expect(ids(3).slice(0, 5)).toEqual(['d1', 'd2', 'd3', 'd4', 'i1']);
+    const scored = interleaveSources(d, i, { documentLead: 3 });
+    for (let n = 1; n < scored.length; n++) expect(scored[n].score).toBeLessThanOrEqual(scored[n - 1].score);
+  });
+
+  it('fills with the other source when one runs out, and rejects a bad lead', () => {
+    expect(interleaveSources([], i, { documentLead: 3 }).map((r) => r.item.id)).toEqual(['i1', 'i2', 'i3']);
+    expect(() => interleaveSources(d, i, { documentLead: -1 })).toThrow(/documentLead/);
+    expect(() => interleaveSources(d, i, { documentLead: 1.5 })).toThrow(/documentLead/);
   });
 });

@@ -125,3 +125,24 @@ export function sectionKeyOf(chunk: { id: string; kind: string; documentId: stri
   if (chunk.kind !== 'document') return `i:${chunk.interactionId ?? chunk.id}`;
   return chunk.heading.includes(' > ') ? `d:${chunk.documentId}:${chunk.heading}` : `c:${chunk.id}`;
 }
+
+/**
+ * Merges the document and the interaction list of an unfiltered search by rank: a document at rank
+ * r sits at place r, an interaction at rank r at place r + `documentLead` (equal places: the
+ * document first), scored 1 / (rrfK + place) like reciprocal rank fusion. `documentLead` 0 alternates
+ * the sources (D I D I D); 3 gives the documents the first four places, then the best interaction.
+ */
+export function interleaveSources<T extends { id: string }>(
+  documents: readonly T[],
+  interactions: readonly T[],
+  options: { documentLead: number; rrfK?: number },
+): { item: T; score: number }[] {
+  const lead = options.documentLead;
+  if (!Number.isInteger(lead) || lead < 0) throw new RangeError(`documentLead must be a non-negative integer, got ${lead}`);
+  const k = options.rrfK ?? 60;
+  const placed = [
+    ...documents.map((item, i) => ({ item, place: i + 1, doc: 1 })),
+    ...interactions.map((item, i) => ({ item, place: i + 1 + lead, doc: 0 })),
+  ].sort((a, b) => a.place - b.place || b.doc - a.doc);
+  return placed.map(({ item, place }) => ({ item, score: 1 / (k + place) }));
+}

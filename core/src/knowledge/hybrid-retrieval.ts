@@ -9,14 +9,13 @@ import {
   type KnowledgeSearchResult,
   type SearchMode,
 } from './knowledge-api.schema.ts';
-import { mentionedContact } from './contact-mentions.ts';
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
-import { type FusedHit, type FusionOptions, fuseRankings, onePerSection, sectionKeyOf } from './fusion.ts';
+import { type FusedHit, type FusionOptions, fuseRankings, interleaveSources, onePerSection, sectionKeyOf } from './fusion.ts';
+import { recordIntent } from './record-intent.ts';
 import type { RemoteRanker } from './remote-ranker.ts';
 import { rerank, type RerankerModel } from './reranker.ts';
 import { RERANKER_MODEL, RERANKER_WINS_ON_TUNING } from './reranker-weights.ts';
-import { reciprocalRankFusion } from './rrf.ts';
 import { withSpellingVariants } from './spelling-variants.ts';
 import { querySynonyms } from './synonyms.ts';
 import type { TenantEmbedders } from './tenant-embedder.ts';
@@ -62,7 +61,17 @@ export interface RetrievalOptions {
    * which takes over when the call fails.
    */
   remoteRanker?: RemoteRanker;
+  /**
+   * Unfiltered search (documents and interactions): how many places the document list leads by when
+   * the question names no contact, company or time (record-intent.ts). 0 alternates the sources
+   * (D I D I D); the default 3 gives documents the first four of five places and the best
+   * interaction the fifth. A question that names one keeps 0.
+   */
+  documentLead?: number;
 }
+
+/** Documents lead by three places when a question is not about the CRM's records (evals/src/knowledge/README.md). */
+export const DEFAULT_DOCUMENT_LEAD = 3;
 
 // chosen with the fusion on the tuning questions (evals/src/knowledge/tune-fusion.ts)
 const DEFAULT_TEXT_SCORE: NonNullable<RetrievalOptions['textScore']> = 'rank-coverage';
@@ -163,35 +172,34 @@ export interface HybridSearchRequest {
 export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
   const interactionsAsked = !f.excludeInteractions && !f.contactId && (!f.kinds || f.kinds.includes('interaction'));
-  const contactId = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => mentionedContact(em, req.query)) : null;
-  if (contactId) {
+  const intent = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => recordIntent(em, req.query)) : null;
+  // a question about the CRM's records keeps the sources alternating; otherwise the playbooks lead
+  const documentLead = intent?.reason ? 0 : (deps.options?.documentLead ?? DEFAULT_DOCUMENT_LEAD);
+  if (intent?.contactId) {
     // "what did Dana say about pricing": Dana's interactions first (best match first), then the rest
-    const [theirs] = await searchSources(deps, req, [{ ...f, kinds: ['interaction'], contactId }]);
-    const rest = await searchAll(deps, req);
+    const [theirs] = await searchSources(deps, req, [{ ...f, kinds: ['interaction'], contactId: intent.contactId }]);
+    const rest = await searchAll(deps, req, documentLead);
     const ids = new Set(theirs.results.map((r) => r.id));
     return { ...rest, results: [...theirs.results, ...rest.results.filter((r) => !ids.has(r.id))].slice(0, req.k) };
   }
-  return searchAll(deps, req);
+  return searchAll(deps, req, documentLead);
 }
 
-async function searchAll(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+async function searchAll(deps: HybridSearchDeps, req: HybridSearchRequest, documentLead: number): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
   if (f.kinds || f.contactId || f.excludeInteractions) return (await searchSources(deps, req, [f]))[0];
-  // Both sources asked for: rank documents and interactions separately, then fuse the two lists.
-  // In one list the ~100× more numerous interaction chunks (emails and notes that mention every
-  // service) crowd the playbooks out of the top k; per-source lists keep the best of each in view
-  // (demo tenant, 85 questions: recall@5 0.66 → 0.85; evals/src/knowledge/README.md). Both are
-  // searched in one transaction with one query embedding.
+  // Both sources asked for: rank documents and interactions separately, then merge the two lists
+  // by rank (interleaveSources). In one list the ~100× more numerous interaction chunks (emails and
+  // notes that mention every service) crowd the playbooks out of the top k; per-source lists keep
+  // the best of each in view, and a question that is not about a contact, company or time gives the
+  // documents the lead (evals/src/knowledge/README.md). Both are searched in one transaction with
+  // one query embedding.
   const [docs, talks] = await searchSources(deps, req, [
     { ...f, kinds: ['document'] },
     { ...f, kinds: ['interaction'] },
   ]);
-  const byId = new Map([...docs.results, ...talks.results].map((r) => [r.id, r]));
-  // equal ranks tie: the document goes first
-  const fused = reciprocalRankFusion([docs.results, talks.results], { k: deps.options?.rrfK }).sort(
-    (a, b) => b.score - a.score || Number(byId.get(b.id)!.kind === 'document') - Number(byId.get(a.id)!.kind === 'document'),
-  );
-  const results = fused.slice(0, req.k).map((r) => ({ ...byId.get(r.id)!, score: r.score }));
+  const merged = interleaveSources(docs.results, talks.results, { documentLead, rrfK: deps.options?.rrfK });
+  const results = merged.slice(0, req.k).map((r) => ({ ...r.item, score: r.score }));
   return { ...docs, results };
 }
 

@@ -11,6 +11,14 @@ The SEO retainer includes a technical site audit, keyword research, monthly cont
 ranking report. Pricing starts at 1,800 per month with a three-month minimum term.
 `;
 
+// four more one-chunk playbooks that mention the retainer, so the document list is longer than four
+const RETAINER_NOTES = [
+  '# SEO retainer reporting\n\nEvery SEO retainer client gets a monthly ranking report by the fifth working day.',
+  '# SEO retainer tiers\n\nAn SEO retainer can move up or down a tier at the start of any month.',
+  '# Pausing an SEO retainer\n\nAn SEO retainer can be paused once a year for up to two months.',
+  '# Ending an SEO retainer\n\nAfter the minimum term the SEO retainer rolls monthly with 30 days of notice.',
+];
+
 // Interactions outnumber documents a hundredfold in a real tenant and mention the same services:
 // an unfiltered search must still surface the playbook, and each source's filter must still work.
 describe.each(testDbKinds())('search over documents and many interactions on %s', (kind) => {
@@ -23,8 +31,11 @@ describe.each(testDbKinds())('search over documents and many interactions on %s'
     core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false } });
     f = await createTenantFixture(core);
     await core.knowledge.addDocument(f.admin, { filename: 'services/seo-retainer.md', bytes: new TextEncoder().encode(PRICING) });
+    for (const [n, text] of RETAINER_NOTES.entries()) {
+      await core.knowledge.addDocument(f.admin, { filename: `services/seo-retainer-note-${n}.md`, bytes: new TextEncoder().encode(text) });
+    }
     for (let c = 0; c < 6; c++) {
-      const contact = await core.contacts.create(f.admin, { firstName: `Client${c}`, lastName: 'Mixed', email: `client${c}@mixed.io`, company: `Mixed ${c}` });
+      const contact = await core.contacts.create(f.admin, { firstName: ['Ava', 'Ben', 'Cleo', 'Dev', 'Eli', 'Fay'][c], lastName: 'Mixed', email: `client${c}@mixed.io`, company: `Mixed ${c}` });
       for (let i = 0; i < 10; i++) {
         await core.interactions.log(f.admin, {
           contactId: contact.id,
@@ -46,6 +57,24 @@ describe.each(testDbKinds())('search over documents and many interactions on %s'
     expect(res.results[0]).toMatchObject({ kind: 'document', source: 'services/seo-retainer.md' });
     expect(res.results.some((r) => r.kind === 'interaction')).toBe(true);
     for (let i = 1; i < res.results.length; i++) expect(res.results[i].score).toBeLessThanOrEqual(res.results[i - 1].score);
+  });
+
+  // record-intent.ts: a question about a company or a time keeps the sources alternating; any
+  // other question lets the playbooks lead by three places (hybrid-retrieval.ts, documentLead)
+  it('gives the documents the lead unless the question names a company, contact or time', async () => {
+    const kinds = async (query: string) => (await core.knowledge.search(f.manager, { query, k: 5 })).results.map((r) => r.kind);
+    const [D, I] = ['document', 'interaction'];
+    expect(await kinds('what does the SEO retainer package include')).toEqual([D, D, D, D, I]);
+    expect(await kinds('what did Mixed 3 say about the SEO retainer package')).toEqual([D, I, D, I, D]);
+    expect(await kinds('SEO retainer package emails last week')).toEqual([D, I, D, I, D]);
+    expect(await kinds('what did Eli Mixed say about the SEO retainer package')).toEqual([I, I, I, I, I]);
+    const alternating = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { documentLead: 0 } } });
+    try {
+      const res = await alternating.knowledge.search(f.manager, { query: 'what does the SEO retainer package include', k: 5 });
+      expect(res.results.map((r) => r.kind)).toEqual([D, I, D, I, D]);
+    } finally {
+      await alternating.outbox.stop();
+    }
   });
 
   it('honours a source filter', async () => {

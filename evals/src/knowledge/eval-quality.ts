@@ -7,7 +7,9 @@
  *   rep/tune, rep/test           — core/demo-kb/questions-rep.json (150 questions in a busy
  *     sales rep's words, written before any ranking change; nothing is fitted to rep/test);
  *   holdout/test                 — 40 more (h001–h040) written after the first look at the test
- *     parts and before the fusion was revised, read once.
+ *     parts and before the fusion was revised, read once;
+ *   holdout2/test                — 40 more (h041–h080) committed before the source-aware fusion of
+ *     documents and interactions (full tenant) was built, read once at the end.
  *
  * Prints recall@5, MRR@10 and nDCG@10 per mode (full-text, vector, hybrid = fused order,
  * hybrid+rerank = fused then the learned reranker, the product default) and set, and with

@@ -35,7 +35,7 @@ const SETS: Record<string, Q[]> = {
   'unanswerable/tune': none.filter((q) => q.split === 'tune').map(asQ),
   'original/test': original.filter((q) => q.split === 'test').map(asQ),
   'rep/test': rep.filter((q) => q.split === 'test' && q.id.startsWith('r')).map(asQ),
-  'holdout/test': rep.filter((q) => q.id.startsWith('h')).map(asQ),
+  'holdout/test': rep.filter((q) => q.id.startsWith('h') && Number(q.id.slice(1)) <= 40).map(asQ),
   'unanswerable/test': none.filter((q) => q.split === 'test').map(asQ),
 };
 
