@@ -4,7 +4,10 @@
  * (one round trip: set the tenant, read, commit), to report the gateway's overhead as a ratio.
  *   GET /api/v1/contacts/:id · GET /api/v1/contacts?search=… · POST /api/v1/contacts
  * Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench npx tsx evals/src/gateway/bench-rest.ts [--seconds 10] [--connections 100]
- *          [--only get,search,post] [--cpu-prof DIR] [--bin path/to/gateway/bin/crm.js]
+ *          [--only get,search,post] [--cpu-prof DIR] [--bin path/to/gateway/bin/crm.js] [--rate N]
+ * --rate N sends N requests/s in all (autocannon's overallRate) instead of as many as the servers
+ * answer: CPU per request at a fixed load below saturation depends less on how the 2 cores are shared
+ * (a saturated server batches more work per wake-up), so it compares two versions more steadily;
  * --bin runs another checkout's gateway (e.g. the code before a change, for interleaved runs);
  * --only runs those routes (gateway and bare); --cpu-prof DIR starts the gateway with `node --cpu-prof`
  * (written to DIR when it exits) and prints each run's window on the monotonic clock the profile's
@@ -19,7 +22,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' }, only: { type: 'string', default: 'get,search,post' }, 'cpu-prof': { type: 'string' }, bin: { type: 'string' } },
+  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' }, only: { type: 'string', default: 'get,search,post' }, 'cpu-prof': { type: 'string' }, bin: { type: 'string' }, rate: { type: 'string' } },
 });
 const ROUTES = ['get', 'search', 'post'] as const;
 const only = new Set(values.only.split(',').map((s) => s.trim()));
@@ -90,7 +93,7 @@ async function run(title: string, opts: autocannon.Options, pid?: number) {
   const before = pid ? cpuMs(pid) : null;
   const pgBefore = postgresCpuMs();
   const from = process.hrtime.bigint() / 1000n;
-  const r = await autocannon({ connections: Number(values.connections), duration: Number(values.seconds), ...opts });
+  const r = await autocannon({ connections: Number(values.connections), duration: Number(values.seconds), ...(values.rate ? { overallRate: Number(values.rate) } : {}), ...opts });
   const to = process.hrtime.bigint() / 1000n;
   const pgAfter = postgresCpuMs();
   const after = pid ? cpuMs(pid) : null;
