@@ -5,6 +5,8 @@
  *   GET /api/v1/contacts/:id · GET /api/v1/contacts?search=… · POST /api/v1/contacts
  * Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench npx tsx evals/src/gateway/bench-rest.ts [--seconds 10] [--connections 100]
  *          [--only get,search,post] [--cpu-prof DIR] [--bin path/to/gateway/bin/crm.js] [--rate N]
+ *          [--gateway-node-args "--max-semi-space-size=64"]
+ * --gateway-node-args: node flags for the gateway process only (V8 heap settings, say);
  * --rate N sends N requests/s in all (autocannon's overallRate) instead of as many as the servers
  * answer: CPU per request at a fixed load below saturation depends less on how the 2 cores are shared
  * (a saturated server batches more work per wake-up), so it compares two versions more steadily;
@@ -22,7 +24,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' }, only: { type: 'string', default: 'get,search,post' }, 'cpu-prof': { type: 'string' }, bin: { type: 'string' }, rate: { type: 'string' } },
+  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '100' }, only: { type: 'string', default: 'get,search,post' }, 'cpu-prof': { type: 'string' }, bin: { type: 'string' }, rate: { type: 'string' }, 'gateway-node-args': { type: 'string' } },
 });
 const ROUTES = ['get', 'search', 'post'] as const;
 const only = new Set(values.only.split(',').map((s) => s.trim()));
@@ -107,7 +109,8 @@ crm(['migrate']);
 const slug = `bench${Date.now().toString(36)}`;
 const key = /API key:\s+(\S+)/.exec(crm(['tenant', 'create', '--name', 'Bench', '--slug', slug, '--admin-email', `admin@${slug}.test`]))![1]!;
 const nodeArgs = PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-interval', '200'] : [];
-const server: ChildProcess = spawn(process.execPath, [...nodeArgs, BIN, 'start', '--no-seed', '--port', String(PORT)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+const gatewayArgs = values['gateway-node-args']?.split(/\s+/).filter(Boolean) ?? [];
+const server: ChildProcess = spawn(process.execPath, [...nodeArgs, ...gatewayArgs, BIN, 'start', '--no-seed', '--port', String(PORT)], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 const base = `http://127.0.0.1:${PORT}`;
 const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
 try {
