@@ -53,7 +53,15 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstan
     // the consent page posts to itself from the gateway's own origin: the public URL's (behind a TLS proxy) or the one the request used (Host is allow-listed before this)
     selfOrigin: (req, origin) => req.url === '/oauth/authorize' && (origin === new URL(auth.publicUrl).origin || origin === requestBase(req).toLowerCase()),
   });
-  fastify.addHook('onRequest', async (req) => assertNoQueryCredential(req));
+  // callback-style hooks on every request: an async one costs a promise and a microtask per request
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    try {
+      assertNoQueryCredential(req);
+    } catch (err) {
+      return done(err as Error);
+    }
+    done();
+  });
   endRefusedUpgrades(fastify);
   await fastify.register(authRoutes, { core: opts.core, tokens });
   await fastify.register(mcpOAuthRoutes, { options: auth });

@@ -34,12 +34,14 @@ const publicError = (err: unknown) =>
  * End it once the answer is written, or the client hangs and the server can never close.
  */
 export function endRefusedUpgrades(fastify: FastifyInstance): void {
-  fastify.addHook('onResponse', async (req, reply) => {
-    if (req.headers.upgrade?.toLowerCase() !== 'websocket' || reply.statusCode === 101) return;
+  // callback style: it runs after every response, and an async hook costs a promise each time
+  fastify.addHook('onResponse', (req, reply, done) => {
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket' || reply.statusCode === 101) return done();
     const socket = req.raw.socket;
-    if (socket.destroyed) return;
+    if (socket.destroyed) return done();
     socket.end();
     setTimeout(() => socket.destroy(), 1000).unref();
+    done();
   });
 }
 

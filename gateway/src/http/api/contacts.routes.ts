@@ -13,6 +13,7 @@ import {
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, AnyObject, ContactIdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
+import { objectSerializer, pageSerializer, registerSerializer } from './json-serializer.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
 
 /** leadScore is computed by scoring: the REST bodies do not take it (mass assignment → 400 naming it). */
@@ -25,6 +26,11 @@ export const UpdateContactBody = z
   .refine((v) => Object.keys(v).length > 0, 'at least one field must be given')
   ;
 const ContactOut = Contact;
+export const ContactPage = pageOf(ContactOut);
+// the hot responses (contact by id, contact lists) skip JSON.stringify's slow path for Dates
+const contactJson = objectSerializer(ContactOut);
+registerSerializer(ContactOut, contactJson);
+registerSerializer(ContactPage, pageSerializer(contactJson));
 const InteractionOut = Interaction;
 const TimelineQueryRest = z.object({ type: TimelineQuery.shape.type, before: TimelineQuery.shape.before, ...PageQuery }).strict();
 
@@ -33,7 +39,7 @@ export const contactRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
   const tags = ['contacts'];
 
   f.get('/contacts', {
-    schema: { tags, summary: 'List contacts with filtering and pagination', querystring: ListContactsQuery, response: withErrors({ 200: pageOf(ContactOut) }) },
+    schema: { tags, summary: 'List contacts with filtering and pagination', querystring: ListContactsQuery, response: withErrors({ 200: ContactPage }) },
     handler: (req) => core.contacts.list(actorOf(req), req.query),
   });
 

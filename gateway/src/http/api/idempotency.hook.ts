@@ -1,5 +1,5 @@
 import { requestFingerprint, type CrmCore } from '@crm/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 
 const HEADER = 'idempotency-key';
 /** Response headers worth replaying (where the created thing is, and how to page). */
@@ -17,11 +17,13 @@ declare module 'fastify' {
  * Location) is stored for 24 h; the same key with the same request replays it (header
  * `Idempotent-Replayed: true`); with a different request → 422; while the first is still
  * running → 409. A 5xx response releases the key so the client's retry runs again.
+ * The hooks go on POST routes only (added as each route is declared, ahead of any hook of the route
+ * itself): the other routes do not pay two async hooks per request.
  */
 export function registerIdempotency(app: FastifyInstance, core: CrmCore): void {
   app.decorateRequest('idempotencyKey', undefined);
 
-  app.addHook('preHandler', async (req, reply) => {
+  const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers[HEADER];
     if (req.method !== 'POST' || key === undefined || !req.actor) return;
     const value = Array.isArray(key) ? key.join(',') : key;
@@ -33,9 +35,9 @@ export function registerIdempotency(app: FastifyInstance, core: CrmCore): void {
     }
     void reply.headers(start.headers).header('idempotent-replayed', 'true').status(start.status);
     return reply.send(start.body === '' ? undefined : start.body);
-  });
+  };
 
-  app.addHook('onSend', async (req: FastifyRequest, reply, payload) => {
+  const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const key = req.idempotencyKey;
     if (!key || !req.actor) return payload;
     req.idempotencyKey = undefined;
@@ -55,5 +57,11 @@ export function registerIdempotency(app: FastifyInstance, core: CrmCore): void {
       req.log.warn({ err }, 'could not record the idempotent response');
     }
     return payload;
+  };
+
+  app.addHook('onRoute', (route) => {
+    if (![route.method].flat().includes('POST')) return;
+    route.preHandler = [preHandler as preHandlerHookHandler, ...[route.preHandler ?? []].flat()];
+    route.onSend = [onSend as onSendHookHandler, ...[route.onSend ?? []].flat()];
   });
 }

@@ -1,5 +1,6 @@
 import { testDbKinds } from '@crm/core/testing';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import helmet from 'helmet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactBody, openRestHarness, workflowBody, type RestHarness } from './rest-test.fixture.ts';
 
@@ -23,6 +24,33 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
   };
 
   describe('contacts', () => {
+    it('contact by id and contact lists: the body is JSON.stringify of what core returns, with helmet\'s headers', async () => {
+      const created = await h.call('manager', 'POST', '/api/v1/contacts', {
+        ...contactBody('json'),
+        firstName: 'Zoë "Q"',
+        lastName: 'Ünïcødé\\ 😀 </script>',
+        phone: '+44 20 7946 0000',
+        company: 'Northbridge',
+        customFields: { tier: 'gold', seats: 12, tags: ['a', 'b'], nested: { ok: true, none: null } },
+        metadata: { referrer: 'https://example.com/?a=1&b="2"' },
+      });
+      const id = created.json().id as string;
+      const byId = await h.call('manager', 'GET', `/api/v1/contacts/${id}`);
+      expect(byId.statusCode).toBe(200);
+      expect(byId.body).toBe(JSON.stringify(await h.core.contacts.get(h.a.manager, id)));
+      for (const query of ['search=northbridge&limit=2', 'limit=100', 'page=999', 'status=LEAD&sort=lastName&order=asc']) {
+        const list = await h.call('manager', 'GET', `/api/v1/contacts?${query}`);
+        expect(list.statusCode).toBe(200);
+        const q = Object.fromEntries(new URLSearchParams(query));
+        expect(list.body, query).toBe(JSON.stringify(await h.core.contacts.list(h.a.manager, q)));
+      }
+      // the precomputed security headers are the ones helmet sets on a response
+      const res = { headers: new Map<string, string>(), setHeader(n: string, v: string) { this.headers.set(n.toLowerCase(), v); }, removeHeader(n: string) { this.headers.delete(n.toLowerCase()); } };
+      helmet()({} as never, res as never, () => {});
+      expect(res.headers.size).toBeGreaterThan(10);
+      for (const [name, value] of res.headers) expect(byId.headers[name], name).toBe(value);
+    });
+
     it('create → 201 with Location, get, patch, status, delete → 204 then 404', async () => {
       const created = await h.call('manager', 'POST', '/api/v1/contacts', { ...contactBody(1), phone: '+44 20 7946 0000' });
       expect(created.statusCode).toBe(201);

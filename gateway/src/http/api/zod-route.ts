@@ -1,6 +1,7 @@
 import { AppError, type FieldIssue } from '@crm/core';
 import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import { z } from 'zod';
+import { serializerFor } from './json-serializer.ts';
 
 /**
  * Routes declare zod schemas (core's shared ones): they validate params, query and body, type the
@@ -64,7 +65,8 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
   };
 };
 
-export const jsonSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+/** JSON.stringify, or the faster serializer registered for a response schema (json-serializer.ts). */
+export const jsonSerializerCompiler = ({ schema }: { schema: unknown }): ((data: unknown) => string) => serializerFor(schema) ?? ((data) => JSON.stringify(data));
 
 const isZod = (s: unknown): s is z.ZodType => !!s && typeof s === 'object' && '_zod' in s;
 
