@@ -123,8 +123,9 @@ export function createTenantEmbedders(deps: {
     }
     const usable = (await store.available()).ok && store.dimensions === provider.dimensions;
     // PGlite runs one transaction at a time and its WebAssembly HNSW inserts cost ~5–10 ms each:
-    // small batches keep every request waiting behind this backfill to well under a second
-    const batch = db.kind === 'pglite' && store.name === 'pgvector' ? 40 : 500;
+    // batches of 10 keep a request's wait behind this backfill short (40 gave a first start's
+    // requests p50 272 ms, 10 gives 56 ms, same total time; evals/src/startup/bench-first-start.ts)
+    const batch = db.kind === 'pglite' && store.name === 'pgvector' ? 10 : 500;
     for (let i = 0; usable && i < before.drafts.length; i += batch) {
       // stopped: the vectors written so far belong to a model no search uses yet; the next refresh redoes them
       options.signal?.throwIfAborted();
