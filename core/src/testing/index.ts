@@ -7,6 +7,7 @@ export type { HttpDouble, RecordedRequest } from '../ai/http-double.fixture.ts';
 export { TEST_TLS_CERT } from '../ai/tls.fixture.ts';
 export { startPineconeDouble } from '../knowledge/pinecone-double.fixture.ts';
 export type { PineconeDouble } from '../knowledge/pinecone-double.fixture.ts';
+export { freePort } from './free-port.ts';
 export { startTcpProxy } from './tcp-proxy.ts';
 export type { ProxyMode, TcpProxy } from './tcp-proxy.ts';
 export { seedPlantedTenant } from '../analytics/planted-tenant.fixture.ts';

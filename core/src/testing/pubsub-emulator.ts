@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from './free-port.ts';
 
 export interface PubSubEmulator {
   /** host:port, the value of PUBSUB_EMULATOR_HOST */
@@ -12,17 +12,6 @@ export function pubSubEmulatorAvailable(): boolean {
   if (process.env.PUBSUB_EMULATOR_HOST) return true;
   const r = spawnSync('gcloud', ['--version'], { encoding: 'utf8', timeout: 20_000 });
   return r.status === 0 && /pubsub-emulator/.test(r.stdout);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -11,25 +11,15 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort } from '@crm/core/testing';
 
 const { values } = parseArgs({ options: { bin: { type: 'string' }, 'limit-seconds': { type: 'string', default: '600' } } });
 const BIN = values.bin ? path.resolve(values.bin) : path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../gateway/bin/crm.js');
 const LIMIT_MS = Number(values['limit-seconds']) * 1000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-first-start-'));
 const port = await freePort();
