@@ -31,6 +31,8 @@ export { FollowUp, CreateFollowUpInput, ListFollowUpsQuery } from './follow-ups/
 export { User, Role, ROLES, CreateUserInput, SetRoleInput } from './users/user.schema.ts';
 export type { Actor } from './users/user.schema.ts';
 export { startAuthCache } from './users/auth-cache.ts';
+export { startEmbeddedMaintenance } from './db/embedded-maintenance.ts';
+export type { EmbeddedMaintenance } from './db/embedded-maintenance.ts';
 export { ApiKeyInfo, CreateApiKeyInput } from './users/api-key.schema.ts';
 export type { OutboxEvent } from './outbox/outbox.schema.ts';
 export type { DeadEvent } from './outbox/outbox.dispatcher.ts';

@@ -17,6 +17,8 @@ export const CoreEnv = z.object({
   /** Port of the embedded PGlite socket server; 0 picks a free one. */
   CRM_PGLITE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  /** Minutes between maintenance passes (VACUUM/ANALYZE) of the embedded database; 0 = never. */
+  PGLITE_MAINTENANCE_MINUTES: z.coerce.number().min(0).max(10_080).default(30),
   LOG_LEVEL: LogLevel.default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
 });
@@ -29,6 +31,8 @@ export interface DatabaseConfig {
   dataDir: string;
   pglitePort: number;
   poolMax: number;
+  /** Minutes between maintenance passes of the embedded PGlite (it has no autovacuum); 0 = off. */
+  maintenanceMinutes?: number;
 }
 
 export interface CoreConfig {
@@ -62,6 +66,7 @@ export function toCoreConfig(e: CoreEnv, env: NodeJS.ProcessEnv = process.env): 
       dataDir: e.CRM_DATA_DIR ? path.resolve(e.CRM_DATA_DIR) : defaultDataDir(env),
       pglitePort: e.CRM_PGLITE_PORT,
       poolMax: e.DB_POOL_MAX,
+      maintenanceMinutes: e.PGLITE_MAINTENANCE_MINUTES,
     },
     logLevel: e.LOG_LEVEL,
     env: e.NODE_ENV,

@@ -12,6 +12,7 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   CRM_DATA_DIR: { description: 'Folder of the embedded database (default: `~/.local/share/agentic-crm`, macOS `~/Library/Application Support/agentic-crm`, Windows `%LOCALAPPDATA%\\agentic-crm`)', example: '/var/lib/crm' },
   CRM_PGLITE_PORT: { description: 'Serve the embedded database on this 127.0.0.1 port (unauthenticated: any local user can connect); 0 = a private Unix socket only this user can reach', example: '5433' },
   DB_POOL_MAX: { description: 'Connections per pool', example: '10' },
+  PGLITE_MAINTENANCE_MINUTES: { description: 'Minutes between maintenance passes of the embedded database (`VACUUM`, and `ANALYZE` where statistics are missing or stale, table by table; PGlite has no autovacuum), run by the process that owns it (`crm start`, `crm worker`); 0 = never', example: '30' },
   LOG_LEVEL: { description: 'fatal, error, warn, info, debug, trace or silent (logs go to stderr)', example: 'info' },
   NODE_ENV: { description: 'development, production or test', example: 'production' },
   HOST: { description: 'Address the HTTP gateway listens on (demo keys work only on loopback)', example: '0.0.0.0' },

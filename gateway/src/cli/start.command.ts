@@ -4,6 +4,7 @@ import type { Runtime } from '../runtime/runtime.ts';
 import type { Service } from '../runtime/service.ts';
 import { knowledgeRefreshService } from '../runtime/knowledge-refresh.ts';
 import { addAuthCache } from '../runtime/auth-cache-service.ts';
+import { addEmbeddedMaintenance } from '../runtime/embedded-maintenance-service.ts';
 import { addAssistantService } from '../runtime/assistant.ts';
 import { addWorkflowEngine } from '../runtime/workflow-service.ts';
 import { startHttpServer } from '../server.ts';
@@ -74,6 +75,8 @@ export const startCommand: Command = {
     const chat = addAssistantService(runtime);
     // resolved API keys stay in memory while this process hears about key and user changes
     addAuthCache(runtime);
+    // the embedded PGlite has no autovacuum: this process owns it, so it vacuums and analyses it
+    addEmbeddedMaintenance(runtime);
     const tenants = await core.directory.countTenants();
     let knowledge: 'loading' | 'resuming' | undefined;
     if (tenants === 0 && !values['no-seed']) {

@@ -1,4 +1,5 @@
 import { bootCore } from '../runtime/boot.ts';
+import { addEmbeddedMaintenance } from '../runtime/embedded-maintenance-service.ts';
 import { addWorkflowEngine } from '../runtime/workflow-service.ts';
 import type { Command } from './command.types.ts';
 
@@ -13,6 +14,7 @@ export const workerCommand: Command = {
   async run({ logger }) {
     const booted = await bootCore(logger, { server: true });
     const service = addWorkflowEngine(booted.runtime);
+    addEmbeddedMaintenance(booted.runtime);
     await booted.runtime.start();
     const mail = booted.config.workflows.SMTP_URL ? 'SMTP' : 'local mailbox';
     process.stdout.write(`Workflow worker ${service.worker()?.workerId} running (mail: ${mail}). Ctrl+C stops it.\n`);

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sendJson, startHttpDouble, startPineconeDouble, TEST_TLS_CERT, type HttpDouble, type PineconeDouble } from '@crm/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CRM_BIN as BIN, startCrm, stopCrm } from '../testing/crm-process.ts';
 
 const DIMS = 768;
@@ -143,14 +143,22 @@ describe('model providers and vector stores selected by configuration (real crm 
 
   it('crm start probes the configured provider, prints it, and /health reports each dependency', async () => {
     ollama.requests.length = 0;
-    const { proc, url, out } = await start(providers()[0].env);
+    // a maintenance pass of the embedded database 0.6 s after start (logged at info)
+    const { proc, url, out } = await start({ ...providers()[0].env, PGLITE_MAINTENANCE_MINUTES: '0.01', LOG_LEVEL: 'info' });
+    let stderr = '';
+    proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
       expect(out).toMatch(/Model provider\s+ollama:http/);
       expect(ollama.requests.some((r) => r.path === '/api/embed')).toBe(true);
       const health = (await (await fetch(`${url}/health`)).json()) as Record<string, any>;
       expect(health.checks.modelProvider).toMatchObject({ status: 'ok', active: expect.stringContaining('ollama') });
       expect(health.checks.database).toMatchObject({ status: 'ok', kind: 'pglite' });
-      expect(health.checks.services.map((s: { name: string }) => s.name)).toEqual(['lead-scoring', 'workflow-engine', 'assistant', 'auth-cache', 'knowledge-refresh', 'scheduler', 'outbox']);
+      expect(health.checks.services.map((s: { name: string }) => s.name)).toEqual(['lead-scoring', 'workflow-engine', 'assistant', 'auth-cache', 'embedded-maintenance', 'knowledge-refresh', 'scheduler', 'outbox']);
+      // the process that owns the embedded database vacuums and analyses it (PGlite has no autovacuum)
+      await vi.waitFor(() => expect(out + stderr).toMatch(/"msg":"embedded database maintenance pass"/), { timeout: 120_000, interval: 200 });
+      const pass = JSON.parse((out + stderr).split('\n').find((l) => l.includes('"msg":"embedded database maintenance pass"'))!);
+      expect(pass.tables).toBeGreaterThan(20);
+      expect(pass.analyzed).toBeGreaterThan(0);
     } finally {
       await stop(proc);
     }
