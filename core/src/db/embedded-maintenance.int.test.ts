@@ -51,6 +51,8 @@ describe('embedded database maintenance (PGlite has no autovacuum)', () => {
     // without maintenance every round's old row versions stay: the table grows round after round
     expect(bloated).toBeGreaterThan(before * 3);
     expect(await reltuples(t.db, 'kb_chunks')).toBe(-1);
+    const statistics = async () => Number((await owner<{ n: string }>(t.db, "SELECT count(*) AS n FROM pg_statistic WHERE starelid = 'contacts'::regclass"))[0].n);
+    expect(await statistics()).toBe(0);
 
     const { logger, lines } = captureLogger();
     const m = startEmbeddedMaintenance(t.db, logger, { intervalMs: 3_600_000 });
@@ -64,11 +66,16 @@ describe('embedded database maintenance (PGlite has no autovacuum)', () => {
     expect(lines.find((l) => l.msg === 'embedded database maintenance pass')).toMatchObject({ tables: pass.tables, analyzed: pass.analyzed });
     expect(await reltuples(t.db, 'kb_chunks')).toBeGreaterThanOrEqual(0);
     expect(await reltuples(t.db, 'contacts')).toBe(100);
+    expect(await statistics()).toBeGreaterThan(5);
 
     // nothing changed size since: nothing is analysed again
     const again = await m.runOnce();
     expect(again.tables).toBe(pass.tables);
     expect(again.analyzed).toBe(0);
+    // nor by the next process (a restart): statistics found at its first pass count as of then
+    const next = startEmbeddedMaintenance(t.db, silentLogger(), { intervalMs: 3_600_000 });
+    expect((await next.runOnce()).analyzed).toBe(0);
+    await next.stop();
 
     // the same 20 rounds again fit into the space the pass reclaimed
     await bloat(20);

@@ -61,6 +61,8 @@ try {
   for (const r of rows) console.log(`| ${r.state} | ${r.listP50} / ${r.listP95} | ${r.searchP50} / ${r.searchP95} | ${r.contactPages} |`);
   const show = (p: typeof first) => `${p.tables} tables, ${p.analyzed} analysed, ${p.totalMs} ms in all, longest step ${p.longest?.ms} ms (${p.longest?.op} ${p.longest?.table})`;
   console.log(`\nfirst pass: ${show(first)}\nsecond pass (nothing changed): ${show(second)}`);
+  const top = [...first.steps].sort((a, b) => b.ms - a.ms).slice(0, 6);
+  console.log(`first pass, longest statements: ${top.map((s) => `${s.op} ${s.table} ${s.ms.toFixed(0)} ms`).join(', ')}`);
 } finally {
   await t.drop();
 }
