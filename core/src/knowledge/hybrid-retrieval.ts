@@ -12,7 +12,7 @@ import {
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
 import { type FusedHit, type FusionOptions, fuseRankings, interleaveSources, onePerSection, sectionKeyOf } from './fusion.ts';
-import { recordIntent } from './record-intent.ts';
+import { type RecordIntent, recordIntent, relativeTimeWindowDays, withoutRelativeTime } from './record-intent.ts';
 import type { RemoteRanker } from './remote-ranker.ts';
 import { rerank, type RerankerModel } from './reranker.ts';
 import { RERANKER_MODEL, RERANKER_WINS_ON_TUNING } from './reranker-weights.ts';
@@ -68,6 +68,24 @@ export interface RetrievalOptions {
    * interaction the fifth. A question that names one keeps 0.
    */
   documentLead?: number;
+  /**
+   * Unfiltered search: a question that names a company ("any calls with Sagewood Law Group") returns
+   * the interactions of that company's contacts first, as a named contact's do (default false).
+   */
+  companyFirst?: boolean;
+  /**
+   * Unfiltered search: a question that names a relative time ("calls last week", "this month")
+   * searches only the interactions inside that window back from now (record-intent.ts
+   * `relativeTimeWindowDays`; default false).
+   */
+  timeWindow?: boolean;
+  /** A question about conversations that names nobody ("who asked for a discount") keeps the sources alternating (default false). */
+  conversationCues?: boolean;
+  /**
+   * Unfiltered search, a question about the CRM's records: how many places the interaction list
+   * leads by (default 0: the sources alternate, D I D I D; 1 gives I D I D I).
+   */
+  recordInteractionLead?: number;
 }
 
 /** Documents lead by three places when a question is not about the CRM's records (evals/src/knowledge/README.md). */
@@ -172,22 +190,53 @@ export interface HybridSearchRequest {
 export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
   const interactionsAsked = !f.excludeInteractions && !f.contactId && (!f.kinds || f.kinds.includes('interaction'));
-  const intent = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => recordIntent(em, req.query)) : null;
+  const intent = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => recordIntent(em, req.query, { conversationCues: deps.options?.conversationCues })) : null;
   // a question about the CRM's records keeps the sources alternating; otherwise the playbooks lead
-  const documentLead = intent?.reason ? 0 : (deps.options?.documentLead ?? DEFAULT_DOCUMENT_LEAD);
-  if (intent?.contactId) {
-    // "what did Dana say about pricing": Dana's interactions first (best match first), then the rest
-    const [theirs] = await searchSources(deps, req, [{ ...f, kinds: ['interaction'], contactId: intent.contactId }]);
-    const rest = await searchAll(deps, req, documentLead);
+  const leads = intent?.reason
+    ? { documentLead: 0, interactionLead: deps.options?.recordInteractionLead ?? 0 }
+    : { documentLead: deps.options?.documentLead ?? DEFAULT_DOCUMENT_LEAD, interactionLead: 0 };
+  const days = intent?.reason === 'time' && deps.options?.timeWindow ? relativeTimeWindowDays(req.query) : null;
+  const since = days ? new Date(Date.now() - days * 86_400_000) : null;
+  if (since) {
+    // the window is a filter now: search for the rest of the question ("voicemails left in the past week" → "voicemails left")
+    const found = await hybridSearchWith(deps, { ...req, query: withoutRelativeTime(req.query) }, intent, leads, since);
+    return { ...found, query: req.query };
+  }
+  return hybridSearchWith(deps, req, intent, leads, since);
+}
+
+async function hybridSearchWith(
+  deps: HybridSearchDeps,
+  req: HybridSearchRequest,
+  intent: RecordIntent | null,
+  leads: { documentLead: number; interactionLead: number },
+  since: Date | null,
+): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+  const f = req.filter;
+  // "what did Dana say about pricing": Dana's interactions first (best match first), then the rest;
+  // with `companyFirst`, "any calls with Sagewood" puts that company's people's interactions first
+  const people: PgVectorFilter | null = intent?.contactId
+    ? { contactId: intent.contactId }
+    : intent?.companyContactIds?.length && deps.options?.companyFirst
+      ? { contactIds: intent.companyContactIds }
+      : null;
+  if (people) {
+    const [theirs] = await searchSources(deps, req, [{ ...f, kinds: ['interaction'], ...people }]);
+    const rest = await searchAll(deps, req, leads, since);
     const ids = new Set(theirs.results.map((r) => r.id));
     return { ...rest, results: [...theirs.results, ...rest.results.filter((r) => !ids.has(r.id))].slice(0, req.k) };
   }
-  return searchAll(deps, req, documentLead);
+  return searchAll(deps, req, leads, since);
 }
 
-async function searchAll(deps: HybridSearchDeps, req: HybridSearchRequest, documentLead: number): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+async function searchAll(
+  deps: HybridSearchDeps,
+  req: HybridSearchRequest,
+  leads: { documentLead: number; interactionLead: number },
+  since: Date | null,
+): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
-  if (f.kinds || f.contactId || f.excludeInteractions) return (await searchSources(deps, req, [f]))[0];
+  if (f.kinds || f.contactId || f.contactIds || f.excludeInteractions) return (await searchSources(deps, req, [f]))[0];
   // Both sources asked for: rank documents and interactions separately, then merge the two lists
   // by rank (interleaveSources). In one list the ~100× more numerous interaction chunks (emails and
   // notes that mention every service) crowd the playbooks out of the top k; per-source lists keep
@@ -196,9 +245,9 @@ async function searchAll(deps: HybridSearchDeps, req: HybridSearchRequest, docum
   // one query embedding.
   const [docs, talks] = await searchSources(deps, req, [
     { ...f, kinds: ['document'] },
-    { ...f, kinds: ['interaction'] },
+    { ...f, kinds: ['interaction'], ...(since && !(f.after && f.after > since) ? { after: since } : {}) },
   ]);
-  const merged = interleaveSources(docs.results, talks.results, { documentLead, rrfK: deps.options?.rrfK });
+  const merged = interleaveSources(docs.results, talks.results, { ...leads, rrfK: deps.options?.rrfK });
   const results = merged.slice(0, req.k).map((r) => ({ ...r.item, score: r.score }));
   return { ...docs, results };
 }

@@ -31,7 +31,7 @@ function demoFacts(now: Date): InteractionFacts[] {
   return demo.interactions.map((i, n) => {
     const c = contacts.get(i.contactKey)!;
     const x = i.input;
-    return { id: String(n), firstName: c.firstName, lastName: c.lastName, company: c.company ?? null, type: x.type, subject: x.subject ?? null, content: x.content, outcome: x.outcome ?? null, occurredAt: x.occurredAt };
+    return { id: String(n), firstName: c.firstName, lastName: c.lastName, company: c.company ?? null, type: x.type, subject: x.subject ?? null, content: x.content ?? '', outcome: x.outcome ?? null, occurredAt: x.occurredAt };
   });
 }
 

@@ -50,7 +50,7 @@ const ALL_MODES = ['fulltext', 'vector', 'hybrid', 'hybrid+rerank'] as const;
 const MODES = values.modes ? ALL_MODES.filter((m) => values.modes!.split(',').includes(m)) : ALL_MODES;
 try {
   const actor = await fused.users.actorByEmail('marcus.reid@brightwave.example', 'brightwave-digital');
-  const allSets: Record<string, { id: string; question: string; relevant?: Set<string>; answers?: Parameters<typeof firstRelevantRank>[1] }[]> = await loadQuestionSets();
+  const allSets: Record<string, { id: string; question: string; relevant?: Set<string>; kind?: string; answers?: Parameters<typeof firstRelevantRank>[1] }[]> = await loadQuestionSets();
   const [facts] = await databaseOf(db).readAsTenant(actor.tenantId, [
     {
       sql: `SELECT i.id, ct.first_name AS "firstName", ct.last_name AS "lastName", ct.company, i.type, i.subject, i.content, i.outcome, i.created_at AS "occurredAt"
@@ -62,7 +62,8 @@ try {
     allSets[name] = qs.map((q) => {
       const relevant = relevantInteractions(q.relevant, history);
       if (!relevant.size) throw new Error(`${q.id}: no interaction of this tenant satisfies its rule (is it the seeded demo tenant?)`);
-      return { id: q.id, question: q.question, relevant };
+      const r = q.relevant;
+      return { id: q.id, question: q.question, relevant, kind: r.contact ? 'contact' : r.company ? 'company' : r.withinDays ? 'time' : 'no-name' };
     });
   }
   const [[size]] = await databaseOf(db).readAsTenant(actor.tenantId, [{ sql: "SELECT count(*) FILTER (WHERE kind = 'document')::int AS docs, count(*) FILTER (WHERE kind = 'interaction')::int AS talks FROM kb_chunks" }]);
@@ -77,6 +78,7 @@ try {
       const ranks: (number | null)[] = [];
       let docsInTop = 0;
       let ndcg = 0;
+      const byKind: Record<string, (number | null)[]> = {};
       for (const q of questions) {
         const res =
           mode === 'hybrid+rerank'
@@ -94,6 +96,7 @@ try {
         }
         ranks.push(rank);
         (rankOf[q.id] ??= {})[mode] = rank;
+        if (q.kind) ((byKind[q.kind] ??= []) as (number | null)[]).push(rank);
         docsInTop += res.results.slice(0, Number(values.k)).filter((r) => r.kind === 'document').length;
       }
       const row = {
@@ -104,6 +107,7 @@ try {
         mrr: +meanReciprocalRank(ranks).toFixed(3),
         ndcgAt10: +(ndcg / Math.max(1, questions.length)).toFixed(3),
         documentShareOfTop5: +(docsInTop / (questions.length * 5)).toFixed(2),
+        ...(Object.keys(byKind).length ? { recallAt5ByKind: Object.fromEntries(Object.entries(byKind).map(([k, r]) => [`${k} (${r.length})`, +recallAtK(r, 5).toFixed(3)])) } : {}),
       };
       console.log(JSON.stringify(row));
       cells.push(`${row.recallAt5.toFixed(3)} / ${row.mrr.toFixed(3)} / ${row.ndcgAt10.toFixed(3)}`);
