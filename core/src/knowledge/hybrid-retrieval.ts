@@ -70,23 +70,26 @@ export interface RetrievalOptions {
   documentLead?: number;
   /**
    * Unfiltered search: a question that names a company ("any calls with Sagewood Law Group") returns
-   * the interactions of that company's contacts first, as a named contact's do (default false).
+   * the interactions of that company's contacts first, as a named contact's do (default true).
    */
   companyFirst?: boolean;
   /**
    * Unfiltered search: a question that names a relative time ("calls last week", "this month")
    * searches only the interactions inside that window back from now (record-intent.ts
-   * `relativeTimeWindowDays`; default false).
+   * `relativeTimeWindowDays`; default true), looking for the rest of the question.
    */
   timeWindow?: boolean;
-  /** A question about conversations that names nobody ("who asked for a discount") keeps the sources alternating (default false). */
+  /** A question about conversations that names nobody ("who asked for a discount") counts as one about records (default true). */
   conversationCues?: boolean;
   /**
    * Unfiltered search, a question about the CRM's records: how many places the interaction list
-   * leads by (default 0: the sources alternate, D I D I D; 1 gives I D I D I).
+   * leads by (default 1: I D I D I; 0 alternates with the document first, D I D I D).
    */
   recordInteractionLead?: number;
 }
+
+/** Interactions lead by one place when a question is about the CRM's records (I D I D I; chosen on the tuning questions, evals/src/knowledge/README.md). */
+export const DEFAULT_RECORD_INTERACTION_LEAD = 1;
 
 /** Documents lead by three places when a question is not about the CRM's records (evals/src/knowledge/README.md). */
 export const DEFAULT_DOCUMENT_LEAD = 3;
@@ -190,12 +193,12 @@ export interface HybridSearchRequest {
 export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
   const interactionsAsked = !f.excludeInteractions && !f.contactId && (!f.kinds || f.kinds.includes('interaction'));
-  const intent = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => recordIntent(em, req.query, { conversationCues: deps.options?.conversationCues })) : null;
+  const intent = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => recordIntent(em, req.query, { conversationCues: deps.options?.conversationCues ?? true })) : null;
   // a question about the CRM's records keeps the sources alternating; otherwise the playbooks lead
   const leads = intent?.reason
-    ? { documentLead: 0, interactionLead: deps.options?.recordInteractionLead ?? 0 }
+    ? { documentLead: 0, interactionLead: deps.options?.recordInteractionLead ?? DEFAULT_RECORD_INTERACTION_LEAD }
     : { documentLead: deps.options?.documentLead ?? DEFAULT_DOCUMENT_LEAD, interactionLead: 0 };
-  const days = intent?.reason === 'time' && deps.options?.timeWindow ? relativeTimeWindowDays(req.query) : null;
+  const days = intent?.reason === 'time' && deps.options?.timeWindow !== false ? relativeTimeWindowDays(req.query) : null;
   const since = days ? new Date(Date.now() - days * 86_400_000) : null;
   if (since) {
     // the window is a filter now: search for the rest of the question ("voicemails left in the past week" → "voicemails left")
@@ -217,7 +220,7 @@ async function hybridSearchWith(
   // with `companyFirst`, "any calls with Sagewood" puts that company's people's interactions first
   const people: PgVectorFilter | null = intent?.contactId
     ? { contactId: intent.contactId }
-    : intent?.companyContactIds?.length && deps.options?.companyFirst
+    : intent?.companyContactIds?.length && deps.options?.companyFirst !== false
       ? { contactIds: intent.companyContactIds }
       : null;
   if (people) {
