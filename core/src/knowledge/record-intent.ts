@@ -110,7 +110,8 @@ const MAX_COMPANY_CONTACTS = 50;
 
 /**
  * The company a question names (as `mentionsCompany` decides) and the ids of its contacts, or
- * null. When several companies match, the longest name wins ("Sagewood Law Group" over "Sagewood").
+ * null. A name written out wins over a first word, then the longest ("Sagewood Law Group" over
+ * "Sagewood"); a first word that several companies share names no contacts.
  */
 export async function mentionedCompany(em: EntityManager, query: string): Promise<{ company: string; contactIds: string[] } | null> {
   const words = [...query.matchAll(/[\p{L}\p{N}][\p{L}\p{N}'&.-]*/gu)].map((m) => m[0].replace(/[.'-]+$/u, ''));
@@ -124,15 +125,20 @@ export async function mentionedCompany(em: EntityManager, query: string): Promis
   // stored column compared with leakproof operators only, so row-level security keeps the index
   // (migration 0330): equal names, and for a first word the byte-order range "word " ≤ name < "word!"
   const prefix = firsts.map(() => ` OR (dup_company COLLATE "C" >= ? AND dup_company COLLATE "C" < ?)`).join('');
-  const rows = await em.execute<{ company: string; id: string }[]>(
-    `SELECT dup_company AS company, id FROM contacts WHERE dup_company COLLATE "C" IN (${names.map(() => '?').join(', ')})${prefix}
-     ORDER BY length(dup_company) DESC, dup_company, id LIMIT ${MAX_COMPANY_CONTACTS + 1}`,
-    [...names, ...firsts.flatMap((w) => [`${w} `, `${w}!`])],
+  const list = names.map(() => '?').join(', ');
+  // a name written out in full beats a first word ("Mixed 3" over the other "Mixed …" companies)
+  const rows = await em.execute<{ company: string; id: string; exact: boolean }[]>(
+    `SELECT dup_company AS company, id, (dup_company COLLATE "C" IN (${list})) AS exact FROM contacts
+     WHERE dup_company COLLATE "C" IN (${list})${prefix}
+     ORDER BY 3 DESC, length(dup_company) DESC, dup_company, id LIMIT ${MAX_COMPANY_CONTACTS + 1}`,
+    [...names, ...names, ...firsts.flatMap((w) => [`${w} `, `${w}!`])],
   );
   if (!rows.length) return null;
   const company = rows[0].company;
   const contactIds = rows.filter((r) => r.company === company).map((r) => r.id);
-  return { company, contactIds: contactIds.length > MAX_COMPANY_CONTACTS ? [] : contactIds };
+  // only a first word, shared by several companies: a company is named, but not which one
+  const ambiguous = !rows[0].exact && rows.some((r) => r.company !== company);
+  return { company, contactIds: ambiguous || contactIds.length > MAX_COMPANY_CONTACTS ? [] : contactIds };
 }
 
 /** The question's record intent, checked cheapest first (two small queries at most). */
