@@ -26,6 +26,11 @@ export interface RetrievalOptions {
   fusionDepth?: number;
   /** How the full-text and vector lists are merged (default `DEFAULT_FUSION`, chosen on the tuning questions). */
   fusion?: Partial<FusionOptions>;
+  /**
+   * The same for a list of interactions only (default `INTERACTION_FUSION`, 0.6 full text : 0.4
+   * vector, chosen on the interaction tuning questions; when only `fusion` is set, that).
+   */
+  interactionFusion?: Partial<FusionOptions>;
   /** @deprecated RRF constant; use `fusion.rrfK`. */
   rrfK?: number;
   /**
@@ -90,6 +95,9 @@ export interface RetrievalOptions {
 
 /** Interactions lead by one place when a question is about the CRM's records (I D I D I; chosen on the tuning questions, evals/src/knowledge/README.md). */
 export const DEFAULT_RECORD_INTERACTION_LEAD = 1;
+
+/** Interaction lists weigh full text more (short templated notes; interactions/tune, evals/src/knowledge/README.md). */
+export const INTERACTION_FUSION: Partial<FusionOptions> = { weights: [0.6, 0.4] };
 
 /** Documents lead by three places when a question is not about the CRM's records (evals/src/knowledge/README.md). */
 export const DEFAULT_DOCUMENT_LEAD = 3;
@@ -331,7 +339,9 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
 
     let ranked: FusedHit[];
     if (req.mode === 'hybrid' && vector) {
-      ranked = fuseRankings(textHits, vectorHits, { ...(deps.options?.rrfK ? { rrfK: deps.options.rrfK } : {}), ...deps.options?.fusion });
+      const interactionsOnly = filter.kinds?.length === 1 && filter.kinds[0] === 'interaction';
+      const fusion = interactionsOnly ? (deps.options?.interactionFusion ?? deps.options?.fusion ?? INTERACTION_FUSION) : deps.options?.fusion;
+      ranked = fuseRankings(textHits, vectorHits, { ...(deps.options?.rrfK ? { rrfK: deps.options.rrfK } : {}), ...fusion });
     } else if (req.mode === 'vector' && vector) {
       ranked = vectorHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [null, n + 1] }));
     } else {
