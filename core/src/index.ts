@@ -58,8 +58,8 @@ export { readTenantLocale, TenantSettings, UpdateTenantSettingsInput } from './t
 export { loadModelProviderConfig, createModelProvider, withAiTenant, InMemoryAiUsageStore } from './ai/index.ts';
 export type { ModelProvider } from './ai/index.ts';
 export { SearchKnowledgeInput, KnowledgeSearchResult, KnowledgeSearchResponse, KbDocument, ListDocumentsQuery, SEARCH_MODES, readKnowledgeFiles, seedDemoKnowledge, unfinishedDemoKnowledge, createPgVectorStore, DEMO_KB_DIR, loadRetrievalQuestions, RetrievalQuestion, firstRelevantRank, recallAtK, meanReciprocalRank, ndcgAtK, fuseRankings, sectionKeyOf, FusionOptions, createLocalEmbedder, evaluateRetrieval, loadKnowledgeBase, chunkContainsAnswer, rerankFeatures, rerankScore, RERANK_FEATURES, vertexRankerFor } from './knowledge/index.ts';
-export { QUERY_SYNONYMS } from './knowledge/index.ts';
-export type { BulkAddResult, VectorStore, PgVectorStrategy, RetrievalOptions, EmbeddingsProvider, RerankCandidate, RerankFeature, RerankerModel } from './knowledge/index.ts';
+export { QUERY_SYNONYMS, loadInteractionQuestions, relevantInteractions, firstRelevantIdRank, ndcgAtKById } from './knowledge/index.ts';
+export type { InteractionFacts, BulkAddResult, VectorStore, PgVectorStrategy, RetrievalOptions, EmbeddingsProvider, RerankCandidate, RerankFeature, RerankerModel } from './knowledge/index.ts';
 export { loadConfig, configTable, CRM_ENV_NAMES } from './config/crm-config.ts';
 export type { CrmConfig } from './config/crm-config.ts';
 export { HttpEnv } from './config/http-env.ts';

@@ -7,7 +7,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  * when exactly one contact has it. Null when nobody, or too many people, match.
  */
 export async function mentionedContact(em: EntityManager, query: string): Promise<string | null> {
-  const words = [...query.matchAll(/[\p{L}][\p{L}'-]*/gu)].map((m) => m[0]);
+  // a possessive is the name: "Dana's budget", "Jack Mwangi’s CFO"
+  const words = [...query.matchAll(/[\p{L}][\p{L}'’-]*/gu)].map((m) => m[0].replace(/['’]s$/u, ''));
   if (!words.length) return null;
   const lower = words.map((w) => w.toLowerCase());
   const distinct = [...new Set(lower)].slice(0, 100);

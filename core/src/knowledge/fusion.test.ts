@@ -92,6 +92,13 @@ describe('interleaveSources', () => {
     for (let n = 1; n < scored.length; n++) expect(scored[n].score).toBeLessThanOrEqual(scored[n - 1].score);
   });
 
+  it('lets the interactions lead instead (a question about the records)', () => {
+    const back = (n: number) => interleaveSources(d, i, { documentLead: 0, interactionLead: n }).map((r) => r.item.id);
+    expect(back(1).slice(0, 5)).toEqual(['i1', 'd1', 'i2', 'd2', 'i3']);
+    expect(back(3).slice(0, 5)).toEqual(['i1', 'i2', 'i3', 'd1', 'd2']);
+    expect(() => interleaveSources(d, i, { documentLead: 0, interactionLead: -2 })).toThrow(/interactionLead/);
+  });
+
   it('fills with the other source when one runs out, and rejects a bad lead', () => {
     expect(interleaveSources([], i, { documentLead: 3 }).map((r) => r.item.id)).toEqual(['i1', 'i2', 'i3']);
     expect(() => interleaveSources(d, i, { documentLead: -1 })).toThrow(/documentLead/);

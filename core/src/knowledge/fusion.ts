@@ -131,17 +131,20 @@ export function sectionKeyOf(chunk: { id: string; kind: string; documentId: stri
  * r sits at place r, an interaction at rank r at place r + `documentLead` (equal places: the
  * document first), scored 1 / (rrfK + place) like reciprocal rank fusion. `documentLead` 0 alternates
  * the sources (D I D I D); 3 gives the documents the first four places, then the best interaction.
+ * `interactionLead` moves the documents back instead: 1 gives I D I D I, 3 gives I I I D I.
  */
 export function interleaveSources<T extends { id: string }>(
   documents: readonly T[],
   interactions: readonly T[],
-  options: { documentLead: number; rrfK?: number },
+  options: { documentLead: number; interactionLead?: number; rrfK?: number },
 ): { item: T; score: number }[] {
   const lead = options.documentLead;
+  const back = options.interactionLead ?? 0;
   if (!Number.isInteger(lead) || lead < 0) throw new RangeError(`documentLead must be a non-negative integer, got ${lead}`);
+  if (!Number.isInteger(back) || back < 0) throw new RangeError(`interactionLead must be a non-negative integer, got ${back}`);
   const k = options.rrfK ?? 60;
   const placed = [
-    ...documents.map((item, i) => ({ item, place: i + 1, doc: 1 })),
+    ...documents.map((item, i) => ({ item, place: i + 1 + back, doc: 1 })),
     ...interactions.map((item, i) => ({ item, place: i + 1 + lead, doc: 0 })),
   ].sort((a, b) => a.place - b.place || b.doc - a.doc);
   return placed.map(({ item, place }) => ({ item, score: 1 / (k + place) }));

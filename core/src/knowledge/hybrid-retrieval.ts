@@ -12,7 +12,7 @@ import {
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
 import { type FusedHit, type FusionOptions, fuseRankings, interleaveSources, onePerSection, sectionKeyOf } from './fusion.ts';
-import { recordIntent } from './record-intent.ts';
+import { type RecordIntent, recordIntent, relativeTimeWindowDays, withoutRelativeTime } from './record-intent.ts';
 import type { RemoteRanker } from './remote-ranker.ts';
 import { rerank, type RerankerModel } from './reranker.ts';
 import { RERANKER_MODEL, RERANKER_WINS_ON_TUNING } from './reranker-weights.ts';
@@ -26,6 +26,11 @@ export interface RetrievalOptions {
   fusionDepth?: number;
   /** How the full-text and vector lists are merged (default `DEFAULT_FUSION`, chosen on the tuning questions). */
   fusion?: Partial<FusionOptions>;
+  /**
+   * The same for a list of interactions only (default `INTERACTION_FUSION`, 0.6 full text : 0.4
+   * vector, chosen on the interaction tuning questions; when only `fusion` is set, that).
+   */
+  interactionFusion?: Partial<FusionOptions>;
   /** @deprecated RRF constant; use `fusion.rrfK`. */
   rrfK?: number;
   /**
@@ -68,7 +73,31 @@ export interface RetrievalOptions {
    * interaction the fifth. A question that names one keeps 0.
    */
   documentLead?: number;
+  /**
+   * Unfiltered search: a question that names a company ("any calls with Sagewood Law Group") returns
+   * the interactions of that company's contacts first, as a named contact's do (default true).
+   */
+  companyFirst?: boolean;
+  /**
+   * Unfiltered search: a question that names a relative time ("calls last week", "this month")
+   * searches only the interactions inside that window back from now (record-intent.ts
+   * `relativeTimeWindowDays`; default true), looking for the rest of the question.
+   */
+  timeWindow?: boolean;
+  /** A question about conversations that names nobody ("who asked for a discount") counts as one about records (default true). */
+  conversationCues?: boolean;
+  /**
+   * Unfiltered search, a question about the CRM's records: how many places the interaction list
+   * leads by (default 1: I D I D I; 0 alternates with the document first, D I D I D).
+   */
+  recordInteractionLead?: number;
 }
+
+/** Interactions lead by one place when a question is about the CRM's records (I D I D I; chosen on the tuning questions, evals/src/knowledge/README.md). */
+export const DEFAULT_RECORD_INTERACTION_LEAD = 1;
+
+/** Interaction lists weigh full text more (short templated notes; interactions/tune, evals/src/knowledge/README.md). */
+export const INTERACTION_FUSION: Partial<FusionOptions> = { weights: [0.6, 0.4] };
 
 /** Documents lead by three places when a question is not about the CRM's records (evals/src/knowledge/README.md). */
 export const DEFAULT_DOCUMENT_LEAD = 3;
@@ -172,22 +201,53 @@ export interface HybridSearchRequest {
 export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequest): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
   const interactionsAsked = !f.excludeInteractions && !f.contactId && (!f.kinds || f.kinds.includes('interaction'));
-  const intent = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => recordIntent(em, req.query)) : null;
+  const intent = interactionsAsked ? await deps.db.withTenant(req.tenantId, (em) => recordIntent(em, req.query, { conversationCues: deps.options?.conversationCues ?? true })) : null;
   // a question about the CRM's records keeps the sources alternating; otherwise the playbooks lead
-  const documentLead = intent?.reason ? 0 : (deps.options?.documentLead ?? DEFAULT_DOCUMENT_LEAD);
-  if (intent?.contactId) {
-    // "what did Dana say about pricing": Dana's interactions first (best match first), then the rest
-    const [theirs] = await searchSources(deps, req, [{ ...f, kinds: ['interaction'], contactId: intent.contactId }]);
-    const rest = await searchAll(deps, req, documentLead);
+  const leads = intent?.reason
+    ? { documentLead: 0, interactionLead: deps.options?.recordInteractionLead ?? DEFAULT_RECORD_INTERACTION_LEAD }
+    : { documentLead: deps.options?.documentLead ?? DEFAULT_DOCUMENT_LEAD, interactionLead: 0 };
+  const days = intent?.reason === 'time' && deps.options?.timeWindow !== false ? relativeTimeWindowDays(req.query) : null;
+  const since = days ? new Date(Date.now() - days * 86_400_000) : null;
+  if (since) {
+    // the window is a filter now: search for the rest of the question ("voicemails left in the past week" → "voicemails left")
+    const found = await hybridSearchWith(deps, { ...req, query: withoutRelativeTime(req.query) }, intent, leads, since);
+    return { ...found, query: req.query };
+  }
+  return hybridSearchWith(deps, req, intent, leads, since);
+}
+
+async function hybridSearchWith(
+  deps: HybridSearchDeps,
+  req: HybridSearchRequest,
+  intent: RecordIntent | null,
+  leads: { documentLead: number; interactionLead: number },
+  since: Date | null,
+): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+  const f = req.filter;
+  // "what did Dana say about pricing": Dana's interactions first (best match first), then the rest;
+  // with `companyFirst`, "any calls with Sagewood" puts that company's people's interactions first
+  const people: PgVectorFilter | null = intent?.contactId
+    ? { contactId: intent.contactId }
+    : intent?.companyContactIds?.length && deps.options?.companyFirst !== false
+      ? { contactIds: intent.companyContactIds }
+      : null;
+  if (people) {
+    const [theirs] = await searchSources(deps, req, [{ ...f, kinds: ['interaction'], ...people }]);
+    const rest = await searchAll(deps, req, leads, since);
     const ids = new Set(theirs.results.map((r) => r.id));
     return { ...rest, results: [...theirs.results, ...rest.results.filter((r) => !ids.has(r.id))].slice(0, req.k) };
   }
-  return searchAll(deps, req, documentLead);
+  return searchAll(deps, req, leads, since);
 }
 
-async function searchAll(deps: HybridSearchDeps, req: HybridSearchRequest, documentLead: number): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
+async function searchAll(
+  deps: HybridSearchDeps,
+  req: HybridSearchRequest,
+  leads: { documentLead: number; interactionLead: number },
+  since: Date | null,
+): Promise<Omit<KnowledgeSearchResponse, 'tookMs'>> {
   const f = req.filter;
-  if (f.kinds || f.contactId || f.excludeInteractions) return (await searchSources(deps, req, [f]))[0];
+  if (f.kinds || f.contactId || f.contactIds || f.excludeInteractions) return (await searchSources(deps, req, [f]))[0];
   // Both sources asked for: rank documents and interactions separately, then merge the two lists
   // by rank (interleaveSources). In one list the ~100× more numerous interaction chunks (emails and
   // notes that mention every service) crowd the playbooks out of the top k; per-source lists keep
@@ -196,9 +256,9 @@ async function searchAll(deps: HybridSearchDeps, req: HybridSearchRequest, docum
   // one query embedding.
   const [docs, talks] = await searchSources(deps, req, [
     { ...f, kinds: ['document'] },
-    { ...f, kinds: ['interaction'] },
+    { ...f, kinds: ['interaction'], ...(since && !(f.after && f.after > since) ? { after: since } : {}) },
   ]);
-  const merged = interleaveSources(docs.results, talks.results, { documentLead, rrfK: deps.options?.rrfK });
+  const merged = interleaveSources(docs.results, talks.results, { ...leads, rrfK: deps.options?.rrfK });
   const results = merged.slice(0, req.k).map((r) => ({ ...r.item, score: r.score }));
   return { ...docs, results };
 }
@@ -279,7 +339,9 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
 
     let ranked: FusedHit[];
     if (req.mode === 'hybrid' && vector) {
-      ranked = fuseRankings(textHits, vectorHits, { ...(deps.options?.rrfK ? { rrfK: deps.options.rrfK } : {}), ...deps.options?.fusion });
+      const interactionsOnly = filter.kinds?.length === 1 && filter.kinds[0] === 'interaction';
+      const fusion = interactionsOnly ? (deps.options?.interactionFusion ?? deps.options?.fusion ?? INTERACTION_FUSION) : deps.options?.fusion;
+      ranked = fuseRankings(textHits, vectorHits, { ...(deps.options?.rrfK ? { rrfK: deps.options.rrfK } : {}), ...fusion });
     } else if (req.mode === 'vector' && vector) {
       ranked = vectorHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [null, n + 1] }));
     } else {

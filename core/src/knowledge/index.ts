@@ -53,6 +53,15 @@ export {
 } from './retrieval-eval.ts';
 export type { RetrievalMethod, RetrievalReport, MethodReport, EvaluateRetrievalOptions } from './retrieval-eval.ts';
 export {
+  InteractionQuestion,
+  InteractionRelevance,
+  loadInteractionQuestions,
+  relevantInteractions,
+  firstRelevantIdRank,
+  ndcgAtKById,
+} from './interaction-questions.ts';
+export type { InteractionFacts } from './interaction-questions.ts';
+export {
   AddDocumentInput,
   AddDocumentResult,
   SearchKnowledgeInput,

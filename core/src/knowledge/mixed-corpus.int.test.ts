@@ -59,14 +59,19 @@ describe.each(testDbKinds())('search over documents and many interactions on %s'
     for (let i = 1; i < res.results.length; i++) expect(res.results[i].score).toBeLessThanOrEqual(res.results[i - 1].score);
   });
 
-  // record-intent.ts: a question about a company or a time keeps the sources alternating; any
-  // other question lets the playbooks lead by three places (hybrid-retrieval.ts, documentLead)
-  it('gives the documents the lead unless the question names a company, contact or time', async () => {
-    const kinds = async (query: string) => (await core.knowledge.search(f.manager, { query, k: 5 })).results.map((r) => r.kind);
+  // record-intent.ts: a question about the CRM's records lets the interactions lead by one place
+  // (recordInteractionLead); any other question lets the playbooks lead by three (documentLead). A
+  // named contact's or company's interactions come first.
+  it('gives the documents the lead unless the question is about a company, contact, time or conversations', async () => {
+    const search = async (query: string) => (await core.knowledge.search(f.manager, { query, k: 5 })).results;
+    const kinds = async (query: string) => (await search(query)).map((r) => r.kind);
     const [D, I] = ['document', 'interaction'];
     expect(await kinds('what does the SEO retainer package include')).toEqual([D, D, D, D, I]);
-    expect(await kinds('what did Mixed 3 say about the SEO retainer package')).toEqual([D, I, D, I, D]);
-    expect(await kinds('SEO retainer package emails last week')).toEqual([D, I, D, I, D]);
+    const company = await search('what did Mixed 3 say about the SEO retainer package');
+    expect(company.map((r) => r.kind)).toEqual([I, I, I, I, I]);
+    expect(new Set(company.map((r) => r.title.replace(/ on .*/, '')))).toEqual(new Set(['Email with Dev Mixed (Mixed 3)']));
+    expect(await kinds('SEO retainer package emails last week')).toEqual([I, D, I, D, I]);
+    expect(await kinds('who asked about the SEO retainer package')).toEqual([I, D, I, D, I]);
     expect(await kinds('what did Eli Mixed say about the SEO retainer package')).toEqual([I, I, I, I, I]);
     const alternating = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { documentLead: 0 } } });
     try {

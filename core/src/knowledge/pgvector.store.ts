@@ -36,6 +36,8 @@ export interface PgVectorFilter extends VectorFilter {
   ownerUserId?: string;
   /** Leave interaction chunks out entirely (no interactions:read). */
   excludeInteractions?: boolean;
+  /** Only chunks of these contacts' interactions (the people of a company a question names). */
+  contactIds?: readonly string[];
 }
 
 /** pgvector's binary wire format: dimensions (int16), unused (int16), float4 big-endian values. */
@@ -70,6 +72,10 @@ export function chunkFilterSql(filter: PgVectorFilter | undefined): { sql: strin
   if (filter.contactId) {
     where.push('c.contact_id = ?');
     params.push(filter.contactId);
+  }
+  if (filter.contactIds) {
+    where.push('c.contact_id IN (SELECT (jsonb_array_elements_text(?::jsonb))::uuid)');
+    params.push(JSON.stringify(filter.contactIds));
   }
   if (filter.after) {
     where.push('c.occurred_at >= ?');

@@ -1,4 +1,4 @@
-import { DEMO_KB_DIR, loadRetrievalQuestions, type RetrievalQuestion } from '@crm/core';
+import { DEMO_KB_DIR, loadInteractionQuestions, loadRetrievalQuestions, type RetrievalQuestion } from '@crm/core';
 
 /**
  * The demo knowledge base's labelled question sets, split as the README reports them: the tuning
@@ -26,4 +26,17 @@ const holdoutNumber = (q: RetrievalQuestion) => Number(q.id.slice(1));
 export async function loadTuningQuestions(): Promise<{ original: RetrievalQuestion[]; rep: RetrievalQuestion[] }> {
   const sets = await loadQuestionSets();
   return { original: sets['original/tune'], rep: sets['rep/tune'] };
+}
+
+/**
+ * Questions about the demo tenant's interaction history (i001–i090, committed before any ranking
+ * change for them): every third id `tune`, the rest `test`. Their labels are rules resolved
+ * against a seeded tenant, so only the full-tenant evaluation (eval-demo-tenant.ts) reads them.
+ */
+export async function loadInteractionQuestionSets() {
+  const questions = await loadInteractionQuestions(`${DEMO_KB_DIR}questions-interactions.json`);
+  return {
+    'interactions/tune': questions.filter((q) => q.split === 'tune'),
+    'interactions/test': questions.filter((q) => q.split === 'test'),
+  };
 }
