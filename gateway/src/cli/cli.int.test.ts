@@ -45,6 +45,7 @@ describe('crm CLI on the embedded database', () => {
 
   it.each([
     [['import', 'contacts', '/nonexistent/file.csv'], 66, /File not found/],
+    [['import', 'contacts', os.tmpdir()], 66, /is a directory, not a file/],
     [['import', 'people', 'x.csv'], 65, /VALIDATION_FAILED.*contacts or interactions/],
     [['export', 'contacts', '/tmp/x.csv', '--user', 'nobody@nowhere.io'], 77, /UNAUTHENTICATED/],
     [['import', 'contacts'], 65, /Missing FILE/],

@@ -48,7 +48,10 @@ export const importCommand: Command = {
   async run({ positionals, values, logger }) {
     const kind = kindArg(positionals, 'import');
     const file = fileArg(positionals, 'import');
-    const size = fs.statSync(file).size;
+    const stat = fs.statSync(file);
+    // a directory opens fine and fails on the first read, deep in the import: say so up front
+    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: 'EISDIR', path: file });
+    const size = stat.size;
     const dateFormat = typeof values['date-format'] === 'string' ? parseDateOrder(values['date-format'], 'date-format') : undefined;
     const booted = await bootCore(logger);
     try {
