@@ -60,6 +60,20 @@ describe('crm CLI on the embedded database', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('export to stdout stops quietly when the reader goes away (crm export contacts - | head)', async () => {
+    const child = spawn(process.execPath, [BIN, 'export', 'contacts', '-', '--user', 'marcus.reid@brightwave.example'], { env: env() });
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    // the reader closes before the first row: every write of the export meets a closed pipe
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('rejects a malformed file with the reason and stores nothing', () => {
     const file = path.join(dir, 'pipes.csv');
     fs.writeFileSync(file, 'First Name|Last Name|Email\nA|B|a@b.io\n');

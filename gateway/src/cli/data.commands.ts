@@ -95,7 +95,13 @@ export const exportCommand: Command = {
       csv.on('data', (chunk: Buffer) => {
         for (const b of chunk) if (b === 10) rows++;
       });
-      await pipeline(csv, file === '-' ? process.stdout : fs.createWriteStream(file));
+      try {
+        await pipeline(csv, file === '-' ? process.stdout : fs.createWriteStream(file));
+      } catch (err) {
+        // `crm export contacts - | head`: the reader has what it wanted; stop like any Unix filter
+        if (file === '-' && (err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+        throw err;
+      }
       if (file !== '-') process.stderr.write(`Exported ${Math.max(rows, 0)} ${kind} to ${file}\n`);
       return 0;
     } finally {
