@@ -29,6 +29,6 @@ export function pushIssues(report: ImportReport, row: number, issues: FieldIssue
  * email) only when its batch is written, after later rows were parsed.
  */
 export function finishReport(report: ImportReport): ImportReport {
-  report.errors.sort((a, b) => a.row - b.row);
+  report.errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
   return report;
 }
