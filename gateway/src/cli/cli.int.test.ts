@@ -74,6 +74,21 @@ describe('crm CLI on the embedded database', () => {
     expect(code).toBe(0);
   });
 
+  it('a report to a reader that went away (crm import … | head -1) ends with the import\'s own exit code, no stack trace', async () => {
+    const file = path.join(dir, 'epipe.csv');
+    fs.writeFileSync(file, 'First Name,Last Name,Email\nPipe,Reader,pipe@reader.io\n');
+    const child = spawn(process.execPath, [BIN, 'import', 'contacts', file, '--user', 'marcus.reid@brightwave.example'], { env: env() });
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('rejects a malformed file with the reason and stores nothing', () => {
     const file = path.join(dir, 'pipes.csv');
     fs.writeFileSync(file, 'First Name|Last Name|Email\nA|B|a@b.io\n');
