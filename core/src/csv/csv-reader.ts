@@ -200,7 +200,7 @@ function parseFailure(err: unknown, consumedRows: number): AppError {
  * Composed Unicode (NFC): macOS and some exports write "ü" as "u" + a combining mark, which looks
  * the same but never matches a search typed as "ü". Pure ASCII (most cells) is returned as is.
  */
-const nfc = (s: string): string => (/[^\x00-\x7f]/.test(s) ? s.normalize('NFC') : s);
+const nfc = (s: string): string => (/[\u0080-\uffff]/.test(s) ? s.normalize('NFC') : s);
 
 /**
  * Open a CSV stream: reads just enough to detect the delimiter and parse the header, then hands
