@@ -77,10 +77,10 @@ export function authorize(
   if (grant === 'own') {
     if (target.allowOwnScope) return grant;
     if (target.ownerId && target.ownerId === actor.userId) return grant;
-    throw AppError.denied(
-      permission,
-      `${actor.role} may only ${permission.split(':')[1]} ${permission.split(':')[0]} assigned to themselves`,
-    );
+    const [resource, verb] = permission.split(':');
+    // no ownerId: the operation is not about one record (retrain, bulk import), which `:own` never covers
+    const scope = target.ownerId === undefined ? `; this action covers all of the tenant's ${resource}` : '';
+    throw AppError.denied(permission, `${actor.role} may only ${verb} ${resource} assigned to themselves${scope}`);
   }
   throw AppError.denied(permission, `${actor.role} lacks the permission ${permission}`);
 }

@@ -108,7 +108,7 @@ export const ListContactsQuery = z
   .object({
     page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').default(1),
     limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
-    search: z.string().trim().max(200, 'must be at most 200 characters').optional(),
+    search: z.string().trim().normalize('NFC').max(200, 'must be at most 200 characters').optional(),
     status: ContactStatus.optional(),
     leadScoreMin: z.coerce.number().min(0).max(100).optional(),
     leadScoreMax: z.coerce.number().min(0).max(100).optional(),

@@ -199,6 +199,16 @@ describe('readContactRows — bad fields', () => {
     });
   });
 
+  it('refuses a created or last-contact date more than a day ahead (a typo like 2099), naming the column', async () => {
+    const soon = new Date(Date.now() + 3600_000).toISOString();
+    const rows = await readAll(['Email,First Name,Last Name,Create Date,Last Activity Date', `a@x.io,A,B,2099-01-01,`, `b@x.io,B,C,,2099-06-30`, `c@x.io,C,D,${soon},${soon}`, ''].join('\n'));
+    expect(rows.map((r) => (r.ok ? 'ok' : r.issues.map((i) => [i.row, i.path, i.reason])))).toEqual([
+      [[2, 'createdAt', expect.stringMatching(/future/)]],
+      [[3, 'lastContactDate', expect.stringMatching(/future/)]],
+      'ok',
+    ]);
+  });
+
   it('rejects a file with no email column before reading any row', async () => {
     const err = await readAll('First Name,Last Name,Phone\nJo,Lee,555\n').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);

@@ -113,7 +113,10 @@ export function convertContactRow(
     const cell = get(field);
     if (!cell) continue;
     const parsed = parseDate(cell.value, dates[field]);
-    if (parsed.ok) value[field] = parsed.value;
+    // a typo far ahead (2099) would stick: lastContactDate only moves forward on re-import, and a
+    // new contact created "in 2099" skews every report by creation date
+    if (parsed.ok && parsed.value.getTime() > Date.now() + 24 * 3600_000) fail(field, `must not be in the future (at most a day ahead; got ${quoteValue(cell.value)})`);
+    else if (parsed.ok) value[field] = parsed.value;
     else fail(field, parsed.reason);
   }
 

@@ -87,6 +87,15 @@ describe('openCsv', () => {
     }
   });
 
+  // macOS exports write "ü" as u + U+0308: stored so, "Müller" typed in a search never found it
+  it('gives cells and headers in composed (NFC) form', async () => {
+    const nfd = (x: string) => x.normalize('NFD');
+    const { header, records } = await readAll(`${nfd('Prénom')},Email\n${nfd('Zoë Müllerová')},z@x.io\n`);
+    expect(header).toEqual(['Prénom', 'Email']);
+    expect(records[0]!.cells).toEqual(['Zoë Müllerová', 'z@x.io']);
+    expect(records[0]!.cells[0]).toBe('Zoë Müllerová'.normalize('NFC'));
+  });
+
   it('reports inconsistent column counts per row and keeps going', async () => {
     const { records } = await readAll('a,b,c\n1,2,3\n1,2\n1,2,3,4\n5,6,7,,\n');
     expect(records).toEqual([

@@ -197,6 +197,12 @@ function parseFailure(err: unknown, consumedRows: number): AppError {
 }
 
 /**
+ * Composed Unicode (NFC): macOS and some exports write "ü" as "u" + a combining mark, which looks
+ * the same but never matches a search typed as "ü". Pure ASCII (most cells) is returned as is.
+ */
+const nfc = (s: string): string => (/[\u0080-\uffff]/.test(s) ? s.normalize('NFC') : s);
+
+/**
  * Open a CSV stream: reads just enough to detect the delimiter and parse the header, then hands
  * back a generator that parses the rest lazily, so memory stays constant whatever the file size.
  * Breaking out of `records` early destroys the source stream.
@@ -259,7 +265,7 @@ export async function openCsv(source: Readable | ByteSource, opts: CsvReadOption
   } catch (err) {
     throw parseFailure(err, 0);
   }
-  const header = first.done ? [] : first.value.map((h) => h.trim());
+  const header = first.done ? [] : first.value.map((h) => nfc(h.trim()));
   if (header.every((h) => h === '')) {
     await parsed.return?.();
     throw invalid('missing header row: the first line is empty', 'header', 1);
@@ -286,7 +292,7 @@ export async function openCsv(source: Readable | ByteSource, opts: CsvReadOption
         }
         if (next.done) return;
         row++;
-        let cells = next.value;
+        let cells = next.value.map(nfc);
         // Spreadsheets leave blank and ",,,," lines behind; they count as rows but carry nothing.
         if (cells.every((c) => c.trim() === '')) continue;
         if (cells.length > header.length && cells.slice(header.length).every((c) => c.trim() === '')) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CONTACT_CSV_COLUMNS, INTERACTION_CSV_COLUMNS } from './csv-writer.ts';
 import {
   describeHeaderMapping,
+  extraCells,
   mapContactHeaders,
   mapInteractionHeaders,
   mapStatusValue,
@@ -65,6 +66,13 @@ describe('mapContactHeaders', () => {
     ]);
     expect(mapping.missing).toEqual(['firstName', 'lastName']);
     expect(mapContactHeaders(['Name', 'Email']).missing).toEqual([]);
+  });
+
+  // two "Notes" columns (a merged spreadsheet) kept only the first non-empty cell of the two
+  it('keeps a repeated unknown header as its own custom field, numbered', () => {
+    const mapping = mapContactHeaders(['Email', 'Notes', 'Notes', 'notes']);
+    expect(mapping.unmapped.map((u) => u.header)).toEqual(['Notes', 'Notes (2)', 'notes']);
+    expect(extraCells(['a@b.io', 'first', 'second', 'third'], mapping)).toEqual({ Notes: 'first', 'Notes (2)': 'second', notes: 'third' });
   });
 
   it('orders duplicate columns by alias priority and marks the others as fallbacks', () => {

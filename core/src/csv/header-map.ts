@@ -122,7 +122,12 @@ function mapColumns<F extends string>(kind: ImportKind, header: readonly string[
     else if (Object.hasOwn(ignored, text)) unmapped.push({ index: i, header: text, action: 'ignored', reason: ignored[text]! });
     else if (text.length > 100) {
       unmapped.push({ index: i, header: text, action: 'ignored', reason: 'header longer than 100 characters' });
-    } else unmapped.push({ index: i, header: text, action: extraTarget, reason: `unknown column, kept in ${extraTarget}` });
+    } else {
+      // a second "Notes" column gets its own key: one key for both kept only one of the two cells
+      let key = text;
+      for (let n = 2; unmapped.some((u) => u.action === extraTarget && u.header === key); n++) key = `${text} (${n})`;
+      unmapped.push({ index: i, header: key, action: extraTarget, reason: `unknown column, kept in ${extraTarget}` });
+    }
   });
   const columns: Partial<Record<F, number[]>> = {};
   const ranked = [...hits].sort((a, b) => a.priority - b.priority || a.index - b.index);

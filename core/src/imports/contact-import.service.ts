@@ -11,7 +11,7 @@ import { readTenantLocale } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
-import { newReport, pushIssues, toMappedColumns } from './import-report.ts';
+import { finishReport, newReport, pushIssues, toMappedColumns } from './import-report.ts';
 import { timeOrderedIds } from './time-ordered-ids.ts';
 
 interface PendingRow {
@@ -171,7 +171,7 @@ export function createContactImportService(db: Database) {
     }
     await lanes.finish();
     await refreshStatistics(db, report.created, ['contacts'], { vacuum: true });
-    return report;
+    return finishReport(report);
   }
 
   return {

@@ -23,3 +23,12 @@ export function pushIssues(report: ImportReport, row: number, issues: FieldIssue
     report.errors.push({ ...issue, row });
   }
 }
+
+/**
+ * Errors in row order: a row's own problems are found while parsing, but some (an unknown contact
+ * email) only when its batch is written, after later rows were parsed.
+ */
+export function finishReport(report: ImportReport): ImportReport {
+  report.errors.sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+  return report;
+}

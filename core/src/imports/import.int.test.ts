@@ -153,7 +153,8 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     ].join('\n');
     const r1 = await core.imports.importInteractions(f.admin, text(activity));
     expect(r1).toMatchObject({ rows: 4, created: 2, failed: 2 });
-    expect(r1.errors.map((e) => [e.row, e.path])).toEqual(expect.arrayContaining([[4, 'contactEmail'], [5, 'type']]));
+    // in row order, although an unknown contact is only found when its batch is written
+    expect(r1.errors.map((e) => [e.row, e.path])).toEqual([[4, 'contactEmail'], [5, 'type']]);
     const r2 = await core.imports.importInteractions(f.admin, text(activity));
     expect(r2).toMatchObject({ created: 0, skipped: 2 });
     const ann = await core.contacts.findByEmail(f.admin, 'ann@lee.io');

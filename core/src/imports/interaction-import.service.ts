@@ -12,7 +12,7 @@ import { readTenantLocale } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
-import { newReport, pushIssues, toMappedColumns } from './import-report.ts';
+import { finishReport, newReport, pushIssues, toMappedColumns } from './import-report.ts';
 import { refreshStatistics } from './contact-import.service.ts';
 
 interface PendingRow {
@@ -120,7 +120,7 @@ export function createInteractionImportService(db: Database) {
     }
     await lanes.finish();
     await refreshStatistics(db, report.created, ['interactions']);
-    return report;
+    return finishReport(report);
   }
 
   return {

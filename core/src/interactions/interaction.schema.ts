@@ -65,8 +65,14 @@ export const LogInteractionInput = z
     sentiment: SentimentScore.optional(),
     tags: z.array(z.string().trim().min(1).max(50)).max(30).default([]),
     metadata: boundedJsonObject().default({}),
-    /** When the interaction happened; defaults to now. Imports and back-filling set it. */
-    occurredAt: isoDate().optional(),
+    /**
+     * When the interaction happened; defaults to now. Imports and back-filling set it. It moves the
+     * contact's lastContactDate forward, so a typo far ahead (2099) would keep the contact from ever
+     * looking stale: at most a day ahead (client clocks and time zones), planned contact is a follow-up.
+     */
+    occurredAt: isoDate()
+      .refine((d) => d.getTime() <= Date.now() + 24 * 3600_000, 'must not be in the future (at most a day ahead); plan future contact with scheduledFollowUp or a follow-up')
+      .optional(),
   })
   .strict();
 export type LogInteractionInput = z.input<typeof LogInteractionInput>;

@@ -45,6 +45,7 @@ describe('crm CLI on the embedded database', () => {
 
   it.each([
     [['import', 'contacts', '/nonexistent/file.csv'], 66, /File not found/],
+    [['import', 'contacts', os.tmpdir()], 66, /is a directory, not a file/],
     [['import', 'people', 'x.csv'], 65, /VALIDATION_FAILED.*contacts or interactions/],
     [['export', 'contacts', '/tmp/x.csv', '--user', 'nobody@nowhere.io'], 77, /UNAUTHENTICATED/],
     [['import', 'contacts'], 65, /Missing FILE/],
@@ -57,6 +58,35 @@ describe('crm CLI on the embedded database', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('export to stdout stops quietly when the reader goes away (crm export contacts - | head)', async () => {
+    const child = spawn(process.execPath, [BIN, 'export', 'contacts', '-', '--user', 'marcus.reid@brightwave.example'], { env: env() });
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    // the reader closes before the first row: every write of the export meets a closed pipe
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('a report to a reader that went away (crm import … | head -1) ends with the import\'s own exit code, no stack trace', async () => {
+    const file = path.join(dir, 'epipe.csv');
+    fs.writeFileSync(file, 'First Name,Last Name,Email\nPipe,Reader,pipe@reader.io\n');
+    const child = spawn(process.execPath, [BIN, 'import', 'contacts', file, '--user', 'marcus.reid@brightwave.example'], { env: env() });
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('rejects a malformed file with the reason and stores nothing', () => {

@@ -48,7 +48,10 @@ export const importCommand: Command = {
   async run({ positionals, values, logger }) {
     const kind = kindArg(positionals, 'import');
     const file = fileArg(positionals, 'import');
-    const size = fs.statSync(file).size;
+    const stat = fs.statSync(file);
+    // a directory opens fine and fails on the first read, deep in the import: say so up front
+    if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: 'EISDIR', path: file });
+    const size = stat.size;
     const dateFormat = typeof values['date-format'] === 'string' ? parseDateOrder(values['date-format'], 'date-format') : undefined;
     const booted = await bootCore(logger);
     try {
@@ -92,7 +95,13 @@ export const exportCommand: Command = {
       csv.on('data', (chunk: Buffer) => {
         for (const b of chunk) if (b === 10) rows++;
       });
-      await pipeline(csv, file === '-' ? process.stdout : fs.createWriteStream(file));
+      try {
+        await pipeline(csv, file === '-' ? process.stdout : fs.createWriteStream(file));
+      } catch (err) {
+        // `crm export contacts - | head`: the reader has what it wanted; stop like any Unix filter
+        if (file === '-' && (err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+        throw err;
+      }
       if (file !== '-') process.stderr.write(`Exported ${Math.max(rows, 0)} ${kind} to ${file}\n`);
       return 0;
     } finally {

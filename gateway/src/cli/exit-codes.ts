@@ -20,6 +20,6 @@ export function exitCodeFor(err: unknown): number {
   if (isAppError(err)) return EXIT[err.code];
   const code = (err as NodeJS.ErrnoException)?.code ?? '';
   if (code.startsWith('ERR_PARSE_ARGS')) return 64;
-  if (code === 'ENOENT' || code === 'EACCES') return 66;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') return 66;
   return 70;
 }

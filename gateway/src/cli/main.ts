@@ -46,6 +46,12 @@ const fail = (err: unknown): never => {
   process.exit(exitCodeFor(err));
 };
 
+// `crm jobs --json | head -1`: a reader that has had enough closes the pipe; every later write then
+// fails with EPIPE, which is no error of the command's (it still ends with its own exit code)
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') fail(err);
+});
+
 try {
   // .env in the current folder, without overriding variables already set
   process.loadEnvFile(process.env.CRM_ENV_FILE ?? '.env');

@@ -203,6 +203,14 @@ describe.each(testDbKinds())('GraphQL /graphql on %s', (kind) => {
     expect(intro.body.data!.__schema.mutationType.fields.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['createContact', 'scoreContact', 'generateInsights', 'createWorkflow', 'executeWorkflow']));
     expect((await h.server.inject({ method: 'GET', url: '/graphiql' })).statusCode).not.toBe(200);
   });
+
+  // a client that batches (Apollo's BatchHttpLink) got "Graphql validation error" and no hint why
+  it('says batched requests (a JSON array) are not supported', async () => {
+    const res = await h.call('rep', 'POST', '/graphql', [{ query: '{ __typename }' }, { query: '{ __typename }' }] as never);
+    expect(res.statusCode).toBe(400);
+    const body = res.json() as GqlBody;
+    expect(body.errors![0]).toMatchObject({ message: expect.stringMatching(/batch/i), extensions: { code: 'VALIDATION_FAILED' } });
+  });
 });
 
 describe.each(testDbKinds())('GraphQL over GET and under the rate limit on %s', (kind) => {

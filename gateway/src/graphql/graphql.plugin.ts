@@ -120,6 +120,10 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlOptions> = async (app, { c
     if (!req.actor && req.url.startsWith(GRAPHQL_PATH) && !(subscriptions && req.headers.upgrade?.toLowerCase() === 'websocket')) {
       throw new AppError('UNAUTHENTICATED', 'Send an API key or token as "Authorization: Bearer <credential>"');
     }
+    // mercurius answers a batch with a bare "Graphql validation error"; say what is wrong
+    if (req.method === 'POST' && Array.isArray(req.body) && req.url.startsWith(GRAPHQL_PATH)) {
+      throw AppError.validation([{ path: 'body', reason: 'batched requests (a JSON array) are not supported; send one {"query": …} object per request' }]);
+    }
   });
   const live = subscriptions ? createGraphqlSubscriptions({ core, ...subscriptions }) : undefined;
   const resolvers = createResolvers(core);

@@ -37,7 +37,8 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
   err = toDatabaseUnavailable(err) ?? err;
   if (isAppError(err)) {
     status = STATUS_BY_CODE[err.code];
-    body = { error: { code: err.code, message: status >= 500 ? publicMessage(err.code) : err.message, details: err.details, ...base } };
+    const located = err.code === 'VALIDATION_FAILED' ? locateIssues(err.message, err.details, req) : { message: err.message, details: err.details };
+    body = { error: { code: err.code, message: status >= 500 ? publicMessage(err.code) : located.message, details: located.details, ...base } };
     if (err.retryAfter) body.meta = { retryAfter: err.retryAfter };
   } else if ((err as FastifyError).validation) {
     status = 400;
@@ -59,6 +60,26 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
     body = { error: { code: 'INTERNAL', message: publicMessage('INTERNAL'), ...base } };
   }
   return { status, body };
+}
+
+const own = (o: unknown, key: string) => typeof o === 'object' && o !== null && !Array.isArray(o) && Object.hasOwn(o, key);
+
+/**
+ * A field a service refuses (an unknown assignee, …) is named as the schema's issues are:
+ * `body.assignedTo`, `query.ownerId`, when the request carried that field. Other paths stay as they are.
+ */
+function locateIssues(message: string, details: unknown, req: FastifyRequest): { message: string; details: unknown } {
+  if (!Array.isArray(details)) return { message, details };
+  let text = message;
+  const located = details.map((d: { path?: unknown }) => {
+    if (typeof d?.path !== 'string' || /^(body|query|params)(\.|$)/.test(d.path)) return d;
+    const head = d.path.split('.')[0];
+    const where = own(req.body, head) ? 'body' : own(req.query, head) ? 'query' : undefined;
+    if (!where) return d;
+    text = text.replace(`— ${d.path}:`, `— ${where}.${d.path}:`);
+    return { ...d, path: `${where}.${d.path}` };
+  });
+  return { message: text, details: located };
 }
 
 function publicMessage(code: ErrorCode): string {

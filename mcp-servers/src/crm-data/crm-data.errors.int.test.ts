@@ -30,6 +30,12 @@ describe.each(testDbKinds())('crm-data tool errors on %s', (kind) => {
   });
   afterAll(() => h.close());
 
+  it('an unknown argument lists the fields the tool accepts (a model guessing "query" learns "search")', async () => {
+    const err = failed(await manager.call('search_contacts', { query: 'Own' }));
+    expect(err.code).toBe('VALIDATION_FAILED');
+    expect(err.details).toEqual([{ path: 'query', reason: expect.stringMatching(/^is not a field of this tool; remove it \(accepted: search, status, .*cursor\)$/) }]);
+  });
+
   /** Everything a failed call must leave untouched: contacts, interactions, follow-ups, audit. */
   async function snapshot(f: TenantFixture = h.f) {
     const [contacts, audit, fus] = await Promise.all([

@@ -113,6 +113,9 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     ['qualify_lead', { contactId: '00000000-0000-4000-8000-000000000000' }, -32002],
     ['draft_follow_up_email', { contactId: 'janet@foreign.test' }, -32002],
     ['no_such_prompt', {}, ErrorCode.InvalidParams],
+    // an unknown choice was silently replaced by the default ("rude" drafted a friendly email)
+    ['draft_follow_up_email', { contactId: 'jane@resource.test', tone: 'rude' }, ErrorCode.InvalidParams],
+    ['weekly_pipeline_review', { scope: 'everyone' }, ErrorCode.InvalidParams],
   ])('prompt %s with %j is a JSON-RPC error', async (name, args, code) => {
     const err = await manager.client.getPrompt({ name, arguments: args as Record<string, string> }).catch((e) => e);
     expect(err).toBeInstanceOf(McpError);

@@ -8,13 +8,36 @@ import type { AnyToolDefinition } from './tool.ts';
 import type { Extra, ToolContext } from './tool-context.ts';
 import { errorResult, successResult, toToolError } from './tool-result.ts';
 
-/** zod issues as field issues; an unknown field is named by its own path rather than the object's. */
-function argumentIssues(error: z.ZodError): FieldIssue[] {
+type Inner = { shape?: Record<string, unknown>; _zod?: { def?: { in?: unknown; innerType?: unknown } } };
+
+/** The object schema at `path` inside `schema`, through optional/default/pipe wrappers (undefined if none). */
+function objectAt(schema: unknown, path: PropertyKey[]): Record<string, unknown> | undefined {
+  let s = schema as Inner | undefined;
+  for (let step = 0; s && step < 8; step++) {
+    if (s.shape) {
+      if (!path.length) return s.shape;
+      s = s.shape[String(path[0])] as Inner | undefined;
+      path = path.slice(1);
+      step = -1;
+      continue;
+    }
+    s = (s._zod?.def?.in ?? s._zod?.def?.innerType) as Inner | undefined;
+  }
+  return undefined;
+}
+
+/**
+ * zod issues as field issues; an unknown field is named by its own path rather than the object's,
+ * with the fields that object accepts (a model that guessed `query` learns it is `search`).
+ */
+function argumentIssues(error: z.ZodError, input: unknown): FieldIssue[] {
   const mapped = zodIssues(error);
   return error.issues.flatMap((issue, i) => {
     if (issue.code !== 'unrecognized_keys') return [mapped[i]];
     const parent = issue.path.map(String).join('.');
-    return issue.keys.map((key) => ({ path: parent ? `${parent}.${key}` : key, reason: 'is not a field of this tool; remove it' }));
+    const accepted = Object.keys(objectAt(input, issue.path) ?? {});
+    const hint = accepted.length ? ` (accepted: ${accepted.join(', ')})` : '';
+    return issue.keys.map((key) => ({ path: parent ? `${parent}.${key}` : key, reason: `is not a field of this tool; remove it${hint}` }));
   });
 }
 
@@ -36,7 +59,7 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
   try {
     const context = ctx(); // who asks comes before what they asked
     const parsed = tool.contract.input.safeParse(rawArgs ?? {});
-    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error));
+    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input));
     const raw = await tool.handler(parsed.data, context);
     const output = tool.contract.output.safeParse(toJsonValue(raw));
     if (!output.success) {

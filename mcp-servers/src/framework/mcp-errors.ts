@@ -48,3 +48,20 @@ export function guarded<A extends unknown[], R>(logger: Logger, where: string, f
     }
   };
 }
+
+/**
+ * Wrap a resource template's `list` callback. resources/list merges every template of the server
+ * into one answer, so a template the caller's role may not read (workflows, for a sales rep) lists
+ * nothing instead of failing the whole listing that Claude Desktop or the Inspector asks for on
+ * connect. Reading such a resource still answers PERMISSION_DENIED.
+ */
+export function guardedList<A extends unknown[], R extends { resources: unknown[] }>(logger: Logger, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R | { resources: [] }> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'PERMISSION_DENIED') return { resources: [] };
+      throw toMcpError(err, logger, 'resources/list');
+    }
+  };
+}

@@ -1,11 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import type { Actor, CrmCore } from '@crm/core';
+import { AppError } from '@crm/core/contracts';
 import { runStdioServer } from './stdio.ts';
 
 /** Lines the server wrote, as parsed JSON-RPC messages, and a way to wait for the one with an id. */
 function reader(stdout: PassThrough, log: string[]) {
-  const messages: { id?: number; result?: Record<string, unknown> }[] = [];
+  const messages: { id?: number; result?: Record<string, unknown>; error?: { code: number; message: string } }[] = [];
   let buffer = '';
   const waiters: (() => void)[] = [];
   stdout.on('data', (d: Buffer) => {
@@ -60,5 +61,24 @@ describe('runStdioServer with a core opened on demand', () => {
     const server = await running;
     expect(opened).toBe(1);
     await server.close();
+  });
+
+  // `--user` with a typo: the tools were listed, then every call hung until the process exited and
+  // the client saw only "connection closed"; now the waiting requests are answered with the reason
+  it('answers the requests it held with the reason when the core cannot open', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const out = reader(stdout, []);
+    const core = async () => {
+      throw new AppError('UNAUTHENTICATED', 'No user nobody@x.io');
+    };
+    const send = (m: object) => stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } });
+    send({ method: 'notifications/initialized' });
+    send({ id: 2, method: 'tools/call', params: { name: 'search_contacts', arguments: {} } });
+    const running = runStdioServer({ server: 'crm-data', core, stdin, stdout });
+    await expect(running).rejects.toThrow('No user nobody@x.io');
+    const answer = await out.response(2);
+    expect(answer.error).toMatchObject({ message: expect.stringContaining('No user nobody@x.io') });
   });
 });

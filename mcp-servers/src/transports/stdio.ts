@@ -4,6 +4,7 @@ import { silentLogger } from '@crm/core/contracts';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { sharedChangeFeed, type ChangeFeed } from '../framework/change-feed.ts';
+import { toMcpError } from '../framework/mcp-errors.ts';
 import { createServerByName } from '../servers.ts';
 
 export interface StdioServerOptions {
@@ -130,6 +131,16 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     };
     if (lazy) fallback = setTimeout(() => startLater(), 250);
     const { core, actor } = await later.catch(async (err) => {
+      // an unknown --user or a database that will not open: the client listed our tools already,
+      // so answer what it is waiting for with the reason instead of a bare "connection closed"
+      const reason = toMcpError(err, logger, 'stdio startup');
+      for (const message of held.splice(0)) {
+        const id = (message as { id?: string | number }).id;
+        if (id === undefined) continue;
+        await transport
+          .send({ jsonrpc: '2.0', id, error: { code: reason.code, message: reason.message, ...(reason.data === undefined ? {} : { data: reason.data }) } })
+          .catch(() => {});
+      }
       await close();
       throw err;
     });

@@ -1,7 +1,7 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { toJsonValue } from '../framework/json.ts';
-import { guarded } from '../framework/mcp-errors.ts';
+import { guarded, guardedList } from '../framework/mcp-errors.ts';
 import type { ModuleContext } from '../framework/server-module.ts';
 
 export const workflowUri = (id: string) => `crm://workflows/${id}`;
@@ -18,7 +18,7 @@ export function registerWorkflowResources(server: McpServer, ctx: ModuleContext)
   server.registerResource(
     'workflow',
     new ResourceTemplate('crm://workflows/{id}', {
-      list: guarded(logger, 'resources/list', async (extra) => {
+      list: guardedList(logger, async (extra) => {
         const { actor, core } = ctx.context(extra);
         const workflows = await core.workflows.list(actor, { limit: 100 });
         return { resources: workflows.map((w) => ({ uri: workflowUri(w.id), name: w.name, title: `${w.name} v${w.version}`, mimeType: 'application/json' })) };

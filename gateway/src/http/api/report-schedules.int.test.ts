@@ -50,7 +50,7 @@ describe.each(testDbKinds())('REST /api/v1/reports/schedules on %s', (kind) => {
     expect(paths).toEqual(['body.schedule.cron', 'body.recipients.0', 'body.extra']);
     const tz = await h.call('manager', 'POST', '/api/v1/reports/schedules', { ...body, schedule: { cron: '0 7 * * *', timezone: 'Atlantis/Capital' } });
     expect(tz.statusCode).toBe(400);
-    expect(tz.json().error.details).toEqual([expect.objectContaining({ path: 'schedule.timezone', reason: expect.stringMatching(/IANA/) })]);
+    expect(tz.json().error.details).toEqual([expect.objectContaining({ path: 'body.schedule.timezone', reason: expect.stringMatching(/IANA/) })]);
     expect((await h.call('manager', 'GET', '/api/v1/reports/schedules/not-a-uuid')).statusCode).toBe(400);
     expect((await h.call('manager', 'GET', '/api/v1/reports/schedules')).json().data).toEqual([]);
   });

@@ -21,7 +21,7 @@ export function registerDraftFollowUpEmailPrompt(server: McpServer, ctx: ModuleC
           completeContactRef(ctx.deps.core, ctx.deps.actor, value),
         ),
         goal: z.string().max(500).optional().describe('What the email should achieve, e.g. "book a demo next week"'),
-        tone: completable(z.string().optional().describe(`One of ${TONES.join(', ')} (default friendly)`), (value) =>
+        tone: completable(z.enum(TONES).optional().describe(`One of ${TONES.join(', ')} (default friendly)`), (value) =>
           TONES.filter((t) => t.startsWith((value ?? '').toLowerCase())),
         ),
       },
@@ -33,7 +33,7 @@ export function registerDraftFollowUpEmailPrompt(server: McpServer, ctx: ModuleC
         core.interactions.timeline(actor, contact.id, { limit: 10 }),
         core.followUps.list(actor, { scope: 'open', contactId: contact.id, limit: 10 }),
       ]);
-      const style = TONES.includes(tone as (typeof TONES)[number]) ? tone : 'friendly';
+      const style = tone ?? 'friendly';
       return {
         description: `Follow-up email to ${contact.firstName} ${contact.lastName}`,
         messages: [

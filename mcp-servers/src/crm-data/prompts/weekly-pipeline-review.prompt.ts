@@ -54,7 +54,7 @@ export function registerWeeklyPipelineReviewPrompt(server: McpServer, ctx: Modul
       title: 'Weekly pipeline review',
       description: 'A weekly review of the pipeline: status counts, new contacts, top prospects, deals going cold and overdue follow-ups, with priorities for the week.',
       argsSchema: {
-        scope: completable(z.string().optional().describe('"mine" (contacts assigned to you; the default for sales reps) or "team"'), (value) =>
+        scope: completable(z.enum(SCOPES).optional().describe('"mine" (contacts assigned to you; the default for sales reps) or "team"'), (value) =>
           SCOPES.filter((s) => s.startsWith((value ?? '').toLowerCase())),
         ),
       },

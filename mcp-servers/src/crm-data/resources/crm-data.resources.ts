@@ -2,7 +2,7 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { ContactOut, FollowUpOut, InteractionOut, contactName } from '../../contracts/crm-data/common.contract.ts';
 import { toJsonValue } from '../../framework/json.ts';
-import { guarded } from '../../framework/mcp-errors.ts';
+import { guarded, guardedList } from '../../framework/mcp-errors.ts';
 import type { ModuleContext } from '../../framework/server-module.ts';
 import { completeContactRef, contactUri, DUE_FOLLOW_UPS_URI, resolveContactRef, timelineUri } from './contact-ref.ts';
 
@@ -22,7 +22,7 @@ export function registerCrmDataResources(server: McpServer, ctx: ModuleContext):
   server.registerResource(
     'contact',
     new ResourceTemplate('crm://contacts/{id}', {
-      list: guarded(logger, 'resources/list', async (extra) => {
+      list: guardedList(logger, async (extra) => {
         const { actor, core } = ctx.context(extra);
         const page = await core.contacts.list(actor, { limit: LISTED_CONTACTS, sort: 'updatedAt', order: 'desc' });
         return {
@@ -82,7 +82,7 @@ export function registerCrmDataResources(server: McpServer, ctx: ModuleContext):
   server.registerResource(
     'kb-document',
     new ResourceTemplate('crm://kb/{id}', {
-      list: guarded(logger, 'resources/list', async (extra) => {
+      list: guardedList(logger, async (extra) => {
         const { actor, core } = ctx.context(extra);
         const docs = await core.knowledge.listDocuments(actor, { limit: 50 });
         return { resources: docs.documents.map((d) => ({ uri: d.uri, name: `kb-${d.id}`, title: d.title, mimeType: 'text/markdown' })) };

@@ -2,7 +2,7 @@ import { AppError } from '@crm/core/contracts';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 import { toJsonValue } from '../../framework/json.ts';
-import { guarded } from '../../framework/mcp-errors.ts';
+import { guarded, guardedList } from '../../framework/mcp-errors.ts';
 import type { ModuleContext } from '../../framework/server-module.ts';
 
 export const modelUri = (version: number | 'active') => `mcp://scoring-models/${version}`;
@@ -19,7 +19,7 @@ export function registerLeadScoringResources(server: McpServer, ctx: ModuleConte
   server.registerResource(
     'scoring-model',
     new ResourceTemplate('mcp://scoring-models/{version}', {
-      list: guarded(logger, 'resources/list', async (extra) => {
+      list: guardedList(logger, async (extra) => {
         const { actor, core } = ctx.context(extra);
         const info = await core.scoring.modelInfo(actor);
         return {
@@ -58,7 +58,7 @@ export function registerLeadScoringResources(server: McpServer, ctx: ModuleConte
   server.registerResource(
     'training-data',
     new ResourceTemplate('mcp://training-data/{tenant}', {
-      list: guarded(logger, 'resources/list', async (extra) => {
+      list: guardedList(logger, async (extra) => {
         const { actor, core } = ctx.context(extra);
         const data = await core.scoring.trainingData(actor);
         return { resources: [{ uri: trainingDataUri(data.tenant.slug), name: `training-data-${data.tenant.slug}`, title: 'Lead-scoring training data (summary)', mimeType: 'application/json' }] };
