@@ -107,7 +107,7 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
       ['leadScore', () => ({ leadScore: 99 }), 'body.leadScore'],
       ['id', () => ({ id: '00000000-0000-4000-8000-000000000000' }), 'body.id'],
       ['createdAt', () => ({ createdAt: '2020-01-01T00:00:00Z' }), 'body.createdAt'],
-      ["another tenant's owner", () => ({ assignedTo: h.b.admin.userId }), 'assignedTo'],
+      ["another tenant's owner", () => ({ assignedTo: h.b.admin.userId }), 'body.assignedTo'],
     ])('mass assignment of %s is refused with 400 naming the field (create and patch)', async (_label, extra, path) => {
       const create = await h.call('admin', 'POST', '/api/v1/contacts', { ...contactBody('mass'), ...extra() });
       expect(expectEnvelope(create, 400, 'VALIDATION_FAILED').error.details.map((d: { path: string }) => d.path)).toContain(path);
@@ -158,7 +158,7 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
       expect((await h.call('marketing', 'GET', `/api/v1/analytics/segments?${range}`)).statusCode).toBe(200);
       expect((await h.call('marketing', 'GET', `/api/v1/analytics/daily?${range}`)).json().points).toHaveLength(31);
       const badRange = expectEnvelope(await h.call('marketing', 'GET', '/api/v1/analytics/daily?start=2024-02-01T00:00:00Z&end=2024-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
-      expect(badRange.error.details[0].path).toBe('start');
+      expect(badRange.error.details[0].path).toBe('query.start');
       expect((await h.call('marketing', 'POST', '/api/v1/insights', { types: ['TREND_ANALYSIS'] })).statusCode).toBe(200);
       expect((await h.call('marketing', 'POST', '/api/v1/insights/anomalies', { metric: 'new_contacts' })).statusCode).toBe(200);
       expect((await h.call('marketing', 'POST', '/api/v1/predictions/forecast', { horizon_days: 7 })).statusCode).toBe(200);
