@@ -56,7 +56,9 @@ describe('embedded database maintenance (PGlite has no autovacuum)', () => {
 
     const { logger, lines } = captureLogger();
     const m = startEmbeddedMaintenance(t.db, logger, { intervalMs: 3_600_000 });
+    expect(m.lastPass()).toBeUndefined();
     const pass = await m.runOnce();
+    expect(m.lastPass()).toMatch(new RegExp(`^last pass \\d{4}-\\d\\d-\\d\\dT.*: ${pass.tables} tables, ${pass.analyzed} analysed`));
     expect(pass.tables).toBeGreaterThan(20);
     expect(pass.analyzed).toBeGreaterThan(0);
     expect(pass.steps.find((s) => s.table === 'public.contacts' && s.op === 'VACUUM')).toMatchObject({ indexCleanup: true });

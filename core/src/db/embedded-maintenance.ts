@@ -22,6 +22,8 @@ export interface MaintenancePass {
 export interface EmbeddedMaintenance {
   /** One pass over every table now (also what the timer runs). */
   runOnce(): Promise<MaintenancePass>;
+  /** When the last pass ended and what it did, in a few words (for /health); undefined before the first. */
+  lastPass(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export function startEmbeddedMaintenance(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<MaintenancePass> | undefined;
   let stopped = false;
+  let lastSummary: string | undefined;
 
   async function pass(): Promise<MaintenancePass> {
     const steps: MaintenanceStep[] = [];
@@ -130,6 +133,7 @@ export function startEmbeddedMaintenance(
       longest: longest && { ...longest, ms: Math.round(longest.ms * 10) / 10 },
       steps,
     };
+    lastSummary = `last pass ${new Date().toISOString()}: ${result.tables} tables, ${result.analyzed} analysed, ${result.totalMs} ms, longest statement ${result.longest?.ms ?? 0} ms`;
     logger.info(
       { tables: result.tables, analyzed: result.analyzed, totalMs: result.totalMs, longestStep: result.longest && `${result.longest.op} ${result.longest.table}`, longestMs: result.longest?.ms },
       'embedded database maintenance pass',
@@ -156,6 +160,7 @@ export function startEmbeddedMaintenance(
 
   return {
     runOnce,
+    lastPass: () => lastSummary,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

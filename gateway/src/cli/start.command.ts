@@ -17,25 +17,31 @@ import { phasedProgress } from './progress.ts';
 function demoKnowledgeService(runtime: Runtime, admin: Actor): Service {
   const stop = new AbortController();
   let load: Promise<unknown> | undefined;
+  let state = 'starting';
   const { logger } = runtime;
   return {
     name: 'demo-knowledge-load',
+    detail: () => state,
     async start() {
       // the server's log is the console here, so progress is logged each tenth of a phase (a bar would garble it)
       const logged = new Map<string, number>();
       const onProgress = (phase: string, done: number, total: number) => {
+        state = `loading: ${phase} ${done}/${total} (search is full-text only until loaded)`;
         const tenth = total ? Math.floor((done / total) * 10) : 10;
         if ((logged.get(phase) ?? -1) >= tenth) return;
         logged.set(phase, tenth);
         logger.info({ phase, done, total }, `demo knowledge base: ${phase} ${done}/${total}`);
       };
       load = seedDemoKnowledge(runtime.core, admin, { signal: stop.signal, onProgress })
-        .then((r) => logger.info({ ...r }, 'demo knowledge base loaded'))
-        .catch((err) =>
-          stop.signal.aborted
-            ? logger.info('demo knowledge base load paused; the next "npx crm start" resumes it')
-            : logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it'),
-        );
+        .then((r) => {
+          state = 'loaded';
+          logger.info({ ...r }, 'demo knowledge base loaded');
+        })
+        .catch((err) => {
+          state = stop.signal.aborted ? 'paused' : `failed: ${(err as Error).message}; the next "npx crm start" resumes it`;
+          if (stop.signal.aborted) logger.info('demo knowledge base load paused; the next "npx crm start" resumes it');
+          else logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it');
+        });
     },
     async stop() {
       stop.abort();

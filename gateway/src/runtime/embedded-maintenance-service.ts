@@ -14,6 +14,7 @@ export function addEmbeddedMaintenance(runtime: Runtime): void {
   runtime.addService({
     name: 'embedded-maintenance',
     optional: true,
+    detail: () => maintenance?.lastPass(),
     async start() {
       maintenance = startEmbeddedMaintenance(runtime.core.db, runtime.logger.child({ component: 'embedded-maintenance' }), {
         intervalMs,

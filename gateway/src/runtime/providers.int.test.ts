@@ -159,6 +159,9 @@ describe('model providers and vector stores selected by configuration (real crm 
       const pass = JSON.parse((out + stderr).split('\n').find((l) => l.includes('"msg":"embedded database maintenance pass"'))!);
       expect(pass.tables).toBeGreaterThan(20);
       expect(pass.analyzed).toBeGreaterThan(0);
+      // /health says when the last pass ran and what it did
+      const after = (await (await fetch(`${url}/health`)).json()) as { checks: { services: { name: string; detail?: string }[] } };
+      expect(after.checks.services.find((s) => s.name === 'embedded-maintenance')?.detail).toMatch(/^last pass .*: \d+ tables, \d+ analysed, \d+ ms, longest statement [\d.]+ ms$/);
     } finally {
       await stop(proc);
     }

@@ -51,7 +51,7 @@ export interface HealthReport {
     database: { status: 'ok' | 'down'; kind: 'pglite' | 'postgres'; latencyMs?: number; reason?: string };
     modelProvider: ProviderStatus & { breaker: string };
     vectorStore: { status: 'ok' | 'degraded'; store: string; model: string; reason?: string };
-    services: { name: string; status: 'running' | 'stopped' | 'failed' }[];
+    services: { name: string; status: 'running' | 'stopped' | 'failed'; detail?: string }[];
   };
 }
 
@@ -283,7 +283,7 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
         await db.close();
       },
       async health() {
-        const names = [platform[0], ...platform.slice(2), ...extra, platform[1], outboxService].map((s) => s.name);
+        const services = [platform[0], ...platform.slice(2), ...extra, platform[1], outboxService];
         const runningNames = new Set(running.map((s) => s.name));
         let database: HealthReport['checks']['database'];
         try {
@@ -297,7 +297,11 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           database,
           modelProvider: { ...providerStatus, breaker: provider.breakerState() },
           vectorStore: { status: vs.available ? 'ok' : 'degraded', store: vs.store, model: vs.model, ...(vs.reason ? { reason: vs.reason } : {}) },
-          services: names.map((name) => ({ name, status: runningNames.has(name) ? 'running' : failed.has(name) ? 'failed' : 'stopped' })),
+          services: services.map(({ name, detail }) => {
+            const status = runningNames.has(name) ? 'running' : failed.has(name) ? 'failed' : 'stopped';
+            const now = status === 'running' ? detail?.() : undefined;
+            return { name, status, ...(now ? { detail: now } : {}) };
+          }),
         };
         const degraded = failed.size > 0 || providerStatus.status !== 'ok' || checks.modelProvider.breaker === 'open' || !vs.available;
         return {

@@ -6,6 +6,8 @@ export interface Service {
   stop(): Promise<void>;
   /** A service the platform can run without: a failed start is logged and reported by /health, not fatal. */
   optional?: boolean;
+  /** What it is doing now, in a few words, for /health (e.g. "loading: vectors 4000/20387", "loaded"). */
+  detail?(): string | undefined;
 }
 
 /** Start services in order; on a failure stop the ones already started (reverse order) and rethrow. */
