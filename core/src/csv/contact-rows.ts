@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { CreateContactInput, Email, type ContactStatus } from '../contacts/contact.schema.ts';
 import type { FieldIssue } from '../errors/app-error.ts';
+import { tooFarAhead } from '../errors/safe-input.schema.ts';
 import { zodIssues } from '../errors/zod-issues.ts';
 import { parseDate, parseJsonObject, parseNumber, normaliseKey } from './cell-parsers.ts';
 import type { CsvReadOptions } from './csv-reader.ts';
@@ -115,7 +116,7 @@ export function convertContactRow(
     const parsed = parseDate(cell.value, dates[field]);
     // a typo far ahead (2099) would stick: lastContactDate only moves forward on re-import, and a
     // new contact created "in 2099" skews every report by creation date
-    if (parsed.ok && parsed.value.getTime() > Date.now() + 24 * 3600_000) fail(field, `must not be in the future (at most a day ahead; got ${quoteValue(cell.value)})`);
+    if (parsed.ok && tooFarAhead(parsed.value)) fail(field, `must not be in the future (at most a day ahead; got ${quoteValue(cell.value)})`);
     else if (parsed.ok) value[field] = parsed.value;
     else fail(field, parsed.reason);
   }

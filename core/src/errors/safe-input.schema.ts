@@ -77,6 +77,14 @@ function yearProblem(year: number): string | undefined {
 }
 
 /**
+ * True when `d` is more than a day ahead of now (the day allows for client clocks and time zones): for
+ * a date that records something that happened, that is a typo (2099) that would otherwise stick.
+ */
+export function tooFarAhead(d: Date): boolean {
+  return d.getTime() > Date.now() + 24 * 3600_000;
+}
+
+/**
  * An ISO 8601 date that exists: `2025-02-30` is refused instead of becoming 2 March, year 0
  * instead of failing in the database.
  */

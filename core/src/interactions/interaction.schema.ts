@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedJsonObject, isoDate } from '../errors/safe-input.schema.ts';
+import { boundedJsonObject, isoDate, tooFarAhead } from '../errors/safe-input.schema.ts';
 
 export const INTERACTION_TYPES = [
   'EMAIL',
@@ -71,7 +71,7 @@ export const LogInteractionInput = z
      * looking stale: at most a day ahead (client clocks and time zones), planned contact is a follow-up.
      */
     occurredAt: isoDate()
-      .refine((d) => d.getTime() <= Date.now() + 24 * 3600_000, 'must not be in the future (at most a day ahead); plan future contact with scheduledFollowUp or a follow-up')
+      .refine((d) => !tooFarAhead(d), 'must not be in the future (at most a day ahead); plan future contact with scheduledFollowUp or a follow-up')
       .optional(),
   })
   .strict();

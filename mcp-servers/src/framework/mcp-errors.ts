@@ -56,12 +56,12 @@ export function guarded<A extends unknown[], R>(logger: Logger, where: string, f
  * connect. Reading such a resource still answers PERMISSION_DENIED.
  */
 export function guardedList<A extends unknown[], R extends { resources: unknown[] }>(logger: Logger, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R | { resources: [] }> {
-  return async (...args: A) => {
+  return guarded(logger, 'resources/list', async (...args: A) => {
     try {
       return await fn(...args);
     } catch (err) {
-      if (isAppError(err) && err.code === 'PERMISSION_DENIED') return { resources: [] };
-      throw toMcpError(err, logger, 'resources/list');
+      if (isAppError(err) && err.code === 'PERMISSION_DENIED') return { resources: [] as [] };
+      throw err;
     }
-  };
+  });
 }
