@@ -28,14 +28,20 @@ export function createWsHub(options: WsOptions & { feed: ChangeFeed; logger: Log
 
   function send(conn: WsConnection, message: unknown): boolean {
     if (conn.closed || conn.socket.readyState !== conn.socket.OPEN) return false;
-    const data = JSON.stringify(message);
+    return sendText(conn, Buffer.from(JSON.stringify(message)));
+  }
+
+  /** Sends UTF-8 JSON text already encoded (a fan-out encodes an event once for every socket). */
+  function sendText(conn: WsConnection, data: Buffer): boolean {
+    if (conn.closed || conn.socket.readyState !== conn.socket.OPEN) return false;
     if (conn.socket.bufferedAmount + data.length > options.maxBufferedBytes) {
       dropped++;
       options.logger.warn({ userId: conn.actor.userId, buffered: conn.socket.bufferedAmount }, 'dropping a slow WebSocket consumer');
       close(conn, CLOSE.slowConsumer, `slow consumer: more than ${options.maxBufferedBytes} bytes unsent`);
       return false;
     }
-    conn.socket.send(data);
+    // a text frame: the Buffer is framed as it is, not copied or re-encoded per socket
+    conn.socket.send(data, { binary: false });
     return true;
   }
 
@@ -65,10 +71,12 @@ export function createWsHub(options: WsOptions & { feed: ChangeFeed; logger: Log
       topic,
       event: { id: event.id, seq: event.seq, type: event.type, aggregateId: event.aggregateId, payload: event.payload, createdAt: event.createdAt.toISOString() },
     };
+    // serialised once for every socket of the tenant that gets it (10,000 sockets: one stringify, not 10,000)
+    let data: Buffer | undefined;
     for (const conn of [...conns]) {
       const sub = conn.topics.get(topic);
       if (!sub || (sub.contactId && sub.contactId !== event.aggregateId)) continue;
-      if (visible(conn.actor, event, topic)) send(conn, message);
+      if (visible(conn.actor, event, topic)) sendText(conn, (data ??= Buffer.from(JSON.stringify(message))));
     }
   }
 

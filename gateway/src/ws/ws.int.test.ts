@@ -16,10 +16,13 @@ type Msg = { type: string; [k: string]: unknown };
 /** A real ws client that records every message and its close code. */
 class Peer {
   readonly messages: Msg[] = [];
+  /** Frames that arrived binary: a browser hands those to `onmessage` as a Blob, not a string. */
+  binaryFrames = 0;
   closed?: { code: number; reason: string };
   private waiters: (() => void)[] = [];
   constructor(readonly socket: WebSocket) {
-    socket.on('message', (d) => {
+    socket.on('message', (d, isBinary) => {
+      if (isBinary) this.binaryFrames++;
       this.messages.push(JSON.parse(String(d)) as Msg);
       this.wake();
     });
@@ -204,6 +207,9 @@ describe('WebSocket /ws', () => {
     expect(seen(repB).map((e) => e.aggregateId)).not.toContain(fromCore.id);
     expect(seen(repB).map((e) => e.aggregateId)).not.toContain(mcpId);
     expect(seen(repA).map((e) => e.aggregateId)).not.toContain(inB.id);
+    // events are encoded once per fan-out and still sent as text frames
+    expect(repA.messages.length).toBeGreaterThan(2);
+    expect([repA.binaryFrames, repB.binaryFrames]).toEqual([0, 0]);
   });
 
   it('notifies approvers of new requests and decisions; a rep sees only the requests filed for them', async () => {
