@@ -5,7 +5,7 @@
  * questions answer from the documents, so interactions are the distractors.
  *
  * Sets and splits as in eval-quality.ts (original/tune, original/test, rep/tune, rep/test,
- * holdout/test, holdout2/test), plus interactions/tune and interactions/test: questions about the
+ * holdout/test, holdout2/test, holdout3/test), plus interactions/tune and interactions/test: questions about the
  * interaction history (core/demo-kb/questions-interactions.json) whose relevant interactions are
  * resolved from each question's rule against this tenant's interactions; a result is a hit when it
  * is a chunk of one of them. Modes full-text, vector, hybrid (fused order, reranker off) and hybrid+rerank

@@ -9,7 +9,9 @@
  *   holdout/test                 — 40 more (h001–h040) written after the first look at the test
  *     parts and before the fusion was revised, read once;
  *   holdout2/test                — 40 more (h041–h080) committed before the source-aware fusion of
- *     documents and interactions (full tenant) was built, read once at the end.
+ *     documents and interactions (full tenant) was built, read once at the end;
+ *   holdout3/test                — 50 more (h081–h130) by an author who read neither the ranking
+ *     code nor any result, committed before it was first evaluated.
  *
  * Prints recall@5, MRR@10 and nDCG@10 per mode (full-text, vector, hybrid = fused order,
  * hybrid+rerank = fused then the learned reranker, the product default) and set, and with

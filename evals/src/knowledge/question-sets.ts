@@ -16,7 +16,10 @@ export async function loadQuestionSets(): Promise<Record<string, RetrievalQuesti
     // written after the first look at the test parts, before the fusion was revised (README)
     'holdout/test': rep.filter((q) => q.id.startsWith('h') && holdoutNumber(q) <= 40),
     // h041–h080: written and committed before the source-aware document/interaction fusion (README)
-    'holdout2/test': rep.filter((q) => q.id.startsWith('h') && holdoutNumber(q) > 40),
+    'holdout2/test': rep.filter((q) => q.id.startsWith('h') && holdoutNumber(q) > 40 && holdoutNumber(q) <= 80),
+    // h081–h130: written by an author who read neither the ranking code nor any result, committed
+    // before it was first evaluated (README)
+    'holdout3/test': rep.filter((q) => q.id.startsWith('h') && holdoutNumber(q) > 80),
   };
 }
 
