@@ -286,6 +286,30 @@ export function createOAuthService(db: Database) {
       return active;
     },
 
+    /**
+     * Frees what can never be used again (the scheduled `oauth.purge` job): refresh tokens a day
+     * past their expiry; grants with no refresh token left whose code was spent (or expired unused)
+     * two days ago — an access token lives at most a day, and one issued at the last refresh
+     * expires before that refresh token's row goes; revoked clients after 30 days and clients never
+     * used 7 days after they registered (abandoned dynamic registrations), once they hold no grant.
+     */
+    async purgeExpired(): Promise<{ refreshTokens: number; grants: number; clients: number }> {
+      return db.asWorker(async (c) => {
+        const tokens = await c.query("DELETE FROM oauth_refresh_tokens WHERE expires_at < now() - interval '1 day'");
+        const grants = await c.query(
+          `DELETE FROM oauth_grants g
+            WHERE coalesce(g.code_used_at, g.code_expires_at) < now() - interval '2 days'
+              AND NOT EXISTS (SELECT 1 FROM oauth_refresh_tokens t WHERE t.grant_id = g.id)`,
+        );
+        const clients = await c.query(
+          `DELETE FROM oauth_clients c
+            WHERE NOT EXISTS (SELECT 1 FROM oauth_grants g WHERE g.client_id = c.id)
+              AND ((c.revoked_at IS NOT NULL AND c.revoked_at < now() - interval '30 days')
+                OR (c.revoked_at IS NULL AND c.last_used_at IS NULL AND c.created_at < now() - interval '7 days'))`,
+        );
+        return { refreshTokens: tokens.rowCount ?? 0, grants: grants.rowCount ?? 0, clients: clients.rowCount ?? 0 };
+      });
+    },
   };
   return service;
 }

@@ -38,6 +38,11 @@ describe.skipIf(!base)('replicas on one PostgreSQL database (real processes)', (
     // every open follow-up overdue and not yet announced: how many of the demo's are overdue depends on the clock
     const open = await pre.query(`UPDATE follow_ups SET due_at = now() - interval '1 hour', due_notified_at = NULL WHERE NOT done`);
     expect(open.rowCount).toBeGreaterThan(0);
+    // a dynamic registration abandoned a week ago: the oauth.purge job deletes it
+    await pre.query(
+      `INSERT INTO oauth_clients (id, name, redirect_uris, grant_types, token_endpoint_auth_method, scope, created_at)
+       VALUES ('mcp_abandoned_registration', 'abandoned', '{http://127.0.0.1:4000/cb}', '{authorization_code}', 'none', 'crm:read', now() - interval '8 days')`,
+    );
     await pre.end();
     const replicas = await Promise.all([start(), start(), start()]);
     await new Promise((r) => setTimeout(r, 6_000));
@@ -62,6 +67,9 @@ describe.skipIf(!base)('replicas on one PostgreSQL database (real processes)', (
       const [schedule] = (await c.query(`SELECT last_status, next_run_at FROM report_schedules WHERE id = $1`, [scheduleId])).rows;
       expect(schedule.last_status).toBe('succeeded');
       expect(schedule.next_run_at.getTime()).toBeGreaterThan(Date.now() - 60_000);
+      const purges = (await c.query(`SELECT status, result FROM job_runs WHERE job = 'oauth.purge'`)).rows;
+      expect(purges).toEqual([{ status: 'succeeded', result: { refreshTokens: 0, grants: 0, clients: 1 } }]);
+      expect((await c.query(`SELECT id FROM oauth_clients WHERE id = 'mcp_abandoned_registration'`)).rows).toEqual([]);
     } finally {
       await c.end();
     }

@@ -169,6 +169,8 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           jobs.add({ name: 'follow-ups.due-scan', everySeconds: config.jobs.followUpScanSeconds, runMissedAtStart: true, run: () => core.followUps.emitDue() });
           // Idempotency-Key rows live 24 h; expired ones are already ignored, this only frees the space
           jobs.add({ name: 'idempotency.purge', everySeconds: 3600, runMissedAtStart: true, run: () => core.idempotency.purgeExpired() });
+          // OAuth rows that can never be used again: expired refresh tokens, dead grants, abandoned or long-revoked clients
+          jobs.add({ name: 'oauth.purge', everySeconds: 6 * 3600, runMissedAtStart: true, run: () => core.oauth.purgeExpired() });
           jobs.add({ name: 'approvals.expire', everySeconds: config.approvals.expiryScanSeconds, runMissedAtStart: true, run: () => core.approvals.expireDue() });
           // stored report schedules: each due cron slot is emailed once (compare-and-set per schedule)
           jobs.add({
