@@ -116,11 +116,11 @@ describe('readContactRows — real-world exports', () => {
 
   it('reads semicolon files with decimal commas, tab files, BOM and CRLF alike', async () => {
     const expected = { firstName: 'Zoë', lastName: 'Müller', email: 'zoe@example.de', leadScore: 72.5 };
-    const semicolon = '\uFEFFVorname;First Name;Last Name;Email;Lead Score\r\nx;Zoë;Müller;zoe@example.de;"72,5"\r\n';
+    const semicolon = '\uFEFFAnrede;First Name;Last Name;Email;Lead Score\r\nx;Zoë;Müller;zoe@example.de;"72,5"\r\n';
     const tab = 'First Name\tLast Name\tEmail\tLead Score\nZoë\tMüller\tzoe@example.de\t72.5\n';
     const [a] = okValues(await readAll(semicolon));
     const [b] = okValues(await readAll(tab));
-    expect(a?.input).toEqual({ ...expected, customFields: { Vorname: 'x' } });
+    expect(a?.input).toEqual({ ...expected, customFields: { Anrede: 'x' } });
     expect(b?.input).toEqual(expected);
   });
 

@@ -43,6 +43,24 @@ describe('crm CLI on the embedded database', () => {
     expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(62);
   });
 
+  it('imports a CSV with German headers (Vorname, Nachname, E-Mail, Telefon, Firma, Position)', () => {
+    const file = path.join(dir, 'kontakte.csv');
+    fs.writeFileSync(file, 'Vorname;Nachname;E-Mail;Telefon;Firma;Position;Notizen\nJürgen;Weiß;juergen@weiss.example;+49 30 1234567;Weiß GmbH;Geschäftsführer;von der Messe\n');
+    const r = crm('import', 'contacts', file, '--json', '--user', 'marcus.reid@brightwave.example');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ rows: 1, created: 1, failed: 0, customColumns: ['Notizen'] });
+    expect(report.mappedColumns).toEqual([
+      { header: 'Vorname', field: 'firstName' },
+      { header: 'Nachname', field: 'lastName' },
+      { header: 'E-Mail', field: 'email' },
+      { header: 'Telefon', field: 'phone' },
+      { header: 'Firma', field: 'company' },
+      { header: 'Position', field: 'position' },
+    ]);
+  });
+
   it.each([
     [['import', 'contacts', '/nonexistent/file.csv'], 66, /File not found/],
     [['import', 'contacts', os.tmpdir()], 66, /is a directory, not a file/],
