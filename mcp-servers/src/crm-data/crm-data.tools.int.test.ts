@@ -152,4 +152,16 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     expect(ok<{ created: number; updated: number; unchanged: number }>(await manager.call('import_contacts', { csv }))).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
     expect(failed(await rep.call('import_contacts', { csv })).code).toBe('PERMISSION_DENIED');
   });
+
+  it('says which column had no header and that its cells were not imported', async () => {
+    const csv = 'First Name,Last Name,Email,,Company,\nEve,Blank,eve@blank.test,VIP,BlankCo,\nFay,Blank,fay@blank.test,,BlankCo,\n';
+    const result = await manager.call('import_contacts', { csv });
+    const report = ok<{ created: number; ignoredColumns: { column: number; header: string; reason: string }[] }>(result);
+    expect(report.created).toBe(2);
+    expect(report.ignoredColumns).toEqual([
+      { column: 4, header: '', reason: 'column 4 has no header; its 1 non-empty cell was not imported (give the column a header to keep its cells in customFields)' },
+      { column: 6, header: '', reason: 'column 6 has no header and no values; ignored' },
+    ]);
+    expect((result.content[0] as { text: string }).text).toContain('column 4 has no header; its 1 non-empty cell was not imported');
+  });
 });
