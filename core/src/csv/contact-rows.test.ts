@@ -131,7 +131,21 @@ describe('readContactRows — real-world exports', () => {
       ['John', 'Smith'],
       ['Mary Ann', 'Lee'],
     ]);
-    expect(rows[3]).toEqual({ row: 5, ok: false, issues: [{ path: 'lastName', reason: 'lastName is required', row: 5 }] });
+    // a one-word name says what to do, not just that lastName is required
+    expect(rows[3]).toEqual({
+      row: 5,
+      ok: false,
+      issues: [{ path: 'lastName', reason: 'full name "Cher" (column "Full Name") has one word; a last name is required — add a Last Name column or a second word to the name', row: 5 }],
+    });
+  });
+
+  it('reads a Name column beside a first-name column as the last name (German "Vorname;Name")', async () => {
+    const rows = okValues(await readAll('Vorname;Name;E-Mail\nJürgen;Weiß;j@x.io\nAnna;Anna Berg;a@x.io\nMary Ann;Mary Ann Lee;m@x.io\n'));
+    expect(rows.map((r) => [r.input.firstName, r.input.lastName])).toEqual([
+      ['Jürgen', 'Weiß'],
+      ['Anna', 'Berg'],
+      ['Mary Ann', 'Lee'],
+    ]);
   });
 
   it('lets explicit first/last name columns win over Name', async () => {
