@@ -5,13 +5,16 @@ export const CONTACT_STATUSES = ['LEAD', 'PROSPECT', 'CUSTOMER', 'INACTIVE'] as 
 export const ContactStatus = z.enum(CONTACT_STATUSES);
 export type ContactStatus = z.infer<typeof ContactStatus>;
 
+// Composed Unicode (NFC) before the length checks: "Mu\u0308ller" sent decomposed (macOS, some
+// exports) is stored as "Müller", so it matches a search typed with "ü", whichever entry point it came through
 const name = (label: string) =>
-  z.string().trim().min(1, `${label} is required`).max(100, `${label} must be at most 100 characters`);
-const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`);
+  z.string().trim().normalize('NFC').min(1, `${label} is required`).max(100, `${label} must be at most 100 characters`);
+const optionalText = (max: number) => z.string().trim().normalize('NFC').max(max, `must be at most ${max} characters`);
 
 export const Email = z
   .string()
   .trim()
+  .normalize('NFC')
   .toLowerCase()
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('must be a valid email address'));
@@ -123,5 +126,5 @@ export const ListContactsQuery = z
 export type ListContactsQuery = z.input<typeof ListContactsQuery>;
 
 export const ChangeStatusInput = z
-  .object({ status: ContactStatus, reason: z.string().trim().max(500).optional() })
+  .object({ status: ContactStatus, reason: z.string().trim().normalize('NFC').max(500).optional() })
   .strict();

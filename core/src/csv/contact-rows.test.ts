@@ -116,11 +116,11 @@ describe('readContactRows — real-world exports', () => {
 
   it('reads semicolon files with decimal commas, tab files, BOM and CRLF alike', async () => {
     const expected = { firstName: 'Zoë', lastName: 'Müller', email: 'zoe@example.de', leadScore: 72.5 };
-    const semicolon = '\uFEFFVorname;First Name;Last Name;Email;Lead Score\r\nx;Zoë;Müller;zoe@example.de;"72,5"\r\n';
+    const semicolon = '\uFEFFAnrede;First Name;Last Name;Email;Lead Score\r\nx;Zoë;Müller;zoe@example.de;"72,5"\r\n';
     const tab = 'First Name\tLast Name\tEmail\tLead Score\nZoë\tMüller\tzoe@example.de\t72.5\n';
     const [a] = okValues(await readAll(semicolon));
     const [b] = okValues(await readAll(tab));
-    expect(a?.input).toEqual({ ...expected, customFields: { Vorname: 'x' } });
+    expect(a?.input).toEqual({ ...expected, customFields: { Anrede: 'x' } });
     expect(b?.input).toEqual(expected);
   });
 
@@ -131,7 +131,21 @@ describe('readContactRows — real-world exports', () => {
       ['John', 'Smith'],
       ['Mary Ann', 'Lee'],
     ]);
-    expect(rows[3]).toEqual({ row: 5, ok: false, issues: [{ path: 'lastName', reason: 'lastName is required', row: 5 }] });
+    // a one-word name says what to do, not just that lastName is required
+    expect(rows[3]).toEqual({
+      row: 5,
+      ok: false,
+      issues: [{ path: 'lastName', reason: 'full name "Cher" (column "Full Name") has one word; a last name is required — add a Last Name column or a second word to the name', row: 5 }],
+    });
+  });
+
+  it('reads a Name column beside a first-name column as the last name (German "Vorname;Name")', async () => {
+    const rows = okValues(await readAll('Vorname;Name;E-Mail\nJürgen;Weiß;j@x.io\nAnna;Anna Berg;a@x.io\nMary Ann;Mary Ann Lee;m@x.io\n'));
+    expect(rows.map((r) => [r.input.firstName, r.input.lastName])).toEqual([
+      ['Jürgen', 'Weiß'],
+      ['Anna', 'Berg'],
+      ['Mary Ann', 'Lee'],
+    ]);
   });
 
   it('lets explicit first/last name columns win over Name', async () => {

@@ -45,6 +45,19 @@ export function splitFullName(full: string): { firstName?: string; lastName?: st
   return { firstName: parts.slice(0, -1).join(' '), lastName: parts.at(-1) };
 }
 
+/**
+ * The last name in a full-name cell beside a first name: the rest after the first name ("Mary Ann"
+ * + "Mary Ann Lee"), the whole cell when it is one other word (German forms' "Vorname;Name" put the
+ * surname under "Name"), else the full name's last word.
+ */
+function lastNameBeside(first: string, full: string): string | undefined {
+  const words = full.trim().split(/\s+/);
+  if (words.length === 1) return normaliseKey(full) === normaliseKey(first) ? undefined : full.trim();
+  const lead = first.trim().split(/\s+/);
+  if (lead.every((w, i) => normaliseKey(w) === normaliseKey(words[i] ?? ''))) return words.slice(lead.length).join(' ') || undefined;
+  return splitFullName(full).lastName;
+}
+
 const quoteValue = (raw: string) => `"${raw.length > 60 ? `${raw.slice(0, 57)}...` : raw}"`;
 
 export function convertContactRow(
@@ -75,9 +88,17 @@ export function convertContactRow(
   }
   Object.assign(customFields, extraCells(cells, mapping));
 
-  const fromFullName = splitFullName(get('fullName')?.value ?? '');
-  draft.firstName = get('firstName')?.value ?? fromFullName.firstName ?? '';
-  draft.lastName = get('lastName')?.value ?? fromFullName.lastName ?? '';
+  const full = get('fullName');
+  const fromFullName = splitFullName(full?.value ?? '');
+  const first = get('firstName')?.value;
+  draft.firstName = first ?? fromFullName.firstName ?? '';
+  draft.lastName = get('lastName')?.value ?? (full && first !== undefined ? lastNameBeside(first, full.value) : fromFullName.lastName) ?? '';
+  if (draft.lastName === '' && full && !/\s/.test(full.value.trim())) {
+    fail(
+      'lastName',
+      `full name ${quoteValue(full.value)} (column "${full.header}") has one word; a last name is required — add a Last Name column or a second word to the name`,
+    );
+  }
   const email = get('email');
   if (email) draft.email = email.value;
   else fail('email', 'email is required');

@@ -32,6 +32,28 @@ describe('mapContactHeaders', () => {
     for (const header of headers) expect(fieldOf([header]), header).toEqual([field]);
   });
 
+  it.each([
+    // German, French, Spanish, Dutch, Italian, Portuguese; case and accents do not matter
+    [['Vorname', 'VORNAME', 'Prénom', 'Prenom', 'Nombre', 'Voornaam', 'Nome', 'Primeiro Nome'], 'firstName'],
+    [['Nachname', 'Familienname', 'Nom', 'Nom de famille', 'Apellido', 'Apellidos', 'Achternaam', 'Cognome', 'Sobrenome', 'Apelido'], 'lastName'],
+    [['Vollständiger Name', 'Nom complet', 'Nombre completo', 'Naam', 'Volledige naam', 'Nome completo'], 'fullName'],
+    [['E-Mail', 'E-Mail-Adresse', 'Courriel', 'Adresse e-mail', 'Correo electrónico', 'Correo', 'E-mailadres', 'Indirizzo email', 'Endereço de e-mail'], 'email'],
+    [['Telefon', 'Telefonnummer', 'Handy', 'Téléphone', 'Teléfono', 'Móvil', 'Telefoon', 'Mobiel', 'Telefono', 'Cellulare', 'Telefone', 'Celular', 'Telemóvel'], 'phone'],
+    [['Firma', 'Unternehmen', 'Société', 'Entreprise', 'Empresa', 'Bedrijf', 'Bedrijfsnaam', 'Azienda', 'Società'], 'company'],
+    [['Berufsbezeichnung', 'Funktion', 'Poste', 'Fonction', 'Cargo', 'Puesto', 'Functie', 'Ruolo', 'Função'], 'position'],
+  ])('maps the non-English headers %j to %s', (headers, field) => {
+    for (const header of headers) expect(fieldOf([header]), header).toEqual([field]);
+  });
+
+  it('maps non-English notes headers to an interaction\'s content and email headers to its contact', () => {
+    for (const header of ['Notizen', 'Bemerkungen', 'Remarques', 'Commentaires', 'Notas', 'Comentarios', 'Notities', 'Opmerkingen', 'Note', 'Osservazioni', 'Observações']) {
+      expect(mapInteractionHeaders([header]).mapped.map((c) => c.field), header).toEqual(['content']);
+    }
+    for (const header of ['E-Mail', 'Courriel', 'Correo electrónico', 'E-mailadres', 'Indirizzo email', 'Endereço de e-mail']) {
+      expect(mapInteractionHeaders([header]).mapped.map((c) => c.field), header).toEqual(['contactEmail']);
+    }
+  });
+
   it('accepts our own export headers exactly and ignores our ids', () => {
     const mapping = mapContactHeaders([...CONTACT_CSV_COLUMNS]);
     expect(mapping.mapped.map((c) => c.field)).toEqual([

@@ -1,5 +1,6 @@
 import type { ContactStatus } from '../contacts/contact.schema.ts';
 import { normaliseKey, unescapeFormula } from './cell-parsers.ts';
+import { localised } from './localised-headers.ts';
 
 /**
  * Column aliases, compared after `normaliseKey` (case, spaces, underscores and punctuation are
@@ -7,16 +8,16 @@ import { normaliseKey, unescapeFormula } from './cell-parsers.ts';
  * list is priority: when a file has two columns for one field (HubSpot exports carry both
  * "Lifecycle Stage" and "Lead Status"), the earlier alias is read first and the later column is
  * a fallback used only where the earlier cell is empty. Our own export headers come first, so an
- * export re-imports exactly.
+ * export re-imports exactly; other languages' headers (localised-headers.ts) come last.
  */
 const CONTACT_ALIASES = {
-  firstName: ['firstName', 'First Name', 'Given Name', 'Forename'],
-  lastName: ['lastName', 'Last Name', 'Surname', 'Family Name'],
-  fullName: ['Name', 'Full Name', 'Contact Name'],
-  email: ['email', 'Email Address', 'E-mail Address', 'Work Email', 'Primary Email', 'Business Email'],
-  phone: ['phone', 'Phone Number', 'Work Phone', 'Business Phone', 'Mobile Phone', 'Mobile Phone Number', 'Mobile', 'Cell Phone', 'Telephone'],
-  company: ['company', 'Company Name', 'Account Name', 'Organization', 'Organisation', 'Associated Company'],
-  position: ['position', 'Job Title', 'Title', 'Job Position'],
+  firstName: ['firstName', 'First Name', 'Given Name', 'Forename', ...localised('firstName')],
+  lastName: ['lastName', 'Last Name', 'Surname', 'Family Name', ...localised('lastName')],
+  fullName: ['Name', 'Full Name', 'Contact Name', ...localised('fullName')],
+  email: ['email', 'Email Address', 'E-mail Address', 'Work Email', 'Primary Email', 'Business Email', ...localised('email')],
+  phone: ['phone', 'Phone Number', 'Work Phone', 'Business Phone', 'Mobile Phone', 'Mobile Phone Number', 'Mobile', 'Cell Phone', 'Telephone', ...localised('phone')],
+  company: ['company', 'Company Name', 'Account Name', 'Organization', 'Organisation', 'Associated Company', ...localised('company')],
+  position: ['position', 'Job Title', 'Title', 'Job Position', ...localised('position')],
   status: ['status', 'Lifecycle Stage', 'Lead Status', 'Contact Status'],
   source: ['source', 'Original Source', 'Lead Source', 'Contact Source'],
   leadScore: ['leadScore', 'HubSpot Score', 'Lead Score', 'Score'],
@@ -34,12 +35,12 @@ const CONTACT_ALIASES = {
 } as const satisfies Record<string, readonly string[]>;
 
 const INTERACTION_ALIASES = {
-  contactEmail: ['contactEmail', 'Email', 'Email Address', 'E-mail Address', 'Contact Email Address', 'Associated Contact Email'],
+  contactEmail: ['contactEmail', 'Email', 'Email Address', 'E-mail Address', 'Contact Email Address', 'Associated Contact Email', ...localised('email')],
   type: ['type', 'Activity Type', 'Interaction Type', 'Engagement Type', 'Activity', 'Task Subtype'],
   channel: ['channel', 'Communication Channel'],
   direction: ['direction', 'Call Direction', 'Email Direction'],
   subject: ['subject', 'Title', 'Email Subject', 'Meeting Title', 'Call Title'],
-  content: ['content', 'Body', 'Notes', 'Note', 'Description', 'Comments', 'Email Body', 'Call Notes', 'Meeting Notes', 'Note Body', 'Details'],
+  content: ['content', 'Body', 'Notes', 'Note', 'Description', 'Comments', 'Email Body', 'Call Notes', 'Meeting Notes', 'Note Body', 'Details', ...localised('notes')],
   occurredAt: ['occurredAt', 'createdAt', 'Date', 'Activity Date', 'Created Date', 'Create Date', 'Timestamp', 'Activity Timestamp'],
   duration: ['duration', 'Duration (minutes)', 'Call Duration', 'Meeting Duration'],
   outcome: ['outcome', 'Call Outcome', 'Meeting Outcome', 'Result', 'Disposition'],

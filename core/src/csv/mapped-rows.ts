@@ -18,10 +18,19 @@ export interface RowReadOptions<F extends string> extends CsvReadOptions {
   onMapping?: (mapping: HeaderMapping<F>) => void;
 }
 
+/** A column whose cells were not imported, numbered from 1 as a spreadsheet shows it. */
+export interface IgnoredColumn {
+  column: number;
+  header: string;
+  reason: string;
+}
+
 export interface MappedRows<F extends string, V> {
   mapping: HeaderMapping<F>;
   delimiter: CsvDelimiter;
   rows: AsyncGenerator<RowResult<V>, void, undefined>;
+  /** The columns not imported and why; a column without a header says how many cells it lost (final once `rows` is done). */
+  ignoredColumns(): IgnoredColumn[];
 }
 
 /** Throws when no column provides a field every row needs: each row would fail the same way. */
@@ -78,12 +87,15 @@ export async function openMappedRows<F extends string, V>(
     ahead.length = 0;
     yield* table.records;
   }
+  // a column without a header has no name to keep its cells under: count what it held, for the report
+  const unnamed = new Map(mapping.unmapped.filter((u) => u.action === 'ignored' && u.header === '').map((u) => [u.index, 0]));
   async function* rows(): AsyncGenerator<RowResult<V>, void, undefined> {
     for await (const record of all()) {
       if (!record.ok) {
         yield { row: record.row, ok: false, issues: [record.issue] };
         continue;
       }
+      for (const [index, filled] of unnamed) if (record.cells[index]?.trim()) unnamed.set(index, filled + 1);
       // PostgreSQL text cannot hold NUL: report the cell instead of failing the whole batch
       const nul = record.cells.flatMap((cell, c) =>
         cell.includes('\u0000') ? [{ path: table.header[c] || `column ${c + 1}`, reason: 'contains a NUL (\\u0000) character', row: record.row }] : [],
@@ -92,5 +104,20 @@ export async function openMappedRows<F extends string, V>(
       else yield spec.convert(record.cells, mapping, record.row, dates);
     }
   }
-  return { mapping, delimiter: table.delimiter, rows: rows() };
+  const keptIn = mapping.kind === 'contact' ? 'customFields' : 'metadata';
+  const ignoredColumns = () =>
+    mapping.unmapped
+      .filter((u) => u.action === 'ignored')
+      .map((u) => {
+        const column = u.index + 1;
+        const filled = unnamed.get(u.index);
+        if (filled === undefined) return { column, header: u.header, reason: u.reason };
+        const reason =
+          filled === 0
+            ? `column ${column} has no header and no values; ignored`
+            : `column ${column} has no header; its ${filled} non-empty ${filled === 1 ? 'cell was' : 'cells were'} not imported ` +
+              `(give the column a header to keep its cells in ${keptIn})`;
+        return { column, header: '', reason };
+      });
+  return { mapping, delimiter: table.delimiter, rows: rows(), ignoredColumns };
 }

@@ -133,7 +133,7 @@ export function defaultLanes(db: Database): number {
 export function createContactImportService(db: Database) {
   async function importChecked(actor: Actor, checked: CheckedCsv, opts: ImportOptions): Promise<ImportReport> {
     const batchSize = opts.batchSize ?? 1000;
-    const { mapping, delimiter, rows } = await openContactRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
+    const { mapping, delimiter, rows, ignoredColumns } = await openContactRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
     const report = newReport('contacts', delimiter, toMappedColumns(mapping));
     const users = await inTenantTx(db, actor, (em) => em.execute<{ id: string; email: string }[]>('SELECT id, email FROM users'));
     const owners = new Map(users.map((u) => [u.email, u.id]));
@@ -171,6 +171,7 @@ export function createContactImportService(db: Database) {
     }
     await lanes.finish();
     await refreshStatistics(db, report.created, ['contacts'], { vacuum: true });
+    report.ignoredColumns = ignoredColumns();
     return finishReport(report);
   }
 

@@ -10,7 +10,7 @@ export function toMappedColumns(mapping: HeaderMapping<string>): Pick<ImportRepo
 }
 
 export function newReport(kind: ImportReport['kind'], delimiter: string, cols: Pick<ImportReport, 'mappedColumns' | 'customColumns'>): ImportReport {
-  return { kind, delimiter, ...cols, rows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], errorsTruncated: false };
+  return { kind, delimiter, ...cols, ignoredColumns: [], rows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], errorsTruncated: false };
 }
 
 export function pushIssues(report: ImportReport, row: number, issues: FieldIssue[], maxErrors = 1000): void {

@@ -6,6 +6,8 @@ export interface ImportReport {
   delimiter: string;
   mappedColumns: { header: string; field: string }[];
   customColumns: string[];
+  /** Columns whose cells were not imported (no header, our own ids), numbered from 1, with the reason. */
+  ignoredColumns: { column: number; header: string; reason: string }[];
   rows: number;
   created: number;
   updated: number;

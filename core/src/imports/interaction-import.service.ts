@@ -96,7 +96,7 @@ async function insertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
 export function createInteractionImportService(db: Database) {
   async function importChecked(actor: Actor, checked: CheckedCsv, opts: ImportOptions): Promise<ImportReport> {
     const batchSize = opts.batchSize ?? 1000;
-    const { mapping, delimiter, rows } = await openInteractionRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
+    const { mapping, delimiter, rows, ignoredColumns } = await openInteractionRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
     const report = newReport('interactions', delimiter, toMappedColumns(mapping));
     // one lane: a batch also moves its contacts' last_contact_date, and two lanes could lock the
     // same contacts in different orders; parsing still overlaps the database
@@ -120,6 +120,7 @@ export function createInteractionImportService(db: Database) {
     }
     await lanes.finish();
     await refreshStatistics(db, report.created, ['interactions']);
+    report.ignoredColumns = ignoredColumns();
     return finishReport(report);
   }
 

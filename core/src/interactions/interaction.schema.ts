@@ -50,20 +50,21 @@ export const Interaction = z.object({
 });
 export type Interaction = z.infer<typeof Interaction>;
 
+// text is stored composed (NFC), as contacts' names are (contact.schema.ts)
 export const LogInteractionInput = z
   .object({
     contactId: z.uuid('must be a contact id (UUID)'),
     type: InteractionType,
     channel: Channel,
-    subject: z.string().trim().max(300, 'must be at most 300 characters').optional(),
-    content: z.string().max(50_000, 'must be at most 50,000 characters').default(''),
+    subject: z.string().trim().normalize('NFC').max(300, 'must be at most 300 characters').optional(),
+    content: z.string().normalize('NFC').max(50_000, 'must be at most 50,000 characters').default(''),
     direction: Direction,
     duration: z.number().int('must be whole minutes').min(0).max(24 * 60, 'must be at most 1440 minutes').optional(),
-    outcome: z.string().trim().max(1000).optional(),
+    outcome: z.string().trim().normalize('NFC').max(1000).optional(),
     scheduledFollowUp: isoDate().optional(),
     attachments: z.array(z.string().max(2048)).max(50).default([]),
     sentiment: SentimentScore.optional(),
-    tags: z.array(z.string().trim().min(1).max(50)).max(30).default([]),
+    tags: z.array(z.string().trim().normalize('NFC').min(1).max(50)).max(30).default([]),
     metadata: boundedJsonObject().default({}),
     /**
      * When the interaction happened; defaults to now. Imports and back-filling set it. It moves the

@@ -43,6 +43,49 @@ describe('crm CLI on the embedded database', () => {
     expect(fs.readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(62);
   });
 
+  it('imports a CSV with German headers (Vorname, Nachname, E-Mail, Telefon, Firma, Position)', () => {
+    const file = path.join(dir, 'kontakte.csv');
+    fs.writeFileSync(file, 'Vorname;Nachname;E-Mail;Telefon;Firma;Position;Notizen\nJürgen;Weiß;juergen@weiss.example;+49 30 1234567;Weiß GmbH;Geschäftsführer;von der Messe\n');
+    const r = crm('import', 'contacts', file, '--json', '--user', 'marcus.reid@brightwave.example');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ rows: 1, created: 1, failed: 0, customColumns: ['Notizen'] });
+    expect(report.mappedColumns).toEqual([
+      { header: 'Vorname', field: 'firstName' },
+      { header: 'Nachname', field: 'lastName' },
+      { header: 'E-Mail', field: 'email' },
+      { header: 'Telefon', field: 'phone' },
+      { header: 'Firma', field: 'company' },
+      { header: 'Position', field: 'position' },
+    ]);
+  });
+
+  it('names a column without a header in the import report, in text and JSON', () => {
+    const file = path.join(dir, 'blank-header.csv');
+    fs.writeFileSync(file, 'First Name,Last Name,Email,,Company\nAna,Lopez,ana@lopez.example,VIP,Acme\nBo,Lopez,bo@lopez.example,Gold,Acme\n');
+    const json = crm('import', 'contacts', file, '--json', '--user', 'marcus.reid@brightwave.example');
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout).ignoredColumns).toEqual([
+      { column: 4, header: '', reason: 'column 4 has no header; its 2 non-empty cells were not imported (give the column a header to keep its cells in customFields)' },
+    ]);
+    const text = crm('import', 'contacts', file, '--user', 'marcus.reid@brightwave.example');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('  ignored: column 4 has no header; its 2 non-empty cells were not imported');
+  });
+
+  it('says what to do about a one-word name ("Cher") instead of only "lastName is required"', () => {
+    const file = path.join(dir, 'one-word.csv');
+    fs.writeFileSync(file, 'Name,Email\nCher,cher@one-word.example\nSonny Bono,sonny@one-word.example\n');
+    const r = crm('import', 'contacts', file, '--json', '--user', 'marcus.reid@brightwave.example');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ rows: 2, created: 1, failed: 1 });
+    expect(report.errors).toEqual([
+      { row: 2, path: 'lastName', reason: 'full name "Cher" (column "Name") has one word; a last name is required — add a Last Name column or a second word to the name' },
+    ]);
+  });
+
   it.each([
     [['import', 'contacts', '/nonexistent/file.csv'], 66, /File not found/],
     [['import', 'contacts', os.tmpdir()], 66, /is a directory, not a file/],

@@ -66,18 +66,27 @@ const own = (o: unknown, key: string) => typeof o === 'object' && o !== null && 
 
 /**
  * A field a service refuses (an unknown assignee, …) is named as the schema's issues are:
- * `body.assignedTo`, `query.ownerId`, when the request carried that field. Other paths stay as they are.
+ * `body.assignedTo`, `query.ownerId`, when the request carried that field; a field the handler
+ * renamed on its way to the service (`/metrics`' `start` → `dateRange.start`) is named by the
+ * route's `config.issuePaths`. Other paths stay as they are.
  */
 function locateIssues(message: string, details: unknown, req: FastifyRequest): { message: string; details: unknown } {
   if (!Array.isArray(details)) return { message, details };
+  const renamed = req.routeOptions?.config?.issuePaths ?? {};
   let text = message;
   const located = details.map((d: { path?: unknown }) => {
     if (typeof d?.path !== 'string' || /^(body|query|params)(\.|$)/.test(d.path)) return d;
-    const head = d.path.split('.')[0];
+    const path = d.path;
+    const head = path.split('.')[0];
     const where = own(req.body, head) ? 'body' : own(req.query, head) ? 'query' : undefined;
-    if (!where) return d;
-    text = text.replace(`— ${d.path}:`, `— ${where}.${d.path}:`);
-    return { ...d, path: `${where}.${d.path}` };
+    // the longest renamed prefix wins: `dateRange.start` before `dateRange`
+    const from = Object.keys(renamed)
+      .filter((k) => path === k || path.startsWith(`${k}.`))
+      .sort((a, b) => b.length - a.length)[0];
+    const to = where ? `${where}.${path}` : from !== undefined ? `${renamed[from]}${path.slice(from.length)}` : undefined;
+    if (!to) return d;
+    text = text.replace(`— ${path}:`, `— ${to}:`);
+    return { ...d, path: to };
   });
   return { message: text, details: located };
 }

@@ -36,6 +36,16 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     expect(audit[0].diff).toMatchObject({ after: { status: 'PROSPECT', reason: 'budget confirmed' } });
   });
 
+  it('stores a name sent decomposed (NFD) composed, so "Mu\u0308ller" is "Müller" and found by search', async () => {
+    const c = await create(manager, { firstName: 'Jo\u0308rg', lastName: 'Mu\u0308ller', email: 'joerg@nfd.test', company: 'Cafe\u0301 AG' });
+    expect(c).toMatchObject({ firstName: 'J\u00f6rg', lastName: 'M\u00fcller', company: 'Caf\u00e9 AG' });
+    expect(ok<{ lastName: string }>(await manager.call('get_contact', { id: c.id })).lastName).toBe('M\u00fcller');
+    const found = ok<Page>(await manager.call('search_contacts', { search: 'M\u00fcller' }));
+    expect(found.contacts.map((x) => x.id)).toContain(c.id);
+    const updated = ok<{ position: string }>(await manager.call('update_contact', { id: c.id, position: 'Gescha\u0308ftsfu\u0308hrer' }));
+    expect(updated.position).toBe('Gesch\u00e4ftsf\u00fchrer');
+  });
+
   it('searches with filters and pages with an opaque cursor bound to the query', async () => {
     for (let i = 0; i < 7; i++) await create(manager, { firstName: `Pager${i}`, lastName: 'Tester', email: `pager${i}@paging.test`, leadScore: i * 10 });
     const seen: string[] = [];
@@ -141,5 +151,17 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     // upsert by email: the same file again creates nothing new
     expect(ok<{ created: number; updated: number; unchanged: number }>(await manager.call('import_contacts', { csv }))).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
     expect(failed(await rep.call('import_contacts', { csv })).code).toBe('PERMISSION_DENIED');
+  });
+
+  it('says which column had no header and that its cells were not imported', async () => {
+    const csv = 'First Name,Last Name,Email,,Company,\nEve,Blank,eve@blank.test,VIP,BlankCo,\nFay,Blank,fay@blank.test,,BlankCo,\n';
+    const result = await manager.call('import_contacts', { csv });
+    const report = ok<{ created: number; ignoredColumns: { column: number; header: string; reason: string }[] }>(result);
+    expect(report.created).toBe(2);
+    expect(report.ignoredColumns).toEqual([
+      { column: 4, header: '', reason: 'column 4 has no header; its 1 non-empty cell was not imported (give the column a header to keep its cells in customFields)' },
+      { column: 6, header: '', reason: 'column 6 has no header and no values; ignored' },
+    ]);
+    expect((result.content[0] as { text: string }).text).toContain('column 4 has no header; its 1 non-empty cell was not imported');
   });
 });

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStdio, inspectorCli, seededDataDir, startCrm } from '../testing/cli.ts';
+import { CRM_BIN, REPO_ROOT, connectStdio, inspectorCli, seededDataDir, startCrm } from '../testing/cli.ts';
 import { failed, ok, waitFor } from '../testing/harness.ts';
 import { crmDataModule } from '../crm-data/crm-data.server.ts';
 
@@ -91,6 +92,59 @@ describe('crm mcp over stdio', () => {
       await expect(refused.client.callTool({ name: 'search_contacts', arguments: { limit: 1 } })).rejects.toThrow();
       await exited;
       expect(refused.stderr.join('')).toMatch(/UNAUTHENTICATED: No user nobody@nowhere\.test/);
+    }
+  }, 240_000);
+
+  it('answers a line that is not JSON-RPC with a JSON-RPC error and keeps serving the next lines', async () => {
+    const proc = spawn(process.execPath, [CRM_BIN, 'mcp', 'crm', '--user', MANAGER], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CRM_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    });
+    const messages: { id?: unknown; result?: unknown; error?: { code: number; message: string } }[] = [];
+    let buffer = '';
+    proc.stdout.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        messages.push(JSON.parse(buffer.slice(0, nl)));
+        buffer = buffer.slice(nl + 1);
+      }
+    });
+    const response = (id: number) => waitFor(() => messages.some((m) => m.id === id), 120_000, `the response to request ${id}`).then(() => messages.find((m) => m.id === id)!);
+    const line = (text: string) => proc.stdin.write(`${text}\n`);
+    try {
+      line(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
+      expect((await response(1)).result).toMatchObject({ serverInfo: { name: 'crm' } });
+      line(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+      line('this is not json');
+      line('{"jsonrpc":"2.0","id":2,"method":"tools/list"'); // cut short
+      line('{"hello":"world"}');
+      line('[]');
+      line('"just a string"');
+      line(JSON.stringify({ jsonrpc: '2.0', id: 3, method: 42 }));
+      line('');
+      line(JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'search_contacts', arguments: { limit: 1 } } }));
+      const served = (await response(4)) as { result: { structuredContent: { contacts: unknown[] } } };
+      expect(served.result.structuredContent.contacts).toHaveLength(1);
+      // one answer per bad line, in order, written before the next request's; none for the empty line
+      const errors = messages.filter((m) => m.error).map((m) => ({ id: m.id, code: m.error!.code }));
+      expect(errors).toEqual([
+        { id: null, code: -32700 },
+        { id: null, code: -32700 },
+        { id: null, code: -32600 },
+        { id: null, code: -32600 },
+        { id: null, code: -32600 },
+        { id: 3, code: -32600 },
+      ]);
+      expect(messages.find((m) => m.error?.code === -32700)!.error!.message).toMatch(/^Parse error/);
+      expect(messages.find((m) => m.error?.code === -32600)!.error!.message).toMatch(/^Invalid Request/);
+      expect(messages.every((m) => (m as { jsonrpc?: string }).jsonrpc === '2.0')).toBe(true);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        const exited = new Promise((resolve) => proc.once('exit', resolve));
+        proc.stdin.end();
+        await exited;
+      }
     }
   }, 240_000);
 

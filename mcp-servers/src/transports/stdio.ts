@@ -1,11 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Actor, CrmCore, Logger } from '@crm/core';
 import { silentLogger } from '@crm/core/contracts';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { sharedChangeFeed, type ChangeFeed } from '../framework/change-feed.ts';
 import { toMcpError } from '../framework/mcp-errors.ts';
 import { createServerByName } from '../servers.ts';
+import { JsonRpcStdioServerTransport } from './stdio-transport.ts';
 
 export interface StdioServerOptions {
   /** `crm-data`, `crm` (combined) or any other registered server. */
@@ -90,7 +90,7 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const feed = later && !options.changeFeed ? deferredFeed(later.then(({ core }) => sharedChangeFeed(core, logger))) : options.changeFeed;
   const deps = { core: deferred ? deferred.core : (options.core as CrmCore), actor: options.actor, logger, changeFeed: feed };
   const server = createServerByName(options.server, deps);
-  const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
+  const transport = new JsonRpcStdioServerTransport(stdin, options.stdout ?? process.stdout);
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
   let closing: Promise<void> | undefined;

@@ -38,6 +38,8 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
   const delivery = reportDelivery ?? (() => ({ mail: createMailboxTransport(core.db), from: WorkflowsEnv.parse({}).MAIL_FROM }));
 
   f.get('/metrics', {
+    // the service's dateRange is made of the query's start and end
+    config: { issuePaths: { 'dateRange.start': 'query.start', 'dateRange.end': 'query.end', dateRange: 'query' } },
     schema: {
       tags: ['analytics'],
       summary: 'Pipeline, conversion, velocity, activity, response time and sentiment with period-over-period change',

@@ -14,7 +14,7 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
   });
   afterAll(() => h.close());
 
-  type Envelope = { error: { code: string; details: { path: string; reason: string }[] }; meta: { retryAfter: number } };
+  type Envelope = { error: { code: string; message: string; details: { path: string; reason: string }[] }; meta: { retryAfter: number } };
   const expectEnvelope = (res: { statusCode: number; json(): unknown }, status: number, code: string) => {
     expect(res.statusCode).toBe(status);
     const body = res.json() as Envelope;
@@ -159,6 +159,12 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
       expect((await h.call('marketing', 'GET', `/api/v1/analytics/daily?${range}`)).json().points).toHaveLength(31);
       const badRange = expectEnvelope(await h.call('marketing', 'GET', '/api/v1/analytics/daily?start=2024-02-01T00:00:00Z&end=2024-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
       expect(badRange.error.details[0].path).toBe('query.start');
+      // /metrics hands start/end to the service as dateRange.start/end: its issues still name the query's field
+      const badMetrics = expectEnvelope(await h.call('marketing', 'GET', '/api/v1/metrics?start=2024-02-01T00:00:00Z&end=2024-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
+      expect(badMetrics.error.details).toEqual([{ path: 'query.start', reason: 'start must be before end' }]);
+      expect(badMetrics.error.message).toContain('— query.start: start must be before end');
+      const longMetrics = expectEnvelope(await h.call('marketing', 'GET', '/api/v1/metrics?start=2020-01-01T00:00:00Z&end=2024-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
+      expect(longMetrics.error.details).toEqual([{ path: 'query.end', reason: expect.stringMatching(/^must span at most \d+ days$/) }]);
       expect((await h.call('marketing', 'POST', '/api/v1/insights', { types: ['TREND_ANALYSIS'] })).statusCode).toBe(200);
       expect((await h.call('marketing', 'POST', '/api/v1/insights/anomalies', { metric: 'new_contacts' })).statusCode).toBe(200);
       expect((await h.call('marketing', 'POST', '/api/v1/predictions/forecast', { horizon_days: 7 })).statusCode).toBe(200);

@@ -37,6 +37,12 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Served without a credential (docs, probes). */
     public?: boolean;
+    /**
+     * Where a service's issue paths came from when the handler renamed the request's fields
+     * (`{ 'dateRange.start': 'query.start' }`): a path equal to a key or under it is reported at the
+     * request's field instead (see locateIssues in error-envelope.ts).
+     */
+    issuePaths?: Record<string, string>;
   }
 }
 

@@ -122,6 +122,9 @@ export const ImportContacts = {
     delimiter: z.string(),
     mappedColumns: z.array(z.object({ header: z.string(), field: z.string() })),
     customColumns: z.array(z.string()).describe('Columns kept as custom fields'),
+    ignoredColumns: z
+      .array(z.object({ column: z.number().int(), header: z.string(), reason: z.string() }))
+      .describe('Columns whose cells were not imported (numbered from 1), e.g. one without a header, with the reason'),
     rows: z.number().int(),
     created: z.number().int(),
     updated: z.number().int(),

@@ -13,5 +13,6 @@ export const importContactsTool = defineTool(ImportContacts, {
   summarize: (r) =>
     `Imported ${r.rows} row(s): ${r.created} created, ${r.updated} updated, ${r.skipped} skipped, ${r.failed} failed` +
     (r.errors.length ? `; first error: row ${r.errors[0].row}, ${r.errors[0].path}: ${r.errors[0].reason}` : '') +
-    '.',
+    '.' +
+    r.ignoredColumns.map((c) => ` Ignored: ${c.header === '' ? c.reason : `column ${c.column} "${c.header}" (${c.reason})`}.`).join(''),
 });

@@ -1,0 +1,58 @@
+import { testDbKinds } from '@crm/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openRestHarness, type RestHarness } from './rest-test.fixture.ts';
+
+// "ü" as "u" + COMBINING DIAERESIS (NFD), as macOS and some exports send it; and the composed form
+const NFD_MULLER = 'Mu\u0308ller';
+const NFC_MULLER = 'M\u00fcller';
+const NFD_CAFE = 'Cafe\u0301 Zu\u0308rich';
+const NFC_CAFE = 'Caf\u00e9 Z\u00fcrich';
+
+/** Text sent decomposed is stored composed, whichever entry point it came through. */
+describe.each(testDbKinds())('names and text sent decomposed (NFD) over REST and GraphQL on %s', (kind) => {
+  let h: RestHarness;
+  beforeAll(async () => {
+    h = await openRestHarness(kind);
+  });
+  afterAll(() => h.close());
+
+  it('REST stores and returns "Mu\\u0308ller" as "Müller", and a search for "Müller" finds it', async () => {
+    const email = `nfd-${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const res = await h.call('manager', 'POST', '/api/v1/contacts', { firstName: 'Jo\u0308rg', lastName: NFD_MULLER, email, company: NFD_CAFE, position: 'Gescha\u0308ftsfu\u0308hrer' });
+    expect(res.statusCode, res.body).toBe(201);
+    const created = res.json() as { id: string; firstName: string; lastName: string; company: string; position: string };
+    expect(created).toMatchObject({ firstName: 'J\u00f6rg', lastName: NFC_MULLER, company: NFC_CAFE, position: 'Gesch\u00e4ftsf\u00fchrer' });
+
+    const got = (await h.call('manager', 'GET', `/api/v1/contacts/${created.id}`)).json() as { lastName: string };
+    expect(got.lastName).toBe(NFC_MULLER);
+    const found = (await h.call('manager', 'GET', `/api/v1/contacts?search=${encodeURIComponent(NFC_MULLER)}`)).json() as { data: { id: string }[] };
+    expect(found.data.map((c) => c.id)).toContain(created.id);
+
+    const patched = await h.call('manager', 'PATCH', `/api/v1/contacts/${created.id}`, { lastName: 'Mu\u0308ller-Lu\u0308denscheid' });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().lastName).toBe('M\u00fcller-L\u00fcdenscheid');
+
+    const logged = await h.call('manager', 'POST', '/api/v1/interactions', {
+      contactId: created.id,
+      type: 'MEETING',
+      channel: 'IN_PERSON',
+      direction: 'OUTBOUND',
+      subject: 'Gru\u0308\u00dfe',
+      content: `Treffen mit Herrn ${NFD_MULLER}`,
+      outcome: 'Angebot fu\u0308r Q3',
+      tags: ['Zu\u0308rich'],
+    });
+    expect(logged.statusCode, logged.body).toBe(201);
+    expect(logged.json()).toMatchObject({ subject: 'Gr\u00fc\u00dfe', content: `Treffen mit Herrn ${NFC_MULLER}`, outcome: 'Angebot f\u00fcr Q3', tags: ['Z\u00fcrich'] });
+  });
+
+  it('GraphQL stores "Mu\\u0308ller" as "Müller"', async () => {
+    const email = `nfd-gql-${Math.random().toString(36).slice(2, 8)}@example.com`;
+    const res = await h.call('manager', 'POST', '/graphql', {
+      query: 'mutation($input: CreateContactInput!) { createContact(input: $input) { contact { id lastName } } }',
+      variables: { input: { firstName: 'Anna', lastName: NFD_MULLER, email } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().data.createContact.contact.lastName).toBe(NFC_MULLER);
+  });
+});
