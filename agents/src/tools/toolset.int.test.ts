@@ -28,6 +28,10 @@ describe('toolset over the in-process MCP transport', () => {
     const contacts = (result.data as { contacts: { id: string; email: string }[] }).contacts;
     expect(contacts.map((c) => c.email)).toEqual(['dana@northwind.test']);
     expect(result.sources).toEqual([`crm://contacts/${contacts[0].id}`]);
+    // the server's one-line summary, not the serialised result (which the model gets once, as data)
+    expect(result.summary).toMatch(/^1 contact\(s\) match/);
+    expect(result.summary).not.toContain('structuredContent');
+    expect(result.summary).not.toContain('dana@northwind.test');
     await client.close();
   });
 

@@ -108,8 +108,20 @@ function errorOf(err: unknown, name: string): ToolError {
 }
 
 function toolResultText(content: unknown): string {
-  if (typeof content === 'string') return content;
+  if (typeof content === 'string') {
+    // @langchain/mcp-adapters hands a lone text block over serialised, structuredContent included
+    // ('{"type":"text","text":"…","structuredContent":{…}}'): read the text back out of it
+    if (/^\s*[[{]/.test(content)) {
+      try {
+        const text = toolResultText(JSON.parse(content) as unknown);
+        if (text) return text;
+      } catch {
+        // plain text that happens to start with a bracket
+      }
+    }
+    return content;
+  }
   if (Array.isArray(content)) return content.map((c) => (typeof c === 'string' ? c : ((c as { text?: string }).text ?? ''))).join('\n');
-  if (content && typeof content === 'object' && 'text' in content) return String((content as { text: unknown }).text);
+  if (content && typeof content === 'object' && 'text' in content && typeof (content as { text: unknown }).text === 'string') return (content as { text: string }).text;
   return '';
 }
