@@ -15,6 +15,10 @@ const denied = (fn: () => unknown): AppError => {
 describe('authorize messages', () => {
   it("names the other owner's record on a one-record write", () => {
     expect(denied(() => authorize(rep, 'contacts:write', { ownerId: 'u2' })).message).toBe('SALES_REP may only write contacts assigned to themselves');
+    // a follow-up on another rep's contact: the message says whose records those are
+    expect(denied(() => authorize(rep, 'interactions:write', { ownerId: 'u2' })).message).toBe(
+      'SALES_REP may only write interactions and follow-ups of contacts assigned to themselves',
+    );
   });
 
   // retrain_model or a bulk import as a sales rep said only "may only write contacts assigned to

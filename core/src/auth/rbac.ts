@@ -80,7 +80,9 @@ export function authorize(
     const [resource, verb] = permission.split(':');
     // no ownerId: the operation is not about one record (retrain, bulk import), which `:own` never covers
     const scope = target.ownerId === undefined ? `; this action covers all of the tenant's ${resource}` : '';
-    throw AppError.denied(permission, `${actor.role} may only ${verb} ${resource} assigned to themselves${scope}`);
+    // an interaction (or follow-up) belongs to whoever the contact is assigned to
+    const what = resource === 'interactions' ? 'interactions and follow-ups of contacts' : resource;
+    throw AppError.denied(permission, `${actor.role} may only ${verb} ${what} assigned to themselves${scope}`);
   }
   throw AppError.denied(permission, `${actor.role} lacks the permission ${permission}`);
 }
