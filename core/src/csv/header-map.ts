@@ -14,8 +14,10 @@ const CONTACT_ALIASES = {
   firstName: ['firstName', 'First Name', 'Given Name', 'Forename', ...localised('firstName')],
   lastName: ['lastName', 'Last Name', 'Surname', 'Family Name', ...localised('lastName')],
   fullName: ['Name', 'Full Name', 'Contact Name', ...localised('fullName')],
-  email: ['email', 'Email Address', 'E-mail Address', 'Work Email', 'Primary Email', 'Business Email', ...localised('email')],
-  phone: ['phone', 'Phone Number', 'Work Phone', 'Business Phone', 'Mobile Phone', 'Mobile Phone Number', 'Mobile', 'Cell Phone', 'Telephone', ...localised('phone')],
+  // numbered columns ("Email 1", "Email 2", as generic sample exports have): the first is the email,
+  // the second fills only rows whose first is empty
+  email: ['email', 'Email Address', 'E-mail Address', 'Work Email', 'Primary Email', 'Business Email', 'Email 1', 'Email Address 1', ...localised('email'), 'Email 2', 'Email Address 2', 'Secondary Email', 'Other Email'],
+  phone: ['phone', 'Phone Number', 'Work Phone', 'Business Phone', 'Mobile Phone', 'Mobile Phone Number', 'Mobile', 'Cell Phone', 'Telephone', 'Phone 1', 'Phone Number 1', ...localised('phone'), 'Phone 2', 'Phone Number 2', 'Other Phone', 'Home Phone'],
   company: ['company', 'Company Name', 'Account Name', 'Organization', 'Organisation', 'Associated Company', ...localised('company')],
   position: ['position', 'Job Title', 'Title', 'Job Position', ...localised('position')],
   status: ['status', 'Lifecycle Stage', 'Lead Status', 'Contact Status'],
@@ -29,7 +31,7 @@ const CONTACT_ALIASES = {
   'metadata.leadMagnet': ['Lead Magnet', 'leadMagnet'],
   lastContactDate: ['lastContactDate', 'Last Activity Date', 'Last Contacted', 'Last Contact Date', 'Last Activity', 'Last Engagement Date'],
   createdAt: ['createdAt', 'Create Date', 'Created Date', 'Date Created', 'Created On', 'Created'],
-  externalId: ['externalId', 'Record ID', 'Contact ID', 'Lead ID', 'HubSpot ID', 'Salesforce ID', 'ID'],
+  externalId: ['externalId', 'Record ID', 'Contact ID', 'Lead ID', 'HubSpot ID', 'Salesforce ID', 'ID', 'Customer ID', 'Person ID'],
   customFields: ['customFields'],
   metadata: ['metadata'],
 } as const satisfies Record<string, readonly string[]>;

@@ -51,6 +51,26 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     expect((await core.contacts.findByEmail(f.admin, 'cy@diaz.io'))!.status).toBe('PROSPECT');
   });
 
+  it('imports a generic sample export with numbered columns (Email 1/2, Phone 1/2) and an owner given by name', async () => {
+    // the header of the widely used "leads-100.csv"-style sample files
+    const leads = [
+      'Index,Account Id,Lead Owner,First Name,Last Name,Company,Phone 1,Phone 2,Email 1,Email 2,Website,Source,Deal Stage,Notes',
+      '1,d8f16adf,Kristine Cook,Roy,Reyes,Acme Ltd,+1-461-220-8117,(979)560-7737,roy.reyes@sample.test,reyes@sample.test,https://acme.test,Event,Proposal,Call back',
+      '2,0741c7a8,Richard Lang,Preston,Mullen,Mullen plc,,(912)556-4363,,p.mullen@sample.test,https://mullen.test,Referral,Closed Lost,',
+    ].join('\n');
+    // a tenant of its own: the tests below count this tenant's contacts
+    const g = await createTenantFixture(core);
+    const report = await core.imports.importContacts(g.admin, text(leads));
+    expect(report).toMatchObject({ rows: 2, created: 2, failed: 0 });
+    const roy = await core.contacts.findByEmail(g.admin, 'roy.reyes@sample.test');
+    expect(roy).toMatchObject({ firstName: 'Roy', phone: '+1-461-220-8117', company: 'Acme Ltd', source: 'Event' });
+    // an owner named, not emailed, is kept rather than failing the row; the second columns are not lost
+    expect(roy!.customFields).toMatchObject({ 'Lead Owner': 'Kristine Cook', 'Deal Stage': 'Proposal', Website: 'https://acme.test' });
+    // the second email and phone fill the rows whose first ones are empty
+    const preston = await core.contacts.findByEmail(g.admin, 'p.mullen@sample.test');
+    expect(preston).toMatchObject({ lastName: 'Mullen', phone: '(912)556-4363' });
+  });
+
   it('re-importing the same file changes nothing and writes nothing; a changed row updates once', async () => {
     const before = (await core.contacts.list(f.admin)).totalCount;
     const writes = async () => {
