@@ -1,6 +1,7 @@
 // WebSocket fan-out benchmark: N authenticated /ws connections subscribed to contact events; one
 // contact write fans out to all of them through the outbox tail. Reports p50/p99/max delivery
-// latency (commit of the write → message parsed by the client) and server memory per connection.
+// latency (commit of the write → message parsed by the client), server memory per connection and
+// the server's CPU per event fanned out.
 //   node --expose-gc --import tsx evals/src/ws/bench-ws.ts [connections] [events]
 //   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test … (default: embedded PGlite)
 // The clients run in a child process so the server's memory is measured alone.
@@ -73,11 +74,15 @@ if (process.argv[2] === '--clients') {
   const connectSeconds = (now() - t0) / 1000;
   gc?.();
   const after = process.memoryUsage();
+  // the server process's CPU while the events fan out (the write, the outbox tail, N sends each):
+  // steadier than latency on a shared machine, where the client process competes for the cores
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < EVENTS; i++) {
     const done = new Promise<void>((r) => (onRound = r));
     await core.contacts.create(f.manager, { firstName: 'Fan', lastName: `Out${i}`, email: `fan${i}-${Date.now()}@bench.test`, customFields: { sentAt: now() } });
     await done;
   }
+  const cpu = process.cpuUsage(cpu0);
   const all = rounds.flat().sort((a, b) => a - b);
   const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))].toFixed(1);
   const perConn = (k: 'rss' | 'heapUsed') => ((after[k] - before[k]) / N / 1024).toFixed(1);
@@ -91,6 +96,7 @@ if (process.argv[2] === '--clients') {
         connectSeconds: Number(connectSeconds.toFixed(1)),
         latencyMs: { p50: Number(q(0.5)), p99: Number(q(0.99)), max: Number(all[all.length - 1].toFixed(1)) },
         serverKbPerConnection: { rss: Number(perConn('rss')), heapUsed: Number(perConn('heapUsed')) },
+        serverCpuMsPerEvent: Number(((cpu.user + cpu.system) / 1000 / EVENTS).toFixed(1)),
         gcExposed: !!gc,
       },
       null,
