@@ -19,23 +19,16 @@ describe.each(testDbKinds())('OAuth purge of rows that can never be used again, 
   });
   afterAll(() => t.drop());
 
-  /** The owner connection, to move timestamps into the past as time would. */
-  async function owner(sql: string, params: unknown[] = []): Promise<void> {
+  /** The owner connection: to move timestamps into the past as time would, and to look at the rows. */
+  async function owner<R extends object = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
     const c = await t.db.connect();
     try {
-      await c.query(sql, params);
+      return (await c.query<R>(sql, params)).rows;
     } finally {
       c.release();
     }
   }
-  const count = async (sql: string, params: unknown[]) => {
-    const c = await t.db.connect();
-    try {
-      return Number((await c.query<{ n: string }>(sql, params)).rows[0]!.n);
-    } finally {
-      c.release();
-    }
-  };
+  const count = async (sql: string, params: unknown[]) => Number((await owner<{ n: string }>(sql, params))[0]!.n);
   const exists = async (table: 'oauth_clients' | 'oauth_grants', id: string) => (await count(`SELECT count(*) AS n FROM ${table} WHERE id = $1`, [id])) === 1;
 
   const register = async (name: string) => (await core.oauth.registerClient({ client_name: name, redirect_uris: ['http://127.0.0.1:33418/callback'] })).client;
