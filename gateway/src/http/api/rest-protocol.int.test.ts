@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contactBody, openRestHarness, type RestHarness } from './rest-test.fixture.ts';
+
+// What an integrator's HTTP client gets for the protocol mistakes people make: a body sent as
+// text, a trailing slash, the wrong method. PGlite only: nothing here depends on the database.
+describe('REST protocol edges', () => {
+  let h: RestHarness;
+  let id: string;
+  beforeAll(async () => {
+    h = await openRestHarness('pglite');
+    id = (await h.call('manager', 'POST', '/api/v1/contacts', contactBody('edge'))).json().id;
+  });
+  afterAll(() => h.close());
+
+  const count = async () => (await h.call('manager', 'GET', '/api/v1/contacts?limit=1')).json().totalCount as number;
+
+  it('a JSON body sent as text/plain is 415 saying to send application/json (it was "body: expected object, received string"), and nothing is created', async () => {
+    const before = await count();
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
+      const res = await h.call('manager', 'POST', '/api/v1/contacts', JSON.stringify(contactBody('plain')), { 'content-type': type });
+      expect(res.statusCode, type).toBe(415);
+      const { error } = res.json();
+      expect(error.message).toBe(`Unsupported Media Type ${type}: send the body as JSON with "Content-Type: application/json"`);
+      expect(error.details).toEqual([{ path: 'headers.content-type', reason: 'must be application/json' }]);
+    }
+    expect(await count()).toBe(before);
+  });
+
+  it('a trailing slash reaches the same route (GET /contacts/ was read as a contact with an empty id)', async () => {
+    const list = await h.call('manager', 'GET', '/api/v1/contacts/?limit=1');
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().pagination.limit).toBe(1);
+    const one = await h.call('manager', 'GET', `/api/v1/contacts/${id}/`);
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json().id).toBe(id);
+    const patched = await h.call('manager', 'PATCH', `/api/v1/contacts/${id}/`, { company: 'Slash Ltd' });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().company).toBe('Slash Ltd');
+  });
+
+  it('a method a path does not accept is 405 with Allow (it was 404 "No route"); an unknown path stays 404', async () => {
+    const put = await h.call('manager', 'PUT', '/api/v1/contacts', contactBody('put'));
+    expect(put.statusCode, put.body).toBe(405);
+    expect(put.headers.allow).toBe('GET, HEAD, POST');
+    expect(put.json().error.message).toBe('PUT is not allowed on /api/v1/contacts; it accepts GET, HEAD, POST');
+    const del = await h.call('manager', 'DELETE', '/api/v1/contacts?x=1');
+    expect(del.statusCode).toBe(405);
+    const post = await h.call('manager', 'POST', `/api/v1/contacts/${id}`, { company: 'x' });
+    expect(post.statusCode).toBe(405);
+    expect(post.headers.allow).toBe('DELETE, GET, HEAD, PATCH');
+    const options = await h.call('manager', 'OPTIONS', '/api/v1/contacts');
+    expect(options.statusCode).toBe(204);
+    expect(options.headers.allow).toBe('GET, HEAD, POST');
+    const unknown = await h.call('manager', 'GET', '/api/v1/nope');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('NOT_FOUND');
+    // a credential is still needed before anything is said about the path
+    expect((await h.call(null, 'PUT', '/api/v1/contacts', {})).statusCode).toBe(401);
+  });
+
+  it('a POST whose fields are all optional needs no body (curl -X POST without -d was "body: expected object, received null")', async () => {
+    const due = new Date(Date.now() + 86_400_000).toISOString();
+    const followUp = (await h.call('manager', 'POST', '/api/v1/follow-ups', { contactId: id, title: 'Call back', dueAt: due })).json();
+    const done = await h.call('manager', 'POST', `/api/v1/follow-ups/${followUp.id}/complete`);
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json().done).toBe(true);
+    const insights = await h.call('manager', 'POST', '/api/v1/insights');
+    expect(insights.statusCode, insights.body).toBe(200);
+    // a body with required fields still names them
+    const missing = await h.call('manager', 'POST', '/api/v1/contacts');
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.firstName' }), expect.objectContaining({ path: 'body.email' })]));
+  });
+});
