@@ -71,4 +71,11 @@ describe('REST protocol edges', () => {
     expect(missing.statusCode).toBe(400);
     expect(missing.json().error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.firstName' }), expect.objectContaining({ path: 'body.email' })]));
   });
+
+  it('a lead-score range whose minimum is above its maximum is refused naming the field (it answered an empty page)', async () => {
+    const res = await h.call('manager', 'GET', '/api/v1/contacts?leadScoreMin=50&leadScoreMax=10');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([{ path: 'query.leadScoreMax', reason: 'must be at least leadScoreMin (50)' }]);
+    expect((await h.call('manager', 'GET', '/api/v1/contacts?leadScoreMin=10&leadScoreMax=10')).statusCode).toBe(200);
+  });
 });
