@@ -77,5 +77,9 @@ describe('REST protocol edges', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([{ path: 'query.leadScoreMax', reason: 'must be at least leadScoreMin (50)' }]);
     expect((await h.call('manager', 'GET', '/api/v1/contacts?leadScoreMin=10&leadScoreMax=10')).statusCode).toBe(200);
+    // text, or a parameter given twice, in a number field
+    for (const q of ['page=abc', 'page=1&page=2']) {
+      expect((await h.call('manager', 'GET', `/api/v1/contacts?${q}`)).json().error.details, q).toEqual([{ path: 'query.page', reason: 'must be a number' }]);
+    }
   });
 });
