@@ -82,4 +82,15 @@ describe('REST protocol edges', () => {
       expect((await h.call('manager', 'GET', `/api/v1/contacts?${q}`)).json().error.details, q).toEqual([{ path: 'query.page', reason: 'must be a number' }]);
     }
   });
+
+  it('a PATCH that changes nothing writes nothing: same updatedAt, no empty audit row (it wrote {"before":{},"after":{}} and an event)', async () => {
+    const first = await h.call('admin', 'PATCH', `/api/v1/contacts/${id}`, { position: 'Buyer', phone: null });
+    expect(first.statusCode, first.body).toBe(200);
+    const audits = async () => (await h.call('admin', 'GET', `/api/v1/audit-log?entityId=${id}&limit=100`)).json().totalCount as number;
+    const before = await audits();
+    const again = await h.call('admin', 'PATCH', `/api/v1/contacts/${id}`, { position: 'Buyer', phone: null });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(await audits()).toBe(before);
+  });
 });
