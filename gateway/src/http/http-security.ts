@@ -41,13 +41,14 @@ export function httpServerOptions(
 
 /**
  * `/api/v1/contacts/` is `/api/v1/contacts`: many HTTP clients add the slash, and the router read it as
- * `/contacts/:id` with an empty id. Only the REST API's paths (Swagger UI needs its `/docs/`).
+ * `/contacts/:id` with an empty id; `/mcp/crm/` is `/mcp/crm` (an MCP client's configured URL). Only
+ * the REST API's and MCP's paths (Swagger UI needs its `/docs/`).
  */
 function apiWithoutTrailingSlash(req: { url?: string }): string {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  if (!path.startsWith('/api/v1/') || !path.endsWith('/')) return url;
+  if (!(path.startsWith('/api/v1/') || path.startsWith('/mcp/')) || !path.endsWith('/')) return url;
   return path.replace(/\/+$/, '') + (q < 0 ? '' : url.slice(q));
 }
 

@@ -33,6 +33,10 @@ describe('REST protocol edges', () => {
     const one = await h.call('manager', 'GET', `/api/v1/contacts/${id}/`);
     expect(one.statusCode, one.body).toBe(200);
     expect(one.json().id).toBe(id);
+    // an MCP client configured with …/mcp/crm/ reaches the server (it was Fastify's plain 404)
+    const mcp = await h.call('manager', 'POST', '/mcp/crm/', '{"jsonrpc":', { 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
+    expect(mcp.statusCode).toBe(400);
+    expect(mcp.json().error.code).toBe(-32700);
     const patched = await h.call('manager', 'PATCH', `/api/v1/contacts/${id}/`, { company: 'Slash Ltd' });
     expect(patched.statusCode, patched.body).toBe(200);
     expect(patched.json().company).toBe('Slash Ltd');
