@@ -78,18 +78,21 @@ const own = (o: unknown, key: string) => typeof o === 'object' && o !== null && 
 
 /**
  * A field a service refuses (an unknown assignee, …) is named as the schema's issues are:
- * `body.assignedTo`, `query.ownerId`, when the request carried that field. Other paths stay as they are.
+ * `body.assignedTo`, `query.ownerId`, when the request carried that field (a query parameter also under
+ * the service's nested name for it). Other paths stay as they are.
  */
 function locateIssues(message: string, details: unknown, req: FastifyRequest): { message: string; details: unknown } {
   if (!Array.isArray(details)) return { message, details };
   let text = message;
   const located = details.map((d: { path?: unknown }) => {
     if (typeof d?.path !== 'string' || /^(body|query|params)(\.|$)/.test(d.path)) return d;
-    const head = d.path.split('.')[0];
-    const where = own(req.body, head) ? 'body' : own(req.query, head) ? 'query' : undefined;
-    if (!where) return d;
-    text = text.replace(`— ${d.path}:`, `— ${where}.${d.path}:`);
-    return { ...d, path: `${where}.${d.path}` };
+    const parts = d.path.split('.');
+    const where = own(req.body, parts[0]) ? 'body' : own(req.query, parts[0]) ? 'query' : undefined;
+    // query parameters are flat: a service's nested name for one (/metrics' start → dateRange.start) is that parameter
+    const at = where ? `${where}.${d.path}` : parts.length > 1 && own(req.query, parts.at(-1)!) ? `query.${parts.at(-1)}` : undefined;
+    if (!at) return d;
+    text = text.replace(`— ${d.path}:`, `— ${at}:`);
+    return { ...d, path: at };
   });
   return { message: text, details: located };
 }

@@ -97,4 +97,11 @@ describe('REST protocol edges', () => {
     expect(again.json()).toEqual(first.json());
     expect(await audits()).toBe(before);
   });
+
+  it("a service's issue about a query parameter it received under another name is located at the parameter (/metrics said dateRange.start)", async () => {
+    const res = await h.call('manager', 'GET', '/api/v1/metrics?start=2026-12-01&end=2026-01-01');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toBe('Invalid input — query.start: start must be before end');
+    expect(res.json().error.details).toEqual([{ path: 'query.start', reason: 'start must be before end' }]);
+  });
 });
