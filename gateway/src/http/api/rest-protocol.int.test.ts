@@ -104,4 +104,11 @@ describe('REST protocol edges', () => {
     expect(res.json().error.message).toBe('Invalid input — query.start: start must be before end');
     expect(res.json().error.details).toEqual([{ path: 'query.start', reason: 'start must be before end' }]);
   });
+
+  it('an unknown field is the one issue of a PATCH (it also said "at least one field must be given")', async () => {
+    const res = await h.call('manager', 'PATCH', `/api/v1/contacts/${id}`, { status: 'CUSTOMER' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([{ path: 'body.status', reason: 'is not a field of this request' }]);
+    expect((await h.call('manager', 'PATCH', `/api/v1/contacts/${id}`, {})).json().error.details).toEqual([{ path: 'body', reason: 'at least one field must be given' }]);
+  });
 });

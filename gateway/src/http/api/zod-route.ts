@@ -27,8 +27,11 @@ const SERVER_OWNED: Record<string, string> = {
 /** zod issues → field issues with dotted paths; an unknown key names the key itself. */
 export function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
   const out: FieldIssue[] = [];
+  // an object with unknown keys also fails its own refinements (PATCH {status} is not "no field given"): the unknown key is the issue
+  const withUnknown = new Set(error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.join('.')));
   for (const issue of error.issues) {
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'custom' && withUnknown.has(issue.path.join('.'))) continue;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? 'is not a field of this request' });
     } else {
