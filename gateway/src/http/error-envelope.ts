@@ -62,6 +62,12 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
         ...base,
       },
     };
+  } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    status = 413;
+    const serverLimit = req.server?.initialConfig?.bodyLimit;
+    const limit = req.routeOptions?.bodyLimit ?? serverLimit;
+    const setting = limit === serverLimit ? ' (HTTP_BODY_LIMIT_BYTES)' : '';
+    body = { error: { code: 'VALIDATION_FAILED', message: limit ? `Request body is too large: at most ${limit} bytes${setting}` : 'Request body is too large', ...base } };
   } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
     status = (err as FastifyError).statusCode!;
     const details = (err as { details?: unknown }).details;

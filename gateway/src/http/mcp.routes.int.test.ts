@@ -71,6 +71,10 @@ describe('gateway: MCP over Streamable HTTP at /mcp/:server', () => {
     const text = await fetch(`${base}/mcp/crm`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: JSON.stringify(init) });
     expect(text.status).toBe(415);
     expect(await text.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' }, id: null });
+    const limit = server.initialConfig.bodyLimit!;
+    const big = await fetch(`${base}/mcp/crm`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ ...init, pad: 'x'.repeat(limit) }) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: `Request body exceeds ${limit} bytes` }, id: null });
   });
 
   it('MCP_MAX_SESSIONS_PER_USER caps the sessions a user holds through the gateway (the real SDK client gets the 429)', async () => {

@@ -25,6 +25,9 @@ export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore; limits?: { maxSessio
     if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return reply.status(400).send({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: Invalid JSON' }, id: null });
     }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send({ jsonrpc: '2.0', error: { code: -32000, message: `Request body exceeds ${req.routeOptions.bodyLimit ?? req.server.initialConfig.bodyLimit} bytes` }, id: null });
+    }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.status(415).send({ jsonrpc: '2.0', error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' }, id: null });
     }

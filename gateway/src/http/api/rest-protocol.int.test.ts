@@ -111,4 +111,11 @@ describe('REST protocol edges', () => {
     expect(res.json().error.details).toEqual([{ path: 'body.status', reason: 'is not a field of this request' }]);
     expect((await h.call('manager', 'PATCH', `/api/v1/contacts/${id}`, {})).json().error.details).toEqual([{ path: 'body', reason: 'at least one field must be given' }]);
   });
+
+  it('a body over the limit is 413 naming the limit and its setting (it said only "Request body is too large")', async () => {
+    const limit = h.server.initialConfig.bodyLimit!;
+    const res = await h.call('manager', 'POST', '/api/v1/contacts', { ...contactBody('big'), company: 'x'.repeat(limit) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.message).toBe(`Request body is too large: at most ${limit} bytes (HTTP_BODY_LIMIT_BYTES)`);
+  });
 });
