@@ -1,5 +1,5 @@
 import { END, START, StateGraph, interrupt, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
-import { STEP_CONFIGS, type Actor, type ClaimedExecution, type ConditionContext, type WorkflowDefinition, type WorkflowStep } from '@crm/core';
+import { STEP_CONFIGS, isAppError, type Actor, type ClaimedExecution, type ConditionContext, type WorkflowDefinition, type WorkflowStep } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { STEP_RUNNERS, stepApplies, type StepEffectsDeps, type StepRun } from './step-effects.ts';
 import { WorkflowState, visitKey, type WorkflowStateType, type WorkflowStateUpdate } from './workflow.state.ts';
@@ -99,7 +99,7 @@ function makeStepNode(step: WorkflowStep, deps: StepEffectsDeps) {
       } catch (err) {
         const message = (err as Error).message;
         await record(attempt, 'failed', startedAt, undefined, message, stepRun.effect);
-        if (attempt < maxAttempts) {
+        if (attempt < maxAttempts && retryable(err)) {
           // exponential backoff: backoffMs, 2×, 4×
           await sleep(policy.backoffMs * 2 ** (attempt - 1));
           continue;
@@ -108,6 +108,15 @@ function makeStepNode(step: WorkflowStep, deps: StepEffectsDeps) {
       }
     }
   };
+}
+
+/**
+ * A step refused by the platform itself — a blocked webhook address, no contact to act on, an empty
+ * recipient — fails the same way on every attempt: retrying only delayed onError by the backoffs.
+ * Failures from the outside (a receiver's 500, a tool call, the network) are still retried.
+ */
+function retryable(err: unknown): boolean {
+  return !(isAppError(err) && (err.code === 'VALIDATION_FAILED' || err.code === 'PERMISSION_DENIED' || err.code === 'NOT_FOUND'));
 }
 
 /** A step failed for good: its onError says skip (go on), goto (jump) or fail (the execution fails). */

@@ -209,6 +209,23 @@ describe.each(testDbKinds())('workflow worker on %s', (kind) => {
     expect(failedEvents.map((r) => r.payload.executionId)).toEqual([e1.id]);
   });
 
+  it('does not retry a step refused for a reason a retry cannot change (a blocked address, no contact): one attempt, then onError', async () => {
+    const wf = await create({
+      name: 'Refused',
+      trigger: { type: 'MANUAL', conditions: [] },
+      steps: [
+        { id: 'hook', name: 'Blocked hook', type: 'WEBHOOK_CALL', config: { url: 'http://169.254.169.254/latest' }, nextSteps: ['task'], onError: { strategy: 'retry', maxRetries: 3, backoffMs: 10, then: 'skip' } },
+        { id: 'task', name: 'Task', type: 'CREATE_TASK', config: { title: 'x' }, nextSteps: [], onError: { strategy: 'retry', maxRetries: 3, backoffMs: 10 } },
+      ],
+    });
+    const run = await env.core.workflows.execute(f.marketing, wf.id);
+    await worker().runDue();
+    const done = await env.core.workflows.getExecution(f.marketing, run.id);
+    expect(done.status).toBe('failed');
+    expect(done.error).toContain('needs a contact');
+    expect(done.steps!.map((s) => `${s.stepId}:${s.attempt}:${s.status}`)).toEqual(['hook:1:failed', 'task:1:failed']);
+  });
+
   it('two workers never run the same execution twice', async () => {
     const wf = await create({
       name: 'Fan',

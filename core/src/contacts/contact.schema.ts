@@ -122,7 +122,13 @@ export const ListContactsQuery = z
     sort: z.enum(CONTACT_SORT_FIELDS).default('createdAt'),
     order: z.enum(['asc', 'desc']).default('desc'),
   })
-  .strict();
+  .strict()
+  // an inverted range matched nothing and looked like "no such contacts"
+  .superRefine((q, ctx) => {
+    if (q.leadScoreMin !== undefined && q.leadScoreMax !== undefined && q.leadScoreMin > q.leadScoreMax) {
+      ctx.addIssue({ code: 'custom', path: ['leadScoreMax'], message: `must be at least leadScoreMin (${q.leadScoreMin})` });
+    }
+  });
 export type ListContactsQuery = z.input<typeof ListContactsQuery>;
 
 export const ChangeStatusInput = z

@@ -136,7 +136,12 @@ export function createContactService(db: Database) {
       const other = await em.findOne(ContactEntity, { email: input.email, id: { $ne: id } }, { fields: ['id'] });
       if (other) throw emailConflict(input.email, other.id);
     }
-    em.assign(entity, { ...input, updatedAt: new Date() } as never);
+    em.assign(entity, input as never);
+    const diff = diffRecords(before, toContact(entity as unknown as Record<string, unknown>));
+    // a PATCH that sends the values already there changes nothing: no write, audit row or event
+    // (it wrote an empty audit diff and a contact.updated event that rescored the contact)
+    if (!Object.keys(diff.after ?? {}).length) return before;
+    entity.updatedAt = new Date();
     try {
       await em.flush();
     } catch (err) {
@@ -144,9 +149,6 @@ export function createContactService(db: Database) {
       throw err;
     }
     const after = toContact(entity as unknown as Record<string, unknown>);
-    const diff = diffRecords(before, after);
-    delete diff.before?.updatedAt;
-    delete diff.after?.updatedAt;
     await writeAudit(em, actor, 'contact.updated', 'contact', id, diff);
     await writeEvent(em, actor, 'contact.updated', { type: 'contact', id }, { contact: after, changes: Object.keys(diff.after ?? {}) });
     return after;

@@ -1,6 +1,14 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, type FieldIssue } from './app-error.ts';
 import { hasLoneSurrogate } from './safe-input.schema.ts';
+
+// A number field given text (`?page=abc`, `--days abc`, a repeated `?page=1&page=2`) failed with zod's
+// "Invalid input: expected number, received NaN": the coercion's NaN, not what the caller sent. One
+// wording for every transport (REST, MCP, CLI); a schema's own message still wins.
+z.config({
+  customError: (issue) =>
+    issue.code === 'invalid_type' && issue.expected === 'number' && typeof issue.input === 'number' && Number.isNaN(issue.input) ? 'must be a number' : undefined,
+});
 
 /** Turn zod issues into field issues with dotted paths a human (or a model) can act on. */
 export function zodIssues(error: z.ZodError, prefix = ''): FieldIssue[] {

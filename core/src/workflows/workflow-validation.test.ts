@@ -22,6 +22,55 @@ describe('workflow definition validation', () => {
     for (const t of WORKFLOW_TEMPLATES) expect(issuesOf(t.definition), t.key).toEqual([]);
   });
 
+  it('refuses a condition value its operator can never match (it would save a workflow that never runs)', () => {
+    const d = base();
+    d.trigger.conditions = [
+      { field: 'contact.status', operator: 'in', value: 'LEAD' },
+      { field: 'contact.leadScore', operator: 'gt' },
+      { field: 'contact.email', operator: 'exists', value: 'no' },
+      { field: 'contact.status', operator: 'eq' },
+      { field: 'contact.leadScore', operator: 'gte', value: { min: 3 } },
+      { field: 'contact.company', operator: 'contains', value: ['a'] },
+    ] as never;
+    d.steps[1].conditions = [{ field: 'contact.status', operator: 'in', value: [] }];
+    expect(issuesOf(d)).toEqual([
+      { path: 'steps.1.conditions.0.value', reason: 'step "b": operator "in" needs a non-empty list of values, e.g. ["LEAD", "PROSPECT"]' },
+      { path: 'trigger.conditions.0.value', reason: 'trigger condition: operator "in" needs a non-empty list of values, e.g. ["LEAD", "PROSPECT"]' },
+      { path: 'trigger.conditions.1.value', reason: 'trigger condition: operator "gt" needs a number or a date to compare with' },
+      { path: 'trigger.conditions.2.value', reason: 'trigger condition: operator "exists" takes true, false or no value' },
+      { path: 'trigger.conditions.3.value', reason: 'trigger condition: operator "eq" needs a value to compare with' },
+      { path: 'trigger.conditions.4.value', reason: 'trigger condition: operator "gte" needs a number or a date to compare with' },
+      { path: 'trigger.conditions.5.value', reason: 'trigger condition: operator "contains" needs a text, number or true/false to look for' },
+    ]);
+    d.trigger.conditions = [
+      { field: 'contact.status', operator: 'in', value: ['LEAD'] },
+      { field: 'contact.leadScore', operator: 'gt', value: 50 },
+      { field: 'contact.createdAt', operator: 'lt', value: '2026-01-01' },
+      { field: 'contact.email', operator: 'exists' },
+      { field: 'contact.phone', operator: 'eq', value: null },
+    ] as never;
+    d.steps[1].conditions = [];
+    expect(issuesOf(d)).toEqual([]);
+  });
+
+  it('checks the conditions of an AI decision\'s fallback rules too', () => {
+    const d = base();
+    d.steps = [
+      {
+        id: 'd',
+        name: 'D',
+        type: 'AI_DECISION',
+        config: { question: 'Hot?', branches: [{ stepId: 'a', description: 'yes' }, { stepId: 'b', description: 'no' }], fallback: { rules: [{ when: [{ field: 'contact.leadScore', operator: 'in', value: 60 }], goTo: 'a' }], default: 'b' } },
+        nextSteps: ['a', 'b'],
+      },
+      { id: 'a', name: 'A', type: 'CREATE_TASK', config: { title: 'Call' }, nextSteps: [] },
+      { id: 'b', name: 'B', type: 'CREATE_TASK', config: { title: 'Nurture' }, nextSteps: [] },
+    ];
+    expect(issuesOf(d)).toEqual([
+      { path: 'steps.0.config.fallback.rules.0.when.0.value', reason: 'step "d": operator "in" needs a non-empty list of values, e.g. ["LEAD", "PROSPECT"]' },
+    ]);
+  });
+
   it('names an unknown next step by step and field', () => {
     const d = base();
     d.steps[1].nextSteps = ['ghost'];

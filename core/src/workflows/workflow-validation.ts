@@ -5,7 +5,7 @@ import { Contact } from '../contacts/contact.schema.ts';
 import { AppError, type FieldIssue } from '../errors/app-error.ts';
 import { zodIssues } from '../errors/zod-issues.ts';
 import { templatePaths } from './workflow-template.ts';
-import { STEP_CONFIGS, WorkflowDefinition, type WorkflowStep, type WorkflowDefinitionInput } from './workflow.schema.ts';
+import { STEP_CONFIGS, WorkflowDefinition, type Condition, type WorkflowStep, type WorkflowDefinitionInput } from './workflow.schema.ts';
 
 /** Contact fields plus the derived ones the engine computes (see contactContext). */
 const CONTACT_FIELDS = new Set([...Object.keys(Contact.shape), 'daysSinceLastContact', 'daysSinceCreated', 'fullName']);
@@ -40,6 +40,32 @@ function templateIssues(value: unknown, path: string, step: string, def: Workflo
     return Object.entries(value).flatMap(([k, v]) => templateIssues(v, `${path}.${k}`, step, def, stepIds));
   }
   return [];
+}
+
+/**
+ * A condition whose value cannot match the way its operator compares (a text for `in`, nothing for
+ * `eq`, an object for `gt`) would be saved and then never be true: the workflow silently never runs.
+ */
+function conditionIssues(c: Condition, path: string, who: string): FieldIssue[] {
+  const v = c.value;
+  const bad = (reason: string) => [{ path: `${path}.value`, reason: `${who}operator "${c.operator}" ${reason}` }];
+  switch (c.operator) {
+    case 'exists':
+      return v === undefined || typeof v === 'boolean' ? [] : bad('takes true, false or no value');
+    case 'in':
+      return Array.isArray(v) && v.length ? [] : bad('needs a non-empty list of values, e.g. ["LEAD", "PROSPECT"]');
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'string' && v.trim() !== '') ? [] : bad('needs a number or a date to compare with');
+    case 'contains':
+      return ['string', 'number', 'boolean'].includes(typeof v) ? [] : bad('needs a text, number or true/false to look for');
+    case 'eq':
+    case 'neq':
+    case 'changed_to':
+      return v === undefined ? bad('needs a value to compare with') : [];
+  }
 }
 
 /** Targets a step can continue to: its next steps and its error handler's goto step. */
@@ -131,9 +157,19 @@ export function definitionIssues(input: unknown): { issues: FieldIssue[]; defini
       }
     }
     issues.push(...templateIssues(s.config, `${at}.config`, who, def, ids));
-    (s.conditions ?? []).forEach((c, j) => issues.push(...templateIssues(`{{${c.field}}}`, `${at}.conditions.${j}.field`, who, def, ids)));
+    (s.conditions ?? []).forEach((c, j) => {
+      issues.push(...templateIssues(`{{${c.field}}}`, `${at}.conditions.${j}.field`, who, def, ids));
+      issues.push(...conditionIssues(c, `${at}.conditions.${j}`, who));
+    });
+    if (s.type === 'AI_DECISION' && config.success) {
+      const rules = (config.data as { fallback: { rules: { when: Condition[] }[] } }).fallback.rules;
+      rules.forEach((r, j) => r.when.forEach((c, k) => issues.push(...conditionIssues(c, `${at}.config.fallback.rules.${j}.when.${k}`, who))));
+    }
   });
-  def.trigger.conditions.forEach((c, j) => issues.push(...templateIssues(`{{${c.field}}}`, `trigger.conditions.${j}.field`, '', def, ids)));
+  def.trigger.conditions.forEach((c, j) => {
+    issues.push(...templateIssues(`{{${c.field}}}`, `trigger.conditions.${j}.field`, '', def, ids));
+    issues.push(...conditionIssues(c, `trigger.conditions.${j}`, 'trigger condition: '));
+  });
 
   if (!issues.length) {
     const byId = new Map(def.steps.map((s) => [s.id, s]));

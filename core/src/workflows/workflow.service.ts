@@ -266,6 +266,12 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       authorize(actor, 'workflows:write');
       const execution = await inTenantTx(db, actor, async (em) => {
         const wf = await load(em, id);
+        // an unknown contact would be queued and fail every attempt at its first contact step
+        if (input.contactId) {
+          const contactId = parseOrThrow(z.uuid('must be a contact id (UUID)'), input.contactId, 'contactId');
+          const found = await em.execute<{ id: string }[]>('SELECT id FROM contacts WHERE id = ? AND tenant_id = ?', [contactId, actor.tenantId]);
+          if (!found.length) throw AppError.notFound('Contact', contactId);
+        }
         const execId = await insertExecution(em, actor.tenantId, {
           workflowId: id,
           version: wf.version,

@@ -1,4 +1,4 @@
-import { CRM_ENV_NAMES, configTable } from '@crm/core';
+import { AppError, CRM_ENV_NAMES, configTable } from '@crm/core';
 import { processConfig } from '../runtime/process-config.ts';
 import type { Command } from './command.types.ts';
 
@@ -12,9 +12,12 @@ export const configCommand: Command = {
   options: { json: { type: 'boolean' } },
   async run({ positionals, values }) {
     const sub = positionals[0] ?? 'show';
+    if (!['show', 'check', 'table'].includes(sub)) {
+      throw new AppError('VALIDATION_FAILED', `Unknown config action "${sub}": show, check or table`, { details: [{ path: 'action', reason: 'one of show, check, table' }] });
+    }
     const config = processConfig(); // throws with every problem listed when something is invalid
     if (sub === 'check') {
-      process.stdout.write('Configuration is valid.\n');
+      process.stdout.write(values.json ? `${JSON.stringify({ valid: true })}\n` : 'Configuration is valid.\n');
       return 0;
     }
     if (sub === 'table') {

@@ -50,5 +50,14 @@ describe('crm workflow', { timeout: 600_000 }, () => {
     expect(badOutput.status).toBe(65);
     expect(badOutput.stderr).toMatch(/output/);
     expect(badOutput.stderr).toMatch(/must be JSON/);
+    // --input of run is JSON too: a typo was an 'Unexpected error' with exit 70 (internal)
+    const wf = json(['workflow', 'install', 'webinar-follow-up']);
+    const badInput = crm(['workflow', 'run', wf.id, '--input', '{plan: gold}']);
+    expect(badInput.status).toBe(65);
+    expect(badInput.stderr).toMatch(/input: must be JSON/);
+    const notObject = crm(['workflow', 'run', wf.id, '--input', '[1]']);
+    expect(notObject.status).toBe(65);
+    expect(notObject.stderr).toMatch(/input: must be a JSON object/);
+    expect(json(['workflow', 'executions', '--workflow', wf.id])).toEqual([]);
   });
 });

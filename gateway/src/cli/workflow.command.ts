@@ -39,7 +39,7 @@ const ACTIONS: Record<string, (core: CrmCore, actor: Actor, args: string[], valu
   run: (core, actor, args, v) =>
     core.workflows.execute(actor, need(args[0], 'ID'), {
       contactId: typeof v.contact === 'string' ? v.contact : undefined,
-      input: typeof v.input === 'string' ? (JSON.parse(v.input) as Record<string, unknown>) : undefined,
+      input: typeof v.input === 'string' ? jsonObject(v.input, 'input') : undefined,
     }),
   'dry-run': (core, actor, args, v) => core.workflows.dryRun(actor, { id: need(args[0], 'ID'), days: v.days ? Number(v.days) : undefined }),
   executions: (core, actor, _args, v) => core.workflows.listExecutions(actor, { workflowId: typeof v.workflow === 'string' ? v.workflow : undefined }),

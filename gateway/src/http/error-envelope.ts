@@ -51,9 +51,27 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
         ...base,
       },
     };
+  } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    status = 415;
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim() || '(none)';
+    body = {
+      error: {
+        code: 'VALIDATION_FAILED',
+        message: `Unsupported Media Type ${type}: send the body as JSON with "Content-Type: application/json"`,
+        details: [{ path: 'headers.content-type', reason: 'must be application/json' }],
+        ...base,
+      },
+    };
+  } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    status = 413;
+    const serverLimit = req.server?.initialConfig?.bodyLimit;
+    const limit = req.routeOptions?.bodyLimit ?? serverLimit;
+    const setting = limit === serverLimit ? ' (HTTP_BODY_LIMIT_BYTES)' : '';
+    body = { error: { code: 'VALIDATION_FAILED', message: limit ? `Request body is too large: at most ${limit} bytes${setting}` : 'Request body is too large', ...base } };
   } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
     status = (err as FastifyError).statusCode!;
-    body = { error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message: err.message, ...base } };
+    const details = (err as { details?: unknown }).details;
+    body = { error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message: err.message, ...(details ? { details } : {}), ...base } };
   } else {
     status = 500;
     req.log.error({ err }, 'unhandled error');

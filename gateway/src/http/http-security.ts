@@ -24,8 +24,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  * a sane token) becomes the request id used in logs, error envelopes and MCP tool errors;
  * anything else gets a fresh UUID.
  */
-export function httpServerOptions(options: Pick<HttpSecurityOptions, 'bodyLimit'> & Partial<Pick<HttpSecurityOptions, 'trustProxy'>>): Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'bodyLimit' | 'trustProxy'> {
+export function httpServerOptions(
+  options: Pick<HttpSecurityOptions, 'bodyLimit'> & Partial<Pick<HttpSecurityOptions, 'trustProxy'>>,
+): Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'bodyLimit' | 'trustProxy' | 'rewriteUrl'> {
   return {
+    rewriteUrl: apiWithoutTrailingSlash,
     requestIdHeader: false,
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy ?? false,
@@ -34,6 +37,19 @@ export function httpServerOptions(options: Pick<HttpSecurityOptions, 'bodyLimit'
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   };
+}
+
+/**
+ * `/api/v1/contacts/` is `/api/v1/contacts`: many HTTP clients add the slash, and the router read it as
+ * `/contacts/:id` with an empty id; `/mcp/crm/` is `/mcp/crm` (an MCP client's configured URL). Only
+ * the REST API's and MCP's paths (Swagger UI needs its `/docs/`).
+ */
+function apiWithoutTrailingSlash(req: { url?: string }): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  if (!(path.startsWith('/api/v1/') || path.startsWith('/mcp/')) || !path.endsWith('/')) return url;
+  return path.replace(/\/+$/, '') + (q < 0 ? '' : url.slice(q));
 }
 
 function hostnameOf(hostHeader: string): string | undefined {

@@ -62,6 +62,21 @@ describe('gateway: MCP over Streamable HTTP at /mcp/:server', () => {
     expect(unknown.status).toBe(404);
   });
 
+  it('a body that is not JSON, or not sent as JSON, is a JSON-RPC error a client can read (it was the REST envelope, or "start a session with an initialize request" for an initialize sent as text/plain)', async () => {
+    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const headers = { accept: 'application/json, text/event-stream', authorization: `Bearer ${f.apiKeys.admin}` };
+    const broken = await fetch(`${base}/mcp/crm`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"jsonrpc": "2.0", "id": 1,' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: Invalid JSON' }, id: null });
+    const text = await fetch(`${base}/mcp/crm`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: JSON.stringify(init) });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' }, id: null });
+    const limit = server.initialConfig.bodyLimit!;
+    const big = await fetch(`${base}/mcp/crm`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ ...init, pad: 'x'.repeat(limit) }) });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: `Request body exceeds ${limit} bytes` }, id: null });
+  });
+
   it('MCP_MAX_SESSIONS_PER_USER caps the sessions a user holds through the gateway (the real SDK client gets the 429)', async () => {
     const limited = Fastify();
     await limited.register(app, { core, version: 'test', http: httpSecurityOptions(HttpEnv.parse({ MCP_MAX_SESSIONS_PER_USER: '1' })) });

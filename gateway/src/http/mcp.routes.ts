@@ -1,6 +1,7 @@
 import { createMcpHttpHandler, serverNames, type McpHttpHandler } from '@crm/mcp-servers';
 import type { CrmCore } from '@crm/core';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { errorHandler } from './error-envelope.ts';
 import { authenticate, bearerToken } from './api-key.auth.ts';
 import { assertMcpScopes, mcpChallenge } from '../auth/mcp-oauth.ts';
 
@@ -15,6 +16,22 @@ export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore; limits?: { maxSessio
   for (const name of serverNames()) handlers.set(name, createMcpHttpHandler({ core, server: name, logger: fastify.log as never, ...limits }));
   fastify.addHook('onClose', async () => {
     await Promise.all([...handlers.values()].map((h) => h.close()));
+  });
+
+  // MCP clients read JSON-RPC errors, not the REST envelope: a body that is not JSON, or is not sent
+  // as JSON (text/plain reached the handler as a string), is answered as the SDK's transport would
+  fastify.removeContentTypeParser('text/plain');
+  fastify.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return reply.status(400).send({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: Invalid JSON' }, id: null });
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send({ jsonrpc: '2.0', error: { code: -32000, message: `Request body exceeds ${req.routeOptions.bodyLimit ?? req.server.initialConfig.bodyLimit} bytes` }, id: null });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({ jsonrpc: '2.0', error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' }, id: null });
+    }
+    return errorHandler(err, req, reply);
   });
 
   fastify.route<{ Params: { server: string } }>({

@@ -88,4 +88,23 @@ describe('workflow MCP server', () => {
     const rep = await h.connect(h.f.rep, { server: 'workflow' });
     expect(failed(await rep.call('create_workflow', good)).code).toBe('PERMISSION_DENIED');
   });
+
+  it('lists saved workflows as summaries (the output contract held no definitions: INTERNAL once one existed)', async () => {
+    const wf = ok<{ id: string }>(await mcp.call('install_template', { key: 'hot-lead-alert' }));
+    const listed = ok<{ workflows: Record<string, unknown>[] }>(await mcp.call('list_workflows', {}));
+    const mine = listed.workflows.find((w) => w.id === wf.id);
+    expect(mine).toMatchObject({ name: 'Hot Lead Alert', version: 1, isActive: false, triggerType: 'LEAD_SCORE_CHANGED' });
+    expect(mine).not.toHaveProperty('steps');
+    expect(ok<{ workflows: unknown[] }>(await mcp.call('list_workflows', { active: false, limit: 1 })).workflows).toHaveLength(1);
+  });
+
+  it('refuses a manual run for a contact that does not exist, naming the contact, and queues nothing', async () => {
+    const wf = ok<{ id: string }>(await mcp.call('install_template', { key: 'webinar-follow-up' }));
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const before = (await h.core.workflows.listExecutions(h.f.marketing, { workflowId: wf.id })).length;
+    const error = failed(await mcp.call('execute_workflow', { id: wf.id, contactId: missing }));
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.message).toContain(missing);
+    expect(await h.core.workflows.listExecutions(h.f.marketing, { workflowId: wf.id })).toHaveLength(before);
+  });
 });

@@ -24,6 +24,9 @@ import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler } from '
 
 export const API_PREFIX = '/api/v1';
 
+/** The methods a 405 or an OPTIONS answer lists in Allow, in that order. */
+const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const;
+
 export interface RestApiOptions {
   core: CrmCore;
   version: string;
@@ -113,8 +116,19 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
 
   await app.register(
     async (api) => {
-      api.setNotFoundHandler((req) => {
-        throw new AppError('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}; the API is described at ${API_PREFIX}/openapi.json`);
+      // the API takes JSON only: Fastify's default text/plain parser handed a JSON body sent as text to
+      // the schema as a string ("expected object, received string"); now it is 415 saying what to send
+      api.removeContentTypeParser('text/plain');
+      api.setNotFoundHandler((req, reply) => {
+        const path = req.url.split('?')[0];
+        const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }));
+        if (!allowed.length) throw new AppError('NOT_FOUND', `No route ${req.method} ${path}; the API is described at ${API_PREFIX}/openapi.json`);
+        void reply.header('allow', allowed.join(', '));
+        if (req.method === 'OPTIONS') return reply.status(204).send();
+        throw Object.assign(new Error(`${req.method} is not allowed on ${path}; it accepts ${allowed.join(', ')}`), {
+          statusCode: 405,
+          details: [{ path: 'method', reason: `one of ${allowed.join(', ')}` }],
+        });
       });
       await api.register(contactRoutes, { core });
       await api.register(activityRoutes, { core });

@@ -27,8 +27,11 @@ const SERVER_OWNED: Record<string, string> = {
 /** zod issues → field issues with dotted paths; an unknown key names the key itself. */
 export function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
   const out: FieldIssue[] = [];
+  // an object with unknown keys also fails its own refinements (PATCH {status} is not "no field given"): the unknown key is the issue
+  const withUnknown = new Set(error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.join('.')));
   for (const issue of error.issues) {
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'custom' && withUnknown.has(issue.path.join('.'))) continue;
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? 'is not a field of this request' });
     } else {
@@ -56,8 +59,10 @@ function nulIssues(value: unknown, path: string, out: FieldIssue[] = [], depth =
 
 export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
   const prefix = PART[httpPart ?? 'body'] ?? 'body';
+  // no body at all on a POST whose fields are all optional (curl -X POST …/complete) is an empty object
+  const noBody = httpPart === 'body' || httpPart === undefined;
   return (data: unknown) => {
-    const result = schema.safeParse(data);
+    const result = schema.safeParse(noBody && data == null ? {} : data);
     if (!result.success) return { error: AppError.validation(issuesOf(result.error, prefix)) };
     const nul = nulIssues(data, prefix);
     if (nul.length) return { error: AppError.validation(nul) };

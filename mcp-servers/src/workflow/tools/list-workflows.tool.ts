@@ -6,6 +6,19 @@ export const listWorkflowsTool = defineTool(ListWorkflows, {
   description:
     "The tenant's workflows with their trigger, version, whether active, and execution statistics (total, running, waiting, completed, failed).",
   annotations: READ_ONLY,
-  handler: async (input, { core, actor }) => ({ workflows: (await core.workflows.list(actor, input)).map((w) => ({ ...w, triggerType: w.trigger.type })) }),
+  // a summary, not the whole definition (get_workflow has that): the output contract is strict
+  handler: async (input, { core, actor }) => ({
+    workflows: (await core.workflows.list(actor, input)).map((w) => ({
+      id: w.id,
+      name: w.name,
+      version: w.version,
+      isActive: w.isActive,
+      tags: w.tags,
+      owner: w.owner,
+      lastExecuted: w.lastExecuted,
+      executionStats: w.executionStats,
+      triggerType: w.trigger.type,
+    })),
+  }),
   summarize: (o) => `${o.workflows.length} workflow(s): ${o.workflows.map((w) => `${w.name} v${w.version}${w.isActive ? ' (active)' : ''}`).join(', ')}`,
 });
