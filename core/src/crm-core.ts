@@ -47,6 +47,8 @@ export function createCrmCore(deps: {
   approvals?: ApprovalServiceOptions & { publicUrl?: string };
   /** WORKFLOW_SECRETS_KEY: encrypts per-workflow webhook secrets at rest (unset ⇒ stored unencrypted). */
   workflowSecretsKey?: string;
+  /** WORKFLOW_WEBHOOK_ALLOW_HOSTS: non-public hosts a WEBHOOK_CALL may reach (activation checks literal addresses against it). */
+  workflowWebhookAllowHosts?: readonly string[];
   /** Insight and report narratives by the provider's chat model (INSIGHTS_NARRATOR); none, or a provider without a chat model (`local`) ⇒ templates. */
   narration?: { provider: Pick<ModelProvider, 'chat'>; timeoutMs: number };
   /** Account lockout of password logins (LOGIN_MAX_FAILURES, LOGIN_LOCKOUT_MINUTES; default 10 failures, 15 minutes). */
@@ -87,7 +89,7 @@ export function createCrmCore(deps: {
     knowledge,
     scoring: createScoringService({ db, logger, options: deps.scoring }),
     directory: createTenantDirectory(db),
-    workflows: createWorkflowService(db, { secrets: webhookSecrets, approvalTtlHours: deps.approvals?.ttlHours }),
+    workflows: createWorkflowService(db, { secrets: webhookSecrets, approvalTtlHours: deps.approvals?.ttlHours, webhookAllowHosts: deps.workflowWebhookAllowHosts }),
     webhookSecrets,
     tenantSettings: createTenantSettingsService(db),
     analytics,

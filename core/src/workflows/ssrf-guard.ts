@@ -35,6 +35,27 @@ function isBlockedAddress(address: string): boolean {
 }
 
 /**
+ * What can be said about a webhook URL without a DNS look-up: the scheme, a cloud metadata host, a
+ * literal non-public address, `localhost` — undefined when nothing is wrong so far (a host name is
+ * resolved and checked again when the call is made). Hosts in `allowHosts` always pass.
+ */
+export function staticUrlProblem(raw: string, allowHosts: readonly string[] = []): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'not a valid URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'only http and https are allowed';
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (allowHosts.map((h) => h.toLowerCase()).includes(host)) return undefined;
+  if (METADATA_HOSTS.has(host)) return 'cloud metadata endpoints are never called';
+  if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is this machine (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`;
+  if (isIP(host) && isBlockedAddress(host)) return `${host} is a non-public address (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`;
+  return undefined;
+}
+
+/**
  * Refuse outbound calls to loopback, private, link-local, multicast and metadata addresses (every
  * address the host resolves to is checked) unless the host is explicitly allowed by config.
  */
@@ -43,10 +64,10 @@ export async function assertPublicUrl(raw: string, allowHosts: readonly string[]
   const deny = (reason: string) => {
     throw new AppError('PERMISSION_DENIED', `Webhook URL ${url.host} refused: ${reason}`, { details: [{ path: 'config.url', reason }] });
   };
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') deny('only http and https are allowed');
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (allowHosts.map((h) => h.toLowerCase()).includes(host)) return url;
-  if (METADATA_HOSTS.has(host)) deny('cloud metadata endpoints are never called');
+  const problem = staticUrlProblem(raw, allowHosts);
+  if (problem) deny(problem);
   const addresses = isIP(host) ? [host] : (await resolve(host, { all: true })).map((a) => a.address);
   for (const a of addresses) if (isBlockedAddress(a)) deny(`resolves to the non-public address ${a} (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`);
   return url;

@@ -48,6 +48,31 @@ describe.each(testDbKinds())('workflow definitions, versions and triggers on %s'
     expect(await core.workflows.list(other.admin)).toEqual([]);
   });
 
+  it('refuses to activate a workflow whose webhook URL would be refused at every run, naming the step', async () => {
+    const hook = (url: string) => ({
+      name: `Hook ${url}`,
+      trigger: { type: 'MANUAL' as const, conditions: [] },
+      steps: [{ id: 'notify', name: 'Notify', type: 'WEBHOOK_CALL' as const, config: { url } }],
+    });
+    const metadata = await core.workflows.create(f.marketing, hook('http://169.254.169.254/latest/meta-data'));
+    await expect(core.workflows.activate(f.marketing, metadata.id)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'steps.0.config.url', reason: expect.stringContaining('step "notify": 169.254.169.254 is a non-public address') }],
+    });
+    expect((await core.workflows.get(f.marketing, metadata.id)).isActive).toBe(false);
+    const local = await core.workflows.create(f.marketing, hook('http://localhost:8080/hook'));
+    await expect(core.workflows.activate(f.marketing, local.id)).rejects.toMatchObject({ details: [{ reason: expect.stringContaining('localhost is this machine') }] });
+    // a public host, and a URL only known at run time, are checked when the call is made
+    for (const url of ['https://hooks.example.com/crm', 'https://{{contact.customFields.hookHost}}/crm']) {
+      const wf = await core.workflows.create(f.marketing, hook(url));
+      expect((await core.workflows.activate(f.marketing, wf.id)).status).toBe('active');
+    }
+    // a host the operator allowed (WORKFLOW_WEBHOOK_ALLOW_HOSTS) activates
+    const allowing = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false }, workflowWebhookAllowHosts: ['localhost'] });
+    expect((await allowing.workflows.activate(f.marketing, local.id)).status).toBe('active');
+    await allowing.outbox.stop();
+  });
+
   it('starts one execution per matching event of an active workflow, on the version current then', async () => {
     const wf = await core.workflows.setActive(f.marketing, (await core.workflows.create(f.marketing, hotLead)).id, true);
     const cold = await core.contacts.create(f.manager, { firstName: 'Cold', lastName: 'C', email: 'cold@x.io', leadScore: 10 });

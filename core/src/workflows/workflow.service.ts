@@ -14,6 +14,7 @@ import { createWebhookSecretBox, generateWebhookSecret, type WebhookSecretBox } 
 import { DEFAULT_APPROVAL_TTL_HOURS, type Approval } from '../approvals/approval.schema.ts';
 import { getWorkflowTrigger, listWorkflowTriggers, type ListTriggersQuery, type WorkflowTriggerInfo } from './workflow-trigger-list.ts';
 import { dryRunWorkflow, type DryRunReport } from './workflow-dry-run.ts';
+import { staticUrlProblem } from './ssrf-guard.ts';
 import { validateDefinition } from './workflow-validation.ts';
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
 import { STATS_SQL, toAttempt, toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './workflow.rows.ts';
@@ -86,12 +87,29 @@ export interface WorkflowServiceOptions {
   secrets?: WebhookSecretBox;
   /** Expiry of activation approval requests (APPROVAL_TTL_HOURS). */
   approvalTtlHours?: number;
+  /** WORKFLOW_WEBHOOK_ALLOW_HOSTS: hosts a WEBHOOK_CALL may reach although they are not public. */
+  webhookAllowHosts?: readonly string[];
 }
 
 /** What activating returned: switched on now, or waiting for a `workflow_activation` approval. */
 export type ActivationResult =
   | { status: 'active'; workflow: Workflow; approval: null }
   | { status: 'pending_approval'; workflow: Workflow; approval: Approval };
+
+/**
+ * A WEBHOOK_CALL whose URL can already be seen to be refused when it runs (a metadata host, a literal
+ * private address, localhost — not allowed by WORKFLOW_WEBHOOK_ALLOW_HOSTS) would fail every run:
+ * activation says so instead. A URL with a template, or a host name, is checked when the call is made.
+ */
+function refuseUnreachableWebhooks(wf: Workflow, allowHosts: readonly string[] = []): void {
+  const issues = wf.steps.flatMap((step, i) => {
+    const url = step.type === 'WEBHOOK_CALL' ? (step.config as { url?: unknown }).url : undefined;
+    if (typeof url !== 'string' || url.includes('{{')) return [];
+    const problem = staticUrlProblem(url, allowHosts);
+    return problem ? [{ path: `steps.${i}.config.url`, reason: `step "${step.id}": ${problem}` }] : [];
+  });
+  if (issues.length) throw AppError.validation(issues, `Workflow ${wf.id} was not activated: a webhook step's URL would be refused every time it runs`);
+}
 
 export function createWorkflowService(db: Database, options: WorkflowServiceOptions = {}) {
   const secrets = options.secrets ?? createWebhookSecretBox();
@@ -183,6 +201,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       return inTenantTx(db, actor, async (em) => {
         const current = await load(em, id);
         if (current.isActive) return { status: 'active', workflow: current, approval: null };
+        refuseUnreachableWebhooks(current, options.webhookAllowHosts);
         if (await activationNeedsApproval(em, actor)) {
           const approval = await requestActivation(em, actor, id, approvalTtlHours);
           return { status: 'pending_approval', workflow: await load(em, id), approval };

@@ -112,7 +112,7 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
   try {
     const { provider, status: providerStatus } = await selectModelProvider(config, { db, logger, probe: options.server === true });
     const vectorStore = await createVectorStore(config.vectorStore, { db, dimensions: provider.embeddings.dimensions });
-    const core = createCrmCore({ db, logger, scoring: config.scoring, knowledge: { embeddings: provider.embeddings, vectorStore, retrieval: knowledgeRetrieval(config) }, approvals: { ttlHours: config.approvals.ttlHours, publicUrl: config.authEnv.CRM_PUBLIC_URL }, workflowSecretsKey: config.workflows.WORKFLOW_SECRETS_KEY, narration: config.insights.narrator === 'model' ? { provider, timeoutMs: config.insights.narratorTimeoutMs } : undefined, login: config.login });
+    const core = createCrmCore({ db, logger, scoring: config.scoring, knowledge: { embeddings: provider.embeddings, vectorStore, retrieval: knowledgeRetrieval(config) }, approvals: { ttlHours: config.approvals.ttlHours, publicUrl: config.authEnv.CRM_PUBLIC_URL }, workflowSecretsKey: config.workflows.WORKFLOW_SECRETS_KEY, workflowWebhookAllowHosts: config.workflows.WORKFLOW_WEBHOOK_ALLOW_HOSTS, narration: config.insights.narrator === 'model' ? { provider, timeoutMs: config.insights.narratorTimeoutMs } : undefined, login: config.login });
     // an approved assistant action runs in the process that approves it (CLI, HTTP, MCP), as its requester
     // (the MCP servers' tool registry loads on the first approval, not at start-up)
     let executor: Promise<AgentActionExecutor> | undefined;

@@ -13,7 +13,7 @@ export interface WorkflowEnv {
 /** Core with workflow triggers on its outbox, a checkpointer, and workers with real effects. */
 export async function openWorkflowEnv(db: Database, options: { mail?: MailTransport; allowHosts?: string[]; secret?: string } = {}): Promise<WorkflowEnv> {
   const logger = silentLogger();
-  const core = createCrmCore({ db, logger, knowledge: { indexInteractions: false } });
+  const core = createCrmCore({ db, logger, knowledge: { indexInteractions: false }, workflowWebhookAllowHosts: options.allowHosts ?? ['127.0.0.1'] });
   createWorkflowTriggers(db, logger).subscribe(core.outbox);
   const checkpointer = await createWorkflowCheckpointer(db.url, { kind: db.kind });
   const workers: WorkflowWorker[] = [];
