@@ -24,8 +24,13 @@ const SERVER_OWNED: Record<string, string> = {
   leadScore: 'is computed by lead scoring and cannot be set',
 };
 
+/** Fields a route does not take because another route changes them: where to go instead. */
+const ELSEWHERE: Record<string, Record<string, string>> = {
+  'PATCH /api/v1/contacts/:id': { status: 'is changed with POST /api/v1/contacts/{id}/status ({"status", "reason"}: audited, and the outcome date is kept)' },
+};
+
 /** zod issues → field issues with dotted paths; an unknown key names the key itself. */
-export function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
+export function issuesOf(error: z.ZodError, prefix: string, elsewhere: Record<string, string> = {}): FieldIssue[] {
   const out: FieldIssue[] = [];
   // an object with unknown keys also fails its own refinements (PATCH {status} is not "no field given"): the unknown key is the issue
   const withUnknown = new Set(error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.join('.')));
@@ -33,7 +38,7 @@ export function issuesOf(error: z.ZodError, prefix: string): FieldIssue[] {
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'custom' && withUnknown.has(issue.path.join('.'))) continue;
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? 'is not a field of this request' });
+      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? 'is not a field of this request' });
     } else {
       out.push({ path: base, reason: issue.message });
     }
@@ -57,13 +62,14 @@ function nulIssues(value: unknown, path: string, out: FieldIssue[] = [], depth =
   return out;
 }
 
-export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
+export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart, method, url }) => {
   const prefix = PART[httpPart ?? 'body'] ?? 'body';
+  const elsewhere = prefix === 'body' ? (ELSEWHERE[`${method} ${url}`] ?? {}) : {};
   // no body at all on a POST whose fields are all optional (curl -X POST …/complete) is an empty object
   const noBody = httpPart === 'body' || httpPart === undefined;
   return (data: unknown) => {
     const result = schema.safeParse(noBody && data == null ? {} : data);
-    if (!result.success) return { error: AppError.validation(issuesOf(result.error, prefix)) };
+    if (!result.success) return { error: AppError.validation(issuesOf(result.error, prefix, elsewhere)) };
     const nul = nulIssues(data, prefix);
     if (nul.length) return { error: AppError.validation(nul) };
     return { value: result.data };
