@@ -11,9 +11,14 @@ export const jobsCommand: Command = {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw AppError.validation([{ path: 'limit', reason: 'must be a whole number from 1 to 1000' }]);
     const booted = await bootCore(logger);
     try {
-      const runs = await booted.runtime.jobs.recentRuns(typeof values.job === 'string' ? values.job : undefined, limit);
+      const job = typeof values.job === 'string' ? values.job : undefined;
+      const runs = await booted.runtime.jobs.recentRuns(job, limit);
       if (values.json) process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
-      else if (!runs.length) process.stdout.write('No scheduled job has run yet (they run while "npx crm start" or "npx crm worker" runs).\n');
+      else if (!runs.length && job) {
+        // a typo and a job that has not run yet look alike: name the jobs that have runs
+        const names = [...new Set((await booted.runtime.jobs.recentRuns(undefined, 1000)).map((r) => r.job))].sort();
+        process.stdout.write(`No run of the job "${job}" is recorded.${names.length ? ` Jobs with runs: ${names.join(', ')}.` : ' No scheduled job has run yet (they run while "npx crm start" or "npx crm worker" runs).'}\n`);
+      } else if (!runs.length) process.stdout.write('No scheduled job has run yet (they run while "npx crm start" or "npx crm worker" runs).\n');
       else
         for (const r of runs) {
           const ms = r.finishedAt ? `${r.finishedAt.getTime() - r.startedAt.getTime()} ms` : 'running';

@@ -83,5 +83,9 @@ describe('background agent jobs in the runtime', { timeout: 600_000 }, () => {
     const run = runs.find((x) => x.slot === '2026-11-23T08:00:00.000Z')!;
     expect(run.job).toBe('agents.digest');
     expect(run.result.tenants.find((t) => t.tenant === SLUG)).toMatchObject({ slotKey: 'cron:2026-11-23T07:00:00.000Z', emailed: 3 });
+    // a misspelt job name says so and names the jobs that have runs (it said no job had run yet)
+    const typo = spawnSync(process.execPath, [BIN, 'jobs', '--job', 'agents.digets'], { env: { ...process.env, ...env(), DATABASE_URL: '', CRM_API_KEY: '' }, encoding: 'utf8', timeout: 240_000 });
+    expect(typo.status, typo.stderr).toBe(0);
+    expect(typo.stdout).toMatch(/^No run of the job "agents.digets" is recorded\. Jobs with runs: .*agents\.digest/);
   });
 });
