@@ -14,4 +14,11 @@ describe('zod issues as field reasons', () => {
     expect(zodIssues(schema.safeParse({ page: 1, days: 'x' }).error!)).toEqual([{ path: 'days', reason: 'Invalid input: expected number, received string' }]);
     expect(() => parseOrThrow(schema, { page: 'two' })).toThrow(AppError);
   });
+
+  it('a required field left out says "is required" (it was "Invalid input: expected string, received undefined")', () => {
+    const schema = z.object({ query: z.string().min(1), k: z.number().optional() }).strict();
+    expect(zodIssues(schema.safeParse({}).error!, 'query')).toEqual([{ path: 'query.query', reason: 'is required' }]);
+    // null is a value of the wrong type, not a missing field
+    expect(zodIssues(schema.safeParse({ query: null }).error!)).toEqual([{ path: 'query', reason: 'Invalid input: expected string, received null' }]);
+  });
 });

@@ -5,9 +5,13 @@ import { hasLoneSurrogate } from './safe-input.schema.ts';
 // A number field given text (`?page=abc`, `--days abc`, a repeated `?page=1&page=2`) failed with zod's
 // "Invalid input: expected number, received NaN": the coercion's NaN, not what the caller sent. One
 // wording for every transport (REST, MCP, CLI); a schema's own message still wins.
+// A required field left out said "Invalid input: expected string, received undefined"; now "is required".
 z.config({
-  customError: (issue) =>
-    issue.code === 'invalid_type' && issue.expected === 'number' && typeof issue.input === 'number' && Number.isNaN(issue.input) ? 'must be a number' : undefined,
+  customError: (issue) => {
+    if (issue.code !== 'invalid_type') return undefined;
+    if (issue.input === undefined) return 'is required';
+    return issue.expected === 'number' && typeof issue.input === 'number' && Number.isNaN(issue.input) ? 'must be a number' : undefined;
+  },
 });
 
 /** Turn zod issues into field issues with dotted paths a human (or a model) can act on. */

@@ -105,6 +105,15 @@ describe('REST protocol edges', () => {
     expect(res.json().error.details).toEqual([{ path: 'query.start', reason: 'start must be before end' }]);
   });
 
+  it('a required parameter left out is "is required" (it was "Invalid input: expected string, received undefined")', async () => {
+    const res = await h.call('manager', 'GET', '/api/v1/knowledge/search?q=seo');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([
+      { path: 'query.query', reason: 'is required' },
+      { path: 'query.q', reason: 'is not a field of this request' },
+    ]);
+  });
+
   it('an unknown field is the one issue of a PATCH (it also said "at least one field must be given")', async () => {
     const res = await h.call('manager', 'PATCH', `/api/v1/contacts/${id}`, { status: 'CUSTOMER' });
     expect(res.statusCode).toBe(400);
