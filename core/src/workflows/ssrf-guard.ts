@@ -34,10 +34,24 @@ function isBlockedAddress(address: string): boolean {
   return blocked.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+const isAllowed = (host: string, allowHosts: readonly string[]) => allowHosts.some((h) => h.toLowerCase() === host);
+
+/** What a parsed URL shows without a DNS look-up (see staticUrlProblem). */
+function problemOf(url: URL, allowHosts: readonly string[]): string | undefined {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'only http and https are allowed';
+  const host = hostOf(url);
+  if (isAllowed(host, allowHosts)) return undefined;
+  if (METADATA_HOSTS.has(host)) return 'cloud metadata endpoints are never called';
+  if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is this machine (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`;
+  if (isIP(host) && isBlockedAddress(host)) return `${host} is a non-public address (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`;
+  return undefined;
+}
+
 /**
  * What can be said about a webhook URL without a DNS look-up: the scheme, a cloud metadata host, a
  * literal non-public address, `localhost` — undefined when nothing is wrong so far (a host name is
- * resolved and checked again when the call is made). Hosts in `allowHosts` always pass.
+ * resolved and checked again when the call is made). Hosts in `allowHosts` pass (over http(s) only).
  */
 export function staticUrlProblem(raw: string, allowHosts: readonly string[] = []): string | undefined {
   let url: URL;
@@ -46,13 +60,7 @@ export function staticUrlProblem(raw: string, allowHosts: readonly string[] = []
   } catch {
     return 'not a valid URL';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'only http and https are allowed';
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (allowHosts.map((h) => h.toLowerCase()).includes(host)) return undefined;
-  if (METADATA_HOSTS.has(host)) return 'cloud metadata endpoints are never called';
-  if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is this machine (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`;
-  if (isIP(host) && isBlockedAddress(host)) return `${host} is a non-public address (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`;
-  return undefined;
+  return problemOf(url, allowHosts);
 }
 
 /**
@@ -64,10 +72,10 @@ export async function assertPublicUrl(raw: string, allowHosts: readonly string[]
   const deny = (reason: string) => {
     throw new AppError('PERMISSION_DENIED', `Webhook URL ${url.host} refused: ${reason}`, { details: [{ path: 'config.url', reason }] });
   };
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (allowHosts.map((h) => h.toLowerCase()).includes(host)) return url;
-  const problem = staticUrlProblem(raw, allowHosts);
+  const problem = problemOf(url, allowHosts);
   if (problem) deny(problem);
+  const host = hostOf(url);
+  if (isAllowed(host, allowHosts)) return url;
   const addresses = isIP(host) ? [host] : (await resolve(host, { all: true })).map((a) => a.address);
   for (const a of addresses) if (isBlockedAddress(a)) deny(`resolves to the non-public address ${a} (allow the host in WORKFLOW_WEBHOOK_ALLOW_HOSTS)`);
   return url;

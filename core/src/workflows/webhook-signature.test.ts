@@ -38,5 +38,7 @@ describe('SSRF guard', () => {
     await expect(assertPublicUrl('https://hooks.example.com/a', [], fakeDns('10.0.0.5'))).rejects.toThrow('10.0.0.5');
     await expect(assertPublicUrl('https://hooks.example.com/a', [], fakeDns('93.184.216.34'))).resolves.toBeInstanceOf(URL);
     await expect(assertPublicUrl('http://127.0.0.1:9/a', ['127.0.0.1'])).resolves.toBeInstanceOf(URL);
+    // an allowed host is still called over http(s) only
+    await expect(assertPublicUrl('ftp://127.0.0.1/a', ['127.0.0.1'])).rejects.toThrow('only http and https are allowed');
   });
 });
