@@ -15,6 +15,7 @@ import { DEFAULT_APPROVAL_TTL_HOURS, type Approval } from '../approvals/approval
 import { getWorkflowTrigger, listWorkflowTriggers, type ListTriggersQuery, type WorkflowTriggerInfo } from './workflow-trigger-list.ts';
 import { dryRunWorkflow, type DryRunReport } from './workflow-dry-run.ts';
 import { staticUrlProblem } from './ssrf-guard.ts';
+import { loadContact } from '../contacts/contact.service.ts';
 import { validateDefinition } from './workflow-validation.ts';
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
 import { STATS_SQL, toAttempt, toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './workflow.rows.ts';
@@ -287,9 +288,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
         const wf = await load(em, id);
         // an unknown contact would be queued and fail every attempt at its first contact step
         if (input.contactId) {
-          const contactId = parseOrThrow(z.uuid('must be a contact id (UUID)'), input.contactId, 'contactId');
-          const found = await em.execute<{ id: string }[]>('SELECT id FROM contacts WHERE id = ? AND tenant_id = ?', [contactId, actor.tenantId]);
-          if (!found.length) throw AppError.notFound('Contact', contactId);
+          await loadContact(em, parseOrThrow(z.uuid('must be a contact id (UUID)'), input.contactId, 'contactId'));
         }
         const execId = await insertExecution(em, actor.tenantId, {
           workflowId: id,
