@@ -2,6 +2,8 @@ import { AppError } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import type { Command } from './command.types.ts';
 
+const NONE_YET = 'No scheduled job has run yet (they run while "npx crm start" or "npx crm worker" runs).';
+
 export const jobsCommand: Command = {
   summary: 'Scheduled jobs: recent runs (each slot runs once across replicas)',
   usage: 'crm jobs [--job NAME] [--limit N] [--json]',
@@ -17,8 +19,8 @@ export const jobsCommand: Command = {
       else if (!runs.length && job) {
         // a typo and a job that has not run yet look alike: name the jobs that have runs
         const names = [...new Set((await booted.runtime.jobs.recentRuns(undefined, 1000)).map((r) => r.job))].sort();
-        process.stdout.write(`No run of the job "${job}" is recorded.${names.length ? ` Jobs with runs: ${names.join(', ')}.` : ' No scheduled job has run yet (they run while "npx crm start" or "npx crm worker" runs).'}\n`);
-      } else if (!runs.length) process.stdout.write('No scheduled job has run yet (they run while "npx crm start" or "npx crm worker" runs).\n');
+        process.stdout.write(`No run of the job "${job}" is recorded. ${names.length ? `Jobs with runs: ${names.join(', ')}.` : NONE_YET}\n`);
+      } else if (!runs.length) process.stdout.write(`${NONE_YET}\n`);
       else
         for (const r of runs) {
           const ms = r.finishedAt ? `${r.finishedAt.getTime() - r.startedAt.getTime()} ms` : 'running';
