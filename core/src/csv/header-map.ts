@@ -110,10 +110,15 @@ function aliasIndex(table: Record<string, readonly string[]>): Map<string, { fie
 const CONTACT_INDEX = aliasIndex(CONTACT_ALIASES);
 const INTERACTION_INDEX = aliasIndex(INTERACTION_ALIASES);
 
+/** Where a file's unknown columns are kept: a contact's customFields, an interaction's metadata. */
+export function extraColumnsTarget(kind: ImportKind): 'customFields' | 'metadata' {
+  return kind === 'contact' ? 'customFields' : 'metadata';
+}
+
 function mapColumns<F extends string>(kind: ImportKind, header: readonly string[]): HeaderMapping<F> {
   const index = kind === 'contact' ? CONTACT_INDEX : INTERACTION_INDEX;
   const ignored: Record<string, string> = IGNORED[kind];
-  const extraTarget = kind === 'contact' ? 'customFields' : 'metadata';
+  const extraTarget = extraColumnsTarget(kind);
   const hits: { index: number; header: string; field: F; priority: number }[] = [];
   const unmapped: UnmappedColumn[] = [];
   header.forEach((raw, i) => {

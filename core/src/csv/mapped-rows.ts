@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { AppError, type FieldIssue } from '../errors/app-error.ts';
 import { openCsv, type CsvDelimiter, type CsvReadOptions, type CsvRecord } from './csv-reader.ts';
 import { dateEvidence, decideDateOrder, type DateOrder, type DateOrderChoice } from './date-order.ts';
-import { headerAliases, type HeaderMapping } from './header-map.ts';
+import { extraColumnsTarget, headerAliases, type HeaderMapping } from './header-map.ts';
 
 /** One converted CSV row: the value, or every bad field of it. */
 export type RowResult<V> = { row: number; ok: true; value: V } | { row: number; ok: false; issues: FieldIssue[] };
@@ -104,7 +104,7 @@ export async function openMappedRows<F extends string, V>(
       else yield spec.convert(record.cells, mapping, record.row, dates);
     }
   }
-  const keptIn = mapping.kind === 'contact' ? 'customFields' : 'metadata';
+  const keptIn = extraColumnsTarget(mapping.kind);
   const ignoredColumns = () =>
     mapping.unmapped
       .filter((u) => u.action === 'ignored')
