@@ -1,6 +1,12 @@
 import type { DateOrder } from '../csv/date-order.ts';
 import type { FieldIssue } from '../errors/app-error.ts';
 
+/** One line about a column whose cells were not imported, as `crm import` and the MCP summary print it. */
+export function describeIgnoredColumn(c: ImportReport['ignoredColumns'][number]): string {
+  // a column without a header has only its reason (which names its position)
+  return c.header === '' ? c.reason : `column ${c.column} "${c.header}" (${c.reason})`;
+}
+
 export interface ImportReport {
   kind: 'contacts' | 'interactions';
   delimiter: string;

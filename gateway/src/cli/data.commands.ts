@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { AppError, parseDateOrder, seedDemoTenant, type ImportReport } from '@crm/core';
+import { AppError, describeIgnoredColumn, parseDateOrder, seedDemoTenant, type ImportReport } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
@@ -34,7 +34,7 @@ function printReport(report: ImportReport, json: boolean): void {
   out.write(`  rows ${report.rows}, created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}, skipped ${report.skipped}, failed ${report.failed}\n`);
   out.write(`  columns: ${report.mappedColumns.map((c) => `${c.header} → ${c.field}`).join(', ')}\n`);
   if (report.customColumns.length) out.write(`  kept as custom fields: ${report.customColumns.join(', ')}\n`);
-  for (const c of report.ignoredColumns) out.write(`  ignored: ${c.header === '' ? c.reason : `column ${c.column} "${c.header}" (${c.reason})`}\n`);
+  for (const c of report.ignoredColumns) out.write(`  ignored: ${describeIgnoredColumn(c)}\n`);
   if (report.errors.length) {
     out.write('  errors (row, field: reason):\n');
     for (const e of report.errors.slice(0, 50)) out.write(`    row ${e.row}, ${e.path}: ${e.reason}\n`);

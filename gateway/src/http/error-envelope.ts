@@ -29,6 +29,11 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
 }
 
 /** The status and envelope of an error (also what a stream sends once its headers are out). */
+/** The body limit a request was held to: its route's own, else the server's (HTTP_BODY_LIMIT_BYTES). */
+export function bodyLimitOf(req: FastifyRequest): number | undefined {
+  return req.routeOptions?.bodyLimit ?? req.server?.initialConfig?.bodyLimit;
+}
+
 export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): { status: number; body: ErrorEnvelope } {
   const base = { traceId: String(req.id), timestamp: new Date().toISOString(), path: req.url };
   let body: ErrorEnvelope;
@@ -65,7 +70,7 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
   } else if ((err as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     status = 413;
     const serverLimit = req.server?.initialConfig?.bodyLimit;
-    const limit = req.routeOptions?.bodyLimit ?? serverLimit;
+    const limit = bodyLimitOf(req);
     const setting = limit === serverLimit ? ' (HTTP_BODY_LIMIT_BYTES)' : '';
     body = { error: { code: 'VALIDATION_FAILED', message: limit ? `Request body is too large: at most ${limit} bytes${setting}` : 'Request body is too large', ...base } };
   } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {

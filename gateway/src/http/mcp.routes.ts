@@ -1,7 +1,7 @@
 import { createMcpHttpHandler, serverNames, type McpHttpHandler } from '@crm/mcp-servers';
 import type { CrmCore } from '@crm/core';
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
-import { errorHandler } from './error-envelope.ts';
+import { bodyLimitOf, errorHandler } from './error-envelope.ts';
 import { authenticate, bearerToken } from './api-key.auth.ts';
 import { assertMcpScopes, mcpChallenge } from '../auth/mcp-oauth.ts';
 
@@ -26,7 +26,7 @@ export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore; limits?: { maxSessio
       return reply.status(400).send({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: Invalid JSON' }, id: null });
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.status(413).send({ jsonrpc: '2.0', error: { code: -32000, message: `Request body exceeds ${req.routeOptions.bodyLimit ?? req.server.initialConfig.bodyLimit} bytes` }, id: null });
+      return reply.status(413).send({ jsonrpc: '2.0', error: { code: -32000, message: `Request body exceeds ${bodyLimitOf(req)} bytes` }, id: null });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.status(415).send({ jsonrpc: '2.0', error: { code: -32000, message: 'Unsupported Media Type: Content-Type must be application/json' }, id: null });

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { describeIgnoredColumn } from '@crm/core/contracts';
 import { ImportContacts } from '../../contracts/crm-data/contacts.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -14,5 +15,5 @@ export const importContactsTool = defineTool(ImportContacts, {
     `Imported ${r.rows} row(s): ${r.created} created, ${r.updated} updated, ${r.skipped} skipped, ${r.failed} failed` +
     (r.errors.length ? `; first error: row ${r.errors[0].row}, ${r.errors[0].path}: ${r.errors[0].reason}` : '') +
     '.' +
-    r.ignoredColumns.map((c) => ` Ignored: ${c.header === '' ? c.reason : `column ${c.column} "${c.header}" (${c.reason})`}.`).join(''),
+    r.ignoredColumns.map((c) => ` Ignored: ${describeIgnoredColumn(c)}.`).join(''),
 });
