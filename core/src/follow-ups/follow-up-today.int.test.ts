@@ -37,4 +37,19 @@ describe.each(testDbKinds())('"due today" in the tenant time zone on %s', (kind)
     expect((await followUps.list(f.rep, { scope: 'due', contactId: c.id, dueBefore: '2026-07-01T23:00:00Z' })).map((x) => x.id)).toEqual([tonight.id]);
     expect(afterMidnight.dueAt.toISOString()).toBe('2026-07-01T23:30:00.000Z');
   });
+
+  it('refuses a due date years in the past or far ahead (a typo in the year), by the service clock', async () => {
+    const followUps = createFollowUpService(t.db, { now: () => NOW });
+    const c = await core.contacts.create(f.rep, { firstName: 'Yan', lastName: 'Year', email: 'yan@year.example' });
+    await expect(followUps.create(f.rep, { contactId: c.id, title: 'typo', dueAt: '2016-07-01T09:00:00Z' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'dueAt', reason: expect.stringContaining('more than a year in the past') }],
+    });
+    await expect(followUps.create(f.rep, { contactId: c.id, title: 'typo', dueAt: '2206-07-01' })).rejects.toMatchObject({
+      details: [{ path: 'dueAt', reason: expect.stringContaining('more than ten years ahead') }],
+    });
+    // an overdue backlog of months is real
+    expect((await followUps.create(f.rep, { contactId: c.id, title: 'backlog', dueAt: '2026-01-15T09:00:00Z' })).title).toBe('backlog');
+    expect(await followUps.list(f.rep, { scope: 'all', contactId: c.id })).toHaveLength(1);
+  });
 });

@@ -37,6 +37,21 @@ async function endOfTenantDay(em: EntityManager, now: Date): Promise<Date> {
   return endOfLocalDay(now, row?.time_zone ?? DEFAULT_TENANT_LOCALE.timeZone);
 }
 
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * When an open follow-up may be due: overdue by up to a year is a real backlog; further back (or more
+ * than ten years ahead) is a typo in the year that would sit at the top of every "overdue" list.
+ */
+function refuseImplausibleDue(dueAt: Date, now: Date): void {
+  if (dueAt.getTime() < now.getTime() - 366 * DAY_MS) {
+    throw AppError.validation([{ path: 'dueAt', reason: `must not be more than a year in the past (got ${dueAt.toISOString()}; is the year right?)` }]);
+  }
+  if (dueAt.getTime() > now.getTime() + 10 * 366 * DAY_MS) {
+    throw AppError.validation([{ path: 'dueAt', reason: `must not be more than ten years ahead (got ${dueAt.toISOString()}; is the year right?)` }]);
+  }
+}
+
 export interface FollowUpServiceOptions {
   /** The clock ("due today", "overdue"); tests pin it. */
   now?: () => Date;
@@ -48,6 +63,7 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
   return {
     async create(actor: Actor, raw: unknown): Promise<FollowUp> {
       const input = parseOrThrow(CreateFollowUpInput, raw);
+      refuseImplausibleDue(input.dueAt, clock());
       return inTenantTx(db, actor, async (em) => {
         const contact = await loadContact(em, input.contactId);
         const ownerId = input.ownerId ?? contact.assignedTo ?? actor.userId;

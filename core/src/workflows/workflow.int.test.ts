@@ -67,6 +67,24 @@ describe.each(testDbKinds())('workflow definitions, versions and triggers on %s'
       const wf = await core.workflows.create(f.marketing, hook(url));
       expect((await core.workflows.activate(f.marketing, wf.id)).status).toBe('active');
     }
+    // created active, or edited while active, it would run at once: the same check, nothing stored
+    const before = (await core.workflows.list(f.marketing)).length;
+    await expect(core.workflows.create(f.marketing, { ...hook('http://10.0.0.7/hook'), isActive: true })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('not created active'),
+      details: [{ path: 'steps.0.config.url', reason: expect.stringContaining('step "notify": 10.0.0.7 is a non-public address') }],
+    });
+    expect(await core.workflows.list(f.marketing)).toHaveLength(before);
+    const live = await core.workflows.create(f.marketing, { ...hook('https://hooks.example.com/live'), isActive: true });
+    await expect(core.workflows.update(f.marketing, live.id, hook('http://169.254.169.254/latest'))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('not changed (it is active)'),
+      details: [{ path: 'steps.0.config.url' }],
+    });
+    expect((await core.workflows.get(f.marketing, live.id)).version).toBe(1);
+    // an inactive workflow may hold such a URL while it is being edited (checked on activation)
+    await core.workflows.deactivate(f.marketing, live.id);
+    expect((await core.workflows.update(f.marketing, live.id, hook('http://169.254.169.254/latest'))).version).toBe(2);
     // a host the operator allowed (WORKFLOW_WEBHOOK_ALLOW_HOSTS) activates
     const allowing = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false }, workflowWebhookAllowHosts: ['localhost'] });
     expect((await allowing.workflows.activate(f.marketing, local.id)).status).toBe('active');

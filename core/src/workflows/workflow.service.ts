@@ -102,14 +102,14 @@ export type ActivationResult =
  * private address, localhost — not allowed by WORKFLOW_WEBHOOK_ALLOW_HOSTS) would fail every run:
  * activation says so instead. A URL with a template, or a host name, is checked when the call is made.
  */
-function refuseUnreachableWebhooks(wf: Workflow, allowHosts: readonly string[] = []): void {
-  const issues = wf.steps.flatMap((step, i) => {
+function refuseUnreachableWebhooks(steps: Workflow['steps'], allowHosts: readonly string[] = [], message: string): void {
+  const issues = steps.flatMap((step, i) => {
     const url = step.type === 'WEBHOOK_CALL' ? (step.config as { url?: unknown }).url : undefined;
     if (typeof url !== 'string' || url.includes('{{')) return [];
     const problem = staticUrlProblem(url, allowHosts);
     return problem ? [{ path: `steps.${i}.config.url`, reason: `step "${step.id}": ${problem}` }] : [];
   });
-  if (issues.length) throw AppError.validation(issues, `Workflow ${wf.id} was not activated: a webhook step's URL would be refused every time it runs`);
+  if (issues.length) throw AppError.validation(issues, `${message}: a webhook step's URL would be refused every time it runs`);
 }
 
 export function createWorkflowService(db: Database, options: WorkflowServiceOptions = {}) {
@@ -157,6 +157,8 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       authorize(actor, 'workflows:write');
       const { ownerId, isActive, ...rest } = input;
       const def = validateDefinition(rest);
+      // created active, it runs at once: the same check as activate
+      if (isActive) refuseUnreachableWebhooks(def.steps, options.webhookAllowHosts, 'The workflow was not created active');
       const id = randomUUID();
       return inTenantTx(db, actor, async (em) => {
         if (isActive && (await activationNeedsApproval(em, actor))) {
@@ -180,6 +182,8 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       return inTenantTx(db, actor, async (em) => {
         const current = await load(em, id);
         await assertEditAllowed(em, actor, current);
+        // an edit of an active workflow goes live at once: the same check as activate
+        if (current.isActive) refuseUnreachableWebhooks(def.steps, options.webhookAllowHosts, `Workflow ${id} was not changed (it is active)`);
         const version = current.version + 1;
         await saveVersion(em, actor, id, version, def);
         await em.execute(
@@ -202,7 +206,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       return inTenantTx(db, actor, async (em) => {
         const current = await load(em, id);
         if (current.isActive) return { status: 'active', workflow: current, approval: null };
-        refuseUnreachableWebhooks(current, options.webhookAllowHosts);
+        refuseUnreachableWebhooks(current.steps, options.webhookAllowHosts, `Workflow ${id} was not activated`);
         if (await activationNeedsApproval(em, actor)) {
           const approval = await requestActivation(em, actor, id, approvalTtlHours);
           return { status: 'pending_approval', workflow: await load(em, id), approval };

@@ -27,7 +27,7 @@ describe('crm config', { timeout: 240_000 }, () => {
 
   it('refuses an unknown action instead of showing the configuration', () => {
     const r = crm(['shwo']);
-    expect(r.status).toBe(65);
+    expect(r.status).toBe(64);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/Unknown config action "shwo".*show, check or table/);
   });

@@ -16,8 +16,15 @@ const EXIT: Record<ErrorCode, number> = {
   INTERNAL: 70,
 };
 
+/** Details about these paths are the command line's own words (the action, the server's name), not input: bad usage. */
+const USAGE_PATHS = new Set(['action', 'subcommand', 'command', 'server']);
+
 export function exitCodeFor(err: unknown): number {
-  if (isAppError(err)) return EXIT[err.code];
+  if (isAppError(err)) {
+    const details = Array.isArray(err.details) ? err.details : [];
+    if (err.code === 'VALIDATION_FAILED' && details.length > 0 && details.every((d) => USAGE_PATHS.has(d.path))) return 64;
+    return EXIT[err.code];
+  }
   const code = (err as NodeJS.ErrnoException)?.code ?? '';
   if (code.startsWith('ERR_PARSE_ARGS')) return 64;
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') return 66;

@@ -17,7 +17,7 @@ if (name === '--version' || name === '-v' || name === 'version') {
 }
 if (!name || name === '--help' || name === '-h' || (name === 'help' && !argv[1])) {
   process.stdout.write(usage(VERSION));
-  process.exit(name ? 0 : 1);
+  process.exit(name ? 0 : 64); // no command at all is bad usage (sysexits EX_USAGE)
 }
 
 const helpFor = name === 'help' ? argv[1] : argv.slice(1).some((a) => a === '--help' || a === '-h') ? name : undefined;

@@ -53,7 +53,7 @@ describe('crm oauth clients list|revoke', { timeout: 600_000 }, () => {
     expect(noId.status).toBe(65);
     expect(noId.stderr).toMatch(/Missing ID/);
     const badVerb = crm(['oauth', 'clients', 'delete']);
-    expect(badVerb.status).toBe(65);
+    expect(badVerb.status).toBe(64);
     expect(badVerb.stderr).toMatch(/list, revoke/);
   });
 });

@@ -81,4 +81,32 @@ describe('runStdioServer with a core opened on demand', () => {
     const answer = await out.response(2);
     expect(answer.error).toMatchObject({ message: expect.stringContaining('No user nobody@x.io') });
   });
+
+  // `printf '…' | crm mcp …`: stdin ends right after the requests; they were dropped unanswered
+  it('answers the requests sent before stdin closed, then closes', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const out = reader(stdout, []);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const core = async () => {
+      await gate;
+      return { core: {} as CrmCore, actor: { tenantId: '00000000-0000-4000-8000-000000000001', userId: '00000000-0000-4000-8000-000000000002', role: 'ADMIN', kind: 'user' } as Actor };
+    };
+    const send = (m: object) => stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } });
+    send({ method: 'notifications/initialized' });
+    // held until the core is open (resources/read is not answered before it); answered by the SDK
+    send({ id: 2, method: 'resources/read', params: { uri: 'nothing://here' } });
+    stdin.end();
+    const running = runStdioServer({ server: 'crm-data', core, stdin, stdout });
+    const server = await Promise.race([running, new Promise<undefined>((r) => setTimeout(() => r(undefined), 50))]);
+    let closed = false;
+    void running.then((s) => s.closed.then(() => (closed = true)));
+    expect(server === undefined || !closed).toBe(true);
+    release();
+    const answer = await out.response(2);
+    expect(answer.error).toMatchObject({ code: -32602, message: expect.stringContaining('nothing://here') });
+    await (await running).closed;
+  });
 });

@@ -14,6 +14,9 @@ const MAX_BUFFER = 10 * 1024 * 1024;
  */
 export class JsonRpcStdioServerTransport extends StdioServerTransport {
   private buffer: Buffer | undefined;
+  /** Ids of the client's requests that have no response yet (see {@link idle}). */
+  private readonly unanswered = new Set<string | number>();
+  private idleWaiters: (() => void)[] = [];
 
   constructor(stdin?: Readable, stdout?: Writable) {
     super(stdin, stdout);
@@ -38,7 +41,54 @@ export class JsonRpcStdioServerTransport extends StdioServerTransport {
 
   override async close(): Promise<void> {
     this.buffer = undefined;
+    this.unanswered.clear();
+    this.wakeIdle();
     await super.close();
+  }
+
+  override async send(message: JSONRPCMessage): Promise<void> {
+    try {
+      await super.send(message);
+    } finally {
+      const m = message as { id?: unknown; method?: unknown };
+      if (m.method === undefined && (typeof m.id === 'string' || typeof m.id === 'number') && this.unanswered.delete(m.id)) this.wakeIdle();
+    }
+  }
+
+  /**
+   * Resolves once every request the client sent has been answered (a cancelled one counts as
+   * answered: the SDK sends nothing for it), or after `maxMs`. A client that pipes its requests
+   * and closes stdin (`printf … | crm mcp …`) still gets every answer.
+   */
+  idle(maxMs: number): Promise<void> {
+    if (this.unanswered.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxMs);
+      timer.unref();
+      const waiters = this.idleWaiters;
+      function done() {
+        clearTimeout(timer);
+        const i = waiters.indexOf(done);
+        if (i !== -1) waiters.splice(i, 1);
+        resolve();
+      }
+      waiters.push(done);
+    });
+  }
+
+  private wakeIdle(): void {
+    if (this.unanswered.size > 0) return;
+    for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private track(message: JSONRPCMessage): void {
+    const m = message as { id?: unknown; method?: unknown; params?: { requestId?: unknown } };
+    if (typeof m.method !== 'string') return;
+    if (typeof m.id === 'string' || typeof m.id === 'number') this.unanswered.add(m.id);
+    else if (m.method === 'notifications/cancelled') {
+      const id = m.params?.requestId;
+      if ((typeof id === 'string' || typeof id === 'number') && this.unanswered.delete(id)) this.wakeIdle();
+    }
   }
 
   private receive(line: string): void {
@@ -58,6 +108,7 @@ export class JsonRpcStdioServerTransport extends StdioServerTransport {
       this.refuse(requestId(json), -32600, invalid.message);
       return;
     }
+    this.track(parsed.data);
     try {
       this.onmessage?.(parsed.data);
     } catch (err) {

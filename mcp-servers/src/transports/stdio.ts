@@ -33,6 +33,9 @@ export interface RunningStdioServer {
   close(): Promise<void>;
 }
 
+/** How long a closed stdin waits for the answers to requests already sent. */
+const DRAIN_MS = 60_000;
+
 /** Requests a server answers from what it registered, without the database. */
 const BEFORE_READY = new Set(['initialize', 'notifications/initialized', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list', 'logging/setLevel']);
 
@@ -97,14 +100,17 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
   const close = () =>
     (closing ??= (async () => {
       clearTimeout(fallback);
-      stdin.off('end', close);
-      stdin.off('close', close);
+      stdin.off('end', drainThenClose);
+      stdin.off('close', drainThenClose);
       await server.close().catch((err) => logger.warn({ err }, 'closing the MCP server failed'));
       resolveClosed();
     })());
-  // The SDK's stdio transport does not notice the client going away; a closed stdin means exactly that.
-  stdin.once('end', close);
-  stdin.once('close', close);
+  // The SDK's stdio transport does not notice the client going away; a closed stdin means exactly
+  // that. The requests it sent before closing are still answered (stdout may still be read, as in
+  // `printf … | crm mcp …`), then the server closes.
+  const drainThenClose = () => void transport.idle(DRAIN_MS).then(close);
+  stdin.once('end', drainThenClose);
+  stdin.once('close', drainThenClose);
   transport.onerror = (err) => logger.warn({ err }, 'stdio transport error');
   if (lazy) {
     // open the database once the handshake is answered (its response is written first); wrapped
