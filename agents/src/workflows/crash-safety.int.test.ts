@@ -40,7 +40,7 @@ describe.each(testDbKinds())('crash safety on %s', (kind) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(kind);
-    core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false } });
+    core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false }, workflowWebhookAllowHosts: ['127.0.0.1'] });
     f = await createTenantFixture(core);
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
   });

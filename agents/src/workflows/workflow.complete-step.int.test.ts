@@ -3,6 +3,10 @@ import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture,
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkflowEnv, type WorkflowEnv } from './testing/workflow-env.ts';
 
+// a metadata address known only when the step runs (a placeholder, empty here): a literal one is
+// refused already when the workflow is created active, so the run-time guard would never be reached
+const BLOCKED_AT_RUN_TIME = 'http://169.254.169.254/latest{{input.suffix}}';
+
 describe.each(testDbKinds())('manual completion of a failed step on %s', (kind) => {
   let t: TestDatabase;
   let env: WorkflowEnv;
@@ -35,7 +39,7 @@ describe.each(testDbKinds())('manual completion of a failed step on %s', (kind) 
       steps: [
         { id: 'hello', name: 'Hello', type: 'SEND_EMAIL', config: { to: 'first@x.io', subject: 'hello', body: 'x' }, nextSteps: ['hook'] },
         // the metadata address is refused by the SSRF guard: the step fails for good
-        { id: 'hook', name: 'Partner hook', type: 'WEBHOOK_CALL', config: { url: 'http://169.254.169.254/partner' }, nextSteps: ['after'], onError: { strategy: 'fail' } },
+        { id: 'hook', name: 'Partner hook', type: 'WEBHOOK_CALL', config: { url: BLOCKED_AT_RUN_TIME }, nextSteps: ['after'], onError: { strategy: 'fail' } },
         { id: 'after', name: 'After', type: 'SEND_EMAIL', config: { to: 'after@x.io', subject: 'ticket {{steps.hook.ticket}}', body: 'x' } },
       ],
     });

@@ -5,6 +5,10 @@ import { createTenantFixture, openTestDatabase, startSmtpSink, testDbKinds, type
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkflowEnv, type WorkflowEnv } from './testing/workflow-env.ts';
 
+// a metadata address known only when the step runs (a placeholder, empty here): a literal one is
+// refused already when the workflow is created active, so the run-time guard would never be reached
+const BLOCKED_AT_RUN_TIME = 'http://169.254.169.254/latest{{input.suffix}}';
+
 const SECRET = 'test-webhook-secret-0123456789';
 
 /** A real HTTP receiver: records each request, verifies its signature, can fail the first N calls. */
@@ -183,7 +187,7 @@ describe.each(testDbKinds())('workflow worker on %s', (kind) => {
         name: 'Fails',
         trigger: { type: 'MANUAL', conditions: [] },
         steps: [
-          { id: 'bad', name: 'Blocked hook', type: 'WEBHOOK_CALL', config: { url: 'http://169.254.169.254/latest' }, nextSteps: ['after'], onError },
+          { id: 'bad', name: 'Blocked hook', type: 'WEBHOOK_CALL', config: { url: BLOCKED_AT_RUN_TIME }, nextSteps: ['after'], onError },
           { id: 'after', name: 'After', type: 'SEND_EMAIL', config: { to: 'after@x.io', subject: 'after', body: 'x' }, nextSteps: [] },
           { id: 'rescue', name: 'Rescue', type: 'SEND_EMAIL', config: { to: 'rescue@x.io', subject: 'rescue', body: 'x' } },
         ],
@@ -214,7 +218,7 @@ describe.each(testDbKinds())('workflow worker on %s', (kind) => {
       name: 'Refused',
       trigger: { type: 'MANUAL', conditions: [] },
       steps: [
-        { id: 'hook', name: 'Blocked hook', type: 'WEBHOOK_CALL', config: { url: 'http://169.254.169.254/latest' }, nextSteps: ['task'], onError: { strategy: 'retry', maxRetries: 3, backoffMs: 10, then: 'skip' } },
+        { id: 'hook', name: 'Blocked hook', type: 'WEBHOOK_CALL', config: { url: BLOCKED_AT_RUN_TIME }, nextSteps: ['task'], onError: { strategy: 'retry', maxRetries: 3, backoffMs: 10, then: 'skip' } },
         { id: 'task', name: 'Task', type: 'CREATE_TASK', config: { title: 'x' }, nextSteps: [], onError: { strategy: 'retry', maxRetries: 3, backoffMs: 10 } },
       ],
     });

@@ -54,7 +54,7 @@ const url = new URL(base);
 url.pathname = `/${DB_NAME}`;
 const logger = silentLogger();
 const db = await openDatabase({ config: { url: url.toString(), dataDir: 'unused', pglitePort: 0, poolMax: 4 }, logger });
-const core = createCrmCore({ db, logger, outbox: { pollMs: 60_000 }, knowledge: { indexInteractions: false } });
+const core = createCrmCore({ db, logger, outbox: { pollMs: 60_000 }, knowledge: { indexInteractions: false }, workflowWebhookAllowHosts: ['127.0.0.1'] });
 const f = await createTenantFixture(core);
 
 // the receivers: a real SMTP server and a webhook endpoint that answers after a random delay, so
