@@ -119,6 +119,17 @@ describe.each(testDbKinds())('contacts on %s', (kind) => {
     expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
   });
 
+  // a web form posts its empty fields as "": company "" used to be stored while phone "" was refused
+  it('treats an empty phone, company or position as no value: nothing stored on create, cleared on update', async () => {
+    const c = await core.contacts.create(f.admin, { firstName: 'Eve', lastName: 'Empty', email: 'eve@empty.io', phone: '', company: '  ', position: '' });
+    expect(c).toMatchObject({ phone: null, company: null, position: null });
+    const filled = await core.contacts.update(f.admin, c.id, { phone: '+44 20 7946 0000', company: 'Acme', position: 'CTO' });
+    expect(filled).toMatchObject({ phone: '+44 20 7946 0000', company: 'Acme', position: 'CTO' });
+    expect(await core.contacts.update(f.admin, c.id, { phone: '', company: '', position: ' ' })).toMatchObject({ phone: null, company: null, position: null });
+    // a phone that is not one is still refused, naming the field
+    await expect(core.contacts.update(f.admin, c.id, { phone: 'call me' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'phone' }] });
+  });
+
   it('changes status with an event and audit entry, and logs interactions into the timeline', async () => {
     const c = await core.contacts.create(f.rep, { firstName: 'Tim', lastName: 'Line', email: 'tim@line.io' });
     expect(c.assignedTo).toBe(f.rep.userId);

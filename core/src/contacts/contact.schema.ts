@@ -19,11 +19,20 @@ export const Email = z
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('must be a valid email address'));
 
+/**
+ * "" (or only spaces) in an optional text field means "no value", as a web form sends an empty field:
+ * nothing is stored on create and the value is cleared on update (null), for every such field alike.
+ */
+const blankAsNull = (v: string): string | null => (v === '' ? null : v);
+
 export const Phone = z
   .string()
   .trim()
   .max(40, 'must be at most 40 characters')
-  .regex(/^[+()\d\s.\-x/]{3,}$/i, 'must be a phone number (digits, spaces, + ( ) - . x)');
+  .regex(/^(?:|[+()\d\s.\-x/]{3,})$/i, 'must be a phone number (digits, spaces, + ( ) - . x)')
+  .transform(blankAsNull);
+
+const clearableText = (max: number) => optionalText(max).transform(blankAsNull);
 
 export const LeadScore = z
   .number({ error: 'must be a number' })
@@ -71,8 +80,8 @@ export const CreateContactInput = z
     lastName: name('lastName'),
     email: Email,
     phone: Phone.optional(),
-    company: optionalText(200).optional(),
-    position: optionalText(200).optional(),
+    company: clearableText(200).optional(),
+    position: clearableText(200).optional(),
     leadScore: LeadScore.optional(),
     status: ContactStatus.optional(),
     source: optionalText(100).min(1, 'source must not be empty').optional(),
@@ -90,8 +99,8 @@ export const UpdateContactInput = z
     lastName: name('lastName'),
     email: Email,
     phone: Phone.nullable(),
-    company: optionalText(200).nullable(),
-    position: optionalText(200).nullable(),
+    company: clearableText(200).nullable(),
+    position: clearableText(200).nullable(),
     leadScore: LeadScore,
     source: optionalText(100).min(1),
     assignedTo: z.uuid('must be a user id (UUID)').nullable(),

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Readable } from 'node:stream';
 import { CreateContactInput, Email, type ContactStatus } from '../contacts/contact.schema.ts';
 import type { FieldIssue } from '../errors/app-error.ts';
@@ -23,7 +24,7 @@ import {
  * resolve to a user id.
  */
 export interface ImportedContact {
-  input: CreateContactInput;
+  input: z.output<typeof CreateContactInput>;
   status?: ContactStatus;
   ownerEmail?: string;
   createdAt?: Date;
