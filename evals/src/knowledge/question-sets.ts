@@ -11,7 +11,7 @@ export async function loadQuestionSets(): Promise<Record<string, RetrievalQuesti
   return {
     'original/tune': original.filter((q) => q.split === 'tune'),
     'original/test': original.filter((q) => q.split === 'test'),
-    'rep/tune': rep.filter((q) => q.split === 'tune'),
+    'rep/tune': rep.filter((q) => q.split === 'tune' && q.id.startsWith('r')),
     'rep/test': rep.filter((q) => q.split === 'test' && q.id.startsWith('r')),
     // written after the first look at the test parts, before the fusion was revised (README)
     'holdout/test': rep.filter((q) => q.id.startsWith('h') && holdoutNumber(q) <= 40),
@@ -20,6 +20,10 @@ export async function loadQuestionSets(): Promise<Record<string, RetrievalQuesti
     // h081–h130: written by an author who read neither the ranking code nor any result, committed
     // before it was first evaluated (README)
     'holdout3/test': rep.filter((q) => q.id.startsWith('h') && holdoutNumber(q) > 80),
+    // n001–n080: 80 more by a second author who read only the documents (2026-11-30), committed
+    // before their first evaluation; odd ids are a tuning part for later sessions, even ids a test part
+    'fresh4/tune': rep.filter((q) => q.id.startsWith('n') && q.split === 'tune'),
+    'holdout4/test': rep.filter((q) => q.id.startsWith('n') && q.split === 'test'),
   };
 }
 

@@ -31,7 +31,7 @@ const none = JSON.parse(await readFile(new URL('./unanswerable.json', import.met
 const asQ = (q: { id: string; question: string; answers?: { doc: string }[] }): Q => ({ id: q.id, question: q.question, docs: (q.answers ?? []).map((a) => a.doc) });
 const SETS: Record<string, Q[]> = {
   'original/tune': original.filter((q) => q.split === 'tune').map(asQ),
-  'rep/tune': rep.filter((q) => q.split === 'tune').map(asQ),
+  'rep/tune': rep.filter((q) => q.split === 'tune' && q.id.startsWith('r')).map(asQ),
   'unanswerable/tune': none.filter((q) => q.split === 'tune').map(asQ),
   'original/test': original.filter((q) => q.split === 'test').map(asQ),
   'rep/test': rep.filter((q) => q.split === 'test' && q.id.startsWith('r')).map(asQ),
