@@ -9,7 +9,8 @@
  * averaged over the two tuning sets. A fusion qualifies only if it is at least as good as the
  * better of full text and vector on each tuning set.
  *
- *   npx tsx evals/src/knowledge/tune-fusion.ts [--cache lists.json] [--embeddings-double]   (the cache holds the read lists)
+ *   npx tsx evals/src/knowledge/tune-fusion.ts [--cache lists.json] [--embeddings-double] [--sets rep/tune,fresh4/tune]
+ *   (the cache holds the read lists; --sets picks the tuning parts, default original/tune and rep/tune)
  *
  * The vector lists come from the local embedder, or from the configured `CRM_MODEL_PROVIDER` (or the
  * local OpenAI-compatible double with `--embeddings-double`): a remote embedder's fusion weights
@@ -34,7 +35,7 @@ import {
 } from '@crm/core';
 import { createTenantFixture, openTestDatabase } from '@crm/core/testing';
 import { evalEmbedder } from './eval-embedder.ts';
-import { loadTuningQuestions } from './question-sets.ts';
+import { loadQuestionSets, loadTuningQuestions } from './question-sets.ts';
 
 /** Full-text variants: ts_rank or ts_rank × IDF coverage, without or with British/American spelling variants. */
 type TextScore = 'rank' | 'rank-coverage' | 'rank+spelling' | 'rank-coverage+spelling';
@@ -44,14 +45,21 @@ const retrievalOf = (v: TextScore) => ({
   spellingVariants: v.endsWith('+spelling'),
   onePerSection: false,
 });
-const tune = await loadTuningQuestions();
+const { values } = parseArgs({ options: { cache: { type: 'string' }, sets: { type: 'string' }, 'embeddings-double': { type: 'boolean', default: false } } });
+// --sets: which tuning parts to choose on (default the two the shipped fusion was chosen on);
+// only `…/tune` sets: a test part is never read here
+const tune: Record<string, RetrievalQuestion[]> = values.sets ? await tuningSets(values.sets.split(',')) : await loadTuningQuestions();
+async function tuningSets(names: string[]) {
+  const all = await loadQuestionSets();
+  for (const n of names) if (!n.endsWith('/tune') || !all[n]) throw new Error(`--sets: ${n} is not a tuning set (${Object.keys(all).filter((k) => k.endsWith('/tune')).join(', ')})`);
+  return Object.fromEntries(names.map((n) => [n, all[n]]));
+}
 
 interface Lists {
   text: Record<TextScore, KnowledgeSearchResult[]>;
   vector: KnowledgeSearchResult[];
 }
 
-const { values } = parseArgs({ options: { cache: { type: 'string' }, 'embeddings-double': { type: 'boolean', default: false } } });
 const cached = values.cache && existsSync(values.cache) ? (JSON.parse(await readFile(values.cache, 'utf8')) as [string, Lists][]) : undefined;
 const lists = new Map<string, Lists>(cached);
 if (!cached) await readLists();
@@ -67,7 +75,7 @@ const cores = Object.fromEntries(
 try {
   const f = await createTenantFixture(cores.rank, 'tune');
   await cores.rank.knowledge.addDocuments(f.admin, await readKnowledgeFiles(DEMO_KB_DIR));
-  for (const q of [...tune.original, ...tune.rep]) {
+  for (const q of Object.values(tune).flat()) {
     const text = {} as Lists['text'];
     for (const ts of TEXT_SCORES) text[ts] = (await cores[ts].knowledge.search(f.rep, { query: q.question, k: 50, mode: 'fulltext', types: ['document'] })).results;
     const vector = (await cores.rank.knowledge.search(f.rep, { query: q.question, k: 50, mode: 'vector', types: ['document'] })).results;
