@@ -11,7 +11,7 @@ import {
 } from './knowledge-api.schema.ts';
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
-import { type FusedHit, type FusionOptions, fuseRankings, interleaveSources, onePerSection, sectionKeyOf } from './fusion.ts';
+import { DEFAULT_FUSION, type FusedHit, type FusionOptions, fuseRankings, interleaveSources, onePerSection, protect, sectionKeyOf } from './fusion.ts';
 import { type RecordIntent, recordIntent, relativeTimeWindowDays, withoutRelativeTime } from './record-intent.ts';
 import type { RemoteRanker } from './remote-ranker.ts';
 import { rerank, type RerankerModel } from './reranker.ts';
@@ -97,7 +97,7 @@ export interface RetrievalOptions {
 export const DEFAULT_RECORD_INTERACTION_LEAD = 1;
 
 /** Interaction lists weigh full text more (short templated notes; interactions/tune, evals/src/knowledge/README.md). */
-export const INTERACTION_FUSION: Partial<FusionOptions> = { weights: [0.6, 0.4] };
+export const INTERACTION_FUSION: Partial<FusionOptions> = { weights: [0.6, 0.4], protectTop: 0 };
 
 /** Documents lead by three places when a question is not about the CRM's records (evals/src/knowledge/README.md). */
 export const DEFAULT_DOCUMENT_LEAD = 3;
@@ -356,6 +356,9 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
     if (remote) ranked = remote;
     else if (rerankable && model) {
       ranked = rerank(req.query, ranked.map((r) => toCandidate(r, rows.get(r.id)!)), model).map((r) => ({ id: r.id, score: r.rerankScore, ranks: r.ranks }));
+      // the places fusion protected stay protected through the second stage
+      const p = { ...DEFAULT_FUSION, ...deps.options?.fusion };
+      if (p.protectTop > 0) ranked = protect(ranked, p.protectTop, p.window);
     }
     out.push({ query: req.query, mode: req.mode, results: ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks)), vectorSearch: 'used' });
   }

@@ -46,7 +46,10 @@ describe('hybrid retrieval over the demo knowledge base in the database (PGlite)
   // missed these in its top 5 although full-text or vector alone had them there.
   it('finds what full-text or vector alone finds, on the questions where rank fusion lost', async () => {
     const all = [...(await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`)), ...(await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`))];
-    const lost = ['q28', 'r050', 'r068', 'r103'].map((id) => all.find((q) => q.id === id)!);
+    // r093, n021 (tuning questions): full text ranks the answer second, the vector list never sees
+    // it, and score fusion and the reranker dropped it out of the top ten — two protected places
+    // per list, kept through the reranker, hold it in the top five
+    const lost = ['q28', 'r050', 'r068', 'r103', 'r093', 'n021'].map((id) => all.find((q) => q.id === id)!);
     for (const q of lost) {
       const rank = async (mode: 'fulltext' | 'vector' | 'hybrid') => {
         const res = await core.knowledge.search(f.rep, { query: q.question, k: 10, mode });
@@ -103,9 +106,10 @@ describe('hybrid retrieval over the demo knowledge base in the database (PGlite)
 
   // The learned reranker (reranker.ts) is on by default; `rerank: false` must give the fused order.
   it('the reranker never reorders when disabled, and does not lose recall@5 on the tuning questions', async () => {
-    const fused = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { rerank: false } } });
+    // the fused order itself, without the protected places (which move hits out of score order)
+    const fused = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { rerank: false, fusion: { protectTop: 0 } } } });
     // a model that scores every candidate alike: reranking keeps the fused order (stable sort)
-    const tied = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { rerank: { depth: 20, weights: {}, mean: {}, std: {} } } } });
+    const tied = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false, retrieval: { rerank: { depth: 20, weights: {}, mean: {}, std: {} }, fusion: { protectTop: 0 } } } });
     try {
       const tune = [...(await loadRetrievalQuestions(`${DEMO_KB_DIR}questions.json`)), ...(await loadRetrievalQuestions(`${DEMO_KB_DIR}questions-rep.json`))].filter(
         // the tuning questions the reranker was fitted on (fresh4/tune, n…, came after the fit)

@@ -17,7 +17,7 @@ const EXIT: Record<ErrorCode, number> = {
 };
 
 /** Details about these paths are the command line's own words (the action, the server's name), not input: bad usage. */
-const USAGE_PATHS = new Set(['action', 'subcommand', 'command', 'server']);
+const USAGE_PATHS = new Set(['action', 'subcommand', 'command', 'verb', 'server']);
 
 export function exitCodeFor(err: unknown): number {
   if (isAppError(err)) {

@@ -108,7 +108,7 @@ describe('crm kb on the embedded database', () => {
   });
 
   it.each([
-    [['kb'], 65, /add FILE\|DIR/],
+    [['kb'], 64, /add FILE\|DIR/],
     [['kb', 'add', '/nonexistent/dir'], 66, /File not found/],
     [['kb', 'search', 'x', '--k', '0'], 65, /--k/],
   ])('%j fails with one clear line and exit code %i', (args, code, message) => {

@@ -143,7 +143,7 @@ describe('crm scoring (spawned CLI)', () => {
     [['evaluate', '--target', 'x'], 65, /Missing --csv/],
     [['evaluate', '--csv', '/nonexistent/leads.csv', '--target', 'x'], 66, /File not found/],
     [['evaluate', '--csv', 'x.csv', '--target', 'x', '--folds', '1'], 65, /folds: must be a whole number from 2 to 20/],
-    [['predict'], 65, /evaluate\|train\|retrain\|rescore\|info/],
+    [['predict'], 64, /evaluate\|train\|retrain\|rescore\|info/],
   ])('%j fails with one clear line and exit code %i', (args, code, message) => {
     const r = crm(...(args as string[]));
     expect(r.status).toBe(code);
