@@ -119,6 +119,15 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
       // the API takes JSON only: Fastify's default text/plain parser handed a JSON body sent as text to
       // the schema as a string ("expected object, received string"); now it is 415 saying what to send
       api.removeContentTypeParser('text/plain');
+      // "Content-Type: application/json" with no body (what many HTTP clients send on a bodiless POST:
+      // curl -H … -X POST, generated SDKs) was 400 "Body cannot be empty…" even where every field is
+      // optional; now it is no body, and a route that needs fields names them
+      const json = api.getDefaultJsonParser('error', 'error');
+      api.removeContentTypeParser('application/json');
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+        if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+        json(req, body as string, done);
+      });
       api.setNotFoundHandler((req, reply) => {
         const path = req.url.split('?')[0];
         const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }));

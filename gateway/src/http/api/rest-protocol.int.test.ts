@@ -76,6 +76,24 @@ describe('REST protocol edges', () => {
     expect(missing.json().error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.firstName' }), expect.objectContaining({ path: 'body.email' })]));
   });
 
+  it('"Content-Type: application/json" with no body is no body (it was 400 "Body cannot be empty when content-type is set to application/json")', async () => {
+    const json = { 'content-type': 'application/json' };
+    const insights = await h.call('manager', 'POST', '/api/v1/insights', '', json);
+    expect(insights.statusCode, insights.body).toBe(200);
+    const blank = await h.call('manager', 'POST', '/api/v1/insights', '  \n', json);
+    expect(blank.statusCode, blank.body).toBe(200);
+    // a route with required fields names them; broken JSON is still refused
+    const missing = await h.call('manager', 'POST', '/api/v1/contacts', '', json);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.firstName' })]));
+    const broken = await h.call('manager', 'POST', '/api/v1/contacts', '{"firstName":', json);
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.code).toBe('VALIDATION_FAILED');
+    // prototype poisoning is refused as before
+    const poisoned = await h.call('manager', 'POST', '/api/v1/contacts', '{"__proto__":{"x":1},"firstName":"A"}', json);
+    expect(poisoned.statusCode).toBe(400);
+  });
+
   it('a lead-score range whose minimum is above its maximum is refused naming the field (it answered an empty page)', async () => {
     const res = await h.call('manager', 'GET', '/api/v1/contacts?leadScoreMin=50&leadScoreMax=10');
     expect(res.statusCode).toBe(400);
