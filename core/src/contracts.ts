@@ -6,7 +6,7 @@
  * Everything here is also exported by the package index.
  */
 export { AppError, isAppError } from './errors/app-error.ts';
-export { zodIssues } from './errors/zod-issues.ts';
+export { objectShapeAt, zodIssues } from './errors/zod-issues.ts';
 export { describeIgnoredColumn } from './imports/import.types.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';

@@ -10,7 +10,7 @@ export type { Logger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';
 export { AppError, ERROR_CODES, isAppError } from './errors/app-error.ts';
 export type { ErrorCode, FieldIssue } from './errors/app-error.ts';
-export { zodIssues } from './errors/zod-issues.ts';
+export { objectShapeAt, zodIssues } from './errors/zod-issues.ts';
 export { openDatabaseHandle as openDatabase } from './db/database.ts';
 export type { DatabaseHandle as Database } from './db/database.ts';
 export { DEFAULT_DB_TIMEOUTS } from './db/db.config.ts';

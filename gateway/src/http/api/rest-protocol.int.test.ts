@@ -128,8 +128,17 @@ describe('REST protocol edges', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([
       { path: 'query.query', reason: 'is required' },
-      { path: 'query.q', reason: 'is not a field of this request' },
+      { path: 'query.q', reason: expect.stringMatching(/^is not a field of this request \(accepted: query, .+\)$/) },
     ]);
+  });
+
+  it('an unknown field says which ones the request takes (what-if {"patch"} said only "is not a field of this request")', async () => {
+    const res = await h.call('manager', 'POST', `/api/v1/ai/lead-scoring/contacts/${id}/what-if`, { patch: { status: 'PROSPECT' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([{ path: 'body.patch', reason: 'is not a field of this request (accepted: actions, count)' }]);
+    // nested objects list their own fields
+    const nested = await h.call('manager', 'POST', '/api/v1/contacts', { ...contactBody('nested'), metadata: { campaign: 'x' } });
+    expect(nested.json().error.details).toEqual([{ path: 'body.metadata.campaign', reason: 'is not a field of this request (accepted: ipAddress, userAgent, referrer, campaignId, leadMagnet)' }]);
   });
 
   it('an unknown field is the one issue of a PATCH (it also said "at least one field must be given")', async () => {
