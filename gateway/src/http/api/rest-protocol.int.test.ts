@@ -132,6 +132,17 @@ describe('REST protocol edges', () => {
     ]);
   });
 
+  it('a GET that takes no query parameters refuses one (GET /reports/schedules?limit=5 answered every schedule)', async () => {
+    for (const url of ['/api/v1/reports/schedules?limit=5', '/api/v1/workflows/templates?page=2', `/api/v1/contacts/${id}?fields=email`, '/api/v1/settings?x=1']) {
+      const res = await h.call('admin', 'GET', url);
+      expect(res.statusCode, url).toBe(400);
+      const name = url.split('?')[1].split('=')[0];
+      expect(res.json().error.details, url).toEqual([{ path: `query.${name}`, reason: 'is not a parameter of this route (it takes no query parameters)' }]);
+    }
+    expect((await h.call('admin', 'GET', '/api/v1/reports/schedules')).statusCode).toBe(200);
+    expect((await h.call('admin', 'GET', `/api/v1/contacts/${id}`)).statusCode).toBe(200);
+  });
+
   it('an unknown field says which ones the request takes (what-if {"patch"} said only "is not a field of this request")', async () => {
     const res = await h.call('manager', 'POST', `/api/v1/ai/lead-scoring/contacts/${id}/what-if`, { patch: { status: 'PROSPECT' } });
     expect(res.statusCode).toBe(400);

@@ -39,8 +39,12 @@ export function issuesOf(error: z.ZodError, prefix: string, elsewhere: Record<st
     if (issue.code === 'custom' && withUnknown.has(issue.path.join('.'))) continue;
     if (issue.code === 'unrecognized_keys') {
       // `/what-if {"patch": …}` said only "is not a field of this request"; now also which ones are
-      const accepted = Object.keys(objectShapeAt(schema, issue.path) ?? {});
-      const unknown = `is not a field of this request${accepted.length ? ` (accepted: ${accepted.join(', ')})` : ''}`;
+      const shape = objectShapeAt(schema, issue.path);
+      const accepted = Object.keys(shape ?? {});
+      const unknown =
+        shape && !accepted.length && prefix === 'query' && !issue.path.length
+          ? 'is not a parameter of this route (it takes no query parameters)'
+          : `is not a field of this request${accepted.length ? ` (accepted: ${accepted.join(', ')})` : ''}`;
       for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? unknown });
     } else {
       out.push({ path: base, reason: issue.message });
