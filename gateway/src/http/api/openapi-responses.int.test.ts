@@ -107,6 +107,15 @@ describe('REST answers match their OpenAPI response schemas', () => {
     expect((await check('admin', 'POST', '/api/v1/workflows/{id}/activate', `/api/v1/workflows/${ids.workflow}/activate`)).statusCode).toBe(200);
     const run = await check('admin', 'POST', '/api/v1/workflows/{id}/execute', `/api/v1/workflows/${ids.workflow}/execute`, { contactId: ids.contact });
     ids.execution = run.json().id;
+    // cancel: a second run of the workflow, stopped before any worker took it
+    const second = (await h.call('admin', 'POST', `/api/v1/workflows/${ids.workflow}/execute`, { contactId: ids.contact })).json().id;
+    expect((await check('rep', 'POST', '/api/v1/executions/{id}/cancel', `/api/v1/executions/${second}/cancel`)).statusCode).toBe(403);
+    const cancelled = await check('marketing', 'POST', '/api/v1/executions/{id}/cancel', `/api/v1/executions/${second}/cancel`, { reason: 'sent to the wrong list' });
+    expect(cancelled.json()).toMatchObject({ id: second, status: 'cancelled', error: 'cancelled: sent to the wrong list' });
+    const again = await check('marketing', 'POST', '/api/v1/executions/{id}/cancel', `/api/v1/executions/${second}/cancel`);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.message).toBe(`Execution ${second} is cancelled: only a pending, running or waiting execution can be cancelled`);
+    expect((await h.call('admin', 'GET', '/api/v1/executions?status=cancelled')).json().data.map((e: { id: string }) => e.id)).toEqual([second]);
     const hook = await check('admin', 'POST', '/api/v1/workflows', '/api/v1/workflows', { name: 'Inbound', trigger: { type: 'WEBHOOK' }, steps });
     expect(hook.json().webhookSecret).toMatch(/^whsec_/);
     await check('admin', 'POST', '/api/v1/workflows/{id}/webhook-secret', `/api/v1/workflows/${hook.json().id}/webhook-secret`);

@@ -169,6 +169,17 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
     handler: (req) => core.workflows.getExecution(actorOf(req), req.params.id),
   });
 
+  f.post('/executions/:id/cancel', {
+    schema: {
+      tags: ['executions'],
+      summary: 'Cancel a pending, running or waiting execution (audited); 409 when it has already ended',
+      params: z.object({ id: z.uuid('must be an execution id (UUID)') }).strict(),
+      body: z.object({ reason: z.string().optional().describe('kept as the execution\'s error: "cancelled: <reason>"') }).strict().optional(),
+      response: withErrors({ 200: ExecutionOut }),
+    },
+    handler: (req) => core.workflows.cancelExecution(actorOf(req), req.params.id, req.body?.reason),
+  });
+
   f.post('/executions/:id/steps/:stepId/complete', {
     schema: {
       tags: ['executions'],
