@@ -37,7 +37,7 @@ export async function cancelExecution(db: Database, actor: Actor, input: z.input
     );
     if (!row) throw AppError.notFound('Execution', executionId);
     if (!OPEN.has(row.status)) {
-      throw new AppError('CONFLICT', `Execution ${executionId} is ${row.status}: only a pending, running or waiting execution can be cancelled`, { status: row.status });
+      throw new AppError('CONFLICT', `Execution ${executionId} is ${row.status}: only a pending, running or waiting execution can be cancelled`, { details: { status: row.status } });
     }
     // who cancelled is in the audit row; the execution keeps the reason
     const error = reason ? `cancelled: ${reason}` : 'cancelled';

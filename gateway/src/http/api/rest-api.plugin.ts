@@ -14,6 +14,7 @@ import { contactRoutes } from './contacts.routes.ts';
 import { registerIdempotency } from './idempotency.hook.ts';
 import { applySecurityHeaders, securityHeaders } from './security-headers.ts';
 import { savedReportRoutes } from './saved-reports.routes.ts';
+import { importRoutes } from './imports.routes.ts';
 import { insightRoutes } from './insights.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
 import { mailboxRoutes } from './mailbox.routes.ts';
@@ -148,6 +149,7 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
       });
       await api.register(contactRoutes, { core });
       await api.register(activityRoutes, { core });
+      await api.register(importRoutes, { core });
       await api.register(scoringRoutes, { core });
       await api.register(insightRoutes, { core, reportDelivery });
       await api.register(savedReportRoutes, { core });
