@@ -42,6 +42,7 @@ export { subscribeOutboxWake } from './outbox/outbox.wake.ts';
 export { createPubSubRelay } from './outbox/pubsub-relay.ts';
 export type { ImportReport } from './imports/import.types.ts';
 export { describeIgnoredColumn, ImportReportSchema } from './imports/import.types.ts';
+export { parseCsvEncoding } from './csv/csv-encoding.ts';
 export { seedDemoTenant } from './demo/seed-demo.ts';
 export { DEMO_TENANT } from './demo/demo-vocabulary.ts';
 // Lead scoring (core/src/scoring): features, rules, registry, service, Vertex adapter, CSV evaluation.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CsvEncoding } from '../csv/csv-encoding.ts';
 import type { DateOrder } from '../csv/date-order.ts';
 
 /** One line about a column whose cells were not imported, as `crm import` and the MCP summary print it. */
@@ -39,4 +40,6 @@ export interface ImportOptions {
   dateFormat?: DateOrder;
   /** Decides date columns that fit both day/month orders; default the tenant's locale (tenants.locale). */
   locale?: string;
+  /** The file's encoding (`--encoding`, REST `charset`): UTF-8 by default, or Windows-1252 (Excel's plain "CSV" on Windows). */
+  encoding?: CsvEncoding;
 }

@@ -101,7 +101,7 @@ function locateIssues(message: string, details: unknown, req: FastifyRequest): {
   const renamed = req.routeOptions?.config?.issuePaths ?? {};
   let text = message;
   const located = details.map((d: { path?: unknown }) => {
-    if (typeof d?.path !== 'string' || /^(body|query|params)(\.|$)/.test(d.path)) return d;
+    if (typeof d?.path !== 'string' || /^(body|query|params|headers)(\.|$)/.test(d.path)) return d;
     const path = d.path;
     const head = path.split('.')[0];
     const where = own(req.body, head) ? 'body' : own(req.query, head) ? 'query' : undefined;

@@ -33,7 +33,13 @@ describe('REST CSV import', () => {
     const latin1 = Buffer.from('First Name,Last Name,Email\nJürgen,Weiß,j@import.test\n', 'latin1');
     const bad = await post('/api/v1/contacts/import', latin1);
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.message).toMatch(/not valid UTF-8/);
+    expect(bad.json().error.message).toMatch(/not valid UTF-8 .*or import it as it is with --encoding windows-1252 \(REST: Content-Type: text\/csv; charset=windows-1252\)$/);
+    // Excel's plain "CSV" on Windows, read as what it is
+    const cp1252 = await post('/api/v1/contacts/import', latin1, 'text/csv; charset=windows-1252');
+    expect(cp1252.json()).toMatchObject({ created: 1, failed: 0 });
+    expect((await h.call('admin', 'GET', '/api/v1/contacts?search=j@import.test')).json().data[0]).toMatchObject({ firstName: 'Jürgen', lastName: 'Weiß' });
+    const unknown = await post('/api/v1/contacts/import', latin1, 'text/csv; charset=koi8-r');
+    expect(unknown.json().error.details).toEqual([{ path: 'headers.content-type', reason: 'must be utf-8 or windows-1252 (also cp1252, latin1, iso-8859-1), got "koi8-r"' }]);
     const json = await h.call('admin', 'POST', '/api/v1/contacts/import', { csv: 'a,b' });
     expect(json.statusCode).toBe(415);
     expect(json.json().error).toMatchObject({ message: 'Unsupported Media Type application/json: send the file as the body with "Content-Type: text/csv"', details: [{ path: 'headers.content-type', reason: 'must be text/csv' }] });

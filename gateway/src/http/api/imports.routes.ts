@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AppError, ImportReportSchema, type CrmCore } from '@crm/core';
+import { AppError, ImportReportSchema, parseCsvEncoding, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, withErrors } from './api-schemas.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
@@ -26,6 +26,11 @@ export const importRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, {
   app.addContentTypeParser(CSV_MEDIA_TYPES, (_req, payload, done) => done(null, payload));
   const f = app.withTypeProvider<ZodTypeProvider>();
   const config = { mediaType: 'text/csv' };
+  /** `Content-Type: text/csv; charset=windows-1252` reads Excel's plain "CSV" as it is; UTF-8 by default. */
+  const optionsOf = (contentType: string | undefined) => {
+    const charset = /;\s*charset\s*=\s*"?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+    return { encoding: charset === undefined ? undefined : parseCsvEncoding(charset, 'headers.content-type') };
+  };
   const fileOf = (body: unknown): Readable => {
     if (isStream(body)) return body;
     throw AppError.validation([{ path: 'body', reason: 'send the CSV file as the request body with "Content-Type: text/csv" (curl --data-binary @contacts.csv)' }]);
@@ -37,12 +42,12 @@ export const importRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, {
       tags: ['contacts'],
       summary: 'Import contacts from a CSV file (the body, Content-Type: text/csv)',
       description:
-        'Comma, semicolon or tab separated, UTF-8 (BOM allowed); HubSpot, Salesforce, Zoho and Pipedrive exports work as they are. Rows are matched by email: ' +
+        'Comma, semicolon or tab separated, UTF-8 (BOM allowed), or Windows-1252 with `Content-Type: text/csv; charset=windows-1252`; HubSpot, Salesforce, Zoho and Pipedrive exports work as they are. Rows are matched by email: ' +
         'new emails create contacts, known ones update them, unchanged rows write nothing. Valid rows land even when others fail; `errors` lists every bad row. ' +
         'A file-level problem (not UTF-8, no email column, an unterminated quote) is 400 and nothing is stored. Needs contacts:write on all contacts. Idempotency-Key is not used (re-importing is idempotent).',
       response: withErrors({ 200: ImportReportSchema }),
     },
-    handler: (req) => core.imports.importContacts(actorOf(req), fileOf(req.body)),
+    handler: (req) => core.imports.importContacts(actorOf(req), fileOf(req.body), optionsOf(req.headers['content-type'])),
   });
 
   f.post('/interactions/import', {
@@ -53,6 +58,6 @@ export const importRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, {
       description: 'Each row names its contact by email; re-importing the same file is a no-op (each row carries a fingerprint).',
       response: withErrors({ 200: ImportReportSchema }),
     },
-    handler: (req) => core.imports.importInteractions(actorOf(req), fileOf(req.body)),
+    handler: (req) => core.imports.importInteractions(actorOf(req), fileOf(req.body), optionsOf(req.headers['content-type'])),
   });
 };
