@@ -24,6 +24,11 @@ describe('REST CSV import', () => {
     const [ada] = (await h.call('admin', 'GET', '/api/v1/contacts?search=ada@import.test')).json().data;
     expect(ada).toMatchObject({ status: 'PROSPECT', customFields: { Notes: 'line one\r\nline two' } });
     // an interaction file names its contact by email
+    // slashed dates read as the caller says: 03/04/2026 is 3 April with dmy
+    const dmy = await post('/api/v1/contacts/import?dateFormat=dmy', 'First Name,Last Name,Email,Create Date\nD,My,dmy@import.test,03/04/2026\n');
+    expect(dmy.json()).toMatchObject({ created: 1, failed: 0 });
+    expect((await h.call('admin', 'GET', '/api/v1/contacts?search=dmy@import.test')).json().data[0].createdAt).toMatch(/^2026-04-03/);
+    expect((await post('/api/v1/contacts/import?dateFormat=ymd', 'a')).json().error.details[0].path).toBe('query.dateFormat');
     const log = await post('/api/v1/interactions/import', 'Email,Type,Subject,Date\nada@import.test,Call,Intro call,2026-01-05\n', 'application/csv');
     expect(log.statusCode, log.body).toBe(200);
     expect(log.json()).toMatchObject({ kind: 'interactions', rows: 1, created: 1, failed: 0 });
