@@ -122,6 +122,23 @@ describe.each(testDbKinds())('cancelling an execution on %s', (kind) => {
     expect(rows.events).toEqual([{ type: 'workflow.cancelled', payload: { executionId: e.id, workflowId: wf.id, ownerId: f.marketing.userId, previousStatus: 'running', reason: 'wrong list' } }]);
   });
 
+  it("a step parked on an approval: the approval is rejected with the execution (it stayed pending, and approving it resumed nothing)", async () => {
+    const wf = await workflow();
+    const queued = await core.workflows.execute(f.marketing, wf.id);
+    const approval = await core.approvals.request(f.marketing, {
+      kind: 'workflow_step',
+      action: { workflowId: wf.id, executionId: queued.id, stepId: 'mail', stepType: 'SEND_EMAIL', config: { to: 'x@cancel.test', subject: 's', body: 'b' } },
+      summary: 'Workflow wants to run step "Mail"',
+      risk: 'high',
+      subject: { type: 'workflow_execution', id: queued.id },
+      idempotencyKey: `workflow:${queued.id}:mail`,
+    });
+    expect(approval.status).toBe('pending');
+    await core.workflows.cancelExecution(f.admin, queued.id);
+    expect(await core.approvals.get(f.admin, approval.id)).toMatchObject({ status: 'rejected', reason: 'the workflow execution was cancelled', decidedBy: f.admin.userId });
+    await expect(core.approvals.decide(f.admin, approval.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
   it('a pending one too; an ended one is a CONFLICT naming its status; a rep may not; an unknown id is NOT_FOUND', async () => {
     const wf = await workflow();
     const queued = await core.workflows.execute(f.marketing, wf.id);

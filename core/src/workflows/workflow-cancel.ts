@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withdrawPendingFor } from '../approvals/approval.service.ts';
 import { writeAudit } from '../audit/audit.service.ts';
 import { authorize } from '../auth/rbac.ts';
 import type { Database } from '../db/database.ts';
@@ -24,7 +25,8 @@ const OPEN = new Set(['pending', 'running', 'waiting']);
  * sequence) or on an approval, or one a worker is running. The row becomes `cancelled` and its lease
  * is cleared in one transaction, so every fenced write of a worker still holding it (heartbeat, park,
  * finish) finds nothing and that worker stops; a due WAIT timer wakes nothing (it only resumes
- * `waiting` rows). A step already acting when the cancel commits may finish that one effect.
+ * `waiting` rows); a pending step approval of the execution is rejected with it. A step already
+ * acting when the cancel commits may finish that one effect.
  * Audited as `workflow.execution_cancelled`; the `workflow.cancelled` event tells live subscribers.
  */
 export async function cancelExecution(db: Database, actor: Actor, input: z.input<typeof CancelExecutionInput>): Promise<WorkflowExecution> {
@@ -46,6 +48,8 @@ export async function cancelExecution(db: Database, actor: Actor, input: z.input
        WHERE id = ? RETURNING *`,
       [error, executionId],
     );
+    // a step parked on an approval: the request goes with it (approving it would resume nothing)
+    await withdrawPendingFor(em, actor, { type: 'workflow_execution', id: executionId }, 'the workflow execution was cancelled');
     await writeAudit(em, actor, 'workflow.execution_cancelled', 'workflow_execution', executionId, { before: { status: row.status }, after: { status: 'cancelled', reason: reason ?? null } });
     await writeEvent(em, actor, 'workflow.cancelled', { type: 'workflow', id: row.workflow_id }, { executionId, workflowId: row.workflow_id, ownerId: row.owner_id, previousStatus: row.status, reason: reason ?? null });
     return toExecution(updated);
