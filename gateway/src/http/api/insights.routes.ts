@@ -3,9 +3,12 @@ import {
   createMailboxTransport,
   CreateReportScheduleInput,
   DateRange,
+  AnomaliesResult,
   DetectAnomaliesInput,
   ForecastInput,
+  ForecastResult,
   GenerateInsightsInput,
+  GenerateInsightsOutput,
   METRIC_GROUPS,
   ReportDefinition,
   StoredReportScheduleSchema,
@@ -69,17 +72,17 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
   });
 
   f.post('/insights', {
-    schema: { tags: ['insights'], summary: 'Generate insights (trends, anomalies, segments, rep comparison, forecast)', body: GenerateInsightsInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['insights'], summary: 'Generate insights (trends, anomalies, segments, rep comparison, forecast)', body: GenerateInsightsInput, response: withErrors({ 200: GenerateInsightsOutput }) },
     handler: (req) => core.insights.generate(actorOf(req), req.body),
   });
 
   f.post('/insights/anomalies', {
-    schema: { tags: ['insights'], summary: 'Anomalous days of a daily series', body: DetectAnomaliesInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['insights'], summary: 'Anomalous days of a daily series', body: DetectAnomaliesInput, response: withErrors({ 200: AnomaliesResult }) },
     handler: (req) => core.insights.anomalies(actorOf(req), req.body),
   });
 
   f.post('/predictions/forecast', {
-    schema: { tags: ['insights'], summary: 'Forecast a daily series with prediction intervals', body: ForecastInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['insights'], summary: 'Forecast a daily series with prediction intervals', body: ForecastInput, response: withErrors({ 200: ForecastResult }) },
     handler: (req) => core.insights.forecast(actorOf(req), req.body),
   });
 

@@ -76,6 +76,15 @@ describe('REST answers match their OpenAPI response schemas', () => {
       attachments: [{ filename: 'report.csv', contentType: 'text/csv', content: Buffer.from('a,b\n1,2\n') }],
     });
     ids.mail = (await h.call('manager', 'GET', '/api/v1/mailbox')).json().data[0].id;
+    // 60 days of new contacts (as an import of history would leave them) so the forecast and anomalies have data
+    await h.t.db.withTenant(h.a.tenantId, (em) =>
+      em.execute(
+        `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, status, created_at, updated_at)
+         SELECT gen_random_uuid(), ?, 'Past', 'Lead ' || d, 'past' || d || '-' || n || '@oas.test', 'LEAD', now() - make_interval(days => d), now() - make_interval(days => d)
+         FROM generate_series(1, 60) AS d, generate_series(1, 1 + d % 3) AS n`,
+        [h.a.tenantId],
+      ),
+    );
     // a workflow filed for approval: the activation policy on, a manager activates
     await h.call('admin', 'PATCH', '/api/v1/settings', { workflowActivationRequiresApproval: true });
   }, 120_000);
@@ -91,8 +100,9 @@ describe('REST answers match their OpenAPI response schemas', () => {
     await check('manager', 'POST', '/api/v1/follow-ups/{id}/complete', `/api/v1/follow-ups/${followUp.json().id}/complete`);
     await check('manager', 'POST', '/api/v1/ai/lead-scoring', '/api/v1/ai/lead-scoring', { contactId: ids.contact });
     await check('manager', 'POST', '/api/v1/ai/lead-scoring/retrain', '/api/v1/ai/lead-scoring/retrain', {});
-    await check('manager', 'POST', '/api/v1/insights', '/api/v1/insights', {});
-    await check('manager', 'POST', '/api/v1/predictions/forecast', '/api/v1/predictions/forecast', {});
+    expect((await check('manager', 'POST', '/api/v1/insights', '/api/v1/insights', {})).statusCode).toBe(200);
+    expect((await check('manager', 'POST', '/api/v1/predictions/forecast', '/api/v1/predictions/forecast', { metric: 'new_contacts' })).statusCode).toBe(200);
+    expect((await check('manager', 'POST', '/api/v1/insights/anomalies', '/api/v1/insights/anomalies', { metric: 'new_contacts' })).statusCode).toBe(200);
     await check('manager', 'POST', '/api/v1/reports', '/api/v1/reports?format=json', { type: 'SALES_PIPELINE' });
     await check('rep', 'POST', '/api/v1/knowledge/search', '/api/v1/knowledge/search', { query: 'pro plan price' });
     const steps = [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call {{contact.firstName}}' } }];
