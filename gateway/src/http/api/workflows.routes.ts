@@ -88,7 +88,7 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
       tags,
       summary: 'One version of a workflow definition',
       params: z.object({ id: z.uuid('must be a workflow id (UUID)'), version: z.coerce.number().int().min(1) }).strict(),
-      response: withErrors({ 200: AnyObject }),
+      response: withErrors({ 200: WorkflowDefinition }),
     },
     handler: (req) => core.workflows.getVersion(actorOf(req), req.params.id, req.params.version),
   });
