@@ -43,7 +43,7 @@ function printReport(report: ImportReport, json: boolean): void {
 }
 
 export const importCommand: Command = {
-  summary: 'Import contacts or interactions from a CSV (HubSpot/Salesforce exports work as they are)',
+  summary: 'Import contacts or interactions from a CSV (HubSpot, Salesforce, Zoho and Pipedrive exports work as they are)',
   usage: 'crm import contacts|interactions FILE [--date-format dmy|mdy] [--encoding utf-8|windows-1252] [--json] [--user EMAIL] [--tenant SLUG]',
   options: { ...ACTOR_OPTIONS, json: { type: 'boolean' }, 'date-format': { type: 'string' }, encoding: { type: 'string' } },
   async run({ positionals, values, logger }) {
