@@ -6,8 +6,8 @@
  * Everything here is also exported by the package index.
  */
 export { AppError, isAppError } from './errors/app-error.ts';
-export { zodIssues } from './errors/zod-issues.ts';
-export { describeIgnoredColumn } from './imports/import.types.ts';
+export { objectShapeAt, zodIssues } from './errors/zod-issues.ts';
+export { describeIgnoredColumn, ImportReportSchema } from './imports/import.types.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';
 export { loadConfig } from './config/crm-config.ts';

@@ -10,7 +10,7 @@ export type { Logger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';
 export { AppError, ERROR_CODES, isAppError } from './errors/app-error.ts';
 export type { ErrorCode, FieldIssue } from './errors/app-error.ts';
-export { zodIssues } from './errors/zod-issues.ts';
+export { objectShapeAt, zodIssues } from './errors/zod-issues.ts';
 export { openDatabaseHandle as openDatabase } from './db/database.ts';
 export type { DatabaseHandle as Database } from './db/database.ts';
 export { DEFAULT_DB_TIMEOUTS } from './db/db.config.ts';
@@ -41,7 +41,8 @@ export { createOutboxDispatcher } from './outbox/outbox.dispatcher.ts';
 export { subscribeOutboxWake } from './outbox/outbox.wake.ts';
 export { createPubSubRelay } from './outbox/pubsub-relay.ts';
 export type { ImportReport } from './imports/import.types.ts';
-export { describeIgnoredColumn } from './imports/import.types.ts';
+export { describeIgnoredColumn, ImportReportSchema } from './imports/import.types.ts';
+export { parseCsvEncoding } from './csv/csv-encoding.ts';
 export { seedDemoTenant } from './demo/seed-demo.ts';
 export { DEMO_TENANT } from './demo/demo-vocabulary.ts';
 // Lead scoring (core/src/scoring): features, rules, registry, service, Vertex adapter, CSV evaluation.
@@ -84,10 +85,10 @@ export { createBigQueryExport } from './analytics/bigquery/bigquery-export.servi
 export type { BigQueryExport, ExportReport } from './analytics/bigquery/bigquery-export.service.ts';
 export { createBigQuerySink } from './analytics/bigquery/bigquery.sink.ts';
 export type { BigQuerySink } from './analytics/bigquery/bigquery.sink.ts';
-export { AIInsight, INSIGHT_TYPES, GenerateInsightsInput, TrendAnalysis, ActionableRecommendation, SERIES_NAMES, DetectAnomaliesInput, AnomaliesResult, ForecastInput, ForecastResult } from './insights/insight.schema.ts';
+export { AIInsight, INSIGHT_TYPES, GenerateInsightsInput, GenerateInsightsOutput, TrendAnalysis, ActionableRecommendation, SERIES_NAMES, DetectAnomaliesInput, AnomaliesResult, ForecastInput, ForecastResult } from './insights/insight.schema.ts';
 export { analyzeSentiment, createModelSentiment, createSentimentSubscriber } from './sentiment/index.ts';
 export { AnalyzeJourneyInput, JourneyStage } from './insights/journey.schema.ts';
-export { REPORT_TYPES, ReportType, ReportDefinition, ReportFilter, ReportSchedule, reportHtml, reportCsv, reportAttachments, reportNarrative, CreateReportScheduleInput, UpdateReportScheduleInput, REPORT_FORMATS } from './reports/index.ts';
+export { REPORT_TYPES, ReportType, ReportDefinition, ReportFilter, ReportSchedule, reportHtml, reportCsv, reportAttachments, reportNarrative, CreateReportScheduleInput, UpdateReportScheduleInput, REPORT_FORMATS, StoredReportScheduleSchema } from './reports/index.ts';
 export type { ReportDelivery, StoredReportSchedule } from './reports/index.ts';
 export type { AnalyticsReport } from './reports/index.ts';
 // Idempotency-Key of REST POSTs (migration 0130).

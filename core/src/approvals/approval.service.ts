@@ -56,6 +56,25 @@ function decidedPayload(a: Approval) {
   return { approvalId: a.id, kind: a.kind, status: a.status, decidedBy: a.decidedBy, reason: a.reason, requestedFor: a.requestedFor, subjectType: a.subjectType, subjectId: a.subjectId };
 }
 
+/**
+ * Reject, inside the caller's transaction, the pending requests about a subject that no longer
+ * needs them (a cancelled workflow execution's step approvals): each audited and announced as
+ * decided, so the queue does not keep asking someone to approve a step that will never run.
+ */
+export async function withdrawPendingFor(em: EntityManager, actor: Actor, subject: { type: string; id: string }, reason: string): Promise<Approval[]> {
+  const rows = await em.execute<ApprovalRow[]>(
+    `UPDATE approvals SET status = 'rejected', decided_by = ?, decided_at = now(), decision_reason = ?, execution_status = 'none'
+     WHERE subject_type = ? AND subject_id = ? AND status = 'pending' RETURNING *`,
+    [actor.kind === 'system' ? null : actor.userId, reason, subject.type, subject.id],
+  );
+  const withdrawn = rows.map(toApproval);
+  for (const a of withdrawn) {
+    await writeAudit(em, actor, 'approval.decided', 'approval', a.id, { before: { status: 'pending' }, after: { status: a.status, reason: a.reason } });
+    await writeEvent(em, actor, 'approval.decided', { type: 'approval', id: a.id }, decidedPayload(a));
+  }
+  return withdrawn;
+}
+
 async function loadForUpdate(em: EntityManager, id: string): Promise<Approval> {
   const [row] = await em.execute<ApprovalRow[]>('SELECT * FROM approvals WHERE id = ? FOR UPDATE', [id]);
   if (!row) throw AppError.notFound('Approval', id);

@@ -86,7 +86,7 @@ function encodingError(bytes: Uint8Array, linesBefore: number): AppError {
   const hex = [...bytes.subarray(at, at + 2)].map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
   return invalid(
     `the file is not valid UTF-8 (invalid byte ${hex} on line ${line}); it looks like Windows-1252/Latin-1 — ` +
-      'save it again as "CSV UTF-8" and retry',
+      'save it again as "CSV UTF-8", or import it as it is with --encoding windows-1252 (REST: Content-Type: text/csv; charset=windows-1252)',
     'encoding',
     line,
   );

@@ -79,6 +79,29 @@ describe('mapContactHeaders', () => {
     expect(mapping.missing).toEqual([]);
   });
 
+  it('understands a Pipedrive person export ("Person - Email - Work"; it was refused: no email column) and Zoho\'s "Created Time"', () => {
+    const pipedrive = mapContactHeaders(['Person - ID', 'Person - Name', 'Person - Email - Work', 'Person - Email - Home', 'Person - Phone - Mobile', 'Person - Organization', 'Person - Owner', 'Person - Label', 'Person - Person created', 'Person - Last activity date', 'Organization - Name']);
+    expect(pipedrive.missing).toEqual([]);
+    expect(pipedrive.mapped.map((c) => [c.header, c.field, c.fallback])).toEqual([
+      ['Person - ID', 'externalId', false],
+      ['Person - Name', 'fullName', false],
+      ['Person - Email - Work', 'email', false],
+      ['Person - Email - Home', 'email', true],
+      ['Person - Phone - Mobile', 'phone', false],
+      ['Person - Organization', 'company', false],
+      ['Person - Owner', 'ownerEmail', false],
+      ['Person - Person created', 'createdAt', false],
+      ['Person - Last activity date', 'lastContactDate', false],
+    ]);
+    // another entity's columns keep their prefix: "Organization - Name" is not the person's name
+    expect(pipedrive.unmapped.map((c) => [c.header, c.action])).toEqual([
+      ['Person - Label', 'customFields'],
+      ['Organization - Name', 'customFields'],
+    ]);
+    expect(fieldOf(['Created Time', 'Last Activity Time'])).toEqual(['createdAt', 'lastContactDate']);
+    expect(mapInteractionHeaders(['Activity - Subject', 'Activity - Type', 'Person - Email', 'Activity - Note']).mapped.map((c) => c.field)).toEqual(['subject', 'type', 'contactEmail', 'content']);
+  });
+
   it('keeps unknown columns for customFields and reports missing required fields', () => {
     const mapping = mapContactHeaders(['Email', 'Industry', '', 'Favourite Colour']);
     expect(mapping.unmapped).toEqual([
@@ -176,6 +199,15 @@ describe('mapStatusValue', () => {
     ['Working - Contacted', 'PROSPECT'],
     ['Closed - Converted', 'CUSTOMER'],
     ['Closed - Not Converted', 'INACTIVE'],
+    // Zoho lead statuses (a Zoho export failed every row: unknown status "Contacted")
+    ['Not Contacted', 'LEAD'],
+    ['Attempted to Contact', 'LEAD'],
+    ['Contact in Future', 'LEAD'],
+    ['Contacted', 'PROSPECT'],
+    ['Pre-Qualified', 'PROSPECT'],
+    ['Not Qualified', 'INACTIVE'],
+    ['Junk Lead', 'INACTIVE'],
+    ['Lost Lead', 'INACTIVE'],
     ['PROSPECT', 'PROSPECT'],
     ['inactive', 'INACTIVE'],
   ])('%s → %s', (value, status) => {

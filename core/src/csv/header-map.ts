@@ -16,8 +16,9 @@ const CONTACT_ALIASES = {
   fullName: ['Name', 'Full Name', 'Contact Name', ...localised('fullName')],
   // numbered columns ("Email 1", "Email 2", as generic sample exports have): the first is the email,
   // the second fills only rows whose first is empty
-  email: ['email', 'Email Address', 'E-mail Address', 'Work Email', 'Primary Email', 'Business Email', 'Email 1', 'Email Address 1', ...localised('email'), 'Email 2', 'Email Address 2', 'Secondary Email', 'Other Email'],
-  phone: ['phone', 'Phone Number', 'Work Phone', 'Business Phone', 'Mobile Phone', 'Mobile Phone Number', 'Mobile', 'Cell Phone', 'Telephone', 'Phone 1', 'Phone Number 1', ...localised('phone'), 'Phone 2', 'Phone Number 2', 'Other Phone', 'Home Phone'],
+  // Pipedrive writes the kind after a dash ("Email - Work", "Phone - Mobile")
+  email: ['email', 'Email Address', 'E-mail Address', 'Work Email', 'Primary Email', 'Business Email', 'Email 1', 'Email Address 1', 'Email - Work', ...localised('email'), 'Email 2', 'Email Address 2', 'Secondary Email', 'Other Email', 'Email - Home', 'Email - Other'],
+  phone: ['phone', 'Phone Number', 'Work Phone', 'Business Phone', 'Mobile Phone', 'Mobile Phone Number', 'Mobile', 'Cell Phone', 'Telephone', 'Phone 1', 'Phone Number 1', 'Phone - Work', 'Phone - Mobile', ...localised('phone'), 'Phone 2', 'Phone Number 2', 'Other Phone', 'Home Phone', 'Phone - Home', 'Phone - Other'],
   company: ['company', 'Company Name', 'Account Name', 'Organization', 'Organisation', 'Associated Company', ...localised('company')],
   position: ['position', 'Job Title', 'Title', 'Job Position', ...localised('position')],
   status: ['status', 'Lifecycle Stage', 'Lead Status', 'Contact Status'],
@@ -29,8 +30,9 @@ const CONTACT_ALIASES = {
   'metadata.ipAddress': ['IP Address', 'ipAddress'],
   'metadata.referrer': ['Referrer', 'Referrer URL'],
   'metadata.leadMagnet': ['Lead Magnet', 'leadMagnet'],
-  lastContactDate: ['lastContactDate', 'Last Activity Date', 'Last Contacted', 'Last Contact Date', 'Last Activity', 'Last Engagement Date'],
-  createdAt: ['createdAt', 'Create Date', 'Created Date', 'Date Created', 'Created On', 'Created'],
+  // Zoho: "Created Time", "Last Activity Time"; Pipedrive: "Person created"
+  lastContactDate: ['lastContactDate', 'Last Activity Date', 'Last Contacted', 'Last Contact Date', 'Last Activity', 'Last Engagement Date', 'Last Activity Time'],
+  createdAt: ['createdAt', 'Create Date', 'Created Date', 'Date Created', 'Created On', 'Created', 'Created Time', 'Person created'],
   externalId: ['externalId', 'Record ID', 'Contact ID', 'Lead ID', 'HubSpot ID', 'Salesforce ID', 'ID', 'Customer ID', 'Person ID'],
   customFields: ['customFields'],
   metadata: ['metadata'],
@@ -108,6 +110,17 @@ function aliasIndex(table: Record<string, readonly string[]>): Map<string, { fie
 }
 
 const CONTACT_INDEX = aliasIndex(CONTACT_ALIASES);
+
+/**
+ * Pipedrive names every column after its entity: "Person - Name", "Person - Email - Work", and in an
+ * activity export "Activity - Subject" beside "Person - Email". Tried only when the whole header is
+ * no alias; other entities' columns ("Organization - Name", "Deal - Title") keep their prefix, so
+ * they are never read as the contact's name.
+ */
+function withoutEntityPrefix(kind: ImportKind, header: string): string {
+  const prefix = kind === 'contact' ? /^(person|contact|lead)\s+-\s+/i : /^(activity|person)\s+-\s+/i;
+  return header.replace(prefix, '');
+}
 const INTERACTION_INDEX = aliasIndex(INTERACTION_ALIASES);
 
 /** Where a file's unknown columns are kept: a contact's customFields, an interaction's metadata. */
@@ -124,7 +137,7 @@ function mapColumns<F extends string>(kind: ImportKind, header: readonly string[
   header.forEach((raw, i) => {
     const text = raw.trim();
     // Exact spelling only: our export writes "id", while Salesforce's record id column is "Id"/"ID".
-    const hit = Object.hasOwn(ignored, text) ? undefined : index.get(normaliseKey(text));
+    const hit = Object.hasOwn(ignored, text) ? undefined : (index.get(normaliseKey(text)) ?? index.get(normaliseKey(withoutEntityPrefix(kind, text))));
     if (hit) hits.push({ index: i, header: text, field: hit.field as F, priority: hit.priority });
     else if (text === '') unmapped.push({ index: i, header: text, action: 'ignored', reason: 'empty header' });
     else if (Object.hasOwn(ignored, text)) unmapped.push({ index: i, header: text, action: 'ignored', reason: ignored[text]! });
@@ -195,15 +208,18 @@ export function describeHeaderMapping(mapping: HeaderMapping): string[] {
  * | Salesforce lead status  | Working - Contacted                           | PROSPECT   |
  * | Salesforce lead status  | Closed - Converted                            | CUSTOMER   |
  * | Salesforce lead status  | Closed - Not Converted                        | INACTIVE   |
+ * | Zoho lead status        | Not Contacted, Attempted to Contact, Contact in Future | LEAD |
+ * | Zoho lead status        | Contacted, Pre-Qualified                      | PROSPECT   |
+ * | Zoho lead status        | Not Qualified, Junk Lead, Lost Lead           | INACTIVE   |
  *
  * MQLs stay LEAD: marketing interest is not yet a sales conversation, which is what PROSPECT means
  * here. HubSpot's "other" carries no signal, so it is the default LEAD rather than INACTIVE.
  */
 const STATUS_VALUES: Record<ContactStatus, readonly string[]> = {
-  LEAD: ['lead', 'subscriber', 'marketingqualifiedlead', 'mql', 'other', 'new', 'open', 'attemptedtocontact', 'opennotcontacted'],
-  PROSPECT: ['prospect', 'salesqualifiedlead', 'sql', 'opportunity', 'inprogress', 'connected', 'opendeal', 'workingcontacted'],
+  LEAD: ['lead', 'subscriber', 'marketingqualifiedlead', 'mql', 'other', 'new', 'open', 'attemptedtocontact', 'opennotcontacted', 'notcontacted', 'contactinfuture'],
+  PROSPECT: ['prospect', 'salesqualifiedlead', 'sql', 'opportunity', 'inprogress', 'connected', 'opendeal', 'workingcontacted', 'contacted', 'prequalified'],
   CUSTOMER: ['customer', 'evangelist', 'closedconverted'],
-  INACTIVE: ['inactive', 'unqualified', 'badtiming', 'closednotconverted'],
+  INACTIVE: ['inactive', 'unqualified', 'badtiming', 'closednotconverted', 'notqualified', 'junklead', 'lostlead'],
 };
 
 const STATUS_INDEX = new Map(
@@ -214,7 +230,8 @@ export const ACCEPTED_STATUS_TEXT =
   'LEAD, PROSPECT, CUSTOMER, INACTIVE; HubSpot lifecycle stages (subscriber, lead, marketingqualifiedlead, ' +
   'salesqualifiedlead, opportunity, customer, evangelist, other); HubSpot lead statuses (NEW, OPEN, IN_PROGRESS, ' +
   'OPEN_DEAL, UNQUALIFIED, ATTEMPTED_TO_CONTACT, CONNECTED, BAD_TIMING); Salesforce lead statuses ' +
-  '(Open - Not Contacted, Working - Contacted, Closed - Converted, Closed - Not Converted)';
+  '(Open - Not Contacted, Working - Contacted, Closed - Converted, Closed - Not Converted); Zoho lead statuses ' +
+  '(Not Contacted, Attempted to Contact, Contact in Future, Contacted, Pre-Qualified, Not Qualified, Junk Lead, Lost Lead)';
 
 export function mapStatusValue(raw: string): ContactStatus | undefined {
   return STATUS_INDEX.get(normaliseKey(raw));

@@ -14,6 +14,28 @@ z.config({
   },
 });
 
+type Inner = { shape?: Record<string, unknown>; _zod?: { def?: { in?: unknown; innerType?: unknown } } };
+
+/**
+ * The fields of the object schema at `path` inside `schema`, through optional/default/pipe wrappers
+ * (undefined if there is none): what an unknown-field issue lists as accepted, on MCP and REST.
+ */
+export function objectShapeAt(schema: unknown, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  let s = schema as Inner | undefined;
+  let rest = path;
+  for (let step = 0; s && step < 8; step++) {
+    if (s.shape) {
+      if (!rest.length) return s.shape;
+      s = s.shape[String(rest[0])] as Inner | undefined;
+      rest = rest.slice(1);
+      step = -1;
+      continue;
+    }
+    s = (s._zod?.def?.in ?? s._zod?.def?.innerType) as Inner | undefined;
+  }
+  return undefined;
+}
+
 /** Turn zod issues into field issues with dotted paths a human (or a model) can act on. */
 export function zodIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
   return error.issues.map((issue) => {

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { auditInsertFrom } from '../audit/audit.service.ts';
 import { authorize } from '../auth/rbac.ts';
 import { withCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
+import { asUtf8 } from '../csv/csv-encoding.ts';
 import { openContactRows, type ImportedContact } from '../csv/index.ts';
 import { eventsInsertFrom } from '../outbox/outbox.writer.ts';
 import type { Database } from '../db/database.ts';
@@ -180,7 +181,7 @@ export function createContactImportService(db: Database) {
     async importContacts(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'contacts:write');
       // the whole file passes the CSV reader's file-level checks before the first row is written
-      return withCheckedCsv(stream, (checked) => importChecked(actor, checked, opts));
+      return withCheckedCsv(asUtf8(stream, opts.encoding), (checked) => importChecked(actor, checked, opts));
     },
   };
 }

@@ -1,5 +1,6 @@
+import { z } from 'zod';
+import type { CsvEncoding } from '../csv/csv-encoding.ts';
 import type { DateOrder } from '../csv/date-order.ts';
-import type { FieldIssue } from '../errors/app-error.ts';
 
 /** One line about a column whose cells were not imported, as `crm import` and the MCP summary print it. */
 export function describeIgnoredColumn(c: ImportReport['ignoredColumns'][number]): string {
@@ -7,24 +8,27 @@ export function describeIgnoredColumn(c: ImportReport['ignoredColumns'][number])
   return c.header === '' ? c.reason : `column ${c.column} "${c.header}" (${c.reason})`;
 }
 
-export interface ImportReport {
-  kind: 'contacts' | 'interactions';
-  delimiter: string;
-  mappedColumns: { header: string; field: string }[];
-  customColumns: string[];
-  /** Columns whose cells were not imported (no header, our own ids), numbered from 1, with the reason. */
-  ignoredColumns: { column: number; header: string; reason: string }[];
-  rows: number;
-  created: number;
-  updated: number;
-  /** Rows that matched a contact and would change nothing: nothing written for them. */
-  unchanged: number;
-  skipped: number;
-  failed: number;
-  /** One entry per bad field: row number (as a spreadsheet shows it), field, reason. Capped at maxErrors. */
-  errors: FieldIssue[];
-  errorsTruncated: boolean;
-}
+/** What an import answers (`crm import --json`, MCP `import_contacts`, REST `POST /contacts/import`). */
+export const ImportReportSchema = z.object({
+  kind: z.enum(['contacts', 'interactions']),
+  delimiter: z.string(),
+  mappedColumns: z.array(z.object({ header: z.string(), field: z.string() })),
+  customColumns: z.array(z.string()).describe('Columns kept as custom fields'),
+  ignoredColumns: z
+    .array(z.object({ column: z.number().int(), header: z.string(), reason: z.string() }))
+    .describe('Columns whose cells were not imported (numbered from 1), e.g. one without a header, with the reason'),
+  rows: z.number().int(),
+  created: z.number().int(),
+  updated: z.number().int(),
+  unchanged: z.number().int().describe('Rows matching a contact that would change nothing (nothing written)'),
+  skipped: z.number().int(),
+  failed: z.number().int(),
+  errors: z
+    .array(z.object({ path: z.string(), reason: z.string(), row: z.number().int().optional() }))
+    .describe('One entry per bad field: row (as a spreadsheet numbers it), field path, reason'),
+  errorsTruncated: z.boolean(),
+});
+export type ImportReport = z.infer<typeof ImportReportSchema>;
 
 export interface ImportOptions {
   batchSize?: number;
@@ -36,4 +40,6 @@ export interface ImportOptions {
   dateFormat?: DateOrder;
   /** Decides date columns that fit both day/month orders; default the tenant's locale (tenants.locale). */
   locale?: string;
+  /** The file's encoding (`--encoding`, REST `charset`): UTF-8 by default, or Windows-1252 (Excel's plain "CSV" on Windows). */
+  encoding?: CsvEncoding;
 }

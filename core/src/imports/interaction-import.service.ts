@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
 import { withCheckedCsv, type CheckedCsv } from '../csv/checked-spool.ts';
+import { asUtf8 } from '../csv/csv-encoding.ts';
 import { openInteractionRows, type ImportedInteraction } from '../csv/index.ts';
 import { writeAuditRows } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
@@ -128,7 +129,7 @@ export function createInteractionImportService(db: Database) {
     async importInteractions(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'interactions:write');
       // the whole file passes the CSV reader's file-level checks before the first row is written
-      return withCheckedCsv(stream, (checked) => importChecked(actor, checked, opts));
+      return withCheckedCsv(asUtf8(stream, opts.encoding), (checked) => importChecked(actor, checked, opts));
     },
   };
 }

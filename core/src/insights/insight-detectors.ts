@@ -133,6 +133,8 @@ export function performanceInsights(segments: SegmentRow[]): Draft[] {
 export function forecastInsight(points: DailyPoint[], name: SeriesName = 'conversions', level = 0.8): Draft | undefined {
   const values = dailyValues(points, name);
   if (values.length < 28 || values.some((v) => !Number.isFinite(v))) return undefined;
+  // never a deal won in the period: "about 0.0 (0.0–0.0)" at 80% confidence says nothing
+  if (values.every((v) => v === 0)) return undefined;
   const f = holtWinters(values, { period: 7, horizon: 7, level });
   const low = Math.max(0, f.total.low);
   const lastWeek = values.slice(-7).reduce((s, v) => s + v, 0);

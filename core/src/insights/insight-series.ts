@@ -26,6 +26,17 @@ export function dailyValues(points: DailyPoint[], name: SeriesName): number[] {
 }
 
 /**
+ * The days from the first one with any activity (a new contact, a conversion, an interaction) on:
+ * the days before it are not quiet days but days before the tenant had data (a tenant made last
+ * week, or one that imported its history two weeks ago), and counting them as zeros made a new
+ * tenant's forecast "0.0 (0.0–0.0)" and turned the first import into a rising trend.
+ */
+export function sinceFirstActivity<T extends DailyPoint>(points: T[]): T[] {
+  const first = points.findIndex((p) => p.newContacts > 0 || p.conversions > 0 || p.interactions > 0 || p.inbound > 0);
+  return first < 0 ? [] : points.slice(first);
+}
+
+/**
  * Complete 7-day blocks counted back from the last day: weekly totals (means for sentiment) have
  * no weekday pattern, so a plain trend test applies to them.
  */

@@ -68,6 +68,7 @@ export const GenerateInsightsOutput = z.object({
   insights: z.array(AIInsight),
   trends: z.array(TrendAnalysis),
   recommendations: z.array(ActionableRecommendation),
+  note: z.string().optional().describe('Why some analyses were left out: too little history since the first activity in the period'),
 });
 export type GenerateInsightsOutput = z.infer<typeof GenerateInsightsOutput>;
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import { createAnalyticsService } from '../analytics/analytics.service.ts';
+import { databaseOf } from '../db/database.ts';
+import { inTenantTx } from '../db/tenant-tx.ts';
 import { seedPlantedTenant, type PlantedTenant } from '../analytics/planted-tenant.fixture.ts';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
 import { silentLogger } from '../logger.ts';
@@ -87,5 +90,62 @@ describe.each(testDbKinds())('insights on planted data (%s)', (kind) => {
     const webinar = await insights.generate(f.manager, { time_period: period(), customer_segment: 'source=webinar', types: ['PERFORMANCE_COMPARISON', 'TREND_ANALYSIS'] });
     expect(webinar.trends.length).toBeGreaterThan(0);
     await expect(insights.generate(f.manager, { customer_segment: 'webinar' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ path: 'customer_segment' })] });
+  });
+});
+
+describe.each(testDbKinds())('insights on a tenant with little history (%s)', (kind) => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let f: TenantFixture;
+  let insights: InsightsService;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    core = createCrmCore({ db: t.db, logger: silentLogger() });
+    f = await createTenantFixture(core);
+    insights = createInsightsService({ analytics: createAnalyticsService(t.db, { now: () => NOW }), now: () => NOW });
+  });
+  afterAll(() => t.drop());
+
+  /** Contacts created `daysAgo` days before NOW (the API stamps now; history comes from an import). */
+  const plant = (daysAgo: number[]) =>
+    inTenantTx(databaseOf(core.db), f.admin, (em) =>
+      em.execute(
+        `INSERT INTO contacts (id, tenant_id, first_name, last_name, email, status, created_at, updated_at)
+         SELECT r.id, ?, 'New', r.id::text, r.id::text || '@little.test', 'LEAD', r.created_at, r.created_at
+         FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, created_at timestamptz)`,
+        [f.tenantId, JSON.stringify(daysAgo.map((d) => ({ id: randomUUID(), created_at: new Date(NOW.getTime() - d * DAY + 3_600_000) })))],
+      ),
+    );
+
+  it('an empty tenant gets no "Deals won next week: about 0.0 (0.0–0.0)" but a note saying why, and the forecast and anomalies refuse by name', async () => {
+    const out = await insights.generate(f.manager);
+    expect(out.insights).toEqual([]);
+    expect(out.note).toBe('Only 0 days of activity in the period (no contacts, interactions or conversions in the period): trends need 42 days (6 weeks), anomalies and forecasts 28, so none of them were computed yet.');
+    await expect(insights.forecast(f.manager, {})).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'history_days', reason: 'needs at least 28 complete days of history to fit a weekly season, got 0 (no contacts, interactions or conversions in the period)' }],
+    });
+    await expect(insights.anomalies(f.manager, { metric: 'new_contacts' })).rejects.toMatchObject({ details: [{ path: 'date_range', reason: expect.stringMatching(/^needs at least 21 days with data, got 0/) }] });
+  });
+
+  it('ten days of contacts: the 80 quiet days before the first are not counted as data (no rising trend, no forecast)', async () => {
+    await plant(Array.from({ length: 30 }, (_, i) => 10 - (i % 10)));
+    const out = await insights.generate(f.manager);
+    expect(out.insights.filter((i) => i.type === 'TREND_ANALYSIS' || i.type === 'PREDICTIVE_FORECAST' || i.type === 'ANOMALY_DETECTION')).toEqual([]);
+    expect(out.trends).toEqual([]);
+    expect(out.note).toMatch(/^Only 10 days of activity in the period \(the first activity in the period is on 2026-06-20\)/);
+    await expect(insights.forecast(f.manager, { metric: 'new_contacts' })).rejects.toMatchObject({
+      details: [{ path: 'history_days', reason: 'needs at least 28 complete days of history to fit a weekly season, got 10 (the first activity in the period is on 2026-06-20)' }],
+    });
+  });
+
+  it('a month of contacts but never a deal won: no conversions forecast, and asking for one says there is nothing to forecast', async () => {
+    await plant(Array.from({ length: 30 }, (_, i) => 40 - i));
+    const out = await insights.generate(f.manager);
+    expect(out.insights.filter((i) => i.type === 'PREDICTIVE_FORECAST')).toEqual([]);
+    await expect(insights.forecast(f.manager, { metric: 'conversions' })).rejects.toMatchObject({ details: [{ path: 'metric', reason: expect.stringMatching(/^no deals won in the \d+ days of history: there is nothing to forecast/) }] });
+    const contacts = await insights.forecast(f.manager, { metric: 'new_contacts' });
+    expect(contacts.history_days).toBe(40);
   });
 });

@@ -15,7 +15,7 @@ import {
   type GenerateInsightsOutput,
   type Narrator,
 } from './insight.schema.ts';
-import { dailyValues } from './insight-series.ts';
+import { dailyValues, SERIES_LABELS, sinceFirstActivity } from './insight-series.ts';
 import { detectAnomalies, holtWinters, isStatsError, median } from './stats/index.ts';
 import { AppError } from '../errors/app-error.ts';
 import type { Database } from '../db/database.ts';
@@ -25,6 +25,9 @@ import { addDays, localDate, startOfLocalDate } from '../tenants/local-day.ts';
 
 const DAY = 86_400_000;
 const IMPACT_ORDER = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
+
+/** ` (since DAY)` for a reason's text, when there was any activity. */
+const since = (points: { day: string }[]) => (points.length ? ` (the first activity in the period is on ${points[0].day})` : ' (no contacts, interactions or conversions in the period)');
 
 /** The points whose whole calendar day (in the tenant's zone) lies inside the range. */
 function completeDays<T extends { day: string }>(daily: { timeZone: string; points: T[] }, range: { start: Date; end: Date }): T[] {
@@ -73,9 +76,9 @@ export function createInsightsService(deps: InsightsServiceDeps) {
     async anomalies(actor: Actor, raw: DetectAnomaliesInput): Promise<AnomaliesResult> {
       const input = parseOrThrow(DetectAnomaliesInput, raw);
       const range = input.date_range ?? (await lastDays(actor, 90));
-      const points = completeDays(await deps.analytics.daily(actor, range), range);
+      const points = sinceFirstActivity(completeDays(await deps.analytics.daily(actor, range), range));
       const kept = dailyValues(points, input.metric).map((v, i) => ({ v, day: points[i].day })).filter((x) => Number.isFinite(x.v));
-      if (kept.length < 21) throw AppError.validation([{ path: 'date_range', reason: `needs at least 21 days with data, got ${kept.length}` }]);
+      if (kept.length < 21) throw AppError.validation([{ path: 'date_range', reason: `needs at least 21 days with data, got ${kept.length}${since(points)}` }]);
       const values = kept.map((x) => x.v);
       const r = detectAnomalies(values, { period: 7, minScale: input.metric === 'sentiment' ? 0.05 : Math.sqrt(Math.max(1, median(values))) });
       return {
@@ -90,7 +93,14 @@ export function createInsightsService(deps: InsightsServiceDeps) {
     async forecast(actor: Actor, raw: ForecastInput): Promise<ForecastResult> {
       const input = parseOrThrow(ForecastInput, raw);
       const range = await lastDays(actor, input.history_days);
-      const points = completeDays(await deps.analytics.daily(actor, range), range);
+      const points = sinceFirstActivity(completeDays(await deps.analytics.daily(actor, range), range));
+      if (points.length < 28) {
+        throw AppError.validation([{ path: 'history_days', reason: `needs at least 28 complete days of history to fit a weekly season, got ${points.length}${since(points)}` }]);
+      }
+      const label = SERIES_LABELS[input.metric].toLowerCase();
+      if (dailyValues(points, input.metric).every((v) => v === 0)) {
+        throw AppError.validation([{ path: 'metric', reason: `no ${label} in the ${points.length} days of history: there is nothing to forecast (a forecast of 0 with an interval of 0 to 0 would claim a certainty the data does not give)` }]);
+      }
       try {
         const f = holtWinters(dailyValues(points, input.metric), { period: 7, horizon: input.horizon_days, level: input.level });
         const lastDay = points.at(-1)?.day;
@@ -122,8 +132,9 @@ export function createInsightsService(deps: InsightsServiceDeps) {
         deps.analytics.daily(actor, range, segment),
         types.has('OPPORTUNITY_IDENTIFICATION') || types.has('PERFORMANCE_COMPARISON') ? deps.analytics.segments(actor, range, segment) : Promise.resolve([]),
       ]);
-      // Partial first/last days would look like drops to every detector.
-      const points = completeDays(daily, range);
+      // Partial first/last days would look like drops to every detector; days before the first
+      // activity are no data, not quiet days.
+      const points = sinceFirstActivity(completeDays(daily, range));
       const scope = daily.scope;
       const drafts: Omit<AIInsight, 'createdAt'>[] = [];
       const { trends, insights: trendDrafts } = trendInsights(points, input.metrics);
@@ -156,7 +167,12 @@ export function createInsightsService(deps: InsightsServiceDeps) {
           writeEvent(em, actor, 'insight.generated', { type: 'insight', id: null }, { scope, ownerId: scope === 'own' ? actor.userId : null, insights: summary }),
         );
       }
-      return { insights, trends, recommendations };
+      // trends need 6 complete weeks, anomalies and forecasts 28 days
+      const note =
+        points.length < 42
+          ? `Only ${points.length} day${points.length === 1 ? '' : 's'} of activity in the period${since(points)}: trends need 42 days (6 weeks), anomalies and forecasts 28, so ${points.length < 28 ? 'none of them were' : 'trends were not'} computed yet.`
+          : undefined;
+      return { insights, trends, recommendations, ...(note ? { note } : {}) };
     },
   };
 }

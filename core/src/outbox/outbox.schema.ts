@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'workflow.triggered',
   'workflow.completed',
   'workflow.failed',
+  'workflow.cancelled',
   'approval.requested',
   'approval.decided',
   'approval.executed',

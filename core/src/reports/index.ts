@@ -9,6 +9,7 @@ export { createReportScheduleService, nextReportRun } from './report-schedule.se
 export type { ReportScheduleService, ReportDelivery, ReportRunOutcome } from './report-schedule.service.ts';
 export { CreateReportScheduleInput, UpdateReportScheduleInput, REPORT_FORMATS } from './report-schedule.schema.ts';
 export type { StoredReportSchedule } from './report-schedule.schema.ts';
+export { StoredReportScheduleSchema } from './report-schedule.schema.ts';
 export { createSavedReportService } from './saved-report.service.ts';
 export type { SavedReportService, SaveReportResult } from './saved-report.service.ts';
 export { SaveReportInput, REPORT_RECIPIENT_ROLES } from './saved-report.schema.ts';

@@ -33,21 +33,23 @@ export const UpdateReportScheduleInput = z
   .strict();
 export type UpdateReportScheduleInput = z.input<typeof UpdateReportScheduleInput>;
 
-export interface StoredReportSchedule {
-  id: string;
-  name: string;
-  type: ReportType;
-  filters: ReportFilter[];
-  periodDays: number;
-  schedule: { cron: string; timezone: string };
-  recipients: string[];
-  format: (typeof REPORT_FORMATS)[number];
-  enabled: boolean;
-  createdBy: string;
-  nextRunAt: Date;
-  lastRunAt: Date | null;
-  lastStatus: 'running' | 'succeeded' | 'failed' | null;
-  lastError: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A stored schedule as every transport answers it (REST documents it; MCP and the CLI print it). */
+export const StoredReportScheduleSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  type: ReportType,
+  filters: z.array(ReportFilter),
+  periodDays: z.number().int(),
+  schedule: z.object({ cron: z.string(), timezone: z.string() }),
+  recipients: z.array(z.string()),
+  format: z.enum(REPORT_FORMATS),
+  enabled: z.boolean(),
+  createdBy: z.uuid(),
+  nextRunAt: z.date(),
+  lastRunAt: z.date().nullable(),
+  lastStatus: z.enum(['running', 'succeeded', 'failed']).nullable(),
+  lastError: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type StoredReportSchedule = z.infer<typeof StoredReportScheduleSchema>;

@@ -110,4 +110,9 @@ describe('lead fit helpers', () => {
       { key: 'vip', kind: 'boolean' },
     ]);
   });
+
+  it('never uses an imported record id (customFields.externalId, "Record ID") as a feature (it became a numeric one)', () => {
+    const fields = Array.from({ length: 100 }, (_, k) => ({ externalId: String(1000 + k), industry: ['SaaS', 'Retail'][k % 2] }));
+    expect(inferCustomFieldSpecs(fields)).toEqual([{ key: 'industry', kind: 'categorical' }]);
+  });
 });

@@ -203,6 +203,13 @@ export function extractLeadFeatures(
  * `minShare` of them; numbers → numeric, booleans/yes-no → boolean, short repeated text →
  * categorical (at most `maxLevels` distinct values, so free text, ids and emails are left out).
  */
+/**
+ * Custom fields the CSV import fills that are no property of the lead: `externalId` is the other
+ * CRM's record id ("Record ID", "Lead ID"). Its numbers grow with the export's creation order, so as
+ * a numeric feature it was a proxy for when the lead came in (and for the importing batch), not a signal.
+ */
+const NOT_FEATURES = new Set(['externalId']);
+
 export function inferCustomFieldSpecs(
   fields: readonly (Readonly<Record<string, unknown>> | null | undefined)[],
   options: { minShare?: number; maxFields?: number; maxLevels?: number } = {},
@@ -226,7 +233,7 @@ export function inferCustomFieldSpecs(
   }
   const specs: (CustomFieldSpec & { n: number })[] = [];
   for (const [key, s] of stats) {
-    if (s.n < minShare * fields.length || s.other > 0) continue;
+    if (s.n < minShare * fields.length || s.other > 0 || NOT_FEATURES.has(key)) continue;
     if (s.num === s.n) specs.push({ key, kind: 'numeric', n: s.n });
     else if (s.bool === s.n) specs.push({ key, kind: 'boolean', n: s.n });
     else if (s.levels.size <= maxLevels && s.levels.size > 1) specs.push({ key, kind: 'categorical', n: s.n });

@@ -76,3 +76,79 @@ describe.each(testDbKinds())('execution store on %s', (kind) => {
     expect(await store.beginEffect(key, { tenantId: f.marketing.tenantId, executionId: exec.id, stepId: 'mail', kind: 'SEND_EMAIL' })).toEqual({ state: 'done', result: { ok: 1 } });
   });
 });
+
+describe.each(testDbKinds())('cancelling an execution on %s', (kind) => {
+  let t: TestDatabase;
+  let core: CrmCore;
+  let f: TenantFixture;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(kind);
+    core = createCrmCore({ db: t.db, logger: silentLogger(), knowledge: { indexInteractions: false } });
+    f = await createTenantFixture(core);
+  });
+  afterAll(async () => {
+    await core.outbox.stop();
+    await t.drop();
+  });
+
+  const workflow = () =>
+    core.workflows.create(f.marketing, {
+      name: `Cancel ${Math.random().toString(36).slice(2, 8)}`,
+      isActive: true,
+      trigger: { type: 'MANUAL', conditions: [] },
+      steps: [{ id: 'mail', name: 'Mail', type: 'SEND_EMAIL', config: { to: 'x@cancel.test', subject: 's', body: 'b' } }],
+    });
+
+  it('a running execution is cancelled: the worker holding it loses its lease (heartbeat and finish find nothing), no worker claims it again; audited with an event', async () => {
+    const store = createExecutionStore(t.db);
+    const wf = await workflow();
+    const queued = await core.workflows.execute(f.marketing, wf.id);
+    const [e] = await store.claim('worker-a', { limit: 1 });
+    expect(e.id).toBe(queued.id);
+    const cancelled = await core.workflows.cancelExecution(f.marketing, e.id, 'wrong list');
+    expect(cancelled).toMatchObject({ id: e.id, status: 'cancelled', error: 'cancelled: wrong list' });
+    expect(cancelled.finishedAt).toBeInstanceOf(Date);
+    expect(await store.heartbeat(e.id, 'worker-a')).toBe(false);
+    expect(await store.finish({ tenantId: e.tenantId, id: e.id, workflowId: e.workflowId, ownerId: e.owner.userId }, 'worker-a', { status: 'completed', output: {} })).toBe(false);
+    expect(await store.sleepUntil(e.tenantId, e.id, 'worker-a', new Date(), 'pending')).toBe(false);
+    expect(await store.claim('worker-b', { limit: 10 })).toEqual([]);
+    expect((await core.workflows.getExecution(f.marketing, e.id)).status).toBe('cancelled');
+    const rows = await t.db.withTenant(f.tenantId, async (em) => ({
+      audit: await em.execute(`SELECT action, diff FROM audit_log WHERE entity_id = ?`, [e.id]),
+      events: await em.execute(`SELECT type, payload FROM outbox_events WHERE payload->>'executionId' = ? AND type = 'workflow.cancelled'`, [e.id]),
+    }));
+    expect(rows.audit).toEqual([{ action: 'workflow.execution_cancelled', diff: { before: { status: 'running' }, after: { status: 'cancelled', reason: 'wrong list' } } }]);
+    expect(rows.events).toEqual([{ type: 'workflow.cancelled', payload: { executionId: e.id, workflowId: wf.id, ownerId: f.marketing.userId, previousStatus: 'running', reason: 'wrong list' } }]);
+  });
+
+  it("a step parked on an approval: the approval is rejected with the execution (it stayed pending, and approving it resumed nothing)", async () => {
+    const wf = await workflow();
+    const queued = await core.workflows.execute(f.marketing, wf.id);
+    const approval = await core.approvals.request(f.marketing, {
+      kind: 'workflow_step',
+      action: { workflowId: wf.id, executionId: queued.id, stepId: 'mail', stepType: 'SEND_EMAIL', config: { to: 'x@cancel.test', subject: 's', body: 'b' } },
+      summary: 'Workflow wants to run step "Mail"',
+      risk: 'high',
+      subject: { type: 'workflow_execution', id: queued.id },
+      idempotencyKey: `workflow:${queued.id}:mail`,
+    });
+    expect(approval.status).toBe('pending');
+    await core.workflows.cancelExecution(f.admin, queued.id);
+    expect(await core.approvals.get(f.admin, approval.id)).toMatchObject({ status: 'rejected', reason: 'the workflow execution was cancelled', decidedBy: f.admin.userId });
+    await expect(core.approvals.decide(f.admin, approval.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('a pending one too; an ended one is a CONFLICT naming its status; a rep may not; an unknown id is NOT_FOUND', async () => {
+    const wf = await workflow();
+    const queued = await core.workflows.execute(f.marketing, wf.id);
+    await expect(core.workflows.cancelExecution(f.rep, queued.id)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(await core.workflows.cancelExecution(f.admin, queued.id)).toMatchObject({ status: 'cancelled', error: 'cancelled' });
+    await expect(core.workflows.cancelExecution(f.admin, queued.id)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `Execution ${queued.id} is cancelled: only a pending, running or waiting execution can be cancelled`,
+    });
+    await expect(core.workflows.cancelExecution(f.admin, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(core.workflows.cancelExecution(f.admin, 'nope')).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'executionId', reason: 'must be an execution id (UUID)' }] });
+  });
+});

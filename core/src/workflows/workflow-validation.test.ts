@@ -103,6 +103,24 @@ describe('workflow definition validation', () => {
     expect(issues[1].reason).toBe('step "w": WAIT needs one of seconds, minutes, hours, days');
   });
 
+  it('a missing or bad config field is named in the reason (it said `SEND_EMAIL is required`)', () => {
+    const d = base();
+    d.steps[0].config = { subject: 'Hi' };
+    d.steps[1].config = { title: 'Call', dueInHours: 'soon' };
+    expect(issuesOf(d)).toEqual([
+      { path: 'steps.0.config.body', reason: 'step "a": SEND_EMAIL body is required' },
+      { path: 'steps.1.config.dueInHours', reason: 'step "b": CREATE_TASK dueInHours: Invalid input: expected number, received string' },
+    ]);
+  });
+
+  it('an unknown schedule time zone is named as the timezone (cron-parser blamed the cron)', () => {
+    const d = base();
+    d.trigger = { type: 'TIME_BASED', conditions: [], schedule: { cron: '0 9 * * 1', timezone: 'Mars/Olympus' } } as never;
+    expect(issuesOf(d)).toEqual([{ path: 'trigger.schedule.timezone', reason: '"Mars/Olympus" is not an IANA time zone, e.g. "Europe/Berlin" or "UTC"' }]);
+    d.trigger = { type: 'TIME_BASED', conditions: [], schedule: { cron: '0 9 * * 1', timezone: 'Europe/Berlin' } } as never;
+    expect(issuesOf(d)).toEqual([]);
+  });
+
   it('names template variables that do not exist', () => {
     const d = base();
     d.steps[0].config = { subject: 'Hi {{contact.nickname}}', body: '{{variables.promo}} {{steps.zzz.id}} {{event.anything}}' };

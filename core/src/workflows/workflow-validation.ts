@@ -12,6 +12,22 @@ const CONTACT_FIELDS = new Set([...Object.keys(Contact.shape), 'daysSinceLastCon
 /** Roots whose children are open-ended (payloads and inputs have no fixed schema). */
 const OPEN_ROOTS = new Set(['event', 'input']);
 
+function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A config issue's reason led by its field ("body is required"), unless the reason already names it or concerns the whole config. */
+function withField(issue: FieldIssue, configPath: string): string {
+  const field = issue.path.slice(configPath.length + 1);
+  if (!field || issue.reason.startsWith(field.split('.')[0])) return issue.reason;
+  return /^(is|must|needs) /.test(issue.reason) ? `${field} ${issue.reason}` : `${field}: ${issue.reason}`;
+}
+
 /** The next cron firing after `from`, or a reason the expression is invalid. */
 export function nextCronRun(cron: string, timezone: string, from: Date): Date {
   return cronParser().CronExpressionParser.parse(cron, { currentDate: from, tz: timezone }).next().toDate();
@@ -118,7 +134,10 @@ export function definitionIssues(input: unknown): { issues: FieldIssue[]; defini
 
   if (def.trigger.type === 'TIME_BASED') {
     if (!def.trigger.schedule) issues.push({ path: 'trigger.schedule', reason: 'TIME_BASED triggers need a schedule (cron)' });
-    else {
+    else if (!isTimeZone(def.trigger.schedule.timezone)) {
+      // cron-parser's own error for an unknown zone blamed the cron ("CronDate: unhandled timestamp")
+      issues.push({ path: 'trigger.schedule.timezone', reason: `"${def.trigger.schedule.timezone}" is not an IANA time zone, e.g. "Europe/Berlin" or "UTC"` });
+    } else {
       try {
         nextCronRun(def.trigger.schedule.cron, def.trigger.schedule.timezone, new Date());
       } catch (err) {
@@ -134,7 +153,7 @@ export function definitionIssues(input: unknown): { issues: FieldIssue[]; defini
     const who = `step "${s.id}": `;
     const config = STEP_CONFIGS[s.type].safeParse(s.config);
     if (!config.success) {
-      for (const issue of zodIssues(config.error, `${at}.config`)) issues.push({ path: issue.path, reason: `${who}${s.type} ${issue.reason}` });
+      for (const issue of zodIssues(config.error, `${at}.config`)) issues.push({ path: issue.path, reason: `${who}${s.type} ${withField(issue, `${at}.config`)}` });
     }
     s.nextSteps.forEach((n, j) => {
       if (!ids.has(n)) issues.push({ path: `${at}.nextSteps.${j}`, reason: `${who}next step "${n}" does not exist` });

@@ -8,6 +8,7 @@ import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
+import { cancelExecution } from './workflow-cancel.ts';
 import { completeFailedStep } from './workflow-complete-step.ts';
 import { activationNeedsApproval, requestActivation, switchOn } from './workflow-activation.ts';
 import { createWebhookSecretBox, generateWebhookSecret, type WebhookSecretBox } from './webhook-secret.ts';
@@ -310,6 +311,10 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
     },
 
     /** Complete a failed step by hand (see workflow-complete-step.ts); the execution continues after it. */
+    cancelExecution(actor: Actor, executionId: string, reason?: string): Promise<WorkflowExecution> {
+      return cancelExecution(db, actor, { executionId, reason });
+    },
+
     completeStep(actor: Actor, executionId: string, stepId: string, output?: Record<string, unknown>): Promise<WorkflowExecution> {
       return completeFailedStep(db, actor, { executionId, stepId, output });
     },

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { AppError, describeIgnoredColumn, parseDateOrder, seedDemoTenant, type ImportReport } from '@crm/core';
+import { AppError, describeIgnoredColumn, parseCsvEncoding, parseDateOrder, seedDemoTenant, type ImportReport } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
@@ -43,9 +43,9 @@ function printReport(report: ImportReport, json: boolean): void {
 }
 
 export const importCommand: Command = {
-  summary: 'Import contacts or interactions from a CSV (HubSpot/Salesforce exports work as they are)',
-  usage: 'crm import contacts|interactions FILE [--date-format dmy|mdy] [--json] [--user EMAIL] [--tenant SLUG]',
-  options: { ...ACTOR_OPTIONS, json: { type: 'boolean' }, 'date-format': { type: 'string' } },
+  summary: 'Import contacts or interactions from a CSV (HubSpot, Salesforce, Zoho and Pipedrive exports work as they are)',
+  usage: 'crm import contacts|interactions FILE [--date-format dmy|mdy] [--encoding utf-8|windows-1252] [--json] [--user EMAIL] [--tenant SLUG]',
+  options: { ...ACTOR_OPTIONS, json: { type: 'boolean' }, 'date-format': { type: 'string' }, encoding: { type: 'string' } },
   async run({ positionals, values, logger }) {
     const kind = kindArg(positionals, 'import');
     const file = fileArg(positionals, 'import');
@@ -54,6 +54,7 @@ export const importCommand: Command = {
     if (stat.isDirectory()) throw Object.assign(new Error(`EISDIR: ${file}`), { code: 'EISDIR', path: file });
     const size = stat.size;
     const dateFormat = typeof values['date-format'] === 'string' ? parseDateOrder(values['date-format'], 'date-format') : undefined;
+    const encoding = typeof values.encoding === 'string' ? parseCsvEncoding(values.encoding, 'encoding') : undefined;
     const booted = await bootCore(logger);
     try {
       const actor = await resolveCliActor(booted.core, values);
@@ -66,8 +67,8 @@ export const importCommand: Command = {
       try {
         const report =
           kind === 'contacts'
-            ? await booted.core.imports.importContacts(actor, stream, { dateFormat })
-            : await booted.core.imports.importInteractions(actor, stream, { dateFormat });
+            ? await booted.core.imports.importContacts(actor, stream, { dateFormat, encoding })
+            : await booted.core.imports.importInteractions(actor, stream, { dateFormat, encoding });
         bar.stop();
         printReport(report, values.json === true);
         return report.failed ? 1 : 0;

@@ -4,7 +4,7 @@ import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
 
 const USAGE =
-  'crm workflow list | templates | install KEY | activate ID | deactivate ID | rotate-secret ID | run ID [--contact ID] [--input JSON] | dry-run ID [--days N] | executions [--workflow ID] | execution ID | complete-step EXECUTION_ID STEP_ID [--output JSON] | mailbox [--to EMAIL] [--json]';
+  'crm workflow list | templates | install KEY | activate ID | deactivate ID | rotate-secret ID | run ID [--contact ID] [--input JSON] | dry-run ID [--days N] | executions [--workflow ID] | execution ID | cancel EXECUTION_ID [--reason TEXT] | complete-step EXECUTION_ID STEP_ID [--output JSON] | mailbox [--to EMAIL] [--json]';
 
 type Values = Record<string, unknown>;
 const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -44,6 +44,7 @@ const ACTIONS: Record<string, (core: CrmCore, actor: Actor, args: string[], valu
   'dry-run': (core, actor, args, v) => core.workflows.dryRun(actor, { id: need(args[0], 'ID'), days: v.days ? Number(v.days) : undefined }),
   executions: (core, actor, _args, v) => core.workflows.listExecutions(actor, { workflowId: typeof v.workflow === 'string' ? v.workflow : undefined }),
   execution: (core, actor, args) => core.workflows.getExecution(actor, need(args[0], 'ID')),
+  cancel: (core, actor, args, v) => core.workflows.cancelExecution(actor, need(args[0], 'EXECUTION_ID'), typeof v.reason === 'string' ? v.reason : undefined),
   'complete-step': (core, actor, args, v) =>
     core.workflows.completeStep(actor, need(args[0], 'EXECUTION_ID'), need(args[1], 'STEP_ID'), typeof v.output === 'string' ? jsonObject(v.output, 'output') : undefined),
   mailbox: (core, actor, _args, v) => listMailbox(core.db, actor, { to: typeof v.to === 'string' ? v.to : undefined }),
@@ -65,6 +66,10 @@ function summary(action: string, result: unknown): string {
           `  A manager or admin other than you decides it: npx crm approvals approve ${w.activation.approvalId}`,
         ].join('\n');
   }
+  if (action === 'cancel') {
+    const e = result as { id: string; status: string; error: string | null };
+    return `Execution ${e.id} is ${e.status} (${e.error}).`;
+  }
   if (action === 'rotate-secret') {
     const r = result as { workflowId: string; webhookSecret: string };
     return [`New webhook secret of workflow ${r.workflowId}:`, `  ${r.webhookSecret}`, '  Shown once: store it now. The previous secret no longer verifies.'].join('\n');
@@ -75,7 +80,7 @@ function summary(action: string, result: unknown): string {
 export const workflowCommand: Command = {
   summary: 'Manage workflows: templates, activation, runs, dry runs, executions, local mailbox',
   usage: USAGE,
-  options: { ...ACTOR_OPTIONS, contact: { type: 'string' }, input: { type: 'string' }, days: { type: 'string' }, workflow: { type: 'string' }, to: { type: 'string' }, output: { type: 'string' }, json: { type: 'boolean' } },
+  options: { ...ACTOR_OPTIONS, contact: { type: 'string' }, input: { type: 'string' }, days: { type: 'string' }, workflow: { type: 'string' }, to: { type: 'string' }, output: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
   async run({ positionals, values, logger }) {
     const action = positionals[0];
     const handler = action ? ACTIONS[action] : undefined;

@@ -180,6 +180,8 @@ export const GRAPHQL_SDL = /* GraphQL */ `
     insights: [AIInsight!]!
     trends: [TrendAnalysis!]!
     recommendations: [ActionableRecommendation!]!
+    "Why some analyses were left out: too little history since the first activity in the period (null when none was)."
+    note: String
   }
 
   type AnalyticsResult {

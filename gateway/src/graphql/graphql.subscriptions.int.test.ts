@@ -285,6 +285,10 @@ describe.each(testDbKinds())('GraphQL subscriptions over WebSocket on %s', (kind
     const p = await connect(a.apiKeys.manager);
     const id = p.subscribe(`subscription($id: ID!) { workflowExecutionStatus(executionId: $id) { id status } }`, { id: exec.id });
     expect((await p.until(() => p.data(id)[0], 'the current status')).workflowExecutionStatus).toEqual({ id: exec.id, status: exec.status.toUpperCase() });
+    // cancelled: the workflow.cancelled event brings the final status, and the stream ends
+    await core.workflows.cancelExecution(a.marketing, exec.id);
+    await p.until(() => p.data(id).some((d) => (d.workflowExecutionStatus as { status: string }).status === 'CANCELLED'), 'the cancelled status');
+    await p.until(() => p.messages.find((m) => m.type === 'complete' && m.id === id), 'the end of the stream');
     const unknown = p.subscribe(`subscription { workflowExecutionStatus(executionId: "00000000-0000-4000-8000-000000000000") { id } }`);
     expect((await p.errorsOf(unknown))[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
   });

@@ -59,11 +59,14 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
   } else if ((err as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     status = 415;
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim() || '(none)';
+    // the CSV import routes take text/csv; every other route JSON
+    const wanted = req.routeOptions?.config?.mediaType ?? 'application/json';
+    const what = wanted === 'application/json' ? 'the body as JSON' : 'the file as the body';
     body = {
       error: {
         code: 'VALIDATION_FAILED',
-        message: `Unsupported Media Type ${type}: send the body as JSON with "Content-Type: application/json"`,
-        details: [{ path: 'headers.content-type', reason: 'must be application/json' }],
+        message: `Unsupported Media Type ${type}: send ${what} with "Content-Type: ${wanted}"`,
+        details: [{ path: 'headers.content-type', reason: `must be ${wanted}` }],
         ...base,
       },
     };
@@ -98,7 +101,7 @@ function locateIssues(message: string, details: unknown, req: FastifyRequest): {
   const renamed = req.routeOptions?.config?.issuePaths ?? {};
   let text = message;
   const located = details.map((d: { path?: unknown }) => {
-    if (typeof d?.path !== 'string' || /^(body|query|params)(\.|$)/.test(d.path)) return d;
+    if (typeof d?.path !== 'string' || /^(body|query|params|headers)(\.|$)/.test(d.path)) return d;
     const path = d.path;
     const head = path.split('.')[0];
     const where = own(req.body, head) ? 'body' : own(req.query, head) ? 'query' : undefined;

@@ -62,7 +62,12 @@ describe.each(testDbKinds())('gateway: inbound workflow webhooks with per-workfl
     expect((await post(id, body.replace('a@b', 'x@y'), headers)).statusCode).toBe(401);
     expect((await post(id, body, signedHeaders(webhookSecret, body, Date.now() - 6 * 60_000))).statusCode).toBe(401);
     const other = JSON.stringify({ form: 'other' });
-    expect((await post(id, other, signedHeaders(webhookSecret, other))).json().data).toEqual({ executionId: null, started: false });
+    // it says why nothing started (the answer was only started: false)
+    expect((await post(id, other, signedHeaders(webhookSecret, other))).json().data).toEqual({
+      executionId: null,
+      started: false,
+      reason: 'the trigger conditions of the workflow did not match the body; nothing was started',
+    });
     expect(await core.workflows.listExecutions(f.marketing, { workflowId: id })).toHaveLength(1);
   });
 

@@ -16,6 +16,8 @@ export const webhookRoutes: FastifyPluginAsync<{ core: CrmCore; secret?: string 
       signature: req.headers[SIGNATURE_HEADER] as string | undefined,
       body: typeof req.body === 'string' ? req.body : '',
     });
-    return reply.status(202).send({ data: { executionId, started: executionId !== null } });
+    // a sender whose call started nothing learns why (it read only started: false)
+    const why = executionId === null ? { reason: 'the trigger conditions of the workflow did not match the body; nothing was started' } : {};
+    return reply.status(202).send({ data: { executionId, started: executionId !== null, ...why } });
   });
 };

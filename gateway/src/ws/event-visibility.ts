@@ -11,6 +11,7 @@ export const TOPIC_OF: Record<string, Topic> = {
   'workflow.triggered': 'workflow-executions',
   'workflow.completed': 'workflow-executions',
   'workflow.failed': 'workflow-executions',
+  'workflow.cancelled': 'workflow-executions',
   'insight.generated': 'insights',
   'approval.requested': 'approvals',
   'approval.decided': 'approvals',

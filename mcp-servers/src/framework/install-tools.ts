@@ -1,5 +1,5 @@
 import type { FieldIssue, Logger } from '@crm/core';
-import { AppError, zodIssues } from '@crm/core/contracts';
+import { AppError, objectShapeAt, zodIssues } from '@crm/core/contracts';
 import type { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -7,24 +7,6 @@ import { toJsonValue } from './json.ts';
 import type { AnyToolDefinition } from './tool.ts';
 import type { Extra, ToolContext } from './tool-context.ts';
 import { errorResult, successResult, toToolError } from './tool-result.ts';
-
-type Inner = { shape?: Record<string, unknown>; _zod?: { def?: { in?: unknown; innerType?: unknown } } };
-
-/** The object schema at `path` inside `schema`, through optional/default/pipe wrappers (undefined if none). */
-function objectAt(schema: unknown, path: PropertyKey[]): Record<string, unknown> | undefined {
-  let s = schema as Inner | undefined;
-  for (let step = 0; s && step < 8; step++) {
-    if (s.shape) {
-      if (!path.length) return s.shape;
-      s = s.shape[String(path[0])] as Inner | undefined;
-      path = path.slice(1);
-      step = -1;
-      continue;
-    }
-    s = (s._zod?.def?.in ?? s._zod?.def?.innerType) as Inner | undefined;
-  }
-  return undefined;
-}
 
 /**
  * zod issues as field issues; an unknown field is named by its own path rather than the object's,
@@ -35,7 +17,7 @@ function argumentIssues(error: z.ZodError, input: unknown): FieldIssue[] {
   return error.issues.flatMap((issue, i) => {
     if (issue.code !== 'unrecognized_keys') return [mapped[i]];
     const parent = issue.path.map(String).join('.');
-    const accepted = Object.keys(objectAt(input, issue.path) ?? {});
+    const accepted = Object.keys(objectShapeAt(input, issue.path) ?? {});
     const hint = accepted.length ? ` (accepted: ${accepted.join(', ')})` : '';
     return issue.keys.map((key) => ({ path: parent ? `${parent}.${key}` : key, reason: `is not a field of this tool; remove it${hint}` }));
   });

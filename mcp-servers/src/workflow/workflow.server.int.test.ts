@@ -16,6 +16,7 @@ describe('workflow MCP server', () => {
     expect(tools.map((t) => t.name).sort()).toEqual(
       [
         'activate_workflow',
+        'cancel_execution',
         'complete_workflow_step',
         'create_workflow',
         'deactivate_workflow',
@@ -65,6 +66,10 @@ describe('workflow MCP server', () => {
     expect(JSON.parse((resource.contents[0] as { text: string }).text).status).toBe('pending');
     const wfRes = await mcp.client.readResource({ uri: `crm://workflows/${wf.id}` });
     expect(JSON.parse((wfRes.contents[0] as { text: string }).text).executionStats.total).toBe(1);
+    // cancel_execution stops it; a second cancel is a conflict naming the status
+    expect(ok<{ status: string; error: string }>(await mcp.call('cancel_execution', { executionId: exec.id, reason: 'wrong contact' }))).toMatchObject({ status: 'cancelled', error: 'cancelled: wrong contact' });
+    const again = failed(await mcp.call('cancel_execution', { executionId: exec.id }));
+    expect(again.code).toBe('CONFLICT');
   });
 
   it('answers an invalid definition with the step and field, and versions updates', async () => {

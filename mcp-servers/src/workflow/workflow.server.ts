@@ -3,6 +3,7 @@ import { buildMcpServer } from '../framework/build-server.ts';
 import type { McpServerDeps, ServerModule } from '../framework/server-module.ts';
 import { registerDesignWorkflowPrompt } from './design-workflow.prompt.ts';
 import { activateWorkflowTool } from './tools/activate-workflow.tool.ts';
+import { cancelExecutionTool } from './tools/cancel-execution.tool.ts';
 import { completeWorkflowStepTool } from './tools/complete-workflow-step.tool.ts';
 import { createWorkflowTool } from './tools/create-workflow.tool.ts';
 import { deactivateWorkflowTool } from './tools/deactivate-workflow.tool.ts';
@@ -26,7 +27,7 @@ const INSTRUCTIONS =
   'Automations of the tenant: a workflow is a trigger (contact created, status changed, interaction logged, lead score changed, ' +
   'schedule, manual, webhook) plus steps (send email, create task, update contact, AI decision, wait, webhook call, assign user). ' +
   'Use list_templates/install_template for common ones, design_workflow to draft one, dry_run_workflow to see who would enter and what ' +
-  'would be sent before activate_workflow. Executions are durable; get_execution shows every step attempt; complete_workflow_step records a failed step as done by hand. ' +
+  'would be sent before activate_workflow. Executions are durable; get_execution shows every step attempt; complete_workflow_step records a failed step as done by hand; cancel_execution stops one that has not ended. ' +
   'get_tenant_settings/update_tenant_settings (ADMIN) read and switch the tenant policies (activation needs approval, approval emails).';
 
 export const workflowModule: ServerModule = {
@@ -45,6 +46,7 @@ export const workflowModule: ServerModule = {
     executeWorkflowTool,
     getExecutionTool,
     completeWorkflowStepTool,
+    cancelExecutionTool,
     listExecutionsTool,
     listTemplatesTool,
     installTemplateTool,

@@ -3,11 +3,15 @@ import {
   createMailboxTransport,
   CreateReportScheduleInput,
   DateRange,
+  AnomaliesResult,
   DetectAnomaliesInput,
   ForecastInput,
+  ForecastResult,
   GenerateInsightsInput,
+  GenerateInsightsOutput,
   METRIC_GROUPS,
   ReportDefinition,
+  StoredReportScheduleSchema,
   UpdateReportScheduleInput,
   WorkflowsEnv,
   reportCsv,
@@ -68,17 +72,17 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
   });
 
   f.post('/insights', {
-    schema: { tags: ['insights'], summary: 'Generate insights (trends, anomalies, segments, rep comparison, forecast)', body: GenerateInsightsInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['insights'], summary: 'Generate insights (trends, anomalies, segments, rep comparison, forecast)', body: GenerateInsightsInput, response: withErrors({ 200: GenerateInsightsOutput }) },
     handler: (req) => core.insights.generate(actorOf(req), req.body),
   });
 
   f.post('/insights/anomalies', {
-    schema: { tags: ['insights'], summary: 'Anomalous days of a daily series', body: DetectAnomaliesInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['insights'], summary: 'Anomalous days of a daily series', body: DetectAnomaliesInput, response: withErrors({ 200: AnomaliesResult }) },
     handler: (req) => core.insights.anomalies(actorOf(req), req.body),
   });
 
   f.post('/predictions/forecast', {
-    schema: { tags: ['insights'], summary: 'Forecast a daily series with prediction intervals', body: ForecastInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['insights'], summary: 'Forecast a daily series with prediction intervals', body: ForecastInput, response: withErrors({ 200: ForecastResult }) },
     handler: (req) => core.insights.forecast(actorOf(req), req.body),
   });
 
@@ -105,22 +109,22 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
 
   // Stored report definitions emailed on a cron schedule (reports:read to see, reports:write to change).
   f.get('/reports/schedules', {
-    schema: { tags: ['reports'], summary: 'Stored report schedules with next run and last status', response: withErrors({ 200: z.object({ data: z.array(AnyObject) }) }) },
+    schema: { tags: ['reports'], summary: 'Stored report schedules with next run and last status', response: withErrors({ 200: z.object({ data: z.array(StoredReportScheduleSchema) }) }) },
     handler: async (req) => ({ data: await core.reportSchedules.list(actorOf(req)) }),
   });
 
   f.post('/reports/schedules', {
-    schema: { tags: ['reports'], summary: 'Store a report definition emailed on a cron schedule', body: CreateReportScheduleInput, response: withErrors({ 201: AnyObject }) },
+    schema: { tags: ['reports'], summary: 'Store a report definition emailed on a cron schedule', body: CreateReportScheduleInput, response: withErrors({ 201: StoredReportScheduleSchema }) },
     handler: async (req, reply) => reply.status(201).send(await core.reportSchedules.create(actorOf(req), req.body)),
   });
 
   f.get('/reports/schedules/:id', {
-    schema: { tags: ['reports'], summary: 'One report schedule', params: IdParams, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['reports'], summary: 'One report schedule', params: IdParams, response: withErrors({ 200: StoredReportScheduleSchema }) },
     handler: (req) => core.reportSchedules.get(actorOf(req), req.params.id),
   });
 
   f.patch('/reports/schedules/:id', {
-    schema: { tags: ['reports'], summary: 'Change a report schedule (a new cron recomputes the next run)', params: IdParams, body: UpdateReportScheduleInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['reports'], summary: 'Change a report schedule (a new cron recomputes the next run)', params: IdParams, body: UpdateReportScheduleInput, response: withErrors({ 200: StoredReportScheduleSchema }) },
     handler: (req) => core.reportSchedules.update(actorOf(req), req.params.id, req.body),
   });
 

@@ -166,8 +166,11 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
       const longMetrics = expectEnvelope(await h.call('marketing', 'GET', '/api/v1/metrics?start=2020-01-01T00:00:00Z&end=2024-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
       expect(longMetrics.error.details).toEqual([{ path: 'query.end', reason: expect.stringMatching(/^must span at most \d+ days$/) }]);
       expect((await h.call('marketing', 'POST', '/api/v1/insights', { types: ['TREND_ANALYSIS'] })).statusCode).toBe(200);
-      expect((await h.call('marketing', 'POST', '/api/v1/insights/anomalies', { metric: 'new_contacts' })).statusCode).toBe(200);
-      expect((await h.call('marketing', 'POST', '/api/v1/predictions/forecast', { horizon_days: 7 })).statusCode).toBe(200);
+      // the fixture's rows are all from today (no complete day of history): a clear refusal, not a forecast of 0 (0–0)
+      const anomalies = expectEnvelope(await h.call('marketing', 'POST', '/api/v1/insights/anomalies', { metric: 'new_contacts' }), 400, 'VALIDATION_FAILED');
+      expect(anomalies.error.details[0]).toMatchObject({ path: 'date_range', reason: expect.stringMatching(/^needs at least 21 days with data, got 0/) });
+      const forecast = expectEnvelope(await h.call('marketing', 'POST', '/api/v1/predictions/forecast', { horizon_days: 7 }), 400, 'VALIDATION_FAILED');
+      expect(forecast.error.details[0]).toMatchObject({ path: 'body.history_days', reason: expect.stringMatching(/^needs at least 28 complete days of history/) });
       expect((await h.call('manager', 'GET', `/api/v1/contacts/${contactId}/journey`)).statusCode).toBe(200);
       const report = await h.call('marketing', 'POST', '/api/v1/reports', { type: 'SALES_PIPELINE' });
       expect(report.json()).toMatchObject({ type: 'SALES_PIPELINE', metrics: expect.any(Array) });

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { AppError, type CrmCore, type ReportDelivery } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
 import type { HttpSecurityOptions } from '../http.config.ts';
 import { activityRoutes } from './activities.routes.ts';
 import { adminRoutes } from './admin.routes.ts';
@@ -13,6 +14,7 @@ import { contactRoutes } from './contacts.routes.ts';
 import { registerIdempotency } from './idempotency.hook.ts';
 import { applySecurityHeaders, securityHeaders } from './security-headers.ts';
 import { savedReportRoutes } from './saved-reports.routes.ts';
+import { importRoutes } from './imports.routes.ts';
 import { insightRoutes } from './insights.routes.ts';
 import { knowledgeRoutes } from './knowledge.routes.ts';
 import { mailboxRoutes } from './mailbox.routes.ts';
@@ -119,6 +121,21 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
       // the API takes JSON only: Fastify's default text/plain parser handed a JSON body sent as text to
       // the schema as a string ("expected object, received string"); now it is 415 saying what to send
       api.removeContentTypeParser('text/plain');
+      // a GET that declares no query parameters refuses them like every other route does with an
+      // unknown one (GET /reports/schedules?limit=5 answered every schedule, as if limit were read)
+      api.addHook('onRoute', (route) => {
+        const methods = [route.method].flat();
+        if (methods.includes('GET') && !route.schema?.querystring) route.schema = { ...route.schema, querystring: z.object({}).strict() };
+      });
+      // "Content-Type: application/json" with no body (what many HTTP clients send on a bodiless POST:
+      // curl -H … -X POST, generated SDKs) was 400 "Body cannot be empty…" even where every field is
+      // optional; now it is no body, and a route that needs fields names them
+      const json = api.getDefaultJsonParser('error', 'error');
+      api.removeContentTypeParser('application/json');
+      api.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+        if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+        json(req, body as string, done);
+      });
       api.setNotFoundHandler((req, reply) => {
         const path = req.url.split('?')[0];
         const allowed = METHODS.filter((method) => app.findRoute({ method, url: path }));
@@ -132,6 +149,7 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
       });
       await api.register(contactRoutes, { core });
       await api.register(activityRoutes, { core });
+      await api.register(importRoutes, { core });
       await api.register(scoringRoutes, { core });
       await api.register(insightRoutes, { core, reportDelivery });
       await api.register(savedReportRoutes, { core });

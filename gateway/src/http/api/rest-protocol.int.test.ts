@@ -76,6 +76,24 @@ describe('REST protocol edges', () => {
     expect(missing.json().error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.firstName' }), expect.objectContaining({ path: 'body.email' })]));
   });
 
+  it('"Content-Type: application/json" with no body is no body (it was 400 "Body cannot be empty when content-type is set to application/json")', async () => {
+    const json = { 'content-type': 'application/json' };
+    const insights = await h.call('manager', 'POST', '/api/v1/insights', '', json);
+    expect(insights.statusCode, insights.body).toBe(200);
+    const blank = await h.call('manager', 'POST', '/api/v1/insights', '  \n', json);
+    expect(blank.statusCode, blank.body).toBe(200);
+    // a route with required fields names them; broken JSON is still refused
+    const missing = await h.call('manager', 'POST', '/api/v1/contacts', '', json);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'body.firstName' })]));
+    const broken = await h.call('manager', 'POST', '/api/v1/contacts', '{"firstName":', json);
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json().error.code).toBe('VALIDATION_FAILED');
+    // prototype poisoning is refused as before
+    const poisoned = await h.call('manager', 'POST', '/api/v1/contacts', '{"__proto__":{"x":1},"firstName":"A"}', json);
+    expect(poisoned.statusCode).toBe(400);
+  });
+
   it('a lead-score range whose minimum is above its maximum is refused naming the field (it answered an empty page)', async () => {
     const res = await h.call('manager', 'GET', '/api/v1/contacts?leadScoreMin=50&leadScoreMax=10');
     expect(res.statusCode).toBe(400);
@@ -110,8 +128,28 @@ describe('REST protocol edges', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details).toEqual([
       { path: 'query.query', reason: 'is required' },
-      { path: 'query.q', reason: 'is not a field of this request' },
+      { path: 'query.q', reason: expect.stringMatching(/^is not a field of this request \(accepted: query, .+\)$/) },
     ]);
+  });
+
+  it('a GET that takes no query parameters refuses one (GET /reports/schedules?limit=5 answered every schedule)', async () => {
+    for (const url of ['/api/v1/reports/schedules?limit=5', '/api/v1/workflows/templates?page=2', `/api/v1/contacts/${id}?fields=email`, '/api/v1/settings?x=1']) {
+      const res = await h.call('admin', 'GET', url);
+      expect(res.statusCode, url).toBe(400);
+      const name = url.split('?')[1].split('=')[0];
+      expect(res.json().error.details, url).toEqual([{ path: `query.${name}`, reason: 'is not a parameter of this route (it takes no query parameters)' }]);
+    }
+    expect((await h.call('admin', 'GET', '/api/v1/reports/schedules')).statusCode).toBe(200);
+    expect((await h.call('admin', 'GET', `/api/v1/contacts/${id}`)).statusCode).toBe(200);
+  });
+
+  it('an unknown field says which ones the request takes (what-if {"patch"} said only "is not a field of this request")', async () => {
+    const res = await h.call('manager', 'POST', `/api/v1/ai/lead-scoring/contacts/${id}/what-if`, { patch: { status: 'PROSPECT' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details).toEqual([{ path: 'body.patch', reason: 'is not a field of this request (accepted: actions, count)' }]);
+    // nested objects list their own fields
+    const nested = await h.call('manager', 'POST', '/api/v1/contacts', { ...contactBody('nested'), metadata: { campaign: 'x' } });
+    expect(nested.json().error.details).toEqual([{ path: 'body.metadata.campaign', reason: 'is not a field of this request (accepted: ipAddress, userAgent, referrer, campaignId, leadMagnet)' }]);
   });
 
   it('an unknown field is the one issue of a PATCH (it also said "at least one field must be given")', async () => {

@@ -7,6 +7,7 @@ const Accepted = z.object({
   data: z.object({
     executionId: z.uuid().nullable().describe('the queued execution; null when the trigger conditions did not match'),
     started: z.boolean(),
+    reason: z.string().optional().describe('why nothing was started (present only when started is false)'),
   }),
 });
 

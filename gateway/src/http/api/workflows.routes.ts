@@ -88,7 +88,7 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
       tags,
       summary: 'One version of a workflow definition',
       params: z.object({ id: z.uuid('must be a workflow id (UUID)'), version: z.coerce.number().int().min(1) }).strict(),
-      response: withErrors({ 200: AnyObject }),
+      response: withErrors({ 200: WorkflowDefinition }),
     },
     handler: (req) => core.workflows.getVersion(actorOf(req), req.params.id, req.params.version),
   });
@@ -167,6 +167,17 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
   f.get('/executions/:id', {
     schema: { tags: ['executions'], summary: 'An execution with its step attempts', params: IdParams, response: withErrors({ 200: ExecutionOut }) },
     handler: (req) => core.workflows.getExecution(actorOf(req), req.params.id),
+  });
+
+  f.post('/executions/:id/cancel', {
+    schema: {
+      tags: ['executions'],
+      summary: 'Cancel a pending, running or waiting execution (audited); 409 when it has already ended',
+      params: z.object({ id: z.uuid('must be an execution id (UUID)') }).strict(),
+      body: z.object({ reason: z.string().optional().describe('kept as the execution\'s error: "cancelled: <reason>"') }).strict().optional(),
+      response: withErrors({ 200: ExecutionOut }),
+    },
+    handler: (req) => core.workflows.cancelExecution(actorOf(req), req.params.id, req.body?.reason),
   });
 
   f.post('/executions/:id/steps/:stepId/complete', {

@@ -1,4 +1,4 @@
-import { AppError, type FieldIssue } from '@crm/core';
+import { AppError, objectShapeAt, type FieldIssue } from '@crm/core';
 import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import { z } from 'zod';
 import { serializerFor } from './json-serializer.ts';
@@ -29,8 +29,8 @@ const ELSEWHERE: Record<string, Record<string, string>> = {
   'PATCH /api/v1/contacts/:id': { status: 'is changed with POST /api/v1/contacts/{id}/status ({"status", "reason"}: audited, and the outcome date is kept)' },
 };
 
-/** zod issues → field issues with dotted paths; an unknown key names the key itself. */
-export function issuesOf(error: z.ZodError, prefix: string, elsewhere: Record<string, string> = {}): FieldIssue[] {
+/** zod issues → field issues with dotted paths; an unknown key names the key itself and what the object accepts. */
+export function issuesOf(error: z.ZodError, prefix: string, elsewhere: Record<string, string> = {}, schema?: z.ZodType): FieldIssue[] {
   const out: FieldIssue[] = [];
   // an object with unknown keys also fails its own refinements (PATCH {status} is not "no field given"): the unknown key is the issue
   const withUnknown = new Set(error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => i.path.join('.')));
@@ -38,7 +38,14 @@ export function issuesOf(error: z.ZodError, prefix: string, elsewhere: Record<st
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'custom' && withUnknown.has(issue.path.join('.'))) continue;
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? 'is not a field of this request' });
+      // `/what-if {"patch": …}` said only "is not a field of this request"; now also which ones are
+      const shape = objectShapeAt(schema, issue.path);
+      const accepted = Object.keys(shape ?? {});
+      const unknown =
+        shape && !accepted.length && prefix === 'query' && !issue.path.length
+          ? 'is not a parameter of this route (it takes no query parameters)'
+          : `is not a field of this request${accepted.length ? ` (accepted: ${accepted.join(', ')})` : ''}`;
+      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? unknown });
     } else {
       out.push({ path: base, reason: issue.message });
     }
@@ -69,7 +76,7 @@ export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema,
   const noBody = httpPart === 'body' || httpPart === undefined;
   return (data: unknown) => {
     const result = schema.safeParse(noBody && data == null ? {} : data);
-    if (!result.success) return { error: AppError.validation(issuesOf(result.error, prefix, elsewhere)) };
+    if (!result.success) return { error: AppError.validation(issuesOf(result.error, prefix, elsewhere, schema)) };
     const nul = nulIssues(data, prefix);
     if (nul.length) return { error: AppError.validation(nul) };
     return { value: result.data };

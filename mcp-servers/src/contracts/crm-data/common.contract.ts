@@ -50,8 +50,6 @@ export const FollowUpOut = FollowUp.omit({ tenantId: true }).extend({
   createdAt: IsoDateTime,
 });
 
-export const FieldIssueOut = z.object({ path: z.string(), reason: z.string(), row: z.number().int().optional() });
-
 export const NextCursorOut = z.string().optional().describe('Pass as cursor to get the next page; absent on the last page');
 
 export const contactName = (c: { firstName: string; lastName: string }) => `${c.firstName} ${c.lastName}`;

@@ -1,7 +1,7 @@
-import { ContactStatus, CreateContactInput, ListContactsQuery, UpdateContactInput } from '@crm/core/contracts';
+import { ContactStatus, CreateContactInput, ImportReportSchema, ListContactsQuery, UpdateContactInput } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
-import { ContactId, ContactOut, ContactSummaryOut, Cursor, FieldIssueOut, IsoDateInput, NextCursorOut } from './common.contract.ts';
+import { ContactId, ContactOut, ContactSummaryOut, Cursor, IsoDateInput, NextCursorOut } from './common.contract.ts';
 
 const list = ListContactsQuery.shape;
 
@@ -103,7 +103,7 @@ export const MergeContacts = {
   }),
 } satisfies ToolContract;
 
-/** ~5 MB of CSV: larger files go through `npx crm import` or REST, which stream from disk. */
+/** ~5 MB of CSV: larger files go through `npx crm import` or REST (`POST /api/v1/contacts/import`, the file as a text/csv body), which stream from disk. */
 export const MAX_IMPORT_CSV_CHARS = 5_000_000;
 
 export const ImportContacts = {
@@ -117,21 +117,5 @@ export const ImportContacts = {
         .describe('The CSV file content, header row first. HubSpot and Salesforce exports work as they are'),
     })
     .strict(),
-  output: z.object({
-    kind: z.enum(['contacts', 'interactions']),
-    delimiter: z.string(),
-    mappedColumns: z.array(z.object({ header: z.string(), field: z.string() })),
-    customColumns: z.array(z.string()).describe('Columns kept as custom fields'),
-    ignoredColumns: z
-      .array(z.object({ column: z.number().int(), header: z.string(), reason: z.string() }))
-      .describe('Columns whose cells were not imported (numbered from 1), e.g. one without a header, with the reason'),
-    rows: z.number().int(),
-    created: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int().describe('Rows matching a contact that would change nothing (nothing written)'),
-    skipped: z.number().int(),
-    failed: z.number().int(),
-    errors: z.array(FieldIssueOut).describe('One entry per bad field: row (as a spreadsheet numbers it), field path, reason'),
-    errorsTruncated: z.boolean(),
-  }),
+  output: ImportReportSchema,
 } satisfies ToolContract;

@@ -126,6 +126,17 @@ export const CompleteWorkflowStep = {
   output: ExecutionOut,
 } satisfies ToolContract;
 
+export const CancelExecution = {
+  name: 'cancel_execution',
+  input: z
+    .object({
+      executionId: ExecutionId,
+      reason: z.string().max(500).optional().describe('Kept as the execution\'s error: "cancelled: <reason>"'),
+    })
+    .strict(),
+  output: ExecutionOut,
+} satisfies ToolContract;
+
 export const GetExecution = { name: 'get_execution', input: z.object({ id: ExecutionId }).strict(), output: ExecutionOut } satisfies ToolContract;
 
 export const ListExecutions = {
