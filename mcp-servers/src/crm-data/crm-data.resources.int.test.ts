@@ -62,6 +62,42 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     expect(err.code).toBe(code);
   });
 
+  it.each([
+    ['an empty URI', '', /uri: must not be empty/],
+    ['a URI that does not parse', 'not a uri', /uri: "not a uri" is not an absolute URI/],
+    ['a bare path', '/contacts/1', /uri: "\/contacts\/1" is not an absolute URI/],
+  ])('reading %s is -32602 naming uri and why (not -32603 "Invalid URL")', async (_what, uri, message) => {
+    const err = await manager.client.readResource({ uri }).catch((e) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.message).toMatch(message);
+    expect(err.data.issues[0].path).toBe('uri');
+  });
+
+  it('answers resources/list in one page and refuses a cursor it never sent', async () => {
+    const first = await manager.client.listResources();
+    expect(first.nextCursor).toBeUndefined();
+    for (const method of ['listResources', 'listResourceTemplates', 'listPrompts', 'listTools'] as const) {
+      const err = await manager.client[method]({ cursor: 'eyJ2IjoxfQ' }).catch((e) => e);
+      expect(err, method).toBeInstanceOf(McpError);
+      expect(err.code).toBe(ErrorCode.InvalidParams);
+      expect(err.message).toMatch(/cursor: this server answers the whole list in one page and never sends a nextCursor; omit the cursor/);
+    }
+  });
+
+  it('prompts/get with a misspelled argument names the unknown one and the missing one', async () => {
+    const err = await manager.client.getPrompt({ name: 'qualify_lead', arguments: { contactID: jane.id } }).catch((e) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.message).toContain('arguments.contactID: is not an argument of prompt qualify_lead (did you mean contactId?); its arguments are contactId');
+    expect(err.message).toContain('arguments.contactId: is required');
+    // an optional argument misspelled was silently dropped: "scop: team" reviewed the rep's own pipeline
+    const typo = await manager.client.getPrompt({ name: 'weekly_pipeline_review', arguments: { scop: 'team' } }).catch((e) => e);
+    expect(typo.code).toBe(ErrorCode.InvalidParams);
+    expect(typo.message).toContain('arguments.scop: is not an argument of prompt weekly_pipeline_review (did you mean scope?); its arguments are scope');
+    expect(typo.message).not.toContain('is required');
+  });
+
   it("completes contact references with emails from the caller's tenant only", async () => {
     const ref = { type: 'ref/resource' as const, uri: 'crm://contacts/{id}' };
     expect((await manager.client.complete({ ref, argument: { name: 'id', value: 'jan' } })).completion.values).toEqual(['jane@resource.test']);

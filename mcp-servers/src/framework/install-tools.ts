@@ -1,5 +1,5 @@
 import type { FieldIssue, Logger } from '@crm/core';
-import { AppError, zodIssues } from '@crm/core/contracts';
+import { AppError, SERVER_OWNED_FIELDS, zodIssues } from '@crm/core/contracts';
 import type { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -28,16 +28,22 @@ function objectAt(schema: unknown, path: PropertyKey[]): Record<string, unknown>
 
 /**
  * zod issues as field issues; an unknown field is named by its own path rather than the object's,
- * with the fields that object accepts (a model that guessed `query` learns it is `search`).
+ * with the fields that object accepts (a model that guessed `query` learns it is `search`). A
+ * server-owned field given to a create/update tool is refused with REST's reason (`leadScore` is
+ * computed by scoring).
  */
-function argumentIssues(error: z.ZodError, input: unknown): FieldIssue[] {
+function argumentIssues(error: z.ZodError, input: unknown, tool: string): FieldIssue[] {
+  const writes = /^(create|update)_/.test(tool);
   const mapped = zodIssues(error);
   return error.issues.flatMap((issue, i) => {
     if (issue.code !== 'unrecognized_keys') return [mapped[i]];
     const parent = issue.path.map(String).join('.');
     const accepted = Object.keys(objectAt(input, issue.path) ?? {});
     const hint = accepted.length ? ` (accepted: ${accepted.join(', ')})` : '';
-    return issue.keys.map((key) => ({ path: parent ? `${parent}.${key}` : key, reason: `is not a field of this tool; remove it${hint}` }));
+    return issue.keys.map((key) => ({
+      path: parent ? `${parent}.${key}` : key,
+      reason: (writes && !parent && SERVER_OWNED_FIELDS[key]) || `is not a field of this tool; remove it${hint}`,
+    }));
   });
 }
 
@@ -59,7 +65,7 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
   try {
     const context = ctx(); // who asks comes before what they asked
     const parsed = tool.contract.input.safeParse(rawArgs ?? {});
-    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input));
+    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input, name));
     const raw = await tool.handler(parsed.data, context);
     const output = tool.contract.output.safeParse(toJsonValue(raw));
     if (!output.success) {

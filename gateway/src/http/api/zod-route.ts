@@ -1,4 +1,4 @@
-import { AppError, type FieldIssue } from '@crm/core';
+import { AppError, SERVER_OWNED_FIELDS, type FieldIssue } from '@crm/core';
 import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import { z } from 'zod';
 import { serializerFor } from './json-serializer.ts';
@@ -15,15 +15,6 @@ export interface ZodTypeProvider extends FastifyTypeProvider {
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
 
-/** Fields a client may never set: why each is refused (mass assignment). */
-const SERVER_OWNED: Record<string, string> = {
-  tenantId: 'is taken from your credentials and cannot be set',
-  id: 'is assigned by the server and cannot be set',
-  createdAt: 'is set by the server and cannot be set',
-  updatedAt: 'is set by the server and cannot be set',
-  leadScore: 'is computed by lead scoring and cannot be set',
-};
-
 /** Fields a route does not take because another route changes them: where to go instead. */
 const ELSEWHERE: Record<string, Record<string, string>> = {
   'PATCH /api/v1/contacts/:id': { status: 'is changed with POST /api/v1/contacts/{id}/status ({"status", "reason"}: audited, and the outcome date is kept)' },
@@ -38,7 +29,7 @@ export function issuesOf(error: z.ZodError, prefix: string, elsewhere: Record<st
     const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
     if (issue.code === 'custom' && withUnknown.has(issue.path.join('.'))) continue;
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? 'is not a field of this request' });
+      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED_FIELDS[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? 'is not a field of this request' });
     } else {
       out.push({ path: base, reason: issue.message });
     }
