@@ -186,8 +186,8 @@ async function exercise(h: Harness, mcp: Connected, admin: Actor) {
     await call('list_executions', {});
     // a step that failed (as a worker records it) is completed by hand
     if (exec.id) await h.t.db.writeAsTenant(admin.tenantId, [
-      { sql: `UPDATE workflow_executions SET status = 'failed', error = 'SMTP refused' WHERE id = $1`, params: [exec.id] },
-      { sql: `INSERT INTO workflow_step_attempts (tenant_id, execution_id, step_id, attempt, status, input, error, started_at) VALUES ($1, $2, 'nudge', 1, 'failed', '{}', 'SMTP refused', now())`, params: [admin.tenantId, exec.id] },
+      { sql: `UPDATE workflow_executions SET status = 'failed', error = 'SMTP refused' WHERE id = $1`, params: [exec.id as string] },
+      { sql: `INSERT INTO workflow_step_attempts (tenant_id, execution_id, step_id, attempt, status, input, error, started_at) VALUES ($1, $2, 'nudge', 1, 'failed', '{}', 'SMTP refused', now())`, params: [admin.tenantId, exec.id as string] },
     ]);
     await call('complete_workflow_step', { executionId: exec.id, stepId: 'nudge', output: { sentBy: 'hand' } });
     await call('deactivate_workflow', { id: created.id });

@@ -140,6 +140,21 @@ describe.each(testDbKinds())('crm-data tool errors on %s', (kind) => {
     expect(ok<{ position: string }>(await rep.call('update_contact', { id: mine.id, position: 'CTO' })).position).toBe('CTO');
   });
 
+  it.each([
+    ['a number for an object', 'log_interaction', () => ({ contactId: mine.id, type: 'MEETING', channel: 'IN_PERSON', direction: 'OUTBOUND', sentiment: 0.6 }), 'sentiment', 'must be an object {score, confidence, emotions?}, not a number'],
+    ['text for an object', 'create_follow_up', () => ({ contactId: mine.id, title: 't', dueAt: '2030-01-01', ownerId: 'me' }), 'ownerId', undefined],
+    ['a lower-case choice', 'search_contacts', () => ({ status: 'lead' }), 'status', 'Invalid option: expected one of "LEAD"|"PROSPECT"|"CUSTOMER"|"INACTIVE" (did you mean "LEAD"?)'],
+    ['words for a choice', 'log_interaction', () => ({ contactId: mine.id, type: 'MEETING', channel: 'in person', direction: 'OUTBOUND' }), 'channel', expect.stringMatching(/\(did you mean "IN_PERSON"\?\)$/)],
+    ['part of a choice', 'log_interaction', () => ({ contactId: mine.id, type: 'CALL', channel: 'PHONE', direction: 'OUTBOUND' }), 'type', expect.stringMatching(/\(did you mean "PHONE_CALL"\?\)$/)],
+    ['an email for a contact id', 'get_contact', () => ({ id: 'jane@acme.test' }), 'id', 'must be a contact id (UUID); that is an email address: get the contact\'s id with search_contacts {"search": "jane@acme.test"}'],
+  ])('%s (%s) → the reason says what would fit', async (_what, tool, args, path, reason) => {
+    const details = failed(await manager.call(tool, args())).details as { path: string; reason: string }[];
+    const issue = details.find((d) => d.path === path)!;
+    expect(issue).toBeDefined();
+    if (reason !== undefined) expect(issue.reason).toEqual(reason);
+    else expect(issue.reason).not.toMatch(/did you mean|that is an email/); // no hint where none fits
+  });
+
   it.each(['create_contact', 'update_contact'])('%s refuses leadScore as REST does: computed by scoring (same reason), not advertised', async (tool) => {
     const args = tool === 'create_contact' ? { firstName: 'A', lastName: 'B', email: 'score@y.test', leadScore: 90 } : { id: mine.id, leadScore: 90 };
     const error = failed(await manager.call(tool, args));
