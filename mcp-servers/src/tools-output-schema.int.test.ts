@@ -129,9 +129,10 @@ async function exercise(h: Harness, mcp: Connected, admin: Actor) {
     await call('merge_contacts', { primaryId: id, duplicateId: dup.id });
     await call('import_contacts', { csv: 'First Name,Last Name,Email,Company,Favourite colour\nIvy,Import,ivy@import.test,ImpCo,red\nBad,Row,not-an-email,,\n' });
     await call('add_document', { filename: 'pricing.md', content: '# Pricing\n\nThe Growth plan costs 49 EUR per seat and month; annual billing saves 15 %.' });
-    await call('add_document', { filename: 'notes.txt', content: 'Plain text notes: OutCo prefers quarterly invoices.', source: 'kb://notes' });
+    const notes = await call('add_document', { filename: 'notes.txt', content: 'Plain text notes: OutCo prefers quarterly invoices.', source: 'kb://notes' });
     await call('search_knowledge', { query: 'growth plan price per seat' });
     await call('search_knowledge', { query: 'OutCo budget', contactId: id, mode: 'fulltext' });
+    await call('delete_document', { id: (notes.document as Row | undefined)?.id });
     const filed = await call('request_approval', { tool: 'send_email', arguments: { contactId: id, subject: 'Discount', body: '15 % off' }, summary: 'Offer OutCo a discount', risk: 'high' });
     await call('list_approvals', {});
     await call('get_approval', { id: filed.id });

@@ -4,6 +4,10 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { createCrmCore, silentLogger, type CrmCore } from '@crm/core';
 import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
 import { createCrmDataServer } from '../index.ts';
+import { parseToolError } from '../framework/tool-result.ts';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+const errorOf = (r: unknown) => parseToolError(r as CallToolResult)!;
 
 describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
   let t: TestDatabase;
@@ -70,5 +74,36 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
     const empty = await client.callTool({ name: 'add_document', arguments: { filename: 'empty.pdf', content: 'bm90IGEgcGRm', encoding: 'base64' } });
     expect(empty.isError).toBe(true);
     expect(JSON.stringify(empty.structuredContent ?? empty.content)).toContain('VALIDATION_FAILED');
+  });
+
+  it('deletes a document (markdown and plain text): search no longer finds or cites it, a second delete is NOT_FOUND', async () => {
+    const client = await connect(a.manager);
+    const add = async (filename: string, content: string) =>
+      (await client.callTool({ name: 'add_document', arguments: { filename, content } })).structuredContent as { document: { id: string; uri: string } };
+    const md = await add('pricing.md', '# Pricing\n\nThe Growth plan costs 49 EUR per seat and month; annual billing saves 15 percent.\n');
+    const txt = await add('objections.txt', 'Objection: the quokka plan is too expensive.\nAnswer: compare it with the cost of one lost deal.');
+    const hits = async (query: string) =>
+      ((await client.callTool({ name: 'search_knowledge', arguments: { query, mode: 'fulltext' } })).structuredContent as { results: { documentId: string | null }[] }).results.map((r) => r.documentId);
+    expect(await hits('quokka plan too expensive')).toContain(txt.document.id);
+    const deleted = await client.callTool({ name: 'delete_document', arguments: { id: txt.document.id } });
+    expect(deleted.structuredContent).toEqual({ deleted: true, id: txt.document.id, chunks: 1 });
+    expect(await hits('quokka plan too expensive')).not.toContain(txt.document.id);
+    expect(await hits('growth plan seat')).toContain(md.document.id);
+    const again = await client.callTool({ name: 'delete_document', arguments: { id: txt.document.id } });
+    expect(again.isError).toBe(true);
+    expect(errorOf(again).code).toBe('NOT_FOUND');
+    const byName = await client.callTool({ name: 'delete_document', arguments: { id: 'pricing.md' } });
+    expect((errorOf(byName).details as { path: string }[])[0].path).toBe('id');
+    const rep = await connect(a.rep);
+    const denied = await rep.callTool({ name: 'delete_document', arguments: { id: md.document.id } });
+    expect(errorOf(denied).code).toBe('PERMISSION_DENIED');
+  });
+
+  it('names `content` (the field it was sent in), not core\'s `bytes`, when the document has no text', async () => {
+    const client = await connect(a.manager);
+    const empty = await client.callTool({ name: 'add_document', arguments: { filename: 'empty.md', content: '   \n' } });
+    expect((errorOf(empty).details as { path: string }[]).map((d) => d.path)).toEqual(['content']);
+    const notPdf = await client.callTool({ name: 'add_document', arguments: { filename: 'x.pdf', content: 'bm90IGEgcGRm', encoding: 'base64' } });
+    expect(errorOf(notPdf).message).toMatch(/^Invalid input — content: /);
   });
 });

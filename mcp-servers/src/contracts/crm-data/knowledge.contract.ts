@@ -61,3 +61,9 @@ export const AddDocument = {
     document: z.object({ id: z.string(), title: z.string(), type: z.string(), source: z.string(), uri: z.string(), chunkCount: z.number().int() }),
   }),
 } satisfies ToolContract;
+
+export const DeleteDocument = {
+  name: 'delete_document',
+  input: z.object({ id: z.uuid('must be a document id (UUID), e.g. from add_document or a search_knowledge result\'s documentId') }).strict(),
+  output: z.object({ deleted: z.literal(true), id: z.string(), chunks: z.number().int().describe('Indexed passages removed with it') }),
+} satisfies ToolContract;
