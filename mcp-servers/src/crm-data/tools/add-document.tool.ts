@@ -1,14 +1,6 @@
-import { AppError, isAppError } from '@crm/core/contracts';
+import { AppError } from '@crm/core/contracts';
 import { AddDocument } from '../../contracts/crm-data/knowledge.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
-
-/** Core names the file's bytes `bytes`; this tool takes them as `content`. */
-function asContentIssue(err: unknown): unknown {
-  if (!isAppError(err) || err.code !== 'VALIDATION_FAILED' || !Array.isArray(err.details)) return err;
-  const details = err.details as { path: string; reason: string }[];
-  if (!details.some((d) => d.path === 'bytes')) return err;
-  return AppError.validation(details.map((d) => (d.path === 'bytes' ? { ...d, path: 'content' } : d)));
-}
 
 export const addDocumentTool = defineTool(AddDocument, {
   title: 'Add a document to the knowledge base',
@@ -19,7 +11,7 @@ export const addDocumentTool = defineTool(AddDocument, {
   handler: async ({ filename, content, encoding, source }, { core, actor }) => {
     const bytes = encoding === 'base64' ? new Uint8Array(Buffer.from(content, 'base64')) : new TextEncoder().encode(content);
     const r = await core.knowledge.addDocument(actor, { filename, bytes, source }).catch((err: unknown) => {
-      throw asContentIssue(err);
+      throw AppError.renamingIssue(err, 'bytes', 'content'); // core's name for what this tool calls content
     });
     const d = r.document;
     return { status: r.status, chunks: r.chunks, document: { id: d.id, title: d.title, type: d.type, source: d.source, uri: d.uri, chunkCount: d.chunkCount } };
