@@ -40,6 +40,14 @@ describe('intent plans from the user message alone', () => {
     expect(planRequest("draft a follow-up to Dana after yesterday's call", SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['draft_email']);
     expect(planRequest('tell me a joke', SAT, 'UTC').unsupported).toBe(true);
   });
+  it('reads an imperative "email X …" as an email to write, even with a date in it, not as a follow-up', () => {
+    for (const message of ['Email Isaac Gupta to book a demo next week', 'please e-mail Dana about Friday', 'Send an email to Dana tomorrow', 'Send Dana Whitfield an email on Monday']) {
+      expect(planRequest(message, SAT, 'UTC').steps.map((s) => s.intent), message).toEqual(['draft_email']);
+    }
+    // a reminder to email later is still a follow-up, and emailing everyone is still declined
+    expect(planRequest('remind me to email Dana next week', SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['create_follow_up']);
+    expect(planRequest('email all my leads', SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['refuse_bulk']);
+  });
 });
 
 describe('entities', () => {

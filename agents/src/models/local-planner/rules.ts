@@ -11,6 +11,8 @@ const RULES: [RegExp, Intent][] = [
   [/\b(delete|remove|wipe|erase|purge)\b.*\b(every|all)\b/i, 'refuse_bulk'],
   [/\b(e-?mail|send|message|text)\b.*\b(every|all( of)?( our| my| the)?)\b\s*(contacts?|customers?|clients?|leads?|prospects?)\b/i, 'refuse_bulk'],
   [/\b(mark|set|change|move|make)\b.*\b(every|all)\b.*\b(contacts?|leads?|customers?)\b/i, 'refuse_bulk'],
+  // "Email Isaac to book a demo next week" is an email to write now; its date made it a follow-up
+  [/^\s*(please\s+)?(e-?mail|(write|send|draft|compose)\s+(an?\s+)?e-?mail\s+to|(write|send|draft)\s+\S+(\s+\S+)?\s+an?\s+e-?mail)\b/i, 'draft_email'],
   [/\bconversion rates?\b|\bwin rate\b|\b(leads?|contacts?)\b.*\bconvert\b.*\b(last|past|over|this|in)\b/i, 'conversion_rate'],
   [/\b(how many|number of|count)\b.*\binteractions?\b|\b(team )?activity\b.*\b(in|during|last)\b/i, 'activity_trend'],
   [/\b(how many|number of|count)\b.*\b(follow-?ups?|tasks?|reminders?)\b/i, 'list_follow_ups'],
