@@ -35,4 +35,16 @@ describe('local planner answers', () => {
     const answer = STEP_HANDLERS.hot_leads.answer(context('who are my hottest leads?', { search_contacts: [result('search_contacts', { contacts: [lead('c1', 'A', 0), lead('c2', 'B', 0)] })] }));
     expect(answer).toBe('None of your open leads has a lead score yet (all are 0), so I cannot rank them: scoring runs while `crm start` runs, or now with `crm scoring rescore`.');
   });
+
+  it('log interaction: quotes what was stored, with both citations', () => {
+    const ctx = {
+      ...context('log a call with Isaac: he wants a proposal by Friday', {
+        log_interaction: [result('log_interaction', { id: 'i1', type: 'PHONE_CALL', content: 'log a call with Isaac: he wants a proposal by Friday' })],
+      }),
+      contact: { id: 'c1', firstName: 'Isaac', lastName: 'Gupta', email: 'isaac@x.test' },
+    } as StepContext;
+    expect(STEP_HANDLERS.log_interaction.answer(ctx)).toBe(
+      'Logged the phone call with Isaac Gupta [crm://contacts/c1]: "log a call with Isaac: he wants a proposal by Friday" [crm://interactions/i1].',
+    );
+  });
 });

@@ -74,7 +74,10 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
     answer(ctx) {
       const r = ctx.result('log_interaction')!;
       if (!r.ok) return failed(r, 'log the interaction');
-      return `Logged the ${String(r.data?.type ?? '').toLowerCase().replace('_', ' ')} with ${name(ctx.contact!)} ${contactCite(ctx.contact!)}: ${cite(`crm://interactions/${String(r.data?.id)}`)}.`;
+      // what was stored, so the user can check it (the answer was "…: [crm://interactions/…]." with nothing quoted)
+      const content = String(r.data?.content ?? '').trim();
+      const quoted = content ? ` "${content.length > 200 ? `${content.slice(0, 200)}…` : content}"` : '';
+      return `Logged the ${String(r.data?.type ?? '').toLowerCase().replace('_', ' ')} with ${name(ctx.contact!)} ${contactCite(ctx.contact!)}:${quoted} ${cite(`crm://interactions/${String(r.data?.id)}`)}.`;
     },
   },
   create_follow_up: {
