@@ -106,4 +106,17 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
     const notPdf = await client.callTool({ name: 'add_document', arguments: { filename: 'x.pdf', content: 'bm90IGEgcGRm', encoding: 'base64' } });
     expect(errorOf(notPdf).message).toMatch(/^Invalid input — content: /);
   });
+
+  it('warns when no passage has a word of the query (vectors return the nearest anyway), not when one does', async () => {
+    const client = await connect(a.manager);
+    await client.callTool({ name: 'add_document', arguments: { filename: 'onboarding.md', content: '# Onboarding\n\nThe kickoff call happens within five working days of signature.\n' } });
+    const search = async (query: string) =>
+      (await client.callTool({ name: 'search_knowledge', arguments: { query } })).structuredContent as { results: { ranks: { fulltext: number | null } }[]; warning?: string };
+    const nonsense = await search('xyzzy plugh');
+    expect(nonsense.results.length).toBeGreaterThan(0);
+    expect(nonsense.warning).toBe('No passage contains a word of the query: these are only the nearest by meaning, which may not answer it. Check before quoting them.');
+    const real = await search('when is the kickoff call');
+    expect(real.results[0].ranks.fulltext).not.toBeNull();
+    expect(real.warning).toBeUndefined();
+  });
 });
