@@ -119,4 +119,17 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
     expect(real.results[0].ranks.fulltext).not.toBeNull();
     expect(real.warning).toBeUndefined();
   });
+
+  it('refuses a text document over 1,000,000 characters up front, saying where a larger one goes (indexing it outlasts a client\'s 60 s)', async () => {
+    const client = await connect(a.manager);
+    const big = `# Handbook\n\n${'Onboarding notes for the team. '.repeat(35_000)}`;
+    const refused = errorOf(await client.callTool({ name: 'add_document', arguments: { filename: 'handbook.md', content: big } }));
+    expect(refused.details).toEqual([
+      {
+        path: 'content',
+        reason:
+          'must be at most 1,000,000 characters through MCP (indexing more takes longer than a client waits for a call); add it with "npx crm kb add FILE" or REST POST /api/v1/knowledge/documents, or split it',
+      },
+    ]);
+  });
 });

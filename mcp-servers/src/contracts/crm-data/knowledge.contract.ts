@@ -45,16 +45,30 @@ export const SearchKnowledge = {
   }),
 } satisfies ToolContract;
 
+/** Text documents through MCP; larger ones go through `crm kb add` or REST (see the refinement below). */
+export const MAX_MCP_DOCUMENT_CHARS = 1_000_000;
+
 export const AddDocument = {
   name: 'add_document',
   input: z
     .object({
       filename: z.string().trim().min(1, 'filename is required').max(512).describe('With its extension: .md, .txt, .html or .pdf'),
-      content: z.string().min(1, 'content is required').max(20_000_000).describe('The document text, or base64 when encoding is base64 (PDF)'),
+      content: z.string().min(1, 'content is required').max(20_000_000).describe('The document text (at most 1,000,000 characters; larger: npx crm kb add or REST), or base64 when encoding is base64 (PDF)'),
       encoding: z.enum(['text', 'base64']).default('text'),
       source: z.string().trim().min(1).max(512).optional().describe('Stable identity for re-ingestion; defaults to filename'),
     })
-    .strict(),
+    .strict()
+    // indexing takes ~30 s per million characters on the embedded database: a 1.9 MB handbook took 55 s,
+    // and an MCP client gives up on a call after 60 s (the SDK's default) while the server keeps going
+    .superRefine((v, ctx) => {
+      if (v.encoding === 'text' && v.content.length > MAX_MCP_DOCUMENT_CHARS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['content'],
+          message: `must be at most ${MAX_MCP_DOCUMENT_CHARS.toLocaleString('en-US')} characters through MCP (indexing more takes longer than a client waits for a call); add it with "npx crm kb add FILE" or REST POST /api/v1/knowledge/documents, or split it`,
+        });
+      }
+    }),
   output: z.object({
     status: z.enum(['created', 'updated', 'unchanged']),
     chunks: z.number().int(),
