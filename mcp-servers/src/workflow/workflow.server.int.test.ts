@@ -35,7 +35,7 @@ describe('workflow MCP server', () => {
       ].sort(),
     );
     // a step's config is a free object in JSON Schema: its description is all a model learns of each type's fields
-    const create = tools.find((t) => t.name === 'create_workflow')!.inputSchema as { properties: { steps: { items: { properties: { config: { description: string } } } } } };
+    const create = tools.find((t) => t.name === 'create_workflow')!.inputSchema as unknown as { properties: { steps: { items: { properties: { config: { description: string } } } } } };
     const config = create.properties.steps.items.properties.config.description;
     expect(config).toContain('SEND_EMAIL: {requiresApproval?, to?, subject, body}');
     expect(config).toContain('WAIT: {seconds?, minutes?, hours?, days?}');
