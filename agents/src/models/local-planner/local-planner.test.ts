@@ -40,6 +40,12 @@ describe('intent plans from the user message alone', () => {
     expect(planRequest("draft a follow-up to Dana after yesterday's call", SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['draft_email']);
     expect(planRequest('tell me a joke', SAT, 'UTC').unsupported).toBe(true);
   });
+  it('says the CRM has no revenue instead of quoting playbooks, but still answers knowledge questions about revenue', () => {
+    for (const message of ["What's our revenue forecast for next quarter?", 'What was revenue last month?', 'How much money did we make?', 'show me our total revenue']) {
+      expect(planRequest(message, SAT, 'UTC').steps.map((s) => s.intent), message).toEqual(['no_revenue']);
+    }
+    expect(planRequest('How do we show revenue impact in a quarterly business review?', SAT, 'UTC').steps.map((s) => s.intent)).not.toContain('no_revenue');
+  });
   it('answers "how many leads converted last month" with the conversion figures, not the number of leads', () => {
     for (const message of ['How many leads converted last month?', 'how many contacts converted in the last 30 days', 'How many conversions did we have this month?']) {
       expect(planRequest(message, SAT, 'UTC').steps.map((s) => s.intent), message).toEqual(['conversion_rate']);

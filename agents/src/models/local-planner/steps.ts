@@ -5,7 +5,7 @@ import { resolveDate } from './dates.ts';
 import type { Intent } from './intents.ts';
 import type { Step } from './plan.ts';
 import type { CandidateContact } from './turn.ts';
-import { activityTrend, contactOwner, conversionRate, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
+import { activityTrend, contactOwner, conversionRate, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
 
 export interface StepContext {
   step: Step;
@@ -182,6 +182,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   owner_name: ownerName,
   refuse_confidential: refuseConfidential,
   refuse_bulk: refuseBulk,
+  no_revenue: noRevenue,
   help: {
     calls: () => [],
     answer: () =>
