@@ -74,6 +74,12 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     expect(err.data.issues[0].path).toBe('uri');
   });
 
+  it('a URI no template matches says which templates there are (not just "not found")', async () => {
+    const err = await manager.client.readResource({ uri: 'crm://contacts/' }).catch((e) => e);
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.message).toContain('uri: "crm://contacts/" matches no resource of this server; read one of resources/list or fill a template: crm://contacts/{id}, crm://contacts/{id}/timeline, crm://kb/{id}');
+  });
+
   it('answers resources/list in one page and refuses a cursor it never sent', async () => {
     const first = await manager.client.listResources();
     expect(first.nextCursor).toBeUndefined();

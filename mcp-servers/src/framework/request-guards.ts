@@ -70,6 +70,24 @@ export function guardRequestParams(server: McpServer): void {
     return problem ? [{ path: 'uri', reason: problem }] : [];
   });
 
+  // A URI no resource or template matches: the SDK's "Resource crm://contacts/ not found" names none of the ones there are.
+  const read = handlers.get('resources/read');
+  const listTemplates = handlers.get('resources/templates/list');
+  if (read && listTemplates) {
+    handlers.set('resources/read', async (request, extra) => {
+      try {
+        return await read(request, extra);
+      } catch (err) {
+        const uri = (request as Request).params?.uri;
+        if (!(err instanceof McpError) || err.code !== ErrorCode.InvalidParams || typeof uri !== 'string' || !err.message.endsWith(`Resource ${uri} not found`)) throw err;
+        const { resourceTemplates } = (await listTemplates({ method: 'resources/templates/list', params: {} }, extra)) as { resourceTemplates: { uriTemplate: string }[] };
+        const templates = resourceTemplates.map((t) => t.uriTemplate).join(', ');
+        const shown = uri.length > 80 ? `${uri.slice(0, 80)}…` : uri;
+        throw invalid('resources/read', [{ path: 'uri', reason: `"${shown}" matches no resource of this server; read one of resources/list or fill a template: ${templates}` }]);
+      }
+    });
+  }
+
   const listPrompts = handlers.get('prompts/list');
   wrap('prompts/get', async (params) => {
     const given = params.arguments;
