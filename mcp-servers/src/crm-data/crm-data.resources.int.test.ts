@@ -74,6 +74,15 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     expect(err.data.issues[0].path).toBe('uri');
   });
 
+  it('a JSON-RPC error reaches the client with its code prefixed once (not "MCP error -32602: MCP error -32602: …")', async () => {
+    const err = await manager.client.readResource({ uri: '' }).catch((e) => e);
+    expect(err.message).toMatch(/^MCP error -32602: Invalid params for resources\/read — uri: must not be empty/);
+    const unknownTool = await manager.client.callTool({ name: 'drop_database', arguments: {} }).catch((e) => e);
+    expect(unknownTool.message).toBe('MCP error -32602: Unknown tool: drop_database');
+    const notFound = await manager.client.readResource({ uri: 'crm://contacts/00000000-0000-4000-8000-000000000000' }).catch((e) => e);
+    expect(notFound.message).toBe('MCP error -32002: Contact 00000000-0000-4000-8000-000000000000 not found');
+  });
+
   it('a URI no template matches says which templates there are (not just "not found")', async () => {
     const err = await manager.client.readResource({ uri: 'crm://contacts/' }).catch((e) => e);
     expect(err.code).toBe(ErrorCode.InvalidParams);
