@@ -54,6 +54,8 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
 
     const read = await client.readResource({ uri: sc.document.uri });
     expect((read.contents[0] as { text: string }).text).toContain('setup fees are not refundable');
+    // the title once, not "# Refund policy\n\nRefund policy\n\n…"
+    expect((read.contents[0] as { text: string }).text.split('Refund policy')).toHaveLength(2);
 
     const other = await connect(b.admin);
     const none = await other.callTool({ name: 'search_knowledge', arguments: { query: 'cancel the retainer thirty days notice' } });
