@@ -134,4 +134,19 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
       },
     ]);
   });
+
+  it('search_knowledge takes dates as every other tool does (2026-11-01, not only date-times)', async () => {
+    const client = await connect(a.manager);
+    await client.callTool({ name: 'add_document', arguments: { filename: 'dated.md', content: '# Dated\n\nThe zeppelin package includes weekly calls.\n' } });
+    const found = async (args: Record<string, unknown>) => {
+      const r = await client.callTool({ name: 'search_knowledge', arguments: { query: 'zeppelin package', mode: 'fulltext', ...args } });
+      expect(r.isError, JSON.stringify(r.content)).toBeFalsy();
+      return (r.structuredContent as { results: unknown[] }).results.length;
+    };
+    expect(await found({ after: '2000-01-01' })).toBeGreaterThan(0);
+    expect(await found({ before: '2000-01-01' })).toBe(0);
+    expect(await found({ after: '2000-01-01T00:00:00Z', before: '2999-01-01' })).toBeGreaterThan(0);
+    const bad = errorOf(await client.callTool({ name: 'search_knowledge', arguments: { query: 'x', after: 'last week' } }));
+    expect(bad.details).toEqual([{ path: 'after', reason: 'must be an ISO 8601 date or date-time, e.g. 2025-03-01 or 2025-03-01T09:30:00Z' }]);
+  });
 });

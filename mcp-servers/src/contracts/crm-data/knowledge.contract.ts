@@ -1,7 +1,7 @@
 import { SearchKnowledgeInput } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
-import { IsoDateTime } from './common.contract.ts';
+import { IsoDateInput, IsoDateTime } from './common.contract.ts';
 
 const search = SearchKnowledgeInput.shape;
 
@@ -13,8 +13,9 @@ export const SearchKnowledge = {
       k: z.number().int('must be an integer').min(1, 'must be at least 1').max(50, 'must be at most 50').default(5),
       contactId: search.contactId.describe('Only interaction notes of this contact'),
       types: search.types.describe('document = playbooks, pricing, case studies…; interaction = call notes and emails'),
-      after: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
-      before: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
+      // a date as every other tool takes it (a model's "after: 2026-11-01" was refused for lacking a time)
+      after: IsoDateInput.optional().describe('Only passages dated at or after this (interactions: when they happened; documents: when added), e.g. 2026-11-01'),
+      before: IsoDateInput.optional().describe('Only passages dated before this, e.g. 2026-12-01 or 2026-12-01T09:00:00Z'),
       mode: search.mode,
     })
     .strict(),
