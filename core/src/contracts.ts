@@ -7,6 +7,7 @@
  */
 export { AppError, isAppError } from './errors/app-error.ts';
 export { objectShapeAt, zodIssues } from './errors/zod-issues.ts';
+export { SERVER_OWNED_FIELDS } from './errors/server-owned.ts';
 export { describeIgnoredColumn, ImportReportSchema } from './imports/import.types.ts';
 export { createLogger, silentLogger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';

@@ -20,6 +20,11 @@ describe('turn policy', () => {
     expect(judgeCall({ id: '2', name: 'log_interaction', args: {} }, info('log_interaction', 'write'), policy, [])).toEqual({ action: 'run' });
     expect(judgeCall({ id: '3', name: 'update_contact', args: {} }, info('update_contact', 'write'), policy, [])).toMatchObject({ action: 'approve' });
     expect(judgeCall({ id: '4', name: 'merge_contacts', args: {} }, info('merge_contacts', 'destructive'), policy, [])).toMatchObject({ action: 'approve' });
+    // said of a single status change it was wrong ("changes or removes data in bulk or irreversibly")
+    expect(judgeCall({ id: '5', name: 'change_contact_status', args: {} }, info('change_contact_status', 'destructive'), policy, [])).toEqual({
+      action: 'approve',
+      reason: 'change_contact_status overwrites or removes existing data, so a person approves it first',
+    });
   });
 
   it('egress: recipients from the request or a contact it names go to approval; recipients only tool output supplied are refused', () => {

@@ -35,7 +35,8 @@ export function judgeCall(call: ToolCallRequest, info: ToolInfo | undefined, pol
     if (bad.length) return { action: 'refuse', reason: `${call.name}: recipient(s) ${bad.join(', ')} come neither from your request nor from a contact it names` };
     return { action: 'approve', reason: `${call.name} sends something outside the CRM` };
   }
-  if (info.kind === 'destructive') return { action: 'approve', reason: `${call.name} changes or removes data in bulk or irreversibly` };
+  // the reason a user reads before approving: one contact's status change is neither bulk nor irreversible
+  if (info.kind === 'destructive') return { action: 'approve', reason: `${call.name} overwrites or removes existing data, so a person approves it first` };
   if (!policy.allowedWrites.includes(call.name)) return { action: 'approve', reason: `${call.name} was not asked for in your message` };
   return { action: 'run' };
 }

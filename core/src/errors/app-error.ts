@@ -54,6 +54,18 @@ export class AppError extends Error {
     return new AppError('VALIDATION_FAILED', message ?? `Invalid input — ${summary}`, { details: issues });
   }
 
+  /**
+   * `err` with its field issue at `from` named `to`: for a caller that hands a field to a service
+   * under another name (the knowledge base's `bytes` arrive as MCP's `content`, REST's `content`
+   * or `contentBase64`). Anything else is returned as it is.
+   */
+  static renamingIssue(err: unknown, from: string, to: string): unknown {
+    if (!(err instanceof AppError) || err.code !== 'VALIDATION_FAILED' || !Array.isArray(err.details)) return err;
+    const issues = err.details as FieldIssue[];
+    if (!issues.some((i) => i.path === from)) return err;
+    return AppError.validation(issues.map((i) => (i.path === from ? { ...i, path: to } : i)));
+  }
+
   static denied(permission: string, reason?: string): AppError {
     return new AppError('PERMISSION_DENIED', reason ?? `Missing permission ${permission}`, {
       details: { permission },

@@ -360,7 +360,10 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
       const p = { ...DEFAULT_FUSION, ...deps.options?.fusion };
       if (p.protectTop > 0) ranked = protect(ranked, p.protectTop, p.window);
     }
-    out.push({ query: req.query, mode: req.mode, results: ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks)), vectorSearch: 'used' });
+    const results = ranked.slice(0, req.k).map((r) => toResult(rows.get(r.id)!, r.score, r.ranks));
+    // vectors always return the k nearest, even for "xyzzy": say so when no passage has a word of the query
+    const textless = req.mode === 'hybrid' && results.length > 0 && results.every((r) => r.ranks.fulltext === null);
+    out.push({ query: req.query, mode: req.mode, results, vectorSearch: 'used', ...(textless ? { warning: NO_TEXT_MATCH } : {}) });
   }
   const vectorSearch = req.mode === 'fulltext' ? 'not_requested' : unavailable ? 'unavailable' : 'used';
   const warning = unavailable
@@ -368,7 +371,10 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
     : wantVector && !vector
       ? 'The knowledge base has no vectors yet; showing full-text results only.'
       : undefined;
-  return out.map((o) => ({ ...o, vectorSearch, ...(warning ? { warning } : {}) }));
+  return out.map((o) => {
+    const warnings = [warning, o.warning].filter(Boolean).join(' ');
+    return { ...o, vectorSearch, ...(warnings ? { warning: warnings } : {}) };
+  });
 }
 
 const REMOTE_RERANK_DEPTH = 20;
@@ -404,6 +410,9 @@ const sectionKey = (row: ChunkRow) =>
   sectionKeyOf({ id: row.id, kind: row.kind, documentId: row.document_id, interactionId: row.interaction_id, heading: row.heading });
 
 const unique = (a: readonly RankedHit[], b: readonly RankedHit[]) => [...new Set([...a.map((h) => h.id), ...b.map((h) => h.id)])];
+
+export const NO_TEXT_MATCH =
+  'No passage contains a word of the query: these are only the nearest by meaning, which may not answer it. Check before quoting them.';
 
 function toResult(row: ChunkRow, score: number, ranks: [number | null, number | null]): KnowledgeSearchResult {
   const isDoc = row.kind === 'document';

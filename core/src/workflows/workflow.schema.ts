@@ -159,12 +159,29 @@ export type StepConfigOf<T extends StepType> = z.infer<(typeof STEP_CONFIGS)[T]>
 export const StepId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'must be a short lower-case id (a-z, 0-9, _ and -)');
 
 /** `config` is checked against the step type by validateDefinition, which names the step. */
+/** "SEND_EMAIL: {subject, body, to?, requiresApproval?}; …": the fields of each step type's config (`?` optional). */
+function configFields(): string {
+  return Object.entries(STEP_CONFIGS)
+    .map(([type, schema]) => {
+      const shape = (schema as unknown as { shape?: Record<string, z.ZodType> }).shape ?? (schema as unknown as { _zod: { def: { in?: { shape: Record<string, z.ZodType> } } } })._zod.def.in?.shape ?? {};
+      const fields = Object.entries(shape).map(([k, f]) => `${k}${f.safeParse(undefined).success ? '?' : ''}`);
+      return `${type}: {${fields.join(', ')}}`;
+    })
+    .join('; ');
+}
+
 export const WorkflowStep = z
   .object({
     id: StepId,
     name: z.string().trim().min(1).max(200),
     type: StepType,
-    config: z.record(z.string(), z.unknown()),
+    // a free object in JSON Schema (one shape per type): a model saw no field of any step's config
+    config: z
+      .record(z.string(), z.unknown())
+      .describe(
+        `Fields by step type (? = optional; text fields are templates like {{contact.firstName}}): ${configFields()}. ` +
+          'WAIT needs one of seconds/minutes/hours/days; AI_DECISION branches are [{stepId, description}] and fallback {rules: [{when: [condition], goTo}], default}',
+      ),
     conditions: z.array(Condition).max(20).optional(),
     nextSteps: z.array(z.string()).max(10).default([]),
     onError: ErrorHandling.default({ strategy: 'retry', maxRetries: 3, backoffMs: 1000, then: 'fail' }),

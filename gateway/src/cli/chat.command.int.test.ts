@@ -40,11 +40,44 @@ describe('crm chat on the embedded demo database (offline planner)', () => {
     expect(out.citations.every((c) => /^crm:\/\/(kb|interactions)\//.test(c)), out.answer).toBe(true);
   });
 
-  it('streams a cited answer with step events', () => {
+  it('streams a cited answer with step events (after scoring: before it, says no lead has a score yet)', () => {
+    // `crm seed` scores nothing (`crm start` does): five "score 0" leads were ranked as the hottest
+    const unscored = crm('chat', '--message', 'Who are my hottest leads and why?');
+    expect(unscored.stdout).toContain('None of your open leads has a lead score yet (all are 0)');
+    const rescored = crm('scoring', 'rescore');
+    expect(rescored.status, rescored.stderr).toBe(0);
     const r = crm('chat', '--message', 'Who are my hottest leads and why?');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('→ scoring agent');
     expect(r.stdout).toMatch(/\[crm:\/\/contacts\/[0-9a-f-]{36}\]/);
+  });
+
+  /** The first exported contact: its email and status. */
+  function firstContact(): { email: string; status: string } {
+    const exported = crm('export', 'contacts', '-');
+    expect(exported.status, exported.stderr).toBe(0);
+    const [header, row] = exported.stdout.split('\n');
+    const cells = row.split(',');
+    const at = (name: string) => cells[header.split(',').indexOf(name)];
+    return { email: at('email'), status: at('status') };
+  }
+
+  it('takes a conversation piped on stdin: an approval answered by the next line, then more turns (was "readline was closed", exit 70)', () => {
+    const contact = firstContact();
+    const target = contact.status === 'INACTIVE' ? 'PROSPECT' : 'INACTIVE';
+    const input = `Mark ${contact.email} as ${target.toLowerCase()}\ny\nWho is ${contact.email}?\n`;
+    const r = spawnSync(process.execPath, [BIN, 'chat'], { env: env(), encoding: 'utf8', timeout: 280_000, input });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Approve change_contact_status .*\? \[y\/N\] /);
+    expect(r.stdout).toMatch(new RegExp(`is now ${target}`));
+    expect(r.stdout).toMatch(new RegExp(`<${contact.email.replace(/[.]/g, '\\.')}>.*status ${target}`));
+  });
+
+  it('rejects a pending action when input ends before an answer', () => {
+    const contact = firstContact();
+    const r = spawnSync(process.execPath, [BIN, 'chat'], { env: env(), encoding: 'utf8', timeout: 280_000, input: `Mark ${contact.email} as a customer\n` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('(no answer: rejected)');
   });
 
   it('rejects an empty message with the field named', () => {

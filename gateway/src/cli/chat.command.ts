@@ -45,14 +45,31 @@ function describeResearch(e: Extract<StepEvent, { type: 'research' }>): string {
   }
 }
 
-/** Ask on the terminal for each call waiting for approval, then resume the turn once. */
-async function settleApprovals(assistant: Assistant, actor: Actor, threadId: string, result: TurnResult, rl: readline.Interface | undefined): Promise<TurnResult> {
+type Ask = (question: string) => Promise<string | undefined>;
+
+/**
+ * Questions on the terminal, answered from a queue of stdin's lines. `rl.question` lost the lines a
+ * script piped in ahead of the prompt and then failed with "readline was closed" (exit 70); the
+ * line iterator keeps them. undefined at the end of input.
+ */
+function terminalAsk(rl: readline.Interface): Ask {
+  const lines = rl[Symbol.asyncIterator]();
+  return async (question) => {
+    process.stdout.write(question);
+    const next = await lines.next();
+    return next.done ? undefined : String(next.value);
+  };
+}
+
+/** Ask on the terminal for each call waiting for approval, then resume the turn once. No answer (end of input) rejects. */
+async function settleApprovals(assistant: Assistant, actor: Actor, threadId: string, result: TurnResult, ask: Ask | undefined): Promise<TurnResult> {
   let current = result;
-  while (current.pendingApprovals?.length && rl) {
+  while (current.pendingApprovals?.length && ask) {
     const decisions: Record<string, 'approve' | 'reject'> = {};
     for (const p of current.pendingApprovals) {
-      const answer = await rl.question(`Approve ${p.tool} ${JSON.stringify(p.args)} (${p.reason})? [y/N] `);
-      decisions[p.callId] = /^y(es)?$/i.test(answer.trim()) ? 'approve' : 'reject';
+      const answer = await ask(`Approve ${p.tool} ${JSON.stringify(p.args)} (${p.reason})? [y/N] `);
+      if (answer === undefined) process.stdout.write('(no answer: rejected)\n');
+      decisions[p.callId] = /^y(es)?$/i.test((answer ?? '').trim()) ? 'approve' : 'reject';
     }
     current = await assistant.decide(actor, { threadId, decisions }, { onToken: (t) => process.stdout.write(t) });
     process.stdout.write('\n');
@@ -88,15 +105,16 @@ export const chatCommand: Command = {
         return 0;
       }
       const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+      const ask = terminalAsk(rl);
       process.stdout.write(`Chatting as ${actor.email} (${chat.model === 'local' ? 'offline planner' : chat.model}; conversation ${threadId}: continue it later with --thread ${threadId}; "exit" to quit).\n`);
       try {
         for (;;) {
-          const line = (await rl.question('> ').catch(() => 'exit')).trim();
+          const line = ((await ask('> ')) ?? 'exit').trim();
           if (!line) continue;
           if (line === 'exit' || line === 'quit') break;
           const result = await assistant.chat(actor, { threadId, message: line, ...scope }, { onToken: (t) => process.stdout.write(t), onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`) });
           process.stdout.write('\n');
-          await settleApprovals(assistant, actor, threadId, result, rl);
+          await settleApprovals(assistant, actor, threadId, result, ask);
         }
       } finally {
         rl.close();

@@ -166,6 +166,9 @@ describe('WebSocket /ws', () => {
       await p.until(() => p.messages.filter((m) => m.type === 'error').length === 2);
       p.send({ type: 'ping', id: 'p' });
       expect(await p.next('pong')).toMatchObject({ id: 'p' });
+      p.send({ type: 'chat', id: 'blank', message: '   ' });
+      await p.until(() => p.messages.some((m) => m.type === 'error' && m.id === 'blank'));
+      expect(p.messages.find((m) => m.type === 'error' && m.id === 'blank')).toMatchObject({ error: { code: 'VALIDATION_FAILED', details: [{ path: 'message', reason: 'message is required' }] } });
     });
   });
 

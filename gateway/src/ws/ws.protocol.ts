@@ -32,7 +32,8 @@ export const ClientMessage = z.discriminatedUnion('type', [
       type: z.literal('chat'),
       id,
       threadId: z.string().min(1).max(100).optional(),
-      message: z.string().trim().min(1).max(8000),
+      // REST chat's wording: a blank message said "Too small: expected string to have >=1 characters"
+      message: z.string().trim().min(1, 'message is required').max(8000, 'must be at most 8000 characters'),
       // research scoped to this contact's record and notes plus the knowledge base
       contactId: z.uuid('must be a contact id (UUID)').optional(),
     })

@@ -50,7 +50,7 @@ describe.each(testDbKinds())('crm-data tool errors on %s', (kind) => {
   const cases: [string, string, () => Record<string, unknown>, string][] = [
     ['wrong type', 'create_contact', () => ({ firstName: 5, lastName: 'B', email: 'x@y.test' }), 'firstName'],
     ['unknown field', 'create_contact', () => ({ firstName: 'A', lastName: 'B', email: 'x@y.test', favouriteColour: 'red' }), 'favouriteColour'],
-    ['out of range', 'create_contact', () => ({ firstName: 'A', lastName: 'B', email: 'x@y.test', leadScore: 101 }), 'leadScore'],
+    ['computed by scoring', 'create_contact', () => ({ firstName: 'A', lastName: 'B', email: 'x@y.test', leadScore: 90 }), 'leadScore'],
     ['bad email', 'create_contact', () => ({ firstName: 'A', lastName: 'B', email: 'nope' }), 'email'],
     ['missing required', 'create_contact', () => ({ firstName: 'A', email: 'x@y.test' }), 'lastName'],
     ['nested unknown field', 'create_contact', () => ({ firstName: 'A', lastName: 'B', email: 'x@y.test', metadata: { utm: 'x' } }), 'metadata.utm'],
@@ -58,7 +58,8 @@ describe.each(testDbKinds())('crm-data tool errors on %s', (kind) => {
     ['limit too large', 'search_contacts', () => ({ limit: 1000 }), 'limit'],
     ['bad enum', 'search_contacts', () => ({ status: 'HOT' }), 'status'],
     ['not a uuid', 'get_contact', () => ({ id: 'abc' }), 'id'],
-    ['wrong type on update', 'update_contact', () => ({ id: mine.id, leadScore: 'high' }), 'leadScore'],
+    ['wrong type on update', 'update_contact', () => ({ id: mine.id, company: 7 }), 'company'],
+    ['computed by scoring on update', 'update_contact', () => ({ id: mine.id, leadScore: 99 }), 'leadScore'],
     ['empty update', 'update_contact', () => ({ id: mine.id }), ''],
     ['bad status', 'change_contact_status', () => ({ id: mine.id, status: 'HOT' }), 'status'],
     ['bad interaction type', 'log_interaction', () => ({ contactId: mine.id, type: 'LETTER', channel: 'EMAIL', direction: 'INBOUND' }), 'type'],
@@ -120,7 +121,7 @@ describe.each(testDbKinds())('crm-data tool errors on %s', (kind) => {
   });
 
   it.each([
-    ['update_contact', () => ({ id: othersRep.id, leadScore: 99 })],
+    ['update_contact', () => ({ id: othersRep.id, company: 'Mine now' })],
     ['change_contact_status', () => ({ id: othersRep.id, status: 'INACTIVE' })],
     ['log_interaction', () => ({ contactId: othersRep.id, type: 'EMAIL', channel: 'EMAIL', direction: 'OUTBOUND', content: 'x' })],
     ['create_follow_up', () => ({ contactId: othersRep.id, title: 't', dueAt: '2030-01-01' })],
@@ -136,7 +137,30 @@ describe.each(testDbKinds())('crm-data tool errors on %s', (kind) => {
   });
 
   it('lets the SALES_REP change their own contact', async () => {
-    expect(ok<Contact>(await rep.call('update_contact', { id: mine.id, leadScore: 42 })).leadScore).toBe(42);
+    expect(ok<{ position: string }>(await rep.call('update_contact', { id: mine.id, position: 'CTO' })).position).toBe('CTO');
+  });
+
+  it.each([
+    ['a number for an object', 'log_interaction', () => ({ contactId: mine.id, type: 'MEETING', channel: 'IN_PERSON', direction: 'OUTBOUND', sentiment: 0.6 }), 'sentiment', 'must be an object {score, confidence, emotions?}, not a number'],
+    ['text for an object', 'create_follow_up', () => ({ contactId: mine.id, title: 't', dueAt: '2030-01-01', ownerId: 'me' }), 'ownerId', undefined],
+    ['a lower-case choice', 'search_contacts', () => ({ status: 'lead' }), 'status', 'Invalid option: expected one of "LEAD"|"PROSPECT"|"CUSTOMER"|"INACTIVE" (did you mean "LEAD"?)'],
+    ['words for a choice', 'log_interaction', () => ({ contactId: mine.id, type: 'MEETING', channel: 'in person', direction: 'OUTBOUND' }), 'channel', expect.stringMatching(/\(did you mean "IN_PERSON"\?\)$/)],
+    ['part of a choice', 'log_interaction', () => ({ contactId: mine.id, type: 'CALL', channel: 'PHONE', direction: 'OUTBOUND' }), 'type', expect.stringMatching(/\(did you mean "PHONE_CALL"\?\)$/)],
+    ['an email for a contact id', 'get_contact', () => ({ id: 'jane@acme.test' }), 'id', 'must be a contact id (UUID); that is an email address: get the contact\'s id with search_contacts {"search": "jane@acme.test"}'],
+  ])('%s (%s) → the reason says what would fit', async (_what, tool, args, path, reason) => {
+    const details = failed(await manager.call(tool, args())).details as { path: string; reason: string }[];
+    const issue = details.find((d) => d.path === path)!;
+    expect(issue).toBeDefined();
+    if (reason !== undefined) expect(issue.reason).toEqual(reason);
+    else expect(issue.reason).not.toMatch(/did you mean|that is an email/); // no hint where none fits
+  });
+
+  it.each(['create_contact', 'update_contact'])('%s refuses leadScore as REST does: computed by scoring (same reason), not advertised', async (tool) => {
+    const args = tool === 'create_contact' ? { firstName: 'A', lastName: 'B', email: 'score@y.test', leadScore: 90 } : { id: mine.id, leadScore: 90 };
+    const error = failed(await manager.call(tool, args));
+    expect(error.details).toEqual([{ path: 'leadScore', reason: 'is computed by lead scoring and cannot be set' }]);
+    const { tools } = await manager.client.listTools();
+    expect(Object.keys(tools.find((t) => t.name === tool)!.inputSchema.properties ?? {})).not.toContain('leadScore');
   });
 
   it('answers an unknown tool with a JSON-RPC error (protocol misuse), not a tool result', async () => {

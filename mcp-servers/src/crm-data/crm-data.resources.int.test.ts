@@ -62,6 +62,57 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     expect(err.code).toBe(code);
   });
 
+  it.each([
+    ['an empty URI', '', /uri: must not be empty/],
+    ['a URI that does not parse', 'not a uri', /uri: "not a uri" is not an absolute URI/],
+    ['a bare path', '/contacts/1', /uri: "\/contacts\/1" is not an absolute URI/],
+  ])('reading %s is -32602 naming uri and why (not -32603 "Invalid URL")', async (_what, uri, message) => {
+    const err = await manager.client.readResource({ uri }).catch((e) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.message).toMatch(message);
+    expect(err.data.issues[0].path).toBe('uri');
+  });
+
+  it('a JSON-RPC error reaches the client with its code prefixed once (not "MCP error -32602: MCP error -32602: …")', async () => {
+    const err = await manager.client.readResource({ uri: '' }).catch((e) => e);
+    expect(err.message).toMatch(/^MCP error -32602: Invalid params for resources\/read — uri: must not be empty/);
+    const unknownTool = await manager.client.callTool({ name: 'drop_database', arguments: {} }).catch((e) => e);
+    expect(unknownTool.message).toBe('MCP error -32602: Unknown tool: drop_database');
+    const notFound = await manager.client.readResource({ uri: 'crm://contacts/00000000-0000-4000-8000-000000000000' }).catch((e) => e);
+    expect(notFound.message).toBe('MCP error -32002: Contact 00000000-0000-4000-8000-000000000000 not found');
+  });
+
+  it('a URI no template matches says which templates there are (not just "not found")', async () => {
+    const err = await manager.client.readResource({ uri: 'crm://contacts/' }).catch((e) => e);
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.message).toContain('uri: "crm://contacts/" matches no resource of this server; read one of resources/list or fill a template: crm://contacts/{id}, crm://contacts/{id}/timeline, crm://kb/{id}');
+  });
+
+  it('answers resources/list in one page and refuses a cursor it never sent', async () => {
+    const first = await manager.client.listResources();
+    expect(first.nextCursor).toBeUndefined();
+    for (const method of ['listResources', 'listResourceTemplates', 'listPrompts', 'listTools'] as const) {
+      const err = await manager.client[method]({ cursor: 'eyJ2IjoxfQ' }).catch((e) => e);
+      expect(err, method).toBeInstanceOf(McpError);
+      expect(err.code).toBe(ErrorCode.InvalidParams);
+      expect(err.message).toMatch(/cursor: this server answers the whole list in one page and never sends a nextCursor; omit the cursor/);
+    }
+  });
+
+  it('prompts/get with a misspelled argument names the unknown one and the missing one', async () => {
+    const err = await manager.client.getPrompt({ name: 'qualify_lead', arguments: { contactID: jane.id } }).catch((e) => e);
+    expect(err).toBeInstanceOf(McpError);
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.message).toContain('arguments.contactID: is not an argument of prompt qualify_lead (did you mean contactId?); its arguments are contactId');
+    expect(err.message).toContain('arguments.contactId: is required');
+    // an optional argument misspelled was silently dropped: "scop: team" reviewed the rep's own pipeline
+    const typo = await manager.client.getPrompt({ name: 'weekly_pipeline_review', arguments: { scop: 'team' } }).catch((e) => e);
+    expect(typo.code).toBe(ErrorCode.InvalidParams);
+    expect(typo.message).toContain('arguments.scop: is not an argument of prompt weekly_pipeline_review (did you mean scope?); its arguments are scope');
+    expect(typo.message).not.toContain('is required');
+  });
+
   it("completes contact references with emails from the caller's tenant only", async () => {
     const ref = { type: 'ref/resource' as const, uri: 'crm://contacts/{id}' };
     expect((await manager.client.complete({ ref, argument: { name: 'id', value: 'jan' } })).completion.values).toEqual(['jane@resource.test']);

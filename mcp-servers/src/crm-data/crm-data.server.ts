@@ -21,6 +21,7 @@ import { searchContactsTool } from './tools/search-contacts.tool.ts';
 import { updateContactTool } from './tools/update-contact.tool.ts';
 import { searchKnowledgeTool } from './tools/search-knowledge.tool.ts';
 import { addDocumentTool } from './tools/add-document.tool.ts';
+import { deleteDocumentTool } from './tools/delete-document.tool.ts';
 import { listApprovalsTool } from './tools/list-approvals.tool.ts';
 import { getApprovalTool } from './tools/get-approval.tool.ts';
 import { decideApprovalTool } from './tools/decide-approval.tool.ts';
@@ -55,6 +56,7 @@ export const crmDataModule: ServerModule = {
     importContactsTool,
     searchKnowledgeTool,
     addDocumentTool,
+    deleteDocumentTool,
     listApprovalsTool,
     getApprovalTool,
     decideApprovalTool,

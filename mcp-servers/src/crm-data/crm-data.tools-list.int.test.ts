@@ -33,6 +33,7 @@ describe('the crm-data model surface', () => {
       'import_contacts',
       'search_knowledge',
       'add_document',
+      'delete_document',
       'list_approvals',
       'get_approval',
       'decide_approval',

@@ -26,8 +26,8 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     const got = await manager.call('get_contact', { id: c.id });
     expect(ok(got)).toEqual(c);
     expect((got.content[0] as { text: string }).text.split('\n')[0]).toBe('Jane Smith <jane.smith@prospect.com> — LEAD, lead score 0, ProspectCorp');
-    const updated = ok<Contact>(await manager.call('update_contact', { id: c.id, position: 'CMO', leadScore: 55, company: null }));
-    expect(updated).toMatchObject({ leadScore: 55, company: null });
+    const updated = ok<Contact>(await manager.call('update_contact', { id: c.id, position: 'CMO', company: null }));
+    expect(updated).toMatchObject({ position: 'CMO', company: null });
     const status = ok<Contact>(await manager.call('change_contact_status', { id: c.id, status: 'PROSPECT', reason: 'budget confirmed' }));
     expect(status.status).toBe('PROSPECT');
     const audit = await h.core.audit.list(h.f.admin, { entityId: c.id });
@@ -47,7 +47,8 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
   });
 
   it('searches with filters and pages with an opaque cursor bound to the query', async () => {
-    for (let i = 0; i < 7; i++) await create(manager, { firstName: `Pager${i}`, lastName: 'Tester', email: `pager${i}@paging.test`, leadScore: i * 10 });
+    // scores are set in core (the tools refuse leadScore: scoring computes it)
+    for (let i = 0; i < 7; i++) await h.core.contacts.create(h.f.manager, { firstName: `Pager${i}`, lastName: 'Tester', email: `pager${i}@paging.test`, leadScore: i * 10 });
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -68,6 +69,20 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     const filtered = ok<Page>(await manager.call('search_contacts', { search: 'paging.test', leadScoreMin: 50 }));
     expect(filtered.contacts.map((c) => c.leadScore).sort()).toEqual([50, 60]);
     expect(filtered.nextCursor).toBeUndefined();
+  });
+
+  it('cuts a long interaction in the timeline page (marked, pointing to the resource), which keeps it whole', async () => {
+    const c = await create(manager, { firstName: 'Long', lastName: 'Thread', email: 'long@thread.test' });
+    const long = `${'Quarterly review notes. '.repeat(2000)}END`;
+    for (let i = 0; i < 3; i++) await manager.call('log_interaction', { contactId: c.id, type: 'EMAIL', channel: 'EMAIL', direction: 'INBOUND', content: long });
+    const result = await manager.call('get_contact_timeline', { contactId: c.id });
+    const page = ok<{ interactions: { content: string }[] }>(result);
+    expect(page.interactions).toHaveLength(3);
+    const cut = `… [cut: ${(long.length - 4000).toLocaleString('en-US')} more characters; the whole text is in the resource crm://contacts/${c.id}/timeline]`;
+    for (const i of page.interactions) expect(i.content).toBe(long.slice(0, 4000) + cut);
+    expect(JSON.stringify(result).length).toBeLessThan(40_000); // was ~290 KB: three copies of 48,003 characters, twice (text and structuredContent)
+    const resource = await manager.client.readResource({ uri: `crm://contacts/${c.id}/timeline` });
+    expect(JSON.parse((resource.contents[0] as { text: string }).text).interactions[0].content).toBe(long);
   });
 
   it('logs interactions, creates the scheduled follow-up and pages the timeline newest first', async () => {
@@ -151,6 +166,15 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     // upsert by email: the same file again creates nothing new
     expect(ok<{ created: number; updated: number; unchanged: number }>(await manager.call('import_contacts', { csv }))).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
     expect(failed(await rep.call('import_contacts', { csv })).code).toBe('PERMISSION_DENIED');
+  });
+
+  it('lists the first 100 bad fields of a CSV with many bad rows (not 1,000: ~55 KB of a model\'s context), counting them all', async () => {
+    const csv = ['First Name,Last Name,Email', ...Array.from({ length: 300 }, (_, i) => `Bad${i},Row,not-an-email-${i}`), 'Good,Row,good@many.test'].join('\n');
+    const result = await manager.call('import_contacts', { csv });
+    const report = ok<{ created: number; failed: number; errors: { row: number }[]; errorsTruncated: boolean }>(result);
+    expect(report).toMatchObject({ created: 1, failed: 300, errorsTruncated: true });
+    expect(report.errors.map((e) => e.row)).toEqual(Array.from({ length: 100 }, (_, i) => i + 2));
+    expect((result.content[0] as { text: string }).text.split('\n')[0]).toContain('300 failed (the first 100 errors are listed)');
   });
 
   it('says which column had no header and that its cells were not imported', async () => {

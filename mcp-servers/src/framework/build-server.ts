@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { sharedChangeFeed } from './change-feed.ts';
 import { installTools } from './install-tools.ts';
 import { reportInvalidParams } from './json-rpc-params.ts';
+import { guardRequestParams } from './request-guards.ts';
 import type { McpServerDeps, ModuleContext, ServerModule } from './server-module.ts';
 import { installSubscriptions, type TenantRef } from './subscriptions.ts';
 import { actorFrom, type Extra, type ToolContext } from './tool-context.ts';
@@ -49,6 +50,7 @@ export function buildMcpServer(spec: ServerSpec, deps: McpServerDeps): McpServer
       detach();
     };
   }
+  guardRequestParams(server);
   reportInvalidParams(server);
   return server;
 }

@@ -1,5 +1,5 @@
 import type { FieldIssue, Logger } from '@crm/core';
-import { AppError, objectShapeAt, zodIssues } from '@crm/core/contracts';
+import { AppError, objectShapeAt, SERVER_OWNED_FIELDS, zodIssues } from '@crm/core/contracts';
 import type { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -8,18 +8,65 @@ import type { AnyToolDefinition } from './tool.ts';
 import type { Extra, ToolContext } from './tool-context.ts';
 import { errorResult, successResult, toToolError } from './tool-result.ts';
 
+/** The value at `path` in the arguments a client sent. */
+function valueAt(args: unknown, path: PropertyKey[]): unknown {
+  let v = args;
+  for (const key of path) v = v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+const normalise = (v: string) => v.trim().toUpperCase().replace(/[\s-]+/g, '_');
+
+/** "MEETING" for "meeting", "IN_PERSON" for "in person", "PHONE_CALL" for "CALL" (when only one option fits). */
+function nearestOption(value: unknown, options: readonly unknown[]): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const strings = options.filter((o): o is string => typeof o === 'string');
+  const exact = strings.find((o) => normalise(o) === normalise(value));
+  if (exact) return exact;
+  const containing = strings.filter((o) => normalise(o).includes(normalise(value)) || normalise(value).includes(normalise(o)));
+  return containing.length === 1 ? containing[0] : undefined;
+}
+
+/** A reason that says how to fix the value, where zod's own says only what was wrong. */
+function fixHint(issue: z.core.$ZodIssue, schema: unknown, args: unknown): string | undefined {
+  const value = valueAt(args, issue.path);
+  if (issue.code === 'invalid_type' && issue.expected === 'object' && value !== undefined) {
+    const shape = objectShapeAt(schema, issue.path);
+    if (!shape) return undefined;
+    const fields = Object.entries(shape).map(([k, f]) => `${k}${(f as z.ZodType).safeParse(undefined).success ? '?' : ''}`);
+    return `must be an object {${fields.join(', ')}}, not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
+  }
+  if (issue.code === 'invalid_value') {
+    const near = nearestOption(value, issue.values);
+    return near ? `${issue.message} (did you mean "${near}"?)` : undefined;
+  }
+  if (issue.code === 'invalid_format' && issue.format === 'uuid' && typeof value === 'string' && value.includes('@')) {
+    return `${issue.message}; that is an email address: get the contact's id with search_contacts {"search": ${JSON.stringify(value)}}`;
+  }
+  return undefined;
+}
+
 /**
  * zod issues as field issues; an unknown field is named by its own path rather than the object's,
- * with the fields that object accepts (a model that guessed `query` learns it is `search`).
+ * with the fields that object accepts (a model that guessed `query` learns it is `search`). A
+ * server-owned field given to a create/update tool is refused with REST's reason (`leadScore` is
+ * computed by scoring). A value of the wrong kind says what would fit (fixHint).
  */
-function argumentIssues(error: z.ZodError, input: unknown): FieldIssue[] {
+function argumentIssues(error: z.ZodError, schema: unknown, args: unknown, tool: string): FieldIssue[] {
+  const writes = /^(create|update)_/.test(tool);
   const mapped = zodIssues(error);
   return error.issues.flatMap((issue, i) => {
-    if (issue.code !== 'unrecognized_keys') return [mapped[i]];
+    if (issue.code !== 'unrecognized_keys') {
+      const hint = fixHint(issue, schema, args);
+      return [hint ? { ...mapped[i], reason: hint } : mapped[i]];
+    }
     const parent = issue.path.map(String).join('.');
-    const accepted = Object.keys(objectShapeAt(input, issue.path) ?? {});
+    const accepted = Object.keys(objectShapeAt(schema, issue.path) ?? {});
     const hint = accepted.length ? ` (accepted: ${accepted.join(', ')})` : '';
-    return issue.keys.map((key) => ({ path: parent ? `${parent}.${key}` : key, reason: `is not a field of this tool; remove it${hint}` }));
+    return issue.keys.map((key) => ({
+      path: parent ? `${parent}.${key}` : key,
+      reason: (writes && !parent && SERVER_OWNED_FIELDS[key]) || `is not a field of this tool; remove it${hint}`,
+    }));
   });
 }
 
@@ -41,7 +88,7 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
   try {
     const context = ctx(); // who asks comes before what they asked
     const parsed = tool.contract.input.safeParse(rawArgs ?? {});
-    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input));
+    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input, rawArgs ?? {}, name));
     const raw = await tool.handler(parsed.data, context);
     const output = tool.contract.output.safeParse(toJsonValue(raw));
     if (!output.success) {

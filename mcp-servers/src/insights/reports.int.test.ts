@@ -20,6 +20,18 @@ describe.each(testDbKinds())('reports over MCP on %s', (kind) => {
   });
   afterAll(() => h.close());
 
+  it('list_saved_reports cuts a long text at 2,000 characters and leaves the figures to get_saved_report', async () => {
+    const body = `${'Pipeline moved. '.repeat(400)}THE END`;
+    const saved = ok<{ report: { id: string } }>(
+      await manager.call('save_report', { kind: 'long_digest', slot_key: 'w1', title: 'Long', period: { start: '2026-11-23', end: '2026-11-30' }, body, data: { moved: 3 } }),
+    );
+    const listed = ok<{ reports: Record<string, unknown>[] }>(await manager.call('list_saved_reports', { kind: 'long_digest' }));
+    expect(listed.reports[0].body).toBe(`${body.slice(0, 2000)}… [cut: get_saved_report {"id": "${saved.report.id}"} has the whole text]`);
+    expect(listed.reports[0]).not.toHaveProperty('data');
+    const whole = ok<{ body: string; data: { moved: number } }>(await manager.call('get_saved_report', { id: saved.report.id }));
+    expect(whole).toMatchObject({ body, data: { moved: 3 } });
+  });
+
   it('run_report returns narrative, metrics and chart specs, a crm://reports link, and the HTML when asked', async () => {
     const end = new Date();
     const res = await manager.call('run_report', { type: 'SALES_PIPELINE', date_range: { start: new Date(end.getTime() - 30 * DAY).toISOString(), end: end.toISOString() }, include_html: true });

@@ -35,6 +35,12 @@ describe('workflow MCP server', () => {
         'update_workflow',
       ].sort(),
     );
+    // a step's config is a free object in JSON Schema: its description is all a model learns of each type's fields
+    const create = tools.find((t) => t.name === 'create_workflow')!.inputSchema as unknown as { properties: { steps: { items: { properties: { config: { description: string } } } } } };
+    const config = create.properties.steps.items.properties.config.description;
+    expect(config).toContain('SEND_EMAIL: {requiresApproval?, to?, subject, body}');
+    expect(config).toContain('WAIT: {seconds?, minutes?, hours?, days?}');
+    expect(config).toContain('ASSIGN_USER: {requiresApproval?, userIds}');
     const templates = ok<{ templates: { key: string }[] }>(await mcp.call('list_templates'));
     expect(templates.templates.map((t) => t.key)).toEqual(['new-customer-onboarding', 'hot-lead-alert', 're-engage-inactive', 'webinar-follow-up']);
     const prompt = await mcp.client.getPrompt({ name: 'design_workflow', arguments: { description: 'when a lead scores above 80 email sales' } });

@@ -1,7 +1,7 @@
 import examples from './intents.examples.json' with { type: 'json' };
 import { trainNaiveBayes, type NaiveBayes } from './naive-bayes.ts';
 
-export type Intent = keyof typeof examples | 'owner_name';
+export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue';
 export type AgentName = 'crm' | 'scoring' | 'research' | 'insights';
 
 export interface IntentSpec {
@@ -33,6 +33,8 @@ export const INTENTS: Record<Intent, IntentSpec> = {
   owner_name: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'name the owner' },
   refuse_confidential: { tools: [], agent: undefined, needsContact: false, verb: 'share credentials or export data' },
   refuse_bulk: { tools: [], agent: undefined, needsContact: false, verb: 'act on every contact at once' },
+  // decided by rule only (rules.ts): the CRM records no money, so the knowledge base's playbooks were quoted instead
+  no_revenue: { tools: [], agent: undefined, needsContact: false, verb: 'report revenue' },
 };
 
 /** Below this posterior the planner says the request is beyond it rather than guess. */

@@ -40,6 +40,26 @@ describe('intent plans from the user message alone', () => {
     expect(planRequest("draft a follow-up to Dana after yesterday's call", SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['draft_email']);
     expect(planRequest('tell me a joke', SAT, 'UTC').unsupported).toBe(true);
   });
+  it('says the CRM has no revenue instead of quoting playbooks, but still answers knowledge questions about revenue', () => {
+    for (const message of ["What's our revenue forecast for next quarter?", 'What was revenue last month?', 'How much money did we make?', 'show me our total revenue']) {
+      expect(planRequest(message, SAT, 'UTC').steps.map((s) => s.intent), message).toEqual(['no_revenue']);
+    }
+    expect(planRequest('How do we show revenue impact in a quarterly business review?', SAT, 'UTC').steps.map((s) => s.intent)).not.toContain('no_revenue');
+  });
+  it('answers "how many leads converted last month" with the conversion figures, not the number of leads', () => {
+    for (const message of ['How many leads converted last month?', 'how many contacts converted in the last 30 days', 'How many conversions did we have this month?']) {
+      expect(planRequest(message, SAT, 'UTC').steps.map((s) => s.intent), message).toEqual(['conversion_rate']);
+    }
+    expect(planRequest('How many leads do I have?', SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['count_contacts']);
+  });
+  it('reads an imperative "email X …" as an email to write, even with a date in it, not as a follow-up', () => {
+    for (const message of ['Email Isaac Gupta to book a demo next week', 'please e-mail Dana about Friday', 'Send an email to Dana tomorrow', 'Send Dana Whitfield an email on Monday']) {
+      expect(planRequest(message, SAT, 'UTC').steps.map((s) => s.intent), message).toEqual(['draft_email']);
+    }
+    // a reminder to email later is still a follow-up, and emailing everyone is still declined
+    expect(planRequest('remind me to email Dana next week', SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['create_follow_up']);
+    expect(planRequest('email all my leads', SAT, 'UTC').steps.map((s) => s.intent)).toEqual(['refuse_bulk']);
+  });
 });
 
 describe('entities', () => {

@@ -105,3 +105,8 @@ const DECLINE_BULK =
 
 export const refuseConfidential: StepHandler = { calls: () => [], answer: () => DECLINE_CONFIDENTIAL };
 export const refuseBulk: StepHandler = { calls: () => [], answer: () => DECLINE_BULK };
+
+const NO_REVENUE =
+  'The CRM records no deal values or revenue, so I cannot give revenue figures or forecast them. I can count deals won instead: ask "how many leads converted last month?", or run the FINANCIAL_METRICS report (it counts deals won, not currency).';
+
+export const noRevenue: StepHandler = { calls: () => [], answer: () => NO_REVENUE };

@@ -11,7 +11,12 @@ const RULES: [RegExp, Intent][] = [
   [/\b(delete|remove|wipe|erase|purge)\b.*\b(every|all)\b/i, 'refuse_bulk'],
   [/\b(e-?mail|send|message|text)\b.*\b(every|all( of)?( our| my| the)?)\b\s*(contacts?|customers?|clients?|leads?|prospects?)\b/i, 'refuse_bulk'],
   [/\b(mark|set|change|move|make)\b.*\b(every|all)\b.*\b(contacts?|leads?|customers?)\b/i, 'refuse_bulk'],
-  [/\bconversion rates?\b|\bwin rate\b|\b(leads?|contacts?)\b.*\bconvert\b.*\b(last|past|over|this|in)\b/i, 'conversion_rate'],
+  // "Email Isaac to book a demo next week" is an email to write now; its date made it a follow-up
+  [/^\s*(please\s+)?(e-?mail|(write|send|draft|compose)\s+(an?\s+)?e-?mail\s+to|(write|send|draft)\s+\S+(\s+\S+)?\s+an?\s+e-?mail)\b/i, 'draft_email'],
+  // our own money figures (the CRM stores none): "what's our revenue forecast for next quarter?", "revenue last month"
+  [/\b(our|total|the company'?s)\s+(\w+\s+)?(revenue|turnover|sales figures|bookings|ARR|MRR)\b|\b(revenue|turnover)\b.*\b(last|this|next|per)\s+(week|month|quarter|year)\b|\bhow much (money|revenue)\b/i, 'no_revenue'],
+  // "how many leads converted last month" was counted as leads (300) by the word classifier
+  [/\bconversion rates?\b|\bwin rate\b|\b(leads?|contacts?)\b.*\bconvert(ed|s|ing)?\b.*\b(last|past|over|this|in)\b|\bconversions\b.*\b(last|past|over|this|in)\b/i, 'conversion_rate'],
   [/\b(how many|number of|count)\b.*\binteractions?\b|\b(team )?activity\b.*\b(in|during|last)\b/i, 'activity_trend'],
   [/\b(how many|number of|count)\b.*\b(follow-?ups?|tasks?|reminders?)\b/i, 'list_follow_ups'],
   [/\bdo first\b|\bmost urgent\b|\bfirst today\b/i, 'list_follow_ups'],

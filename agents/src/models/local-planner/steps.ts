@@ -5,7 +5,7 @@ import { resolveDate } from './dates.ts';
 import type { Intent } from './intents.ts';
 import type { Step } from './plan.ts';
 import type { CandidateContact } from './turn.ts';
-import { activityTrend, contactOwner, conversionRate, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
+import { activityTrend, contactOwner, conversionRate, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
 
 export interface StepContext {
   step: Step;
@@ -74,7 +74,10 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
     answer(ctx) {
       const r = ctx.result('log_interaction')!;
       if (!r.ok) return failed(r, 'log the interaction');
-      return `Logged the ${String(r.data?.type ?? '').toLowerCase().replace('_', ' ')} with ${name(ctx.contact!)} ${contactCite(ctx.contact!)}: ${cite(`crm://interactions/${String(r.data?.id)}`)}.`;
+      // what was stored, so the user can check it (the answer was "…: [crm://interactions/…]." with nothing quoted)
+      const content = String(r.data?.content ?? '').trim();
+      const quoted = content ? ` "${content.length > 200 ? `${content.slice(0, 200)}…` : content}"` : '';
+      return `Logged the ${String(r.data?.type ?? '').toLowerCase().replace('_', ' ')} with ${name(ctx.contact!)} ${contactCite(ctx.contact!)}:${quoted} ${cite(`crm://interactions/${String(r.data?.id)}`)}.`;
     },
   },
   create_follow_up: {
@@ -136,9 +139,13 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
       if (!search.ok) return failed(search, 'rank the leads');
       const leads = topLeads(search);
       if (!leads.length) return 'There are no open leads with a score yet.';
+      // a tenant nobody scored yet listed five "score 0" leads as the hottest ones
+      if (leads.every((c) => Number(c.leadScore) === 0)) {
+        return 'None of your open leads has a lead score yet (all are 0), so I cannot rank them: scoring runs while `crm start` runs, or now with `crm scoring rescore`.';
+      }
       const lines = leads.map((c, n) => {
         const why = ctx.result('explain_score', n);
-        const factors = why?.ok ? ((why.data?.factors as Row[]) ?? []).slice(0, 2).map((f) => String(f.description ?? f.name ?? f.feature)).join('; ') : '';
+        const factors = why?.ok ? ((why.data?.factors as Row[]) ?? []).slice(0, 2).map(factorText).join('; ') : '';
         return `${n + 1}. ${name(c)}${c.company ? ` (${String(c.company)})` : ''} — score ${String(c.leadScore)}${factors ? `; because ${factors}` : ''} ${contactCite(c as { id: string })}`;
       });
       return `Your hottest open leads by lead score:\n${lines.join('\n')}`;
@@ -149,7 +156,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
     answer(ctx) {
       const r = ctx.result('explain_score')!;
       if (!r.ok) return failed(r, 'explain the score');
-      const factors = ((r.data?.factors as Row[]) ?? []).slice(0, 3).map((f) => String(f.description ?? f.name ?? f.feature));
+      const factors = ((r.data?.factors as Row[]) ?? []).slice(0, 3).map(factorText);
       const tips = ((r.data?.improvement_suggestions as string[]) ?? []).slice(0, 2);
       return `${name(ctx.contact!)} has a lead score of ${String(r.data?.score)} ${contactCite(ctx.contact!)}.${factors.length ? ` Main factors: ${factors.join('; ')}.` : ''}${tips.length ? ` Suggested next: ${tips.join('; ')}.` : ''}`;
     },
@@ -175,12 +182,19 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   owner_name: ownerName,
   refuse_confidential: refuseConfidential,
   refuse_bulk: refuseBulk,
+  no_revenue: noRevenue,
   help: {
     calls: () => [],
     answer: () =>
       'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, and quote the knowledge base with citations.',
   },
 };
+
+/** A scoring factor as people read it: explain_score's `label` ("Meetings, last 7 days"), not its feature name (meeting_7d). */
+function factorText(f: Row): string {
+  const label = String(f.label ?? f.description ?? f.name ?? f.feature);
+  return f.value !== undefined && f.name !== 'other_factors' ? `${label}: ${String(f.value)}` : label;
+}
 
 function topLeads(search: ToolResult): (Row & { id: string })[] {
   return ((search.data?.contacts as (Row & { id: string })[]) ?? []).filter((c) => c.status === 'LEAD' || c.status === 'PROSPECT').filter((c) => c.leadScore != null).slice(0, 5);

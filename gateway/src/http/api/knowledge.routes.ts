@@ -1,4 +1,4 @@
-import { KbDocument, KnowledgeSearchResponse, ListDocumentsQuery, SearchKnowledgeInput, type CrmCore } from '@crm/core';
+import { AppError, KbDocument, KnowledgeSearchResponse, ListDocumentsQuery, SearchKnowledgeInput, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, AnyObject, IdParams, PageQuery, pageOf, withErrors } from './api-schemas.ts';
@@ -28,7 +28,9 @@ export const knowledgeRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app
     handler: async (req, reply) => {
       const { content, contentBase64, ...rest } = req.body;
       const bytes = content !== undefined ? new TextEncoder().encode(content) : new Uint8Array(Buffer.from(contentBase64!, 'base64'));
-      const result = await core.knowledge.addDocument(actorOf(req), { ...rest, bytes });
+      const result = await core.knowledge.addDocument(actorOf(req), { ...rest, bytes }).catch((err: unknown) => {
+        throw AppError.renamingIssue(err, 'bytes', content !== undefined ? 'content' : 'contentBase64');
+      });
       const created = result.status === 'created';
       if (created) void reply.header('location', `/api/v1/knowledge/documents/${result.document.id}`);
       return reply.status(created ? 201 : 200).send(result);

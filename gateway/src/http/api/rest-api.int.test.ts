@@ -231,6 +231,11 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
       expect((await h.call('rep', 'GET', '/api/v1/knowledge/search?query=refund&mode=fulltext')).json().results.length).toBeGreaterThan(0);
       expectEnvelope(await h.call('rep', 'POST', '/api/v1/knowledge/documents', { filename: 'x.md', content: 'x' }), 403, 'PERMISSION_DENIED');
       expectEnvelope(await h.call('admin', 'POST', '/api/v1/knowledge/documents', { filename: 'x.md' }), 400, 'VALIDATION_FAILED');
+      // the service's "no text" names the body field it came in, not its own `bytes`
+      const blank = await h.call('admin', 'POST', '/api/v1/knowledge/documents', { filename: 'blank.md', content: '  \n' });
+      expect(blank.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.content']);
+      const notPdf = await h.call('admin', 'POST', '/api/v1/knowledge/documents', { filename: 'x.pdf', contentBase64: Buffer.from('not a pdf').toString('base64') });
+      expect(notPdf.json().error.details.map((d: { path: string }) => d.path)).toEqual(['body.contentBase64']);
       expect((await h.call('admin', 'DELETE', `/api/v1/knowledge/documents/${docId}`)).statusCode).toBe(204);
       expectEnvelope(await h.call('admin', 'DELETE', `/api/v1/knowledge/documents/${docId}`), 404, 'NOT_FOUND');
     });

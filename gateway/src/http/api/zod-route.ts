@@ -1,4 +1,4 @@
-import { AppError, objectShapeAt, type FieldIssue } from '@crm/core';
+import { AppError, objectShapeAt, SERVER_OWNED_FIELDS, type FieldIssue } from '@crm/core';
 import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import { z } from 'zod';
 import { serializerFor } from './json-serializer.ts';
@@ -14,15 +14,6 @@ export interface ZodTypeProvider extends FastifyTypeProvider {
 }
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
-
-/** Fields a client may never set: why each is refused (mass assignment). */
-const SERVER_OWNED: Record<string, string> = {
-  tenantId: 'is taken from your credentials and cannot be set',
-  id: 'is assigned by the server and cannot be set',
-  createdAt: 'is set by the server and cannot be set',
-  updatedAt: 'is set by the server and cannot be set',
-  leadScore: 'is computed by lead scoring and cannot be set',
-};
 
 /** Fields a route does not take because another route changes them: where to go instead. */
 const ELSEWHERE: Record<string, Record<string, string>> = {
@@ -45,7 +36,7 @@ export function issuesOf(error: z.ZodError, prefix: string, elsewhere: Record<st
         shape && !accepted.length && prefix === 'query' && !issue.path.length
           ? 'is not a parameter of this route (it takes no query parameters)'
           : `is not a field of this request${accepted.length ? ` (accepted: ${accepted.join(', ')})` : ''}`;
-      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? unknown });
+      for (const key of issue.keys) out.push({ path: `${base}.${key}`, reason: SERVER_OWNED_FIELDS[key] ?? (issue.path.length ? undefined : elsewhere[key]) ?? unknown });
     } else {
       out.push({ path: base, reason: issue.message });
     }

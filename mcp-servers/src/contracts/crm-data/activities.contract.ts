@@ -13,6 +13,11 @@ export const LogInteraction = {
     duration: log.duration.describe('Minutes, for calls and meetings'),
     scheduledFollowUp: IsoDateInput.optional().describe('Also creates a follow-up due at this date'),
     occurredAt: IsoDateInput.optional().describe('When it happened; defaults to now'),
+    sentiment: log.sentiment.describe(
+      'Only when you know it, e.g. {"score": -0.4, "confidence": 0.7, "emotions": ["frustrated"]}: score -1 (negative) to 1 (positive), confidence 0 to 1. Left out, it is estimated from the content',
+    ),
+    outcome: log.outcome.describe('How it ended, in a few words, e.g. "demo booked" or "no answer"'),
+    tags: log.tags.describe('Short labels, e.g. ["pricing", "renewal"]'),
   }).strict(),
   output: InteractionOut,
 } satisfies ToolContract;

@@ -36,6 +36,9 @@ export const SaveReport = {
   output: z.object({ report: SavedReportOut, duplicate: z.boolean(), emailed: z.array(z.string()) }),
 } satisfies ToolContract;
 
+/** A listed report's text; a digest is ~1,500 characters, but save_report takes 50,000 and 20 are listed by default. */
+export const SAVED_REPORT_LIST_CHARS = 2000;
+
 export const ListSavedReports = {
   name: 'list_saved_reports',
   input: z
@@ -44,7 +47,15 @@ export const ListSavedReports = {
       limit: z.number().int().min(1).max(100).default(20),
     })
     .strict(),
-  output: z.object({ reports: z.array(SavedReportOut).describe('Newest period first') }),
+  output: z.object({
+    reports: z
+      .array(
+        SavedReportOut.omit({ data: true }).extend({
+          body: z.string().describe(`The text, cut at ${SAVED_REPORT_LIST_CHARS.toLocaleString('en-US')} characters (marked); get_saved_report has it whole, with the figures behind it`),
+        }),
+      )
+      .describe('Newest period first'),
+  }),
 } satisfies ToolContract;
 
 export const GetSavedReport = {

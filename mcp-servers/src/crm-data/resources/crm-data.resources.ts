@@ -96,7 +96,9 @@ export function registerCrmDataResources(server: McpServer, ctx: ModuleContext):
     guarded(logger, 'resources/read', async (uri, vars, extra) => {
       const { actor, core } = ctx.context(extra);
       const doc = await core.knowledge.getDocument(actor, variable(vars.id));
-      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: `# ${doc.title}\n\n${doc.text}` }] };
+      // the extracted text of a Markdown file starts with its title (the H1, flattened): not twice
+      const body = doc.text === doc.title || doc.text.startsWith(`${doc.title}\n`) ? doc.text.slice(doc.title.length).trimStart() : doc.text;
+      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: `# ${doc.title}\n\n${body}` }] };
     }),
   );
 }

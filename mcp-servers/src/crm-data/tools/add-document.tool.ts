@@ -1,3 +1,4 @@
+import { AppError } from '@crm/core/contracts';
 import { AddDocument } from '../../contracts/crm-data/knowledge.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -5,11 +6,13 @@ export const addDocumentTool = defineTool(AddDocument, {
   title: 'Add a document to the knowledge base',
   description:
     'Store a Markdown, text, HTML or PDF document (base64 for PDF) in the knowledge base so search_knowledge can find it. ' +
-    'Adding the same source again replaces it when the content changed and does nothing when it did not.',
+    'Adding the same source again replaces it when the content changed and does nothing when it did not; delete_document removes one.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async ({ filename, content, encoding, source }, { core, actor }) => {
     const bytes = encoding === 'base64' ? new Uint8Array(Buffer.from(content, 'base64')) : new TextEncoder().encode(content);
-    const r = await core.knowledge.addDocument(actor, { filename, bytes, source });
+    const r = await core.knowledge.addDocument(actor, { filename, bytes, source }).catch((err: unknown) => {
+      throw AppError.renamingIssue(err, 'bytes', 'content'); // core's name for what this tool calls content
+    });
     const d = r.document;
     return { status: r.status, chunks: r.chunks, document: { id: d.id, title: d.title, type: d.type, source: d.source, uri: d.uri, chunkCount: d.chunkCount } };
   },

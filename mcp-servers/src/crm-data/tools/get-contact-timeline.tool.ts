@@ -6,11 +6,25 @@ import { AppError } from '@crm/core/contracts';
 
 const TimelineCursor = z.object({ before: z.iso.datetime(), id: z.uuid(), q: z.string() });
 
+/**
+ * Characters of one interaction's content a page carries. Content may be 50,000 characters (a
+ * logged email thread), so 20 of them were up to a megabyte in a model's context; a longer one is
+ * cut here, saying so and where the whole text is.
+ */
+export const TIMELINE_CONTENT_CHARS = 4000;
+
+function cutContent<T extends { content: string }>(interaction: T, contactId: string): T {
+  const { content } = interaction;
+  if (content.length <= TIMELINE_CONTENT_CHARS) return interaction;
+  const more = content.length - TIMELINE_CONTENT_CHARS;
+  return { ...interaction, content: `${content.slice(0, TIMELINE_CONTENT_CHARS)}… [cut: ${more.toLocaleString('en-US')} more characters; the whole text is in the resource crm://contacts/${contactId}/timeline]` };
+}
+
 export const getContactTimelineTool = defineTool(GetContactTimeline, {
   title: 'Get contact timeline',
   description:
     'The interactions with one contact, newest first: emails, calls, meetings and more, with notes, outcome, sentiment and tags. ' +
-    'Optionally only one type. Pages with nextCursor. Sales reps see every interaction on their own contacts and only their own elsewhere.',
+    `Optionally only one type. Pages with nextCursor. Content over ${TIMELINE_CONTENT_CHARS} characters is cut (marked; the resource crm://contacts/{id}/timeline has it whole). Sales reps see every interaction on their own contacts and only their own elsewhere.`,
   annotations: READ_ONLY,
   async handler({ contactId, type, limit, cursor }, { core, actor }) {
     const q = queryFingerprint({ contactId, type, limit });
@@ -21,7 +35,7 @@ export const getContactTimelineTool = defineTool(GetContactTimeline, {
       limit: limit + 1,
       ...(after ? { before: after.before, beforeId: after.id } : {}),
     });
-    const interactions = page.interactions.slice(0, limit);
+    const interactions = page.interactions.slice(0, limit).map((i) => cutContent(i, contactId));
     const last = interactions.at(-1);
     return {
       contact: page.contact,

@@ -3,16 +3,27 @@ import { describeIgnoredColumn } from '@crm/core/contracts';
 import { ImportContacts } from '../../contracts/crm-data/contacts.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
+/**
+ * Bad rows listed in the result. Core keeps up to 1,000 (~55 KB of JSON, ~14k tokens of a model's
+ * context); a model fixes a CSV from the first few, and `failed` still counts every bad row.
+ */
+export const MCP_IMPORT_ERRORS = 100;
+
 export const importContactsTool = defineTool(ImportContacts, {
   title: 'Import contacts from CSV',
   description:
     'Import contacts from CSV text (comma, semicolon or tab separated; HubSpot and Salesforce exports work as they are). ' +
     'Rows are matched by email: new emails create contacts, known ones update them (empty cells never blank a value). ' +
-    'Valid rows land even when others fail; the report lists every bad row with its field and reason. Needs contacts:write on all contacts.',
+    `Valid rows land even when others fail; the report lists the first ${MCP_IMPORT_ERRORS} bad fields with row, field and reason (errorsTruncated when there were more; failed counts every bad row). Needs contacts:write on all contacts.`,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  handler: ({ csv }, { core, actor }) => core.imports.importContacts(actor, Readable.from([csv])),
+  async handler({ csv }, { core, actor }) {
+    const report = await core.imports.importContacts(actor, Readable.from([csv]));
+    if (report.errors.length <= MCP_IMPORT_ERRORS) return report;
+    return { ...report, errors: report.errors.slice(0, MCP_IMPORT_ERRORS), errorsTruncated: true };
+  },
   summarize: (r) =>
     `Imported ${r.rows} row(s): ${r.created} created, ${r.updated} updated, ${r.skipped} skipped, ${r.failed} failed` +
+    (r.errorsTruncated ? ` (the first ${r.errors.length} errors are listed)` : '') +
     (r.errors.length ? `; first error: row ${r.errors[0].row}, ${r.errors[0].path}: ${r.errors[0].reason}` : '') +
     '.' +
     r.ignoredColumns.map((c) => ` Ignored: ${describeIgnoredColumn(c)}.`).join(''),

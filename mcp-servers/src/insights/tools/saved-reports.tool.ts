@@ -1,4 +1,4 @@
-import { GetSavedReport, ListSavedReports, SaveReport } from '../../contracts/insights/saved-reports.contract.ts';
+import { GetSavedReport, ListSavedReports, SAVED_REPORT_LIST_CHARS, SaveReport } from '../../contracts/insights/saved-reports.contract.ts';
 import { READ_ONLY, defineTool } from '../../framework/tool.ts';
 
 export const saveReportTool = defineTool(SaveReport, {
@@ -26,9 +26,19 @@ export const saveReportTool = defineTool(SaveReport, {
 
 export const listSavedReportsTool = defineTool(ListSavedReports, {
   title: 'List saved reports',
-  description: 'Reports kept by save_report (e.g. the weekly pipeline digests), newest period first, with their text and who they were emailed to.',
+  description:
+    'Reports kept by save_report (e.g. the weekly pipeline digests), newest period first, with their text (cut at 2,000 characters) and who they were emailed to. ' +
+    'get_saved_report gives one whole, with the figures behind it.',
   annotations: READ_ONLY,
-  handler: async ({ kind, limit }, { core, actor }) => ({ reports: await core.savedReports.list(actor, { ...(kind ? { kind } : {}), limit }) }),
+  async handler({ kind, limit }, { core, actor }) {
+    const reports = await core.savedReports.list(actor, { ...(kind ? { kind } : {}), limit });
+    return {
+      reports: reports.map(({ data: _figures, body, ...report }) => ({
+        ...report,
+        body: body.length <= SAVED_REPORT_LIST_CHARS ? body : `${body.slice(0, SAVED_REPORT_LIST_CHARS)}… [cut: get_saved_report {"id": "${report.id}"} has the whole text]`,
+      })),
+    };
+  },
   summarize: (o) => (o.reports.length ? o.reports.map((r) => `${r.title} (${r.kind}, id ${r.id})`).join('; ') : 'No saved reports.'),
 });
 
