@@ -18,6 +18,7 @@ export { startBigQueryDouble } from '../analytics/bigquery/bigquery-double.fixtu
 export type { BigQueryDouble } from '../analytics/bigquery/bigquery-double.fixture.ts';
 export { seedBlendFavouringLeads } from '../scoring/blend-leads.fixture.ts';
 export { startSmtpSink } from './smtp-sink.ts';
+export { plantRisingContacts } from './rising-contacts.fixture.ts';
 export type { SmtpSink } from './smtp-sink.ts';
 export { staticImports } from './import-graph.ts';
 export type { ImportEdge } from './import-graph.ts';

@@ -1,5 +1,5 @@
 import { createCrmCore, silentLogger, type CrmCore } from '@crm/core';
-import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
+import { createTenantFixture, openTestDatabase, plantRisingContacts, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
 import type { ChangeFeed, ChangeListener } from '@crm/mcp-servers';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -257,10 +257,8 @@ describe.each(testDbKinds())('GraphQL subscriptions over WebSocket on %s', (kind
     expect((await p.errorsOf(foreign))[0]).toMatchObject({ extensions: { code: 'PERMISSION_DENIED', details: [{ path: 'userId' }] } });
 
     // the rep's own insights come; the tenant-wide ones a manager generates do not
-    for (let i = 0; i < 24; i++) {
-      const c = await core.contacts.create(a.manager, { firstName: 'I', lastName: `N${i}`, email: `sub-ins${i}@x.test`, source: i % 2 ? 'webinar' : 'referral', assignedTo: a.rep.userId });
-      await core.interactions.log(a.rep, { contactId: c.id, type: 'EMAIL', channel: 'EMAIL', direction: i % 3 ? 'OUTBOUND' : 'INBOUND', content: 'hello' });
-    }
+    // history with a real trend among the rep's contacts (contacts made today alone give no insight)
+    await plantRisingContacts(t.db, a.tenantId, { assignedTo: a.rep.userId, tag: 'sub-ins' });
     const types = ['OPPORTUNITY_IDENTIFICATION', 'PERFORMANCE_COMPARISON', 'TREND_ANALYSIS', 'ANOMALY_DETECTION', 'PREDICTIVE_FORECAST'];
     const mine = p.subscribe(`subscription($u: ID!) { newInsights(userId: $u) { id title recommendations dataPoints } }`, { u: a.rep.userId });
     let first: { id: string }[] = [];

@@ -1,5 +1,5 @@
 import { createCrmCore, silentLogger, type CrmCore, type OutboxEvent } from '@crm/core';
-import { createTenantFixture, openTestDatabase, type TenantFixture, type TestDatabase } from '@crm/core/testing';
+import { createTenantFixture, openTestDatabase, plantRisingContacts, type TenantFixture, type TestDatabase } from '@crm/core/testing';
 import type { ChangeFeed, ChangeListener } from '@crm/mcp-servers';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -243,8 +243,9 @@ describe('WebSocket /ws', () => {
     const outsider = await connect(b.admin);
     outsider.send({ type: 'subscribe', topic: 'insights' });
     await outsider.next('subscribed');
-    // enough contacts from two sources that the detectors find something to say
-    for (let i = 0; i < 30; i++) await core.contacts.create(a.manager, { firstName: 'I', lastName: `N${i}`, email: `ins${i}@x.test`, source: i % 2 ? 'webinar' : 'referral' });
+    // history with a real trend, so the detectors find something to say (contacts made today alone
+    // are no complete day of activity: no insight)
+    await plantRisingContacts(t.db, a.tenantId);
     const generated = await core.insights.generate(a.manager, { types: ['OPPORTUNITY_IDENTIFICATION', 'PERFORMANCE_COMPARISON', 'TREND_ANALYSIS', 'ANOMALY_DETECTION', 'PREDICTIVE_FORECAST'] });
     expect(generated.insights.length).toBeGreaterThan(0);
     const ev = await manager.until(() => manager.messages.find((m) => m.type === 'event' && m.topic === 'insights'), 15_000, 'insight event');
