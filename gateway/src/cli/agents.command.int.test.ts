@@ -90,12 +90,12 @@ describe('crm agents', { timeout: 600_000 }, () => {
   });
 
   it.each([
-    [['agents'], /action: must be "run"/],
-    [['agents', 'run', 'nope'], /agent: must be "follow-up", "rescoring" or "digest"/],
-    [['agents', 'run', 'follow-up', '--tenant', 'nope'], /tenant: no tenant with the slug "nope"/],
-  ])('%j fails with one clear line and exit code 65', (args, message) => {
+    [['agents'], 64, /action: must be "run"/], // a missing action is bad usage
+    [['agents', 'run', 'nope'], 65, /agent: must be "follow-up", "rescoring" or "digest"/],
+    [['agents', 'run', 'follow-up', '--tenant', 'nope'], 65, /tenant: no tenant with the slug "nope"/],
+  ] as const)('%j fails with one clear line and exit code %i', (args, code, message) => {
     const r = crm(...args);
-    expect(r.status).toBe(65);
+    expect(r.status).toBe(code);
     expect(r.stderr).toMatch(message);
   });
 });

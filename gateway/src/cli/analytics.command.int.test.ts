@@ -88,12 +88,12 @@ describe('crm analytics export-bigquery', { timeout: 600_000 }, () => {
   });
 
   it.each([
-    [['analytics'], /action: must be "export-bigquery"/],
-    [['analytics', 'export-bigquery', '--lag-seconds', 'soon'], /lag-seconds: must be a whole number of seconds/],
-    [['analytics', 'export-bigquery', '--tenant', 'nope'], /tenant: no tenant with the slug "nope"/],
-  ])('refuses bad input: %j', async (args, message) => {
+    [['analytics'], 64, /action: must be "export-bigquery"/], // a missing action is bad usage
+    [['analytics', 'export-bigquery', '--lag-seconds', 'soon'], 65, /lag-seconds: must be a whole number of seconds/],
+    [['analytics', 'export-bigquery', '--tenant', 'nope'], 65, /tenant: no tenant with the slug "nope"/],
+  ] as const)('refuses bad input: %j', async (args, code, message) => {
     const r = await crm(...args);
-    expect(r.status).toBe(65);
+    expect(r.status).toBe(code);
     expect(r.stderr).toMatch(message);
   });
 

@@ -41,7 +41,7 @@ describe('crm workflow', { timeout: 600_000 }, () => {
 
   it('refuses an unknown action or a missing argument with one clear line', () => {
     const unknown = crm(['workflow', 'bogus']);
-    expect(unknown.status).toBe(65);
+    expect(unknown.status).toBe(64); // an unknown action is bad usage
     expect(unknown.stderr).toMatch(/Unknown workflow action "bogus"/);
     const missing = crm(['workflow', 'activate']);
     expect(missing.status).toBe(65);
