@@ -24,7 +24,7 @@ export { SearchKnowledgeInput } from './knowledge/knowledge-api.schema.ts';
 export { SendEmailInput } from './mail/email.schema.ts';
 export { getMailboxMessage, listMailbox, mailboxAttachment } from './mail/mail.transport.ts';
 export { createOutboxTail } from './outbox/outbox.tail.ts';
-export { REPORT_FORMATS } from './reports/report-schedule.schema.ts';
+export { REPORT_FORMATS, StoredReportScheduleSchema } from './reports/report-schedule.schema.ts';
 export { REPORT_TYPES, ReportFilter, ReportSchedule } from './reports/report.schema.ts';
 export { reportHtml, reportNarrative } from './reports/report.render.ts';
 export { ScoringFactor, WHAT_IF_ACTIONS, WhatIfScenario } from './scoring/scoring.schema.ts';

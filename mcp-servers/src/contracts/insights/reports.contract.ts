@@ -1,4 +1,4 @@
-import { AIInsight, Metric, REPORT_FORMATS, REPORT_TYPES, ReportFilter, ReportSchedule } from '@crm/core/contracts';
+import { AIInsight, Metric, REPORT_FORMATS, REPORT_TYPES, ReportFilter, ReportSchedule, StoredReportScheduleSchema } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { IsoDateTime } from '../crm-data/common.contract.ts';
@@ -33,21 +33,10 @@ export const RunReport = {
   }),
 } satisfies ToolContract;
 
-const ScheduleOut = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  type: z.enum(REPORT_TYPES),
-  filters: z.array(ReportFilter),
-  periodDays: z.number().int(),
-  schedule: z.object({ cron: z.string(), timezone: z.string() }),
-  recipients: z.array(z.string()),
-  format: z.enum(REPORT_FORMATS),
-  enabled: z.boolean(),
-  createdBy: z.uuid(),
+/** The stored schedule core answers (one shape for REST, MCP and the CLI), dates as ISO strings. */
+const ScheduleOut = StoredReportScheduleSchema.extend({
   nextRunAt: IsoDateTime,
   lastRunAt: IsoDateTime.nullable(),
-  lastStatus: z.enum(['running', 'succeeded', 'failed']).nullable(),
-  lastError: z.string().nullable(),
   createdAt: IsoDateTime,
   updatedAt: IsoDateTime,
 });
