@@ -12,7 +12,8 @@
  * run starts where the first touch of each index page is logged as a full-page image.
  *
  * Prints one JSON object per target (on the server also the WAL the import wrote per row, which
- * does not depend on the machine's load) and a Markdown table for the README.
+ * does not depend on the machine's load, and the CPU the import cost per 1,000 rows in this process
+ * and in the PostgreSQL backends serving it, read from /proc) and a Markdown table for the README.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -61,6 +62,49 @@ async function writeCsv(file: string, rows: number): Promise<number> {
   return fs.statSync(file).size;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (100 on Linux). */
+const TICKS = 100;
+
+/**
+ * CPU seconds used so far by each PostgreSQL backend serving `database` (read from /proc: the
+ * server runs on this machine). A backend's process title names its database.
+ */
+function pgBackendTicks(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      // `postgres: [CLUSTER: ]USER DATABASE HOST(PORT) STATE` (Debian names the cluster, e.g. `15/main:`)
+      const m = /^postgres: (?:\S+: )?\S+ (\S+) /.exec(cmd.replace(/\0+/g, ' '));
+      if (m?.[1] !== database) continue;
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(d), Number(f[11]) + Number(f[12]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** Samples the backends of `database` until stopped; returns their CPU seconds since the start. */
+function samplePgCpu(database: string): () => number {
+  const first = pgBackendTicks(database);
+  const last = new Map(first);
+  const tick = () => {
+    for (const [pid, t] of pgBackendTicks(database)) last.set(pid, t);
+  };
+  const timer = setInterval(tick, 250);
+  return () => {
+    clearInterval(timer);
+    tick();
+    let sum = 0;
+    for (const [pid, t] of last) sum += t - (first.get(pid) ?? 0);
+    return sum / TICKS;
+  };
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
@@ -102,12 +146,22 @@ async function bench(kind: TestDbKind, file: string) {
       }
     };
     const lsn0 = await walLsn();
+    const dbName =
+      kind === 'postgres'
+        ? await t.db.withTenant(f.tenantId, async (em) => String((await em.execute<{ d: string }[]>('SELECT current_database() AS d'))[0].d))
+        : undefined;
+    // CPU of the import: this process (all its threads) and, on the server, the backends serving it
+    const stopPg = dbName && fs.existsSync('/proc') ? samplePgCpu(dbName) : undefined;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const report = await core.imports.importContacts(f.admin, fs.createReadStream(file), {
       ...(values.lanes ? { lanes: Number(values.lanes) } : {}),
       ...(values.batch ? { batchSize: Number(values.batch) } : {}),
     });
     const importSec = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const importNodeCpuSec = (cpu.user + cpu.system) / 1e6;
+    const importPgCpuSec = stopPg?.();
     clearInterval(sampler);
     let importWalKBPerRow: number | undefined;
     if (lsn0) {
@@ -157,6 +211,9 @@ async function bench(kind: TestDbKind, file: string) {
       importRowsPerSec: Math.round(report.rows / importSec),
       importPeakRssDeltaMB: Math.round((peak - rssBefore) / 1048576),
       ...(importWalKBPerRow !== undefined ? { importWalKBPerRow } : {}),
+      // CPU milliseconds per 1,000 rows: unlike rows/s, barely moved by other work on the machine
+      importNodeCpuMsPer1kRows: Math.round((importNodeCpuSec * 1e6) / report.rows),
+      ...(importPgCpuSec !== undefined ? { importPgCpuMsPer1kRows: Math.round((importPgCpuSec * 1e6) / report.rows) } : {}),
       ...(HISTORY ? { historyEvents: HISTORY } : {}),
       ...(values.checkpoint ? { checkpointBeforeImport: kind === 'postgres' } : {}),
       getByIdP50ms: +pct(byId, 50).toFixed(3),
