@@ -2,7 +2,7 @@ import { emptyCheckpoint, type Checkpoint } from '@langchain/langgraph-checkpoin
 import { openTestDatabase, testDbKinds, type TestDatabase } from '@crm/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FRESH_THREAD } from './batched-checkpoint.saver.ts';
+import { BatchedPostgresSaver, FRESH_THREAD } from './batched-checkpoint.saver.ts';
 import { createWorkflowCheckpointer, type WorkflowCheckpointer } from './checkpointer.ts';
 
 describe.each(testDbKinds())('batched checkpoint saver on %s', (kind) => {
@@ -22,6 +22,40 @@ describe.each(testDbKinds())('batched checkpoint saver on %s', (kind) => {
     ...emptyCheckpoint(),
     channel_values: values,
     channel_versions: versions,
+  });
+
+  it('sets its tables up without a parameterised statement outside a transaction (they interleave on the PGlite socket)', async () => {
+    // every statement each connection sends, with whether it had parameters and whether a transaction was open
+    const sent: { text: string; params: boolean; inTx: boolean }[] = [];
+    class RecordingClient extends pg.Client {
+      private inTx = false;
+      override query(...args: unknown[]): never {
+        const [q, values] = args as [string | { text: string; values?: unknown[] }, unknown[] | undefined];
+        const text = typeof q === 'string' ? q : q.text;
+        const params = Boolean((typeof q === 'string' ? values : (q.values ?? values))?.length);
+        if (/^\s*BEGIN/i.test(text)) this.inTx = true;
+        sent.push({ text, params, inTx: this.inTx });
+        if (/^\s*(COMMIT|ROLLBACK)/i.test(text)) this.inTx = false;
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+    }
+    const pool = new pg.Pool({ connectionString: t.db.url, max: 2, Client: RecordingClient });
+    try {
+      await new BatchedPostgresSaver(pool, 'setup_probe').setup();
+    } finally {
+      await pool.end();
+    }
+    const parameterised = sent.filter((s) => s.params);
+    // LangGraph records each migration it ran with `INSERT … VALUES ($1)`
+    expect(parameterised.length).toBeGreaterThan(3);
+    expect(parameterised.filter((s) => !s.inTx)).toEqual([]);
+    const owner = await t.db.connect();
+    try {
+      const { rows } = await owner.query<{ n: string }>('SELECT count(*) AS n FROM setup_probe.checkpoint_migrations');
+      expect(Number(rows[0].n)).toBe(parameterised.length);
+    } finally {
+      owner.release();
+    }
   });
 
   it('stores checkpoints, channel blobs and task writes that the library reads back unchanged, and deletes a thread in one go', async () => {

@@ -1,6 +1,7 @@
 import { WRITES_IDX_MAP, type ChannelVersions, type Checkpoint, type CheckpointMetadata, type CheckpointTuple, type PendingWrite } from '@langchain/langgraph-checkpoint';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { queryInOwnTransaction } from '@crm/core';
 import type pg from 'pg';
 
 const bytes = (b: Uint8Array | undefined) => (b ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : null);
@@ -111,6 +112,32 @@ export class BatchedPostgresSaver extends PostgresSaver {
       held,
       BatchedPostgresSaver.columns(held).then((cols) => this.run('insertWrites', cols)),
     );
+  }
+
+  /**
+   * LangGraph's `setup()` checks out a connection and sends its migration bookkeeping
+   * (`INSERT … VALUES ($1)`) on it outside a transaction. Over the embedded PGlite's socket,
+   * parameterised statements of different connections interleave outside a transaction (see
+   * `queryInOwnTransaction`), so the first `crm chat` beside a busy `crm start` failed with
+   * "unnamed prepared statement does not exist". Here every parameterised statement of the setup
+   * runs in a transaction of its own (on the server the same as autocommit).
+   */
+  override async setup(): Promise<void> {
+    const self = this as unknown as { pool: pg.Pool };
+    const pool = self.pool;
+    const connect = async () => {
+      const client = await pool.connect();
+      return {
+        query: (text: string, values?: unknown[]) => (values?.length ? queryInOwnTransaction(client, text, values) : client.query(text)),
+        release: (err?: Error | boolean) => client.release(err),
+      };
+    };
+    self.pool = { connect } as unknown as pg.Pool;
+    try {
+      await super.setup();
+    } finally {
+      self.pool = pool;
+    }
   }
 
   override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
