@@ -19,8 +19,8 @@ export type FollowUp = z.infer<typeof FollowUp>;
 export const CreateFollowUpInput = z
   .object({
     contactId: z.uuid('must be a contact id (UUID)'),
-    title: z.string().trim().min(1, 'title is required').max(300),
-    notes: z.string().max(5000).optional(),
+    title: z.string().trim().normalize('NFC').min(1, 'title is required').max(300),
+    notes: z.string().normalize('NFC').max(5000).optional(),
     dueAt: isoDate(),
     ownerId: z.uuid().optional(),
   })

@@ -8,7 +8,7 @@ const Recipients = z.array(z.email('must be an email address')).min(1, 'at least
 /** A stored report definition that is emailed on its schedule. */
 export const CreateReportScheduleInput = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200),
+    name: z.string().trim().normalize('NFC').min(1, 'must not be empty').max(200),
     type: ReportType,
     filters: z.array(ReportFilter).max(1, 'one segment filter at most (source or campaign)').default([]),
     periodDays: z.number().int().min(1).max(366).default(7).describe('each run reports on the days before it'),
@@ -22,7 +22,7 @@ export type CreateReportScheduleInput = z.input<typeof CreateReportScheduleInput
 
 export const UpdateReportScheduleInput = z
   .object({
-    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    name: z.string().trim().normalize('NFC').min(1, 'must not be empty').max(200).optional(),
     filters: z.array(ReportFilter).max(1, 'one segment filter at most (source or campaign)').optional(),
     periodDays: z.number().int().min(1).max(366).optional(),
     schedule: ReportSchedule.optional(),

@@ -28,7 +28,7 @@ export type ReportSchedule = z.infer<typeof ReportSchedule>;
 /** What a user defines (the design document's AnalyticsReport minus what generation fills in). */
 export const ReportDefinition = z
   .object({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: z.string().trim().normalize('NFC').min(1).max(200).optional(),
     type: ReportType,
     dateRange: DateRange.optional().describe('default: the 30 days before now'),
     filters: z.array(ReportFilter).max(1, 'one segment filter at most (source or campaign)').default([]),

@@ -7,7 +7,7 @@ export const SaveReportInput = z
   .object({
     kind: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/, 'must be snake_case, e.g. pipeline_digest'),
     slotKey: z.string().trim().min(1, 'slotKey is required').max(100, 'must be at most 100 characters'),
-    title: z.string().trim().min(1, 'title is required').max(200, 'must be at most 200 characters'),
+    title: z.string().trim().normalize('NFC').min(1, 'title is required').max(200, 'must be at most 200 characters'),
     periodStart: z.coerce.date({ error: 'must be an ISO 8601 date' }),
     periodEnd: z.coerce.date({ error: 'must be an ISO 8601 date' }),
     body: z.string().trim().min(1, 'body is required').max(50_000, 'must be at most 50,000 characters'),

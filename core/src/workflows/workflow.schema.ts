@@ -192,8 +192,8 @@ export type WorkflowStep = z.infer<typeof WorkflowStep>;
 /** What a user writes: the definition saved as one immutable version. */
 export const WorkflowDefinition = z
   .object({
-    name: z.string().trim().min(1, 'name is required').max(200),
-    description: z.string().trim().max(2000).optional(),
+    name: z.string().trim().normalize('NFC').min(1, 'name is required').max(200),
+    description: z.string().trim().normalize('NFC').max(2000).optional(),
     trigger: WorkflowTrigger,
     steps: z.array(WorkflowStep).min(1, 'needs at least one step').max(50),
     variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), z.unknown()).default({}),

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRestHarness, type RestHarness } from './rest-test.fixture.ts';
@@ -54,5 +57,43 @@ describe.each(testDbKinds())('names and text sent decomposed (NFD) over REST and
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().data.createContact.contact.lastName).toBe(NFC_MULLER);
+  });
+
+  it('follow-up titles and notes, workflow names and report schedule names are stored composed too', async () => {
+    const contact = (await h.call('manager', 'POST', '/api/v1/contacts', { firstName: 'Ute', lastName: 'Nfc', email: `nfc-${Math.random().toString(36).slice(2, 8)}@example.com` })).json() as { id: string };
+    const due = new Date(Date.now() + 86_400_000).toISOString();
+    const followUp = await h.call('manager', 'POST', '/api/v1/follow-ups', { contactId: contact.id, title: `Call ${NFD_MULLER}`, notes: NFD_CAFE, dueAt: due });
+    expect(followUp.statusCode, followUp.body).toBe(201);
+    expect(followUp.json()).toMatchObject({ title: `Call ${NFC_MULLER}`, notes: NFC_CAFE });
+    const schedule = await h.call('manager', 'POST', '/api/v1/reports/schedules', { name: `Bericht ${NFD_MULLER}`, type: 'SALES_PIPELINE', schedule: { cron: '0 8 * * 1' }, recipients: ['boss@agency.test'] });
+    expect(schedule.statusCode, schedule.body).toBe(201);
+    expect(schedule.json().name).toBe(`Bericht ${NFC_MULLER}`);
+    const workflow = await h.call('admin', 'POST', '/api/v1/workflows', {
+      name: `Begru\u0308\u00dfung ${NFD_CAFE}`,
+      trigger: { type: 'MANUAL' },
+      steps: [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Hallo' } }],
+    });
+    expect(workflow.statusCode, workflow.body).toBe(201);
+    expect(workflow.json().name).toBe(`Begr\u00fc\u00dfung ${NFC_CAFE}`);
+  });
+
+  it('migration 0360 composes names stored decomposed before every entry point composed them, so a search with "ü" finds them', async () => {
+    const owner = await h.t.db.connect();
+    const email = `nfd-old-${Math.random().toString(36).slice(2, 8)}@example.com`;
+    try {
+      // as an older version stored it: straight into the table, decomposed
+      await owner.query(
+        `INSERT INTO contacts (id, tenant_id, email, first_name, last_name, company, position) VALUES (gen_random_uuid(), $1, $2, 'Jo\u0308rg', $3, $4, NULL)`,
+        [h.a.tenantId, email, NFD_MULLER, NFD_CAFE],
+      );
+      const before = (await h.call('manager', 'GET', `/api/v1/contacts?search=${encodeURIComponent(NFC_MULLER)}`)).json() as { data: { email: string }[] };
+      expect(before.data.map((c) => c.email)).not.toContain(email);
+      const migration = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../core/migrations/0360_contacts_nfc.sql');
+      await owner.query(fs.readFileSync(migration, 'utf8'));
+    } finally {
+      owner.release();
+    }
+    const after = (await h.call('manager', 'GET', `/api/v1/contacts?search=${encodeURIComponent(NFC_MULLER)}`)).json() as { data: { email: string; firstName: string; lastName: string; company: string }[] };
+    expect(after.data.find((c) => c.email === email)).toMatchObject({ firstName: 'J\u00f6rg', lastName: NFC_MULLER, company: NFC_CAFE });
   });
 });
