@@ -45,6 +45,32 @@ describe('mapContactHeaders', () => {
     for (const header of headers) expect(fieldOf([header]), header).toEqual([field]);
   });
 
+  it.each([
+    [['Status', 'Kontaktstatus', 'Statut', 'Estado', 'Stato', 'Situação', 'Contactstatus'], 'status'],
+    [['Quelle', 'Herkunft', 'Origine', 'Fuente', 'Origen', 'Bron', 'Fonte', 'Origem'], 'source'],
+    [['Punktzahl', 'Score du lead', 'Puntuación', 'Leadscore', 'Punteggio', 'Pontuação'], 'leadScore'],
+    [['Besitzer', 'Kontaktinhaber', 'Propriétaire', 'Propietario', 'Eigenaar', 'Proprietario', 'Proprietário', 'Responsável'], 'ownerEmail'],
+    [['Erstellt am', 'Erstellungsdatum', 'Date de création', 'Fecha de creación', 'Aangemaakt op', 'Data di creazione', 'Data de criação'], 'createdAt'],
+    [['Letzter Kontakt', 'Dernier contact', 'Último contacto', 'Laatste contact', 'Ultimo contatto', 'Último contato'], 'lastContactDate'],
+  ])('maps the non-English contact headers %j to %s', (headers, field) => {
+    for (const header of headers) expect(fieldOf([header]), header).toEqual([field]);
+  });
+
+  it('maps non-English activity headers (type, subject, date, duration, outcome) and keeps English words of another meaning out', () => {
+    const cases: [string[], string][] = [
+      [['Typ', 'Aktivitätstyp', "Type d'activité", 'Tipo', 'Soort', 'Tipo di attività'], 'type'],
+      [['Betreff', 'Objet', 'Asunto', 'Onderwerp', 'Oggetto', 'Assunto'], 'subject'],
+      [['Datum', 'Fecha', 'Data', "Date de l'activité"], 'occurredAt'],
+      [['Dauer', 'Durée', 'Duración', 'Duur', 'Durata', 'Duração'], 'duration'],
+      [['Ergebnis', 'Résultat', 'Resultado', 'Resultaat', 'Esito'], 'outcome'],
+    ];
+    for (const [headers, field] of cases) {
+      for (const header of headers) expect(mapInteractionHeaders([header]).mapped.map((c) => c.field), header).toEqual([field]);
+    }
+    // an English contact file's "Note" or "Phase" column stays a custom field
+    for (const header of ['Note', 'Phase', 'Issue']) expect(mapContactHeaders([header]).unmapped.map((c) => c.action), header).toEqual(['customFields']);
+  });
+
   it('maps non-English notes headers to an interaction\'s content and email headers to its contact', () => {
     for (const header of ['Notizen', 'Bemerkungen', 'Remarques', 'Commentaires', 'Notas', 'Comentarios', 'Notities', 'Opmerkingen', 'Note', 'Osservazioni', 'Observações']) {
       expect(mapInteractionHeaders([header]).mapped.map((c) => c.field), header).toEqual(['content']);

@@ -5,6 +5,9 @@
  * "téléphone" agree) and come after them in priority. Spellings that are English already after
  * normalising ("E-mail", "Téléphone", "Mobile", "Notes", "Position") are matched by the English list.
  *
+ * The owner columns hold the owner's e-mail address (a name is kept as a custom field, as in English).
+ * Words that are also plain English headers with another meaning ("Note", "Phase", "Issue") are
+ * left out: an English file's "Note" column must not become a lead score.
  * `notes` is an interaction's content; a contact has no notes field, so a notes column of a
  * contact file is kept in customFields under its header, as "Notes" is.
  */
@@ -72,6 +75,94 @@ export const LOCALISED_HEADERS = {
     nl: ['Notities', 'Notitie', 'Opmerkingen', 'Omschrijving', 'Beschrijving'],
     it: ['Commenti', 'Osservazioni', 'Descrizione'],
     pt: ['Observações', 'Comentários', 'Descrição'],
+  },
+  status: {
+    de: ['Kontaktstatus', 'Lebenszyklusphase'],
+    fr: ['Statut', 'Statut du contact', 'Étape du cycle de vie'],
+    es: ['Estado', 'Estado del contacto', 'Etapa del ciclo de vida'],
+    nl: ['Contactstatus', 'Levenscyclusfase'],
+    it: ['Stato', 'Stato del contatto', 'Fase del ciclo di vita'],
+    pt: ['Situação', 'Estado do contato', 'Estado do contacto', 'Fase do ciclo de vida'],
+  },
+  source: {
+    de: ['Quelle', 'Herkunft', 'Lead-Quelle', 'Kontaktquelle'],
+    fr: ['Origine', 'Provenance', 'Source du lead', 'Source du contact'],
+    es: ['Fuente', 'Origen', 'Fuente del lead', 'Origen del contacto'],
+    nl: ['Bron', 'Herkomst', 'Leadbron'],
+    it: ['Fonte', 'Provenienza', 'Origine del contatto', 'Fonte del lead'],
+    pt: ['Origem', 'Fonte do lead', 'Origem do contato', 'Origem do contacto'],
+  },
+  leadScore: {
+    de: ['Lead-Bewertung', 'Bewertung', 'Punktzahl'],
+    fr: ['Score du lead', 'Scoring'],
+    es: ['Puntuación', 'Puntuación del lead', 'Calificación'],
+    nl: ['Leadscore', 'Beoordeling'],
+    it: ['Punteggio', 'Punteggio del lead'],
+    pt: ['Pontuação', 'Pontuação do lead'],
+  },
+  ownerEmail: {
+    de: ['Besitzer', 'Kontaktinhaber', 'Verantwortlicher', 'Zuständig', 'Betreuer'],
+    fr: ['Propriétaire', 'Propriétaire du contact', 'Responsable du compte'],
+    es: ['Propietario', 'Propietario del contacto', 'Responsable'],
+    nl: ['Eigenaar', 'Contacteigenaar', 'Accounteigenaar'],
+    it: ['Proprietario', 'Responsabile', 'Proprietario del contatto'],
+    pt: ['Proprietário', 'Responsável', 'Proprietário do contato'],
+  },
+  createdAt: {
+    de: ['Erstellt am', 'Erstellungsdatum', 'Angelegt am', 'Anlagedatum'],
+    fr: ['Date de création', 'Créé le', 'Créé'],
+    es: ['Fecha de creación', 'Creado', 'Creado el'],
+    nl: ['Aangemaakt op', 'Aanmaakdatum', 'Datum aangemaakt'],
+    it: ['Data di creazione', 'Creato il', 'Creato'],
+    pt: ['Data de criação', 'Criado em', 'Criado'],
+  },
+  lastContactDate: {
+    de: ['Letzter Kontakt', 'Letzte Aktivität', 'Datum des letzten Kontakts'],
+    fr: ['Dernier contact', 'Dernière activité', 'Date du dernier contact'],
+    es: ['Último contacto', 'Última actividad', 'Fecha del último contacto'],
+    nl: ['Laatste contact', 'Laatste activiteit', 'Datum laatste contact'],
+    it: ['Ultimo contatto', 'Ultima attività', 'Data ultimo contatto'],
+    pt: ['Último contato', 'Último contacto', 'Última atividade', 'Última actividade'],
+  },
+  interactionType: {
+    de: ['Typ', 'Art', 'Aktivitätstyp', 'Aktivitätsart'],
+    fr: ["Type d'activité", "Type d'interaction"],
+    es: ['Tipo', 'Tipo de actividad'],
+    nl: ['Soort', 'Type activiteit', 'Activiteitstype'],
+    it: ['Tipo', 'Tipo di attività'],
+    pt: ['Tipo', 'Tipo de atividade', 'Tipo de actividade'],
+  },
+  subject: {
+    de: ['Betreff', 'Titel'],
+    fr: ['Objet', 'Sujet', 'Titre'],
+    es: ['Asunto', 'Título'],
+    nl: ['Onderwerp', 'Titel'],
+    it: ['Oggetto', 'Titolo'],
+    pt: ['Assunto', 'Título'],
+  },
+  occurredAt: {
+    de: ['Datum', 'Aktivitätsdatum', 'Zeitpunkt'],
+    fr: ["Date de l'activité", 'Date et heure'],
+    es: ['Fecha', 'Fecha de la actividad', 'Fecha y hora'],
+    nl: ['Datum', 'Datum activiteit', 'Tijdstip'],
+    it: ['Data', "Data dell'attività", 'Data e ora'],
+    pt: ['Data', 'Data da atividade', 'Data e hora'],
+  },
+  duration: {
+    de: ['Dauer', 'Dauer (Minuten)'],
+    fr: ['Durée', 'Durée (minutes)'],
+    es: ['Duración', 'Duración (minutos)'],
+    nl: ['Duur', 'Duur (minuten)'],
+    it: ['Durata', 'Durata (minuti)'],
+    pt: ['Duração', 'Duração (minutos)'],
+  },
+  outcome: {
+    de: ['Ergebnis'],
+    fr: ['Résultat'],
+    es: ['Resultado'],
+    nl: ['Resultaat', 'Uitkomst'],
+    it: ['Esito', 'Risultato'],
+    pt: ['Resultado'],
   },
 } as const satisfies Record<string, Record<'de' | 'fr' | 'es' | 'nl' | 'it' | 'pt', readonly string[]>>;
 

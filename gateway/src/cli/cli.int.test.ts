@@ -61,6 +61,24 @@ describe('crm CLI on the embedded database', () => {
     ]);
   });
 
+  it('imports German status, source, owner and date columns, and a German activity file', () => {
+    const file = path.join(dir, 'kontakte-mehr.csv');
+    fs.writeFileSync(file, 'Vorname;Nachname;E-Mail;Status;Quelle;Besitzer;Erstellt am;Letzter Kontakt\nGreta;Lang;greta@lang.example;Lead;Messe Köln;marcus.reid@brightwave.example;2025-03-14;2025-06-02\n');
+    const r = crm('import', 'contacts', file, '--json', '--user', 'marcus.reid@brightwave.example');
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ rows: 1, created: 1, failed: 0 });
+    expect(report.mappedColumns.map((c: { field: string }) => c.field)).toEqual(['firstName', 'lastName', 'email', 'status', 'source', 'ownerEmail', 'createdAt', 'lastContactDate']);
+
+    const log = path.join(dir, 'aktivitaeten.csv');
+    fs.writeFileSync(log, 'E-Mail;Typ;Betreff;Datum;Dauer;Ergebnis;Notizen\ngreta@lang.example;Call;Erstgespräch;2025-06-02T10:00:00Z;25;Angebot angefragt;Interesse an SEO\n');
+    const a = crm('import', 'interactions', log, '--json', '--user', 'marcus.reid@brightwave.example');
+    expect(a.stderr).toBe('');
+    const activities = JSON.parse(a.stdout);
+    expect(activities).toMatchObject({ rows: 1, created: 1, failed: 0 });
+    expect(activities.mappedColumns.map((c: { field: string }) => c.field)).toEqual(['contactEmail', 'type', 'subject', 'occurredAt', 'duration', 'outcome', 'content']);
+  });
+
   it('names a column without a header in the import report, in text and JSON', () => {
     const file = path.join(dir, 'blank-header.csv');
     fs.writeFileSync(file, 'First Name,Last Name,Email,,Company\nAna,Lopez,ana@lopez.example,VIP,Acme\nBo,Lopez,bo@lopez.example,Gold,Acme\n');
