@@ -240,6 +240,26 @@ describe('mapStatusValue', () => {
     expect(mapStatusValue(value)).toBe(status);
   });
 
+  it.each([
+    ['Kunde', 'CUSTOMER'],
+    ['client', 'CUSTOMER'],
+    ['Cliente', 'CUSTOMER'],
+    ['Klant', 'CUSTOMER'],
+    ['Interessent', 'PROSPECT'],
+    ['Opportunité', 'PROSPECT'],
+    ['OPORTUNIDAD', 'PROSPECT'],
+    ['Lead qualifié pour la vente', 'PROSPECT'],
+    ['Vertriebsqualifizierter Lead', 'PROSPECT'],
+    ['Marketing-qualifizierter Lead', 'LEAD'],
+    ['Abonné', 'LEAD'],
+    ['Assinante', 'LEAD'],
+    ['Inaktiv', 'INACTIVE'],
+    ['Non qualifié', 'INACTIVE'],
+    ['Não qualificado', 'INACTIVE'],
+  ])('localised %s → %s', (value, status) => {
+    expect(mapStatusValue(value)).toBe(status);
+  });
+
   it('returns undefined for unknown values', () => {
     expect(mapStatusValue('hot')).toBeUndefined();
   });

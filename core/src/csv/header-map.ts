@@ -222,16 +222,59 @@ const STATUS_VALUES: Record<ContactStatus, readonly string[]> = {
   INACTIVE: ['inactive', 'unqualified', 'badtiming', 'closednotconverted', 'notqualified', 'junklead', 'lostlead'],
 };
 
-const STATUS_INDEX = new Map(
-  Object.entries(STATUS_VALUES).flatMap(([status, values]) => values.map((v) => [v, status as ContactStatus] as const)),
-);
+/**
+ * The same stages as HubSpot's German, French, Spanish, Dutch, Italian and Portuguese interfaces
+ * name them (a localised export writes these), and the plain words for customer, prospect and
+ * inactive; compared with `normaliseKey` like the English ones ("Kunde", "Opportunité",
+ * "Lead qualifié marketing").
+ */
+const LOCALISED_STATUS_VALUES: Record<ContactStatus, readonly string[]> = {
+  LEAD: [
+    'Abonnent', 'Marketing-qualifizierter Lead', 'Andere', 'Neu',
+    'Abonné', 'Lead qualifié marketing', 'Autre', 'Nouveau',
+    'Suscriptor', 'Lead calificado para marketing', 'Otro', 'Nuevo',
+    'Abonnee', 'Marketing gekwalificeerde lead', 'Overig', 'Nieuw',
+    'Iscritto', 'Lead qualificato per il marketing', 'Altro', 'Nuovo',
+    'Assinante', 'Lead qualificado para marketing', 'Outro', 'Novo',
+  ],
+  PROSPECT: [
+    'Vertriebsqualifizierter Lead', 'Verkaufschance', 'Interessent', 'Kontaktiert',
+    'Lead qualifié pour la vente', 'Opportunité', 'Contacté',
+    'Lead calificado para ventas', 'Oportunidad', 'Prospecto', 'Contactado',
+    'Sales gekwalificeerde lead', 'Verkoopkans', 'Kans', 'Gecontacteerd',
+    'Lead qualificato per le vendite', 'Opportunità', 'Potenziale cliente', 'Contattato',
+    'Lead qualificado para vendas', 'Oportunidade', 'Contatado', 'Contactado',
+  ],
+  CUSTOMER: [
+    'Kunde', 'Bestandskunde',
+    'Client', 'Ambassadeur',
+    'Cliente', 'Promotor',
+    'Klant',
+    'Sostenitore',
+    'Evangelizador',
+  ],
+  INACTIVE: [
+    'Inaktiv', 'Nicht qualifiziert', 'Verloren',
+    'Inactif', 'Non qualifié', 'Perdu',
+    'Inactivo', 'No calificado', 'Perdido',
+    'Inactief', 'Niet gekwalificeerd',
+    'Inattivo', 'Non qualificato', 'Perso',
+    'Inativo', 'Não qualificado',
+  ],
+};
+
+const STATUS_INDEX = new Map([
+  ...Object.entries(STATUS_VALUES).flatMap(([status, values]) => values.map((v) => [v, status as ContactStatus] as const)),
+  ...Object.entries(LOCALISED_STATUS_VALUES).flatMap(([status, values]) => values.map((v) => [normaliseKey(v), status as ContactStatus] as const)),
+]);
 
 export const ACCEPTED_STATUS_TEXT =
   'LEAD, PROSPECT, CUSTOMER, INACTIVE; HubSpot lifecycle stages (subscriber, lead, marketingqualifiedlead, ' +
   'salesqualifiedlead, opportunity, customer, evangelist, other); HubSpot lead statuses (NEW, OPEN, IN_PROGRESS, ' +
   'OPEN_DEAL, UNQUALIFIED, ATTEMPTED_TO_CONTACT, CONNECTED, BAD_TIMING); Salesforce lead statuses ' +
   '(Open - Not Contacted, Working - Contacted, Closed - Converted, Closed - Not Converted); Zoho lead statuses ' +
-  '(Not Contacted, Attempted to Contact, Contact in Future, Contacted, Pre-Qualified, Not Qualified, Junk Lead, Lost Lead)';
+  '(Not Contacted, Attempted to Contact, Contact in Future, Contacted, Pre-Qualified, Not Qualified, Junk Lead, Lost Lead); ' +
+  'the same stages in German, French, Spanish, Dutch, Italian and Portuguese (Kunde, Client, Cliente, Klant, Interessent, Opportunité, …)';
 
 export function mapStatusValue(raw: string): ContactStatus | undefined {
   return STATUS_INDEX.get(normaliseKey(raw));

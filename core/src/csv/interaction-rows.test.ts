@@ -66,6 +66,12 @@ describe('readInteractionRows', () => {
     expect(task?.input).toMatchObject({ type: 'MEETING', channel: 'IN_PERSON', metadata: { importedType: 'Task' } });
   });
 
+  it('reads activity types written in German, French, Spanish, Dutch, Italian and Portuguese', async () => {
+    const file = ['E-Mail;Typ;Kanal', 'a@x.io;Anruf;', 'a@x.io;Réunion;', 'a@x.io;llamada telefónica;', 'a@x.io;Afspraak;', 'a@x.io;Notiz;', 'a@x.io;Ligação;', 'a@x.io;Nachricht;', ''].join('\n');
+    const types = values(await readAll(file)).map((v) => v.input.type);
+    expect(types).toEqual(['PHONE_CALL', 'MEETING', 'PHONE_CALL', 'MEETING', 'CHAT', 'PHONE_CALL', 'CHAT']);
+  });
+
   it('reports every bad field with row, field and reason', async () => {
     const file = [
       'Contact Email,Type,Channel,Direction,Date,Duration,Tags,Sentiment',

@@ -51,6 +51,10 @@ interface TypeHint {
  * | WEBSITE_VISIT, Page View, Visit, Web Visit                 | WEBSITE_VISIT   |                    |
  * | Note, Task                                                 | see below       |                    |
  *
+ * The same in German, French, Spanish, Dutch, Italian and Portuguese (Anruf, Appel, Llamada,
+ * Chiamata, Chamada; Besprechung, Réunion, Reunión, Afspraak, Riunione, Reunião; Notiz, Tâche,
+ * Nota, Taak, …) map the same way.
+ *
  * We have no NOTE type. A HubSpot note or Salesforce task is almost always the write-up of a call
  * or meeting, so when the row has a channel the type follows it (PHONE → PHONE_CALL, IN_PERSON →
  * MEETING, EMAIL → EMAIL, social networks → SOCIAL_MEDIA, WEBSITE → WEBSITE_VISIT, CHAT → CHAT).
@@ -90,6 +94,19 @@ const TYPE_VALUES: Record<string, TypeHint> = {
   webvisit: { type: 'WEBSITE_VISIT' },
   note: { type: 'NOTE' },
   task: { type: 'NOTE' },
+  // German, French, Spanish, Dutch, Italian, Portuguese (accents and case do not matter)
+  ...Object.fromEntries(
+    (
+      [
+        [['Anruf', 'Telefonat', 'Telefonanruf', 'Appel', 'Appel téléphonique', 'Llamada', 'Llamada telefónica', 'Telefoongesprek', 'Telefoontje', 'Chiamata', 'Telefonata', 'Chamada', 'Ligação', 'Telefonema'], { type: 'PHONE_CALL' }],
+        [['Besprechung', 'Termin', 'Treffen', 'Réunion', 'Rendez-vous', 'Reunión', 'Cita', 'Afspraak', 'Vergadering', 'Riunione', 'Incontro', 'Appuntamento', 'Reunião'], { type: 'MEETING' }],
+        [['Courriel', 'Correo', 'Correo electrónico', 'E-mail bericht', 'Posta elettronica'], { type: 'EMAIL' }],
+        [['Nachricht', 'Mensaje', 'Messaggio', 'Mensagem'], { type: 'CHAT' }],
+        [['Formular', 'Formulaire', 'Formulario', 'Formulier', 'Modulo', 'Formulário'], { type: 'FORM_SUBMISSION' }],
+        [['Notiz', 'Aufgabe', 'Tâche', 'Nota', 'Tarea', 'Notitie', 'Taak', 'Compito', 'Tarefa'], { type: 'NOTE' }],
+      ] as [string[], TypeHint][]
+    ).flatMap(([words, hint]) => words.map((w) => [normaliseKey(w), hint])),
+  ),
 };
 
 const CHANNEL_VALUES: Record<string, Channel> = {

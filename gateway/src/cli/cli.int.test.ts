@@ -63,12 +63,17 @@ describe('crm CLI on the embedded database', () => {
 
   it('imports German status, source, owner and date columns, and a German activity file', () => {
     const file = path.join(dir, 'kontakte-mehr.csv');
-    fs.writeFileSync(file, 'Vorname;Nachname;E-Mail;Status;Quelle;Besitzer;Erstellt am;Letzter Kontakt\nGreta;Lang;greta@lang.example;Lead;Messe Köln;marcus.reid@brightwave.example;2025-03-14;2025-06-02\n');
+    fs.writeFileSync(file, 'Vorname;Nachname;E-Mail;Status;Quelle;Besitzer;Erstellt am;Letzter Kontakt\nGreta;Lang;greta@lang.example;Kunde;Messe Köln;marcus.reid@brightwave.example;2025-03-14;2025-06-02\n');
     const r = crm('import', 'contacts', file, '--json', '--user', 'marcus.reid@brightwave.example');
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ rows: 1, created: 1, failed: 0 });
     expect(report.mappedColumns.map((c: { field: string }) => c.field)).toEqual(['firstName', 'lastName', 'email', 'status', 'source', 'ownerEmail', 'createdAt', 'lastContactDate']);
+    const exported = crm('export', 'contacts', '-', '--user', 'marcus.reid@brightwave.example');
+    const line = exported.stdout.split('\n').find((l) => l.includes('greta@lang.example'));
+    // "Kunde" is CUSTOMER, the source is kept as written
+    expect(line).toContain('CUSTOMER');
+    expect(line).toContain('Messe Köln');
 
     const log = path.join(dir, 'aktivitaeten.csv');
     fs.writeFileSync(log, 'E-Mail;Typ;Betreff;Datum;Dauer;Ergebnis;Notizen\ngreta@lang.example;Call;Erstgespräch;2025-06-02T10:00:00Z;25;Angebot angefragt;Interesse an SEO\n');
