@@ -41,8 +41,8 @@ const CONTACT_ALIASES = {
 const INTERACTION_ALIASES = {
   contactEmail: ['contactEmail', 'Email', 'Email Address', 'E-mail Address', 'Contact Email Address', 'Associated Contact Email', ...localised('email')],
   type: ['type', 'Activity Type', 'Interaction Type', 'Engagement Type', 'Activity', 'Task Subtype', ...localised('interactionType')],
-  channel: ['channel', 'Communication Channel'],
-  direction: ['direction', 'Call Direction', 'Email Direction'],
+  channel: ['channel', 'Communication Channel', ...localised('channel')],
+  direction: ['direction', 'Call Direction', 'Email Direction', ...localised('direction')],
   subject: ['subject', 'Title', 'Email Subject', 'Meeting Title', 'Call Title', ...localised('subject')],
   content: ['content', 'Body', 'Notes', 'Note', 'Description', 'Comments', 'Email Body', 'Call Notes', 'Meeting Notes', 'Note Body', 'Details', ...localised('notes')],
   occurredAt: ['occurredAt', 'createdAt', 'Date', 'Activity Date', 'Created Date', 'Create Date', 'Timestamp', 'Activity Timestamp', ...localised('occurredAt')],

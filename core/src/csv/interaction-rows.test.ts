@@ -72,6 +72,16 @@ describe('readInteractionRows', () => {
     expect(types).toEqual(['PHONE_CALL', 'MEETING', 'PHONE_CALL', 'MEETING', 'CHAT', 'PHONE_CALL', 'CHAT']);
   });
 
+  it('reads channels and directions written in those languages, under their headers', async () => {
+    const file = ['Correo electrónico;Tipo;Canal;Dirección', 'a@x.io;Nota;Teléfono;Entrante', 'a@x.io;;Courriel;Sortant', 'a@x.io;Besprechung;Vor Ort;ausgehend', ''].join('\n');
+    const rows = values(await readAll(file)).map((v) => [v.input.type, v.input.channel, v.input.direction]);
+    expect(rows).toEqual([
+      ['PHONE_CALL', 'PHONE', 'INBOUND'],
+      ['EMAIL', 'EMAIL', 'OUTBOUND'],
+      ['MEETING', 'IN_PERSON', 'OUTBOUND'],
+    ]);
+  });
+
   it('reports every bad field with row, field and reason', async () => {
     const file = [
       'Contact Email,Type,Channel,Direction,Date,Duration,Tags,Sentiment',

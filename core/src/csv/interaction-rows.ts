@@ -121,6 +121,17 @@ const CHANNEL_VALUES: Record<string, Channel> = {
   facetoface: 'IN_PERSON',
   meeting: 'IN_PERSON',
   onsite: 'IN_PERSON',
+  // German, French, Spanish, Dutch, Italian, Portuguese
+  ...Object.fromEntries(
+    (
+      [
+        [['Telefon', 'Téléphone', 'Teléfono', 'Telefoon', 'Telefono', 'Telefone', 'Anruf', 'Appel', 'Llamada', 'Chiamata', 'Chamada'], 'PHONE'],
+        [['E-Mail', 'Courriel', 'Correo', 'Correo electrónico', 'Posta elettronica'], 'EMAIL'],
+        [['Persönlich', 'Vor Ort', 'En personne', 'En persona', 'Presencial', 'In persoon', 'Di persona', 'Pessoalmente'], 'IN_PERSON'],
+        [['Webseite', 'Site web', 'Sitio web', 'Sito web'], 'WEBSITE'],
+      ] as [string[], Channel][]
+    ).flatMap(([words, channel]) => words.map((w) => [normaliseKey(w), channel])),
+  ),
 };
 
 const DIRECTION_VALUES: Record<string, Direction> = {
@@ -132,6 +143,14 @@ const DIRECTION_VALUES: Record<string, Direction> = {
   out: 'OUTBOUND',
   outgoing: 'OUTBOUND',
   sent: 'OUTBOUND',
+  ...Object.fromEntries(
+    (
+      [
+        [['Eingehend', 'Entrant', 'Entrante', 'Inkomend', 'In entrata', 'Recebido', 'Recibido', 'Reçu', 'Empfangen'], 'INBOUND'],
+        [['Ausgehend', 'Sortant', 'Saliente', 'Uitgaand', 'In uscita', 'Enviado', 'Envoyé', 'Gesendet', 'Inviato'], 'OUTBOUND'],
+      ] as [string[], Direction][]
+    ).flatMap(([words, direction]) => words.map((w) => [normaliseKey(w), direction])),
+  ),
 };
 
 /** Channel when the file gives none; SOCIAL_MEDIA has no safe default network. */

@@ -148,6 +148,22 @@ export const LOCALISED_HEADERS = {
     it: ['Data', "Data dell'attività", 'Data e ora'],
     pt: ['Data', 'Data da atividade', 'Data e hora'],
   },
+  channel: {
+    de: ['Kanal', 'Kommunikationskanal'],
+    fr: ['Canal', 'Canal de communication'],
+    es: ['Canal', 'Canal de comunicación'],
+    nl: ['Kanaal', 'Communicatiekanaal'],
+    it: ['Canale', 'Canale di comunicazione'],
+    pt: ['Canal', 'Canal de comunicação'],
+  },
+  direction: {
+    de: ['Richtung'],
+    fr: ['Sens'],
+    es: ['Dirección', 'Sentido'],
+    nl: ['Richting'],
+    it: ['Direzione'],
+    pt: ['Direção', 'Direcção', 'Sentido'],
+  },
   duration: {
     de: ['Dauer', 'Dauer (Minuten)'],
     fr: ['Durée', 'Durée (minutes)'],
