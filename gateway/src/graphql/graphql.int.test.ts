@@ -209,12 +209,27 @@ describe.each(testDbKinds())('GraphQL /graphql on %s', (kind) => {
     expect((await h.server.inject({ method: 'GET', url: '/graphiql' })).statusCode).not.toBe(200);
   });
 
-  // a client that batches (Apollo's BatchHttpLink) got "Graphql validation error" and no hint why
-  it('says batched requests (a JSON array) are not supported', async () => {
-    const res = await h.call('rep', 'POST', '/graphql', [{ query: '{ __typename }' }, { query: '{ __typename }' }] as never);
-    expect(res.statusCode).toBe(400);
-    const body = res.json() as GqlBody;
-    expect(body.errors![0]).toMatchObject({ message: expect.stringMatching(/batch/i), extensions: { code: 'VALIDATION_FAILED' } });
+  // a client that batches (Apollo's BatchHttpLink) got "Graphql validation error" and no hint why; then a 400 saying batches were not supported
+  it('answers a batch (a JSON array) with one result per operation, each under the same limits and permissions', async () => {
+    const res = await h.call('rep', 'POST', '/graphql', [
+      { query: '{ contacts(first: 1) { totalCount } }' },
+      { query: 'query($id: ID!) { contact(id: $id) { id } }', variables: { id: '00000000-0000-4000-8000-000000000000' } },
+      { query: `{ contacts(first: 1) { edges { node { ${'interactions(first: 1) { edges { node { contact { '.repeat(6)}id${' } } } }'.repeat(6)} } } } }` },
+    ] as never);
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json() as GqlBody[];
+    expect(body).toHaveLength(3);
+    expect(body[0]!.data).toEqual({ contacts: { totalCount: expect.any(Number) } });
+    expect(body[1]!.errors![0]!.extensions.code).toBe('NOT_FOUND');
+    // the depth limit applies to each operation of a batch
+    expect(body[2]!.errors![0]!.extensions.code).toBe('VALIDATION_FAILED');
+
+    const tooMany = await h.call('rep', 'POST', '/graphql', Array.from({ length: 11 }, () => ({ query: '{ __typename }' })) as never);
+    expect(tooMany.statusCode).toBe(400);
+    expect((tooMany.json() as GqlBody).errors![0]).toMatchObject({ message: expect.stringMatching(/1 to 10 operations; this one has 11/), extensions: { code: 'VALIDATION_FAILED' } });
+    const notObjects = await h.call('rep', 'POST', '/graphql', [{ query: '{ __typename }' }, 'x'] as never);
+    expect(notObjects.statusCode).toBe(400);
+    expect((notObjects.json() as GqlBody).errors![0]!.extensions.details).toEqual([{ path: 'body.1', reason: expect.stringMatching(/object/) }]);
   });
 });
 
@@ -253,5 +268,16 @@ describe.each(testDbKinds())('GraphQL over GET and under the rate limit on %s', 
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.json()).toMatchObject({ data: null, errors: [{ extensions: { code: 'RATE_LIMIT_EXCEEDED', retryAfter: expect.any(Number) } }] });
+  });
+
+  it('counts every operation of a batch against the rate limit (3 per key here)', async () => {
+    const q = { query: '{ contacts(first: 1) { totalCount } }' };
+    const three = await h.call('manager', 'POST', '/graphql', [q, q, q] as never);
+    expect(three.statusCode, three.body).toBe(200);
+    expect(three.json()).toHaveLength(3);
+    expect((await h.call('manager', 'POST', '/graphql', q)).statusCode).toBe(429);
+    const four = await h.call('rep', 'POST', '/graphql', [q, q, q, q] as never);
+    expect(four.statusCode).toBe(429);
+    expect(four.json()).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMIT_EXCEEDED' } }] });
   });
 });

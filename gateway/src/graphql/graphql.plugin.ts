@@ -114,15 +114,24 @@ function refusedSubscription(err: unknown): Error {
  * the same path upgrades to WebSocket for the design document's subscriptions (authenticated at
  * connection_init: graphql.subscriptions.ts).
  */
+/** Operations one batched POST may carry (Apollo's BatchHttpLink sends at most 10 by default). */
+export const MAX_BATCH = 10;
+
 export const graphqlRoutes: FastifyPluginAsync<GraphqlOptions> = async (app, { core, graphiql = false, subscriptions }) => {
   app.addHook('preHandler', async (req) => {
     // a WebSocket upgrade may authenticate later, in its connection_init message
     if (!req.actor && req.url.startsWith(GRAPHQL_PATH) && !(subscriptions && req.headers.upgrade?.toLowerCase() === 'websocket')) {
       throw new AppError('UNAUTHENTICATED', 'Send an API key or token as "Authorization: Bearer <credential>"');
     }
-    // mercurius answers a batch with a bare "Graphql validation error"; say what is wrong
+    // a batch (Apollo's BatchHttpLink): bounded, and every operation counts against the rate limits
     if (req.method === 'POST' && Array.isArray(req.body) && req.url.startsWith(GRAPHQL_PATH)) {
-      throw AppError.validation([{ path: 'body', reason: 'batched requests (a JSON array) are not supported; send one {"query": …} object per request' }]);
+      const n = req.body.length;
+      if (n === 0 || n > MAX_BATCH) {
+        throw AppError.validation([{ path: 'body', reason: `a batch (a JSON array) holds 1 to ${MAX_BATCH} operations; this one has ${n}` }]);
+      }
+      const bad = req.body.findIndex((op) => typeof op !== 'object' || op === null || Array.isArray(op));
+      if (bad >= 0) throw AppError.validation([{ path: `body.${bad}`, reason: 'each operation of a batch is an object {"query": …, "variables": …}' }]);
+      await app.chargeRateLimit(req, n - 1);
     }
   });
   const live = subscriptions ? createGraphqlSubscriptions({ core, ...subscriptions }) : undefined;
@@ -133,6 +142,7 @@ export const graphqlRoutes: FastifyPluginAsync<GraphqlOptions> = async (app, { c
     loaders: createContactLoaders(core) as never,
     path: GRAPHQL_PATH,
     graphiql,
+    allowBatchedQueries: true,
     jit: 0,
     context: (req): GraphqlContext => ({ actor: req.actor! }),
     errorFormatter: formatErrors as never,

@@ -15,6 +15,13 @@ declare module 'fastify' {
     /** Who the request's API key belongs to, once registerHttpSecurity authenticated it. */
     actor?: Actor;
   }
+  interface FastifyInstance {
+    /**
+     * Counts `extra` more requests against the caller's key and tenant limits (a GraphQL batch of
+     * N operations costs N); throws RATE_LIMIT_EXCEEDED like the request itself would.
+     */
+    chargeRateLimit(req: FastifyRequest, extra: number): Promise<void>;
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -149,6 +156,13 @@ export async function registerHttpSecurity(
     const retryAfter = Math.max(1, r.ttlInSeconds);
     throw new AppError('RATE_LIMIT_EXCEEDED', `Too many requests ${what}: at most ${r.max} per ${Math.round(r.timeWindow / 1000)} s; retry in ${retryAfter} s`, { retryAfter });
   };
+
+  fastify.decorate('chargeRateLimit', async (req: FastifyRequest, extra: number) => {
+    for (let i = 0; i < extra; i++) {
+      await enforce(perKey, req, 'for this API key');
+      if (req.actor) await enforce(perTenant, req, 'for this tenant');
+    }
+  });
 
   const listeningOnLoopback = () => {
     const address = fastify.server.address() as AddressInfo | string | null;
