@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { authorize, grantOf } from '../auth/rbac.ts';
+import { authorize, grantOf, mayWriteKnowledge } from '../auth/rbac.ts';
 import { writeAudit } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -48,13 +48,8 @@ export interface KnowledgeServiceDeps {
   parse?: ParseOptions;
 }
 
-/**
- * Writing the knowledge base needs a tenant-wide write grant on CRM data (contacts:write — ADMIN,
- * SALES_MANAGER) or on automation content (workflows:write — MARKETING_MANAGER). A SALES_REP holds
- * only contacts:write:own, which is about their own records, not content the whole team reads.
- */
 function authorizeKbWrite(actor: Actor): void {
-  if (grantOf(actor, 'contacts:write') === 'all' || grantOf(actor, 'workflows:write') === 'all') return;
+  if (mayWriteKnowledge(actor)) return;
   throw AppError.denied('knowledge:write', `${actor.role} may read the knowledge base but not add or delete documents`);
 }
 

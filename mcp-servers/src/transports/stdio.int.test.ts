@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_BIN, REPO_ROOT, connectStdio, inspectorCli, seededDataDir, startCrm } from '../testing/cli.ts';
 import { failed, ok, waitFor } from '../testing/harness.ts';
@@ -77,8 +77,18 @@ describe('crm mcp over stdio', () => {
 
   it('serves the combined "crm" server and refuses an unknown user', async () => {
     const { client } = await connectStdio(dataDir, ['crm', '--user', REP]);
+    // tools/list is answered before the database opens (every tool); once the user is known the
+    // server says the list changed and lists only what a sales rep may call
+    let listChanged = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
     try {
       expect(client.getServerVersion()?.name).toBe('crm');
+      expect(client.getServerCapabilities()?.tools?.listChanged).toBe(true);
+      await waitFor(() => listChanged > 0, 120_000, 'tools/list_changed once the user is known');
+      const repTools = (await client.listTools()).tools.map((t) => t.name);
+      for (const name of ['create_workflow', 'update_tenant_settings', 'retrain_model', 'add_document']) expect(repTools, name).not.toContain(name);
+      expect(repTools).toContain('search_contacts');
+      expect(failed((await client.callTool({ name: 'create_workflow', arguments: {} })) as CallToolResult).code).toBe('PERMISSION_DENIED');
       const rep = ok<{ contacts: Contact[] }>(await client.callTool({ name: 'search_contacts', arguments: { limit: 1 } }) as CallToolResult);
       expect(rep.contacts).toHaveLength(1);
     } finally {

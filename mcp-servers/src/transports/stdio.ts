@@ -3,6 +3,7 @@ import type { Actor, CrmCore, Logger } from '@crm/core';
 import { silentLogger } from '@crm/core/contracts';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { sharedChangeFeed, type ChangeFeed } from '../framework/change-feed.ts';
+import { hiddenTools } from '../framework/install-tools.ts';
 import { toMcpError } from '../framework/mcp-errors.ts';
 import { createServerByName } from '../servers.ts';
 import { JsonRpcStdioServerTransport } from './stdio-transport.ts';
@@ -154,6 +155,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     deps.actor = actor;
     open = true;
     for (const message of held.splice(0)) deliver(message);
+    // the tool list answered before the user was known showed every tool: now it is the role's
+    if (hiddenTools(server, actor).length) server.sendToolListChanged();
   }
   logger.info({ server: options.server, userId: deps.actor?.userId }, 'MCP server ready on stdio');
   return { closed, close };

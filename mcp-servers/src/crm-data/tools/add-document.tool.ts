@@ -1,4 +1,5 @@
 import { AppError } from '@crm/core/contracts';
+import { writesKnowledge } from '../../framework/access.ts';
 import { AddDocument } from '../../contracts/crm-data/knowledge.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -8,6 +9,7 @@ export const addDocumentTool = defineTool(AddDocument, {
     'Store a Markdown, text, HTML or PDF document (base64 for PDF) in the knowledge base so search_knowledge can find it. ' +
     'Adding the same source again replaces it when the content changed and does nothing when it did not; delete_document removes one.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: writesKnowledge,
   handler: async ({ filename, content, encoding, source }, { core, actor }) => {
     const bytes = encoding === 'base64' ? new Uint8Array(Buffer.from(content, 'base64')) : new TextEncoder().encode(content);
     const r = await core.knowledge.addDocument(actor, { filename, bytes, source }).catch((err: unknown) => {
