@@ -56,6 +56,15 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
     expect((read.contents[0] as { text: string }).text).toContain('setup fees are not refundable');
     // the title once, not "# Refund policy\n\nRefund policy\n\n…"
     expect((read.contents[0] as { text: string }).text.split('Refund policy')).toHaveLength(2);
+    // QA round 3: served as text/markdown, it held the parser's flattened text ("## Cancellations"
+    // had become a plain line); what it holds is plain text, and the mime type says so
+    expect(read.contents[0].mimeType).toBe('text/plain');
+    expect((read.contents[0] as { text: string }).text).toMatch(/^Refund policy\n\n/);
+    expect((read.contents[0] as { text: string }).text).not.toContain('## Cancellations');
+    const listed = (await client.listResources()).resources.find((x) => x.uri === sc.document.uri);
+    expect(listed?.mimeType).toBe('text/plain');
+    const template = (await client.listResourceTemplates()).resourceTemplates.find((x) => x.uriTemplate === 'crm://kb/{id}');
+    expect(template?.mimeType).toBe('text/plain');
 
     const other = await connect(b.admin);
     const none = await other.callTool({ name: 'search_knowledge', arguments: { query: 'cancel the retainer thirty days notice' } });
