@@ -73,6 +73,24 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
     expect(String(denied?.message ?? denied)).toMatch(/not found/i);
   });
 
+  // QA round 3: add_document sent no progress notifications, so a client waiting on a large document
+  // saw nothing until the answer (or its own timeout)
+  it('reports parse, chunk, embed and store as notifications/progress when the call asks for them', async () => {
+    const client = await connect(a.manager);
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const doc = '# Travel policy\n\nEconomy class for flights under six hours; book through the travel desk.\n';
+    const added = await client.callTool({ name: 'add_document', arguments: { filename: 'travel.md', content: doc } }, undefined, { onprogress: (p) => void seen.push(p) });
+    expect(added.isError).toBeFalsy();
+    expect(seen.map((p) => p.progress)).toEqual(kind === 'pglite' ? [0, 1, 2, 3, 4] : [0, 1, 3, 4]);
+    expect(seen.every((p) => p.total === 4)).toBe(true);
+    expect(seen[0].message).toBe('parsing travel.md');
+    expect(seen.at(-1)!.message).toBe('created travel.md (1 chunks)');
+    // the same document again: parsed and chunked, then found unchanged (nothing embedded or stored)
+    const again: number[] = [];
+    await client.callTool({ name: 'add_document', arguments: { filename: 'travel.md', content: doc } }, undefined, { onprogress: (p) => void again.push(p.progress) });
+    expect(again).toEqual([0, 1, 4]);
+  });
+
   it('names the bad field and refuses a sales rep adding documents', async () => {
     const client = await connect(a.manager);
     const bad = await client.callTool({ name: 'search_knowledge', arguments: { query: '', k: 500 } });
