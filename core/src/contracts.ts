@@ -6,6 +6,7 @@
  * Everything here is also exported by the package index.
  */
 export { AppError, isAppError } from './errors/app-error.ts';
+export { grantOf, mayChangeTenantSettings, mayWriteKnowledge } from './auth/rbac.ts';
 export { objectShapeAt, zodIssues } from './errors/zod-issues.ts';
 export { SERVER_OWNED_FIELDS } from './errors/server-owned.ts';
 export { describeIgnoredColumn, ImportReportSchema } from './imports/import.types.ts';

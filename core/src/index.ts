@@ -19,7 +19,7 @@ export { toDatabaseUnavailable } from './db/db-errors.ts';
 export { queriesInTransactions, queryInOwnTransaction } from './db/own-transaction.ts';
 export { createCrmCore } from './crm-core.ts';
 export type { CrmCore } from './crm-core.ts';
-export { ROLE_PERMISSIONS, can, grantOf } from './auth/rbac.ts';
+export { ROLE_PERMISSIONS, can, grantOf, mayChangeTenantSettings, mayWriteKnowledge } from './auth/rbac.ts';
 export type { ResolvedUser } from './auth/credentials.service.ts';
 export { sha256 } from './auth/oauth.service.ts';
 export { OAuthError, OAUTH_SCOPES, redirectUriRegistered } from './auth/oauth-client.schema.ts';

@@ -1,6 +1,7 @@
 import { MemorySaver } from '@langchain/langgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalPlannerChatModel } from '../models/local-planner/local-chat-model.ts';
+import { plantRisingContacts } from '@crm/core/testing';
 import { openAgentHarness, type AgentHarness } from '../testing/agent-harness.ts';
 import { createAssistant, type Assistant } from './assistant.ts';
 
@@ -84,5 +85,33 @@ describe('assistant with the offline local model, through the real MCP servers',
     const after = (await h.core.interactions.timeline(h.f.rep, ids.dana, {})).interactions.length;
     expect(after).toBe(before);
     expect(r.answer).toMatch(/could not|no contact/i);
+  });
+});
+
+// QA round 3: the offline planner had no forecast intent, so "forecast …" fell to the knowledge
+// base or "beyond what I can do"; it now plans the insights server's forecast tool
+describe('assistant with the offline local model: forecasts', () => {
+  let h: AgentHarness;
+  let assistant: Assistant;
+  beforeAll(async () => {
+    h = await openAgentHarness('pglite');
+    // 60 days of new leads, rising towards today (relative to the database clock, as the tool is)
+    await plantRisingContacts(h.t.db, h.f.tenantId);
+    assistant = createAssistant({ model: new LocalPlannerChatModel({ now: () => NOW }), mcpClientFactory: h.mcpClientFactory, checkpointer: new MemorySaver(), now: () => NOW });
+  }, 120_000);
+  afterAll(() => h.close());
+
+  it('routes a forecast request to the forecast tool with the series and horizon it names, and answers from its result', async () => {
+    const r = await assistant.chat(h.f.manager, { threadId: 'f1', message: 'Can you forecast how many new leads we will get over the next two weeks?' });
+    expect(r.toolCalls.map((c) => c.tool)).toEqual(['forecast']);
+    expect(r.toolCalls[0].args).toEqual({ metric: 'new_contacts', horizon_days: 14 });
+    expect(r.answer.startsWith('[offline]')).toBe(true);
+    expect(r.answer).toMatch(/Forecast of new contacts for the next 14 days \(from the forecast tool: .+ on the last \d+ days\): about \d+(\.\d)? in total, 80% interval \d+(\.\d)?–\d+(\.\d)?/);
+  });
+
+  it('still declines a revenue forecast (the CRM records no money) without calling the tool', async () => {
+    const r = await assistant.chat(h.f.manager, { threadId: 'f2', message: "What's our revenue forecast for next quarter?" });
+    expect(r.toolCalls).toEqual([]);
+    expect(r.answer).toContain('no deal values or revenue');
   });
 });

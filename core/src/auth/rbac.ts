@@ -91,3 +91,17 @@ export function can(actor: Actor, permission: Permission, ownerId?: string | nul
   const grant = grantOf(actor, permission);
   return grant === 'all' || (grant === 'own' && !!ownerId && ownerId === actor.userId);
 }
+
+/**
+ * Writing the knowledge base needs a tenant-wide write grant on CRM data (contacts:write — ADMIN,
+ * SALES_MANAGER) or on automation content (workflows:write — MARKETING_MANAGER). A SALES_REP holds
+ * only contacts:write:own, which is about their own records, not content the whole team reads.
+ */
+export function mayWriteKnowledge(actor: Actor): boolean {
+  return grantOf(actor, 'contacts:write') === 'all' || grantOf(actor, 'workflows:write') === 'all';
+}
+
+/** Every member reads the tenant's policies; only an ADMIN changes them. */
+export function mayChangeTenantSettings(actor: Actor): boolean {
+  return actor.role === 'ADMIN';
+}

@@ -40,7 +40,7 @@ export function createKbWriter(deps: {
     tenantId: string,
     drafts: readonly ChunkDraft[],
     hooks: WriteHooks<T>,
-    options: { embed?: boolean; reindex?: boolean } = {},
+    options: { embed?: boolean; reindex?: boolean; onStep?: (step: 'embed' | 'store') => void | Promise<void> } = {},
   ): Promise<{ value: T; skipped: boolean }> {
     // asked before the transaction: the first answer comes from the database on a connection of its
     // own, which on PGlite (one transaction at a time) would wait forever inside ours
@@ -49,6 +49,7 @@ export function createKbWriter(deps: {
     const texts = drafts.map(draftSearchText);
     let embedded: { generation: number; model: string; vectors: number[][] } | undefined;
     if (usable && drafts.length) {
+      await options.onStep?.('embed');
       const emb = await embedders.current(tenantId);
       try {
         if (emb.ready) embedded = { generation: emb.generation, model: emb.model, vectors: await embedInBatches(emb.embedder, texts) };
@@ -61,6 +62,8 @@ export function createKbWriter(deps: {
     if (embedded && remote) await store.upsert(tenantId, embedded.model, vectorItems(drafts, embedded.vectors));
 
     let replacedIds: string[] = [];
+    // announced before the transaction: nothing is awaited on another connection while it is open
+    await options.onStep?.('store');
     const result = await db.withTenant(tenantId, async (em) => {
       await lockTenantKb(em, tenantId);
       const prepared = await hooks.prepare(em);

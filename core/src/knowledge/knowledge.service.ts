@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { authorize, grantOf } from '../auth/rbac.ts';
+import { authorize, grantOf, mayWriteKnowledge } from '../auth/rbac.ts';
 import { writeAudit } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors/app-error.ts';
@@ -48,13 +48,8 @@ export interface KnowledgeServiceDeps {
   parse?: ParseOptions;
 }
 
-/**
- * Writing the knowledge base needs a tenant-wide write grant on CRM data (contacts:write — ADMIN,
- * SALES_MANAGER) or on automation content (workflows:write — MARKETING_MANAGER). A SALES_REP holds
- * only contacts:write:own, which is about their own records, not content the whole team reads.
- */
 function authorizeKbWrite(actor: Actor): void {
-  if (grantOf(actor, 'contacts:write') === 'all' || grantOf(actor, 'workflows:write') === 'all') return;
+  if (mayWriteKnowledge(actor)) return;
   throw AppError.denied('knowledge:write', `${actor.role} may read the knowledge base but not add or delete documents`);
 }
 
@@ -66,6 +61,9 @@ function readScope(actor: Actor): PgVectorFilter {
   if (grant === 'own') return { ownerUserId: actor.userId };
   return {};
 }
+
+/** The steps of adding one document, in order (embed is skipped when vectors are off). */
+export type IngestStep = 'parse' | 'chunk' | 'embed' | 'store';
 
 export function createKnowledgeService(deps: KnowledgeServiceDeps) {
   const { db } = deps;
@@ -93,10 +91,12 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
     return row;
   }
 
-  async function ingest(actor: Actor, raw: unknown, reindex: boolean): Promise<AddDocumentResult> {
+  async function ingest(actor: Actor, raw: unknown, reindex: boolean, onStep?: (step: IngestStep) => void | Promise<void>): Promise<AddDocumentResult> {
     authorizeKbWrite(actor);
     const input = parseOrThrow(AddDocumentInput, raw);
+    await onStep?.('parse');
     const parsed = await parseDocument({ filename: input.filename, bytes: input.bytes, mimeType: input.mimeType }, deps.parse);
+    await onStep?.('chunk');
     const { contentHash, chunks } = chunkDocument(parsed, deps.chunk);
     if (!chunks.length) throw AppError.validation([{ path: 'bytes', reason: 'document has no text to index' }]);
     const source = input.source ?? input.filename;
@@ -145,13 +145,14 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
           after: { source, title: parsed.title, type: parsed.type, contentHash, chunks: drafts.length },
         });
       },
-    }, { reindex });
+    }, { reindex, onStep });
     return { document: toKbDocument(value.row), status: value.status, chunks: value.row.chunk_count };
   }
 
   return {
     /** Parse, chunk, embed and store a document; same source + same content ⇒ no-op, changed ⇒ chunks replaced atomically. */
-    addDocument: (actor: Actor, raw: unknown): Promise<AddDocumentResult> => ingest(actor, raw, true),
+    addDocument: (actor: Actor, raw: unknown, options: { onStep?: (step: IngestStep) => void | Promise<void> } = {}): Promise<AddDocumentResult> =>
+      ingest(actor, raw, true, options.onStep),
 
     /**
      * Add many documents (a directory): each is atomic on its own and a bad file does not stop the

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import type { Database, EntityManager } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
+import { mayChangeTenantSettings } from '../auth/rbac.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Actor } from '../users/user.schema.ts';
@@ -61,7 +62,7 @@ export function createTenantSettingsService(db: Database) {
       return db.withTenant(actor.tenantId, readTenantSettings);
     },
     async update(actor: Actor, raw: unknown): Promise<TenantSettings> {
-      if (actor.role !== 'ADMIN') throw AppError.denied('settings:write', `Only an ADMIN changes tenant settings; ${actor.role} may read them`);
+      if (!mayChangeTenantSettings(actor)) throw AppError.denied('settings:write', `Only an ADMIN changes tenant settings; ${actor.role} may read them`);
       const patch = parseOrThrow(UpdateTenantSettingsInput, raw);
       return inTenantTx(db, actor, async (em) => {
         const before = await readTenantSettings(em);

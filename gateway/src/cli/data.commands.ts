@@ -144,6 +144,26 @@ export const seedCommand: Command = {
         knowledge: !values['no-knowledge'] && { onProgress: (phase, done, total) => progress.report(`knowledge ${phase}`, done, total) },
       }).finally(() => progress.stop());
       printDemo(result);
+      if (result.created) {
+        // what `crm start` does at its first run (the rescoring agent's retrain_model, rescore
+        // 'always'): train the tenant's first model and score every contact, so the seeded data is
+        // usable at once by `crm chat`, `crm mcp` and REST without a start or a `crm scoring rescore`
+        const scoring = phasedProgress();
+        const started = Date.now();
+        try {
+          const system = await booted.core.users.systemActor(result.tenantId, { via: 'cli:seed' });
+          const r = await booted.core.scoring
+            .retrain(system, { rescore: 'always', onProgress: (done, total) => scoring.report('lead scoring', done, total) })
+            .finally(() => scoring.stop());
+          process.stdout.write(
+            `  lead scoring: ${r.model ? `model v${r.model.version} (${r.status})` : r.status}; ${r.rescored ? `${r.rescored.scored} contacts scored` : 'no contact scored'} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+          );
+        } catch (err) {
+          // the seeded data stands; scoring is what `crm start` would do next anyway
+          logger.warn({ err }, 'lead scoring after the seed failed');
+          process.stdout.write(`  lead scoring skipped (${(err as Error).message}): run "npx crm scoring retrain" or start the CRM\n`);
+        }
+      }
       return 0;
     } finally {
       await booted.close();

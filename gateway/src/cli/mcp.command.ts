@@ -7,6 +7,20 @@ import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
 
 /**
+ * An unknown --user with the way out: the server keeps running (a client would show it only as
+ * disconnected) and answers every request with this.
+ */
+function withFix(err: unknown, values: { user?: unknown; tenant?: unknown }): unknown {
+  if (!(err instanceof AppError) || err.code !== 'UNAUTHENTICATED' || typeof values.user !== 'string') return err;
+  const tenant = typeof values.tenant === 'string' ? ` --tenant ${values.tenant}` : '';
+  const where = err.message.startsWith('No user') && !tenant ? ' in any tenant of this database' : '';
+  return new AppError(
+    'UNAUTHENTICATED',
+    `${err.message}${where}; list the users with \`npx crm user list${tenant}\` and start this server with one of their emails (--user EMAIL)`,
+  );
+}
+
+/**
  * `crm mcp <server>`: one MCP server over stdio for Claude Desktop, IDEs and the MCP Inspector.
  * stdout is the protocol, so everything else (logs, errors) goes to stderr. Works beside a
  * running `crm start` (bootCore reuses its embedded database) and without it.
@@ -27,7 +41,7 @@ export const mcpCommand: Command = {
     let booting: ReturnType<typeof bootCore> | undefined;
     // the runtime (and with it the ORM) loads only then
     const boot = () => (booting ??= import('../runtime/boot.ts').then((m) => m.bootCore(logger)));
-    const ready = () => boot().then(async (booted) => ({ core: booted.core, actor: await resolveCliActor(booted.core, values) }));
+    const ready = () => boot().then(async (booted) => ({ core: booted.core, actor: await resolveCliActor(booted.core, values).catch((err) => Promise.reject(withFix(err, values))) }));
     let running: Awaited<ReturnType<typeof runStdioServer>>;
     try {
       running = await runStdioServer({ server: name, core: ready, logger });

@@ -56,12 +56,39 @@ describe.each(testDbKinds())('crm-data knowledge tools on %s', (kind) => {
     expect((read.contents[0] as { text: string }).text).toContain('setup fees are not refundable');
     // the title once, not "# Refund policy\n\nRefund policy\n\n…"
     expect((read.contents[0] as { text: string }).text.split('Refund policy')).toHaveLength(2);
+    // QA round 3: served as text/markdown, it held the parser's flattened text ("## Cancellations"
+    // had become a plain line); what it holds is plain text, and the mime type says so
+    expect(read.contents[0].mimeType).toBe('text/plain');
+    expect((read.contents[0] as { text: string }).text).toMatch(/^Refund policy\n\n/);
+    expect((read.contents[0] as { text: string }).text).not.toContain('## Cancellations');
+    const listed = (await client.listResources()).resources.find((x) => x.uri === sc.document.uri);
+    expect(listed?.mimeType).toBe('text/plain');
+    const template = (await client.listResourceTemplates()).resourceTemplates.find((x) => x.uriTemplate === 'crm://kb/{id}');
+    expect(template?.mimeType).toBe('text/plain');
 
     const other = await connect(b.admin);
     const none = await other.callTool({ name: 'search_knowledge', arguments: { query: 'cancel the retainer thirty days notice' } });
     expect((none.structuredContent as { results: unknown[] }).results).toHaveLength(0);
     const denied = await other.readResource({ uri: sc.document.uri }).catch((e) => e);
     expect(String(denied?.message ?? denied)).toMatch(/not found/i);
+  });
+
+  // QA round 3: add_document sent no progress notifications, so a client waiting on a large document
+  // saw nothing until the answer (or its own timeout)
+  it('reports parse, chunk, embed and store as notifications/progress when the call asks for them', async () => {
+    const client = await connect(a.manager);
+    const seen: { progress: number; total?: number; message?: string }[] = [];
+    const doc = '# Travel policy\n\nEconomy class for flights under six hours; book through the travel desk.\n';
+    const added = await client.callTool({ name: 'add_document', arguments: { filename: 'travel.md', content: doc } }, undefined, { onprogress: (p) => void seen.push(p) });
+    expect(added.isError).toBeFalsy();
+    expect(seen.map((p) => p.progress)).toEqual(kind === 'pglite' ? [0, 1, 2, 3, 4] : [0, 1, 3, 4]);
+    expect(seen.every((p) => p.total === 4)).toBe(true);
+    expect(seen[0].message).toBe('parsing travel.md');
+    expect(seen.at(-1)!.message).toBe('created travel.md (1 chunks)');
+    // the same document again: parsed and chunked, then found unchanged (nothing embedded or stored)
+    const again: number[] = [];
+    await client.callTool({ name: 'add_document', arguments: { filename: 'travel.md', content: doc } }, undefined, { onprogress: (p) => void again.push(p.progress) });
+    expect(again).toEqual([0, 1, 4]);
   });
 
   it('names the bad field and refuses a sales rep adding documents', async () => {

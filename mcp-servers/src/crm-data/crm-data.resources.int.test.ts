@@ -50,16 +50,22 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     expect(due.followUps.map((f: { title: string }) => f.title)).toContain('Send proposal');
   });
 
+  // One condition, one code: an unknown URI and a known template with an unknown id are both -32602
+  // (SEP-2164; the TypeScript SDK's own answer), with data.code NOT_FOUND; a malformed id is -32602
+  // with data.code VALIDATION_FAILED. Before, the unknown id was -32002 and the unknown URI -32602.
   it.each([
-    ['an unknown contact', () => 'crm://contacts/00000000-0000-4000-8000-000000000000', -32002],
-    ["another tenant's contact", () => `crm://contacts/${foreign.id}`, -32002],
-    ["another tenant's contact by email", () => 'crm://contacts/janet@foreign.test', -32002],
-    ['a malformed reference', () => 'crm://contacts/not-an-id', ErrorCode.InvalidParams],
-    ['an unknown resource', () => 'crm://deals/1', ErrorCode.InvalidParams],
-  ])('reading %s is a JSON-RPC error', async (_what, uri, code) => {
+    ['an unknown contact', () => 'crm://contacts/00000000-0000-4000-8000-000000000000', 'NOT_FOUND'],
+    ["another tenant's contact", () => `crm://contacts/${foreign.id}`, 'NOT_FOUND'],
+    ["another tenant's contact by email", () => 'crm://contacts/janet@foreign.test', 'NOT_FOUND'],
+    ['an unknown knowledge document', () => 'crm://kb/00000000-0000-4000-8000-000000000000', 'NOT_FOUND'],
+    ['an unknown resource', () => 'crm://deals/1', 'NOT_FOUND'],
+    ['a URI no template matches', () => 'crm://contacts/', 'NOT_FOUND'],
+    ['a malformed reference', () => 'crm://contacts/not-an-id', 'VALIDATION_FAILED'],
+  ])('reading %s is JSON-RPC error -32602 with data.code %s', async (_what, uri, dataCode) => {
     const err = await manager.client.readResource({ uri: uri() }).catch((e) => e);
     expect(err).toBeInstanceOf(McpError);
-    expect(err.code).toBe(code);
+    expect(err.code).toBe(ErrorCode.InvalidParams);
+    expect(err.data?.code).toBe(dataCode);
   });
 
   it.each([
@@ -80,7 +86,7 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     const unknownTool = await manager.client.callTool({ name: 'drop_database', arguments: {} }).catch((e) => e);
     expect(unknownTool.message).toBe('MCP error -32602: Unknown tool: drop_database');
     const notFound = await manager.client.readResource({ uri: 'crm://contacts/00000000-0000-4000-8000-000000000000' }).catch((e) => e);
-    expect(notFound.message).toBe('MCP error -32002: Contact 00000000-0000-4000-8000-000000000000 not found');
+    expect(notFound.message).toBe('MCP error -32602: Contact 00000000-0000-4000-8000-000000000000 not found');
   });
 
   it('a URI no template matches says which templates there are (not just "not found")', async () => {
@@ -161,8 +167,8 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
 
   it.each([
     ['qualify_lead', {}, ErrorCode.InvalidParams],
-    ['qualify_lead', { contactId: '00000000-0000-4000-8000-000000000000' }, -32002],
-    ['draft_follow_up_email', { contactId: 'janet@foreign.test' }, -32002],
+    ['qualify_lead', { contactId: '00000000-0000-4000-8000-000000000000' }, ErrorCode.InvalidParams],
+    ['draft_follow_up_email', { contactId: 'janet@foreign.test' }, ErrorCode.InvalidParams],
     ['no_such_prompt', {}, ErrorCode.InvalidParams],
     // an unknown choice was silently replaced by the default ("rude" drafted a friendly email)
     ['draft_follow_up_email', { contactId: 'jane@resource.test', tone: 'rude' }, ErrorCode.InvalidParams],

@@ -6,7 +6,7 @@ import { reportInvalidParams } from './json-rpc-params.ts';
 import { guardRequestParams } from './request-guards.ts';
 import type { McpServerDeps, ModuleContext, ServerModule } from './server-module.ts';
 import { installSubscriptions, type TenantRef } from './subscriptions.ts';
-import { actorFrom, type Extra, type ToolContext } from './tool-context.ts';
+import { actorFrom, progressOf, type Extra, type ToolContext } from './tool-context.ts';
 
 export const SERVER_VERSION = '0.1.0';
 
@@ -34,7 +34,8 @@ export function buildMcpServer(spec: ServerSpec, deps: McpServerDeps): McpServer
   const context = (extra?: Extra): ToolContext => {
     const actor = actorFrom(extra, deps.actor);
     tenant.tenantId ??= actor.tenantId;
-    return { actor, core: deps.core, logger, signal: extra?.signal };
+    const progress = progressOf(extra);
+    return { actor, core: deps.core, logger, signal: extra?.signal, ...(progress ? { progress } : {}) };
   };
   const moduleCtx: ModuleContext = { deps, logger, context };
 

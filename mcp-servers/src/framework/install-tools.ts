@@ -1,6 +1,7 @@
 import type { FieldIssue, Logger } from '@crm/core';
 import { AppError, objectShapeAt, SERVER_OWNED_FIELDS, zodIssues } from '@crm/core/contracts';
 import type { z } from 'zod';
+import type { Actor } from '@crm/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { toJsonValue } from './json.ts';
@@ -72,6 +73,14 @@ function argumentIssues(error: z.ZodError, schema: unknown, args: unknown, tool:
 
 export type ContextFactory = (extra: Extra) => ToolContext;
 
+/** Per server: the names of the tools a given actor does not see (see `hiddenTools`). */
+const hiddenBy = new WeakMap<McpServer, (actor: Actor) => string[]>();
+
+/** The tools of `server` that tools/list hides from `actor` (stdio compares before and after the user is known). */
+export function hiddenTools(server: McpServer, actor: Actor): string[] {
+  return hiddenBy.get(server)?.(actor) ?? [];
+}
+
 /** The gateway's request id (it sets X-Request-Id on every HTTP request it hands to MCP). */
 function requestIdOf(extra: Extra): string | undefined {
   const id = extra.requestInfo?.headers?.['x-request-id'];
@@ -87,6 +96,9 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
   const name = tool.contract.name;
   try {
     const context = ctx(); // who asks comes before what they asked
+    if (tool.access && !tool.access.allows(context.actor)) {
+      throw AppError.denied(tool.access.permission, `${context.actor.role} ${tool.access.lacking}, which ${name} needs`);
+    }
     const parsed = tool.contract.input.safeParse(rawArgs ?? {});
     if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input, rawArgs ?? {}, name));
     const raw = await tool.handler(parsed.data, context);
@@ -131,6 +143,25 @@ export function installTools(server: McpServer, tools: readonly AnyToolDefinitio
         (args: unknown, extra: Extra) => runTool(tool, args, () => context(extra), logger, requestIdOf(extra)),
       ),
     );
+  }
+  const hidden = (actor: Actor) => tools.filter((t) => t.access && !t.access.allows(actor)).map((t) => t.contract.name);
+  hiddenBy.set(server, hidden);
+  // tools/list shows each user the tools their role may call; before the user is known (stdio while
+  // the database opens) it shows all of them, and stdio sends tools/list_changed once it knows
+  const handlers = (server.server as unknown as { _requestHandlers: Map<string, (request: unknown, extra: Extra) => Promise<unknown>> })._requestHandlers;
+  const list = handlers.get('tools/list');
+  if (list) {
+    handlers.set('tools/list', async (request, extra) => {
+      const result = (await list(request, extra)) as { tools: { name: string }[] };
+      let actor: Actor;
+      try {
+        actor = context(extra).actor;
+      } catch {
+        return result;
+      }
+      const out = new Set(hidden(actor));
+      return out.size ? { ...result, tools: result.tools.filter((t) => !out.has(t.name)) } : result;
+    });
   }
   server.server.removeRequestHandler('tools/call');
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {

@@ -2,8 +2,14 @@ import type { ErrorCode as AppErrorCode, Logger } from '@crm/core';
 import { isAppError, toDatabaseUnavailable } from '@crm/core/contracts';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
-/** MCP's "resource not found" (spec: resources/read with an unknown URI). */
-export const RESOURCE_NOT_FOUND = -32002;
+/**
+ * "Resource not found": -32602 (Invalid Params), as SEP-2164 (Final) standardises it and as the
+ * TypeScript SDK answers a URI no resource or template matches. Before, a known template with an
+ * unknown id was the spec's older -32002 while an unknown URI was the SDK's -32602: a client had to
+ * handle both for one condition. Now both are -32602, with `data.code: "NOT_FOUND"` to tell "no
+ * such record" from a malformed parameter.
+ */
+export const RESOURCE_NOT_FOUND = ErrorCode.InvalidParams;
 
 const JSON_RPC_CODE: Record<AppErrorCode, number> = {
   NOT_FOUND: RESOURCE_NOT_FOUND,

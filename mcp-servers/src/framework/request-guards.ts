@@ -83,7 +83,9 @@ export function guardRequestParams(server: McpServer): void {
         const { resourceTemplates } = (await listTemplates({ method: 'resources/templates/list', params: {} }, extra)) as { resourceTemplates: { uriTemplate: string }[] };
         const templates = resourceTemplates.map((t) => t.uriTemplate).join(', ');
         const shown = uri.length > 80 ? `${uri.slice(0, 80)}…` : uri;
-        throw invalid('resources/read', [{ path: 'uri', reason: `"${shown}" matches no resource of this server; read one of resources/list or fill a template: ${templates}` }]);
+        const issues = [{ path: 'uri', reason: `"${shown}" matches no resource of this server; read one of resources/list or fill a template: ${templates}` }];
+        // the same code and data.code as a template's unknown id (mcp-errors.ts RESOURCE_NOT_FOUND)
+        throw new McpError(ErrorCode.InvalidParams, `Invalid params for resources/read — ${issues[0].path}: ${issues[0].reason}`, { code: 'NOT_FOUND', uri, issues });
       }
     });
   }

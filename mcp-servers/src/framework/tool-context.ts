@@ -13,6 +13,19 @@ export interface ToolContext {
   core: CrmCore;
   logger: Logger;
   signal?: AbortSignal;
+  /**
+   * Present when the request carried `_meta.progressToken`: sends `notifications/progress` (the
+   * client's `onprogress`). A long tool reports its steps with it; a failed send is ignored.
+   */
+  progress?(progress: number, total: number, message: string): Promise<void>;
+}
+
+/** The progress sender of a request, or undefined when the client asked for none. */
+export function progressOf(extra: Extra | undefined): ToolContext['progress'] {
+  const token = extra?._meta?.progressToken;
+  if (token === undefined || !extra) return undefined;
+  return (progress, total, message) =>
+    extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress, total, message } }).catch(() => {});
 }
 
 const ActorSchema = z.object({

@@ -1,5 +1,6 @@
 import type { ContentBlock, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import type { ToolAccess } from './access.ts';
 import type { ToolContext } from './tool-context.ts';
 
 /** Name + input/output schemas: what a model sees. Lives in `contracts/`. */
@@ -21,6 +22,8 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   title: string;
   description: string;
   annotations: Omit<CrmToolAnnotations, 'title'>;
+  /** Roles that see it in tools/list (the grant its service checks first, `access.ts`); absent: every role. */
+  access?: ToolAccess;
   /** Calls one core service. Returns the output before JSON conversion (Dates are fine). */
   handler(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
   /** One line a human or model can read at a glance; the full JSON follows it. */

@@ -63,23 +63,49 @@ describe('runStdioServer with a core opened on demand', () => {
     await server.close();
   });
 
-  // `--user` with a typo: the tools were listed, then every call hung until the process exited and
-  // the client saw only "connection closed"; now the waiting requests are answered with the reason
-  it('answers the requests it held with the reason when the core cannot open', async () => {
+  // a database that will not open: the tools were listed, then every call hung until the process
+  // exited and the client saw only "connection closed"; the waiting requests get the reason
+  it('answers the requests it held with the reason when the database cannot open, then ends', async () => {
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const out = reader(stdout, []);
     const core = async () => {
-      throw new AppError('UNAUTHENTICATED', 'No user nobody@x.io');
+      throw new AppError('DATABASE_UNAVAILABLE', 'The database did not open');
     };
     const send = (m: object) => stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
     send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } });
     send({ method: 'notifications/initialized' });
     send({ id: 2, method: 'tools/call', params: { name: 'search_contacts', arguments: {} } });
     const running = runStdioServer({ server: 'crm-data', core, stdin, stdout });
-    await expect(running).rejects.toThrow('No user nobody@x.io');
+    await expect(running).rejects.toThrow('The database did not open');
     const answer = await out.response(2);
-    expect(answer.error).toMatchObject({ message: expect.stringContaining('No user nobody@x.io') });
+    expect(JSON.stringify(answer.result)).toContain('DATABASE_UNAVAILABLE');
+  });
+
+  // `--user` with a typo: it used to exit (77) after the handshake, and the client showed the
+  // server as disconnected with no reason; now it keeps serving and every request gets the reason
+  it('keeps serving an unknown user, answering each request that needs the user with the reason', async () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const out = reader(stdout, []);
+    const core = async () => {
+      throw new AppError('UNAUTHENTICATED', 'No user nobody@x.io; list the users with `npx crm user list`');
+    };
+    const send = (m: object) => stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1' } } });
+    send({ method: 'notifications/initialized' });
+    send({ id: 2, method: 'tools/call', params: { name: 'search_contacts', arguments: {} } });
+    const server = await runStdioServer({ server: 'crm-data', core, stdin, stdout });
+    const held = await out.response(2);
+    expect(held.result).toMatchObject({ isError: true });
+    expect(JSON.stringify(held.result)).toContain('UNAUTHENTICATED: No user nobody@x.io; list the users with `npx crm user list`');
+    send({ id: 3, method: 'resources/read', params: { uri: 'crm://follow-ups/due' } });
+    expect((await out.response(3)).error?.message).toContain('No user nobody@x.io');
+    send({ id: 4, method: 'prompts/get', params: { name: 'weekly_pipeline_review', arguments: {} } });
+    expect((await out.response(4)).error?.message).toContain('No user nobody@x.io');
+    send({ id: 5, method: 'tools/list' });
+    expect(((await out.response(5)).result!.tools as unknown[]).length).toBeGreaterThan(0);
+    await server.close();
   });
 
   // `printf '…' | crm mcp …`: stdin ends right after the requests; they were dropped unanswered

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { ResourceUpdatedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_BIN, REPO_ROOT, connectStdio, inspectorCli, seededDataDir, startCrm } from '../testing/cli.ts';
 import { failed, ok, waitFor } from '../testing/harness.ts';
@@ -77,21 +77,45 @@ describe('crm mcp over stdio', () => {
 
   it('serves the combined "crm" server and refuses an unknown user', async () => {
     const { client } = await connectStdio(dataDir, ['crm', '--user', REP]);
+    // tools/list is answered before the database opens (every tool); once the user is known the
+    // server says the list changed and lists only what a sales rep may call
+    let listChanged = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void listChanged++);
     try {
       expect(client.getServerVersion()?.name).toBe('crm');
+      expect(client.getServerCapabilities()?.tools?.listChanged).toBe(true);
+      await waitFor(() => listChanged > 0, 120_000, 'tools/list_changed once the user is known');
+      const repTools = (await client.listTools()).tools.map((t) => t.name);
+      for (const name of ['create_workflow', 'update_tenant_settings', 'retrain_model', 'add_document']) expect(repTools, name).not.toContain(name);
+      expect(repTools).toContain('search_contacts');
+      expect(failed((await client.callTool({ name: 'create_workflow', arguments: {} })) as CallToolResult).code).toBe('PERMISSION_DENIED');
       const rep = ok<{ contacts: Contact[] }>(await client.callTool({ name: 'search_contacts', arguments: { limit: 1 } }) as CallToolResult);
       expect(rep.contacts).toHaveLength(1);
     } finally {
       await client.close();
     }
-    // the handshake is answered while the database opens; then the unknown user ends the server
-    // with one clear line on stderr, and no tool call succeeds
-    const refused = await connectStdio(dataDir, ['crm-data', '--user', 'nobody@nowhere.test']).catch((err: Error) => err);
-    if (!(refused instanceof Error)) {
-      const exited = new Promise<void>((resolve) => (refused.transport.onclose = () => resolve()));
-      await expect(refused.client.callTool({ name: 'search_contacts', arguments: { limit: 1 } })).rejects.toThrow();
-      await exited;
-      expect(refused.stderr.join('')).toMatch(/UNAUTHENTICATED: No user nobody@nowhere\.test/);
+    // exploratory QA: an unknown --user answered the handshake, then exited 77 (the client showed
+    // the server as disconnected, with no reason). Now it keeps serving, answers every request that
+    // needs the user with the reason and the fix, and says so once on stderr.
+    const refused = await connectStdio(dataDir, ['crm-data', '--user', 'nobody@nowhere.test']);
+    try {
+      const call = (await refused.client.callTool({ name: 'search_contacts', arguments: { limit: 1 } })) as CallToolResult;
+      const error = failed(call);
+      expect(error.code).toBe('UNAUTHENTICATED');
+      expect(error.message).toMatch(/No user nobody@nowhere\.test in any tenant of this database; list the users with `npx crm user list`/);
+      const read = await refused.client.readResource({ uri: 'crm://follow-ups/due' }).catch((e: Error) => e);
+      expect(String((read as Error).message)).toMatch(/No user nobody@nowhere\.test.*crm user list/);
+      const prompt = await refused.client.getPrompt({ name: 'weekly_pipeline_review', arguments: {} }).catch((e: Error) => e);
+      expect(String((prompt as Error).message)).toMatch(/No user nobody@nowhere\.test.*crm user list/);
+      // still connected: the handshake's lists and a ping keep working, and a second call says the same
+      expect((await refused.client.listTools()).tools.length).toBeGreaterThan(0);
+      await refused.client.ping();
+      expect(failed((await refused.client.callTool({ name: 'get_contact', arguments: { id: 'x' } })) as CallToolResult).code).toBe('UNAUTHENTICATED');
+      expect(refused.transport.pid).not.toBeNull();
+      const logged = refused.stderr.join('').split('\n').filter((l) => l.includes('No user nobody@nowhere.test'));
+      expect(logged).toHaveLength(1);
+    } finally {
+      await refused.client.close();
     }
   }, 240_000);
 

@@ -1,9 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Actor, CrmCore, Logger } from '@crm/core';
-import { silentLogger } from '@crm/core/contracts';
+import { isAppError, silentLogger } from '@crm/core/contracts';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { sharedChangeFeed, type ChangeFeed } from '../framework/change-feed.ts';
+import { hiddenTools } from '../framework/install-tools.ts';
 import { toMcpError } from '../framework/mcp-errors.ts';
+import { errorResult, toToolError } from '../framework/tool-result.ts';
 import { createServerByName } from '../servers.ts';
 import { JsonRpcStdioServerTransport } from './stdio-transport.ts';
 
@@ -136,24 +138,49 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
       }
     };
     if (lazy) fallback = setTimeout(() => startLater(), 250);
-    const { core, actor } = await later.catch(async (err) => {
-      // an unknown --user or a database that will not open: the client listed our tools already,
-      // so answer what it is waiting for with the reason instead of a bare "connection closed"
+    const opened = await later.then(
+      (value) => ({ ok: true as const, ...value }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+    if (!opened.ok) {
+      const err = opened.err;
       const reason = toMcpError(err, logger, 'stdio startup');
-      for (const message of held.splice(0)) {
-        const id = (message as { id?: string | number }).id;
-        if (id === undefined) continue;
-        await transport
-          .send({ jsonrpc: '2.0', id, error: { code: reason.code, message: reason.message, ...(reason.data === undefined ? {} : { data: reason.data }) } })
-          .catch(() => {});
+      const answer = async (message: JSONRPCMessage) => {
+        const { id, method } = message as { id?: string | number; method?: string };
+        if (id === undefined) return;
+        // a tool call's refusal is a result the model reads; anything else a JSON-RPC error
+        const reply: JSONRPCMessage =
+          method === 'tools/call'
+            ? { jsonrpc: '2.0', id, result: errorResult(toToolError(err, logger, 'stdio startup')) }
+            : { jsonrpc: '2.0', id, error: { code: reason.code, message: reason.message, ...(reason.data === undefined ? {} : { data: reason.data }) } };
+        await transport.send(reply).catch(() => {});
+      };
+      if (isAppError(err) && err.code === 'UNAUTHENTICATED') {
+        // an unknown --user: the client lists our tools and shows the server connected, so keep
+        // serving, and answer every request that needs the user with the reason and the fix (an
+        // exit here shows only "disconnected" with no reason in Claude Desktop and IDEs)
+        logger.error({ code: err.code }, err.message);
+        transport.onmessage = (message) => {
+          const method = (message as { method?: string }).method;
+          if (method !== undefined && BEFORE_READY.has(method)) deliver(message);
+          else void answer(message);
+        };
+        for (const message of held.splice(0)) await answer(message);
+        return { closed, close };
       }
+      // a database that will not open: answer what the client is waiting for with the reason
+      // instead of a bare "connection closed", then end
+      for (const message of held.splice(0)) await answer(message);
       await close();
       throw err;
-    });
+    }
+    const { core, actor } = opened;
     deferred.resolve(core);
     deps.actor = actor;
     open = true;
     for (const message of held.splice(0)) deliver(message);
+    // the tool list answered before the user was known showed every tool: now it is the role's
+    if (hiddenTools(server, actor).length) server.sendToolListChanged();
   }
   logger.info({ server: options.server, userId: deps.actor?.userId }, 'MCP server ready on stdio');
   return { closed, close };

@@ -12,6 +12,7 @@ describe('workflow MCP server', () => {
   afterAll(() => h.close());
 
   it('lists its tools, templates, resources and the design prompt', async () => {
+    // a marketing manager's list: update_tenant_settings is an ADMIN's (tools-list-roles.int.test.ts)
     const { tools } = await mcp.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
       [
@@ -31,7 +32,6 @@ describe('workflow MCP server', () => {
         'list_templates',
         'list_workflows',
         'rotate_webhook_secret',
-        'update_tenant_settings',
         'update_workflow',
       ].sort(),
     );

@@ -28,6 +28,7 @@ export const INTENTS: Record<Intent, IntentSpec> = {
   help: { tools: [], agent: undefined, needsContact: false, verb: 'help' },
   conversion_rate: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'compute the conversion rate' },
   activity_trend: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'count the interactions logged' },
+  forecast: { tools: ['forecast'], agent: 'insights', needsContact: false, verb: 'forecast the daily counts' },
   contact_owner: { tools: ['search_contacts'], agent: 'crm', needsContact: true, verb: 'find who owns the contact' },
   // the owner's name: the user directory the assistant can read is the activity metric (user id → name)
   owner_name: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'name the owner' },

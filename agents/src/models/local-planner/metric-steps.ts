@@ -110,3 +110,41 @@ const NO_REVENUE =
   'The CRM records no deal values or revenue, so I cannot give revenue figures or forecast them. I can count deals won instead: ask "how many leads converted last month?", or run the FINANCIAL_METRICS report (it counts deals won, not currency).';
 
 export const noRevenue: StepHandler = { calls: () => [], answer: () => NO_REVENUE };
+
+/** Which daily series a forecast question is about (the forecast tool's `metric`); default conversions. */
+export function forecastMetric(text: string): 'conversions' | 'new_contacts' | 'interactions' | 'inbound' {
+  const lower = text.toLowerCase();
+  if (/\binbound\b/.test(lower)) return 'inbound';
+  if (/\b(interactions?|activity|calls|meetings|emails)\b/.test(lower)) return 'interactions';
+  if (/\b(new (contacts?|leads?)|sign-?ups?|leads? (will )?(come|arrive)|how many (new )?(leads|contacts))\b/.test(lower)) return 'new_contacts';
+  return 'conversions';
+}
+
+/** Days ahead a forecast question asks for (the tool takes 1–28); default 7. */
+export function forecastHorizon(text: string): number {
+  const lower = text.toLowerCase();
+  const days = lower.match(/\b(?:next|coming|following)\s+(\d{1,3})\s+days?\b/);
+  if (days) return Math.min(28, Math.max(1, Number(days[1])));
+  const weeks = lower.match(/\b(?:next|coming|following)\s+(\d)\s+weeks?\b/);
+  if (weeks) return Math.min(28, Number(weeks[1]) * 7);
+  if (/\b(next|coming) month\b|\bfour weeks\b/.test(lower)) return 28;
+  if (/\b(next|coming) (two|2) weeks\b|\bfortnight\b/.test(lower)) return 14;
+  if (/\btomorrow\b/.test(lower)) return 1;
+  return 7;
+}
+
+const SERIES_WORDS: Record<string, string> = { conversions: 'conversions (leads becoming customers)', new_contacts: 'new contacts', interactions: 'interactions logged', inbound: 'inbound interactions' };
+
+export const forecast: StepHandler = {
+  calls: (ctx) => (ctx.result('forecast') ? [] : [ctx.call('forecast', { metric: forecastMetric(ctx.step.clause), horizon_days: forecastHorizon(ctx.step.clause) })]),
+  answer(ctx) {
+    const r = ctx.result('forecast')!;
+    if (!r.ok) return `I could not forecast: ${r.summary}`;
+    const f = r.data as { metric: string; level: number; method: string; steps: unknown[]; total: { mean: number; low: number; high: number }; history_days: number };
+    const n = (v: number) => (Math.round(v * 10) / 10).toString();
+    return (
+      `Forecast of ${SERIES_WORDS[f.metric] ?? f.metric} for the next ${f.steps.length} days (from the forecast tool: ${f.method} on the last ${f.history_days} days): ` +
+      `about ${n(f.total.mean)} in total, ${Math.round(f.level * 100)}% interval ${n(f.total.low)}–${n(f.total.high)}. A statistical projection of the daily counts, not a commitment.`
+    );
+  },
+};

@@ -15,6 +15,8 @@ const RULES: [RegExp, Intent][] = [
   [/^\s*(please\s+)?(e-?mail|(write|send|draft|compose)\s+(an?\s+)?e-?mail\s+to|(write|send|draft)\s+\S+(\s+\S+)?\s+an?\s+e-?mail)\b/i, 'draft_email'],
   // our own money figures (the CRM stores none): "what's our revenue forecast for next quarter?", "revenue last month"
   [/\b(our|total|the company'?s)\s+(\w+\s+)?(revenue|turnover|sales figures|bookings|ARR|MRR)\b|\b(revenue|turnover)\b.*\b(last|this|next|per)\s+(week|month|quarter|year)\b|\bhow much (money|revenue)\b/i, 'no_revenue'],
+  // a forecast of counts (our money figures are caught above): "forecast conversions for next week"
+  [/\b(forecast\w*|predict\w*|projections?|projected)\b/i, 'forecast'],
   // "how many leads converted last month" was counted as leads (300) by the word classifier
   [/\bconversion rates?\b|\bwin rate\b|\b(leads?|contacts?)\b.*\bconvert(ed|s|ing)?\b.*\b(last|past|over|this|in)\b|\bconversions\b.*\b(last|past|over|this|in)\b/i, 'conversion_rate'],
   [/\b(how many|number of|count)\b.*\binteractions?\b|\b(team )?activity\b.*\b(in|during|last)\b/i, 'activity_trend'],

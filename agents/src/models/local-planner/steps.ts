@@ -5,7 +5,7 @@ import { resolveDate } from './dates.ts';
 import type { Intent } from './intents.ts';
 import type { Step } from './plan.ts';
 import type { CandidateContact } from './turn.ts';
-import { activityTrend, contactOwner, conversionRate, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
+import { activityTrend, contactOwner, conversionRate, forecast, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
 
 export interface StepContext {
   step: Step;
@@ -178,6 +178,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   },
   conversion_rate: conversionRate,
   activity_trend: activityTrend,
+  forecast,
   contact_owner: contactOwner,
   owner_name: ownerName,
   refuse_confidential: refuseConfidential,
@@ -186,7 +187,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   help: {
     calls: () => [],
     answer: () =>
-      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, and quote the knowledge base with citations.',
+      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, report conversion rates, activity and forecasts of the daily counts, and quote the knowledge base with citations.',
   },
 };
 

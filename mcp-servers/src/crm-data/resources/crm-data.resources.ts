@@ -85,20 +85,22 @@ export function registerCrmDataResources(server: McpServer, ctx: ModuleContext):
       list: guardedList(logger, async (extra) => {
         const { actor, core } = ctx.context(extra);
         const docs = await core.knowledge.listDocuments(actor, { limit: 50 });
-        return { resources: docs.documents.map((d) => ({ uri: d.uri, name: `kb-${d.id}`, title: d.title, mimeType: 'text/markdown' })) };
+        return { resources: docs.documents.map((d) => ({ uri: d.uri, name: `kb-${d.id}`, title: d.title, mimeType: 'text/plain' })) };
       }),
     }),
     {
       title: 'Knowledge-base document',
-      description: 'A document of the knowledge base (playbook, pricing, case study…) as text: what search_knowledge results cite.',
-      mimeType: 'text/markdown',
+      description: 'A document of the knowledge base (playbook, pricing, case study…) as its extracted plain text (title, blank line, body): what search_knowledge results cite.',
+      mimeType: 'text/plain',
     },
     guarded(logger, 'resources/read', async (uri, vars, extra) => {
       const { actor, core } = ctx.context(extra);
       const doc = await core.knowledge.getDocument(actor, variable(vars.id));
-      // the extracted text of a Markdown file starts with its title (the H1, flattened): not twice
+      // the stored text is what the parser extracted (a Markdown file's headings and emphasis are
+      // flattened to plain lines, a PDF's or DOCX's layout is gone), so it is served as text/plain,
+      // never as Markdown it is not. It starts with the title (the H1, flattened): not twice
       const body = doc.text === doc.title || doc.text.startsWith(`${doc.title}\n`) ? doc.text.slice(doc.title.length).trimStart() : doc.text;
-      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text: `# ${doc.title}\n\n${body}` }] };
+      return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: `${doc.title}\n\n${body}` }] };
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { holdsTenantWide } from '../../framework/access.ts';
 import { Readable } from 'node:stream';
 import { describeIgnoredColumn } from '@crm/core/contracts';
 import { ImportContacts } from '../../contracts/crm-data/contacts.contract.ts';
@@ -16,6 +17,7 @@ export const importContactsTool = defineTool(ImportContacts, {
     'Rows are matched by email: new emails create contacts, known ones update them (empty cells never blank a value). ' +
     `Valid rows land even when others fail; the report lists the first ${MCP_IMPORT_ERRORS} bad fields with row, field and reason (errorsTruncated when there were more; failed counts every bad row). Needs contacts:write on all contacts.`,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  access: holdsTenantWide('contacts:write'),
   async handler({ csv }, { core, actor }) {
     const report = await core.imports.importContacts(actor, Readable.from([csv]));
     if (report.errors.length <= MCP_IMPORT_ERRORS) return report;

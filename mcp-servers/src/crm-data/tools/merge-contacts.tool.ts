@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { MergeContacts } from '../../contracts/crm-data/contacts.contract.ts';
 import { contactName } from '../../contracts/crm-data/common.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
@@ -9,6 +10,7 @@ export const mergeContactsTool = defineTool(MergeContacts, {
     'empty fields of the primary are filled from it, custom fields are united (the primary wins) and its email is kept as an ' +
     'alternate email. The full duplicate is preserved in the audit log. Cannot be undone through MCP; confirm with the user first.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  access: holds('contacts:write'),
   async handler({ primaryId, duplicateId }, { core, actor }) {
     const { contact, moved } = await core.merge.merge(actor, { primaryId, duplicateId });
     return { contact, mergedId: duplicateId, moved };

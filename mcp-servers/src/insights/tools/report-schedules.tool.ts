@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { CreateReportSchedule, DeleteReportSchedule, ListReportSchedules, RunReportScheduleNow, UpdateReportSchedule } from '../../contracts/insights/reports.contract.ts';
 import { READ_ONLY, defineTool } from '../../framework/tool.ts';
 
@@ -7,6 +8,7 @@ export const createReportScheduleTool = defineTool(CreateReportSchedule, {
     'Store a report definition that is emailed on a cron schedule (time-zone aware) to the recipients: HTML with PNG charts and the ' +
     'metrics CSV attached. Needs reports:write (managers, admins). The report runs as you, with your view of the data.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  access: holds('reports:write'),
   handler: (a, { core, actor }) =>
     core.reportSchedules.create(actor, {
       name: a.name,
@@ -24,6 +26,7 @@ export const updateReportScheduleTool = defineTool(UpdateReportSchedule, {
   title: 'Update report schedule',
   description: 'Change a stored report schedule (name, cron/time zone, recipients, period, filter, format) or pause it with enabled=false. Needs reports:write.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  access: holds('reports:write'),
   handler: ({ id, period_days, ...rest }, { core, actor }) => core.reportSchedules.update(actor, id, { ...rest, ...(period_days !== undefined ? { periodDays: period_days } : {}) }),
   summarize: (s) => `Updated "${s.name}" (${s.schedule.cron} ${s.schedule.timezone}${s.enabled ? '' : ', paused'}); next run ${s.nextRunAt}.`,
 });
@@ -32,6 +35,7 @@ export const listReportSchedulesTool = defineTool(ListReportSchedules, {
   title: 'List report schedules',
   description: 'The tenant\'s stored report schedules with their next run and the status and error of the last run.',
   annotations: READ_ONLY,
+  access: holds('reports:read'),
   handler: async (_a, { core, actor }) => ({ schedules: await core.reportSchedules.list(actor) }),
   summarize: (o) => (o.schedules.length ? o.schedules.map((s) => `${s.name}: ${s.type}, next ${s.nextRunAt}, last ${s.lastStatus ?? 'never run'}`).join('; ') : 'No report schedules.'),
 });
@@ -42,6 +46,7 @@ export const runReportScheduleNowTool = defineTool(RunReportScheduleNow, {
     'Run a stored report schedule now and email it to its recipients (SMTP when configured, else the local mailbox); its next scheduled run is unchanged. ' +
     'Needs reports:write. The report runs with the schedule creator\'s view of the data.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  access: holds('reports:write'),
   handler: (a, { core, actor }) => core.reportSchedules.runNow(actor, a.id, core.email.delivery()),
   summarize: (o) => (o.status === 'succeeded' ? `Emailed the report to ${o.sent} recipient${o.sent === 1 ? '' : 's'}.` : `The report was not sent: ${o.error ?? 'unknown error'}.`),
 });
@@ -50,6 +55,7 @@ export const deleteReportScheduleTool = defineTool(DeleteReportSchedule, {
   title: 'Delete report schedule',
   description: 'Delete a stored report schedule; no further emails are sent for it. Needs reports:write.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  access: holds('reports:write'),
   handler: (a, { core, actor }) => core.reportSchedules.remove(actor, a.id),
   summarize: (o) => `Deleted report schedule ${o.id}.`,
 });

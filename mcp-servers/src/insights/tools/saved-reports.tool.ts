@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { GetSavedReport, ListSavedReports, SAVED_REPORT_LIST_CHARS, SaveReport } from '../../contracts/insights/saved-reports.contract.ts';
 import { READ_ONLY, defineTool } from '../../framework/tool.ts';
 
@@ -8,6 +9,7 @@ export const saveReportTool = defineTool(SaveReport, {
     "the tenant's active managers and admins (never to any other address) through the platform's mail transport, once per slot. " +
     'Needs reports:read (managers, admins, the system actor).',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  access: holds('reports:read'),
   handler: (a, { core, actor }) =>
     core.savedReports.save(actor, {
       kind: a.kind,
@@ -30,6 +32,7 @@ export const listSavedReportsTool = defineTool(ListSavedReports, {
     'Reports kept by save_report (e.g. the weekly pipeline digests), newest period first, with their text (cut at 2,000 characters) and who they were emailed to. ' +
     'get_saved_report gives one whole, with the figures behind it.',
   annotations: READ_ONLY,
+  access: holds('reports:read'),
   async handler({ kind, limit }, { core, actor }) {
     const reports = await core.savedReports.list(actor, { ...(kind ? { kind } : {}), limit });
     return {
@@ -46,6 +49,7 @@ export const getSavedReportTool = defineTool(GetSavedReport, {
   title: 'Get a saved report',
   description: 'One saved report by id, with its text and the figures behind it.',
   annotations: READ_ONLY,
+  access: holds('reports:read'),
   handler: ({ id }, { core, actor }) => core.savedReports.get(actor, id),
   summarize: (r) => `${r.title} (${r.kind}, ${r.periodStart.slice(0, 10)} – ${r.periodEnd.slice(0, 10)}).`,
 });

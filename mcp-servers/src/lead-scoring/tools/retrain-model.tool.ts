@@ -1,3 +1,4 @@
+import { holdsTenantWide } from '../../framework/access.ts';
 import { RetrainModel } from '../../contracts/lead-scoring/lead-scoring.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -8,6 +9,7 @@ export const retrainModelTool = defineTool(RetrainModel, {
     '(too few new outcomes: unchanged; cold start below min_per_class). Then optionally rescore every contact and report how many ' +
     'stored scores changed and the biggest movers. Needs contacts:write on every contact (managers, admins, the system actor).',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  access: holdsTenantWide('contacts:write'),
   handler: async ({ rescore }, { core, actor }) => {
     const r = await core.scoring.retrain(actor, { rescore: rescore === 'always' ? 'always' : rescore === 'if_activated' });
     return {

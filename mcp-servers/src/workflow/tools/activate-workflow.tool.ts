@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { ActivateWorkflow } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -8,6 +9,7 @@ export const activateWorkflowTool = defineTool(ActivateWorkflow, {
     'When the tenant requires approval for activations (and you are not an ADMIN) nothing is switched on: a workflow_activation ' +
     'approval for this exact version is filed (activation.status "pending_approval", activation.approvalId) for a manager or admin to decide.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: holds('workflows:write'),
   handler: async (input, { core, actor }) => {
     const r = await core.workflows.activate(actor, input.id);
     return {

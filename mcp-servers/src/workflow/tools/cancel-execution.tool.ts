@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { CancelExecution } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -7,6 +8,7 @@ export const cancelExecutionTool = defineTool(CancelExecution, {
     'Stop a pending, running or waiting execution (a long WAIT, a step parked on an approval): it becomes cancelled and no worker continues it. ' +
     'An execution that already ended is a conflict naming its status. Audited. Needs workflows:write.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  access: holds('workflows:write'),
   handler: (input, { core, actor }) => core.workflows.cancelExecution(actor, input.executionId, input.reason),
   summarize: (e) => `Execution ${e.id} is ${e.status}.`,
 });

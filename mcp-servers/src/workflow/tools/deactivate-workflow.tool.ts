@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { DeactivateWorkflow } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -6,6 +7,7 @@ export const deactivateWorkflowTool = defineTool(DeactivateWorkflow, {
   description:
     'Switch a workflow off: its trigger starts nothing new; running executions finish.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  access: holds('workflows:write'),
   handler: (input, { core, actor }) => core.workflows.deactivate(actor, input.id),
   summarize: (w) => `Workflow "${w.name}" is inactive.`,
 });

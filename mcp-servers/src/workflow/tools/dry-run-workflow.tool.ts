@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { DryRunWorkflow } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool, READ_ONLY } from '../../framework/tool.ts';
 
@@ -6,6 +7,7 @@ export const dryRunWorkflowTool = defineTool(DryRunWorkflow, {
   description:
     "Replay a saved workflow or a draft definition against the tenant's real events of the last N days, without executing anything: which contacts would enter, the path each would take, and which emails, webhooks and tasks would go out.",
   annotations: READ_ONLY,
+  access: holds('workflows:read'),
   handler: (input, { core, actor }) => core.workflows.dryRun(actor, input),
   summarize: (r) => `${r.entered} of ${r.eventsScanned} event(s) would start it: ${r.emails} email(s), ${r.webhooks} webhook call(s).`,
 });

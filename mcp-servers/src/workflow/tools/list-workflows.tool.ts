@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { ListWorkflows } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool, READ_ONLY } from '../../framework/tool.ts';
 
@@ -6,6 +7,7 @@ export const listWorkflowsTool = defineTool(ListWorkflows, {
   description:
     "The tenant's workflows with their trigger, version, whether active, and execution statistics (total, running, waiting, completed, failed).",
   annotations: READ_ONLY,
+  access: holds('workflows:read'),
   // a summary, not the whole definition (get_workflow has that): the output contract is strict
   handler: async (input, { core, actor }) => ({
     workflows: (await core.workflows.list(actor, input)).map((w) => ({

@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { RotateWebhookSecret } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -6,6 +7,7 @@ export const rotateWebhookSecretTool = defineTool(RotateWebhookSecret, {
   description:
     "Give a WEBHOOK workflow a new inbound signing secret (HMAC-SHA256 over \"<timestamp>.<body>\", headers x-crm-timestamp and x-crm-signature). The secret is returned only now; the previous one stops verifying at once.",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  access: holds('workflows:write'),
   handler: (input, { core, actor }) => core.workflows.rotateWebhookSecret(actor, input.id),
   summarize: (r) => `New webhook secret for workflow ${r.workflowId} (shown once; the old one no longer verifies).`,
 });

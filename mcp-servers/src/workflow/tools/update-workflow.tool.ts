@@ -1,3 +1,4 @@
+import { holds } from '../../framework/access.ts';
 import { UpdateWorkflow } from '../../contracts/workflow/workflow.contract.ts';
 import { defineTool } from '../../framework/tool.ts';
 
@@ -6,6 +7,7 @@ export const updateWorkflowTool = defineTool(UpdateWorkflow, {
   description:
     "Replace a workflow's definition; it is saved as the next version. Executions already running finish on the version they started with.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  access: holds('workflows:write'),
   handler: (input, { core, actor }) => core.workflows.update(actor, input.id, input.definition),
   summarize: (w) => `Workflow "${w.name}" is now version ${w.version}.`,
 });
