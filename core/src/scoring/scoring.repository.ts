@@ -109,6 +109,17 @@ export interface LabelledLead {
   /** Features are taken as of this instant (ms): the close, or when a stale lead was judged. */
   cutoff: number;
   stale: boolean;
+  /**
+   * When the database learned this outcome (ms): the write that gave the contact its status
+   * (migration 0350, whatever past dates an import carries), or for a stale lead when it went stale.
+   */
+  recordedAt: number;
+}
+
+/** The database's transaction time (ms): outcomes recorded up to it are in what was just loaded. */
+export async function databaseNow(em: EntityManager): Promise<number> {
+  const [{ at }] = await em.execute<{ at: string | Date }[]>('SELECT now() AS at');
+  return new Date(at).getTime();
 }
 
 /**
@@ -119,8 +130,8 @@ export interface LabelledLead {
  * is judged STALE_GAP_DAYS after its last touch.
  */
 export async function loadLabelled(em: EntityManager, now: number, staleDays: number): Promise<LabelledLead[]> {
-  const rows = await em.execute<(ContactRow & { status_at: string | null; post_sale_at: string | null; last_touch: string; status_changed_at: string })[]>(
-    `SELECT ${CONTACT_COLUMNS}, c.status_changed_at,
+  const rows = await em.execute<(ContactRow & { status_at: string | null; post_sale_at: string | null; last_touch: string; status_changed_at: string; outcome_recorded_at: string })[]>(
+    `SELECT ${CONTACT_COLUMNS}, c.status_changed_at, c.outcome_recorded_at,
        greatest(c.created_at, coalesce(c.last_contact_date, c.created_at)) AS last_touch,
        (SELECT max(a.created_at) FROM audit_log a WHERE a.action = 'contact.status_changed' AND a.entity_id = c.id
           AND a.diff->'after'->>'status' = c.status) AS status_at,
@@ -146,7 +157,9 @@ export async function loadLabelled(em: EntityManager, now: number, staleDays: nu
       cutoff = Math.min(now, ms(r.last_touch) + STALE_GAP_DAYS * DAY_MS);
     }
     const timeline = { contactId: r.id, contact: contact.lead, interactions: interactions.get(r.id) ?? [] };
-    return { contact, timeline, label: r.status === 'CUSTOMER' ? 1 : 0, cutoff: Math.min(cutoff, now), stale };
+    const written = ms(r.outcome_recorded_at);
+    const recordedAt = stale ? Math.max(written, ms(r.last_touch) + staleDays * DAY_MS) : written;
+    return { contact, timeline, label: r.status === 'CUSTOMER' ? 1 : 0, cutoff: Math.min(cutoff, now), stale, recordedAt };
   });
 }
 

@@ -166,6 +166,11 @@ export const TrainingSummary = z.object({
   staleNegatives: z.number().int(),
   from: z.string().nullable().describe('Earliest labelling cutoff'),
   to: z.string().nullable().describe('Latest labelling cutoff'),
+  seenUntil: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Outcomes the database recorded up to this instant were loaded for training; a later retrain holds out those recorded after it'),
   features: z.number().int(),
   customFields: z.array(z.string()),
   conversionBySource: z.record(z.string(), z.object({ labelled: z.number().int(), converted: z.number().int() })),

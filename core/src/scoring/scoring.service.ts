@@ -18,7 +18,7 @@ import { createRescoreBatcher } from './rescore-batcher.ts';
 import { MIN_HOLDOUT, trainLeadModel, summarise } from './lead-training.ts';
 import { getModelVersion, insertModelVersion, listModelVersions, ScorerCache } from './model-registry.ts';
 import type { ProgressFn } from './ml/index.ts';
-import { comparableLeads, loadLabelled, loadTimeline } from './scoring.repository.ts';
+import { comparableLeads, databaseNow, loadLabelled, loadTimeline } from './scoring.repository.ts';
 import {
   DEFAULT_SCORING_CONFIG,
   LeadDataInput,
@@ -91,20 +91,22 @@ export function createScoringService(deps: ScoringServiceDeps) {
     authorize(actor, 'contacts:write');
     const { tenantId } = actor;
     const now = (options.now ?? new Date()).getTime();
-    const { leads, baseline } = await db.withTenant(tenantId, async (em) => ({
+    const { leads, baseline, seenUntil } = await db.withTenant(tenantId, async (em) => ({
+      seenUntil: await databaseNow(em),
       leads: await loadLabelled(em, now, config.staleDays),
       baseline: await activeScorer(cache, em),
     }));
+    // unseen: outcomes the database recorded after the active model loaded its data, imports included
     const since = baseline.trainedUntil;
-    const fresh = since === null ? leads.length : leads.filter((l) => l.cutoff > since).length;
+    const fresh = since === null ? leads.length : leads.filter((l) => l.recordedAt > since).length;
     const userId = actor.kind === 'system' ? null : actor.userId;
     const rescoreAnyway = async () => (options.rescore === 'always' ? { rescored: await rescoreAll(rescoreDeps, tenantId, userId) } : {});
     if (since !== null && fresh < MIN_HOLDOUT) {
       const summary = summarise(leads, 0, []);
-      const reason = `${fresh} new outcome(s) since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`;
+      const reason = `${fresh} outcome(s) recorded since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`;
       return { status: 'unchanged', reason, summary, ...(await rescoreAnyway()) };
     }
-    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, onProgress: options.onProgress, inThread: true });
+    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, seenUntil, onProgress: options.onProgress, inThread: true });
     if (outcome.status === 'cold_start') return { status: 'cold_start', reason: outcome.reason, summary: outcome.summary, ...(await rescoreAnyway()) };
     const model = await db.withTenant(tenantId, async (em) => {
       const info = await insertModelVersion(em, tenantId, { ...outcome, trainingSummary: outcome.summary, createdBy: userId });
