@@ -116,6 +116,10 @@ export const LeadScoreResult = z.object({
   whatIf: z.array(WhatIfScenario),
   degraded: Degraded.optional(),
   asOf: z.string(),
+  closed: z
+    .object({ status: z.enum(['CUSTOMER', 'INACTIVE']), since: z.string(), note: z.string() })
+    .optional()
+    .describe('Set for a contact that is no longer an open lead: its score is as of `since` (when it closed) and rescoring keeps it there'),
 });
 export type LeadScoreResult = z.infer<typeof LeadScoreResult>;
 

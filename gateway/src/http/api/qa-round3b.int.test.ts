@@ -39,4 +39,70 @@ describe.each(testDbKinds())('QA round 3b regressions over REST on %s', { timeou
     const third = await h.call('admin', 'POST', '/api/v1/ai/lead-scoring/retrain');
     expect(third.json()).toMatchObject({ status: r.status === 'activated' ? 'unchanged' : 'rejected' });
   });
+
+  it('imports a row whose status maps to none of ours as LEAD, keeps the value in importedStatus and warns (not fails)', async () => {
+    const csv = 'Person - Name,Person - Email - Work,Lead Status\nPia Label,pia@labels.example,VIP customer (Pipedrive label)\nOla Open,ola@labels.example,Contacted\n';
+    const first = await h.call('admin', 'POST', '/api/v1/contacts/import', csv, { 'content-type': 'text/csv' });
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.json()).toMatchObject({ rows: 2, created: 2, failed: 0, errors: [] });
+    expect(first.json().warnings).toEqual([
+      { row: 2, path: 'status', reason: expect.stringMatching(/^unknown status "VIP customer \(Pipedrive label\)" kept as custom field importedStatus; a new contact is LEAD, an existing one keeps its status/) },
+    ]);
+    const pia = (await h.call('admin', 'GET', '/api/v1/contacts?search=pia@labels.example')).json().data[0];
+    expect(pia).toMatchObject({ firstName: 'Pia', lastName: 'Label', status: 'LEAD', customFields: { importedStatus: 'VIP customer (Pipedrive label)' } });
+
+    // an existing contact keeps its status; the new value is kept beside it
+    expect((await h.call('admin', 'POST', `/api/v1/contacts/${pia.id}/status`, { status: 'CUSTOMER', reason: 'signed' })).statusCode).toBe(200);
+    const again = await h.call('admin', 'POST', '/api/v1/contacts/import', csv.replace('VIP customer (Pipedrive label)', 'Gold'), { 'content-type': 'text/csv' });
+    expect(again.json()).toMatchObject({ rows: 2, updated: 1, failed: 0, warnings: [{ row: 2, path: 'status' }] });
+    expect((await h.call('admin', 'GET', `/api/v1/contacts/${pia.id}`)).json()).toMatchObject({ status: 'CUSTOMER', customFields: { importedStatus: 'Gold' } });
+  });
+
+  it('scores a customer as of the day it converted (lead scoring is about open leads), says so, and rescoring keeps it there', async () => {
+    // tenant B has no model of its own (the first test trained A's on custom fields only): the rules score, recency counts
+    const b = (method: 'GET' | 'POST', url: string, body?: unknown) => h.call('admin', method, url, body, {}, h.b);
+    const day = (n: number) => new Date(Date.now() - n * DAY).toISOString();
+    const make = async (n: string) => (await b('POST', '/api/v1/contacts', { firstName: 'Twin', lastName: n, email: `twin-${n}@engaged.example`, company: 'Engaged Ltd', position: 'CEO', source: 'referral' })).json().id as string;
+    const [open, customer] = [await make('open'), await make('customer')];
+    // the same busy month for both, over a year ago
+    for (const id of [open, customer]) {
+      for (const [type, channel, direction, ago] of [
+        ['MEETING', 'IN_PERSON', 'OUTBOUND', 400],
+        ['EMAIL', 'EMAIL', 'INBOUND', 395],
+        ['MEETING', 'CHAT', 'OUTBOUND', 390],
+        ['PHONE_CALL', 'PHONE', 'INBOUND', 385],
+      ] as const) {
+        const res = await b('POST', '/api/v1/interactions', { contactId: id, type, channel, direction, content: 'talk', occurredAt: day(ago) });
+        expect(res.statusCode, res.body).toBe(201);
+      }
+    }
+    expect((await b('POST', `/api/v1/contacts/${customer}/status`, { status: 'CUSTOMER', reason: 'signed' })).statusCode).toBe(200);
+    // converted the day after that month, as the demo seed and imports write past conversions
+    const closedAt = day(384);
+    await h.t.db.withTenant(h.b.tenantId, (em) => em.execute('UPDATE contacts SET status_changed_at = ? WHERE id = ?', [closedAt, customer]));
+
+    const score = async (id: string) => {
+      const res = await b('POST', '/api/v1/ai/lead-scoring', { contactId: id });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const [lead, cust] = [await score(open), await score(customer)];
+    expect(lead.closed).toBeUndefined();
+    expect(Date.now() - Date.parse(lead.asOf)).toBeLessThan(DAY);
+    expect(cust.asOf).toBe(closedAt);
+    expect(cust.closed).toEqual({ status: 'CUSTOMER', since: closedAt, note: expect.stringMatching(/^a customer since \d{4}-\d{2}-\d{2}: lead scoring applies to open leads, so this is its score as of then/) });
+    // a year of silence sinks the open lead; the customer keeps what it scored when it converted
+    expect(cust.score).toBeGreaterThan(lead.score);
+
+    const explained = (await b('GET', `/api/v1/ai/lead-scoring/contacts/${customer}`)).json();
+    expect(explained.explanation).toMatch(/^A customer since \d{4}-\d{2}-\d{2}: .* Score \d+\/100/);
+    expect(explained.result.score).toBe(cust.score);
+
+    // the stored leadScore (rescoring) is the same as-of-close score, and stays there
+    await h.core.scoring.rescoreTenant(h.b.admin);
+    const stored = (await b('GET', `/api/v1/contacts/${customer}`)).json().leadScore;
+    expect(Math.abs(stored - cust.score)).toBeLessThan(2);
+    const again = await h.core.scoring.rescoreContact(h.b.tenantId, customer);
+    expect(again).toMatchObject({ scored: 1, changed: 0 });
+  });
 });
