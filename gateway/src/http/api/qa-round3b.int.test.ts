@@ -2,6 +2,7 @@
  * Regressions of QA round 3b (REST as an API user): the retrain's held-out set, imported statuses
  * the tables do not know, customers' lead scores and line breaks inside CSV cells.
  */
+import { seedDemoTenant } from '@crm/core';
 import { seedBlendFavouringLeads, testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRestHarness, type RestHarness } from './rest-test.fixture.ts';
@@ -104,5 +105,62 @@ describe.each(testDbKinds())('QA round 3b regressions over REST on %s', { timeou
     expect(Math.abs(stored - cust.score)).toBeLessThan(2);
     const again = await h.core.scoring.rescoreContact(h.b.tenantId, customer);
     expect(again).toMatchObject({ scored: 1, changed: 0 });
+  });
+
+  it('dry-run replays the demo history that was seeded without events (rows without events), without counting a row twice', async () => {
+    const demo = await seedDemoTenant(h.core, { contacts: 300 });
+    const key = demo.users.find((u) => u.role === 'ADMIN')!.apiKey;
+    const api = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+      h.server.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(body === undefined ? {} : { payload: body as object }) });
+    const install = async (template: string) => {
+      const res = await api('POST', `/api/v1/workflows/templates/${template}/install`);
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    const dryRun = async (id: string) => {
+      const res = await api('POST', `/api/v1/workflows/${id}/dry-run`, { days: 90, limit: 500 });
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const webinar = await install('webinar-follow-up');
+    const [{ n }] = await h.t.db.withTenant(demo.tenantId, (em) =>
+      em.execute<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM interactions WHERE type = 'FORM_SUBMISSION' AND tags @> '["webinar"]'::jsonb AND created_at > now() - interval '90 days'`,
+      ),
+    );
+    expect(n).toBeGreaterThan(0);
+    const before = await dryRun(webinar);
+    expect(before.eventsScanned).toBe(0);
+    expect(before.rowsWithoutEvents).toBeGreaterThanOrEqual(n);
+    expect(before.entered).toBe(n);
+    expect(before.entries[0]).toMatchObject({ eventId: null, eventType: 'interaction.logged', fromTable: 'interactions' });
+    expect(before.note).toMatch(/have no interaction.logged event \(history seeded or loaded without events\)/);
+
+    // a live registration has its event: it is replayed once, from the event
+    const contactId = before.entries[0].contactId as string;
+    const logged = await api('POST', '/api/v1/interactions', { contactId, type: 'FORM_SUBMISSION', channel: 'WEBSITE', direction: 'INBOUND', subject: 'Registered', content: 'webinar', tags: ['webinar'] });
+    expect(logged.statusCode, logged.body).toBe(201);
+    const after = await dryRun(webinar);
+    expect(after).toMatchObject({ eventsScanned: 1, rowsWithoutEvents: before.rowsWithoutEvents, entered: n + 1 });
+    expect(after.entries.filter((e: { eventId: string | null }) => e.eventId !== null)).toHaveLength(1);
+
+    // seeded conversions replay as status changes into CUSTOMER
+    const onboardingId = await install('new-customer-onboarding');
+    const onboarding = await dryRun(onboardingId);
+    // the seed audits each closed deal at its close (no event): those into CUSTOMER within the window
+    const [{ customers }] = await h.t.db.withTenant(demo.tenantId, (em) =>
+      em.execute<{ customers: number }[]>(
+        `SELECT count(*)::int AS customers FROM audit_log WHERE action = 'contact.status_changed' AND diff->'after'->>'status' = 'CUSTOMER' AND created_at > now() - interval '90 days'`,
+      ),
+    );
+    expect(customers).toBeGreaterThan(2);
+    expect(onboarding).toMatchObject({ eventsScanned: 0, entered: customers });
+    expect(onboarding.entries[0]).toMatchObject({ eventId: null, eventType: 'contact.status_changed', fromTable: 'audit_log' });
+
+    // a live conversion writes its audit row and its event: replayed once, from the event
+    const [lead] = await h.t.db.withTenant(demo.tenantId, (em) => em.execute<{ id: string }[]>(`SELECT id FROM contacts WHERE status = 'PROSPECT' ORDER BY id LIMIT 1`));
+    expect((await api('POST', `/api/v1/contacts/${lead.id}/status`, { status: 'CUSTOMER', reason: 'signed' })).statusCode).toBe(200);
+    const live = await dryRun(onboardingId);
+    expect(live).toMatchObject({ eventsScanned: 1, rowsWithoutEvents: onboarding.rowsWithoutEvents, entered: customers + 1 });
   });
 });

@@ -7,5 +7,6 @@ export const dryRunWorkflowTool = defineTool(DryRunWorkflow, {
     "Replay a saved workflow or a draft definition against the tenant's real events of the last N days, without executing anything: which contacts would enter, the path each would take, and which emails, webhooks and tasks would go out.",
   annotations: READ_ONLY,
   handler: (input, { core, actor }) => core.workflows.dryRun(actor, input),
-  summarize: (r) => `${r.entered} of ${r.eventsScanned} event(s) would start it: ${r.emails} email(s), ${r.webhooks} webhook call(s).`,
+  summarize: (r) =>
+    `${r.entered} of ${r.eventsScanned} event(s)${r.rowsWithoutEvents ? ` and ${r.rowsWithoutEvents} row(s) without events` : ''} would start it: ${r.emails} email(s), ${r.webhooks} webhook call(s).`,
 });
