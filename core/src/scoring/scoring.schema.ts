@@ -220,3 +220,55 @@ export const ModelVersionInfo = z.object({
   customFields: FeatureConfig.shape.customFields,
 });
 export type ModelVersionInfo = z.infer<typeof ModelVersionInfo>;
+
+/** REST/MCP answers of the scoring service, field by field (the OpenAPI document's response schemas). */
+export const ModelInfoResult = z.object({
+  source: z.enum(['model', 'rules']).describe('What scores leads now (the Vertex endpoint, when configured, comes first)'),
+  active: ModelVersionInfo.nullable(),
+  versions: z.array(ModelVersionInfo),
+  minPerClass: z.number().int(),
+  changeThreshold: z.number(),
+  remote: z.object({ service: z.string(), circuit: z.string() }).nullable(),
+});
+
+export const RescoreSummary = z.object({
+  scored: z.number().int(),
+  changed: z.number().int().describe('Contacts whose stored lead score changed by at least the change threshold'),
+  movers: z.array(z.object({ contactId: z.string(), from: z.number(), to: z.number() })).describe('The (at most five) biggest changes'),
+  source: ScoreSource,
+  modelVersion: z.number().int().nullable(),
+  degraded: Degraded.optional(),
+});
+
+export const RetrainOutcome = z.object({
+  status: z.enum(['cold_start', 'unchanged', 'activated', 'rejected']),
+  reason: z.string(),
+  summary: TrainingSummary,
+  model: ModelVersionInfo.optional().describe('The version this retrain stored (active or rejected)'),
+  rescored: RescoreSummary.optional(),
+});
+
+export const ComparableLead = z.object({
+  id: z.string(),
+  name: z.string(),
+  company: z.string().nullable(),
+  status: z.string(),
+  leadScore: z.number(),
+  source: z.string().nullable(),
+});
+
+export const ScoreExplanation = z.object({
+  result: LeadScoreResult,
+  explanation: z.string(),
+  improvementSuggestions: z.array(z.string()),
+  comparableLeads: z.array(z.string()).describe('Closed leads with the nearest score (same source first) and how they ended'),
+  comparable: z.array(ComparableLead),
+});
+
+export const WhatIfResult = z.object({
+  contactId: z.string(),
+  current: z.number().int(),
+  source: z.enum(['model', 'rules']),
+  modelVersion: z.number().int().nullable(),
+  scenarios: z.array(WhatIfScenario),
+});
