@@ -49,7 +49,7 @@ export { DEMO_TENANT } from './demo/demo-vocabulary.ts';
 // Lead scoring (core/src/scoring): features, rules, registry, service, Vertex adapter, CSV evaluation.
 export { startScoring } from './scoring/start-scoring.ts';
 export type { RunningScoring } from './scoring/start-scoring.ts';
-export { LeadScoreResult, ScoringFactor, WHAT_IF_ACTIONS, WhatIfScenario, LeadDataInput } from './scoring/scoring.schema.ts';
+export { LeadScoreResult, ScoringFactor, WHAT_IF_ACTIONS, WhatIfScenario, LeadDataInput, ModelVersionInfo, ModelInfoResult, RetrainOutcome, ScoreExplanation, WhatIfResult } from './scoring/scoring.schema.ts';
 export { extractLeadFeatures } from './scoring/lead-features.ts';
 export { explainLead, modelLeadScorer } from './scoring/lead-explanation.ts';
 export type { LeadTimeline } from './scoring/lead-explanation.ts';
@@ -73,7 +73,7 @@ export { createVectorStore } from './knowledge/vector-store.factory.ts';
 // Workflow engine (core/src/workflows) and mail transports (core/src/mail).
 export { TRIGGER_TYPES, TriggerType, STEP_TYPES, StepType, CONDITION_OPERATORS, WorkflowStep, WorkflowDefinition, CreateWorkflowInput, Workflow, ExecutionStatus, StepAttempt, WorkflowExecution, STEP_CONFIGS, evaluateConditions, renderTemplate, renderDeep, nextCronRun, previousCronRun, WORKFLOW_TEMPLATES, EXECUTIONS_QUEUED, createExecutionStore, createWorkflowTriggers, signedHeaders, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS, assertPublicUrl, WorkflowsEnv, createPgBossWaitTimers, createClaimLoopWaitTimers } from './workflows/index.ts';
 export type { StepConfigOf, WorkflowDefinitionInput, ConditionContext, ExecutionStore, ClaimedExecution, WorkflowTriggers, StepEffect, WaitTimers, WaitTimerKind } from './workflows/index.ts';
-export { WorkflowTriggerInfo, ListTriggersQuery } from './workflows/index.ts';
+export { WorkflowTriggerInfo, ListTriggersQuery, DryRunResult } from './workflows/index.ts';
 export { createMailboxTransport, createSmtpTransport, listMailbox, getMailboxMessage, mailboxAttachment, messageIdFor } from './mail/mail.transport.ts';
 export type { MailTransport, MailboxMessage } from './mail/mail.transport.ts';
 // Insights and analytics (core/src/insights, core/src/analytics, core/src/sentiment).

@@ -59,6 +59,9 @@ function lastNameBeside(first: string, full: string): string | undefined {
   return splitFullName(full).lastName;
 }
 
+/** The custom field an imported status that maps to none of ours is kept in. */
+export const IMPORTED_STATUS_FIELD = 'importedStatus';
+
 const quoteValue = (raw: string) => `"${raw.length > 60 ? `${raw.slice(0, 57)}...` : raw}"`;
 
 export function convertContactRow(
@@ -68,6 +71,7 @@ export function convertContactRow(
   dates: DateOrders<ContactColumnField> = {},
 ): ContactRowResult {
   const issues: FieldIssue[] = [];
+  const warnings: FieldIssue[] = [];
   const fail = (path: string, reason: string) => issues.push({ path, reason, row });
   const get = (field: ContactColumnField) => pickCell(cells, mapping, field);
   const draft: Record<string, unknown> = {};
@@ -120,7 +124,15 @@ export function convertContactRow(
   if (status) {
     const mapped = mapStatusValue(status.value);
     if (mapped) draft.status = value.status = mapped;
-    else fail('status', `unknown status ${quoteValue(status.value)}; accepted: ${ACCEPTED_STATUS_TEXT}`);
+    else {
+      // Pipedrive labels, custom Zoho or HubSpot stages: keep the row and the value, say so
+      customFields[IMPORTED_STATUS_FIELD] = status.value;
+      warnings.push({
+        path: 'status',
+        row,
+        reason: `unknown status ${quoteValue(status.value)} kept as custom field ${IMPORTED_STATUS_FIELD}; a new contact is LEAD, an existing one keeps its status (mapped values: ${ACCEPTED_STATUS_TEXT})`,
+      });
+    }
   }
 
   const owner = get('ownerEmail');
@@ -163,7 +175,7 @@ export function convertContactRow(
     }
   }
   if (issues.length || !parsed.success) return { row, ok: false, issues };
-  return { row, ok: true, value: { input: parsed.data, ...value } };
+  return { row, ok: true, value: { input: parsed.data, ...value }, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** Open a contact CSV: header mapping up front (throws VALIDATION_FAILED for a malformed file). */

@@ -57,13 +57,14 @@ describe('openCsv', () => {
     expect(result.header).toEqual(['Last; First', 'Email', 'Phone']);
   });
 
-  it('strips a UTF-8 BOM, handles CRLF and quoted newlines as one row', async () => {
-    const text = '\uFEFFName,Note\r\n"Jo","line 1\r\nline 2"\r\nAl,"say ""hi"", ok"\r\n';
+  it('strips a UTF-8 BOM, handles CRLF and quoted newlines as one row; line breaks inside a cell become LF', async () => {
+    const text = '\uFEFFName,Note\r\n"Jo","line 1\r\nline 2"\r\nAl,"say ""hi"", ok"\r\n"Cy","old Mac\rbreak\r\n\r\nand LF\nkept"\r\n';
     const { header, records } = await readAll(text);
     expect(header).toEqual(['Name', 'Note']);
     expect(records).toEqual([
-      { row: 2, ok: true, cells: ['Jo', 'line 1\r\nline 2'] },
+      { row: 2, ok: true, cells: ['Jo', 'line 1\nline 2'] },
       { row: 3, ok: true, cells: ['Al', 'say "hi", ok'] },
+      { row: 4, ok: true, cells: ['Cy', 'old Mac\nbreak\n\nand LF\nkept'] },
     ]);
   });
 

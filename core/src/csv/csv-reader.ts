@@ -203,6 +203,12 @@ function parseFailure(err: unknown, consumedRows: number): AppError {
 const nfc = (s: string): string => (/[\u0080-\uffff]/.test(s) ? s.normalize('NFC') : s);
 
 /**
+ * A cell as stored: composed Unicode, and line breaks inside a quoted cell as LF whatever the file
+ * used (a Windows export's CRLF, an old Mac's CR), so notes compare, search and export alike.
+ */
+const cellText = (s: string): string => nfc(s.includes('\r') ? s.replace(/\r\n?/g, '\n') : s);
+
+/**
  * Open a CSV stream: reads just enough to detect the delimiter and parse the header, then hands
  * back a generator that parses the rest lazily, so memory stays constant whatever the file size.
  * Breaking out of `records` early destroys the source stream.
@@ -292,7 +298,7 @@ export async function openCsv(source: Readable | ByteSource, opts: CsvReadOption
         }
         if (next.done) return;
         row++;
-        let cells = next.value.map(nfc);
+        let cells = next.value.map(cellText);
         // Spreadsheets leave blank and ",,,," lines behind; they count as rows but carry nothing.
         if (cells.every((c) => c.trim() === '')) continue;
         if (cells.length > header.length && cells.slice(header.length).every((c) => c.trim() === '')) {

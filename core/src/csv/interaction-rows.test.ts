@@ -35,7 +35,7 @@ describe('readInteractionRows', () => {
         channel: 'PHONE',
         direction: 'OUTBOUND',
         subject: 'Discovery call',
-        content: 'Talked budget,\r\nnext steps',
+        content: 'Talked budget,\nnext steps', // the file's CRLF inside the cell is stored as LF
         occurredAt: new Date('2024-03-01T14:00:00Z'),
         duration: 90,
         outcome: 'Connected',

@@ -5,7 +5,8 @@ import { dateEvidence, decideDateOrder, type DateOrder, type DateOrderChoice } f
 import { extraColumnsTarget, headerAliases, type HeaderMapping } from './header-map.ts';
 
 /** One converted CSV row: the value, or every bad field of it. */
-export type RowResult<V> = { row: number; ok: true; value: V } | { row: number; ok: false; issues: FieldIssue[] };
+/** `warnings`: what a row that still lands did not keep as given (an unknown status kept as a custom field). */
+export type RowResult<V> = { row: number; ok: true; value: V; warnings?: FieldIssue[] } | { row: number; ok: false; issues: FieldIssue[] };
 
 /** Per date field, how its slashed dates are read (decided once per file). */
 export type DateOrders<F extends string> = Partial<Record<F, DateOrder>>;

@@ -12,7 +12,7 @@ import { readTenantLocale } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
-import { finishReport, newReport, pushIssues, toMappedColumns } from './import-report.ts';
+import { finishReport, newReport, pushIssues, pushWarnings, toMappedColumns } from './import-report.ts';
 import { timeOrderedIds } from './time-ordered-ids.ts';
 
 interface PendingRow {
@@ -167,6 +167,7 @@ export function createContactImportService(db: Database) {
         pushIssues(report, result.row, [{ path: 'assignedTo', reason: `no user ${assignee} in this tenant` }], opts.maxErrors);
         continue;
       }
+      pushWarnings(report, result.warnings, opts.maxErrors);
       // the same email twice in one file: the later row wins, as documented
       if (await lanes.add({ row: result.row, value: result.value })) report.skipped++;
     }

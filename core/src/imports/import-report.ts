@@ -10,7 +10,7 @@ export function toMappedColumns(mapping: HeaderMapping<string>): Pick<ImportRepo
 }
 
 export function newReport(kind: ImportReport['kind'], delimiter: string, cols: Pick<ImportReport, 'mappedColumns' | 'customColumns'>): ImportReport {
-  return { kind, delimiter, ...cols, ignoredColumns: [], rows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], errorsTruncated: false };
+  return { kind, delimiter, ...cols, ignoredColumns: [], rows: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, errors: [], errorsTruncated: false, warnings: [], warningsTruncated: false };
 }
 
 export function pushIssues(report: ImportReport, row: number, issues: FieldIssue[], maxErrors = 1000): void {
@@ -21,6 +21,17 @@ export function pushIssues(report: ImportReport, row: number, issues: FieldIssue
       return;
     }
     report.errors.push({ ...issue, row });
+  }
+}
+
+/** A landing row's warnings (not failures), capped like errors. */
+export function pushWarnings(report: ImportReport, warnings: readonly FieldIssue[] | undefined, maxWarnings = 1000): void {
+  for (const w of warnings ?? []) {
+    if (report.warnings.length >= maxWarnings) {
+      report.warningsTruncated = true;
+      return;
+    }
+    report.warnings.push(w);
   }
 }
 

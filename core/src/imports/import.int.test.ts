@@ -36,14 +36,11 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
 
   it('imports a HubSpot export: valid rows land, bad rows are reported with row, field and reason', async () => {
     const report = await core.imports.importContacts(f.admin, text(csv));
-    expect(report).toMatchObject({ rows: 5, created: 2, updated: 0, failed: 3 });
-    expect(report.errors).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ row: 3, path: 'email' }),
-        expect.objectContaining({ row: 5, path: 'status' }),
-        expect.objectContaining({ row: 6, path: 'ownerEmail' }),
-      ]),
-    );
+    expect(report).toMatchObject({ rows: 5, created: 3, updated: 0, failed: 2 });
+    expect(report.errors).toEqual([expect.objectContaining({ row: 3, path: 'email' }), expect.objectContaining({ row: 6, path: 'ownerEmail' })]);
+    // an unknown stage keeps the row (LEAD) and the value, with a warning
+    expect(report.warnings).toEqual([expect.objectContaining({ row: 5, path: 'status' })]);
+    expect(await core.contacts.findByEmail(f.admin, 'di@ek.io')).toMatchObject({ status: 'LEAD', customFields: { importedStatus: 'ghost-stage' } });
     expect(report.customColumns).toContain('Favourite Tool');
     const ann = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
     expect(ann).toMatchObject({ status: 'CUSTOMER', company: 'Lee Inc', position: 'CEO', assignedTo: f.manager.userId });
@@ -84,13 +81,13 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     const ann = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
     const written = await writes();
     const report = await core.imports.importContacts(f.admin, text(csv));
-    expect(report).toMatchObject({ created: 0, updated: 0, unchanged: 2, failed: 3 });
+    expect(report).toMatchObject({ created: 0, updated: 0, unchanged: 3, failed: 2 });
     expect((await core.contacts.list(f.admin)).totalCount).toBe(before);
     expect(await writes()).toBe(written);
     expect((await core.contacts.findByEmail(f.admin, 'ann@lee.io'))!.updatedAt).toEqual(ann!.updatedAt);
     // one changed cell: that row updates (audit + event), the other stays untouched
     const changed = await core.imports.importContacts(f.admin, text(csv.replace('Lee Inc', 'Lee Holdings')));
-    expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 1 });
+    expect(changed).toMatchObject({ created: 0, updated: 1, unchanged: 2 });
     expect((await core.contacts.findByEmail(f.admin, 'ann@lee.io'))!.company).toBe('Lee Holdings');
     expect(await writes()).toBe(written + 2);
     // the audit diff holds the row's own columns, not the derived ones (search text, duplicate keys)
@@ -186,11 +183,11 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     const exported = await collect(await core.exports.exportContacts(f.admin));
     expect(exported.split('\n')[0]).toContain('email');
     const same = await core.imports.importContacts(f.admin, text(exported));
-    expect(same).toMatchObject({ failed: 0, created: 0, updated: 0, unchanged: 2 });
+    expect(same).toMatchObject({ failed: 0, created: 0, updated: 0, unchanged: 3 });
     // user ids do not exist in another tenant: that row is reported, the rest lands
     const other = await createTenantFixture(core);
     const report = await core.imports.importContacts(other.admin, text(exported));
-    expect(report).toMatchObject({ failed: 1, created: 1, errors: [expect.objectContaining({ path: 'assignedTo', row: expect.any(Number) })] });
+    expect(report).toMatchObject({ failed: 1, created: 2, errors: [expect.objectContaining({ path: 'assignedTo', row: expect.any(Number) })] });
     const copy = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
     expect(copy).toMatchObject({ firstName: 'Ann', status: 'CUSTOMER', company: 'Lee Holdings' });
     expect(copy!.customFields).toMatchObject({ 'Favourite Tool': 'Figma' });

@@ -27,6 +27,10 @@ export const ImportReportSchema = z.object({
     .array(z.object({ path: z.string(), reason: z.string(), row: z.number().int().optional() }))
     .describe('One entry per bad field: row (as a spreadsheet numbers it), field path, reason'),
   errorsTruncated: z.boolean(),
+  warnings: z
+    .array(z.object({ path: z.string(), reason: z.string(), row: z.number().int().optional() }))
+    .describe('Rows that were imported but not exactly as given (e.g. an unknown status kept as custom field importedStatus): row, field, reason'),
+  warningsTruncated: z.boolean(),
 });
 export type ImportReport = z.infer<typeof ImportReportSchema>;
 

@@ -50,6 +50,7 @@ export function asLabelled(leads: readonly BlendLead[]): LabelledLead[] {
     label: l.label,
     cutoff: l.cutoff,
     stale: false,
+    recordedAt: l.cutoff,
   }));
 }
 

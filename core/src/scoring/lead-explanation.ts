@@ -12,7 +12,10 @@ export interface LeadScorer {
   source: 'model' | 'rules';
   version: number | null;
   customFields: readonly CustomFieldSpec[];
-  /** Latest outcome (ms) the model learned from; later outcomes are unseen, fair held-out data. */
+  /**
+   * Outcomes the database recorded up to this instant (ms) were loaded when the model was trained;
+   * those recorded later (LabelledLead.recordedAt) are unseen, fair held-out data.
+   */
   trainedUntil: number | null;
   score(features: LeadFeatures): ScoredLead;
 }

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { extractLeadFeatures } from './lead-features.ts';
 import { RULES_SCORER, type LeadScorer, type LeadTimeline } from './lead-explanation.ts';
 import type { ScorerCache } from './model-registry.ts';
-import { applyScoreChanges, loadContactPage, loadContacts, loadInteractions, type ScoreChange, type ScoringContact } from './scoring.repository.ts';
+import { applyScoreChanges, loadContactPage, loadContacts, loadInteractions, scoringMoment, type ScoreChange, type ScoringContact } from './scoring.repository.ts';
 import type { ScoreSource } from './scoring.schema.ts';
 import type { PredictionEndpoint } from './vertex-endpoint.adapter.ts';
 
@@ -39,14 +39,18 @@ export function degradedReason(err: unknown): string {
   return message.length > 200 ? `${message.slice(0, 197)}...` : message;
 }
 
-/** Score timelines as of `asOf`: remotely when an endpoint is configured and answers, else locally. */
+/**
+ * Score timelines as of `asOf` (a closed contact as of its close: lead scoring is about open
+ * leads, so a customer keeps the score it had as a lead): remotely when an endpoint is configured
+ * and answers, else locally.
+ */
 export async function scoreTimelines(
   deps: Pick<RescoreDeps, 'endpoint' | 'logger'>,
   scorer: LeadScorer,
   items: readonly { contact: ScoringContact; timeline: LeadTimeline }[],
   asOf: number,
 ): Promise<ScoredBatch> {
-  const features = items.map((i) => extractLeadFeatures(i.timeline.contact, i.timeline.interactions, asOf, scorer.customFields));
+  const features = items.map((i) => extractLeadFeatures(i.timeline.contact, i.timeline.interactions, scoringMoment(i.contact, asOf), scorer.customFields));
   if (deps.endpoint) {
     try {
       const probabilities: number[] = [];

@@ -45,6 +45,7 @@ function syntheticLeads(n: number, seed: number): LabelledLead[] {
       label: label as 0 | 1,
       cutoff,
       stale: false,
+      recordedAt: cutoff,
     };
   });
 }

@@ -16,6 +16,8 @@ export interface TrainLeadOptions {
   minPerClass: number;
   /** What scores the tenant now (active model or rules): the candidate must beat it on held-out data. */
   baseline: LeadScorer;
+  /** The database time the leads were loaded at (ms), stored so the next retrain knows what this model saw. */
+  seenUntil?: number;
   folds?: number;
   holdoutFraction?: number;
   seed?: number;
@@ -99,16 +101,22 @@ export function aucStandardError(auc: number, positives: number, negatives: numb
 export const MIN_HOLDOUT = 10;
 
 /**
- * Held-out data both models have never seen: outcomes after the active model's training data
- * (when a model is active), else the newest `fraction` by cutoff. Empty when that set is too
- * small or lacks a class.
+ * Held-out data both models have never seen: when a model is active, the outcomes recorded after
+ * it loaded its training data (whatever their dates: imported history is unseen too), else the
+ * newest `fraction` by cutoff. Empty when that set is too small or lacks a class.
  */
-function splitByTime(leads: readonly LabelledLead[], fraction: number, trainedUntil: number | null): { train: LabelledLead[]; test: LabelledLead[] } {
+export function splitHeldOut(leads: readonly LabelledLead[], fraction: number, seenUntil: number | null): { train: LabelledLead[]; test: LabelledLead[] } {
   const sorted = [...leads].sort((a, b) => a.cutoff - b.cutoff || (a.contact.id < b.contact.id ? -1 : 1));
-  const cut = trainedUntil === null ? Math.round(sorted.length * (1 - fraction)) : sorted.findIndex((l) => l.cutoff > trainedUntil);
-  const at = cut < 0 ? sorted.length : cut;
-  const train = sorted.slice(0, at);
-  const test = sorted.slice(at);
+  let train: LabelledLead[];
+  let test: LabelledLead[];
+  if (seenUntil === null) {
+    const at = Math.round(sorted.length * (1 - fraction));
+    train = sorted.slice(0, at);
+    test = sorted.slice(at);
+  } else {
+    train = sorted.filter((l) => l.recordedAt <= seenUntil);
+    test = sorted.filter((l) => l.recordedAt > seenUntil);
+  }
   const both = (xs: LabelledLead[]) => xs.some((l) => l.label === 1) && xs.some((l) => l.label === 0);
   return test.length >= MIN_HOLDOUT && both(test) && both(train) ? { train, test } : { train: sorted, test: [] };
 }
@@ -122,7 +130,7 @@ const TENANT_MODEL_KINDS: ModelKind[] = ['logistic_regression', 'gradient_booste
 export async function trainLeadModel(leads: readonly LabelledLead[], options: TrainLeadOptions): Promise<TrainLeadResult> {
   const custom = inferCustomFieldSpecs(leads.map((l) => l.timeline.contact.customFields));
   const specs = leadFeatureSpecs(custom);
-  const summary = summarise(leads, specs.length, custom);
+  const summary = { ...summarise(leads, specs.length, custom), seenUntil: options.seenUntil === undefined ? null : new Date(options.seenUntil).toISOString() };
   const minority = Math.min(summary.positives, summary.negatives);
   if (minority < options.minPerClass) {
     return {
@@ -133,7 +141,7 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
   }
   const folds = options.folds ?? 5;
   const seed = options.seed ?? 42;
-  const { train, test } = splitByTime(leads, options.holdoutFraction ?? 0.2, options.baseline.trainedUntil);
+  const { train, test } = splitHeldOut(leads, options.holdoutFraction ?? 0.2, options.baseline.trainedUntil);
   const fit = (set: readonly LabelledLead[], progress?: ProgressFn) =>
     (options.inThread ? trainRecordsInThread : trainRecords)({ specs, rows: features(set, custom), labels: set.map((l) => l.label), times: set.map((l) => l.cutoff), folds, seed, target: 'became_customer', models: [...(options.models ?? TENANT_MODEL_KINDS)], onProgress: progress });
 
@@ -159,7 +167,7 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
     decision = { activated: false, comparedWith, baselineHoldoutAuc: null, candidateHoldoutAuc: null, reason:
         options.baseline.trainedUntil === null
           ? 'the newest outcomes do not contain both classes, so there is no held-out comparison'
-          : `fewer than ${MIN_HOLDOUT} new outcomes of both classes since ${comparedWith} was trained: nothing unseen to compare on, ${comparedWith} stays active`,
+          : `fewer than ${MIN_HOLDOUT} outcomes of both classes recorded since ${comparedWith} was trained: nothing unseen to compare on, ${comparedWith} stays active`,
     };
   } else if (cand.auc !== null && (base.auc === null || cand.auc > base.auc)) {
     decision = { activated: true, comparedWith, baselineHoldoutAuc: base.auc, candidateHoldoutAuc: cand.auc, reason: `held-out AUC ${cand.auc.toFixed(4)} beats ${comparedWith} (${base.auc?.toFixed(4) ?? 'n/a'})` };
@@ -190,7 +198,10 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
     holdoutLogLoss: cand.logLoss,
     holdoutRows: test.length,
     calibration: test.length ? calibrationTable(y, pCandidate) : r.calibration,
-    validation: `${r.validation.method} (${r.validation.folds} folds) on ${train.length} older outcomes; held out the newest ${test.length}`,
+    validation:
+      options.baseline.trainedUntil === null
+        ? `${r.validation.method} (${r.validation.folds} folds) on ${train.length} older outcomes; held out the newest ${test.length}`
+        : `${r.validation.method} (${r.validation.folds} folds) on ${train.length} outcomes ${comparedWith} saw; held out the ${test.length} recorded after it was trained`,
     candidates: r.candidates.map((c) => ({ model: c.model, auc: orNull(c.auc), aucStd: orNull(c.aucStd) })),
     selection: { chosen: r.selection.chosen, reason: r.selection.reason },
   };

@@ -108,11 +108,12 @@ export class ScorerCache {
     if (!ref) return null;
     const hit = this.cache.get(ref.id);
     if (hit) return hit;
-    const rows = await em.execute<{ artifact: unknown; feature_config: unknown; until: string | null }[]>(
-      "SELECT artifact, feature_config, training_summary->>'to' AS until FROM scoring_models WHERE id = ?",
+    // models trained before `seenUntil` was recorded: everything written before the model was stored
+    const rows = await em.execute<{ artifact: unknown; feature_config: unknown; until: string | Date | null }[]>(
+      "SELECT artifact, feature_config, coalesce((training_summary->>'seenUntil')::timestamptz, created_at) AS until FROM scoring_models WHERE id = ?",
       [ref.id],
     );
-    const until = rows[0].until ? Date.parse(rows[0].until) : null;
+    const until = rows[0].until ? new Date(rows[0].until).getTime() : null;
     const scorer = modelLeadScorer(parseTrainedModel(rows[0].artifact), ref.version, FeatureConfig.parse(rows[0].feature_config).customFields, until);
     if (this.cache.size >= this.max) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(ref.id, scorer);

@@ -77,7 +77,7 @@ describe.each(testDbKinds())('outcome dates of closed contacts (status_changed_a
     expect(second.summary.labelled).toBe(800);
     expect(second.model!.version).toBe(2);
     expect(second.model!.metrics.holdoutRows).toBe(200);
-    expect(second.model!.metrics.validation).toMatch(/on 600 older outcomes; held out the newest 200$/);
+    expect(second.model!.metrics.validation).toMatch(/on 600 outcomes v1 saw; held out the 200 recorded after it was trained$/);
     expect(second.model!.decision.comparedWith).toBe('v1');
 
     const last = await cutoffs(T2);

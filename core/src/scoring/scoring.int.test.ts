@@ -80,7 +80,7 @@ describe.each(testDbKinds())('lead scoring on %s', (kind) => {
   it('keeps the active model when nothing new has been seen since it was trained', async () => {
     const r = await core.scoring.retrain(demo);
     expect(r.status).toBe('unchanged');
-    expect(r.reason).toMatch(/^0 new outcome\(s\) since model v1 .* v1 stays active$/);
+    expect(r.reason).toMatch(/^0 outcome\(s\) recorded since model v1 .* v1 stays active$/);
     const info = await core.scoring.modelInfo(demo);
     expect(info.active!.version).toBe(1);
     expect(info.versions.map((v) => [v.version, v.status])).toEqual([[1, 'active']]);

@@ -27,6 +27,7 @@ interface ContactRow {
   created_at: Date | string;
   status: string;
   lead_score: number;
+  status_changed_at: Date | string;
 }
 
 export interface ScoringContact {
@@ -36,10 +37,20 @@ export interface ScoringContact {
   status: string;
   leadScore: number;
   lead: LeadContact;
+  /** When a CUSTOMER or INACTIVE contact closed (status_changed_at); absent for open leads. */
+  closedAt?: Date;
+}
+
+/** Lead scoring is about open leads: a closed contact is scored as of the moment it closed. */
+export const CLOSED_STATUSES: readonly string[] = ['CUSTOMER', 'INACTIVE'];
+
+/** The instant (ms) a contact's lead score is taken at: now for an open lead, its close for a closed one. */
+export function scoringMoment(contact: Pick<ScoringContact, 'closedAt'>, now: number): number {
+  return contact.closedAt ? Math.min(contact.closedAt.getTime(), now) : now;
 }
 
 const CONTACT_COLUMNS = `c.id, c.first_name, c.last_name, c.email, c.company, c.position, c.phone, c.source,
-  c.metadata->>'campaignId' AS campaign, c.custom_fields, c.created_at, c.status, c.lead_score`;
+  c.metadata->>'campaignId' AS campaign, c.custom_fields, c.created_at, c.status, c.lead_score, c.status_changed_at`;
 
 function toScoringContact(r: ContactRow): ScoringContact {
   return {
@@ -58,6 +69,7 @@ function toScoringContact(r: ContactRow): ScoringContact {
       createdAt: new Date(r.created_at),
       customFields: r.custom_fields ?? {},
     },
+    ...(CLOSED_STATUSES.includes(r.status) ? { closedAt: new Date(r.status_changed_at) } : {}),
   };
 }
 
@@ -109,6 +121,17 @@ export interface LabelledLead {
   /** Features are taken as of this instant (ms): the close, or when a stale lead was judged. */
   cutoff: number;
   stale: boolean;
+  /**
+   * When the database learned this outcome (ms): the write that gave the contact its status
+   * (migration 0350, whatever past dates an import carries), or for a stale lead when it went stale.
+   */
+  recordedAt: number;
+}
+
+/** The database's transaction time (ms): outcomes recorded up to it are in what was just loaded. */
+export async function databaseNow(em: EntityManager): Promise<number> {
+  const [{ at }] = await em.execute<{ at: string | Date }[]>('SELECT now() AS at');
+  return new Date(at).getTime();
 }
 
 /**
@@ -119,8 +142,8 @@ export interface LabelledLead {
  * is judged STALE_GAP_DAYS after its last touch.
  */
 export async function loadLabelled(em: EntityManager, now: number, staleDays: number): Promise<LabelledLead[]> {
-  const rows = await em.execute<(ContactRow & { status_at: string | null; post_sale_at: string | null; last_touch: string; status_changed_at: string })[]>(
-    `SELECT ${CONTACT_COLUMNS}, c.status_changed_at,
+  const rows = await em.execute<(ContactRow & { status_at: string | null; post_sale_at: string | null; last_touch: string; outcome_recorded_at: string })[]>(
+    `SELECT ${CONTACT_COLUMNS}, c.outcome_recorded_at,
        greatest(c.created_at, coalesce(c.last_contact_date, c.created_at)) AS last_touch,
        (SELECT max(a.created_at) FROM audit_log a WHERE a.action = 'contact.status_changed' AND a.entity_id = c.id
           AND a.diff->'after'->>'status' = c.status) AS status_at,
@@ -146,7 +169,9 @@ export async function loadLabelled(em: EntityManager, now: number, staleDays: nu
       cutoff = Math.min(now, ms(r.last_touch) + STALE_GAP_DAYS * DAY_MS);
     }
     const timeline = { contactId: r.id, contact: contact.lead, interactions: interactions.get(r.id) ?? [] };
-    return { contact, timeline, label: r.status === 'CUSTOMER' ? 1 : 0, cutoff: Math.min(cutoff, now), stale };
+    const written = ms(r.outcome_recorded_at);
+    const recordedAt = stale ? Math.max(written, ms(r.last_touch) + staleDays * DAY_MS) : written;
+    return { contact, timeline, label: r.status === 'CUSTOMER' ? 1 : 0, cutoff: Math.min(cutoff, now), stale, recordedAt };
   });
 }
 

@@ -116,6 +116,10 @@ export const LeadScoreResult = z.object({
   whatIf: z.array(WhatIfScenario),
   degraded: Degraded.optional(),
   asOf: z.string(),
+  closed: z
+    .object({ status: z.enum(['CUSTOMER', 'INACTIVE']), since: z.string(), note: z.string() })
+    .optional()
+    .describe('Set for a contact that is no longer an open lead: its score is as of `since` (when it closed) and rescoring keeps it there'),
 });
 export type LeadScoreResult = z.infer<typeof LeadScoreResult>;
 
@@ -166,6 +170,11 @@ export const TrainingSummary = z.object({
   staleNegatives: z.number().int(),
   from: z.string().nullable().describe('Earliest labelling cutoff'),
   to: z.string().nullable().describe('Latest labelling cutoff'),
+  seenUntil: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Outcomes the database recorded up to this instant were loaded for training; a later retrain holds out those recorded after it'),
   features: z.number().int(),
   customFields: z.array(z.string()),
   conversionBySource: z.record(z.string(), z.object({ labelled: z.number().int(), converted: z.number().int() })),
@@ -211,3 +220,55 @@ export const ModelVersionInfo = z.object({
   customFields: FeatureConfig.shape.customFields,
 });
 export type ModelVersionInfo = z.infer<typeof ModelVersionInfo>;
+
+/** REST/MCP answers of the scoring service, field by field (the OpenAPI document's response schemas). */
+export const ModelInfoResult = z.object({
+  source: z.enum(['model', 'rules']).describe('What scores leads now (the Vertex endpoint, when configured, comes first)'),
+  active: ModelVersionInfo.nullable(),
+  versions: z.array(ModelVersionInfo),
+  minPerClass: z.number().int(),
+  changeThreshold: z.number(),
+  remote: z.object({ service: z.string(), circuit: z.string() }).nullable(),
+});
+
+export const RescoreSummary = z.object({
+  scored: z.number().int(),
+  changed: z.number().int().describe('Contacts whose stored lead score changed by at least the change threshold'),
+  movers: z.array(z.object({ contactId: z.string(), from: z.number(), to: z.number() })).describe('The (at most five) biggest changes'),
+  source: ScoreSource,
+  modelVersion: z.number().int().nullable(),
+  degraded: Degraded.optional(),
+});
+
+export const RetrainOutcome = z.object({
+  status: z.enum(['cold_start', 'unchanged', 'activated', 'rejected']),
+  reason: z.string(),
+  summary: TrainingSummary,
+  model: ModelVersionInfo.optional().describe('The version this retrain stored (active or rejected)'),
+  rescored: RescoreSummary.optional(),
+});
+
+export const ComparableLead = z.object({
+  id: z.string(),
+  name: z.string(),
+  company: z.string().nullable(),
+  status: z.string(),
+  leadScore: z.number(),
+  source: z.string().nullable(),
+});
+
+export const ScoreExplanation = z.object({
+  result: LeadScoreResult,
+  explanation: z.string(),
+  improvementSuggestions: z.array(z.string()),
+  comparableLeads: z.array(z.string()).describe('Closed leads with the nearest score (same source first) and how they ended'),
+  comparable: z.array(ComparableLead),
+});
+
+export const WhatIfResult = z.object({
+  contactId: z.string(),
+  current: z.number().int(),
+  source: z.enum(['model', 'rules']),
+  modelVersion: z.number().int().nullable(),
+  scenarios: z.array(WhatIfScenario),
+});

@@ -18,7 +18,7 @@ import { createRescoreBatcher } from './rescore-batcher.ts';
 import { MIN_HOLDOUT, trainLeadModel, summarise } from './lead-training.ts';
 import { getModelVersion, insertModelVersion, listModelVersions, ScorerCache } from './model-registry.ts';
 import type { ProgressFn } from './ml/index.ts';
-import { comparableLeads, loadLabelled, loadTimeline } from './scoring.repository.ts';
+import { comparableLeads, databaseNow, loadLabelled, loadTimeline, scoringMoment, type ScoringContact } from './scoring.repository.ts';
 import {
   DEFAULT_SCORING_CONFIG,
   LeadDataInput,
@@ -77,9 +77,19 @@ export function createScoringService(deps: ScoringServiceDeps) {
     }
   }
 
+  /** A stored contact's explained score: an open lead as of now, a closed one as of its close. */
+  async function scoreStored(scorer: LeadScorer, contact: ScoringContact, timeline: LeadTimeline, now: number): Promise<LeadScoreResult> {
+    const result = await explainTimeline(scorer, timeline, scoringMoment(contact, now));
+    if (!contact.closedAt) return result;
+    const status = contact.status as 'CUSTOMER' | 'INACTIVE';
+    const since = contact.closedAt.toISOString();
+    const what = status === 'CUSTOMER' ? 'a customer' : 'inactive (lost)';
+    return { ...result, closed: { status, since, note: `${what} since ${since.slice(0, 10)}: lead scoring applies to open leads, so this is its score as of then, and rescoring keeps it there` } };
+  }
+
   async function scoreContact(actor: Actor, contactId: string): Promise<LeadScoreResult> {
-    const { timeline, scorer } = await read(actor, async (em) => ({ ...(await loadTimeline(em, contactId)), scorer: await activeScorer(cache, em) }));
-    return explainTimeline(scorer, timeline, Date.now());
+    const { contact, timeline, scorer } = await read(actor, async (em) => ({ ...(await loadTimeline(em, contactId)), scorer: await activeScorer(cache, em) }));
+    return scoreStored(scorer, contact, timeline, Date.now());
   }
 
   /** Retrain the tenant's model; `actor` is a user or the tenant's system actor (the scheduled retrain). */
@@ -91,20 +101,22 @@ export function createScoringService(deps: ScoringServiceDeps) {
     authorize(actor, 'contacts:write');
     const { tenantId } = actor;
     const now = (options.now ?? new Date()).getTime();
-    const { leads, baseline } = await db.withTenant(tenantId, async (em) => ({
+    const { leads, baseline, seenUntil } = await db.withTenant(tenantId, async (em) => ({
+      seenUntil: await databaseNow(em),
       leads: await loadLabelled(em, now, config.staleDays),
       baseline: await activeScorer(cache, em),
     }));
+    // unseen: outcomes the database recorded after the active model loaded its data, imports included
     const since = baseline.trainedUntil;
-    const fresh = since === null ? leads.length : leads.filter((l) => l.cutoff > since).length;
+    const fresh = since === null ? leads.length : leads.filter((l) => l.recordedAt > since).length;
     const userId = actor.kind === 'system' ? null : actor.userId;
     const rescoreAnyway = async () => (options.rescore === 'always' ? { rescored: await rescoreAll(rescoreDeps, tenantId, userId) } : {});
     if (since !== null && fresh < MIN_HOLDOUT) {
       const summary = summarise(leads, 0, []);
-      const reason = `${fresh} new outcome(s) since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`;
+      const reason = `${fresh} outcome(s) recorded since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`;
       return { status: 'unchanged', reason, summary, ...(await rescoreAnyway()) };
     }
-    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, onProgress: options.onProgress, inThread: true });
+    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, seenUntil, onProgress: options.onProgress, inThread: true });
     if (outcome.status === 'cold_start') return { status: 'cold_start', reason: outcome.reason, summary: outcome.summary, ...(await rescoreAnyway()) };
     const model = await db.withTenant(tenantId, async (em) => {
       const info = await insertModelVersion(em, tenantId, { ...outcome, trainingSummary: outcome.summary, createdBy: userId });
@@ -150,6 +162,7 @@ export function createScoringService(deps: ScoringServiceDeps) {
       const down = named.filter((f) => f.weight < 0).slice(0, 3).map((f) => `${f.label} (${f.value})`);
       const by = result.source === 'rules' ? 'the cold-start rules' : result.source === 'vertex' ? 'the Vertex AI endpoint' : `model v${result.modelVersion}`;
       const explanation =
+        (result.closed ? `${result.closed.note[0].toUpperCase()}${result.closed.note.slice(1)}. ` : '') +
         `Score ${result.score}/100 from ${by}, confidence ${result.confidence}. ` +
         (up.length ? `Raising it: ${up.join(', ')}. ` : '') +
         (down.length ? `Lowering it: ${down.join(', ')}.` : '') +
@@ -178,13 +191,13 @@ export function createScoringService(deps: ScoringServiceDeps) {
     async scoreBatch(actor: Actor, ids: readonly string[]): Promise<LeadScoreResult[]> {
       const items = await read(actor, async (em) => {
         const scorer = await activeScorer(cache, em);
-        const out: { timeline: LeadTimeline; scorer: LeadScorer }[] = [];
+        const out: { contact: ScoringContact; timeline: LeadTimeline; scorer: LeadScorer }[] = [];
         for (const id of ids) out.push({ ...(await loadTimeline(em, id)), scorer });
         return out;
       });
       const now = Date.now();
       const results: LeadScoreResult[] = [];
-      for (const i of items) results.push(await explainTimeline(i.scorer, i.timeline, now));
+      for (const i of items) results.push(await scoreStored(i.scorer, i.contact, i.timeline, now));
       return results;
     },
 

@@ -42,6 +42,6 @@ export { assertPublicUrl } from './ssrf-guard.ts';
 export { WorkflowsEnv } from './workflows.config.ts';
 export { createPgBossWaitTimers, createClaimLoopWaitTimers, WAIT_TIMER_QUEUE, WAIT_TIMER_SCHEMA } from './wait-timers.ts';
 export type { WaitTimers, WaitTimerKind, WaitTimerOptions } from './wait-timers.ts';
-export { dryRunWorkflow, simulate, DryRunOptions } from './workflow-dry-run.ts';
+export { dryRunWorkflow, simulate, DryRunOptions, DryRunResult } from './workflow-dry-run.ts';
 export type { DryRunReport, DryRunEntry, PlannedEffect } from './workflow-dry-run.ts';
 export { WorkflowTriggerInfo, ListTriggersQuery } from './workflow-trigger-list.ts';

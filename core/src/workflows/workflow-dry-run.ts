@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { authorize } from '../auth/rbac.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, EntityManager } from '../db/database.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { evaluateConditions, type ConditionContext } from './workflow-conditions.ts';
 import { renderDeep, renderTemplate } from './workflow-template.ts';
 import { validateDefinition } from './workflow-validation.ts';
 import { contactContext } from './workflow.rows.ts';
+import { toInteraction } from '../interactions/interaction.mapper.ts';
 import { STEP_CONFIGS, TRIGGER_EVENTS, type WorkflowDefinition, type WorkflowStep } from './workflow.schema.ts';
 
 export const DryRunOptions = z
@@ -26,6 +27,8 @@ export interface PlannedEffect {
 export interface DryRunEntry {
   eventId: string | null;
   eventType: string | null;
+  /** Set when the entry was rebuilt from a table row that has no outbox event (seeded history). */
+  fromTable?: 'contacts' | 'interactions' | 'audit_log';
   at: string;
   contactId: string | null;
   contactName: string | null;
@@ -37,6 +40,8 @@ export interface DryRunReport {
   triggerType: string;
   days: number;
   eventsScanned: number;
+  /** Rows of the window with no outbox event of their own (history seeded or loaded without events), replayed as events. */
+  rowsWithoutEvents: number;
   entered: number;
   entries: DryRunEntry[];
   /** How many entries pass through each step. */
@@ -45,6 +50,31 @@ export interface DryRunReport {
   webhooks: number;
   note?: string;
 }
+
+/** The report as a schema (REST's OpenAPI response), field for field the interfaces above. */
+export const DryRunResult = z.object({
+  triggerType: z.string(),
+  days: z.number().int(),
+  eventsScanned: z.number().int(),
+  rowsWithoutEvents: z.number().int().describe('Rows of the window with no outbox event (history seeded or loaded without events), replayed as events'),
+  entered: z.number().int(),
+  entries: z.array(
+    z.object({
+      eventId: z.string().nullable(),
+      eventType: z.string().nullable(),
+      fromTable: z.enum(['contacts', 'interactions', 'audit_log']).optional().describe('Rebuilt from this table: the row has no outbox event'),
+      at: z.string(),
+      contactId: z.string().nullable(),
+      contactName: z.string().nullable(),
+      path: z.array(z.string()),
+      effects: z.array(z.object({ stepId: z.string(), type: z.string(), detail: z.record(z.string(), z.unknown()) })),
+    }),
+  ),
+  stepCounts: z.record(z.string(), z.number().int()),
+  emails: z.number().int(),
+  webhooks: z.number().int(),
+  note: z.string().optional(),
+});
 
 /** Walk the definition for one context without acting: step conditions, rule-fallback decisions, planned effects. */
 export function simulate(def: WorkflowDefinition, ctx: ConditionContext): { path: string[]; effects: PlannedEffect[] } {
@@ -97,6 +127,68 @@ function plannedDetail(step: WorkflowStep, ctx: ConditionContext): Record<string
   }
 }
 
+interface SynthesizedRow {
+  table: 'contacts' | 'interactions' | 'audit_log';
+  at: string;
+  contact: Record<string, unknown>;
+  payload: Record<string, unknown>;
+  /** The values the change replaced, for `changed_to` (unknown for a created contact or an interaction). */
+  before?: ConditionContext['before'];
+}
+
+/**
+ * The window's rows that never got the outbox event a live write would have written (the demo
+ * seed writes contacts, interactions and the audit rows of its closed deals directly; so may a bulk
+ * load), shaped as that event's payload: interactions, contacts by created_at, audited status
+ * changes. A row that has its event is left to the event, so nothing is counted twice.
+ */
+async function rowsWithoutEvents(em: EntityManager, type: WorkflowDefinition['trigger']['type'], days: number): Promise<SynthesizedRow[]> {
+  const iso = (v: unknown) => new Date(v as string).toISOString();
+  if (type === 'INTERACTION_LOGGED') {
+    const rows = await em.execute<{ interaction: Record<string, unknown>; contact: Record<string, unknown> }[]>(
+      `WITH known AS (
+         SELECT coalesce(e.payload->'interaction'->>'id', e.payload->>'interactionId') AS id FROM outbox_events e WHERE e.type = 'interaction.logged')
+       SELECT to_jsonb(i) AS interaction, to_jsonb(c) AS contact FROM interactions i JOIN contacts c ON c.id = i.contact_id
+       WHERE i.created_at > now() - make_interval(days => ?) AND i.id::text NOT IN (SELECT id FROM known WHERE id IS NOT NULL)
+       ORDER BY i.created_at, i.id`,
+      [days],
+    );
+    return rows.map((r) => {
+      const interaction = toInteraction(r.interaction);
+      return { table: 'interactions', at: interaction.createdAt.toISOString(), contact: r.contact, payload: { interaction } };
+    });
+  }
+  if (type === 'CONTACT_CREATED') {
+    const rows = await em.execute<{ contact: Record<string, unknown>; at: string }[]>(
+      `SELECT to_jsonb(c) AS contact, c.created_at AS at FROM contacts c
+       WHERE c.created_at > now() - make_interval(days => ?)
+         AND NOT EXISTS (SELECT 1 FROM outbox_events e WHERE e.aggregate_type = 'contact' AND e.aggregate_id = c.id AND e.type = 'contact.created')
+       ORDER BY c.created_at, c.id`,
+      [days],
+    );
+    return rows.map((r) => ({ table: 'contacts', at: iso(r.at), contact: r.contact, payload: { contact: r.contact } }));
+  }
+  if (type === 'CONTACT_STATUS_CHANGED') {
+    // a status change is audited with its before/after even where no event was written (the demo
+    // seed audits each closed deal at its close); a live change writes both in one transaction
+    const rows = await em.execute<{ contact: Record<string, unknown>; at: string; from: string | null; to: string | null }[]>(
+      `SELECT to_jsonb(c) AS contact, a.created_at AS at, a.diff->'before'->>'status' AS "from", a.diff->'after'->>'status' AS "to"
+       FROM audit_log a JOIN contacts c ON c.id = a.entity_id
+       WHERE a.action = 'contact.status_changed' AND a.entity_type = 'contact' AND a.created_at > now() - make_interval(days => ?)
+         AND NOT EXISTS (SELECT 1 FROM outbox_events e WHERE e.type = 'contact.status_changed' AND e.aggregate_type = 'contact' AND e.aggregate_id = a.entity_id
+           AND e.payload->>'to' IS NOT DISTINCT FROM a.diff->'after'->>'status' AND abs(extract(epoch FROM e.created_at - a.created_at)) < 60)
+       ORDER BY a.created_at, a.id`,
+      [days],
+    );
+    return rows.map((r) => {
+      // the contact as it was then, as far as the status goes
+      const contact = { ...r.contact, status: r.to ?? r.contact.status };
+      return { table: 'audit_log', at: iso(r.at), contact, payload: { from: r.from, to: r.to, reason: null, contact }, before: { contact: { status: r.from } } };
+    });
+  }
+  return [];
+}
+
 /**
  * Backtest a (draft) definition against the tenant's real events of the last N days: which
  * contacts would enter, the path each takes and which emails/webhooks/tasks would go out. Reads
@@ -107,7 +199,7 @@ export async function dryRunWorkflow(db: Database, actor: Actor, definition: unk
   const def = validateDefinition(definition);
   const o = parseOrThrow(DryRunOptions, options);
   const type = def.trigger.type;
-  const report: DryRunReport = { triggerType: type, days: o.days, eventsScanned: 0, entered: 0, entries: [], stepCounts: {}, emails: 0, webhooks: 0 };
+  const report: DryRunReport = { triggerType: type, days: o.days, eventsScanned: 0, rowsWithoutEvents: 0, entered: 0, entries: [], stepCounts: {}, emails: 0, webhooks: 0 };
   const add = (entry: DryRunEntry) => {
     report.entered++;
     for (const s of entry.path) report.stepCounts[s] = (report.stepCounts[s] ?? 0) + 1;
@@ -133,6 +225,17 @@ export async function dryRunWorkflow(db: Database, actor: Actor, definition: unk
         const ctx: ConditionContext = { contact, event: payload, variables: def.variables, input: {}, before };
         if (!evaluateConditions(def.trigger.conditions, ctx)) continue;
         add({ eventId: r.id as string, eventType: r.type as string, at: new Date(r.created_at as string).toISOString(), contactId: (contact?.id as string) ?? null, contactName: (contact?.fullName as string) ?? null, ...simulate(def, ctx) });
+      }
+      const synthesized = await rowsWithoutEvents(em, type, o.days);
+      report.rowsWithoutEvents = synthesized.length;
+      for (const r of synthesized) {
+        const contact = contactContext(r.contact);
+        const ctx: ConditionContext = { contact, event: r.payload, variables: def.variables, input: {}, before: r.before ?? {} };
+        if (!evaluateConditions(def.trigger.conditions, ctx)) continue;
+        add({ eventId: null, eventType: eventType, fromTable: r.table, at: r.at, contactId: (contact?.id as string) ?? null, contactName: (contact?.fullName as string) ?? null, ...simulate(def, ctx) });
+      }
+      if (report.rowsWithoutEvents > 0) {
+        report.note = `${report.rowsWithoutEvents} row(s) of the window have no ${eventType} event (history seeded or loaded without events); they were replayed as if they had one`;
       }
     } else if (type === 'TIME_BASED') {
       const rows = await em.execute<Record<string, unknown>[]>('SELECT * FROM contacts ORDER BY created_at LIMIT 10000');

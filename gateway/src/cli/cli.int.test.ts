@@ -97,6 +97,20 @@ describe('crm CLI on the embedded database', () => {
     expect(text.stdout).toContain('  ignored: column 4 has no header; its 2 non-empty cells were not imported');
   });
 
+  it('keeps a row whose status it does not know (a custom Zoho status): LEAD, the value in importedStatus, a warning in text and JSON', () => {
+    const file = path.join(dir, 'custom-status.csv');
+    fs.writeFileSync(file, 'First Name,Last Name,Email,Lead Status\nUma,Unknown,uma@custom-status.example,Hot - Call Back\nVic,Known,vic@custom-status.example,Contacted\n');
+    const json = crm('import', 'contacts', file, '--json', '--user', 'marcus.reid@brightwave.example');
+    expect(json.stderr).toBe('');
+    expect(json.status).toBe(0);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ rows: 2, created: 2, failed: 0, errors: [], warningsTruncated: false });
+    expect(report.warnings).toEqual([{ row: 2, path: 'status', reason: expect.stringMatching(/^unknown status "Hot - Call Back" kept as custom field importedStatus; a new contact is LEAD/) }]);
+    const text = crm('import', 'contacts', file, '--user', 'marcus.reid@brightwave.example');
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('  warnings (row, field: what was kept instead; the rows were imported):\n    row 2, status: unknown status "Hot - Call Back" kept as custom field importedStatus');
+  });
+
   it('says what to do about a one-word name ("Cher") instead of only "lastName is required"', () => {
     const file = path.join(dir, 'one-word.csv');
     fs.writeFileSync(file, 'Name,Email\nCher,cher@one-word.example\nSonny Bono,sonny@one-word.example\n');

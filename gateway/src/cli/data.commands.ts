@@ -40,6 +40,11 @@ function printReport(report: ImportReport, json: boolean): void {
     for (const e of report.errors.slice(0, 50)) out.write(`    row ${e.row}, ${e.path}: ${e.reason}\n`);
     if (report.errors.length > 50 || report.errorsTruncated) out.write(`    … ${report.failed} failed rows in all; use --json for the full list\n`);
   }
+  if (report.warnings.length) {
+    out.write('  warnings (row, field: what was kept instead; the rows were imported):\n');
+    for (const w of report.warnings.slice(0, 50)) out.write(`    row ${w.row}, ${w.path}: ${w.reason}\n`);
+    if (report.warnings.length > 50 || report.warningsTruncated) out.write(`    … more warnings; use --json for the list\n`);
+  }
 }
 
 export const importCommand: Command = {

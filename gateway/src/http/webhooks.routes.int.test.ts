@@ -1,4 +1,4 @@
-import { createCrmCore, signedHeaders, silentLogger, type CrmCore } from '@crm/core';
+import { createCrmCore, renderTemplate, signedHeaders, silentLogger, type CrmCore } from '@crm/core';
 import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +69,28 @@ describe.each(testDbKinds())('gateway: inbound workflow webhooks with per-workfl
       reason: 'the trigger conditions of the workflow did not match the body; nothing was started',
     });
     expect(await core.workflows.listExecutions(f.marketing, { workflowId: id })).toHaveLength(1);
+  });
+
+  it('a JSON array or scalar body is the trigger input as { value }: conditions and templates address it as input.value (input.value.0.email)', async () => {
+    const wf = {
+      name: 'Batch',
+      isActive: true,
+      trigger: { type: 'WEBHOOK' as const, conditions: [{ field: 'input.value.0.form', operator: 'eq' as const, value: 'webinar' }] },
+      steps: [{ id: 'mail', name: 'Mail', type: 'SEND_EMAIL' as const, config: { to: '{{input.value.0.email}}', subject: 'Thanks', body: 'x' } }],
+    };
+    const created = await rest('POST', '/api/v1/workflows', wf);
+    expect(created.statusCode, created.body).toBe(201);
+    const { id, webhookSecret } = created.json() as { id: string; webhookSecret: string };
+    const array = JSON.stringify([{ form: 'webinar', email: 'first@batch.io' }, { form: 'demo', email: 'second@batch.io' }]);
+    const res = await post(id, array, signedHeaders(webhookSecret, array));
+    expect(res.statusCode, res.body).toBe(202);
+    const execution = await core.workflows.getExecution(f.marketing, res.json().data.executionId);
+    expect(execution.input).toEqual({ value: [{ form: 'webinar', email: 'first@batch.io' }, { form: 'demo', email: 'second@batch.io' }] });
+    // what the step's template renders from that input
+    expect(renderTemplate(wf.steps[0].config.to, { input: execution.input })).toBe('first@batch.io');
+    // a scalar is input.value too; here the condition does not match, and the answer says so
+    const scalar = JSON.stringify('webinar');
+    expect((await post(id, scalar, signedHeaders(webhookSecret, scalar))).json().data).toMatchObject({ started: false, executionId: null });
   });
 
   it("refuses a request signed with another workflow's secret or the global one", async () => {

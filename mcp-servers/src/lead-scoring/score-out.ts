@@ -18,6 +18,7 @@ export function toScoreOut(r: LeadScoreResult) {
     what_if: r.whatIf,
     ...(r.degraded ? { degraded: r.degraded } : {}),
     as_of: r.asOf,
+    ...(r.closed ? { closed: r.closed } : {}),
   };
 }
 

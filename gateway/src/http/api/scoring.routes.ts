@@ -1,7 +1,7 @@
-import { AppError, LeadDataInput, LeadScoreResult, WHAT_IF_ACTIONS, type CrmCore } from '@crm/core';
+import { AppError, LeadDataInput, LeadScoreResult, ModelInfoResult, ModelVersionInfo, RetrainOutcome, ScoreExplanation, WHAT_IF_ACTIONS, WhatIfResult, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { actorOf, AnyObject, ContactIdParams, withErrors } from './api-schemas.ts';
+import { actorOf, ContactIdParams, withErrors } from './api-schemas.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
 
 /** The design's POST /ai/lead-scoring: a stored contact by id, or lead data that is not in the CRM. */
@@ -29,12 +29,12 @@ export const scoringRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
   });
 
   f.get('/ai/lead-scoring/model', {
-    schema: { tags, summary: 'Active scoring model, versions and thresholds', response: withErrors({ 200: AnyObject }) },
+    schema: { tags, summary: 'Active scoring model, versions and thresholds', response: withErrors({ 200: ModelInfoResult }) },
     handler: (req) => core.scoring.modelInfo(actorOf(req)),
   });
 
   f.get('/ai/lead-scoring/model/versions/:version', {
-    schema: { tags, summary: 'One model version', params: z.object({ version: z.coerce.number().int().min(1) }).strict(), response: withErrors({ 200: AnyObject }) },
+    schema: { tags, summary: 'One model version', params: z.object({ version: z.coerce.number().int().min(1) }).strict(), response: withErrors({ 200: ModelVersionInfo }) },
     handler: async (req) => {
       const model = await core.scoring.modelVersion(actorOf(req), req.params.version);
       if (!model) throw AppError.notFound('Scoring model version', String(req.params.version));
@@ -44,12 +44,12 @@ export const scoringRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
   });
 
   f.post('/ai/lead-scoring/retrain', {
-    schema: { tags, summary: 'Retrain the tenant model; activated only if it beats the active one', body: z.object({}).strict().optional(), response: withErrors({ 200: AnyObject }) },
+    schema: { tags, summary: 'Retrain the tenant model; activated only if it beats the active one', body: z.object({}).strict().optional(), response: withErrors({ 200: RetrainOutcome }) },
     handler: (req) => core.scoring.retrain(actorOf(req)),
   });
 
   f.get('/ai/lead-scoring/contacts/:id', {
-    schema: { tags, summary: 'Score of a contact with a plain-language explanation and comparable leads', params: ContactIdParams, response: withErrors({ 200: AnyObject }) },
+    schema: { tags, summary: 'Score of a contact with a plain-language explanation and comparable leads', params: ContactIdParams, response: withErrors({ 200: ScoreExplanation }) },
     handler: (req) => core.scoring.explain(actorOf(req), req.params.id),
   });
 
@@ -59,7 +59,7 @@ export const scoringRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
       summary: 'Score after achievable actions',
       params: ContactIdParams,
       body: z.object({ actions: z.array(z.enum(WHAT_IF_ACTIONS)).min(1).optional(), count: z.number().int().min(1).max(10).default(1) }).strict(),
-      response: withErrors({ 200: AnyObject }),
+      response: withErrors({ 200: WhatIfResult }),
     },
     handler: (req) => core.scoring.whatIf(actorOf(req), req.params.id, req.body),
   });

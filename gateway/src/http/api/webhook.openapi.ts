@@ -27,7 +27,9 @@ export function webhookOpenApi(doc: Record<string, unknown>, prefix: string): Re
       description:
         `Sign the request with the webhook secret: \`${SIGNATURE_HEADER}: v1=<hex HMAC-SHA256 of "<timestamp>.<raw body>">\` and ` +
         `\`${TIMESTAMP_HEADER}: <unix seconds>\` (at most ${WEBHOOK_TOLERANCE_SECONDS} s old; a replayed signature is refused). ` +
-        'The JSON body becomes the execution input (and `event`) the trigger conditions are evaluated on; a `contactId` in it binds the execution to that contact. ' +
+        'The JSON body becomes the execution input (and `event`) the trigger conditions and step templates read as `input.*` (`{{input.email}}`); ' +
+        'a body that is not an object (an array, string, number, boolean or null) is `{ "value": <body> }`, so `input.value` is the body and `input.value.0.email` the first element\'s email. ' +
+        'A `contactId` in an object body binds the execution to that contact. ' +
         'The workflow must be active with trigger type WEBHOOK.',
       security: [],
       parameters: [
@@ -35,7 +37,10 @@ export function webhookOpenApi(doc: Record<string, unknown>, prefix: string): Re
         { name: TIMESTAMP_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: 'unix time in seconds' },
         { name: SIGNATURE_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: 'v1=<hex HMAC-SHA256>' },
       ],
-      requestBody: { required: false, content: { 'application/json': { schema: { type: 'object', additionalProperties: true } } } },
+      requestBody: {
+        required: false,
+        content: { 'application/json': { schema: { description: 'Any JSON value: an object is the input as it is, anything else is { "value": <body> }' } } },
+      },
       responses: {
         202: { description: 'Accepted (queued, or not started when the conditions did not match)', content: { 'application/json': { schema: toJsonSchema(Accepted, 'output') } } },
         '4XX': error('Bad signature or timestamp (401), inbound webhooks disabled (403), no such active WEBHOOK workflow (404), body not JSON (400)'),

@@ -1,4 +1,4 @@
-import { CreateWorkflowInput, ExecutionStatus, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
+import { CreateWorkflowInput, DryRunResult, ExecutionStatus, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, AnyObject, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
@@ -69,7 +69,7 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
   });
 
   f.post('/workflows/dry-run', {
-    schema: { tags, summary: 'Dry-run a draft definition against past events (executes nothing)', body: z.object({ definition: WorkflowDefinition, ...DryRunOptions }).strict(), response: withErrors({ 200: AnyObject }) },
+    schema: { tags, summary: 'Dry-run a draft definition against past events (executes nothing)', body: z.object({ definition: WorkflowDefinition, ...DryRunOptions }).strict(), response: withErrors({ 200: DryRunResult }) },
     handler: (req) => core.workflows.dryRun(actorOf(req), req.body),
   });
 
@@ -126,7 +126,7 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
   });
 
   f.post('/workflows/:id/dry-run', {
-    schema: { tags, summary: 'Replay past events through a saved workflow (executes nothing)', params: IdParams, body: z.object(DryRunOptions).strict().optional(), response: withErrors({ 200: AnyObject }) },
+    schema: { tags, summary: 'Replay past events through a saved workflow (executes nothing)', params: IdParams, body: z.object(DryRunOptions).strict().optional(), response: withErrors({ 200: DryRunResult }) },
     handler: (req) => core.workflows.dryRun(actorOf(req), { id: req.params.id, ...(req.body ?? {}) }),
   });
 

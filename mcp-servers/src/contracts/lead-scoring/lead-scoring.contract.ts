@@ -25,6 +25,10 @@ export const ScoreOut = z.object({
   what_if: z.array(WhatIfOut).describe('Score after each achievable action, best first'),
   degraded: z.object({ service: z.string(), reason: z.string() }).optional().describe('Set when the remote scorer failed and a local one answered'),
   as_of: z.string(),
+  closed: z
+    .object({ status: z.enum(['CUSTOMER', 'INACTIVE']), since: z.string(), note: z.string() })
+    .optional()
+    .describe('A contact that is no longer an open lead: scored as of `since`, when it closed; rescoring keeps it there'),
 });
 
 const ContactData = z

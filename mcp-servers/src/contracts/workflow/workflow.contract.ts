@@ -83,6 +83,7 @@ export const DryRunWorkflow = {
     triggerType: z.string(),
     days: z.number(),
     eventsScanned: z.number(),
+    rowsWithoutEvents: z.number().describe('Rows of the window with no outbox event (history seeded or loaded without events), replayed as events'),
     entered: z.number(),
     stepCounts: z.record(z.string(), z.number()),
     emails: z.number(),
@@ -92,6 +93,7 @@ export const DryRunWorkflow = {
       z.object({
         eventId: z.string().nullable(),
         eventType: z.string().nullable(),
+        fromTable: z.enum(['contacts', 'interactions', 'audit_log']).optional().describe('Rebuilt from this table: the row has no outbox event'),
         at: z.string(),
         contactId: z.string().nullable(),
         contactName: z.string().nullable(),

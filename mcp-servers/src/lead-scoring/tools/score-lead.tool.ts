@@ -39,5 +39,6 @@ export const scoreLeadTool = defineTool(ScoreLead, {
     return toScoreOut(result);
   },
   summarize: (s) =>
+    (s.closed ? `${s.closed.note[0].toUpperCase()}${s.closed.note.slice(1)}. ` : '') +
     `Score ${s.score}/100 (confidence ${s.confidence}) from the ${bySource(s)}${s.degraded ? `; ${s.degraded.service} unavailable, scored locally` : ''}. ${s.recommendation}`,
 });

@@ -9,5 +9,6 @@ export const dryRunWorkflowTool = defineTool(DryRunWorkflow, {
   annotations: READ_ONLY,
   access: holds('workflows:read'),
   handler: (input, { core, actor }) => core.workflows.dryRun(actor, input),
-  summarize: (r) => `${r.entered} of ${r.eventsScanned} event(s) would start it: ${r.emails} email(s), ${r.webhooks} webhook call(s).`,
+  summarize: (r) =>
+    `${r.entered} of ${r.eventsScanned} event(s)${r.rowsWithoutEvents ? ` and ${r.rowsWithoutEvents} row(s) without events` : ''} would start it: ${r.emails} email(s), ${r.webhooks} webhook call(s).`,
 });
