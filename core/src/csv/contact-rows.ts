@@ -29,6 +29,11 @@ export interface ImportedContact {
   ownerEmail?: string;
   createdAt?: Date;
   lastContactDate?: Date;
+  /**
+   * When the contact entered the row's status (a "Became a Customer Date" for a customer): lead
+   * scoring dates the outcome by it. Without it an imported outcome is dated by the import.
+   */
+  statusChangedAt?: Date;
 }
 
 export type ContactRowResult = RowResult<ImportedContact>;
@@ -144,15 +149,19 @@ export function convertContactRow(
     else fail('ownerEmail', `must be a valid email address (got ${quoteValue(owner.value)})`);
   }
 
-  for (const field of ['createdAt', 'lastContactDate'] as const) {
+  for (const field of ['createdAt', 'lastContactDate', 'statusChangedAt', 'customerSince'] as const) {
     const cell = get(field);
     if (!cell) continue;
+    // a customer date says nothing about a lead's or an inactive contact's status
+    if (field === 'customerSince' && value.status !== 'CUSTOMER') continue;
     const parsed = parseDate(cell.value, dates[field]);
     // a typo far ahead (2099) would stick: lastContactDate only moves forward on re-import, and a
     // new contact created "in 2099" skews every report by creation date
     if (parsed.ok && tooFarAhead(parsed.value)) fail(field, `must not be in the future (at most a day ahead; got ${quoteValue(cell.value)})`);
-    else if (parsed.ok) value[field] = parsed.value;
-    else fail(field, parsed.reason);
+    else if (parsed.ok) {
+      if (field === 'customerSince') value.statusChangedAt ??= parsed.value;
+      else value[field] = parsed.value;
+    } else fail(field, parsed.reason);
   }
 
   for (const key of ['campaignId', 'ipAddress', 'referrer', 'leadMagnet'] as const) {
@@ -180,7 +189,7 @@ export function convertContactRow(
 
 /** Open a contact CSV: header mapping up front (throws VALIDATION_FAILED for a malformed file). */
 export function openContactRows(stream: Readable | AsyncIterable<Uint8Array | string>, opts: CsvReadOptions = {}): Promise<ContactImport> {
-  return openMappedRows(stream, opts, { map: mapContactHeaders, required: 'email', convert: convertContactRow, dateFields: ['createdAt', 'lastContactDate'] });
+  return openMappedRows(stream, opts, { map: mapContactHeaders, required: 'email', convert: convertContactRow, dateFields: ['createdAt', 'lastContactDate', 'statusChangedAt', 'customerSince'] });
 }
 
 /**

@@ -32,6 +32,10 @@ const CONTACT_ALIASES = {
   'metadata.leadMagnet': ['Lead Magnet', 'leadMagnet'],
   // Zoho: "Created Time", "Last Activity Time"; Pipedrive: "Person created"
   lastContactDate: ['lastContactDate', 'Last Activity Date', 'Last Contacted', 'Last Contact Date', 'Last Activity', 'Last Engagement Date', 'Last Activity Time', ...localised('lastContactDate')],
+  // when the contact entered its current status (lead scoring's outcome date): any status
+  statusChangedAt: ['statusChangedAt', 'Status Changed At', 'Status Changed Date', 'Status Change Date', 'Date of Last Status Change'],
+  // the date it became a customer (HubSpot, Salesforce): read only when the row's status is CUSTOMER
+  customerSince: ['customerSince', 'Became a Customer Date', 'Converted Date', 'Date Converted', 'Conversion Date', 'Customer Since'],
   createdAt: ['createdAt', 'Create Date', 'Created Date', 'Date Created', 'Created On', 'Created', 'Created Time', 'Person created', ...localised('createdAt')],
   externalId: ['externalId', 'Record ID', 'Contact ID', 'Lead ID', 'HubSpot ID', 'Salesforce ID', 'ID', 'Customer ID', 'Person ID'],
   customFields: ['customFields'],

@@ -22,7 +22,7 @@ interface PendingRow {
 
 const RECORD = `id uuid, email text, first_name text, last_name text, phone text, company text, position text,
   lead_score real, status text, source text, assigned_to uuid, custom_fields jsonb, metadata jsonb,
-  last_contact_date timestamptz, created_at timestamptz`;
+  last_contact_date timestamptz, created_at timestamptz, status_changed_at timestamptz`;
 
 /** Generated columns (search text, duplicate keys of migration 0270): derived, so not part of an audit diff. */
 const DERIVED_COLUMNS = "ARRAY['search_text', 'dup_name', 'dup_phone', 'dup_email', 'dup_company']";
@@ -50,6 +50,7 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
     metadata: v.input.metadata ?? {},
     last_contact_date: v.lastContactDate ?? null,
     created_at: v.createdAt ?? null,
+    status_changed_at: v.statusChangedAt ?? null,
   }));
   // Audit rows and events come from the one audit writer and the one outbox writer, as CTEs of this
   // statement: the before/after images exist only inside it (no second trip for every row's diff).
@@ -63,23 +64,25 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
          phone = coalesce(x.phone, c.phone), company = coalesce(x.company, c.company), position = coalesce(x.position, c.position),
          lead_score = coalesce(x.lead_score, c.lead_score), status = coalesce(x.status, c.status), source = coalesce(x.source, c.source),
          assigned_to = coalesce(x.assigned_to, c.assigned_to), custom_fields = c.custom_fields || x.custom_fields,
-         metadata = c.metadata || x.metadata, last_contact_date = greatest(c.last_contact_date, x.last_contact_date), updated_at = now()
+         metadata = c.metadata || x.metadata, last_contact_date = greatest(c.last_contact_date, x.last_contact_date),
+         -- a date given for the (resulting) status dates it; without one the trigger of 0230 decides
+         status_changed_at = coalesce(x.status_changed_at, c.status_changed_at), updated_at = now()
        FROM x WHERE c.email = x.email
          -- a row that would change nothing writes nothing (no update, audit row or event)
          AND (x.first_name, x.last_name, coalesce(x.phone, c.phone), coalesce(x.company, c.company), coalesce(x.position, c.position),
               coalesce(x.lead_score, c.lead_score), coalesce(x.status, c.status), coalesce(x.source, c.source),
               coalesce(x.assigned_to, c.assigned_to), c.custom_fields || x.custom_fields, c.metadata || x.metadata,
-              greatest(c.last_contact_date, x.last_contact_date))
+              greatest(c.last_contact_date, x.last_contact_date), coalesce(x.status_changed_at, c.status_changed_at))
              IS DISTINCT FROM
              (c.first_name, c.last_name, c.phone, c.company, c.position, c.lead_score, c.status, c.source, c.assigned_to,
-              c.custom_fields, c.metadata, c.last_contact_date)
+              c.custom_fields, c.metadata, c.last_contact_date, c.status_changed_at)
        RETURNING c.*),
      ins AS (
        INSERT INTO contacts (id, tenant_id, email, first_name, last_name, phone, company, position, lead_score, status, source,
-         assigned_to, custom_fields, metadata, last_contact_date, created_at, updated_at)
+         assigned_to, custom_fields, metadata, last_contact_date, created_at, status_changed_at, updated_at)
        SELECT x.id, ?, x.email, x.first_name, x.last_name, x.phone, x.company, x.position, coalesce(x.lead_score, 0),
          coalesce(x.status, 'LEAD'), coalesce(x.source, 'import'), x.assigned_to, x.custom_fields, x.metadata,
-         x.last_contact_date, coalesce(x.created_at, now()), now()
+         x.last_contact_date, coalesce(x.created_at, now()), x.status_changed_at, now()
        FROM x WHERE NOT EXISTS (SELECT 1 FROM old WHERE old.email = x.email)
        RETURNING *),
      changed AS (

@@ -105,6 +105,41 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     }
   });
 
+  it('dates an imported outcome by "Became a Customer Date" or "Status Changed At" (lead scoring trains on it); re-importing a corrected date updates it', async () => {
+    const g = await createTenantFixture(core);
+    const file = (annDate: string) =>
+      [
+        'Email,First Name,Last Name,Lifecycle Stage,Became a Customer Date,Status Changed At',
+        `ann@history.test,Ann,Lee,customer,${annDate},`,
+        'bo@history.test,Bo,Chan,lead,2024-01-15,', // a customer date on a lead says nothing
+        'cy@history.test,Cy,Diaz,unqualified,,2024-05-20',
+        'di@history.test,Di,Ek,customer,,', // no date: dated by the import
+      ].join('\n');
+    const dates = async () => {
+      const c = await t.db.connect();
+      try {
+        const { rows } = await c.query<{ email: string; at: Date }>('SELECT email, status_changed_at AS at FROM contacts WHERE tenant_id = $1 ORDER BY email', [g.tenantId]);
+        return Object.fromEntries(rows.map((r) => [r.email, r.at.toISOString().slice(0, 10)]));
+      } finally {
+        c.release();
+      }
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    const first = await core.imports.importContacts(g.admin, text(file('2024-03-02')));
+    expect(first).toMatchObject({ created: 4, failed: 0 });
+    const landed = await dates();
+    expect(landed).toMatchObject({ 'ann@history.test': '2024-03-02', 'cy@history.test': '2024-05-20' });
+    expect([today, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)]).toContain(landed['bo@history.test']);
+    expect([today, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)]).toContain(landed['di@history.test']);
+    // the same file again writes nothing; a corrected date updates that row only
+    expect(await core.imports.importContacts(g.admin, text(file('2024-03-02')))).toMatchObject({ created: 0, updated: 0, unchanged: 4 });
+    expect(await core.imports.importContacts(g.admin, text(file('2023-11-30')))).toMatchObject({ created: 0, updated: 1, unchanged: 3 });
+    expect((await dates())['ann@history.test']).toBe('2023-11-30');
+    // a date ahead is a row error, as for the other dates
+    const ahead = await core.imports.importContacts(g.admin, text(file('2099-01-01')));
+    expect(ahead.errors).toEqual([expect.objectContaining({ row: 2, path: 'customerSince' })]);
+  });
+
   it('imports in many batches over parallel lanes: every row once, the later duplicate wins across batches', async () => {
     const lines = ['Email,First Name,Last Name,Company'];
     for (let i = 0; i < 120; i++) lines.push(`lane${i % 50}@lanes.io,L${i},Row${i},Co ${i}`);
