@@ -34,6 +34,12 @@ registerSerializer(ContactPage, pageSerializer(contactJson));
 const InteractionOut = Interaction;
 const TimelineQueryRest = z.object({ type: TimelineQuery.shape.type, before: TimelineQuery.shape.before, ...PageQuery }).strict();
 
+/** The merged primary contact and what moved to it from the duplicate. */
+const MergeOut = z.object({
+  contact: ContactOut,
+  moved: z.object({ interactions: z.number().int().min(0), followUps: z.number().int().min(0) }),
+});
+
 export const contactRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { core }) => {
   const f = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['contacts'];
@@ -61,7 +67,7 @@ export const contactRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
   });
 
   f.post('/contacts/merge', {
-    schema: { tags, summary: 'Merge a duplicate into a primary contact', body: MergeContactsInput, response: withErrors({ 200: AnyObject }) },
+    schema: { tags, summary: 'Merge a duplicate into a primary contact', body: MergeContactsInput, response: withErrors({ 200: MergeOut }) },
     handler: (req) => core.merge.merge(actorOf(req), req.body),
   });
 

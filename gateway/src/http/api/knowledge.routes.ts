@@ -1,7 +1,7 @@
 import { AppError, KbDocument, KnowledgeSearchResponse, ListDocumentsQuery, SearchKnowledgeInput, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { actorOf, AnyObject, IdParams, PageQuery, pageOf, withErrors } from './api-schemas.ts';
+import { actorOf, IdParams, PageQuery, pageOf, withErrors } from './api-schemas.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
 
 /** A document as JSON: text in `content`, or any supported file (PDF, HTML…) base64-encoded in `contentBase64`. */
@@ -18,13 +18,20 @@ export const AddDocumentBody = z
 
 const DocumentOut = KbDocument;
 
+/** What adding a document did: `unchanged` when the same source came with the same content. */
+const AddDocumentOut = z.object({
+  document: DocumentOut,
+  status: z.enum(['created', 'updated', 'unchanged']),
+  chunks: z.number().int().min(0),
+});
+
 /** The knowledge base: documents (add, list, get, delete) and hybrid search. */
 export const knowledgeRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { core }) => {
   const f = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['knowledge'];
 
   f.post('/knowledge/documents', {
-    schema: { tags, summary: 'Add a document (same source + same content is a no-op)', body: AddDocumentBody, response: withErrors({ 201: AnyObject, 200: AnyObject }) },
+    schema: { tags, summary: 'Add a document (same source + same content is a no-op)', body: AddDocumentBody, response: withErrors({ 201: AddDocumentOut, 200: AddDocumentOut }) },
     handler: async (req, reply) => {
       const { content, contentBase64, ...rest } = req.body;
       const bytes = content !== undefined ? new TextEncoder().encode(content) : new Uint8Array(Buffer.from(contentBase64!, 'base64'));

@@ -51,7 +51,9 @@ describe('REST answers match their OpenAPI response schemas', () => {
     const contact = await h.call('manager', 'POST', '/api/v1/contacts', { ...contactBody('oas'), company: 'Acme', source: 'webinar', customFields: { plan: 'pro' } });
     ids.contact = contact.json().id;
     await h.call('manager', 'POST', '/api/v1/interactions', { contactId: ids.contact, type: 'EMAIL', channel: 'EMAIL', direction: 'INBOUND', subject: 'Pricing', content: 'What does the pro plan cost?' });
-    const knowledge = await h.call('admin', 'POST', '/api/v1/knowledge/documents', { filename: 'pricing.md', content: '# Pricing\n\nThe pro plan costs 49 a month.' });
+    const knowledge = await check('admin', 'POST', '/api/v1/knowledge/documents', '/api/v1/knowledge/documents', { filename: 'pricing.md', content: '# Pricing\n\nThe pro plan costs 49 a month.' });
+    // the same document again: 200 unchanged, same shape
+    await check('admin', 'POST', '/api/v1/knowledge/documents', '/api/v1/knowledge/documents', { filename: 'pricing.md', content: '# Pricing\n\nThe pro plan costs 49 a month.' });
     ids.document = knowledge.json().id ?? knowledge.json().document?.id;
     const schedule = await h.call('manager', 'POST', '/api/v1/reports/schedules', { name: 'Weekly', type: 'SALES_PIPELINE', schedule: { cron: '0 8 * * 1' }, recipients: ['boss@agency.test'] });
     ids.schedule = schedule.json().id;
@@ -94,6 +96,8 @@ describe('REST answers match their OpenAPI response schemas', () => {
     await check('manager', 'POST', '/api/v1/contacts', '/api/v1/contacts', { ...contactBody('oas2'), phone: '+44 20 7946 0000', metadata: { campaignId: 'c1' } });
     await check('manager', 'PATCH', '/api/v1/contacts/{id}', `/api/v1/contacts/${ids.contact}`, { position: 'Buyer' });
     await check('manager', 'POST', '/api/v1/contacts/{id}/status', `/api/v1/contacts/${ids.contact}/status`, { status: 'PROSPECT' });
+    const twin = await check('manager', 'POST', '/api/v1/contacts', '/api/v1/contacts', contactBody('oas-twin'));
+    await check('manager', 'POST', '/api/v1/contacts/merge', '/api/v1/contacts/merge', { primaryId: ids.contact, duplicateId: twin.json().id });
     await check('manager', 'POST', '/api/v1/interactions', '/api/v1/interactions', { contactId: ids.contact, type: 'CALL', channel: 'PHONE', direction: 'OUTBOUND', content: 'Called back' });
     const due = new Date(Date.now() + 86_400_000).toISOString();
     const followUp = await check('manager', 'POST', '/api/v1/follow-ups', '/api/v1/follow-ups', { contactId: ids.contact, title: 'Send the proposal', dueAt: due });
