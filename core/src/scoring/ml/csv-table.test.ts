@@ -30,7 +30,7 @@ describe('readCsv (the import reader, column-wise)', () => {
     expect(t.header).toEqual(['Name', 'Note', 'Name_2']);
     expect(t.columns).toEqual([
       ['Smith, John', 'Doe'],
-      ['line 1\r\nline 2', 'say "hi"'],
+      ['line 1\nline 2', 'say "hi"'],
       ['x', 'y'],
     ]);
     expect((await readCsv({ path })).rowCount).toBe(2);
