@@ -88,7 +88,7 @@ export { createBigQuerySink } from './analytics/bigquery/bigquery.sink.ts';
 export type { BigQuerySink } from './analytics/bigquery/bigquery.sink.ts';
 export { AIInsight, INSIGHT_TYPES, GenerateInsightsInput, GenerateInsightsOutput, TrendAnalysis, ActionableRecommendation, SERIES_NAMES, DetectAnomaliesInput, AnomaliesResult, ForecastInput, ForecastResult } from './insights/insight.schema.ts';
 export { analyzeSentiment, createModelSentiment, createSentimentSubscriber } from './sentiment/index.ts';
-export { AnalyzeJourneyInput, JourneyStage } from './insights/journey.schema.ts';
+export { AnalyzeJourneyInput, AnalyzeJourneyOutput, JourneyStage } from './insights/journey.schema.ts';
 export { REPORT_TYPES, ReportType, ReportDefinition, ReportFilter, ReportSchedule, reportHtml, reportCsv, reportAttachments, reportNarrative, CreateReportScheduleInput, UpdateReportScheduleInput, REPORT_FORMATS, StoredReportScheduleSchema } from './reports/index.ts';
 export type { ReportDelivery, StoredReportSchedule } from './reports/index.ts';
 export type { AnalyticsReport } from './reports/index.ts';

@@ -1,5 +1,6 @@
 import {
   AnalyzeJourneyInput,
+  AnalyzeJourneyOutput,
   createMailboxTransport,
   CreateReportScheduleInput,
   DateRange,
@@ -37,6 +38,24 @@ function range(q: { start?: Date; end?: Date }): z.input<typeof DateRange> {
 const Segment = z.string().regex(/^(source|campaign)=.{1,128}$/, 'must look like source=<name> or campaign=<id>').optional();
 
 /** Metrics, analytics, insights, predictions, journeys and reports. */
+/** `GET /analytics/daily`: one point per day of the range, in the tenant's time zone. */
+const DailySeriesOut = z.object({
+  /** `all`: the whole tenant; `own`: a rep's own contacts and interactions. */
+  scope: z.enum(['all', 'own']),
+  timeZone: z.string(),
+  points: z.array(
+    z.object({
+      day: z.string().describe('YYYY-MM-DD in the tenant time zone'),
+      newContacts: z.number().int(),
+      conversions: z.number().int(),
+      interactions: z.number().int(),
+      inbound: z.number().int(),
+      sentimentSum: z.number(),
+      sentimentCount: z.number().int(),
+    }),
+  ),
+});
+
 export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?: () => ReportDelivery }> = async (app, { core, reportDelivery }) => {
   const f = app.withTypeProvider<ZodTypeProvider>();
   const delivery = reportDelivery ?? (() => ({ mail: createMailboxTransport(core.db), from: WorkflowsEnv.parse({}).MAIL_FROM }));
@@ -67,7 +86,7 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
   });
 
   f.get('/analytics/daily', {
-    schema: { tags: ['analytics'], summary: 'Daily series (new contacts, conversions, interactions, sentiment)', querystring: z.object({ ...RangeQuery, segment: Segment }).strict(), response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['analytics'], summary: 'Daily series (new contacts, conversions, interactions, sentiment)', querystring: z.object({ ...RangeQuery, segment: Segment }).strict(), response: withErrors({ 200: DailySeriesOut }) },
     handler: (req) => core.analytics.daily(actorOf(req), range(req.query), req.query.segment),
   });
 
@@ -87,7 +106,7 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
   });
 
   f.get('/contacts/:id/journey', {
-    schema: { tags: ['insights'], summary: 'Lifecycle stages of a contact with time in each', params: ContactIdParams, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['insights'], summary: 'Lifecycle stages of a contact with time in each', params: ContactIdParams, response: withErrors({ 200: AnalyzeJourneyOutput }) },
     handler: (req) => core.journeys.analyze(actorOf(req), { contact_id: req.params.id } satisfies z.input<typeof AnalyzeJourneyInput>),
   });
 
