@@ -12,7 +12,7 @@ import {
 } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { actorOf, AnyObject, ContactIdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
+import { actorOf, ContactIdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
 import { objectSerializer, pageSerializer, registerSerializer } from './json-serializer.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
 
@@ -33,6 +33,10 @@ registerSerializer(ContactOut, contactJson);
 registerSerializer(ContactPage, pageSerializer(contactJson));
 const InteractionOut = Interaction;
 const TimelineQueryRest = z.object({ type: TimelineQuery.shape.type, before: TimelineQuery.shape.before, ...PageQuery }).strict();
+
+/** Two contacts that look like one person, how sure (0–1) and why. */
+const DuplicateSide = ContactOut.pick({ id: true, firstName: true, lastName: true, email: true, company: true, phone: true });
+const DuplicatePairOut = z.object({ a: DuplicateSide, b: DuplicateSide, score: z.number().min(0).max(1), reasons: z.array(z.string()) });
 
 /** The merged primary contact and what moved to it from the duplicate. */
 const MergeOut = z.object({
@@ -58,7 +62,7 @@ export const contactRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
   });
 
   f.get('/contacts/duplicates', {
-    schema: { tags, summary: 'Likely duplicate contacts', querystring: FindDuplicatesQuery.extend({ page: PageQuery.page, limit: PageQuery.limit }).strict(), response: withErrors({ 200: pageOf(AnyObject) }) },
+    schema: { tags, summary: 'Likely duplicate contacts', querystring: FindDuplicatesQuery.extend({ page: PageQuery.page, limit: PageQuery.limit }).strict(), response: withErrors({ 200: pageOf(DuplicatePairOut) }) },
     handler: async (req) => {
       const { page, limit, ...q } = req.query;
       const pairs = await core.merge.findDuplicates(actorOf(req), { ...q, limit: 200 });

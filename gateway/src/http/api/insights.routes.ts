@@ -38,6 +38,16 @@ function range(q: { start?: Date; end?: Date }): z.input<typeof DateRange> {
 const Segment = z.string().regex(/^(source|campaign)=.{1,128}$/, 'must look like source=<name> or campaign=<id>').optional();
 
 /** Metrics, analytics, insights, predictions, journeys and reports. */
+/** One segment of `GET /analytics/segments`: contacts (trials), conversions (successes) and touches. */
+const SegmentRowOut = z.object({
+  dim: z.enum(['source', 'campaign', 'owner']),
+  key: z.string(),
+  label: z.string().describe("display label (the user's name for owners)"),
+  trials: z.number().int(),
+  successes: z.number().int(),
+  touches: z.number().int(),
+});
+
 /** `GET /analytics/daily`: one point per day of the range, in the tenant's time zone. */
 const DailySeriesOut = z.object({
   /** `all`: the whole tenant; `own`: a rep's own contacts and interactions. */
@@ -81,7 +91,7 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
   });
 
   f.get('/analytics/segments', {
-    schema: { tags: ['analytics'], summary: 'Contacts, conversions and touches per source, campaign and owner', querystring: z.object({ ...RangeQuery, segment: Segment }).strict(), response: withErrors({ 200: z.object({ data: z.array(AnyObject) }) }) },
+    schema: { tags: ['analytics'], summary: 'Contacts, conversions and touches per source, campaign and owner', querystring: z.object({ ...RangeQuery, segment: Segment }).strict(), response: withErrors({ 200: z.object({ data: z.array(SegmentRowOut) }) }) },
     handler: async (req) => ({ data: await core.analytics.segments(actorOf(req), range(req.query), req.query.segment) }),
   });
 

@@ -1,7 +1,7 @@
-import { CreateWorkflowInput, DryRunResult, ExecutionStatus, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
+import { CreateWorkflowInput, DryRunResult, ExecutionStatus, TriggerType, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { actorOf, AnyObject, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
+import { actorOf, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
 
 const WorkflowOut = Workflow;
@@ -47,7 +47,11 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
   });
 
   f.get('/workflows/templates', {
-    schema: { tags, summary: 'Workflow templates', response: withErrors({ 200: z.object({ data: z.array(AnyObject) }) }) },
+    schema: {
+      tags,
+      summary: 'Workflow templates',
+      response: withErrors({ 200: z.object({ data: z.array(z.object({ key: z.string(), name: z.string(), description: z.string(), triggerType: TriggerType })) }) }),
+    },
     handler: (req) => {
       actorOf(req);
       return { data: core.workflows.listTemplates() };
