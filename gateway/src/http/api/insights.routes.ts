@@ -38,6 +38,14 @@ function range(q: { start?: Date; end?: Date }): z.input<typeof DateRange> {
 const Segment = z.string().regex(/^(source|campaign)=.{1,128}$/, 'must look like source=<name> or campaign=<id>').optional();
 
 /** Metrics, analytics, insights, predictions, journeys and reports. */
+/** What sending a scheduled report now did: mails sent, or why it failed. */
+const ReportRunOut = z.object({
+  scheduleId: z.uuid(),
+  status: z.enum(['succeeded', 'failed']),
+  sent: z.number().int().min(0),
+  error: z.string().optional(),
+});
+
 /** One segment of `GET /analytics/segments`: contacts (trials), conversions (successes) and touches. */
 const SegmentRowOut = z.object({
   dim: z.enum(['source', 'campaign', 'owner']),
@@ -166,7 +174,7 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
   });
 
   f.post('/reports/schedules/:id/run', {
-    schema: { tags: ['reports'], summary: 'Email a scheduled report now (its next scheduled run is unchanged)', params: IdParams, response: withErrors({ 200: AnyObject }) },
+    schema: { tags: ['reports'], summary: 'Email a scheduled report now (its next scheduled run is unchanged)', params: IdParams, response: withErrors({ 200: ReportRunOut }) },
     handler: (req) => core.reportSchedules.runNow(actorOf(req), req.params.id, delivery()),
   });
 };

@@ -108,6 +108,8 @@ describe('REST answers match their OpenAPI response schemas', () => {
     expect((await check('manager', 'POST', '/api/v1/predictions/forecast', '/api/v1/predictions/forecast', { metric: 'new_contacts' })).statusCode).toBe(200);
     expect((await check('manager', 'POST', '/api/v1/insights/anomalies', '/api/v1/insights/anomalies', { metric: 'new_contacts' })).statusCode).toBe(200);
     await check('manager', 'POST', '/api/v1/reports', '/api/v1/reports?format=json', { type: 'SALES_PIPELINE' });
+    const sentNow = await check('manager', 'POST', '/api/v1/reports/schedules/{id}/run', `/api/v1/reports/schedules/${ids.schedule}/run`);
+    expect(sentNow.json()).toMatchObject({ scheduleId: ids.schedule, status: 'succeeded', sent: 1 });
     await check('rep', 'POST', '/api/v1/knowledge/search', '/api/v1/knowledge/search', { query: 'pro plan price' });
     const steps = [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call {{contact.firstName}}' } }];
     const created = await check('admin', 'POST', '/api/v1/workflows', '/api/v1/workflows', { name: 'Call new leads', trigger: { type: 'MANUAL' }, steps });
