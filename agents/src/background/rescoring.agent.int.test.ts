@@ -54,7 +54,7 @@ describe.each(testDbKinds())('rescoring agent as the system actor, through the l
     const report = await runRescoringAgent(clientFor);
     const after = await scores();
     expect(report).toMatchObject({ decision: 'unchanged', modelVersionBefore: 1, modelVersionAfter: 1, trainedVersion: null, scored: before.size });
-    expect(report.reason).toMatch(/0 new outcome\(s\) since model v1 was trained/);
+    expect(report.reason).toMatch(/0 outcome\(s\) recorded since model v1 was trained/);
     expect(report.scoresChanged).toBe(diff(before, after).length);
   });
 });
