@@ -1,4 +1,11 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// New embedded databases (in-memory ones of openTestDatabase and the data folders of spawned `crm`
+// processes, which inherit the variable) start from a migrated image instead of initdb and every
+// migration (core/src/db/pglite-image.ts); the first one of a set of migrations saves it.
+const env = { CRM_PGLITE_IMAGE_CACHE: process.env.CRM_PGLITE_IMAGE_CACHE ?? path.join(os.tmpdir(), `crm-test-images-${process.getuid?.() ?? 'user'}`) };
 
 // Units run in parallel; integration tests (*.int.test.ts) share database servers, so they run
 // in forks one file at a time.
@@ -11,6 +18,7 @@ export default defineConfig({
           include: ['{core,mcp-servers,agents,gateway,evals}/src/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
+          env,
         },
       },
       {
@@ -21,6 +29,7 @@ export default defineConfig({
           hookTimeout: 120_000,
           pool: 'forks',
           fileParallelism: false,
+          env,
         },
       },
     ],

@@ -16,6 +16,8 @@ export const CoreEnv = z.object({
   CRM_DATA_DIR: z.string().min(1).optional(),
   /** Port of the embedded PGlite socket server; 0 picks a free one. */
   CRM_PGLITE_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** Folder of migrated empty-database images that new embedded data folders start from (pglite-image.ts). */
+  CRM_PGLITE_IMAGE_CACHE: z.string().min(1).optional(),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   /** Minutes between maintenance passes (VACUUM/ANALYZE) of the embedded database; 0 = never. */
   PGLITE_MAINTENANCE_MINUTES: z.coerce.number().min(0).max(10_080).default(30),
@@ -30,6 +32,8 @@ export interface DatabaseConfig {
   appUrl?: string;
   dataDir: string;
   pglitePort: number;
+  /** Folder of migrated images a NEW embedded database starts from (and the first one is saved to). */
+  imageCacheDir?: string;
   poolMax: number;
   /** Minutes between maintenance passes of the embedded PGlite (it has no autovacuum); 0 = off. */
   maintenanceMinutes?: number;
@@ -65,6 +69,7 @@ export function toCoreConfig(e: CoreEnv, env: NodeJS.ProcessEnv = process.env): 
       appUrl: e.DATABASE_APP_URL,
       dataDir: e.CRM_DATA_DIR ? path.resolve(e.CRM_DATA_DIR) : defaultDataDir(env),
       pglitePort: e.CRM_PGLITE_PORT,
+      imageCacheDir: e.CRM_PGLITE_IMAGE_CACHE ? path.resolve(e.CRM_PGLITE_IMAGE_CACHE) : undefined,
       poolMax: e.DB_POOL_MAX,
       maintenanceMinutes: e.PGLITE_MAINTENANCE_MINUTES,
     },

@@ -11,6 +11,7 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   DATABASE_APP_URL: { description: 'Separate login for the non-owner `crm_app` role (default: `DATABASE_URL` + `SET ROLE`)', example: 'postgresql://crm_app@db/crm', secret: true },
   CRM_DATA_DIR: { description: 'Folder of the embedded database (default: `~/.local/share/agentic-crm`, macOS `~/Library/Application Support/agentic-crm`, Windows `%LOCALAPPDATA%\\agentic-crm`)', example: '/var/lib/crm' },
   CRM_PGLITE_PORT: { description: 'Serve the embedded database on this 127.0.0.1 port (unauthenticated: any local user can connect); 0 = a private Unix socket only this user can reach', example: '5433' },
+  CRM_PGLITE_IMAGE_CACHE: { description: 'Folder for images of a migrated, empty embedded database: a new data folder starts from the image of the same PGlite version and migrations (~1.5 s instead of initdb and every migration, ~5–8 s), and the first new folder saves one (~5 MB). For CI, tests and scripts that create many data folders; unset = off', example: '/tmp/crm-images' },
   DB_POOL_MAX: { description: 'Connections per pool', example: '10' },
   PGLITE_MAINTENANCE_MINUTES: { description: 'Minutes between maintenance passes of the embedded database (`VACUUM`, and `ANALYZE` where statistics are missing or stale, table by table; PGlite has no autovacuum), run by the process that owns it (`crm start`, `crm worker`); 0 = never', example: '30' },
   LOG_LEVEL: { description: 'fatal, error, warn, info, debug, trace or silent (logs go to stderr)', example: 'info' },

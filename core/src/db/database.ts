@@ -156,13 +156,24 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const connection = { connectionTimeoutMillis: timeouts.connectTimeoutMs, query_timeout: timeouts.queryTimeoutMs, keepAlive: true };
   const statementTimeout = String(timeouts.statementTimeoutMs);
   let embedded: EmbeddedPostgres | undefined;
+  let image: (typeof import('./pglite-image.ts') & import('./pglite-image.ts').PgliteImage) | undefined;
   let url = config.url;
   if (!url) {
     // PGlite (WASM) loads only in the process that runs the embedded database, not in its clients
     const { startEmbeddedPostgres } = await import('./embedded-postgres.ts');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.pglitePort });
+    const images = config.imageCacheDir && options.migrate !== false ? await import('./pglite-image.ts') : undefined;
+    image = images && config.imageCacheDir ? { ...images, ...images.findPgliteImage(config.imageCacheDir, loadMigrations(options.extraMigrationDirs ?? [])) } : undefined;
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.pglitePort,
+      image: image?.blob,
+      onBadImage: (err) => {
+        logger.warn({ err, file: image?.file }, 'embedded database image could not be loaded; creating the database instead');
+        if (image) image.dropPgliteImage(image.file);
+      },
+    });
     url = embedded.url;
-    logger.debug({ dataDir: config.dataDir, port: embedded.port }, 'embedded PGlite started');
+    logger.debug({ dataDir: config.dataDir, port: embedded.port, fromImage: embedded.fromImage }, 'embedded PGlite started');
   }
   let kind: Database['kind'] = embedded ? 'pglite' : 'postgres';
   // PGlite multiplexes all sockets onto one session, so session-level SET ROLE would leak
@@ -205,6 +216,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await owner.end().catch(() => {});
       await embedded?.stop();
       throw err;
+    }
+    if (embedded?.created && !embedded.fromImage && image) {
+      // the first new database of these migrations leaves its image for the next ones
+      const file = image.file;
+      await embedded
+        .dumpImage()
+        .then((blob) => image!.savePgliteImage(file, blob))
+        .catch((err: unknown) => logger.warn({ err, file }, 'could not save the embedded database image'));
     }
   }
 

@@ -15,6 +15,12 @@ export interface EmbeddedPostgres {
   /** The private directory holding the Unix socket (undefined when served over TCP). */
   socketDir?: string;
   dataDir: string;
+  /** True when this start created the database (a new data folder or memory), from the image or by initdb. */
+  created: boolean;
+  /** True when the new database was unpacked from `image`. */
+  fromImage: boolean;
+  /** A gzipped tarball of the data folder after a checkpoint (what `image` takes). */
+  dumpImage(): Promise<Blob>;
   stop(): Promise<void>;
 }
 
@@ -35,16 +41,35 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port?: number;
   maxConnections?: number;
+  /** A migrated empty database (`dumpImage()`, see pglite-image.ts) to start a NEW database from instead of initdb. */
+  image?: Blob;
+  /** Called when `image` could not be loaded (the database is then created by initdb). */
+  onBadImage?: (err: Error) => void;
 }): Promise<EmbeddedPostgres> {
   const inMemory = options.dataDir.startsWith('memory://');
+  const created = inMemory || !fs.existsSync(path.join(options.dataDir, 'PG_VERSION'));
   // the database files are personal data: a new data folder is the user's alone
   if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  let db: PGlite;
-  try {
-    db = await PGlite.create({
+  let opened: PGlite | undefined;
+  let fromImage = false;
+  const create = (image?: Blob) =>
+    PGlite.create({
       dataDir: inMemory ? undefined : options.dataDir,
       extensions: { vector, pg_trgm },
+      ...(image ? { loadDataDir: image } : {}),
     });
+  if (created && options.image && (inMemory || fs.readdirSync(options.dataDir).length === 0)) {
+    try {
+      opened = await create(options.image);
+      fromImage = true;
+    } catch (err) {
+      options.onBadImage?.(err as Error);
+      // whatever the failed unpack left behind would stop initdb
+      if (!inMemory) for (const f of fs.readdirSync(options.dataDir)) fs.rmSync(path.join(options.dataDir, f), { recursive: true, force: true });
+    }
+  }
+  try {
+    opened ??= await create();
   } catch (err) {
     throw new AppError(
       'DATABASE_UNAVAILABLE',
@@ -53,6 +78,7 @@ export async function startEmbeddedPostgres(options: {
       { cause: err },
     );
   }
+  const db: PGlite = opened;
   const tcp = (options.port ?? 0) > 0 || process.platform === 'win32';
   // mkdtemp creates the directory with mode 0700: only this user can reach the socket inside
   const socketDir = tcp ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'crm-db-'));
@@ -81,11 +107,16 @@ export async function startEmbeddedPostgres(options: {
     await db.close();
     removeSocketDir();
   };
+  const dumpImage = async () => {
+    await db.exec('CHECKPOINT');
+    return db.dumpDataDir('gzip');
+  };
+  const common = { dataDir: options.dataDir, created, fromImage, dumpImage, stop };
   if (socketDir) {
     // libpq, pg and MikroORM all read a percent-encoded absolute path as the host: a socket directory
-    return { url: `postgresql://postgres@${encodeURIComponent(socketDir)}:${SOCKET_PORT}/postgres`, port: SOCKET_PORT, socketDir, dataDir: options.dataDir, stop };
+    return { url: `postgresql://postgres@${encodeURIComponent(socketDir)}:${SOCKET_PORT}/postgres`, port: SOCKET_PORT, socketDir, ...common };
   }
   // The socket server does not expose its bound address in its public API.
   const address = (server as unknown as { server: { address(): AddressInfo } }).server.address();
-  return { url: `postgresql://postgres@127.0.0.1:${address.port}/postgres`, port: address.port, dataDir: options.dataDir, stop };
+  return { url: `postgresql://postgres@127.0.0.1:${address.port}/postgres`, port: address.port, ...common };
 }

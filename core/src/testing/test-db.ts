@@ -59,7 +59,8 @@ export async function openTestDatabase(
 ): Promise<TestDatabase> {
   const logger = silentLogger();
   if (kind === 'pglite') {
-    const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: options.poolMax ?? 10 }, logger, extraMigrationDirs, timeouts: options.timeouts });
+    const imageCacheDir = process.env.CRM_PGLITE_IMAGE_CACHE || undefined;
+    const db = await openDatabase({ config: { dataDir: 'memory://', pglitePort: 0, poolMax: options.poolMax ?? 10, imageCacheDir }, logger, extraMigrationDirs, timeouts: options.timeouts });
     return { db, drop: () => db.close() };
   }
   const base = options.serverUrl ?? process.env.TEST_DATABASE_URL;
