@@ -18,21 +18,26 @@ export interface PgliteImage {
   blob?: Blob;
 }
 
-function pgliteVersion(): string {
+function packageVersion(name: string): string {
   try {
     const require = createRequire(import.meta.url);
-    const main = require.resolve('@electric-sql/pglite');
+    const main = require.resolve(name);
     for (let dir = path.dirname(main); dir !== path.dirname(dir); dir = path.dirname(dir)) {
       const pkg = path.join(dir, 'package.json');
       if (fs.existsSync(pkg)) {
         const parsed = JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
-        if (parsed.name === '@electric-sql/pglite') return parsed.version ?? 'unknown';
+        if (parsed.name === name) return parsed.version ?? 'unknown';
       }
     }
   } catch {
     // bundled without its package.json: the migrations still key the image
   }
   return 'unknown';
+}
+
+/** PGlite and the extension whose catalog entries the image holds. */
+export function pgliteVersion(): string {
+  return ['@electric-sql/pglite', '@electric-sql/pglite-pgvector'].map((name) => `${name}@${packageVersion(name)}`).join(' ');
 }
 
 export function pgliteImageKey(migrations: readonly Migration[], version = pgliteVersion()): string {
