@@ -67,14 +67,14 @@ describe('contactsToCsv', () => {
     const csv = await text(contactsToCsv(CONTACTS));
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'id,firstName,lastName,email,phone,company,position,status,leadScore,source,assignedTo,lastContactDate,createdAt,updatedAt,customFields,metadata',
+      'id,firstName,lastName,email,phone,company,position,status,statusChangedAt,leadScore,source,assignedTo,lastContactDate,createdAt,updatedAt,customFields,metadata',
     );
     expect(csv).toContain('"Zoë ""Zo""","O\'Brien, Jr.",zoe@example.com');
     expect(csv).toContain('2024-03-01T16:45:00.000Z,2024-01-02T03:04:05.678Z,2024-02-02T00:00:00.000Z');
     expect(csv).toContain('"{""tier"":""gold"",""seats"":12,""notes, multi"":""line 1\\nline 2""');
     expect(lines.at(-1)).toBe('');
     expect(lines[2]).toBe(
-      '33333333-3333-4333-8333-333333333333,Bo,Li,bo@example.com,,,,LEAD,0,manual,,,2024-01-02T03:04:05.678Z,2024-02-02T00:00:00.000Z,,',
+      '33333333-3333-4333-8333-333333333333,Bo,Li,bo@example.com,,,,LEAD,,0,manual,,,2024-01-02T03:04:05.678Z,2024-02-02T00:00:00.000Z,,',
     );
   });
 
@@ -89,6 +89,15 @@ describe('contactsToCsv', () => {
   it('quotes a bare line feed so the file re-reads as one row', async () => {
     const csv = await text(contactsToCsv([contact({ company: 'Line\nBreak' })]));
     expect(csv).toContain(',"Line\nBreak",');
+  });
+
+  it('writes the status date that lead scoring dates outcomes by, so a re-import keeps it', async () => {
+    const since = new Date('2024-05-06T07:08:09.000Z');
+    const csv = await text(contactsToCsv([{ ...contact({ status: 'CUSTOMER' }), statusChangedAt: since }]));
+    const [header, row] = csv.split('\r\n');
+    const cells = row!.split(',');
+    expect(cells[header!.split(',').indexOf('statusChangedAt')]).toBe('2024-05-06T07:08:09.000Z');
+    expect(cells[header!.split(',').indexOf('status')]).toBe('CUSTOMER');
   });
 
   it('can prepend a BOM for Excel', async () => {

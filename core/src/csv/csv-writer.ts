@@ -17,6 +17,7 @@ export const CONTACT_CSV_COLUMNS = [
   'company',
   'position',
   'status',
+  'statusChangedAt',
   'leadScore',
   'source',
   'assignedTo',
@@ -26,6 +27,9 @@ export const CONTACT_CSV_COLUMNS = [
   'customFields',
   'metadata',
 ] as const;
+
+/** A contact with the day its status last changed (`status_changed_at`, what lead scoring dates outcomes by). */
+export type ContactExportRow = Contact & { statusChangedAt?: Date | null };
 
 /** `createdAt` is when the interaction happened; the importer reads it back as `occurredAt`. */
 export const INTERACTION_CSV_COLUMNS = [
@@ -96,7 +100,7 @@ function toCsv<T>(source: Source<T>, columns: readonly string[], toCells: (item:
   return out;
 }
 
-export function contactsToCsv(contacts: Source<Contact>, opts: CsvWriteOptions = {}): Readable {
+export function contactsToCsv(contacts: Source<ContactExportRow>, opts: CsvWriteOptions = {}): Readable {
   return toCsv(contacts, CONTACT_CSV_COLUMNS, (c) => CONTACT_CSV_COLUMNS.map((key) => cell(c[key])), opts);
 }
 

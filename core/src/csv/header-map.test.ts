@@ -90,6 +90,7 @@ describe('mapContactHeaders', () => {
       'company',
       'position',
       'status',
+      'statusChangedAt',
       'leadScore',
       'source',
       'assignedTo',
@@ -100,7 +101,7 @@ describe('mapContactHeaders', () => {
     ]);
     expect(mapping.unmapped).toEqual([
       { index: 0, header: 'id', action: 'ignored', reason: expect.stringContaining('matched by email') },
-      { index: 13, header: 'updatedAt', action: 'ignored', reason: 'set by the server' },
+      { index: 14, header: 'updatedAt', action: 'ignored', reason: 'set by the server' },
     ]);
     expect(mapping.missing).toEqual([]);
   });

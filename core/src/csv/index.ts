@@ -32,6 +32,6 @@ export {
   CONTACT_CSV_COLUMNS,
   INTERACTION_CSV_COLUMNS,
 } from './csv-writer.ts';
-export type { CsvWriteOptions, InteractionExportRow } from './csv-writer.ts';
+export type { ContactExportRow, CsvWriteOptions, InteractionExportRow } from './csv-writer.ts';
 export { dateEvidence, dateOrderForLocale, decideDateOrder, parseDateOrder, DATE_FORMAT_CHOICES } from './date-order.ts';
 export type { DateEvidence, DateOrder, DateOrderChoice } from './date-order.ts';

@@ -20,6 +20,14 @@ interface PendingRow {
   value: ImportedContact;
 }
 
+/**
+ * The status date after an import: the file's, else the stored one. Our export (like every
+ * JavaScript date) has millisecond precision and the database microseconds, so the file's date
+ * equal to the stored one to the millisecond keeps the stored one: a re-imported export is unchanged.
+ */
+const STATUS_DATE = `CASE WHEN x.status_changed_at = date_trunc('milliseconds', c.status_changed_at) THEN c.status_changed_at
+  ELSE coalesce(x.status_changed_at, c.status_changed_at) END`;
+
 const RECORD = `id uuid, email text, first_name text, last_name text, phone text, company text, position text,
   lead_score real, status text, source text, assigned_to uuid, custom_fields jsonb, metadata jsonb,
   last_contact_date timestamptz, created_at timestamptz, status_changed_at timestamptz`;
@@ -66,13 +74,13 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
          assigned_to = coalesce(x.assigned_to, c.assigned_to), custom_fields = c.custom_fields || x.custom_fields,
          metadata = c.metadata || x.metadata, last_contact_date = greatest(c.last_contact_date, x.last_contact_date),
          -- a date given for the (resulting) status dates it; without one the trigger of 0230 decides
-         status_changed_at = coalesce(x.status_changed_at, c.status_changed_at), updated_at = now()
+         status_changed_at = ${STATUS_DATE}, updated_at = now()
        FROM x WHERE c.email = x.email
          -- a row that would change nothing writes nothing (no update, audit row or event)
          AND (x.first_name, x.last_name, coalesce(x.phone, c.phone), coalesce(x.company, c.company), coalesce(x.position, c.position),
               coalesce(x.lead_score, c.lead_score), coalesce(x.status, c.status), coalesce(x.source, c.source),
               coalesce(x.assigned_to, c.assigned_to), c.custom_fields || x.custom_fields, c.metadata || x.metadata,
-              greatest(c.last_contact_date, x.last_contact_date), coalesce(x.status_changed_at, c.status_changed_at))
+              greatest(c.last_contact_date, x.last_contact_date), ${STATUS_DATE})
              IS DISTINCT FROM
              (c.first_name, c.last_name, c.phone, c.company, c.position, c.lead_score, c.status, c.source, c.assigned_to,
               c.custom_fields, c.metadata, c.last_contact_date, c.status_changed_at)

@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
 import { authorize } from '../auth/rbac.ts';
 import { toContact } from '../contacts/contact.mapper.ts';
-import type { Contact } from '../contacts/contact.schema.ts';
-import { contactsToCsv, interactionsToCsv, type InteractionExportRow } from '../csv/index.ts';
+import { contactsToCsv, interactionsToCsv, type ContactExportRow, type InteractionExportRow } from '../csv/index.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { toInteraction } from '../interactions/interaction.mapper.ts';
@@ -15,13 +14,14 @@ const PAGE = 2000;
  * flat memory and never holds a long transaction open (PGlite serialises them).
  */
 export function createExportService(db: Database) {
-  async function* contactPages(actor: Actor): AsyncGenerator<Contact> {
+  async function* contactPages(actor: Actor): AsyncGenerator<ContactExportRow> {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const rows = await inTenantTx(db, actor, (em) =>
         em.execute<Record<string, unknown>[]>('SELECT * FROM contacts WHERE id > ? ORDER BY id LIMIT ?', [after, PAGE]),
       );
-      for (const r of rows) yield toContact(r);
+      // the status date travels with the export, so a re-import keeps the outcome dates scoring trains on
+      for (const r of rows) yield { ...toContact(r), statusChangedAt: r.status_changed_at ? new Date(r.status_changed_at as string | Date) : null };
       if (rows.length < PAGE) return;
       after = rows[rows.length - 1].id as string;
     }

@@ -225,6 +225,19 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     expect(report).toMatchObject({ failed: 1, created: 2, errors: [expect.objectContaining({ path: 'assignedTo', row: expect.any(Number) })] });
     const copy = await core.contacts.findByEmail(f.admin, 'ann@lee.io');
     expect(copy).toMatchObject({ firstName: 'Ann', status: 'CUSTOMER', company: 'Lee Holdings' });
+    // the status date (what lead scoring dates outcomes by) travels with the export, to the millisecond
+    expect(exported.split('\n')[0]).toContain('statusChangedAt');
+    const c = await t.db.connect();
+    try {
+      const { rows } = await c.query<{ email: string; here: Date; there: Date }>(
+        'SELECT a.email, a.status_changed_at AS here, b.status_changed_at AS there FROM contacts a JOIN contacts b ON b.email = a.email AND b.tenant_id = $2 WHERE a.tenant_id = $1',
+        [f.tenantId, other.tenantId],
+      );
+      expect(rows).toHaveLength(2);
+      for (const r of rows) expect(r.there.getTime(), r.email).toBe(Math.trunc(r.here.getTime()));
+    } finally {
+      c.release();
+    }
     expect(copy!.customFields).toMatchObject({ 'Favourite Tool': 'Figma' });
     const interactions = await collect(await core.exports.exportInteractions(f.admin));
     expect(interactions.trim().split('\n')).toHaveLength(3);
