@@ -51,30 +51,7 @@ export interface DryRunReport {
   note?: string;
 }
 
-/** The report as a schema (REST's OpenAPI response), field for field the interfaces above. */
-export const DryRunResult = z.object({
-  triggerType: z.string(),
-  days: z.number().int(),
-  eventsScanned: z.number().int(),
-  rowsWithoutEvents: z.number().int().describe('Rows of the window with no outbox event (history seeded or loaded without events), replayed as events'),
-  entered: z.number().int(),
-  entries: z.array(
-    z.object({
-      eventId: z.string().nullable(),
-      eventType: z.string().nullable(),
-      fromTable: z.enum(['contacts', 'interactions', 'audit_log']).optional().describe('Rebuilt from this table: the row has no outbox event'),
-      at: z.string(),
-      contactId: z.string().nullable(),
-      contactName: z.string().nullable(),
-      path: z.array(z.string()),
-      effects: z.array(z.object({ stepId: z.string(), type: z.string(), detail: z.record(z.string(), z.unknown()) })),
-    }),
-  ),
-  stepCounts: z.record(z.string(), z.number().int()),
-  emails: z.number().int(),
-  webhooks: z.number().int(),
-  note: z.string().optional(),
-});
+export { DryRunResult } from './workflow-dry-run.schema.ts';
 
 /** Walk the definition for one context without acting: step conditions, rule-fallback decisions, planned effects. */
 export function simulate(def: WorkflowDefinition, ctx: ConditionContext): { path: string[]; effects: PlannedEffect[] } {

@@ -1,4 +1,4 @@
-import { CreateWorkflowInput, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core/contracts';
+import { CreateWorkflowInput, DryRunResult, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { IsoDateTime } from '../crm-data/common.contract.ts';
@@ -68,7 +68,6 @@ export const RotateWebhookSecret = {
 } satisfies ToolContract;
 export const DeactivateWorkflow = { name: 'deactivate_workflow', input: id, output: WorkflowOut } satisfies ToolContract;
 
-const Effect = z.object({ stepId: z.string(), type: z.string(), detail: z.record(z.string(), z.unknown()) });
 export const DryRunWorkflow = {
   name: 'dry_run_workflow',
   input: z
@@ -79,29 +78,8 @@ export const DryRunWorkflow = {
       limit: z.number().int().min(1).max(500).default(50).describe('Most entries listed (all are counted)'),
     })
     .strict(),
-  output: z.object({
-    triggerType: z.string(),
-    days: z.number(),
-    eventsScanned: z.number(),
-    rowsWithoutEvents: z.number().describe('Rows of the window with no outbox event (history seeded or loaded without events), replayed as events'),
-    entered: z.number(),
-    stepCounts: z.record(z.string(), z.number()),
-    emails: z.number(),
-    webhooks: z.number(),
-    note: z.string().optional(),
-    entries: z.array(
-      z.object({
-        eventId: z.string().nullable(),
-        eventType: z.string().nullable(),
-        fromTable: z.enum(['contacts', 'interactions', 'audit_log']).optional().describe('Rebuilt from this table: the row has no outbox event'),
-        at: z.string(),
-        contactId: z.string().nullable(),
-        contactName: z.string().nullable(),
-        path: z.array(z.string()),
-        effects: z.array(Effect),
-      }),
-    ),
-  }),
+  // core's report schema, so the tool's output schema cannot drift from what the service returns
+  output: DryRunResult,
 } satisfies ToolContract;
 
 export const ExecuteWorkflow = {
