@@ -34,6 +34,11 @@ interface TypeHint {
   direction?: Direction;
 }
 
+/** Lookup entries for groups of localised words, each group mapped to one value (keys compared with `normaliseKey`). */
+function localisedValues<T>(groups: readonly (readonly [readonly string[], T])[]): Record<string, T> {
+  return Object.fromEntries(groups.flatMap(([words, value]) => words.map((w) => [normaliseKey(w), value])));
+}
+
 /**
  * Activity type values (compared with `normaliseKey`) from our export, HubSpot engagements and
  * Salesforce activities:
@@ -95,18 +100,14 @@ const TYPE_VALUES: Record<string, TypeHint> = {
   note: { type: 'NOTE' },
   task: { type: 'NOTE' },
   // German, French, Spanish, Dutch, Italian, Portuguese (accents and case do not matter)
-  ...Object.fromEntries(
-    (
-      [
-        [['Anruf', 'Telefonat', 'Telefonanruf', 'Appel', 'Appel téléphonique', 'Llamada', 'Llamada telefónica', 'Telefoongesprek', 'Telefoontje', 'Chiamata', 'Telefonata', 'Chamada', 'Ligação', 'Telefonema'], { type: 'PHONE_CALL' }],
-        [['Besprechung', 'Termin', 'Treffen', 'Réunion', 'Rendez-vous', 'Reunión', 'Cita', 'Afspraak', 'Vergadering', 'Riunione', 'Incontro', 'Appuntamento', 'Reunião'], { type: 'MEETING' }],
-        [['Courriel', 'Correo', 'Correo electrónico', 'E-mail bericht', 'Posta elettronica'], { type: 'EMAIL' }],
-        [['Nachricht', 'Mensaje', 'Messaggio', 'Mensagem'], { type: 'CHAT' }],
-        [['Formular', 'Formulaire', 'Formulario', 'Formulier', 'Modulo', 'Formulário'], { type: 'FORM_SUBMISSION' }],
-        [['Notiz', 'Aufgabe', 'Tâche', 'Nota', 'Tarea', 'Notitie', 'Taak', 'Compito', 'Tarefa'], { type: 'NOTE' }],
-      ] as [string[], TypeHint][]
-    ).flatMap(([words, hint]) => words.map((w) => [normaliseKey(w), hint])),
-  ),
+  ...localisedValues<TypeHint>([
+    [['Anruf', 'Telefonat', 'Telefonanruf', 'Appel', 'Appel téléphonique', 'Llamada', 'Llamada telefónica', 'Telefoongesprek', 'Telefoontje', 'Chiamata', 'Telefonata', 'Chamada', 'Ligação', 'Telefonema'], { type: 'PHONE_CALL' }],
+    [['Besprechung', 'Termin', 'Treffen', 'Réunion', 'Rendez-vous', 'Reunión', 'Cita', 'Afspraak', 'Vergadering', 'Riunione', 'Incontro', 'Appuntamento', 'Reunião'], { type: 'MEETING' }],
+    [['Courriel', 'Correo', 'Correo electrónico', 'E-mail bericht', 'Posta elettronica'], { type: 'EMAIL' }],
+    [['Nachricht', 'Mensaje', 'Messaggio', 'Mensagem'], { type: 'CHAT' }],
+    [['Formular', 'Formulaire', 'Formulario', 'Formulier', 'Modulo', 'Formulário'], { type: 'FORM_SUBMISSION' }],
+    [['Notiz', 'Aufgabe', 'Tâche', 'Nota', 'Tarea', 'Notitie', 'Taak', 'Compito', 'Tarefa'], { type: 'NOTE' }],
+  ]),
 };
 
 const CHANNEL_VALUES: Record<string, Channel> = {
@@ -122,16 +123,12 @@ const CHANNEL_VALUES: Record<string, Channel> = {
   meeting: 'IN_PERSON',
   onsite: 'IN_PERSON',
   // German, French, Spanish, Dutch, Italian, Portuguese
-  ...Object.fromEntries(
-    (
-      [
-        [['Telefon', 'Téléphone', 'Teléfono', 'Telefoon', 'Telefono', 'Telefone', 'Anruf', 'Appel', 'Llamada', 'Chiamata', 'Chamada'], 'PHONE'],
-        [['E-Mail', 'Courriel', 'Correo', 'Correo electrónico', 'Posta elettronica'], 'EMAIL'],
-        [['Persönlich', 'Vor Ort', 'En personne', 'En persona', 'Presencial', 'In persoon', 'Di persona', 'Pessoalmente'], 'IN_PERSON'],
-        [['Webseite', 'Site web', 'Sitio web', 'Sito web'], 'WEBSITE'],
-      ] as [string[], Channel][]
-    ).flatMap(([words, channel]) => words.map((w) => [normaliseKey(w), channel])),
-  ),
+  ...localisedValues<Channel>([
+    [['Telefon', 'Téléphone', 'Teléfono', 'Telefoon', 'Telefono', 'Telefone', 'Anruf', 'Appel', 'Llamada', 'Chiamata', 'Chamada'], 'PHONE'],
+    [['E-Mail', 'Courriel', 'Correo', 'Correo electrónico', 'Posta elettronica'], 'EMAIL'],
+    [['Persönlich', 'Vor Ort', 'En personne', 'En persona', 'Presencial', 'In persoon', 'Di persona', 'Pessoalmente'], 'IN_PERSON'],
+    [['Webseite', 'Site web', 'Sitio web', 'Sito web'], 'WEBSITE'],
+  ]),
 };
 
 const DIRECTION_VALUES: Record<string, Direction> = {
@@ -143,14 +140,10 @@ const DIRECTION_VALUES: Record<string, Direction> = {
   out: 'OUTBOUND',
   outgoing: 'OUTBOUND',
   sent: 'OUTBOUND',
-  ...Object.fromEntries(
-    (
-      [
-        [['Eingehend', 'Entrant', 'Entrante', 'Inkomend', 'In entrata', 'Recebido', 'Recibido', 'Reçu', 'Empfangen'], 'INBOUND'],
-        [['Ausgehend', 'Sortant', 'Saliente', 'Uitgaand', 'In uscita', 'Enviado', 'Envoyé', 'Gesendet', 'Inviato'], 'OUTBOUND'],
-      ] as [string[], Direction][]
-    ).flatMap(([words, direction]) => words.map((w) => [normaliseKey(w), direction])),
-  ),
+  ...localisedValues<Direction>([
+    [['Eingehend', 'Entrant', 'Entrante', 'Inkomend', 'In entrata', 'Recebido', 'Recibido', 'Reçu', 'Empfangen'], 'INBOUND'],
+    [['Ausgehend', 'Sortant', 'Saliente', 'Uitgaand', 'In uscita', 'Enviado', 'Envoyé', 'Gesendet', 'Inviato'], 'OUTBOUND'],
+  ]),
 };
 
 /** Channel when the file gives none; SOCIAL_MEDIA has no safe default network. */
