@@ -2,9 +2,9 @@
 -- cores needs <= ~200 ms of CPU per 1,000 rows, Node and server together). Each imported row
 -- inserts a contact, an audit row and an outbox event; each fired a foreign-key trigger against
 -- `tenants` (an SPI query and a KEY SHARE lock of the tenant's row, three per row) and two PL/pgSQL
--- triggers kept the contact's status dates. Measured with the same import-like statement on copies
--- of one migrated database, backend CPU per 1,000 rows, alternating (evals/src/foundation/ab-import.ts
--- for the whole import; README, issue 9): see the README for the numbers.
+-- triggers kept the contact's status dates. Measured as backend CPU per 1,000 rows, old and new
+-- schema alternating (evals/src/foundation/ab-import-sql.ts for the statement alone, ab-import.ts for
+-- the whole import; numbers in the README, issue 9): about a tenth of the server's per-row CPU.
 --
 -- 1. No row-level foreign key from contacts, audit_log and outbox_events to tenants. Nothing in the
 --    application deletes tenants; an operator does, as the owner. The cascade those keys gave is now
