@@ -118,7 +118,9 @@ describe.each(testDbKinds())('outcome dates of closed contacts (status_changed_a
     let before: Map<string, Row>;
     try {
       // back to the schema before 0230
-      await owner.query('DROP TRIGGER contacts_status_changed_at ON contacts');
+      // (0370 replaced 0230's trigger by one for both status dates; its WHEN clause reads the column)
+      await owner.query('DROP TRIGGER IF EXISTS contacts_status_changed_at ON contacts');
+      await owner.query('DROP TRIGGER IF EXISTS contacts_status_dates_update ON contacts');
       await owner.query('ALTER TABLE contacts DROP COLUMN status_changed_at');
       await owner.query('DELETE FROM schema_migrations WHERE name = $1', [MIGRATION]);
       const old = await owner.query<{ id: string; updated_at: Date }>('SELECT id, updated_at FROM contacts WHERE tenant_id = $1', [f.tenantId]);

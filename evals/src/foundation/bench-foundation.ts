@@ -5,11 +5,14 @@
  *   npx tsx evals/src/foundation/bench-foundation.ts [--rows 100000] [--server postgresql://postgres@127.0.0.1:5432/test]
  *     [--only pglite|postgres] [--lanes N] [--batch ROWS]   (import tuning; defaults are the service's)
  *     [--history EVENTS] [--checkpoint]   (the WAL of a tenant with a past: see below)
+ *     [--setup-sql FILE] [--import-only]   (A/B of a schema change: see ab-import.ts)
  *
  * `--history N` gives the tenant N dispatched outbox events (random ids, as events were written
  * before they became time-ordered) before the import, so the event-id index is as large as in a
  * tenant that has lived; `--checkpoint` (server) runs CHECKPOINT right before the import, so every
  * run starts where the first touch of each index page is logged as a full-page image.
+ * `--setup-sql FILE` runs that SQL as the database owner after the migrations, right before the
+ * import (e.g. to undo or try a schema change); `--import-only` skips the look-ups and searches.
  *
  * Prints one JSON object per target (on the server also the WAL the import wrote per row, which
  * does not depend on the machine's load, and the CPU the import cost per 1,000 rows in this process
@@ -32,12 +35,15 @@ const { values } = parseArgs({
     only: { type: 'string' },
     history: { type: 'string', default: '0' },
     checkpoint: { type: 'boolean', default: false },
+    'setup-sql': { type: 'string' },
+    'import-only': { type: 'boolean', default: false },
   },
 });
 const ROWS = Number(values.rows);
 const SERVER = values.server ?? process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
 const HISTORY = Number(values.history);
 if (!Number.isInteger(HISTORY) || HISTORY < 0) throw new Error('--history: must be a whole number of events');
+const SETUP_SQL = values['setup-sql'] ? fs.readFileSync(values['setup-sql'], 'utf8') : undefined;
 
 const FIRST = ['Ava', 'Liam', 'Noah', 'Emma', 'Mia', 'Lucas', 'Zoe', 'Omar', 'Ines', 'Kai', 'Yuki', 'Ravi', 'Lena', 'Hugo', 'Sara'];
 const LAST = ['Smith', 'Garcia', 'Nguyen', 'Khan', 'Muller', 'Rossi', 'Silva', 'Kowalski', 'Tanaka', 'Okafor', 'Dubois', 'Larsen'];
@@ -115,9 +121,10 @@ async function bench(kind: TestDbKind, file: string) {
   const core = createCrmCore({ db: t.db, logger: silentLogger() });
   try {
     const f = await createTenantFixture(core);
-    if (HISTORY || (values.checkpoint && kind === 'postgres')) {
+    if (HISTORY || SETUP_SQL || (values.checkpoint && kind === 'postgres')) {
       const c = await t.db.connect();
       try {
+        if (SETUP_SQL) await c.query(SETUP_SQL);
         for (let lo = 0; lo < HISTORY; lo += 100_000) {
           await c.query(
             `INSERT INTO outbox_events (id, tenant_id, type, aggregate_type, aggregate_id, payload, created_at, dispatched_at)
@@ -174,6 +181,24 @@ async function bench(kind: TestDbKind, file: string) {
       }
     }
 
+    const result = {
+      target: kind,
+      rows: report.rows,
+      created: report.created,
+      failed: report.failed,
+      importSeconds: +importSec.toFixed(2),
+      importRowsPerSec: Math.round(report.rows / importSec),
+      importPeakRssDeltaMB: Math.round((peak - rssBefore) / 1048576),
+      ...(importWalKBPerRow !== undefined ? { importWalKBPerRow } : {}),
+      // CPU milliseconds per 1,000 rows: unlike rows/s, barely moved by other work on the machine
+      importNodeCpuMsPer1kRows: Math.round((importNodeCpuSec * 1e6) / report.rows),
+      ...(importPgCpuSec !== undefined ? { importPgCpuMsPer1kRows: Math.round((importPgCpuSec * 1e6) / report.rows) } : {}),
+      ...(HISTORY ? { historyEvents: HISTORY } : {}),
+      ...(values.checkpoint ? { checkpointBeforeImport: kind === 'postgres' } : {}),
+      ...(values['setup-sql'] ? { setupSql: path.basename(values['setup-sql']) } : {}),
+    };
+    if (values['import-only']) return result;
+
     const ids = (await t.db.withTenant(f.tenantId, (em) => em.execute<{ id: string }[]>('SELECT id FROM contacts ORDER BY random() LIMIT 1000'))).map((x) => x.id);
     const lookups = Number(values.lookups);
     for (let i = 0; i < 200; i++) await core.contacts.get(f.manager, ids[i % ids.length]); // warm-up
@@ -203,19 +228,7 @@ async function bench(kind: TestDbKind, file: string) {
       em.execute<{ 'QUERY PLAN': string }[]>("EXPLAIN SELECT * FROM contacts WHERE search_text LIKE '%nguyen%' ORDER BY created_at DESC LIMIT 20"),
     );
     return {
-      target: kind,
-      rows: report.rows,
-      created: report.created,
-      failed: report.failed,
-      importSeconds: +importSec.toFixed(2),
-      importRowsPerSec: Math.round(report.rows / importSec),
-      importPeakRssDeltaMB: Math.round((peak - rssBefore) / 1048576),
-      ...(importWalKBPerRow !== undefined ? { importWalKBPerRow } : {}),
-      // CPU milliseconds per 1,000 rows: unlike rows/s, barely moved by other work on the machine
-      importNodeCpuMsPer1kRows: Math.round((importNodeCpuSec * 1e6) / report.rows),
-      ...(importPgCpuSec !== undefined ? { importPgCpuMsPer1kRows: Math.round((importPgCpuSec * 1e6) / report.rows) } : {}),
-      ...(HISTORY ? { historyEvents: HISTORY } : {}),
-      ...(values.checkpoint ? { checkpointBeforeImport: kind === 'postgres' } : {}),
+      ...result,
       getByIdP50ms: +pct(byId, 50).toFixed(3),
       getByIdP99ms: +pct(byId, 99).toFixed(3),
       searchP50ms: +pct(search, 50).toFixed(2),
