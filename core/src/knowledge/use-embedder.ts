@@ -8,7 +8,11 @@ export const USE_MODEL_DIMENSIONS = 512;
 export interface UseEmbedderOptions {
   /** Vector length handed to the store (default 768, pgvector's column): zero padding keeps cosine unchanged. */
   dimensions?: number;
-  /** Texts per forward pass (default 16): bounds the tensor memory of one call. */
+  /**
+   * Texts per forward pass (default 2). A pass runs on the main thread (~0.1–0.7 s a chunk on a
+   * busy 2-core machine) and the event loop is yielded between passes, so a re-embedding in the
+   * background stalls requests for one small pass at a time rather than a whole batch.
+   */
   batchSize?: number;
 }
 
@@ -25,7 +29,7 @@ interface UseModel {
  */
 export function createUseEmbedder(options: UseEmbedderOptions = {}): EmbeddingsProvider {
   const dimensions = options.dimensions ?? 768;
-  const batchSize = options.batchSize ?? 16;
+  const batchSize = options.batchSize ?? 2;
   if (!Number.isInteger(dimensions) || dimensions < USE_MODEL_DIMENSIONS) {
     throw new AppError('VALIDATION_FAILED', `dimensions must be an integer ≥ ${USE_MODEL_DIMENSIONS} (the model's output), got ${dimensions}`);
   }
@@ -54,6 +58,7 @@ export function createUseEmbedder(options: UseEmbedderOptions = {}): EmbeddingsP
       // an empty string makes the model's tokenizer return no ids: embed a space instead
       const batch = texts.slice(i, i + batchSize).map((t) => (t.trim() ? t : ' '));
       for (const v of await m.embed(batch)) out.push(pad(v));
+      if (i + batchSize < texts.length) await new Promise((resolve) => setImmediate(resolve));
     }
     return out;
   };
