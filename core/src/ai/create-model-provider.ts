@@ -5,6 +5,7 @@ import { AiCallGuard } from './ai-call-guard.ts';
 import { InMemoryAiUsageStore, type AiUsageStore } from './ai-usage.ts';
 import { PostgresAiUsageStore } from './ai-usage.pg-store.ts';
 import { createLocalModelProvider } from './local.provider.ts';
+import { createUseEmbedder } from '../knowledge/use-embedder.ts';
 import type { ModelProviderConfig } from './model-provider.config.ts';
 import type { ModelProvider } from './model-provider.ts';
 import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
@@ -38,7 +39,10 @@ export async function createModelProvider(config: ModelProviderConfig, deps: Mod
     (deps.db
       ? new PostgresAiUsageStore(databaseOf(deps.db), { monthlyTokenBudget: config.monthlyTokenBudget, now: deps.now })
       : new InMemoryAiUsageStore({ monthlyTokenBudget: config.monthlyTokenBudget, now: deps.now }));
-  if (config.provider === 'local') return createLocalModelProvider(usage, deps.localEmbedder);
+  if (config.provider === 'local') {
+    // createUseEmbedder imports tfjs and the weights on the first embed, not here
+    return createLocalModelProvider(usage, deps.localEmbedder ?? (config.localEmbedder === 'use' ? createUseEmbedder() : undefined));
+  }
 
   const guard = new AiCallGuard({
     provider: config.provider,

@@ -18,6 +18,7 @@ describe('ModelProviderConfig', () => {
   it('defaults to the offline local provider with the design document limits', () => {
     expect(loadModelProviderConfig({})).toEqual({
       provider: 'local',
+      localEmbedder: 'hashed',
       timeoutMs: 30_000,
       maxAttempts: 3,
       retryBaseDelayMs: 250,
@@ -26,6 +27,13 @@ describe('ModelProviderConfig', () => {
       monthlyTokenBudget: undefined,
       pricing: { inputPer1k: 0, outputPer1k: 0, embeddingPer1k: 0 },
     });
+  });
+
+  it('selects the local embedder with CRM_LOCAL_EMBEDDER and names it when the value is unknown', () => {
+    expect(loadModelProviderConfig({ CRM_LOCAL_EMBEDDER: 'use' })).toMatchObject({ provider: 'local', localEmbedder: 'use' });
+    const err = failure({ CRM_LOCAL_EMBEDDER: 'minilm' });
+    expect(paths(err)).toEqual(['CRM_LOCAL_EMBEDDER']);
+    expect(JSON.stringify(err.details)).toMatch(/hashed.*use/);
   });
 
   it('fills Vertex AI defaults and known embedding sizes', () => {

@@ -5,6 +5,9 @@ import { zodIssues } from '../errors/zod-issues.ts';
 
 export const MODEL_PROVIDER_KINDS = ['local', 'vertex', 'ollama', 'openai-compatible'] as const;
 export type ModelProviderKind = (typeof MODEL_PROVIDER_KINDS)[number];
+/** The `local` provider's embedders: hashed n-grams + domain lexicon, or the packaged Universal Sentence Encoder. */
+export const LOCAL_EMBEDDER_KINDS = ['hashed', 'use'] as const;
+export type LocalEmbedderKind = (typeof LOCAL_EMBEDDER_KINDS)[number];
 
 /**
  * Output sizes of embedding models we know, so a deployment does not have to state the obvious.
@@ -31,6 +34,7 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or http
 /** The environment variables the model provider reads; every one is optional at this level. */
 export const ModelProviderEnv = z.object({
   CRM_MODEL_PROVIDER: z.enum(MODEL_PROVIDER_KINDS).default('local'),
+  CRM_LOCAL_EMBEDDER: z.enum(LOCAL_EMBEDDER_KINDS).default('hashed'),
 
   VERTEX_PROJECT: z.string().min(1).optional(),
   VERTEX_LOCATION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region such as us-central1 or global').default('us-central1'),
@@ -121,7 +125,7 @@ export interface OpenAiCompatibleSettings {
 
 export type ModelProviderConfig = AiCallPolicy &
   (
-    | { provider: 'local' }
+    | { provider: 'local'; localEmbedder?: LocalEmbedderKind }
     | { provider: 'vertex'; vertex: VertexSettings }
     | { provider: 'ollama'; ollama: OllamaSettings }
     | { provider: 'openai-compatible'; openai: OpenAiCompatibleSettings }
@@ -157,7 +161,7 @@ function toConfig(e: ModelProviderEnv, ctx: z.RefinementCtx): ModelProviderConfi
   let config: ModelProviderConfig;
   switch (e.CRM_MODEL_PROVIDER) {
     case 'local':
-      config = { ...policy, provider: 'local' };
+      config = { ...policy, provider: 'local', localEmbedder: e.CRM_LOCAL_EMBEDDER };
       break;
     case 'vertex':
       config = {

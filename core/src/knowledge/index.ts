@@ -25,6 +25,8 @@ export {
   DEFAULT_QUERY_FEATURE_WEIGHTS,
 } from './local-embedder.ts';
 export type { EmbeddingsProvider, LocalEmbedderOptions, FeatureWeights } from './local-embedder.ts';
+export { createUseEmbedder, USE_EMBEDDER_ID, USE_MODEL_DIMENSIONS } from './use-embedder.ts';
+export type { UseEmbedderOptions } from './use-embedder.ts';
 export { DOMAIN_LEXICON } from './domain-lexicon.ts';
 export type { ConceptGroup } from './domain-lexicon.ts';
 export { reciprocalRankFusion } from './rrf.ts';
