@@ -301,6 +301,27 @@ export function pickCell<F extends string>(cells: readonly string[], mapping: He
   return undefined;
 }
 
+/**
+ * Cells of fallback columns that the field did not use: a field read from two columns (HubSpot's
+ * "Lifecycle Stage" and "Lead Status", Zoho's "Phone" and "Mobile", Pipedrive's work and home
+ * e-mail, "Notes" and "Description") takes the first non-empty one, and each other non-empty cell
+ * with a different value is kept under its own header instead of being dropped.
+ */
+export function shadowedCells<F extends string>(cells: readonly string[], mapping: HeaderMapping<F>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const indices of Object.values(mapping.columns) as (number[] | undefined)[]) {
+    if (!indices || indices.length < 2) continue;
+    let used: string | undefined;
+    for (const i of indices) {
+      const value = unescapeFormula(cells[i]?.trim() ?? '');
+      if (value === '') continue;
+      if (used === undefined) used = value;
+      else if (value !== used) kept[mapping.mapped.find((c) => c.index === i)!.header] = value;
+    }
+  }
+  return kept;
+}
+
 /** Unknown columns' non-empty cells keyed by their original header text. */
 export function extraCells(cells: readonly string[], mapping: HeaderMapping): Record<string, string> {
   const extra: Record<string, string> = {};

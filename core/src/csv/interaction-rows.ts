@@ -13,7 +13,7 @@ import {
 import { normaliseKey, parseDate, parseDurationMinutes, parseJson, parseJsonObject, parseList } from './cell-parsers.ts';
 import type { CsvReadOptions } from './csv-reader.ts';
 import { openMappedRows, type DateOrders, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
-import { extraCells, mapInteractionHeaders, pickCell, type HeaderMapping, type InteractionColumnField } from './header-map.ts';
+import { extraCells, mapInteractionHeaders, pickCell, shadowedCells, type HeaderMapping, type InteractionColumnField } from './header-map.ts';
 
 /** What the service needs to log an imported interaction once it has resolved the contact by email. */
 export const ImportedInteractionInput = LogInteractionInput.omit({ contactId: true });
@@ -193,7 +193,7 @@ export function convertInteractionRow(
     if (parsed.ok) metadata = parsed.value;
     else fail('metadata', parsed.reason);
   }
-  Object.assign(metadata, extraCells(cells, mapping));
+  Object.assign(metadata, shadowedCells(cells, mapping), extraCells(cells, mapping));
 
   let contactEmail = '';
   const emailCell = get('contactEmail');
