@@ -50,7 +50,12 @@ const INTERACTION_ALIASES = {
   subject: ['subject', 'Title', 'Email Subject', 'Meeting Title', 'Call Title', ...localised('subject')],
   content: ['content', 'Body', 'Notes', 'Note', 'Description', 'Comments', 'Email Body', 'Call Notes', 'Meeting Notes', 'Note Body', 'Details', ...localised('notes')],
   occurredAt: ['occurredAt', 'createdAt', 'Date', 'Activity Date', 'Created Date', 'Create Date', 'Timestamp', 'Activity Timestamp', ...localised('occurredAt')],
-  duration: ['duration', 'Duration (minutes)', 'Call Duration', 'Meeting Duration', ...localised('duration')],
+  // a unit in the header is read by durationUnitOf: seconds and milliseconds are converted to minutes
+  duration: [
+    'duration', 'Duration (minutes)', 'Call Duration', 'Meeting Duration', 'Call Duration (HH:mm:ss)', 'Duration (HH:mm:ss)',
+    'Duration (seconds)', 'Duration in Seconds', 'Call Duration (seconds)', 'Call Duration in Seconds', 'CallDurationInSeconds',
+    'Duration (ms)', 'Call Duration (ms)', 'Duration (milliseconds)', ...localised('duration'),
+  ],
   outcome: ['outcome', 'Call Outcome', 'Meeting Outcome', 'Result', 'Disposition', ...localised('outcome')],
   tags: ['tags', 'Tag', 'Labels'],
   scheduledFollowUp: ['scheduledFollowUp', 'Follow Up Date', 'Next Follow Up'],

@@ -10,7 +10,7 @@ import {
   type Direction,
   type InteractionType,
 } from '../interactions/interaction.schema.ts';
-import { normaliseKey, parseDate, parseDurationMinutes, parseJson, parseJsonObject, parseList } from './cell-parsers.ts';
+import { durationUnitOf, normaliseKey, parseDate, parseDurationMinutes, parseJson, parseJsonObject, parseList } from './cell-parsers.ts';
 import type { CsvReadOptions } from './csv-reader.ts';
 import { openMappedRows, type DateOrders, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
 import { extraCells, mapInteractionHeaders, pickCell, shadowedCells, type HeaderMapping, type InteractionColumnField } from './header-map.ts';
@@ -243,7 +243,8 @@ export function convertInteractionRow(
   }
   const duration = get('duration');
   if (duration) {
-    const parsed = parseDurationMinutes(duration.value);
+    // a header may name its unit: "Call Duration (seconds)", "Duration (ms)"
+    const parsed = parseDurationMinutes(duration.value, durationUnitOf(duration.header));
     if (parsed.ok) draft.duration = parsed.value;
     else fail('duration', parsed.reason);
   }
