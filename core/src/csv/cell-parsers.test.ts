@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDate, parseDurationMinutes, parseList, parseNumber, unescapeFormula } from './cell-parsers.ts';
+import { durationUnitOf, parseDate, parseDurationMinutes, parseList, parseNumber, unescapeFormula } from './cell-parsers.ts';
 
 const iso = (raw: string) => {
   const r = parseDate(raw);
@@ -46,6 +46,14 @@ describe('parseNumber / parseDurationMinutes / parseList', () => {
     expect(parseDurationMinutes('1:30')).toEqual({ ok: true, value: 90 });
     expect(parseDurationMinutes('0:05:40')).toEqual({ ok: true, value: 6 });
     expect(parseDurationMinutes('an hour').ok).toBe(false);
+    // QA round 4: a header naming its unit (Salesforce "CallDurationInSeconds", "Duration (ms)")
+    expect(['Call Duration (seconds)', 'CallDurationInSeconds', 'Duration in secs', 'duration_sec'].map(durationUnitOf)).toEqual(['seconds', 'seconds', 'seconds', 'seconds']);
+    expect(['Duration (ms)', 'Call Duration (milliseconds)'].map(durationUnitOf)).toEqual(['milliseconds', 'milliseconds']);
+    expect(['Call Duration', 'Duration (minutes)', 'Call Duration (HH:mm:ss)', 'Dauer'].map(durationUnitOf)).toEqual(['minutes', 'minutes', 'minutes', 'minutes']);
+    expect(parseDurationMinutes('330', 'seconds')).toEqual({ ok: true, value: 6 });
+    expect(parseDurationMinutes('00:05:30', 'seconds')).toEqual({ ok: true, value: 6 });
+    expect(parseDurationMinutes('1830000', 'milliseconds')).toEqual({ ok: true, value: 31 });
+    expect(parseDurationMinutes('5 min', 'seconds')).toEqual({ ok: false, reason: 'must be a number of seconds ("90") or h:mm:ss ("0:01:30") (got "5 min")' });
   });
 
   it('splits lists on semicolons first, then commas, and reads JSON arrays', () => {

@@ -85,10 +85,29 @@ export function parseDate(raw: string, order: DateOrder = 'mdy'): CellResult<Dat
 }
 
 /** Minutes from "45", "45 min", "1:30" (h:mm) or "1:30:00" (h:mm:ss, rounded to the minute). */
-export function parseDurationMinutes(raw: string): CellResult<number> {
+export type DurationUnit = 'minutes' | 'seconds' | 'milliseconds';
+
+/**
+ * The unit a duration column's header names: "Call Duration (seconds)", "Duration in seconds",
+ * Salesforce's "CallDurationInSeconds" → seconds; "(ms)", "milliseconds" → milliseconds; else minutes.
+ */
+export function durationUnitOf(header: string): DurationUnit {
+  const key = normaliseKey(header);
+  if (/(milliseconds|millis|durationms)$/.test(key)) return 'milliseconds';
+  if (/(seconds|durationsecs?|insecs?)$/.test(key)) return 'seconds';
+  return 'minutes';
+}
+
+/** Whole minutes from minutes ("45", "45 min"), a clock (h:mm or h:mm:ss), or a number in the column's unit. */
+export function parseDurationMinutes(raw: string, unit: DurationUnit = 'minutes'): CellResult<number> {
   const text = raw.trim().toLowerCase();
   const clock = /^(\d+):([0-5]\d)(?::([0-5]\d))?$/.exec(text);
   if (clock) return ok(Number(clock[1]) * 60 + Number(clock[2]) + Math.round(Number(clock[3] ?? 0) / 60));
+  if (unit !== 'minutes') {
+    const amount = /^(\d+(?:\.\d+)?)$/.exec(text);
+    if (amount) return ok(Math.round(Number(amount[1]) / (unit === 'seconds' ? 60 : 60_000)));
+    return fail(`must be a number of ${unit} ("${unit === 'seconds' ? '90' : '90000'}") or h:mm:ss ("0:01:30") (got "${raw.trim()}")`);
+  }
   const minutes = /^(\d+(?:\.\d+)?)\s*(?:m|min|mins|minutes?)?$/.exec(text);
   if (minutes) return ok(Number(minutes[1]));
   return fail(`must be minutes ("45") or h:mm ("1:30") (got "${raw.trim()}")`);

@@ -55,7 +55,8 @@ describe('readContactRows — real-world exports', () => {
         status: 'LEAD',
         source: 'ORGANIC_SEARCH',
         leadScore: 85,
-        customFields: { Industry: 'Retail', externalId: '1501' },
+        // Lifecycle Stage decides the status; the Lead Status it shadowed is kept, not dropped
+        customFields: { 'Lead Status': 'IN_PROGRESS', Industry: 'Retail', externalId: '1501' },
         metadata: { campaignId: 'spring-24' },
       },
       status: 'LEAD',
@@ -146,6 +147,24 @@ describe('readContactRows — real-world exports', () => {
       ['Anna', 'Berg'],
       ['Mary Ann', 'Lee'],
     ]);
+  });
+
+  it('keeps the cells of fallback columns that the field did not use (QA round 4: they were dropped)', async () => {
+    const file = [
+      'First Name,Last Name,Email,Email 2,Phone,Mobile,Lifecycle Stage,Lead Status',
+      'Ana,Silva,ana@x.io,ana.silva@home.io,555-0100,555-0199,Customer,Bad Timing',
+      'Bo,Li,,bo@x.io,,555-0200,,Connected',
+      'Cy,Ng,cy@x.io,CY@x.io,555-0300,555-0300,lead,',
+      '',
+    ].join('\n');
+    const [ana, bo, cy] = okValues(await readAll(file));
+    expect(ana?.input).toMatchObject({ email: 'ana@x.io', phone: '555-0100', status: 'CUSTOMER' });
+    expect(ana?.input.customFields).toEqual({ 'Email 2': 'ana.silva@home.io', Mobile: '555-0199', 'Lead Status': 'Bad Timing' });
+    // the fallback filled the field: nothing left over
+    expect(bo?.input).toMatchObject({ email: 'bo@x.io', phone: '555-0200', status: 'PROSPECT' });
+    expect(bo?.input.customFields).toBeUndefined();
+    // a fallback cell equal to the one used adds nothing (case differs: kept as written)
+    expect(cy?.input.customFields).toEqual({ 'Email 2': 'CY@x.io' });
   });
 
   it('lets explicit first/last name columns win over Name', async () => {

@@ -10,6 +10,7 @@ import { openMappedRows, requireColumn, type DateOrders, type MappedRows, type R
 import {
   ACCEPTED_STATUS_TEXT,
   extraCells,
+  shadowedCells,
   mapContactHeaders,
   mapStatusValue,
   pickCell,
@@ -96,7 +97,8 @@ export function convertContactRow(
     if (parsed.ok) metadata = parsed.value;
     else fail('metadata', parsed.reason);
   }
-  Object.assign(customFields, extraCells(cells, mapping));
+  // a fallback column's value the field did not use ("Lead Status" beside "Lifecycle Stage") is kept, not lost
+  Object.assign(customFields, shadowedCells(cells, mapping), extraCells(cells, mapping));
 
   const full = get('fullName');
   const fromFullName = splitFullName(full?.value ?? '');

@@ -97,6 +97,39 @@ describe('openCsv', () => {
     expect(records[0]!.cells[0]).toBe('Zoë Müllerová'.normalize('NFC'));
   });
 
+  it('honours and drops Excel\'s "sep=" first line (QA round 4: it was read as the header)', async () => {
+    for (const size of [3, 64 * 1024]) {
+      const { header, delimiter, records } = await readAll('\ufeffsep=;\r\nName;Email\r\nAna;ana@x.io\r\n', size);
+      expect(delimiter).toBe(';');
+      expect(header).toEqual(['Name', 'Email']);
+      // Excel does not show the sep line: the header is still row 1
+      expect(records).toEqual([{ row: 2, ok: true, cells: ['Ana', 'ana@x.io'] }]);
+    }
+    expect((await readAll('"sep=,"\nName,Email\nAna,ana@x.io\n')).header).toEqual(['Name', 'Email']);
+    const pipe = await rejection('sep=|\nName|Email\n');
+    expect(pipe.details).toEqual([{ path: 'delimiter', row: 1, reason: 'the first line "sep=|" names pipe (|) as the delimiter; expected comma, semicolon or tab' }]);
+  });
+
+  it('skips the totals and copyright lines a Salesforce report export ends with (QA round 4: three failed rows)', async () => {
+    const file = [
+      '"Lead ID","First Name","Email"',
+      '"00Q1","Ana","ana@x.io"',
+      '',
+      '"Grand Totals (1 records)"',
+      '',
+      '"Confidential Information - Do Not Distribute"',
+      '"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."',
+      '"a lone cell"',
+      '',
+    ].join('\n');
+    const { records } = await readAll(file);
+    expect(records).toEqual([
+      { row: 2, ok: true, cells: ['00Q1', 'Ana', 'ana@x.io'] },
+      // any other short line is still reported
+      { row: 8, ok: false, cells: ['a lone cell'], issue: { path: 'columns', row: 8, reason: 'expected 3 cells (one per header column) but found 1' } },
+    ]);
+  });
+
   it('reports inconsistent column counts per row and keeps going', async () => {
     const { records } = await readAll('a,b,c\n1,2,3\n1,2\n1,2,3,4\n5,6,7,,\n');
     expect(records).toEqual([

@@ -34,6 +34,12 @@ export interface CsvTable {
 type ByteSource = AsyncIterable<Uint8Array | string>;
 
 const HEADER_SCAN_LIMIT = 1 << 20;
+/** The one-cell lines a Salesforce report export ends with: not data, never a row error. */
+const SALESFORCE_FOOTER = [
+  /^Grand Totals? \([\d,. ]+ records?\)$/i,
+  /^Confidential Information - Do Not Distribute$/i,
+  /^Copyright \(c\) [\d-]+ salesforce\.com, inc\. All rights reserved\.$/i,
+];
 const EMAIL_LIKE = /^[^\s@"]+@[^\s@"]+\.[^\s@"]+$/;
 
 export const delimiterName = (d: string): string =>
@@ -217,13 +223,34 @@ export async function openCsv(source: Readable | ByteSource, opts: CsvReadOption
   const text = decodeUtf8(source)[Symbol.asyncIterator]();
   let head = '';
   let ended = false;
-  while ((head.trim() === '' || !/[\r\n]/.test(head)) && head.length < HEADER_SCAN_LIMIT) {
-    const next = await text.next();
-    if (next.done) {
-      ended = true;
-      break;
+  const readFirstLine = async () => {
+    while ((head.trim() === '' || !/[\r\n]/.test(head)) && head.length < HEADER_SCAN_LIMIT) {
+      const next = await text.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head += next.value;
     }
-    head += next.value;
+  };
+  await readFirstLine();
+  if (/^"?sep=/i.test(head) && head.endsWith('\r') && !ended) {
+    // a CRLF split between chunks: read its LF too, so it is not taken for an empty header line
+    const next = await text.next();
+    if (next.done) ended = true;
+    else head += next.value;
+  }
+  // Excel's "sep=;" line names the delimiter and is not shown as a row: honour it, then drop it
+  const sep = /^"?sep=(.)"?\s*(\r\n|\n|\r)/i.exec(head);
+  let declared: CsvDelimiter | undefined;
+  if (sep) {
+    if (!(CSV_DELIMITERS as readonly string[]).includes(sep[1])) {
+      await text.return?.();
+      throw invalid(`the first line "sep=${sep[1]}" names ${delimiterName(sep[1])} as the delimiter; expected comma, semicolon or tab`, 'delimiter', 1);
+    }
+    declared = sep[1] as CsvDelimiter;
+    head = head.slice(sep[0].length);
+    await readFirstLine();
   }
   if (head.trim() === '') {
     await text.return?.();
@@ -236,7 +263,7 @@ export async function openCsv(source: Readable | ByteSource, opts: CsvReadOption
   }
   let delimiter: CsvDelimiter;
   try {
-    delimiter = detectDelimiter(headerLine, opts.delimiter);
+    delimiter = detectDelimiter(headerLine, opts.delimiter ?? declared);
   } catch (err) {
     await text.return?.();
     throw err;
@@ -301,6 +328,8 @@ export async function openCsv(source: Readable | ByteSource, opts: CsvReadOption
         let cells = next.value.map(cellText);
         // Spreadsheets leave blank and ",,,," lines behind; they count as rows but carry nothing.
         if (cells.every((c) => c.trim() === '')) continue;
+        // Salesforce report exports end with a totals line and a confidentiality/copyright footer
+        if (cells.length === 1 && header.length > 1 && SALESFORCE_FOOTER.some((re) => re.test(cells[0].trim()))) continue;
         if (cells.length > header.length && cells.slice(header.length).every((c) => c.trim() === '')) {
           cells = cells.slice(0, header.length);
         }

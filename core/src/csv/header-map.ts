@@ -50,7 +50,12 @@ const INTERACTION_ALIASES = {
   subject: ['subject', 'Title', 'Email Subject', 'Meeting Title', 'Call Title', ...localised('subject')],
   content: ['content', 'Body', 'Notes', 'Note', 'Description', 'Comments', 'Email Body', 'Call Notes', 'Meeting Notes', 'Note Body', 'Details', ...localised('notes')],
   occurredAt: ['occurredAt', 'createdAt', 'Date', 'Activity Date', 'Created Date', 'Create Date', 'Timestamp', 'Activity Timestamp', ...localised('occurredAt')],
-  duration: ['duration', 'Duration (minutes)', 'Call Duration', 'Meeting Duration', ...localised('duration')],
+  // a unit in the header is read by durationUnitOf: seconds and milliseconds are converted to minutes
+  duration: [
+    'duration', 'Duration (minutes)', 'Call Duration', 'Meeting Duration', 'Call Duration (HH:mm:ss)', 'Duration (HH:mm:ss)',
+    'Duration (seconds)', 'Duration in Seconds', 'Call Duration (seconds)', 'Call Duration in Seconds', 'CallDurationInSeconds',
+    'Duration (ms)', 'Call Duration (ms)', 'Duration (milliseconds)', ...localised('duration'),
+  ],
   outcome: ['outcome', 'Call Outcome', 'Meeting Outcome', 'Result', 'Disposition', ...localised('outcome')],
   tags: ['tags', 'Tag', 'Labels'],
   scheduledFollowUp: ['scheduledFollowUp', 'Follow Up Date', 'Next Follow Up'],
@@ -299,6 +304,27 @@ export function pickCell<F extends string>(cells: readonly string[], mapping: He
     if (value !== '') return { value, header: mapping.mapped.find((c) => c.index === i)!.header };
   }
   return undefined;
+}
+
+/**
+ * Cells of fallback columns that the field did not use: a field read from two columns (HubSpot's
+ * "Lifecycle Stage" and "Lead Status", Zoho's "Phone" and "Mobile", Pipedrive's work and home
+ * e-mail, "Notes" and "Description") takes the first non-empty one, and each other non-empty cell
+ * with a different value is kept under its own header instead of being dropped.
+ */
+export function shadowedCells<F extends string>(cells: readonly string[], mapping: HeaderMapping<F>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const indices of Object.values(mapping.columns) as (number[] | undefined)[]) {
+    if (!indices || indices.length < 2) continue;
+    let used: string | undefined;
+    for (const i of indices) {
+      const value = unescapeFormula(cells[i]?.trim() ?? '');
+      if (value === '') continue;
+      if (used === undefined) used = value;
+      else if (value !== used) kept[mapping.mapped.find((c) => c.index === i)!.header] = value;
+    }
+  }
+  return kept;
 }
 
 /** Unknown columns' non-empty cells keyed by their original header text. */

@@ -50,6 +50,24 @@ describe('readInteractionRows', () => {
     expect(reply?.input).toMatchObject({ type: 'EMAIL', channel: 'EMAIL', direction: 'INBOUND' });
   });
 
+  it('reads a duration in the unit its header names, and keeps a second notes column (QA round 4)', async () => {
+    const file = [
+      'Email,Activity Type,Call Duration (seconds),Notes,Description',
+      'a@x.io,Call,330,Budget talk,Sent deck',
+      'a@x.io,Call,0:02:10,Same text,Same text',
+      '',
+    ].join('\n');
+    const [first, second] = values(await readAll(file));
+    // 330 seconds were read as 330 minutes before: Salesforce and dialers export seconds
+    expect(first?.input).toMatchObject({ duration: 6, content: 'Budget talk', metadata: { Description: 'Sent deck' } });
+    expect(second?.input).toMatchObject({ duration: 2, content: 'Same text', metadata: {} });
+    const clock = values(await readAll('Email,Activity Type,Call Duration (HH:mm:ss)\na@x.io,Call,00:30:27\n'));
+    expect(clock[0]?.input.duration).toBe(30);
+    const ms = await readAll('Email,Activity Type,Duration (ms)\na@x.io,Call,1830000\na@x.io,Call,about 5 min\n');
+    expect(ms[0]).toMatchObject({ ok: true, value: { input: { duration: 31 } } });
+    expect(ms[1]).toMatchObject({ ok: false, issues: [{ path: 'duration', row: 3, reason: 'must be a number of milliseconds ("90000") or h:mm:ss ("0:01:30") (got "about 5 min")' }] });
+  });
+
   it('honours explicit channel and direction, and derives the type from the channel when absent', async () => {
     const file = ['Email;Type;Channel;Direction', 'a@x.io;CHAT;LinkedIn;inbound', 'a@x.io;;phone;', 'a@x.io;LinkedIn;;', ''].join('\n');
     const [chat, fromChannel, social] = values(await readAll(file));

@@ -10,10 +10,10 @@ import {
   type Direction,
   type InteractionType,
 } from '../interactions/interaction.schema.ts';
-import { normaliseKey, parseDate, parseDurationMinutes, parseJson, parseJsonObject, parseList } from './cell-parsers.ts';
+import { durationUnitOf, normaliseKey, parseDate, parseDurationMinutes, parseJson, parseJsonObject, parseList } from './cell-parsers.ts';
 import type { CsvReadOptions } from './csv-reader.ts';
 import { openMappedRows, type DateOrders, type MappedRows, type RowReadOptions, type RowResult } from './mapped-rows.ts';
-import { extraCells, mapInteractionHeaders, pickCell, type HeaderMapping, type InteractionColumnField } from './header-map.ts';
+import { extraCells, mapInteractionHeaders, pickCell, shadowedCells, type HeaderMapping, type InteractionColumnField } from './header-map.ts';
 
 /** What the service needs to log an imported interaction once it has resolved the contact by email. */
 export const ImportedInteractionInput = LogInteractionInput.omit({ contactId: true });
@@ -186,7 +186,7 @@ export function convertInteractionRow(
     if (parsed.ok) metadata = parsed.value;
     else fail('metadata', parsed.reason);
   }
-  Object.assign(metadata, extraCells(cells, mapping));
+  Object.assign(metadata, shadowedCells(cells, mapping), extraCells(cells, mapping));
 
   let contactEmail = '';
   const emailCell = get('contactEmail');
@@ -236,7 +236,8 @@ export function convertInteractionRow(
   }
   const duration = get('duration');
   if (duration) {
-    const parsed = parseDurationMinutes(duration.value);
+    // a header may name its unit: "Call Duration (seconds)", "Duration (ms)"
+    const parsed = parseDurationMinutes(duration.value, durationUnitOf(duration.header));
     if (parsed.ok) draft.duration = parsed.value;
     else fail('duration', parsed.reason);
   }

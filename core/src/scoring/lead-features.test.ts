@@ -111,6 +111,31 @@ describe('lead fit helpers', () => {
     ]);
   });
 
+  it('reads export amounts as numbers and placeholders as empty, in specs and values alike (QA round 4: Salesforce and Zoho exports)', () => {
+    const fields = Array.from({ length: 100 }, (_, k) => ({
+      'Annual Revenue': ['$1,500,000', '250000', '$12,000,000', '-None-'][k % 4],
+      'No. of Employees': ['50', '1,200', '', '--None--'][k % 4],
+      Rating: ['Hot', 'Warm', '-None-', 'Select'][k % 4],
+    }));
+    const specs = inferCustomFieldSpecs(fields);
+    // "1,200" and "$1,500,000" made both columns categories; "-None-" was a level
+    expect(specs).toEqual([
+      { key: 'Annual Revenue', kind: 'numeric' },
+      { key: 'No. of Employees', kind: 'numeric' },
+      { key: 'Rating', kind: 'categorical' },
+    ]);
+    const valuesOf = (k: number) => {
+      const f = extractLeadFeatures({ ...contact, customFields: fields[k] }, [], at(100), specs);
+      return [f.cf_annual_revenue, f.cf_no_of_employees, f.cf_rating];
+    };
+    expect([0, 1, 2, 3].map(valuesOf)).toEqual([
+      [1_500_000, 50, 'Hot'],
+      [250_000, 1200, 'Warm'],
+      [12_000_000, null, null],
+      [null, null, null],
+    ]);
+  });
+
   it('never uses an imported record id (customFields.externalId, "Record ID") as a feature (it became a numeric one)', () => {
     const fields = Array.from({ length: 100 }, (_, k) => ({ externalId: String(1000 + k), industry: ['SaaS', 'Retail'][k % 2] }));
     expect(inferCustomFieldSpecs(fields)).toEqual([{ key: 'industry', kind: 'categorical' }]);

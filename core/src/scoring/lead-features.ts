@@ -9,6 +9,7 @@
  * Contact attributes (position, source, custom fields) are their current values: the CRM keeps no
  * history of them, so a custom field filled in after the outcome is caught by the leakage check.
  */
+import { isMissingCell } from './ml/cell-parsers.ts';
 import type { ColumnSpec, FeatureValue } from './ml/index.ts';
 
 export const POST_SALE = 'post-sale';
@@ -117,10 +118,21 @@ function toMs(t: Date | string | number): number {
   return t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
 }
 
+/** Blank, or a placeholder an export writes for "nothing chosen" ("Select", Zoho's "-None-", "n/a"): read as the CSV evaluator reads it. */
+const isEmptyCustom = (value: unknown): boolean => value == null || value === '' || (typeof value === 'string' && isMissingCell(value));
+
+/** A custom field's number: plain, or as exports write amounts and counts ("$1,500,000", "1,200", "€ 12 000"). */
+function customNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return Number.NaN;
+  const s = value.replace(/[,$€£\s]/g, '');
+  return /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;
+}
+
 function customValue(value: unknown, kind: ColumnSpec['kind']): FeatureValue {
-  if (value == null || value === '') return null;
+  if (isEmptyCustom(value)) return null;
   if (kind === 'numeric') {
-    const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.replace(/[,$€£\s]/g, '')) : Number.NaN;
+    const n = customNumber(value);
     return Number.isFinite(n) ? n : null;
   }
   if (kind === 'boolean') {
@@ -219,13 +231,14 @@ export function inferCustomFieldSpecs(
   const stats = new Map<string, { n: number; num: number; bool: number; levels: Set<string>; other: number }>();
   for (const record of fields) {
     for (const [key, v] of Object.entries(record ?? {})) {
-      if (v == null || v === '') continue;
+      if (isEmptyCustom(v)) continue;
       const s = stats.get(key) ?? { n: 0, num: 0, bool: 0, levels: new Set<string>(), other: 0 };
       s.n++;
       if (typeof v === 'number' && Number.isFinite(v)) s.num++;
       else if (typeof v === 'boolean' || (typeof v === 'string' && /^(yes|no|true|false)$/i.test(v.trim()))) s.bool++;
       else if (typeof v === 'string' && v.length <= 100) {
-        if (/^-?\d+(\.\d+)?$/.test(v.trim())) s.num++;
+        // the same reading as customValue: "$1,500,000" and "1,200" are numbers (they were levels)
+        if (Number.isFinite(customNumber(v))) s.num++;
         if (s.levels.size <= maxLevels) s.levels.add(v.trim());
       } else s.other++;
       stats.set(key, s);

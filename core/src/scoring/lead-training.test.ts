@@ -66,6 +66,24 @@ describe('trainLeadModel', () => {
     expect(r.decision).toMatchObject({ activated: true, comparedWith: 'rules' });
   });
 
+  it('leaves out a custom field recorded after the outcome (QA round 4: a Salesforce "Converted" flag was trained on and activated at held-out AUC 1)', async () => {
+    // a Salesforce lead export's "Converted" column (1 for converted leads) and an honest "Industry" custom field
+    const leaky = leads.map((l, k) => {
+      const customFields = { Converted: String(l.label), Industry: ['Retail', 'Media', 'Tech'][k % 3] };
+      const lead = { ...l.timeline.contact, customFields };
+      return { ...l, contact: { ...l.contact, lead }, timeline: { ...l.timeline, contact: lead } };
+    });
+    const r = await trainLeadModel(leaky, { minPerClass: 30, baseline: RULES_SCORER });
+    if (r.status !== 'trained') throw new Error(r.reason);
+    expect(r.featureConfig.customFields).toEqual([{ key: 'Industry', kind: 'categorical' }]);
+    expect(r.summary.customFields).toEqual(['Industry']);
+    expect(r.summary.excludedCustomFields).toEqual([{ key: 'Converted', reason: expect.stringMatching(/^custom field "Converted" looks recorded after the outcome: /) }]);
+    expect(r.trained.featureImportance.map((f) => f.name)).not.toContain('cf_converted');
+    // the same honest signal as without the flag, not a perfect score
+    expect(r.metrics.holdoutAuc!).toBeGreaterThan(0.75);
+    expect(r.metrics.holdoutAuc!).toBeLessThan(0.95);
+  });
+
   it('explains a model score with factors that sum, with the base, to the model output', async () => {
     const r = await trainLeadModel(leads, { minPerClass: 30, baseline: RULES_SCORER });
     if (r.status !== 'trained') throw new Error(r.reason);

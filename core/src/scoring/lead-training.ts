@@ -5,7 +5,7 @@
  * then a held-out comparison with whatever scores the tenant today (the active model, or the
  * rules). Only a candidate that beats it is activated, refitted on all outcomes.
  */
-import { extractLeadFeatures, inferCustomFieldSpecs, leadFeatureSpecs, type CustomFieldSpec, type LeadFeatures } from './lead-features.ts';
+import { customFeature, extractLeadFeatures, inferCustomFieldSpecs, leadFeatureSpecs, type CustomFieldSpec, type LeadFeatures } from './lead-features.ts';
 import type { LeadScorer } from './lead-explanation.ts';
 import { calibrationTable, createScorer, isDatasetError, logLoss, rocAuc, trainRecords, type EvaluationReport, type ModelKind, type ProgressFn, type TrainedModel } from './ml/index.ts';
 import { trainRecordsInThread } from './ml/train-thread.ts';
@@ -72,6 +72,17 @@ export function summarise(leads: readonly LabelledLead[], features: number, cust
   };
 }
 
+/** Custom fields the leakage audit flags as recorded after the outcome, with its reason. */
+function leakyCustomFields(report: EvaluationReport, custom: readonly CustomFieldSpec[]): { key: string; reason: string }[] {
+  const out: { key: string; reason: string }[] = [];
+  for (const w of report.leakageWarnings) {
+    if (w.kept) continue;
+    const field = custom.find((c) => customFeature(c.key) === w.column);
+    if (field) out.push({ key: field.key, reason: w.reason.replace(`"${w.column}"`, `custom field "${field.key}"`) });
+  }
+  return out;
+}
+
 function features(leads: readonly LabelledLead[], custom: readonly CustomFieldSpec[]): LeadFeatures[] {
   return leads.map((l) => extractLeadFeatures(l.timeline.contact, l.timeline.interactions, l.cutoff, custom));
 }
@@ -128,9 +139,10 @@ export function splitHeldOut(leads: readonly LabelledLead[], fraction: number, s
 const TENANT_MODEL_KINDS: ModelKind[] = ['logistic_regression', 'gradient_boosted_trees', 'blend'];
 
 export async function trainLeadModel(leads: readonly LabelledLead[], options: TrainLeadOptions): Promise<TrainLeadResult> {
-  const custom = inferCustomFieldSpecs(leads.map((l) => l.timeline.contact.customFields));
-  const specs = leadFeatureSpecs(custom);
-  const summary = { ...summarise(leads, specs.length, custom), seenUntil: options.seenUntil === undefined ? null : new Date(options.seenUntil).toISOString() };
+  let custom = inferCustomFieldSpecs(leads.map((l) => l.timeline.contact.customFields));
+  let specs = leadFeatureSpecs(custom);
+  const seenUntil = options.seenUntil === undefined ? null : new Date(options.seenUntil).toISOString();
+  let summary: TrainingSummary = { ...summarise(leads, specs.length, custom), seenUntil };
   const minority = Math.min(summary.positives, summary.negatives);
   if (minority < options.minPerClass) {
     return {
@@ -154,6 +166,21 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
   } catch (err) {
     if (!isDatasetError(err)) throw err;
     return { status: 'cold_start', summary, reason: `cannot train yet: ${err.reason}` };
+  }
+  // Custom fields are their current values (no history): one filled in at or after the outcome
+  // (an imported "Converted" flag, a "Won deals" count) predicts it perfectly and would be
+  // activated on a held-out AUC of 1. The audit flags them; they are left out and the fit redone.
+  const leaky = leakyCustomFields(candidate.report, custom);
+  if (leaky.length) {
+    custom = custom.filter((c) => !leaky.some((l) => l.key === c.key));
+    specs = leadFeatureSpecs(custom);
+    summary = { ...summarise(leads, specs.length, custom), seenUntil, excludedCustomFields: leaky };
+    try {
+      candidate = await fit(train, scale(0, activates ? 0.5 : 1));
+    } catch (err) {
+      if (!isDatasetError(err)) throw err;
+      return { status: 'cold_start', summary, reason: `cannot train yet: ${err.reason}` };
+    }
   }
   const y = test.map((l) => l.label);
   const candidateScorer = createScorer(candidate.trained);

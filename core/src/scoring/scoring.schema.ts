@@ -177,6 +177,10 @@ export const TrainingSummary = z.object({
     .describe('Outcomes the database recorded up to this instant were loaded for training; a later retrain holds out those recorded after it'),
   features: z.number().int(),
   customFields: z.array(z.string()),
+  excludedCustomFields: z
+    .array(z.object({ key: z.string(), reason: z.string() }))
+    .optional()
+    .describe('Custom fields left out because the leakage audit found them recorded after the outcome (they predicted it too well)'),
   conversionBySource: z.record(z.string(), z.object({ labelled: z.number().int(), converted: z.number().int() })),
 });
 export type TrainingSummary = z.infer<typeof TrainingSummary>;

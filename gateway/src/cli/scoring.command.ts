@@ -176,6 +176,7 @@ async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'in
       `${r.status === 'activated' ? `Model v${m!.version} activated` : r.status === 'rejected' ? `Model v${m!.version} kept aside` : 'Not trained (cold start)'}: ${r.reason}.\n` +
         (m ? `  ${kindText(m.modelKind)}, CV AUC ${m.metrics.cvAuc?.toFixed(3)}, held-out AUC ${m.metrics.holdoutAuc?.toFixed(3)} on ${m.metrics.holdoutRows} newest outcomes\n` : '') +
         (m?.metrics.selection ? `  chosen by inner cross-validation: ${m.metrics.selection.reason}\n` : '') +
+        (m?.trainingSummary.excludedCustomFields ?? []).map((x) => `  left out custom field "${x.key}" (looks recorded after the outcome; see --json)\n`).join('') +
         (r.rescored ? `  rescored ${r.rescored.scored} contacts, ${r.rescored.changed} changed\n` : ''),
       r,
     );

@@ -164,7 +164,10 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     ]);
     expect(ok<Page>(await manager.call('search_contacts', { search: 'import.test' })).totalCount).toBe(1);
     // upsert by email: the same file again creates nothing new
-    expect(ok<{ created: number; updated: number; unchanged: number }>(await manager.call('import_contacts', { csv }))).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    const again = await manager.call('import_contacts', { csv });
+    expect(ok<{ created: number; updated: number; unchanged: number }>(again)).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+    // the summary counts them (QA round 4: it read "0 created, 0 updated, 0 skipped" as if nothing had been read)
+    expect((again.content[0] as { text: string }).text).toMatch(/^Imported 3 row\(s\): 0 created, 0 updated, 1 unchanged, 0 skipped, 2 failed;/);
     expect(failed(await rep.call('import_contacts', { csv })).code).toBe('PERMISSION_DENIED');
   });
 

@@ -3,9 +3,16 @@
  * stored model scores a new raw record, so a cell means the same thing in both places.
  */
 
-const MISSING = new Set(['', 'na', 'n/a', 'null', 'nan', '-', '#n/a', '(blank)']);
+/**
+ * Values that exports write for "nothing chosen": a web form's unfilled dropdown ("Select", as in
+ * the X Education leads data), Zoho's "-None-", Salesforce's "--None--", the UCI bank-marketing
+ * data's documented "unknown", Google Analytics' "(not set)". They mean missing, like a blank.
+ */
+const PLACEHOLDERS = new Set(['select', '-none-', '--none--', 'unknown', '(not set)']);
 
-const LONGEST_MISSING = 7;
+const MISSING = new Set(['', 'na', 'n/a', 'null', 'nan', '-', '#n/a', '(blank)', ...PLACEHOLDERS]);
+
+const LONGEST_MISSING = Math.max(...[...MISSING].map((t) => t.length));
 
 export function isMissingCell(raw: string | null | undefined): boolean {
   if (raw == null) return true;
@@ -13,6 +20,13 @@ export function isMissingCell(raw: string | null | undefined): boolean {
   const s = raw.length > LONGEST_MISSING ? raw.trim() : raw;
   if (s.length > LONGEST_MISSING) return false;
   return MISSING.has(s.trim().toLowerCase());
+}
+
+/** The placeholder a missing cell holds ("Select", "-None-", …), or null for a blank or a plain missing token. */
+export function placeholderOf(raw: string | null | undefined): string | null {
+  if (raw == null || raw.length > LONGEST_MISSING + 8) return null;
+  const s = raw.trim();
+  return PLACEHOLDERS.has(s.toLowerCase()) ? s : null;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
@@ -34,12 +48,19 @@ export function parseBooleanCell(raw: string): number {
   return Number.NaN;
 }
 
-const POSITIVE_TARGET = new Set([...TRUE_TOKENS, '1.0', 'won', 'win', 'closed won', 'converted', 'success', 'positive']);
-const NEGATIVE_TARGET = new Set([...FALSE_TOKENS, '0.0', 'lost', 'lose', 'closed lost', 'not converted', 'failure', 'negative']);
+// HubSpot's deal stages are "closedwon"/"closedlost"; Salesforce writes "Closed Won"
+const POSITIVE_TARGET = new Set([...TRUE_TOKENS, '1.0', 'won', 'win', 'closed won', 'closedwon', 'converted', 'success', 'positive']);
+const NEGATIVE_TARGET = new Set([...FALSE_TOKENS, '0.0', 'lost', 'lose', 'closed lost', 'closedlost', 'not converted', 'failure', 'negative']);
 
-/** Outcome labels: 1/0, yes/no, true/false, y/n, won/lost (case-insensitive); null when unknown. */
-export function parseTargetCell(raw: string): 0 | 1 | null {
+/** Whether an outcome label is a flag (1/0, yes/no, true/false, y/n) rather than a stage word (won, lost, converted). */
+export function isFlagTarget(raw: string): boolean {
   const s = raw.trim().toLowerCase();
+  return TRUE_TOKENS.has(s) || FALSE_TOKENS.has(s) || s === '1.0' || s === '0.0';
+}
+
+/** Outcome labels: 1/0, yes/no, true/false, y/n, won/lost, closed won/lost (any case, "_" or "-" for a space); null when unknown. */
+export function parseTargetCell(raw: string): 0 | 1 | null {
+  const s = raw.trim().toLowerCase().replace(/[\s_-]+/g, ' ');
   if (POSITIVE_TARGET.has(s)) return 1;
   if (NEGATIVE_TARGET.has(s)) return 0;
   return null;

@@ -26,6 +26,22 @@ describe('inferColumn', () => {
     }
   });
 
+  it('reads export placeholders for "nothing chosen" as missing and counts them (QA round 4)', () => {
+    // X Education's unfilled dropdowns say "Select"; Zoho writes -None-, Salesforce --None--
+    const spec = inferColumn('Specialization', ['Finance', 'Select', '', 'Marketing', 'select', '-None-', '--None--', 'Finance']);
+    expect(spec.schema.type).toBe('categorical');
+    expect(spec.missing).toBe(5);
+    expect(spec.values).toEqual(['Finance', null, null, 'Marketing', null, null, null, 'Finance']);
+    expect([...spec.placeholders!]).toEqual([['Select', 1], ['select', 1], ['-None-', 1], ['--None--', 1]]);
+    // UCI bank marketing codes its missing values "unknown": a yes/no column with them is still boolean
+    const credit = inferColumn('default', ['no', 'unknown', 'yes', 'no', 'unknown']);
+    expect(credit.schema.type).toBe('boolean');
+    expect(credit.missing).toBe(2);
+    // a column of nothing but placeholders is empty, and says why
+    expect(inferColumn('City', ['Select', 'Select', ''])).toMatchObject({ drop: 'empty', note: 'every value is empty or a placeholder ("Select")' });
+    expect(parseCell(' Select ', { name: 'City', type: 'categorical' })).toBeNull();
+  });
+
   it('infers booleans from yes/no, true/false, y/n and 0/1-only columns', () => {
     expect(inferColumn('a', ['Yes', 'no', 'YES', '']).schema.type).toBe('boolean');
     expect(Array.from(inferColumn('a', ['Yes', 'no', 'YES', '']).values as Float64Array)).toEqual([1, 0, 1, NaN]);
@@ -62,7 +78,7 @@ describe('inferColumn', () => {
 
   it('treats a few unparseable cells in a number column as missing, with a note', () => {
     const cells = Array.from({ length: 200 }, (_, i) => String(i % 37));
-    cells[7] = 'unknown';
+    cells[7] = 'pending'; // ('unknown' is a placeholder for missing now, not an unparsed value)
     const col = inferColumn('Score', cells);
     expect(col.schema.type).toBe('numeric');
     expect(col.missing).toBe(1);

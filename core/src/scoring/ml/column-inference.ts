@@ -8,6 +8,7 @@ import {
   parseBooleanCell,
   parseDateCell,
   parseNumberCell,
+  placeholderOf,
 } from './cell-parsers.ts';
 
 export type DataType = 'numeric' | 'boolean' | 'date' | 'categorical';
@@ -28,6 +29,8 @@ export interface TypedColumn {
   missing: number;
   drop?: DropReason;
   note?: string;
+  /** Placeholder cells read as missing ("Select", "-None-", "unknown"): the text as written → count. */
+  placeholders?: Map<string, number>;
 }
 
 /** Share of non-missing cells that must parse for a column to be numeric or a date; the rest become missing. */
@@ -56,10 +59,12 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
   const maxFailures = (1 - PARSE_SHARE) * n;
   let failures = 0;
   const sample: string[] = [];
+  const placeholders = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const c = cells[i];
     if (isMissingCell(c)) {
       numbers[i] = Number.NaN;
+      countPlaceholder(placeholders, c);
       continue;
     }
     present++;
@@ -67,7 +72,10 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
     if (allBoolean && Number.isNaN(parseBooleanCell(c))) allBoolean = false;
     if (failures > maxFailures) {
       if (!allBoolean && sample.length >= DATE_SAMPLE) {
-        for (let k = i + 1; k < n; k++) if (!isMissingCell(cells[k])) present++;
+        for (let k = i + 1; k < n; k++) {
+          if (!isMissingCell(cells[k])) present++;
+          else countPlaceholder(placeholders, cells[k]);
+        }
         break;
       }
       continue;
@@ -79,7 +87,8 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
   }
   const missing = n - present;
   if (present === 0) {
-    return { schema: { name, type: 'categorical' }, values: cells.map(() => null), missing, drop: 'empty', note: 'every value is empty' };
+    const note = placeholders.size ? `every value is empty or a placeholder (${[...placeholders.keys()].map((p) => `"${p}"`).join(', ')})` : 'every value is empty';
+    return { schema: { name, type: 'categorical' }, values: cells.map(() => null), missing, drop: 'empty', note };
   }
 
   let column: TypedColumn;
@@ -98,6 +107,7 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
         : parseColumn({ name, type: 'categorical' }, cells);
     if (column.schema.type === 'date' && n - column.missing < PARSE_SHARE * present) column = parseColumn({ name, type: 'categorical' }, cells);
   }
+  if (placeholders.size) column.placeholders = placeholders;
   const { schema } = column;
   const unparsed = column.missing - missing;
   if (unparsed > 0) column.note = `${unparsed} value(s) that are not ${schema.type === 'date' ? 'dates' : 'numbers'} treated as missing`;
@@ -112,6 +122,11 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
     column.note = idReason;
   }
   return column;
+}
+
+function countPlaceholder(counts: Map<string, number>, raw: string | null | undefined): void {
+  const p = placeholderOf(raw);
+  if (p !== null) counts.set(p, (counts.get(p) ?? 0) + 1);
 }
 
 /** The import's per-column day/month decision (values, dots, locale, override), as a DatasetError when refused. */

@@ -86,6 +86,34 @@ describe('evaluateCsv', () => {
     expect(one.reason).toMatch(/1 distinct values; folds must number 2 to 20/);
   });
 
+  it('skips a pipeline export\'s open stages and reads placeholders as missing (QA round 4: Maven sales_pipeline, X Education leads)', async () => {
+    // deal_stage holds Won/Lost and the open stages Engaging/Prospecting; it was refused at the first open row
+    const { text } = leadCsv(600, 7);
+    const lines = text.trim().split('\n');
+    const header = lines[0].split(',');
+    const target = header.indexOf('Converted');
+    const stages = lines.slice(1).map((l, i) => {
+      const cells = l.split(',');
+      cells[target] = i % 5 === 0 ? (i % 2 ? 'Engaging' : 'Prospecting') : cells[target] === 'won' ? 'Won' : 'Lost';
+      return `${cells.join(',')},${i % 3 === 0 ? 'Select' : i % 3 === 1 ? 'Mumbai' : 'Thane'}`;
+    });
+    const csv = [`${lines[0]},City`, ...stages].join('\n');
+    const report = await evaluateCsv({ csv, target: 'Converted', folds: 3 });
+    expect(report.rows).toBe(480);
+    expect(report.columns.find((c) => c.name === 'Converted')).toMatchObject({ role: 'target', missing: 120 });
+    expect(report.notes).toContain('120 row(s) whose "Converted" is neither outcome were skipped as still open: "Prospecting" (60), "Engaging" (60).');
+    expect(report.columns.find((c) => c.name === 'City')).toMatchObject({ type: 'categorical', missing: 160 });
+    expect(report.notes).toContain('"City": 160 "Select" read as missing (a placeholder for "nothing chosen", like a blank cell).');
+    // HubSpot's deal stages
+    const hubspot = csv.replace(/,Won,/g, ',closedwon,').replace(/,Lost,/g, ',closedlost,');
+    expect((await evaluateCsv({ csv: hubspot, target: 'Converted', folds: 3 })).rows).toBe(480);
+    // open values without both outcomes, or too many of them, are still refused with the row
+    const noLost = await datasetError(evaluateCsv({ csv: 'a,stage\n1,Won\n2,Engaging\n3,Won\n', target: 'stage' }));
+    expect(noLost.reason).toMatch(/value "Engaging" in row 2 is not a binary outcome/);
+    const many = ['a,stage', '1,Won', '2,Lost', ...Array.from({ length: 21 }, (_, i) => `${i + 3},stage ${i}`)].join('\n');
+    expect((await datasetError(evaluateCsv({ csv: many, target: 'stage' }))).reason).toMatch(/21 values that are neither outcome, too many to be open stages/);
+  });
+
   describe('bad CSVs throw DatasetError naming the field and reason', () => {
     const good = leadCsv(300, 4).text;
     it.each([

@@ -109,6 +109,11 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
   const notes: string[] = [];
   const kept = new Set((options.keep ?? []).map((k) => k.trim().toLowerCase()));
   if (target.missing > 0) notes.push(`${target.missing} row(s) with an empty "${table.header[targetIdx]}" were skipped (outcome not known yet).`);
+  const openRows = target.open ? [...target.open.values()].reduce((a, b) => a + b, 0) : 0;
+  if (target.open) {
+    const values = [...target.open].map(([value, rows]) => `"${value}" (${rows})`).join(', ');
+    notes.push(`${openRows} row(s) whose "${table.header[targetIdx]}" is neither outcome were skipped as still open: ${values}.`);
+  }
 
   const reports: ColumnReport[] = [];
   const specs: ColumnSpec[] = [];
@@ -122,10 +127,10 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
   };
   table.header.forEach((name, c) => {
     if (c === targetIdx) {
-      reports.push({ name, type: 'boolean', missing: target.missing, role: 'target', note: `${positives} positive of ${target.y.length}` });
+      reports.push({ name, type: 'boolean', missing: target.missing + openRows, role: 'target', note: `${positives} positive of ${target.y.length}` });
       return;
     }
-    const cells = target.missing === 0 ? table.columns[c] : Array.from(target.kept, (r) => table.columns[c][r]);
+    const cells = target.kept.length === table.columns[c].length ? table.columns[c] : Array.from(target.kept, (r) => table.columns[c][r]);
     const col = inferColumn(name, cells, { override: options.dateFormat, locale: options.locale });
     if (consume) table.columns[c] = [];
     if (c === idIdx) return report(col, 'id');
@@ -142,6 +147,10 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
       times = col.values as Float64Array;
       timesAreDates = col.schema.type === 'date';
       return report(col, 'time', 'used to order folds in time, not as a feature');
+    }
+    if (col.placeholders && !col.drop) {
+      const described = [...col.placeholders].map(([text, count]) => `${count} "${text}"`).join(', ');
+      notes.push(`"${name}": ${described} read as missing (a placeholder for "nothing chosen", like a blank cell).`);
     }
     if (col.drop === 'id' && kept.has(name.toLowerCase())) {
       notes.push(`"${name}" looks like an identifier (${col.note}) but is kept as a feature (--keep).`);

@@ -1,4 +1,4 @@
-import { isMissingCell, parseTargetCell } from './cell-parsers.ts';
+import { isFlagTarget, isMissingCell, parseTargetCell } from './cell-parsers.ts';
 import { DatasetError } from './dataset-error.ts';
 
 export interface ParsedTarget {
@@ -8,16 +8,28 @@ export interface ParsedTarget {
   kept: Uint32Array;
   /** Rows skipped because the target cell was empty. */
   missing: number;
+  /** Rows skipped because their value is neither outcome (an open stage such as "Engaging"): value → rows. */
+  open?: Map<string, number>;
 }
+
+/** More distinct non-outcome values than this is not a pipeline's open stages but a wrong column. */
+const MAX_OPEN_VALUES = 20;
 
 /**
  * Read an outcome column: 1/0, yes/no, true/false, y/n, won/lost (any case). Rows with an empty
- * outcome (leads still open) are skipped; any other value is an error naming the value and row.
+ * outcome (leads still open) are skipped. So are rows whose value is neither outcome when the
+ * column is a stage column holding both outcomes as words, as a pipeline export's is ("Won", "Lost",
+ * and open stages such as "Engaging" or "Prospecting"); they are counted by value for the report.
+ * Any other value is an error naming it and its row: in a flag column (1/0, yes/no), in a column
+ * without both outcomes, or beside more than 20 such values.
  */
 export function parseTargetColumn(cells: readonly string[], field = 'target'): ParsedTarget {
   const y: number[] = [];
   const kept: number[] = [];
   let missing = 0;
+  const open = new Map<string, number>();
+  let firstOpen = -1;
+  let flags = false;
   for (let r = 0; r < cells.length; r++) {
     if (isMissingCell(cells[r])) {
       missing++;
@@ -25,16 +37,28 @@ export function parseTargetColumn(cells: readonly string[], field = 'target'): P
     }
     const v = parseTargetCell(cells[r]);
     if (v === null) {
-      throw new DatasetError(
-        field,
-        `value "${cells[r].trim()}" in row ${r + 1} is not a binary outcome; use 1/0, yes/no, true/false, y/n or won/lost`,
-        r + 1,
-      );
+      const value = cells[r].trim();
+      if (firstOpen < 0) firstOpen = r;
+      open.set(value, (open.get(value) ?? 0) + 1);
+      continue;
     }
+    if (!flags && isFlagTarget(cells[r])) flags = true;
     y.push(v);
     kept.push(r);
   }
-  return { y: Uint8Array.from(y), kept: Uint32Array.from(kept), missing };
+  if (open.size) {
+    const both = y.includes(0) && y.includes(1);
+    // a 1/0 or yes/no column has no open stages: another value there is a mistake to show
+    if (flags || !both || open.size > MAX_OPEN_VALUES) {
+      const why = both ? `; the column has ${open.size} values that are neither outcome, too many to be open stages` : '';
+      throw new DatasetError(
+        field,
+        `value "${cells[firstOpen].trim()}" in row ${firstOpen + 1} is not a binary outcome; use 1/0, yes/no, true/false, y/n or won/lost${why}`,
+        firstOpen + 1,
+      );
+    }
+  }
+  return { y: Uint8Array.from(y), kept: Uint32Array.from(kept), missing, ...(open.size ? { open } : {}) };
 }
 
 /** Both outcomes must be present, each often enough to appear in every fold. */

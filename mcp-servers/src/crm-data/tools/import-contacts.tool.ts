@@ -25,7 +25,7 @@ export const importContactsTool = defineTool(ImportContacts, {
     return { ...report, ...errors, ...warnings };
   },
   summarize: (r) =>
-    `Imported ${r.rows} row(s): ${r.created} created, ${r.updated} updated, ${r.skipped} skipped, ${r.failed} failed` +
+    `Imported ${r.rows} row(s): ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.skipped} skipped, ${r.failed} failed` +
     (r.errorsTruncated ? ` (the first ${r.errors.length} errors are listed)` : '') +
     (r.errors.length ? `; first error: row ${r.errors[0].row}, ${r.errors[0].path}: ${r.errors[0].reason}` : '') +
     '.' +
