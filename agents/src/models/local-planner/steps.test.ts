@@ -10,12 +10,12 @@ function context(clause: string, results: Record<string, ToolResult[]>): StepCon
     step: { intent: 'hot_leads', clause },
     now: new Date('2026-11-30T10:00:00Z'),
     timeZone: 'UTC',
-    call: (tool, args) => ({ name: tool, args, id: tool }) as ToolCall,
+    call: (tool, args, n = 0) => ({ name: tool, args, id: `${tool}-${n}` }) as ToolCall,
     result: (tool, n = 0) => results[tool]?.[n],
   };
 }
 
-const lead = (id: string, firstName: string, leadScore: number) => ({ id, firstName, lastName: 'Lead', status: 'LEAD', leadScore });
+const lead = (id: string, firstName: string, leadScore: number, status = 'LEAD') => ({ id, firstName, lastName: 'Lead', status, leadScore });
 const explained = (label: string, value: string) => result('explain_score', { factors: [{ name: 'meeting_7d', label, value, weight: 1.2, impact: 'HIGH' }] });
 
 describe('local planner answers', () => {
@@ -29,6 +29,23 @@ describe('local planner answers', () => {
     expect(answer).toContain('1. Mo Lead — score 98; because Meetings, last 7 days: 2 [crm://contacts/c1]');
     expect(answer).toContain('2. Gab Lead — score 91; because Inbound interactions, last 90 days: 5 [crm://contacts/c2]');
     expect(answer).not.toContain('meeting_7d');
+  });
+
+  it('hot leads: asks for open leads and prospects by status (customers score high too), and ranks both together', () => {
+    const asked = STEP_HANDLERS.hot_leads.calls(context('who are my hottest leads?', {}));
+    expect(asked.map((c) => c.args)).toEqual([
+      { status: 'LEAD', sort: 'leadScore', order: 'desc', limit: 5 },
+      { status: 'PROSPECT', sort: 'leadScore', order: 'desc', limit: 5 },
+    ]);
+    const answer = STEP_HANDLERS.hot_leads.answer(
+      context('who are my hottest leads?', {
+        search_contacts: [
+          result('search_contacts', { contacts: [lead('c1', 'Ann', 80), lead('c2', 'Bo', 60)] }),
+          result('search_contacts', { contacts: [lead('c3', 'Cy', 90, 'PROSPECT'), lead('c4', 'Di', 70, 'PROSPECT')] }),
+        ],
+      }),
+    );
+    expect(answer.split('\n').slice(1).map((l) => l.split(' — ')[0])).toEqual(['1. Cy Lead', '2. Ann Lead', '3. Di Lead', '4. Bo Lead']);
   });
 
   it('hot leads: a tenant nobody has scored yet gets told so, not five "score 0" leads ranked by chance', () => {

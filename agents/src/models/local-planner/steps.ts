@@ -129,15 +129,19 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   },
   hot_leads: {
     calls(ctx) {
-      const search = ctx.result('search_contacts');
-      if (!search) return [ctx.call('search_contacts', { sort: 'leadScore', order: 'desc', limit: 10 })];
-      if (!search.ok || !/\bwhy\b|reason|explain/i.test(ctx.step.clause)) return [];
-      return topLeads(search).slice(0, 3).flatMap((c, n) => (ctx.result('explain_score', n) ? [] : [ctx.call('explain_score', { contact_id: c.id }, n)]));
+      // open leads only, asked for by status: the highest scores of a tenant are often its
+      // customers (scored as of the day they closed), which would crowd the open leads out of a page
+      const missing = OPEN_STATUSES.flatMap((status, n) =>
+        ctx.result('search_contacts', n) ? [] : [ctx.call('search_contacts', { status, sort: 'leadScore', order: 'desc', limit: 5 }, n)],
+      );
+      if (missing.length) return missing;
+      if (openSearches(ctx).some((r) => !r.ok) || !/\bwhy\b|reason|explain/i.test(ctx.step.clause)) return [];
+      return topLeads(ctx).slice(0, 3).flatMap((c, n) => (ctx.result('explain_score', n) ? [] : [ctx.call('explain_score', { contact_id: c.id }, n)]));
     },
     answer(ctx) {
-      const search = ctx.result('search_contacts')!;
-      if (!search.ok) return failed(search, 'rank the leads');
-      const leads = topLeads(search);
+      const failure = openSearches(ctx).find((r) => !r.ok);
+      if (failure) return failed(failure, 'rank the leads');
+      const leads = topLeads(ctx);
       if (!leads.length) return 'There are no open leads with a score yet.';
       // a tenant nobody scored yet listed five "score 0" leads as the hottest ones
       if (leads.every((c) => Number(c.leadScore) === 0)) {
@@ -197,6 +201,17 @@ function factorText(f: Row): string {
   return f.value !== undefined && f.name !== 'other_factors' ? `${label}: ${String(f.value)}` : label;
 }
 
-function topLeads(search: ToolResult): (Row & { id: string })[] {
-  return ((search.data?.contacts as (Row & { id: string })[]) ?? []).filter((c) => c.status === 'LEAD' || c.status === 'PROSPECT').filter((c) => c.leadScore != null).slice(0, 5);
+const OPEN_STATUSES = ['LEAD', 'PROSPECT'] as const;
+
+function openSearches(ctx: StepContext): ToolResult[] {
+  return OPEN_STATUSES.flatMap((_, n) => ctx.result('search_contacts', n) ?? []);
+}
+
+/** The five highest-scored open contacts (leads and prospects) of both searches. */
+function topLeads(ctx: StepContext): (Row & { id: string })[] {
+  return openSearches(ctx)
+    .flatMap((r) => (r.data?.contacts as (Row & { id: string })[]) ?? [])
+    .filter((c) => (c.status === 'LEAD' || c.status === 'PROSPECT') && c.leadScore != null)
+    .sort((a, b) => Number(b.leadScore) - Number(a.leadScore))
+    .slice(0, 5);
 }
