@@ -33,6 +33,9 @@ function csvOptions(values: CommandContext['values']) {
   return {
     csv: { path: csv },
     target,
+    // a stage column as the target: which values are the outcome (and, optionally, which are not)
+    positive: str('positive')?.split(',').map((s) => s.trim()).filter(Boolean),
+    negative: str('negative')?.split(',').map((s) => s.trim()).filter(Boolean),
     id: str('id'),
     timeColumn: str('time'),
     foldColumn: str('fold-column'),
@@ -188,11 +191,13 @@ async function withTenant(ctx: CommandContext, verb: 'retrain' | 'rescore' | 'in
 
 export const scoringCommand: Command = {
   summary: 'Lead scoring: evaluate/train on a CSV export, retrain or rescore the tenant, show the model',
-  usage: 'crm scoring evaluate|train --csv FILE --target COL [--id COL] [--exclude a,b] [--keep a,b] [--date-format dmy|mdy] [--locale en-GB] [--folds 5 (3 from 50,000 rows)] [--time COL] [--fold-column COL] [--out FILE] [--json] | retrain|rescore|info',
+  usage: 'crm scoring evaluate|train --csv FILE --target COL [--positive VALUE[,VALUE]] [--negative VALUE[,VALUE]] [--id COL] [--exclude a,b] [--keep a,b] [--date-format dmy|mdy] [--locale en-GB] [--folds 5 (3 from 50,000 rows)] [--time COL] [--fold-column COL] [--out FILE] [--json] | retrain|rescore|info',
   options: {
     ...ACTOR_OPTIONS,
     csv: { type: 'string' },
     target: { type: 'string' },
+    positive: { type: 'string' },
+    negative: { type: 'string' },
     id: { type: 'string' },
     exclude: { type: 'string' },
     keep: { type: 'string' },

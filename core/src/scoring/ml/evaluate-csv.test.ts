@@ -114,6 +114,32 @@ describe('evaluateCsv', () => {
     expect((await datasetError(evaluateCsv({ csv: many, target: 'stage' }))).reason).toMatch(/21 values that are neither outcome, too many to be open stages/);
   });
 
+  it('reads a lifecycle stage column as the target by the values named positive (and negative)', async () => {
+    // HubSpot's "Lifecycle Stage": customer is the outcome; without --positive it was refused
+    const { text } = leadCsv(600, 11);
+    const lines = text.trim().split('\n');
+    const target = lines[0].split(',').indexOf('Converted');
+    const stages = lines.slice(1).map((l, i) => {
+      const cells = l.split(',');
+      cells[target] = cells[target] === 'won' ? 'Customer' : ['lead', 'subscriber', 'opportunity'][i % 3]!;
+      return cells.join(',');
+    });
+    const csv = [lines[0], ...stages].join('\n');
+    expect((await datasetError(evaluateCsv({ csv, target: 'Converted', folds: 3 }))).reason).toMatch(/is not a binary outcome/);
+    const all = await evaluateCsv({ csv, target: 'Converted', positive: ['customer'], folds: 3 });
+    expect(all.rows).toBe(600);
+    expect(all.positives).toBe(stages.filter((l) => l.split(',')[target] === 'Customer').length);
+    // with negative values named, the other stages are still open and skipped
+    const named = await evaluateCsv({ csv, target: 'Converted', positive: ['Customer'], negative: ['lead', 'subscriber'], folds: 3 });
+    expect(named.rows).toBe(600 - stages.filter((l) => l.split(',')[target] === 'opportunity').length);
+    expect(named.notes.join(' ')).toMatch(/neither outcome were skipped as still open: "opportunity"/);
+    const absent = await datasetError(evaluateCsv({ csv, target: 'Converted', positive: ['evangelist'], folds: 3 }));
+    expect(absent).toMatchObject({ field: 'positive' });
+    expect(absent.reason).toMatch(/no row has the value "evangelist"; the column holds "[A-Za-z]+", /);
+    expect(await datasetError(evaluateCsv({ csv, target: 'Converted', negative: ['lead'], folds: 3 }))).toMatchObject({ field: 'negative' });
+    expect((await datasetError(evaluateCsv({ csv, target: 'Converted', positive: ['customer'], negative: ['Customer'], folds: 3 }))).reason).toMatch(/both a positive and a negative/);
+  });
+
   describe('bad CSVs throw DatasetError naming the field and reason', () => {
     const good = leadCsv(300, 4).text;
     it.each([

@@ -14,6 +14,10 @@ export interface EvaluateCsvOptions {
   csv: CsvSource;
   /** Outcome column: 1/0, yes/no, true/false, y/n, won/lost. Rows with an empty outcome are skipped. */
   target: string;
+  /** Values of `target` that count as the outcome (e.g. `customer` of a lifecycle stage); every other value is 0 unless `negative` is given. */
+  positive?: string[];
+  /** With `positive`: the values that count as not converted; rows with any other value are skipped as still open. */
+  negative?: string[];
   /** Row identifier column, dropped from the features. */
   id?: string;
   exclude?: string[];
@@ -104,7 +108,7 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
   const timeIdx = options.timeColumn === undefined ? -1 : resolveColumn(table, options.timeColumn, 'timeColumn');
   const foldIdx = options.foldColumn === undefined ? -1 : resolveColumn(table, options.foldColumn, 'foldColumn');
   if (foldIdx >= 0 && foldIdx === timeIdx) throw new DatasetError('foldColumn', 'cannot be the time column as well');
-  const target = parseTargetColumn(table.columns[targetIdx]);
+  const target = parseTargetColumn(table.columns[targetIdx], 'target', { positive: options.positive, negative: options.negative });
   const { positives } = checkClasses(target.y, folds);
   const notes: string[] = [];
   const kept = new Set((options.keep ?? []).map((k) => k.trim().toLowerCase()));
