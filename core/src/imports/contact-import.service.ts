@@ -68,9 +68,11 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
     `WITH x AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(${RECORD})),
      old AS (SELECT c.* FROM contacts c JOIN x ON c.email = x.email),
      upd AS (
+       -- lead_score is not updated: lead scoring computes it, so a file's score (HubSpot Score) only
+       -- seeds a new contact; overwriting a scored one made every re-import of the file an update
        UPDATE contacts c SET first_name = x.first_name, last_name = x.last_name,
          phone = coalesce(x.phone, c.phone), company = coalesce(x.company, c.company), position = coalesce(x.position, c.position),
-         lead_score = coalesce(x.lead_score, c.lead_score), status = coalesce(x.status, c.status), source = coalesce(x.source, c.source),
+         status = coalesce(x.status, c.status), source = coalesce(x.source, c.source),
          assigned_to = coalesce(x.assigned_to, c.assigned_to), custom_fields = c.custom_fields || x.custom_fields,
          metadata = c.metadata || x.metadata, last_contact_date = greatest(c.last_contact_date, x.last_contact_date),
          -- a date given for the (resulting) status dates it; without one the trigger of 0230 decides
@@ -78,11 +80,11 @@ async function upsertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
        FROM x WHERE c.email = x.email
          -- a row that would change nothing writes nothing (no update, audit row or event)
          AND (x.first_name, x.last_name, coalesce(x.phone, c.phone), coalesce(x.company, c.company), coalesce(x.position, c.position),
-              coalesce(x.lead_score, c.lead_score), coalesce(x.status, c.status), coalesce(x.source, c.source),
+              coalesce(x.status, c.status), coalesce(x.source, c.source),
               coalesce(x.assigned_to, c.assigned_to), c.custom_fields || x.custom_fields, c.metadata || x.metadata,
               greatest(c.last_contact_date, x.last_contact_date), ${STATUS_DATE})
              IS DISTINCT FROM
-             (c.first_name, c.last_name, c.phone, c.company, c.position, c.lead_score, c.status, c.source, c.assigned_to,
+             (c.first_name, c.last_name, c.phone, c.company, c.position, c.status, c.source, c.assigned_to,
               c.custom_fields, c.metadata, c.last_contact_date, c.status_changed_at)
        RETURNING c.*),
      ins AS (

@@ -105,6 +105,24 @@ describe.each(testDbKinds())('CSV import/export on %s', (kind) => {
     }
   });
 
+  it("a file's score (HubSpot Score) seeds a new contact only: a scored contact keeps its score and the re-import writes nothing", async () => {
+    const g = await createTenantFixture(core);
+    const file = (score: number) => ['Email,First Name,Last Name,HubSpot Score', `hs@score.test,Hal,Score,${score}`].join('\n');
+    expect(await core.imports.importContacts(g.admin, text(file(40)))).toMatchObject({ created: 1 });
+    expect((await core.contacts.findByEmail(g.admin, 'hs@score.test'))!.leadScore).toBe(40);
+    // lead scoring owns the score from here (here: set as the rescoring would)
+    const c = await t.db.connect();
+    try {
+      await c.query("UPDATE contacts SET lead_score = 73 WHERE tenant_id = $1 AND email = 'hs@score.test'", [g.tenantId]);
+    } finally {
+      c.release();
+    }
+    for (const score of [40, 55]) {
+      expect(await core.imports.importContacts(g.admin, text(file(score)))).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+      expect((await core.contacts.findByEmail(g.admin, 'hs@score.test'))!.leadScore).toBe(73);
+    }
+  });
+
   it('dates an imported outcome by "Became a Customer Date" or "Status Changed At" (lead scoring trains on it); re-importing a corrected date updates it', async () => {
     const g = await createTenantFixture(core);
     const file = (annDate: string) =>
