@@ -11,13 +11,20 @@ const name = (label: string) =>
   z.string().trim().normalize('NFC').min(1, `${label} is required`).max(100, `${label} must be at most 100 characters`);
 const optionalText = (max: number) => z.string().trim().normalize('NFC').max(max, `must be at most ${max} characters`);
 
+/**
+ * zod's default e-mail pattern with letters, marks and digits of any script (RFC 6531 addresses:
+ * "josé.garcía@example.com", "müller@bücher.de" appear in real exports); the same rules otherwise:
+ * no leading, trailing or doubled dot in the local part, a dotted domain ending in 2+ letters.
+ */
+const INTERNATIONAL_EMAIL = /^(?:[\p{L}\p{M}\p{N}_'+-]+\.)*[\p{L}\p{M}\p{N}_'+-]*[\p{L}\p{M}\p{N}_+-]@(?:[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}-]*\.)+[\p{L}\p{M}]{2,}$/u;
+
 export const Email = z
   .string()
   .trim()
   .normalize('NFC')
   .toLowerCase()
   .max(254, 'must be at most 254 characters')
-  .pipe(z.email('must be a valid email address'));
+  .pipe(z.email({ pattern: INTERNATIONAL_EMAIL, error: 'must be a valid email address' }));
 
 /**
  * "" (or only spaces) in an optional text field means "no value", as a web form sends an empty field:

@@ -49,6 +49,21 @@ describe.each(testDbKinds())('names and text sent decomposed (NFD) over REST and
     expect(logged.json()).toMatchObject({ subject: 'Gr\u00fc\u00dfe', content: `Treffen mit Herrn ${NFC_MULLER}`, outcome: 'Angebot f\u00fcr Q3', tags: ['Z\u00fcrich'] });
   });
 
+  it('accepts internationalised e-mail addresses (RFC 6531), composed and lower-cased, and still refuses malformed ones', async () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    // sent decomposed and capitalised: stored composed and lower-cased, so the same address matches once
+    const res = await h.call('manager', 'POST', '/api/v1/contacts', { firstName: 'José', lastName: 'García', email: `Jose\u0301.Garci\u0301a.${tag}@Bu\u0308cher.de` });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().email).toBe(`jos\u00e9.garc\u00eda.${tag}@b\u00fccher.de`);
+    const again = await h.call('manager', 'POST', '/api/v1/contacts', { firstName: 'José', lastName: 'García', email: `jos\u00e9.garc\u00eda.${tag}@b\u00fccher.de` });
+    expect(again.statusCode, again.body).toBe(409);
+    for (const bad of [`jos\u00e9..${tag}@x.de`, `${tag}@localhost`, `${tag} x@b\u00fccher.de`]) {
+      const refused = await h.call('manager', 'POST', '/api/v1/contacts', { firstName: 'A', lastName: 'B', email: bad });
+      expect(refused.statusCode, bad).toBe(400);
+      expect(refused.json().error.details).toEqual([{ path: 'body.email', reason: 'must be a valid email address' }]);
+    }
+  });
+
   it('GraphQL stores "Mu\\u0308ller" as "Müller"', async () => {
     const email = `nfd-gql-${Math.random().toString(36).slice(2, 8)}@example.com`;
     const res = await h.call('manager', 'POST', '/graphql', {
