@@ -18,6 +18,8 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
   });
   afterAll(() => h?.close());
 
+  /** A report (compared with toMatchObject) or the error envelope. */
+  type Answer = Record<string, unknown> & { error: { code: string; message: string; details: { path: string; reason: string }[] } };
   type Part = [name: string, value: string | Buffer, filename?: string];
   const form = (...parts: Part[]) => {
     const fd = new FormData();
@@ -29,7 +31,7 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
   };
   const upload = async (path: string, body: FormData, who: Who = 'admin', headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}/api/v1${path}`, { method: 'POST', body, headers: { authorization: `Bearer ${h.a.apiKeys[who]}`, ...headers } });
-    return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, any> };
+    return { status: res.status, headers: res.headers, json: (await res.json()) as Answer };
   };
   const contact = async (email: string) => (await h.call('admin', 'GET', `/api/v1/contacts?search=${encodeURIComponent(email)}`)).json().data[0];
 
