@@ -79,9 +79,14 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
     const latin1 = await upload('/contacts/import', form(['file', Buffer.from('First Name,Last Name,Email\nJürgen,Weiß,lat@form.test\n', 'latin1'), 'a.csv']));
     expect(latin1.status).toBe(400);
     expect(latin1.json.error.message).toMatch(/not valid UTF-8/);
+    // the size limit is the importer's, as for a text/csv body: a record over 1 MB
+    const huge = `First Name,Last Name,Email,Notes\nH,Uge,huge@form.test,${'x'.repeat(1_100_000)}\n`;
+    const oversize = await upload('/contacts/import', form(['file', huge, 'a.csv']));
+    expect(oversize.status).toBe(400);
+    expect(oversize.json.error.message).toBe((await h.call('admin', 'POST', '/api/v1/contacts/import', huge, { 'content-type': 'text/csv' })).json().error.message);
     const rep = await upload('/contacts/import', form(['file', good('rep@form.test'), 'a.csv']), 'rep');
     expect(rep.status).toBe(403);
-    for (const email of ['two1', 'two2', 'late', 'unk', 'ymd', 'koi', 'lat', 'rep']) expect(await contact(`${email}@form.test`)).toBeUndefined();
+    for (const email of ['two1', 'two2', 'late', 'unk', 'ymd', 'koi', 'lat', 'huge', 'rep']) expect(await contact(`${email}@form.test`)).toBeUndefined();
     // every other route still refuses a form
     const elsewhere = await upload('/contacts', form(['firstName', 'A'], ['lastName', 'B'], ['email', 'x@form.test']));
     expect(elsewhere.status).toBe(415);
