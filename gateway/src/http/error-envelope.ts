@@ -62,11 +62,13 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
     // the CSV import routes take text/csv; every other route JSON
     const wanted = req.routeOptions?.config?.mediaType ?? 'application/json';
     const what = wanted === 'application/json' ? 'the body as JSON' : 'the file as the body';
+    // the import routes also read a form upload (curl -F file=@contacts.csv)
+    const form = wanted === 'text/csv';
     body = {
       error: {
         code: 'VALIDATION_FAILED',
-        message: `Unsupported Media Type ${type}: send ${what} with "Content-Type: ${wanted}"`,
-        details: [{ path: 'headers.content-type', reason: `must be ${wanted}` }],
+        message: `Unsupported Media Type ${type}: send ${what} with "Content-Type: ${wanted}"${form ? ', or upload it as a form (multipart/form-data: curl -F file=@contacts.csv)' : ''}`,
+        details: [{ path: 'headers.content-type', reason: `must be ${wanted}${form ? ' or multipart/form-data' : ''}` }],
         ...base,
       },
     };

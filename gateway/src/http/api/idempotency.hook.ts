@@ -26,8 +26,10 @@ export function registerIdempotency(app: FastifyInstance, core: CrmCore): void {
   const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
     const key = req.headers[HEADER];
     if (req.method !== 'POST' || key === undefined || !req.actor) return;
-    // a streamed body (a CSV import) cannot be fingerprinted before it is read; re-importing is idempotent anyway
-    if (typeof (req.body as { pipe?: unknown } | undefined)?.pipe === 'function') return;
+    // a streamed body (a CSV import, as text/csv or a multipart form whose parts are read by the
+    // handler) cannot be fingerprinted before it is read; re-importing is idempotent anyway. A form's
+    // body is undefined here: fingerprinting it would replay one file's report for another file
+    if (typeof (req.body as { pipe?: unknown } | undefined)?.pipe === 'function' || req.isMultipart?.()) return;
     const value = Array.isArray(key) ? key.join(',') : key;
     const fingerprint = requestFingerprint({ method: req.method, path: req.url, userId: req.actor.userId ?? null, body: req.body });
     const start = await core.idempotency.begin(req.actor, value, fingerprint);

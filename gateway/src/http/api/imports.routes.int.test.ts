@@ -48,7 +48,7 @@ describe('REST CSV import', () => {
     expect(unknown.json().error.details).toEqual([{ path: 'headers.content-type', reason: 'must be utf-8 or windows-1252 (also cp1252, latin1, iso-8859-1), got "koi8-r"' }]);
     const json = await h.call('admin', 'POST', '/api/v1/contacts/import', { csv: 'a,b' });
     expect(json.statusCode).toBe(415);
-    expect(json.json().error).toMatchObject({ message: 'Unsupported Media Type application/json: send the file as the body with "Content-Type: text/csv"', details: [{ path: 'headers.content-type', reason: 'must be text/csv' }] });
+    expect(json.json().error).toMatchObject({ message: 'Unsupported Media Type application/json: send the file as the body with "Content-Type: text/csv", or upload it as a form (multipart/form-data: curl -F file=@contacts.csv)', details: [{ path: 'headers.content-type', reason: 'must be text/csv or multipart/form-data' }] });
     const none = await h.call('admin', 'POST', '/api/v1/contacts/import');
     expect(none.statusCode).toBe(400);
     expect(none.json().error.details).toEqual([{ path: 'body', reason: expect.stringMatching(/^send the CSV file as the request body with "Content-Type: text\/csv"/) }]);

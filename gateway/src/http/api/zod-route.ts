@@ -102,6 +102,11 @@ export function openApiTransform({ schema, url }: { schema: Record<string, unkno
   for (const part of ['body', 'querystring', 'params', 'headers']) {
     if (isZod(schema[part])) out[part] = toJsonSchema(schema[part], 'input');
   }
+  // a body read by the handler (a streamed file) has no schema to validate, only one to document
+  if (schema.documentedBody) {
+    out.body = schema.documentedBody;
+    delete out.documentedBody;
+  }
   if (schema.response && typeof schema.response === 'object') {
     out.response = Object.fromEntries(
       Object.entries(schema.response as Record<string, unknown>).map(([status, s]) => [status, isZod(s) ? toJsonSchema(s, 'output') : s]),
