@@ -1,4 +1,5 @@
 import type { DateOrder } from './date-order.ts';
+import { readNumberText } from './number-text.ts';
 
 /**
  * Cell-level parsers shared by the contact and interaction row converters. Each returns either a
@@ -22,12 +23,11 @@ export function unescapeFormula(cell: string): string {
     : cell;
 }
 
-/** "85", "85.0", "85,5" (decimal comma from semicolon files), "85%" → number. */
+/** "85", "85.0", "85,5" (decimal comma from semicolon files), "85%", "1,200" → number (readNumberText). */
 export function parseNumber(raw: string): CellResult<number> {
-  const text = raw.trim().replace(/%$/, '').trim();
-  const normalised = /^-?\d+,\d+$/.test(text) ? text.replace(',', '.') : text;
-  if (!/^-?(\d+\.?\d*|\.\d+)$/.test(normalised)) return fail(`must be a number (got "${raw.trim()}")`);
-  return ok(Number(normalised));
+  const value = readNumberText(raw);
+  if (!Number.isFinite(value)) return fail(`must be a number (got "${raw.trim()}")`);
+  return ok(value);
 }
 
 const dateFormats = (order: DateOrder): string =>

@@ -10,6 +10,7 @@
  * history of them, so a custom field filled in after the outcome is caught by the leakage check.
  */
 import { isMissingCell } from './ml/cell-parsers.ts';
+import { readNumberText } from '../csv/number-text.ts';
 import type { ColumnSpec, FeatureValue } from './ml/index.ts';
 
 export const POST_SALE = 'post-sale';
@@ -124,9 +125,7 @@ const isEmptyCustom = (value: unknown): boolean => value == null || value === ''
 /** A custom field's number: plain, or as exports write amounts and counts ("$1,500,000", "1,200", "€ 12 000"). */
 function customNumber(value: unknown): number {
   if (typeof value === 'number') return value;
-  if (typeof value !== 'string') return Number.NaN;
-  const s = value.replace(/[,$€£\s]/g, '');
-  return /^-?\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;
+  return typeof value === 'string' ? readNumberText(value) : Number.NaN;
 }
 
 function customValue(value: unknown, kind: ColumnSpec['kind']): FeatureValue {

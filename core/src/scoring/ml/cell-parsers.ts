@@ -1,3 +1,5 @@
+import { readNumberText } from '../../csv/number-text.ts';
+
 /**
  * Turning raw CSV cells into typed values. The same functions run at training time and when a
  * stored model scores a new raw record, so a cell means the same thing in both places.
@@ -31,10 +33,13 @@ export function placeholderOf(raw: string | null | undefined): string | null {
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-/** Plain numbers with optional sign, decimals and exponent; anything else is NaN. */
+/**
+ * Plain numbers, and amounts as exports write them ("$1,500,000", "12 000 €", "85%", "(1,200)";
+ * readNumberText, shared with the importer and tenant models); anything else is NaN.
+ */
 export function parseNumberCell(raw: string): number {
   const s = raw.trim();
-  return NUMBER.test(s) ? Number(s) : Number.NaN;
+  return NUMBER.test(s) ? Number(s) : readNumberText(s);
 }
 
 const TRUE_TOKENS = new Set(['yes', 'y', 'true', 't', '1']);

@@ -12,6 +12,16 @@ describe('inferColumn', () => {
     expect(Array.from(col.values as Float64Array)).toEqual([12, -3.5, 4, NaN, NaN, NaN, NaN, NaN, 0.5, 1000]);
   });
 
+  it('reads amounts as exports write them as numbers, as the importer and tenant models do', () => {
+    const col = inferColumn('Deal Value', ['$1,500,000', '$12,000.50', '€ 9 000', '85%', '(1,200)', '', '1200', '0,5']);
+    expect(col.schema.type).toBe('numeric');
+    expect(Array.from(col.values as Float64Array)).toEqual([1_500_000, 12_000.5, 9000, 85, -1200, NaN, 1200, 0.5]);
+    // a stored model reads a new raw record's cell the same way
+    expect(parseCell('$2,500', { name: 'Deal Value', type: 'numeric' })).toBe(2500);
+    // phone numbers stay text
+    expect(inferColumn('Phone', ['+1 555 123 4567', '+44 20 7946 0958', '+1 555 987 6543']).schema.type).toBe('categorical');
+  });
+
   it('keeps a column numeric at under 1% unparsed cells and reads it as categories above, wherever the text cells are', () => {
     const cells = (text: number, at: 'start' | 'end') =>
       Array.from({ length: 5000 }, (_, i) => ((at === 'start' ? i < text : i >= 5000 - text) ? `code ${i % 3}` : i % 7 === 0 ? '' : String(i % 97)));
