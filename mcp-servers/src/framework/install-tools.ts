@@ -71,6 +71,39 @@ function argumentIssues(error: z.ZodError, schema: unknown, args: unknown, tool:
   });
 }
 
+const toCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const toSnake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Argument names in the other case style than the tool's (`contact_id` for `contactId`, or
+ * `leadScoreMin` as `lead_score_min`) are read as the tool's own: the tools follow the design
+ * document, which names some arguments in snake_case (score_lead, analytics) and the records in
+ * camelCase, and a client or model that guesses the other style should not have to retry. A name
+ * is only renamed when the tool has no field of that name and has the other spelling, and the
+ * arguments do not give both; free-form maps (customFields, metadata) are left alone.
+ */
+export function aliasArgumentNames(args: unknown, schema: unknown, path: PropertyKey[] = []): unknown {
+  if (!args || typeof args !== 'object' || Array.isArray(args) || path.length > 4) return args;
+  const shape = objectShapeAt(schema, path);
+  if (!shape) return args;
+  const given = args as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(given)) {
+    let name = key;
+    if (!(key in shape)) {
+      const other = key.includes('_') ? toCamel(key) : toSnake(key);
+      if (other !== key && other in shape && !(other in given)) name = other;
+    }
+    const inner = value && typeof value === 'object' && !Array.isArray(value) ? aliasArgumentNames(value, schema, [...path, name]) : value;
+    if (name !== key || inner !== value) out ??= { ...given };
+    if (out) {
+      if (name !== key) delete out[key];
+      out[name] = inner;
+    }
+  }
+  return out ?? args;
+}
+
 export type ContextFactory = (extra: Extra) => ToolContext;
 
 /** Per server: the names of the tools a given actor does not see (see `hiddenTools`). */
@@ -99,8 +132,9 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
     if (tool.access && !tool.access.allows(context.actor)) {
       throw AppError.denied(tool.access.permission, `${context.actor.role} ${tool.access.lacking}, which ${name} needs`);
     }
-    const parsed = tool.contract.input.safeParse(rawArgs ?? {});
-    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input, rawArgs ?? {}, name));
+    const args = aliasArgumentNames(rawArgs ?? {}, tool.contract.input);
+    const parsed = tool.contract.input.safeParse(args);
+    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input, args, name));
     const raw = await tool.handler(parsed.data, context);
     const output = tool.contract.output.safeParse(toJsonValue(raw));
     if (!output.success) {

@@ -49,6 +49,20 @@ describe.each(testDbKinds())('lead-scoring MCP server on %s', (kind) => {
     expect(s.what_if).toHaveLength(5);
   });
 
+  it('reads argument names in the other case style (contactId for contact_id), never both', async () => {
+    const snake = ok<Score>(await rep.call('score_lead', { contact_id: contactId }));
+    const camel = ok<Score>(await rep.call('score_lead', { contactId }));
+    expect(camel.score).toBe(snake.score);
+    expect(camel.factors).toEqual(snake.factors);
+    const batch = ok<{ results: { contact_id: string }[] }>(await rep.call('score_batch', { contactIds: [contactId] }));
+    expect(batch.results.map((r) => r.contact_id)).toEqual([contactId]);
+    // both spellings at once: the tool's own is read and the other is refused by name, as any unknown field
+    expect(failed(await rep.call('score_lead', { contact_id: contactId, contactId }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ path: 'contactId', reason: expect.stringMatching(/is not a field of this tool/) })],
+    });
+  });
+
   it('score_lead takes the design document\'s contact_data, interaction_history and company_profile', async () => {
     const base = { contact_data: { email: 'cto@startup.example', position: 'CTO', source: 'referral' }, company_profile: { name: 'Startup', size: '11-50', industry: 'SaaS' } };
     const cold = ok<Score>(await rep.call('score_lead', base));
