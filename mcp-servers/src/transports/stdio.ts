@@ -180,7 +180,8 @@ export async function runStdioServer(options: StdioServerOptions): Promise<Runni
     open = true;
     for (const message of held.splice(0)) deliver(message);
     // the tool list answered before the user was known showed every tool: now it is the role's
-    if (hiddenTools(server, actor).length) server.sendToolListChanged();
+    // (the protocol's notification only: the registered tools themselves did not change)
+    if (hiddenTools(server, actor).length) void server.server.sendToolListChanged();
   }
   logger.info({ server: options.server, userId: deps.actor?.userId }, 'MCP server ready on stdio');
   return { closed, close };
