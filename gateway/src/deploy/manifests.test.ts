@@ -43,6 +43,16 @@ describe.skipIf(!kubectl)('Kubernetes manifests (kubectl kustomize)', () => {
     }
     const gateway = pods.find((p) => p.name === 'crm-gateway')!.spec.containers[0];
     expect(gateway.args).toEqual(['start', '--no-seed']);
+    // the gateway's node flags are ones node accepts in NODE_OPTIONS, and fit the pod's memory limit
+    const nodeOptions = gateway.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS').value as string;
+    const heap = spawnSync(process.execPath, ['-e', 'console.log(require("v8").getHeapStatistics().heap_size_limit)'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
+    });
+    expect(heap.status, heap.stderr).toBe(0);
+    const limitMi = Number(/^(\d+)Mi$/.exec(gateway.resources.limits.memory)![1]);
+    expect(Number(heap.stdout) / 2 ** 20).toBeLessThan(limitMi - 256); // room for native memory
+    expect(Number(heap.stdout) / 2 ** 20).toBeGreaterThan(1024);
     // probes hit the gateway's real unauthenticated endpoints
     expect(gateway.readinessProbe.httpGet.path).toBe('/readyz');
     expect(gateway.livenessProbe.httpGet.path).toBe('/healthz');
