@@ -1,0 +1,76 @@
+/**
+ * Regressions of QA round 5 (automations, approvals and a sales manager's reports, over REST):
+ * report and metric periods in local date formats, and inbound webhooks naming a contact that
+ * does not exist.
+ */
+import { signedHeaders } from '@crm/core';
+import { testDbKinds } from '@crm/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contactBody, openRestHarness, type RestHarness } from './rest-test.fixture.ts';
+
+describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout: 300_000 }, (kind) => {
+  let h: RestHarness;
+  beforeAll(async () => {
+    h = await openRestHarness(kind);
+  }, 120_000);
+  afterAll(() => h.close());
+
+  it('refuses a report or metrics period in a local date format instead of reading 01/11/2026 as 11 January', async () => {
+    const report = (start: string, end: string) => h.call('manager', 'POST', '/api/v1/reports', { name: 'November', type: 'SALES_PIPELINE', dateRange: { start, end } });
+    // a UK manager's "1 November": was silently the 11th of January (JavaScript's US reading), a 10-month report
+    const uk = await report('01/11/2026', '2026-11-30');
+    expect(uk.statusCode, uk.body.slice(0, 400)).toBe(400);
+    expect(uk.json().error.details).toEqual([{ path: 'body.dateRange.start', reason: 'must be an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)' }]);
+    const words = await report('2026-11-01', 'November 30, 2026');
+    expect(words.statusCode, words.body.slice(0, 400)).toBe(400);
+    expect(words.json().error.details[0].path).toBe('body.dateRange.end');
+    // a day that does not exist is not rolled over into the next month
+    const feb = await report('2026-02-01', '2026-02-30');
+    expect(feb.statusCode, feb.body.slice(0, 400)).toBe(400);
+    expect(feb.json().error.details[0]).toEqual({ path: 'body.dateRange.end', reason: 'is not a real date (02/30 does not exist)' });
+    const ok = await report('2026-11-01', '2026-11-30T23:59:59Z');
+    expect(ok.statusCode, ok.body.slice(0, 400)).toBe(200);
+    expect(ok.json().dateRange).toEqual({ start: '2026-11-01T00:00:00.000Z', end: '2026-11-30T23:59:59.000Z' });
+
+    const metrics = await h.call('manager', 'GET', '/api/v1/metrics?start=01/11/2026&end=2026-11-30');
+    expect(metrics.statusCode, metrics.body.slice(0, 400)).toBe(400);
+    expect(metrics.json().error.details[0].path).toBe('query.start');
+    expect((await h.call('manager', 'GET', '/api/v1/metrics?start=2026-11-01&end=2026-11-30')).statusCode).toBe(200);
+  });
+
+  it('answers an inbound webhook whose contactId names no contact with 404 (or 400 when it is no id), starting nothing', async () => {
+    const created = await h.call('marketing', 'POST', '/api/v1/workflows', {
+      name: 'Form to task',
+      isActive: true,
+      trigger: { type: 'WEBHOOK' },
+      steps: [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call {{input.name}}' } }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id, webhookSecret } = created.json() as { id: string; webhookSecret: string };
+    const post = (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      return h.server.inject({ method: 'POST', url: `/api/v1/workflows/${id}/webhook`, payload: body, headers: { 'content-type': 'application/json', ...signedHeaders(webhookSecret, body) } });
+    };
+    const executions = async () => (await h.call('admin', 'GET', `/api/v1/workflows/${id}/executions`)).json().data.length as number;
+
+    const missing = await post({ name: 'Ghost', contactId: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.statusCode, missing.body).toBe(404);
+    expect(missing.json().error.message).toBe('Contact 00000000-0000-4000-8000-000000000000 not found');
+    // tenant B's contact is as unknown to tenant A's workflow as one that does not exist
+    const other = (await h.call('admin', 'POST', '/api/v1/contacts', contactBody('b-webhook'), {}, h.b)).json().id as string;
+    expect((await post({ name: 'Other tenant', contactId: other })).statusCode).toBe(404);
+    const malformed = await post({ name: 'Typo', contactId: 'abc' });
+    expect(malformed.statusCode, malformed.body).toBe(400);
+    expect(malformed.json().error.details).toEqual([{ path: 'body.contactId', reason: 'must be a contact id (UUID)' }]);
+    expect(await executions()).toBe(0);
+
+    const contact = (await h.call('admin', 'POST', '/api/v1/contacts', contactBody('webhook'))).json().id as string;
+    const ok = await post({ name: 'Real', contactId: contact });
+    expect(ok.statusCode, ok.body.slice(0, 400)).toBe(202);
+    expect(ok.json().data).toMatchObject({ started: true });
+    expect((await h.call('admin', 'GET', `/api/v1/executions/${ok.json().data.executionId}`)).json().contactId).toBe(contact);
+    // a body without contactId still starts an execution without a contact, as before
+    expect((await post({ name: 'Anonymous' })).statusCode).toBe(202);
+    expect(await executions()).toBe(2);
+  });
+});
