@@ -73,4 +73,40 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     expect((await post({ name: 'Anonymous' })).statusCode).toBe(202);
     expect(await executions()).toBe(2);
   });
+
+  it('the offline assistant answers "help" (its own refusal pointed there) and lists the approvals waiting for the caller', async () => {
+    const turn = async (who: 'manager' | 'rep', message: string) => {
+      const res = await h.call(who, 'POST', '/api/v1/chat', { message });
+      expect(res.statusCode, res.body.slice(0, 400)).toBe(200);
+      return res.json() as { answer: string; toolCalls: { tool: string }[] };
+    };
+    for (const greeting of ['help', 'Hello!', 'thanks']) {
+      const a = await turn('rep', greeting);
+      expect(a.answer).not.toMatch(/did not recognise/);
+      expect(a.answer).toMatch(/I can look up contacts/);
+    }
+
+    // a workflow activation waiting under the tenant's approval policy
+    expect((await h.call('admin', 'PATCH', '/api/v1/settings', { workflowActivationRequiresApproval: true })).statusCode).toBe(200);
+    const wf = (await h.call('marketing', 'POST', '/api/v1/workflows', { name: 'Nurture drip', trigger: { type: 'MANUAL' }, steps: [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call' } }] })).json().id as string;
+    const activation = await h.call('marketing', 'POST', `/api/v1/workflows/${wf}/activate`);
+    expect(activation.statusCode, activation.body).toBe(202);
+    const approvalId = activation.json().activation.approvalId as string;
+
+    for (const question of ['What approvals are waiting for me?', 'show my pending approvals']) {
+      const a = await turn('manager', question);
+      expect(a.toolCalls.map((c) => c.tool)).toContain('list_approvals');
+      expect(a.answer).toContain(approvalId);
+      expect(a.answer).toContain('Activate workflow "Nurture drip" version 1');
+      expect(a.answer).toMatch(/crm approvals approve\|reject ID/);
+    }
+    // a rep sees only requests filed for them: none here
+    const rep = await turn('rep', 'any pending approvals?');
+    expect(rep.toolCalls.map((c) => c.tool)).toContain('list_approvals');
+    expect(rep.answer).toMatch(/No approval requests are waiting/);
+    expect(rep.answer).not.toContain(approvalId);
+    // a policy question about approval is still one for the knowledge base
+    expect((await turn('rep', 'Does a 15% discount need approval?')).toolCalls.map((c) => c.tool)).not.toContain('list_approvals');
+    expect((await h.call('admin', 'PATCH', '/api/v1/settings', { workflowActivationRequiresApproval: false })).statusCode).toBe(200);
+  });
 });
