@@ -82,13 +82,16 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   },
   create_follow_up: {
     calls(ctx) {
+      if (ctx.step.date?.choices) return [];
       const due = ctx.step.date ?? resolveDate('tomorrow', ctx.now, ctx.timeZone)!;
       return once(ctx, 'create_follow_up', { contactId: ctx.contact!.id, title: `Follow up with ${name(ctx.contact!)}`, notes: ctx.step.clause, dueAt: due.at });
     },
     answer(ctx) {
+      const choices = ctx.step.date?.choices;
+      if (choices) return `Which date do you mean by ${ctx.step.date!.phrase}: ${choices[0]} (day/month) or ${choices[1]} (month/day)? Say it as YYYY-MM-DD or "3 February"; I set nothing yet.`;
       const r = ctx.result('create_follow_up')!;
       if (!r.ok) return failed(r, 'create the follow-up');
-      const when = ctx.step.date ? `${ctx.step.date.phrase} (${ctx.step.date.date})` : `tomorrow (no date was given)`;
+      const when = ctx.step.date ? `${ctx.step.date.phrase} (${ctx.step.date.date}${ctx.step.date.time ? ` ${ctx.step.date.time}` : ''})` : `tomorrow (no date was given)`;
       return `Follow-up with ${name(ctx.contact!)} set for ${when} ${contactCite(ctx.contact!)}.`;
     },
   },

@@ -109,4 +109,28 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     expect((await turn('rep', 'Does a 15% discount need approval?')).toolCalls.map((c) => c.tool)).not.toContain('list_approvals');
     expect((await h.call('admin', 'PATCH', '/api/v1/settings', { workflowActivationRequiresApproval: false })).statusCode).toBe(200);
   });
+
+  it('the offline assistant keeps the time of day and reads day/month dates of a follow-up, asking when the date is ambiguous', async () => {
+    const id = (await h.core.contacts.create(h.a.rep, { firstName: 'Imogen', lastName: 'Tallis', email: 'imogen@tallis.test', assignedTo: h.a.rep.userId })).id;
+    const ask = async (message: string) => {
+      const res = await h.call('rep', 'POST', '/api/v1/chat', { message });
+      expect(res.statusCode, res.body.slice(0, 400)).toBe(200);
+      return res.json() as { answer: string; toolCalls: { tool: string; args: Record<string, unknown> }[] };
+    };
+    const dueOf = (t: Awaited<ReturnType<typeof ask>>) => t.toolCalls.find((c) => c.tool === 'create_follow_up')?.args.dueAt;
+    // the tenant's zone is Europe/London: 10:30 in January is 10:30 UTC, 3pm in July is 14:00 UTC (BST); was 09:00 always
+    const winter = await ask('remind me to call Imogen Tallis on 2027-01-15 at 10:30am');
+    expect(dueOf(winter)).toBe('2027-01-15T10:30:00.000Z');
+    expect(winter.answer).toContain('2027-01-15 10:30');
+    expect(dueOf(await ask('remind me to call Imogen Tallis on 15 July at 3pm'))).toMatch(/^\d{4}-07-15T14:00:00.000Z$/);
+    // a day/month date that can only be read one way; was ignored, and the follow-up set for tomorrow "(no date was given)"
+    expect(dueOf(await ask('remind me to call Imogen Tallis on 25/01/2027'))).toBe('2027-01-25T09:00:00.000Z');
+    // 03/02/2027 is 3 February in London and March 2 in New York: ask instead of guessing
+    const ambiguous = await ask('remind me to call Imogen Tallis on 03/02/2027');
+    expect(dueOf(ambiguous)).toBeUndefined();
+    expect(ambiguous.answer).toMatch(/03\/02\/2027.*2027-02-03.*2027-03-02/);
+    const stored = (await h.core.followUps.list(h.a.rep, { contactId: id })).map((f) => f.dueAt.toISOString());
+    expect(stored).toHaveLength(3);
+    expect(stored).toEqual(expect.arrayContaining(['2027-01-15T10:30:00.000Z', '2027-01-25T09:00:00.000Z', expect.stringMatching(/-07-15T14:00:00.000Z$/)]));
+  });
 });
