@@ -133,4 +133,24 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     expect(stored).toHaveLength(3);
     expect(stored).toEqual(expect.arrayContaining(['2027-01-15T10:30:00.000Z', '2027-01-25T09:00:00.000Z', expect.stringMatching(/-07-15T14:00:00.000Z$/)]));
   });
+
+  it('the offline assistant counts the period a manager names ("last week", "this month"), not the last 30 days', async () => {
+    const ask = async (message: string) => {
+      const res = await h.call('manager', 'POST', '/api/v1/chat', { message });
+      expect(res.statusCode, res.body.slice(0, 400)).toBe(200);
+      const turn = res.json() as { answer: string; toolCalls: { tool: string; args: { date_range?: { start: string; end: string } } }[] };
+      return { answer: turn.answer, range: turn.toolCalls.find((c) => c.tool === 'get_metrics')?.args.date_range };
+    };
+    const now = new Date();
+    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    const monday = new Date(midnight - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+    const lastWeek = await ask('how many interactions did the team log last week?');
+    expect(lastWeek.range).toEqual({ start: new Date(monday.getTime() - 7 * 86_400_000).toISOString(), end: monday.toISOString() });
+    expect(lastWeek.answer).toMatch(/interactions were logged in last week \(/);
+    const thisMonth = await ask('what is our conversion rate this month?');
+    expect(thisMonth.range?.start).toBe(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString());
+    expect(thisMonth.answer).toMatch(/created in this month/);
+    const weeks = await ask('how many interactions were logged in the last 2 weeks?');
+    expect(Date.parse(weeks.range!.end) - Date.parse(weeks.range!.start)).toBe(14 * 86_400_000);
+  });
 });
