@@ -3,7 +3,8 @@
  * report and metric periods in local date formats, and inbound webhooks naming a contact that
  * does not exist.
  */
-import { signedHeaders } from '@crm/core';
+import { signedHeaders, silentLogger } from '@crm/core';
+import { toolCallExecutor } from '@crm/mcp-servers';
 import { testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactBody, openRestHarness, type RestHarness } from './rest-test.fixture.ts';
@@ -152,5 +153,31 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     expect(thisMonth.answer).toMatch(/created in this month/);
     const weeks = await ask('how many interactions were logged in the last 2 weeks?');
     expect(Date.parse(weeks.range!.end) - Date.parse(weeks.range!.start)).toBe(14 * 86_400_000);
+  });
+
+  it('a "yes" or "no" typed into a conversation that waits for approval decides it (the answer says "approve or reject here"); it was dropped', async () => {
+    const mk = async (last: string) => (await h.core.contacts.create(h.a.rep, { firstName: 'Yara', lastName: last, email: `yara.${last.toLowerCase()}@decide.test`, assignedTo: h.a.rep.userId })).id;
+    const [yes, no] = [await mk('Approveson'), await mk('Rejectson')];
+    const say = async (message: string, threadId?: string) => {
+      const res = await h.call('rep', 'POST', '/api/v1/chat', { message, ...(threadId ? { threadId } : {}) });
+      expect(res.statusCode, res.body.slice(0, 400)).toBe(200);
+      return res.json() as { threadId: string; answer: string; pendingApprovals?: { approvalId: string }[] };
+    };
+    // as the runtime wires it: an approved call runs in the approving process, as its requester
+    h.core.approvals.setAgentActionExecutor(toolCallExecutor(h.core, silentLogger()));
+    const held = await say('mark Yara Approveson as customer');
+    expect(held.answer).toMatch(/^Waiting for approval: change_contact_status/);
+    const approvalId = held.pendingApprovals![0].approvalId;
+    const approved = await say('yes, approve it', held.threadId);
+    expect(approved.answer).not.toMatch(/did not recognise/);
+    expect((await h.call('rep', 'GET', `/api/v1/approvals/${approvalId}`)).json()).toMatchObject({ status: 'approved', executionStatus: 'succeeded' });
+    expect((await h.call('rep', 'GET', `/api/v1/contacts/${yes}`)).json().status).toBe('CUSTOMER');
+
+    const held2 = await say('mark Yara Rejectson as customer');
+    const rejected = await say('no', held2.threadId);
+    expect(rejected.answer).not.toMatch(/did not recognise/);
+    expect((await h.call('rep', 'GET', `/api/v1/approvals/${held2.pendingApprovals![0].approvalId}`)).json()).toMatchObject({ status: 'rejected', reason: 'rejected in the conversation: "no"' });
+    expect((await h.call('rep', 'GET', `/api/v1/contacts/${no}`)).json().status).toBe('LEAD');
+    h.core.approvals.setAgentActionExecutor(undefined);
   });
 });
