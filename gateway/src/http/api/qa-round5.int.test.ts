@@ -180,4 +180,25 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     expect((await h.call('rep', 'GET', `/api/v1/contacts/${no}`)).json().status).toBe('LEAD');
     h.core.approvals.setAgentActionExecutor(undefined);
   });
+
+  it("reads a date-time without an offset (a follow-up's dueAt, an interaction's occurredAt) in the tenant's time zone, not the server's", async () => {
+    await h.t.db.withTenant(h.b.tenantId, (em) => em.execute(`UPDATE tenants SET time_zone = 'America/New_York' WHERE id = crm_current_tenant()`));
+    const b = (method: 'GET' | 'POST', url: string, body?: unknown) => h.call('admin', method, url, body, {}, h.b);
+    const contact = (await b('POST', '/api/v1/contacts', contactBody('ny'))).json().id as string;
+    const due = async (dueAt: string) => {
+      const res = await b('POST', '/api/v1/follow-ups', { contactId: contact, title: `due ${dueAt}`, dueAt });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().dueAt as string;
+    };
+    // 10:00 in New York: EST (UTC−5) in December, EDT (UTC−4) in July; was the server process's zone (UTC here: 10:00Z)
+    expect(await due('2026-12-03T10:00')).toBe('2026-12-03T15:00:00.000Z');
+    expect(await due('2027-07-01 10:00:00')).toBe('2027-07-01T14:00:00.000Z');
+    // an explicit offset or Z is kept; a date alone stays the UTC day, as documented
+    expect(await due('2026-12-03T10:00:00+01:00')).toBe('2026-12-03T09:00:00.000Z');
+    expect(await due('2026-12-03T10:00:00Z')).toBe('2026-12-03T10:00:00.000Z');
+    expect(await due('2026-12-03')).toBe('2026-12-03T00:00:00.000Z');
+    const logged = await b('POST', '/api/v1/interactions', { contactId: contact, type: 'PHONE_CALL', channel: 'PHONE', direction: 'OUTBOUND', content: 'call', occurredAt: '2026-11-02T09:30', scheduledFollowUp: '2026-12-04T16:00' });
+    expect(logged.statusCode, logged.body).toBe(201);
+    expect(logged.json()).toMatchObject({ createdAt: '2026-11-02T14:30:00.000Z', scheduledFollowUp: '2026-12-04T21:00:00.000Z' });
+  });
 });
