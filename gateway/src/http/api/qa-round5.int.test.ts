@@ -37,6 +37,17 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     expect(metrics.statusCode, metrics.body.slice(0, 400)).toBe(400);
     expect(metrics.json().error.details[0].path).toBe('query.start');
     expect((await h.call('manager', 'GET', '/api/v1/metrics?start=2026-11-01&end=2026-11-30')).statusCode).toBe(200);
+
+    // GraphQL's DateTime too: `new Date("01/11/2026")` was 11 January there as well
+    const gql = async (start: string) =>
+      (await h.call('manager', 'POST', '/graphql', { query: `query { analytics(dateRange: { start: "${start}", end: "2026-11-30T00:00:00Z" }, metrics: [PIPELINE]) { dateRange { start } } }` })).json() as {
+        data?: { analytics: { dateRange: { start: string } } };
+        errors?: { message: string }[];
+      };
+    const local = await gql('01/11/2026');
+    expect(local.data?.analytics).toBeUndefined();
+    expect(JSON.stringify(local.errors)).toMatch(/must be an ISO 8601 date/);
+    expect((await gql('2026-11-01')).data?.analytics.dateRange.start).toBe('2026-11-01T00:00:00.000Z');
   });
 
   it('answers an inbound webhook whose contactId names no contact with 404 (or 400 when it is no id), starting nothing', async () => {
