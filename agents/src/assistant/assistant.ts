@@ -126,7 +126,17 @@ export function createAssistant(deps: AssistantDeps) {
     async chat(actor: Actor, input: { threadId: string; message: string; contactId?: string }, handlers: TurnHandlers = {}): Promise<TurnResult> {
       if (!input.message.trim()) throw AppError.validation([{ path: 'message', reason: 'must not be empty' }]);
       if (input.contactId !== undefined && !UUID.test(input.contactId)) throw AppError.validation([{ path: 'contactId', reason: 'must be a contact id (UUID)' }]);
-      if ((await pending(actor, input.threadId)).length) await run(actor, input.threadId, new Command({ resume: 'from-queue' }), {});
+      const waiting = await pending(actor, input.threadId);
+      if (waiting.length) {
+        // "Approve or reject here": a bare yes/no typed on the paused thread is that decision (it
+        // was planned as a new request, "not recognised", and the thread's pause was dropped)
+        const decision = decisionWord(input.message);
+        if (decision) {
+          const decisions = Object.fromEntries(waiting.map((p) => [p.callId, decision]));
+          return this.decide(actor, { threadId: input.threadId, decisions, reason: `${decision === 'approve' ? 'approved' : 'rejected'} in the conversation: "${input.message.trim().slice(0, 200)}"` }, handlers);
+        }
+        await run(actor, input.threadId, new Command({ resume: 'from-queue' }), {});
+      }
       return run(actor, input.threadId, { messages: [new HumanMessage(input.message)], contactId: input.contactId ?? null }, handlers);
     },
     /**
@@ -169,6 +179,15 @@ export function createAssistant(deps: AssistantDeps) {
         await client.close().catch(() => {});
       }
   }
+}
+
+/** A short yes/no reply to "approve or reject?": the decision, or undefined for anything else. */
+export function decisionWord(message: string): 'approve' | 'reject' | undefined {
+  const text = message.trim().toLowerCase();
+  if (text.length > 40) return undefined;
+  if (/^(y|yes|yep|yeah|ok|okay|sure|approved?|go ahead|do it|confirm(ed)?)\b[\s,.!]*(please|approve( it)?|go ahead|do it)?[\s.!]*$/.test(text)) return 'approve';
+  if (/^(n|no|nope|reject(ed)?|deny|denied|cancel|don'?t|do not|stop)\b[\s,.!]*(thanks|reject( it)?|don'?t|cancel( it)?)?[\s.!]*$/.test(text)) return 'reject';
+  return undefined;
 }
 
 export type Assistant = ReturnType<typeof createAssistant>;

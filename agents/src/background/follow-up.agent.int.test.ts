@@ -26,6 +26,14 @@ describe.each(testDbKinds())('follow-up agent as the system actor, through the r
     await mk('Busy', 92, 'busy@lead.test', 2); // hot, touched recently → nothing
     await mk('Cold', 20, 'cold@lead.test', 40); // not hot → nothing
     await mk('Planned', 80, 'planned@lead.test', 30); // hot and quiet, but has an open follow-up → skipped
+    // high scores, quiet, but not open leads: an inactive (lost) contact and a customer get nothing (QA round 5:
+    // INACTIVE slipped through, 19 of the demo's 20 "hot leads" were inactive contacts)
+    await mk('Gone', 95, 'gone@lead.test', 60);
+    await core.contacts.changeStatus(f.manager, ids.Gone, { status: 'INACTIVE', reason: 'went with another agency' });
+    await mk('Won', 90, 'won@lead.test', 60);
+    await core.contacts.changeStatus(f.manager, ids.Won, { status: 'CUSTOMER', reason: 'signed' });
+    await mk('Prospect', 72, 'prospect@lead.test', 20); // an open prospect gone quiet → task + draft
+    await core.contacts.changeStatus(f.manager, ids.Prospect, { status: 'PROSPECT' });
     await core.followUps.create(f.rep, { contactId: ids.Planned, title: 'Send proposal', dueAt: new Date(Date.now() + 3 * DAY) });
     overdueId = (await core.followUps.create(f.rep, { contactId: ids.Busy, title: 'Follow up: pricing question', dueAt: new Date(Date.now() - 2 * DAY) })).id;
   });
@@ -37,10 +45,11 @@ describe.each(testDbKinds())('follow-up agent as the system actor, through the r
     const clientFor = async (onBehalfOf?: string) => h.mcpClientFactory(await core.users.systemActor(f.tenantId, { via: 'agent:follow-up', ...(onBehalfOf ? { onBehalfOf } : {}) }));
     const report = await runFollowUpAgent(clientFor, { hotScore: 70, quietDays: 14 });
 
-    expect(report.tasksCreated.map((t) => t.contactId).sort()).toEqual([ids.Quiet, ids.Never].sort());
+    expect(report.tasksCreated.map((t) => t.contactId).sort()).toEqual([ids.Quiet, ids.Never, ids.Prospect].sort());
+    expect(report.hotLeadsFound).toBe(4);
     expect(report.skipped).toEqual([{ contactId: ids.Planned, reason: 'has an open follow-up' }]);
     const drafts = report.draftsFiled.map((d) => `${d.reason}:${d.contactId}`).sort();
-    expect(drafts).toEqual([`hot-lead:${ids.Quiet}`, `hot-lead:${ids.Never}`, `overdue:${ids.Busy}`].sort());
+    expect(drafts).toEqual([`hot-lead:${ids.Quiet}`, `hot-lead:${ids.Never}`, `hot-lead:${ids.Prospect}`, `overdue:${ids.Busy}`].sort());
 
     // the tasks belong to the contacts' owner and say why
     const quietTasks = await core.followUps.list(f.rep, { contactId: ids.Quiet });
@@ -51,7 +60,7 @@ describe.each(testDbKinds())('follow-up agent as the system actor, through the r
     // the drafts wait for a person: exact tool call, nothing in the mailbox yet
     const pending = await core.approvals.list(f.manager, { status: 'pending' });
     const filed = pending.filter((a) => report.draftsFiled.some((d) => d.approvalId === a.id));
-    expect(filed).toHaveLength(3);
+    expect(filed).toHaveLength(4);
     for (const a of filed) expect(a.action).toMatchObject({ tool: 'send_email', arguments: { contactId: expect.any(String), subject: expect.any(String), body: expect.stringContaining('Hi ') } });
     const overdue = filed.find((a) => (a.action as { arguments: { contactId: string } }).arguments.contactId === ids.Busy)!;
     expect((overdue.action as { arguments: { body: string; idempotencyKey: string } }).arguments).toMatchObject({

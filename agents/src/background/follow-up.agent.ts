@@ -1,6 +1,9 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { callToolData } from '../tools/call-tool.ts';
 
+/** The statuses of a lead still to be won; a hot CUSTOMER or INACTIVE contact is not chased. */
+const OPEN_STATUSES = ['LEAD', 'PROSPECT'] as const;
+
 /**
  * The follow-up agent: a background chore run as the tenant's system actor, through the MCP tools
  * only (so RBAC, tenancy and the audit log apply). It finds
@@ -117,14 +120,25 @@ export async function runFollowUpAgent(clientFor: (onBehalfOf?: string) => Promi
 
   // 1. hot leads gone quiet
   const cutoff = new Date(now.getTime() - quietDays * 86_400_000).toISOString();
-  const hot = await callToolData<{ contacts: ContactSummary[] }>(client, 'search_contacts', {
-    leadScoreMin: hotScore,
-    lastContactedBefore: cutoff,
-    sort: 'leadScore',
-    order: 'desc',
-    limit: Math.min(limit, 100),
-  });
-  const leads = hot.contacts.filter((c) => c.leadScore >= hotScore && !['CUSTOMER', 'LOST'].includes((c as { status?: string }).status ?? ''));
+  // Open leads only, searched by status: customers and inactive (lost) contacts keep high scores,
+  // and filtering them out afterwards let INACTIVE through (there is no LOST) and let them take
+  // the page's places (QA round 5: 19 of the demo's 20 "hot leads" were inactive contacts).
+  const found: ContactSummary[] = [];
+  for (const status of OPEN_STATUSES) {
+    const page = await callToolData<{ contacts: ContactSummary[] }>(client, 'search_contacts', {
+      status,
+      leadScoreMin: hotScore,
+      lastContactedBefore: cutoff,
+      sort: 'leadScore',
+      order: 'desc',
+      limit: Math.min(limit, 100),
+    });
+    found.push(...page.contacts);
+  }
+  const leads = found
+    .filter((c) => c.leadScore >= hotScore)
+    .sort((a, b) => b.leadScore - a.leadScore)
+    .slice(0, Math.min(limit, 100));
   report.hotLeadsFound = leads.length;
   for (const c of leads) {
     const open = await callToolData<{ followUps: FollowUp[] }>(client, 'list_follow_ups', { contactId: c.id, scope: 'open', limit: 1 });

@@ -39,6 +39,29 @@ describe.each(testDbKinds())('workflow steps that require approval on %s', (kind
   const mailTo = async (to: string) => (await listMailbox(t.db, f.marketing, { to })).length;
   const status = async (id: string) => (await env.core.workflows.getExecution(f.marketing, id)).status;
 
+  it('tells the approver what would go out to whom: the rendered recipient, subject and start of the body, and the contact by name (QA round 5)', async () => {
+    const contact = await env.core.contacts.create(f.manager, { firstName: 'Benjamin', lastName: 'White', email: 'ben@evergreen.test', company: 'Evergreenleaf Hotels' });
+    const wf = await env.core.workflows.create(f.marketing, {
+      name: 'Proposal send',
+      isActive: true,
+      trigger: { type: 'MANUAL', conditions: [] },
+      steps: [
+        { id: 'proposal', name: 'Send proposal', type: 'SEND_EMAIL', config: { requiresApproval: true, subject: 'Your proposal, {{contact.firstName}}', body: 'Dear {{contact.firstName}},\n\nattached is our proposal for {{contact.company}}.' } },
+      ],
+    });
+    const exec = await env.core.workflows.execute(f.marketing, wf.id, { contactId: contact.id });
+    await worker().runDue();
+    const [approval] = await env.core.approvals.list(f.manager, { subjectType: 'workflow_execution', subjectId: exec.id, status: 'all' });
+    // was: 'Workflow "Proposal send" (v1) wants to run step "Send proposal" (SEND_EMAIL) for contact <uuid>'
+    expect(approval.summary).toBe(
+      'Workflow "Proposal send" (v1) wants to run step "Send proposal" (SEND_EMAIL) for Benjamin White <ben@evergreen.test>: ' +
+        'email to ben@evergreen.test, subject "Your proposal, Benjamin", body "Dear Benjamin, attached is our proposal for Evergreenleaf Hotels."',
+    );
+    // decided, so the later tests' expiry scan finds only their own requests
+    await env.core.approvals.decide(f.manager, approval.id, { decision: 'reject', reason: 'checked the preview' });
+    await worker().runDue();
+  });
+
   it('validates the flag', async () => {
     const bad = gated('x@x.io');
     (bad.steps[0].config as Record<string, unknown>).requiresApproval = 'yes';

@@ -1,5 +1,5 @@
 import { END, START, StateGraph, interrupt, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
-import { STEP_CONFIGS, isAppError, type Actor, type ClaimedExecution, type ConditionContext, type WorkflowDefinition, type WorkflowStep } from '@crm/core';
+import { STEP_CONFIGS, isAppError, renderDeep, type Actor, type ClaimedExecution, type ConditionContext, type WorkflowDefinition, type WorkflowStep } from '@crm/core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { STEP_RUNNERS, stepApplies, type StepEffectsDeps, type StepRun } from './step-effects.ts';
 import { WorkflowState, visitKey, type WorkflowStateType, type WorkflowStateUpdate } from './workflow.state.ts';
@@ -76,7 +76,7 @@ function makeStepNode(step: WorkflowStep, deps: StepEffectsDeps) {
       return { ...base, routes: { [key]: step.nextSteps }, outputs: { [step.id]: { skipped: true } } };
     }
     if ((step.config as { requiresApproval?: unknown }).requiresApproval === true) {
-      const refused = await awaitApproval(deps, run, step, idempotencyKey);
+      const refused = await awaitApproval(deps, run, step, idempotencyKey, ctx);
       if (refused) {
         await record(1, 'failed', new Date(), undefined, refused);
         return handleFailure(step, refused, base, key);
@@ -134,12 +134,12 @@ function handleFailure(step: WorkflowStep, message: string, base: { path: string
  * nothing new) and parks the run with an interrupt until it is decided; the worker resumes it
  * then. Returns why the step may not act (rejected or expired), or undefined when approved.
  */
-async function awaitApproval(deps: StepEffectsDeps, run: RunContext, step: WorkflowStep, visitKey: string): Promise<string | undefined> {
+async function awaitApproval(deps: StepEffectsDeps, run: RunContext, step: WorkflowStep, visitKey: string, ctx: ConditionContext): Promise<string | undefined> {
   const e = run.execution;
   const approval = await deps.approvals.request(run.actor, {
     kind: 'workflow_step',
     action: { workflowId: e.workflowId, executionId: e.id, stepId: step.id, stepType: step.type, config: step.config },
-    summary: `Workflow "${e.definition.name}" (v${e.version}) wants to run step "${step.name}" (${step.type})${e.contactId ? ` for contact ${e.contactId}` : ''}`,
+    summary: approvalSummary(e, step, ctx),
     risk: step.type === 'SEND_EMAIL' || step.type === 'WEBHOOK_CALL' ? 'high' : 'medium',
     subject: { type: 'workflow_execution', id: e.id },
     idempotencyKey: `workflow:${visitKey}`,
@@ -151,6 +151,35 @@ async function awaitApproval(deps: StepEffectsDeps, run: RunContext, step: Workf
   }
   if (decided.status === 'approved') return undefined;
   return `approval ${approval.id} was ${decided.status}${decided.reason ? `: ${decided.reason}` : ''}`;
+}
+
+const oneLine = (text: string, max: number) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+/**
+ * What the approver decides on, rendered for this execution: the contact by name and, for an
+ * email, its recipient, subject and the start of its body (QA round 5: the summary named a contact
+ * id and the queue held only the unrendered templates).
+ */
+function approvalSummary(e: ClaimedExecution, step: WorkflowStep, ctx: ConditionContext): string {
+  const head = `Workflow "${e.definition.name}" (v${e.version}) wants to run step "${step.name}" (${step.type})`;
+  const c = ctx.contact as { firstName?: string; lastName?: string; email?: string } | null | undefined;
+  const who = c ? ` for ${`${c.firstName ?? ''} ${c.lastName ?? ''}`.trim()}${c.email ? ` <${c.email}>` : ''}` : e.contactId ? ` for contact ${e.contactId}` : '';
+  let what = '';
+  try {
+    const r = renderDeep(step.config, ctx) as Record<string, unknown>;
+    if (step.type === 'SEND_EMAIL') {
+      const to = typeof r.to === 'string' ? r.to : c?.email ?? '';
+      what = `: email to ${to || '(no address)'}, subject "${oneLine(String(r.subject ?? ''), 200)}", body "${oneLine(String(r.body ?? ''), 600)}"`;
+    } else if (step.type === 'WEBHOOK_CALL') what = `: ${String(r.method ?? 'POST')} ${String(r.url)}`;
+    else if (step.type === 'CREATE_TASK') what = `: task "${oneLine(String(r.title ?? ''), 200)}"`;
+    else if (step.type === 'UPDATE_CONTACT') what = `: ${oneLine(JSON.stringify(Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'requiresApproval'))), 400)}`;
+  } catch {
+    // a preview is a courtesy: the request still names the workflow, step and contact
+  }
+  return `${head}${who}${what}`.slice(0, 2000);
 }
 
 /** The WAIT gate: parks the run (a LangGraph interrupt) until the deadline its step wrote. */

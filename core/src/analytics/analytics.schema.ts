@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from '../errors/safe-input.schema.ts';
 
 export const TrendDirection = z.enum(['UP', 'DOWN', 'STABLE']);
 export type TrendDirection = z.infer<typeof TrendDirection>;
@@ -20,14 +21,24 @@ export type Metric = z.infer<typeof Metric>;
 
 const MAX_RANGE_DAYS = 3 * 366;
 
+/**
+ * An ISO 8601 date or date-time (or a Date). Not `z.coerce.date`: JavaScript reads "01/11/2026"
+ * as 11 January and rolls "2026-02-30" into March, so a UK manager's November report silently
+ * covered ten months (QA round 5).
+ */
+const bothDates = (r: { start: unknown; end: unknown }) => r.start instanceof Date && r.end instanceof Date;
+
+export const PeriodBound = isoDate().meta({ type: 'string', format: 'date-time' });
+
 export const DateRange = z
   .object({
-    start: z.coerce.date({ error: 'must be an ISO 8601 date' }),
-    end: z.coerce.date({ error: 'must be an ISO 8601 date' }),
+    start: PeriodBound,
+    end: PeriodBound,
   })
   .strict()
-  .refine((r) => r.start < r.end, { message: 'start must be before end', path: ['start'] })
-  .refine((r) => r.end.getTime() - r.start.getTime() <= MAX_RANGE_DAYS * 86_400_000, {
+  // a bound that failed its own check is still the raw input here: only compare two dates
+  .refine((r) => !bothDates(r) || r.start < r.end, { message: 'start must be before end', path: ['start'] })
+  .refine((r) => !bothDates(r) || r.end.getTime() - r.start.getTime() <= MAX_RANGE_DAYS * 86_400_000, {
     message: `must span at most ${MAX_RANGE_DAYS} days`,
     path: ['end'],
   });

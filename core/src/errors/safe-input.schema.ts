@@ -96,5 +96,23 @@ export function isoDate(message = 'must be an ISO 8601 date') {
       if (problem) ctx.addIssue({ code: 'custom', message: problem === 'must be an ISO 8601 date' ? message : problem });
       else if (typeof v === 'string' && Number.isNaN(new Date(v.trim()).getTime())) ctx.addIssue({ code: 'custom', message });
     })
-    .transform((v) => (v instanceof Date ? v : new Date(String(v).trim())));
+    .transform((v) => (v instanceof Date ? v : parseIsoDate(String(v).trim())));
+}
+
+/**
+ * A date-time written without an offset ("2026-12-03T10:00"): a wall-clock time, held as that time
+ * read in UTC until a service that knows the tenant's zone places it (`inTenantZone`). JavaScript
+ * would read it in the server process's zone, so one request meant different instants on
+ * different machines (QA round 5).
+ */
+export class WallClockDate extends Date {}
+
+function parseIsoDate(v: string): Date {
+  const m = ISO_DATE.exec(v);
+  if (m && m[4] !== undefined && m[7] === undefined) {
+    const [year, month, day, hour, minute, second = '0'] = m.slice(1, 7);
+    const ms = /\.(\d{1,3})/.exec(v)?.[1]?.padEnd(3, '0') ?? '0';
+    return new WallClockDate(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(ms)));
+  }
+  return new Date(v);
 }

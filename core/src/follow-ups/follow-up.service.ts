@@ -9,7 +9,7 @@ import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import { endOfLocalDay } from '../tenants/local-day.ts';
-import { DEFAULT_TENANT_LOCALE } from '../tenants/tenant-settings.ts';
+import { DEFAULT_TENANT_LOCALE, placeInTenantZone } from '../tenants/tenant-settings.ts';
 import { UserEntity } from '../users/user.entity.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { FollowUpEntity } from './follow-up.entity.ts';
@@ -65,6 +65,7 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
       const input = parseOrThrow(CreateFollowUpInput, raw);
       refuseImplausibleDue(input.dueAt, clock());
       return inTenantTx(db, actor, async (em) => {
+        const { dueAt } = await placeInTenantZone(em, { dueAt: input.dueAt });
         const contact = await loadContact(em, input.contactId);
         const ownerId = input.ownerId ?? contact.assignedTo ?? actor.userId;
         // a rep may add follow-ups only on their own contacts and only for themselves
@@ -80,7 +81,7 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
           ownerId,
           title: input.title,
           notes: input.notes ?? null,
-          dueAt: input.dueAt,
+          dueAt,
           done: false,
           completedAt: null,
           interactionId: null,

@@ -9,6 +9,7 @@ import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { FollowUpEntity } from '../follow-ups/follow-up.entity.ts';
+import { placeInTenantZone } from '../tenants/tenant-settings.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { InteractionEntity } from './interaction.entity.ts';
@@ -30,7 +31,9 @@ export function createInteractionService(db: Database) {
     const input = parseOrThrow(LogInteractionInput, raw);
     const contact = await loadContact(em, input.contactId);
     authorize(actor, 'interactions:write', { ownerId: contact.assignedTo });
-    const occurredAt = input.occurredAt ?? new Date();
+    const placed = await placeInTenantZone(em, { occurredAt: input.occurredAt, scheduledFollowUp: input.scheduledFollowUp });
+    const occurredAt = placed.occurredAt ?? new Date();
+    const scheduledFollowUp = placed.scheduledFollowUp;
     const row = {
       id: randomUUID(),
       tenantId: actor.tenantId,
@@ -43,7 +46,7 @@ export function createInteractionService(db: Database) {
       direction: input.direction,
       duration: input.duration ?? null,
       outcome: input.outcome ?? null,
-      scheduledFollowUp: input.scheduledFollowUp ?? null,
+      scheduledFollowUp: scheduledFollowUp ?? null,
       attachments: input.attachments,
       sentiment: input.sentiment ?? null,
       tags: input.tags,
@@ -51,7 +54,7 @@ export function createInteractionService(db: Database) {
       createdAt: occurredAt,
     };
     em.create(InteractionEntity, row);
-    if (input.scheduledFollowUp) {
+    if (scheduledFollowUp) {
       em.create(FollowUpEntity, {
         id: randomUUID(),
         tenantId: actor.tenantId,
@@ -59,7 +62,7 @@ export function createInteractionService(db: Database) {
         ownerId: contact.assignedTo ?? actor.userId,
         title: `Follow up: ${input.subject ?? input.type.toLowerCase().replace('_', ' ')}`,
         notes: input.outcome ?? null,
-        dueAt: input.scheduledFollowUp,
+        dueAt: scheduledFollowUp,
         done: false,
         completedAt: null,
         interactionId: row.id,

@@ -65,3 +65,8 @@ export function startOfLocalDate(day: string, timeZone: string): Date {
 export function startOfLocalDay(t: Date, timeZone: string): Date {
   return startOfLocalDate(localDate(t, timeZone), timeZone);
 }
+
+/** The instant a wall-clock time, written as if it were UTC, occurs in the zone (DST gaps move forward). */
+export function wallClockInZone(wall: Date, timeZone: string): Date {
+  return new Date(instantOf(wall.getTime(), timeZone));
+}

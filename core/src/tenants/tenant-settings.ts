@@ -7,6 +7,8 @@ import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
+import { WallClockDate } from '../errors/safe-input.schema.ts';
+import { wallClockInZone } from './local-day.ts';
 
 /** A tenant's locale and time zone (migration 0110); the demo's defaults are en-GB and Europe/London. */
 export const TenantLocaleSettings = z.object({
@@ -18,6 +20,17 @@ export type TenantLocaleSettings = z.infer<typeof TenantLocaleSettings>;
 export const DEFAULT_TENANT_LOCALE: TenantLocaleSettings = { locale: 'en-GB', timeZone: 'Europe/London' };
 
 /** The actor's tenant's locale settings (RLS lets a tenant read only its own row). */
+/**
+ * Dates a caller wrote without an offset (WallClockDate), placed in the tenant's time zone inside
+ * its transaction; every other date, and a missing one, as it is. One read of the zone, only when needed.
+ */
+export async function placeInTenantZone<T extends Record<string, Date | null | undefined>>(em: EntityManager, dates: T): Promise<T> {
+  if (!Object.values(dates).some((d) => d instanceof WallClockDate)) return dates;
+  const [row] = await em.execute<{ time_zone: string }[]>('SELECT time_zone FROM tenants WHERE id = crm_current_tenant()');
+  const zone = row?.time_zone ?? DEFAULT_TENANT_LOCALE.timeZone;
+  return Object.fromEntries(Object.entries(dates).map(([k, d]) => [k, d instanceof WallClockDate ? wallClockInZone(d, zone) : d])) as T;
+}
+
 export async function readTenantLocale(handle: DatabaseHandle, actor: Actor): Promise<TenantLocaleSettings> {
   const db = databaseOf(handle);
   const rows = await inTenantTx(db, actor, (em) =>

@@ -14,6 +14,8 @@ import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export const WORKFLOW_TRIGGER_CONSUMER = 'workflow-triggers';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const EVENT_TRIGGERS = new Map(Object.entries(TRIGGER_EVENTS).map(([trigger, event]) => [event, trigger as TriggerType]));
 
 interface ActiveWorkflow {
@@ -170,11 +172,21 @@ export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, o
     } catch {
       throw AppError.validation([{ path: 'body', reason: 'must be JSON' }]);
     }
+    // a contactId the sender got wrong is its mistake to hear about now, not an execution that
+    // mails the form's address and then fails at its first contact step (QA round 5)
+    const given = input.contactId;
+    if (given !== undefined && given !== null && (typeof given !== 'string' || !UUID.test(given))) {
+      throw AppError.validation([{ path: 'body.contactId', reason: 'must be a contact id (UUID)' }]);
+    }
     if (!evaluateConditions(row.definition.trigger.conditions, { input, event: input, variables: row.definition.variables })) return null;
-    const contactId = typeof input.contactId === 'string' && /^[0-9a-f-]{36}$/i.test(input.contactId) ? input.contactId : null;
-    const id = await inTenantTx(db, { tenantId: row.tenant_id }, (em) =>
-      insertExecution(em, row.tenant_id, { workflowId, version: row.version, triggerType: 'WEBHOOK', contactId, input, event: input }),
-    );
+    const contactId = typeof given === 'string' ? given : null;
+    const id = await inTenantTx(db, { tenantId: row.tenant_id }, async (em) => {
+      if (contactId) {
+        const found = await em.execute<unknown[]>('SELECT 1 FROM contacts WHERE id = ? AND tenant_id = ?', [contactId, row.tenant_id]);
+        if (!found.length) throw AppError.notFound('Contact', contactId);
+      }
+      return insertExecution(em, row.tenant_id, { workflowId, version: row.version, triggerType: 'WEBHOOK', contactId, input, event: input });
+    });
     if (id) db.events.emit(EXECUTIONS_QUEUED);
     return id;
   }

@@ -33,10 +33,15 @@ const withoutNulls = (input: Args): Args => Object.fromEntries(Object.entries(in
 const SORT_FIELDS: Record<string, string> = { CREATED_AT: 'createdAt', UPDATED_AT: 'updatedAt', LEAD_SCORE: 'leadScore', LAST_NAME: 'lastName', LAST_CONTACT_DATE: 'lastContactDate' };
 const lower = (s: string) => s.toLowerCase();
 
+/** ISO 8601 only: `new Date` reads "01/11/2026" as 11 January and an offset-less time in the server's zone (QA round 5). */
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 function dateScalar(): GraphQLScalarType {
   const parse = (v: unknown) => {
-    const d = typeof v === 'string' ? new Date(v) : undefined;
-    if (!d || Number.isNaN(d.getTime())) throw AppError.validation([{ path: 'DateTime', reason: 'must be an ISO 8601 date string' }]);
+    const m = typeof v === 'string' ? ISO_DATE_TIME.exec(v.trim()) : null;
+    // an offset-less date-time is read as UTC here, whatever the server's zone
+    const d = m ? new Date(m[2] && !m[3] ? `${m[1]}T${m[2]}Z` : v as string) : undefined;
+    if (!d || Number.isNaN(d.getTime())) throw AppError.validation([{ path: 'DateTime', reason: 'must be an ISO 8601 date string (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)' }]);
     return d;
   };
   return new GraphQLScalarType({

@@ -12,8 +12,8 @@ export interface SubAgentSpec {
 export const SUB_AGENTS: readonly SubAgentSpec[] = [
   {
     name: 'crm',
-    description: 'Contacts, their interactions (timeline), follow-up tasks, statuses, counts of contacts.',
-    tools: ['search_contacts', 'get_contact', 'create_contact', 'update_contact', 'change_contact_status', 'log_interaction', 'get_contact_timeline', 'list_follow_ups', 'create_follow_up', 'complete_follow_up', 'find_duplicate_contacts', 'merge_contacts', 'send_email'],
+    description: 'Contacts, their interactions (timeline), follow-up tasks, statuses, counts of contacts, the approval requests waiting.',
+    tools: ['search_contacts', 'get_contact', 'create_contact', 'update_contact', 'change_contact_status', 'log_interaction', 'get_contact_timeline', 'list_follow_ups', 'create_follow_up', 'complete_follow_up', 'find_duplicate_contacts', 'merge_contacts', 'send_email', 'list_approvals'],
   },
   {
     name: 'scoring',

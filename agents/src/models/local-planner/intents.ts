@@ -1,7 +1,7 @@
 import examples from './intents.examples.json' with { type: 'json' };
 import { trainNaiveBayes, type NaiveBayes } from './naive-bayes.ts';
 
-export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue';
+export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue' | 'list_approvals';
 export type AgentName = 'crm' | 'scoring' | 'research' | 'insights';
 
 export interface IntentSpec {
@@ -36,6 +36,8 @@ export const INTENTS: Record<Intent, IntentSpec> = {
   refuse_bulk: { tools: [], agent: undefined, needsContact: false, verb: 'act on every contact at once' },
   // decided by rule only (rules.ts): the CRM records no money, so the knowledge base's playbooks were quoted instead
   no_revenue: { tools: [], agent: undefined, needsContact: false, verb: 'report revenue' },
+  // decided by rule only (rules.ts): the approval queue as the caller sees it (a rep: requests filed for them)
+  list_approvals: { tools: ['list_approvals'], agent: 'crm', needsContact: false, verb: 'list the approvals waiting' },
 };
 
 /** Below this posterior the planner says the request is beyond it rather than guess. */

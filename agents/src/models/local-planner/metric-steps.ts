@@ -11,7 +11,10 @@ export interface MetricRange {
   label: string;
 }
 
-/** The period a metrics question names (UTC): "last 90 days", "October 2026", "last month"; default the last 30 days. */
+/**
+ * The period a metrics question names (UTC): "last 90 days", "October 2026", "last month", "last
+ * week", "this week", "this month", "last 2 weeks", "yesterday", "today"; default the last 30 days.
+ */
 export function metricRange(text: string, now: Date): MetricRange {
   const lower = text.toLowerCase();
   const days = lower.match(/\b(?:last|past|previous)\s+(\d{1,4})\s+days?\b/);
@@ -30,6 +33,16 @@ export function metricRange(text: string, now: Date): MetricRange {
     return { start, end: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), label: 'last month' };
   }
   if (/\b(last|past) (year|12 months)\b|\bthis year\b/.test(lower)) return { start: new Date(now.getTime() - 365 * DAY), end: now, label: 'the last 365 days' };
+  // weeks run Monday to Monday; each was the last 30 days before QA round 5
+  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const monday = midnight - ((now.getUTCDay() + 6) % 7) * DAY;
+  const weeks = lower.match(/\b(?:last|past|previous)\s+(\d{1,3})\s+weeks?\b/);
+  if (weeks) return { start: new Date(now.getTime() - Number(weeks[1]) * 7 * DAY), end: now, label: `the last ${weeks[1]} weeks` };
+  if (/\b(last|previous) week\b/.test(lower)) return { start: new Date(monday - 7 * DAY), end: new Date(monday), label: 'last week' };
+  if (/\bthis week\b/.test(lower)) return { start: new Date(monday), end: now, label: 'this week' };
+  if (/\bthis month\b/.test(lower)) return { start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), end: now, label: 'this month' };
+  if (/\byesterday\b/.test(lower)) return { start: new Date(midnight - DAY), end: new Date(midnight), label: 'yesterday' };
+  if (/\btoday\b/.test(lower)) return { start: new Date(midnight), end: now, label: 'today' };
   return { start: new Date(now.getTime() - 30 * DAY), end: now, label: 'the last 30 days' };
 }
 

@@ -27,6 +27,10 @@ const RULES: [RegExp, Intent][] = [
   [/\b(right|correct|wrong) (pipeline )?stage\b|\bwhat (status|stage)\b/i, 'contact_lookup'],
   [/\bqualified\b|\blikely\b.*\bconvert\b|\b(lead )?score (of|for)\b|\blead score\b/i, 'score_lead'],
   [/^\s*(who is|who's|tell me about|look up|find)\b/i, 'contact_lookup'],
+  // the queue, not a policy question ("does a discount need approval?" stays with the knowledge base)
+  [/\b(pending|waiting|open|outstanding|show|list)\b.*\bapprovals?\b|\bany (pending |open )?approvals?\b|\bapprovals?\b.*\b(pending|waiting|outstanding)\b|\bapproval (queue|requests?)\b/i, 'list_approvals'],
+  // one word the classifier cannot weigh against 300 others; the planner's own refusal says "'help' lists everything"
+  [/^\s*(help|hello|hi|hey|thanks|thank you|good (morning|afternoon|evening)|what can you do|who are you)\s*[!.?]*\s*$/i, 'help'],
 ];
 
 export function ruleIntent(clause: string): Intent | undefined {

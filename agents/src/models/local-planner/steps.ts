@@ -82,13 +82,16 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   },
   create_follow_up: {
     calls(ctx) {
+      if (ctx.step.date?.choices) return [];
       const due = ctx.step.date ?? resolveDate('tomorrow', ctx.now, ctx.timeZone)!;
       return once(ctx, 'create_follow_up', { contactId: ctx.contact!.id, title: `Follow up with ${name(ctx.contact!)}`, notes: ctx.step.clause, dueAt: due.at });
     },
     answer(ctx) {
+      const choices = ctx.step.date?.choices;
+      if (choices) return `Which date do you mean by ${ctx.step.date!.phrase}: ${choices[0]} (day/month) or ${choices[1]} (month/day)? Say it as YYYY-MM-DD or "3 February"; I set nothing yet.`;
       const r = ctx.result('create_follow_up')!;
       if (!r.ok) return failed(r, 'create the follow-up');
-      const when = ctx.step.date ? `${ctx.step.date.phrase} (${ctx.step.date.date})` : `tomorrow (no date was given)`;
+      const when = ctx.step.date ? `${ctx.step.date.phrase} (${ctx.step.date.date}${ctx.step.date.time ? ` ${ctx.step.date.time}` : ''})` : `tomorrow (no date was given)`;
       return `Follow-up with ${name(ctx.contact!)} set for ${when} ${contactCite(ctx.contact!)}.`;
     },
   },
@@ -191,7 +194,18 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   help: {
     calls: () => [],
     answer: () =>
-      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, report conversion rates, activity and forecasts of the daily counts, and quote the knowledge base with citations.',
+      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, report conversion rates, activity and forecasts of the daily counts, list the approvals waiting for you, and quote the knowledge base with citations.',
+  },
+  list_approvals: {
+    calls: (ctx) => once(ctx, 'list_approvals', { status: 'pending', limit: 20 }),
+    answer(ctx) {
+      const r = ctx.result('list_approvals')!;
+      if (!r.ok) return failed(r, 'list the approvals');
+      const items = (r.data?.approvals as Row[]) ?? [];
+      if (!items.length) return 'No approval requests are waiting for you.';
+      const lines = items.map((a) => `- ${String(a.summary)} (${String(a.kind)}, risk ${String(a.risk)}, expires ${String(a.expiresAt).slice(0, 16).replace('T', ' ')} UTC) — approval ${String(a.id)}`);
+      return `${items.length === 20 ? 'At least 20' : items.length} approval request(s) waiting, newest first:\n${lines.join('\n')}\nDecide each with \`crm approvals approve|reject ID\`, POST /api/v1/approvals/{id}/decision or the decide_approval tool (I do not decide other requests from a chat message).`;
+    },
   },
 };
 

@@ -26,8 +26,8 @@ import { actorOf, AnyObject, ContactIdParams, IdParams, withErrors } from './api
 import type { ZodTypeProvider } from './zod-route.ts';
 
 const RangeQuery = {
-  start: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
-  end: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
+  start: DateRange.shape.start.optional(),
+  end: DateRange.shape.end.optional(),
 };
 const DAY = 86_400_000;
 /** start/end query parameters, both or neither (default: the 30 days before now). */
