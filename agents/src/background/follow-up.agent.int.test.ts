@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDbKinds, databaseOf } from '@crm/core/testing';
 import { openAgentHarness, type AgentHarness } from '../testing/agent-harness.ts';
-import { isoWeek, runFollowUpAgent } from './follow-up.agent.ts';
+import { isoWeek, lateness, runFollowUpAgent } from './follow-up.agent.ts';
 
 const DAY = 86_400_000;
 
@@ -99,6 +99,25 @@ describe.each(testDbKinds())('follow-up agent as the system actor, through the r
     const system = await core.users.systemActor(f.tenantId, { via: 'agent:follow-up', onBehalfOf: f.rep.userId });
     expect(await core.email.send(system, args)).toMatchObject({ duplicate: true, to: 'quiet@lead.test' });
     expect((await databaseOf(core.db).asWorker((c) => c.query('SELECT count(*)::int AS n FROM mailbox_messages WHERE tenant_id = $1', [f.tenantId]))).rows[0].n).toBe(1);
+  });
+
+  it('says how late a follow-up due earlier today is in hours, not "0 days" (QA round 5)', async () => {
+    const { core, f } = h;
+    const c = await core.contacts.create(f.manager, { firstName: 'Today', lastName: 'Test', email: 'today@lead.test', assignedTo: f.rep.userId });
+    const fu = await core.followUps.create(f.rep, { contactId: c.id, title: 'Call back about the brief', dueAt: new Date(Date.now() - 3 * 3_600_000 - 60_000) });
+    const clientFor = async (onBehalfOf?: string) => h.mcpClientFactory(await core.users.systemActor(f.tenantId, { via: 'agent:follow-up', ...(onBehalfOf ? { onBehalfOf } : {}) }));
+    const report = await runFollowUpAgent(clientFor, { hotScore: 70, quietDays: 14 });
+    const filed = report.draftsFiled.find((d) => d.contactId === c.id)!;
+    expect(filed).toMatchObject({ reason: 'overdue' });
+    const a = (await core.approvals.list(f.rep, { status: 'pending' })).find((x) => x.id === filed.approvalId)!;
+    expect(a.summary).toContain('follow-up "Call back about the brief" is 3 hours overdue');
+    expect(a.summary).not.toContain('0 days');
+    expect((await core.followUps.list(f.rep, { contactId: c.id })).map((x) => x.id)).toEqual([fu.id]);
+    const now = new Date('2026-11-30T12:00:00Z');
+    expect(lateness('2026-11-28T11:00:00Z', now)).toBe('is 2 days overdue');
+    expect(lateness('2026-11-29T13:00:00Z', now)).toBe('is 23 hours overdue');
+    expect(lateness('2026-11-30T11:00:00Z', now)).toBe('is 1 hour overdue');
+    expect(lateness('2026-11-30T11:40:00Z', now)).toBe('has just come due');
   });
 
   it('labels ISO weeks (one hot-lead draft per contact per week)', () => {

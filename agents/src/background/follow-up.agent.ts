@@ -59,6 +59,15 @@ export function isoWeek(d: Date): string {
 
 const daysSince = (iso: string | null, now: Date) => (iso ? Math.floor((now.getTime() - new Date(iso).getTime()) / 86_400_000) : undefined);
 
+/** "is 2 days overdue", or in hours under a day ("is 0 days overdue" read as a bug in QA round 5). */
+export function lateness(dueAt: string, now: Date): string {
+  const ms = Math.max(0, now.getTime() - new Date(dueAt).getTime());
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (ms >= 86_400_000) return `is ${plural(Math.floor(ms / 86_400_000), 'day')} overdue`;
+  if (ms >= 3_600_000) return `is ${plural(Math.floor(ms / 3_600_000), 'hour')} overdue`;
+  return 'has just come due';
+}
+
 function hotLeadDraft(c: ContactSummary, quiet: number | undefined) {
   const subject = c.company ? `Next steps for ${c.company}` : `Next steps, ${c.firstName}`;
   const body = [
@@ -164,8 +173,7 @@ export async function runFollowUpAgent(clientFor: (onBehalfOf?: string) => Promi
   const overdue = await callToolData<{ followUps: FollowUp[] }>(client, 'list_follow_ups', { scope: 'overdue', limit: Math.min(limit, 100) });
   for (const f of overdue.followUps) {
     const c = await callToolData<ContactSummary>(client, 'get_contact', { id: f.contactId });
-    const late = daysSince(f.dueAt, now) ?? 0;
-    await fileDraft(c, f.ownerId, overdueDraft(c, f), 'overdue', `agent:follow-up:overdue:${f.id}`, `follow-up "${f.title}" is ${late} day${late === 1 ? '' : 's'} overdue`);
+    await fileDraft(c, f.ownerId, overdueDraft(c, f), 'overdue', `agent:follow-up:overdue:${f.id}`, `follow-up "${f.title}" ${lateness(f.dueAt, now)}`);
   }
   return report;
 }

@@ -98,6 +98,22 @@ describe.each(testDbKinds())('approval requests are emailed to their approvers o
     await expect(core.tenantSettings.update(f.manager, { approvalRequestEmails: false })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
   });
 
+  it("mails a background agent's draft only to the person it was filed for (QA round 5: each follow-up draft also went to every admin and manager)", async () => {
+    const agentForRep = await core.users.systemActor(f.tenantId, { via: 'agent:follow-up', onBehalfOf: f.rep.userId });
+    const a = await core.approvals.request(agentForRep, { ...draft('notify-agent-rep'), risk: 'low' as const });
+    await core.outbox.drain();
+    const mails = await mailbox(a.id);
+    expect(mails.map((m) => local(m.to_address))).toEqual(['rep']);
+    expect(mails[0].body).toMatch(/Requested: +by system \(agent:follow-up\) on behalf of rep <rep@/);
+    // the managers still decide it: it is in their queue, only not in their inbox
+    expect((await core.approvals.list(f.manager, { status: 'pending' })).map((x) => x.id)).toContain(a.id);
+    // filed for a manager-owned contact: that manager only
+    const agentForManager = await core.users.systemActor(f.tenantId, { via: 'agent:follow-up', onBehalfOf: f.manager.userId });
+    const b = await core.approvals.request(agentForManager, { ...draft('notify-agent-manager'), risk: 'low' as const });
+    await core.outbox.drain();
+    expect((await mailbox(b.id)).map((m) => local(m.to_address))).toEqual(['manager']);
+  });
+
   it('does not mail the requester of a workflow activation (they may not approve it)', async () => {
     const a = await core.approvals.request(f.marketing, {
       kind: 'workflow_activation',

@@ -54,6 +54,20 @@ export function decidersOf(a: Pick<Approval, 'kind' | 'requestedFor'>, people: P
   });
 }
 
+/**
+ * Whom to mail about `a`. A background agent (`via agent:…`) files its drafts on behalf of the
+ * contact's owner, who knows the contact and may decide their own: it is mailed to that person
+ * only — mailing every manager too turned one follow-up run into a mail per draft per manager
+ * (QA round 5: 26 drafts, 104 mails). Managers still see and decide them in the queue (REST, MCP,
+ * CLI, `/ws`). Everything else, or a draft whose owner may not decide it, goes to every decider.
+ */
+export function recipientsOf(a: Pick<Approval, 'kind' | 'requestedFor' | 'requestedByKind' | 'via'>, people: Person[]): Person[] {
+  const deciders = decidersOf(a, people);
+  if (a.kind !== 'agent_action' || a.requestedByKind !== 'system' || !a.via?.startsWith('agent:')) return deciders;
+  const owner = deciders.filter((p) => p.id === a.requestedFor);
+  return owner.length ? owner : deciders;
+}
+
 function describeAction(a: Approval): string {
   if (a.kind === 'agent_action') {
     const action = a.action as AgentAction;
@@ -104,7 +118,7 @@ export function createApprovalNotifier(deps: ApprovalNotifierDeps): Subscription
       // off for the tenant, or already decided/expired before the event was dispatched: nobody needs asking
       if (!loaded || loaded.a.status !== 'pending') return;
       const { a, people } = loaded;
-      const to = decidersOf(a, people);
+      const to = recipientsOf(a, people);
       const { subject, body } = approvalMail(a, people.find((p) => p.id === a.requestedFor), deps.publicUrl);
       const { mail, from } = deps.delivery();
       for (const p of to) {
