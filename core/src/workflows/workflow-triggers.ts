@@ -14,6 +14,8 @@ import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
 export const WORKFLOW_TRIGGER_CONSUMER = 'workflow-triggers';
 
+/** Step types that act on the execution's contact (agents' step-effects read `contact.id`). */
+const CONTACT_STEPS = new Set<string>(['CREATE_TASK', 'UPDATE_CONTACT', 'ASSIGN_USER']);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const EVENT_TRIGGERS = new Map(Object.entries(TRIGGER_EVENTS).map(([trigger, event]) => [event, trigger as TriggerType]));
@@ -179,11 +181,25 @@ export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, o
       throw AppError.validation([{ path: 'body.contactId', reason: 'must be a contact id (UUID)' }]);
     }
     if (!evaluateConditions(row.definition.trigger.conditions, { input, event: input, variables: row.definition.variables })) return null;
-    const contactId = typeof given === 'string' ? given : null;
+    const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
+    // steps that act on the execution's contact failed at run time, after the steps before them
+    // acted (QA round 5): a body that gives no contact to such a workflow is refused here
+    const needing = row.definition.steps.filter((s) => CONTACT_STEPS.has(s.type)).map((s) => `"${s.id}" (${s.type})`);
     const id = await inTenantTx(db, { tenantId: row.tenant_id }, async (em) => {
+      let contactId = typeof given === 'string' ? given : null;
       if (contactId) {
         const found = await em.execute<unknown[]>('SELECT 1 FROM contacts WHERE id = ? AND tenant_id = ?', [contactId, row.tenant_id]);
         if (!found.length) throw AppError.notFound('Contact', contactId);
+      } else if (email) {
+        // a form posts the address it was given, not our id: the contact with that address, if any
+        const [found] = await em.execute<{ id: string }[]>('SELECT id FROM contacts WHERE tenant_id = ? AND email = ?', [row.tenant_id, email]);
+        contactId = found?.id ?? null;
+      }
+      if (!contactId && needing.length) {
+        const reason = email
+          ? `names no contact (${email}); step${needing.length > 1 ? 's' : ''} ${needing.join(', ')} need${needing.length > 1 ? '' : 's'} one: send contactId, or the email of an existing contact`
+          : `is required (or email, the address of an existing contact): step${needing.length > 1 ? 's' : ''} ${needing.join(', ')} need${needing.length > 1 ? '' : 's'} a contact`;
+        throw AppError.validation([{ path: email ? 'body.email' : 'body.contactId', reason }]);
       }
       return insertExecution(em, row.tenant_id, { workflowId, version: row.version, triggerType: 'WEBHOOK', contactId, input, event: input });
     });

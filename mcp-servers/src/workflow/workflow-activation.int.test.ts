@@ -4,7 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failed, ok, openHarness, type Connected, type Harness } from '../testing/harness.ts';
 
 const manual = (name: string) => ({ name, trigger: { type: 'MANUAL' }, steps: [{ id: 't', name: 'Task', type: 'CREATE_TASK', config: { title: 'Call' } }] });
-const webhook = (name: string) => ({ ...manual(name), trigger: { type: 'WEBHOOK' } });
+// a webhook body carries no contact: its step must not need one (a CREATE_TASK refuses such a body)
+const webhook = (name: string) => ({
+  name,
+  trigger: { type: 'WEBHOOK' },
+  steps: [{ id: 'm', name: 'Mail', type: 'SEND_EMAIL', config: { to: 'ops@example.com', subject: 'Form', body: 'x' } }],
+});
 
 interface Activated {
   id: string;

@@ -1,0 +1,66 @@
+/**
+ * QA round 5's leftovers over REST: webhook workflows whose contact steps had no contact, rejected
+ * step approvals under `onError: skip`, workflow versions without their number, `assignedTo=me`.
+ */
+import { signedHeaders } from '@crm/core';
+import { testDbKinds } from '@crm/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contactBody, openRestHarness, type RestHarness } from './rest-test.fixture.ts';
+
+describe.each(testDbKinds())('QA round 5 leftovers over REST on %s', { timeout: 300_000 }, (kind) => {
+  let h: RestHarness;
+  beforeAll(async () => {
+    h = await openRestHarness(kind);
+  }, 120_000);
+  afterAll(() => h.close());
+
+  it("refuses a webhook body with no contact for a workflow whose steps need one (400, nothing runs), and finds the contact by the body's email", async () => {
+    const created = await h.call('marketing', 'POST', '/api/v1/workflows', {
+      name: 'Form: mail, then task',
+      isActive: true,
+      trigger: { type: 'WEBHOOK' },
+      steps: [
+        { id: 'thanks', name: 'Thanks', type: 'SEND_EMAIL', config: { to: '{{input.email}}', subject: 'Thanks', body: 'We will call you.' }, nextSteps: ['task'] },
+        { id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call {{contact.firstName}}' } },
+      ],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const { id, webhookSecret } = created.json() as { id: string; webhookSecret: string };
+    const post = (payload: unknown) => {
+      const body = JSON.stringify(payload);
+      return h.server.inject({ method: 'POST', url: `/api/v1/workflows/${id}/webhook`, payload: body, headers: { 'content-type': 'application/json', ...signedHeaders(webhookSecret, body) } });
+    };
+    const executions = async () => (await h.call('admin', 'GET', `/api/v1/workflows/${id}/executions`)).json().data as { id: string; contactId: string | null }[];
+
+    // neither contactId nor email: refused before the thank-you mail goes out (it went, then the task failed)
+    const none = await post({ name: 'Anonymous' });
+    expect(none.statusCode, none.body).toBe(400);
+    expect(none.json().error.details).toEqual([
+      { path: 'body.contactId', reason: 'is required (or email, the address of an existing contact): step "task" (CREATE_TASK) needs a contact' },
+    ]);
+    // an address no contact has
+    const stranger = await post({ email: 'Nobody@Example.com' });
+    expect(stranger.statusCode, stranger.body).toBe(400);
+    expect(stranger.json().error.details[0]).toMatchObject({ path: 'body.email', reason: expect.stringContaining('names no contact (nobody@example.com)') });
+    expect(await executions()).toEqual([]);
+
+    // the address of a contact (any case): that contact's execution
+    const body = contactBody('webhook-email');
+    const contact = (await h.call('admin', 'POST', '/api/v1/contacts', body)).json().id as string;
+    const ok = await post({ email: body.email.toUpperCase() });
+    expect(ok.statusCode, ok.body.slice(0, 400)).toBe(202);
+    expect((await h.call('admin', 'GET', `/api/v1/executions/${ok.json().data.executionId}`)).json().contactId).toBe(contact);
+
+    // a workflow with no contact step still runs without a contact, as before
+    const mailOnly = await h.call('marketing', 'POST', '/api/v1/workflows', {
+      name: 'Form: mail only',
+      isActive: true,
+      trigger: { type: 'WEBHOOK' },
+      steps: [{ id: 'thanks', name: 'Thanks', type: 'SEND_EMAIL', config: { to: '{{input.email}}', subject: 'Thanks', body: 'x' } }],
+    });
+    const m = mailOnly.json() as { id: string; webhookSecret: string };
+    const raw = JSON.stringify({ email: 'someone@new.example' });
+    const started = await h.server.inject({ method: 'POST', url: `/api/v1/workflows/${m.id}/webhook`, payload: raw, headers: { 'content-type': 'application/json', ...signedHeaders(m.webhookSecret, raw) } });
+    expect(started.statusCode, started.body).toBe(202);
+  });
+});
