@@ -1,6 +1,8 @@
 import { listMailbox, type ClaimedExecution, type WorkflowDefinitionInput } from '@crm/core';
 import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callToolData } from '../tools/call-tool.ts';
+import { inProcessMcp } from './in-process-mcp.ts';
 import { openWorkflowEnv, type WorkflowEnv } from './testing/workflow-env.ts';
 
 describe.each(testDbKinds())('workflow steps that require approval on %s', (kind) => {
@@ -110,7 +112,20 @@ describe.each(testDbKinds())('workflow steps that require approval on %s', (kind
     expect(await mailTo('after-fail@x.io')).toBe(0);
     const skipped = await env.core.workflows.getExecution(f.marketing, skipping.exec.id);
     expect(skipped.status).toBe('completed');
-    expect(skipped.steps!.map((s) => `${s.stepId}:${s.status}`)).toEqual(['mail:failed', 'after:succeeded']);
+    // a rejection under onError: skip is recorded as skipped, with the reason (was: failed, QA round 5)
+    expect(skipped.steps!.map((s) => `${s.stepId}:${s.status}`)).toEqual(['mail:skipped', 'after:succeeded']);
+    expect(skipped.steps![0].error).toMatch(/^approval .* was rejected: no$/);
+    // the same over MCP's get_execution (REST's GET /executions/{id} and `crm workflow execution` read the same attempts)
+    const client = await inProcessMcp(env.core, 'workflow')(f.marketing);
+    try {
+      const viaMcp = await callToolData<{ steps: { stepId: string; status: string; error: string | null }[] }>(client, 'get_execution', { id: skipping.exec.id });
+      expect(viaMcp.steps.map((s) => `${s.stepId}:${s.status}`)).toEqual(['mail:skipped', 'after:succeeded']);
+      expect(viaMcp.steps[0].error).toContain('was rejected: no');
+    } finally {
+      await client.close();
+    }
+    // under onError: fail the rejection is still the step's failure
+    expect(failed.steps!.map((s) => `${s.stepId}:${s.status}`)).toEqual(['mail:failed']);
     expect(await mailTo('skip@x.io')).toBe(0);
     expect(await mailTo('after-skip@x.io')).toBe(1);
   });

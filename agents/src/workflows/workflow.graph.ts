@@ -78,7 +78,11 @@ function makeStepNode(step: WorkflowStep, deps: StepEffectsDeps) {
     if ((step.config as { requiresApproval?: unknown }).requiresApproval === true) {
       const refused = await awaitApproval(deps, run, step, idempotencyKey, ctx);
       if (refused) {
-        await record(1, 'failed', new Date(), undefined, refused);
+        // a rejection the workflow is told to skip is a decision, not a failure: shown as skipped
+        // with its reason wherever executions are listed (QA round 5 saw it as `failed`)
+        const policy = step.onError;
+        const skips = (policy.strategy === 'retry' ? policy.then : policy.strategy) === 'skip';
+        await record(1, skips ? 'skipped' : 'failed', new Date(), skips ? { reason: refused } : undefined, refused);
         return handleFailure(step, refused, base, key);
       }
     }
