@@ -264,12 +264,16 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       return db.withTenant(actor.tenantId, (em) => load(em, id));
     },
 
-    async getVersion(actor: Actor, id: string, version: number): Promise<WorkflowDefinition> {
+    /** One saved version: its definition with its number and when it was saved (QA round 5: the number was missing). */
+    async getVersion(actor: Actor, id: string, version: number): Promise<WorkflowDefinition & { version: number; createdAt: Date }> {
       authorize(actor, 'workflows:read');
       return db.withTenant(actor.tenantId, async (em) => {
-        const rows = await em.execute<{ definition: WorkflowDefinition }[]>('SELECT definition FROM workflow_versions WHERE workflow_id = ? AND version = ?', [id, version]);
+        const rows = await em.execute<{ definition: WorkflowDefinition; version: number; created_at: Date | string }[]>(
+          'SELECT definition, version, created_at FROM workflow_versions WHERE workflow_id = ? AND version = ?',
+          [id, version],
+        );
         if (!rows.length) throw AppError.notFound('Workflow version', `${id}@${version}`);
-        return rows[0].definition;
+        return { ...rows[0].definition, version: rows[0].version, createdAt: new Date(rows[0].created_at) };
       });
     },
 

@@ -63,4 +63,26 @@ describe.each(testDbKinds())('QA round 5 leftovers over REST on %s', { timeout: 
     const started = await h.server.inject({ method: 'POST', url: `/api/v1/workflows/${m.id}/webhook`, payload: raw, headers: { 'content-type': 'application/json', ...signedHeaders(m.webhookSecret, raw) } });
     expect(started.statusCode, started.body).toBe(202);
   });
+
+  it('GET /workflows/{id}/versions/{n} answers the definition with its version number and when it was saved, and OpenAPI documents them', async () => {
+    const created = (await h.call('marketing', 'POST', '/api/v1/workflows', { name: 'Versioned', trigger: { type: 'MANUAL' }, steps: [{ id: 't', name: 'Task', type: 'CREATE_TASK', config: { title: 'Call' } }] })).json() as { id: string };
+    await h.call('marketing', 'PUT', `/api/v1/workflows/${created.id}`, { name: 'Versioned 2', trigger: { type: 'MANUAL' }, steps: [{ id: 't', name: 'Task', type: 'CREATE_TASK', config: { title: 'Call again' } }] });
+    for (const n of [1, 2]) {
+      const res = await h.call('marketing', 'GET', `/api/v1/workflows/${created.id}/versions/${n}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ version: n, name: n === 1 ? 'Versioned' : 'Versioned 2', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    }
+    const spec = (await h.server.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> }> } }> };
+    const schema = spec.paths['/api/v1/workflows/{id}/versions/{version}'].get!.responses['200'].content['application/json'].schema;
+    expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(['version', 'createdAt', 'name', 'steps']));
+    expect(schema.required).toEqual(expect.arrayContaining(['version', 'createdAt']));
+  });
+
+  it('GET /contacts?assignedTo=me says what the filter expects (no filter of the API takes "me"), not zod\'s "Invalid UUID"', async () => {
+    const res = await h.call('rep', 'GET', '/api/v1/contacts?assignedTo=me');
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.details).toEqual([{ path: 'query.assignedTo', reason: 'must be a user id (UUID)' }]);
+    const own = await h.call('rep', 'GET', `/api/v1/contacts?assignedTo=${h.a.rep.userId}`);
+    expect(own.statusCode, own.body).toBe(200);
+  });
 });

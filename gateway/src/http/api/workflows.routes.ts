@@ -6,6 +6,8 @@ import type { ZodTypeProvider } from './zod-route.ts';
 
 const WorkflowOut = Workflow;
 const ExecutionOut = WorkflowExecution;
+/** One saved version: the definition as written, with its number and when it was saved. */
+const WorkflowVersionOut = WorkflowDefinition.extend({ version: z.number().int().min(1), createdAt: z.date() });
 const ActivationOut = Workflow.extend({
   activation: z.object({
     status: z.enum(['active', 'pending_approval']),
@@ -92,7 +94,7 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
       tags,
       summary: 'One version of a workflow definition',
       params: z.object({ id: z.uuid('must be a workflow id (UUID)'), version: z.coerce.number().int().min(1) }).strict(),
-      response: withErrors({ 200: WorkflowDefinition }),
+      response: withErrors({ 200: WorkflowVersionOut }),
     },
     handler: (req) => core.workflows.getVersion(actorOf(req), req.params.id, req.params.version),
   });
