@@ -131,7 +131,7 @@ export const ListContactsQuery = z
     status: ContactStatus.optional(),
     leadScoreMin: z.coerce.number().min(0).max(100).optional(),
     leadScoreMax: z.coerce.number().min(0).max(100).optional(),
-    assignedTo: z.uuid().optional(),
+    assignedTo: z.uuid('must be a user id (UUID)').optional(),
     source: z.string().max(100).optional(),
     createdAfter: isoDate.optional(),
     lastContactedBefore: isoDate.optional(),
