@@ -29,7 +29,8 @@ export function webhookOpenApi(doc: Record<string, unknown>, prefix: string): Re
         `\`${TIMESTAMP_HEADER}: <unix seconds>\` (at most ${WEBHOOK_TOLERANCE_SECONDS} s old; a replayed signature is refused). ` +
         'The JSON body becomes the execution input (and `event`) the trigger conditions and step templates read as `input.*` (`{{input.email}}`); ' +
         'a body that is not an object (an array, string, number, boolean or null) is `{ "value": <body> }`, so `input.value` is the body and `input.value.0.email` the first element\'s email. ' +
-        'A `contactId` in an object body binds the execution to that contact. ' +
+        'A `contactId` in an object body binds the execution to that contact; without one, a string `email` binds it to the contact with that address, if any. ' +
+        'A workflow with a CREATE_TASK, UPDATE_CONTACT or ASSIGN_USER step refuses a body that gives no contact (400 naming body.contactId or body.email). ' +
         'The workflow must be active with trigger type WEBHOOK.',
       security: [],
       parameters: [
@@ -43,7 +44,7 @@ export function webhookOpenApi(doc: Record<string, unknown>, prefix: string): Re
       },
       responses: {
         202: { description: 'Accepted (queued, or not started when the conditions did not match)', content: { 'application/json': { schema: toJsonSchema(Accepted, 'output') } } },
-        '4XX': error('Bad signature or timestamp (401), inbound webhooks disabled (403), no such active WEBHOOK workflow (404), body not JSON (400)'),
+        '4XX': error('Bad signature or timestamp (401), inbound webhooks disabled (403), no such active WEBHOOK workflow or contact (404), body not JSON or no contact for a contact step (400)'),
         '5XX': error('Server error'),
       },
     },
