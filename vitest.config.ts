@@ -7,8 +7,8 @@ import { defineConfig } from 'vitest/config';
 // migration (core/src/db/pglite-image.ts); the first one of a set of migrations saves it.
 const env = { CRM_PGLITE_IMAGE_CACHE: process.env.CRM_PGLITE_IMAGE_CACHE ?? path.join(os.tmpdir(), `crm-test-images-${process.getuid?.() ?? 'user'}`) };
 
-// Units run in parallel; integration tests (*.int.test.ts) share database servers, so they run
-// in forks one file at a time.
+// Units run in parallel (vitest's default of CPUs − 1 workers: one on a 2-core machine);
+// integration tests (*.int.test.ts) share database servers, so they run one file at a time...
 export default defineConfig({
   test: {
     projects: [
@@ -29,6 +29,12 @@ export default defineConfig({
           hookTimeout: 120_000,
           pool: 'forks',
           fileParallelism: false,
+          // ...and in ONE fork that imports the packages once (isolate: false): a fresh fork per
+          // file re-imported @crm/core, MikroORM, PGlite, Fastify and LangGraph each time, ~2.5–3 s
+          // of CPU per file, the largest overhead of the run (README, Quick start). Every file still
+          // opens and closes its own databases, servers and processes. CRM_TEST_ISOLATE=1 gives
+          // each file a fresh process again, e.g. to tell a leak between files from a real failure.
+          isolate: process.env.CRM_TEST_ISOLATE === '1',
           env,
         },
       },
