@@ -98,4 +98,20 @@ describe('crm approvals', { timeout: 600_000 }, () => {
     expect(unknown.stderr).toMatch(/status/);
     expect(crm('approvals', 'frobnicate').status).toBe(64); // an unknown action is bad usage
   });
+
+  it('takes the start of an id as the list prints it; a rep cannot reach another rep\'s request that way', () => {
+    const all = [ids.prospect!, ids.inactive!, ids.others!];
+    // the shortest start (≥ 4 characters) of the other rep's request that no other request shares
+    const n = [...Array(33).keys()].map((i) => i + 4).find((k) => all.filter((id) => id.startsWith(ids.others!.slice(0, k))).length === 1)!;
+    const prefix = ids.others!.slice(0, n);
+    const shown = crm('approvals', 'show', prefix, ...as('manager'));
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(new RegExp(`^id +${ids.others}$`, 'm'));
+    const hidden = crm('approvals', 'approve', prefix, ...as('rep'));
+    expect(hidden.status).toBe(66);
+    expect(hidden.stderr).toMatch(/No approval request whose id starts with/);
+    const approved = crm('approvals', 'approve', prefix, '--reason', 'ok', ...as('manager'));
+    expect(approved.status, approved.stderr).toBe(0);
+    expect(approved.stdout).toMatch(new RegExp(`^id +${ids.others}$`, 'm'));
+  });
 });

@@ -12,11 +12,39 @@ const need = (v: string | undefined, what: string) => {
   return v;
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PREFIX_SCAN = 200;
+
+/**
+ * A request's id, or the start of one as a person copies it from `crm approvals list` (at least 4
+ * characters, like a git commit): matched among the newest 200 requests the caller may see, pending
+ * ones first when deciding. A full id is passed on as it is.
+ */
+export function matchIdPrefix(given: string, approvals: readonly Pick<Approval, 'id' | 'status'>[], deciding: boolean): string {
+  const prefix = given.toLowerCase();
+  const all = approvals.filter((a) => a.id.startsWith(prefix));
+  const pending = all.filter((a) => a.status === 'pending');
+  const matches = deciding && pending.length ? pending : all;
+  if (matches.length === 1) return matches[0]!.id;
+  if (!matches.length) {
+    throw new AppError('NOT_FOUND', `No approval request whose id starts with "${given}" among the newest ${PREFIX_SCAN} you can see; give the whole id (crm approvals list --status all)`);
+  }
+  throw new AppError('VALIDATION_FAILED', `"${given}" starts ${matches.length} approval request ids (${matches.map((a) => a.id).join(', ')}); give more of the id`, {
+    details: [{ path: 'ID', reason: `ambiguous: ${matches.length} requests start with "${given}"` }],
+  });
+}
+
+async function resolveId(core: CrmCore, actor: Actor, raw: string | undefined, deciding: boolean): Promise<string> {
+  const given = need(raw, 'ID').trim();
+  if (UUID.test(given) || !/^[0-9a-f-]{4,35}$/i.test(given)) return given;
+  return matchIdPrefix(given, await core.approvals.list(actor, { status: 'all', limit: PREFIX_SCAN }), deciding);
+}
+
 const ACTIONS: Record<string, (core: CrmCore, actor: Actor, args: string[], values: Values) => Promise<Approval | Approval[]>> = {
   list: (core, actor, _args, v) => core.approvals.list(actor, { ...(str(v.status) ? { status: str(v.status) } : {}), ...(str(v.kind) ? { kind: str(v.kind) } : {}) }),
-  show: (core, actor, args) => core.approvals.get(actor, need(args[0], 'ID')),
-  approve: (core, actor, args, v) => core.approvals.decide(actor, need(args[0], 'ID'), { decision: 'approve', reason: str(v.reason) }),
-  reject: (core, actor, args, v) => core.approvals.decide(actor, need(args[0], 'ID'), { decision: 'reject', reason: str(v.reason) }),
+  show: async (core, actor, args) => core.approvals.get(actor, await resolveId(core, actor, args[0], false)),
+  approve: async (core, actor, args, v) => core.approvals.decide(actor, await resolveId(core, actor, args[0], true), { decision: 'approve', reason: str(v.reason) }),
+  reject: async (core, actor, args, v) => core.approvals.decide(actor, await resolveId(core, actor, args[0], true), { decision: 'reject', reason: str(v.reason) }),
 };
 
 function line(a: Approval): string {
@@ -46,6 +74,7 @@ export const approvalsCommand: Command = {
   usage: USAGE,
   help:
     'Examples:\n  crm approvals list\n  crm approvals list --status decided --kind agent_action --json\n  crm approvals approve 2f0c… --reason "checked the recipient"\n  crm approvals reject 2f0c… --reason "wrong contact"\n\n' +
+    'ID may be the start of an id as the list prints it (at least 4 characters, like a git commit).\n' +
     'A request is decided once: deciding it again exits with 73 (conflict), as does an expired one.\n' +
     'Approving an assistant action runs the filed tool call at once, as the user it was filed for; a waiting workflow step resumes.',
   options: { ...ACTOR_OPTIONS, status: { type: 'string' }, kind: { type: 'string' }, reason: { type: 'string' }, json: { type: 'boolean' } },
