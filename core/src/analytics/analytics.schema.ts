@@ -21,13 +21,13 @@ export type Metric = z.infer<typeof Metric>;
 
 const MAX_RANGE_DAYS = 3 * 366;
 
+const bothDates = (r: { start: unknown; end: unknown }) => r.start instanceof Date && r.end instanceof Date;
+
 /**
  * An ISO 8601 date or date-time (or a Date). Not `z.coerce.date`: JavaScript reads "01/11/2026"
  * as 11 January and rolls "2026-02-30" into March, so a UK manager's November report silently
  * covered ten months (QA round 5).
  */
-const bothDates = (r: { start: unknown; end: unknown }) => r.start instanceof Date && r.end instanceof Date;
-
 export const PeriodBound = isoDate().meta({ type: 'string', format: 'date-time' });
 
 export const DateRange = z

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { OutboxDispatcher } from '../outbox/outbox.dispatcher.ts';
 import type { OutboxEvent } from '../outbox/outbox.schema.ts';
 import { AppError } from '../errors/app-error.ts';
+import { isUuid } from '../errors/uuid.ts';
 import { recordWebhookReceipt, verifyWebhook } from './webhook-signature.ts';
 import { createWebhookSecretBox, type WebhookSecretBox } from './webhook-secret.ts';
 import { evaluateConditions, type ConditionContext } from './workflow-conditions.ts';
@@ -16,7 +17,6 @@ export const WORKFLOW_TRIGGER_CONSUMER = 'workflow-triggers';
 
 /** Step types that act on the execution's contact (agents' step-effects read `contact.id`). */
 const CONTACT_STEPS = new Set<string>(['CREATE_TASK', 'UPDATE_CONTACT', 'ASSIGN_USER']);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const EVENT_TRIGGERS = new Map(Object.entries(TRIGGER_EVENTS).map(([trigger, event]) => [event, trigger as TriggerType]));
 
@@ -177,7 +177,7 @@ export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, o
     // a contactId the sender got wrong is its mistake to hear about now, not an execution that
     // mails the form's address and then fails at its first contact step (QA round 5)
     const given = input.contactId;
-    if (given !== undefined && given !== null && (typeof given !== 'string' || !UUID.test(given))) {
+    if (given !== undefined && given !== null && !isUuid(given)) {
       throw AppError.validation([{ path: 'body.contactId', reason: 'must be a contact id (UUID)' }]);
     }
     if (!evaluateConditions(row.definition.trigger.conditions, { input, event: input, variables: row.definition.variables })) return null;

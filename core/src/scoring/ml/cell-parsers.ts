@@ -31,15 +31,12 @@ export function placeholderOf(raw: string | null | undefined): string | null {
   return PLACEHOLDERS.has(s.toLowerCase()) ? s : null;
 }
 
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
 /**
  * Plain numbers, and amounts as exports write them ("$1,500,000", "12 000 €", "85%", "(1,200)";
  * readNumberText, shared with the importer and tenant models); anything else is NaN.
  */
 export function parseNumberCell(raw: string): number {
-  const s = raw.trim();
-  return NUMBER.test(s) ? Number(s) : readNumberText(s);
+  return readNumberText(raw);
 }
 
 const TRUE_TOKENS = new Set(['yes', 'y', 'true', 't', '1']);
