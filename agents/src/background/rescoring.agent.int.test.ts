@@ -29,6 +29,25 @@ describe.each(testDbKinds())('rescoring agent as the system actor, through the l
   });
   afterAll(() => h?.close());
 
+  it('a stop during the retrain ends it at once: the call fails with the stop\'s reason and no model is kept', async () => {
+    const stop = new AbortController();
+    const cancelling = async () => {
+      const client = await clientFor();
+      const call = client.callTool.bind(client);
+      // the process starts stopping while the server trains (seconds of work for 800 leads)
+      client.callTool = (params, schema, options) => {
+        if (params.name === 'retrain_model') setTimeout(() => stop.abort(new Error('the process is stopping')), 300);
+        return call(params, schema, options);
+      };
+      return client;
+    };
+    await expect(runRescoringAgent(cancelling, { signal: stop.signal })).rejects.toThrow('the process is stopping');
+    // the server saw the cancellation: its training thread ended and nothing was stored (the next
+    // test, a full run right after this one, also finds no model: v1 is the one it trains)
+    const info = await (await clientFor()).callTool({ name: 'get_model_info', arguments: {} });
+    expect(info.structuredContent).toMatchObject({ source: 'rules', model: null });
+  });
+
   it('trains and activates a first model, rescores every contact and reports the exact biggest movers', async () => {
     const before = await scores();
     const report = await runRescoringAgent(clientFor);

@@ -40,14 +40,25 @@ interface RetrainOut {
 export interface RescoringAgentOptions {
   /** 'always' (default): rescore every contact even when the model stays; 'if_activated': only after a new model. */
   rescore?: 'always' | 'if_activated';
+  /** Ends the run (the process is stopping): the retrain's training thread is ended, nothing is kept. */
+  signal?: AbortSignal;
+  /**
+   * How long the retrain may go without an answer or a progress report (default 15 minutes). A
+   * tenant's retrain is minutes of work on a busy machine — the MCP SDK's default of 60 s failed a
+   * first `crm start` that was still indexing the demo knowledge base beside it.
+   */
+  retrainTimeoutMs?: number;
 }
+
+const RETRAIN_TIMEOUT_MS = 15 * 60_000;
 
 export async function runRescoringAgent(clientFor: () => Promise<Client>, options: RescoringAgentOptions = {}): Promise<RescoringAgentReport> {
   const client = await clientFor();
   const activeVersion = (i: ModelInfo) => (i.source === 'model' ? (i.model?.version ?? null) : null);
-  const before = await callToolData<ModelInfo>(client, 'get_model_info', {});
-  const r = await callToolData<RetrainOut>(client, 'retrain_model', { rescore: options.rescore ?? 'always' });
-  const after = await callToolData<ModelInfo>(client, 'get_model_info', {});
+  const signal = options.signal ? { signal: options.signal } : {};
+  const before = await callToolData<ModelInfo>(client, 'get_model_info', {}, signal);
+  const r = await callToolData<RetrainOut>(client, 'retrain_model', { rescore: options.rescore ?? 'always' }, { ...signal, timeoutMs: options.retrainTimeoutMs ?? RETRAIN_TIMEOUT_MS });
+  const after = await callToolData<ModelInfo>(client, 'get_model_info', {}, signal);
   const movers: RescoringAgentReport['movers'] = [];
   for (const m of r.rescored?.movers ?? []) {
     // names make the report readable; a contact deleted meanwhile keeps only its id

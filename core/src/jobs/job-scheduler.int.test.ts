@@ -59,6 +59,47 @@ describe.each(testDbKinds())('scheduled jobs run once per slot across schedulers
     expect(ran.every((ms) => ms % 1000 === 0)).toBe(true);
   });
 
+  it('stop() aborts a run in progress instead of waiting for it, and gives its slot back for the next start', async () => {
+    let sawAbort = false;
+    let runs = 0;
+    const longRun = (holder: string) => {
+      const s = createJobScheduler({ db: t.db, logger: silentLogger(), holder });
+      s.add({
+        name: 'long',
+        everySeconds: 86_400,
+        runMissedAtStart: true,
+        run: (_slot, signal) =>
+          new Promise((resolve, reject) => {
+            runs++;
+            // a day-long job: only the stop signal ends it
+            const timer = setTimeout(resolve, 86_400_000);
+            signal.addEventListener('abort', () => {
+              sawAbort = true;
+              clearTimeout(timer);
+              reject(signal.reason);
+            });
+          }),
+      });
+      return s;
+    };
+    const first = longRun('first');
+    await first.start();
+    while (runs === 0) await new Promise((r) => setTimeout(r, 20));
+    await first.stop(); // resolves only because the run saw the abort
+    expect(sawAbort).toBe(true);
+    expect(await first.recentRuns('long')).toEqual([]); // the slot is free again, not recorded as failed
+
+    // the next process start runs the same (missed) slot again
+    let secondRan = false;
+    const second = createJobScheduler({ db: t.db, logger: silentLogger(), holder: 'second' });
+    second.add({ name: 'long', everySeconds: 86_400, runMissedAtStart: true, run: async () => void (secondRan = true) });
+    await second.start();
+    while (!secondRan) await new Promise((r) => setTimeout(r, 20));
+    await second.stop();
+    const [run] = await second.recentRuns('long');
+    expect(run).toMatchObject({ status: 'succeeded', holder: 'second' });
+  });
+
   it('aligns slots to the epoch, not to process start', () => {
     expect(slotOf(Date.UTC(2026, 5, 1, 13, 45), 86_400).toISOString()).toBe('2026-06-01T00:00:00.000Z');
     expect(slotOf(Date.UTC(2026, 5, 1, 13, 45, 31), 60).toISOString()).toBe('2026-06-01T13:45:00.000Z');

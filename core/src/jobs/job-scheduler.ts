@@ -9,7 +9,8 @@ export interface ScheduledJob {
   everySeconds: number;
   /** Run the current slot at start when no replica has run it yet (a fresh install gets its first run at once). */
   runMissedAtStart?: boolean;
-  run(slot: Date): Promise<unknown>;
+  /** `signal` aborts when the scheduler stops (process shutdown): a long run should give up then. */
+  run(slot: Date, signal: AbortSignal): Promise<unknown>;
 }
 
 export interface JobRun {
@@ -27,7 +28,7 @@ export interface JobRun {
 export interface JobScheduler {
   add(job: ScheduledJob): void;
   start(): Promise<void>;
-  /** Stops scheduling and waits for runs in progress. */
+  /** Stops scheduling, aborts the signal of runs in progress and waits for them. */
   stop(): Promise<void>;
   /** Run one slot now if no replica has claimed it; returns whether this process ran it. */
   runSlot(name: string, slot: Date): Promise<boolean>;
@@ -53,12 +54,18 @@ export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; h
   const timers = new Map<string, NodeJS.Timeout>();
   const inFlight = new Set<Promise<unknown>>();
   let stopped = true;
+  // aborted by stop(): runs in progress see it (a retrain, an agent's tool calls) and end early
+  let stopping = new AbortController();
 
   async function claim(job: ScheduledJob, slot: Date): Promise<boolean> {
     const res = await db.asWorker((c) =>
       c.query('INSERT INTO job_runs (job, slot, holder) VALUES ($1, $2, $3) ON CONFLICT (job, slot) DO NOTHING RETURNING job', [job.name, slot, holder]),
     );
     return res.rowCount === 1;
+  }
+
+  async function release(job: ScheduledJob, slot: Date): Promise<void> {
+    await db.asWorker((c) => c.query(`DELETE FROM job_runs WHERE job = $1 AND slot = $2 AND holder = $3 AND finished_at IS NULL`, [job.name, slot, holder]));
   }
 
   async function finish(job: ScheduledJob, slot: Date, error: unknown, result: unknown): Promise<void> {
@@ -81,11 +88,19 @@ export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; h
     const started = performance.now();
     let error: unknown;
     let result: unknown;
+    const signal = stopping.signal;
     try {
-      result = await job.run(slot);
+      result = await job.run(slot, signal);
     } catch (err) {
       error = err;
-      logger.warn({ err, job: name, slot }, 'scheduled job failed');
+      if (!signal.aborted) logger.warn({ err, job: name, slot }, 'scheduled job failed');
+    }
+    if (signal.aborted) {
+      // cut short by a stop: the slot is given back, so the next start (runMissedAtStart) or
+      // another replica runs it whole — a first `crm start` stopped mid-retrain still gets its model
+      await release(job, slot).catch((err) => logger.warn({ err, job: name }, 'could not release the job slot'));
+      logger.info({ job: name, slot }, 'scheduled job stopped by shutdown; its slot runs again');
+      return true;
     }
     await finish(job, slot, error, result).catch((err) => logger.warn({ err, job: name }, 'could not record the job run'));
     logger.debug({ job: name, slot, ms: Math.round(performance.now() - started) }, 'scheduled job ran');
@@ -126,6 +141,7 @@ export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; h
     },
     async start() {
       stopped = false;
+      stopping = new AbortController();
       await prune().catch((err) => logger.warn({ err }, 'could not prune old job runs'));
       for (const job of jobs.values()) {
         if (job.runMissedAtStart) track(runSlot(job.name, slotOf(now(), job.everySeconds)).catch((err) => logger.warn({ err, job: job.name }, 'job run at start failed')));
@@ -136,6 +152,7 @@ export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; h
       stopped = true;
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      stopping.abort(new Error('the job scheduler is stopping'));
       await Promise.allSettled([...inFlight]);
     },
     runSlot,

@@ -30,6 +30,8 @@ export interface TrainLeadOptions {
    * always does; the default (false) suits one-off callers and tests.
    */
   inThread?: boolean;
+  /** Aborts the fit (the worker thread is terminated) and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export type TrainLeadResult =
@@ -155,7 +157,20 @@ export async function trainLeadModel(leads: readonly LabelledLead[], options: Tr
   const seed = options.seed ?? 42;
   const { train, test } = splitHeldOut(leads, options.holdoutFraction ?? 0.2, options.baseline.trainedUntil);
   const fit = (set: readonly LabelledLead[], progress?: ProgressFn) =>
-    (options.inThread ? trainRecordsInThread : trainRecords)({ specs, rows: features(set, custom), labels: set.map((l) => l.label), times: set.map((l) => l.cutoff), folds, seed, target: 'became_customer', models: [...(options.models ?? TENANT_MODEL_KINDS)], onProgress: progress });
+    options.inThread
+      ? trainRecordsInThread(fitOptions(set, progress), options.signal)
+      : (options.signal?.throwIfAborted(), trainRecords(fitOptions(set, progress)));
+  const fitOptions = (set: readonly LabelledLead[], progress?: ProgressFn) => ({
+    specs,
+    rows: features(set, custom),
+    labels: set.map((l) => l.label),
+    times: set.map((l) => l.cutoff),
+    folds,
+    seed,
+    target: 'became_customer',
+    models: [...(options.models ?? TENANT_MODEL_KINDS)],
+    onProgress: progress,
+  });
 
   const activates = test.length > 0;
   const scale = (offset: number, share: number): ProgressFn | undefined =>

@@ -97,7 +97,7 @@ export function createScoringService(deps: ScoringServiceDeps) {
    * `rescore`: true (default) rescores the tenant when a new model is activated; 'always' also when
    * the active scorer stays (scores still drift with time: recency, quiet days); false never.
    */
-  async function retrain(actor: Actor, options: { onProgress?: ProgressFn; now?: Date; rescore?: boolean | 'always' } = {}): Promise<RetrainResult> {
+  async function retrain(actor: Actor, options: { onProgress?: ProgressFn; now?: Date; rescore?: boolean | 'always'; signal?: AbortSignal } = {}): Promise<RetrainResult> {
     authorize(actor, 'contacts:write');
     const { tenantId } = actor;
     const now = (options.now ?? new Date()).getTime();
@@ -110,14 +110,15 @@ export function createScoringService(deps: ScoringServiceDeps) {
     const since = baseline.trainedUntil;
     const fresh = since === null ? leads.length : leads.filter((l) => l.recordedAt > since).length;
     const userId = actor.kind === 'system' ? null : actor.userId;
-    const rescoreAnyway = async () => (options.rescore === 'always' ? { rescored: await rescoreAll(rescoreDeps, tenantId, userId) } : {});
+    const rescoreAnyway = async () => (options.rescore === 'always' ? (options.signal?.throwIfAborted(), { rescored: await rescoreAll(rescoreDeps, tenantId, userId) }) : {});
     if (since !== null && fresh < MIN_HOLDOUT) {
       const summary = summarise(leads, 0, []);
       const reason = `${fresh} outcome(s) recorded since model v${baseline.version} was trained (${MIN_HOLDOUT} are needed to compare on unseen data); v${baseline.version} stays active`;
       return { status: 'unchanged', reason, summary, ...(await rescoreAnyway()) };
     }
-    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, seenUntil, onProgress: options.onProgress, inThread: true });
+    const outcome = await trainLeadModel(leads, { minPerClass: config.minPerClass, baseline, seenUntil, onProgress: options.onProgress, inThread: true, signal: options.signal });
     if (outcome.status === 'cold_start') return { status: 'cold_start', reason: outcome.reason, summary: outcome.summary, ...(await rescoreAnyway()) };
+    options.signal?.throwIfAborted();
     const model = await db.withTenant(tenantId, async (em) => {
       const info = await insertModelVersion(em, tenantId, { ...outcome, trainingSummary: outcome.summary, createdBy: userId });
       await writeAudit(em, actor, info.status === 'active' ? 'scoring_model.activated' : 'scoring_model.rejected', 'scoring_model', info.id, {

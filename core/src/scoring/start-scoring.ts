@@ -10,8 +10,8 @@ export const SCORING_CONSUMER = 'lead-scoring';
 export const SCORING_EVENT_TYPES = ['contact.created', 'interaction.logged'];
 
 export interface RunningScoring {
-  /** Retrain every tenant now (what the schedule runs). */
-  retrainAll(): Promise<{ tenantId: string; status: string; reason: string }[]>;
+  /** Retrain every tenant now (what the schedule runs); `signal` (the scheduler stopping) ends it early. */
+  retrainAll(signal?: AbortSignal): Promise<{ tenantId: string; status: string; reason: string }[]>;
   stop(): void;
 }
 
@@ -24,12 +24,13 @@ export function startScoring(core: CrmCore, options: { retrainHours?: number; in
     handler: (event) => core.scoring.handleEvent(event),
   });
   let running: Promise<unknown> | undefined;
-  const retrainAll = async () => {
+  const retrainAll = async (signal?: AbortSignal) => {
     const tenants = await databaseOf(core.db).asWorker(async (c) => (await c.query<{ id: string }>('SELECT id FROM tenants ORDER BY created_at')).rows);
     const results: { tenantId: string; status: string; reason: string }[] = [];
     for (const { id } of tenants) {
+      if (signal?.aborted) break;
       try {
-        const r = await core.scoring.retrain(await core.users.systemActor(id, { via: 'job:scoring.retrain' }));
+        const r = await core.scoring.retrain(await core.users.systemActor(id, { via: 'job:scoring.retrain' }), signal ? { signal } : {});
         results.push({ tenantId: id, status: r.status, reason: r.reason });
         logger.info({ tenantId: id, status: r.status, version: r.model?.version, reason: r.reason }, 'scheduled lead-scoring retrain');
       } catch (err) {

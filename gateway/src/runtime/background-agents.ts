@@ -29,40 +29,59 @@ interface TenantRow {
  * an in-process MCP client, so the tools' permissions and audit apply ("via agent:NAME"). A tenant
  * that fails is reported and the others still run.
  */
-async function forTenants<R>(runtime: Runtime, agent: BackgroundAgentName, only: string | undefined, run: (clientFor: ClientFor, tenant: TenantRow) => Promise<R | NotDue>): Promise<TenantAgentRun<R>[]> {
+async function forTenants<R>(
+  runtime: Runtime,
+  agent: BackgroundAgentName,
+  only: string | undefined,
+  run: (clientFor: ClientFor, tenant: TenantRow) => Promise<R | NotDue>,
+  signal?: AbortSignal,
+): Promise<TenantAgentRun<R>[]> {
   const { core } = runtime;
   const tenants = (await core.tenants.list()).filter((t) => !only || t.slug === only || t.id === only);
   const runs: TenantAgentRun<R>[] = [];
   for (const t of tenants) {
+    // stopping (the scheduler's signal): the tenants not started yet are left for the next slot
+    if (signal?.aborted) break;
     const clients: Client[] = [];
     const clientFor = async (onBehalfOf?: string) => {
+      signal?.throwIfAborted();
       const actor = await core.users.systemActor(t.id, { via: `agent:${agent}`, ...(onBehalfOf ? { onBehalfOf } : {}) });
       const client = await runtime.mcpClient(actor);
       clients.push(client);
       return client;
     };
+    // closing the clients fails the calls they wait for at once, and aborts the tools' handlers
+    // server-side (a retrain's training thread ends), so a stop does not wait for a long call
+    const closeAll = () => void Promise.all(clients.map((c) => c.close().catch(() => {})));
+    signal?.addEventListener('abort', closeAll, { once: true });
     try {
       const out = await run(clientFor, t);
       runs.push(out instanceof NotDue ? { tenant: t.slug, skipped: out.reason } : { tenant: t.slug, report: out });
     } catch (err) {
+      if (signal?.aborted) {
+        runtime.logger.info({ tenant: t.slug, agent }, `the ${agent} agent stopped for a tenant: the process is shutting down`);
+        runs.push({ tenant: t.slug, error: 'stopped: the process was shutting down (the next slot runs it again)' });
+        break;
+      }
       runtime.logger.warn({ err, tenant: t.slug, agent }, `the ${agent} agent failed for a tenant`);
       runs.push({ tenant: t.slug, error: (err as Error).message });
     } finally {
+      signal?.removeEventListener('abort', closeAll);
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
     }
   }
   return runs;
 }
 
-export async function runFollowUpAgentForTenants(runtime: Runtime, only?: string): Promise<TenantAgentRun<FollowUpAgentReport>[]> {
+export async function runFollowUpAgentForTenants(runtime: Runtime, only?: string, signal?: AbortSignal): Promise<TenantAgentRun<FollowUpAgentReport>[]> {
   const { runFollowUpAgent } = await import('@crm/agents');
   const { config } = runtime;
-  return forTenants(runtime, 'follow-up', only, (clientFor) => runFollowUpAgent(clientFor, { hotScore: config.agents.hotScore, quietDays: config.agents.quietDays }));
+  return forTenants(runtime, 'follow-up', only, (clientFor) => runFollowUpAgent(clientFor, { hotScore: config.agents.hotScore, quietDays: config.agents.quietDays }), signal);
 }
 
-export async function runRescoringAgentForTenants(runtime: Runtime, only?: string): Promise<TenantAgentRun<RescoringAgentReport>[]> {
+export async function runRescoringAgentForTenants(runtime: Runtime, only?: string, signal?: AbortSignal): Promise<TenantAgentRun<RescoringAgentReport>[]> {
   const { runRescoringAgent } = await import('@crm/agents');
-  return forTenants(runtime, 'rescoring', only, (clientFor) => runRescoringAgent(() => clientFor()));
+  return forTenants(runtime, 'rescoring', only, (clientFor) => runRescoringAgent(() => clientFor(), signal ? { signal } : {}), signal);
 }
 
 /** A scheduled slot older than this is not caught up (a week-old digest after an outage helps nobody). */
@@ -70,6 +89,8 @@ const DIGEST_CATCH_UP_MS = 24 * 3_600_000;
 
 export interface DigestRunOptions {
   only?: string;
+  /** The scheduler's stop signal: calls in progress fail at once, tenants not started are left. */
+  signal?: AbortSignal;
   now?: Date;
   /**
    * 'schedule' (the job): each tenant's latest AGENT_DIGEST_CRON slot in its time zone, if it is
@@ -98,7 +119,7 @@ export async function runDigestAgentForTenants(runtime: Runtime, options: Digest
       if (saved.some((r) => r.slotKey === slotKey && r.emailedAt)) return new NotDue(`the digest of ${periodEnd.toISOString()} was already saved and emailed`);
     }
     return runDigestAgent(() => clientFor(), { periodEnd, slotKey, hotScore: config.agents.hotScore, quietDays: config.agents.quietDays, timeZone });
-  });
+  }, options.signal);
 }
 
 /** What the jobs record in job_runs.result per tenant (`crm jobs --json` shows it). */

@@ -155,7 +155,7 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           unsubscribeSentiment = core.outbox.subscribe(createSentimentSubscriber({ db, logger: logger.child({ component: 'sentiment' }), ...(sentimentModel ? { model: sentimentModel } : {}) }));
           // one retrain schedule: the rescoring agent (agents.rescoring) runs it when it is on
           if (config.scoring.retrainHours > 0 && config.agents.rescoringHours <= 0) {
-            jobs.add({ name: 'scoring.retrain', everySeconds: config.scoring.retrainHours * 3600, runMissedAtStart: true, run: () => scoring!.retrainAll() });
+            jobs.add({ name: 'scoring.retrain', everySeconds: config.scoring.retrainHours * 3600, runMissedAtStart: true, run: (_slot, signal) => scoring!.retrainAll(signal) });
           }
         },
         async stop() {
@@ -202,9 +202,9 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
             jobs.add({
               name: 'agents.follow-up',
               everySeconds: Math.round(config.agents.followUpHours * 3600),
-              run: async () => {
+              run: async (_slot, signal) => {
                 const { runFollowUpAgentForTenants, summarizeAgentRuns } = await import('./background-agents.ts');
-                return { tenants: summarizeAgentRuns(await runFollowUpAgentForTenants(runtime)) };
+                return { tenants: summarizeAgentRuns(await runFollowUpAgentForTenants(runtime, undefined, signal)) };
               },
             });
           }
@@ -215,9 +215,9 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
               everySeconds: Math.round(config.agents.rescoringHours * 3600),
               // as scoring.retrain did: a freshly seeded tenant gets its model at the first start
               runMissedAtStart: true,
-              run: async () => {
+              run: async (_slot, signal) => {
                 const { runRescoringAgentForTenants, summarizeRescoringRuns } = await import('./background-agents.ts');
-                return { tenants: summarizeRescoringRuns(await runRescoringAgentForTenants(runtime)) };
+                return { tenants: summarizeRescoringRuns(await runRescoringAgentForTenants(runtime, undefined, signal)) };
               },
             });
           }
@@ -228,9 +228,9 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
               name: 'agents.digest',
               everySeconds: 3600,
               // as of the slot's start: a slot (and so the digest it finds due) means the same on every replica
-              run: async (slot) => {
+              run: async (slot, signal) => {
                 const { runDigestAgentForTenants, summarizeDigestRuns } = await import('./background-agents.ts');
-                return { tenants: summarizeDigestRuns(await runDigestAgentForTenants(runtime, { mode: 'schedule', now: slot })) };
+                return { tenants: summarizeDigestRuns(await runDigestAgentForTenants(runtime, { mode: 'schedule', now: slot, signal })) };
               },
             });
           }

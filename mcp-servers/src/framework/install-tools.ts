@@ -130,8 +130,10 @@ function requestIdOf(extra: Extra): string | undefined {
  */
 export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: () => ToolContext, logger: Logger, traceId?: string): Promise<CallToolResult> {
   const name = tool.contract.name;
+  let signal: AbortSignal | undefined;
   try {
     const context = ctx(); // who asks comes before what they asked
+    signal = context.signal;
     if (tool.access && !tool.access.allows(context.actor)) {
       throw AppError.denied(tool.access.permission, `${context.actor.role} ${tool.access.lacking}, which ${name} needs`);
     }
@@ -150,6 +152,12 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
     return result;
   } catch (err) {
     if (err instanceof McpError) throw err;
+    if (signal?.aborted) {
+      // the client cancelled or went away (or the process is stopping): nobody reads this answer,
+      // and a failure caused by the abort itself is not a server error worth an error log
+      logger.info({ tool: name, reason: String((signal.reason as Error | undefined)?.message ?? signal.reason) }, 'tool call cancelled');
+      return errorResult({ code: 'INTERNAL', message: `${name} was cancelled before it finished` }); // the SDK sends no answer to a cancelled request
+    }
     return errorResult(toToolError(err, logger, name, traceId));
   }
 }

@@ -53,4 +53,24 @@ describe('trainRecordsInThread', () => {
     const local = await trainRecords({ specs, rows, labels: rows.map(() => 1), folds: 3 }).catch((e: unknown) => e);
     expect([(err as DatasetError).field, (err as DatasetError).reason]).toEqual([(local as DatasetError).field, (local as DatasetError).reason]);
   }, 120_000);
+
+  it('an aborted fit ends its thread and rejects with the signal\'s reason (a stopping process does not wait for it)', async () => {
+    const data = { specs, ...records(3000, 5), folds: 5, seed: 7, target: 'became_customer' };
+    const stop = new AbortController();
+    let progressed = 0;
+    const fit = trainRecordsInThread(
+      {
+        ...data,
+        // abort once the thread has started working
+        onProgress: () => {
+          if (++progressed === 1) stop.abort(new Error('stopping'));
+        },
+      },
+      stop.signal,
+    );
+    await expect(fit).rejects.toThrow('stopping');
+    expect(progressed).toBeGreaterThanOrEqual(1);
+    // already aborted: refused before a thread starts
+    await expect(trainRecordsInThread(data, stop.signal)).rejects.toThrow('stopping');
+  }, 120_000);
 });

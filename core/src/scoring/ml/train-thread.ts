@@ -25,8 +25,9 @@ export type TrainThreadMessage =
  * seed, same code); a data problem comes back as the same DatasetError. When no worker can start,
  * the training runs here.
  */
-export function trainRecordsInThread(options: RecordsOptions): Promise<{ trained: TrainedModel; report: EvaluationReport }> {
+export function trainRecordsInThread(options: RecordsOptions, signal?: AbortSignal): Promise<{ trained: TrainedModel; report: EvaluationReport }> {
   const { onProgress, ...rest } = options;
+  if (signal?.aborted) return Promise.reject(signal.reason);
   let worker: Worker;
   try {
     const entry = workerEntry();
@@ -49,6 +50,8 @@ export function trainRecordsInThread(options: RecordsOptions): Promise<{ trained
       else settle(() => reject(m.dataset ? new DatasetError(m.dataset.field, m.dataset.reason, m.dataset.row) : new Error(m.message)));
     });
     worker.on('error', (err) => settle(() => reject(err)));
+    // the caller gave up (e.g. the process is stopping): the thread is terminated, nothing is kept
+    signal?.addEventListener('abort', () => settle(() => reject(signal.reason)), { once: true });
     worker.on('exit', (code) => settle(() => reject(new Error(`the training thread stopped (exit code ${code}) before it finished`))));
   });
 }

@@ -10,8 +10,13 @@ export const retrainModelTool = defineTool(RetrainModel, {
     'stored scores changed and the biggest movers. Needs contacts:write on every contact (managers, admins, the system actor).',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: holdsTenantWide('contacts:write'),
-  handler: async ({ rescore }, { core, actor }) => {
-    const r = await core.scoring.retrain(actor, { rescore: rescore === 'always' ? 'always' : rescore === 'if_activated' });
+  handler: async ({ rescore }, { core, actor, signal, progress }) => {
+    // a client that cancels (or a stopping process) ends the training thread; progress keeps a client's timeout from firing
+    const r = await core.scoring.retrain(actor, {
+      rescore: rescore === 'always' ? 'always' : rescore === 'if_activated',
+      ...(signal ? { signal } : {}),
+      ...(progress ? { onProgress: (done: number, total: number, label: string) => void progress(done, total, `training: ${label}`) } : {}),
+    });
     return {
       status: r.status,
       reason: r.reason,
