@@ -34,6 +34,11 @@ export const ImportReportSchema = z.object({
 });
 export type ImportReport = z.infer<typeof ImportReportSchema>;
 
+/**
+ * Read by the import only once the whole file has been saved (before its first row is written),
+ * so a caller may still complete them while the stream is being written: the REST form upload sets
+ * the fields that arrive after the file part.
+ */
 export interface ImportOptions {
   batchSize?: number;
   /** Batches written side by side (contacts only; default 2 on a server, 1 on PGlite). */

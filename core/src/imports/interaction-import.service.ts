@@ -129,7 +129,10 @@ export function createInteractionImportService(db: Database) {
     async importInteractions(actor: Actor, stream: Readable, opts: ImportOptions = {}): Promise<ImportReport> {
       authorize(actor, 'interactions:write');
       // the whole file passes the CSV reader's file-level checks before the first row is written
-      return withCheckedCsv(asUtf8(stream, opts.encoding), (checked) => importChecked(actor, checked, opts));
+      return withCheckedCsv(stream, (checked) => importChecked(actor, checked, opts), {
+        // read once the upload is saved: a form upload may send its charset after the file
+        decode: (raw) => asUtf8(raw, opts.encoding),
+      });
     },
   };
 }

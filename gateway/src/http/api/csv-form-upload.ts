@@ -5,7 +5,6 @@ import type { FastifyRequest } from 'fastify';
 
 /** Form fields the import routes read besides the file (the same options as the query string). */
 export const CSV_FORM_FIELDS = ['dateFormat', 'charset'] as const;
-export type CsvFormFields = Partial<Record<(typeof CSV_FORM_FIELDS)[number], string>>;
 
 /** @fastify/multipart limits: one file (a second is counted so it can be named), a few short fields. */
 export const CSV_FORM_LIMITS = { files: 2, fields: 10, fieldSize: 200, parts: 12, fileSize: Infinity, headerPairs: 50 };
@@ -18,12 +17,15 @@ const invalid = (field: string, reason: string) => AppError.validation([{ path: 
 /**
  * A `multipart/form-data` upload (curl -F, Postman's form-data, an HTML form) read part by part
  * and the file streamed into `run` as it arrives — no copy in memory or on disk beyond what the
- * import itself spools for a text/csv body. Fields before the file set its options; the stream
- * given to `run` ends only after the whole form is read, so a second file, an option sent after the
- * file, or an unknown field fails the import before its first row is written.
+ * import itself spools. Each form field goes to `field` as it arrives, before or after the file
+ * (the import reads its options only once the whole file is saved, and the stream given to `run`
+ * ends only after the whole form is read), so a bad field value, a second file or an unknown field
+ * fails the import before its first row is written.
  */
-export async function importFormUpload<T>(req: FastifyRequest, run: (file: Readable, fields: CsvFormFields) => Promise<T>): Promise<T> {
-  const fields: CsvFormFields = {};
+export async function importFormUpload<T>(
+  req: FastifyRequest,
+  handlers: { field: (name: (typeof CSV_FORM_FIELDS)[number], value: string) => void; run: (file: Readable) => Promise<T> },
+): Promise<T> {
   let source: PassThrough | undefined;
   let running: Promise<T> | undefined;
   let fileField: string | undefined;
@@ -35,8 +37,7 @@ export async function importFormUpload<T>(req: FastifyRequest, run: (file: Reada
         if (!(CSV_FORM_FIELDS as readonly string[]).includes(part.fieldname)) {
           throw invalid(part.fieldname, `unknown form field; this upload takes one file (field "file") and the fields ${CSV_FORM_FIELDS.join(', ')}`);
         }
-        if (source) throw invalid(part.fieldname, `send the form fields before the file (curl -F ${part.fieldname}=… -F file=@contacts.csv), or ?${part.fieldname}=… in the URL`);
-        fields[part.fieldname as keyof CsvFormFields] = String(part.value);
+        handlers.field(part.fieldname as (typeof CSV_FORM_FIELDS)[number], String(part.value));
         continue;
       }
       if (source) {
@@ -49,7 +50,7 @@ export async function importFormUpload<T>(req: FastifyRequest, run: (file: Reada
       // error would also be an uncaught exception whenever the import had not started reading
       stream.on('error', () => undefined);
       source = stream;
-      running = (async () => run(stream, { ...fields }))();
+      running = (async () => handlers.run(stream))();
       void running.then(
         () => (settled = true),
         () => (settled = true),

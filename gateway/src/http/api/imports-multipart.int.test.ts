@@ -35,7 +35,7 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
   };
   const contact = async (email: string) => (await h.call('admin', 'GET', `/api/v1/contacts?search=${encodeURIComponent(email)}`)).json().data[0];
 
-  it('imports contacts and interactions from a file field; options as form fields (before the file) or in the query', async () => {
+  it('imports contacts and interactions from a file field; options as form fields (before or after the file) or in the query', async () => {
     const csv = '\ufeffFirst Name;Last Name;Email;Create Date\r\nAda;Lovelace;ada@form.test;03/04/2026\r\nBad;Row;not-an-email;01/01/2026\r\n';
     const first = await upload('/contacts/import', form(['dateFormat', 'dmy'], ['file', csv, 'leads.csv']));
     expect(first.status, JSON.stringify(first.json)).toBe(200);
@@ -49,6 +49,13 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
     const cp1252 = await upload('/contacts/import', form(['charset', 'windows-1252'], ['file', Buffer.from('First Name,Last Name,Email\nJürgen,Weiß,jw@form.test\n', 'latin1'), 'excel.csv']));
     expect(cp1252.json).toMatchObject({ created: 1, failed: 0 });
     expect(await contact('jw@form.test')).toMatchObject({ firstName: 'Jürgen', lastName: 'Weiß' });
+    // options after the file (Postman and HTML forms keep the order the fields were added in) apply as well
+    const late = await upload('/contacts/import', form(['file', 'First Name,Last Name,Email,Create Date\nLa,Te,late@form.test,03/04/2026\n', 'late.csv'], ['dateFormat', 'dmy']));
+    expect(late.status, JSON.stringify(late.json)).toBe(200);
+    expect((await contact('late@form.test')).createdAt).toMatch(/^2026-04-03/);
+    const lateCharset = await upload('/contacts/import', form(['file', Buffer.from('First Name,Last Name,Email\nRenée,Müller,rm@form.test\n', 'latin1'), 'excel.csv'], ['charset', 'cp1252']));
+    expect(lateCharset.json).toMatchObject({ created: 1, failed: 0 });
+    expect(await contact('rm@form.test')).toMatchObject({ firstName: 'Renée', lastName: 'Müller' });
     const log = await upload('/interactions/import', form(['file', 'Email,Type,Subject,Date\nada@form.test,Call,Intro call,2026-01-05\n', 'log.csv']));
     expect(log.status, JSON.stringify(log.json)).toBe(200);
     expect(log.json).toMatchObject({ kind: 'interactions', rows: 1, created: 1, failed: 0 });
@@ -66,9 +73,11 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
     const xlsx = await upload('/contacts/import', form(['file', Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(200, 1)]), 'leads.xlsx']));
     expect(xlsx.status).toBe(400);
     expect(xlsx.json.error.details[0]).toMatchObject({ path: 'body.file', reason: expect.stringContaining('export it as CSV') });
-    const late = await upload('/contacts/import', form(['file', good('late@form.test'), 'a.csv'], ['dateFormat', 'dmy']));
-    expect(late.status).toBe(400);
-    expect(late.json.error.details[0]).toMatchObject({ path: 'body.dateFormat', reason: expect.stringMatching(/^send the form fields before the file/) });
+    // a bad option after the file fails the upload before its first row, like one before it
+    const lateBad = await upload('/contacts/import', form(['file', good('wrongorder@form.test'), 'a.csv'], ['dateFormat', 'ymd']));
+    expect(lateBad.status).toBe(400);
+    expect(lateBad.json.error.details).toEqual([{ path: 'body.dateFormat', reason: 'must be dmy or mdy, got "ymd"' }]);
+    expect((await h.call('admin', 'GET', '/api/v1/contacts?search=wrongorder')).json().data.filter((c: { email: string }) => c.email === 'wrongorder@form.test')).toEqual([]);
     const unknown = await upload('/contacts/import', form(['delimiter', ';'], ['file', good('unk@form.test'), 'a.csv']));
     expect(unknown.json.error.details[0]).toMatchObject({ path: 'body.delimiter', reason: expect.stringMatching(/^unknown form field/) });
     const badFormat = await upload('/contacts/import', form(['dateFormat', 'ymd'], ['file', good('ymd@form.test'), 'a.csv']));
@@ -86,7 +95,7 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
     expect(oversize.json.error.message).toBe((await h.call('admin', 'POST', '/api/v1/contacts/import', huge, { 'content-type': 'text/csv' })).json().error.message);
     const rep = await upload('/contacts/import', form(['file', good('rep@form.test'), 'a.csv']), 'rep');
     expect(rep.status).toBe(403);
-    for (const email of ['two1', 'two2', 'late', 'unk', 'ymd', 'koi', 'lat', 'huge', 'rep']) expect(await contact(`${email}@form.test`)).toBeUndefined();
+    for (const email of ['two1', 'two2', 'wrongorder', 'unk', 'ymd', 'koi', 'lat', 'huge', 'rep']) expect(await contact(`${email}@form.test`)).toBeUndefined();
     // every other route still refuses a form
     const elsewhere = await upload('/contacts', form(['firstName', 'A'], ['lastName', 'B'], ['email', 'x@form.test']));
     expect(elsewhere.status).toBe(415);

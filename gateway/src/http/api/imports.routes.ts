@@ -48,11 +48,17 @@ export const importRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, {
   const importFrom = (req: FastifyRequest, importer: Importer) => {
     const q = req.query as z.infer<typeof query>;
     if (!req.isMultipart()) return importer(actorOf(req), fileOf(req.body), { ...optionsOf(req.headers['content-type']), dateFormat: q.dateFormat });
-    return importFormUpload(req, (file, fields) => {
-      const format = dateFormat.safeParse(fields.dateFormat);
-      if (!format.success) throw AppError.validation([{ path: 'body.dateFormat', reason: `must be dmy or mdy, got "${fields.dateFormat}"` }]);
-      const encoding = fields.charset === undefined ? undefined : parseCsvEncoding(fields.charset, 'body.charset');
-      return importer(actorOf(req), file, { encoding, dateFormat: format.data ?? q.dateFormat });
+    // filled in as the form's fields arrive, before or after the file: the import reads them once the file is saved
+    const options: NonNullable<Parameters<Importer>[2]> = { dateFormat: q.dateFormat };
+    return importFormUpload(req, {
+      field(name, value) {
+        if (name === 'dateFormat') {
+          const format = dateFormat.safeParse(value);
+          if (!format.success) throw AppError.validation([{ path: 'body.dateFormat', reason: `must be dmy or mdy, got "${value}"` }]);
+          options.dateFormat = format.data;
+        } else options.encoding = parseCsvEncoding(value, 'body.charset');
+      },
+      run: (file) => importer(actorOf(req), file, options),
     });
   };
 
@@ -65,8 +71,8 @@ export const importRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, {
           required: ['file'],
           properties: {
             file: { type: 'string', format: 'binary', description: 'the CSV file (curl -F file=@contacts.csv); any one file field name is read; an .xlsx is refused: export it as CSV' },
-            dateFormat: { type: 'string', enum: ['dmy', 'mdy'], description: 'as the query parameter; sent before the file' },
-            charset: { type: 'string', description: 'utf-8 (default) or windows-1252 (also cp1252, latin1, iso-8859-1); sent before the file' },
+            dateFormat: { type: 'string', enum: ['dmy', 'mdy'], description: 'as the query parameter (a form field overrides it); before or after the file' },
+            charset: { type: 'string', description: 'utf-8 (default) or windows-1252 (also cp1252, latin1, iso-8859-1); before or after the file' },
           },
         },
       },
@@ -79,7 +85,7 @@ export const importRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, {
       tags: ['contacts'],
       summary: 'Import contacts from a CSV file (a text/csv body or a multipart/form-data upload)',
       description:
-        'The file is the body (`Content-Type: text/csv`, curl --data-binary @contacts.csv) or one file of a form upload (`multipart/form-data`, curl -F file=@contacts.csv; options as form fields before the file). ' +
+        'The file is the body (`Content-Type: text/csv`, curl --data-binary @contacts.csv) or one file of a form upload (`multipart/form-data`, curl -F file=@contacts.csv; options as form fields, before or after the file). ' +
         'Comma, semicolon or tab separated, UTF-8 (BOM allowed), or Windows-1252 with `Content-Type: text/csv; charset=windows-1252`; HubSpot, Salesforce, Zoho and Pipedrive exports work as they are. Rows are matched by email: ' +
         'new emails create contacts, known ones update them, unchanged rows write nothing. Valid rows land even when others fail; `errors` lists every bad row. ' +
         'A file-level problem (not UTF-8, no email column, an unterminated quote) is 400 and nothing is stored. Needs contacts:write on all contacts. Idempotency-Key is not used (re-importing is idempotent).',
