@@ -14,8 +14,9 @@ import { firstRunHint } from './first-run.ts';
 import { phasedProgress } from './progress.ts';
 
 /** The demo knowledge base loads in the background in short transactions; stopping pauses it (the next start resumes). */
-function demoKnowledgeService(runtime: Runtime, admin: Actor): Service {
+function demoKnowledgeService(runtime: Runtime, admin: Actor, announce: (line: string) => void): Service {
   const stop = new AbortController();
+  const began = performance.now();
   let load: Promise<unknown> | undefined;
   let state = 'starting';
   const { logger } = runtime;
@@ -36,10 +37,12 @@ function demoKnowledgeService(runtime: Runtime, admin: Actor): Service {
         .then((r) => {
           state = 'loaded';
           logger.info({ ...r }, 'demo knowledge base loaded');
+          // the console shows warnings only (LOG_LEVEL unset): say on it that search is complete now
+          announce(`Knowledge base ready: hybrid search (full text + vectors) over the demo documents and interaction history (loaded in ${Math.round((performance.now() - began) / 1000)} s)`);
         })
         .catch((err) => {
           state = stop.signal.aborted ? 'paused' : `failed: ${(err as Error).message}; the next "npx crm start" resumes it`;
-          if (stop.signal.aborted) logger.info('demo knowledge base load paused; the next "npx crm start" resumes it');
+          if (stop.signal.aborted) announce('Knowledge base load paused; the next "npx crm start" resumes it');
           else logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it');
         });
     },
@@ -75,6 +78,7 @@ export const startCommand: Command = {
     }
     const { core } = runtime;
     const out = process.stdout;
+    const announce = (line: string) => void out.write(`${line}\n`);
     // first among the added services: its checkpointer set-up must not race the demo load
     addWorkflowEngine(runtime);
     // the chat assistant of REST and /ws: the configured chat model, durable threads (opened on the first turn)
@@ -92,7 +96,7 @@ export const startCommand: Command = {
       printDemo(demo);
       // ~20,000 interactions to embed: the gateway is usable at once, search fills in as it goes
       const admin = await core.users.actorByEmail(demo.users.find((u) => u.role === 'ADMIN')!.email, demo.slug);
-      runtime.addService(demoKnowledgeService(runtime, admin));
+      runtime.addService(demoKnowledgeService(runtime, admin, announce));
       knowledge = 'loading';
     } else if (tenants === 0) {
       out.write(firstRunHint());
@@ -100,7 +104,7 @@ export const startCommand: Command = {
       // a first start stopped while the knowledge base was loading: pick up where it left off
       const admin = await unfinishedDemoKnowledge(core.db, DEMO_TENANT.slug);
       if (admin) {
-        runtime.addService(demoKnowledgeService(runtime, admin));
+        runtime.addService(demoKnowledgeService(runtime, admin, announce));
         knowledge = 'resuming';
       }
     }
@@ -154,9 +158,11 @@ export const startCommand: Command = {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
+      out.write('Stopping…\n');
       await http.server.close().catch(() => {});
       await booted.close().catch(() => {});
       removeServerFile();
+      out.write('Stopped.\n');
       process.exit(0);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
