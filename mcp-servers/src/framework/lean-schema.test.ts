@@ -26,7 +26,7 @@ const Contact = z.object({
 });
 
 describe('lean JSON Schemas for tools/list', () => {
-  it('drops what zod adds and no client needs, and accepts exactly what the SDK-listed input schema accepts', () => {
+  it('drops what zod adds and no client needs, and decides these inputs as the SDK-listed input schema does', () => {
     const input = z.object({ contact: Contact }).strict();
     const before = sdkJson(input, 'input');
     const after = leanSchema(before, 'input');

@@ -1,8 +1,9 @@
 /**
  * tools/list's JSON Schemas without what zod's conversion adds and no client needs (the combined
  * server's list was ~250 KB for an ADMIN; an MCP client compiles a validator per output schema on
- * every list, and chat clients put the list into the model's context). Nothing here changes what
- * an input schema accepts; an output schema accepts more (see the last points), never less:
+ * every list, and chat clients put the list into the model's context). An input schema accepts
+ * what it did, but for a `format` being a little looser than zod's regex (any UUID version: the
+ * server still checks zod's); an output schema accepts more (see the last points), never less:
  *
  * - `pattern` beside a `format` (zod writes its own regex for uuid, date-time, email: up to ~400
  *   bytes each; the format says the same to a reader, and the SDK client checks formats);
@@ -62,7 +63,7 @@ function leanNode(node: Json, output: boolean): Json {
 function impliedType(node: Node): Node {
   const values = Array.isArray(node.enum) ? node.enum : 'const' in node ? [node.const] : undefined;
   if (!values?.length || !values.every((v) => typeof v === 'string' || v === null)) return node;
-  const types = new Set(values.map((v) => (v === null ? 'null' : 'string')));
+  const types = new Set<string>(values.map((v) => (v === null ? 'null' : 'string')));
   const declared = Array.isArray(node.type) ? node.type : [node.type];
   if (declared.length !== types.size || !declared.every((t) => typeof t === 'string' && types.has(t))) return node;
   const { type: _type, ...rest } = node;
