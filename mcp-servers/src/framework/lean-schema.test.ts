@@ -33,10 +33,11 @@ describe('lean JSON Schemas for tools/list', () => {
     const text = JSON.stringify(after);
     expect(text.length).toBeLessThan(JSON.stringify(before).length / 2);
     expect(after).not.toHaveProperty('$schema');
-    expect(text).not.toMatch(/"pattern"|"propertyNames"|9007199254740991|"anyOf"|"\$ref"/);
+    expect(text).not.toMatch(/"pattern"|"propertyNames"|9007199254740991|"\$ref"/);
     const props = (after.properties as { contact: { properties: Record<string, unknown> } }).contact.properties;
-    expect(props.owner).toEqual({ type: ['string', 'null'], format: 'uuid' });
-    expect(props.stage).toEqual({ type: ['string', 'null'], enum: ['open', 'won', null] });
+    // inputs keep zod's shape of a nullable field (tool adapters read inputs, not all take type lists)
+    expect(props.owner).toEqual({ anyOf: [{ type: 'string', format: 'uuid' }, { type: 'null' }] });
+    expect(props.status).toEqual({ type: 'string', enum: ['LEAD', 'CUSTOMER'] });
     expect(props.custom).toEqual({ type: 'object' });
     expect(props.tags).toMatchObject({ default: [], maxItems: 5, items: { maxLength: 20 } }); // a caller's limits stay in inputs
     const [old, lean] = [accepts(before), accepts(after)];
@@ -64,6 +65,8 @@ describe('lean JSON Schemas for tools/list', () => {
     expect(after.properties).toEqual({ primary: { $ref: '#/$defs/primary' }, duplicate: { $ref: '#/$defs/primary' }, contacts: { type: 'array', items: { $ref: '#/$defs/primary' } } });
     const shared = (after.$defs as { primary: { properties: Record<string, unknown> } }).primary.properties;
     expect(shared.status).toEqual({ enum: ['LEAD', 'CUSTOMER'] });
+    expect(shared.owner).toEqual({ type: ['string', 'null'], format: 'uuid' });
+    expect(shared.stage).toEqual({ enum: ['open', 'won', null] });
     expect(shared.tags).toEqual({ type: 'array', items: { type: 'string' } });
     const [old, lean] = [accepts(before), accepts(after)];
     const c = { id: '2b7c7f7e-8a64-4a8e-9a5e-0d5b4e3f2a10', status: 'CUSTOMER', owner: null, stage: null, seen: null, visits: 1, tags: [], custom: {} };

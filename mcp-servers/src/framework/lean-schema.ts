@@ -11,14 +11,15 @@
  *   (every JSON key is a string), `additionalProperties: {}` (the default), `$schema` (the keywords
  *   used mean the same in draft-07, which zod targets and the SDK client's Ajv uses, and in
  *   2020-12, which MCP assumes without one: no tuples, and a `$ref` has no siblings);
- * - `anyOf: [X, {type: null}]` as X with `type: [t, "null"]` (X's other keywords apply to values
- *   of its own type only), an enum's `null` added to it;
- * - in output schemas only: the `type` of a string enum or const (implied), `default` (an answer
+ * - in output schemas only: `anyOf: [X, {type: null}]` as X with `type: [t, "null"]` (X's other
+ *   keywords apply to values of its own type only), an enum's `null` added to it; the `type` of a
+ *   string enum or const (implied); `default` (an answer
  *   always carries the value), limits on what a caller may send (`pattern`, `minLength`,
  *   `maxLength`, `minItems`, `maxItems`), `additionalProperties: false` (the server strips unknown
  *   fields from answers itself), and a sub-schema repeated within the schema (≥ MIN_SHARED_BYTES)
- *   kept once under `$defs` and referred to by `$ref`. Input schemas keep every `type` and no `$ref`:
- *   some models' schema converters want both.
+ *   kept once under `$defs` and referred to by `$ref`. Input schemas keep their `anyOf`s and every
+ *   `type`, and get no `$ref`: the agents' tool adapter (@langchain/mcp-adapters) and some models'
+ *   schema converters read them, and not every one takes a list of types.
  */
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Node = { [k: string]: Json };
@@ -56,10 +57,10 @@ function leanNode(node: Json, output: boolean): Json {
     for (const k of OUTPUT_NOISE) delete out[k];
     if (out.additionalProperties === false) delete out.additionalProperties;
   }
-  return output ? impliedType(mergeNullable(out)) : mergeNullable(out);
+  return output ? impliedType(mergeNullable(out)) : out;
 }
 
-/** An enum or const of strings (and null) says its type itself (kept in inputs: some models' schema converters want a type on every field). */
+/** An enum or const of strings (and null) says its type itself. */
 function impliedType(node: Node): Node {
   const values = Array.isArray(node.enum) ? node.enum : 'const' in node ? [node.const] : undefined;
   if (!values?.length || !values.every((v) => typeof v === 'string' || v === null)) return node;
@@ -76,10 +77,13 @@ function mergeNullable(node: Node): Node {
   if (!Array.isArray(alts) || alts.length !== 2) return node;
   const nullAt = alts.findIndex((a) => isNode(a) && Object.keys(a).length === 1 && a.type === 'null');
   const other = alts[1 - nullAt];
-  if (nullAt < 0 || !isNode(other) || typeof other.type !== 'string' || COMBINATORS.some((k) => k in other)) return node;
+  if (nullAt < 0 || !isNode(other) || COMBINATORS.some((k) => k in other)) return node;
+  // an enum is a whole constraint (its type already implied by impliedType): null joins its values
+  const typeless = other.type === undefined && Array.isArray(other.enum);
+  if (typeof other.type !== 'string' && !typeless) return node;
   const { anyOf: _anyOf, ...rest } = node;
   if (Object.keys(rest).some((k) => k in other)) return node; // a keyword on both levels: leave as written
-  const merged: Node = { ...other, type: [other.type, 'null'] };
+  const merged: Node = typeless ? { ...other } : { ...other, type: [other.type as string, 'null'] };
   if (Array.isArray(other.enum)) merged.enum = other.enum.includes(null) ? other.enum : [...other.enum, null];
   return { ...rest, ...merged };
 }
