@@ -1,4 +1,4 @@
-import { CreateWorkflowInput, DryRunResult, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core/contracts';
+import { CreateWorkflowInput, DryRunResult, ExecutionStatus, STEP_TYPES, StepAttempt, TRIGGER_TYPES, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { IsoDateTime } from '../crm-data/common.contract.ts';
@@ -7,6 +7,19 @@ export const WorkflowId = z.uuid('must be a workflow id (UUID)').describe('Workf
 export const ExecutionId = z.uuid('must be an execution id (UUID)').describe('Execution id (UUID), e.g. from list_executions');
 
 export const WorkflowOut = Workflow.extend({ createdAt: IsoDateTime, updatedAt: IsoDateTime, lastExecuted: IsoDateTime.nullable() });
+/**
+ * What a write (create, update, activate, deactivate, install_template) answers: the stored
+ * workflow with every field, but its schema names a trigger and a step by kind only; get_workflow's
+ * outputSchema and create_workflow's inputSchema describe them whole. Five more copies of the full
+ * definition were ~20 KB of every tools/list (and as many validators for a client to compile).
+ */
+export const WorkflowWrittenOut = WorkflowOut.extend({
+  trigger: z.looseObject({ type: z.enum(TRIGGER_TYPES) }).describe('As get_workflow shows it: type, conditions, schedule'),
+  steps: z
+    .array(z.looseObject({ id: z.string(), name: z.string(), type: z.enum(STEP_TYPES) }))
+    .describe('As get_workflow shows them: id, name, type, config, conditions, nextSteps, onError'),
+  variables: z.record(z.string(), z.unknown()),
+});
 export const WorkflowSummaryOut = WorkflowOut.pick({ id: true, name: true, version: true, isActive: true, tags: true, owner: true, lastExecuted: true, executionStats: true }).extend({
   triggerType: z.string(),
 });
@@ -36,13 +49,13 @@ export const GetWorkflow = { name: 'get_workflow', input: id, output: WorkflowOu
 export const CreateWorkflow = {
   name: 'create_workflow',
   input: CreateWorkflowInput.describe('A workflow definition; validated (steps, next steps, reachability, cycles, templates) before it is saved'),
-  output: WorkflowOut,
+  output: WorkflowWrittenOut,
 } satisfies ToolContract;
 
 export const UpdateWorkflow = {
   name: 'update_workflow',
   input: z.object({ id: WorkflowId, definition: WorkflowDefinition.describe('The complete new definition; saved as the next version') }).strict(),
-  output: WorkflowOut,
+  output: WorkflowWrittenOut,
 } satisfies ToolContract;
 
 export const Activation = z.object({
@@ -54,7 +67,7 @@ export const Activation = z.object({
 export const ActivateWorkflow = {
   name: 'activate_workflow',
   input: id,
-  output: WorkflowOut.extend({ activation: Activation }),
+  output: WorkflowWrittenOut.extend({ activation: Activation }),
 } satisfies ToolContract;
 
 export const RotateWebhookSecret = {
@@ -66,7 +79,7 @@ export const RotateWebhookSecret = {
     rotatedAt: IsoDateTime,
   }),
 } satisfies ToolContract;
-export const DeactivateWorkflow = { name: 'deactivate_workflow', input: id, output: WorkflowOut } satisfies ToolContract;
+export const DeactivateWorkflow = { name: 'deactivate_workflow', input: id, output: WorkflowWrittenOut } satisfies ToolContract;
 
 export const DryRunWorkflow = {
   name: 'dry_run_workflow',
@@ -146,7 +159,7 @@ export const InstallTemplate = {
       variables: z.record(z.string(), z.unknown()).optional().describe('Override template variables, e.g. {"companyName": "Acme"}'),
     })
     .strict(),
-  output: WorkflowOut,
+  output: WorkflowWrittenOut,
 } satisfies ToolContract;
 
 /** In lists the HTML is cut here (a report's HTML with charts runs to hundreds of KB); crm://mailbox/{id} has all of it. */
