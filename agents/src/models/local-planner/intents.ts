@@ -1,7 +1,7 @@
 import examples from './intents.examples.json' with { type: 'json' };
 import { trainNaiveBayes, type NaiveBayes } from './naive-bayes.ts';
 
-export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue' | 'list_approvals' | 'decide_approval' | 'pipeline_status' | 'source_ranking' | 'rep_performance' | 'new_contacts' | 'deals_won' | 'stale_contacts';
+export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue' | 'list_approvals' | 'decide_approval' | 'pipeline_status' | 'source_ranking' | 'rep_performance' | 'new_contacts' | 'deals_won' | 'stale_contacts' | 'response_time' | 'insights';
 export type AgentName = 'crm' | 'scoring' | 'research' | 'insights';
 
 export interface IntentSpec {
@@ -51,6 +51,10 @@ export const INTENTS: Record<Intent, IntentSpec> = {
   deals_won: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'count the customers won' },
   // decided by rule only: open leads and prospects not contacted for N days
   stale_contacts: { tools: ['search_contacts'], agent: 'crm', needsContact: false, verb: 'find the contacts gone quiet' },
+  // decided by rule only: how fast inbound interactions are answered (get_metrics' response_time group)
+  response_time: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'measure the response time' },
+  // decided by rule only: anomalies, significant trends and segment differences
+  insights: { tools: ['generate_insights'], agent: 'insights', needsContact: false, verb: 'find what stands out' },
   rep_performance: { tools: ['get_metrics', 'search_contacts'], agent: 'insights', needsContact: false, verb: "report a rep's activity and pipeline" },
 };
 

@@ -43,6 +43,13 @@ export function metricRange(text: string, now: Date): MetricRange {
   if (/\bthis month\b/.test(lower)) return { start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), end: now, label: 'this month' };
   if (/\byesterday\b/.test(lower)) return { start: new Date(midnight - DAY), end: new Date(midnight), label: 'yesterday' };
   if (/\btoday\b/.test(lower)) return { start: new Date(midnight), end: now, label: 'today' };
+  const since = lower.match(/\bsince (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/);
+  if (since) {
+    const day = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].indexOf(since[1]!);
+    // the latest such day before today ("since Friday" on a Monday: three days)
+    const back = (now.getUTCDay() - day + 7) % 7 || 7;
+    return { start: new Date(midnight - back * DAY), end: now, label: `since ${since[1]![0]!.toUpperCase()}${since[1]!.slice(1)}` };
+  }
   return { start: new Date(now.getTime() - 30 * DAY), end: now, label: 'the last 30 days' };
 }
 

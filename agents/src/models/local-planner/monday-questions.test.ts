@@ -12,6 +12,7 @@ import type { Intent } from './intents.ts';
 import { planRequest } from './plan.ts';
 import { performanceSubject } from './rules.ts';
 import { staleDays } from './team-steps.ts';
+import { metricRange } from './metric-steps.ts';
 
 const MON = new Date('2026-11-30T10:00:00Z');
 const intents = (m: string) => planRequest(m, MON, 'Europe/London').steps.map((s) => s.intent);
@@ -35,6 +36,13 @@ const TUNE: Record<string, Intent> = {
   'which leads went cold?': 'stale_contacts',
   "what's overdue?": 'list_follow_ups',
   "What's on my plate today?": 'list_follow_ups',
+  'What should I focus on this morning?': 'list_follow_ups',
+  'any anomalies in the last month?': 'insights',
+  'what changed since Friday?': 'insights',
+  'How is sentiment trending?': 'insights',
+  "what's our average response time to inbound leads?": 'response_time',
+  "what's our lead velocity?": 'deals_won',
+  'how did the webinar campaign do?': 'conversion_rate',
 };
 
 const HELD_OUT: Record<string, Intent> = {
@@ -58,6 +66,12 @@ const HELD_OUT: Record<string, Intent> = {
   "Which prospects haven't heard from us in two weeks?": 'stale_contacts',
   'show me stale leads': 'stale_contacts',
   'what tasks are overdue?': 'list_follow_ups',
+  'what should I prioritise today?': 'list_follow_ups',
+  'anything unusual in the numbers this week?': 'insights',
+  'did anything spike last month?': 'insights',
+  'how quickly do we reply to inbound enquiries?': 'response_time',
+  'how long does it take leads to become customers?': 'deals_won',
+  'how is the partner channel performing?': 'conversion_rate',
 };
 
 const NEAR_MISSES: Record<string, Intent[]> = {
@@ -90,6 +104,11 @@ describe('Monday-morning questions are planned by rules that generalise', () => 
     expect(performanceSubject('how am I doing this week')).toEqual({ self: true });
     expect(performanceSubject('how is the team doing')).toBeUndefined();
     expect(performanceSubject('How did we do last week?')).toBeUndefined();
+  });
+
+  it('counts "since Friday" from the latest Friday before today (UTC)', () => {
+    expect(metricRange('what changed since Friday?', MON)).toMatchObject({ start: new Date('2026-11-27T00:00:00Z'), end: MON, label: 'since Friday' });
+    expect(metricRange('since monday', MON).start).toEqual(new Date('2026-11-23T00:00:00Z'));
   });
 
   it('reads the silence a stale-contacts question names', () => {

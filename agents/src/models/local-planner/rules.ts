@@ -54,7 +54,7 @@ const RULES: [RegExp, Intent][] = [
   // a forecast of counts (our money figures are caught above): "forecast conversions for next week"
   [/\b(forecast\w*|predict\w*|projections?|projected)\b/i, 'forecast'],
   // "how many leads converted last month" was counted as leads (300) by the word classifier
-  [/\bconversion rates?\b|\bwin rate\b|\b(leads?|contacts?)\b.*\bconvert(ed|s|ing)?\b.*\b(last|past|over|this|in)\b|\bconversions\b.*\b(last|past|over|this|in)\b/i, 'conversion_rate'],
+  [/\bhow (did|is|are|was|were|has|have|does)\b.*\b(campaigns?|sources?|channels?)\b.*\b(do|doing|done|perform\w*|going|convert\w*)\b|\bconversion rates?\b|\bwin rate\b|\b(leads?|contacts?)\b.*\bconvert(ed|s|ing)?\b.*\b(last|past|over|this|in)\b|\bconversions\b.*\b(last|past|over|this|in)\b/i, 'conversion_rate'],
   // a decision on the approval queue typed as a chat message: "approve 3f2a", "reject the second one, wrong contact"
   [APPROVAL_DECISION, 'decide_approval'],
   // "how is Priya doing this month?", "Daniel's numbers last week", "how am I doing": one person's (or the team's) period
@@ -69,10 +69,17 @@ const RULES: [RegExp, Intent][] = [
   [/^(?!.*\b(will|next|coming|expect\w*|upcoming)\b)(?:.*\b(how many|number of|count)\b.*\bnew\s+(leads?|contacts?|sign-?ups?|prospects?)\b|^(?=\s*(what|how|which|who|did|do|any|show|list|tell|give|count|number)\b).*\bnew\s+(leads?|contacts?|sign-?ups?)\b.*\b(came in|arrived|created|added|got|did we get|last|this|yesterday|today)\b)/i, 'new_contacts'],
   // a period in review: the team's activity and conversion ("summarise last week", "weekly recap")
   [/\b(summar\w+|recap|review|overview|highlights|roundup|round-up)\b.*\b(last|this|past|previous)\s+(week|month|quarter)\b|\b(weekly|monthly)\s+(summary|recap|review|overview|report)\b|\bhow did (last|this) (week|month) go\b/i, 'rep_performance'],
+  [/\b(focus on|prioriti[sz]e|priorities|start (with|my day))\b/i, 'list_follow_ups'],
+  // how fast inbound interactions are answered
+  [/\bresponse (time|rate)s?\b|\bhow (fast|quickly|soon) (do|did|are|were) (we|i|you|the team)\b.*\b(respond|reply|answer|get back)\w*\b|\btime to (respond|reply|answer|first response)\b/i, 'response_time'],
+  // how long leads take to become customers: lead velocity's median, with the count won
+  [/\b(lead |sales )?velocity\b|\bsales cycle\b|\bhow long\b.*\b(convert|close|become (a )?customers?|to win)\b|\btime to (close|convert|win)\b/i, 'deals_won'],
   [/\boverdue\b|\b(my|today'?s)\s+(tasks?|to-?dos?|agenda|plate|calls? to make)\b|\bwhat'?s on my (plate|list|agenda)\b|\bwhat (do|should) i (have|do)\b.*\b(today|this week|now)\b/i, 'list_follow_ups'],
   [/\b(how many|number of|count)\b.*\binteractions?\b|\b(team )?activity\b.*\b(in|during|last)\b/i, 'activity_trend'],
   [/\b(how many|number of|count)\b.*\b(follow-?ups?|tasks?|reminders?)\b/i, 'list_follow_ups'],
   [/\bdo first\b|\bmost urgent\b|\bfirst today\b/i, 'list_follow_ups'],
+  // what stands out: anomalies, significant trends, segment differences (generate_insights)
+  [/\b(anomal\w*|unusual|outliers?|spikes?|dips?|trending|significant (changes?|trends?)|insights?|stand(s)? out)\b|\bwhat('?s| has| have)? changed\b|\banything (i should know|odd|unusual|worrying)\b/i, 'insights'],
   [/\bwho owns\b|\bowner\b|\bassigned to\b|\bresponsible for\b|\baccount manager\b|\blooks? after\b/i, 'contact_owner'],
   [/\b(mark|move|set|change|convert|switch|put)\b.*\b(as|to|into)\b\s*(an? )?(customer|prospect|lead|inactive)s?\b/i, 'change_status'],
   [/\b(right|correct|wrong) (pipeline )?stage\b|\bwhat (status|stage)\b/i, 'contact_lookup'],

@@ -6,7 +6,7 @@ import type { Intent } from './intents.ts';
 import type { Step } from './plan.ts';
 import type { CandidateContact } from './turn.ts';
 import { decideApproval, listApprovals } from './approval-steps.ts';
-import { dealsWon, newContacts, pipelineStatus, repPerformance, sourceRanking, staleContacts } from './team-steps.ts';
+import { dealsWon, insights, newContacts, pipelineStatus, repPerformance, responseTime, sourceRanking, staleContacts } from './team-steps.ts';
 import { activityTrend, contactOwner, conversionRate, forecast, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
 
 export interface StepContext {
@@ -208,6 +208,8 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   new_contacts: newContacts,
   deals_won: dealsWon,
   stale_contacts: staleContacts,
+  response_time: responseTime,
+  insights,
 };
 
 /** A scoring factor as people read it: explain_score's `label` ("Meetings, last 7 days"), not its feature name (meeting_7d). */

@@ -219,3 +219,35 @@ export const staleContacts: StepHandler = {
     return `${total} open lead(s) and prospect(s) you can see have not been contacted in the last ${days} days (search_contacts); the highest scored:\n${top.join('\n')}`;
   },
 };
+
+export const responseTime: StepHandler = {
+  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx.step.clause, ctx.now)), groups: ['response_time'] })]),
+  answer(ctx) {
+    const failure = failedCall(ctx, 'measure the response time');
+    if (failure) return failure;
+    const range = periodOf(ctx.step.clause, ctx.now);
+    const all = metrics(ctx.result('get_metrics'));
+    const time = all.find((m) => m.key === 'response_time');
+    const rate = all.find((m) => m.key === 'response_rate');
+    if (!rate || !Number(rate.sampleSize)) return `No inbound interactions were logged in ${range.label}, so there is no response time to report.`;
+    return (
+      `Inbound interactions in ${range.label} (from get_metrics): ${converted(rate)} answered` +
+      `${time && Number(time.sampleSize) ? `, a median of ${Number(time.value).toFixed(1)} hours to the answer${change(time)}` : ''}.`
+    );
+  },
+};
+
+const INSIGHT_TYPES = ['ANOMALY_DETECTION', 'TREND_ANALYSIS', 'PERFORMANCE_COMPARISON', 'OPPORTUNITY_IDENTIFICATION'];
+
+export const insights: StepHandler = {
+  calls: (ctx) => (ctx.result('generate_insights') ? [] : [ctx.call('generate_insights', { time_period: rangeArg(periodOf(ctx.step.clause, ctx.now, 90)), types: INSIGHT_TYPES })]),
+  answer(ctx) {
+    const r = ctx.result('generate_insights')!;
+    if (!r.ok) return `I could not compute the insights: ${r.summary}`;
+    const range = periodOf(ctx.step.clause, ctx.now, 90);
+    const found = ((r.data?.insights as Row[]) ?? []).slice(0, 5);
+    if (!found.length) return `Nothing stands out in ${range.label}: generate_insights found no significant trend, anomaly or difference between segments.`;
+    const lines = found.map((i) => `- ${String(i.title)}: ${String(i.description)} (${String(i.type).toLowerCase().replace(/_/g, ' ')}, impact ${String(i.impact).toLowerCase()})`);
+    return `What stands out in ${range.label} (from generate_insights, statistically tested):\n${lines.join('\n')}`;
+  },
+};
