@@ -159,3 +159,20 @@ describe('approval decisions typed in the chat', () => {
     expect(decisionTargets('reject 8779fcc0, the price 1500 is too low', [], queue)).toEqual({ decisions: [{ id: ids[2], decision: 'reject' }] });
   });
 });
+
+describe('a campaign or source with no contacts in the period', () => {
+  it('says so instead of answering with the overall rate only', async () => {
+    const { conversionRate } = await import('./metric-steps.ts');
+    const data = { metrics: [{ key: 'conversion_rate', value: 0.1, sampleSize: 20 }, { key: 'conversion_rate:source=partner', value: 0.5, sampleSize: 4 }] };
+    const ctx = (clause: string) => ({
+      step: { intent: 'conversion_rate' as const, clause },
+      now: MON,
+      timeZone: 'UTC',
+      call: () => ({ id: 'x', name: 'get_metrics', args: {} }),
+      result: () => ({ callId: 'x', name: 'get_metrics', ok: true, summary: '', data, sources: [] }),
+    });
+    expect(conversionRate.answer(ctx('how did the webinar campaign do?'))).toMatch(/no contacts from webinar were created then; all sources 10\.0% \(2 of 20 contacts\)/);
+    expect(conversionRate.answer(ctx('how is the partner channel performing?'))).toMatch(/partner 50\.0% \(2 of 4 contacts\)/);
+    expect(conversionRate.answer(ctx('what is our conversion rate by source?'))).toMatch(/Best sources: partner 50\.0%/);
+  });
+});

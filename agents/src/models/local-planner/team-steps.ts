@@ -11,6 +11,8 @@ const OWNED = ['LEAD', 'PROSPECT', 'CUSTOMER'];
 const MIN_SAMPLE = 5;
 
 const rangeArg = (r: MetricRange) => ({ start: r.start.toISOString(), end: r.end.toISOString() });
+/** " in last week", " since Friday": the period as a phrase after a verb. */
+const inPeriod = (r: MetricRange) => (r.label.startsWith('since ') ? ` ${r.label}` : ` in ${r.label}`);
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 const metrics = (r: ToolResult | undefined) => ((r?.ok ? r.data?.metrics : undefined) as Row[] | undefined) ?? [];
 const change = (m: Row, since = 'on the period before') => (typeof m.change === 'number' ? `, ${m.change >= 0 ? '+' : ''}${Math.round(m.change * 100)}% ${since}` : '');
@@ -56,10 +58,10 @@ export const sourceRanking: StepHandler = {
     const overall = all.find((m) => m.key === 'conversion_rate');
     const sources = all.filter((m) => String(m.key).startsWith('conversion_rate:source='));
     const label = (m: Row) => String(m.key).slice('conversion_rate:source='.length);
-    if (!sources.length) return `No contacts with a source were created in ${range.label}, so I cannot rank the lead sources.`;
+    if (!sources.length) return `No contacts with a source were created${inPeriod(range)}, so I cannot rank the lead sources.`;
     const ranked = sources.filter((m) => Number(m.sampleSize) >= MIN_SAMPLE).sort((a, b) => Number(b.value) - Number(a.value) || Number(b.sampleSize) - Number(a.sampleSize));
     const few = sources.filter((m) => Number(m.sampleSize) < MIN_SAMPLE);
-    const head = `Lead sources ranked by conversion rate — contacts created in ${range.label} that became customers by the end of it (from get_metrics)${overall ? `; all sources ${converted(overall)}` : ''}:`;
+    const head = `Lead sources ranked by conversion rate — contacts created${inPeriod(range)} that became customers by the end of it (from get_metrics)${overall ? `; all sources ${converted(overall)}` : ''}:`;
     const lines = ranked.slice(0, 8).map((m, n) => `${n + 1}. ${label(m)} ${converted(m)}`);
     const rest = few.length ? `\nToo few contacts to rank (under ${MIN_SAMPLE}): ${few.map((m) => `${label(m)} ${converted(m)}`).join(', ')}.` : '';
     return `${head}\n${lines.join('\n') || `(no source has ${MIN_SAMPLE} or more contacts)`}${rest}`;
@@ -137,7 +139,7 @@ export const repPerformance: StepHandler = {
         .sort((a, b) => Number(b.value) - Number(a.value))
         .map((m) => `${String(m.name).replace(/^Conversion rate — owner: /, '')} ${converted(m)}`);
       return (
-        `The team in ${range.label} (from get_metrics): ${total} interactions logged${people.length ? ` — ${people.join(', ')}` : ''}.` +
+        `The team${inPeriod(range)} (from get_metrics): ${total} interactions logged${people.length ? ` — ${people.join(', ')}` : ''}.` +
         ` Conversion of the contacts created then: ${overall ? converted(overall) : 'no contacts were created'}${owners.length ? `; by owner: ${owners.join(', ')}` : ''}.`
       );
     }
@@ -151,7 +153,7 @@ export const repPerformance: StepHandler = {
     const teamMean = mine?.benchmark ?? activity[0]?.benchmark;
     const logged = mine ? `${String(mine.value)} interactions logged${teamMean !== undefined ? ` (team average ${String(teamMean)})` : ''}${change(mine)}` : 'no interactions logged';
     const conv = conversion && Number(conversion.sampleSize) > 0 ? `of the contacts assigned to ${user.name} and created then, ${converted(conversion)} became customers${overall ? ` (team ${pct(Number(overall.value))})` : ''}` : `no contacts assigned to ${user.name} were created then`;
-    return `${user.name} in ${range.label} (from get_metrics): ${logged}; ${conv}. Assigned to ${user.name} now (search_contacts): ${counts.join(', ')}.`;
+    return `${user.name}${inPeriod(range)} (from get_metrics): ${logged}; ${conv}. Assigned to ${user.name} now (search_contacts): ${counts.join(', ')}.`;
   },
 };
 
@@ -167,7 +169,7 @@ export const newContacts: StepHandler = {
       .filter((m) => String(m.key).startsWith('conversion_rate:source=') && Number(m.sampleSize) > 0)
       .sort((a, b) => Number(b.sampleSize) - Number(a.sampleSize))
       .map((m) => `${String(m.key).slice('conversion_rate:source='.length)} ${String(m.sampleSize)}`);
-    return `${created} new contact(s) were created in ${range.label} (from get_metrics)${sources.length ? `; by source: ${sources.join(', ')}` : ''}.`;
+    return `${created} new contact(s) were created${inPeriod(range)} (from get_metrics)${sources.length ? `; by source: ${sources.join(', ')}` : ''}.`;
   },
 };
 
@@ -180,7 +182,7 @@ export const dealsWon: StepHandler = {
     const v = metrics(ctx.result('get_metrics')).find((m) => m.key === 'lead_velocity');
     const won = Number(v?.sampleSize ?? 0);
     const speed = won ? `; a median of ${Number(v!.value).toFixed(1)} days from first contact to customer` : '';
-    return `${won} contact(s) became customers in ${range.label} (from get_metrics)${speed}. The CRM records no deal values, so this counts customers won, not money.`;
+    return `${won} contact(s) became customers${inPeriod(range)} (from get_metrics)${speed}. The CRM records no deal values, so this counts customers won, not money.`;
   },
 };
 
@@ -229,9 +231,9 @@ export const responseTime: StepHandler = {
     const all = metrics(ctx.result('get_metrics'));
     const time = all.find((m) => m.key === 'response_time');
     const rate = all.find((m) => m.key === 'response_rate');
-    if (!rate || !Number(rate.sampleSize)) return `No inbound interactions were logged in ${range.label}, so there is no response time to report.`;
+    if (!rate || !Number(rate.sampleSize)) return `No inbound interactions were logged${inPeriod(range)}, so there is no response time to report.`;
     return (
-      `Inbound interactions in ${range.label} (from get_metrics): ${converted(rate)} answered` +
+      `Inbound interactions${inPeriod(range)} (from get_metrics): ${converted(rate)} answered` +
       `${time && Number(time.sampleSize) ? `, a median of ${Number(time.value).toFixed(1)} hours to the answer${change(time)}` : ''}.`
     );
   },
@@ -246,8 +248,8 @@ export const insights: StepHandler = {
     if (!r.ok) return `I could not compute the insights: ${r.summary}`;
     const range = periodOf(ctx.step.clause, ctx.now, 90);
     const found = ((r.data?.insights as Row[]) ?? []).slice(0, 5);
-    if (!found.length) return `Nothing stands out in ${range.label}: generate_insights found no significant trend, anomaly or difference between segments.`;
+    if (!found.length) return `Nothing stands out${inPeriod(range)}: generate_insights found no significant trend, anomaly or difference between segments.`;
     const lines = found.map((i) => `- ${String(i.title)}: ${String(i.description)} (${String(i.type).toLowerCase().replace(/_/g, ' ')}, impact ${String(i.impact).toLowerCase()})`);
-    return `What stands out in ${range.label} (from generate_insights, statistically tested):\n${lines.join('\n')}`;
+    return `What stands out${inPeriod(range)} (from generate_insights, statistically tested):\n${lines.join('\n')}`;
   },
 };
