@@ -43,6 +43,8 @@ const TUNE: Record<string, Intent> = {
   "what's our average response time to inbound leads?": 'response_time',
   "what's our lead velocity?": 'deals_won',
   'how did the webinar campaign do?': 'conversion_rate',
+  'who logged the most calls last week?': 'activity_trend',
+  'Which of my prospects are closest to signing?': 'hot_leads',
 };
 
 const HELD_OUT: Record<string, Intent> = {
@@ -72,6 +74,9 @@ const HELD_OUT: Record<string, Intent> = {
   'how quickly do we reply to inbound enquiries?': 'response_time',
   'how long does it take leads to become customers?': 'deals_won',
   'how is the partner channel performing?': 'conversion_rate',
+  'who had the fewest meetings this month?': 'activity_trend',
+  'which leads are most likely to close?': 'hot_leads',
+  "who's ready to buy?": 'hot_leads',
 };
 
 const NEAR_MISSES: Record<string, Intent[]> = {
@@ -82,6 +87,11 @@ const NEAR_MISSES: Record<string, Intent[]> = {
   'mark Yara as customer, she signed yesterday': ['change_status'],
   'What approvals are waiting for me?': ['list_approvals'],
   'Does a 15% discount need approval?': ['knowledge_question'],
+  // knowledge-base questions (core/demo-kb/questions*.json) the first version of these rules took
+  'What is the response time for an urgent issue like the website being down?': ['knowledge_question'],
+  'When is the monthly report sent to clients?': ['knowledge_question'],
+  'how fast do we have to answer a complaint': ['knowledge_question'],
+  'what numbers did email get for the fasteners client - pipeline, % of online sales etc': ['knowledge_question'],
   'how many customers do we have': ['count_contacts'],
   'how many interactions did the team log last week?': ['activity_trend'],
 };

@@ -62,19 +62,24 @@ const RULES: [RegExp, Intent][] = [
   // which lead sources (channels) do best: ranked by conversion, not the hottest individual leads
   [/\b(lead )?(sources?|channels?)\b.*\b(best|top|most|highest|better|worst|perform\w*|convert\w*|quality|bring|brings|rank\w*|compare|comparison|good|strongest)\b|\b(best|top|which|what|strongest|worst|highest)\b.*\b(sources?|channels?)\b.*\b(leads?|customers?|convert\w*|deals?)\b|\bwhere\b.*\b(best |good |most )?(leads?|customers?|deals?)\b.*\bcome from\b|\b(compare|rank|ranking|comparison|breakdown|performance)\b.*\b(lead )?(sources?|channels?)\b/i, 'source_ranking'],
   // the pipeline as a whole, by status (not a contact's stage, not the hottest leads in it)
-  [/^(?!.*\b(hot|hottest|warm|warmest|scores?|scored|forecast\w*)\b).*(\b(pipeline|funnel)\b(?!\s+stage)|\b(by|per|each|every|in each)\s+(status|stage)\b|\b(status|stage)\s+(breakdown|split|distribution|counts?)\b|\bbreak\s*down\b.*\b(status|stage)|\bcontacts?\b.*\bin each\b)/i, 'pipeline_status'],
+  [/^(?!.*\b(hot|hottest|warm|warmest|scores?|scored|forecast\w*|clients?|case stud\w*)\b).*(\b(pipeline|funnel)\b(?!\s+stage)|\b(by|per|each|every|in each)\s+(status|stage)\b|\b(status|stage)\s+(breakdown|split|distribution|counts?)\b|\bbreak\s*down\b.*\b(status|stage)|\bcontacts?\b.*\bin each\b)/i, 'pipeline_status'],
   // contacts gone quiet: "who hasn't been contacted in 30 days?", "which leads went cold?"
   [/(\bnot|n'?t|\bnever)\s+(been\s+)?(contacted|touched|called|reached|spoken to|heard from)\b|\b(gone|went|going|gotten|getting|turned)\s+(cold|quiet|dark|stale)\b|\bneglected\b|\bno (contact|touch\w*|activity)\s+(in|for|since)\b|\bstale (leads?|contacts?|prospects?)\b/i, 'stale_contacts'],
   // new contacts counted over a past period (a question about the future is a forecast, above)
   [/^(?!.*\b(will|next|coming|expect\w*|upcoming)\b)(?:.*\b(how many|number of|count)\b.*\bnew\s+(leads?|contacts?|sign-?ups?|prospects?)\b|^(?=\s*(what|how|which|who|did|do|any|show|list|tell|give|count|number)\b).*\bnew\s+(leads?|contacts?|sign-?ups?)\b.*\b(came in|arrived|created|added|got|did we get|last|this|yesterday|today)\b)/i, 'new_contacts'],
   // a period in review: the team's activity and conversion ("summarise last week", "weekly recap")
-  [/\b(summar\w+|recap|review|overview|highlights|roundup|round-up)\b.*\b(last|this|past|previous)\s+(week|month|quarter)\b|\b(weekly|monthly)\s+(summary|recap|review|overview|report)\b|\bhow did (last|this) (week|month) go\b/i, 'rep_performance'],
+  [/\b(summar\w+|recap|review|overview|highlights|roundup|round-up)\b.*\b(last|this|past|previous)\s+(week|month|quarter)\b|\b(weekly|monthly)\s+(summary|recap|overview)\b(?!.*\bclients?\b)|\bhow did (last|this) (week|month) go\b/i, 'rep_performance'],
   [/\b(focus on|prioriti[sz]e|priorities|start (with|my day))\b/i, 'list_follow_ups'],
   // how fast inbound interactions are answered
-  [/\bresponse (time|rate)s?\b|\bhow (fast|quickly|soon) (do|did|are|were) (we|i|you|the team)\b.*\b(respond|reply|answer|get back)\w*\b|\btime to (respond|reply|answer|first response)\b/i, 'response_time'],
+  // (a service level — "the response time for an urgent issue", "how fast do we have to answer a complaint" — is for the knowledge base)
+  [/^(?!.*\b(urgent|issues?|support|sla|tickets?|outages?|incidents?|down|complaints?|have to|must|should|promise\w*|commit\w*|policy)\b)(?:.*\b(our|average|median|mean|team'?s?|my)\s+(\w+\s+)?response (time|rate)s?\b|.*\bresponse (time|rate)s?\b.*\b(inbound|leads?|enquir\w*|inquir\w*|contacts?|calls?|emails?)\b|.*\bhow (fast|quickly|soon) (do|did|are|were) (we|i|you|the team)\b.*\b(respond|reply|answer|get back)\w*\b|.*\btime to (respond|reply|answer|first response)\b)/i, 'response_time'],
   // how long leads take to become customers: lead velocity's median, with the count won
   [/\b(lead |sales )?velocity\b|\bsales cycle\b|\bhow long\b.*\b(convert|close|become (a )?customers?|to win)\b|\btime to (close|convert|win)\b/i, 'deals_won'],
-  [/\boverdue\b|\b(my|today'?s)\s+(tasks?|to-?dos?|agenda|plate|calls? to make)\b|\bwhat'?s on my (plate|list|agenda)\b|\bwhat (do|should) i (have|do)\b.*\b(today|this week|now)\b/i, 'list_follow_ups'],
+  [/^(?!.*\b(invoices?|payments?|bills?|fees?|paid)\b).*\boverdue\b|\b(my|today'?s)\s+(tasks?|to-?dos?|agenda|plate|calls? to make)\b|\bwhat'?s on my (plate|list|agenda)\b|\bwhat (do|should) i (have|do)\b.*\b(today|this week|now)\b/i, 'list_follow_ups'],
+  // who was most active: the activity metric's per-person counts ("who logged the most calls last week?")
+  [/\bwho\b.*\b(most|fewest|least|more|less)\b.*\b(calls?|interactions?|meetings?|emails?|activity|activities|touch\w*)\b/i, 'activity_trend'],
+  // open leads nearest to buying are the highest scored ("which prospects are closest to signing?")
+  [/\b(which|who|whom)\b.*\b(closest to|most likely to|likeliest to|ready to|about to|nearest to)\s+(sign|close|convert|buy|win|purchase)\w*/i, 'hot_leads'],
   [/\b(how many|number of|count)\b.*\binteractions?\b|\b(team )?activity\b.*\b(in|during|last)\b/i, 'activity_trend'],
   [/\b(how many|number of|count)\b.*\b(follow-?ups?|tasks?|reminders?)\b/i, 'list_follow_ups'],
   [/\bdo first\b|\bmost urgent\b|\bfirst today\b/i, 'list_follow_ups'],
