@@ -36,4 +36,20 @@ describe('turn policy', () => {
     const explicit = turnPolicy('send the brochure to pat@new.test', NOW, 'Europe/London');
     expect(judgeCall({ id: 'e2', name: 'send_email', args: { to: ['pat@new.test'] } }, info('send_email', 'egress'), explicit, [])).toMatchObject({ action: 'approve' });
   });
+
+  it('runs a decision the user typed ("approve 3f2a…", or a request this conversation listed) without filing it for a second approval', () => {
+    const decide = info('decide_approval', 'destructive');
+    const listed: ToolResult = { callId: 'l', name: 'list_approvals', ok: true, summary: '', data: { approvals: [{ id: 'aaaa1111-0000-4000-8000-000000000001' }] }, sources: [] };
+    const call = (id: string, decision: string) => ({ id: 'd', name: 'decide_approval', args: { id, decision } });
+    const byPrefix = turnPolicy('approve 3f2a9c1b', NOW, 'Europe/London');
+    expect(judgeCall(call('3f2a9c1b-0000-4000-8000-000000000000', 'approve'), decide, byPrefix, [])).toEqual({ action: 'run' });
+    // the user said approve: a rejection, or another request, is not what they decided
+    expect(judgeCall(call('3f2a9c1b-0000-4000-8000-000000000000', 'reject'), decide, byPrefix, [])).toMatchObject({ action: 'approve' });
+    expect(judgeCall(call('77777777-0000-4000-8000-000000000000', 'approve'), decide, byPrefix, [])).toMatchObject({ action: 'approve' });
+    const byPlace = turnPolicy('reject the first one, wrong contact', NOW, 'Europe/London');
+    expect(judgeCall(call('aaaa1111-0000-4000-8000-000000000001', 'reject'), decide, byPlace, [listed])).toEqual({ action: 'run' });
+    // a message that asks for no decision never runs one
+    const other = turnPolicy('show me the pipeline by status', NOW, 'Europe/London');
+    expect(judgeCall(call('aaaa1111-0000-4000-8000-000000000001', 'approve'), decide, other, [listed])).toMatchObject({ action: 'approve' });
+  });
 });

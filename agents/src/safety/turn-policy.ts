@@ -35,10 +35,31 @@ export function judgeCall(call: ToolCallRequest, info: ToolInfo | undefined, pol
     if (bad.length) return { action: 'refuse', reason: `${call.name}: recipient(s) ${bad.join(', ')} come neither from your request nor from a contact it names` };
     return { action: 'approve', reason: `${call.name} sends something outside the CRM` };
   }
+  // the user's own "approve 3f2a" is the human decision: filing it for approval would ask for a second one
+  if (call.name === 'decide_approval' && decisionAsked(call, policy, seen)) return { action: 'run' };
   // the reason a user reads before approving: one contact's status change is neither bulk nor irreversible
   if (info.kind === 'destructive') return { action: 'approve', reason: `${call.name} overwrites or removes existing data, so a person approves it first` };
   if (!policy.allowedWrites.includes(call.name)) return { action: 'approve', reason: `${call.name} was not asked for in your message` };
   return { action: 'run' };
+}
+
+/**
+ * A decision the user typed: the message is an "approve …"/"reject …" request (the plan has a
+ * decision step), the call decides the way the message does, and the request it decides is named by
+ * the message (the start of its id) or was listed by list_approvals in this conversation. Who may
+ * decide what is still the queue's check (a rep only their own assistant's actions).
+ */
+function decisionAsked(call: ToolCallRequest, policy: TurnPolicy, seen: readonly ToolResult[]): boolean {
+  if (!policy.allowedWrites.includes('decide_approval')) return false;
+  const id = typeof call.args.id === 'string' ? call.args.id.toLowerCase() : '';
+  const words = policy.request.toLowerCase();
+  const verb = /\b(reject|decline|deny)\b/.test(words) ? 'reject' : 'approve';
+  // a message with both verbs decides each request its own way: the call must follow one of them
+  const both = /\bapprove\b/.test(words) && verb === 'reject';
+  if (!id || (!both && call.args.decision !== verb)) return false;
+  const named = (words.match(/\b[0-9a-f][0-9a-f-]{3,35}\b/g) ?? []).some((t) => id.startsWith(t));
+  const listed = seen.some((r) => r.name === 'list_approvals' && r.ok && ((r.data?.approvals as { id?: string }[] | undefined) ?? []).some((a) => a.id === id));
+  return named || listed;
 }
 
 function recipientsOf(args: Record<string, unknown>): string[] {

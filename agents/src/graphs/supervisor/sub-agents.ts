@@ -12,8 +12,8 @@ export interface SubAgentSpec {
 export const SUB_AGENTS: readonly SubAgentSpec[] = [
   {
     name: 'crm',
-    description: 'Contacts, their interactions (timeline), follow-up tasks, statuses, counts of contacts, the approval requests waiting.',
-    tools: ['search_contacts', 'get_contact', 'create_contact', 'update_contact', 'change_contact_status', 'log_interaction', 'get_contact_timeline', 'list_follow_ups', 'create_follow_up', 'complete_follow_up', 'find_duplicate_contacts', 'merge_contacts', 'send_email', 'list_approvals'],
+    description: 'Contacts, their interactions (timeline), follow-up tasks, statuses, counts of contacts, the approval requests waiting and deciding them.',
+    tools: ['search_contacts', 'get_contact', 'create_contact', 'update_contact', 'change_contact_status', 'log_interaction', 'get_contact_timeline', 'list_follow_ups', 'create_follow_up', 'complete_follow_up', 'find_duplicate_contacts', 'merge_contacts', 'send_email', 'list_approvals', 'decide_approval'],
   },
   {
     name: 'scoring',
@@ -27,8 +27,8 @@ export const SUB_AGENTS: readonly SubAgentSpec[] = [
   },
   {
     name: 'insights',
-    description: 'Pipeline analytics: metrics, conversion rates, trends, anomalies, forecasts, customer journeys.',
-    tools: ['get_metrics', 'generate_insights', 'detect_anomalies', 'forecast', 'analyze_customer_journey'],
+    description: "Pipeline analytics: metrics, the pipeline by status, conversion rates and lead sources, a rep's or the team's activity, trends, anomalies, forecasts, customer journeys.",
+    tools: ['get_metrics', 'search_contacts', 'generate_insights', 'detect_anomalies', 'forecast', 'analyze_customer_journey'],
   },
   {
     name: 'workflows',

@@ -1,7 +1,7 @@
 import examples from './intents.examples.json' with { type: 'json' };
 import { trainNaiveBayes, type NaiveBayes } from './naive-bayes.ts';
 
-export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue' | 'list_approvals';
+export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue' | 'list_approvals' | 'decide_approval' | 'pipeline_status' | 'source_ranking' | 'rep_performance' | 'new_contacts' | 'deals_won' | 'stale_contacts' | 'response_time' | 'insights';
 export type AgentName = 'crm' | 'scoring' | 'research' | 'insights';
 
 export interface IntentSpec {
@@ -38,6 +38,24 @@ export const INTENTS: Record<Intent, IntentSpec> = {
   no_revenue: { tools: [], agent: undefined, needsContact: false, verb: 'report revenue' },
   // decided by rule only (rules.ts): the approval queue as the caller sees it (a rep: requests filed for them)
   list_approvals: { tools: ['list_approvals'], agent: 'crm', needsContact: false, verb: 'list the approvals waiting' },
+  // decided by rule only: "approve 3f2a", "reject the second one" — the queue decides, with its role checks
+  decide_approval: { tools: ['list_approvals', 'decide_approval'], agent: 'crm', needsContact: false, verb: 'decide the approval request' },
+  // decided by rule only: contacts by status from get_metrics' pipeline group
+  pipeline_status: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'show the pipeline by status' },
+  // decided by rule only: lead sources ranked by conversion rate (get_metrics' conversion group)
+  source_ranking: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'rank the lead sources' },
+  // decided by rule only: one user's (or the team's) activity, conversion and open pipeline for a period
+  // decided by rule only: contacts created in a past period (the overall conversion metric's sample), by source
+  new_contacts: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'count the new contacts' },
+  // decided by rule only: contacts that became customers in a period (lead velocity's sample)
+  deals_won: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'count the customers won' },
+  // decided by rule only: open leads and prospects not contacted for N days
+  stale_contacts: { tools: ['search_contacts'], agent: 'crm', needsContact: false, verb: 'find the contacts gone quiet' },
+  // decided by rule only: how fast inbound interactions are answered (get_metrics' response_time group)
+  response_time: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'measure the response time' },
+  // decided by rule only: anomalies, significant trends and segment differences
+  insights: { tools: ['generate_insights'], agent: 'insights', needsContact: false, verb: 'find what stands out' },
+  rep_performance: { tools: ['get_metrics', 'search_contacts'], agent: 'insights', needsContact: false, verb: "report a rep's activity and pipeline" },
 };
 
 /** Below this posterior the planner says the request is beyond it rather than guess. */

@@ -74,7 +74,7 @@ export class LocalPlannerChatModel extends BaseChatModel<LocalPlannerCallOptions
 
 function extras(move: PlannerOutput) {
   return {
-    additional_kwargs: move.pendingChoice ? { pending_choice: move.pendingChoice } : {},
+    additional_kwargs: { ...(move.pendingChoice ? { pending_choice: move.pendingChoice } : {}), ...(move.listedApprovals ? { listed_approvals: move.listedApprovals } : {}) },
     response_metadata: { model_provider: 'local', model: 'local-planner', offline: true },
   };
 }

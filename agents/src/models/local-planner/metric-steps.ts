@@ -43,6 +43,13 @@ export function metricRange(text: string, now: Date): MetricRange {
   if (/\bthis month\b/.test(lower)) return { start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), end: now, label: 'this month' };
   if (/\byesterday\b/.test(lower)) return { start: new Date(midnight - DAY), end: new Date(midnight), label: 'yesterday' };
   if (/\btoday\b/.test(lower)) return { start: new Date(midnight), end: now, label: 'today' };
+  const since = lower.match(/\bsince (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/);
+  if (since) {
+    const day = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].indexOf(since[1]!);
+    // the latest such day before today ("since Friday" on a Monday: three days)
+    const back = (now.getUTCDay() - day + 7) % 7 || 7;
+    return { start: new Date(midnight - back * DAY), end: now, label: `since ${since[1]![0]!.toUpperCase()}${since[1]!.slice(1)}` };
+  }
   return { start: new Date(now.getTime() - 30 * DAY), end: now, label: 'the last 30 days' };
 }
 
@@ -69,6 +76,12 @@ export const conversionRate: StepHandler = {
     const head = `Conversion rate of the contacts created in ${range.label} (became customers by the end of it), from get_metrics:`;
     if (asked) return `${head} ${String(asked.key).slice('conversion_rate:source='.length)} ${line(asked)}${overall ? `; all sources ${line(overall)}` : ''}.`;
     if (!overall) return `${head} no contacts were created in that period.`;
+    // "how did the webinar campaign do?" with no webinar contacts in the period: say so, not only the overall rate
+    const STOP = /^(how|did|does|do|is|was|were|are|the|our|my|by|per|of|for|a|an|each|every|all|lead|best|top|which|what|this|that|has|have)$/;
+    const before = (text.match(/\b((?:[a-z_]+\s+)?[a-z_]+)\s+(?:campaign|source|channel)s?\b/)?.[1] ?? '').split(/\s+/);
+    // "rate by source", "per channel": a breakdown, not one source
+    const named = before.some((w) => /^(by|per|each|every|all)$/.test(w)) ? '' : before.filter((w) => w && !STOP.test(w)).join(' ');
+    if (named) return `${head} no contacts from ${named} were created then; all sources ${line(overall)}.`;
     const best = [...sources].sort((a, b) => Number(b.value) - Number(a.value)).slice(0, 3);
     return `${head} ${line(overall)}.${best.length ? ` Best sources: ${best.map((m) => `${String(m.key).slice('conversion_rate:source='.length)} ${pct(Number(m.value))}`).join(', ')}.` : ''}`;
   },

@@ -41,7 +41,10 @@ export function planRequest(message: string, now: Date, timeZone: string): Reque
       continue;
     }
     const intent = top.intent as Intent;
-    if (steps.some((s) => s.intent === intent)) continue;
+    const same = steps.find((s) => s.intent === intent);
+    // "approve the first one; reject the second": one decision step reads every part
+    if (same && intent === 'decide_approval') same.clause += `; ${clause}`;
+    if (same) continue;
     const date = resolveDate(clause, now, timeZone);
     steps.push({ intent, clause, ...(date ? { date } : {}) });
   }

@@ -1,5 +1,6 @@
 import type { BaseMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
+import { listedApprovalIds } from './approval-steps.ts';
 import { cite, markOffline } from './answers.ts';
 import { pickCandidate } from './entities.ts';
 import { INTENTS, type AgentName } from './intents.ts';
@@ -18,6 +19,8 @@ export interface PlannerOutput {
   content: string;
   toolCalls: ToolCall[];
   pendingChoice?: PendingChoice;
+  /** The approval ids this answer listed, in order: what a later "approve the first one" refers to. */
+  listedApprovals?: string[];
 }
 
 /**
@@ -52,7 +55,9 @@ export function nextMove(messages: readonly BaseMessage[], options: PlannerOptio
   const contexts = work.map((step, i) => context(step, i, turn, options, contact));
   for (const ctx of contexts) calls.push(...STEP_HANDLERS[ctx.step.intent].calls(ctx));
   if (calls.length) return { content: '', toolCalls: calls };
-  return answer([...contexts.map((ctx) => STEP_HANDLERS[ctx.step.intent].answer(ctx)), ...notes].filter(Boolean).join('\n'));
+  const listed = contexts.flatMap((ctx) => (ctx.step.intent === 'list_approvals' ? listedApprovalIds(ctx) : []));
+  const final = answer([...contexts.map((ctx) => STEP_HANDLERS[ctx.step.intent].answer(ctx)), ...notes].filter(Boolean).join('\n'));
+  return listed.length ? { ...final, listedApprovals: listed } : final;
 }
 
 function context(step: Step, i: number, turn: TurnView, options: PlannerOptions, contact?: CandidateContact): StepContext {
@@ -64,6 +69,7 @@ function context(step: Step, i: number, turn: TurnView, options: PlannerOptions,
     timeZone: options.timeZone,
     call: (tool, args, n) => ({ id: id(tool, n), name: tool, args, type: 'tool_call' }),
     earlier: turn.answers,
+    ...(turn.listedApprovals ? { listed: turn.listedApprovals } : {}),
     result: (tool, n) => turn.results.get(id(tool, n)),
   };
 }

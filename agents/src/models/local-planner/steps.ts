@@ -5,6 +5,8 @@ import { resolveDate } from './dates.ts';
 import type { Intent } from './intents.ts';
 import type { Step } from './plan.ts';
 import type { CandidateContact } from './turn.ts';
+import { decideApproval, listApprovals } from './approval-steps.ts';
+import { dealsWon, insights, newContacts, pipelineStatus, repPerformance, responseTime, sourceRanking, staleContacts } from './team-steps.ts';
 import { activityTrend, contactOwner, conversionRate, forecast, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
 
 export interface StepContext {
@@ -16,6 +18,8 @@ export interface StepContext {
   result(tool: string, n?: number): ToolResult | undefined;
   /** Answers of the sub-agents that already worked on this turn (supervisor mode). */
   earlier?: readonly string[];
+  /** The approval ids the conversation's latest approval list showed, in order ("approve the first one"). */
+  listed?: readonly string[];
 }
 
 /** A step asks for tool calls until their results are in, then writes its part of the answer. */
@@ -194,19 +198,18 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   help: {
     calls: () => [],
     answer: () =>
-      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, report conversion rates, activity and forecasts of the daily counts, list the approvals waiting for you, and quote the knowledge base with citations.',
+      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, show the pipeline by status, rank lead sources by conversion, report conversion rates, activity, a rep\'s or the team\'s month ("how is Priya doing this month?") and forecasts of the daily counts, list the approvals waiting for you and decide them ("approve the first one"), and quote the knowledge base with citations.',
   },
-  list_approvals: {
-    calls: (ctx) => once(ctx, 'list_approvals', { status: 'pending', limit: 20 }),
-    answer(ctx) {
-      const r = ctx.result('list_approvals')!;
-      if (!r.ok) return failed(r, 'list the approvals');
-      const items = (r.data?.approvals as Row[]) ?? [];
-      if (!items.length) return 'No approval requests are waiting for you.';
-      const lines = items.map((a) => `- ${String(a.summary)} (${String(a.kind)}, risk ${String(a.risk)}, expires ${String(a.expiresAt).slice(0, 16).replace('T', ' ')} UTC) — approval ${String(a.id)}`);
-      return `${items.length === 20 ? 'At least 20' : items.length} approval request(s) waiting, newest first:\n${lines.join('\n')}\nDecide each with \`crm approvals approve|reject ID\`, POST /api/v1/approvals/{id}/decision or the decide_approval tool (I do not decide other requests from a chat message).`;
-    },
-  },
+  list_approvals: listApprovals,
+  decide_approval: decideApproval,
+  pipeline_status: pipelineStatus,
+  source_ranking: sourceRanking,
+  rep_performance: repPerformance,
+  new_contacts: newContacts,
+  deals_won: dealsWon,
+  stale_contacts: staleContacts,
+  response_time: responseTime,
+  insights,
 };
 
 /** A scoring factor as people read it: explain_score's `label` ("Meetings, last 7 days"), not its feature name (meeting_7d). */

@@ -31,6 +31,8 @@ export interface TurnView {
   /** The sub-agent this turn was last handed to: the one now running. */
   currentAgent?: string;
   pending?: PendingChoice;
+  /** The approval ids the conversation's latest approval list showed, in its order. */
+  listedApprovals?: string[];
 }
 
 export function readTurn(messages: readonly BaseMessage[]): TurnView {
@@ -63,7 +65,13 @@ export function readTurn(messages: readonly BaseMessage[]): TurnView {
     const m = messages[i];
     if (AIMessage.isInstance(m)) pending = m.additional_kwargs?.pending_choice as PendingChoice | undefined;
   }
-  return { human, index, results, answers, transferred, ...(currentAgent ? { currentAgent } : {}), ...(pending ? { pending } : {}) };
+  // "approve the first one" refers to the latest list of approvals shown in this conversation, however many turns ago
+  let listedApprovals: string[] | undefined;
+  for (let i = index - 1; i >= 0 && !listedApprovals; i--) {
+    const m = messages[i];
+    if (AIMessage.isInstance(m) && Array.isArray(m.additional_kwargs?.listed_approvals)) listedApprovals = m.additional_kwargs.listed_approvals as string[];
+  }
+  return { human, index, results, answers, transferred, ...(currentAgent ? { currentAgent } : {}), ...(pending ? { pending } : {}), ...(listedApprovals ? { listedApprovals } : {}) };
 }
 
 /** The graph's tool node puts the ToolResult in the artifact; a plain ToolMessage carries summary + JSON. */
