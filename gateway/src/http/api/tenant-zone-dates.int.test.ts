@@ -189,4 +189,21 @@ describe.each(testDbKinds())("dates in the tenant's time zone over MCP (Streamab
       await client.close();
     }
   });
+
+  it("save_report reads its period in the tenant's zone (a date-only end includes its day)", async () => {
+    const client = new Client({ name: 'tz-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/insights`), { requestInit: { headers: { authorization: `Bearer ${h.b.apiKeys.manager}` } } }));
+    try {
+      const res = (await client.callTool({ name: 'save_report', arguments: { kind: 'tz_digest', slot_key: 'w48', title: 'Week 48', period: { start: '2026-11-23', end: '2026-11-29' }, body: 'text' } })) as {
+        isError?: boolean;
+        structuredContent?: { report: Row };
+        content: { text: string }[];
+      };
+      expect(res.isError, res.content[0]?.text).toBeFalsy();
+      // Monday to Sunday in Los Angeles; was UTC midnights, and an offset-less time the server's zone
+      expect(res.structuredContent!.report).toMatchObject({ periodStart: '2026-11-23T08:00:00.000Z', periodEnd: '2026-11-30T08:00:00.000Z' });
+    } finally {
+      await client.close();
+    }
+  });
 });
