@@ -42,6 +42,20 @@ function utc(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0): Da
   return valid ? date : undefined;
 }
 
+// An export's date column repeats a few hundred days over many rows: each day's local midnight is
+// worked out once (Intl costs ~13 µs a cell; a million-row import reads ~2 million dates).
+const dayStarts = new Map<string, number>();
+function dayStart(d: Date, timeZone: string): Date {
+  const key = `${timeZone}|${d.getTime()}`;
+  let t = dayStarts.get(key);
+  if (t === undefined) {
+    if (dayStarts.size >= 20_000) dayStarts.clear();
+    t = startOfLocalDate(d.toISOString().slice(0, 10), timeZone).getTime();
+    dayStarts.set(key, t);
+  }
+  return new Date(t);
+}
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const SLASHED = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
 
@@ -55,8 +69,7 @@ const SLASHED = /^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(?:,?\s+(\d{1,2}):(\d{2})(?::
  * explicit Z or offset is kept as given.
  */
 export function parseDate(raw: string, order: DateOrder = 'mdy', timeZone = 'UTC'): CellResult<Date> {
-  const local = (d: Date, dateOnly: boolean) =>
-    timeZone === 'UTC' ? d : dateOnly ? startOfLocalDate(d.toISOString().slice(0, 10), timeZone) : wallClockInZone(d, timeZone);
+  const local = (d: Date, dateOnly: boolean) => (timeZone === 'UTC' ? d : dateOnly ? dayStart(d, timeZone) : wallClockInZone(d, timeZone));
   const text = raw.trim();
   const iso = ISO.exec(text);
   if (iso) {
