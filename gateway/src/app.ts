@@ -17,6 +17,7 @@ import { createTokenService } from './auth/token.service.ts';
 import { registerWebSocketServer } from './ws/websocket.plugin.ts';
 import { endRefusedUpgrades, wsRoutes, type WsRoutesOptions } from './ws/ws.routes.ts';
 import { sharedChangeFeed } from '@crm/mcp-servers';
+import { tenantZoneOf } from './runtime/tenant-zone.ts';
 import { createAssistant, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant } from '@crm/agents';
 
 export interface AppOptions {
@@ -71,7 +72,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstan
   // one assistant for /ws and REST chat (threads of a user are shared between them), built on first use
   const { core } = opts;
   let assistant: Assistant | undefined = opts.ws?.assistant ?? opts.assistant;
-  const assistantFor = () => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), logger: core.logger }));
+  const assistantFor = () => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), timeZoneOf: tenantZoneOf(core), logger: core.logger }));
   // one WebSocket server for /ws and GraphQL subscriptions, fed by one outbox change feed
   const wsServer = await registerWebSocketServer(fastify);
   const wsOptions: WsOptions = { ...DEFAULT_WS, ...opts.ws };

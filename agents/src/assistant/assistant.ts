@@ -6,6 +6,7 @@ import { createSupervisorGraph } from '../graphs/supervisor/supervisor.graph.ts'
 import type { ApprovalDecisions, PendingApproval, StepEvent } from '../graphs/supervisor/supervisor.state.ts';
 import type { McpClientFactory } from '../tools/mcp-client-factory.ts';
 import { loadToolset } from '../tools/toolset.ts';
+import { LocalPlannerChatModel } from '../models/local-planner/local-chat-model.ts';
 import { parseToolError } from '@crm/mcp-servers';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
@@ -21,6 +22,11 @@ export interface AssistantDeps {
    */
   checkpointer?: BaseCheckpointSaver | (() => Promise<BaseCheckpointSaver>);
   timeZone?: string;
+  /**
+   * The acting user's tenant's time zone (tenants.time_zone), read per turn; wins over `timeZone`.
+   * The offline planner reads "yesterday", "last week" and "tomorrow at 3pm" in it.
+   */
+  timeZoneOf?: (actor: Actor) => Promise<string>;
   now?: () => Date;
   logger?: Logger;
   /** Upper bound on graph steps per turn (each model call or tool batch is one). */
@@ -77,7 +83,10 @@ export function createAssistant(deps: AssistantDeps) {
     try {
       const toolset = await loadToolset(client);
       const checkpointer = await checkpointerOf();
-      const graph = createSupervisorGraph({ model: deps.model, toolset, checkpointer, ...(deps.timeZone ? { timeZone: deps.timeZone } : {}), ...(deps.now ? { now: deps.now } : {}) });
+      const timeZone = (await deps.timeZoneOf?.(actor)) ?? deps.timeZone;
+      // the offline planner is one instance for every tenant: each turn gets it in the caller's zone
+      const model = timeZone && deps.model instanceof LocalPlannerChatModel ? deps.model.inTimeZone(timeZone) : deps.model;
+      const graph = createSupervisorGraph({ model, toolset, checkpointer, ...(timeZone ? { timeZone } : {}), ...(deps.now ? { now: deps.now } : {}) });
       // tenantId: a remote provider accounts the turn's model calls to the tenant's token budget
       const config = { configurable: { thread_id: threadKey(actor, threadId), tenantId: actor.tenantId }, recursionLimit: deps.maxSteps ?? 40 };
       const toolCalls: ToolCallRecord[] = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate } from '../errors/safe-input.schema.ts';
+import { endOfBound, isoDate } from '../errors/safe-input.schema.ts';
 
 export const TrendDirection = z.enum(['UP', 'DOWN', 'STABLE']);
 export type TrendDirection = z.infer<typeof TrendDirection>;
@@ -37,8 +37,9 @@ export const DateRange = z
   })
   .strict()
   // a bound that failed its own check is still the raw input here: only compare two dates
-  .refine((r) => !bothDates(r) || r.start < r.end, { message: 'start must be before end', path: ['start'] })
-  .refine((r) => !bothDates(r) || r.end.getTime() - r.start.getTime() <= MAX_RANGE_DAYS * 86_400_000, {
+  // a date-only end includes its day (placed in the tenant's zone by the service): 2026-11-30 to 2026-11-30 is one day
+  .refine((r) => !bothDates(r) || r.start.getTime() < endOfBound(r.end), { message: 'start must be before end', path: ['start'] })
+  .refine((r) => !bothDates(r) || endOfBound(r.end) - r.start.getTime() <= MAX_RANGE_DAYS * 86_400_000, {
     message: `must span at most ${MAX_RANGE_DAYS} days`,
     path: ['end'],
   });
@@ -64,7 +65,7 @@ export interface MetricsResult {
   metrics: Metric[];
 }
 
-/** One UTC day of activity: the raw material of trends, anomalies and forecasts. */
+/** One calendar day of the tenant's time zone: the raw material of trends, anomalies and forecasts. */
 export interface DailyPoint {
   day: string;
   newContacts: number;

@@ -17,7 +17,7 @@ import {
 } from './analytics.sql.ts';
 import { buildMetrics, type RawMetrics } from './metric-builder.ts';
 import type { ReadStatement } from '../db/database.ts';
-import { addDays, localDate, startOfLocalDate } from '../tenants/local-day.ts';
+import { addDays, localDate, needsZone, placeRange, startOfLocalDate } from '../tenants/local-day.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -83,15 +83,23 @@ export function createAnalyticsService(db: Database, options: { now?: () => Date
     return (row?.time_zone as string | undefined) ?? 'UTC';
   }
 
+  /** A period as the caller meant it: offset-less bounds in the tenant's zone, a date-only end including its day. */
+  async function placed(actor: Actor, r: DateRange): Promise<DateRange> {
+    return needsZone(r.start) || needsZone(r.end) ? placeRange(r, await timeZoneOf(actor.tenantId)) : r;
+  }
+
   return {
     /** The actor's tenant's time zone (report periods, insights' complete days). */
     timeZone: (actor: Actor) => timeZoneOf(actor.tenantId),
+
+    /** A parsed period placed in the tenant's zone (see placeRange); a period of instants as it is. */
+    placeRange: placed,
 
     /** Period-over-period metrics in the design document's Metric shape (scoped by RBAC). */
     async metrics(actor: Actor, input: MetricsQuery = {}): Promise<MetricsResult> {
       const q = parseOrThrow(MetricsQuery, input);
       const scope = analyticsScope(actor);
-      const period = q.dateRange ?? defaultRange(now(), 30, await timeZoneOf(actor.tenantId));
+      const period = q.dateRange ? await placed(actor, q.dateRange) : defaultRange(now(), 30, await timeZoneOf(actor.tenantId));
       const previous = previousOf(period);
       const groups = new Set<MetricGroup>(q.groups ?? ['pipeline', 'conversion', 'velocity', 'activity', 'response_time', 'sentiment']);
       const p = { start: period.start, end: period.end, prevStart: previous.start, ownerId: scope.ownerId };
@@ -101,7 +109,7 @@ export function createAnalyticsService(db: Database, options: { now?: () => Date
 
     /** Contacts, conversions and touches per source, campaign and owner for contacts created in the range. */
     async segments(actor: Actor, range: unknown, segment?: string): Promise<SegmentRow[]> {
-      const r = parseOrThrow(DateRange, range);
+      const r = await placed(actor, parseOrThrow(DateRange, range));
       const scope = analyticsScope(actor);
       const [[...users], rows] = await read(actor.tenantId, [
         { sql: 'SELECT id::text AS id, name FROM users' },
@@ -120,7 +128,7 @@ export function createAnalyticsService(db: Database, options: { now?: () => Date
 
     /** One point per calendar day of the tenant's time zone touching the range (days without activity are zeros). */
     async daily(actor: Actor, range: unknown, segment?: string): Promise<{ scope: AnalyticsScope['kind']; timeZone: string; points: DailyPoint[] }> {
-      const r = parseOrThrow(DateRange, range);
+      const r = await placed(actor, parseOrThrow(DateRange, range));
       const scope = analyticsScope(actor);
       const timeZone = await timeZoneOf(actor.tenantId);
       const [contacts, conversions, interactions] = await read(

@@ -6,6 +6,8 @@ import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import { inlineParams, type Database, type ReadParam } from '../db/database.ts';
 import { inTenantTx, isUniqueViolation, likeEscape } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
+import { LocalDay } from '../errors/safe-input.schema.ts';
+import { placeForTenant } from '../tenants/tenant-settings.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import { UserEntity } from '../users/user.entity.ts';
@@ -238,8 +240,10 @@ export function createContactService(db: Database) {
       if (q.leadScoreMax !== undefined) add('lead_score <= ?', q.leadScoreMax);
       if (q.assignedTo) add('assigned_to = ?', q.assignedTo);
       if (q.source) add('source = ?', q.source);
-      if (q.createdAfter) add('created_at > ?', q.createdAfter);
-      if (q.lastContactedBefore) add('(last_contact_date IS NULL OR last_contact_date < ?)', q.lastContactedBefore);
+      // a date alone is the start of that day in the tenant's zone (createdAfter=2026-12-03: from the 3rd on)
+      const placed = await placeForTenant(db, actor.tenantId, { createdAfter: q.createdAfter, lastContactedBefore: q.lastContactedBefore });
+      if (placed.createdAfter) add(q.createdAfter instanceof LocalDay ? 'created_at >= ?' : 'created_at > ?', placed.createdAfter);
+      if (placed.lastContactedBefore) add('(last_contact_date IS NULL OR last_contact_date < ?)', placed.lastContactedBefore);
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
       // only last_contact_date is nullable; a NULLS clause on the others would defeat their index
       const nulls = q.sort === 'lastContactDate' ? (q.order === 'desc' ? 'NULLS LAST' : 'NULLS FIRST') : '';

@@ -31,6 +31,22 @@ describe('parseDate', () => {
   });
 });
 
+describe("parseDate in the importing tenant's zone", () => {
+  const at = (raw: string, zone: string, order: 'dmy' | 'mdy' = 'dmy') => {
+    const r = parseDate(raw, order, zone);
+    return r.ok ? r.value.toISOString() : `error: ${r.reason}`;
+  };
+  it('reads a date alone as the start of that local day and a time without a zone as local time; an explicit zone is kept', () => {
+    expect(at('2026-11-20', 'America/Los_Angeles')).toBe('2026-11-20T08:00:00.000Z');
+    expect(at('20/11/2026', 'Pacific/Auckland')).toBe('2026-11-19T11:00:00.000Z');
+    expect(at('2026-11-20 23:30', 'America/Los_Angeles')).toBe('2026-11-21T07:30:00.000Z');
+    expect(at('11/20/2026 9:15 PM', 'America/Los_Angeles', 'mdy')).toBe('2026-11-21T05:15:00.000Z');
+    expect(at('2026-11-21T06:00:00Z', 'America/Los_Angeles')).toBe('2026-11-21T06:00:00.000Z');
+    expect(at('2026-11-21T06:00:00+01:00', 'America/Los_Angeles')).toBe('2026-11-21T05:00:00.000Z');
+    expect(at('2026-02-30', 'America/Los_Angeles')).toMatch(/^error: is not a real calendar date/);
+  });
+});
+
 describe('parseNumber / parseDurationMinutes / parseList', () => {
   it('coerces scores', () => {
     expect(parseNumber('85')).toEqual({ ok: true, value: 85 });

@@ -75,6 +75,7 @@ export function convertContactRow(
   mapping: HeaderMapping<ContactColumnField>,
   row: number,
   dates: DateOrders<ContactColumnField> = {},
+  timeZone = 'UTC',
 ): ContactRowResult {
   const issues: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
@@ -156,7 +157,7 @@ export function convertContactRow(
     if (!cell) continue;
     // a customer date says nothing about a lead's or an inactive contact's status
     if (field === 'customerSince' && value.status !== 'CUSTOMER') continue;
-    const parsed = parseDate(cell.value, dates[field]);
+    const parsed = parseDate(cell.value, dates[field], timeZone);
     // a typo far ahead (2099) would stick: lastContactDate only moves forward on re-import, and a
     // new contact created "in 2099" skews every report by creation date
     if (parsed.ok && tooFarAhead(parsed.value)) fail(field, `must not be in the future (at most a day ahead; got ${quoteValue(cell.value)})`);

@@ -15,6 +15,8 @@ export interface CsvReadOptions {
   dateFormat?: DateOrder;
   /** Locale (e.g. the tenant's en-GB) deciding date columns whose values fit both day/month orders. */
   locale?: string;
+  /** IANA zone that dates without an offset are read in (the tenant's); default UTC. */
+  timeZone?: string;
 }
 
 /**

@@ -173,6 +173,7 @@ export function convertInteractionRow(
   mapping: HeaderMapping<InteractionColumnField>,
   row: number,
   dates: DateOrders<InteractionColumnField> = {},
+  timeZone = 'UTC',
 ): InteractionRowResult {
   const issues: FieldIssue[] = [];
   const fail = (path: string, reason: string) => issues.push({ path, reason, row });
@@ -244,7 +245,7 @@ export function convertInteractionRow(
   for (const field of ['occurredAt', 'scheduledFollowUp'] as const) {
     const cell = get(field);
     if (!cell) continue;
-    const parsed = parseDate(cell.value, dates[field]);
+    const parsed = parseDate(cell.value, dates[field], timeZone);
     if (parsed.ok) draft[field] = parsed.value;
     else fail(field, parsed.reason);
   }

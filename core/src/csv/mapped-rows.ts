@@ -54,7 +54,7 @@ export async function openMappedRows<F extends string, V>(
   spec: {
     map: (header: readonly string[]) => HeaderMapping<F>;
     required: F;
-    convert: (cells: readonly string[], mapping: HeaderMapping<F>, row: number, dates: DateOrders<F>) => RowResult<V>;
+    convert: (cells: readonly string[], mapping: HeaderMapping<F>, row: number, dates: DateOrders<F>, timeZone: string) => RowResult<V>;
     /** Fields holding dates: each column's day/month order is decided from the first rows. */
     dateFields?: readonly F[];
   },
@@ -102,7 +102,7 @@ export async function openMappedRows<F extends string, V>(
         cell.includes('\u0000') ? [{ path: table.header[c] || `column ${c + 1}`, reason: 'contains a NUL (\\u0000) character', row: record.row }] : [],
       );
       if (nul.length) yield { row: record.row, ok: false, issues: nul };
-      else yield spec.convert(record.cells, mapping, record.row, dates);
+      else yield spec.convert(record.cells, mapping, record.row, dates, opts.timeZone ?? 'UTC');
     }
   }
   const keptIn = extraColumnsTarget(mapping.kind);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CreateContactInput } from '../contacts/contact.schema.ts';
 import { LogInteractionInput } from '../interactions/interaction.schema.ts';
 import { parseOrThrow } from './zod-issues.ts';
-import { boundedJsonObject, isoDate, jsonProblem } from './safe-input.schema.ts';
+import { boundedJsonObject, endOfBound, isoDate, jsonProblem, LocalDay, WallClockDate } from './safe-input.schema.ts';
 
 const nested = (levels: number) => {
   let v: unknown = 'leaf';
@@ -41,6 +41,12 @@ describe('input that cannot poison', () => {
   it('refuses dates that do not exist instead of rolling them over', () => {
     const d = isoDate();
     expect(d.parse('2024-02-29').toISOString()).toBe('2024-02-29T00:00:00.000Z');
+    // a date alone waits for the tenant's zone (LocalDay), as an offset-less time does (WallClockDate)
+    expect(d.parse('2024-02-29')).toBeInstanceOf(LocalDay);
+    expect(d.parse('2024-02-29T10:00')).toBeInstanceOf(WallClockDate);
+    expect(d.parse('2024-02-29T10:00')).not.toBeInstanceOf(LocalDay);
+    expect(d.parse('2024-02-29T10:00Z')).not.toBeInstanceOf(WallClockDate);
+    expect(endOfBound(d.parse('2024-02-29')) - endOfBound(d.parse('2024-02-29T00:00Z'))).toBe(86_400_000);
     expect(d.parse('2025-03-01T09:30:00Z').toISOString()).toBe('2025-03-01T09:30:00.000Z');
     for (const bad of ['2025-02-30', '2023-02-29', '2025-04-31', '2025-13-01', '0000-01-01', '2025-01-01T24:00:00Z', 'next tuesday', 12]) {
       expect(d.safeParse(bad).success, String(bad)).toBe(false);

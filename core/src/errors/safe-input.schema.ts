@@ -107,8 +107,25 @@ export function isoDate(message = 'must be an ISO 8601 date') {
  */
 export class WallClockDate extends Date {}
 
+/**
+ * A date written alone ("2026-12-03"): a calendar day of the tenant, held as its midnight read in UTC
+ * until a service places it — at the start of that local day, or (an inclusive upper bound such as a
+ * list's `to`) at the start of the next one. Read as UTC midnight, a rep in Los Angeles saw a follow-up
+ * "due 3 December" fall due at 16:00 on the 2nd.
+ */
+export class LocalDay extends WallClockDate {}
+
+/**
+ * An upper bound as the epoch ms it ends at, for checks made before the tenant's zone is known: a
+ * date alone (an inclusive `to`) ends a day after its midnight.
+ */
+export function endOfBound(d: Date): number {
+  return d instanceof LocalDay ? d.getTime() + 86_400_000 : d.getTime();
+}
+
 function parseIsoDate(v: string): Date {
   const m = ISO_DATE.exec(v);
+  if (m && m[4] === undefined) return new LocalDay(Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`));
   if (m && m[4] !== undefined && m[7] === undefined) {
     const [year, month, day, hour, minute, second = '0'] = m.slice(1, 7);
     const ms = /\.(\d{1,3})/.exec(v)?.[1]?.padEnd(3, '0') ?? '0';

@@ -30,7 +30,7 @@ export type CreateFollowUpInput = z.input<typeof CreateFollowUpInput>;
 export const ListFollowUpsQuery = z
   .object({
     scope: z.enum(['due', 'overdue', 'open', 'done', 'all']).default('open'),
-    /** "due" means due before this instant; defaults to the end of today in the tenant's time zone (tenants.time_zone). */
+    /** "due" means due by this instant (a date alone: by the end of that day), read in the tenant's time zone (tenants.time_zone); defaults to the end of today there. */
     dueBefore: isoDate().optional(),
     ownerId: z.uuid().optional(),
     contactId: z.uuid().optional(),

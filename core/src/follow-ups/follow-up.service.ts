@@ -10,6 +10,7 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import { endOfLocalDay } from '../tenants/local-day.ts';
 import { DEFAULT_TENANT_LOCALE, placeInTenantZone } from '../tenants/tenant-settings.ts';
+import { LocalDay } from '../errors/safe-input.schema.ts';
 import { UserEntity } from '../users/user.entity.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { FollowUpEntity } from './follow-up.entity.ts';
@@ -104,14 +105,17 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
       return inTenantTx(db, actor, async (em) => {
         const now = clock();
         const where: Record<string, unknown> = {};
-        if (q.scope === 'due') Object.assign(where, { done: false, dueAt: { $lte: q.dueBefore ?? (await endOfTenantDay(em, now)) } });
+        // a date alone ("due by 2026-12-03") includes that whole local day, as the default "today" does
+        const placed = await placeInTenantZone(em, { dueBefore: q.dueBefore, afterDueAt: q.after?.dueAt }, ['dueBefore']);
+        const dueBy = placed.dueBefore && q.dueBefore instanceof LocalDay ? new Date(placed.dueBefore.getTime() - 1) : placed.dueBefore;
+        if (q.scope === 'due') Object.assign(where, { done: false, dueAt: { $lte: dueBy ?? (await endOfTenantDay(em, now)) } });
         if (q.scope === 'overdue') Object.assign(where, { done: false, dueAt: { $lt: now } });
         if (q.scope === 'open') where.done = false;
         if (q.scope === 'done') where.done = true;
         if (q.contactId) where.contactId = q.contactId;
         if (q.ownerId) where.ownerId = q.ownerId;
         if (grant === 'own') where.ownerId = actor.userId;
-        if (q.after) where.$and = [{ $or: [{ dueAt: { $gt: q.after.dueAt } }, { dueAt: q.after.dueAt, id: { $gt: q.after.id } }] }];
+        if (q.after) where.$and = [{ $or: [{ dueAt: { $gt: placed.afterDueAt } }, { dueAt: placed.afterDueAt, id: { $gt: q.after.id } }] }];
         const rows = await em.find(FollowUpEntity, where, { orderBy: { dueAt: 'asc', id: 'asc' }, limit: q.limit });
         return rows.map((r) => toFollowUp(r as unknown as Record<string, unknown>));
       });

@@ -8,7 +8,7 @@ import { openContactRows, type ImportedContact } from '../csv/index.ts';
 import { eventsInsertFrom } from '../outbox/outbox.writer.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
-import { readTenantLocale } from '../tenants/tenant-settings.ts';
+import { csvZoneOptions } from './csv-zone-options.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
@@ -147,7 +147,7 @@ export function defaultLanes(db: Database): number {
 export function createContactImportService(db: Database) {
   async function importChecked(actor: Actor, checked: CheckedCsv, opts: ImportOptions): Promise<ImportReport> {
     const batchSize = opts.batchSize ?? 1000;
-    const { mapping, delimiter, rows, ignoredColumns } = await openContactRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
+    const { mapping, delimiter, rows, ignoredColumns } = await openContactRows(checked.open(), await csvZoneOptions(db, actor, opts));
     const report = newReport('contacts', delimiter, toMappedColumns(mapping));
     const users = await inTenantTx(db, actor, (em) => em.execute<{ id: string; email: string }[]>('SELECT id, email FROM users'));
     const owners = new Map(users.map((u) => [u.email, u.id]));

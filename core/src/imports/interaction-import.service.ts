@@ -9,7 +9,7 @@ import { writeAuditRows } from '../audit/audit.service.ts';
 import type { Database } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { writeEvents } from '../outbox/outbox.writer.ts';
-import { readTenantLocale } from '../tenants/tenant-settings.ts';
+import { csvZoneOptions } from './csv-zone-options.ts';
 import type { Actor } from '../users/user.schema.ts';
 import type { ImportOptions, ImportReport } from './import.types.ts';
 import { createBatchLanes } from './batch-lanes.ts';
@@ -97,7 +97,7 @@ async function insertBatch(em: EntityManager, actor: Actor, batch: PendingRow[],
 export function createInteractionImportService(db: Database) {
   async function importChecked(actor: Actor, checked: CheckedCsv, opts: ImportOptions): Promise<ImportReport> {
     const batchSize = opts.batchSize ?? 1000;
-    const { mapping, delimiter, rows, ignoredColumns } = await openInteractionRows(checked.open(), { dateFormat: opts.dateFormat, locale: opts.locale ?? (await readTenantLocale(db, actor)).locale });
+    const { mapping, delimiter, rows, ignoredColumns } = await openInteractionRows(checked.open(), await csvZoneOptions(db, actor, opts));
     const report = newReport('interactions', delimiter, toMappedColumns(mapping));
     // one lane: a batch also moves its contacts' last_contact_date, and two lanes could lock the
     // same contacts in different orders; parsing still overlaps the database

@@ -75,7 +75,7 @@ export function createInsightsService(deps: InsightsServiceDeps) {
     /** Seasonal robust anomaly scores of one daily series (`detect_anomalies`). */
     async anomalies(actor: Actor, raw: DetectAnomaliesInput): Promise<AnomaliesResult> {
       const input = parseOrThrow(DetectAnomaliesInput, raw);
-      const range = input.date_range ?? (await lastDays(actor, 90));
+      const range = input.date_range ? await deps.analytics.placeRange(actor, input.date_range) : await lastDays(actor, 90);
       const points = sinceFirstActivity(completeDays(await deps.analytics.daily(actor, range), range));
       const kept = dailyValues(points, input.metric).map((v, i) => ({ v, day: points[i].day })).filter((x) => Number.isFinite(x.v));
       if (kept.length < 21) throw AppError.validation([{ path: 'date_range', reason: `needs at least 21 days with data, got ${kept.length}${since(points)}` }]);
@@ -125,7 +125,7 @@ export function createInsightsService(deps: InsightsServiceDeps) {
     async generate(actor: Actor, raw: GenerateInsightsInput = {}): Promise<GenerateInsightsOutput> {
       const input = parseOrThrow(GenerateInsightsInput, raw);
       // Default: the last 90 calendar days of the tenant's zone up to today's local midnight.
-      const range = input.time_period ?? (await lastDays(actor, 90));
+      const range = input.time_period ? await deps.analytics.placeRange(actor, input.time_period) : await lastDays(actor, 90);
       const types = new Set(input.types ?? INSIGHT_TYPES);
       const segment = input.customer_segment;
       const [daily, segments] = await Promise.all([

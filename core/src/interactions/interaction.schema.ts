@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedJsonObject, isoDate, tooFarAhead } from '../errors/safe-input.schema.ts';
+import { boundedJsonObject, endOfBound, isoDate, tooFarAhead } from '../errors/safe-input.schema.ts';
 
 export const INTERACTION_TYPES = [
   'EMAIL',
@@ -94,14 +94,14 @@ export const ListInteractionsFilters = z
   .object({
     type: InteractionType.optional(),
     direction: Direction.optional(),
-    from: isoDate().optional().describe('Only interactions at or after this time (ISO 8601)'),
-    to: isoDate().optional().describe('Only interactions before this time (ISO 8601)'),
+    from: isoDate().optional().describe("Only interactions at or after this time (ISO 8601; without an offset, in the tenant's time zone)"),
+    to: isoDate().optional().describe("Only interactions before this time (ISO 8601; without an offset, in the tenant's time zone); a date alone includes that whole day"),
     ownerId: z.uuid('must be a user id (UUID)').optional().describe("Only interactions on contacts assigned to this user"),
     userId: z.uuid('must be a user id (UUID)').optional().describe('Only interactions logged by this user'),
     page: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(500, 'must be at most 500 (narrow the filters for older pages)').default(1),
     limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
   })
   .strict();
-export const fromBeforeTo = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from < q.to;
+export const fromBeforeTo = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from.getTime() < endOfBound(q.to);
 export const ListInteractionsQuery = ListInteractionsFilters.refine(fromBeforeTo, { path: ['to'], message: 'must be after from' });
 export type ListInteractionsQuery = z.input<typeof ListInteractionsQuery>;

@@ -9,7 +9,7 @@ import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { FollowUpEntity } from '../follow-ups/follow-up.entity.ts';
-import { placeInTenantZone } from '../tenants/tenant-settings.ts';
+import { placeForTenant, placeInTenantZone } from '../tenants/tenant-settings.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { InteractionEntity } from './interaction.entity.ts';
@@ -97,8 +97,9 @@ export function createInteractionService(db: Database) {
         const where: Record<string, unknown> = { contactId };
         if (grant === 'own' && contact.assignedTo !== actor.userId) where.userId = actor.userId;
         if (q.type) where.type = q.type;
-        if (q.before && q.beforeId) where.$or = [{ createdAt: { $lt: q.before } }, { createdAt: q.before, id: { $lt: q.beforeId } }];
-        else if (q.before) where.createdAt = { $lt: q.before };
+        const { before } = await placeInTenantZone(em, { before: q.before });
+        if (before && q.beforeId) where.$or = [{ createdAt: { $lt: before } }, { createdAt: before, id: { $lt: q.beforeId } }];
+        else if (before) where.createdAt = { $lt: before };
         const rows = await em.find(InteractionEntity, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: q.limit });
         return {
           contact: { id: contact.id, name: `${contact.firstName} ${contact.lastName}` },
@@ -157,8 +158,10 @@ export function createInteractionService(db: Database) {
       if (contactId) add('i.contact_id = ?', parseOrThrow(z.uuid('must be a contact id (UUID)'), contactId, 'contactId'));
       if (q.type) add('i.type = ?', q.type);
       if (q.direction) add('i.direction = ?', q.direction);
-      if (q.from) add('i.created_at >= ?', q.from);
-      if (q.to) add('i.created_at < ?', q.to);
+      // offset-less bounds are the tenant's wall clock; a date-only `to` includes that whole local day
+      const { from, to } = await placeForTenant(db, actor.tenantId, { from: q.from, to: q.to }, ['to']);
+      if (from) add('i.created_at >= ?', from);
+      if (to) add('i.created_at < ?', to);
       if (q.userId) add('i.user_id = ?', q.userId);
       if (q.ownerId) add('i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?)', q.ownerId);
       if (grant === 'own') add('(i.user_id = ? OR i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?))', actor.userId ?? '', actor.userId ?? '');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate } from '../errors/safe-input.schema.ts';
 import { DocumentType } from './knowledge.schema.ts';
 
 /** Input of `knowledge.addDocument` (and the MCP `add_document` tool, with `bytes` decoded from base64 or text). */
@@ -30,8 +31,9 @@ export const SearchKnowledgeInput = z
     contactId: z.uuid('must be a contact id (UUID)').optional(),
     types: z.array(ChunkKind).min(1).optional(),
     /** Chunks dated at or after (interactions: when they happened; documents: when ingested). */
-    after: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
-    before: z.coerce.date({ error: 'must be an ISO 8601 date' }).optional(),
+    after: isoDate().optional(),
+    /** Chunks dated before this (a date alone: before that day starts in the tenant's zone). */
+    before: isoDate().optional(),
     mode: SearchMode.default('hybrid'),
   })
   .strict();

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Logger } from '../logger.ts';
+import { placeForTenant } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { CHUNKER_VERSION, chunkDocument } from './chunker.ts';
 import { parseDocument } from './document-parser.ts';
@@ -186,7 +187,9 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       const scope = readScope(actor);
       const input = parseOrThrow(SearchKnowledgeInput, raw);
       const started = performance.now();
-      const filter: PgVectorFilter = { ...scope, kinds: input.types, contactId: input.contactId, after: input.after, before: input.before };
+      // an offset-less bound, or a date alone (the start of that day), is read in the tenant's zone
+      const { after, before } = await placeForTenant(db, actor.tenantId, { after: input.after, before: input.before });
+      const filter: PgVectorFilter = { ...scope, kinds: input.types, contactId: input.contactId, after, before };
       const res = await hybridSearch(
         { db, store, embedders, logger, options: deps.retrieval, vectorUnavailable },
         { tenantId: actor.tenantId, query: input.query, k: input.k, mode: input.mode, filter },

@@ -5,7 +5,7 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { InsightType } from '../insights/insight.schema.ts';
 import type { InsightsService } from '../insights/insights.service.ts';
 import type { Actor } from '../users/user.schema.ts';
-import { localDate } from '../tenants/local-day.ts';
+import { localDate, placeRange } from '../tenants/local-day.ts';
 import type { Logger } from '../logger.ts';
 import type { ReportNarrator } from '../insights/model-narrator.ts';
 import { formatChange, formatValue, reportNarrative } from './report.render.ts';
@@ -61,7 +61,8 @@ export function createReportService(deps: ReportServiceDeps) {
       const plan = PLANS[def.type];
       const timeZone = await deps.analytics.timeZone(actor);
       // Default period: the last 30 calendar days of the tenant's zone (from its midnight) up to now.
-      const range = def.dateRange ?? defaultRange(now(), 30, timeZone);
+      // an explicit period is read in the tenant's zone (a date-only end includes its day)
+      const range = def.dateRange ? placeRange(def.dateRange, timeZone) : defaultRange(now(), 30, timeZone);
       const segment = def.filters[0] ? `${def.filters[0].field}=${def.filters[0].value}` : undefined;
       // Trends and forecasts need history: the analysed window is at least 12 weeks.
       const history = { start: new Date(Math.min(range.start.getTime(), range.end.getTime() - 84 * DAY)), end: range.end };

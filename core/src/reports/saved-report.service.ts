@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { MailDelivery } from '../mail/email.service.ts';
+import { placeForTenant } from '../tenants/tenant-settings.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { REPORT_RECIPIENT_ROLES, SaveReportInput, type SavedReport } from './saved-report.schema.ts';
 
@@ -56,11 +57,12 @@ export function createSavedReportService(deps: { db: Database; delivery: () => M
       // whoever reads the team's reports may keep one; the mail goes only to the tenant's own managers
       authorize(actor, 'reports:read');
       const input = parseOrThrow(SaveReportInput, raw);
+      const period = await placeForTenant(db, actor.tenantId, { start: input.periodStart, end: input.periodEnd }, ['end']);
       const [inserted] = await db.writeAsTenant(actor.tenantId, [
         {
           sql: `INSERT INTO saved_reports (id, tenant_id, kind, slot_key, title, period_start, period_end, body, data, created_by, created_via)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) ON CONFLICT (tenant_id, kind, slot_key) DO NOTHING RETURNING *`,
-          params: [randomUUID(), actor.tenantId, input.kind, input.slotKey, input.title, input.periodStart, input.periodEnd, input.body, JSON.stringify(input.data), actor.userId, actor.via ?? null],
+          params: [randomUUID(), actor.tenantId, input.kind, input.slotKey, input.title, period.start, period.end, input.body, JSON.stringify(input.data), actor.userId, actor.via ?? null],
         },
       ]);
       const duplicate = inserted.length === 0;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endOfLocalDay } from './local-day.ts';
+import { isoDate } from '../errors/safe-input.schema.ts';
+import { endOfLocalDay, placeInZone, placeRange } from './local-day.ts';
 
 // Fixed instants only: nothing here depends on the real clock or the machine's zone.
 describe('endOfLocalDay', () => {
@@ -22,5 +23,30 @@ describe('endOfLocalDay', () => {
 
   it('refuses a zone that is not an IANA zone, naming it', () => {
     expect(() => endOfLocalDay(new Date('2026-07-01T00:00:00Z'), 'Mars/Olympus')).toThrow(/time zone "Mars\/Olympus" is not an IANA time zone/);
+  });
+});
+
+describe('placeInZone / placeRange', () => {
+  const d = (v: string) => isoDate().parse(v);
+  it('reads a date alone as the start of that local day, or with dayEnd as the start of the next one', () => {
+    expect(placeInZone(d('2026-12-03'), 'America/Los_Angeles').toISOString()).toBe('2026-12-03T08:00:00.000Z');
+    expect(placeInZone(d('2026-12-03'), 'Pacific/Auckland').toISOString()).toBe('2026-12-02T11:00:00.000Z');
+    expect(placeInZone(d('2026-12-03'), 'Pacific/Auckland', 'dayEnd').toISOString()).toBe('2026-12-03T11:00:00.000Z');
+    // the end of one day is the start of the next; 25 October 2026 (clocks go back in London) has 25 hours
+    expect(placeInZone(d('2026-10-24'), 'Europe/London', 'dayEnd').getTime() - placeInZone(d('2026-10-25'), 'Europe/London').getTime()).toBe(0);
+    expect(placeInZone(d('2026-10-25'), 'Europe/London', 'dayEnd').getTime() - placeInZone(d('2026-10-25'), 'Europe/London').getTime()).toBe(25 * 3600_000);
+  });
+
+  it('reads an offset-less date-time as wall-clock time there and keeps an explicit Z or offset', () => {
+    expect(placeInZone(d('2026-12-03T10:00'), 'America/Los_Angeles', 'dayEnd').toISOString()).toBe('2026-12-03T18:00:00.000Z');
+    expect(placeInZone(d('2026-12-03T10:00:00Z'), 'America/Los_Angeles').toISOString()).toBe('2026-12-03T10:00:00.000Z');
+    expect(placeInZone(d('2026-12-03T10:00:00+01:00'), 'Pacific/Auckland', 'dayEnd').toISOString()).toBe('2026-12-03T09:00:00.000Z');
+  });
+
+  it('makes a period whose date-only end includes that day', () => {
+    const november = placeRange({ start: d('2026-11-01'), end: d('2026-11-30') }, 'Pacific/Auckland');
+    expect([november.start.toISOString(), november.end.toISOString()]).toEqual(['2026-10-31T11:00:00.000Z', '2026-11-30T11:00:00.000Z']);
+    const instants = placeRange({ start: d('2026-11-01T00:00:00Z'), end: d('2026-12-01T00:00:00Z') }, 'Pacific/Auckland');
+    expect([instants.start.toISOString(), instants.end.toISOString()]).toEqual(['2026-11-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z']);
   });
 });

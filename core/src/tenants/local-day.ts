@@ -1,3 +1,5 @@
+import { LocalDay, WallClockDate } from '../errors/safe-input.schema.ts';
+
 /**
  * Calendar days in a tenant's time zone (tenants.time_zone, IANA): "due today" ends at the
  * tenant's local midnight, not UTC's. Pure functions of an instant; no clock is read here.
@@ -70,3 +72,28 @@ export function startOfLocalDay(t: Date, timeZone: string): Date {
 export function wallClockInZone(wall: Date, timeZone: string): Date {
   return new Date(instantOf(wall.getTime(), timeZone));
 }
+
+/**
+ * A date as a caller meant it in `timeZone`: a date alone (LocalDay) is the start of that local day,
+ * or with `dayEnd` the start of the next one (the exclusive end of an inclusive "up to this day"); a
+ * date-time without an offset (WallClockDate) is that wall-clock time there; any other date is kept.
+ */
+export function placeInZone(d: Date, timeZone: string, edge: 'start' | 'dayEnd' = 'start'): Date {
+  if (d instanceof LocalDay) {
+    const day = d.toISOString().slice(0, 10);
+    return startOfLocalDate(edge === 'dayEnd' ? addDays(day, 1) : day, timeZone);
+  }
+  return d instanceof WallClockDate ? wallClockInZone(d, timeZone) : d;
+}
+
+/**
+ * A period a caller wrote, placed in the zone: `start` as placeInZone reads it, and a date-only `end`
+ * includes that whole local day (2026-11-01 to 2026-11-30 is November), so the half-open period ends
+ * at the next local midnight.
+ */
+export function placeRange(r: { start: Date; end: Date }, timeZone: string): { start: Date; end: Date } {
+  return { start: placeInZone(r.start, timeZone), end: placeInZone(r.end, timeZone, 'dayEnd') };
+}
+
+/** True when a date still waits for a time zone (written without an offset, or a date alone). */
+export const needsZone = (d: Date | null | undefined): boolean => d instanceof WallClockDate;

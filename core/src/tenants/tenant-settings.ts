@@ -8,7 +8,7 @@ import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 import { WallClockDate } from '../errors/safe-input.schema.ts';
-import { wallClockInZone } from './local-day.ts';
+import { placeInZone } from './local-day.ts';
 
 /** A tenant's locale and time zone (migration 0110); the demo's defaults are en-GB and Europe/London. */
 export const TenantLocaleSettings = z.object({
@@ -19,18 +19,45 @@ export type TenantLocaleSettings = z.infer<typeof TenantLocaleSettings>;
 
 export const DEFAULT_TENANT_LOCALE: TenantLocaleSettings = { locale: 'en-GB', timeZone: 'Europe/London' };
 
-/** The actor's tenant's locale settings (RLS lets a tenant read only its own row). */
-/**
- * Dates a caller wrote without an offset (WallClockDate), placed in the tenant's time zone inside
- * its transaction; every other date, and a missing one, as it is. One read of the zone, only when needed.
- */
-export async function placeInTenantZone<T extends Record<string, Date | null | undefined>>(em: EntityManager, dates: T): Promise<T> {
-  if (!Object.values(dates).some((d) => d instanceof WallClockDate)) return dates;
+/** The tenant's IANA time zone, read inside its transaction (RLS: only its own row). */
+export async function tenantTimeZone(em: EntityManager): Promise<string> {
   const [row] = await em.execute<{ time_zone: string }[]>('SELECT time_zone FROM tenants WHERE id = crm_current_tenant()');
-  const zone = row?.time_zone ?? DEFAULT_TENANT_LOCALE.timeZone;
-  return Object.fromEntries(Object.entries(dates).map(([k, d]) => [k, d instanceof WallClockDate ? wallClockInZone(d, zone) : d])) as T;
+  return row?.time_zone ?? DEFAULT_TENANT_LOCALE.timeZone;
 }
 
+/**
+ * Dates a caller wrote without an offset (a WallClockDate, or a LocalDay for a date alone), placed in
+ * the tenant's time zone inside its transaction; every other date, and a missing one, as it is. A
+ * date alone is the start of that local day, except for the keys named in `wholeDay` (inclusive upper
+ * bounds: `to=2026-12-03` means up to the end of the 3rd), which get the start of the next local day.
+ * One read of the zone, only when needed.
+ */
+export async function placeInTenantZone<T extends Record<string, Date | null | undefined>>(
+  em: EntityManager,
+  dates: T,
+  wholeDay: readonly (keyof T)[] = [],
+): Promise<T> {
+  if (!Object.values(dates).some((d) => d instanceof WallClockDate)) return dates;
+  return placeAll(dates, await tenantTimeZone(em), wholeDay);
+}
+
+/** `placeInTenantZone` for a read outside a transaction: the zone is read (one round trip) only when a date needs it. */
+export async function placeForTenant<T extends Record<string, Date | null | undefined>>(
+  db: Database,
+  tenantId: string,
+  dates: T,
+  wholeDay: readonly (keyof T)[] = [],
+): Promise<T> {
+  if (!Object.values(dates).some((d) => d instanceof WallClockDate)) return dates;
+  const [[row]] = await db.readAsTenant(tenantId, [{ sql: 'SELECT time_zone FROM tenants WHERE id = crm_current_tenant()' }]);
+  return placeAll(dates, (row?.time_zone as string | undefined) ?? DEFAULT_TENANT_LOCALE.timeZone, wholeDay);
+}
+
+function placeAll<T extends Record<string, Date | null | undefined>>(dates: T, zone: string, wholeDay: readonly (keyof T)[]): T {
+  return Object.fromEntries(Object.entries(dates).map(([k, d]) => [k, d ? placeInZone(d, zone, wholeDay.includes(k) ? 'dayEnd' : 'start') : d])) as T;
+}
+
+/** The actor's tenant's locale settings (RLS lets a tenant read only its own row). */
 export async function readTenantLocale(handle: DatabaseHandle, actor: Actor): Promise<TenantLocaleSettings> {
   const db = databaseOf(handle);
   const rows = await inTenantTx(db, actor, (em) =>

@@ -37,12 +37,14 @@ const lower = (s: string) => s.toLowerCase();
 const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 function dateScalar(): GraphQLScalarType {
+  // The checked text goes on to core, which reads it as REST and MCP do: a date alone and an
+  // offset-less date-time in the tenant's time zone (a Date made here would have to guess a zone).
   const parse = (v: unknown) => {
-    const m = typeof v === 'string' ? ISO_DATE_TIME.exec(v.trim()) : null;
-    // an offset-less date-time is read as UTC here, whatever the server's zone
-    const d = m ? new Date(m[2] && !m[3] ? `${m[1]}T${m[2]}Z` : v as string) : undefined;
+    const text = typeof v === 'string' ? v.trim() : '';
+    const m = ISO_DATE_TIME.exec(text);
+    const d = m ? new Date(m[2] && !m[3] ? `${m[1]}T${m[2]}Z` : text) : undefined;
     if (!d || Number.isNaN(d.getTime())) throw AppError.validation([{ path: 'DateTime', reason: 'must be an ISO 8601 date string (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)' }]);
-    return d;
+    return text;
   };
   return new GraphQLScalarType({
     name: 'DateTime',

@@ -1,5 +1,6 @@
 import { createAssistant, createCheckpointer, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant } from '@crm/agents';
 import type { Service } from './service.ts';
+import { tenantZoneOf } from './tenant-zone.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface RuntimeAssistant {
@@ -24,6 +25,7 @@ export function createRuntimeAssistant(runtime: Runtime): RuntimeAssistant {
   const assistant = createAssistant({
     model: remote ?? new LocalPlannerChatModel(),
     mcpClientFactory: inProcessMcpClientFactory({ core, logger }),
+    timeZoneOf: tenantZoneOf(core),
     logger,
     checkpointer: () => (opened ??= createCheckpointer({ url: core.db.url, kind: core.db.kind, logger: logger.child({ component: 'conversations' }) }).catch((err) => {
       opened = undefined;

@@ -8,6 +8,7 @@ import type { WsOptions } from '../auth/auth.config.ts';
 import { subscribeDenial } from './event-visibility.ts';
 import type { WebSocketServer } from './websocket.plugin.ts';
 import { createWsHub, type WsConnection } from './ws.hub.ts';
+import { tenantZoneOf } from '../runtime/tenant-zone.ts';
 import { ClientMessage, CLOSE } from './ws.protocol.ts';
 
 export interface WsRoutesOptions {
@@ -58,7 +59,7 @@ export const wsRoutes: FastifyPluginAsync<WsRoutesOptions & { authenticate?: (to
   let assistant = opts.assistant;
   const assistantFor =
     opts.assistantFor ??
-    (() => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), logger: core.logger })));
+    (() => (assistant ??= createAssistant({ model: new LocalPlannerChatModel(), mcpClientFactory: inProcessMcpClientFactory({ core, logger: core.logger }), timeZoneOf: tenantZoneOf(core), logger: core.logger })));
 
   // the app's one @fastify/websocket (registerWebSocketServer) says goodbye to every client after this
   opts.server.onShutdown(() => hub.shutdown());

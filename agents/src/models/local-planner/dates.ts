@@ -101,6 +101,13 @@ function at(day: Date, timeZone: string, phrase: string, time?: string): Resolve
   return { date, at: new Date(guess.getTime() - offsetMinutes * 60_000).toISOString(), phrase, ...(time ? { time } : {}) };
 }
 
+/** The instant a calendar day begins in `timeZone` (month 0-based; days and months past their end roll over, as in Date.UTC). */
+export function midnightIn(y: number, month0: number, d: number, timeZone: string): Date {
+  const wall = Date.UTC(y, month0, d);
+  const first = wall - offsetOf(new Date(wall), timeZone) * 60_000;
+  return new Date(wall - offsetOf(new Date(first), timeZone) * 60_000);
+}
+
 function offsetOf(instant: Date, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);

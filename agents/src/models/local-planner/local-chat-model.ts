@@ -32,6 +32,11 @@ export class LocalPlannerChatModel extends BaseChatModel<LocalPlannerCallOptions
     this.now = params.now ?? (() => new Date());
   }
 
+  /** The same planner and clock reading relative dates in another zone (the acting tenant's, per turn). */
+  inTimeZone(timeZone: string): LocalPlannerChatModel {
+    return timeZone === this.timeZone ? this : new LocalPlannerChatModel({ timeZone, now: this.now });
+  }
+
   static override lc_name() {
     return 'LocalPlannerChatModel';
   }

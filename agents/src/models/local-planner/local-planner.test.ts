@@ -137,4 +137,18 @@ describe('metric periods', () => {
     expect(metricRange('activity in December', SAT).start.toISOString()).toBe('2025-12-01T00:00:00.000Z');
     expect(metricRange('conversion rate', SAT).label).toBe('the last 30 days');
   });
+
+  it("counts calendar days of the tenant's zone (SAT is Sunday 03:00 in Auckland, Saturday 06:00 in Los Angeles)", () => {
+    const range = (text: string, zone: string) => {
+      const r = metricRange(text, SAT, zone);
+      return [r.start.toISOString(), r.end.toISOString()];
+    };
+    expect(range('interactions yesterday', 'UTC')).toEqual(['2026-11-27T00:00:00.000Z', '2026-11-28T00:00:00.000Z']);
+    expect(range('interactions yesterday', 'Pacific/Auckland')).toEqual(['2026-11-27T11:00:00.000Z', '2026-11-28T11:00:00.000Z']);
+    expect(range('activity last week', 'Pacific/Auckland')).toEqual(['2026-11-15T11:00:00.000Z', '2026-11-22T11:00:00.000Z']);
+    expect(range('conversion this month', 'Pacific/Auckland')).toEqual(['2026-10-31T11:00:00.000Z', SAT.toISOString()]);
+    expect(range('interactions today', 'America/Los_Angeles')).toEqual(['2026-11-28T08:00:00.000Z', SAT.toISOString()]);
+    expect(range('interactions in October 2026', 'America/Los_Angeles')).toEqual(['2026-10-01T07:00:00.000Z', '2026-11-01T07:00:00.000Z']);
+    expect(range('conversion last month', 'America/Los_Angeles')).toEqual(['2026-10-01T07:00:00.000Z', '2026-11-01T07:00:00.000Z']);
+  });
 });

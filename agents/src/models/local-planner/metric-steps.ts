@@ -1,5 +1,6 @@
 import type { StepContext, StepHandler } from './steps.ts';
 import { cite } from './answers.ts';
+import { localDate, midnightIn } from './dates.ts';
 
 type Row = Record<string, unknown>;
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -12,43 +13,44 @@ export interface MetricRange {
 }
 
 /**
- * The period a metrics question names (UTC): "last 90 days", "October 2026", "last month", "last
- * week", "this week", "this month", "last 2 weeks", "yesterday", "today"; default the last 30 days.
+ * The period a metrics question names, in calendar days of the tenant's `timeZone`: "last 90 days",
+ * "October 2026", "last month", "last week", "this week", "this month", "last 2 weeks", "yesterday",
+ * "today"; default the last 30 days. (Until QA round 5's leftovers were fixed these were UTC days:
+ * "yesterday" in Auckland began at 13:00 the day before yesterday.)
  */
-export function metricRange(text: string, now: Date): MetricRange {
+export function metricRange(text: string, now: Date, timeZone = 'UTC'): MetricRange {
   const lower = text.toLowerCase();
+  const today = localDate(now, timeZone);
+  const day = (d: number, month0 = today.m - 1, y = today.y) => midnightIn(y, month0, d, timeZone);
   const days = lower.match(/\b(?:last|past|previous)\s+(\d{1,4})\s+days?\b/);
   if (days) return { start: new Date(now.getTime() - Number(days[1]) * DAY), end: now, label: `the last ${days[1]} days` };
   const month = lower.match(new RegExp(`\\b(${MONTHS.join('|')})(?:\\s+(\\d{4}))?\\b`));
   if (month) {
     const m = MONTHS.indexOf(month[1]);
-    let y = month[2] ? Number(month[2]) : now.getUTCFullYear();
-    if (!month[2] && Date.UTC(y, m, 1) > now.getTime()) y--;
-    const start = new Date(Date.UTC(y, m, 1));
-    const end = new Date(Math.min(Date.UTC(y, m + 1, 1), now.getTime()));
+    let y = month[2] ? Number(month[2]) : today.y;
+    if (!month[2] && day(1, m, y).getTime() > now.getTime()) y--;
+    const start = day(1, m, y);
+    const end = new Date(Math.min(day(1, m + 1, y).getTime(), now.getTime()));
     return { start, end, label: `${month[1][0].toUpperCase()}${month[1].slice(1)} ${y}` };
   }
-  if (/\blast month\b/.test(lower)) {
-    const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-    return { start, end: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), label: 'last month' };
-  }
+  if (/\blast month\b/.test(lower)) return { start: day(1, today.m - 2), end: day(1), label: 'last month' };
   if (/\b(last|past) (year|12 months)\b|\bthis year\b/.test(lower)) return { start: new Date(now.getTime() - 365 * DAY), end: now, label: 'the last 365 days' };
   // weeks run Monday to Monday; each was the last 30 days before QA round 5
-  const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const monday = midnight - ((now.getUTCDay() + 6) % 7) * DAY;
+  const midnight = day(today.d);
+  const sinceMonday = (today.weekday + 6) % 7;
   const weeks = lower.match(/\b(?:last|past|previous)\s+(\d{1,3})\s+weeks?\b/);
   if (weeks) return { start: new Date(now.getTime() - Number(weeks[1]) * 7 * DAY), end: now, label: `the last ${weeks[1]} weeks` };
-  if (/\b(last|previous) week\b/.test(lower)) return { start: new Date(monday - 7 * DAY), end: new Date(monday), label: 'last week' };
-  if (/\bthis week\b/.test(lower)) return { start: new Date(monday), end: now, label: 'this week' };
-  if (/\bthis month\b/.test(lower)) return { start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)), end: now, label: 'this month' };
-  if (/\byesterday\b/.test(lower)) return { start: new Date(midnight - DAY), end: new Date(midnight), label: 'yesterday' };
-  if (/\btoday\b/.test(lower)) return { start: new Date(midnight), end: now, label: 'today' };
+  if (/\b(last|previous) week\b/.test(lower)) return { start: day(today.d - sinceMonday - 7), end: day(today.d - sinceMonday), label: 'last week' };
+  if (/\bthis week\b/.test(lower)) return { start: day(today.d - sinceMonday), end: now, label: 'this week' };
+  if (/\bthis month\b/.test(lower)) return { start: day(1), end: now, label: 'this month' };
+  if (/\byesterday\b/.test(lower)) return { start: day(today.d - 1), end: midnight, label: 'yesterday' };
+  if (/\btoday\b/.test(lower)) return { start: midnight, end: now, label: 'today' };
   const since = lower.match(/\bsince (monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/);
   if (since) {
-    const day = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].indexOf(since[1]!);
-    // the latest such day before today ("since Friday" on a Monday: three days)
-    const back = (now.getUTCDay() - day + 7) % 7 || 7;
-    return { start: new Date(midnight - back * DAY), end: now, label: `since ${since[1]![0]!.toUpperCase()}${since[1]!.slice(1)}` };
+    const weekday = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].indexOf(since[1]!);
+    // the latest such day before today ("since Friday" on a Monday: three days), in the tenant's zone
+    const back = (today.weekday - weekday + 7) % 7 || 7;
+    return { start: day(today.d - back), end: now, label: `since ${since[1]![0]!.toUpperCase()}${since[1]!.slice(1)}` };
   }
   return { start: new Date(now.getTime() - 30 * DAY), end: now, label: 'the last 30 days' };
 }
@@ -62,11 +64,11 @@ const failedMetrics = (ctx: StepContext, verb: string) => {
 };
 
 export const conversionRate: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(metricRange(ctx.step.clause, ctx.now)), groups: ['conversion'] })]),
+  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(metricRange(ctx.step.clause, ctx.now, ctx.timeZone)), groups: ['conversion'] })]),
   answer(ctx) {
     const failure = failedMetrics(ctx, 'compute the conversion rate');
     if (failure) return failure;
-    const range = metricRange(ctx.step.clause, ctx.now);
+    const range = metricRange(ctx.step.clause, ctx.now, ctx.timeZone);
     const metrics = metricsOf(ctx);
     const line = (m: Row) => `${pct(Number(m.value))} (${Math.round(Number(m.value) * Number(m.sampleSize))} of ${String(m.sampleSize)} contacts)`;
     const overall = metrics.find((m) => m.key === 'conversion_rate');
@@ -88,11 +90,11 @@ export const conversionRate: StepHandler = {
 };
 
 export const activityTrend: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(metricRange(ctx.step.clause, ctx.now)), groups: ['activity'] })]),
+  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(metricRange(ctx.step.clause, ctx.now, ctx.timeZone)), groups: ['activity'] })]),
   answer(ctx) {
     const failure = failedMetrics(ctx, 'count the interactions');
     if (failure) return failure;
-    const range = metricRange(ctx.step.clause, ctx.now);
+    const range = metricRange(ctx.step.clause, ctx.now, ctx.timeZone);
     const users = metricsOf(ctx).filter((m) => String(m.key).startsWith('activity:user='));
     const total = users.reduce((n, m) => n + Number(m.value), 0);
     const top = [...users].sort((a, b) => Number(b.value) - Number(a.value)).map((m) => `${String(m.name).replace(/^Interactions logged — /, '')} ${String(m.value)}`);

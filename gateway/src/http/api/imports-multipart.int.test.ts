@@ -40,7 +40,8 @@ describe.each(testDbKinds())('REST CSV import as multipart/form-data on %s', { t
     const first = await upload('/contacts/import', form(['dateFormat', 'dmy'], ['file', csv, 'leads.csv']));
     expect(first.status, JSON.stringify(first.json)).toBe(200);
     expect(first.json).toMatchObject({ kind: 'contacts', delimiter: ';', rows: 2, created: 1, failed: 1, errors: [{ row: 3, path: 'email' }] });
-    expect((await contact('ada@form.test')).createdAt).toMatch(/^2026-04-03/);
+    // 3 April from midnight in the tenant's Europe/London (BST)
+    expect((await contact('ada@form.test')).createdAt).toBe('2026-04-02T23:00:00.000Z');
     // any single file field name (Postman's default is the key the user typed); the query option works too
     const mdy = await upload('/contacts/import?dateFormat=mdy', form(['upload', 'First Name,Last Name,Email,Create Date\nM,Dy,mdy@form.test,03/04/2026\n', 'other.csv']));
     expect(mdy.json).toMatchObject({ created: 1, failed: 0 });

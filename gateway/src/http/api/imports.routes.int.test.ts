@@ -28,7 +28,8 @@ describe('REST CSV import', () => {
     // slashed dates read as the caller says: 03/04/2026 is 3 April with dmy
     const dmy = await post('/api/v1/contacts/import?dateFormat=dmy', 'First Name,Last Name,Email,Create Date\nD,My,dmy@import.test,03/04/2026\n');
     expect(dmy.json()).toMatchObject({ created: 1, failed: 0 });
-    expect((await h.call('admin', 'GET', '/api/v1/contacts?search=dmy@import.test')).json().data[0].createdAt).toMatch(/^2026-04-03/);
+    // 3 April from midnight in the tenant's Europe/London (BST)
+    expect((await h.call('admin', 'GET', '/api/v1/contacts?search=dmy@import.test')).json().data[0].createdAt).toBe('2026-04-02T23:00:00.000Z');
     expect((await post('/api/v1/contacts/import?dateFormat=ymd', 'a')).json().error.details[0].path).toBe('query.dateFormat');
     const log = await post('/api/v1/interactions/import', 'Email,Type,Subject,Date\nada@import.test,Call,Intro call,2026-01-05\n', 'application/csv');
     expect(log.statusCode, log.body).toBe(200);

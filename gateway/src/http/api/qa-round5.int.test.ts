@@ -153,14 +153,20 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
       const turn = res.json() as { answer: string; toolCalls: { tool: string; args: { date_range?: { start: string; end: string } } }[] };
       return { answer: turn.answer, range: turn.toolCalls.find((c) => c.tool === 'get_metrics')?.args.date_range };
     };
-    const now = new Date();
-    const midnight = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-    const monday = new Date(midnight - ((now.getUTCDay() + 6) % 7) * 86_400_000);
+    // calendar days of the tenant's zone (Europe/London here; UTC days until QA round 5's leftovers were fixed)
+    const london = (iso: string) => {
+      const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', weekday: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(iso));
+      const get = (type: string) => parts.find((p) => p.type === type)!.value;
+      return { weekday: get('weekday'), day: Number(get('day')), time: `${get('hour')}:${get('minute')}` };
+    };
     const lastWeek = await ask('how many interactions did the team log last week?');
-    expect(lastWeek.range).toEqual({ start: new Date(monday.getTime() - 7 * 86_400_000).toISOString(), end: monday.toISOString() });
+    expect([london(lastWeek.range!.start), london(lastWeek.range!.end)].map((w) => `${w.weekday} ${w.time}`)).toEqual(['Mon 00:00', 'Mon 00:00']);
+    expect(Math.abs(Date.parse(lastWeek.range!.end) - Date.parse(lastWeek.range!.start) - 7 * 86_400_000)).toBeLessThanOrEqual(3_600_000);
+    expect(Date.parse(lastWeek.range!.end)).toBeLessThanOrEqual(Date.now());
+    expect(Date.now() - Date.parse(lastWeek.range!.end)).toBeLessThan(7 * 86_400_000 + 3_600_000);
     expect(lastWeek.answer).toMatch(/interactions were logged in last week \(/);
     const thisMonth = await ask('what is our conversion rate this month?');
-    expect(thisMonth.range?.start).toBe(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString());
+    expect(london(thisMonth.range!.start)).toMatchObject({ day: 1, time: '00:00' });
     expect(thisMonth.answer).toMatch(/created in this month/);
     const weeks = await ask('how many interactions were logged in the last 2 weeks?');
     expect(Date.parse(weeks.range!.end) - Date.parse(weeks.range!.start)).toBe(14 * 86_400_000);
@@ -204,10 +210,11 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     // 10:00 in New York: EST (UTC−5) in December, EDT (UTC−4) in July; was the server process's zone (UTC here: 10:00Z)
     expect(await due('2026-12-03T10:00')).toBe('2026-12-03T15:00:00.000Z');
     expect(await due('2027-07-01 10:00:00')).toBe('2027-07-01T14:00:00.000Z');
-    // an explicit offset or Z is kept; a date alone stays the UTC day, as documented
+    // an explicit offset or Z is kept; a date alone is that day's midnight in New York (UTC's until
+    // QA round 5's leftovers were fixed; tenant-zone-dates.int.test.ts)
     expect(await due('2026-12-03T10:00:00+01:00')).toBe('2026-12-03T09:00:00.000Z');
     expect(await due('2026-12-03T10:00:00Z')).toBe('2026-12-03T10:00:00.000Z');
-    expect(await due('2026-12-03')).toBe('2026-12-03T00:00:00.000Z');
+    expect(await due('2026-12-03')).toBe('2026-12-03T05:00:00.000Z');
     const logged = await b('POST', '/api/v1/interactions', { contactId: contact, type: 'PHONE_CALL', channel: 'PHONE', direction: 'OUTBOUND', content: 'call', occurredAt: '2026-11-02T09:30', scheduledFollowUp: '2026-12-04T16:00' });
     expect(logged.statusCode, logged.body).toBe(201);
     expect(logged.json()).toMatchObject({ createdAt: '2026-11-02T14:30:00.000Z', scheduledFollowUp: '2026-12-04T21:00:00.000Z' });

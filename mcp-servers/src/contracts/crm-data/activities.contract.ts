@@ -46,7 +46,7 @@ export const ListFollowUps = {
   input: z
     .object({
       scope: fu.scope.describe('due: open and due by dueBefore (default end of today); overdue: open and past due; open; done; all'),
-      dueBefore: IsoDateInput.optional().describe('With scope "due": the cut-off'),
+      dueBefore: IsoDateInput.optional().describe('With scope "due": the cut-off (a date alone includes that whole day)'),
       ownerId: fu.ownerId.describe('Only follow-ups owned by this user id'),
       contactId: ContactId.optional().describe('Only follow-ups on this contact'),
       limit: z.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(50),
