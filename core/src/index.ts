@@ -16,6 +16,7 @@ export { openDatabaseHandle as openDatabase } from './db/database.ts';
 export type { DatabaseHandle as Database } from './db/database.ts';
 export { DEFAULT_DB_TIMEOUTS } from './db/db.config.ts';
 export { toDatabaseUnavailable } from './db/db-errors.ts';
+export { isDataDirBusy } from './db/data-dir-lock.ts';
 export { queriesInTransactions, queryInOwnTransaction } from './db/own-transaction.ts';
 export { createCrmCore } from './crm-core.ts';
 export type { CrmCore } from './crm-core.ts';

@@ -23,6 +23,8 @@ function looksUnavailable(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
     if (NODE_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')) return true;
+    // the Unix socket of an embedded database whose owning process has stopped
+    if (code === 'ENOENT' && (e as { syscall?: unknown }).syscall === 'connect') return true;
     if (e.name === 'KnexTimeoutError') return true;
     if (typeof e.message === 'string' && MESSAGES.some((re) => re.test(e!.message as string))) return true;
     e = e.cause as typeof e;

@@ -7,6 +7,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { AppError } from '../errors/app-error.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -47,6 +48,17 @@ export async function startEmbeddedPostgres(options: {
   onBadImage?: (err: Error) => void;
 }): Promise<EmbeddedPostgres> {
   const inMemory = options.dataDir.startsWith('memory://');
+  // before anything touches the folder: one process at a time (DataDirBusyError names the holder)
+  const unlock = inMemory ? () => {} : lockDataDir(options.dataDir);
+  try {
+    return await startLocked(options, inMemory, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+async function startLocked(options: Parameters<typeof startEmbeddedPostgres>[0], inMemory: boolean, unlock: () => void): Promise<EmbeddedPostgres> {
   const created = inMemory || !fs.existsSync(path.join(options.dataDir, 'PG_VERSION'));
   // the database files are personal data: a new data folder is the user's alone
   if (!inMemory) fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
@@ -103,9 +115,13 @@ export async function startEmbeddedPostgres(options: {
     });
   }
   const stop = async () => {
-    await server.stop();
-    await db.close();
-    removeSocketDir();
+    try {
+      await server.stop();
+      await db.close();
+    } finally {
+      removeSocketDir();
+      unlock();
+    }
   };
   const dumpImage = async () => {
     await db.exec('CHECKPOINT');

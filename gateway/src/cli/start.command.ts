@@ -71,13 +71,20 @@ export const startCommand: Command = {
     const { runtime, config } = booted;
     const port = parsePort(values.port, config.http.port);
     const host = typeof values.host === 'string' ? values.host : config.http.host;
-    if (!booted.ownsEmbedded && !config.database.url) {
-      const running = readRunningServer(config);
+    const out = process.stdout;
+    const owner = !booted.ownsEmbedded && !config.database.url ? readRunningServer(config) : undefined;
+    if (!booted.ownsEmbedded && !config.database.url && !owner?.command) {
       await booted.close();
-      throw new AppError('CONFLICT', `crm start is already running (pid ${running?.pid}) at ${running?.httpUrl ?? 'unknown address'}`);
+      throw new AppError('CONFLICT', `crm start is already running (pid ${owner?.pid}) at ${owner?.httpUrl ?? 'unknown address'}`);
+    }
+    if (owner?.command) {
+      // a stdio MCP server an MCP client started owns the folder: serve through it rather than wait for the client to close
+      out.write(
+        `Note: the embedded database is open in "${owner.command}" (pid ${owner.pid}, started by an MCP client); this server uses it through that process and loses it when it stops. ` +
+          'Start "npx crm start" before the MCP client to have it own the database (a stdio "crm mcp" then connects through it).\n',
+      );
     }
     const { core } = runtime;
-    const out = process.stdout;
     const announce = (line: string) => void out.write(`${line}\n`);
     // first among the added services: its checkpointer set-up must not race the demo load
     addWorkflowEngine(runtime);

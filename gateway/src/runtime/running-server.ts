@@ -2,11 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CoreConfig } from '@crm/core';
 
-/** Written by `crm start` so other `crm` commands reuse its embedded database instead of failing on the lock. */
+/**
+ * Written by the long-running owner of an embedded database (`crm start`, a stdio `crm mcp`) so
+ * other `crm` processes connect through its socket instead of waiting for its lock.
+ */
 export interface RunningServer {
   pid: number;
   databaseUrl: string;
   httpUrl?: string;
+  /** What owns it when it is not `crm start` (e.g. "crm mcp crm"). */
+  command?: string;
 }
 
 function serverFile(config: CoreConfig): string {

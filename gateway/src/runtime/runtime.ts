@@ -11,6 +11,7 @@ import {
   createVectorStore,
   openDatabase,
   DEFAULT_DB_TIMEOUTS,
+  isDataDirBusy,
   startScoring,
   type Actor,
   type CrmConfig,
@@ -108,7 +109,33 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
       if (!options.server && timeouts.connectTimeoutMs === DEFAULT_DB_TIMEOUTS.connectTimeoutMs) timeouts = { ...timeouts, connectTimeoutMs: SHARED_EMBEDDED_CONNECT_TIMEOUT_MS };
     }
   }
-  const db = await openDatabase({ config: database, logger, timeouts });
+  const db = await openOrWait();
+  async function openOrWait() {
+    for (let said = false; ; ) {
+      try {
+        return await openDatabase({ config: database, logger, timeouts });
+      } catch (err) {
+        if (!isDataDirBusy(err)) throw err;
+        // another process has the folder open. A `crm start` or `crm mcp` that is still starting
+        // soon says where its socket is: connect through it then. Anything else (an import, a
+        // chat command) is waited for: two processes writing one data folder would corrupt it.
+        const owner = readRunningServer(config);
+        if (owner) {
+          database.url = owner.databaseUrl;
+          ownsEmbedded = false;
+          if (!options.server && timeouts.connectTimeoutMs === DEFAULT_DB_TIMEOUTS.connectTimeoutMs) timeouts = { ...timeouts, connectTimeoutMs: SHARED_EMBEDDED_CONNECT_TIMEOUT_MS };
+          continue;
+        }
+        if (!said) {
+          said = true;
+          // stderr: stdout carries results (and, for `crm mcp`, the protocol)
+          process.stderr.write(`Waiting for ${err.holder.command} (pid ${err.holder.pid}) to finish with the embedded database in ${err.dataDir}… (Ctrl+C to give up)\n`);
+          logger.info({ holder: err.holder }, 'waiting for the embedded database');
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
   try {
     const { provider, status: providerStatus } = await selectModelProvider(config, { db, logger, probe: options.server === true });
     const vectorStore = await createVectorStore(config.vectorStore, { db, dimensions: provider.embeddings.dimensions });
