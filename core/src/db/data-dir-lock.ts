@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.ts';
 
@@ -38,7 +40,16 @@ export function isDataDirBusy(err: unknown): err is DataDirBusyError {
 
 export function lockFileOf(dataDir: string): string {
   const abs = path.resolve(dataDir);
-  return path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
+  const beside = path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
+  try {
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.accessSync(path.dirname(abs), fs.constants.W_OK);
+    return beside;
+  } catch {
+    // a folder whose parent this user cannot write (a volume mounted at /data): the temp folder,
+    // named after the folder's path, which every process of this user computes the same way
+    return path.join(os.tmpdir(), `crm-data-${createHash('sha256').update(abs).digest('hex').slice(0, 16)}.lock`);
+  }
 }
 
 function startTicksOf(pid: number): number | null {
@@ -80,7 +91,6 @@ function readHolder(file: string): DataDirLockHolder | null {
  */
 export function lockDataDir(dataDir: string): () => void {
   const file = lockFileOf(dataDir);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   // the command words only ("crm import contacts"): options may carry a message or an email
   const words = process.argv.slice(2);
   const firstOption = words.findIndex((w) => w.startsWith('-'));
