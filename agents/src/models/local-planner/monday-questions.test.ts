@@ -186,3 +186,20 @@ describe('a campaign or source with no contacts in the period', () => {
     expect(conversionRate.answer(ctx('what is our conversion rate by source?'))).toMatch(/Best sources: partner 50\.0%/);
   });
 });
+
+describe("the team steps' periods are the tenant's days", () => {
+  it('asks get_metrics for this month from local midnight (Auckland), not UTC', async () => {
+    const { pipelineStatus } = await import('./team-steps.ts');
+    const calls: { name: string; args: Record<string, unknown> }[] = [];
+    const ctx = {
+      step: { intent: 'pipeline_status' as const, clause: 'show me the pipeline by status this month' },
+      now: new Date('2026-11-28T06:00:00Z'),
+      timeZone: 'Pacific/Auckland',
+      call: (name: string, args: Record<string, unknown>) => (calls.push({ name, args }), { id: 'x', name, args }),
+      result: () => undefined,
+    };
+    pipelineStatus.calls(ctx as never);
+    // 1 November 00:00 in Auckland (NZDT, +13) is 31 October 11:00 UTC
+    expect(calls[0]).toMatchObject({ name: 'get_metrics', args: { date_range: { start: '2026-10-31T11:00:00.000Z' } } });
+  });
+});

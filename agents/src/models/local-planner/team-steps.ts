@@ -19,10 +19,18 @@ const change = (m: Row, since = 'on the period before') => (typeof m.change === 
 const converted = (m: Row) => `${pct(Number(m.value))} (${Math.round(Number(m.value) * Number(m.sampleSize))} of ${String(m.sampleSize)})`;
 
 /** The period a question names, or `fallbackDays` when it names none (a ranking needs more than 30 days of contacts). */
-function periodOf(text: string, now: Date, fallbackDays = 30): MetricRange {
-  const range = metricRange(text, now);
+/** The period the step's clause names, in the tenant's days (metricRange); `fallbackDays` when it names none. */
+function periodOf(ctx: StepContext, fallbackDays = 30): MetricRange {
+  const { clause: text } = ctx.step;
+  const { now } = ctx;
+  const range = metricRange(text, now, ctx.timeZone);
   if (range.label !== 'the last 30 days' || /\b30 days\b/i.test(text) || fallbackDays === 30) return range;
   return { start: new Date(now.getTime() - fallbackDays * DAY), end: now, label: `the last ${fallbackDays} days` };
+}
+
+/** One get_metrics call for the step's period, unless it was made already. */
+function metricsCall(ctx: StepContext, groups: string[], fallbackDays?: number) {
+  return ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx, fallbackDays)), groups })];
 }
 
 function failedCall(ctx: StepContext, verb: string, n?: number): string | undefined {
@@ -31,11 +39,11 @@ function failedCall(ctx: StepContext, verb: string, n?: number): string | undefi
 }
 
 export const pipelineStatus: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx.step.clause, ctx.now)), groups: ['pipeline'] })]),
+  calls: (ctx) => metricsCall(ctx, ['pipeline']),
   answer(ctx) {
     const failure = failedCall(ctx, 'read the pipeline');
     if (failure) return failure;
-    const range = periodOf(ctx.step.clause, ctx.now);
+    const range = periodOf(ctx);
     const r = ctx.result('get_metrics')!;
     const byStatus = new Map(metrics(r).filter((m) => String(m.key).startsWith('pipeline:status=')).map((m) => [String(m.key).slice('pipeline:status='.length), m]));
     const total = [...byStatus.values()].reduce((n, m) => n + Number(m.value), 0);
@@ -49,11 +57,11 @@ export const pipelineStatus: StepHandler = {
 };
 
 export const sourceRanking: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx.step.clause, ctx.now, 90)), groups: ['conversion'] })]),
+  calls: (ctx) => metricsCall(ctx, ['conversion'], 90),
   answer(ctx) {
     const failure = failedCall(ctx, 'rank the lead sources');
     if (failure) return failure;
-    const range = periodOf(ctx.step.clause, ctx.now, 90);
+    const range = periodOf(ctx, 90);
     const all = metrics(ctx.result('get_metrics'));
     const overall = all.find((m) => m.key === 'conversion_rate');
     const sources = all.filter((m) => String(m.key).startsWith('conversion_rate:source='));
@@ -109,7 +117,7 @@ function personOf(ctx: StepContext): Person | undefined {
 
 export const repPerformance: StepHandler = {
   calls(ctx) {
-    const range = periodOf(ctx.step.clause, ctx.now);
+    const range = periodOf(ctx);
     if (!ctx.result('get_metrics', 0)) {
       return [
         ctx.call('get_metrics', { date_range: rangeArg(range), groups: ['activity', 'conversion'] }, 0),
@@ -124,7 +132,7 @@ export const repPerformance: StepHandler = {
   answer(ctx) {
     const failure = failedCall(ctx, "read the team's metrics", 0) ?? failedCall(ctx, "read the team's metrics", 1);
     if (failure) return failure;
-    const range = periodOf(ctx.step.clause, ctx.now);
+    const range = periodOf(ctx);
     const person = personOf(ctx)!;
     if ('problem' in person) return person.problem;
     const now = metrics(ctx.result('get_metrics', 0));
@@ -158,11 +166,11 @@ export const repPerformance: StepHandler = {
 };
 
 export const newContacts: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx.step.clause, ctx.now)), groups: ['conversion'] })]),
+  calls: (ctx) => metricsCall(ctx, ['conversion']),
   answer(ctx) {
     const failure = failedCall(ctx, 'count the new contacts');
     if (failure) return failure;
-    const range = periodOf(ctx.step.clause, ctx.now);
+    const range = periodOf(ctx);
     const all = metrics(ctx.result('get_metrics'));
     const created = Number(all.find((m) => m.key === 'conversion_rate')?.sampleSize ?? 0);
     const sources = all
@@ -174,11 +182,11 @@ export const newContacts: StepHandler = {
 };
 
 export const dealsWon: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx.step.clause, ctx.now)), groups: ['velocity'] })]),
+  calls: (ctx) => metricsCall(ctx, ['velocity']),
   answer(ctx) {
     const failure = failedCall(ctx, 'count the deals won');
     if (failure) return failure;
-    const range = periodOf(ctx.step.clause, ctx.now);
+    const range = periodOf(ctx);
     const v = metrics(ctx.result('get_metrics')).find((m) => m.key === 'lead_velocity');
     const won = Number(v?.sampleSize ?? 0);
     const speed = won ? `; a median of ${Number(v!.value).toFixed(1)} days from first contact to customer` : '';
@@ -223,11 +231,11 @@ export const staleContacts: StepHandler = {
 };
 
 export const responseTime: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx.step.clause, ctx.now)), groups: ['response_time'] })]),
+  calls: (ctx) => metricsCall(ctx, ['response_time']),
   answer(ctx) {
     const failure = failedCall(ctx, 'measure the response time');
     if (failure) return failure;
-    const range = periodOf(ctx.step.clause, ctx.now);
+    const range = periodOf(ctx);
     const all = metrics(ctx.result('get_metrics'));
     const time = all.find((m) => m.key === 'response_time');
     const rate = all.find((m) => m.key === 'response_rate');
@@ -242,11 +250,11 @@ export const responseTime: StepHandler = {
 const INSIGHT_TYPES = ['ANOMALY_DETECTION', 'TREND_ANALYSIS', 'PERFORMANCE_COMPARISON', 'OPPORTUNITY_IDENTIFICATION'];
 
 export const insights: StepHandler = {
-  calls: (ctx) => (ctx.result('generate_insights') ? [] : [ctx.call('generate_insights', { time_period: rangeArg(periodOf(ctx.step.clause, ctx.now, 90)), types: INSIGHT_TYPES })]),
+  calls: (ctx) => (ctx.result('generate_insights') ? [] : [ctx.call('generate_insights', { time_period: rangeArg(periodOf(ctx, 90)), types: INSIGHT_TYPES })]),
   answer(ctx) {
     const r = ctx.result('generate_insights')!;
     if (!r.ok) return `I could not compute the insights: ${r.summary}`;
-    const range = periodOf(ctx.step.clause, ctx.now, 90);
+    const range = periodOf(ctx, 90);
     const found = ((r.data?.insights as Row[]) ?? []).slice(0, 5);
     if (!found.length) return `Nothing stands out${inPeriod(range)}: generate_insights found no significant trend, anomaly or difference between segments.`;
     const lines = found.map((i) => `- ${String(i.title)}: ${String(i.description)} (${String(i.type).toLowerCase().replace(/_/g, ' ')}, impact ${String(i.impact).toLowerCase()})`);
