@@ -110,7 +110,8 @@ export function lockDataDir(dataDir: string): () => void {
     if (!holder) throw new DataDirBusyError(dataDir, { pid: 0, command: 'another crm process (starting)', startTicks: null, since: '' });
     if (alive(holder)) throw new DataDirBusyError(dataDir, holder);
     // stale: remove it only if it is still the same stale holder (another opener may have replaced it)
-    if (readHolder(file)?.since === holder.since && readHolder(file)?.pid === holder.pid) fs.rmSync(file, { force: true });
+    const now = readHolder(file);
+    if (now?.since === holder.since && now.pid === holder.pid) fs.rmSync(file, { force: true });
   }
   let released = false;
   return () => {

@@ -97,18 +97,20 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
   let ownsEmbedded = !config.database.url;
   const database = { ...config.database };
   let timeouts = config.dbTimeouts;
-  if (!database.url) {
-    const running = readRunningServer(config);
-    if (running) {
-      database.url = running.databaseUrl;
-      ownsEmbedded = false;
-      logger.debug({ pid: running.pid }, 'using the embedded database of the running crm start');
-      // the running server's PGlite serves one connection at a time and may be busy for seconds
-      // (loading the demo knowledge base): a command (or stdio MCP server) waits for its turn
-      // instead of failing after the HTTP default — unless DB_CONNECT_TIMEOUT_MS says otherwise
-      if (!options.server && timeouts.connectTimeoutMs === DEFAULT_DB_TIMEOUTS.connectTimeoutMs) timeouts = { ...timeouts, connectTimeoutMs: SHARED_EMBEDDED_CONNECT_TIMEOUT_MS };
-    }
-  }
+  /** Connect through the process that owns the embedded database (`crm start`, a stdio `crm mcp`) when there is one. */
+  const throughOwner = (): boolean => {
+    const owner = readRunningServer(config);
+    if (!owner) return false;
+    database.url = owner.databaseUrl;
+    ownsEmbedded = false;
+    logger.debug({ pid: owner.pid, command: owner.command ?? 'crm start' }, 'using the embedded database of a running crm process');
+    // the owner's PGlite serves one connection at a time and may be busy for seconds (loading the
+    // demo knowledge base): a command (or stdio MCP server) waits for its turn instead of failing
+    // after the HTTP default — unless DB_CONNECT_TIMEOUT_MS says otherwise
+    if (!options.server && timeouts.connectTimeoutMs === DEFAULT_DB_TIMEOUTS.connectTimeoutMs) timeouts = { ...timeouts, connectTimeoutMs: SHARED_EMBEDDED_CONNECT_TIMEOUT_MS };
+    return true;
+  };
+  if (!database.url) throughOwner();
   const db = await openOrWait();
   async function openOrWait() {
     for (let said = false; ; ) {
@@ -119,13 +121,7 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
         // another process has the folder open. A `crm start` or `crm mcp` that is still starting
         // soon says where its socket is: connect through it then. Anything else (an import, a
         // chat command) is waited for: two processes writing one data folder would corrupt it.
-        const owner = readRunningServer(config);
-        if (owner) {
-          database.url = owner.databaseUrl;
-          ownsEmbedded = false;
-          if (!options.server && timeouts.connectTimeoutMs === DEFAULT_DB_TIMEOUTS.connectTimeoutMs) timeouts = { ...timeouts, connectTimeoutMs: SHARED_EMBEDDED_CONNECT_TIMEOUT_MS };
-          continue;
-        }
+        if (throughOwner()) continue;
         if (!said) {
           said = true;
           // stderr: stdout carries results (and, for `crm mcp`, the protocol)
