@@ -12,6 +12,7 @@ export { AppError, ERROR_CODES, isAppError } from './errors/app-error.ts';
 export type { ErrorCode, FieldIssue } from './errors/app-error.ts';
 export { objectShapeAt, zodIssues } from './errors/zod-issues.ts';
 export { SERVER_OWNED_FIELDS } from './errors/server-owned.ts';
+export { isUuid } from './errors/uuid.ts';
 export { openDatabaseHandle as openDatabase } from './db/database.ts';
 export type { DatabaseHandle as Database } from './db/database.ts';
 export { DEFAULT_DB_TIMEOUTS } from './db/db.config.ts';

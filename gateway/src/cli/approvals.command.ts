@@ -1,4 +1,4 @@
-import { AppError, type Actor, type Approval, type CrmCore } from '@crm/core';
+import { AppError, isUuid, type Actor, type Approval, type CrmCore } from '@crm/core';
 import { bootCore } from '../runtime/boot.ts';
 import { ACTOR_OPTIONS, resolveCliActor } from './actor.ts';
 import type { Command } from './command.types.ts';
@@ -12,7 +12,6 @@ const need = (v: string | undefined, what: string) => {
   return v;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX_SCAN = 200;
 
 /**
@@ -36,7 +35,7 @@ export function matchIdPrefix(given: string, approvals: readonly Pick<Approval, 
 
 async function resolveId(core: CrmCore, actor: Actor, raw: string | undefined, deciding: boolean): Promise<string> {
   const given = need(raw, 'ID').trim();
-  if (UUID.test(given) || !/^[0-9a-f-]{4,35}$/i.test(given)) return given;
+  if (isUuid(given) || !/^[0-9a-f-]{4,35}$/i.test(given)) return given;
   return matchIdPrefix(given, await core.approvals.list(actor, { status: 'all', limit: PREFIX_SCAN }), deciding);
 }
 
