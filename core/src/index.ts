@@ -30,7 +30,7 @@ export { Contact, ContactStatus, CONTACT_STATUSES, CreateContactInput, UpdateCon
 export { FindDuplicatesQuery, MergeContactsInput } from './contacts/contact-merge.service.ts';
 export { BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contacts/contact-duplicate-blocks.ts';
 export { Interaction, InteractionType, INTERACTION_TYPES, CHANNELS, LogInteractionInput, TimelineQuery, ListInteractionsFilters, fromBeforeTo } from './interactions/interaction.schema.ts';
-export { FollowUp, CreateFollowUpInput, ListFollowUpsQuery } from './follow-ups/follow-up.schema.ts';
+export { FollowUp, CreateFollowUpInput, ListFollowUpsQuery, FollowUpPageQuery } from './follow-ups/follow-up.schema.ts';
 export { User, Role, ROLES, CreateUserInput, SetRoleInput } from './users/user.schema.ts';
 export type { Actor } from './users/user.schema.ts';
 export { startAuthCache } from './users/auth-cache.ts';
@@ -75,7 +75,8 @@ export { createVectorStore } from './knowledge/vector-store.factory.ts';
 // Workflow engine (core/src/workflows) and mail transports (core/src/mail).
 export { TRIGGER_TYPES, TriggerType, STEP_TYPES, StepType, CONDITION_OPERATORS, WorkflowStep, WorkflowDefinition, CreateWorkflowInput, Workflow, ExecutionStatus, StepAttempt, WorkflowExecution, STEP_CONFIGS, evaluateConditions, renderTemplate, renderDeep, nextCronRun, previousCronRun, WORKFLOW_TEMPLATES, EXECUTIONS_QUEUED, createExecutionStore, createWorkflowTriggers, signedHeaders, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, WEBHOOK_TOLERANCE_SECONDS, assertPublicUrl, WorkflowsEnv, createPgBossWaitTimers, createClaimLoopWaitTimers } from './workflows/index.ts';
 export type { StepConfigOf, WorkflowDefinitionInput, ConditionContext, ExecutionStore, ClaimedExecution, WorkflowTriggers, StepEffect, WaitTimers, WaitTimerKind } from './workflows/index.ts';
-export { WorkflowTriggerInfo, ListTriggersQuery, DryRunResult } from './workflows/index.ts';
+export { WorkflowTriggerInfo, ListTriggersQuery, DryRunResult, ExecutionPageQuery } from './workflows/index.ts';
+export { AuditPageQuery } from './audit/audit.query.ts';
 export { createMailboxTransport, createSmtpTransport, listMailbox, getMailboxMessage, mailboxAttachment, messageIdFor } from './mail/mail.transport.ts';
 export type { MailTransport, MailboxMessage } from './mail/mail.transport.ts';
 // Insights and analytics (core/src/insights, core/src/analytics, core/src/sentiment).

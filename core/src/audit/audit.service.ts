@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { cappedCountSql } from '../db/offset-page.ts';
 import type { Actor } from '../users/user.schema.ts';
 
 export interface AuditEntry {
@@ -104,10 +105,14 @@ export async function writeAudit(
   await writeAuditRows(em, actor, [{ action, entityType, entityId, diff }]);
 }
 
-export async function listAudit(
-  em: EntityManager,
-  filter: { entityType?: string; entityId?: string; limit?: number },
-): Promise<AuditEntry[]> {
+/** Filters of the audit log: one entity's history, an entity type, or entries older than `before` (an audit id). */
+export interface AuditFilter {
+  entityType?: string;
+  entityId?: string;
+  before?: string;
+}
+
+function auditWhere(filter: AuditFilter): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (filter.entityType) {
@@ -118,13 +123,32 @@ export async function listAudit(
     where.push('entity_id = ?');
     params.push(filter.entityId);
   }
-  params.push(Math.min(filter.limit ?? 100, 1000));
+  if (filter.before) {
+    where.push('id < ?');
+    params.push(filter.before);
+  }
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+export async function listAudit(em: EntityManager, filter: AuditFilter & { limit?: number; offset?: number }): Promise<AuditEntry[]> {
+  const where = auditWhere(filter);
   const rows = await em.execute<Plain[]>(
     `SELECT id, actor_id, actor_role, actor_kind, via, on_behalf_of, action, entity_type, entity_id, diff, created_at FROM audit_log
-     ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-    params,
+     ${where.sql} ORDER BY id DESC LIMIT ? OFFSET ?`,
+    [...where.params, Math.min(filter.limit ?? 100, 1000), filter.offset ?? 0],
   );
-  return rows.map((r) => ({
+  return rows.map(toAuditEntry);
+}
+
+/** How many entries match, counting at most LIST_COUNT_CAP + 1. */
+export async function countAudit(em: EntityManager, filter: AuditFilter): Promise<number> {
+  const where = auditWhere(filter);
+  const rows = await em.execute<Plain[]>(cappedCountSql(`FROM audit_log ${where.sql}`), where.params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+function toAuditEntry(r: Plain): AuditEntry {
+  return {
     id: String(r.id),
     actorId: r.actor_id as string | null,
     actorRole: r.actor_role as string | null,
@@ -136,5 +160,5 @@ export async function listAudit(
     entityId: r.entity_id as string | null,
     diff: r.diff as AuditEntry['diff'],
     createdAt: new Date(r.created_at as string),
-  }));
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ListPageQuery } from '../db/offset-page.ts';
 import { isoDate } from '../errors/safe-input.schema.ts';
 
 export const FollowUp = z.object({
@@ -40,3 +41,6 @@ export const ListFollowUpsQuery = z
   })
   .strict();
 export type ListFollowUpsQuery = z.input<typeof ListFollowUpsQuery>;
+
+/** The list's filters with page/limit (REST): page ≤ 500, limit ≤ 100. */
+export const FollowUpPageQuery = ListFollowUpsQuery.omit({ limit: true, after: true }).extend(ListPageQuery).strict();

@@ -1,9 +1,11 @@
+import type { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/postgresql';
 import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import { loadContact } from '../contacts/contact.service.ts';
 import type { Database, EntityManager } from '../db/database.ts';
+import { offsetPage, type ListPage } from '../db/offset-page.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -13,8 +15,10 @@ import { DEFAULT_TENANT_LOCALE, placeInTenantZone } from '../tenants/tenant-sett
 import { LocalDay } from '../errors/safe-input.schema.ts';
 import { UserEntity } from '../users/user.entity.ts';
 import type { Actor } from '../users/user.schema.ts';
+
+type FollowUpFilters = Omit<z.output<typeof ListFollowUpsQuery>, 'limit'>;
 import { FollowUpEntity } from './follow-up.entity.ts';
-import { CreateFollowUpInput, ListFollowUpsQuery, type FollowUp } from './follow-up.schema.ts';
+import { CreateFollowUpInput, FollowUpPageQuery, ListFollowUpsQuery, type FollowUp } from './follow-up.schema.ts';
 
 function toFollowUp(e: Record<string, unknown>): FollowUp {
   return {
@@ -61,6 +65,26 @@ export interface FollowUpServiceOptions {
 /** Follow-ups are tasks on a contact: read/write them like interactions, scoped to the owner for reps. */
 export function createFollowUpService(db: Database, options: FollowUpServiceOptions = {}) {
   const clock = options.now ?? (() => new Date());
+
+  /** The follow-ups a list query selects, within what the actor may read. */
+  async function whereOf(em: EntityManager, actor: Actor, q: FollowUpFilters): Promise<Record<string, unknown>> {
+    const grant = grantOf(actor, 'interactions:read');
+    if (grant === 'none') authorize(actor, 'interactions:read');
+    const now = clock();
+    const where: Record<string, unknown> = {};
+    // a date alone ("due by 2026-12-03") includes that whole local day, as the default "today" does
+    const placed = await placeInTenantZone(em, { dueBefore: q.dueBefore, afterDueAt: q.after?.dueAt }, ['dueBefore']);
+    const dueBy = placed.dueBefore && q.dueBefore instanceof LocalDay ? new Date(placed.dueBefore.getTime() - 1) : placed.dueBefore;
+    if (q.scope === 'due') Object.assign(where, { done: false, dueAt: { $lte: dueBy ?? (await endOfTenantDay(em, now)) } });
+    if (q.scope === 'overdue') Object.assign(where, { done: false, dueAt: { $lt: now } });
+    if (q.scope === 'open') where.done = false;
+    if (q.scope === 'done') where.done = true;
+    if (q.contactId) where.contactId = q.contactId;
+    if (q.ownerId) where.ownerId = q.ownerId;
+    if (grant === 'own') where.ownerId = actor.userId;
+    if (q.after) where.$and = [{ $or: [{ dueAt: { $gt: placed.afterDueAt } }, { dueAt: placed.afterDueAt, id: { $gt: q.after.id } }] }];
+    return where;
+  }
   return {
     async create(actor: Actor, raw: unknown): Promise<FollowUp> {
       const input = parseOrThrow(CreateFollowUpInput, raw);
@@ -100,24 +124,21 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
 
     async list(actor: Actor, raw: unknown = {}): Promise<FollowUp[]> {
       const q = parseOrThrow(ListFollowUpsQuery, raw);
-      const grant = grantOf(actor, 'interactions:read');
-      if (grant === 'none') authorize(actor, 'interactions:read');
       return inTenantTx(db, actor, async (em) => {
-        const now = clock();
-        const where: Record<string, unknown> = {};
-        // a date alone ("due by 2026-12-03") includes that whole local day, as the default "today" does
-        const placed = await placeInTenantZone(em, { dueBefore: q.dueBefore, afterDueAt: q.after?.dueAt }, ['dueBefore']);
-        const dueBy = placed.dueBefore && q.dueBefore instanceof LocalDay ? new Date(placed.dueBefore.getTime() - 1) : placed.dueBefore;
-        if (q.scope === 'due') Object.assign(where, { done: false, dueAt: { $lte: dueBy ?? (await endOfTenantDay(em, now)) } });
-        if (q.scope === 'overdue') Object.assign(where, { done: false, dueAt: { $lt: now } });
-        if (q.scope === 'open') where.done = false;
-        if (q.scope === 'done') where.done = true;
-        if (q.contactId) where.contactId = q.contactId;
-        if (q.ownerId) where.ownerId = q.ownerId;
-        if (grant === 'own') where.ownerId = actor.userId;
-        if (q.after) where.$and = [{ $or: [{ dueAt: { $gt: placed.afterDueAt } }, { dueAt: placed.afterDueAt, id: { $gt: q.after.id } }] }];
-        const rows = await em.find(FollowUpEntity, where, { orderBy: { dueAt: 'asc', id: 'asc' }, limit: q.limit });
+        const rows = await em.find(FollowUpEntity, await whereOf(em, actor, q), { orderBy: { dueAt: 'asc', id: 'asc' }, limit: q.limit });
         return rows.map((r) => toFollowUp(r as unknown as Record<string, unknown>));
+      });
+    },
+
+    /** One page (page/limit) with its count, for lists with no cap on how far they go. */
+    async page(actor: Actor, raw: unknown = {}): Promise<ListPage<FollowUp>> {
+      const { page, limit, ...q } = parseOrThrow(FollowUpPageQuery, raw);
+      return inTenantTx(db, actor, async (em) => {
+        const where = await whereOf(em, actor, q);
+        const rows = await em.find(FollowUpEntity, where, { orderBy: { dueAt: 'asc', id: 'asc' }, limit: limit + 1, offset: (page - 1) * limit });
+        // a page that is not full is its own count
+        const counted = rows.length <= limit && (rows.length > 0 || page === 1) ? (page - 1) * limit + rows.length : await em.count(FollowUpEntity, where);
+        return offsetPage(rows.map((r) => toFollowUp(r as unknown as Record<string, unknown>)), counted, page, limit);
       });
     },
 

@@ -102,6 +102,7 @@ export const ListInteractionsFilters = z
     limit: z.coerce.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
   })
   .strict();
-export const fromBeforeTo = (q: { from?: Date; to?: Date }) => !q.from || !q.to || q.from.getTime() < endOfBound(q.to);
+/** `from` before `to` (zod runs this refinement even when a field failed to parse: then it holds, the field's own issue is reported). */
+export const fromBeforeTo = (q: { from?: Date; to?: Date }) => !(q.from instanceof Date && q.to instanceof Date) || q.from.getTime() < endOfBound(q.to);
 export const ListInteractionsQuery = ListInteractionsFilters.refine(fromBeforeTo, { path: ['to'], message: 'must be after from' });
 export type ListInteractionsQuery = z.input<typeof ListInteractionsQuery>;

@@ -5,6 +5,7 @@ import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import { loadContact } from '../contacts/contact.service.ts';
 import type { Database } from '../db/database.ts';
+import { cappedCountSql, offsetPage, type ListPage } from '../db/offset-page.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -16,15 +17,7 @@ import { InteractionEntity } from './interaction.entity.ts';
 import { toInteraction } from './interaction.mapper.ts';
 import { ListInteractionsQuery, LogInteractionInput, TimelineQuery, type Interaction } from './interaction.schema.ts';
 
-/** Past this many matches the list stops counting (totalCountExact: false), as the contact list does. */
-const COUNT_CAP = 10_000;
-
-export interface InteractionPage {
-  data: Interaction[];
-  pagination: { page: number; limit: number; totalPages: number; hasNextPage: boolean; hasPreviousPage: boolean };
-  totalCount: number;
-  totalCountExact: boolean;
-}
+export type InteractionPage = ListPage<Interaction>;
 
 export function createInteractionService(db: Database) {
   async function log(em: EntityManager, actor: Actor, raw: unknown): Promise<Interaction> {
@@ -169,20 +162,11 @@ export function createInteractionService(db: Database) {
       const offset = (q.page - 1) * q.limit;
       const [rows, count, contact] = await db.readAsTenant(actor.tenantId, [
         { sql: `SELECT i.* FROM interactions i ${whereSql} ORDER BY i.created_at DESC, i.id DESC LIMIT ${q.limit + 1} OFFSET ${offset}`, params },
-        { sql: `SELECT count(*) AS n FROM (SELECT 1 FROM interactions i ${whereSql} LIMIT ${COUNT_CAP + 1}) capped`, params },
+        { sql: cappedCountSql(`FROM interactions i ${whereSql}`), params },
         { sql: contactId ? 'SELECT id FROM contacts WHERE id = $1' : 'SELECT 1 WHERE false', params: contactId ? [contactId] : [] },
       ]);
       if (contactId && !contact.length) throw AppError.notFound('Contact', contactId);
-      const counted = Number(count[0]?.n ?? 0);
-      const totalCountExact = counted <= COUNT_CAP;
-      const totalCount = totalCountExact ? counted : COUNT_CAP + 1;
-      const hasNextPage = rows.length > q.limit;
-      return {
-        data: rows.slice(0, q.limit).map((r) => toInteraction(r)),
-        pagination: { page: q.page, limit: q.limit, totalPages: Math.max(1, Math.ceil(totalCount / q.limit)), hasNextPage, hasPreviousPage: q.page > 1 },
-        totalCount,
-        totalCountExact,
-      };
+      return offsetPage(rows.map((r) => toInteraction(r)), Number(count[0]?.n ?? 0), q.page, q.limit);
     },
   };
 }

@@ -28,7 +28,7 @@ export { renderTemplate, renderDeep, templatePaths } from './workflow-template.t
 export { definitionIssues, validateDefinition, nextCronRun, previousCronRun, successors } from './workflow-validation.ts';
 export { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
 export type { WorkflowTemplate } from './workflow-templates.ts';
-export { createWorkflowService, EXECUTIONS_QUEUED, insertExecution, ListWorkflowsQuery, ListExecutionsQuery } from './workflow.service.ts';
+export { createWorkflowService, EXECUTIONS_QUEUED, insertExecution, ListWorkflowsQuery, ListExecutionsQuery, ExecutionPageQuery } from './workflow.service.ts';
 export type { WorkflowService, NewExecution, ActivationResult, WorkflowServiceOptions } from './workflow.service.ts';
 export { createWebhookSecretBox, generateWebhookSecret } from './webhook-secret.ts';
 export type { WebhookSecretBox } from './webhook-secret.ts';

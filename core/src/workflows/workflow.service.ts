@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { writeAudit } from '../audit/audit.service.ts';
 import { authorize } from '../auth/rbac.ts';
 import type { Database, EntityManager } from '../db/database.ts';
+import { cappedCountSql, ListPageQuery, offsetPage, type ListPage } from '../db/offset-page.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -40,6 +41,16 @@ export const ListExecutionsQuery = z
     limit: z.number().int().min(1).max(200).default(50),
   })
   .strict();
+
+/** The execution list's filters with page/limit (REST): page ≤ 500, limit ≤ 100. */
+export const ExecutionPageQuery = ListExecutionsQuery.omit({ limit: true }).extend(ListPageQuery).strict();
+
+const EXECUTIONS_WHERE = `FROM workflow_executions WHERE (?::uuid IS NULL OR workflow_id = ?) AND (?::uuid IS NULL OR contact_id = ?)
+  AND (?::text IS NULL OR status = ?)`;
+const executionFilters = (q: { workflowId?: string; contactId?: string; status?: string }) => {
+  const [w, c, st] = [q.workflowId ?? null, q.contactId ?? null, q.status ?? null];
+  return [w, w, c, c, st, st];
+};
 
 const WORKFLOW_SELECT = `SELECT w.*, v.definition, ${STATS_SQL}
   FROM workflows w JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version`;
@@ -337,12 +348,23 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       authorize(actor, 'workflows:read');
       const q = parseOrThrow(ListExecutionsQuery, query);
       return db.withTenant(actor.tenantId, async (em) => {
-        const rows = await em.execute<ExecutionRow[]>(
-          `SELECT * FROM workflow_executions WHERE (?::uuid IS NULL OR workflow_id = ?) AND (?::uuid IS NULL OR contact_id = ?)
-           AND (?::text IS NULL OR status = ?) ORDER BY created_at DESC, id LIMIT ?`,
-          [q.workflowId ?? null, q.workflowId ?? null, q.contactId ?? null, q.contactId ?? null, q.status ?? null, q.status ?? null, q.limit],
-        );
+        const rows = await em.execute<ExecutionRow[]>(`SELECT * ${EXECUTIONS_WHERE} ORDER BY created_at DESC, id LIMIT ?`, [...executionFilters(q), q.limit]);
         return rows.map((r) => toExecution(r));
+      });
+    },
+
+    /** One page (page/limit) of executions with its capped count, newest first. */
+    async pageExecutions(actor: Actor, query: unknown = {}): Promise<ListPage<WorkflowExecution>> {
+      authorize(actor, 'workflows:read');
+      const { page, limit, ...q } = parseOrThrow(ExecutionPageQuery, query);
+      return db.withTenant(actor.tenantId, async (em) => {
+        const rows = await em.execute<ExecutionRow[]>(`SELECT * ${EXECUTIONS_WHERE} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`, [...executionFilters(q), limit + 1, (page - 1) * limit]);
+        // a page that is not full is its own count
+        const counted =
+          rows.length <= limit && (rows.length > 0 || page === 1)
+            ? (page - 1) * limit + rows.length
+            : Number((await em.execute<{ n: string }[]>(cappedCountSql(EXECUTIONS_WHERE), executionFilters(q)))[0]?.n ?? 0);
+        return offsetPage(rows.map((r) => toExecution(r)), counted, page, limit);
       });
     },
 

@@ -1,12 +1,11 @@
-import { CreateFollowUpInput, FollowUp, fromBeforeTo, Interaction, ListFollowUpsQuery, ListInteractionsFilters, LogInteractionInput, type CrmCore } from '@crm/core';
+import { CreateFollowUpInput, FollowUp, FollowUpPageQuery, fromBeforeTo, Interaction, ListInteractionsFilters, LogInteractionInput, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { actorOf, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
+import { actorOf, IdParams, pageOf, withErrors } from './api-schemas.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
 
 const InteractionOut = Interaction;
 const FollowUpOut = FollowUp;
-const { after: _keyset, limit: _limit, ...followUpFilters } = ListFollowUpsQuery.shape;
 
 /** Interactions and follow-ups: the activity on contacts. */
 export const activityRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { core }) => {
@@ -45,14 +44,11 @@ export const activityRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
     schema: {
       tags: ['follow-ups'],
       summary: 'Follow-ups (open by default), earliest due first',
-      querystring: z.object({ ...followUpFilters, ...PageQuery }).strict(),
+      description: 'totalCount is exact up to 10,000 matches (then totalCountExact is false); page ≤ 500.',
+      querystring: FollowUpPageQuery,
       response: withErrors({ 200: pageOf(FollowUpOut) }),
     },
-    handler: async (req) => {
-      const { page, limit, ...q } = req.query;
-      const items = await core.followUps.list(actorOf(req), { ...q, limit: 500 });
-      return paginate(items, page, limit, items.length >= 500);
-    },
+    handler: (req) => core.followUps.page(actorOf(req), req.query),
   });
 
   f.post('/follow-ups/:id/complete', {

@@ -1,4 +1,4 @@
-import { ApiKeyInfo, CreateApiKeyInput, CreateUserInput, ROLE_PERMISSIONS, ROLES, Role, SetRoleInput, TenantSettings, UpdateTenantSettingsInput, User, type CrmCore } from '@crm/core';
+import { ApiKeyInfo, AuditPageQuery, CreateApiKeyInput, CreateUserInput, ROLE_PERMISSIONS, ROLES, Role, SetRoleInput, TenantSettings, UpdateTenantSettingsInput, User, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, AnyObject, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
@@ -6,7 +6,6 @@ import type { ZodTypeProvider } from './zod-route.ts';
 
 const UserOut = User;
 const KeyOut = ApiKeyInfo;
-const AUDIT_CAP = 1000;
 const bool = z.enum(['true', 'false']).optional();
 
 /** Users, roles, permissions, API keys and the audit log of the caller's tenant (ADMIN writes; core decides). */
@@ -103,14 +102,10 @@ export const adminRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { 
     schema: {
       tags: ['audit'],
       summary: 'Audit log, newest first',
-      querystring: z.object({ entityType: z.string().max(50).optional(), entityId: z.uuid().optional(), ...PageQuery }).strict(),
+      description: 'totalCount is exact up to 10,000 entries (then totalCountExact is false); page ≤ 500 — read further back with `before`.',
+      querystring: AuditPageQuery,
       response: withErrors({ 200: pageOf(AnyObject) }),
     },
-    handler: async (req) => {
-      const { page, limit, ...filter } = req.query;
-      const fetch = Math.min(AUDIT_CAP, page * limit + 1);
-      const rows = await core.audit.list(actorOf(req), { ...filter, limit: fetch });
-      return paginate(rows, page, limit, rows.length >= fetch);
-    },
+    handler: (req) => core.audit.page(actorOf(req), req.query),
   });
 };

@@ -1,4 +1,4 @@
-import { CreateWorkflowInput, DryRunResult, ExecutionStatus, TriggerType, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
+import { CreateWorkflowInput, DryRunResult, ExecutionPageQuery, TriggerType, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
@@ -18,7 +18,7 @@ const ActivationOut = Workflow.extend({
 });
 const LIST_CAP = 200;
 const DryRunOptions = { days: z.number().int().min(1).max(365).default(30), limit: z.number().int().min(1).max(500).default(50) };
-const ExecutionFilters = { contactId: z.uuid().optional(), status: ExecutionStatus.optional(), ...PageQuery };
+const EXECUTIONS_PAGING = 'totalCount is exact up to 10,000 executions (then totalCountExact is false); page ≤ 500 (narrow the filters for older runs).';
 
 /** Workflows (versions, activation, dry runs, manual runs), templates and executions. */
 export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, { core }) => {
@@ -151,23 +151,24 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
   });
 
   f.get('/workflows/:id/executions', {
-    schema: { tags, summary: 'Executions of a workflow, newest first', params: IdParams, querystring: z.object(ExecutionFilters).strict(), response: withErrors({ 200: pageOf(ExecutionOut) }) },
+    schema: {
+      tags,
+      summary: 'Executions of a workflow, newest first',
+      description: EXECUTIONS_PAGING,
+      params: IdParams,
+      querystring: ExecutionPageQuery.omit({ workflowId: true }),
+      response: withErrors({ 200: pageOf(ExecutionOut) }),
+    },
     handler: async (req) => {
-      const { page, limit, ...q } = req.query;
       const actor = actorOf(req);
       await core.workflows.get(actor, req.params.id); // 404 for an unknown (or another tenant's) workflow
-      const items = await core.workflows.listExecutions(actor, { ...q, workflowId: req.params.id, limit: LIST_CAP });
-      return paginate(items, page, limit, items.length >= LIST_CAP);
+      return core.workflows.pageExecutions(actor, { ...req.query, workflowId: req.params.id });
     },
   });
 
   f.get('/executions', {
-    schema: { tags: ['executions'], summary: 'Workflow executions, newest first', querystring: z.object({ workflowId: z.uuid().optional(), ...ExecutionFilters }).strict(), response: withErrors({ 200: pageOf(ExecutionOut) }) },
-    handler: async (req) => {
-      const { page, limit, ...q } = req.query;
-      const items = await core.workflows.listExecutions(actorOf(req), { ...q, limit: LIST_CAP });
-      return paginate(items, page, limit, items.length >= LIST_CAP);
-    },
+    schema: { tags: ['executions'], summary: 'Workflow executions, newest first', description: EXECUTIONS_PAGING, querystring: ExecutionPageQuery, response: withErrors({ 200: pageOf(ExecutionOut) }) },
+    handler: (req) => core.workflows.pageExecutions(actorOf(req), req.query),
   });
 
   f.get('/executions/:id', {
