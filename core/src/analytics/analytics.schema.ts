@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { endOfBound, isoDate } from '../errors/safe-input.schema.ts';
+import { endOfBound, isoDate, LocalDay, WallClockDate } from '../errors/safe-input.schema.ts';
 
 export const TrendDirection = z.enum(['UP', 'DOWN', 'STABLE']);
 export type TrendDirection = z.infer<typeof TrendDirection>;
@@ -44,6 +44,19 @@ export const DateRange = z
     path: ['end'],
   });
 export type DateRange = z.infer<typeof DateRange>;
+
+/**
+ * The `days` days up to `end`, written the way `end` was: a date alone ends its day, so the period
+ * starts `days − 1` local days before it (end=2026-11-30 → 1–30 November in the tenant's zone); a
+ * wall-clock time starts `days` days earlier on the same clock (placed in the tenant's zone, across
+ * daylight-saving changes); an instant starts `days` × 24 h earlier.
+ */
+export function periodEndingAt(end: Date, days: number): { start: Date; end: Date } {
+  const DAY = 86_400_000;
+  if (end instanceof LocalDay) return { start: new LocalDay(end.getTime() - (days - 1) * DAY), end };
+  if (end instanceof WallClockDate) return { start: new WallClockDate(end.getTime() - days * DAY), end };
+  return { start: new Date(end.getTime() - days * DAY), end };
+}
 
 export const METRIC_GROUPS = ['pipeline', 'conversion', 'velocity', 'activity', 'response_time', 'sentiment'] as const;
 export const MetricGroup = z.enum(METRIC_GROUPS);

@@ -17,6 +17,7 @@ import {
   WorkflowsEnv,
   reportCsv,
   reportHtml,
+  periodEndingAt,
   type CrmCore,
   type ReportDelivery,
 } from '@crm/core';
@@ -29,11 +30,10 @@ const RangeQuery = {
   start: DateRange.shape.start.optional(),
   end: DateRange.shape.end.optional(),
 };
-const DAY = 86_400_000;
-/** start/end query parameters, both or neither (default: the 30 days before now). */
+/** start/end query parameters (default: the 30 days up to `end`, or up to now). */
 function range(q: { start?: Date; end?: Date }): z.input<typeof DateRange> {
   const end = q.end ?? new Date();
-  return { start: q.start ?? new Date(end.getTime() - 30 * DAY), end };
+  return q.start ? { start: q.start, end } : periodEndingAt(end, 30);
 }
 const Segment = z.string().regex(/^(source|campaign)=.{1,128}$/, 'must look like source=<name> or campaign=<id>').optional();
 

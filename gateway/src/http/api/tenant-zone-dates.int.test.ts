@@ -98,6 +98,14 @@ describe.each(testDbKinds())("dates in the tenant's time zone on %s", { timeout:
     const metrics = await akl('GET', '/api/v1/metrics?start=2026-11-20&end=2026-11-20&groups=activity');
     expect(metrics.statusCode, metrics.body.slice(0, 300)).toBe(200);
     expect(metrics.json().period).toEqual({ start: '2026-11-19T11:00:00.000Z', end: '2026-11-20T11:00:00.000Z' });
+    // `end` alone: the 30 local days that end with it (1–30 November in Auckland), not 30 × 24 h before UTC midnight
+    const endOnly = await akl('GET', '/api/v1/metrics?end=2026-11-30&groups=activity');
+    expect(endOnly.statusCode, endOnly.body.slice(0, 300)).toBe(200);
+    expect(endOnly.json().period).toEqual({ start: '2026-10-31T11:00:00.000Z', end: '2026-11-30T11:00:00.000Z' });
+    const month = await akl('GET', '/api/v1/analytics/daily?end=2026-11-30');
+    expect(month.statusCode, month.body.slice(0, 300)).toBe(200);
+    const days = (month.json().points as Row[]).map((p) => p.day);
+    expect([days.length, days[0], days.at(-1)]).toEqual([30, '2026-11-01', '2026-11-30']);
     const report = await akl('POST', '/api/v1/reports', { type: 'USER_ACTIVITY', dateRange: { start: '2026-11-01', end: '2026-11-30' } });
     expect(report.statusCode, report.body.slice(0, 300)).toBe(200);
     expect(report.json().dateRange).toEqual({ start: '2026-10-31T11:00:00.000Z', end: '2026-11-30T11:00:00.000Z' });
