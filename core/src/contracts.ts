@@ -29,7 +29,7 @@ export { REPORT_FORMATS, StoredReportScheduleSchema } from './reports/report-sch
 export { REPORT_TYPES, ReportFilter, ReportSchedule } from './reports/report.schema.ts';
 export { reportHtml, reportNarrative } from './reports/report.render.ts';
 export { ScoringFactor, WHAT_IF_ACTIONS, WhatIfScenario } from './scoring/scoring.schema.ts';
-export { CONDITION_OPERATORS, STEP_TYPES, TRIGGER_TYPES, CreateWorkflowInput, ExecutionStatus, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from './workflows/workflow.schema.ts';
+export { CONDITION_OPERATORS, STEP_TYPES, TRIGGER_TYPES, CreateWorkflowInput, ExecutionStatus, ManualRunInput, StepAttempt, Workflow, WorkflowDefinition, WorkflowExecution } from './workflows/workflow.schema.ts';
 export { WORKFLOW_TEMPLATES } from './workflows/workflow-templates.ts';
 export { DryRunResult } from './workflows/workflow-dry-run.schema.ts';
 export { TenantSettings, UpdateTenantSettingsInput } from './tenants/tenant-settings.ts';

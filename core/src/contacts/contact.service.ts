@@ -8,6 +8,7 @@ import { inTenantTx, isUniqueViolation, likeEscape } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { LocalDay } from '../errors/safe-input.schema.ts';
 import { placeForTenant } from '../tenants/tenant-settings.ts';
+import { assertUuid } from '../errors/uuid.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import { UserEntity } from '../users/user.entity.ts';
@@ -48,10 +49,6 @@ const SORT_COLUMNS: Record<string, string> = {
   lastName: 'last_name',
   lastContactDate: 'last_contact_date',
 };
-
-function assertUuid(id: string): void {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw AppError.validation([{ path: 'id', reason: 'must be a UUID' }]);
-}
 
 export async function loadContact(em: EntityManager, id: string): Promise<Contact> {
   assertUuid(id);
@@ -124,6 +121,7 @@ export function createContactService(db: Database) {
   }
 
   async function patch(em: EntityManager, actor: Actor, id: string, raw: unknown): Promise<Contact> {
+    assertUuid(id);
     const input = parseOrThrow(UpdateContactInput, raw);
     const entity = await em.findOne(ContactEntity, { id });
     if (!entity) throw AppError.notFound('Contact', id);
@@ -200,6 +198,7 @@ export function createContactService(db: Database) {
     },
 
     async changeStatus(actor: Actor, id: string, raw: unknown): Promise<Contact> {
+      assertUuid(id);
       const input = parseOrThrow(ChangeStatusInput, raw);
       return inTenantTx(db, actor, async (em) => {
         const entity = await em.findOne(ContactEntity, { id });

@@ -8,6 +8,7 @@ import type { Database, EntityManager } from '../db/database.ts';
 import { offsetPage, type ListPage } from '../db/offset-page.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
+import { assertUuid } from '../errors/uuid.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { writeEvent } from '../outbox/outbox.writer.ts';
 import { endOfLocalDay } from '../tenants/local-day.ts';
@@ -143,6 +144,7 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
     },
 
     async complete(actor: Actor, id: string, note?: string): Promise<FollowUp> {
+      assertUuid(id);
       return inTenantTx(db, actor, async (em) => {
         const e = await em.findOne(FollowUpEntity, { id });
         if (!e) throw AppError.notFound('FollowUp', id);

@@ -18,6 +18,7 @@ export {
   Workflow,
   EXECUTION_STATUSES,
   ExecutionStatus,
+  ManualRunInput,
   StepAttempt,
   WorkflowExecution,
 } from './workflow.schema.ts';

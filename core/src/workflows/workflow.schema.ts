@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedJsonObject } from '../errors/safe-input.schema.ts';
 
 /** The design document's TriggerType, plus CONTACT_STATUS_CHANGED for its lead-to-customer journey. */
 export const TRIGGER_TYPES = [
@@ -205,6 +206,15 @@ export type WorkflowDefinitionInput = z.input<typeof WorkflowDefinition>;
 
 export const CreateWorkflowInput = WorkflowDefinition.extend({ ownerId: z.uuid().optional(), isActive: z.boolean().default(false) }).strict();
 export type CreateWorkflowInput = z.input<typeof CreateWorkflowInput>;
+
+/** A manual run: the values templates read as {{input.name}} (a bounded JSON object) and the contact it is about. */
+export const ManualRunInput = z
+  .object({
+    input: boundedJsonObject().optional().describe('Values templates read as {{input.name}}'),
+    contactId: z.uuid('must be a contact id (UUID)').optional().describe('The contact the run is about (for contact steps and templates)'),
+  })
+  .strict();
+export type ManualRunInput = z.input<typeof ManualRunInput>;
 
 export const ExecutionStats = z.object({
   total: z.number().int(),

@@ -23,6 +23,7 @@ import { WORKFLOW_TEMPLATES } from './workflow-templates.ts';
 import { STATS_SQL, toAttempt, toExecution, toWorkflow, type ExecutionRow, type WorkflowRow } from './workflow.rows.ts';
 import {
   ExecutionStatus,
+  ManualRunInput,
   type TriggerType,
   type Workflow,
   type WorkflowDefinition,
@@ -302,14 +303,13 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
     },
 
     /** A manual run (MANUAL workflows, or any workflow run by hand with an input and optional contact). */
-    async execute(actor: Actor, id: string, input: { input?: Record<string, unknown>; contactId?: string } = {}): Promise<WorkflowExecution> {
+    async execute(actor: Actor, id: string, raw: ManualRunInput = {}): Promise<WorkflowExecution> {
       authorize(actor, 'workflows:write');
+      const input = parseOrThrow(ManualRunInput, raw);
       const execution = await inTenantTx(db, actor, async (em) => {
         const wf = await load(em, id);
         // an unknown contact would be queued and fail every attempt at its first contact step
-        if (input.contactId) {
-          await loadContact(em, parseOrThrow(z.uuid('must be a contact id (UUID)'), input.contactId, 'contactId'));
-        }
+        if (input.contactId) await loadContact(em, input.contactId);
         const execId = await insertExecution(em, actor.tenantId, {
           workflowId: id,
           version: wf.version,

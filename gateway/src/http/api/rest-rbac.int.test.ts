@@ -123,7 +123,15 @@ describe.each(testDbKinds())('REST authorisation and tenancy on %s', (kind) => {
   it('property-based fuzz over the routes\' inputs: never a 5xx, always the envelope on errors', async () => {
     const json = fc.oneof(
       fc.jsonValue({ maxDepth: 3 }),
-      fc.dictionary(fc.constantFrom('firstName', 'lastName', 'email', 'tenantId', 'leadScore', 'status', 'contactId', 'type', 'query', 'name', 'steps', 'trigger', 'dateRange', 'limit'), fc.jsonValue({ maxDepth: 2 })),
+      fc.dictionary(
+        fc.constantFrom('firstName', 'lastName', 'email', 'tenantId', 'leadScore', 'status', 'contactId', 'type', 'query', 'name', 'steps', 'trigger', 'dateRange', 'limit', 'input', 'customFields', 'metadata', 'subject', 'dueAt', 'occurredAt'),
+        fc.oneof(
+          fc.jsonValue({ maxDepth: 2 }),
+          // lone surrogates, NUL, impossible dates and year 0: what broke the database's JSON and date input before
+          fc.constantFrom('\uD800', 'a\uDC00b', '\u0000', '2025-02-30', '0000-01-01', ' '),
+          fc.dictionary(fc.string({ maxLength: 5 }), fc.constantFrom('\uD800', 'a\uDC00b', '\u0000', 1e308), { maxKeys: 2 }),
+        ),
+      ),
     );
     const segment = fc.oneof(fc.uuid(), fc.string({ maxLength: 40 }), fc.constantFrom(b.contact, managersContact, '%00', '..', 'null'));
     const query = fc.dictionary(fc.constantFrom('page', 'limit', 'search', 'status', 'leadScoreMin', 'start', 'end', 'type', 'contactId', 'scope', 'format', 'groups', 'direction', 'from', 'to', 'ownerId', 'includeInactive'), fc.string({ maxLength: 30 }), { maxKeys: 4 });
@@ -138,6 +146,8 @@ describe.each(testDbKinds())('REST authorisation and tenancy on %s', (kind) => {
       ['POST', '/api/v1/interactions'],
       ['GET', '/api/v1/follow-ups'],
       ['POST', '/api/v1/follow-ups'],
+      ['POST', '/api/v1/follow-ups/:id/complete'],
+      ['POST', '/api/v1/workflows/:id/execute'],
       ['POST', '/api/v1/ai/lead-scoring'],
       ['GET', '/api/v1/metrics'],
       ['GET', '/api/v1/analytics/daily'],

@@ -1,4 +1,4 @@
-import { CreateWorkflowInput, DryRunResult, ExecutionPageQuery, TriggerType, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
+import { CreateWorkflowInput, DryRunResult, ExecutionPageQuery, ManualRunInput, TriggerType, Workflow, WorkflowDefinition, WorkflowExecution, type CrmCore } from '@crm/core';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, IdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
@@ -141,7 +141,7 @@ export const workflowRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app,
       tags,
       summary: 'Start an execution now (MANUAL run); the worker runs it',
       params: IdParams,
-      body: z.object({ input: z.record(z.string(), z.unknown()).optional(), contactId: z.uuid().optional() }).strict().optional(),
+      body: ManualRunInput.optional(),
       response: withErrors({ 202: ExecutionOut }),
     },
     handler: async (req, reply) => {

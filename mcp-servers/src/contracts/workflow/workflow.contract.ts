@@ -1,4 +1,4 @@
-import { CreateWorkflowInput, DryRunResult, ExecutionStatus, STEP_TYPES, StepAttempt, TRIGGER_TYPES, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core/contracts';
+import { CreateWorkflowInput, DryRunResult, ExecutionStatus, ManualRunInput, STEP_TYPES, StepAttempt, TRIGGER_TYPES, Workflow, WorkflowDefinition, WorkflowExecution } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { IsoDateTime } from '../crm-data/common.contract.ts';
@@ -100,8 +100,7 @@ export const ExecuteWorkflow = {
   input: z
     .object({
       id: WorkflowId,
-      contactId: z.uuid('must be a contact id (UUID)').optional().describe('The contact the run is about (for contact steps and templates)'),
-      input: z.record(z.string(), z.unknown()).optional().describe('Values templates read as {{input.name}}'),
+      ...ManualRunInput.shape,
     })
     .strict(),
   output: ExecutionOut,
