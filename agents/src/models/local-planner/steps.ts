@@ -203,7 +203,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   help: {
     calls: () => [],
     answer: () =>
-      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, show the pipeline by status, rank lead sources by conversion, report conversion rates, activity, a rep\'s or the team\'s month ("how is Priya doing this month?") and forecasts of the daily counts, list the approvals waiting for you and decide them ("approve the first one"), and quote the knowledge base with citations.',
+      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores (yours when you say "my", the team\'s when you say "the team\'s"), list new leads, show the pipeline by status, rank lead sources by conversion, report conversion rates, activity, a rep\'s or the team\'s month ("how is Priya doing this month?") and forecasts of the daily counts, list the approvals waiting for you and decide them ("approve the first one"), and quote the knowledge base with citations. The CRM tracks no deal values, close dates, quotas or targets; I say so and give the customers won instead.',
   },
   list_approvals: listApprovals,
   decide_approval: decideApproval,
