@@ -3,7 +3,7 @@ import type { ToolCall } from '@langchain/core/messages/tool';
 import { listedApprovalIds } from './approval-steps.ts';
 import { cite, markOffline } from './answers.ts';
 import { pickCandidate } from './entities.ts';
-import { INTENTS, type AgentName } from './intents.ts';
+import { INTENTS, type AgentName, type Intent } from './intents.ts';
 import { planRequest, type Step } from './plan.ts';
 import type { Me } from './scope.ts';
 import { STEP_HANDLERS, type StepContext } from './steps.ts';
@@ -72,7 +72,7 @@ export function nextMove(messages: readonly BaseMessage[], options: PlannerOptio
 const WHOAMI = 'get_current_user';
 const WHOAMI_ID = (turn: TurnView) => `lp_${turn.index}_whoami`;
 /** Steps that narrow to the asker's own records when the request says "my"/"I"/"me". */
-const SELF_SCOPED = new Set<string>(['hot_leads', 'list_follow_ups', 'stale_contacts', 'count_contacts', 'new_contacts', 'rep_performance', 'activity_trend', 'deals_won', 'deal_outlook']);
+const SELF_SCOPED = new Set<Intent>(['hot_leads', 'list_follow_ups', 'stale_contacts', 'count_contacts', 'new_contacts', 'rep_performance', 'activity_trend', 'deals_won', 'deal_outlook']);
 
 function context(step: Step, i: number, turn: TurnView, options: PlannerOptions, contact?: CandidateContact, me?: Me): StepContext {
   const id = (tool: string, n?: number) => `lp_${turn.index}_${i}_${tool}${n === undefined ? '' : `_${n}`}`;

@@ -7,7 +7,8 @@ import type { Step } from './plan.ts';
 import type { CandidateContact } from './turn.ts';
 import { mine, whose, type Me } from './scope.ts';
 import { decideApproval, listApprovals } from './approval-steps.ts';
-import { dealOutlook, dealsWon, insights, newContacts, pipelineStatus, repPerformance, responseTime, sourceRanking, staleContacts } from './team-steps.ts';
+import { dealOutlook, dealsWon } from './deal-steps.ts';
+import { insights, newContacts, pipelineStatus, repPerformance, responseTime, sourceRanking, staleContacts } from './team-steps.ts';
 import { activityTrend, contactOwner, conversionRate, forecast, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
 
 export interface StepContext {
