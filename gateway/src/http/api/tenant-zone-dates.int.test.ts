@@ -145,6 +145,10 @@ describe.each(testDbKinds())("dates in the tenant's time zone on %s", { timeout:
     expect(res.data?.analytics.dateRange).toEqual({ start: '2026-11-20T08:00:00.000Z', end: '2026-11-21T08:00:00.000Z' });
     const bad = await gql('query { analytics(dateRange: { start: "01/11/2026", end: "2026-11-20" }, metrics: [ACTIVITY]) { dateRange { start } } }');
     expect(JSON.stringify(bad.errors)).toMatch(/must be an ISO 8601 date/);
+    // createdBefore as REST reads it: before 21 November in Los Angeles (the CSV test above imported both)
+    const before = await gql('query { contacts(filter: { search: "tzimport", createdBefore: "2026-11-21" }) { edges { node { email } } } }');
+    expect(before.errors).toBeUndefined();
+    expect((before.data?.contacts.edges as { node: Row }[]).map((e) => e.node.email)).toEqual(['ana.tz@example.com']);
   });
 
   it("answers the offline assistant's \"yesterday\" with the tenant's yesterday", async () => {
