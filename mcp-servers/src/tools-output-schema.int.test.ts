@@ -146,6 +146,7 @@ async function exercise(h: Harness, mcp: Connected, admin: Actor) {
     await call('delete_document', { id: (notes.document as Row | undefined)?.id });
     const filed = await call('request_approval', { tool: 'send_email', arguments: { contactId: id, subject: 'Discount', body: '15 % off' }, summary: 'Offer OutCo a discount', risk: 'high' });
     await call('list_approvals', {});
+    await call('get_current_user', {});
     await call('get_approval', { id: filed.id });
     await call('decide_approval', { id: filed.id, decision: 'reject', reason: 'not this quarter' });
 

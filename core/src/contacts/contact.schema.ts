@@ -134,6 +134,7 @@ export const ListContactsQuery = z
     assignedTo: z.uuid('must be a user id (UUID)').optional(),
     source: z.string().max(100).optional(),
     createdAfter: isoDate.optional(),
+    createdBefore: isoDate.optional(),
     lastContactedBefore: isoDate.optional(),
     sort: z.enum(CONTACT_SORT_FIELDS).default('createdAt'),
     order: z.enum(['asc', 'desc']).default('desc'),
@@ -143,6 +144,9 @@ export const ListContactsQuery = z
   .superRefine((q, ctx) => {
     if (q.leadScoreMin !== undefined && q.leadScoreMax !== undefined && q.leadScoreMin > q.leadScoreMax) {
       ctx.addIssue({ code: 'custom', path: ['leadScoreMax'], message: `must be at least leadScoreMin (${q.leadScoreMin})` });
+    }
+    if (q.createdAfter && q.createdBefore && q.createdBefore.getTime() <= q.createdAfter.getTime()) {
+      ctx.addIssue({ code: 'custom', path: ['createdBefore'], message: 'must be later than createdAfter' });
     }
   });
 export type ListContactsQuery = z.input<typeof ListContactsQuery>;

@@ -240,8 +240,10 @@ export function createContactService(db: Database) {
       if (q.assignedTo) add('assigned_to = ?', q.assignedTo);
       if (q.source) add('source = ?', q.source);
       // a date alone is the start of that day in the tenant's zone (createdAfter=2026-12-03: from the 3rd on)
-      const placed = await placeForTenant(db, actor.tenantId, { createdAfter: q.createdAfter, lastContactedBefore: q.lastContactedBefore });
+      const placed = await placeForTenant(db, actor.tenantId, { createdAfter: q.createdAfter, createdBefore: q.createdBefore, lastContactedBefore: q.lastContactedBefore });
       if (placed.createdAfter) add(q.createdAfter instanceof LocalDay ? 'created_at >= ?' : 'created_at > ?', placed.createdAfter);
+      // exclusive either way: createdBefore=2026-12-03 ends at the start of the 3rd, so a week is [Monday, next Monday)
+      if (placed.createdBefore) add('created_at < ?', placed.createdBefore);
       if (placed.lastContactedBefore) add('(last_contact_date IS NULL OR last_contact_date < ?)', placed.lastContactedBefore);
       const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
       // only last_contact_date is nullable; a NULLS clause on the others would defeat their index

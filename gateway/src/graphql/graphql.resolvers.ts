@@ -78,7 +78,7 @@ export function createResolvers(core: CrmCore) {
         const sort = args.sort as { field: string; direction?: string } | undefined;
         const range = filter.leadScoreRange as { min: number; max: number } | undefined;
         const page = await core.contacts.list(actor, {
-          ...withoutNulls({ search: filter.search, status: filter.status, assignedTo: filter.assignedTo, source: filter.source, createdAfter: filter.createdAfter, lastContactedBefore: filter.lastContactedBefore }),
+          ...withoutNulls({ search: filter.search, status: filter.status, assignedTo: filter.assignedTo, source: filter.source, createdAfter: filter.createdAfter, createdBefore: filter.createdBefore, lastContactedBefore: filter.lastContactedBefore }),
           ...(range ? { leadScoreMin: range.min, leadScoreMax: range.max } : {}),
           ...(sort ? { sort: SORT_FIELDS[sort.field], order: lower(sort.direction ?? 'DESC') } : {}),
           page: start / first + 1,

@@ -287,6 +287,7 @@ export const GRAPHQL_SDL = /* GraphQL */ `
     assignedTo: ID
     source: String
     createdAfter: DateTime
+    createdBefore: DateTime
     lastContactedBefore: DateTime
   }
 

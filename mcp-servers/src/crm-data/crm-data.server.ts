@@ -18,6 +18,7 @@ import { listFollowUpsTool } from './tools/list-follow-ups.tool.ts';
 import { logInteractionTool } from './tools/log-interaction.tool.ts';
 import { mergeContactsTool } from './tools/merge-contacts.tool.ts';
 import { searchContactsTool } from './tools/search-contacts.tool.ts';
+import { getCurrentUserTool } from './tools/get-current-user.tool.ts';
 import { updateContactTool } from './tools/update-contact.tool.ts';
 import { searchKnowledgeTool } from './tools/search-knowledge.tool.ts';
 import { addDocumentTool } from './tools/add-document.tool.ts';
@@ -61,6 +62,7 @@ export const crmDataModule: ServerModule = {
     getApprovalTool,
     decideApprovalTool,
     requestApprovalTool,
+    getCurrentUserTool,
   ],
   register(server, ctx) {
     registerCrmDataResources(server, ctx);

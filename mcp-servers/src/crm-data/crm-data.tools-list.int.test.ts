@@ -38,6 +38,7 @@ describe('the crm-data model surface', () => {
       'get_approval',
       'decide_approval',
       'request_approval',
+      'get_current_user',
     ]);
     for (const t of tools) {
       expect(t.name).toMatch(/^[a-z]+(_[a-z]+)+$/);

@@ -36,6 +36,19 @@ describe.each(testDbKinds())('crm-data tools over the in-memory transport on %s'
     expect(audit[0].diff).toMatchObject({ after: { status: 'PROSPECT', reason: 'budget confirmed' } });
   });
 
+  it('get_current_user tells each caller who they are (what "my" filters by); an automation names the user it acts for', async () => {
+    const me = ok<Record<string, unknown>>(await rep.call('get_current_user', {}));
+    expect(me).toEqual({ id: h.f.rep.userId, tenantId: h.f.tenantId, name: 'rep', email: expect.stringMatching(/^rep@/), role: 'SALES_REP', kind: 'user', onBehalfOf: null });
+    const boss = await manager.call('get_current_user', {});
+    expect(ok(boss)).toMatchObject({ id: h.f.manager.userId, role: 'SALES_MANAGER' });
+    expect((boss.content[0] as { text: string }).text.split('\n')[0]).toMatch(/^manager <manager@.*>, SALES_MANAGER, user [0-9a-f-]{36}$/);
+    const system = await h.core.users.systemActor(h.f.tenantId, { via: 'agent:follow-up', onBehalfOf: h.f.rep.userId });
+    const auto = ok<Record<string, unknown>>(await (await h.connect(system)).call('get_current_user', {}));
+    expect(auto).toMatchObject({ id: system.userId, kind: 'system', role: 'SYSTEM', email: null, onBehalfOf: h.f.rep.userId, name: 'automation agent:follow-up for rep' });
+    // it takes no arguments: an unknown one is refused, naming it
+    expect(JSON.stringify(failed(await rep.call('get_current_user', { userId: h.f.manager.userId })))).toMatch(/VALIDATION_FAILED.*userId/);
+  });
+
   it('stores a name sent decomposed (NFD) composed, so "Mu\u0308ller" is "Müller" and found by search', async () => {
     const c = await create(manager, { firstName: 'Jo\u0308rg', lastName: 'Mu\u0308ller', email: 'joerg@nfd.test', company: 'Cafe\u0301 AG' });
     expect(c).toMatchObject({ firstName: 'J\u00f6rg', lastName: 'M\u00fcller', company: 'Caf\u00e9 AG' });

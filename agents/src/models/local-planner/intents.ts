@@ -1,7 +1,7 @@
 import examples from './intents.examples.json' with { type: 'json' };
 import { trainNaiveBayes, type NaiveBayes } from './naive-bayes.ts';
 
-export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue' | 'list_approvals' | 'decide_approval' | 'pipeline_status' | 'source_ranking' | 'rep_performance' | 'new_contacts' | 'deals_won' | 'stale_contacts' | 'response_time' | 'insights';
+export type Intent = keyof typeof examples | 'owner_name' | 'no_revenue' | 'list_approvals' | 'decide_approval' | 'pipeline_status' | 'source_ranking' | 'rep_performance' | 'new_contacts' | 'deals_won' | 'stale_contacts' | 'response_time' | 'insights' | 'deal_outlook';
 export type AgentName = 'crm' | 'scoring' | 'research' | 'insights';
 
 export interface IntentSpec {
@@ -46,7 +46,7 @@ export const INTENTS: Record<Intent, IntentSpec> = {
   source_ranking: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'rank the lead sources' },
   // decided by rule only: one user's (or the team's) activity, conversion and open pipeline for a period
   // decided by rule only: contacts created in a past period (the overall conversion metric's sample), by source
-  new_contacts: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'count the new contacts' },
+  new_contacts: { tools: ['get_metrics', 'search_contacts'], agent: 'insights', needsContact: false, verb: 'list the new contacts' },
   // decided by rule only: contacts that became customers in a period (lead velocity's sample)
   deals_won: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'count the customers won' },
   // decided by rule only: open leads and prospects not contacted for N days
@@ -55,6 +55,8 @@ export const INTENTS: Record<Intent, IntentSpec> = {
   response_time: { tools: ['get_metrics'], agent: 'insights', needsContact: false, verb: 'measure the response time' },
   // decided by rule only: anomalies, significant trends and segment differences
   insights: { tools: ['generate_insights'], agent: 'insights', needsContact: false, verb: 'find what stands out' },
+  // decided by rule only: quotas, targets, deals closing — what the CRM does not track, said plainly, with what it does
+  deal_outlook: { tools: ['get_metrics', 'search_contacts'], agent: 'insights', needsContact: false, verb: 'report deals and targets' },
   rep_performance: { tools: ['get_metrics', 'search_contacts'], agent: 'insights', needsContact: false, verb: "report a rep's activity and pipeline" },
 };
 

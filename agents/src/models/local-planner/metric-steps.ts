@@ -34,6 +34,10 @@ export function metricRange(text: string, now: Date, timeZone = 'UTC'): MetricRa
     return { start, end, label: `${month[1][0].toUpperCase()}${month[1].slice(1)} ${y}` };
   }
   if (/\blast month\b/.test(lower)) return { start: day(1, today.m - 2), end: day(1), label: 'last month' };
+  // calendar quarters (January, April, July, October); "this quarter" fell back to the last 30 days
+  const q0 = Math.floor((today.m - 1) / 3) * 3;
+  if (/\bthis quarter\b/.test(lower)) return { start: day(1, q0), end: now, label: 'this quarter' };
+  if (/\b(last|previous) quarter\b/.test(lower)) return { start: day(1, q0 - 3), end: day(1, q0), label: 'last quarter' };
   if (/\b(last|past) (year|12 months)\b|\bthis year\b/.test(lower)) return { start: new Date(now.getTime() - 365 * DAY), end: now, label: 'the last 365 days' };
   // weeks run Monday to Monday; each was the last 30 days before QA round 5
   const midnight = day(today.d);
@@ -97,6 +101,13 @@ export const activityTrend: StepHandler = {
     const range = metricRange(ctx.step.clause, ctx.now, ctx.timeZone);
     const users = metricsOf(ctx).filter((m) => String(m.key).startsWith('activity:user='));
     const total = users.reduce((n, m) => n + Number(m.value), 0);
+    if (ctx.me && ctx.step.who === 'me') {
+      // "what did I log this week": the asker's own count (get_current_user's id), with the team's mean beside it
+      const own = users.find((m) => m.key === `activity:user=${ctx.me!.id}`);
+      const mean = own?.benchmark ?? users[0]?.benchmark;
+      const change = typeof own?.change === 'number' ? `, ${own.change >= 0 ? '+' : ''}${Math.round(own.change * 100)}% on the period before` : '';
+      return `You (${ctx.me.name}) logged ${own ? String(own.value) : 'no'} interactions in ${range.label} (from get_metrics)${mean !== undefined && users.length > 1 ? `; the average per person was ${String(mean)}` : ''}${change}.`;
+    }
     const top = [...users].sort((a, b) => Number(b.value) - Number(a.value)).map((m) => `${String(m.name).replace(/^Interactions logged — /, '')} ${String(m.value)}`);
     return `${total} interactions were logged in ${range.label} (from get_metrics)${top.length ? `; by person: ${top.join(', ')}` : ''}.`;
   },

@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { decisionTargets, idPrefixes, shortSummary } from './approval-steps.ts';
 import type { Intent } from './intents.ts';
-import { planRequest } from './plan.ts';
+import { planRequest, whoOf } from './plan.ts';
 import { performanceSubject } from './rules.ts';
 import { staleDays } from './team-steps.ts';
 import { metricRange } from './metric-steps.ts';
@@ -125,6 +125,76 @@ describe('Monday-morning questions are planned by rules that generalise', () => 
     expect(staleDays("who hasn't been contacted in 45 days")).toBe(45);
     expect(staleDays('not heard from in two weeks')).toBe(14);
     expect(staleDays('which leads went cold?')).toBe(30);
+  });
+});
+
+/**
+ * "My" questions and deals/targets (QA: they listed other reps' contacts or quoted playbooks). WHO_TUNE
+ * are the phrasings the rules and `whoOf` were written from; WHO_TEST were written afterwards and
+ * never used to adjust a rule. First run of WHO_TEST: 14 of 16. "list the leads created yesterday"
+ * failed on a bug, not a wording: the new "<leads> created <period>" alternative was anchored at the
+ * start of the message (it lacked the `.*` its siblings have); with that fixed, 15 of 16. The miss
+ * left ("haven't I called": a word between "n't" and the verb) stays listed as a miss, not tuned away.
+ */
+const WHO_TUNE: Record<string, [Intent, 'me' | 'team' | undefined]> = {
+  'how am I doing this month': ['rep_performance', 'me'],
+  'my hottest leads': ['hot_leads', 'me'],
+  'my follow-ups today': ['list_follow_ups', 'me'],
+  'which of my contacts went quiet': ['stale_contacts', 'me'],
+  'what did I log this week': ['activity_trend', 'me'],
+  'what deals close this month': ['deal_outlook', undefined],
+  'am I on target': ['deal_outlook', 'me'],
+  'am I on track to hit my quota?': ['deal_outlook', 'me'],
+  'new leads last week': ['new_contacts', undefined],
+  "show me the team's hottest leads": ['hot_leads', 'team'],
+  'show me leads created last week': ['new_contacts', undefined],
+  'tell me my hottest leads': ['hot_leads', 'me'],
+};
+
+const WHO_TEST: Record<string, [Intent, 'me' | 'team' | undefined]> = {
+  "what's on my list for today?": ['list_follow_ups', 'me'],
+  'show me my top leads': ['hot_leads', 'me'],
+  'which of my leads have gone cold?': ['stale_contacts', 'me'],
+  'how many customers do I have?': ['count_contacts', 'me'],
+  'how have I been doing this week?': ['rep_performance', 'me'],
+  'how many calls did I log this week?': ['activity_trend', 'me'],
+  'my new leads this week': ['new_contacts', 'me'],
+  'list the leads created yesterday': ['new_contacts', undefined],
+  'will I hit my target this quarter?': ['deal_outlook', 'me'],
+  'which deals are closing next week?': ['deal_outlook', undefined],
+  "what's my quota?": ['deal_outlook', 'me'],
+  'are we on track for this month?': ['deal_outlook', 'team'],
+  'who are the hottest leads across the team?': ['hot_leads', 'team'],
+  'what are my overdue tasks?': ['list_follow_ups', 'me'],
+  'give me my numbers for this month': ['rep_performance', 'me'],
+};
+/** Test phrasings the rules still miss (kept, not tuned away): planned as shown. */
+const WHO_TEST_MISSES: Record<string, Intent> = {
+  "what prospects of mine haven't I called in 3 weeks?": 'knowledge_question',
+};
+
+const planned = (m: string) => planRequest(m, MON, 'Europe/London').steps.map((s) => [s.intent, s.who]);
+
+describe('who is asking: "my" questions and deals/targets', () => {
+  it.each(Object.entries(WHO_TUNE))('tune: %s → %j', (message, expected) => {
+    expect(planned(message)).toEqual([expected]);
+  });
+  it.each(Object.entries(WHO_TEST))('test: %s → %j', (message, expected) => {
+    expect(planned(message)).toEqual([expected]);
+  });
+  it.each(Object.entries(WHO_TEST_MISSES))('test, a known miss: %s', (message, intent) => {
+    expect(planned(message)[0]?.[0]).toBe(intent);
+  });
+  it('reads "this quarter" and "last quarter" as calendar quarters in the tenant\'s days', () => {
+    expect(metricRange('will I hit my target this quarter?', MON, 'Europe/London')).toMatchObject({ start: new Date('2026-10-01T00:00:00+01:00'), end: MON, label: 'this quarter' });
+    expect(metricRange('last quarter', new Date('2027-02-10T12:00:00Z'), 'UTC')).toMatchObject({ start: new Date('2026-10-01T00:00:00Z'), end: new Date('2027-01-01T00:00:00Z') });
+  });
+  it('reads "show me", "tell me" as a request, not as whose records', () => {
+    expect(whoOf('show me the pipeline')).toBeUndefined();
+    expect(whoOf('give me the hottest leads')).toBeUndefined();
+    expect(whoOf('show me my follow-ups')).toBe('me');
+    expect(whoOf("how is my team doing?")).toBe('team');
+    expect(whoOf('what did we win?')).toBe('team');
   });
 });
 

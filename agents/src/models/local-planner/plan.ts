@@ -8,6 +8,18 @@ export interface Step {
   intent: Intent;
   clause: string;
   date?: ResolvedDate;
+  /** Whose records: the asker's ("my hottest leads", "how am I doing") or the team's; unsaid: all the asker may see. */
+  who?: Who;
+}
+
+export type Who = 'me' | 'team';
+
+/** "my team", "our", "we", "everyone" is the team; "I", "me", "my" the asker; the team wins when both are said. */
+export function whoOf(text: string): Who | undefined {
+  if (/\b(the|our|my|whole|entire|sales)\s+team\b|\bteam'?s?\b|\bevery(one|body)\b|\b(all|the|each|every) (the )?reps?\b|\b(we|our|us)\b/i.test(text)) return 'team';
+  // "show me", "tell me", "give me" ask for something; they say nothing about whose records
+  if (/\b(i|my|mine|myself)\b/i.test(text) || /\bme\b/i.test(text.replace(/\b(show|tell|give|send|remind|let|help|get|find|bring|list|email)\s+me\b/gi, ''))) return 'me';
+  return undefined;
 }
 
 export interface RequestPlan {
@@ -61,6 +73,8 @@ export function planRequest(message: string, now: Date, timeZone: string): Reque
   if (!contactRef && isQuestion(text) && merged.length === 1 && INTENTS[merged[0].intent].needsContact) merged[0] = { intent: 'knowledge_question', clause: merged[0].clause };
   if (!merged.some((s) => INTENTS[s.intent].needsContact)) contactRef = undefined;
   if (merged.some((s) => s.intent === 'contact_owner')) merged.push({ intent: 'owner_name', clause: text });
+  const who = whoOf(text);
+  if (who) for (const s of merged) s.who = who;
   // A follow-up with no date of its own takes the date said anywhere in the request.
   const anyDate = resolveDate(text, now, timeZone);
   for (const s of merged) if (!s.date && s.intent === 'create_follow_up' && anyDate) s.date = anyDate;

@@ -3,8 +3,9 @@ import type { ToolCall } from '@langchain/core/messages/tool';
 import { listedApprovalIds } from './approval-steps.ts';
 import { cite, markOffline } from './answers.ts';
 import { pickCandidate } from './entities.ts';
-import { INTENTS, type AgentName } from './intents.ts';
+import { INTENTS, type AgentName, type Intent } from './intents.ts';
 import { planRequest, type Step } from './plan.ts';
+import type { Me } from './scope.ts';
 import { STEP_HANDLERS, type StepContext } from './steps.ts';
 import { readTurn, type CandidateContact, type PendingChoice, type TurnView } from './turn.ts';
 
@@ -51,8 +52,16 @@ export function nextMove(messages: readonly BaseMessage[], options: PlannerOptio
     if ('move' in resolved) return resolved.move;
     contact = resolved.contact;
   }
+  // "my leads", "how am I doing": who is asking comes from get_current_user (the caller's own record), before the steps' calls
+  let me: Me | undefined;
+  if (bound.has(WHOAMI) && work.some((s) => s.who === 'me' && SELF_SCOPED.has(s.intent))) {
+    const who = turn.results.get(WHOAMI_ID(turn));
+    if (!who) return { content: '', toolCalls: [{ id: WHOAMI_ID(turn), name: WHOAMI, args: {}, type: 'tool_call' }] };
+    if (!who.ok) notes.push(`I could not tell who you are (${who.summary}), so this covers everything you can see, not only yours.`);
+    else me = { id: String(who.data?.id), name: String(who.data?.name), role: String(who.data?.role) };
+  }
   const calls: ToolCall[] = [];
-  const contexts = work.map((step, i) => context(step, i, turn, options, contact));
+  const contexts = work.map((step, i) => context(step, i, turn, options, contact, me));
   for (const ctx of contexts) calls.push(...STEP_HANDLERS[ctx.step.intent].calls(ctx));
   if (calls.length) return { content: '', toolCalls: calls };
   const listed = contexts.flatMap((ctx) => (ctx.step.intent === 'list_approvals' ? listedApprovalIds(ctx) : []));
@@ -60,11 +69,17 @@ export function nextMove(messages: readonly BaseMessage[], options: PlannerOptio
   return listed.length ? { ...final, listedApprovals: listed } : final;
 }
 
-function context(step: Step, i: number, turn: TurnView, options: PlannerOptions, contact?: CandidateContact): StepContext {
+const WHOAMI = 'get_current_user';
+const WHOAMI_ID = (turn: TurnView) => `lp_${turn.index}_whoami`;
+/** Steps that narrow to the asker's own records when the request says "my"/"I"/"me". */
+const SELF_SCOPED = new Set<Intent>(['hot_leads', 'list_follow_ups', 'stale_contacts', 'count_contacts', 'new_contacts', 'rep_performance', 'activity_trend', 'deals_won', 'deal_outlook']);
+
+function context(step: Step, i: number, turn: TurnView, options: PlannerOptions, contact?: CandidateContact, me?: Me): StepContext {
   const id = (tool: string, n?: number) => `lp_${turn.index}_${i}_${tool}${n === undefined ? '' : `_${n}`}`;
   return {
     step,
     ...(contact ? { contact } : {}),
+    ...(me ? { me } : {}),
     now: options.now,
     timeZone: options.timeZone,
     call: (tool, args, n) => ({ id: id(tool, n), name: tool, args, type: 'tool_call' }),

@@ -5,13 +5,17 @@ import { resolveDate } from './dates.ts';
 import type { Intent } from './intents.ts';
 import type { Step } from './plan.ts';
 import type { CandidateContact } from './turn.ts';
+import { mine, whose, type Me } from './scope.ts';
 import { decideApproval, listApprovals } from './approval-steps.ts';
-import { dealsWon, insights, newContacts, pipelineStatus, repPerformance, responseTime, sourceRanking, staleContacts } from './team-steps.ts';
+import { dealOutlook, dealsWon } from './deal-steps.ts';
+import { insights, newContacts, pipelineStatus, repPerformance, responseTime, sourceRanking, staleContacts } from './team-steps.ts';
 import { activityTrend, contactOwner, conversionRate, forecast, noRevenue, ownerName, refuseBulk, refuseConfidential } from './metric-steps.ts';
 
 export interface StepContext {
   step: Step;
   contact?: CandidateContact;
+  /** The asker, from get_current_user: read only when the request says "my"/"I"/"me". */
+  me?: Me;
   now: Date;
   timeZone: string;
   call(tool: string, args: Record<string, unknown>, n?: number): ToolCall;
@@ -100,15 +104,16 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
     },
   },
   list_follow_ups: {
-    calls: (ctx) => once(ctx, 'list_follow_ups', { scope: followUpScope(ctx.step.clause), limit: 100 }),
+    calls: (ctx) => once(ctx, 'list_follow_ups', { scope: followUpScope(ctx.step.clause), limit: 100, ...mine(ctx, 'ownerId') }),
     answer(ctx) {
       const r = ctx.result('list_follow_ups')!;
       if (!r.ok) return failed(r, 'list follow-ups');
       const items = (r.data?.followUps as Row[]) ?? [];
       const scope = followUpScope(ctx.step.clause);
-      if (!items.length) return `No ${scope === 'due' ? 'due' : scope} follow-ups.`;
+      const yours = whose(ctx, ' of yours', '');
+      if (!items.length) return `No ${scope === 'due' ? 'due' : scope} follow-ups${yours}.`;
       // oldest due date first: the first one is the one to do first
-      const count = `${items.length === 100 ? 'At least 100' : items.length} ${scope === 'due' ? 'due or overdue' : scope} follow-up(s), most overdue first`;
+      const count = `${items.length === 100 ? 'At least 100' : items.length} ${scope === 'due' ? 'due or overdue' : scope} follow-up(s)${yours}, most overdue first`;
       const shown = items.slice(0, 10);
       return `${count}${items.length > shown.length ? ` (the first ${shown.length})` : ''}:\n${shown.map((f) => `- ${String(f.dueAt).slice(0, 10)} ${String(f.title)} ${cite(`crm://contacts/${String(f.contactId)}`)}`).join('\n')}`;
     },
@@ -126,12 +131,12 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
     },
   },
   count_contacts: {
-    calls: (ctx) => once(ctx, 'search_contacts', { ...(statusIn(ctx.step.clause) ? { status: statusIn(ctx.step.clause) } : {}), limit: 1 }),
+    calls: (ctx) => once(ctx, 'search_contacts', { ...(statusIn(ctx.step.clause) ? { status: statusIn(ctx.step.clause) } : {}), ...mine(ctx), limit: 1 }),
     answer(ctx) {
       const r = ctx.result('search_contacts')!;
       if (!r.ok) return failed(r, 'count contacts');
       const status = statusIn(ctx.step.clause);
-      return `${r.data?.totalCountExact === false ? 'About ' : ''}${String(r.data?.totalCount)} ${status ? status.toLowerCase() + ' ' : ''}contact(s) you can see (counted by search_contacts).`;
+      return `${r.data?.totalCountExact === false ? 'About ' : ''}${String(r.data?.totalCount)} ${status ? status.toLowerCase() + ' ' : ''}contact(s) ${whose(ctx, 'assigned to you', 'you can see')} (counted by search_contacts).`;
     },
   },
   hot_leads: {
@@ -139,7 +144,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
       // open leads only, asked for by status: the highest scores of a tenant are often its
       // customers (scored as of the day they closed), which would crowd the open leads out of a page
       const missing = OPEN_STATUSES.flatMap((status, n) =>
-        ctx.result('search_contacts', n) ? [] : [ctx.call('search_contacts', { status, sort: 'leadScore', order: 'desc', limit: 5 }, n)],
+        ctx.result('search_contacts', n) ? [] : [ctx.call('search_contacts', { status, ...mine(ctx), sort: 'leadScore', order: 'desc', limit: 5 }, n)],
       );
       if (missing.length) return missing;
       if (openSearches(ctx).some((r) => !r.ok) || !/\bwhy\b|reason|explain/i.test(ctx.step.clause)) return [];
@@ -149,7 +154,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
       const failure = openSearches(ctx).find((r) => !r.ok);
       if (failure) return failed(failure, 'rank the leads');
       const leads = topLeads(ctx);
-      if (!leads.length) return 'There are no open leads with a score yet.';
+      if (!leads.length) return `There are no open leads${whose(ctx, ' assigned to you', '')} with a score yet.`;
       // a tenant nobody scored yet listed five "score 0" leads as the hottest ones
       if (leads.every((c) => Number(c.leadScore) === 0)) {
         return 'None of your open leads has a lead score yet (all are 0), so I cannot rank them: scoring runs while `crm start` runs, or now with `crm scoring rescore`.';
@@ -159,7 +164,8 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
         const factors = why?.ok ? ((why.data?.factors as Row[]) ?? []).slice(0, 2).map(factorText).join('; ') : '';
         return `${n + 1}. ${name(c)}${c.company ? ` (${String(c.company)})` : ''} — score ${String(c.leadScore)}${factors ? `; because ${factors}` : ''} ${contactCite(c as { id: string })}`;
       });
-      return `Your hottest open leads by lead score:\n${lines.join('\n')}`;
+      const head = mine(ctx).assignedTo ? `Your hottest open leads (assigned to ${ctx.me!.name})` : ctx.step.who === 'team' ? "The team's hottest open leads you can see" : 'Your hottest open leads';
+      return `${head} by lead score:\n${lines.join('\n')}`;
     },
   },
   score_lead: {
@@ -198,7 +204,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   help: {
     calls: () => [],
     answer: () =>
-      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores, show the pipeline by status, rank lead sources by conversion, report conversion rates, activity, a rep\'s or the team\'s month ("how is Priya doing this month?") and forecasts of the daily counts, list the approvals waiting for you and decide them ("approve the first one"), and quote the knowledge base with citations.',
+      'I am the offline CRM planner (no language model). I can look up contacts, show their history, log calls, meetings and emails, set and list follow-ups, change a status, count contacts, rank hot leads and explain scores (yours when you say "my", the team\'s when you say "the team\'s"), list new leads, show the pipeline by status, rank lead sources by conversion, report conversion rates, activity, a rep\'s or the team\'s month ("how is Priya doing this month?") and forecasts of the daily counts, list the approvals waiting for you and decide them ("approve the first one"), and quote the knowledge base with citations. The CRM tracks no deal values, close dates, quotas or targets; I say so and give the customers won instead.',
   },
   list_approvals: listApprovals,
   decide_approval: decideApproval,
@@ -207,6 +213,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   rep_performance: repPerformance,
   new_contacts: newContacts,
   deals_won: dealsWon,
+  deal_outlook: dealOutlook,
   stale_contacts: staleContacts,
   response_time: responseTime,
   insights,

@@ -1,6 +1,7 @@
 import type { ToolResult } from '../../tools/toolset.ts';
 import { metricRange, type MetricRange } from './metric-steps.ts';
 import { performanceSubject } from './rules.ts';
+import { mine, whose } from './scope.ts';
 import type { StepContext, StepHandler } from './steps.ts';
 
 type Row = Record<string, unknown>;
@@ -10,17 +11,17 @@ const OWNED = ['LEAD', 'PROSPECT', 'CUSTOMER'];
 /** Below this many contacts a source's conversion rate is listed, not ranked. */
 const MIN_SAMPLE = 5;
 
-const rangeArg = (r: MetricRange) => ({ start: r.start.toISOString(), end: r.end.toISOString() });
+export const rangeArg = (r: MetricRange) => ({ start: r.start.toISOString(), end: r.end.toISOString() });
 /** " in last week", " since Friday": the period as a phrase after a verb. */
-const inPeriod = (r: MetricRange) => (r.label.startsWith('since ') ? ` ${r.label}` : ` in ${r.label}`);
+export const inPeriod = (r: MetricRange) => (r.label.startsWith('since ') ? ` ${r.label}` : ` in ${r.label}`);
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
-const metrics = (r: ToolResult | undefined) => ((r?.ok ? r.data?.metrics : undefined) as Row[] | undefined) ?? [];
+export const metrics = (r: ToolResult | undefined) => ((r?.ok ? r.data?.metrics : undefined) as Row[] | undefined) ?? [];
 const change = (m: Row, since = 'on the period before') => (typeof m.change === 'number' ? `, ${m.change >= 0 ? '+' : ''}${Math.round(m.change * 100)}% ${since}` : '');
 const converted = (m: Row) => `${pct(Number(m.value))} (${Math.round(Number(m.value) * Number(m.sampleSize))} of ${String(m.sampleSize)})`;
 
 /** The period a question names, or `fallbackDays` when it names none (a ranking needs more than 30 days of contacts). */
 /** The period the step's clause names, in the tenant's days (metricRange); `fallbackDays` when it names none. */
-function periodOf(ctx: StepContext, fallbackDays = 30): MetricRange {
+export function periodOf(ctx: StepContext, fallbackDays = 30): MetricRange {
   const { clause: text } = ctx.step;
   const { now } = ctx;
   const range = metricRange(text, now, ctx.timeZone);
@@ -33,7 +34,7 @@ function metricsCall(ctx: StepContext, groups: string[], fallbackDays?: number) 
   return ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(periodOf(ctx, fallbackDays)), groups })];
 }
 
-function failedCall(ctx: StepContext, verb: string, n?: number): string | undefined {
+export function failedCall(ctx: StepContext, verb: string, n?: number): string | undefined {
   const r = ctx.result('get_metrics', n)!;
   return r.ok ? undefined : `I could not ${verb}: ${r.summary}`;
 }
@@ -103,6 +104,8 @@ function personOf(ctx: StepContext): Person | undefined {
   const users = usersSeen(ctx);
   if (!subject) return own ? (users.length === 1 ? { user: users[0]! } : { problem: 'As a sales rep you see only your own figures; ask "how am I doing this month?".' }) : { team: true };
   if ('self' in subject) {
+    // get_current_user said who is asking: a manager's "how am I doing" is their own figures, not the team's
+    if (ctx.me) return { user: users.find((u) => u.id === ctx.me!.id) ?? { id: ctx.me.id, name: ctx.me.name } };
     if (own) return users.length === 1 ? { user: users[0]! } : { problem: 'You have logged no interactions in the last year, so I have no figures of yours to report.' };
     return { problem: 'I cannot tell which user you are from the tools I have; ask about a person by name ("how is Priya doing this month?") or about the team.' };
   }
@@ -165,32 +168,45 @@ export const repPerformance: StepHandler = {
   },
 };
 
+const NEW_SHOWN = 10;
+
+/** Users named by a year of activity metrics: the directory behind an owner's name. */
+function directory(r: ToolResult | undefined): Map<string, string> {
+  return new Map(metrics(r).filter((m) => String(m.key).startsWith('activity:user=')).map((m) => [String(m.key).slice('activity:user='.length), String(m.name).replace(/^Interactions logged — /, '')]));
+}
+
 export const newContacts: StepHandler = {
-  calls: (ctx) => metricsCall(ctx, ['conversion']),
+  calls(ctx) {
+    const range = periodOf(ctx);
+    return [
+      ...metricsCall(ctx, ['conversion']),
+      ...(ctx.result('search_contacts') ? [] : [ctx.call('search_contacts', { createdAfter: range.start.toISOString(), createdBefore: range.end.toISOString(), ...mine(ctx), sort: 'createdAt', order: 'desc', limit: NEW_SHOWN })]),
+      // owners by name: everyone who logged an interaction in the last year
+      ...(ctx.result('get_metrics', 1) ? [] : [ctx.call('get_metrics', { date_range: rangeArg({ start: new Date(ctx.now.getTime() - 365 * DAY), end: ctx.now, label: '' }), groups: ['activity'] }, 1)]),
+    ];
+  },
   answer(ctx) {
     const failure = failedCall(ctx, 'count the new contacts');
     if (failure) return failure;
     const range = periodOf(ctx);
-    const all = metrics(ctx.result('get_metrics'));
-    const created = Number(all.find((m) => m.key === 'conversion_rate')?.sampleSize ?? 0);
-    const sources = all
-      .filter((m) => String(m.key).startsWith('conversion_rate:source=') && Number(m.sampleSize) > 0)
-      .sort((a, b) => Number(b.sampleSize) - Number(a.sampleSize))
-      .map((m) => `${String(m.key).slice('conversion_rate:source='.length)} ${String(m.sampleSize)}`);
-    return `${created} new contact(s) were created${inPeriod(range)} (from get_metrics)${sources.length ? `; by source: ${sources.join(', ')}` : ''}.`;
-  },
-};
-
-export const dealsWon: StepHandler = {
-  calls: (ctx) => metricsCall(ctx, ['velocity']),
-  answer(ctx) {
-    const failure = failedCall(ctx, 'count the deals won');
-    if (failure) return failure;
-    const range = periodOf(ctx);
-    const v = metrics(ctx.result('get_metrics')).find((m) => m.key === 'lead_velocity');
-    const won = Number(v?.sampleSize ?? 0);
-    const speed = won ? `; a median of ${Number(v!.value).toFixed(1)} days from first contact to customer` : '';
-    return `${won} contact(s) became customers${inPeriod(range)} (from get_metrics)${speed}. The CRM records no deal values, so this counts customers won, not money.`;
+    const list = ctx.result('search_contacts')!;
+    if (!list.ok) return `I could not list the new contacts: ${list.summary}`;
+    const contacts = (list.data?.contacts as Row[]) ?? [];
+    const total = Number(list.data?.totalCount ?? contacts.length);
+    const scope = whose(ctx, ' assigned to you', '');
+    if (!total) return `No new contacts${scope} were created${inPeriod(range)} (search_contacts).`;
+    const names = directory(ctx.result('get_metrics', 1));
+    const owner = (id: unknown) => (!id ? 'unassigned' : id === ctx.me?.id ? 'you' : names.get(String(id)) ?? `user ${String(id).slice(0, 8)}`);
+    const lines = contacts.map((c) => `- ${String(c.firstName)} ${String(c.lastName)}${c.company ? ` (${String(c.company)})` : ''}, score ${String(c.leadScore ?? '–')}, owner ${owner(c.assignedTo)} [crm://contacts/${String(c.id)}]`);
+    const more = total > contacts.length ? `\n…and ${total - contacts.length} more.` : '';
+    // the source split is the whole tenant's (or a rep's own), so it is left out of a "my new leads" answer
+    const sources = scope
+      ? []
+      : metrics(ctx.result('get_metrics'))
+          .filter((m) => String(m.key).startsWith('conversion_rate:source=') && Number(m.sampleSize) > 0)
+          .sort((a, b) => Number(b.sampleSize) - Number(a.sampleSize))
+          .map((m) => `${String(m.key).slice('conversion_rate:source='.length)} ${String(m.sampleSize)}`);
+    return `${total} new contact(s)${scope} were created${inPeriod(range)} (search_contacts), newest first${sources.length ? `; by source: ${sources.join(', ')}` : ''}:\n${lines.join('\n')}${more}`;
   },
 };
 
@@ -211,7 +227,7 @@ export const staleContacts: StepHandler = {
   calls(ctx) {
     const before = new Date(ctx.now.getTime() - staleDays(ctx.step.clause) * DAY).toISOString();
     return ['LEAD', 'PROSPECT'].flatMap((status, n) =>
-      ctx.result('search_contacts', n) ? [] : [ctx.call('search_contacts', { status, lastContactedBefore: before, sort: 'leadScore', order: 'desc', limit: 5 }, n)],
+      ctx.result('search_contacts', n) ? [] : [ctx.call('search_contacts', { status, lastContactedBefore: before, ...mine(ctx), sort: 'leadScore', order: 'desc', limit: 5 }, n)],
     );
   },
   answer(ctx) {
@@ -220,13 +236,14 @@ export const staleContacts: StepHandler = {
     if (failure) return `I could not search the contacts: ${failure.summary}`;
     const days = staleDays(ctx.step.clause);
     const total = results.reduce((n, r) => n + Number(r.data?.totalCount ?? 0), 0);
-    if (!total) return `Every open lead and prospect you can see was contacted in the last ${days} days.`;
+    const scope = whose(ctx, 'assigned to you', 'you can see');
+    if (!total) return `Every open lead and prospect ${scope} was contacted in the last ${days} days.`;
     const top = results
       .flatMap((r) => (r.data?.contacts as Row[]) ?? [])
       .sort((a, b) => Number(b.leadScore ?? 0) - Number(a.leadScore ?? 0))
       .slice(0, 5)
       .map((c) => `- ${String(c.firstName)} ${String(c.lastName)}${c.company ? ` (${String(c.company)})` : ''}, ${String(c.status).toLowerCase()}, score ${String(c.leadScore ?? '–')}, last contacted ${c.lastContactDate ? String(c.lastContactDate).slice(0, 10) : 'never'} [crm://contacts/${String(c.id)}]`);
-    return `${total} open lead(s) and prospect(s) you can see have not been contacted in the last ${days} days (search_contacts); the highest scored:\n${top.join('\n')}`;
+    return `${total} open lead(s) and prospect(s) ${scope} have not been contacted in the last ${days} days (search_contacts); the highest scored:\n${top.join('\n')}`;
   },
 };
 

@@ -130,6 +130,12 @@ describe.each(testDbKinds())("dates in the tenant's time zone on %s", { timeout:
     ]);
     // created on or after 21 November in Los Angeles
     expect((await listed('&createdAfter=2026-11-21')).map((c) => c.email)).toEqual(['ben.tz@example.com']);
+    // created before 21 November there (exclusive: the day starts the range it ends), the assistant's "new leads last week"
+    expect((await listed('&createdBefore=2026-11-21')).map((c) => c.email)).toEqual(['ana.tz@example.com']);
+    expect((await listed('&createdAfter=2026-11-20&createdBefore=2026-11-22')).map((c) => c.email)).toEqual(['ana.tz@example.com', 'ben.tz@example.com']);
+    const inverted = await la('GET', '/api/v1/contacts?createdAfter=2026-11-22&createdBefore=2026-11-21');
+    expect(inverted.statusCode).toBe(400);
+    expect(inverted.json().error).toMatchObject({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ path: expect.stringMatching(/createdBefore$/), reason: 'must be later than createdAfter' })] });
 
     const activity = 'Email,Type,Date,Follow Up Date,Notes\nana.tz@example.com,PHONE_CALL,2026-11-22 09:15,2026-12-05,called\n';
     const done = await la('POST', '/api/v1/interactions/import', activity, { 'content-type': 'text/csv' });
@@ -147,6 +153,10 @@ describe.each(testDbKinds())("dates in the tenant's time zone on %s", { timeout:
     expect(res.data?.analytics.dateRange).toEqual({ start: '2026-11-20T08:00:00.000Z', end: '2026-11-21T08:00:00.000Z' });
     const bad = await gql('query { analytics(dateRange: { start: "01/11/2026", end: "2026-11-20" }, metrics: [ACTIVITY]) { dateRange { start } } }');
     expect(JSON.stringify(bad.errors)).toMatch(/must be an ISO 8601 date/);
+    // createdBefore as REST reads it: before 21 November in Los Angeles (the CSV test above imported both)
+    const before = await gql('query { contacts(filter: { search: "tzimport", createdBefore: "2026-11-21" }) { edges { node { email } } } }');
+    expect(before.errors).toBeUndefined();
+    expect((before.data?.contacts.edges as { node: Row }[]).map((e) => e.node.email)).toEqual(['ana.tz@example.com']);
   });
 
   it("answers the offline assistant's \"yesterday\" with the tenant's yesterday", async () => {

@@ -18,6 +18,7 @@ export const SearchContacts = {
       assignedTo: list.assignedTo.describe('Only contacts assigned to this user id'),
       source: list.source,
       createdAfter: IsoDateInput.optional(),
+      createdBefore: IsoDateInput.optional().describe('Contacts created before this moment (exclusive)'),
       lastContactedBefore: IsoDateInput.optional().describe('Contacts not contacted since this date (or never)'),
       sort: list.sort,
       order: list.order,
