@@ -12,6 +12,8 @@ import { UserEntity } from '../users/user.entity.ts';
 import { DEFAULT_DB_TIMEOUTS, type DbTimeouts } from './db.config.ts';
 import { rethrowUnavailable } from './db-errors.ts';
 import type { EmbeddedPostgres } from './embedded-postgres.ts';
+import { fixedEmbeddedUrl } from './embedded-socket-dir.ts';
+import { watchEmbeddedOwner, type EmbeddedTakeover } from './embedded-takeover.ts';
 import type { DatabaseHandle } from './database-handle.ts';
 import { loadMigrations, migrate } from './migrator.ts';
 
@@ -72,6 +74,12 @@ export interface OpenDatabaseOptions {
   extraMigrationDirs?: string[];
   /** Connect/statement/query timeouts (see db.config.ts); defaults when omitted. */
   timeouts?: Partial<DbTimeouts>;
+  /**
+   * `config.url` is the socket of another process that owns the embedded database in
+   * `config.dataDir`: when it stops, take the folder over and serve it at the same URL (see
+   * embedded-takeover.ts). Ignored unless that URL is the folder's fixed one.
+   */
+  takeOver?: { ownerPid?: number; onTakeOver?: (info: { fromPid?: number }) => void };
 }
 
 /** One statement of a tenant read batch; `$1`, `$2`, ... are replaced by escaped literals of `params`. */
@@ -167,6 +175,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       dataDir: config.dataDir,
       port: config.pglitePort,
       image: image?.blob,
+      onSocketDirRefused: (err) => logger.warn({ err }, 'serving the embedded database on a private socket of this process: if it stops, the processes connected through it cannot take the folder over'),
       onBadImage: (err) => {
         logger.warn({ err, file: image?.file }, 'embedded database image could not be loaded; creating the database instead');
         if (image) image.dropPgliteImage(image.file);
@@ -174,6 +183,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     });
     url = embedded.url;
     logger.debug({ dataDir: config.dataDir, port: embedded.port, fromImage: embedded.fromImage }, 'embedded PGlite started');
+  }
+  let takeover: EmbeddedTakeover | undefined;
+  if (url && !embedded && options.takeOver && url === fixedEmbeddedUrl(config.dataDir, config.pglitePort)) {
+    takeover = watchEmbeddedOwner({ dataDir: config.dataDir, port: config.pglitePort, url, ownerPid: options.takeOver.ownerPid, logger, onTakeOver: options.takeOver.onTakeOver });
+  } else if (options.takeOver) {
+    logger.debug({ url }, 'the owner of the embedded database serves it at a URL of its own: no takeover when it stops');
   }
   let kind: Database['kind'] = embedded ? 'pglite' : 'postgres';
   // PGlite multiplexes all sockets onto one session, so session-level SET ROLE would leak
@@ -197,6 +212,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   } catch (err) {
     await owner.end().catch(() => {});
     await embedded?.stop();
+    await takeover?.close();
     throw new AppError('DATABASE_UNAVAILABLE', `Cannot connect to the database: ${(err as Error).message}`, { cause: err });
   }
 
@@ -215,6 +231,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     } catch (err) {
       await owner.end().catch(() => {});
       await embedded?.stop();
+      await takeover?.close();
       throw err;
     }
     if (embedded?.created && !embedded.fromImage && image) {
@@ -341,6 +358,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await worker.end();
       await owner.end();
       await embedded?.stop();
+      // after the pools: a folder this process took over is served until its last query
+      await takeover?.close();
     },
   };
 }
