@@ -287,6 +287,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return client;
   };
 
+  // A call that could not even connect while the folder changes hands (its owner stopped; this or
+  // another process is taking it over) waits for the new owner and runs once more: none of it ran.
+  const acrossTakeover = <T>(call: () => Promise<T>): Promise<T> =>
+    takeover
+      ? call().catch(async (err: unknown) => {
+          if (!neverConnected(err) || !(await takeover!.reachable(timeouts.connectTimeoutMs))) throw err;
+          return call();
+        })
+      : call();
+
   return {
     kind,
     url,
@@ -295,41 +305,43 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     timeouts,
     async withTenant(tenantId, fn) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
-      const em = orm.em.fork({ clear: true });
-      return em
-        .transactional(async (tx) => {
+      return acrossTakeover(() =>
+        orm.em
+          .fork({ clear: true })
+          .transactional(async (tx) => {
           await tx.execute(
             "SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ?, true), set_config('statement_timeout', ?, true)",
             [tenantId, statementTimeout],
           );
           return fn(tx as EntityManager);
         })
-        .catch(unavailable);
+        .catch(unavailable),
+      );
     },
     async readAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs);
-      const results = (await reader.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => reader.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs, false);
-      const results = (await reader.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => reader.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async readAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs);
-      const results = (await worker.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => worker.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs, false);
-      const results = (await worker.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => worker.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async asWorker(fn) {
-      const client = await checkout(worker);
+      const client = await acrossTakeover(() => checkout(worker));
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -348,7 +360,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     connect: () => checkout(owner),
     async ping() {
       const started = performance.now();
-      await owner.query('SELECT 1').catch(unavailable);
+      await acrossTakeover(() => owner.query('SELECT 1').catch(unavailable));
       return { latencyMs: Math.round(performance.now() - started) };
     },
     migrate: runMigrations,
@@ -366,3 +378,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 
 /** `openDatabase` as other packages get it: the handle, not the ORM-backed database. */
 export const openDatabaseHandle: (options: OpenDatabaseOptions) => Promise<DatabaseHandle> = (options) => openDatabase(options);
+
+/** True when `err` (or what it wraps) is a connection that was never made: nobody listens at the address. */
+function neverConnected(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOENT') return true;
+    if (/\bconnect (ECONNREFUSED|ENOENT)\b/.test(String((e as Error).message))) return true;
+  }
+  return false;
+}

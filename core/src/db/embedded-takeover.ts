@@ -1,6 +1,9 @@
+import net from 'node:net';
+import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import { isDataDirBusy, lockDataDir } from './data-dir-lock.ts';
 import type { EmbeddedPostgres } from './embedded-postgres.ts';
+import { fixedSocketDir, SOCKET_PORT } from './embedded-socket-dir.ts';
 
 export interface EmbeddedTakeoverOptions {
   dataDir: string;
@@ -20,6 +23,11 @@ export interface EmbeddedTakeoverOptions {
 export interface EmbeddedTakeover {
   /** True once this process has taken the folder over and serves it. */
   readonly owning: boolean;
+  /**
+   * Resolves true once a server (this process's or another's) accepts connections at the URL again,
+   * false after `timeoutMs` (for a call that could not connect while the folder changes hands).
+   */
+  reachable(timeoutMs: number): Promise<boolean>;
   /** Stop watching (waiting for a takeover in progress), then stop serving the folder if this process took it. */
   close(): Promise<void>;
 }
@@ -84,9 +92,35 @@ export function watchEmbeddedOwner(options: EmbeddedTakeoverOptions): EmbeddedTa
   };
   schedule();
 
+  const target = options.port > 0 ? { host: '127.0.0.1', port: options.port } : { path: path.join(fixedSocketDir(options.dataDir), `.s.PGSQL.${SOCKET_PORT}`) };
+  const accepts = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = net.connect(target);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+  // one probe loop for every call waiting at once
+  let probing: Promise<boolean> | undefined;
+  const probe = async (timeoutMs: number) => {
+    const end = Date.now() + timeoutMs;
+    while (!closed) {
+      if (await accepts()) return true;
+      if (Date.now() >= end) return false;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  };
+
   return {
     get owning() {
       return embedded !== undefined;
+    },
+    reachable(timeoutMs) {
+      probing ??= probe(timeoutMs).finally(() => (probing = undefined));
+      return probing;
     },
     async close() {
       closed = true;

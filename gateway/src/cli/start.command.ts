@@ -80,8 +80,8 @@ export const startCommand: Command = {
     if (owner?.command) {
       // a stdio MCP server an MCP client started owns the folder: serve through it rather than wait for the client to close
       out.write(
-        `Note: the embedded database is open in "${owner.command}" (pid ${owner.pid}, started by an MCP client); this server uses it through that process and loses it when it stops. ` +
-          'Start "npx crm start" before the MCP client to have it own the database (a stdio "crm mcp" then connects through it).\n',
+        `Note: the embedded database is open in "${owner.command}" (pid ${owner.pid}, started by an MCP client); this server uses it through that process and takes the folder over when that process stops. ` +
+          'Start "npx crm start" before the MCP client to have it own the database from the start (a stdio "crm mcp" then connects through it).\n',
       );
     }
     const { core } = runtime;
