@@ -287,12 +287,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return client;
   };
 
-  // A call that could not even connect while the folder changes hands (its owner stopped; this or
+  // A call that never reached a server while the folder changes hands (its owner stopped; this or
   // another process is taking it over) waits for the new owner and runs once more: none of it ran.
   const acrossTakeover = <T>(call: () => Promise<T>): Promise<T> =>
     takeover
       ? call().catch(async (err: unknown) => {
-          if (!neverConnected(err) || !(await takeover!.reachable(timeouts.connectTimeoutMs))) throw err;
+          if (!neverSent(err) || !(await takeover!.reachable(timeouts.connectTimeoutMs))) throw err;
           return call();
         })
       : call();
@@ -379,12 +379,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 /** `openDatabase` as other packages get it: the handle, not the ORM-backed database. */
 export const openDatabaseHandle: (options: OpenDatabaseOptions) => Promise<DatabaseHandle> = (options) => openDatabase(options);
 
-/** True when `err` (or what it wraps) is a connection that was never made: nobody listens at the address. */
-function neverConnected(err: unknown): boolean {
+/**
+ * True when `err` (or what it wraps) says the statement never reached a server: nobody listens at
+ * the address (ECONNREFUSED, ENOENT), or an idle pooled connection's peer had already gone when
+ * the statement was written to it (EPIPE). Not "connection terminated": that one may have run.
+ */
+function neverSent(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED' || code === 'ENOENT') return true;
-    if (/\bconnect (ECONNREFUSED|ENOENT)\b/.test(String((e as Error).message))) return true;
+    if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE') return true;
+    if (/\b(connect (ECONNREFUSED|ENOENT)|write EPIPE)\b/.test(String((e as Error).message))) return true;
   }
   return false;
 }

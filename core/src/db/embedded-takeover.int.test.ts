@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
 import { isDataDirBusy, lockDataDir, lockFileOf } from './data-dir-lock.ts';
+import { openDatabase } from './database.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { fixedEmbeddedUrl, fixedSocketDir } from './embedded-socket-dir.ts';
 import { watchEmbeddedOwner } from './embedded-takeover.ts';
@@ -105,5 +106,32 @@ describe('embedded database: the next owner serves at the same URL', { timeout: 
     }
     expect(fs.existsSync(lockFileOf(dataDir))).toBe(false);
     expect(fs.existsSync(fixedSocketDir(dataDir))).toBe(false);
+  });
+
+  it("a database opened through the owner: the first call after the owner stops waits for the new owner instead of failing", async () => {
+    const dataDir = path.join(root, 'calls');
+    // the owner: a database that opened the folder itself (and migrated it)
+    const owner = await openDatabase({ config: { dataDir, pglitePort: 0, poolMax: 2 }, logger: createLogger({ level: 'silent' }) });
+    const took: (number | undefined)[] = [];
+    const through = await openDatabase({
+      config: { url: owner.url, dataDir, pglitePort: 0, poolMax: 2 },
+      logger: createLogger({ level: 'silent' }),
+      migrate: false,
+      timeouts: { connectTimeoutMs: 60_000 },
+      takeOver: { ownerPid: 4242, onTakeOver: (i) => took.push(i.fromPid) },
+    });
+    try {
+      expect(through.kind).toBe('pglite');
+      await owner.close();
+      // no DATABASE_UNAVAILABLE: the call could not connect, so it waited for the takeover and ran
+      expect(await through.ping()).toEqual({ latencyMs: expect.any(Number) });
+      expect(took).toEqual([process.pid]);
+      // the same (migrated) folder
+      const [rows] = await through.readAsWorker([{ sql: "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'contacts'" }]);
+      expect(rows).toEqual([{ n: 1 }]);
+    } finally {
+      await through.close();
+    }
+    expect(fs.existsSync(lockFileOf(dataDir))).toBe(false);
   });
 });
