@@ -18,6 +18,7 @@ export type { DatabaseHandle as Database } from './db/database.ts';
 export { DEFAULT_DB_TIMEOUTS } from './db/db.config.ts';
 export { toDatabaseUnavailable } from './db/db-errors.ts';
 export { isDataDirBusy } from './db/data-dir-lock.ts';
+export { fixedEmbeddedUrl } from './db/embedded-socket-dir.ts';
 export { queriesInTransactions, queryInOwnTransaction } from './db/own-transaction.ts';
 export { createCrmCore } from './crm-core.ts';
 export type { CrmCore } from './crm-core.ts';

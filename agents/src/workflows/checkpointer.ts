@@ -1,4 +1,4 @@
-import { queriesInTransactions } from '@crm/core';
+import { queriesInTransactions, type Logger } from '@crm/core';
 import type { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import pg from 'pg';
 import { BatchedPostgresSaver } from './batched-checkpoint.saver.ts';
@@ -17,9 +17,17 @@ export interface WorkflowCheckpointer {
  */
 export async function createWorkflowCheckpointer(
   url: string,
-  options: { poolMax?: number; kind?: 'pglite' | 'postgres'; /** named prepared statements on the server (WORKFLOW_PREPARED_STATEMENTS; default on) */ preparedStatements?: boolean } = {},
+  options: {
+    poolMax?: number;
+    kind?: 'pglite' | 'postgres';
+    /** named prepared statements on the server (WORKFLOW_PREPARED_STATEMENTS; default on) */ preparedStatements?: boolean;
+    logger?: Logger;
+  } = {},
 ): Promise<WorkflowCheckpointer> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolMax ?? 4 });
+  // an idle connection the database drops (its owner process stopped, a restart) must only be
+  // logged: an unhandled pool 'error' ends the process (seen: `crm start` beside a stdio `crm mcp` that exited)
+  pool.on('error', (err) => options.logger?.warn({ err: err.message }, 'workflow checkpointer connection dropped; the pool reconnects'));
   if (options.kind === 'pglite') queriesInTransactions(pool);
   // PGlite's connections share one session: named statements only on the server
   const saver = new BatchedPostgresSaver(pool, CHECKPOINT_SCHEMA, options.kind === 'postgres' && options.preparedStatements !== false);

@@ -47,7 +47,7 @@ export function createWorkflowRuntimeService(deps: WorkflowRuntimeDeps): Service
     name: 'workflow-engine',
     worker: () => worker,
     async start() {
-      checkpointer = await createWorkflowCheckpointer(core.db.url, { kind: core.db.kind, preparedStatements: config.WORKFLOW_PREPARED_STATEMENTS !== 'off' });
+      checkpointer = await createWorkflowCheckpointer(core.db.url, { kind: core.db.kind, preparedStatements: config.WORKFLOW_PREPARED_STATEMENTS !== 'off', logger });
       worker = createWorkflowWorker({
         db: core.db,
         approvals: core.approvals,

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.ts';
+import { canonicalDataDir } from './embedded-socket-dir.ts';
 
 /**
  * One process at a time opens an embedded data folder. Two PGlite instances writing the same files
@@ -39,7 +40,8 @@ export function isDataDirBusy(err: unknown): err is DataDirBusyError {
 }
 
 export function lockFileOf(dataDir: string): string {
-  const abs = path.resolve(dataDir);
+  // a symlinked path and the real one are one folder: one lock
+  const abs = canonicalDataDir(dataDir);
   const beside = path.join(path.dirname(abs), `.${path.basename(abs)}.lock`);
   try {
     fs.mkdirSync(path.dirname(abs), { recursive: true });

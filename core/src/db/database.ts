@@ -12,6 +12,8 @@ import { UserEntity } from '../users/user.entity.ts';
 import { DEFAULT_DB_TIMEOUTS, type DbTimeouts } from './db.config.ts';
 import { rethrowUnavailable } from './db-errors.ts';
 import type { EmbeddedPostgres } from './embedded-postgres.ts';
+import { fixedEmbeddedUrl } from './embedded-socket-dir.ts';
+import { watchEmbeddedOwner, type EmbeddedTakeover } from './embedded-takeover.ts';
 import type { DatabaseHandle } from './database-handle.ts';
 import { loadMigrations, migrate } from './migrator.ts';
 
@@ -72,6 +74,12 @@ export interface OpenDatabaseOptions {
   extraMigrationDirs?: string[];
   /** Connect/statement/query timeouts (see db.config.ts); defaults when omitted. */
   timeouts?: Partial<DbTimeouts>;
+  /**
+   * `config.url` is the socket of another process that owns the embedded database in
+   * `config.dataDir`: when it stops, take the folder over and serve it at the same URL (see
+   * embedded-takeover.ts). Ignored unless that URL is the folder's fixed one.
+   */
+  takeOver?: { ownerPid?: number; onTakeOver?: (info: { fromPid?: number }) => void };
 }
 
 /** One statement of a tenant read batch; `$1`, `$2`, ... are replaced by escaped literals of `params`. */
@@ -167,6 +175,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       dataDir: config.dataDir,
       port: config.pglitePort,
       image: image?.blob,
+      onSocketDirRefused: (err) => logger.warn({ err }, 'serving the embedded database on a private socket of this process: if it stops, the processes connected through it cannot take the folder over'),
       onBadImage: (err) => {
         logger.warn({ err, file: image?.file }, 'embedded database image could not be loaded; creating the database instead');
         if (image) image.dropPgliteImage(image.file);
@@ -174,6 +183,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     });
     url = embedded.url;
     logger.debug({ dataDir: config.dataDir, port: embedded.port, fromImage: embedded.fromImage }, 'embedded PGlite started');
+  }
+  let takeover: EmbeddedTakeover | undefined;
+  if (url && !embedded && options.takeOver && url === fixedEmbeddedUrl(config.dataDir, config.pglitePort)) {
+    takeover = watchEmbeddedOwner({ dataDir: config.dataDir, port: config.pglitePort, url, ownerPid: options.takeOver.ownerPid, logger, onTakeOver: options.takeOver.onTakeOver });
+  } else if (options.takeOver) {
+    logger.debug({ url }, 'the owner of the embedded database serves it at a URL of its own: no takeover when it stops');
   }
   let kind: Database['kind'] = embedded ? 'pglite' : 'postgres';
   // PGlite multiplexes all sockets onto one session, so session-level SET ROLE would leak
@@ -197,6 +212,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   } catch (err) {
     await owner.end().catch(() => {});
     await embedded?.stop();
+    await takeover?.close();
     throw new AppError('DATABASE_UNAVAILABLE', `Cannot connect to the database: ${(err as Error).message}`, { cause: err });
   }
 
@@ -215,6 +231,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     } catch (err) {
       await owner.end().catch(() => {});
       await embedded?.stop();
+      await takeover?.close();
       throw err;
     }
     if (embedded?.created && !embedded.fromImage && image) {
@@ -270,6 +287,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return client;
   };
 
+  // A call that never reached a server while the folder changes hands (its owner stopped; this or
+  // another process is taking it over) waits for the new owner and runs once more: none of it ran.
+  const acrossTakeover = <T>(call: () => Promise<T>): Promise<T> =>
+    takeover
+      ? call().catch(async (err: unknown) => {
+          if (!neverSent(err) || !(await takeover!.reachable(timeouts.connectTimeoutMs))) throw err;
+          return call();
+        })
+      : call();
+
   return {
     kind,
     url,
@@ -278,41 +305,43 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     timeouts,
     async withTenant(tenantId, fn) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
-      const em = orm.em.fork({ clear: true });
-      return em
-        .transactional(async (tx) => {
+      return acrossTakeover(() =>
+        orm.em
+          .fork({ clear: true })
+          .transactional(async (tx) => {
           await tx.execute(
             "SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ?, true), set_config('statement_timeout', ?, true)",
             [tenantId, statementTimeout],
           );
           return fn(tx as EntityManager);
         })
-        .catch(unavailable);
+        .catch(unavailable),
+      );
     },
     async readAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs);
-      const results = (await reader.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => reader.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs, false);
-      const results = (await reader.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => reader.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async readAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs);
-      const results = (await worker.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => worker.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs, false);
-      const results = (await worker.query(sql).catch(unavailable)) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => worker.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async asWorker(fn) {
-      const client = await checkout(worker);
+      const client = await acrossTakeover(() => checkout(worker));
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');
@@ -331,7 +360,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     connect: () => checkout(owner),
     async ping() {
       const started = performance.now();
-      await owner.query('SELECT 1').catch(unavailable);
+      await acrossTakeover(() => owner.query('SELECT 1').catch(unavailable));
       return { latencyMs: Math.round(performance.now() - started) };
     },
     migrate: runMigrations,
@@ -341,9 +370,25 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await worker.end();
       await owner.end();
       await embedded?.stop();
+      // after the pools: a folder this process took over is served until its last query
+      await takeover?.close();
     },
   };
 }
 
 /** `openDatabase` as other packages get it: the handle, not the ORM-backed database. */
 export const openDatabaseHandle: (options: OpenDatabaseOptions) => Promise<DatabaseHandle> = (options) => openDatabase(options);
+
+/**
+ * True when `err` (or what it wraps) says the statement never reached a server: nobody listens at
+ * the address (ECONNREFUSED, ENOENT), or an idle pooled connection's peer had already gone when
+ * the statement was written to it (EPIPE). Not "connection terminated": that one may have run.
+ */
+function neverSent(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE') return true;
+    if (/\b(connect (ECONNREFUSED|ENOENT)|write EPIPE)\b/.test(String((e as Error).message))) return true;
+  }
+  return false;
+}

@@ -8,6 +8,7 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { AppError } from '../errors/app-error.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { ensurePrivateSocketDir, fixedSocketDir, SOCKET_PORT, socketUrl } from './embedded-socket-dir.ts';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -25,15 +26,15 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
-/** libpq's socket file name in its directory: host=<dir> port=5432 → <dir>/.s.PGSQL.5432. */
-const SOCKET_PORT = 5432;
-
 /**
  * PGlite (+ pgvector, pg_trgm) in a data folder, served over the Postgres wire protocol so the ORM,
  * pg pools, the checkpointer and other `crm` processes all speak to it like to a real server.
- * The protocol server has no authentication, so by default it listens on a Unix socket in a fresh
+ * The protocol server has no authentication, so by default it listens on a Unix socket in a
  * directory only this user can enter (mode 0700 under the temp folder; the socket file itself 0600):
- * other local users and processes running as them cannot connect. A TCP `port` (> 0, from
+ * other local users and processes running as them cannot connect. The directory is the same for
+ * every owner of the folder (see embedded-socket-dir.ts), so when the owner stops, the process that
+ * takes the folder over serves it at the URL its clients already use; a directory that fails the
+ * checks is not used (a fresh private one instead, where no one can take over). A TCP `port` (> 0, from
  * CRM_PGLITE_PORT) listens on 127.0.0.1 instead — reachable by every local user, for tools that
  * cannot use a socket — and Windows always uses TCP. `dataDir: 'memory://'` gives a throwaway
  * in-memory database (tests).
@@ -46,10 +47,16 @@ export async function startEmbeddedPostgres(options: {
   image?: Blob;
   /** Called when `image` could not be loaded (the database is then created by initdb). */
   onBadImage?: (err: Error) => void;
+  /** The folder's lock, already taken by the caller (a takeover); released on failure and at stop. */
+  lock?: () => void;
+  /** Fail rather than serve the socket at a private URL of its own when the fixed socket directory is refused (a takeover). */
+  requireFixedSocket?: boolean;
+  /** Called when the fixed socket directory is refused and a private one is used instead. */
+  onSocketDirRefused?: (err: Error) => void;
 }): Promise<EmbeddedPostgres> {
   const inMemory = options.dataDir.startsWith('memory://');
   // before anything touches the folder: one process at a time (DataDirBusyError names the holder)
-  const unlock = inMemory ? () => {} : lockDataDir(options.dataDir);
+  const unlock = inMemory ? () => {} : (options.lock ?? lockDataDir(options.dataDir));
   try {
     return await startLocked(options, inMemory, unlock);
   } catch (err) {
@@ -92,8 +99,13 @@ async function startLocked(options: Parameters<typeof startEmbeddedPostgres>[0],
   }
   const db: PGlite = opened;
   const tcp = (options.port ?? 0) > 0 || process.platform === 'win32';
-  // mkdtemp creates the directory with mode 0700: only this user can reach the socket inside
-  const socketDir = tcp ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'crm-db-'));
+  let socketDir: string | undefined;
+  try {
+    socketDir = tcp ? undefined : inMemory ? privateSocketDir() : fixedSocketDirFor(options.dataDir, options);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const socketPath = socketDir ? path.join(socketDir, `.s.PGSQL.${SOCKET_PORT}`) : undefined;
   const removeSocketDir = () => {
     if (socketDir) fs.rmSync(socketDir, { recursive: true, force: true });
@@ -130,9 +142,27 @@ async function startLocked(options: Parameters<typeof startEmbeddedPostgres>[0],
   const common = { dataDir: options.dataDir, created, fromImage, dumpImage, stop };
   if (socketDir) {
     // libpq, pg and MikroORM all read a percent-encoded absolute path as the host: a socket directory
-    return { url: `postgresql://postgres@${encodeURIComponent(socketDir)}:${SOCKET_PORT}/postgres`, port: SOCKET_PORT, socketDir, ...common };
+    return { url: socketUrl(socketDir), port: SOCKET_PORT, socketDir, ...common };
   }
   // The socket server does not expose its bound address in its public API.
   const address = (server as unknown as { server: { address(): AddressInfo } }).server.address();
   return { url: `postgresql://postgres@127.0.0.1:${address.port}/postgres`, port: address.port, ...common };
+}
+
+// mkdtemp creates the directory with mode 0700: only this user can reach the socket inside
+const privateSocketDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'crm-db-'));
+
+/** The folder's fixed socket directory, checked, with a socket a killed owner left removed (the caller holds the lock). */
+function fixedSocketDirFor(dataDir: string, options: { requireFixedSocket?: boolean; onSocketDirRefused?: (err: Error) => void }): string {
+  const dir = fixedSocketDir(dataDir);
+  try {
+    ensurePrivateSocketDir(dir);
+  } catch (err) {
+    if (options.requireFixedSocket) throw err;
+    options.onSocketDirRefused?.(err as Error);
+    return privateSocketDir();
+  }
+  // only the lock holder serves here: a socket file now is a dead owner's (SIGKILL)
+  fs.rmSync(path.join(dir, `.s.PGSQL.${SOCKET_PORT}`), { force: true });
+  return dir;
 }

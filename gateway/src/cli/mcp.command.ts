@@ -50,13 +50,13 @@ export const mcpCommand: Command = {
       throw err;
     }
     const booted = await boot();
-    // owning the embedded database: say where its socket is, so other `crm` commands and other MCP
-    // clients' `crm mcp` processes connect through this one instead of waiting for it to end
-    // (two processes must never open one data folder); they lose it when this process stops
-    const { writeRunningServer } = await import('../runtime/running-server.ts');
-    const unadvertise = booted.ownsEmbedded ? writeRunningServer(booted.config, { pid: process.pid, databaseUrl: booted.core.db.url, command: `crm mcp ${name}` }) : () => {};
+    // owning the embedded database (now, or after taking it over from the process this one runs
+    // through): say where its socket is, so other `crm` commands and other MCP clients' `crm mcp`
+    // processes connect through this one instead of waiting for it to end (two processes must never
+    // open one data folder); when this process stops, one of them takes the folder over
+    const unadvertise = booted.runtime.advertiseEmbedded({ command: `crm mcp ${name}` });
     const shutdown = async (code: number) => {
-      // processes connected through this one lose the database now (they answer DATABASE_UNAVAILABLE)
+      // calls in flight through this process fail (DATABASE_UNAVAILABLE); the next go to the new owner
       unadvertise();
       await running.close();
       await booted.close().catch((err) => logger.warn({ err }, 'closing the database failed'));

@@ -1,5 +1,5 @@
 import { AppError, DEMO_TENANT, type Actor, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge } from '@crm/core';
-import { bootCore, readRunningServer, writeRunningServer } from '../runtime/boot.ts';
+import { bootCore, readRunningServer } from '../runtime/boot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Service } from '../runtime/service.ts';
 import { knowledgeRefreshService } from '../runtime/knowledge-refresh.ts';
@@ -80,8 +80,8 @@ export const startCommand: Command = {
     if (owner?.command) {
       // a stdio MCP server an MCP client started owns the folder: serve through it rather than wait for the client to close
       out.write(
-        `Note: the embedded database is open in "${owner.command}" (pid ${owner.pid}, started by an MCP client); this server uses it through that process and loses it when it stops. ` +
-          'Start "npx crm start" before the MCP client to have it own the database (a stdio "crm mcp" then connects through it).\n',
+        `Note: the embedded database is open in "${owner.command}" (pid ${owner.pid}, started by an MCP client); this server uses it through that process and takes the folder over when that process stops. ` +
+          'Start "npx crm start" before the MCP client to have it own the database from the start (a stdio "crm mcp" then connects through it).\n',
       );
     }
     const { core } = runtime;
@@ -125,7 +125,8 @@ export const startCommand: Command = {
       await booted.close();
       throw new AppError('CONFLICT', `Cannot listen on ${host}:${port}: ${(err as Error).message}. Try --port 0 or PORT=…`);
     }
-    const removeServerFile = booted.ownsEmbedded ? writeRunningServer(config, { pid: process.pid, databaseUrl: core.db.url, httpUrl: http.url }) : () => {};
+    // owning the embedded database (now, or after taking it over from the process this one runs through): say where it is
+    const removeServerFile = runtime.advertiseEmbedded({ httpUrl: http.url });
     const p = runtime.providerStatus;
     const vs = await core.knowledge.vectorSearchStatus();
     out.write(

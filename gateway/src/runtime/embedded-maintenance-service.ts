@@ -4,24 +4,33 @@ import type { Runtime } from './runtime.ts';
 /**
  * The embedded PGlite has no autovacuum: the process that owns it (not a command that borrows a
  * running `crm start`'s database, and never on a PostgreSQL server) vacuums and analyses it every
- * PGLITE_MAINTENANCE_MINUTES (0 = off), the first pass a minute after start.
+ * PGLITE_MAINTENANCE_MINUTES (0 = off), the first pass a minute after start. A process that runs
+ * through another's database and takes the folder over when that one stops starts then.
  */
 export function addEmbeddedMaintenance(runtime: Runtime): void {
   const minutes = runtime.config.database.maintenanceMinutes ?? 30;
-  if (!runtime.ownsEmbedded || runtime.core.db.kind !== 'pglite' || minutes <= 0) return;
+  if (!(runtime.ownsEmbedded || runtime.takesOver) || runtime.core.db.kind !== 'pglite' || minutes <= 0) return;
   let maintenance: EmbeddedMaintenance | undefined;
+  let running = false;
   const intervalMs = minutes * 60_000;
+  const begin = () => {
+    if (!running || maintenance) return;
+    maintenance = startEmbeddedMaintenance(runtime.core.db, runtime.logger.child({ component: 'embedded-maintenance' }), {
+      intervalMs,
+      firstDelayMs: Math.min(60_000, intervalMs),
+    });
+  };
+  runtime.onTakeOver(begin);
   runtime.addService({
     name: 'embedded-maintenance',
     optional: true,
-    detail: () => maintenance?.lastPass(),
+    detail: () => maintenance?.lastPass() ?? (runtime.ownsEmbedded ? undefined : 'waiting: the process this one connects through maintains the database'),
     async start() {
-      maintenance = startEmbeddedMaintenance(runtime.core.db, runtime.logger.child({ component: 'embedded-maintenance' }), {
-        intervalMs,
-        firstDelayMs: Math.min(60_000, intervalMs),
-      });
+      running = true;
+      if (runtime.ownsEmbedded) begin();
     },
     async stop() {
+      running = false;
       await maintenance?.stop();
     },
   });

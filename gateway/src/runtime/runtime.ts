@@ -11,6 +11,8 @@ import {
   createVectorStore,
   openDatabase,
   DEFAULT_DB_TIMEOUTS,
+  fixedEmbeddedUrl,
+  isAppError,
   isDataDirBusy,
   startScoring,
   type Actor,
@@ -32,7 +34,7 @@ import {
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createInProcessMcpClients, type McpClientFactory } from './mcp-clients.ts';
 import { selectModelProvider, type ProviderStatus } from './provider-selection.ts';
-import { readRunningServer } from './running-server.ts';
+import { readRunningServer, writeRunningServer, type RunningServer } from './running-server.ts';
 import { startAll, stopAll, type Service } from './service.ts';
 
 export interface RuntimeOptions {
@@ -72,8 +74,21 @@ export interface Runtime {
    * is not set. `lagSeconds`: rows changed more recently wait for the next run (default 60).
    */
   bigQueryExport(options?: { lagSeconds?: number }): BigQueryExport | undefined;
-  /** True when this process opened the embedded database itself (no DATABASE_URL, no running `crm start`). */
+  /**
+   * True when this process serves the embedded database: it opened the folder itself (no
+   * DATABASE_URL, no running owner), or took it over when the owner it connected through stopped.
+   */
   readonly ownsEmbedded: boolean;
+  /** True when this process connects through another's embedded database and takes the folder over when that one stops. */
+  readonly takesOver: boolean;
+  /** Calls `fn` when this process takes the embedded database over (owner-only duties start then). */
+  onTakeOver(fn: () => void): void;
+  /**
+   * Say in the data folder's server.json that this process serves the embedded database (so other
+   * `crm` processes connect through it): now when it owns the folder, else when it takes it over.
+   * Returns the function that withdraws it (before stopping).
+   */
+  advertiseEmbedded(info: Pick<RunningServer, 'httpUrl' | 'command'>): () => void;
   /** An in-process MCP client acting as `actor` (default server: the combined `crm`). */
   mcpClient: McpClientFactory;
   /** Register a service; started by `start()` in registration order, stopped in reverse. */
@@ -97,12 +112,25 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
   let ownsEmbedded = !config.database.url;
   const database = { ...config.database };
   let timeouts = config.dbTimeouts;
+  /** The owner this process connects through (undefined: it owns the folder, or runs on DATABASE_URL). */
+  let ownerPid: number | undefined;
+  let takesOver = false;
+  const takeOverListeners: (() => void)[] = [];
+  let advertised: Pick<RunningServer, 'httpUrl' | 'command'> | undefined;
+  let unadvertise = () => {};
+  const advertiseNow = () => {
+    if (!advertised || !ownsEmbedded || config.database.url) return;
+    unadvertise = writeRunningServer(config, { pid: process.pid, databaseUrl: db.url, ...advertised });
+  };
   /** Connect through the process that owns the embedded database (`crm start`, a stdio `crm mcp`) when there is one. */
   const throughOwner = (): boolean => {
     const owner = readRunningServer(config);
     if (!owner) return false;
     database.url = owner.databaseUrl;
     ownsEmbedded = false;
+    ownerPid = owner.pid;
+    // when the owner stops, this process may take the folder over: only where the next owner serves at the same URL
+    takesOver = owner.databaseUrl === fixedEmbeddedUrl(config.database.dataDir, config.database.pglitePort);
     logger.debug({ pid: owner.pid, command: owner.command ?? 'crm start' }, 'using the embedded database of a running crm process');
     // the owner's PGlite serves one connection at a time and may be busy for seconds (loading the
     // demo knowledge base): a command (or stdio MCP server) waits for its turn instead of failing
@@ -115,8 +143,18 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
   async function openOrWait() {
     for (let said = false; ; ) {
       try {
-        return await openDatabase({ config: database, logger, timeouts });
+        const takeOver = ownerPid !== undefined ? { ownerPid, onTakeOver: tookOver } : undefined;
+        return await openDatabase({ config: database, logger, timeouts, ...(takeOver ? { takeOver } : {}) });
       } catch (err) {
+        if (ownerPid !== undefined && isAppError(err) && err.code === 'DATABASE_UNAVAILABLE' && !readRunningServer(config)) {
+          // the owner stopped between saying where it is and our connecting: open the folder (or wait for it) instead
+          database.url = undefined;
+          ownsEmbedded = true;
+          ownerPid = undefined;
+          takesOver = false;
+          timeouts = config.dbTimeouts;
+          continue;
+        }
         if (!isDataDirBusy(err)) throw err;
         // another process has the folder open. A `crm start` or `crm mcp` that is still starting
         // soon says where its socket is: connect through it then. Anything else (an import, a
@@ -129,6 +167,18 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           logger.info({ holder: err.holder }, 'waiting for the embedded database');
         }
         await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+  function tookOver() {
+    ownsEmbedded = true;
+    takesOver = false;
+    advertiseNow();
+    for (const fn of takeOverListeners) {
+      try {
+        fn();
+      } catch (err) {
+        logger.error({ err }, 'a duty of the embedded database owner did not start after the takeover');
       }
     }
   }
@@ -278,7 +328,23 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
       providerStatus,
       vectorStore,
       jobs,
-      ownsEmbedded,
+      get ownsEmbedded() {
+        return ownsEmbedded;
+      },
+      get takesOver() {
+        return takesOver;
+      },
+      onTakeOver(fn) {
+        takeOverListeners.push(fn);
+      },
+      advertiseEmbedded(info) {
+        advertised = info;
+        advertiseNow();
+        return () => {
+          advertised = undefined;
+          unadvertise();
+        };
+      },
       reportDelivery,
       bigQueryExport,
       mcpClient: (actor: Actor, server?: string): Promise<Client> => mcpClient(actor, server),
@@ -300,6 +366,8 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
       async stop() {
         if (stopped) return;
         stopped = true;
+        // processes connected through this one stop looking for it here (they take the folder over once it is closed)
+        unadvertise();
         await stopAll(running, (s, err) => logger.warn({ err, service: s.name }, 'service did not stop cleanly'));
         // the dispatcher may have been started by a command without start(); stopping twice is harmless
         await core.outbox.stop().catch(() => {});
