@@ -124,6 +124,19 @@ describe.each(testDbKinds())('QA round 6: the OpenAPI document against the serve
     expect(again.json().id).toBe(first.json().id);
   });
 
+  it("documents an API key's default name as a rule, not the time the document was built", async () => {
+    const name = (doc.paths['/api/v1/api-keys'].post.requestBody!.content['application/json'].schema as { properties: Record<string, Record<string, unknown>> }).properties.name;
+    expect(name.default).toBeUndefined();
+    expect(name.description).toContain('key-<creation time');
+    const users = (await h.call('admin', 'GET', '/api/v1/users')).json().data as { id: string; role: string }[];
+    const before = Date.now();
+    const created = await h.call('admin', 'POST', '/api/v1/api-keys', { userId: users.find((u) => u.role === 'SALES_REP')!.id });
+    expect(created.statusCode, created.body).toBe(201);
+    const stamp = /^key-(\d{4}-\d{2}-\d{2})-(\d{2}:\d{2}:\d{2})$/.exec(created.json().key.name as string);
+    expect(stamp, created.body).not.toBeNull();
+    expect(Date.parse(`${stamp![1]}T${stamp![2]}Z`)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+  });
+
   it('documents the CSV and HTML answers of POST /reports that ?format= returns', async () => {
     expect(Object.keys(doc.paths['/api/v1/reports'].post.responses['200'].content!).sort()).toEqual(['application/json', 'text/csv', 'text/html']);
     for (const format of ['csv', 'html']) {
