@@ -12,6 +12,8 @@ const NO_IDEMPOTENCY = new Set(['/contacts/import', '/interactions/import', '/wo
 
 /** Responses served in another type than JSON, by `<METHOD> <path>` and status. */
 const OTHER_CONTENT: Record<string, Record<string, Record<string, { schema: Record<string, unknown> }>>> = {
+  'POST /chat': { 200: { 'text/event-stream': { schema: { type: 'string', description: 'with Accept: text/event-stream: step, token, then answer (or error) events' } } } },
+  'POST /chat/{threadId}/decisions': { 200: { 'text/event-stream': { schema: { type: 'string', description: 'with Accept: text/event-stream: step, token, then answer (or error) events' } } } },
   'POST /reports': {
     200: {
       'text/csv': { schema: { type: 'string', description: 'the report as CSV (?format=csv)' } },

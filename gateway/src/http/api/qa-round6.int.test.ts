@@ -137,8 +137,21 @@ describe.each(testDbKinds())('QA round 6: the OpenAPI document against the serve
     expect(Date.parse(`${stamp![1]}T${stamp![2]}Z`)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
   });
 
-  it('documents the CSV and HTML answers of POST /reports that ?format= returns', async () => {
+  it('documents the CSV and HTML answers of POST /reports that ?format= returns, and the chat\'s event stream', async () => {
     expect(Object.keys(doc.paths['/api/v1/reports'].post.responses['200'].content!).sort()).toEqual(['application/json', 'text/csv', 'text/html']);
+    // the chat's server-sent events (Accept: text/event-stream)
+    for (const path of ['/api/v1/chat', '/api/v1/chat/{threadId}/decisions']) {
+      expect(Object.keys(doc.paths[path].post.responses['200'].content!)).toEqual(['application/json', 'text/event-stream']);
+    }
+    const stream = await h.server.inject({
+      method: 'POST',
+      url: '/api/v1/chat',
+      headers: { authorization: `Bearer ${h.a.apiKeys.admin}`, accept: 'text/event-stream', 'content-type': 'application/json' },
+      payload: { message: 'How many contacts are leads?' },
+    });
+    expect(stream.statusCode, stream.body.slice(0, 300)).toBe(200);
+    expect(stream.headers['content-type']).toContain('text/event-stream');
+    expect(stream.body).toContain('event: answer');
     for (const format of ['csv', 'html']) {
       const res = await h.call('admin', 'POST', `/api/v1/reports?format=${format}`, { type: 'SALES_PIPELINE' });
       expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
