@@ -9,7 +9,7 @@ import { webhookRoutes } from './http/webhooks.routes.ts';
 import { graphqlRoutes } from './graphql/graphql.plugin.ts';
 import type { HealthReport } from './runtime/runtime.ts';
 import { DEFAULT_AUTH, DEFAULT_WS, type AuthOptions, type WsOptions } from './auth/auth.config.ts';
-import { assertNoQueryCredential, createAuthenticator, mcpServerOf, requestBase } from './auth/authenticator.ts';
+import { assertNoQueryCredential, createAuthenticator, isMcpRequest, requestBase } from './auth/authenticator.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { mcpChallenge, mcpOAuthRoutes } from './auth/mcp-oauth.ts';
 import { oauthServerRoutes } from './auth/oauth.routes.ts';
@@ -50,7 +50,7 @@ export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstan
   await registerHttpSecurity(fastify, {
     ...(opts.http ?? DEFAULT_HTTP_SECURITY),
     authenticate,
-    challenge: (req) => (mcpServerOf(req) ? mcpChallenge(req, { error: 'invalid_token' }) : 'Bearer realm="agentic-crm"'),
+    challenge: (req) => (isMcpRequest(req) ? mcpChallenge(req, { error: 'invalid_token' }) : 'Bearer realm="agentic-crm"'),
     // the consent page posts to itself from the gateway's own origin: the public URL's (behind a TLS proxy) or the one the request used (Host is allow-listed before this)
     selfOrigin: (req, origin) => req.url === '/oauth/authorize' && (origin === new URL(auth.publicUrl).origin || origin === requestBase(req).toLowerCase()),
   });
