@@ -1,4 +1,4 @@
-import type { CrmCore, ReportDelivery } from '@crm/core';
+import { AppError, type CrmCore, type ReportDelivery } from '@crm/core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { errorHandler } from './http/error-envelope.ts';
 import { DEFAULT_HTTP_SECURITY, type HttpSecurityOptions } from './http/http.config.ts';
@@ -44,6 +44,14 @@ export interface AppOptions {
 /** The gateway as a Fastify plugin; server.ts (or a test) decides where it listens. */
 export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opts) => {
   fastify.setErrorHandler(errorHandler);
+  // an unknown path outside /api/v1 was Fastify's bare {message, error, statusCode}: now the error
+  // envelope, saying where things are (QA round 6: GET / and /openapi.json told a new client nothing)
+  fastify.setNotFoundHandler((req) => {
+    throw new AppError(
+      'NOT_FOUND',
+      `No route ${req.method} ${req.url.split('?')[0]}; the REST API is under /api/v1 (described at /api/v1/openapi.json), MCP at /mcp/<server>, GraphQL at /graphql, WebSocket at /ws, health at /health`,
+    );
+  });
   const auth = opts.auth ?? DEFAULT_AUTH;
   const tokens = createTokenService(opts.core, auth);
   const authenticate = createAuthenticator(opts.core, tokens, auth);

@@ -50,6 +50,20 @@ describe.each(testDbKinds())('QA round 6: the OpenAPI document against the serve
     expect(root.json()).toEqual(doc);
   });
 
+  it('answers an unknown path outside /api/v1 with the error envelope and where things are (it was Fastify\'s bare 404)', async () => {
+    for (const url of ['/', '/api', '/nope?x=1']) {
+      const res = await h.call(null, 'GET', url);
+      expect(res.statusCode, url).toBe(404);
+      const { error } = res.json();
+      expect(error).toMatchObject({ code: 'NOT_FOUND', path: url }); // the request's URL, as every envelope has it
+      expect(error.message).toContain('/api/v1/openapi.json');
+      expect(error.traceId).toEqual(expect.any(String));
+    }
+    // the API's own 404 is unchanged, and Swagger UI still serves its assets
+    expect((await h.call('admin', 'GET', '/api/v1/nope')).json().error.message).toContain('No route GET /api/v1/nope');
+    expect((await h.call(null, 'GET', '/docs/')).statusCode).toBe(200);
+  });
+
   it('documents a body as optional exactly where the server takes a request with no body', async () => {
     const optional: string[] = [];
     for (const [path, method, op] of operations()) {
