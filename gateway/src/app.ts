@@ -1,4 +1,4 @@
-import type { CrmCore, ReportDelivery } from '@crm/core';
+import { AppError, type CrmCore, type ReportDelivery } from '@crm/core';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { errorHandler } from './http/error-envelope.ts';
 import { DEFAULT_HTTP_SECURITY, type HttpSecurityOptions } from './http/http.config.ts';
@@ -9,7 +9,7 @@ import { webhookRoutes } from './http/webhooks.routes.ts';
 import { graphqlRoutes } from './graphql/graphql.plugin.ts';
 import type { HealthReport } from './runtime/runtime.ts';
 import { DEFAULT_AUTH, DEFAULT_WS, type AuthOptions, type WsOptions } from './auth/auth.config.ts';
-import { assertNoQueryCredential, createAuthenticator, mcpServerOf, requestBase } from './auth/authenticator.ts';
+import { assertNoQueryCredential, createAuthenticator, isMcpRequest, requestBase } from './auth/authenticator.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { mcpChallenge, mcpOAuthRoutes } from './auth/mcp-oauth.ts';
 import { oauthServerRoutes } from './auth/oauth.routes.ts';
@@ -44,13 +44,21 @@ export interface AppOptions {
 /** The gateway as a Fastify plugin; server.ts (or a test) decides where it listens. */
 export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opts) => {
   fastify.setErrorHandler(errorHandler);
+  // an unknown path outside /api/v1 was Fastify's bare {message, error, statusCode}: now the error
+  // envelope, saying where things are (QA round 6: GET / and /openapi.json told a new client nothing)
+  fastify.setNotFoundHandler((req) => {
+    throw new AppError(
+      'NOT_FOUND',
+      `No route ${req.method} ${req.url.split('?')[0]}; the REST API is under /api/v1 (described at /api/v1/openapi.json), MCP at /mcp/<server>, GraphQL at /graphql, WebSocket at /ws, health at /health`,
+    );
+  });
   const auth = opts.auth ?? DEFAULT_AUTH;
   const tokens = createTokenService(opts.core, auth);
   const authenticate = createAuthenticator(opts.core, tokens, auth);
   await registerHttpSecurity(fastify, {
     ...(opts.http ?? DEFAULT_HTTP_SECURITY),
     authenticate,
-    challenge: (req) => (mcpServerOf(req) ? mcpChallenge(req, { error: 'invalid_token' }) : 'Bearer realm="agentic-crm"'),
+    challenge: (req) => (isMcpRequest(req) ? mcpChallenge(req, { error: 'invalid_token' }) : 'Bearer realm="agentic-crm"'),
     // the consent page posts to itself from the gateway's own origin: the public URL's (behind a TLS proxy) or the one the request used (Host is allow-listed before this)
     selfOrigin: (req, origin) => req.url === '/oauth/authorize' && (origin === new URL(auth.publicUrl).origin || origin === requestBase(req).toLowerCase()),
   });

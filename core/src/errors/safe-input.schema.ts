@@ -96,7 +96,10 @@ export function isoDate(message = 'must be an ISO 8601 date') {
       if (problem) ctx.addIssue({ code: 'custom', message: problem === 'must be an ISO 8601 date' ? message : problem });
       else if (typeof v === 'string' && Number.isNaN(new Date(v.trim()).getTime())) ctx.addIssue({ code: 'custom', message });
     })
-    .transform((v) => (v instanceof Date ? v : parseIsoDate(String(v).trim())));
+    .transform((v) => (v instanceof Date ? v : parseIsoDate(String(v).trim())))
+    // JSON Schema (OpenAPI, generated clients) saw `{}` here — any value — so a typed client's
+    // dueAt or createdAfter was `unknown` (QA round 6); no `format`: a date alone is allowed too
+    .meta({ type: 'string', description: 'ISO 8601 date (2025-03-01) or date-time (2025-03-01T09:30:00Z)' });
 }
 
 /**

@@ -29,7 +29,11 @@ export const CreateApiKeyInput = z
       .trim()
       .min(1)
       .max(100)
-      .default(() => `key-${new Date().toISOString().slice(0, 19).replace('T', '-')}`),
+      // not .default(fn): JSON Schema printed the default computed when the document was built, so
+      // the OpenAPI document offered one fixed past time as every key's name (QA round 6)
+      .optional()
+      .transform((name) => name ?? `key-${new Date().toISOString().slice(0, 19).replace('T', '-')}`)
+      .describe('Defaults to key-<creation time, UTC>, e.g. key-2026-12-01-09:30:00'),
     expiresAt: Expiry.optional(),
   })
   .strict();

@@ -25,6 +25,11 @@ export function mcpServerOf(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
+/** `/mcp` (the combined server) or `/mcp/<server>`. */
+export function isMcpRequest(req: FastifyRequest): boolean {
+  return mcpServerOf(req) !== undefined || req.url === '/mcp' || req.url.startsWith('/mcp?');
+}
+
 /**
  * The audiences a token must carry on this request: MCP routes take tokens for the MCP resource
  * (the whole /mcp or this server's /mcp/<server>), every other route tokens for the REST API.
@@ -33,7 +38,7 @@ export function mcpServerOf(req: FastifyRequest): string | undefined {
 export function acceptedAudiences(req: FastifyRequest, tokens: TokenService, options: AuthOptions): { local: string[]; oidc: string[] } {
   const server = mcpServerOf(req);
   const bases = [...new Set([options.publicUrl, requestBase(req)])];
-  if (server !== undefined || req.url === '/mcp' || req.url.startsWith('/mcp?')) {
+  if (isMcpRequest(req)) {
     const local = bases.flatMap((b) => [`${b}/mcp`, ...(server ? [`${b}/mcp/${server}`] : [])]);
     const oidcMcp = options.oidc?.mcpAudience ?? tokens.audiences.mcp;
     return { local, oidc: options.oidc ? [oidcMcp, ...(server ? [`${oidcMcp.replace(/\/+$/, '')}/${server}`] : [])] : [] };

@@ -1,16 +1,19 @@
 import { createMcpHttpHandler, serverNames, type McpHttpHandler } from '@crm/mcp-servers';
 import type { CrmCore } from '@crm/core';
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { bodyLimitOf, errorHandler } from './error-envelope.ts';
 import { authenticate, bearerToken } from './api-key.auth.ts';
 import { assertMcpScopes, mcpChallenge } from '../auth/mcp-oauth.ts';
 
 /**
- * MCP over Streamable HTTP at /mcp/<server> (crm, crm-data, …), an OAuth 2.1 resource server: a
+ * MCP over Streamable HTTP at /mcp/<server> (crm, crm-data, …) and /mcp (= /mcp/crm), an OAuth 2.1 resource server: a
  * token for the MCP audience (or an API key) authenticates the caller, 401s name the resource
  * metadata, missing scopes get a 403 scope challenge; the MCP handler owns the raw response from
  * there on (SSE streams, session headers; sessions are bound to the user who opened them).
  */
+/** The server that has every tool: what /mcp serves. */
+const COMBINED = 'crm';
+
 export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore; limits?: { maxSessions: number; maxSessionsPerUser: number } }> = async (fastify, { core, limits }) => {
   const handlers = new Map<string, McpHttpHandler>();
   for (const name of serverNames()) handlers.set(name, createMcpHttpHandler({ core, server: name, logger: fastify.log as never, ...limits }));
@@ -34,25 +37,26 @@ export const mcpRoutes: FastifyPluginAsync<{ core: CrmCore; limits?: { maxSessio
     return errorHandler(err, req, reply);
   });
 
-  fastify.route<{ Params: { server: string } }>({
-    method: ['GET', 'POST', 'DELETE'],
-    url: '/mcp/:server',
-    handler: async (req, reply) => {
-      const handler = handlers.get(req.params.server);
-      if (!handler) {
-        return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No MCP server "${req.params.server}"; try one of ${[...handlers.keys()].join(', ')}` } });
-      }
-      let auth;
-      try {
-        // registerHttpSecurity has already resolved a presented key; this covers a missing one
-        auth = req.actor ? { actor: req.actor, token: bearerToken(req) ?? '' } : await authenticate(core, req);
-      } catch (err) {
-        void reply.header('www-authenticate', mcpChallenge(req));
-        throw err;
-      }
-      if (req.actor) assertMcpScopes(req, reply, req.body);
-      reply.hijack();
-      await handler.handle(req.raw, reply.raw, { auth, body: req.body });
-    },
-  });
+  const serve = async (name: string, req: FastifyRequest, reply: FastifyReply) => {
+    const handler = handlers.get(name);
+    if (!handler) {
+      return reply.status(404).send({ error: { code: 'NOT_FOUND', message: `No MCP server "${name}"; try one of ${[...handlers.keys()].join(', ')}` } });
+    }
+    let auth;
+    try {
+      // registerHttpSecurity has already resolved a presented key; this covers a missing one
+      auth = req.actor ? { actor: req.actor, token: bearerToken(req) ?? '' } : await authenticate(core, req);
+    } catch (err) {
+      void reply.header('www-authenticate', mcpChallenge(req));
+      throw err;
+    }
+    if (req.actor) assertMcpScopes(req, reply, req.body);
+    reply.hijack();
+    await handler.handle(req.raw, reply.raw, { auth, body: req.body });
+  };
+  fastify.route<{ Params: { server: string } }>({ method: ['GET', 'POST', 'DELETE'], url: '/mcp/:server', handler: (req, reply) => serve(req.params.server, req, reply) });
+  // /mcp itself is the combined server: it is the resource the OAuth metadata and the default
+  // `resource` name, and the MCP Inspector CLI (0.15) sends every http URL not ending in /mcp to
+  // <origin>/mcp — both got a bare 404 (QA round 6)
+  fastify.route({ method: ['GET', 'POST', 'DELETE'], url: '/mcp', handler: (req, reply) => serve(COMBINED, req, reply) });
 };

@@ -119,6 +119,17 @@ describe.each(testDbKinds())('crm-data resources and prompts on %s', (kind) => {
     expect(typo.message).not.toContain('is required');
   });
 
+  it('prompts/get reads the other spelling of a declared argument as that argument, as tools do (QA round 6: contact_id was refused)', async () => {
+    const snake = await manager.client.getPrompt({ name: 'qualify_lead', arguments: { contact_id: jane.id } });
+    const camel = await manager.client.getPrompt({ name: 'qualify_lead', arguments: { contactId: jane.id } });
+    expect(snake.messages).toEqual(camel.messages);
+    expect(JSON.stringify(snake.messages)).toContain('jane@resource.test');
+    // both spellings at once: the declared one is used and the other is refused, not guessed between
+    const both = await manager.client.getPrompt({ name: 'qualify_lead', arguments: { contactId: jane.id, contact_id: jane.id } }).catch((e) => e);
+    expect(both).toBeInstanceOf(McpError);
+    expect(both.message).toContain('arguments.contact_id: is not an argument of prompt qualify_lead');
+  });
+
   it("completes contact references with emails from the caller's tenant only", async () => {
     const ref = { type: 'ref/resource' as const, uri: 'crm://contacts/{id}' };
     expect((await manager.client.complete({ ref, argument: { name: 'id', value: 'jan' } })).completion.values).toEqual(['jane@resource.test']);

@@ -74,6 +74,8 @@ function argumentIssues(error: z.ZodError, schema: unknown, args: unknown, tool:
 
 const toCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const toSnake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** `contact_id` ↔ `contactId`: the spelling of an argument name in the other case style. */
+export const otherSpelling = (k: string) => (k.includes('_') ? toCamel(k) : toSnake(k));
 
 /**
  * Argument names in the other case style than the tool's (`contact_id` for `contactId`, or
@@ -92,7 +94,7 @@ export function aliasArgumentNames(args: unknown, schema: unknown, path: Propert
   for (const [key, value] of Object.entries(given)) {
     let name = key;
     if (!(key in shape)) {
-      const other = key.includes('_') ? toCamel(key) : toSnake(key);
+      const other = otherSpelling(key);
       if (other !== key && other in shape && !(other in given)) name = other;
     }
     const inner = value && typeof value === 'object' && !Array.isArray(value) ? aliasArgumentNames(value, schema, [...path, name]) : value;

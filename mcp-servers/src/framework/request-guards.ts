@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { otherSpelling } from './install-tools.ts';
 
 type Handler = (request: unknown, extra: unknown) => Promise<unknown>;
 type Request = { method?: string; params?: Record<string, unknown> };
@@ -98,6 +99,16 @@ export function guardRequestParams(server: McpServer): void {
     const declared = prompts.find((p) => p.name === params.name)?.arguments;
     if (!declared) return [];
     const names = declared.map((a) => a.name);
+    // the other spelling of a declared argument (`contact_id` for `contactId`) is that argument, as
+    // for tools (install-tools.ts aliasArgumentNames); it was refused with "did you mean" (QA round 6)
+    const args = given as Record<string, unknown>;
+    for (const key of Object.keys(args)) {
+      const other = otherSpelling(key);
+      if (!names.includes(key) && other !== key && names.includes(other) && !(other in args)) {
+        args[other] = args[key];
+        delete args[key];
+      }
+    }
     const unknown = Object.keys(given).filter((k) => !names.includes(k));
     if (!unknown.length) return [];
     const accepted = names.length ? `its arguments are ${names.join(', ')}` : 'it takes no arguments';

@@ -20,6 +20,7 @@ import { knowledgeRoutes } from './knowledge.routes.ts';
 import { mailboxRoutes } from './mailbox.routes.ts';
 import { scoringRoutes } from './scoring.routes.ts';
 import { triggerRoutes } from './triggers.routes.ts';
+import { completeOpenApi } from './openapi-document.ts';
 import { webhookOpenApi } from './webhook.openapi.ts';
 import { workflowRoutes } from './workflows.routes.ts';
 import { jsonSerializerCompiler, openApiTransform, zodValidatorCompiler } from './zod-route.ts';
@@ -96,11 +97,13 @@ export const restApi: FastifyPluginAsync<RestApiOptions> = async (app, { core, v
     },
     transform: openApiTransform as never,
     // the inbound webhook route is registered outside this plugin (webhooks.routes.ts: raw body for the signature)
-    transformObject: ((doc: { openapiObject: Record<string, unknown> }) => webhookOpenApi(doc.openapiObject, API_PREFIX)) as never,
+    transformObject: ((doc: { openapiObject: Record<string, unknown> }) => completeOpenApi(webhookOpenApi(doc.openapiObject, API_PREFIX), API_PREFIX)) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, uiConfig: { url: `${API_PREFIX}/openapi.json` } as never });
 
   app.get(`${API_PREFIX}/openapi.json`, { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  // where generators and API tools look first (`npx openapi-typescript http://host/openapi.json`): it was a bare 404
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok', version }));
   app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async () => {

@@ -2,6 +2,7 @@ import { AppError, objectShapeAt, SERVER_OWNED_FIELDS, type FieldIssue } from '@
 import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import { z } from 'zod';
 import { serializerFor } from './json-serializer.ts';
+import { OPTIONAL_BODY } from './openapi-document.ts';
 
 /**
  * Routes declare zod schemas (core's shared ones): they validate params, query and body, type the
@@ -102,6 +103,8 @@ export function openApiTransform({ schema, url }: { schema: Record<string, unkno
   for (const part of ['body', 'querystring', 'params', 'headers']) {
     if (isZod(schema[part])) out[part] = toJsonSchema(schema[part], 'input');
   }
+  // the validator reads no body as {} (above): where {} passes, the body may be left out
+  if (isZod(schema.body) && schema.body.safeParse({}).success) out[OPTIONAL_BODY] = true;
   // a body read by the handler (a streamed file) has no schema to validate, only one to document
   if (schema.documentedBody) {
     out.body = schema.documentedBody;
