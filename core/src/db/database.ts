@@ -202,7 +202,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   });
 
   const owner = new pg.Pool({ connectionString: url, max: 4, ...connection });
-  owner.on('error', (err) => logger.warn({ err }, 'idle owner connection error'));
+  owner.on('error', (err) => logger.warn(idleError(err), 'idle owner connection error'));
   owner.on('connect', dropOnQueryTimeout);
   try {
     // Another process's embedded PGlite (reached by URL beside a running `crm start`) is still
@@ -265,10 +265,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     forceUtcTimezone: true,
   });
   const reader = new pg.Pool({ connectionString: config.appUrl ?? url, max: config.poolMax, ...connection });
-  reader.on('error', (err) => logger.warn({ err }, 'idle reader connection error'));
+  reader.on('error', (err) => logger.warn(idleError(err), 'idle reader connection error'));
   reader.on('connect', dropOnQueryTimeout);
   const worker = new pg.Pool({ connectionString: url, max: 4, ...connection });
-  worker.on('error', (err) => logger.warn({ err }, 'idle worker connection error'));
+  worker.on('error', (err) => logger.warn(idleError(err), 'idle worker connection error'));
   worker.on('connect', dropOnQueryTimeout);
   const events = new EventEmitter();
   events.setMaxListeners(100);
@@ -374,6 +374,16 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await takeover?.close();
     },
   };
+}
+
+/**
+ * What to log of an idle pooled connection's error: its message and code. The error pg hands the
+ * pool's listener carries the whole client (its configuration, type parsers, buffers): logged as is,
+ * one lost connection was ~4 KB of JSON on stderr, where an MCP client keeps its server's log.
+ */
+function idleError(err: Error): { err: { message: string; code?: string } } {
+  const code = (err as { code?: unknown }).code;
+  return { err: { message: err.message, ...(typeof code === 'string' ? { code } : {}) } };
 }
 
 /** `openDatabase` as other packages get it: the handle, not the ORM-backed database. */
