@@ -9,11 +9,6 @@ import {
   createPubSubRelay,
   createSmtpTransport,
   createVectorStore,
-  openDatabase,
-  DEFAULT_DB_TIMEOUTS,
-  fixedEmbeddedUrl,
-  isAppError,
-  isDataDirBusy,
   startScoring,
   type Actor,
   type CrmConfig,
@@ -34,7 +29,8 @@ import {
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createInProcessMcpClients, type McpClientFactory } from './mcp-clients.ts';
 import { selectModelProvider, type ProviderStatus } from './provider-selection.ts';
-import { readRunningServer, writeRunningServer, type RunningServer } from './running-server.ts';
+import { openRuntimeDatabase } from './runtime-database.ts';
+import type { RunningServer } from './running-server.ts';
 import { startAll, stopAll, type Service } from './service.ts';
 
 export interface RuntimeOptions {
@@ -100,88 +96,14 @@ export interface Runtime {
   health(): Promise<HealthReport>;
 }
 
-/** How long a one-shot command waits for a connection to a running `crm start`'s embedded database. */
-export const SHARED_EMBEDDED_CONNECT_TIMEOUT_MS = 60_000;
-
 /**
  * The one composition root: config → logger → database → model provider → vector store → core →
  * MCP client factory → services. Every CLI command, the HTTP gateway and the workers build one.
  */
 export async function createRuntime(config: CrmConfig, options: RuntimeOptions): Promise<Runtime> {
   const { logger } = options;
-  let ownsEmbedded = !config.database.url;
-  const database = { ...config.database };
-  let timeouts = config.dbTimeouts;
-  /** The owner this process connects through (undefined: it owns the folder, or runs on DATABASE_URL). */
-  let ownerPid: number | undefined;
-  let takesOver = false;
-  const takeOverListeners: (() => void)[] = [];
-  let advertised: Pick<RunningServer, 'httpUrl' | 'command'> | undefined;
-  let unadvertise = () => {};
-  const advertiseNow = () => {
-    if (!advertised || !ownsEmbedded || config.database.url) return;
-    unadvertise = writeRunningServer(config, { pid: process.pid, databaseUrl: db.url, ...advertised });
-  };
-  /** Connect through the process that owns the embedded database (`crm start`, a stdio `crm mcp`) when there is one. */
-  const throughOwner = (): boolean => {
-    const owner = readRunningServer(config);
-    if (!owner) return false;
-    database.url = owner.databaseUrl;
-    ownsEmbedded = false;
-    ownerPid = owner.pid;
-    // when the owner stops, this process may take the folder over: only where the next owner serves at the same URL
-    takesOver = owner.databaseUrl === fixedEmbeddedUrl(config.database.dataDir, config.database.pglitePort);
-    logger.debug({ pid: owner.pid, command: owner.command ?? 'crm start' }, 'using the embedded database of a running crm process');
-    // the owner's PGlite serves one connection at a time and may be busy for seconds (loading the
-    // demo knowledge base): a command (or stdio MCP server) waits for its turn instead of failing
-    // after the HTTP default — unless DB_CONNECT_TIMEOUT_MS says otherwise
-    if (!options.server && timeouts.connectTimeoutMs === DEFAULT_DB_TIMEOUTS.connectTimeoutMs) timeouts = { ...timeouts, connectTimeoutMs: SHARED_EMBEDDED_CONNECT_TIMEOUT_MS };
-    return true;
-  };
-  if (!database.url) throughOwner();
-  const db = await openOrWait();
-  async function openOrWait() {
-    for (let said = false; ; ) {
-      try {
-        const takeOver = ownerPid !== undefined ? { ownerPid, onTakeOver: tookOver } : undefined;
-        return await openDatabase({ config: database, logger, timeouts, ...(takeOver ? { takeOver } : {}) });
-      } catch (err) {
-        if (ownerPid !== undefined && isAppError(err) && err.code === 'DATABASE_UNAVAILABLE' && !readRunningServer(config)) {
-          // the owner stopped between saying where it is and our connecting: open the folder (or wait for it) instead
-          database.url = undefined;
-          ownsEmbedded = true;
-          ownerPid = undefined;
-          takesOver = false;
-          timeouts = config.dbTimeouts;
-          continue;
-        }
-        if (!isDataDirBusy(err)) throw err;
-        // another process has the folder open. A `crm start` or `crm mcp` that is still starting
-        // soon says where its socket is: connect through it then. Anything else (an import, a
-        // chat command) is waited for: two processes writing one data folder would corrupt it.
-        if (throughOwner()) continue;
-        if (!said) {
-          said = true;
-          // stderr: stdout carries results (and, for `crm mcp`, the protocol)
-          process.stderr.write(`Waiting for ${err.holder.command} (pid ${err.holder.pid}) to finish with the embedded database in ${err.dataDir}… (Ctrl+C to give up)\n`);
-          logger.info({ holder: err.holder }, 'waiting for the embedded database');
-        }
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-  }
-  function tookOver() {
-    ownsEmbedded = true;
-    takesOver = false;
-    advertiseNow();
-    for (const fn of takeOverListeners) {
-      try {
-        fn();
-      } catch (err) {
-        logger.error({ err }, 'a duty of the embedded database owner did not start after the takeover');
-      }
-    }
-  }
+  const runtimeDb = await openRuntimeDatabase(config, options);
+  const { db } = runtimeDb;
   try {
     const { provider, status: providerStatus } = await selectModelProvider(config, { db, logger, probe: options.server === true });
     const vectorStore = await createVectorStore(config.vectorStore, { db, dimensions: provider.embeddings.dimensions });
@@ -329,22 +251,13 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
       vectorStore,
       jobs,
       get ownsEmbedded() {
-        return ownsEmbedded;
+        return runtimeDb.ownsEmbedded;
       },
       get takesOver() {
-        return takesOver;
+        return runtimeDb.takesOver;
       },
-      onTakeOver(fn) {
-        takeOverListeners.push(fn);
-      },
-      advertiseEmbedded(info) {
-        advertised = info;
-        advertiseNow();
-        return () => {
-          advertised = undefined;
-          unadvertise();
-        };
-      },
+      onTakeOver: (fn) => runtimeDb.onTakeOver(fn),
+      advertiseEmbedded: (info) => runtimeDb.advertise(info),
       reportDelivery,
       bigQueryExport,
       mcpClient: (actor: Actor, server?: string): Promise<Client> => mcpClient(actor, server),
@@ -367,7 +280,7 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
         if (stopped) return;
         stopped = true;
         // processes connected through this one stop looking for it here (they take the folder over once it is closed)
-        unadvertise();
+        runtimeDb.withdraw();
         await stopAll(running, (s, err) => logger.warn({ err, service: s.name }, 'service did not stop cleanly'));
         // the dispatcher may have been started by a command without start(); stopping twice is harmless
         await core.outbox.stop().catch(() => {});
