@@ -33,7 +33,7 @@ export function named<T extends z.ZodType>(schema: T, name: string): T {
  * zod's metadata registry as toJSONSchema reads it (only `get`): each schema's own metadata
  * (descriptions) plus the document's name as `id`, which makes zod put it under `$defs`.
  */
-const namedMetadata = {
+export const namedMetadata = {
   get(schema: z.ZodType) {
     const meta = z.globalRegistry.get(schema);
     const id = NAMES.get(schema);
@@ -55,16 +55,17 @@ function rewriteRefs(node: unknown): void {
 }
 
 /**
- * JSON Schema of a route's body or response whose named parts are `$ref`s into `components`
- * (written there on first use; a name that would mean two different shapes is an error here, not
- * a wrong client later). `convert` is zod-route's toJsonSchema with a metadata registry.
+ * A route's body or response schema, converted with `namedMetadata`: zod put its named parts under
+ * `$defs`; they move to `components` (the document's `components.schemas`, written on first use)
+ * and the `$ref`s follow. A `$defs` left inside an operation would resolve against the document's
+ * root, and a name that would mean two different shapes is an error here, not a wrong client later.
  */
 export function withNamedSchemas(json: Json, components: Json): Json {
   const defs = (json.$defs ?? {}) as Record<string, Json>;
   delete json.$defs;
   rewriteRefs(json);
   for (const [name, def] of Object.entries(defs)) {
-    if (!NAMES_BY_ID.has(name)) throw new Error(`OpenAPI: ${name} is not a named schema (a cyclic zod schema needs a name in openapi-schemas.ts)`);
+    if (![...NAMES.values()].includes(name)) throw new Error(`OpenAPI: ${name} is not a named schema (a cyclic zod schema needs a name in openapi-schemas.ts)`);
     rewriteRefs(def);
     const existing = components[name];
     if (existing && JSON.stringify(existing) !== JSON.stringify(def)) {
@@ -74,7 +75,3 @@ export function withNamedSchemas(json: Json, components: Json): Json {
   }
   return json;
 }
-
-const NAMES_BY_ID = { has: (name: string) => [...NAMES.values()].includes(name) };
-
-export { namedMetadata };
