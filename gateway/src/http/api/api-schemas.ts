@@ -1,33 +1,47 @@
 import { AppError, ERROR_CODES, type Actor } from '@crm/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { named } from './openapi-schemas.ts';
+
+/** One item of the error envelope's details: a field-level issue (VALIDATION_FAILED). */
+export const ErrorDetail = named(
+  z.looseObject({ path: z.string().describe('dotted: body.email, query.limit, rows.3.email'), reason: z.string(), row: z.number().int().optional().describe('CSV row, for imports') }),
+  'ErrorDetail',
+);
 
 /** The design document's error envelope, for the OpenAPI document (error-envelope.ts builds it). */
-export const ErrorEnvelopeSchema = z
-  .object({
+export const ErrorEnvelopeSchema = named(
+  z.object({
     error: z.object({
       code: z.enum(ERROR_CODES),
       message: z.string(),
-      details: z.unknown().optional().describe('field-level issues [{ path, reason }] for VALIDATION_FAILED'),
+      details: z
+        .union([z.array(ErrorDetail), z.record(z.string(), z.unknown())])
+        .optional()
+        .describe('field-level issues [{ path, reason }] for VALIDATION_FAILED; an object of facts for some other codes (NOT_FOUND: entity, id)'),
       traceId: z.string(),
       timestamp: z.string(),
       path: z.string(),
     }),
     meta: z.object({ retryAfter: z.number().optional() }).optional(),
-  })
-  ;
+  }),
+  'ErrorEnvelope',
+);
 
 /** Every route documents the envelope for its client and server errors. */
 export const withErrors = <R extends Record<number, z.ZodType>>(ok: R) => ({ ...ok, '4XX': ErrorEnvelopeSchema, '5XX': ErrorEnvelopeSchema });
 
 /** The design document's PaginationInfo, as the contact list always had it. */
-export const Pagination = z.object({
-  page: z.number().int(),
-  limit: z.number().int(),
-  totalPages: z.number().int(),
-  hasNextPage: z.boolean(),
-  hasPreviousPage: z.boolean(),
-});
+export const Pagination = named(
+  z.object({
+    page: z.number().int(),
+    limit: z.number().int(),
+    totalPages: z.number().int(),
+    hasNextPage: z.boolean(),
+    hasPreviousPage: z.boolean(),
+  }),
+  'Pagination',
+);
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
   z.object({

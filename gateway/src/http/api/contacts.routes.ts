@@ -14,17 +14,20 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { actorOf, ContactIdParams, PageQuery, pageOf, paginate, withErrors } from './api-schemas.ts';
 import { objectSerializer, pageSerializer, registerSerializer } from './json-serializer.ts';
+import { named } from './openapi-schemas.ts';
 import type { ZodTypeProvider } from './zod-route.ts';
 
 /** leadScore is computed by scoring: the REST bodies do not take it (mass assignment → 400 naming it). */
-export const CreateContactBody = CreateContactInput.omit({ leadScore: true }).strict();
+export const CreateContactBody = named(CreateContactInput.omit({ leadScore: true }).strict(), 'CreateContactInput');
 const { leadScore: _computed, ...updatable } = UpdateContactInput.shape;
-export const UpdateContactBody = z
-  .object(updatable)
-  .partial()
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, 'at least one field must be given')
-  ;
+export const UpdateContactBody = named(
+  z
+    .object(updatable)
+    .partial()
+    .strict()
+    .refine((v) => Object.keys(v).length > 0, 'at least one field must be given'),
+  'UpdateContactInput',
+);
 const ContactOut = Contact;
 export const ContactPage = pageOf(ContactOut);
 // the hot responses (contact by id, contact lists) skip JSON.stringify's slow path for Dates

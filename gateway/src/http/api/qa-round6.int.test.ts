@@ -8,14 +8,14 @@
 import { randomUUID } from 'node:crypto';
 import { testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactBody, openRestHarness, type RestHarness } from './rest-test.fixture.ts';
+import { contactBody, derefSchema, openRestHarness, type RestHarness } from './rest-test.fixture.ts';
 
 type Op = {
   parameters?: { name: string; in: string; required?: boolean; schema: Record<string, unknown> }[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown> }> };
   responses: Record<string, { content?: Record<string, unknown> }>;
 };
-type Doc = { paths: Record<string, Record<string, Op>> };
+type Doc = { paths: Record<string, Record<string, Op>>; components: { schemas: Record<string, Record<string, unknown>> } };
 
 /** Path parameters the routes accept as well-formed (the ids need not exist). */
 const PLACEHOLDER: Record<string, () => string> = {
@@ -99,9 +99,12 @@ describe.each(testDbKinds())('QA round 6: the OpenAPI document against the serve
 
   it('types every parameter and body field (dates were `{}`, so a generated client typed them unknown)', async () => {
     const untyped: string[] = [];
+    const named = new Set<unknown>(); // a named schema (Contact, …) is walked once, where it is first used
     const walk = (schema: unknown, at: string): void => {
       if (!schema || typeof schema !== 'object') return;
-      const s = schema as Record<string, unknown>;
+      const s = derefSchema<Record<string, unknown>>(doc, schema);
+      if (s !== schema && named.has(s)) return;
+      named.add(s);
       for (const [name, field] of Object.entries((s.properties ?? {}) as Record<string, Record<string, unknown>>)) {
         if (!Object.keys(field).length) untyped.push(`${at}.${name}`);
         walk(field, `${at}.${name}`);
@@ -115,7 +118,7 @@ describe.each(testDbKinds())('QA round 6: the OpenAPI document against the serve
     expect(untyped).toEqual([]);
     const createdAfter = doc.paths['/api/v1/contacts'].get.parameters!.find((p) => p.name === 'createdAfter')!;
     expect(createdAfter.schema).toMatchObject({ type: 'string' });
-    expect(doc.paths['/api/v1/follow-ups'].post.requestBody!.content['application/json'].schema).toMatchObject({ properties: { dueAt: { type: 'string' } } });
+    expect(derefSchema(doc, doc.paths['/api/v1/follow-ups'].post.requestBody!.content['application/json'].schema)).toMatchObject({ properties: { dueAt: { type: 'string' } } });
     // a date alone is still taken, as the description says
     const contact = (await h.call('admin', 'POST', '/api/v1/contacts', contactBody('qa6-date'))).json().id as string;
     const due = await h.call('admin', 'POST', '/api/v1/follow-ups', { contactId: contact, title: 'Call', dueAt: '2030-01-15' });
@@ -171,5 +174,53 @@ describe.each(testDbKinds())('QA round 6: the OpenAPI document against the serve
       expect(res.statusCode, res.body.slice(0, 200)).toBe(200);
       expect(res.headers['content-type']).toContain(`text/${format}`);
     }
+  });
+
+  it('names the shared schemas once under components.schemas and references them with $ref (every schema was inline, 440 KB)', async () => {
+    const schemas = doc.components.schemas;
+    const names = ['Contact', 'CreateContactInput', 'UpdateContactInput', 'Interaction', 'LogInteractionInput', 'FollowUp', 'CreateFollowUpInput', 'Workflow', 'WorkflowDefinition', 'CreateWorkflowInput', 'WorkflowExecution', 'StepAttempt', 'Approval', 'ErrorEnvelope', 'ErrorDetail', 'Pagination'];
+    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(names));
+    for (const name of names) expect(schemas[name], name).toMatchObject({ type: 'object', properties: expect.any(Object) });
+    const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+    const json = (op: Op, status: string) => (op.responses[status]?.content as Record<string, { schema: Record<string, unknown> }>)['application/json'].schema;
+    const body = (op: Op) => op.requestBody!.content['application/json'].schema;
+    const p = doc.paths;
+
+    expect(json(p['/api/v1/contacts/{id}'].get, '200')).toEqual(ref('Contact'));
+    const list = json(p['/api/v1/contacts'].get, '200') as { properties: Record<string, unknown> };
+    expect(list.properties).toMatchObject({ data: { type: 'array', items: ref('Contact') }, pagination: ref('Pagination') });
+    expect(body(p['/api/v1/contacts'].post)).toEqual(ref('CreateContactInput'));
+    expect(json(p['/api/v1/contacts'].post, '201')).toEqual(ref('Contact'));
+    expect(body(p['/api/v1/contacts/{id}'].patch)).toEqual(ref('UpdateContactInput'));
+    expect(body(p['/api/v1/interactions'].post)).toEqual(ref('LogInteractionInput'));
+    expect(json(p['/api/v1/interactions'].post, '201')).toEqual(ref('Interaction'));
+    expect(json(p['/api/v1/interactions'].get, '200')).toMatchObject({ properties: { data: { items: ref('Interaction') } } });
+    expect(body(p['/api/v1/follow-ups'].post)).toEqual(ref('CreateFollowUpInput'));
+    expect(json(p['/api/v1/follow-ups'].post, '201')).toEqual(ref('FollowUp'));
+    expect(json(p['/api/v1/workflows/{id}'].get, '200')).toEqual(ref('Workflow'));
+    expect(body(p['/api/v1/workflows/{id}'].put)).toEqual(ref('WorkflowDefinition'));
+    expect(body(p['/api/v1/workflows'].post)).toEqual(ref('CreateWorkflowInput'));
+    expect(json(p['/api/v1/executions/{id}'].get, '200')).toEqual(ref('WorkflowExecution'));
+    expect(schemas.WorkflowExecution.properties).toMatchObject({ steps: { items: ref('StepAttempt') } });
+    expect(json(p['/api/v1/approvals/{id}'].get, '200')).toEqual(ref('Approval'));
+    expect(JSON.stringify(schemas.ErrorEnvelope)).toContain(JSON.stringify(ref('ErrorDetail')));
+    // every operation's errors, the inbound webhook's too
+    for (const [path, method, op] of operations()) {
+      for (const status of ['4XX', '5XX']) expect(json(op, status), `${method} ${path} ${status}`).toEqual(ref('ErrorEnvelope'));
+    }
+
+    // every $ref resolves, and no zod `$defs` is left inside an operation (it would resolve against the document's root)
+    const text = JSON.stringify(doc);
+    expect(text).not.toContain('"$defs"');
+    const refs = new Set([...text.matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]));
+    for (const r of refs) expect(schemas[r.replace('#/components/schemas/', '')], r).toBeDefined();
+    expect(text.length).toBeLessThan(300_000);
+
+    // the named Contact is what GET /contacts/{id} really answers, field for field
+    const created = (await h.call('admin', 'POST', '/api/v1/contacts', contactBody('qa6-named'))).json() as { id: string };
+    const got = (await h.call('admin', 'GET', `/api/v1/contacts/${created.id}`)).json() as Record<string, unknown>;
+    const contact = schemas.Contact as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(got).sort()).toEqual(Object.keys(contact.properties).sort());
+    expect(contact.required).toEqual(expect.arrayContaining(['id', 'email', 'status']));
   });
 });

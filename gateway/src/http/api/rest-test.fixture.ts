@@ -62,3 +62,13 @@ export const workflowBody = (name = `wf ${Math.random().toString(36).slice(2, 8)
   trigger: { type: 'MANUAL' },
   steps: [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call {{contact.firstName}}' } }],
 });
+
+/** A schema of the OpenAPI document with its `$ref` into `components.schemas` followed (named schemas: Contact, …). */
+export function derefSchema<T = Record<string, unknown>>(doc: { components?: { schemas?: Record<string, unknown> } }, schema: unknown): T {
+  const ref = (schema as { $ref?: unknown } | undefined)?.$ref;
+  if (typeof ref !== 'string') return schema as T;
+  const name = ref.replace('#/components/schemas/', '');
+  const target = doc.components?.schemas?.[name];
+  if (!ref.startsWith('#/components/schemas/') || !target) throw new Error(`the document has no schema at ${ref}`);
+  return derefSchema<T>(doc, target);
+}

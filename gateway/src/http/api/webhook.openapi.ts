@@ -11,7 +11,10 @@ const Accepted = z.object({
   }),
 });
 
-const error = (description: string) => ({ description, content: { 'application/json': { schema: toJsonSchema(ErrorEnvelopeSchema, 'output') } } });
+const error = (description: string, components: Record<string, unknown>) => ({
+  description,
+  content: { 'application/json': { schema: toJsonSchema(ErrorEnvelopeSchema, 'output', components) } },
+});
 
 /**
  * The inbound webhook route (gateway/src/http/webhooks.routes.ts) lives outside the REST plugin,
@@ -19,6 +22,7 @@ const error = (description: string) => ({ description, content: { 'application/j
  */
 export function webhookOpenApi(doc: Record<string, unknown>, prefix: string): Record<string, unknown> {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
+  const components = (((doc.components ??= {}) as { schemas?: Record<string, unknown> }).schemas ??= {});
   paths[`${prefix}/workflows/{id}/webhook`] = {
     ...paths[`${prefix}/workflows/{id}/webhook`],
     post: {
@@ -44,8 +48,8 @@ export function webhookOpenApi(doc: Record<string, unknown>, prefix: string): Re
       },
       responses: {
         202: { description: 'Accepted (queued, or not started when the conditions did not match)', content: { 'application/json': { schema: toJsonSchema(Accepted, 'output') } } },
-        '4XX': error('Bad signature or timestamp (401), inbound webhooks disabled (403), no such active WEBHOOK workflow or contact (404), body not JSON or no contact for a contact step (400)'),
-        '5XX': error('Server error'),
+        '4XX': error('Bad signature or timestamp (401), inbound webhooks disabled (403), no such active WEBHOOK workflow or contact (404), body not JSON or no contact for a contact step (400)', components),
+        '5XX': error('Server error', components),
       },
     },
   };

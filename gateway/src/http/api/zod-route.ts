@@ -3,6 +3,7 @@ import type { FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import { z } from 'zod';
 import { serializerFor } from './json-serializer.ts';
 import { OPTIONAL_BODY } from './openapi-document.ts';
+import { namedMetadata, withNamedSchemas } from './openapi-schemas.ts';
 
 /**
  * Routes declare zod schemas (core's shared ones): they validate params, query and body, type the
@@ -80,10 +81,15 @@ export const jsonSerializerCompiler = ({ schema }: { schema: unknown }): ((data:
 
 const isZod = (s: unknown): s is z.ZodType => !!s && typeof s === 'object' && '_zod' in s;
 
-/** JSON Schema (2020-12, what OpenAPI 3.1 uses) of a zod schema; dates are ISO strings on the wire. */
-export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+/**
+ * JSON Schema (2020-12, what OpenAPI 3.1 uses) of a zod schema; dates are ISO strings on the wire.
+ * With `components` (the document's `components.schemas`), the named schemas (openapi-schemas.ts)
+ * go there and are referenced with `$ref`.
+ */
+export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output', components?: Record<string, unknown>): Record<string, unknown> {
   const json = z.toJSONSchema(schema, {
     io,
+    ...(components ? { metadata: namedMetadata } : {}),
     target: 'draft-2020-12',
     unrepresentable: 'any',
     override: (ctx) => {
@@ -93,16 +99,19 @@ export function toJsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<
     },
   }) as Record<string, unknown>;
   delete json.$schema;
-  return json;
+  return components ? withNamedSchemas(json, components) : json;
 }
 
 /** @fastify/swagger's `transform`: zod schemas of a route → JSON Schema. */
-export function openApiTransform({ schema, url }: { schema: Record<string, unknown> | undefined; url: string }) {
+export function openApiTransform({ schema, url, openapiObject }: { schema: Record<string, unknown> | undefined; url: string; openapiObject: { components?: { schemas?: Record<string, unknown> } } }) {
   if (!schema) return { schema, url };
+  const components = ((openapiObject.components ??= {}).schemas ??= {});
   const out: Record<string, unknown> = { ...schema };
-  for (const part of ['body', 'querystring', 'params', 'headers']) {
+  // parameters stay inline: @fastify/swagger reads their properties one by one
+  for (const part of ['querystring', 'params', 'headers']) {
     if (isZod(schema[part])) out[part] = toJsonSchema(schema[part], 'input');
   }
+  if (isZod(schema.body)) out.body = toJsonSchema(schema.body, 'input', components);
   // the validator reads no body as {} (above): where {} passes, the body may be left out
   if (isZod(schema.body) && schema.body.safeParse({}).success) out[OPTIONAL_BODY] = true;
   // a body read by the handler (a streamed file) has no schema to validate, only one to document
@@ -112,7 +121,7 @@ export function openApiTransform({ schema, url }: { schema: Record<string, unkno
   }
   if (schema.response && typeof schema.response === 'object') {
     out.response = Object.fromEntries(
-      Object.entries(schema.response as Record<string, unknown>).map(([status, s]) => [status, isZod(s) ? toJsonSchema(s, 'output') : s]),
+      Object.entries(schema.response as Record<string, unknown>).map(([status, s]) => [status, isZod(s) ? toJsonSchema(s, 'output', components) : s]),
     );
   }
   return { schema: out, url };
