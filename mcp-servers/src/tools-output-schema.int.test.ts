@@ -129,6 +129,8 @@ async function exercise(h: Harness, mcp: Connected, admin: Actor) {
     });
     await call('log_interaction', { contactId: id, type: 'EMAIL', channel: 'EMAIL', direction: 'INBOUND', content: 'Thanks, talk soon' });
     await call('get_contact_timeline', { contactId: id });
+    await call('list_interactions', { limit: 100 }); // demo data: every type, sentiment and outcome
+    await call('list_interactions', { contactId: id, direction: 'INBOUND' });
     const fu = await call('create_follow_up', { contactId: id, title: 'Send proposal', notes: 'with the 20k option', dueAt: new Date(Date.now() + DAY).toISOString() });
     for (const scope of ['due', 'overdue', 'open', 'all']) await call('list_follow_ups', { scope, limit: 100 });
     await call('complete_follow_up', { id: fu.id, note: 'sent' });
@@ -147,6 +149,7 @@ async function exercise(h: Harness, mcp: Connected, admin: Actor) {
     const filed = await call('request_approval', { tool: 'send_email', arguments: { contactId: id, subject: 'Discount', body: '15 % off' }, summary: 'Offer OutCo a discount', risk: 'high' });
     await call('list_approvals', {});
     await call('get_current_user', {});
+    await call('list_users', { includeDeactivated: true });
     await call('get_approval', { id: filed.id });
     await call('decide_approval', { id: filed.id, decision: 'reject', reason: 'not this quarter' });
 

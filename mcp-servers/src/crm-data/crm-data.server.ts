@@ -14,6 +14,8 @@ import { findDuplicateContactsTool } from './tools/find-duplicate-contacts.tool.
 import { getContactTimelineTool } from './tools/get-contact-timeline.tool.ts';
 import { getContactTool } from './tools/get-contact.tool.ts';
 import { importContactsTool } from './tools/import-contacts.tool.ts';
+import { listInteractionsTool } from './tools/list-interactions.tool.ts';
+import { listUsersTool } from './tools/list-users.tool.ts';
 import { listFollowUpsTool } from './tools/list-follow-ups.tool.ts';
 import { logInteractionTool } from './tools/log-interaction.tool.ts';
 import { mergeContactsTool } from './tools/merge-contacts.tool.ts';
@@ -48,6 +50,7 @@ export const crmDataModule: ServerModule = {
     changeContactStatusTool,
     logInteractionTool,
     getContactTimelineTool,
+    listInteractionsTool,
     listFollowUpsTool,
     createFollowUpTool,
     completeFollowUpTool,
@@ -63,6 +66,7 @@ export const crmDataModule: ServerModule = {
     decideApprovalTool,
     requestApprovalTool,
     getCurrentUserTool,
+    listUsersTool,
   ],
   register(server, ctx) {
     registerCrmDataResources(server, ctx);

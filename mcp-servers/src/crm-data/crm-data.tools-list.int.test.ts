@@ -24,6 +24,7 @@ describe('the crm-data model surface', () => {
       'change_contact_status',
       'log_interaction',
       'get_contact_timeline',
+      'list_interactions',
       'list_follow_ups',
       'create_follow_up',
       'complete_follow_up',
@@ -39,6 +40,7 @@ describe('the crm-data model surface', () => {
       'decide_approval',
       'request_approval',
       'get_current_user',
+      'list_users',
     ]);
     for (const t of tools) {
       expect(t.name).toMatch(/^[a-z]+(_[a-z]+)+$/);

@@ -13,7 +13,7 @@ export const SUB_AGENTS: readonly SubAgentSpec[] = [
   {
     name: 'crm',
     description: 'Contacts, their interactions (timeline), follow-up tasks, statuses, counts of contacts, the approval requests waiting and deciding them.',
-    tools: ['get_current_user', 'search_contacts', 'get_contact', 'create_contact', 'update_contact', 'change_contact_status', 'log_interaction', 'get_contact_timeline', 'list_follow_ups', 'create_follow_up', 'complete_follow_up', 'find_duplicate_contacts', 'merge_contacts', 'send_email', 'list_approvals', 'decide_approval'],
+    tools: ['get_current_user', 'search_contacts', 'get_contact', 'create_contact', 'update_contact', 'change_contact_status', 'log_interaction', 'get_contact_timeline', 'list_follow_ups', 'create_follow_up', 'complete_follow_up', 'find_duplicate_contacts', 'merge_contacts', 'send_email', 'list_approvals', 'decide_approval', 'list_interactions', 'list_users'],
   },
   {
     name: 'scoring',
@@ -28,7 +28,7 @@ export const SUB_AGENTS: readonly SubAgentSpec[] = [
   {
     name: 'insights',
     description: "Pipeline analytics: metrics, the pipeline by status, conversion rates and lead sources, a rep's or the team's activity, trends, anomalies, forecasts, customer journeys.",
-    tools: ['get_current_user', 'get_metrics', 'search_contacts', 'generate_insights', 'detect_anomalies', 'forecast', 'analyze_customer_journey'],
+    tools: ['get_current_user', 'get_metrics', 'search_contacts', 'generate_insights', 'detect_anomalies', 'forecast', 'analyze_customer_journey', 'list_interactions', 'get_contact', 'list_users'],
   },
   {
     name: 'workflows',

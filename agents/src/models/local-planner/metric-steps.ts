@@ -1,6 +1,7 @@
 import type { StepContext, StepHandler } from './steps.ts';
 import { cite } from './answers.ts';
 import { localDate, midnightIn } from './dates.ts';
+import { myLogCalls, myLogLines, namesCall, namesFailure, userNames } from './people.ts';
 
 type Row = Record<string, unknown>;
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -93,13 +94,33 @@ export const conversionRate: StepHandler = {
   },
 };
 
+/** "What did I log this week": the asker's interactions listed (list_interactions), when the tool is bound; else their count. */
+const listsMine = (ctx: StepContext) => Boolean(ctx.me && ctx.step.who === 'me' && ctx.has?.('list_interactions'));
+
 export const activityTrend: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(metricRange(ctx.step.clause, ctx.now, ctx.timeZone)), groups: ['activity'] })]),
+  calls(ctx) {
+    const range = metricRange(ctx.step.clause, ctx.now, ctx.timeZone);
+    return [
+      ...(ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(range), groups: ['activity'] })]),
+      ...(listsMine(ctx) ? myLogCalls(ctx, range) : []),
+    ];
+  },
   answer(ctx) {
-    const failure = failedMetrics(ctx, 'count the interactions');
-    if (failure) return failure;
     const range = metricRange(ctx.step.clause, ctx.now, ctx.timeZone);
     const users = metricsOf(ctx).filter((m) => String(m.key).startsWith('activity:user='));
+    if (listsMine(ctx)) {
+      const log = myLogLines(ctx);
+      const own = users.find((m) => m.key === `activity:user=${ctx.me!.id}`);
+      const mean = own?.benchmark ?? users[0]?.benchmark;
+      const average = mean !== undefined && users.length > 1 ? `; the average per person was ${String(mean)} (get_metrics)` : '';
+      if ('total' in log) {
+        if (!log.total) return `You (${ctx.me!.name}) logged no interactions in ${range.label} (list_interactions)${average}.`;
+        return `You (${ctx.me!.name}) logged ${log.total} interaction(s) in ${range.label} (list_interactions), newest first${average}:\n${log.text}`;
+      }
+      if (!ctx.result('get_metrics')!.ok) return `I could not list your interactions: ${log.problem}`;
+    }
+    const failure = failedMetrics(ctx, 'count the interactions');
+    if (failure) return failure;
     const total = users.reduce((n, m) => n + Number(m.value), 0);
     if (ctx.me && ctx.step.who === 'me') {
       // "what did I log this week": the asker's own count (get_current_user's id), with the team's mean beside it
@@ -116,15 +137,14 @@ export const activityTrend: StepHandler = {
 const USER_REF = /assigned to user ([0-9a-f-]{36})/g;
 
 export const ownerName: StepHandler = {
-  calls: (ctx) => (ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg({ start: new Date(ctx.now.getTime() - 365 * DAY), end: ctx.now, label: '' }), groups: ['activity'] })]),
+  // the team directory (list_users) when bound; else the activity metric, which names only people who logged something
+  calls: (ctx) => namesCall(ctx),
   answer(ctx) {
     const ids = [...new Set((ctx.earlier ?? []).flatMap((a) => [...a.matchAll(USER_REF)].map((m) => m[1])))];
     if (!ids.length) return '';
-    const r = ctx.result('get_metrics')!;
-    const names = new Map(
-      (r.ok ? metricsOf(ctx) : []).filter((m) => String(m.key).startsWith('activity:user=')).map((m) => [String(m.key).slice('activity:user='.length), String(m.name).replace(/^Interactions logged — /, '')]),
-    );
-    return ids.map((id) => (names.has(id) ? `User ${id} is ${names.get(id)!}.` : `I cannot see the name of user ${id}${r.ok ? '' : ` (${r.summary})`}.`)).join(' ');
+    const names = userNames(ctx);
+    const why = namesFailure(ctx);
+    return ids.map((id) => (names.has(id) ? `User ${id} is ${names.get(id)!}.` : `I cannot see the name of user ${id}${why ? ` (${why})` : ''}.`)).join(' ');
   },
 };
 

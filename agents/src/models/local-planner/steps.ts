@@ -24,6 +24,8 @@ export interface StepContext {
   earlier?: readonly string[];
   /** The approval ids the conversation's latest approval list showed, in order ("approve the first one"). */
   listed?: readonly string[];
+  /** Whether a tool is bound for this call (a newer tool is used when there, with a fallback when not). */
+  has?(tool: string): boolean;
 }
 
 /** A step asks for tool calls until their results are in, then writes its part of the answer. */

@@ -1,6 +1,7 @@
 import type { ToolResult } from '../../tools/toolset.ts';
 import { metricRange, type MetricRange } from './metric-steps.ts';
 import { performanceSubject } from './rules.ts';
+import { namesCall, userNames } from './people.ts';
 import { mine, whose } from './scope.ts';
 import type { StepContext, StepHandler } from './steps.ts';
 
@@ -170,19 +171,14 @@ export const repPerformance: StepHandler = {
 
 const NEW_SHOWN = 10;
 
-/** Users named by a year of activity metrics: the directory behind an owner's name. */
-function directory(r: ToolResult | undefined): Map<string, string> {
-  return new Map(metrics(r).filter((m) => String(m.key).startsWith('activity:user=')).map((m) => [String(m.key).slice('activity:user='.length), String(m.name).replace(/^Interactions logged — /, '')]));
-}
-
 export const newContacts: StepHandler = {
   calls(ctx) {
     const range = periodOf(ctx);
     return [
       ...metricsCall(ctx, ['conversion']),
       ...(ctx.result('search_contacts') ? [] : [ctx.call('search_contacts', { createdAfter: range.start.toISOString(), createdBefore: range.end.toISOString(), ...mine(ctx), sort: 'createdAt', order: 'desc', limit: NEW_SHOWN })]),
-      // owners by name: everyone who logged an interaction in the last year
-      ...(ctx.result('get_metrics', 1) ? [] : [ctx.call('get_metrics', { date_range: rangeArg({ start: new Date(ctx.now.getTime() - 365 * DAY), end: ctx.now, label: '' }), groups: ['activity'] }, 1)]),
+      // owners by name: the team directory, or (without list_users) everyone who logged an interaction in the last year
+      ...namesCall(ctx, 1),
     ];
   },
   answer(ctx) {
@@ -195,7 +191,7 @@ export const newContacts: StepHandler = {
     const total = Number(list.data?.totalCount ?? contacts.length);
     const scope = whose(ctx, ' assigned to you', '');
     if (!total) return `No new contacts${scope} were created${inPeriod(range)} (search_contacts).`;
-    const names = directory(ctx.result('get_metrics', 1));
+    const names = userNames(ctx, 1);
     const owner = (id: unknown) => (!id ? 'unassigned' : id === ctx.me?.id ? 'you' : names.get(String(id)) ?? `user ${String(id).slice(0, 8)}`);
     const lines = contacts.map((c) => `- ${String(c.firstName)} ${String(c.lastName)}${c.company ? ` (${String(c.company)})` : ''}, score ${String(c.leadScore ?? '–')}, owner ${owner(c.assignedTo)} [crm://contacts/${String(c.id)}]`);
     const more = total > contacts.length ? `\n…and ${total - contacts.length} more.` : '';

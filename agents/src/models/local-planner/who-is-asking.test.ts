@@ -8,11 +8,11 @@ const TOOLS = ['get_current_user', 'search_contacts', 'explain_score', 'list_fol
 const ME = { id: '11111111-1111-4111-8111-111111111111', name: 'Morgan Manager', role: 'SALES_MANAGER' };
 
 /** Plays the planner's tool calls against canned results until it answers; returns every call and the answer. */
-function run(message: string, results: (name: string, args: Record<string, unknown>) => Record<string, unknown> | { error: string }) {
+function run(message: string, results: (name: string, args: Record<string, unknown>) => Record<string, unknown> | { error: string }, tools = TOOLS) {
   const messages: BaseMessage[] = [new HumanMessage(message)];
   const calls: { name: string; args: Record<string, unknown> }[] = [];
   for (let i = 0; i < 6; i++) {
-    const move = nextMove(messages, { now: NOW, timeZone: 'UTC', tools: TOOLS });
+    const move = nextMove(messages, { now: NOW, timeZone: 'UTC', tools });
     if (!move.toolCalls.length) return { calls, answer: move.content };
     messages.push(new AIMessage({ content: '', tool_calls: move.toolCalls }));
     for (const c of move.toolCalls) {
@@ -91,5 +91,54 @@ describe('the offline planner knows who is asking', () => {
     expect(answer).toContain("3 contact(s) of the whole team's (get_metrics cannot split them by owner) became customers in this month");
     expect(answer).toContain('9 customer(s) are assigned to you now (search_contacts)');
     expect(answer).toContain('1. Pat X (Acme) — score 77 [crm://contacts/c-Pat]');
+  });
+
+  it('"what did I log this week" lists the asker\'s interactions (date, type, contact, subject; ten, then "…and N more")', () => {
+    const rows = Array.from({ length: 10 }, (_, n) => ({ id: `i-${n}`, contactId: n % 2 ? 'c-odd' : 'c-even', type: n % 3 ? 'PHONE_CALL' : 'EMAIL', subject: n === 4 ? null : `Subject ${n}`, content: n === 4 ? 'Left a voicemail about   the renewal' : '', createdAt: new Date(NOW.getTime() - n * 3_600_000).toISOString() }));
+    const { calls, answer } = run(
+      'what did I log this week',
+      (name, args) => {
+        if (name === 'get_current_user') return ME;
+        if (name === 'list_interactions') return { interactions: rows, totalCount: 13, totalCountExact: true };
+        if (name === 'get_contact') return args.id === 'c-odd' ? { id: 'c-odd', firstName: 'Odd', lastName: 'One' } : { error: 'NOT_FOUND: contact' };
+        return { metrics: [{ key: `activity:user=${ME.id}`, name: 'Interactions logged — Morgan Manager', value: 13, benchmark: 6 }, { key: 'activity:user=other', name: 'Interactions logged — Other Rep', value: 2, benchmark: 6 }] };
+      },
+      [...TOOLS, 'list_interactions', 'get_contact'],
+    );
+    // this week runs from Monday 30 November (UTC here) to now
+    expect(calls.find((c) => c.name === 'list_interactions')!.args).toEqual({ userId: ME.id, from: '2026-11-30T00:00:00.000Z', to: NOW.toISOString(), limit: 10 });
+    expect(calls.filter((c) => c.name === 'get_contact').map((c) => c.args.id)).toEqual(['c-even', 'c-odd']);
+    expect(answer).toContain('You (Morgan Manager) logged 13 interaction(s) in this week (list_interactions), newest first; the average per person was 6 (get_metrics):');
+    expect(answer).toContain('- 2026-11-30 email with contact c-even [crm://contacts/c-even]: Subject 0');
+    expect(answer).toContain('- 2026-11-30 phone call with Odd One [crm://contacts/c-odd]: Subject 1');
+    expect(answer).toContain('phone call with contact c-even [crm://contacts/c-even]: Left a voicemail about the renewal');
+    expect(answer.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(10);
+    expect(answer).toContain('…and 3 more.');
+    // without list_interactions (an older server) it stays the count
+    const counted = run('what did I log this week', (name) => (name === 'get_current_user' ? ME : { metrics: [{ key: `activity:user=${ME.id}`, name: 'x', value: 13 }] }));
+    expect(counted.calls.map((c) => c.name)).not.toContain('list_interactions');
+    expect(counted.answer).toContain('You (Morgan Manager) logged 13 interactions in this week (from get_metrics)');
+  });
+
+  it('owners are named from list_users when it is bound (one who never logged anything too); without it the activity metric, else "user 1a2b3c4d"', () => {
+    const contacts = { contacts: [contact('Quiet', 60, 'u-quiet'), contact('Busy', 55, 'u-busy')], totalCount: 2 };
+    const withDirectory = run(
+      'new leads last week',
+      (name) => {
+        if (name === 'search_contacts') return contacts;
+        if (name === 'list_users') return { users: [{ id: 'u-quiet', name: 'Quinn Quiet', email: 'q@x.test', role: 'SALES_REP', active: true }, { id: 'u-busy', name: 'Bea Busy', email: 'b@x.test', role: 'SALES_REP', active: true }] };
+        return { metrics: [] };
+      },
+      [...TOOLS, 'list_users'],
+    );
+    expect(withDirectory.calls.filter((c) => c.name === 'get_metrics').map((c) => c.args.groups)).toEqual([['conversion']]);
+    expect(withDirectory.answer).toContain('owner Quinn Quiet');
+    expect(withDirectory.answer).toContain('owner Bea Busy');
+    const fallback = run('new leads last week', (name, args) => {
+      if (name === 'search_contacts') return contacts;
+      return JSON.stringify(args.groups) === '["activity"]' ? { metrics: [{ key: 'activity:user=u-busy', name: 'Interactions logged — Bea Busy', value: 4 }] } : { metrics: [] };
+    });
+    expect(fallback.answer).toContain('owner Bea Busy');
+    expect(fallback.answer).toContain('owner user u-quiet');
   });
 });

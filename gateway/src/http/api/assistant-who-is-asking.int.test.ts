@@ -87,6 +87,22 @@ describe.each(testDbKinds())('the offline assistant knows who is asking on %s', 
     expect(rep.answer).not.toContain('Otto');
   });
 
+  it('"what did I log this week" lists the asker\'s interactions (list_interactions); owners are named by list_users, one who never logged too', async () => {
+    const [rhea] = (await h.core.contacts.list(h.a.rep, { search: 'rhea@who.test' })).data;
+    await h.core.interactions.log(h.a.rep, { contactId: rhea!.id, type: 'PHONE_CALL', channel: 'PHONE', direction: 'OUTBOUND', subject: 'Pricing questions' });
+    const rep = await chat(key('rep'), 'what did I log this week');
+    expect(rep.toolCalls.find((c) => c.tool === 'list_interactions')).toMatchObject({ ok: true, args: { userId: h.a.rep.userId } });
+    expect(rep.answer).toMatch(/You \(rep\) logged 1 interaction\(s\) in this week \(list_interactions\), newest first/);
+    expect(rep.answer).toMatch(new RegExp(`\\n- \\d{4}-\\d{2}-\\d{2} phone call with Rhea Lead \\[crm://contacts/${rhea!.id}\\]: Pricing questions`));
+    // the manager logged nothing: an empty list, not someone else's calls
+    const manager = await chat(key('manager'), 'what did I log this week?');
+    expect(manager.answer).toContain('You (manager) logged no interactions in this week (list_interactions)');
+    // otherRep never logged anything: named by the team directory (it was "user 1a2b3c4d")
+    const all = await chat(key('manager'), 'new leads this week');
+    expect(all.toolCalls.map((c) => c.tool)).toContain('list_users');
+    expect(all.answer).toContain('Otto Lead (Other Co), score 95, owner otherrep');
+  });
+
   it('deal and target questions say what the CRM does not track instead of citing playbooks', async () => {
     for (const question of ['what deals close this month?', /* held out */ 'am I going to hit my quota this quarter?']) {
       const t = await chat(key('rep'), question);

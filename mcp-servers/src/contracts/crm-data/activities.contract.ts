@@ -1,3 +1,4 @@
+import { ListInteractionsFilters } from '@crm/core';
 import { CreateFollowUpInput, ListFollowUpsQuery, InteractionType, LogInteractionInput, SendEmailInput } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
@@ -35,6 +36,32 @@ export const GetContactTimeline = {
   output: z.object({
     contact: z.object({ id: z.uuid(), name: z.string() }),
     interactions: z.array(InteractionOut).describe('Newest first'),
+    nextCursor: NextCursorOut,
+  }),
+} satisfies ToolContract;
+
+const li = ListInteractionsFilters.shape;
+
+/** REST `GET /interactions`: across the tenant's contacts (or one contact's), newest first. */
+export const ListInteractions = {
+  name: 'list_interactions',
+  input: z
+    .object({
+      contactId: ContactId.optional().describe('Only interactions with this contact'),
+      type: li.type.describe('Only interactions of this type'),
+      direction: li.direction.describe('Only inbound or only outbound'),
+      from: IsoDateInput.optional().describe(li.from.description!),
+      to: IsoDateInput.optional().describe(li.to.description!),
+      ownerId: li.ownerId,
+      userId: li.userId.describe('Only interactions logged by this user (your id from get_current_user: "what did I log")'),
+      limit: z.number().int('must be an integer').min(1, 'must be at least 1').max(100, 'must be at most 100').default(20),
+      cursor: Cursor.optional(),
+    })
+    .strict(),
+  output: z.object({
+    interactions: z.array(InteractionOut).describe('Newest first'),
+    totalCount: z.number().int().describe('Matches in all pages'),
+    totalCountExact: z.boolean().describe('false when over 10,000 match and totalCount is a lower bound'),
     nextCursor: NextCursorOut,
   }),
 } satisfies ToolContract;

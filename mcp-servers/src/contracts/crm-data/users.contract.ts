@@ -1,4 +1,4 @@
-import { ROLES } from '@crm/core';
+import { ROLES, Role } from '@crm/core';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 
@@ -14,5 +14,21 @@ export const GetCurrentUser = {
     role: z.enum([...ROLES, 'SYSTEM']).describe('SALES_REP sees only own contacts; SALES_MANAGER and ADMIN see the whole team'),
     kind: z.enum(['user', 'system']).describe('system: an automation (workflow, agent) acting in the tenant'),
     onBehalfOf: z.uuid().nullable().describe('For a system actor: the user it acts for'),
+  }),
+} satisfies ToolContract;
+
+/** The team directory (REST: GET /users): whom to assign work to, whose name an owner id is. */
+export const ListUsers = {
+  name: 'list_users',
+  input: z
+    .object({
+      role: Role.optional().describe('Only people with this role'),
+      includeDeactivated: z.boolean().default(false).describe('Also people whose access was removed'),
+    })
+    .strict(),
+  output: z.object({
+    users: z
+      .array(z.object({ id: z.uuid(), name: z.string(), email: z.string(), role: Role, active: z.boolean() }))
+      .describe('Ordered by email'),
   }),
 } satisfies ToolContract;

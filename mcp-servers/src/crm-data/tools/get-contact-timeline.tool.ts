@@ -13,7 +13,7 @@ const TimelineCursor = z.object({ before: z.iso.datetime(), id: z.uuid(), q: z.s
  */
 export const TIMELINE_CONTENT_CHARS = 4000;
 
-function cutContent<T extends { content: string }>(interaction: T, contactId: string): T {
+export function cutContent<T extends { content: string }>(interaction: T, contactId: string): T {
   const { content } = interaction;
   if (content.length <= TIMELINE_CONTENT_CHARS) return interaction;
   const more = content.length - TIMELINE_CONTENT_CHARS;
