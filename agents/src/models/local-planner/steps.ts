@@ -149,13 +149,22 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
         ctx.result('search_contacts', n) ? [] : [ctx.call('search_contacts', { status, ...mine(ctx), sort: 'leadScore', order: 'desc', limit: 5 }, n)],
       );
       if (missing.length) return missing;
-      if (openSearches(ctx).some((r) => !r.ok) || !/\bwhy\b|reason|explain/i.test(ctx.step.clause)) return [];
-      return topLeads(ctx).slice(0, 3).flatMap((c, n) => (ctx.result('explain_score', n) ? [] : [ctx.call('explain_score', { contact_id: c.id }, n)]));
+      // "my hottest leads" from someone with none assigned (an owner, a manager): the team's, said so
+      if (mine(ctx).assignedTo && openSearches(ctx).every((r) => r.ok) && !topLeads(ctx).length) {
+        const team = OPEN_STATUSES.flatMap((status, n) =>
+          ctx.result('search_contacts', TEAM + n) ? [] : [ctx.call('search_contacts', { status, sort: 'leadScore', order: 'desc', limit: 5 }, TEAM + n)],
+        );
+        if (team.length) return team;
+      }
+      const base = leadsBase(ctx);
+      if (openSearches(ctx, base).some((r) => !r.ok) || !/\bwhy\b|reason|explain/i.test(ctx.step.clause)) return [];
+      return topLeads(ctx, base).slice(0, 3).flatMap((c, n) => (ctx.result('explain_score', n) ? [] : [ctx.call('explain_score', { contact_id: c.id }, n)]));
     },
     answer(ctx) {
-      const failure = openSearches(ctx).find((r) => !r.ok);
+      const base = leadsBase(ctx);
+      const failure = [...openSearches(ctx), ...openSearches(ctx, base)].find((r) => !r.ok);
       if (failure) return failed(failure, 'rank the leads');
-      const leads = topLeads(ctx);
+      const leads = topLeads(ctx, base);
       if (!leads.length) return `There are no open leads${whose(ctx, ' assigned to you', '')} with a score yet.`;
       // a tenant nobody scored yet listed five "score 0" leads as the hottest ones
       if (leads.every((c) => Number(c.leadScore) === 0)) {
@@ -166,7 +175,14 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
         const factors = why?.ok ? ((why.data?.factors as Row[]) ?? []).slice(0, 2).map(factorText).join('; ') : '';
         return `${n + 1}. ${name(c)}${c.company ? ` (${String(c.company)})` : ''} — score ${String(c.leadScore)}${factors ? `; because ${factors}` : ''} ${contactCite(c as { id: string })}`;
       });
-      const head = mine(ctx).assignedTo ? `Your hottest open leads (assigned to ${ctx.me!.name})` : ctx.step.who === 'team' ? "The team's hottest open leads you can see" : 'Your hottest open leads';
+      const head =
+        base === TEAM
+          ? `No open leads are assigned to you (${ctx.me!.name}), so here are the team's hottest open leads you can see`
+          : mine(ctx).assignedTo
+            ? `Your hottest open leads (assigned to ${ctx.me!.name})`
+            : ctx.step.who === 'team'
+              ? "The team's hottest open leads you can see"
+              : 'Your hottest open leads';
       return `${head} by lead score:\n${lines.join('\n')}`;
     },
   },
@@ -229,13 +245,21 @@ function factorText(f: Row): string {
 
 const OPEN_STATUSES = ['LEAD', 'PROSPECT'] as const;
 
-function openSearches(ctx: StepContext): ToolResult[] {
-  return OPEN_STATUSES.flatMap((_, n) => ctx.result('search_contacts', n) ?? []);
+function openSearches(ctx: StepContext, base = 0): ToolResult[] {
+  return OPEN_STATUSES.flatMap((_, n) => ctx.result('search_contacts', base + n) ?? []);
+}
+
+/** Call index of the team-wide searches made when the caller's own ("my") searches found no open lead. */
+const TEAM = OPEN_STATUSES.length;
+
+/** Which searches the hottest leads come from: the team's when "my" found none and the team's were made. */
+function leadsBase(ctx: StepContext): number {
+  return !topLeads(ctx).length && openSearches(ctx, TEAM).length ? TEAM : 0;
 }
 
 /** The five highest-scored open contacts (leads and prospects) of both searches. */
-function topLeads(ctx: StepContext): (Row & { id: string })[] {
-  return openSearches(ctx)
+function topLeads(ctx: StepContext, base = 0): (Row & { id: string })[] {
+  return openSearches(ctx, base)
     .flatMap((r) => (r.data?.contacts as (Row & { id: string })[]) ?? [])
     .filter((c) => (c.status === 'LEAD' || c.status === 'PROSPECT') && c.leadScore != null)
     .sort((a, b) => Number(b.leadScore) - Number(a.leadScore))

@@ -38,6 +38,19 @@ describe('the offline planner knows who is asking', () => {
     expect(answer).toContain('Your hottest open leads (assigned to Morgan Manager)');
   });
 
+  it('"my hottest leads" from someone with none assigned: the team\'s, said so (an owner asking "my" meant the business)', () => {
+    const { calls, answer } = run('Who are my hottest leads and why?', (name, args) => {
+      if (name === 'get_current_user') return ME;
+      if (name === 'explain_score') return { score: 91, factors: [] };
+      return args.assignedTo || args.status !== 'LEAD' ? { contacts: [], totalCount: 0 } : { contacts: [contact('Theirs', 91, 'someone')], totalCount: 1 };
+    });
+    const searches = calls.filter((c) => c.name === 'search_contacts');
+    expect(searches.map((c) => c.args.assignedTo)).toEqual([ME.id, ME.id, undefined, undefined]);
+    expect(calls.filter((c) => c.name === 'explain_score').map((c) => c.args.contact_id)).toEqual(['c-Theirs']);
+    expect(answer).toContain("No open leads are assigned to you (Morgan Manager), so here are the team's hottest open leads you can see");
+    expect(answer).toContain('1. Theirs X (Acme) — score 91');
+  });
+
   it('"the team\'s hottest leads": no identity needed, no owner filter', () => {
     const { calls, answer } = run("show me the team's hottest leads", () => ({ contacts: [contact('Theirs', 90, 'someone')], totalCount: 1 }));
     expect(calls.map((c) => c.name)).not.toContain('get_current_user');
