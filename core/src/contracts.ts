@@ -20,7 +20,8 @@ export { CONTACT_STATUSES, Contact, ContactStatus, CreateContactInput, ListConta
 export { CreateFollowUpInput, FollowUp, ListFollowUpsQuery } from './follow-ups/follow-up.schema.ts';
 export { INSIGHT_TYPES, SERIES_NAMES, AIInsight, ActionableRecommendation, TrendAnalysis, AnomaliesResult, ForecastResult } from './insights/insight.schema.ts';
 export { JourneyStage } from './insights/journey.schema.ts';
-export { CHANNELS, INTERACTION_TYPES, Interaction, InteractionType, LogInteractionInput } from './interactions/interaction.schema.ts';
+export { CHANNELS, INTERACTION_TYPES, Interaction, InteractionType, ListInteractionsFilters, LogInteractionInput } from './interactions/interaction.schema.ts';
+export { ROLES, Role } from './users/user.schema.ts';
 export { SearchKnowledgeInput } from './knowledge/knowledge-api.schema.ts';
 export { SendEmailInput } from './mail/email.schema.ts';
 export { getMailboxMessage, listMailbox, mailboxAttachment } from './mail/mail.transport.ts';

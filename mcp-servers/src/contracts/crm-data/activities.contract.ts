@@ -1,5 +1,4 @@
-import { ListInteractionsFilters } from '@crm/core';
-import { CreateFollowUpInput, ListFollowUpsQuery, InteractionType, LogInteractionInput, SendEmailInput } from '@crm/core/contracts';
+import { CreateFollowUpInput, ListFollowUpsQuery, InteractionType, ListInteractionsFilters, LogInteractionInput, SendEmailInput } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 import { ContactId, Cursor, FollowUpOut, InteractionOut, IsoDateInput, NextCursorOut } from './common.contract.ts';

@@ -1,4 +1,4 @@
-import { ROLES, Role } from '@crm/core';
+import { ROLES, Role } from '@crm/core/contracts';
 import { z } from 'zod';
 import type { ToolContract } from '../../framework/tool.ts';
 

@@ -6,7 +6,7 @@ import { cutContent } from './get-contact-timeline.tool.ts';
 
 export const listInteractionsTool = defineTool(ListInteractions, {
   title: 'List interactions',
-  description: 'Interactions across contacts (or of one), newest first, filtered by type, direction, dates, contact owner or who logged them; sales reps see those on their own contacts and those they logged.',
+  description: 'Interactions across contacts, newest first, by contact, type, direction, dates, owner or who logged them (a rep: own contacts and own logs).',
   annotations: READ_ONLY,
   access: holds('interactions:read'),
   async handler({ cursor, limit, contactId, ...filters }, { core, actor }) {

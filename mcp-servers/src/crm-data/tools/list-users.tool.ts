@@ -3,7 +3,7 @@ import { defineTool, READ_ONLY } from '../../framework/tool.ts';
 
 export const listUsersTool = defineTool(ListUsers, {
   title: 'List users',
-  description: 'The team directory: id, name, email, role and whether active; use it to name an owner id or pick whom to assign.',
+  description: 'The team directory (id, name, email, role, active): names an owner id.',
   annotations: READ_ONLY,
   async handler({ role, includeDeactivated }, { core, actor }) {
     const users = await core.users.list(actor, { role, includeDeactivated });
