@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { authorize } from '../auth/rbac.ts';
 import type { Database } from '../db/database.ts';
-import { ListPageQuery, offsetPage, type ListPage } from '../db/offset-page.ts';
+import { ListPageQuery, offsetPageCounting, type ListPage } from '../db/offset-page.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import type { Actor } from '../users/user.schema.ts';
@@ -34,9 +34,7 @@ export function createAuditService(db: Database) {
       const { page, limit, ...filter } = parseOrThrow(AuditPageQuery, raw);
       return inTenantTx(db, actor, async (em) => {
         const rows = await listAudit(em, { ...filter, limit: limit + 1, offset: (page - 1) * limit });
-        // a page that is not full is its own count
-        const counted = rows.length <= limit && (rows.length > 0 || page === 1) ? (page - 1) * limit + rows.length : await countAudit(em, filter);
-        return offsetPage(rows, counted, page, limit);
+        return offsetPageCounting(rows, page, limit, () => countAudit(em, filter));
       });
     },
   };

@@ -43,3 +43,12 @@ export function offsetPage<T>(rows: readonly T[], counted: number, page: number,
     totalCountExact,
   };
 }
+
+/**
+ * `offsetPage` for a list read with one row past the page: a page that is not full is its own count
+ * (no count statement); a full page, or an empty one past the first, asks `count` (capped).
+ */
+export async function offsetPageCounting<T>(rows: readonly T[], page: number, limit: number, count: () => Promise<number>): Promise<ListPage<T>> {
+  const ownCount = rows.length <= limit && (rows.length > 0 || page === 1);
+  return offsetPage(rows, ownCount ? (page - 1) * limit + rows.length : await count(), page, limit);
+}

@@ -5,7 +5,7 @@ import { authorize, grantOf } from '../auth/rbac.ts';
 import { diffRecords, writeAudit } from '../audit/audit.service.ts';
 import { loadContact } from '../contacts/contact.service.ts';
 import type { Database, EntityManager } from '../db/database.ts';
-import { offsetPage, type ListPage } from '../db/offset-page.ts';
+import { offsetPageCounting, type ListPage } from '../db/offset-page.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { assertUuid } from '../errors/uuid.ts';
@@ -137,9 +137,7 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
       return inTenantTx(db, actor, async (em) => {
         const where = await whereOf(em, actor, q);
         const rows = await em.find(FollowUpEntity, where, { orderBy: { dueAt: 'asc', id: 'asc' }, limit: limit + 1, offset: (page - 1) * limit });
-        // a page that is not full is its own count
-        const counted = rows.length <= limit && (rows.length > 0 || page === 1) ? (page - 1) * limit + rows.length : await em.count(FollowUpEntity, where);
-        return offsetPage(rows.map((r) => toFollowUp(r as unknown as Record<string, unknown>)), counted, page, limit);
+        return offsetPageCounting(rows.map((r) => toFollowUp(r as unknown as Record<string, unknown>)), page, limit, () => em.count(FollowUpEntity, where));
       });
     },
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { writeAudit } from '../audit/audit.service.ts';
 import { authorize } from '../auth/rbac.ts';
 import type { Database, EntityManager } from '../db/database.ts';
-import { cappedCountSql, ListPageQuery, offsetPage, type ListPage } from '../db/offset-page.ts';
+import { cappedCountSql, ListPageQuery, offsetPageCounting, type ListPage } from '../db/offset-page.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -359,12 +359,9 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       const { page, limit, ...q } = parseOrThrow(ExecutionPageQuery, query);
       return db.withTenant(actor.tenantId, async (em) => {
         const rows = await em.execute<ExecutionRow[]>(`SELECT * ${EXECUTIONS_WHERE} ORDER BY created_at DESC, id LIMIT ? OFFSET ?`, [...executionFilters(q), limit + 1, (page - 1) * limit]);
-        // a page that is not full is its own count
-        const counted =
-          rows.length <= limit && (rows.length > 0 || page === 1)
-            ? (page - 1) * limit + rows.length
-            : Number((await em.execute<{ n: string }[]>(cappedCountSql(EXECUTIONS_WHERE), executionFilters(q)))[0]?.n ?? 0);
-        return offsetPage(rows.map((r) => toExecution(r)), counted, page, limit);
+        return offsetPageCounting(rows.map((r) => toExecution(r)), page, limit, async () =>
+          Number((await em.execute<{ n: string }[]>(cappedCountSql(EXECUTIONS_WHERE), executionFilters(q)))[0]?.n ?? 0),
+        );
       });
     },
 
