@@ -30,7 +30,7 @@ export type { OAuthClient, OAuthGrant } from './auth/oauth-client.schema.ts';
 export { Contact, ContactStatus, CONTACT_STATUSES, CreateContactInput, UpdateContactInput, ListContactsQuery, ChangeStatusInput } from './contacts/contact.schema.ts';
 export { FindDuplicatesQuery, MergeContactsInput } from './contacts/contact-merge.service.ts';
 export { BLOCK_CAP as DUPLICATE_BLOCK_CAP } from './contacts/contact-duplicate-blocks.ts';
-export { Interaction, InteractionType, INTERACTION_TYPES, CHANNELS, LogInteractionInput, TimelineQuery, ListInteractionsFilters, fromBeforeTo } from './interactions/interaction.schema.ts';
+export { Interaction, InteractionType, INTERACTION_TYPES, CHANNELS, LogInteractionInput, TimelinePageQuery, ListInteractionsFilters, fromBeforeTo } from './interactions/interaction.schema.ts';
 export { FollowUp, CreateFollowUpInput, ListFollowUpsQuery, FollowUpPageQuery } from './follow-ups/follow-up.schema.ts';
 export { User, Role, ROLES, CreateUserInput, SetRoleInput } from './users/user.schema.ts';
 export type { Actor } from './users/user.schema.ts';

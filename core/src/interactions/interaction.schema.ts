@@ -106,3 +106,14 @@ export const ListInteractionsFilters = z
 export const fromBeforeTo = (q: { from?: Date; to?: Date }) => !(q.from instanceof Date && q.to instanceof Date) || q.from.getTime() < endOfBound(q.to);
 export const ListInteractionsQuery = ListInteractionsFilters.refine(fromBeforeTo, { path: ['to'], message: 'must be after from' });
 export type ListInteractionsQuery = z.input<typeof ListInteractionsQuery>;
+
+/** One contact's timeline a page at a time (REST `GET /contacts/{id}/interactions`): newest first, `before` exclusive. */
+export const TimelinePageQuery = z
+  .object({
+    type: TimelineQuery.shape.type,
+    before: TimelineQuery.shape.before,
+    page: ListInteractionsFilters.shape.page,
+    limit: ListInteractionsFilters.shape.limit,
+  })
+  .strict();
+export type TimelinePageQuery = z.input<typeof TimelinePageQuery>;

@@ -15,7 +15,7 @@ import { writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { InteractionEntity } from './interaction.entity.ts';
 import { toInteraction } from './interaction.mapper.ts';
-import { ListInteractionsQuery, LogInteractionInput, TimelineQuery, type Interaction } from './interaction.schema.ts';
+import { ListInteractionsQuery, LogInteractionInput, TimelinePageQuery, TimelineQuery, type Interaction } from './interaction.schema.ts';
 
 export type InteractionPage = ListPage<Interaction>;
 
@@ -138,37 +138,60 @@ export function createInteractionService(db: Database) {
     async list(actor: Actor, raw: unknown = {}, contactId?: string): Promise<InteractionPage> {
       const grant = authorize(actor, 'interactions:read', { allowOwnScope: true });
       const q = parseOrThrow(ListInteractionsQuery, raw);
-      const where: string[] = [];
-      const params: (string | Date)[] = [];
-      const add = (sql: string, ...values: (string | Date)[]) => {
-        let text = sql;
-        for (const v of values) {
-          params.push(v);
-          text = text.replace('?', `$${params.length}`);
-        }
-        where.push(text);
-      };
-      if (contactId) add('i.contact_id = ?', parseOrThrow(z.uuid('must be a contact id (UUID)'), contactId, 'contactId'));
-      if (q.type) add('i.type = ?', q.type);
-      if (q.direction) add('i.direction = ?', q.direction);
       // offset-less bounds are the tenant's wall clock; a date-only `to` includes that whole local day
       const { from, to } = await placeForTenant(db, actor.tenantId, { from: q.from, to: q.to }, ['to']);
-      if (from) add('i.created_at >= ?', from);
-      if (to) add('i.created_at < ?', to);
-      if (q.userId) add('i.user_id = ?', q.userId);
-      if (q.ownerId) add('i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?)', q.ownerId);
-      if (grant === 'own') add('(i.user_id = ? OR i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?))', actor.userId ?? '', actor.userId ?? '');
-      const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const offset = (q.page - 1) * q.limit;
-      const [rows, count, contact] = await db.readAsTenant(actor.tenantId, [
-        { sql: `SELECT i.* FROM interactions i ${whereSql} ORDER BY i.created_at DESC, i.id DESC LIMIT ${q.limit + 1} OFFSET ${offset}`, params },
-        { sql: cappedCountSql(`FROM interactions i ${whereSql}`), params },
-        { sql: contactId ? 'SELECT id FROM contacts WHERE id = $1' : 'SELECT 1 WHERE false', params: contactId ? [contactId] : [] },
-      ]);
-      if (contactId && !contact.length) throw AppError.notFound('Contact', contactId);
-      return offsetPage(rows.map((r) => toInteraction(r)), Number(count[0]?.n ?? 0), q.page, q.limit);
+      return (await pageInteractions(actor, grant, { ...q, from, to }, contactId)).page;
+    },
+
+    /**
+     * One contact's timeline a page at a time, with its capped count (the timeline's rule for a rep,
+     * `list`'s paging: nothing capped at 500 rows). `before` is exclusive; a date alone is its local midnight.
+     */
+    async timelinePage(actor: Actor, contactId: string, raw: unknown = {}): Promise<InteractionPage & { contact: { id: string; name: string } }> {
+      const grant = authorize(actor, 'interactions:read', { allowOwnScope: true });
+      const q = parseOrThrow(TimelinePageQuery, raw);
+      const { before } = await placeForTenant(db, actor.tenantId, { before: q.before });
+      const { page, contact } = await pageInteractions(actor, grant, { ...q, to: before }, contactId);
+      return { contact: contact!, ...page };
     },
   };
+
+  async function pageInteractions(
+    actor: Actor,
+    grant: ReturnType<typeof authorize>,
+    q: { type?: string; direction?: string; from?: Date; to?: Date; userId?: string; ownerId?: string; page: number; limit: number },
+    contactId: string | undefined,
+  ): Promise<{ page: InteractionPage; contact?: { id: string; name: string } }> {
+    const where: string[] = [];
+    const params: (string | Date)[] = [];
+    const add = (sql: string, ...values: (string | Date)[]) => {
+      let text = sql;
+      for (const v of values) {
+        params.push(v);
+        text = text.replace('?', `$${params.length}`);
+      }
+      where.push(text);
+    };
+    if (contactId) add('i.contact_id = ?', parseOrThrow(z.uuid('must be a contact id (UUID)'), contactId, 'contactId'));
+    if (q.type) add('i.type = ?', q.type);
+    if (q.direction) add('i.direction = ?', q.direction);
+    if (q.from) add('i.created_at >= ?', q.from);
+    if (q.to) add('i.created_at < ?', q.to);
+    if (q.userId) add('i.user_id = ?', q.userId);
+    if (q.ownerId) add('i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?)', q.ownerId);
+    if (grant === 'own') add('(i.user_id = ? OR i.contact_id IN (SELECT id FROM contacts WHERE assigned_to = ?))', actor.userId ?? '', actor.userId ?? '');
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const offset = (q.page - 1) * q.limit;
+    const [rows, count, contactRows] = await db.readAsTenant(actor.tenantId, [
+      { sql: `SELECT i.* FROM interactions i ${whereSql} ORDER BY i.created_at DESC, i.id DESC LIMIT ${q.limit + 1} OFFSET ${offset}`, params },
+      { sql: cappedCountSql(`FROM interactions i ${whereSql}`), params },
+      { sql: contactId ? 'SELECT id, first_name, last_name FROM contacts WHERE id = $1' : 'SELECT 1 WHERE false', params: contactId ? [contactId] : [] },
+    ]);
+    const c = contactRows[0];
+    if (contactId && !c) throw AppError.notFound('Contact', contactId);
+    const page = offsetPage(rows.map((r) => toInteraction(r)), Number(count[0]?.n ?? 0), q.page, q.limit);
+    return { page, contact: c ? { id: c.id as string, name: `${c.first_name as string} ${c.last_name as string}` } : undefined };
+  }
 }
 
 export type InteractionService = ReturnType<typeof createInteractionService>;

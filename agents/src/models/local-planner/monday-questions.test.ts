@@ -134,7 +134,9 @@ describe('Monday-morning questions are planned by rules that generalise', () => 
  * never used to adjust a rule. First run of WHO_TEST: 14 of 16. "list the leads created yesterday"
  * failed on a bug, not a wording: the new "<leads> created <period>" alternative was anchored at the
  * start of the message (it lacked the `.*` its siblings have); with that fixed, 15 of 16. The miss
- * left ("haven't I called": a word between "n't" and the verb) stays listed as a miss, not tuned away.
+ * left ("haven't I called": a word between "n't" and the verb) was then fixed by a grammar rule (a
+ * question's inverted subject pronoun may stand there) — after it had been seen, so it is no longer
+ * counted as a test phrasing: it sits in WHO_SEEN_MISSES, and WHO_TEST's score stays 15 of 16.
  */
 const WHO_TUNE: Record<string, [Intent, 'me' | 'team' | undefined]> = {
   'how am I doing this month': ['rep_performance', 'me'],
@@ -168,9 +170,9 @@ const WHO_TEST: Record<string, [Intent, 'me' | 'team' | undefined]> = {
   'what are my overdue tasks?': ['list_follow_ups', 'me'],
   'give me my numbers for this month': ['rep_performance', 'me'],
 };
-/** Test phrasings the rules still miss (kept, not tuned away): planned as shown. */
-const WHO_TEST_MISSES: Record<string, Intent> = {
-  "what prospects of mine haven't I called in 3 weeks?": 'knowledge_question',
+/** Test phrasings that were missed and fixed after being seen (not counted as test phrasings any more). */
+const WHO_SEEN_MISSES: Record<string, [Intent, 'me' | 'team' | undefined]> = {
+  "what prospects of mine haven't I called in 3 weeks?": ['stale_contacts', 'me'],
 };
 
 const planned = (m: string) => planRequest(m, MON, 'Europe/London').steps.map((s) => [s.intent, s.who]);
@@ -182,8 +184,9 @@ describe('who is asking: "my" questions and deals/targets', () => {
   it.each(Object.entries(WHO_TEST))('test: %s → %j', (message, expected) => {
     expect(planned(message)).toEqual([expected]);
   });
-  it.each(Object.entries(WHO_TEST_MISSES))('test, a known miss: %s', (message, intent) => {
-    expect(planned(message)[0]?.[0]).toBe(intent);
+  it.each(Object.entries(WHO_SEEN_MISSES))('seen miss, fixed: %s → %j', (message, expected) => {
+    expect(planned(message)).toEqual([expected]);
+    expect(staleDays(message)).toBe(21);
   });
   it('reads "this quarter" and "last quarter" as calendar quarters in the tenant\'s days', () => {
     expect(metricRange('will I hit my target this quarter?', MON, 'Europe/London')).toMatchObject({ start: new Date('2026-10-01T00:00:00+01:00'), end: MON, label: 'this quarter' });

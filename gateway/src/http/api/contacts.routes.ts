@@ -6,7 +6,7 @@ import {
   Interaction,
   ListContactsQuery,
   MergeContactsInput,
-  TimelineQuery,
+  TimelinePageQuery,
   UpdateContactInput,
   type CrmCore,
 } from '@crm/core';
@@ -35,7 +35,6 @@ const contactJson = objectSerializer(ContactOut);
 registerSerializer(ContactOut, contactJson);
 registerSerializer(ContactPage, pageSerializer(contactJson));
 const InteractionOut = Interaction;
-const TimelineQueryRest = z.object({ type: TimelineQuery.shape.type, before: TimelineQuery.shape.before, ...PageQuery }).strict();
 
 /** Two contacts that look like one person, how sure (0–1) and why. */
 const DuplicateSide = ContactOut.pick({ id: true, firstName: true, lastName: true, email: true, company: true, phone: true });
@@ -105,15 +104,11 @@ export const contactRoutes: FastifyPluginAsync<{ core: CrmCore }> = async (app, 
     schema: {
       tags,
       summary: 'Interaction timeline of a contact, newest first',
+      description: '`before` is exclusive. totalCount is exact up to 10,000 matches (then totalCountExact is false); page ≤ 500.',
       params: ContactIdParams,
-      querystring: TimelineQueryRest,
+      querystring: TimelinePageQuery,
       response: withErrors({ 200: pageOf(InteractionOut).extend({ contact: z.object({ id: z.uuid(), name: z.string() }) }) }),
     },
-    handler: async (req) => {
-      const { page, limit, ...q } = req.query;
-      const fetch = Math.min(500, page * limit + 1);
-      const t = await core.interactions.timeline(actorOf(req), req.params.id, { ...q, limit: fetch });
-      return { contact: t.contact, ...paginate(t.interactions, page, limit, t.interactions.length >= fetch) };
-    },
+    handler: (req) => core.interactions.timelinePage(actorOf(req), req.params.id, req.query),
   });
 };

@@ -13,6 +13,8 @@ describe.each(testDbKinds())('REST lists page past the old caps (%s)', (kind) =>
   const CONTACTS = 1_050;
   const FOLLOW_UPS = 530;
   const EXECUTIONS = 230;
+  const TIMELINE = 530;
+  let timelineContact: string;
 
   beforeAll(async () => {
     h = await openRestHarness(kind);
@@ -37,6 +39,16 @@ describe.each(testDbKinds())('REST lists page past the old caps (%s)', (kind) =>
          SELECT gen_random_uuid(), ?, ?, 1, CASE WHEN g % 2 = 0 THEN 'completed' ELSE 'failed' END, 'MANUAL', now() - g * interval '1 second'
          FROM generate_series(1, ${EXECUTIONS}) g`,
         [h.a.tenantId, workflowId],
+      );
+      // one contact (not the rep's) with 530 interactions logged by the rep and 5 by the admin
+      const [other] = await em.execute<{ id: string }[]>('SELECT id FROM contacts ORDER BY email LIMIT 1 OFFSET 1');
+      timelineContact = other.id;
+      await em.execute(
+        `INSERT INTO interactions (id, tenant_id, contact_id, user_id, type, channel, direction, subject, created_at)
+         SELECT gen_random_uuid(), ?, ?, CASE WHEN g <= ${TIMELINE} THEN ?::uuid ELSE ?::uuid END, 'PHONE_CALL', 'PHONE', 'OUTBOUND', 'Call ' || g,
+                timestamptz '2026-06-01T12:00:00Z' - g * interval '1 minute'
+         FROM generate_series(1, ${TIMELINE + 5}) g`,
+        [h.a.tenantId, timelineContact, h.a.rep.userId, h.a.admin.userId],
       );
     });
   }, 180_000);
@@ -114,6 +126,28 @@ describe.each(testDbKinds())('REST lists page past the old caps (%s)', (kind) =>
     // another tenant's workflow is 404, not an empty page
     const b = await h.call('admin', 'GET', `/api/v1/workflows/${workflowId}/executions`, undefined, {}, h.b);
     expect(b.statusCode).toBe(404);
+  });
+
+  it("a contact's timeline: all 535 past the old cap of 500, newest first; a rep on a contact not theirs sees what they logged", async () => {
+    const url = `/api/v1/contacts/${timelineContact}/interactions`;
+    const all = await readAll(url);
+    expect(all.ids).toHaveLength(TIMELINE + 5);
+    expect(new Set(all.ids).size).toBe(TIMELINE + 5);
+    expect(all.pages[0]).toEqual({ totalCount: TIMELINE + 5, totalCountExact: true, totalPages: 6 });
+    const last = (await h.call('admin', 'GET', `${url}?limit=100&page=6`)).json();
+    expect(last.contact).toEqual({ id: timelineContact, name: expect.stringMatching(/^P Person /) });
+    expect(last.data.at(-1).subject).toBe(`Call ${TIMELINE + 5}`);
+    const mine = await readAll(url, 'rep');
+    expect(mine.ids).toHaveLength(TIMELINE);
+    // `before` is exclusive: the interactions logged before Call 100's minute are calls 101…535
+    const before = (await h.call('admin', 'GET', `${url}?before=2026-06-01T10:20:00Z&limit=5`)).json();
+    expect(before.totalCount).toBe(TIMELINE + 5 - 100);
+    expect(before.data[0].subject).toBe('Call 101');
+    const bad = await h.call('admin', 'GET', `${url}?page=501`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details).toEqual([expect.objectContaining({ path: 'query.page' })]);
+    const missing = await h.call('admin', 'GET', `/api/v1/contacts/${crypto.randomUUID()}/interactions`);
+    expect(missing.statusCode).toBe(404);
   });
 
   it('interactions: blank from/to are 400 naming both fields (found by the route fuzz: was 500)', async () => {
