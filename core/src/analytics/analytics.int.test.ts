@@ -86,6 +86,25 @@ describe.each(testDbKinds())('analytics metrics on %s', (kind) => {
     expect(theirs.metrics.filter((m) => m.group === 'pipeline').every((m) => m.value === 0)).toBe(true);
   });
 
+  it("ownerId: a manager reads one rep's numbers (the rep's own, exactly); a rep only their own; unknown users and bad ids named", async () => {
+    const q = { dateRange: last60, groups: ['activity', 'conversion', 'velocity', 'pipeline'] as const };
+    const own = await analytics.metrics(f.rep, { ...q, groups: [...q.groups] });
+    const filtered = await analytics.metrics(f.manager, { ...q, groups: [...q.groups], ownerId: f.rep.userId });
+    expect(filtered.scope).toBe('owner');
+    expect(filtered.metrics).toEqual(own.metrics);
+    const team = await analytics.metrics(f.manager, { ...q, groups: [...q.groups] });
+    expect(team.metrics.find((m) => m.key === 'conversion_rate')!.sampleSize).toBeGreaterThan(filtered.metrics.find((m) => m.key === 'conversion_rate')!.sampleSize!);
+    // the rep naming themself is their own scope; a manager naming themself too
+    expect((await analytics.metrics(f.rep, { ...q, groups: ['activity'], ownerId: f.rep.userId })).scope).toBe('own');
+    expect((await analytics.metrics(f.manager, { ...q, groups: ['activity'], ownerId: f.manager.userId })).scope).toBe('own');
+    await expect(analytics.metrics(f.rep, { dateRange: last60, ownerId: f.otherRep.userId })).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(analytics.metrics(f.manager, { dateRange: last60, ownerId: other.admin.userId })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(analytics.metrics(f.manager, { ownerId: 'me' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [expect.objectContaining({ path: 'ownerId', reason: 'must be a user id (UUID)' })],
+    });
+  });
+
   it('rejects a reversed date range naming the field', async () => {
     await expect(analytics.metrics(f.admin, { dateRange: { start: NOW, end: new Date(NOW.getTime() - DAY) } })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',

@@ -66,6 +66,7 @@ export const MetricsQuery = z
   .object({
     dateRange: DateRange.optional().describe('defaults to the 30 days before now'),
     groups: z.array(MetricGroup).max(METRIC_GROUPS.length).optional().describe('metric groups to compute; all when omitted'),
+    ownerId: z.uuid('must be a user id (UUID)').optional().describe("only this user's contacts and interactions (a sales rep: their own id only)"),
   })
   .strict();
 export type MetricsQuery = z.input<typeof MetricsQuery>;
@@ -73,8 +74,11 @@ export type MetricsQuery = z.input<typeof MetricsQuery>;
 export interface MetricsResult {
   period: DateRange;
   previous: DateRange;
-  /** `all` for managers and marketing; `own` when a rep sees only their contacts and interactions. */
-  scope: 'all' | 'own';
+  /**
+   * `all` for managers and marketing; `own` when the numbers are the caller's own contacts and
+   * interactions (a rep always; anyone asking with their own `ownerId`); `owner` for another user's (`ownerId`).
+   */
+  scope: 'all' | 'own' | 'owner';
   metrics: Metric[];
 }
 

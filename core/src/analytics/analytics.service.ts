@@ -102,9 +102,15 @@ export function createAnalyticsService(db: Database, options: { now?: () => Date
       const period = q.dateRange ? await placed(actor, q.dateRange) : defaultRange(now(), 30, await timeZoneOf(actor.tenantId));
       const previous = previousOf(period);
       const groups = new Set<MetricGroup>(q.groups ?? ['pipeline', 'conversion', 'velocity', 'activity', 'response_time', 'sentiment']);
-      const p = { start: period.start, end: period.end, prevStart: previous.start, ownerId: scope.ownerId };
-      const metrics = buildMetrics(await raw(actor.tenantId, p, groups));
-      return { period, previous, scope: scope.kind, metrics };
+      if (q.ownerId && scope.kind === 'own' && q.ownerId !== actor.userId) {
+        throw AppError.denied('analytics:read', `${actor.role} sees only their own numbers: ownerId must be their own user id`);
+      }
+      const ownerId = q.ownerId ?? scope.ownerId;
+      const p = { start: period.start, end: period.end, prevStart: previous.start, ownerId };
+      const rawMetrics = await raw(actor.tenantId, p, groups);
+      if (q.ownerId && !rawMetrics.users?.some((u) => u.user_id === q.ownerId)) throw AppError.notFound('User', q.ownerId);
+      const kind = ownerId === null ? 'all' : ownerId === actor.userId ? 'own' : 'owner';
+      return { period, previous, scope: kind, metrics: buildMetrics(rawMetrics) };
     },
 
     /** Contacts, conversions and touches per source, campaign and owner for contacts created in the range. */

@@ -239,7 +239,7 @@ export const Workflow = WorkflowDefinition.extend({
   webhookSecret: z
     .string()
     .optional()
-    .describe('The inbound webhook signing secret of a WEBHOOK workflow: present only in the answer that created it (create, an edit that made it WEBHOOK); store it now, it is never shown again (rotate to get a new one)'),
+    .describe('Inbound webhook signing secret (WEBHOOK workflows): only in the answer that made it one (create or edit); store it now, it is never shown again (rotate for a new one)'),
 });
 export type Workflow = z.infer<typeof Workflow>;
 

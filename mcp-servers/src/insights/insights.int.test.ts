@@ -39,8 +39,14 @@ describe.each(testDbKinds())('insights MCP server on %s', (kind) => {
     const all = ok<{ scope: string; metrics: { key: string; trend: string }[] }>(await manager.call('get_metrics', { groups: ['conversion', 'sentiment'] }));
     expect(all.scope).toBe('all');
     expect(all.metrics.some((m) => m.key === 'conversion_rate:source=webinar')).toBe(true);
-    const mine = ok<{ scope: string }>(await rep.call('get_metrics', {}));
+    const mine = ok<{ scope: string; metrics: unknown[] }>(await rep.call('get_metrics', { groups: ['activity', 'velocity'] }));
     expect(mine.scope).toBe('own');
+    // owner_id: a manager reads the rep's numbers; the rep may not read another's
+    const theirs = ok<{ scope: string; metrics: unknown[] }>(await manager.call('get_metrics', { groups: ['activity', 'velocity'], owner_id: h.f.rep.userId }));
+    expect(theirs.scope).toBe('owner');
+    expect(theirs.metrics).toEqual(mine.metrics);
+    expect(failed(await rep.call('get_metrics', { owner_id: h.f.otherRep.userId }))).toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(failed(await manager.call('get_metrics', { owner_id: 'me' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
   it('detect_anomalies finds the planted inbound spike; forecast gives an interval', async () => {

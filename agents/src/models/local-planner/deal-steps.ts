@@ -5,27 +5,20 @@ import { failedCall, inPeriod, metrics, periodOf, rangeArg } from './team-steps.
 
 type Row = Record<string, unknown>;
 
-/** Customers won in the period: lead velocity's sample (get_metrics) — the caller's own for a rep, the team's otherwise. */
+/** Customers won in the period: lead velocity's sample (get_metrics) — the caller's own for a rep or a "my" question, the team's otherwise. */
 function wonLine(ctx: StepContext, range: MetricRange): string {
   const r = ctx.result('get_metrics')!;
   const v = metrics(r).find((m) => m.key === 'lead_velocity');
   const won = Number(v?.sampleSize ?? 0);
   const speed = won ? `; a median of ${Number(v!.value).toFixed(1)} days from first contact to customer` : '';
-  const own = r.data?.scope === 'own';
-  // get_metrics has no owner filter: a manager's "my" gets the team's count, said as such, and their own customers now
-  const yours = mine(ctx).assignedTo && !own;
-  const customers = ctx.result('search_contacts', 1);
-  const now = yours && customers ? (customers.ok ? `; ${String(customers.data?.totalCount)} customer(s) are assigned to you now (search_contacts)` : `; your customers now are unknown (${customers.summary})`) : '';
-  const who = own ? 'of yours ' : yours ? "of the whole team's (get_metrics cannot split them by owner) " : '';
-  return `${won} contact(s) ${who}became customers${inPeriod(range)} (from get_metrics)${speed}${now}.`;
+  const who = r.data?.scope === 'own' ? 'of yours ' : '';
+  return `${won} contact(s) ${who}became customers${inPeriod(range)} (from get_metrics)${speed}.`;
 }
 
+/** get_metrics for the period; "my" narrows it to the caller's own contacts (owner_id), a manager's too. */
 function wonCalls(ctx: StepContext, range: MetricRange) {
-  const mineFilter = mine(ctx);
-  return [
-    ...(ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(range), groups: ['velocity'] })]),
-    ...(mineFilter.assignedTo && !ctx.result('search_contacts', 1) ? [ctx.call('search_contacts', { status: 'CUSTOMER', ...mineFilter, limit: 1 }, 1)] : []),
-  ];
+  const owner = mine(ctx).assignedTo;
+  return ctx.result('get_metrics') ? [] : [ctx.call('get_metrics', { date_range: rangeArg(range), groups: ['velocity'], ...(owner ? { owner_id: owner } : {}) })];
 }
 
 export const dealsWon: StepHandler = {

@@ -93,17 +93,21 @@ describe('the offline planner knows who is asking', () => {
     expect(answer).toContain('…and 3 more.');
   });
 
-  it('deals and targets: says what the CRM does not track, then what it does (customers won, prospects)', () => {
+  it('deals and targets: says what the CRM does not track, then what it does (customers won — a manager\'s own with "my", through get_metrics\' owner_id — and prospects)', () => {
     const { calls, answer } = run('am I on target this month?', (name, args) => {
       if (name === 'get_current_user') return ME;
-      if (name === 'search_contacts') return args.status === 'CUSTOMER' ? { contacts: [], totalCount: 9 } : { contacts: [contact('Pat', 77, ME.id, 'PROSPECT')], totalCount: 1 };
-      return { scope: 'all', metrics: [{ key: 'lead_velocity', value: 12, sampleSize: 3 }] };
+      if (name === 'search_contacts') return { contacts: [contact('Pat', 77, ME.id, 'PROSPECT')], totalCount: 1 };
+      return { scope: args.owner_id === ME.id ? 'own' : 'all', metrics: [{ key: 'lead_velocity', value: 12, sampleSize: 3 }] };
     });
     expect(calls.map((c) => c.name)).not.toContain('search_knowledge');
+    expect(calls.find((c) => c.name === 'get_metrics')!.args).toMatchObject({ groups: ['velocity'], owner_id: ME.id });
     expect(answer).toMatch(/does not track deals, deal values, expected close dates, quotas or targets/);
-    expect(answer).toContain("3 contact(s) of the whole team's (get_metrics cannot split them by owner) became customers in this month");
-    expect(answer).toContain('9 customer(s) are assigned to you now (search_contacts)');
+    expect(answer).toContain('3 contact(s) of yours became customers in this month (from get_metrics); a median of 12.0 days');
     expect(answer).toContain('1. Pat X (Acme) — score 77 [crm://contacts/c-Pat]');
+    // the team's: no owner filter, no "of yours"
+    const team = run('are we on track for this month?', (name) => (name === 'get_current_user' ? ME : name === 'search_contacts' ? { contacts: [], totalCount: 0 } : { scope: 'all', metrics: [{ key: 'lead_velocity', value: 5, sampleSize: 7 }] }));
+    expect(team.calls.find((c) => c.name === 'get_metrics')!.args).not.toHaveProperty('owner_id');
+    expect(team.answer).toContain('7 contact(s) became customers in this month');
   });
 
   it('"what did I log this week" lists the asker\'s interactions (date, type, contact, subject; ten, then "…and N more")', () => {

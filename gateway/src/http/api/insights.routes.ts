@@ -85,7 +85,7 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
       tags: ['analytics'],
       summary: 'Pipeline, conversion, velocity, activity, response time and sentiment with period-over-period change',
       querystring: z
-        .object({ ...RangeQuery, groups: z.string().optional().describe(`comma-separated: ${METRIC_GROUPS.join(', ')}`) })
+        .object({ ...RangeQuery, groups: z.string().optional().describe(`comma-separated: ${METRIC_GROUPS.join(', ')}`), ownerId: z.uuid('must be a user id (UUID)').optional().describe("only this user's contacts and interactions (a sales rep: their own id only)") })
         .strict(),
       response: withErrors({ 200: AnyObject }),
     },
@@ -94,6 +94,7 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
       return core.analytics.metrics(actorOf(req), {
         ...(q.start || q.end ? { dateRange: range(q) } : {}),
         ...(groups ? { groups: groups.split(',').map((g) => g.trim()) as never } : {}),
+        ...(q.ownerId ? { ownerId: q.ownerId } : {}),
       });
     },
   });

@@ -165,6 +165,12 @@ describe.each(testDbKinds())('REST /api/v1 on %s', (kind) => {
       expect(badMetrics.error.message).toContain('— query.start: start must be before end');
       const longMetrics = expectEnvelope(await h.call('marketing', 'GET', '/api/v1/metrics?start=2020-01-01T00:00:00Z&end=2024-01-01T00:00:00Z'), 400, 'VALIDATION_FAILED');
       expect(longMetrics.error.details).toEqual([{ path: 'query.end', reason: expect.stringMatching(/^must span at most \d+ days$/) }]);
+      // ownerId: one user's numbers (a manager), refused for a rep naming another, named when not a UUID
+      const ofRep = await h.call('manager', 'GET', `/api/v1/metrics?groups=activity&ownerId=${h.a.rep.userId}`);
+      expect(ofRep.statusCode, ofRep.body).toBe(200);
+      expect(ofRep.json().scope).toBe('owner');
+      expectEnvelope(await h.call('rep', 'GET', `/api/v1/metrics?ownerId=${h.a.otherRep.userId}`), 403, 'PERMISSION_DENIED');
+      expect(expectEnvelope(await h.call('manager', 'GET', '/api/v1/metrics?ownerId=me'), 400, 'VALIDATION_FAILED').error.details).toEqual([{ path: 'query.ownerId', reason: 'must be a user id (UUID)' }]);
       expect((await h.call('marketing', 'POST', '/api/v1/insights', { types: ['TREND_ANALYSIS'] })).statusCode).toBe(200);
       // the fixture's rows are all from today (no complete day of history): a clear refusal, not a forecast of 0 (0–0)
       const anomalies = expectEnvelope(await h.call('marketing', 'POST', '/api/v1/insights/anomalies', { metric: 'new_contacts' }), 400, 'VALIDATION_FAILED');

@@ -8,7 +8,7 @@ import { z } from 'zod';
 export const IsoDateInput = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date or date-time, e.g. 2025-03-01 or 2025-03-01T09:30:00Z')
-  .describe("ISO 8601 date (2025-03-01) or date-time (2025-03-01T09:30:00Z); without an offset it is read in the tenant's time zone, a date alone as the start of that day there");
+  .describe("ISO 8601 date (2025-03-01) or date-time (2025-03-01T09:30:00Z); no offset: the tenant's time zone; a date alone: the start of that day there");
 
 export const IsoDateTime = z.iso.datetime();
 

@@ -42,12 +42,13 @@ export const GetMetrics = {
     .object({
       date_range: DateRangeIn.optional().describe('Default the 30 days before now; compared with the equally long period before it'),
       groups: z.array(z.enum(METRIC_GROUPS)).max(METRIC_GROUPS.length).optional().describe('Metric groups; default all'),
+      owner_id: z.uuid().optional().describe("Only this user's contacts and interactions (a rep: self only)"),
     })
     .strict(),
   output: z.object({
     period: z.object({ start: IsoDateTime, end: IsoDateTime }),
     previous: z.object({ start: IsoDateTime, end: IsoDateTime }),
-    scope: z.enum(['all', 'own']).describe('own: a sales rep sees only their contacts and interactions'),
+    scope: z.enum(['all', 'own', 'owner']).describe("own: the caller's contacts and interactions (a rep's always); owner: owner_id's"),
     metrics: z.array(Metric),
   }),
 } satisfies ToolContract;
