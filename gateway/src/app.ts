@@ -19,6 +19,7 @@ import { endRefusedUpgrades, wsRoutes, type WsRoutesOptions } from './ws/ws.rout
 import { sharedChangeFeed } from '@crm/mcp-servers';
 import { tenantZoneOf } from './runtime/tenant-zone.ts';
 import { createAssistant, inProcessMcpClientFactory, LocalPlannerChatModel, type Assistant } from '@crm/agents';
+import { shedWhileClosing } from './http/shed-while-closing.ts';
 
 export interface AppOptions {
   core: CrmCore;
@@ -44,6 +45,7 @@ export interface AppOptions {
 /** The gateway as a Fastify plugin; server.ts (or a test) decides where it listens. */
 export const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opts) => {
   fastify.setErrorHandler(errorHandler);
+  shedWhileClosing(fastify, opts.core.db.timeouts.retryAfterSeconds);
   // an unknown path outside /api/v1 was Fastify's bare {message, error, statusCode}: now the error
   // envelope, saying where things are (QA round 6: GET / and /openapi.json told a new client nothing)
   fastify.setNotFoundHandler((req) => {

@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'BUDGET_EXCEEDED',
   'AI_SERVICE_UNAVAILABLE',
   'DATABASE_UNAVAILABLE',
+  /** The process is stopping (Ctrl+C, SIGTERM, a rolling update): retry, another replica or the restarted one answers. */
+  'SERVICE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

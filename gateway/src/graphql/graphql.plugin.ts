@@ -28,6 +28,7 @@ const isGraphqlError = (e: unknown): e is GraphQLError => e instanceof Error && 
 function publicMessage(code: ErrorCode): string {
   if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';
   if (code === 'AI_SERVICE_UNAVAILABLE') return 'The AI service is temporarily unavailable.';
+  if (code === 'SERVICE_UNAVAILABLE') return 'The server is shutting down. Please retry shortly.';
   return 'Internal error. The request was logged with its trace id.';
 }
 

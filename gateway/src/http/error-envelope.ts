@@ -13,6 +13,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   BUDGET_EXCEEDED: 429,
   AI_SERVICE_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -122,5 +123,6 @@ function locateIssues(message: string, details: unknown, req: FastifyRequest): {
 function publicMessage(code: ErrorCode): string {
   if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';
   if (code === 'AI_SERVICE_UNAVAILABLE') return 'The AI service is temporarily unavailable.';
+  if (code === 'SERVICE_UNAVAILABLE') return 'The server is shutting down. Please retry shortly.';
   return 'Internal error. The request was logged with its trace id.';
 }

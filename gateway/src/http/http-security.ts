@@ -33,8 +33,10 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export function httpServerOptions(
   options: Pick<HttpSecurityOptions, 'bodyLimit'> & Partial<Pick<HttpSecurityOptions, 'trustProxy'>>,
-): Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'bodyLimit' | 'trustProxy' | 'rewriteUrl'> {
+): Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'bodyLimit' | 'trustProxy' | 'rewriteUrl' | 'return503OnClosing'> {
   return {
+    // requests arriving while the server stops get the error envelope with Retry-After instead (shed-while-closing.ts)
+    return503OnClosing: false,
     rewriteUrl: apiWithoutTrailingSlash,
     requestIdHeader: false,
     bodyLimit: options.bodyLimit,

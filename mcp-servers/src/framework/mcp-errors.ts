@@ -22,6 +22,7 @@ const JSON_RPC_CODE: Record<AppErrorCode, number> = {
   BUDGET_EXCEEDED: ErrorCode.InvalidRequest,
   AI_SERVICE_UNAVAILABLE: ErrorCode.InternalError,
   DATABASE_UNAVAILABLE: ErrorCode.InternalError,
+  SERVICE_UNAVAILABLE: ErrorCode.InternalError,
   INTERNAL: ErrorCode.InternalError,
 };
 
