@@ -46,6 +46,14 @@ function previousOf(r: DateRange): DateRange {
   return { start: new Date(r.start.getTime() - len), end: r.start };
 }
 
+/** The owner a query is narrowed to: the one asked for (a rep may ask only for themself), else the caller's scope. */
+function ownerOf(actor: Actor, scope: AnalyticsScope, ownerId: string | undefined): string | null {
+  if (ownerId && scope.kind === 'own' && ownerId !== actor.userId) {
+    throw AppError.denied('analytics:read', `${actor.role} sees only their own numbers: ownerId must be their own user id`);
+  }
+  return ownerId ?? scope.ownerId;
+}
+
 export function createAnalyticsService(db: Database, options: { now?: () => Date } = {}) {
   const now = options.now ?? (() => new Date());
 
@@ -102,10 +110,7 @@ export function createAnalyticsService(db: Database, options: { now?: () => Date
       const period = q.dateRange ? await placed(actor, q.dateRange) : defaultRange(now(), 30, await timeZoneOf(actor.tenantId));
       const previous = previousOf(period);
       const groups = new Set<MetricGroup>(q.groups ?? ['pipeline', 'conversion', 'velocity', 'activity', 'response_time', 'sentiment']);
-      if (q.ownerId && scope.kind === 'own' && q.ownerId !== actor.userId) {
-        throw AppError.denied('analytics:read', `${actor.role} sees only their own numbers: ownerId must be their own user id`);
-      }
-      const ownerId = q.ownerId ?? scope.ownerId;
+      const ownerId = ownerOf(actor, scope, q.ownerId);
       const p = { start: period.start, end: period.end, prevStart: previous.start, ownerId };
       const rawMetrics = await raw(actor.tenantId, p, groups);
       if (q.ownerId && !rawMetrics.users?.some((u) => u.user_id === q.ownerId)) throw AppError.notFound('User', q.ownerId);
@@ -114,13 +119,14 @@ export function createAnalyticsService(db: Database, options: { now?: () => Date
     },
 
     /** Contacts, conversions and touches per source, campaign and owner for contacts created in the range. */
-    async segments(actor: Actor, range: unknown, segment?: string): Promise<SegmentRow[]> {
+    async segments(actor: Actor, range: unknown, segment?: string, options: { ownerId?: string } = {}): Promise<SegmentRow[]> {
       const r = await placed(actor, parseOrThrow(DateRange, range));
-      const scope = analyticsScope(actor);
+      const ownerId = ownerOf(actor, analyticsScope(actor), options.ownerId && parseOrThrow(MetricsQuery.shape.ownerId, options.ownerId, 'ownerId'));
       const [[...users], rows] = await read(actor.tenantId, [
         { sql: 'SELECT id::text AS id, name FROM users' },
-        segmentSql({ start: r.start, end: r.end, prevStart: r.start, ownerId: scope.ownerId, segment: parseSegment(segment) }),
+        segmentSql({ start: r.start, end: r.end, prevStart: r.start, ownerId, segment: parseSegment(segment) }),
       ]);
+      if (options.ownerId && !users.some((u) => u.id === options.ownerId)) throw AppError.notFound('User', options.ownerId);
       const names = new Map(users.map((u) => [u.id as string, u.name as string]));
       return rows.map((row) => ({
         dim: row.dim as SegmentRow['dim'],

@@ -88,6 +88,14 @@ describe.each(testDbKinds())('GraphQL /graphql on %s', (kind) => {
     expect(analytics.body.data!.analytics.metrics.length).toBeGreaterThan(0);
     expect(analytics.body.data!.analytics.metrics.every((m: { group: string }) => m.group === 'pipeline')).toBe(true);
     expect(analytics.body.data!.analytics.groups[0].dimension).toBe('SOURCE');
+    // ownerId: one user's numbers; a rep may name only themself; not a UUID is named
+    const q = `query($o: ID) { analytics(dateRange: { start: "2026-01-01T00:00:00Z", end: "2026-03-01T00:00:00Z" }, metrics: [ACTIVITY], groupBy: [OWNER], ownerId: $o) { scope groups { rows } } }`;
+    const ofRep = await gql('manager', q, { o: h.a.rep.userId });
+    expect(ofRep.body.errors).toBeUndefined();
+    expect(ofRep.body.data!.analytics.scope).toBe('OWNER');
+    expect((await gql('rep', q, { o: h.a.rep.userId })).body.data!.analytics.scope).toBe('OWN');
+    expect((await gql('rep', q, { o: h.a.otherRep.userId })).body.errors![0].extensions.code).toBe('PERMISSION_DENIED');
+    expect((await gql('manager', q, { o: 'me' })).body.errors![0].extensions.code).toBe('VALIDATION_FAILED');
   });
 
   it('creates and executes workflows and lists their executions', async () => {

@@ -95,9 +95,10 @@ export function createResolvers(core: CrmCore) {
       contact: (_: unknown, args: Args, { actor }: GraphqlContext) => core.contacts.get(actor, String(args.id)),
       async analytics(_: unknown, args: Args, { actor }: GraphqlContext) {
         const dateRange = args.dateRange as { start: Date; end: Date };
-        const metrics = await core.analytics.metrics(actor, { dateRange, groups: (args.metrics as string[]).map(lower) as never });
+        const ownerId = (args.ownerId as string | null | undefined) ?? undefined;
+        const metrics = await core.analytics.metrics(actor, { dateRange, groups: (args.metrics as string[]).map(lower) as never, ownerId });
         const dims = ((args.groupBy as string[] | null) ?? []).map(lower);
-        const rows = dims.length ? await core.analytics.segments(actor, dateRange) : [];
+        const rows = dims.length ? await core.analytics.segments(actor, dateRange, undefined, { ownerId }) : [];
         return { dateRange: metrics.period, previousPeriod: metrics.previous, scope: metrics.scope.toUpperCase(), metrics: metrics.metrics, groups: dims.map((d) => ({ dimension: d.toUpperCase(), rows: rows.filter((r) => r.dim === d) })) };
       },
       async workflowExecutions(_: unknown, args: Args, { actor }: GraphqlContext) {

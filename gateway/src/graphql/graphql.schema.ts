@@ -13,7 +13,7 @@ export const GRAPHQL_SDL = /* GraphQL */ `
     contacts(first: Int = 20, after: String, filter: ContactFilter, sort: ContactSort): ContactConnection!
     contact(id: ID!): Contact
     "Pipeline, conversion, velocity, activity, response-time and sentiment metrics; groupBy adds per-segment rows."
-    analytics(dateRange: DateRangeInput!, metrics: [MetricType!]!, groupBy: [GroupByDimension!]): AnalyticsResult!
+    analytics(dateRange: DateRangeInput!, metrics: [MetricType!]!, groupBy: [GroupByDimension!], "One user's contacts and interactions (a sales rep: only their own id)." ownerId: ID): AnalyticsResult!
     "Executions of a workflow, newest first; limit at most 100."
     workflowExecutions(workflowId: ID!, status: ExecutionStatus, limit: Int = 50): [WorkflowExecution!]!
     workflow(id: ID!): Workflow
