@@ -24,6 +24,9 @@ export async function loadQuestionSets(): Promise<Record<string, RetrievalQuesti
     // before their first evaluation; odd ids are a tuning part for later sessions, even ids a test part
     'fresh4/tune': rep.filter((q) => q.id.startsWith('n') && q.split === 'tune'),
     'holdout4/test': rep.filter((q) => q.id.startsWith('n') && q.split === 'test'),
+    // p001–p050: hold-out 5, written 2026-12-01 by an author who read only the documents (not the
+    // ranking code, lexicon, other questions or any result), committed before its first evaluation
+    'holdout5/test': rep.filter((q) => q.id.startsWith('p')),
   };
 }
 
