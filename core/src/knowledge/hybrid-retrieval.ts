@@ -16,7 +16,6 @@ import { type RecordIntent, recordIntent, relativeTimeWindowDays, withoutRelativ
 import type { RemoteRanker } from './remote-ranker.ts';
 import { rerank, type RerankerModel } from './reranker.ts';
 import { RERANKER_MODEL, RERANKER_WINS_ON_TUNING } from './reranker-weights.ts';
-import { checkableWords, correctQuery } from './spelling-correction.ts';
 import { withSpellingVariants } from './spelling-variants.ts';
 import { querySynonyms } from './synonyms.ts';
 import type { TenantEmbedders } from './tenant-embedder.ts';
@@ -49,12 +48,6 @@ export interface RetrievalOptions {
   onePerSection?: boolean;
   /** Full-text search also looks for the British/American spelling of query words (default true). */
   spellingVariants?: boolean;
-  /**
-   * Misspelt query words (neither a dictionary word nor in the tenant's index) are replaced by the
-   * one-edit spelling the tenant's passages use most, for every retriever (spelling-correction.ts;
-   * default true).
-   */
-  spellingCorrection?: boolean;
   /**
    * Full-text search also looks for WordNet synonyms of the query's words (synonyms.ts): `perWord`
    * synonyms of each word's most frequent sense, a passage matching one counting `weight` × its IDF
@@ -215,14 +208,12 @@ export async function hybridSearch(deps: HybridSearchDeps, req: HybridSearchRequ
     : { documentLead: deps.options?.documentLead ?? DEFAULT_DOCUMENT_LEAD, interactionLead: 0 };
   const days = intent?.reason === 'time' && deps.options?.timeWindow !== false ? relativeTimeWindowDays(req.query) : null;
   const since = days ? new Date(Date.now() - days * 86_400_000) : null;
-  // the window is a filter now: search for the rest of the question ("voicemails left in the past week" → "voicemails left")
-  const typed = since ? withoutRelativeTime(req.query) : req.query;
-  const query =
-    deps.options?.spellingCorrection !== false && checkableWords(typed).length
-      ? await deps.db.withTenant(req.tenantId, (em) => correctQuery(em, req.tenantId, typed))
-      : typed;
-  const found = await hybridSearchWith(deps, { ...req, query }, intent, leads, since);
-  return { ...found, query: req.query };
+  if (since) {
+    // the window is a filter now: search for the rest of the question ("voicemails left in the past week" → "voicemails left")
+    const found = await hybridSearchWith(deps, { ...req, query: withoutRelativeTime(req.query) }, intent, leads, since);
+    return { ...found, query: req.query };
+  }
+  return hybridSearchWith(deps, req, intent, leads, since);
 }
 
 async function hybridSearchWith(

@@ -33,8 +33,3 @@ export function withSpellingVariants(query: string): string {
   const extra = spellingVariantsOf(query);
   return extra.length ? `${query} ${extra.join(' ')}` : query;
 }
-
-/** True when `word` (lower case) is one spelling of a British/American pair: a real word, never a typo. */
-export function hasSpellingVariant(word: string): boolean {
-  return spellingVariants().has(word);
-}

@@ -158,24 +158,6 @@ export function synonymsOf(word: string, max = 3): string[] {
   return found.slice(0, max);
 }
 
-/**
- * True when WordNet knows `word` (lower case) or one of its inflections as a lemma; unknown when the
- * package is missing (then false: callers treat the word as possibly misspelt).
- */
-export function isDictionaryWord(word: string): boolean {
-  const w = wordNet();
-  if (!w) return false;
-  const key = word.toLowerCase();
-  const hit = dictionaryCache.get(key);
-  if (hit !== undefined) return hit;
-  const known = lemmas(w, key).length > 0;
-  if (dictionaryCache.size > 20_000) dictionaryCache.clear();
-  dictionaryCache.set(key, known);
-  return known;
-}
-
-const dictionaryCache = new Map<string, boolean>();
-
 /** Synonyms of the query's words that the query does not already contain (each once). */
 export function querySynonyms(query: string, perWord = 2): string[] {
   const words = new Set(query.toLowerCase().match(/\p{L}+/gu) ?? []);
