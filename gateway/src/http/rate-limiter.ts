@@ -21,6 +21,11 @@ export interface RateLimiter {
   hit(key: string): RateLimitHit | Promise<RateLimitHit>;
 }
 
+/** In memory: always synchronous. */
+export interface MemoryRateLimiter extends RateLimiter {
+  hit(key: string): RateLimitHit;
+}
+
 interface Window {
   count: number;
   /** When the window started (ms since the epoch). */
@@ -32,7 +37,7 @@ interface Window {
  * per limiter). A key whose window restarts is re-inserted, so insertion order is window-start
  * order: when the map is full, windows that have ended are dropped first, then the oldest.
  */
-export function memoryRateLimiter(max: number, windowMs: number, maxKeys = 5000, now: () => number = Date.now): RateLimiter {
+export function memoryRateLimiter(max: number, windowMs: number, maxKeys = 5000, now: () => number = Date.now): MemoryRateLimiter {
   if (!Number.isInteger(max) || max < 0) throw new Error(`rate limit max must be a whole number ≥ 0; got ${max}`);
   if (!Number.isFinite(windowMs) || windowMs <= 0) throw new Error(`rate limit window must be > 0 ms; got ${windowMs}`);
   const windows = new Map<string, Window>();

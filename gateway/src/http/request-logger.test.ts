@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@crm/core';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lazyChildLoggerFactory } from './request-logger.ts';
 
 /** A pino logger at `level` writing its lines into an array, and how many children were made. */
@@ -14,16 +14,11 @@ function capture(level: string) {
     },
   });
   const logger = createLogger({ level, destination: stream });
-  let children = 0;
-  const child = logger.child.bind(logger);
-  (logger as unknown as { child: typeof child }).child = (...args: Parameters<typeof child>) => {
-    children++;
-    return child(...args);
-  };
-  return { logger, lines, children: () => children };
+  const child = vi.spyOn(logger, 'child');
+  return { logger, lines, children: () => child.mock.calls.length };
 }
 
-async function serve(logger: FastifyBaseLogger, level?: string) {
+async function serve(logger: FastifyBaseLogger) {
   const app = Fastify({ loggerInstance: logger, childLoggerFactory: lazyChildLoggerFactory, genReqId: () => 'req-42' });
   app.get('/quiet', async () => ({ ok: true }));
   app.get('/loud', async (req) => {
@@ -31,7 +26,7 @@ async function serve(logger: FastifyBaseLogger, level?: string) {
     req.log.debug('not at this level');
     return { ok: true };
   });
-  app.get('/own-level', { logLevel: level ?? 'error' }, async (req) => {
+  app.get('/own-level', { logLevel: 'error' }, async (req) => {
     req.log.warn('below the route level');
     return { ok: true };
   });
