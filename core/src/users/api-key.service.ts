@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { authorize } from '../auth/rbac.ts';
 import { writeAudit } from '../audit/audit.service.ts';
@@ -13,7 +13,7 @@ import type { Actor } from './user.schema.ts';
 
 /** Keys are stored as SHA-256 digests: they are 192-bit random, so a slow hash would add nothing. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex'); // one-shot: no Hash object per request
 }
 
 export function newApiKey(): string {

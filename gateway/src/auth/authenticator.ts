@@ -71,8 +71,10 @@ export function createAuthenticator(core: CrmCore, tokens: TokenService, options
 const QUERY_CREDENTIALS = ['access_token', 'token', 'id_token', 'refresh_token', 'api_key', 'apikey', 'apiKey', 'jwt', 'bearer', 'auth'];
 
 export function assertNoQueryCredential(req: FastifyRequest): void {
+  const at = req.url.indexOf('?');
+  if (at < 0) return; // no query string, no credential in it (and no parse per request)
   const q = req.query as Record<string, unknown> | undefined;
-  const raw = req.url.includes('?') ? new URLSearchParams(req.url.slice(req.url.indexOf('?') + 1)) : undefined;
+  const raw = new URLSearchParams(req.url.slice(at + 1));
   const found = QUERY_CREDENTIALS.find((name) => (q && q[name] !== undefined) || raw?.has(name));
   if (found) {
     throw new AppError('UNAUTHENTICATED', 'Credentials are never accepted in the URL: send "Authorization: Bearer <token>" instead', {

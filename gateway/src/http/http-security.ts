@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import { AppError, type Actor } from '@crm/core';
@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fast
 import { Redis } from 'ioredis';
 import { bearerToken } from './api-key.auth.ts';
 import { LOOPBACK_HOSTS, type HttpSecurityOptions } from './http.config.ts';
+import { lazyChildLoggerFactory } from './request-logger.ts';
+import { memoryRateLimiter, type RateLimitHit, type RateLimiter } from './rate-limiter.ts';
 
 /** The fixed keys `crm seed --demo` prints: anyone can read them in the README. */
 export const DEMO_KEY_PREFIX = 'crm_demo_';
@@ -29,14 +31,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /**
  * Fastify server options that belong to the same layer: the caller's `X-Request-Id` (when it is
  * a sane token) becomes the request id used in logs, error envelopes and MCP tool errors;
- * anything else gets a fresh UUID.
+ * anything else gets a fresh UUID. `req.log` becomes a pino child only when something logs
+ * through it (request-logger.ts).
  */
 export function httpServerOptions(
   options: Pick<HttpSecurityOptions, 'bodyLimit'> & Partial<Pick<HttpSecurityOptions, 'trustProxy'>>,
-): Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'bodyLimit' | 'trustProxy' | 'rewriteUrl' | 'return503OnClosing'> {
+): Pick<FastifyServerOptions, 'genReqId' | 'requestIdHeader' | 'bodyLimit' | 'trustProxy' | 'rewriteUrl' | 'return503OnClosing' | 'childLoggerFactory'> {
   return {
     // requests arriving while the server stops get the error envelope with Retry-After instead (shed-while-closing.ts)
     return503OnClosing: false,
+    childLoggerFactory: lazyChildLoggerFactory,
     rewriteUrl: apiWithoutTrailingSlash,
     requestIdHeader: false,
     bodyLimit: options.bodyLimit,
@@ -142,27 +146,26 @@ export async function registerHttpSecurity(
       redis.disconnect();
     });
   }
-  // global: false — the two limiters below are applied by our own hooks, after authentication
+  // global: false — the limiters are applied by our own hooks, after authentication (and the
+  // plugin's createRateLimit serves other routes' own limits, OAuth client registration)
   await fastify.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: 'crm-rate-' } : {}), skipOnError: true });
-  const window = { timeWindow: options.rateLimit.windowMs };
-  const keyOf = (req: FastifyRequest) => {
-    const token = bearerToken(req);
-    return token ? `key:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` : `ip:${req.ip}`;
-  };
-  const perKey = fastify.createRateLimit({ ...window, max: options.rateLimit.perKey, keyGenerator: keyOf });
-  const perTenant = fastify.createRateLimit({ ...window, max: options.rateLimit.perTenant, keyGenerator: (req) => `tenant:${req.actor?.tenantId}` });
-
-  const enforce = async (limiter: typeof perKey, req: FastifyRequest, what: string) => {
-    const r = await limiter(req);
-    if (r.isAllowed || !r.isExceeded) return;
-    const retryAfter = Math.max(1, r.ttlInSeconds);
-    throw new AppError('RATE_LIMIT_EXCEEDED', `Too many requests ${what}: at most ${r.max} per ${Math.round(r.timeWindow / 1000)} s; retry in ${retryAfter} s`, { retryAfter });
+  const limiter = (max: number): RateLimiter => (redis ? pluginRateLimiter(fastify, max, options.rateLimit.windowMs) : memoryRateLimiter(max, options.rateLimit.windowMs));
+  const perKey = limiter(options.rateLimit.perKey);
+  const perTenant = limiter(options.rateLimit.perTenant);
+  /** The per-key limit's key: a hash of the credential (never the credential itself), or the client address. */
+  const keyOf = (token: string | undefined, req: FastifyRequest) => (token ? `key:${hash('sha256', token, 'hex').slice(0, 32)}` : `ip:${req.ip}`);
+  const refusal = (limit: RateLimiter, r: RateLimitHit, what: string) =>
+    new AppError('RATE_LIMIT_EXCEEDED', `Too many requests ${what}: at most ${limit.max} per ${Math.round(limit.windowMs / 1000)} s; retry in ${r.retryAfter} s`, { retryAfter: r.retryAfter });
+  const enforce = async (limit: RateLimiter, key: string, what: string) => {
+    const r = await limit.hit(key);
+    if (r.exceeded) throw refusal(limit, r, what);
   };
 
   fastify.decorate('chargeRateLimit', async (req: FastifyRequest, extra: number) => {
+    const key = keyOf(bearerToken(req), req);
     for (let i = 0; i < extra; i++) {
-      await enforce(perKey, req, 'for this API key');
-      if (req.actor) await enforce(perTenant, req, 'for this tenant');
+      await enforce(perKey, key, 'for this API key');
+      if (req.actor) await enforce(perTenant, `tenant:${req.actor.tenantId}`, 'for this tenant');
     }
   });
 
@@ -177,34 +180,70 @@ export async function registerHttpSecurity(
     route.bodyLimit ??= options.bodyLimit;
   });
 
-  fastify.addHook('onRequest', async (req, reply) => {
+  /** Counts `key` against `limit`, then `next()`, or `done(refusal)`; synchronous unless the counts are in Redis. */
+  const counted = (limit: RateLimiter, key: string, what: string, next: () => void, done: (err?: Error) => void) => {
+    const r = limit.hit(key);
+    if (!(r instanceof Promise)) return r.exceeded ? done(refusal(limit, r, what)) : next();
+    r.then((hit) => (hit.exceeded ? done(refusal(limit, hit, what)) : next()), done);
+  };
+
+  // callback-style (the checks and the in-memory counters are synchronous; only a credential lookup may wait)
+  fastify.addHook('onRequest', (req, reply, done) => {
     // raw, so hijacked replies (MCP streams) carry it too; and visible to the MCP transport
     reply.raw.setHeader('x-request-id', req.id);
     req.raw.headers['x-request-id'] = req.id;
 
     if (!allowedHost(req.headers.host)) {
-      throw new AppError('PERMISSION_DENIED', 'Host not allowed: add it to CRM_ALLOWED_HOSTS if this server should answer to it', { details: [{ path: 'headers.host', reason: 'not in the allow-list' }] });
+      return done(new AppError('PERMISSION_DENIED', 'Host not allowed: add it to CRM_ALLOWED_HOSTS if this server should answer to it', { details: [{ path: 'headers.host', reason: 'not in the allow-list' }] }));
     }
     const origin = req.headers.origin;
     const self = origin !== undefined && options.selfOrigin?.(req, origin.toLowerCase()) === true;
     if (origin !== undefined && !self && !originAllowed(origin, options.allowedOrigins) && !corsAllowed(origin, options.corsOrigins)) {
-      throw new AppError('PERMISSION_DENIED', 'Origin not allowed: add it to CRM_ALLOWED_ORIGINS to call this server from that web page', { details: [{ path: 'headers.origin', reason: 'not in the allow-list' }] });
+      return done(new AppError('PERMISSION_DENIED', 'Origin not allowed: add it to CRM_ALLOWED_ORIGINS to call this server from that web page', { details: [{ path: 'headers.origin', reason: 'not in the allow-list' }] }));
     }
 
     const token = bearerToken(req);
     const challenge = () => options.challenge?.(req) ?? 'Bearer realm="agentic-crm"';
     if (token?.startsWith(DEMO_KEY_PREFIX) && !listeningOnLoopback()) {
       void reply.header('www-authenticate', challenge());
-      throw new AppError('UNAUTHENTICATED', 'Demo API keys work only while the server listens on a loopback address; create a real key with "npx crm apikey create"');
+      return done(new AppError('UNAUTHENTICATED', 'Demo API keys work only while the server listens on a loopback address; create a real key with "npx crm apikey create"'));
     }
-    await enforce(perKey, req, 'for this API key');
-    if (!token) return;
-    try {
-      req.actor = await options.authenticate(token, req);
-    } catch (err) {
-      void reply.header('www-authenticate', challenge());
-      throw err;
-    }
-    await enforce(perTenant, req, 'for this tenant');
+    counted(perKey, keyOf(token, req), 'for this API key', () => {
+      if (!token) return done();
+      let pending: Promise<Actor>;
+      try {
+        pending = options.authenticate(token, req);
+      } catch (err) {
+        void reply.header('www-authenticate', challenge());
+        return done(err as Error);
+      }
+      pending.then(
+        (actor) => {
+          req.actor = actor;
+          counted(perTenant, `tenant:${actor.tenantId}`, 'for this tenant', done, done);
+        },
+        (err: Error) => {
+          void reply.header('www-authenticate', challenge());
+          done(err);
+        },
+      );
+    }, done);
   });
+}
+
+/** A limiter over @fastify/rate-limit's store (Redis: the counts are shared by every replica; on a Redis error the request passes). */
+function pluginRateLimiter(fastify: FastifyInstance, max: number, windowMs: number): RateLimiter {
+  const keys = new WeakMap<FastifyRequest, string>();
+  const limit = fastify.createRateLimit({ timeWindow: windowMs, max, keyGenerator: (req) => keys.get(req)! });
+  return {
+    max,
+    windowMs,
+    async hit(key) {
+      // the plugin reads the key from a request: a stand-in carrying only what it looks at
+      const req = { routeOptions: { config: {} } } as unknown as FastifyRequest;
+      keys.set(req, key);
+      const r = await limit(req);
+      return { exceeded: !r.isAllowed && r.isExceeded, retryAfter: r.isAllowed ? 0 : Math.max(1, r.ttlInSeconds) };
+    },
+  };
 }
