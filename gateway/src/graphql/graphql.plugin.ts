@@ -6,7 +6,7 @@ import mercurius from 'mercurius';
 import type { WebSocketServer } from '../ws/websocket.plugin.ts';
 import { createContactLoaders } from './graphql.loaders.ts';
 import { createGraphqlSubscriptions, type GraphqlSubscriptionDeps } from './graphql.subscriptions.ts';
-import { STATUS_BY_CODE } from '../http/error-envelope.ts';
+import { publicMessage, STATUS_BY_CODE } from '../http/error-envelope.ts';
 import { assertQueryCost, assertQueryDepth } from './graphql.limits.ts';
 import { createResolvers, type GraphqlContext } from './graphql.resolvers.ts';
 import { GRAPHQL_SDL } from './graphql.schema.ts';
@@ -24,13 +24,6 @@ interface PublicError {
 
 /** By name: graphql ships CJS and ESM builds, and mercurius (CJS) and we (ESM) may hold different classes. */
 const isGraphqlError = (e: unknown): e is GraphQLError => e instanceof Error && e.name === 'GraphQLError';
-
-function publicMessage(code: ErrorCode): string {
-  if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';
-  if (code === 'AI_SERVICE_UNAVAILABLE') return 'The AI service is temporarily unavailable.';
-  if (code === 'SERVICE_UNAVAILABLE') return 'The server is shutting down. Please retry shortly.';
-  return 'Internal error. The request was logged with its trace id.';
-}
 
 /**
  * One GraphQL error → the REST codes in `extensions` (code, details). GraphQL's own parse and

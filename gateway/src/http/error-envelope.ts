@@ -120,7 +120,8 @@ function locateIssues(message: string, details: unknown, req: FastifyRequest): {
   return { message: text, details: located };
 }
 
-function publicMessage(code: ErrorCode): string {
+/** What a client is told for a 5xx code (no internals); REST and GraphQL say the same. */
+export function publicMessage(code: ErrorCode): string {
   if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';
   if (code === 'AI_SERVICE_UNAVAILABLE') return 'The AI service is temporarily unavailable.';
   if (code === 'SERVICE_UNAVAILABLE') return 'The server is shutting down. Please retry shortly.';
