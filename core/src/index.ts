@@ -82,7 +82,7 @@ export { createMailboxTransport, createSmtpTransport, listMailbox, getMailboxMes
 export type { MailTransport, MailboxMessage } from './mail/mail.transport.ts';
 // Insights and analytics (core/src/insights, core/src/analytics, core/src/sentiment).
 export { defaultRange } from './analytics/analytics.service.ts';
-export { Metric, DateRange, METRIC_GROUPS, periodEndingAt } from './analytics/analytics.schema.ts';
+export { Metric, DateRange, METRIC_GROUPS, MetricsQuery, periodEndingAt } from './analytics/analytics.schema.ts';
 export { analyticsScope } from './analytics/analytics.scope.ts';
 export { analyticsStatements } from './analytics/analytics.sql.ts';
 // BigQuery export of analytics facts (optional; the client loads only when BIGQUERY_DATASET is set)

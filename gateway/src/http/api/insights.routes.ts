@@ -11,6 +11,7 @@ import {
   GenerateInsightsInput,
   GenerateInsightsOutput,
   METRIC_GROUPS,
+  MetricsQuery,
   ReportDefinition,
   StoredReportScheduleSchema,
   UpdateReportScheduleInput,
@@ -85,7 +86,7 @@ export const insightRoutes: FastifyPluginAsync<{ core: CrmCore; reportDelivery?:
       tags: ['analytics'],
       summary: 'Pipeline, conversion, velocity, activity, response time and sentiment with period-over-period change',
       querystring: z
-        .object({ ...RangeQuery, groups: z.string().optional().describe(`comma-separated: ${METRIC_GROUPS.join(', ')}`), ownerId: z.uuid('must be a user id (UUID)').optional().describe("only this user's contacts and interactions (a sales rep: their own id only)") })
+        .object({ ...RangeQuery, groups: z.string().optional().describe(`comma-separated: ${METRIC_GROUPS.join(', ')}`), ownerId: MetricsQuery.shape.ownerId })
         .strict(),
       response: withErrors({ 200: AnyObject }),
     },
