@@ -8,16 +8,34 @@ import type { Command } from './command.types.ts';
 
 /**
  * An unknown --user with the way out: the server keeps running (a client would show it only as
- * disconnected) and answers every request with this.
+ * disconnected) and answers every request with this. A database without any tenant is named with
+ * where it is: an MCP client that does not pass CRM_DATA_DIR or DATABASE_URL to the server opens
+ * the default data folder, not the one `crm start` was run with.
  */
-function withFix(err: unknown, values: { user?: unknown; tenant?: unknown }): unknown {
+function withFix(err: unknown, values: { user?: unknown; tenant?: unknown }, empty?: { where: string }): unknown {
   if (!(err instanceof AppError) || err.code !== 'UNAUTHENTICATED' || typeof values.user !== 'string') return err;
+  if (empty) {
+    return new AppError(
+      'UNAUTHENTICATED',
+      `No user ${values.user}: the database this server opened (${empty.where}) has no tenants yet. ` +
+        'Run `npx crm start` once to load the demo tenant, or `npx crm tenant create`; ' +
+        'if your data is elsewhere, pass CRM_DATA_DIR (or DATABASE_URL) in the env of this MCP server\'s client configuration',
+    );
+  }
   const tenant = typeof values.tenant === 'string' ? ` --tenant ${values.tenant}` : '';
   const where = err.message.startsWith('No user') && !tenant ? ' in any tenant of this database' : '';
   return new AppError(
     'UNAUTHENTICATED',
     `${err.message}${where}; list the users with \`npx crm user list${tenant}\` and start this server with one of their emails (--user EMAIL)`,
   );
+}
+
+/** Where an empty database is, when it has no tenant (for withFix); undefined when it has one or cannot tell. */
+async function emptyDatabase(booted: Awaited<ReturnType<typeof bootCore>>): Promise<{ where: string } | undefined> {
+  const tenants = await booted.core.directory.countTenants().catch(() => 1);
+  if (tenants > 0) return undefined;
+  const { database } = booted.config;
+  return { where: database.url ? 'the PostgreSQL server of DATABASE_URL' : `embedded, in ${database.dataDir}` };
 }
 
 /**
@@ -41,7 +59,11 @@ export const mcpCommand: Command = {
     let booting: ReturnType<typeof bootCore> | undefined;
     // the runtime (and with it the ORM) loads only then
     const boot = () => (booting ??= import('../runtime/boot.ts').then((m) => m.bootCore(logger)));
-    const ready = () => boot().then(async (booted) => ({ core: booted.core, actor: await resolveCliActor(booted.core, values).catch((err) => Promise.reject(withFix(err, values))) }));
+    const ready = () =>
+      boot().then(async (booted) => ({
+        core: booted.core,
+        actor: await resolveCliActor(booted.core, values).catch(async (err) => Promise.reject(withFix(err, values, await emptyDatabase(booted)))),
+      }));
     let running: Awaited<ReturnType<typeof runStdioServer>>;
     try {
       running = await runStdioServer({ server: name, core: ready, logger });

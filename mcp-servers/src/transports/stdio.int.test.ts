@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CRM_BIN, REPO_ROOT, connectStdio, inspectorCli, seededDataDir, startCrm } from '../testing/cli.ts';
@@ -118,6 +120,23 @@ describe('crm mcp over stdio', () => {
       await refused.client.close();
     }
   }, 240_000);
+
+  it('says which database it opened when that database has no tenants (a client that does not pass CRM_DATA_DIR)', async () => {
+    // exploratory QA with the MCP Inspector CLI: it passes only a few variables of its own
+    // environment to the server, so a shell's CRM_DATA_DIR did not reach `crm mcp`, which opened the
+    // default data folder, empty, and said "No user … list the users with `npx crm user list`"
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'crm-empty-'));
+    const refused = await connectStdio(empty, ['crm', '--user', REP]);
+    try {
+      const error = failed((await refused.client.callTool({ name: 'search_contacts', arguments: { limit: 1 } })) as CallToolResult);
+      expect(error.code).toBe('UNAUTHENTICATED');
+      expect(error.message).toContain(`No user ${REP}: the database this server opened (embedded, in ${fs.realpathSync(empty)}) has no tenants yet`);
+      expect(error.message).toMatch(/npx crm start.*pass CRM_DATA_DIR \(or DATABASE_URL\) in the env of this MCP server's client configuration/);
+    } finally {
+      await refused.client.close();
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('answers a line that is not JSON-RPC with a JSON-RPC error and keeps serving the next lines', async () => {
     const proc = spawn(process.execPath, [CRM_BIN, 'mcp', 'crm', '--user', MANAGER], {
