@@ -36,6 +36,41 @@ describe('inferColumn', () => {
     }
   });
 
+  it('reads a conventional "none" code at an extreme of a numeric column as missing (UCI bank marketing pdays)', () => {
+    // bank-full.csv: pdays = -1 "not previously contacted" in ~82% of rows, else days since the last contact
+    const pdays = Array.from({ length: 200 }, (_, i) => (i % 5 === 0 ? String(1 + ((i * 37) % 300)) : '-1'));
+    pdays[3] = '';
+    const col = inferColumn('pdays', pdays);
+    expect(col.schema).toEqual({ name: 'pdays', type: 'numeric', missingCode: -1 });
+    expect(col.codedMissing).toBe(159);
+    expect(col.missing).toBe(160);
+    expect(col.note).toBeUndefined(); // codes are not "values that are not numbers"
+    const values = col.values as Float64Array;
+    expect(values[1]).toBeNaN();
+    expect(values[0]).toBe(1);
+    // a stored model reads a new record's code as missing too, and other numbers as numbers
+    expect(parseCell('-1', col.schema)).toBeNull();
+    expect(parseCell('12', col.schema)).toBe(12);
+    // bank-additional-full.csv codes the same as 999, far above every real value (0–27)
+    const newer = inferColumn('pdays', Array.from({ length: 100 }, (_, i) => (i % 10 === 0 ? String(i % 27) : '999')));
+    expect(newer.schema.missingCode).toBe(999);
+    expect(newer.codedMissing).toBe(90);
+  });
+
+  it('keeps values that only look like codes as numbers', () => {
+    const none = (cells: string[]) => inferColumn('x', cells).schema.missingCode;
+    // -1 is one of several negative values (an overdraft balance)
+    expect(none(Array.from({ length: 100 }, (_, i) => String(i % 4 === 0 ? -1 : i % 4 === 1 ? -250 : i * 10)))).toBeUndefined();
+    // 99 next to values just below it (an age or a percentage)
+    expect(none(Array.from({ length: 100 }, (_, i) => String(i % 10 === 0 ? 99 : 18 + (i % 80))))).toBeUndefined();
+    // too rare to be a convention of this file (under 1% and 5 cells)
+    expect(none(Array.from({ length: 1000 }, (_, i) => String(i < 4 ? -1 : i % 50)))).toBeUndefined();
+    // a code beside a single other value is a two-valued column, not a number with a code
+    expect(none(Array.from({ length: 100 }, (_, i) => String(i % 2 ? -1 : 3)))).toBeUndefined();
+    // an ordinary count whose minimum is 0
+    expect(none(Array.from({ length: 100 }, (_, i) => String(i % 3 ? 0 : i)))).toBeUndefined();
+  });
+
   it('reads export placeholders for "nothing chosen" as missing and counts them (QA round 4)', () => {
     // X Education's unfilled dropdowns say "Select"; Zoho writes -None-, Salesforce --None--
     const spec = inferColumn('Specialization', ['Finance', 'Select', '', 'Marketing', 'select', '-None-', '--None--', 'Finance']);

@@ -18,6 +18,11 @@ export interface CsvColumnSchema {
   name: string;
   type: DataType;
   dateFormat?: DateFormat;
+  /**
+   * Numbers only: a code that stands for "none" or "not applicable" rather than an amount (UCI bank
+   * marketing's `pdays` = -1 "never contacted", 999 in its newer release), read as missing.
+   */
+  missingCode?: number;
 }
 
 export type DropReason = 'id' | 'constant' | 'empty';
@@ -31,6 +36,51 @@ export interface TypedColumn {
   note?: string;
   /** Placeholder cells read as missing ("Select", "-None-", "unknown"): the text as written → count. */
   placeholders?: Map<string, number>;
+  /** Numbers only: cells holding the schema's `missingCode`, read as missing. */
+  codedMissing?: number;
+}
+
+/** Conventional codes for "none / not applicable" in numeric exports: a sentinel is one of these, at an extreme. */
+const LOW_CODES = new Set([-1, -9, -99, -999, -9999, -99999]);
+const HIGH_CODES = new Set([99, 999, 9999, 99999, 999999]);
+
+/**
+ * A numeric column's "none" code, if it has one: a conventional code (-1, -9, -99, … or 99, 999,
+ * 9999, …) at one end of the values, frequent (at least 1% of the filled cells and 5 of them) and
+ * apart from every other value — the only negative value among non-negative ones, or more than
+ * twice the largest other value — with at least two other distinct values. Such a code is not an
+ * amount: read as a number, -1 "never contacted" sits next to "contacted 1 day ago" and 999 makes
+ * the column's scale meaningless to a linear model. Read as missing, the encoder's missing
+ * indicator keeps what it says and the other values keep their scale.
+ */
+export function missingCodeOf(values: Float64Array): { code: number; count: number } | null {
+  let present = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (Number.isNaN(v)) continue;
+    present++;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (present < 20) return null;
+  const check = (code: number, apart: (v: number) => boolean) => {
+    let count = 0;
+    const others = new Set<number>();
+    for (const v of values) {
+      if (Number.isNaN(v)) continue;
+      if (v === code) count++;
+      else if (!apart(v)) return null;
+      else if (others.size < 2) others.add(v);
+    }
+    return count >= Math.max(5, 0.01 * present) && others.size >= 2 ? { code, count } : null;
+  };
+  if (LOW_CODES.has(min)) {
+    const found = check(min, (v) => v >= 0);
+    if (found) return found;
+  }
+  if (HIGH_CODES.has(max)) return check(max, (v) => v >= 0 && 2 * v < max);
+  return null;
 }
 
 /** Share of non-missing cells that must parse for a column to be numeric or a date; the rest become missing. */
@@ -96,6 +146,12 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
     column = parseColumn({ name, type: 'boolean' }, cells);
   } else if (parsedNumbers >= PARSE_SHARE * present) {
     column = { schema: { name, type: 'numeric' }, values: numbers, missing: n - parsedNumbers };
+    const coded = missingCodeOf(numbers);
+    if (coded) {
+      for (let i = 0; i < n; i++) if (numbers[i] === coded.code) numbers[i] = Number.NaN;
+      column.schema.missingCode = coded.code;
+      column.codedMissing = coded.count;
+    }
   } else {
     let date = detectDateFormat(sample);
     if (date && (date.format === 'dmy' || date.format === 'mdy') && date.parsed >= PARSE_SHARE * sample.length) {
@@ -110,6 +166,7 @@ export function inferColumn(name: string, cells: readonly string[], dates: DateO
   if (placeholders.size) column.placeholders = placeholders;
   const { schema } = column;
   const unparsed = column.missing - missing;
+  if (column.codedMissing) column.missing += column.codedMissing;
   if (unparsed > 0) column.note = `${unparsed} value(s) that are not ${schema.type === 'date' ? 'dates' : 'numbers'} treated as missing`;
 
   const distinct = countDistinct(column.values);
@@ -227,6 +284,7 @@ export function parseCell(raw: string | null | undefined, schema: CsvColumnSchem
       return raw.trim();
     case 'numeric':
       v = parseNumberCell(raw);
+      if (v === schema.missingCode) return null;
       break;
     case 'boolean':
       v = parseBooleanCell(raw);

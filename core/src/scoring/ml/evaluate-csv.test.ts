@@ -198,6 +198,35 @@ describe('trainCsv and scoring', () => {
     expect(reloaded.scoreRow({}).confidence).toBeLessThan(hot.confidence);
   });
 
+  it('learns from a "none" code as a missing value with its indicator, and scores the code as missing (UCI pdays = -1)', async () => {
+    // contacted before (pdays ≥ 0) converts 40%, the sooner the more; never contacted (-1) 10%
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rows = Array.from({ length: 1200 }, () => {
+      const contacted = rnd() < 0.25;
+      const pdays = contacted ? Math.floor(rnd() * 400) : -1;
+      const p = contacted ? 0.6 - pdays / 1000 : 0.1;
+      return `${pdays},${Math.floor(rnd() * 60) + 18},${rnd() < p ? 'yes' : 'no'}`;
+    });
+    const csv = ['pdays,age,y', ...rows].join('\n');
+    const { trained, report, scoreRow: score } = await trainCsv({ csv, target: 'y', folds: 3 });
+    const coded = rows.filter((r) => r.startsWith('-1,')).length;
+    expect(report.columns.find((c) => c.name === 'pdays')).toMatchObject({ type: 'numeric', role: 'feature', missing: coded });
+    expect(report.notes.find((n) => n.startsWith('"pdays"'))).toMatch(/^"pdays": \d+ "-1" \(\d+% of rows\) read as missing — a code for "none" or "not applicable" \(the only negative value\)/);
+    expect(trained.schema!.find((c) => c.name === 'pdays')).toEqual({ name: 'pdays', type: 'numeric', missingCode: -1 });
+    const never = score({ pdays: '-1', age: '40' });
+    const blank = score({ pdays: '', age: '40' });
+    expect(never.probability).toBe(blank.probability);
+    expect(never.contributions.map((c) => c.contribution)).toEqual(blank.contributions.map((c) => c.contribution));
+    // the explanation shows the cell as written
+    expect(never.contributions.find((c) => c.name === 'pdays')).toMatchObject({ value: '-1' });
+    expect(score({ pdays: '5', age: '40' }).probability).toBeGreaterThan(never.probability);
+    // the stored model keeps the code
+    expect(createScorer(JSON.parse(JSON.stringify(trained))).scoreRow({ pdays: '-1', age: '40' })).toEqual(never);
+    // both models see "contacted before": AUC well above what age alone could give
+    expect(report.auc).toBeGreaterThan(0.7);
+  });
+
   it('refuses a corrupted stored model', () => {
     expect(() => createScorer({ format: 'crm-lead-scoring-model', version: 1 })).toThrow(DatasetError);
   });

@@ -156,6 +156,13 @@ export function prepareCsvTable(table: CsvTable, options: Omit<EvaluateCsvOption
       const described = [...col.placeholders].map(([text, count]) => `${count} "${text}"`).join(', ');
       notes.push(`"${name}": ${described} read as missing (a placeholder for "nothing chosen", like a blank cell).`);
     }
+    if (col.codedMissing && !col.drop) {
+      const code = col.schema.missingCode!;
+      const share = Math.round((100 * col.codedMissing) / cells.length);
+      notes.push(
+        `"${name}": ${col.codedMissing} "${code}" (${share}% of rows) read as missing — a code for "none" or "not applicable" (${code < 0 ? 'the only negative value' : 'far above every other value'}), not an amount; a missing-value indicator keeps what it says.`,
+      );
+    }
     if (col.drop === 'id' && kept.has(name.toLowerCase())) {
       notes.push(`"${name}" looks like an identifier (${col.note}) but is kept as a feature (--keep).`);
       delete col.drop;

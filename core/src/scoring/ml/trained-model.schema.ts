@@ -89,6 +89,7 @@ export const CsvColumnSchemaSchema = z.object({
   name: z.string(),
   type: z.enum(['numeric', 'boolean', 'date', 'categorical']),
   dateFormat: z.enum(['ymd', 'dmy', 'mdy', 'text']).optional(),
+  missingCode: finite.optional(),
 });
 
 export const ColumnReportSchema = z.object({
