@@ -10,7 +10,7 @@ import { InteractionEntity } from '../interactions/interaction.entity.ts';
 import { TenantEntity } from '../tenants/tenant.entity.ts';
 import { UserEntity } from '../users/user.entity.ts';
 import { DEFAULT_DB_TIMEOUTS, type DbTimeouts } from './db.config.ts';
-import { rethrowUnavailable } from './db-errors.ts';
+import { isAcquireTimeout, poolBusy, rethrowUnavailable } from './db-errors.ts';
 import type { EmbeddedPostgres } from './embedded-postgres.ts';
 import { fixedEmbeddedUrl } from './embedded-socket-dir.ts';
 import { watchEmbeddedOwner, type EmbeddedTakeover } from './embedded-takeover.ts';
@@ -273,10 +273,36 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const events = new EventEmitter();
   events.setMaxListeners(100);
 
+  // A request that waited in vain for a connection while every one was checked out is told the
+  // server is busy (pool_busy), not that the database is unavailable (QA round 7: writes refused
+  // under load with "The database is unavailable" while the database sat idle).
+  type TarnPool = { numUsed(): number; numPendingCreates(): number; max: number };
+  const ormPool = (): TarnPool | undefined => {
+    try {
+      return (orm.em.getConnection() as unknown as { getKnex(): { client: { pool?: TarnPool } } }).getKnex().client.pool;
+    } catch {
+      return undefined;
+    }
+  };
+  const ormUnavailable = (err: unknown): never => {
+    const pool = isAcquireTimeout(err) ? ormPool() : undefined;
+    if (pool && pool.numPendingCreates() === 0 && pool.numUsed() >= pool.max) throw poolBusy(err, pool.max, timeouts.retryAfterSeconds);
+    return unavailable(err);
+  };
+  const pgUnavailable =
+    (pool: pg.Pool, max: number) =>
+    (err: unknown): never => {
+      // every client of the pool exists and none is idle: the wait was for one of them to come back
+      if (isAcquireTimeout(err) && pool.totalCount >= max && pool.idleCount === 0) throw poolBusy(err, max, timeouts.retryAfterSeconds);
+      return unavailable(err);
+    };
+  const readerUnavailable = pgUnavailable(reader, config.poolMax);
+  const workerUnavailable = pgUnavailable(worker, 4);
+
   // A checked-out pg client whose socket dies emits 'error'; with no listener that ends the process.
   const onCheckedOutError = (err: Error) => logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost while in use');
-  const checkout = async (pool: pg.Pool) => {
-    const client = await pool.connect().catch(unavailable);
+  const checkout = async (pool: pg.Pool, failed: (err: unknown) => never = unavailable) => {
+    const client = await pool.connect().catch(failed);
     client.on('error', onCheckedOutError);
     const release = client.release.bind(client);
     client.release = (err?: Error | boolean) => {
@@ -315,33 +341,33 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
           );
           return fn(tx as EntityManager);
         })
-        .catch(unavailable),
+        .catch(ormUnavailable),
       );
     },
     async readAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs);
-      const results = (await acrossTakeover(() => reader.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => reader.query(sql).catch(readerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs, false);
-      const results = (await acrossTakeover(() => reader.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => reader.query(sql).catch(readerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async readAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs);
-      const results = (await acrossTakeover(() => worker.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => worker.query(sql).catch(workerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs, false);
-      const results = (await acrossTakeover(() => worker.query(sql).catch(unavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => worker.query(sql).catch(workerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async asWorker(fn) {
-      const client = await acrossTakeover(() => checkout(worker));
+      const client = await acrossTakeover(() => checkout(worker, workerUnavailable));
       let broken: Error | undefined;
       try {
         await client.query('BEGIN');

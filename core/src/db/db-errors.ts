@@ -32,6 +32,25 @@ function looksUnavailable(err: unknown): boolean {
   return false;
 }
 
+/** Waiting for a connection of this process's pool ran out of time (knex/tarn or pg-pool), as opposed to a query or a connect failing. */
+export function isAcquireTimeout(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | undefined;
+  return e?.name === 'KnexTimeoutError' || (typeof e?.message === 'string' && /timeout (acquiring a connection|exceeded when trying to connect)/i.test(e.message));
+}
+
+/**
+ * A pool's connections were all checked out when a request gave up waiting for one: the limit is
+ * this process's pool (DB_POOL_MAX), with long requests or a slow database behind it — not an
+ * unreachable database. Said so, with `details.reason: "pool_busy"` and the pool's size.
+ */
+export function poolBusy(err: unknown, poolMax: number, retryAfterSeconds = 5): AppError {
+  return new AppError(
+    'DATABASE_UNAVAILABLE',
+    `The server is busy: all ${poolMax} of its database connections are in use (long requests or a slow database); retry in ${retryAfterSeconds} s, or raise DB_POOL_MAX`,
+    { retryAfter: retryAfterSeconds, details: { reason: 'pool_busy', poolMax }, cause: err },
+  );
+}
+
 /**
  * The database failure as DATABASE_UNAVAILABLE (503 + Retry-After, MCP isError), or undefined when
  * `err` is something else. Domain errors pass through untouched.

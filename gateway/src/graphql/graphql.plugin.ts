@@ -37,7 +37,7 @@ function toPublic(error: GraphQLError, log: FastifyReply['log']): PublicError {
     const internal = STATUS_BY_CODE[err.code] >= 500;
     if (internal && err.code === 'INTERNAL') log.error({ err }, 'graphql resolver failed');
     return {
-      message: internal ? publicMessage(err.code) : err.message,
+      message: internal ? publicMessage(err.code, err.details) : err.message,
       ...where,
       extensions: { code: err.code, ...(err.details !== undefined ? { details: err.details } : {}), ...(err.retryAfter ? { retryAfter: err.retryAfter } : {}) },
     };

@@ -29,4 +29,18 @@ describe('errorEnvelope', () => {
       { path: 'dateRange.start', reason: 'start must be before end' },
     ]);
   });
+
+  it('tells a busy server (every pooled connection in use) from an unavailable database, without internals', () => {
+    const busy = new AppError('DATABASE_UNAVAILABLE', 'The server is busy: all 10 of its database connections are in use', {
+      retryAfter: 5,
+      details: { reason: 'pool_busy', poolMax: 10 },
+    });
+    const a = errorEnvelope(busy, req(undefined));
+    expect(a.status).toBe(503);
+    expect(a.body.error.message).toBe('The server is busy: all its database connections are in use. Please retry shortly.');
+    expect(a.body.error.details).toEqual({ reason: 'pool_busy', poolMax: 10 });
+    expect(a.body.meta).toEqual({ retryAfter: 5 });
+    const down = errorEnvelope(new AppError('DATABASE_UNAVAILABLE', 'Cannot connect to postgres://secret@db', { retryAfter: 5, details: { reason: 'unreachable' } }), req(undefined));
+    expect(down.body.error.message).toBe('The database is unavailable. Please retry shortly.');
+  });
 });

@@ -44,7 +44,7 @@ export function errorEnvelope(err: FastifyError | Error, req: FastifyRequest): {
   if (isAppError(err)) {
     status = STATUS_BY_CODE[err.code];
     const located = err.code === 'VALIDATION_FAILED' ? locateIssues(err.message, err.details, req) : { message: err.message, details: err.details };
-    body = { error: { code: err.code, message: status >= 500 ? publicMessage(err.code) : located.message, details: located.details, ...base } };
+    body = { error: { code: err.code, message: status >= 500 ? publicMessage(err.code, err.details) : located.message, details: located.details, ...base } };
     if (err.retryAfter) body.meta = { retryAfter: err.retryAfter };
   } else if ((err as FastifyError).validation) {
     status = 400;
@@ -120,8 +120,15 @@ function locateIssues(message: string, details: unknown, req: FastifyRequest): {
   return { message: text, details: located };
 }
 
-/** What a client is told for a 5xx code (no internals); REST and GraphQL say the same. */
-export function publicMessage(code: ErrorCode): string {
+/**
+ * What a client is told for a 5xx code (no internals); REST and GraphQL say the same. A database
+ * pool with every connection in use (`details.reason: "pool_busy"`) is a busy server, not a
+ * database that is down.
+ */
+export function publicMessage(code: ErrorCode, details?: unknown): string {
+  if (code === 'DATABASE_UNAVAILABLE' && (details as { reason?: unknown } | undefined)?.reason === 'pool_busy') {
+    return 'The server is busy: all its database connections are in use. Please retry shortly.';
+  }
   if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';
   if (code === 'AI_SERVICE_UNAVAILABLE') return 'The AI service is temporarily unavailable.';
   if (code === 'SERVICE_UNAVAILABLE') return 'The server is shutting down. Please retry shortly.';

@@ -25,6 +25,8 @@ describe('tool results', () => {
     expect(unexpected.message).not.toMatch(/10\.0\.0\.5|password/);
     const db = toToolError(new AppError('DATABASE_UNAVAILABLE', 'Cannot connect to postgres://secret@db'), silentLogger(), 'get_contact');
     expect(db).toEqual({ code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; try again later' });
+    const busy = toToolError(new AppError('DATABASE_UNAVAILABLE', 'all 10 of its database connections are in use', { retryAfter: 5, details: { reason: 'pool_busy', poolMax: 10 } }), silentLogger(), 'log_interaction');
+    expect(busy).toEqual({ code: 'DATABASE_UNAVAILABLE', message: 'The server is busy: all its database connections are in use; try again shortly', retryAfter: 5 });
     const ai = toToolError(new AppError('AI_SERVICE_UNAVAILABLE', 'Pinecone: 401 Unauthorized for api key pcsk_abc123', { retryAfter: 5 }), silentLogger(), 'search_knowledge');
     expect(ai).toEqual({ code: 'AI_SERVICE_UNAVAILABLE', message: 'The AI service is temporarily unavailable; try again later', retryAfter: 5 });
   });
