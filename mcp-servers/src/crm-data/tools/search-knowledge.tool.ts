@@ -11,6 +11,14 @@ export const searchKnowledgeTool = defineTool(SearchKnowledge, {
   handler: (args, { core, actor }) => core.knowledge.search(actor, args),
   summarize: (r) =>
     r.results.length
-      ? `${r.results.length} passages for "${r.query}"${r.vectorSearch === 'unavailable' ? ' (full-text only)' : ''}: ${r.results.map((x) => x.title).slice(0, 3).join('; ')}`
+      ? `${r.results.length} passages for "${r.query}"${r.vectorSearch === 'unavailable' ? ' (full-text only)' : ''}: ${sources(r.results.map((x) => x.title))}`
       : `No passages found for "${r.query}"`,
 });
+
+/** The first three sources, each once, with how many passages it gave: "Writing a Proposal (3); Follow-up cadence". */
+function sources(titles: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const t of titles) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const named = [...counts].slice(0, 3).map(([t, n]) => (n > 1 ? `${t} (${n})` : t));
+  return counts.size > 3 ? `${named.join('; ')}; …` : named.join('; ');
+}
