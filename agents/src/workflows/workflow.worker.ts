@@ -100,6 +100,9 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
   const graphs = new Map<string, CompiledWorkflow>();
   const active = new Set<Promise<Outcome>>();
   const running = new Set<string>();
+  /** Cut the runs in progress short (stop): each ends at once and goes back to pending for the next worker. */
+  const cutShort = new Set<() => void>();
+  const STOPPING = 'the workflow worker is stopping';
   let stopped = true;
   let scheduleTimer: NodeJS.Timeout | undefined;
   let unsubscribeWake: (() => Promise<void>) | undefined;
@@ -127,6 +130,8 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
     let client: Client | undefined;
     const run: RunContext = { execution: e, actor, client: async () => (client ??= await deps.mcp(actor)) };
     const abort = new AbortController();
+    const cut = () => abort.abort(new Error(STOPPING));
+    cutShort.add(cut);
     // durability 'sync': a step's checkpoint is written before the next step starts, so a kill
     // between steps never re-runs a finished one (effects are still keyed, for kills inside a step)
     const config = { configurable: { thread_id: e.id, run }, recursionLimit: 500, signal: abort.signal, durability: 'sync' } as LangGraphRunnableConfig;
@@ -202,6 +207,12 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       if (ok) await deps.checkpointer.deleteThread(e.id).catch(() => {});
       return ok ? 'completed' : 'lost';
     } catch (err) {
+      if (abort.signal.aborted && (abort.signal.reason as Error | undefined)?.message === STOPPING) {
+        // as after a kill inside a step: the next worker resumes from the last checkpoint (effects are keyed); hand it back now, not after the lease
+        await store.sleepUntil(e.tenantId, e.id, workerId, new Date(), 'pending').catch(() => {});
+        logger.info({ executionId: e.id }, 'execution paused by shutdown; the next worker resumes it');
+        return 'retry';
+      }
       if (abort.signal.aborted) return 'lost';
       if (err instanceof StepFailedError) {
         await finish({ status: 'failed', error: err.message, failedStep: err.stepId });
@@ -213,6 +224,7 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       await store.sleepUntil(e.tenantId, e.id, workerId, new Date(Date.now() + 5000), 'pending').catch(() => {});
       return 'retry';
     } finally {
+      cutShort.delete(cut);
       clearInterval(beat);
       await client?.close().catch(() => {});
     }
@@ -349,6 +361,8 @@ export function createWorkflowWorker(deps: WorkflowWorkerDeps): WorkflowWorker {
       stopped = true;
       signal?.();
       cutGap?.();
+      // the runs in progress stop where they are (a long AI step or webhook would otherwise hold the shutdown)
+      for (const cut of cutShort) cut();
       deps.db.events.off(EXECUTIONS_QUEUED, wakeNow);
       await unsubscribeWake?.();
       unsubscribeWake = undefined;

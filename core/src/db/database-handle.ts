@@ -20,7 +20,10 @@ export interface DatabaseHandle {
   /** Round trip to the database (for /health); throws DATABASE_UNAVAILABLE when it fails. */
   ping(): Promise<{ latencyMs: number }>;
   migrate(extraDirs?: string[]): Promise<string[]>;
-  close(): Promise<void>;
+  /** Shutdown has begun: calls waiting for a connection, and later ones, fail at once (DATABASE_UNAVAILABLE, reason "stopping"). */
+  stopping(): void;
+  /** `stopping()`, then close once the statements running end, or after `graceMs` (default 1 s) without them. */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Inside core: a handle is always the Database that `openDatabase` made. */

@@ -63,7 +63,18 @@ export interface Database extends DatabaseHandle {
   /** The timeouts in effect (LISTEN reconnect backoff, Retry-After). */
   timeouts: DbTimeouts;
   migrate(extraDirs?: string[]): Promise<string[]>;
-  close(): Promise<void>;
+  /**
+   * The process is shutting down: calls still waiting for a connection are rejected at once
+   * (DATABASE_UNAVAILABLE, `details.reason: "stopping"`) and so is every later call; statements
+   * already running go on. Idempotent; `close()` calls it.
+   */
+  stopping(): void;
+  /**
+   * Stop (see `stopping`), let the statements still running finish for up to `graceMs` (default
+   * 1 s), then close: on the embedded database what is still running then is cut off and rolled
+   * back (its socket server drops the connections); on a server the pools are left to the process's exit.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 export interface OpenDatabaseOptions {
@@ -299,10 +310,54 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const readerUnavailable = pgUnavailable(reader, config.poolMax);
   const workerUnavailable = pgUnavailable(worker, 4);
 
+  // Shutdown: a call still waiting for a connection is abandoned (rejected at once) instead of
+  // queueing behind long work; the connection it gets later goes straight back to its pool.
+  let isStopping = false;
+  const abandonOnStop = new Set<() => void>();
+  const stoppingError = () =>
+    new AppError('DATABASE_UNAVAILABLE', 'The database is closing: this process is stopping', {
+      retryAfter: timeouts.retryAfterSeconds,
+      details: { reason: 'stopping' },
+    });
+  /**
+   * `work` until it holds a connection, which it says by calling `acquired()`: false means the
+   * process began stopping meanwhile and the caller was already told so, and `work` must give the
+   * connection back. Past `acquired()` the call runs to its end.
+   */
+  const acquiring = <T>(work: (acquired: () => boolean) => Promise<T>): Promise<T> => {
+    if (isStopping) return Promise.reject(stoppingError());
+    return new Promise<T>((resolve, reject) => {
+      let abandoned = false;
+      const abandon = () => {
+        abandoned = true;
+        reject(stoppingError());
+      };
+      abandonOnStop.add(abandon);
+      const acquired = () => {
+        abandonOnStop.delete(abandon);
+        return !abandoned;
+      };
+      work(acquired)
+        .then(resolve, reject)
+        .finally(() => abandonOnStop.delete(abandon));
+    });
+  };
+  const stopping = () => {
+    if (isStopping) return;
+    isStopping = true;
+    for (const abandon of abandonOnStop) abandon();
+    abandonOnStop.clear();
+  };
+
   // A checked-out pg client whose socket dies emits 'error'; with no listener that ends the process.
   const onCheckedOutError = (err: Error) => logger.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost while in use');
   const checkout = async (pool: pg.Pool, failed: (err: unknown) => never = unavailable) => {
-    const client = await pool.connect().catch(failed);
+    const client = await acquiring(async (acquired) => {
+      const c = await pool.connect();
+      if (acquired()) return c;
+      c.release();
+      throw stoppingError();
+    }).catch(failed);
     client.on('error', onCheckedOutError);
     const release = client.release.bind(client);
     client.release = (err?: Error | boolean) => {
@@ -312,17 +367,30 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     };
     return client;
   };
+  // pool.query, but abandoned while it waits for a connection when the process stops (as pg does, a failed query drops its connection)
+  const queryOn = async (pool: pg.Pool, sql: string, failed: (err: unknown) => never = unavailable): Promise<pg.QueryResult | pg.QueryResult[]> => {
+    const client = await checkout(pool, failed);
+    try {
+      const result = (await client.query(sql)) as pg.QueryResult | pg.QueryResult[];
+      client.release();
+      return result;
+    } catch (err) {
+      client.release(err as Error);
+      return unavailable(err);
+    }
+  };
 
   // A call that never reached a server while the folder changes hands (its owner stopped; this or
   // another process is taking it over) waits for the new owner and runs once more: none of it ran.
   const acrossTakeover = <T>(call: () => Promise<T>): Promise<T> =>
     takeover
       ? call().catch(async (err: unknown) => {
-          if (!neverSent(err) || !(await takeover!.reachable(timeouts.connectTimeoutMs))) throw err;
+          if (!neverSent(err) || isStopping || !(await takeover!.reachable(timeouts.connectTimeoutMs))) throw err;
           return call();
         })
       : call();
 
+  let closing: Promise<void> | undefined;
   return {
     kind,
     url,
@@ -332,38 +400,42 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     async withTenant(tenantId, fn) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       return acrossTakeover(() =>
-        orm.em
-          .fork({ clear: true })
-          .transactional(async (tx) => {
-          await tx.execute(
-            "SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ?, true), set_config('statement_timeout', ?, true)",
-            [tenantId, statementTimeout],
-          );
-          return fn(tx as EntityManager);
-        })
-        .catch(ormUnavailable),
+        acquiring((acquired) =>
+          orm.em
+            .fork({ clear: true })
+            .transactional(async (tx) => {
+              // abandoned while it waited for its connection: roll back at once, the caller has its error
+              if (!acquired()) throw stoppingError();
+              await tx.execute(
+                "SELECT set_config('role', 'crm_app', true), set_config('app.tenant_id', ?, true), set_config('statement_timeout', ?, true)",
+                [tenantId, statementTimeout],
+              );
+              return fn(tx as EntityManager);
+            })
+            .catch(ormUnavailable),
+        ),
       );
     },
     async readAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs);
-      const results = (await acrossTakeover(() => reader.query(sql).catch(readerUnavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => queryOn(reader, sql, readerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsTenant(tenantId, statements) {
       if (!UUID_RE.test(tenantId)) throw new AppError('PERMISSION_DENIED', 'No valid tenant in the request context');
       const sql = tenantReadBatch(tenantId, statements, timeouts.statementTimeoutMs, false);
-      const results = (await acrossTakeover(() => reader.query(sql).catch(readerUnavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => queryOn(reader, sql, readerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async readAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs);
-      const results = (await acrossTakeover(() => worker.query(sql).catch(workerUnavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => queryOn(worker, sql, workerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async writeAsWorker(statements) {
       const sql = tenantReadBatch(null, statements, timeouts.statementTimeoutMs, false);
-      const results = (await acrossTakeover(() => worker.query(sql).catch(workerUnavailable))) as unknown as pg.QueryResult[];
+      const results = (await acrossTakeover(() => queryOn(worker, sql, workerUnavailable))) as unknown as pg.QueryResult[];
       return results.slice(1).map((r) => r.rows);
     },
     async asWorker(fn) {
@@ -386,20 +458,32 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     connect: () => checkout(owner),
     async ping() {
       const started = performance.now();
-      await acrossTakeover(() => owner.query('SELECT 1').catch(unavailable));
+      await acrossTakeover(() => queryOn(owner, 'SELECT 1'));
       return { latencyMs: Math.round(performance.now() - started) };
     },
     migrate: runMigrations,
-    async close() {
-      await orm.close(true);
-      await reader.end();
-      await worker.end();
-      await owner.end();
-      await embedded?.stop();
-      // after the pools: a folder this process took over is served until its last query
-      await takeover?.close();
+    stopping,
+    close(options = {}) {
+      // a second close (a test's drop after a runtime's stop) waits for the first
+      closing ??= closeOnce(options.graceMs ?? 1000);
+      return closing;
     },
   };
+
+  async function closeOnce(graceMs: number): Promise<void> {
+    stopping();
+    // each pool ends once its connections in use come back (knex: its transactions end)
+    const pools = Promise.allSettled([orm.close(true), reader.end(), worker.end(), owner.end()]);
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([pools.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
+    clearTimeout(timer);
+    if (!inTime) logger.warn({ graceMs }, embedded ? 'closing the embedded database with statements still running: they are rolled back' : 'statements still running at shutdown: the server rolls them back when the process exits');
+    // the socket server drops its connections (rolling back a transaction in progress), so the pools end now too
+    await embedded?.stop();
+    if (!inTime && embedded) await Promise.race([pools, new Promise((r) => (timer = setTimeout(r, graceMs)))]).finally(() => clearTimeout(timer));
+    // after the pools: a folder this process took over is served until its last query
+    await takeover?.close();
+  }
 }
 
 /**

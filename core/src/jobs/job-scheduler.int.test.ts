@@ -1,4 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseOf } from '../db/database-handle.ts';
 import { silentLogger } from '../logger.ts';
 import { openTestDatabase, testDbKinds, type TestDatabase } from '../testing/test-db.ts';
 import { createJobScheduler, slotOf } from './job-scheduler.ts';
@@ -98,6 +101,27 @@ describe.each(testDbKinds())('scheduled jobs run once per slot across schedulers
     await second.stop();
     const [run] = await second.recentRuns('long');
     expect(run).toMatchObject({ status: 'succeeded', holder: 'second' });
+  });
+
+  it('a start gives back the slots a process of this machine claimed and could not release before it ended', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '']).pid; // exited: its pid names no process now
+    const slot = slotOf(Date.now(), 7 * 24 * 3600);
+    await databaseOf(t.db).asWorker((c) =>
+      c.query('INSERT INTO job_runs (job, slot, holder) VALUES ($1, $2, $3), ($4, $2, $5)', ['orphaned', slot, `${hostname()}:${gone}`, 'held', `${hostname()}:${process.ppid}`]),
+    );
+    const ran: string[] = [];
+    const s = createJobScheduler({ db: t.db, logger: silentLogger() });
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    s.add({ name: 'orphaned', everySeconds: 7 * 24 * 3600, runMissedAtStart: true, run: async () => void (ran.push('orphaned'), done()) });
+    s.add({ name: 'held', everySeconds: 7 * 24 * 3600, runMissedAtStart: true, run: async () => void ran.push('held') });
+    await s.start();
+    await finished;
+    await s.stop();
+    // the slot of a live process (this test's parent) is still that process's
+    expect(ran).toEqual(['orphaned']);
+    const [held] = await s.recentRuns('held');
+    expect(held).toMatchObject({ holder: `${hostname()}:${process.ppid}`, finishedAt: null });
   });
 
   it('aligns slots to the epoch, not to process start', () => {

@@ -43,7 +43,9 @@ export function slotOf(at: number, everySeconds: number): Date {
 /**
  * Wall-clock schedules that run once across replicas: each slot is claimed by inserting its
  * `(job, slot)` row, so of N processes on one database exactly one runs it. A process that dies
- * mid-run loses that slot (the next slot runs as usual): once, never twice.
+ * mid-run loses that slot (the next slot runs as usual): once, never twice. On the same machine a
+ * later start gives back the slots of a holder whose process is gone (a stop cut short before it
+ * could release its slot: a first `crm start` stopped mid-retrain still gets its model).
  */
 export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; holder?: string; now?: () => number; keepDays?: number }): JobScheduler {
   const db = databaseOf(deps.db);
@@ -128,6 +130,18 @@ export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; h
     timers.set(job.name, timer);
   }
 
+  /** Unfinished slots claimed on this machine by a process that no longer exists: given back. */
+  async function reclaimOrphans(): Promise<void> {
+    const host = `${hostname()}:`;
+    const res = await db.asWorker((c) =>
+      c.query<{ holder: string }>('SELECT DISTINCT holder FROM job_runs WHERE finished_at IS NULL AND starts_with(holder, $1)', [host]),
+    );
+    const gone = res.rows.map((r) => r.holder).filter((h) => h !== holder && /^\d+$/.test(h.slice(host.length)) && !processExists(Number(h.slice(host.length))));
+    if (!gone.length) return;
+    const del = await db.asWorker((c) => c.query('DELETE FROM job_runs WHERE finished_at IS NULL AND holder = ANY($1::text[])', [gone]));
+    logger.info({ holders: gone, slots: del.rowCount }, 'gave back job slots claimed by a process of this machine that stopped before finishing them');
+  }
+
   async function prune(): Promise<void> {
     await db.asWorker((c) => c.query(`DELETE FROM job_runs WHERE started_at < now() - make_interval(days => $1)`, [deps.keepDays ?? 14]));
   }
@@ -143,6 +157,7 @@ export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; h
       stopped = false;
       stopping = new AbortController();
       await prune().catch((err) => logger.warn({ err }, 'could not prune old job runs'));
+      await reclaimOrphans().catch((err) => logger.warn({ err }, 'could not give back orphaned job slots'));
       for (const job of jobs.values()) {
         if (job.runMissedAtStart) track(runSlot(job.name, slotOf(now(), job.everySeconds)).catch((err) => logger.warn({ err, job: job.name }, 'job run at start failed')));
         schedule(job);
@@ -166,4 +181,14 @@ export function createJobScheduler(deps: { db: DatabaseHandle; logger: Logger; h
       return res.rows.map((r) => ({ job: r.job, slot: r.slot, holder: r.holder, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, error: r.error, result: r.result ?? null }));
     },
   };
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists, as another user's
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -21,7 +21,7 @@ export async function seedDemoKnowledge(
   options: { onProgress?: (phase: 'documents' | 'interactions' | 'vectors', done: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<DemoKnowledgeReport> {
   const files = await readKnowledgeFiles(DEMO_KB_DIR);
-  const results = await core.knowledge.addDocuments(admin, files, { reindex: false, onProgress: (d, n) => options.onProgress?.('documents', d, n) });
+  const results = await core.knowledge.addDocuments(admin, files, { reindex: false, signal: options.signal, onProgress: (d, n) => options.onProgress?.('documents', d, n) });
   const count = (s: string) => results.filter((r) => r.status === s).length;
   options.signal?.throwIfAborted();
   const indexed = await core.knowledge.backfillInteractions(admin.tenantId, {

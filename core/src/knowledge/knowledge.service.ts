@@ -162,11 +162,13 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
     async addDocuments(
       actor: Actor,
       inputs: readonly AddDocumentInput[],
-      options: { onProgress?: (done: number, total: number) => void; reindex?: boolean } = {},
+      options: { onProgress?: (done: number, total: number) => void; reindex?: boolean; signal?: AbortSignal } = {},
     ): Promise<BulkAddResult[]> {
       authorizeKbWrite(actor);
       const results: BulkAddResult[] = [];
       for (const input of inputs) {
+        // each document is its own transaction: the ones done so far stay, a later call skips them as unchanged
+        options.signal?.throwIfAborted();
         try {
           const r = await ingest(actor, input, false);
           results.push({ filename: input.filename, status: r.status, documentId: r.document.id, chunks: r.chunks });

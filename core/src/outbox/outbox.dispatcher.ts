@@ -73,13 +73,16 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
   const maxAttempts = options.maxAttempts ?? 10;
   const concurrency = options.concurrency ?? 16;
   const leaseSeconds = options.leaseSeconds ?? 60;
-  const stopTimeoutMs = options.stopTimeoutMs ?? 4_000;
+  // within the runtime's shared stop budget (3.5 s), leaving the other services some of it
+  const stopTimeoutMs = options.stopTimeoutMs ?? 2_000;
   let unwake: (() => Promise<void>) | undefined;
   let running: Promise<number> | undefined;
   let again = false;
   let stopped = true;
   let halting = false;
   let outage = false;
+  // the stop in progress or done: a second stop() (the runtime's, after its services') waits for the same one, not once more
+  let stopping: Promise<void> | undefined;
   const wake = () => {
     if (!stopped) void kick();
   };
@@ -192,6 +195,7 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
       if (!stopped) return;
       stopped = false;
       halting = false;
+      stopping = undefined;
       unwake = subscribeOutboxWake(db, logger, wake, pollMs);
       wake();
     },
@@ -237,21 +241,25 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
       wake();
       return res.rows.map((r) => r.id);
     },
-    async stop() {
+    stop() {
+      // no new batch is claimed from here on; the batch in hand stops at its next event
       stopped = true;
       halting = true;
-      await unwake?.();
-      unwake = undefined;
-      const current = running?.catch(() => 0);
-      if (!current) return;
-      let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([
-        current.then(() => false),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), stopTimeoutMs))),
-      ]);
-      clearTimeout(timer);
-      // a handler still busy keeps its lease; the events come round again when it expires
-      if (late) logger.warn({ stopTimeoutMs }, 'outbox dispatcher stopped with a handler still running');
+      stopping ??= (async () => {
+        // closing the LISTEN (an UNLISTEN round trip) and the batch in hand, within one timeout
+        const closing = unwake?.().catch(() => {});
+        unwake = undefined;
+        const current = running?.catch(() => 0);
+        let timer: NodeJS.Timeout | undefined;
+        const late = await Promise.race([
+          Promise.all([closing, current]).then(() => false),
+          new Promise<boolean>((r) => (timer = setTimeout(() => r(true), stopTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+        // a handler still busy keeps its lease; the events come round again when it expires
+        if (late) logger.warn({ stopTimeoutMs }, current ? 'outbox dispatcher stopped with a handler still running' : 'outbox dispatcher stopped before its LISTEN connection closed');
+      })();
+      return stopping;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { AppError, DEMO_TENANT, type Actor, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge } from '@crm/core';
-import { bootCore, readRunningServer } from '../runtime/boot.ts';
+import { bootCore, processConfig, readRunningServer } from '../runtime/boot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Service } from '../runtime/service.ts';
 import { knowledgeRefreshService } from '../runtime/knowledge-refresh.ts';
@@ -46,12 +46,16 @@ function demoKnowledgeService(runtime: Runtime, admin: Actor, announce: (line: s
           else logger.warn({ err }, 'demo knowledge base did not finish loading; the next "npx crm start" resumes it');
         });
     },
+    halt: () => stop.abort(),
     async stop() {
       stop.abort();
       await load;
     },
   };
 }
+
+/** After the database has closed, how long the requests still running get to send their (503) answers. */
+const HTTP_CLOSE_AFTER_DB_MS = 500;
 
 function parsePort(raw: unknown, fallback: number): number {
   const port = raw === undefined ? fallback : Number(raw);
@@ -67,11 +71,13 @@ export const startCommand: Command = {
   help: 'Serves HTTP (health, MCP over Streamable HTTP), dispatches outbox events, runs scheduled jobs once across replicas.',
   options: { port: { type: 'string' }, host: { type: 'string' }, 'no-seed': { type: 'boolean' } },
   async run({ values, logger }) {
+    const out = process.stdout;
+    const port = parsePort(values.port, processConfig().http.port);
+    // opening (and on a first start creating and migrating) the embedded folder takes seconds, a minute on a loaded machine: say so first
+    out.write(processConfig().database.url ? 'Starting Agentic CRM — connecting to the database …\n' : `Starting Agentic CRM — opening the data folder ${processConfig().database.dataDir} …\n`);
     const booted = await bootCore(logger, { server: true });
     const { runtime, config } = booted;
-    const port = parsePort(values.port, config.http.port);
     const host = typeof values.host === 'string' ? values.host : config.http.host;
-    const out = process.stdout;
     const owner = !booted.ownsEmbedded && !config.database.url ? readRunningServer(config) : undefined;
     if (!booted.ownsEmbedded && !config.database.url && !owner?.command) {
       await booted.close();
@@ -165,11 +171,19 @@ export const startCommand: Command = {
     const stop = async (signal: string) => {
       if (stopping) return;
       stopping = true;
+      const began = performance.now();
       logger.info({ signal }, 'stopping');
       out.write('Stopping…\n');
-      await http.server.close().catch(() => {});
-      await booted.close().catch(() => {});
+      // new requests get a 503 envelope from here on and idle keep-alive connections close; the services
+      // stop meanwhile, then the database closes: a request still waiting for it is answered 503 then
+      const httpClosed = http.server.close().catch(() => {});
+      await booted.close().catch((err: unknown) => logger.warn({ err }, 'the runtime did not stop cleanly'));
+      let timer: NodeJS.Timeout | undefined;
+      const answered = await Promise.race([httpClosed.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), HTTP_CLOSE_AFTER_DB_MS)))]);
+      clearTimeout(timer);
+      if (!answered) logger.warn('HTTP requests still running at exit: their connections are closed');
       removeServerFile();
+      logger.info({ signal, ms: Math.round(performance.now() - began) }, 'stopped');
       out.write('Stopped.\n');
       process.exit(0);
     };

@@ -29,6 +29,8 @@ export function addEmbeddedMaintenance(runtime: Runtime): void {
       running = true;
       if (runtime.ownsEmbedded) begin();
     },
+    // no new table from now on (the statement running ends on its own)
+    halt: () => void maintenance?.stop().catch(() => {}),
     async stop() {
       running = false;
       await maintenance?.stop();

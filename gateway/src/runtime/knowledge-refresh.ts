@@ -20,6 +20,7 @@ export function knowledgeRefreshService(runtime: Runtime): Service {
         .then((r) => r.reembedded && logger.info({ ...r }, 'knowledge bases re-embedded with the configured embeddings model'))
         .catch((err) => (stop.signal.aborted ? undefined : logger.warn({ err }, 're-embedding the knowledge bases did not finish; the next start resumes it')));
     },
+    halt: () => stop.abort(),
     async stop() {
       stop.abort();
       await run;

@@ -91,10 +91,19 @@ export interface Runtime {
   addService(service: Service): void;
   /** Start the platform services: lead-scoring subscriptions, scheduled jobs, the outbox dispatcher, then added services. */
   start(): Promise<void>;
-  /** Stop services in reverse order, then close the database. Safe to call twice. */
+  /**
+   * Stop services in reverse order within one shared budget (STOP_BUDGET_MS: past it, the services
+   * not stopped yet are logged and left behind), then close the database (statements still running
+   * after DB_CLOSE_GRACE_MS are cut off). Safe to call twice: the second call waits for the first.
+   */
   stop(): Promise<void>;
   health(): Promise<HealthReport>;
 }
+
+/** What all the services' stops share: a stop still running past it is left behind (logged). */
+const STOP_BUDGET_MS = 3_500;
+/** How long statements still running when the services are stopped may go on before the database closes under them. */
+const DB_CLOSE_GRACE_MS = 1_000;
 
 /**
  * The one composition root: config → logger → database → model provider → vector store → core →
@@ -135,7 +144,7 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
     let running: Service[] = [];
     let scoring: RunningScoring | undefined;
     let unsubscribeSentiment: (() => void) | undefined;
-    let stopped = false;
+    let stopping: Promise<void> | undefined;
     const failed = new Map<string, string>();
 
     const platform: Service[] = [
@@ -232,6 +241,8 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           await jobs.start();
         },
         stop: () => jobs.stop(),
+        // the runs in progress see their signal abort now (a retrain, an agent), not after the services stopped before this one
+        halt: () => void jobs.stop().catch(() => {}),
       },
     ];
     // Google Cloud Pub/Sub relay of committed outbox events (GKE), when PUBSUB_TOPIC is set
@@ -240,7 +251,8 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
       platform.push({ name: 'pubsub-relay', start: () => relay.start(), stop: () => relay.stop() });
     }
     // last: every service subscribes to the outbox before the dispatcher starts delivering
-    const outboxService: Service = { name: 'outbox', start: () => core.outbox.start(), stop: () => core.outbox.stop() };
+    // halted first (no new batch, the batch in hand stops at its next event), so its subscribers may unsubscribe while it stops
+    const outboxService: Service = { name: 'outbox', start: () => core.outbox.start(), stop: () => core.outbox.stop(), halt: () => void core.outbox.stop().catch(() => {}) };
 
     const runtime: Runtime = {
       config,
@@ -276,17 +288,30 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           },
         );
       },
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        // processes connected through this one stop looking for it here (they take the folder over once it is closed)
-        runtimeDb.withdraw();
-        await stopAll(running, (s, err) => logger.warn({ err, service: s.name }, 'service did not stop cleanly'));
-        // the dispatcher may have been started by a command without start(); stopping twice is harmless
-        await core.outbox.stop().catch(() => {});
-        smtp?.close();
-        await bigQuerySink?.close();
-        await db.close();
+      stop() {
+        stopping ??= (async () => {
+          const began = performance.now();
+          // processes connected through this one stop looking for it here (they take the folder over once it is closed)
+          runtimeDb.withdraw();
+          const late: string[] = [];
+          await stopAll(running, {
+            budgetMs: STOP_BUDGET_MS,
+            onError: (s, err) => logger.warn({ err, service: s.name }, 'service did not stop cleanly'),
+            onStopped: (s, ms) => logger.debug({ service: s.name, ms: Math.round(ms) }, 'service stopped'),
+            onLate: (s, waitedMs) => {
+              late.push(s.name);
+              logger.warn({ service: s.name, waitedMs: Math.round(waitedMs) }, `${s.name} did not stop within the shutdown budget: left behind (its unfinished work is picked up by the next start)`);
+            },
+          });
+          // the dispatcher may have been started by a command without start(); a second stop() waits for the first one, within what is left
+          const left = Math.max(STOP_BUDGET_MS - (performance.now() - began), 50);
+          await Promise.race([core.outbox.stop().catch(() => {}), new Promise((r) => setTimeout(r, left).unref())]);
+          smtp?.close();
+          await Promise.race([bigQuerySink?.close(), new Promise((r) => setTimeout(r, left).unref())]);
+          await db.close({ graceMs: DB_CLOSE_GRACE_MS });
+          logger.info({ ms: Math.round(performance.now() - began), ...(late.length ? { late } : {}) }, 'runtime stopped');
+        })();
+        return stopping;
       },
       async health() {
         const services = [platform[0], ...platform.slice(2), ...extra, platform[1], outboxService];

@@ -15,6 +15,9 @@ export function addWorkflowEngine(runtime: Runtime) {
     model: runtime.provider,
     effectActor: (e) => core.users.systemActor(e.tenantId, { via: `workflow:${e.workflowId}`, onBehalfOf: e.owner.userId }),
   });
-  runtime.addService({ ...service, optional: true });
+  // halted with the others when the shutdown begins (the runs in progress are cut short then); stopped once
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= service.stop());
+  runtime.addService({ ...service, optional: true, stop, halt: () => void stop().catch(() => {}) });
   return service;
 }
