@@ -12,6 +12,8 @@
  *     documents and interactions (full tenant) was built, read once at the end;
  *   holdout3/test                — 50 more (h081–h130) by an author who read neither the ranking
  *     code nor any result, committed before it was first evaluated.
+ *   holdout4/test, holdout5/test, holdout6/test and the fresh4/tune and fresh6/tune parts: see
+ *     question-sets.ts (one definition of every set and split).
  *
  * Prints recall@5, MRR@10 and nDCG@10 per mode (full-text, vector, hybrid = fused order,
  * hybrid+rerank = fused then the learned reranker, the product default) and set, and with

@@ -6,6 +6,8 @@
  *   npx tsx evals/src/knowledge/sweep-retrieval.ts --configs configs.json [--modes hybrid,hybrid+rerank] [--sets original/tune,…]
  *
  * configs.json: { "name": { …RetrievalOptions }, … } ("base": {} is the product default).
+ * Also prints each configuration's search latency p50 / p95 (k = 10, the 202 demo chunks only: for
+ * comparing options, not the 100k-chunk benchmark of bench-retrieval.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -33,10 +35,13 @@ try {
       const cells: string[] = [];
       let r5 = 0;
       let mrr = 0;
+      const times: number[] = [];
       for (const set of sets) {
         const ranks: (number | null)[] = [];
         for (const q of all[set]) {
+          const started = performance.now();
           const res = await core.knowledge.search(f.rep, { query: q.question, k: 10, mode: mode === 'hybrid+rerank' ? 'hybrid' : (mode as 'hybrid') });
+          times.push(performance.now() - started);
           ranks.push(firstRelevantRank(res.results.map((r) => ({ doc: r.source ?? '', text: r.passage })), q.answers));
         }
         r5 += recallAtK(ranks, 5) / sets.length;
@@ -44,7 +49,9 @@ try {
         cells.push(`${set} ${recallAtK(ranks, 5).toFixed(3)}/${meanReciprocalRank(ranks).toFixed(3)}`);
       }
       await core.outbox.stop();
-      process.stdout.write(`${name.padEnd(28)} ${mode.padEnd(14)} mean ${r5.toFixed(3)}/${mrr.toFixed(3)} | ${cells.join(' | ')}\n`);
+      times.sort((a, b) => a - b);
+      const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(1);
+      process.stdout.write(`${name.padEnd(28)} ${mode.padEnd(14)} mean ${r5.toFixed(3)}/${mrr.toFixed(3)} | ${cells.join(' | ')} | p50 ${pct(0.5)} / p95 ${pct(0.95)} ms\n`);
     }
   }
 } finally {
