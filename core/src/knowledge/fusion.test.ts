@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors/app-error.ts';
-import { DEFAULT_FUSION, fuseRankings, interleaveSources, minMaxNormalised, onePerSection, sectionKeyOf } from './fusion.ts';
+import { DEFAULT_FUSION, documentEvidence, type FusedHit, fuseRankings, interleaveSources, minMaxNormalised, onePerSection, sectionKeyOf } from './fusion.ts';
 
 const hits = (...pairs: [string, number][]) => pairs.map(([id, score]) => ({ id, score }));
 
@@ -103,5 +103,49 @@ describe('interleaveSources', () => {
     expect(interleaveSources([], i, { documentLead: 3 }).map((r) => r.item.id)).toEqual(['i1', 'i2', 'i3']);
     expect(() => interleaveSources(d, i, { documentLead: -1 })).toThrow(/documentLead/);
     expect(() => interleaveSources(d, i, { documentLead: 1.5 })).toThrow(/documentLead/);
+  });
+});
+
+describe('documentEvidence (document-level aggregation and agreement, off by default)', () => {
+  const fh = (id: string, score: number, ranks: [number | null, number | null]): FusedHit => ({ id, score, ranks });
+  // a1, a2, a3 belong to document A; b1 to B; i1 is an interaction (no document)
+  const docOf = (h: FusedHit) => (h.id.startsWith('i') ? null : h.id[0].toUpperCase());
+  const fused = [fh('b1', 0.9, [1, null]), fh('a1', 0.8, [null, 1]), fh('i1', 0.75, [2, 2]), fh('a2', 0.5, [3, null]), fh('a3', 0.4, [null, 3])];
+
+  it('aggregation adds the decayed sum of the document’s other candidates', () => {
+    const out = documentEvidence(fused, docOf, { aggregate: { weight: 0.5, decay: 0.5 } });
+    const score = Object.fromEntries(out.map((h) => [h.id, h.score]));
+    // a1: 0.8 + 0.5·(0.5 + 0.5·0.4) = 1.15; a2: 0.5 + 0.5·(0.8 + 0.5·0.4) = 1.0; b1 alone stays 0.9
+    expect(score.a1).toBeCloseTo(1.15);
+    expect(score.a2).toBeCloseTo(1.0);
+    expect(score.b1).toBeCloseTo(0.9);
+    expect(score.i1).toBeCloseTo(0.75);
+    // a3: 0.4 + 0.5·(0.8 + 0.5·0.5) = 0.925 also passes the lone b1
+    expect(out.map((h) => h.id)).toEqual(['a1', 'a2', 'a3', 'b1', 'i1']);
+  });
+
+  it('agreement boosts the best chunk of a document both lists place in their first k', () => {
+    // A: full text ranks a2 3rd, vector ranks a1 1st → A agrees at k = 3, not at k = 2
+    const at3 = documentEvidence(fused, docOf, { agreement: { k: 3, bonus: 0.2 } });
+    expect(at3[0]).toMatchObject({ id: 'a1' });
+    expect(at3[0].score).toBeCloseTo(1.0);
+    expect(at3.find((h) => h.id === 'a2')!.score).toBeCloseTo(0.5);
+    // i1 is in both lists but belongs to no document: never boosted
+    expect(at3.find((h) => h.id === 'i1')!.score).toBeCloseTo(0.75);
+    expect(documentEvidence(fused, docOf, { agreement: { k: 2, bonus: 0.2 } }).map((h) => h.id)).toEqual(fused.map((h) => h.id));
+  });
+
+  it('changes nothing with no evidence asked for, keeps ties in input order and does not mutate', () => {
+    const copy = structuredClone(fused);
+    expect(documentEvidence(fused, docOf, {})).toEqual(fused);
+    expect(fused).toEqual(copy);
+    const tied = [fh('x1', 0.5, [1, null]), fh('y1', 0.5, [null, 1])];
+    expect(documentEvidence(tied, docOf, { aggregate: { weight: 1, decay: 1 } }).map((h) => h.id)).toEqual(['x1', 'y1']);
+  });
+
+  it('rejects bad options with the field and reason', () => {
+    expect(() => documentEvidence(fused, docOf, { aggregate: { weight: -1, decay: 0.5 } })).toThrow(/aggregate: weight must be ≥ 0/);
+    expect(() => documentEvidence(fused, docOf, { aggregate: { weight: 1, decay: 2 } })).toThrow(/decay within 0–1/);
+    expect(() => documentEvidence(fused, docOf, { agreement: { k: 0, bonus: 0.1 } })).toThrow(/agreement: k must be a positive integer/);
   });
 });

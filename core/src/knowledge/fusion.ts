@@ -155,3 +155,56 @@ export function interleaveSources<T extends { id: string }>(
   ].sort((a, b) => a.place - b.place || b.doc - a.doc);
   return placed.map(({ item, place }) => ({ item, score: 1 / (k + place) }));
 }
+
+/**
+ * Document-level evidence on top of a fused chunk ranking (scores best first), for hybrid search:
+ *  - `aggregate` (document-level aggregation of chunk scores): each chunk gains `weight` × the
+ *    decayed sum of the other candidates of its document (the best other × 1, the next × `decay`,
+ *    then `decay`², …), so a document several passages of which match outranks one lucky passage.
+ *  - `agreement` (agreement-aware fusion): the best chunk of a document that both retrievers place
+ *    in their first `k` (any of its chunks, per list) gains `bonus`.
+ * `docOf` gives a hit's document (null: an interaction or unknown, left as it is). Returns a new
+ * ranking, best first (ties keep the input order).
+ */
+export interface DocumentEvidenceOptions {
+  aggregate?: { weight: number; decay: number };
+  agreement?: { k: number; bonus: number };
+}
+
+export function documentEvidence(fused: readonly FusedHit[], docOf: (hit: FusedHit) => string | null, options: DocumentEvidenceOptions): FusedHit[] {
+  const agg = options.aggregate;
+  const agr = options.agreement;
+  if (agg && (!(agg.weight >= 0) || !(agg.decay >= 0 && agg.decay <= 1))) {
+    throw new RangeError(`documentEvidence.aggregate: weight must be ≥ 0 and decay within 0–1, got ${agg.weight} / ${agg.decay}`);
+  }
+  if (agr && (!Number.isInteger(agr.k) || agr.k < 1 || !(agr.bonus >= 0))) {
+    throw new RangeError(`documentEvidence.agreement: k must be a positive integer and bonus ≥ 0, got ${agr.k} / ${agr.bonus}`);
+  }
+  const byDoc = new Map<string, FusedHit[]>();
+  for (const h of fused) {
+    const d = docOf(h);
+    if (d !== null) byDoc.set(d, [...(byDoc.get(d) ?? []), h]);
+  }
+  const extra = new Map<string, number>();
+  for (const hits of byDoc.values()) {
+    if (agg && agg.weight > 0) {
+      const scores = hits.map((h) => h.score).sort((a, b) => b - a);
+      for (const h of hits) {
+        // the other candidates of the document, best first (this hit's own score removed once)
+        const others = [...scores];
+        others.splice(others.indexOf(h.score), 1);
+        const sum = others.reduce((s, x, i) => s + x * agg.decay ** i, 0);
+        extra.set(h.id, (extra.get(h.id) ?? 0) + agg.weight * sum);
+      }
+    }
+    if (agr && agr.bonus > 0) {
+      const inText = hits.some((h) => h.ranks[0] !== null && h.ranks[0] <= agr.k);
+      const inVector = hits.some((h) => h.ranks[1] !== null && h.ranks[1] <= agr.k);
+      if (inText && inVector) extra.set(hits[0].id, (extra.get(hits[0].id) ?? 0) + agr.bonus);
+    }
+  }
+  return fused
+    .map((h, i) => ({ h: { ...h, score: h.score + (extra.get(h.id) ?? 0) }, i }))
+    .sort((a, b) => b.h.score - a.h.score || a.i - b.i)
+    .map(({ h }) => h);
+}

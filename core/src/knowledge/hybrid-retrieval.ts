@@ -11,7 +11,18 @@ import {
 } from './knowledge-api.schema.ts';
 import type { RankedHit } from './memory-ranker.ts';
 import { chunkFilterSql, type PgVectorFilter, type PgVectorStore } from './pgvector.store.ts';
-import { DEFAULT_FUSION, type FusedHit, type FusionOptions, fuseRankings, interleaveSources, onePerSection, protect, sectionKeyOf } from './fusion.ts';
+import {
+  DEFAULT_FUSION,
+  documentEvidence,
+  type DocumentEvidenceOptions,
+  type FusedHit,
+  type FusionOptions,
+  fuseRankings,
+  interleaveSources,
+  onePerSection,
+  protect,
+  sectionKeyOf,
+} from './fusion.ts';
 import { type RecordIntent, recordIntent, relativeTimeWindowDays, withoutRelativeTime } from './record-intent.ts';
 import type { RemoteRanker } from './remote-ranker.ts';
 import { rerank, type RerankerModel } from './reranker.ts';
@@ -44,6 +55,21 @@ export interface RetrievalOptions {
    * (default) multiplies it by the IDF share of the query words the passage contains, so rare words count.
    */
   textScore?: 'rank' | 'rank-coverage';
+  /**
+   * BM25F-like field weights of the full-text score: ts_rank weighs the heading path (tsvector
+   * weight A) `heading` and the passage (weight B) `body` (PostgreSQL's defaults 1.0 / 0.4, used when
+   * unset); `normalization` is ts_rank's length normalisation flag (default 0: none).
+   */
+  textFields?: { heading: number; body: number; normalization?: number };
+  /**
+   * RM3 pseudo-relevance feedback on the full-text side: the first `docs` hits of the first pass
+   * (the fused list in hybrid mode) give `terms` expansion lexemes (share of the passage × passage
+   * weight × IDF, summed), and a second full-text pass scores rank(query) × coverage + `weight` ×
+   * rank(expansion). Off by default (unset).
+   */
+  rm3?: { docs: number; terms: number; weight: number };
+  /** Document-level evidence over the fused list (fusion.ts `documentEvidence`; hybrid only, off by default). */
+  documentEvidence?: DocumentEvidenceOptions;
   /** Keep only the best chunk of each document section (default true). */
   onePerSection?: boolean;
   /** Full-text search also looks for the British/American spelling of query words (default true). */
@@ -127,6 +153,9 @@ export async function fullTextHits(
     textScore?: RetrievalOptions['textScore'];
     spellingVariants?: boolean;
     synonyms?: RetrievalOptions['synonyms'];
+    textFields?: RetrievalOptions['textFields'];
+    /** RM3 expansion lexemes (already stemmed) and the weight of their rank in the score. */
+    expansion?: { lexemes: string[]; weight: number };
   },
 ): Promise<(RankedHit & { coverage: number })[]> {
   const f = chunkFilterSql(options.filter);
@@ -139,6 +168,15 @@ export async function fullTextHits(
     ? `SELECT websearch_to_tsquery('english', ?) AS q, 1.0::float8 AS total`
     : 'SELECT string_agg(quote_literal(lexeme), \' | \')::tsquery AS q, sum(idf) FILTER (WHERE w = 1) AS total FROM t';
   // a synonym's lexeme counts `w` × its IDF toward coverage; the query's own words count fully
+  const tf = options.textFields;
+  if (tf && !(tf.heading >= 0 && tf.body >= 0 && tf.heading + tf.body > 0)) {
+    throw new RangeError(`textFields: heading and body must be ≥ 0 and not both 0, got ${tf.heading} / ${tf.body}`);
+  }
+  // ts_rank takes weights within 0–1: scaled by the larger (fusion normalises the scores anyway)
+  const top = tf ? Math.max(tf.heading, tf.body) : 1;
+  const rank = (q: string) =>
+    tf ? `ts_rank('{0,0,${tf.body / top},${tf.heading / top}}'::float4[], c.tsv, ${q}, ${Math.trunc(tf.normalization ?? 0)})` : `ts_rank(c.tsv, ${q})`;
+  const exp = options.expansion?.lexemes.length ? options.expansion : null;
   const rows = await em.execute<{ id: string; score: number; coverage: number | null }[]>(
     `WITH st AS (SELECT coalesce((SELECT chunk_count FROM kb_index_state WHERE tenant_id = ?), 0) AS n),
      own AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ?))),
@@ -150,12 +188,13 @@ export async function fullTextHits(
        SELECT lx.lexeme, lx.w, ln(1 + (st.n - coalesce(k.df, 0) + 0.5) / (coalesce(k.df, 0) + 0.5)) AS idf
        FROM lx CROSS JOIN st
        LEFT JOIN kb_terms k ON k.tenant_id = ? AND k.lexeme = lx.lexeme),
-     q AS (${tsquery}),
+     q AS (${tsquery}),${exp ? `
+     qe AS (SELECT string_agg(quote_literal(l), ' | ')::tsquery AS q FROM jsonb_array_elements_text(?::jsonb) l),` : ''}
      hits AS (
-       SELECT c.id, c.chunk_index, c.content_hash, ts_rank(c.tsv, q.q) AS score,
+       SELECT c.id, c.chunk_index, c.content_hash, ${rank('q.q')} AS score,${exp ? ` ${rank('qe.q')} AS escore,` : ''}
          least(1, (SELECT coalesce(sum(t.idf * t.w), 0) FROM t WHERE t.lexeme = ANY(tsvector_to_array(c.tsv))) / nullif(q.total, 0)) AS coverage
-       FROM kb_chunks c, q WHERE c.tenant_id = ? AND c.tsv @@ q.q${f.sql})
-     SELECT id, ${options.textScore === 'rank-coverage' ? 'score * coalesce(coverage, 1)' : 'score'} AS score, coverage FROM hits WHERE ${websearch ? 'true' : 'coalesce(coverage, 0) >= ?'}
+       FROM kb_chunks c, q${exp ? ', qe' : ''} WHERE c.tenant_id = ? AND c.tsv @@ ${exp ? '(q.q || qe.q)' : 'q.q'}${f.sql})
+     SELECT id, ${options.textScore === 'rank-coverage' ? 'score * coalesce(coverage, 1)' : 'score'}${exp ? ` + ${+exp.weight} * escore` : ''} AS score, coverage FROM hits WHERE ${websearch ? 'true' : 'coalesce(coverage, 0) >= ?'}
      ORDER BY score DESC, chunk_index, content_hash, id LIMIT ?`,
     [
       tenantId,
@@ -164,6 +203,7 @@ export async function fullTextHits(
       synonyms,
       tenantId,
       ...(websearch ? [query] : []),
+      ...(exp ? [JSON.stringify(exp.lexemes)] : []),
       tenantId,
       ...f.params,
       ...(websearch ? [] : [options.minShouldMatch ?? 0]),
@@ -171,6 +211,44 @@ export async function fullTextHits(
     ],
   );
   return rows.map((r) => ({ id: r.id, score: Number(r.score), coverage: Number(r.coverage ?? 1) }));
+}
+
+/**
+ * RM3 expansion lexemes from feedback passages: for each lexeme of the passages that is not a word
+ * of the query, Σ over passages of (its occurrences / the passage's) × the passage's weight, times
+ * its IDF in the tenant; lexemes of one or two letters and lexemes found in a single chunk of the
+ * tenant are skipped. The best `terms`, best first.
+ */
+export async function rm3ExpansionTerms(
+  em: EntityManager,
+  tenantId: string,
+  query: string,
+  feedback: readonly { id: string; weight: number }[],
+  terms: number,
+): Promise<string[]> {
+  if (!feedback.length || terms <= 0) return [];
+  const rows = await em.execute<{ lexeme: string }[]>(
+    `WITH st AS (SELECT coalesce((SELECT chunk_count FROM kb_index_state WHERE tenant_id = ?), 0) AS n),
+     fb AS (
+       SELECT c.tsv, s.w, greatest(1, (SELECT sum(coalesce(array_length(y.positions, 1), 1)) FROM unnest(c.tsv) y))::float8 AS len
+       FROM jsonb_to_recordset(?::jsonb) AS s(id text, w float8) JOIN kb_chunks c ON c.id = s.id::uuid AND c.tenant_id = ?),
+     own AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', ?)))
+     SELECT x.lexeme,
+       sum(fb.w * coalesce(array_length(x.positions, 1), 1) / fb.len) * ln(1 + (st.n - k.df + 0.5) / (k.df + 0.5)) AS weight
+     FROM fb CROSS JOIN LATERAL unnest(fb.tsv) x CROSS JOIN st
+     JOIN kb_terms k ON k.tenant_id = ? AND k.lexeme = x.lexeme
+     WHERE length(x.lexeme) > 2 AND k.df > 1 AND x.lexeme NOT IN (SELECT lexeme FROM own)
+     GROUP BY x.lexeme, k.df, st.n
+     ORDER BY weight DESC, x.lexeme LIMIT ?`,
+    [tenantId, JSON.stringify(feedback.map((f) => ({ id: f.id, w: f.weight }))), tenantId, query, tenantId, terms],
+  );
+  return rows.map((r) => r.lexeme);
+}
+
+function checkRm3(o: NonNullable<RetrievalOptions['rm3']>) {
+  if (!Number.isInteger(o.docs) || o.docs < 1 || !Number.isInteger(o.terms) || o.terms < 1 || !(o.weight >= 0 && Number.isFinite(o.weight))) {
+    throw new RangeError(`rm3: docs and terms must be positive integers and weight a finite number ≥ 0, got ${o.docs} / ${o.terms} / ${o.weight}`);
+  }
 }
 
 export interface HybridSearchDeps {
@@ -297,20 +375,31 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
     const fused = req.mode === 'hybrid' && !!vector;
     const sources: SourceHits[] = [];
     for (const filter of filters) {
-      const textHits =
-        wantText || !vector
-          ? await fullTextHits(em, req.tenantId, req.query, {
-              limit: depth,
-              filter,
-              minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0) : 0,
-              textScore: deps.options?.textScore ?? DEFAULT_TEXT_SCORE,
-              spellingVariants: deps.options?.spellingVariants,
-              synonyms: deps.options?.synonyms ?? DEFAULT_SYNONYMS,
-            })
-          : [];
+      const textOptions = {
+        limit: depth,
+        filter,
+        minShouldMatch: fused ? (deps.options?.minShouldMatch ?? 0) : 0,
+        textScore: deps.options?.textScore ?? DEFAULT_TEXT_SCORE,
+        spellingVariants: deps.options?.spellingVariants,
+        synonyms: deps.options?.synonyms ?? DEFAULT_SYNONYMS,
+        textFields: deps.options?.textFields,
+      };
+      const textSide = wantText || !vector;
+      let textHits = textSide ? await fullTextHits(em, req.tenantId, req.query, textOptions) : [];
       let vectorHits: RankedHit[] = [];
       if (vector && !remoteStore) {
         vectorHits = await (store as PgVectorStore).query(req.tenantId, vector.model, vector.q, { k: vk, filter, em });
+      }
+      const rm3 = deps.options?.rm3;
+      if (rm3 && textSide && !WEBSEARCH_SYNTAX.test(req.query)) {
+        checkRm3(rm3);
+        // feedback passages: the fused list's first in hybrid mode (both retrievers vouch for them), else full text's
+        const first = fused && vectorHits.length ? fuseRankings(textHits, vectorHits, fusionFor(deps, filter)) : textHits;
+        const top = first.slice(0, rm3.docs);
+        const total = top.reduce((sum, h) => sum + Math.max(0, h.score), 0);
+        const feedback = top.map((h) => ({ id: h.id, weight: total > 0 ? Math.max(0, h.score) / total : 1 / top.length }));
+        const lexemes = await rm3ExpansionTerms(em, req.tenantId, req.query, feedback, rm3.terms);
+        if (lexemes.length) textHits = await fullTextHits(em, req.tenantId, req.query, { ...textOptions, expansion: { lexemes, weight: rm3.weight } });
       }
       const rows = remoteStore ? new Map<string, ChunkRow>() : await loadChunks(em, unique(textHits, vectorHits), chunkFilterSql(filter));
       sources.push({ textHits, vectorHits, rows });
@@ -339,9 +428,16 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
 
     let ranked: FusedHit[];
     if (req.mode === 'hybrid' && vector) {
-      const interactionsOnly = filter.kinds?.length === 1 && filter.kinds[0] === 'interaction';
-      const fusion = interactionsOnly ? (deps.options?.interactionFusion ?? deps.options?.fusion ?? INTERACTION_FUSION) : deps.options?.fusion;
-      ranked = fuseRankings(textHits, vectorHits, { ...(deps.options?.rrfK ? { rrfK: deps.options.rrfK } : {}), ...fusion });
+      const fusion = fusionFor(deps, filter);
+      const evidence = deps.options?.documentEvidence;
+      if (evidence && (evidence.aggregate || evidence.agreement)) {
+        // document evidence reorders the fused list; the protected places are applied after it
+        const o = { ...DEFAULT_FUSION, ...fusion };
+        const plain = fuseRankings(textHits, vectorHits, { ...fusion, protectTop: 0 });
+        ranked = protect(documentEvidence(plain, (h) => rows.get(h.id)?.document_id ?? null, evidence), o.protectTop, o.window);
+      } else {
+        ranked = fuseRankings(textHits, vectorHits, fusion);
+      }
     } else if (req.mode === 'vector' && vector) {
       ranked = vectorHits.map((h, n) => ({ id: h.id, score: h.score, ranks: [null, n + 1] }));
     } else {
@@ -375,6 +471,13 @@ async function searchSources(deps: HybridSearchDeps, req: HybridSearchRequest, f
     const warnings = [warning, o.warning].filter(Boolean).join(' ');
     return { ...o, vectorSearch, ...(warnings ? { warning: warnings } : {}) };
   });
+}
+
+/** The fusion options of one list: interaction-only lists have their own (INTERACTION_FUSION). */
+function fusionFor(deps: HybridSearchDeps, filter: PgVectorFilter): Partial<FusionOptions> {
+  const interactionsOnly = filter.kinds?.length === 1 && filter.kinds[0] === 'interaction';
+  const fusion = interactionsOnly ? (deps.options?.interactionFusion ?? deps.options?.fusion ?? INTERACTION_FUSION) : deps.options?.fusion;
+  return { ...(deps.options?.rrfK ? { rrfK: deps.options.rrfK } : {}), ...fusion };
 }
 
 const REMOTE_RERANK_DEPTH = 20;

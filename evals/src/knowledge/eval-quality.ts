@@ -12,6 +12,8 @@
  *     documents and interactions (full tenant) was built, read once at the end;
  *   holdout3/test                — 50 more (h081–h130) by an author who read neither the ranking
  *     code nor any result, committed before it was first evaluated.
+ *   holdout4/test, holdout5/test, holdout6/test and the fresh4/tune and fresh6/tune parts: see
+ *     question-sets.ts (one definition of every set and split).
  *
  * Prints recall@5, MRR@10 and nDCG@10 per mode (full-text, vector, hybrid = fused order,
  * hybrid+rerank = fused then the learned reranker, the product default) and set, and with
@@ -43,6 +45,8 @@ const { values } = parseArgs({
     legacy: { type: 'boolean', default: false },
     // retrieval options as JSON over the defaults, e.g. '{"synonyms":{"perWord":2,"weight":0.5}}'
     retrieval: { type: 'string' },
+    // a subset of the modes, e.g. 'hybrid,hybrid+rerank' (default all four)
+    modes: { type: 'string' },
     // a remote embedder through a local OpenAI-compatible double (embeddings-double.ts); a configured
     // CRM_MODEL_PROVIDER other than local is used as it is (a real endpoint when one is reachable)
     'embeddings-double': { type: 'boolean', default: false },
@@ -51,7 +55,11 @@ const { values } = parseArgs({
 // --legacy: the retrieval before issue 14 (equal-weight RRF of ranks, full-text hits under 60% of
 // the query's IDF dropped from fusion, ts_rank without IDF, no section grouping or spelling variants)
 const LEGACY: RetrievalOptions = { fusion: { method: 'rrf', weights: [1, 1], rrfK: 60 }, minShouldMatch: 0.6, fusionDepth: 50, textScore: 'rank', onePerSection: false, spellingVariants: false };
-const MODES = ['fulltext', 'vector', 'hybrid', 'hybrid+rerank'] as const;
+const ALL_MODES = ['fulltext', 'vector', 'hybrid', 'hybrid+rerank'] as const;
+const MODES = values.modes ? values.modes.split(',').map((m) => {
+  if (!(ALL_MODES as readonly string[]).includes(m)) throw new Error(`--modes: unknown mode "${m}" (one of ${ALL_MODES.join(', ')})`);
+  return m as (typeof ALL_MODES)[number];
+}) : ALL_MODES;
 
 const allSets = await loadQuestionSets();
 const wanted = values.sets ? values.sets.split(',') : Object.keys(allSets);

@@ -27,6 +27,11 @@ export async function loadQuestionSets(): Promise<Record<string, RetrievalQuesti
     // p001–p050: hold-out 5, written 2026-12-01 by an author who read only the documents (not the
     // ranking code, lexicon, other questions or any result), committed before its first evaluation
     'holdout5/test': rep.filter((q) => q.id.startsWith('p')),
+    // s001–s060: hold-out 6, written 2026-12-01 from the documents alone (no retrieval result looked
+    // at while writing), committed before its first evaluation; split fixed before any run: odd ids
+    // a tuning part, even ids a test part
+    'fresh6/tune': rep.filter((q) => q.id.startsWith('s') && q.split === 'tune'),
+    'holdout6/test': rep.filter((q) => q.id.startsWith('s') && q.split === 'test'),
   };
 }
 
