@@ -88,4 +88,36 @@ describe('crm start stops on SIGTERM during the first start’s background loadi
     expect(await second.exited).toBe(0);
     expect(second.out()).toContain('Stopped.');
   });
+
+  it('finishes loading the demo tenant before a SIGTERM during the first run takes effect, so the next start is complete', { timeout: 600_000 }, async () => {
+    // QA: Ctrl+C during "First run: loading the demo tenant…" left a tenant with its users and no
+    // contacts; later starts saw a tenant, never seeded again and served an empty demo
+    const e = { ...env(), CRM_DATA_DIR: path.join(dir, 'seeding') };
+    const first = startCrm(e);
+    await until(first, first.out, /First run: loading the demo tenant/);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(143);
+    expect(first.out()).toContain('Stopping once the demo tenant is loaded (a few seconds)…');
+    expect(first.out()).toContain('Demo tenant loaded. Stopped; the next "npx crm start" loads its knowledge base.');
+    expect(first.out()).not.toContain('Press Ctrl+C');
+
+    const second = startCrm(e);
+    await until(second, second.out, /Press Ctrl\+C/);
+    expect(second.out()).toContain('resuming the demo knowledge base load');
+    const c = new pg.Client({ connectionString: /psql "([^"]+)"/.exec(second.out())![1] });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ contacts: number; interactions: number; seeded: number }>(
+        `SELECT (SELECT count(*)::int FROM contacts) AS contacts, (SELECT count(*)::int FROM interactions) AS interactions,
+                (SELECT count(*)::int FROM audit_log WHERE action = 'tenant.seeded') AS seeded`,
+      );
+      expect(rows[0].contacts).toBe(2000);
+      expect(rows[0].interactions).toBeGreaterThan(15_000);
+      expect(rows[0].seeded).toBe(1);
+    } finally {
+      await c.end();
+    }
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
 });

@@ -105,7 +105,26 @@ export const startCommand: Command = {
     if (tenants === 0 && !values['no-seed']) {
       out.write('First run: loading the demo tenant…\n');
       const progress = phasedProgress();
-      const demo = await seedDemoTenant(core, { onProgress: (done, total) => progress.report('demo records', done, total) }).finally(() => progress.stop());
+      // Ctrl+C or SIGTERM now would leave a half-made demo tenant that no later start completes
+      // (the folder has a tenant, so it is not a first run any more): finish these few seconds first
+      let stopAsked: NodeJS.Signals | undefined;
+      const defer = (signal: NodeJS.Signals) => {
+        if (!stopAsked) out.write('\nStopping once the demo tenant is loaded (a few seconds)…\n');
+        stopAsked = signal;
+      };
+      process.on('SIGINT', defer);
+      process.on('SIGTERM', defer);
+      const demo = await seedDemoTenant(core, { onProgress: (done, total) => progress.report('demo records', done, total) }).finally(() => {
+        progress.stop();
+        process.off('SIGINT', defer);
+        process.off('SIGTERM', defer);
+      });
+      if (stopAsked) {
+        // the knowledge base is loaded by the next start (it resumes an unfinished load)
+        await booted.close().catch((err: unknown) => logger.warn({ err }, 'the runtime did not stop cleanly'));
+        out.write('Demo tenant loaded. Stopped; the next "npx crm start" loads its knowledge base.\n');
+        process.exit(stopAsked === 'SIGINT' ? 130 : 143);
+      }
       printDemo(demo);
       // ~20,000 interactions to embed: the gateway is usable at once, search fills in as it goes
       const admin = await core.users.actorByEmail(demo.users.find((u) => u.role === 'ADMIN')!.email, demo.slug);
