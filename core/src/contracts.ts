@@ -13,7 +13,8 @@ export { describeIgnoredColumn, ImportReportSchema } from './imports/import.type
 export { createLogger, silentLogger } from './logger.ts';
 export { messageText } from './ai/message-text.ts';
 export { loadConfig } from './config/crm-config.ts';
-export { toDatabaseUnavailable } from './db/db-errors.ts';
+export { isPoolBusy, toDatabaseUnavailable } from './db/db-errors.ts';
+export { settlesWithin } from './settles-within.ts';
 export { METRIC_GROUPS, Metric } from './analytics/analytics.schema.ts';
 export { AgentAction, Approval, ApprovalKind, ApprovalRisk, DecideApprovalInput, ListApprovalsQuery } from './approvals/approval.schema.ts';
 export { CONTACT_STATUSES, Contact, ContactStatus, CreateContactInput, ListContactsQuery, UpdateContactInput } from './contacts/contact.schema.ts';

@@ -11,6 +11,7 @@ import { TenantEntity } from '../tenants/tenant.entity.ts';
 import { UserEntity } from '../users/user.entity.ts';
 import { DEFAULT_DB_TIMEOUTS, type DbTimeouts } from './db.config.ts';
 import { isAcquireTimeout, poolBusy, rethrowUnavailable } from './db-errors.ts';
+import { settlesWithin } from '../settles-within.ts';
 import type { EmbeddedPostgres } from './embedded-postgres.ts';
 import { fixedEmbeddedUrl } from './embedded-socket-dir.ts';
 import { watchEmbeddedOwner, type EmbeddedTakeover } from './embedded-takeover.ts';
@@ -474,13 +475,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     stopping();
     // each pool ends once its connections in use come back (knex: its transactions end)
     const pools = Promise.allSettled([orm.close(true), reader.end(), worker.end(), owner.end()]);
-    let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([pools.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
-    clearTimeout(timer);
+    const inTime = await settlesWithin(pools, graceMs);
     if (!inTime) logger.warn({ graceMs }, embedded ? 'closing the embedded database with statements still running: they are rolled back' : 'statements still running at shutdown: the server rolls them back when the process exits');
     // the socket server drops its connections (rolling back a transaction in progress), so the pools end now too
     await embedded?.stop();
-    if (!inTime && embedded) await Promise.race([pools, new Promise((r) => (timer = setTimeout(r, graceMs)))]).finally(() => clearTimeout(timer));
+    if (!inTime && embedded) await settlesWithin(pools, graceMs);
     // after the pools: a folder this process took over is served until its last query
     await takeover?.close();
   }

@@ -5,12 +5,13 @@ const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 
 // 57P01 admin_shutdown (pg_terminate_backend), 57P02 crash, 57P03 cannot connect now, 57014 statement timeout,
 // 53300 too many connections; class 08 is "connection exception".
 const SQLSTATES = new Set(['57P01', '57P02', '57P03', '57014', '53300']);
+// waiting for a pooled connection ran out of time: knex/tarn's message, then pg-pool's
+const ACQUIRE_TIMEOUT = [/timeout acquiring a connection/i, /timeout exceeded when trying to connect/i];
 const MESSAGES = [
+  ...ACQUIRE_TIMEOUT,
   /connection terminated/i,
-  /timeout exceeded when trying to connect/i,
   /query read timeout/i,
   /not queryable/i,
-  /timeout acquiring a connection/i,
   /connection ended unexpectedly/i,
   /cannot use a pool after calling end/i,
   /server closed the connection/i,
@@ -35,7 +36,7 @@ function looksUnavailable(err: unknown): boolean {
 /** Waiting for a connection of this process's pool ran out of time (knex/tarn or pg-pool), as opposed to a query or a connect failing. */
 export function isAcquireTimeout(err: unknown): boolean {
   const e = err as { name?: unknown; message?: unknown } | undefined;
-  return e?.name === 'KnexTimeoutError' || (typeof e?.message === 'string' && /timeout (acquiring a connection|exceeded when trying to connect)/i.test(e.message));
+  return e?.name === 'KnexTimeoutError' || (typeof e?.message === 'string' && ACQUIRE_TIMEOUT.some((re) => re.test(e.message as string)));
 }
 
 /**
@@ -49,6 +50,11 @@ export function poolBusy(err: unknown, poolMax: number, retryAfterSeconds = 5): 
     `The server is busy: all ${poolMax} of its database connections are in use (long requests or a slow database); retry in ${retryAfterSeconds} s, or raise DB_POOL_MAX`,
     { retryAfter: retryAfterSeconds, details: { reason: 'pool_busy', poolMax }, cause: err },
   );
+}
+
+/** The error is poolBusy()'s: DATABASE_UNAVAILABLE because this process's pool was full, not because the database is down. */
+export function isPoolBusy(err: { code?: unknown; details?: unknown } | undefined): boolean {
+  return err?.code === 'DATABASE_UNAVAILABLE' && (err.details as { reason?: unknown } | undefined)?.reason === 'pool_busy';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { AppError, DEMO_TENANT, type Actor, seedDemoKnowledge, seedDemoTenant, unfinishedDemoKnowledge } from '@crm/core';
+import { AppError, DEMO_TENANT, type Actor, seedDemoKnowledge, settlesWithin, seedDemoTenant, unfinishedDemoKnowledge } from '@crm/core';
 import { bootCore, processConfig, readRunningServer } from '../runtime/boot.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Service } from '../runtime/service.ts';
@@ -197,9 +197,7 @@ export const startCommand: Command = {
       // stop meanwhile, then the database closes: a request still waiting for it is answered 503 then
       const httpClosed = http.server.close().catch(() => {});
       await booted.close().catch((err: unknown) => logger.warn({ err }, 'the runtime did not stop cleanly'));
-      let timer: NodeJS.Timeout | undefined;
-      const answered = await Promise.race([httpClosed.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), HTTP_CLOSE_AFTER_DB_MS)))]);
-      clearTimeout(timer);
+      const answered = await settlesWithin(httpClosed, HTTP_CLOSE_AFTER_DB_MS);
       if (!answered) logger.warn('HTTP requests still running at exit: their connections are closed');
       removeServerFile();
       logger.info({ signal, ms: Math.round(performance.now() - began) }, 'stopped');

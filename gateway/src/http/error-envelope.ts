@@ -1,4 +1,4 @@
-import { isAppError, toDatabaseUnavailable, type ErrorCode } from '@crm/core';
+import { isAppError, isPoolBusy, toDatabaseUnavailable, type ErrorCode } from '@crm/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
 /** The one place REST maps domain errors to HTTP statuses; exhaustive by type. */
@@ -126,7 +126,7 @@ function locateIssues(message: string, details: unknown, req: FastifyRequest): {
  * database that is down.
  */
 export function publicMessage(code: ErrorCode, details?: unknown): string {
-  if (code === 'DATABASE_UNAVAILABLE' && (details as { reason?: unknown } | undefined)?.reason === 'pool_busy') {
+  if (isPoolBusy({ code, details })) {
     return 'The server is busy: all its database connections are in use. Please retry shortly.';
   }
   if (code === 'DATABASE_UNAVAILABLE') return 'The database is unavailable. Please retry shortly.';

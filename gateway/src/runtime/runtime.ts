@@ -9,6 +9,7 @@ import {
   createPubSubRelay,
   createSmtpTransport,
   createVectorStore,
+  settlesWithin,
   startScoring,
   type Actor,
   type CrmConfig,
@@ -305,9 +306,9 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
           });
           // the dispatcher may have been started by a command without start(); a second stop() waits for the first one, within what is left
           const left = Math.max(STOP_BUDGET_MS - (performance.now() - began), 50);
-          await Promise.race([core.outbox.stop().catch(() => {}), new Promise((r) => setTimeout(r, left).unref())]);
+          await settlesWithin(core.outbox.stop(), left);
           smtp?.close();
-          await Promise.race([bigQuerySink?.close(), new Promise((r) => setTimeout(r, left).unref())]);
+          await settlesWithin(bigQuerySink?.close(), left);
           await db.close({ graceMs: DB_CLOSE_GRACE_MS });
           logger.info({ ms: Math.round(performance.now() - began), ...(late.length ? { late } : {}) }, 'runtime stopped');
         })();

@@ -1,3 +1,5 @@
+import { settlesWithin } from '@crm/core/contracts';
+
 /** A long-running part of a process (outbox dispatcher, scheduler, workers, background agents). */
 export interface Service {
   name: string;
@@ -89,26 +91,20 @@ export async function stopAll(services: readonly Service[], options: StopAllOpti
       );
     return { began, done };
   };
-  const within = async (p: Promise<boolean>, ms: number) => {
-    let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([p, new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)))]);
-    clearTimeout(timer);
-    return inTime;
-  };
   let i = 0;
   for (; i < order.length; i++) {
     const s = order[i];
     const left = deadline === undefined ? Infinity : deadline - performance.now();
     if (left <= 0) break;
     const { began, done } = stop(s);
-    if (await (left === Infinity ? done : within(done, left))) onStopped?.(s, performance.now() - began);
+    if (await (left === Infinity ? done : settlesWithin(done, left))) onStopped?.(s, performance.now() - began);
     else onLate?.(s, left);
   }
   // the budget is spent: the rest stop side by side, in one last moment
   const rest = order.slice(i).map((s) => ({ s, ...stop(s) }));
   const settled = new Set<Service>();
   for (const r of rest) void r.done.then(() => settled.add(r.s));
-  if (rest.length) await within(Promise.all(rest.map((r) => r.done)).then(() => true), LAST_CHANCE_MS);
+  if (rest.length) await settlesWithin(Promise.all(rest.map((r) => r.done)), LAST_CHANCE_MS);
   for (const r of rest) {
     if (settled.has(r.s)) onStopped?.(r.s, performance.now() - r.began);
     else onLate?.(r.s, LAST_CHANCE_MS);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ErrorCode, FieldIssue, Logger } from '@crm/core';
-import { isAppError, toDatabaseUnavailable } from '@crm/core/contracts';
+import { isAppError, isPoolBusy, toDatabaseUnavailable } from '@crm/core/contracts';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 export interface ToolError {
@@ -40,8 +40,7 @@ export function toToolError(err: unknown, logger: Logger, tool: string, traceId?
   // a raw driver error from an outage is still DATABASE_UNAVAILABLE, not INTERNAL
   err = toDatabaseUnavailable(err) ?? err;
   if (isAppError(err)) {
-    const busy = err.code === 'DATABASE_UNAVAILABLE' && (err.details as { reason?: unknown } | undefined)?.reason === 'pool_busy';
-    const hidden = busy ? 'The server is busy: all its database connections are in use; try again shortly' : PUBLIC_MESSAGE[err.code];
+    const hidden = isPoolBusy(err) ? 'The server is busy: all its database connections are in use; try again shortly' : PUBLIC_MESSAGE[err.code];
     // an outage or a full pool is one line per call, not a stack (QA round 7: 54 stacks in 30 s under load)
     if (err.code === 'DATABASE_UNAVAILABLE') logger.warn({ tool, code: err.code, reason: (err.details as { reason?: unknown } | undefined)?.reason, ...trace }, 'tool failed: database unavailable');
     else if (hidden) logger.error({ err, tool, ...trace }, 'tool failed');
