@@ -13,6 +13,9 @@ export interface MetricRange {
   label: string;
 }
 
+/** " last week", " since Friday", " in the last 30 days", " in March 2026": the period as a phrase after a verb. */
+export const inPeriod = (r: MetricRange) => (/^(since|last|this) |^(yesterday|today)$/.test(r.label) ? ` ${r.label}` : ` in ${r.label}`);
+
 /**
  * The period a metrics question names, in calendar days of the tenant's `timeZone`: "last 90 days",
  * "October 2026", "last month", "last week", "this week", "this month", "last 2 weeks", "yesterday",
@@ -80,7 +83,7 @@ export const conversionRate: StepHandler = {
     const text = ctx.step.clause.toLowerCase().replace(/[_-]/g, ' ');
     const sources = metrics.filter((m) => String(m.key).startsWith('conversion_rate:source='));
     const asked = sources.find((m) => text.includes(String(m.key).slice('conversion_rate:source='.length).replace(/_/g, ' ')));
-    const head = `Conversion rate of the contacts created in ${range.label} (became customers by the end of it), from get_metrics:`;
+    const head = `Conversion rate of the contacts created${inPeriod(range)} (became customers by the end of it), from get_metrics:`;
     if (asked) return `${head} ${String(asked.key).slice('conversion_rate:source='.length)} ${line(asked)}${overall ? `; all sources ${line(overall)}` : ''}.`;
     if (!overall) return `${head} no contacts were created in that period.`;
     // "how did the webinar campaign do?" with no webinar contacts in the period: say so, not only the overall rate
@@ -114,8 +117,8 @@ export const activityTrend: StepHandler = {
       const mean = own?.benchmark ?? users[0]?.benchmark;
       const average = mean !== undefined && users.length > 1 ? `; the average per person was ${String(mean)} (get_metrics)` : '';
       if ('total' in log) {
-        if (!log.total) return `You (${ctx.me!.name}) logged no interactions in ${range.label} (list_interactions)${average}.`;
-        return `You (${ctx.me!.name}) logged ${log.total} interaction(s) in ${range.label} (list_interactions), newest first${average}:\n${log.text}`;
+        if (!log.total) return `You (${ctx.me!.name}) logged no interactions${inPeriod(range)} (list_interactions)${average}.`;
+        return `You (${ctx.me!.name}) logged ${log.total} interaction(s)${inPeriod(range)} (list_interactions), newest first${average}:\n${log.text}`;
       }
       if (!ctx.result('get_metrics')!.ok) return `I could not list your interactions: ${log.problem}`;
     }
@@ -127,10 +130,10 @@ export const activityTrend: StepHandler = {
       const own = users.find((m) => m.key === `activity:user=${ctx.me!.id}`);
       const mean = own?.benchmark ?? users[0]?.benchmark;
       const change = typeof own?.change === 'number' ? `, ${own.change >= 0 ? '+' : ''}${Math.round(own.change * 100)}% on the period before` : '';
-      return `You (${ctx.me.name}) logged ${own ? String(own.value) : 'no'} interactions in ${range.label} (from get_metrics)${mean !== undefined && users.length > 1 ? `; the average per person was ${String(mean)}` : ''}${change}.`;
+      return `You (${ctx.me.name}) logged ${own ? String(own.value) : 'no'} interactions${inPeriod(range)} (from get_metrics)${mean !== undefined && users.length > 1 ? `; the average per person was ${String(mean)}` : ''}${change}.`;
     }
     const top = [...users].sort((a, b) => Number(b.value) - Number(a.value)).map((m) => `${String(m.name).replace(/^Interactions logged — /, '')} ${String(m.value)}`);
-    return `${total} interactions were logged in ${range.label} (from get_metrics)${top.length ? `; by person: ${top.join(', ')}` : ''}.`;
+    return `${total} interactions were logged${inPeriod(range)} (from get_metrics)${top.length ? `; by person: ${top.join(', ')}` : ''}.`;
   },
 };
 

@@ -12,7 +12,7 @@ import type { Intent } from './intents.ts';
 import { planRequest, whoOf } from './plan.ts';
 import { performanceSubject } from './rules.ts';
 import { staleDays } from './team-steps.ts';
-import { metricRange } from './metric-steps.ts';
+import { inPeriod, metricRange } from './metric-steps.ts';
 
 const MON = new Date('2026-11-30T10:00:00Z');
 const intents = (m: string) => planRequest(m, MON, 'Europe/London').steps.map((s) => s.intent);
@@ -274,5 +274,20 @@ describe("the team steps' periods are the tenant's days", () => {
     pipelineStatus.calls(ctx as never);
     // 1 November 00:00 in Auckland (NZDT, +13) is 31 October 11:00 UTC
     expect(calls[0]).toMatchObject({ name: 'get_metrics', args: { date_range: { start: '2026-10-31T11:00:00.000Z' } } });
+  });
+});
+
+describe('a period after a verb reads as English', () => {
+  const now = new Date('2026-11-25T15:00:00Z');
+  it.each([
+    ['what did we win last week?', ' last week'],
+    ['interactions this month', ' this month'],
+    ['leads created yesterday', ' yesterday'],
+    ['calls since Friday', ' since Friday'],
+    ['contacts in the last 90 days', ' in the last 90 days'],
+    ['how many leads?', ' in the last 30 days'],
+    ['deals won in October 2026', ' in October 2026'],
+  ])('%s → "…%s"', (question, phrase) => {
+    expect(inPeriod(metricRange(question, now))).toBe(phrase);
   });
 });

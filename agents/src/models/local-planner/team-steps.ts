@@ -1,5 +1,5 @@
 import type { ToolResult } from '../../tools/toolset.ts';
-import { metricRange, type MetricRange } from './metric-steps.ts';
+import { inPeriod, metricRange, type MetricRange } from './metric-steps.ts';
 import { performanceSubject } from './rules.ts';
 import { namesCall, userNames } from './people.ts';
 import { mine, whose } from './scope.ts';
@@ -13,8 +13,7 @@ const OWNED = ['LEAD', 'PROSPECT', 'CUSTOMER'];
 const MIN_SAMPLE = 5;
 
 export const rangeArg = (r: MetricRange) => ({ start: r.start.toISOString(), end: r.end.toISOString() });
-/** " in last week", " since Friday": the period as a phrase after a verb. */
-export const inPeriod = (r: MetricRange) => (r.label.startsWith('since ') ? ` ${r.label}` : ` in ${r.label}`);
+export { inPeriod };
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 export const metrics = (r: ToolResult | undefined) => ((r?.ok ? r.data?.metrics : undefined) as Row[] | undefined) ?? [];
 const change = (m: Row, since = 'on the period before') => (typeof m.change === 'number' ? `, ${m.change >= 0 ? '+' : ''}${Math.round(m.change * 100)}% ${since}` : '');

@@ -74,7 +74,7 @@ describe('the offline planner knows who is asking', () => {
       return { scope: 'all', metrics: [{ key: `activity:user=${ME.id}`, name: 'Interactions logged — Morgan Manager', value: 7, benchmark: 5 }, { key: 'activity:user=other', name: 'Interactions logged — Other Rep', value: 3, benchmark: 5 }] };
     });
     expect(calls.filter((c) => c.name === 'search_contacts').every((c) => c.args.assignedTo === ME.id)).toBe(true);
-    expect(answer).toMatch(/Morgan Manager in this month \(from get_metrics\): 7 interactions logged \(team average 5\)/);
+    expect(answer).toMatch(/Morgan Manager this month \(from get_metrics\): 7 interactions logged \(team average 5\)/);
     expect(answer).toContain('Assigned to Morgan Manager now (search_contacts): 4 leads, 0 prospects, 0 customers');
   });
 
@@ -87,7 +87,7 @@ describe('the offline planner knows who is asking', () => {
     const search = calls.find((c) => c.name === 'search_contacts')!.args;
     // last week is Monday 23 to Monday 30 November (UTC here), half-open
     expect(search).toMatchObject({ createdAfter: '2026-11-23T00:00:00.000Z', createdBefore: '2026-11-30T00:00:00.000Z', sort: 'createdAt', order: 'desc' });
-    expect(answer).toContain('13 new contact(s) were created in last week (search_contacts), newest first; by source: web 13:');
+    expect(answer).toContain('13 new contact(s) were created last week (search_contacts), newest first; by source: web 13:');
     expect(answer).toContain('- N1 X (Acme), score 51, owner Riley Rep [crm://contacts/c-N1]');
     expect(answer).toContain('- N0 X (Acme), score 50, owner unassigned');
     expect(answer).toContain('…and 3 more.');
@@ -102,12 +102,12 @@ describe('the offline planner knows who is asking', () => {
     expect(calls.map((c) => c.name)).not.toContain('search_knowledge');
     expect(calls.find((c) => c.name === 'get_metrics')!.args).toMatchObject({ groups: ['velocity'], owner_id: ME.id });
     expect(answer).toMatch(/does not track deals, deal values, expected close dates, quotas or targets/);
-    expect(answer).toContain('3 contact(s) of yours became customers in this month (from get_metrics); a median of 12.0 days');
+    expect(answer).toContain('3 contact(s) of yours became customers this month (from get_metrics); a median of 12.0 days');
     expect(answer).toContain('1. Pat X (Acme) — score 77 [crm://contacts/c-Pat]');
     // the team's: no owner filter, no "of yours"
     const team = run('are we on track for this month?', (name) => (name === 'get_current_user' ? ME : name === 'search_contacts' ? { contacts: [], totalCount: 0 } : { scope: 'all', metrics: [{ key: 'lead_velocity', value: 5, sampleSize: 7 }] }));
     expect(team.calls.find((c) => c.name === 'get_metrics')!.args).not.toHaveProperty('owner_id');
-    expect(team.answer).toContain('7 contact(s) became customers in this month');
+    expect(team.answer).toContain('7 contact(s) became customers this month');
   });
 
   it('"what did I log this week" lists the asker\'s interactions (date, type, contact, subject; ten, then "…and N more")', () => {
@@ -125,7 +125,7 @@ describe('the offline planner knows who is asking', () => {
     // this week runs from Monday 30 November (UTC here) to now
     expect(calls.find((c) => c.name === 'list_interactions')!.args).toEqual({ userId: ME.id, from: '2026-11-30T00:00:00.000Z', to: NOW.toISOString(), limit: 10 });
     expect(calls.filter((c) => c.name === 'get_contact').map((c) => c.args.id)).toEqual(['c-even', 'c-odd']);
-    expect(answer).toContain('You (Morgan Manager) logged 13 interaction(s) in this week (list_interactions), newest first; the average per person was 6 (get_metrics):');
+    expect(answer).toContain('You (Morgan Manager) logged 13 interaction(s) this week (list_interactions), newest first; the average per person was 6 (get_metrics):');
     expect(answer).toContain('- 2026-11-30 email with contact c-even [crm://contacts/c-even]: Subject 0');
     expect(answer).toContain('- 2026-11-30 phone call with Odd One [crm://contacts/c-odd]: Subject 1');
     expect(answer).toContain('phone call with contact c-even [crm://contacts/c-even]: Left a voicemail about the renewal');
@@ -134,7 +134,7 @@ describe('the offline planner knows who is asking', () => {
     // without list_interactions (an older server) it stays the count
     const counted = run('what did I log this week', (name) => (name === 'get_current_user' ? ME : { metrics: [{ key: `activity:user=${ME.id}`, name: 'x', value: 13 }] }));
     expect(counted.calls.map((c) => c.name)).not.toContain('list_interactions');
-    expect(counted.answer).toContain('You (Morgan Manager) logged 13 interactions in this week (from get_metrics)');
+    expect(counted.answer).toContain('You (Morgan Manager) logged 13 interactions this week (from get_metrics)');
   });
 
   it('owners are named from list_users when it is bound (one who never logged anything too); without it the activity metric, else "user 1a2b3c4d"', () => {

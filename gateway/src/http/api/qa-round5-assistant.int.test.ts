@@ -111,7 +111,7 @@ describe.each(testDbKinds())('the offline assistant after QA round 5 on %s', { t
     for (const question of ['how is Priya doing this month?', /* held out */ "What are Priya's stats this week?"]) {
       const t = await chat(as('manager'), question);
       expect(tools(t), question).not.toContain('search_knowledge');
-      expect(t.answer).toMatch(/Priya Shah in this (month|week) \(from get_metrics\): 3 interactions logged/);
+      expect(t.answer).toMatch(/Priya Shah this (month|week) \(from get_metrics\): 3 interactions logged/);
       expect(t.answer).toContain('Assigned to Priya Shah now (search_contacts): 1 lead, 0 prospects, 0 customers');
     }
     // another rep: refused, nothing of hers shown
@@ -120,7 +120,7 @@ describe.each(testDbKinds())('the offline assistant after QA round 5 on %s', { t
     expect(other.answer).not.toMatch(/3 interactions/);
     // Priya herself, in her own words (held out: "how am I getting on")
     const self = await chat(apiKey, 'how am I getting on this week?');
-    expect(self.answer).toMatch(/Priya Shah in this week \(from get_metrics\): 3 interactions logged/);
+    expect(self.answer).toMatch(/Priya Shah this week \(from get_metrics\): 3 interactions logged/);
     // a name that is no user is said to be none (a contact's name is not a rep)
     expect((await chat(as('manager'), 'how is Quentin Nobody doing?')).answer).toMatch(/I found no user named Quentin Nobody/);
   });

@@ -164,10 +164,10 @@ describe.each(testDbKinds())('QA round 5 regressions over REST on %s', { timeout
     expect(Math.abs(Date.parse(lastWeek.range!.end) - Date.parse(lastWeek.range!.start) - 7 * 86_400_000)).toBeLessThanOrEqual(3_600_000);
     expect(Date.parse(lastWeek.range!.end)).toBeLessThanOrEqual(Date.now());
     expect(Date.now() - Date.parse(lastWeek.range!.end)).toBeLessThan(7 * 86_400_000 + 3_600_000);
-    expect(lastWeek.answer).toMatch(/interactions were logged in last week \(/);
+    expect(lastWeek.answer).toMatch(/interactions were logged last week \(/);
     const thisMonth = await ask('what is our conversion rate this month?');
     expect(london(thisMonth.range!.start)).toMatchObject({ day: 1, time: '00:00' });
-    expect(thisMonth.answer).toMatch(/created in this month/);
+    expect(thisMonth.answer).toMatch(/created this month/);
     const weeks = await ask('how many interactions were logged in the last 2 weeks?');
     expect(Date.parse(weeks.range!.end) - Date.parse(weeks.range!.start)).toBe(14 * 86_400_000);
   });
