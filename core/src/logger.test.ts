@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { AppError } from './errors/app-error.ts';
 import { createLogger, redactSecrets, safeErrorMessage, serializeError, statementName } from './logger.ts';
 
 describe('log redaction', () => {
@@ -64,5 +65,13 @@ describe('log redaction', () => {
     expect(out.statement).toMatch(/^insert contacts#/);
     expect(JSON.stringify(out)).not.toContain('ann@x.io');
     expect(serializeError(new Error('no statement here'))).not.toHaveProperty('statement');
+  });
+
+  it('the database refusing work because the process is stopping is logged without a stack; other errors keep theirs', () => {
+    const stopping = serializeError(new AppError('DATABASE_UNAVAILABLE', 'The database is closing: this process is stopping', { details: { reason: 'stopping' } })) as Record<string, unknown>;
+    expect(stopping).toMatchObject({ message: 'The database is closing: this process is stopping', code: 'DATABASE_UNAVAILABLE', details: { reason: 'stopping' } });
+    expect(stopping.stack).toBeUndefined();
+    const outage = serializeError(new AppError('DATABASE_UNAVAILABLE', 'The database is unreachable', { details: { reason: 'unreachable' } })) as Record<string, unknown>;
+    expect(outage.stack).toEqual(expect.stringContaining('The database is unreachable'));
   });
 });

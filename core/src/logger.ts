@@ -82,7 +82,10 @@ export function serializeError(err: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = { type: e.constructor?.name ?? 'Error', message };
   const sql = statementText(e, raw);
   if (sql) out.statement = statementName(sql);
-  if (typeof e.stack === 'string') out.stack = raw ? e.stack.split(raw).join(message) : e.stack;
+  // the database refusing work because this process is stopping is expected, not a fault to trace:
+  // its message says everything (a shutdown during a re-embed logged a stack per pending write)
+  const shuttingDown = e.code === 'DATABASE_UNAVAILABLE' && (e.details as { reason?: unknown } | undefined)?.reason === 'stopping';
+  if (typeof e.stack === 'string' && !shuttingDown) out.stack = raw ? e.stack.split(raw).join(message) : e.stack;
   const omitted: string[] = [];
   for (const [key, value] of Object.entries(e)) {
     if (key === 'message' || key === 'stack' || key === 'cause' || value === undefined) continue;
