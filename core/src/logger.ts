@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { isUnavailableFor } from './db/db-errors.ts';
 
 export type { Logger };
 
@@ -84,8 +85,7 @@ export function serializeError(err: unknown, depth = 0): unknown {
   if (sql) out.statement = statementName(sql);
   // the database refusing work because this process is stopping is expected, not a fault to trace:
   // its message says everything (a shutdown during a re-embed logged a stack per pending write)
-  const shuttingDown = e.code === 'DATABASE_UNAVAILABLE' && (e.details as { reason?: unknown } | undefined)?.reason === 'stopping';
-  if (typeof e.stack === 'string' && !shuttingDown) out.stack = raw ? e.stack.split(raw).join(message) : e.stack;
+  if (typeof e.stack === 'string' && !isUnavailableFor(e, 'stopping')) out.stack = raw ? e.stack.split(raw).join(message) : e.stack;
   const omitted: string[] = [];
   for (const [key, value] of Object.entries(e)) {
     if (key === 'message' || key === 'stack' || key === 'cause' || value === undefined) continue;

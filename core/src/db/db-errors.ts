@@ -52,10 +52,14 @@ export function poolBusy(err: unknown, poolMax: number, retryAfterSeconds = 5): 
   );
 }
 
-/** The error is poolBusy()'s: DATABASE_UNAVAILABLE because this process's pool was full, not because the database is down. */
-export function isPoolBusy(err: { code?: unknown; details?: unknown } | undefined): boolean {
-  return err?.code === 'DATABASE_UNAVAILABLE' && (err.details as { reason?: unknown } | undefined)?.reason === 'pool_busy';
+/** DATABASE_UNAVAILABLE for this `details.reason`: "pool_busy", "stopping", "timeout" or "unreachable". */
+export function isUnavailableFor(err: unknown, reason: string): boolean {
+  const e = err as { code?: unknown; details?: { reason?: unknown } } | undefined;
+  return e?.code === 'DATABASE_UNAVAILABLE' && e.details?.reason === reason;
 }
+
+/** The error is poolBusy()'s: DATABASE_UNAVAILABLE because this process's pool was full, not because the database is down. */
+export const isPoolBusy = (err: unknown): boolean => isUnavailableFor(err, 'pool_busy');
 
 /**
  * The database failure as DATABASE_UNAVAILABLE (503 + Retry-After, MCP isError), or undefined when

@@ -1,7 +1,7 @@
-import { metricRange, type MetricRange } from './metric-steps.ts';
+import { inPeriod, metricRange, type MetricRange } from './metric-steps.ts';
 import { mine, whose } from './scope.ts';
 import type { StepContext, StepHandler } from './steps.ts';
-import { failedCall, inPeriod, metrics, periodOf, rangeArg } from './team-steps.ts';
+import { failedCall, metrics, periodOf, rangeArg } from './team-steps.ts';
 
 type Row = Record<string, unknown>;
 

@@ -13,7 +13,6 @@ const OWNED = ['LEAD', 'PROSPECT', 'CUSTOMER'];
 const MIN_SAMPLE = 5;
 
 export const rangeArg = (r: MetricRange) => ({ start: r.start.toISOString(), end: r.end.toISOString() });
-export { inPeriod };
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 export const metrics = (r: ToolResult | undefined) => ((r?.ok ? r.data?.metrics : undefined) as Row[] | undefined) ?? [];
 const change = (m: Row, since = 'on the period before') => (typeof m.change === 'number' ? `, ${m.change >= 0 ? '+' : ''}${Math.round(m.change * 100)}% ${since}` : '');
