@@ -1,14 +1,15 @@
+import { testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installApprovalExecutor } from '../approval-executor.ts';
 import { failed, ok, openHarness, type Harness } from '../testing/harness.ts';
 
 type ApprovalOut = { id: string; status: string; executionStatus: string; executionResult: unknown; requestedFor: string; action: Record<string, unknown> };
 
-describe('approval tools over a real MCP client', () => {
+describe.each(testDbKinds())('approval tools over a real MCP client on %s', (kind) => {
   let h: Harness;
   let contactId: string;
   beforeAll(async () => {
-    h = await openHarness('pglite');
+    h = await openHarness(kind);
     installApprovalExecutor(h.core);
     contactId = (await h.core.contacts.create(h.f.rep, { firstName: 'Dana', lastName: 'Whitfield', email: 'dana@northwind.test', assignedTo: h.f.rep.userId })).id;
   });
