@@ -88,6 +88,16 @@ describe.each(testDbKinds())('approval pre-check on %s', (kind) => {
     expect(await stored()).toEqual(before);
   });
 
+  it('a key filed before returns its request without asking again: a resumed turn asks after the action ran', async () => {
+    const dup = (await core.contacts.create(f.manager, { firstName: 'Dana', lastName: 'Twice', email: 'dana.twice@mine.test' })).id;
+    const merge = () => file(f.manager, 'merge_contacts', { primaryId: mine, duplicateId: dup }, 'resumed-merge');
+    const a = await merge();
+    await core.merge.merge(f.manager, { primaryId: mine, duplicateId: dup }); // what approving it did
+    expect((await merge()).id).toBe(a.id);
+    // a new key for the same call is a new request, and that one is checked: the duplicate is gone
+    await expect(file(f.manager, 'merge_contacts', { primaryId: mine, duplicateId: dup }, 'merge-again')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('refuses by role: a marketing manager may read contacts but not change them', async () => {
     await expect(file(f.marketing, 'change_contact_status', { id: mine, status: 'INACTIVE' })).rejects.toMatchObject({
       code: 'PERMISSION_DENIED',

@@ -184,6 +184,11 @@ export function createApprovalService(handle: DatabaseHandle, options: ApprovalS
     return { tenantId, userId: u.id, role: u.role, kind: 'user' };
   }
 
+  async function keyFiled(tenantId: string, key: string): Promise<boolean> {
+    const [rows] = await db.readAsTenant(tenantId, [{ sql: 'SELECT 1 FROM approvals WHERE idempotency_key = $1', params: [key] }]);
+    return rows.length > 0;
+  }
+
   /**
    * Refuse to file an action its requester could not run: the same code the approved run would
    * have failed with, said now, instead of after someone spent an approval on it.
@@ -263,7 +268,8 @@ export function createApprovalService(handle: DatabaseHandle, options: ApprovalS
     async request(actor: Actor, raw: unknown): Promise<Approval> {
       const input = parseOrThrow(RequestApprovalInput, raw);
       if (input.kind !== 'agent_action') authorize(actor, 'workflows:read');
-      else await precheck(actor, input.action);
+      // a key filed before returns its request as it is: a resumed turn asks again after the action ran (a merged-away contact is gone by then)
+      else if (!input.idempotencyKey || !(await keyFiled(actor.tenantId, input.idempotencyKey))) await precheck(actor, input.action);
       return inTenantTx(db, actor, (em) => fileApproval(em, actor, input, ttlHours));
     },
 
