@@ -36,7 +36,7 @@ export function createContactMergeService(db: Database) {
     checks: {
       async merge(actor: Actor, raw: unknown): Promise<void> {
         const input = parseOrThrow(MergeContactsInput, raw);
-        await inTenantTx(db, actor, (em) => authorizeMerge(em, actor, input));
+        await db.withTenant(actor.tenantId, (em) => authorizeMerge(em, actor, input));
       },
     },
 

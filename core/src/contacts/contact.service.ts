@@ -76,7 +76,6 @@ export function createContactService(db: Database) {
     return insertParsed(em, actor, parseOrThrow(CreateContactInput, raw), extras, true);
   }
 
-  /** `lookFirst`: find a clashing email before the insert; without it the unique index reports the clash. */
   /** Who a new contact will belong to, once the actor may create it for them (the write and its pre-check). */
   async function authorizeCreate(em: EntityManager, actor: Actor, input: ParsedCreateInput): Promise<string | undefined> {
     // A rep's new contacts are theirs unless they name someone else, which needs contacts:write.
@@ -87,6 +86,7 @@ export function createContactService(db: Database) {
     return assignedTo;
   }
 
+  /** `lookFirst`: find a clashing email before the insert; without it the unique index reports the clash. */
   async function insertParsed(em: EntityManager, actor: Actor, input: ParsedCreateInput, extras: CreateContactExtras, lookFirst: boolean): Promise<Contact> {
     const assignedTo = await authorizeCreate(em, actor, input);
     if (lookFirst) {
@@ -195,17 +195,17 @@ export function createContactService(db: Database) {
     checks: {
       async create(actor: Actor, raw: unknown): Promise<void> {
         const input = parseOrThrow(CreateContactInput, raw);
-        await inTenantTx(db, actor, (em) => authorizeCreate(em, actor, input));
+        await db.withTenant(actor.tenantId, (em) => authorizeCreate(em, actor, input));
       },
       async update(actor: Actor, id: string, raw: unknown): Promise<void> {
         assertUuid(id);
         const input = parseOrThrow(UpdateContactInput, raw);
-        await inTenantTx(db, actor, (em) => authorizePatch(em, actor, id, input));
+        await db.withTenant(actor.tenantId, (em) => authorizePatch(em, actor, id, input));
       },
       async changeStatus(actor: Actor, id: string, raw: unknown): Promise<void> {
         assertUuid(id);
         parseOrThrow(ChangeStatusInput, raw);
-        await inTenantTx(db, actor, (em) => authorizeStatusChange(em, actor, id));
+        await db.withTenant(actor.tenantId, (em) => authorizeStatusChange(em, actor, id));
       },
     },
 

@@ -114,11 +114,11 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
       async create(actor: Actor, raw: unknown): Promise<void> {
         const input = parseOrThrow(CreateFollowUpInput, raw);
         refuseImplausibleDue(input.dueAt, clock());
-        await inTenantTx(db, actor, (em) => authorizeCreate(em, actor, input));
+        await db.withTenant(actor.tenantId, (em) => authorizeCreate(em, actor, input));
       },
       async complete(actor: Actor, id: string): Promise<void> {
         assertUuid(id);
-        await inTenantTx(db, actor, (em) => authorizeComplete(em, actor, id));
+        await db.withTenant(actor.tenantId, (em) => authorizeComplete(em, actor, id));
       },
     },
 

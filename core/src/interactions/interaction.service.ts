@@ -89,7 +89,7 @@ export function createInteractionService(db: Database) {
     checks: {
       async log(actor: Actor, raw: unknown): Promise<void> {
         const input = parseOrThrow(LogInteractionInput, raw);
-        await inTenantTx(db, actor, (em) => authorizeLog(em, actor, input.contactId));
+        await db.withTenant(actor.tenantId, (em) => authorizeLog(em, actor, input.contactId));
       },
     },
 
