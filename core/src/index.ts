@@ -101,6 +101,6 @@ export type { AnalyticsReport } from './reports/index.ts';
 export { requestFingerprint } from './idempotency/idempotency.service.ts';
 // The approval queue (core/src/approvals): agent actions, workflow steps and activations waiting for a human.
 export { createApprovalService } from './approvals/approval.service.ts';
-export type { ApprovalService, AgentActionExecutor } from './approvals/approval.service.ts';
+export type { ApprovalService, AgentActionCheck, AgentActionExecutor } from './approvals/approval.service.ts';
 export { Approval, ApprovalKind, ApprovalRisk, AgentAction, DecideApprovalInput, ListApprovalsQuery } from './approvals/approval.schema.ts';
 export { SendEmailInput } from './mail/email.service.ts';

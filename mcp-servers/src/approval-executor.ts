@@ -1,6 +1,6 @@
-import type { AgentActionExecutor, CrmCore, Logger } from '@crm/core';
+import type { AgentActionCheck, AgentActionExecutor, CrmCore, FieldIssue, Logger } from '@crm/core';
 import { AppError, silentLogger } from '@crm/core/contracts';
-import { runTool } from './framework/install-tools.ts';
+import { checkToolCall, runTool } from './framework/install-tools.ts';
 import { parseToolError } from './framework/tool-result.ts';
 import { SERVER_MODULES } from './servers.ts';
 
@@ -22,7 +22,33 @@ export function toolCallExecutor(core: CrmCore, logger: Logger = silentLogger())
   };
 }
 
-/** Let `core.approvals` run approved agent actions in this process. */
+/** Tools that are about the queue itself: filing them for approval would go round in circles. */
+const NOT_FILEABLE = new Set(['request_approval', 'decide_approval']);
+
+/**
+ * How the approval queue checks an agent action before filing it: the filed tool exists, its
+ * arguments pass its input contract, the requester's role may call it and, for a write on one
+ * record, the record exists and the requester may change it (the tool's `precheck`, which asks
+ * the owning service) — what the approved run would check first, doing nothing. Field issues are
+ * named as the request names them (`action.arguments.id`).
+ */
+export function toolCallCheck(core: CrmCore, logger: Logger = silentLogger()): AgentActionCheck {
+  const tools = new Map(SERVER_MODULES.flatMap((m) => m.tools.map((t) => [t.contract.name, t] as const)));
+  return async (action, requester) => {
+    const tool = tools.get(action.tool);
+    if (!tool || NOT_FILEABLE.has(action.tool)) throw AppError.validation([{ path: 'action.tool', reason: `"${action.tool}" is not a tool that can be filed for approval` }]);
+    try {
+      await checkToolCall(tool, action.arguments, { actor: requester, core, logger: logger.child({ tool: action.tool, precheck: true }) });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'VALIDATION_FAILED' || !Array.isArray(err.details)) throw err;
+      const issues = (err.details as FieldIssue[]).map((i) => ({ ...i, path: i.path ? `action.arguments.${i.path}` : 'action.arguments' }));
+      throw AppError.validation(issues);
+    }
+  };
+}
+
+/** Let `core.approvals` check filed agent actions and run approved ones in this process. */
 export function installApprovalExecutor(core: CrmCore, logger?: Logger): void {
   core.approvals.setAgentActionExecutor(toolCallExecutor(core, logger));
+  core.approvals.setAgentActionCheck(toolCallCheck(core, logger));
 }

@@ -20,4 +20,4 @@ export type { ChangeFeed, ChangeListener } from './framework/change-feed.ts';
 export { createLeadScoringServer, leadScoringModule } from './lead-scoring/lead-scoring.server.ts';
 export { createWorkflowServer, workflowModule } from './workflow/workflow.server.ts';
 export { createInsightsServer, insightsModule } from './insights/insights.server.ts';
-export { toolCallExecutor, installApprovalExecutor } from './approval-executor.ts';
+export { toolCallCheck, toolCallExecutor, installApprovalExecutor } from './approval-executor.ts';

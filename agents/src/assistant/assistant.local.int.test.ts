@@ -1,7 +1,7 @@
 import { MemorySaver } from '@langchain/langgraph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalPlannerChatModel } from '../models/local-planner/local-chat-model.ts';
-import { plantRisingContacts } from '@crm/core/testing';
+import { plantRisingContacts, testDbKinds } from '@crm/core/testing';
 import { openAgentHarness, type AgentHarness } from '../testing/agent-harness.ts';
 import { createAssistant, type Assistant } from './assistant.ts';
 
@@ -85,6 +85,42 @@ describe('assistant with the offline local model, through the real MCP servers',
     const after = (await h.core.interactions.timeline(h.f.rep, ids.dana, {})).interactions.length;
     expect(after).toBe(before);
     expect(r.answer).toMatch(/could not|no contact/i);
+  });
+});
+
+// A write the user may not make is refused when it is filed, not after someone approved it: the
+// queue checks the call as the user first (core approvals + the tools' prechecks)
+describe.each(testDbKinds())('assistant with the offline local model: a write the user may not make is refused at once on %s', (kind) => {
+  let h: AgentHarness;
+  let assistant: Assistant;
+  let theirs: string;
+  let mine: string;
+  beforeAll(async () => {
+    h = await openAgentHarness(kind);
+    theirs = (await h.core.contacts.create(h.f.manager, { firstName: 'Olga', lastName: 'Other', email: 'olga@other.test', company: 'Otherco', assignedTo: h.f.otherRep.userId, leadScore: 90 })).id;
+    mine = (await h.core.contacts.create(h.f.manager, { firstName: 'Dana', lastName: 'Mine', email: 'dana@mine.test', company: 'Mineco', assignedTo: h.f.rep.userId, leadScore: 40 })).id;
+    assistant = createAssistant({ model: new LocalPlannerChatModel({ now: () => NOW }), mcpClientFactory: h.mcpClientFactory, checkpointer: new MemorySaver(), now: () => NOW });
+  });
+  afterAll(() => h.close());
+
+  it('lists the hottest leads the rep can see (not only theirs, and says so); "mark the first one as qualified" on another rep\'s lead is refused with nothing filed', async () => {
+    const list = await assistant.chat(h.f.rep, { threadId: 'q1', message: 'show the hottest leads' });
+    expect(list.answer).toMatch(/^\[offline\] The hottest open leads you can see by lead score:\n1\. Olga Other \(Otherco\) — score 90 .*\n2\. Dana Mine \(Mineco\) — score 40/);
+
+    const refused = await assistant.chat(h.f.rep, { threadId: 'q1', message: 'mark the first one as qualified' });
+    expect(refused.pendingApprovals ?? []).toEqual([]);
+    // the first one is Olga's: Dana's would have been filed
+    expect(refused.toolCalls).toEqual([expect.objectContaining({ tool: 'change_contact_status', ok: false, summary: expect.stringMatching(/^PERMISSION_DENIED: you may not do this/) })]);
+    expect(refused.answer).toBe(
+      '[offline] I could not change the status: PERMISSION_DENIED: you may not do this: SALES_REP may only write contacts assigned to themselves — change_contact_status would fail when run, so nothing was filed for approval',
+    );
+    expect(await h.core.approvals.list(h.f.manager, { status: 'all' })).toEqual([]);
+    expect((await h.core.contacts.get(h.f.manager, theirs)).status).toBe('LEAD');
+
+    // the rep's own lead still waits for approval as before
+    const filed = await assistant.chat(h.f.rep, { threadId: 'q1', message: 'mark the second one as qualified' });
+    expect(filed.pendingApprovals).toEqual([expect.objectContaining({ tool: 'change_contact_status', args: expect.objectContaining({ id: mine, status: 'PROSPECT' }) })]);
+    expect((await h.core.approvals.list(h.f.manager, {})).map((a) => a.id)).toEqual([filed.pendingApprovals![0].approvalId]);
   });
 });
 

@@ -28,6 +28,14 @@ import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
  */
 export type AgentActionExecutor = (action: AgentAction, requester: Actor, approval: Approval) => Promise<unknown>;
 
+/**
+ * Would the requester be allowed to run this action? Throws what the real call would (the tool's
+ * argument validation, its role and ownership checks, the record's existence) without doing
+ * anything: the queue files only actions that can run once approved. Paths of field issues are
+ * those of the request (`action.arguments.id`).
+ */
+export type AgentActionCheck = (action: AgentAction, requester: Actor) => Promise<void>;
+
 export interface ApprovalServiceOptions {
   /** How long a request waits before it expires (default 24 h). */
   ttlHours?: number;
@@ -167,12 +175,33 @@ export function createApprovalService(handle: DatabaseHandle, options: ApprovalS
   const db = databaseOf(handle);
   const ttlHours = options.ttlHours ?? DEFAULT_APPROVAL_TTL_HOURS;
   let executor: AgentActionExecutor | undefined;
+  let check: AgentActionCheck | undefined;
 
   async function requesterOf(tenantId: string, userId: string): Promise<Actor> {
     const [rows] = await db.readAsTenant(tenantId, [{ sql: 'SELECT id, role, deactivated_at FROM users WHERE id = $1', params: [userId] }]);
     const u = rows[0] as { id: string; role: Actor['role']; deactivated_at: Date | null } | undefined;
     if (!u || u.deactivated_at) throw new AppError('PERMISSION_DENIED', `The user ${userId} the action was filed for is no longer active; nothing was done`);
     return { tenantId, userId: u.id, role: u.role, kind: 'user' };
+  }
+
+  async function keyFiled(tenantId: string, key: string): Promise<boolean> {
+    const [rows] = await db.readAsTenant(tenantId, [{ sql: 'SELECT 1 FROM approvals WHERE idempotency_key = $1', params: [key] }]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Refuse to file an action its requester could not run: the same code the approved run would
+   * have failed with, said now, instead of after someone spent an approval on it.
+   */
+  async function precheck(actor: Actor, action: AgentAction): Promise<void> {
+    if (!check || (actor.kind === 'system' && !actor.onBehalfOf)) return; // filing refuses a system actor for nobody
+    const requester = actor.kind === 'system' ? await requesterOf(actor.tenantId, actor.onBehalfOf!) : { tenantId: actor.tenantId, userId: actor.userId, role: actor.role, kind: 'user' as const };
+    try {
+      await check(action, requester);
+    } catch (err) {
+      if (!(err instanceof AppError) || !['PERMISSION_DENIED', 'NOT_FOUND', 'VALIDATION_FAILED'].includes(err.code)) throw err;
+      throw new AppError(err.code, `${err.message} — ${action.tool} would fail when run, so nothing was filed for approval`, { details: err.details });
+    }
   }
 
   /** Claim an approved, not yet executed agent action and run it once; the outcome is recorded on the approval. */
@@ -225,13 +254,22 @@ export function createApprovalService(handle: DatabaseHandle, options: ApprovalS
       executor = fn;
     },
 
+    /** The runtime registers how a filed agent action is checked before it is queued (the tool's validation and permissions). */
+    setAgentActionCheck(fn: AgentActionCheck | undefined): void {
+      check = fn;
+    },
+
     /**
      * File a request. A person files for themselves; the system actor files on behalf of the user it
-     * serves. Workflow kinds need `workflows:read` on every workflow (the engine, managers).
+     * serves. Workflow kinds need `workflows:read` on every workflow (the engine, managers). An agent
+     * action its requester could not run is refused here, with the code the run would give, and
+     * nothing is queued.
      */
     async request(actor: Actor, raw: unknown): Promise<Approval> {
       const input = parseOrThrow(RequestApprovalInput, raw);
       if (input.kind !== 'agent_action') authorize(actor, 'workflows:read');
+      // a key filed before returns its request as it is: a resumed turn asks again after the action ran (a merged-away contact is gone by then)
+      else if (!input.idempotencyKey || !(await keyFiled(actor.tenantId, input.idempotencyKey))) await precheck(actor, input.action);
       return inTenantTx(db, actor, (em) => fileApproval(em, actor, input, ttlHours));
     },
 

@@ -1,6 +1,6 @@
 import { authorize } from '../auth/rbac.ts';
 import { writeAudit } from '../audit/audit.service.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, EntityManager } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -21,8 +21,25 @@ export const MergeContactsInput = z
   .strict()
   .refine((v) => v.primaryId !== v.duplicateId, { message: 'a contact cannot be merged into itself', path: ['duplicateId'] });
 
+/** Both contacts of a merge, once the actor may change both (the merge and its pre-check). */
+async function authorizeMerge(em: EntityManager, actor: Actor, input: z.output<typeof MergeContactsInput>) {
+  const primary = await loadContact(em, input.primaryId);
+  const dup = await loadContact(em, input.duplicateId);
+  authorize(actor, 'contacts:write', { ownerId: primary.assignedTo });
+  authorize(actor, 'contacts:write', { ownerId: dup.assignedTo });
+  return { primary, dup };
+}
+
 export function createContactMergeService(db: Database) {
   return {
+    /** Would `merge` be allowed? Its validation and authorization, without writing (the approval queue asks first). */
+    checks: {
+      async merge(actor: Actor, raw: unknown): Promise<void> {
+        const input = parseOrThrow(MergeContactsInput, raw);
+        await db.withTenant(actor.tenantId, (em) => authorizeMerge(em, actor, input));
+      },
+    },
+
     async findDuplicates(actor: Actor, raw: unknown = {}): Promise<DuplicatePair[]> {
       authorize(actor, 'contacts:read');
       const q = parseOrThrow(FindDuplicatesQuery, raw);
@@ -44,10 +61,7 @@ export function createContactMergeService(db: Database) {
     async merge(actor: Actor, raw: unknown): Promise<{ contact: Contact; moved: { interactions: number; followUps: number } }> {
       const input = parseOrThrow(MergeContactsInput, raw);
       return inTenantTx(db, actor, async (em) => {
-        const primary = await loadContact(em, input.primaryId);
-        const dup = await loadContact(em, input.duplicateId);
-        authorize(actor, 'contacts:write', { ownerId: primary.assignedTo });
-        authorize(actor, 'contacts:write', { ownerId: dup.assignedTo });
+        const { primary, dup } = await authorizeMerge(em, actor, input);
         const moved = {
           interactions: Number(
             (await em.execute<{ n: string }[]>('WITH m AS (UPDATE interactions SET contact_id = ? WHERE contact_id = ? RETURNING 1) SELECT count(*) AS n FROM m', [primary.id, dup.id]))[0].n,

@@ -76,13 +76,19 @@ export function createContactService(db: Database) {
     return insertParsed(em, actor, parseOrThrow(CreateContactInput, raw), extras, true);
   }
 
-  /** `lookFirst`: find a clashing email before the insert; without it the unique index reports the clash. */
-  async function insertParsed(em: EntityManager, actor: Actor, input: ParsedCreateInput, extras: CreateContactExtras, lookFirst: boolean): Promise<Contact> {
+  /** Who a new contact will belong to, once the actor may create it for them (the write and its pre-check). */
+  async function authorizeCreate(em: EntityManager, actor: Actor, input: ParsedCreateInput): Promise<string | undefined> {
     // A rep's new contacts are theirs unless they name someone else, which needs contacts:write.
     const assignedTo = input.assignedTo ?? (grantOf(actor, 'contacts:write') === 'own' ? actor.userId : undefined);
     authorize(actor, 'contacts:write', { ownerId: assignedTo ?? null });
     // the acting user exists (they were just authenticated): only someone else named needs a look-up
     if (assignedTo !== actor.userId) await assertAssignee(em, assignedTo);
+    return assignedTo;
+  }
+
+  /** `lookFirst`: find a clashing email before the insert; without it the unique index reports the clash. */
+  async function insertParsed(em: EntityManager, actor: Actor, input: ParsedCreateInput, extras: CreateContactExtras, lookFirst: boolean): Promise<Contact> {
+    const assignedTo = await authorizeCreate(em, actor, input);
     if (lookFirst) {
       const existing = await em.findOne(ContactEntity, { email: input.email }, { fields: ['id'] });
       if (existing) throw emailConflict(input.email, existing.id);
@@ -120,9 +126,8 @@ export function createContactService(db: Database) {
     return contact;
   }
 
-  async function patch(em: EntityManager, actor: Actor, id: string, raw: unknown): Promise<Contact> {
-    assertUuid(id);
-    const input = parseOrThrow(UpdateContactInput, raw);
+  /** The contact a patch would change, once the actor may change it so (the write and its pre-check). */
+  async function authorizePatch(em: EntityManager, actor: Actor, id: string, input: z.output<typeof UpdateContactInput>) {
     const entity = await em.findOne(ContactEntity, { id });
     if (!entity) throw AppError.notFound('Contact', id);
     const before = toContact(entity as unknown as Record<string, unknown>);
@@ -132,6 +137,21 @@ export function createContactService(db: Database) {
       authorize(actor, 'contacts:write', { ownerId: input.assignedTo });
       await assertAssignee(em, input.assignedTo);
     }
+    return { entity, before };
+  }
+
+  /** The contact whose status would change, once the actor may change it (the write and its pre-check). */
+  async function authorizeStatusChange(em: EntityManager, actor: Actor, id: string) {
+    const entity = await em.findOne(ContactEntity, { id });
+    if (!entity) throw AppError.notFound('Contact', id);
+    authorize(actor, 'contacts:write', { ownerId: entity.assignedTo });
+    return entity;
+  }
+
+  async function patch(em: EntityManager, actor: Actor, id: string, raw: unknown): Promise<Contact> {
+    assertUuid(id);
+    const input = parseOrThrow(UpdateContactInput, raw);
+    const { entity, before } = await authorizePatch(em, actor, id, input);
     if (input.email && input.email !== before.email) {
       const other = await em.findOne(ContactEntity, { email: input.email, id: { $ne: id } }, { fields: ['id'] });
       if (other) throw emailConflict(input.email, other.id);
@@ -168,6 +188,27 @@ export function createContactService(db: Database) {
       }
     },
 
+    /**
+     * Would these writes be allowed? The same validation, look-ups and authorization as `create`,
+     * `update` and `changeStatus`, without writing (the approval queue asks before it files one).
+     */
+    checks: {
+      async create(actor: Actor, raw: unknown): Promise<void> {
+        const input = parseOrThrow(CreateContactInput, raw);
+        await db.withTenant(actor.tenantId, (em) => authorizeCreate(em, actor, input));
+      },
+      async update(actor: Actor, id: string, raw: unknown): Promise<void> {
+        assertUuid(id);
+        const input = parseOrThrow(UpdateContactInput, raw);
+        await db.withTenant(actor.tenantId, (em) => authorizePatch(em, actor, id, input));
+      },
+      async changeStatus(actor: Actor, id: string, raw: unknown): Promise<void> {
+        assertUuid(id);
+        parseOrThrow(ChangeStatusInput, raw);
+        await db.withTenant(actor.tenantId, (em) => authorizeStatusChange(em, actor, id));
+      },
+    },
+
     /** For bulk paths (import, seeding) that already hold a transaction. */
     createInTx: insert,
     updateInTx: patch,
@@ -201,9 +242,7 @@ export function createContactService(db: Database) {
       assertUuid(id);
       const input = parseOrThrow(ChangeStatusInput, raw);
       return inTenantTx(db, actor, async (em) => {
-        const entity = await em.findOne(ContactEntity, { id });
-        if (!entity) throw AppError.notFound('Contact', id);
-        authorize(actor, 'contacts:write', { ownerId: entity.assignedTo });
+        const entity = await authorizeStatusChange(em, actor, id);
         const from = entity.status;
         if (from === input.status) return toContact(entity as unknown as Record<string, unknown>);
         entity.status = input.status;

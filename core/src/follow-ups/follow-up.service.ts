@@ -86,20 +86,48 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
     if (q.after) where.$and = [{ $or: [{ dueAt: { $gt: placed.afterDueAt } }, { dueAt: placed.afterDueAt, id: { $gt: q.after.id } }] }];
     return where;
   }
+
+  /** The contact and owner of a new follow-up, once the actor may add it (the write and its pre-check). */
+  async function authorizeCreate(em: EntityManager, actor: Actor, input: z.output<typeof CreateFollowUpInput>) {
+    const contact = await loadContact(em, input.contactId);
+    const ownerId = input.ownerId ?? contact.assignedTo ?? actor.userId;
+    // a rep may add follow-ups only on their own contacts and only for themselves
+    authorize(actor, 'interactions:write', { ownerId: contact.assignedTo });
+    if (ownerId !== actor.userId) authorize(actor, 'interactions:write', { ownerId });
+    if (!(await em.findOne(UserEntity, { id: ownerId }, { fields: ['id'] }))) {
+      throw AppError.validation([{ path: 'ownerId', reason: `no user ${ownerId} in this tenant` }]);
+    }
+    return { contact, ownerId };
+  }
+
+  /** The follow-up to complete, once the actor may complete it (the write and its pre-check). */
+  async function authorizeComplete(em: EntityManager, actor: Actor, id: string) {
+    const e = await em.findOne(FollowUpEntity, { id });
+    if (!e) throw AppError.notFound('FollowUp', id);
+    authorize(actor, 'interactions:write', { ownerId: e.ownerId });
+    return e;
+  }
+
   return {
+    /** Would `create` / `complete` be allowed? Their validation and authorization, without writing (the approval queue asks first). */
+    checks: {
+      async create(actor: Actor, raw: unknown): Promise<void> {
+        const input = parseOrThrow(CreateFollowUpInput, raw);
+        refuseImplausibleDue(input.dueAt, clock());
+        await db.withTenant(actor.tenantId, (em) => authorizeCreate(em, actor, input));
+      },
+      async complete(actor: Actor, id: string): Promise<void> {
+        assertUuid(id);
+        await db.withTenant(actor.tenantId, (em) => authorizeComplete(em, actor, id));
+      },
+    },
+
     async create(actor: Actor, raw: unknown): Promise<FollowUp> {
       const input = parseOrThrow(CreateFollowUpInput, raw);
       refuseImplausibleDue(input.dueAt, clock());
       return inTenantTx(db, actor, async (em) => {
         const { dueAt } = await placeInTenantZone(em, { dueAt: input.dueAt });
-        const contact = await loadContact(em, input.contactId);
-        const ownerId = input.ownerId ?? contact.assignedTo ?? actor.userId;
-        // a rep may add follow-ups only on their own contacts and only for themselves
-        authorize(actor, 'interactions:write', { ownerId: contact.assignedTo });
-        if (ownerId !== actor.userId) authorize(actor, 'interactions:write', { ownerId });
-        if (!(await em.findOne(UserEntity, { id: ownerId }, { fields: ['id'] }))) {
-          throw AppError.validation([{ path: 'ownerId', reason: `no user ${ownerId} in this tenant` }]);
-        }
+        const { contact, ownerId } = await authorizeCreate(em, actor, input);
         const row = {
           id: randomUUID(),
           tenantId: actor.tenantId,
@@ -144,9 +172,7 @@ export function createFollowUpService(db: Database, options: FollowUpServiceOpti
     async complete(actor: Actor, id: string, note?: string): Promise<FollowUp> {
       assertUuid(id);
       return inTenantTx(db, actor, async (em) => {
-        const e = await em.findOne(FollowUpEntity, { id });
-        if (!e) throw AppError.notFound('FollowUp', id);
-        authorize(actor, 'interactions:write', { ownerId: e.ownerId });
+        const e = await authorizeComplete(em, actor, id);
         if (e.done) return toFollowUp(e as unknown as Record<string, unknown>);
         const before = toFollowUp(e as unknown as Record<string, unknown>);
         e.done = true;

@@ -20,10 +20,16 @@ import { ListInteractionsQuery, LogInteractionInput, TimelinePageQuery, Timeline
 export type InteractionPage = ListPage<Interaction>;
 
 export function createInteractionService(db: Database) {
+  /** The contact an interaction would be logged on, once the actor may log on it (the write and its pre-check). */
+  async function authorizeLog(em: EntityManager, actor: Actor, contactId: string) {
+    const contact = await loadContact(em, contactId);
+    authorize(actor, 'interactions:write', { ownerId: contact.assignedTo });
+    return contact;
+  }
+
   async function log(em: EntityManager, actor: Actor, raw: unknown): Promise<Interaction> {
     const input = parseOrThrow(LogInteractionInput, raw);
-    const contact = await loadContact(em, input.contactId);
-    authorize(actor, 'interactions:write', { ownerId: contact.assignedTo });
+    const contact = await authorizeLog(em, actor, input.contactId);
     const placed = await placeInTenantZone(em, { occurredAt: input.occurredAt, scheduledFollowUp: input.scheduledFollowUp });
     const occurredAt = placed.occurredAt ?? new Date();
     const scheduledFollowUp = placed.scheduledFollowUp;
@@ -79,6 +85,13 @@ export function createInteractionService(db: Database) {
       return inTenantTx(db, actor, (em) => log(em, actor, input));
     },
     logInTx: log,
+    /** Would `log` be allowed? Its validation and authorization, without writing (the approval queue asks first). */
+    checks: {
+      async log(actor: Actor, raw: unknown): Promise<void> {
+        const input = parseOrThrow(LogInteractionInput, raw);
+        await db.withTenant(actor.tenantId, (em) => authorizeLog(em, actor, input.contactId));
+      },
+    },
 
     /** Newest first. A rep sees every interaction on their own contacts and only their own elsewhere. */
     async timeline(actor: Actor, contactId: string, raw: unknown = {}): Promise<{ contact: { id: string; name: string }; interactions: Interaction[] }> {

@@ -38,6 +38,16 @@ export interface MailDelivery {
  */
 export function createEmailService(db: Database, interactions: InteractionService) {
   let delivery: () => MailDelivery = () => ({ mail: createMailboxTransport(db), from: 'CRM <crm@crm.local>' });
+  /** The contact to email, once the actor may email them and they have an address (the send and its pre-check). */
+  async function recipient(actor: Actor, input: { contactId: string }) {
+    const contact = await inTenantTx(db, actor, async (em) => {
+      const c = await loadContact(em, input.contactId);
+      authorize(actor, 'interactions:write', { ownerId: c.assignedTo });
+      return c;
+    });
+    if (!contact.email) throw AppError.validation([{ path: 'contactId', reason: 'the contact has no email address' }]);
+    return contact as typeof contact & { email: string };
+  }
   return {
     /** The runtime sets the transport it built from SMTP_URL / MAIL_FROM (called on first send). */
     setDelivery(d: () => MailDelivery) {
@@ -46,14 +56,16 @@ export function createEmailService(db: Database, interactions: InteractionServic
     /** The transport and sender everything that emails uses (tools that send scheduled reports, too). */
     delivery: (): MailDelivery => delivery(),
 
+    /** Would `send` be allowed? Its validation, recipient and authorization, sending nothing (the approval queue asks first). */
+    checks: {
+      async send(actor: Actor, raw: unknown): Promise<void> {
+        await recipient(actor, parseOrThrow(SendEmailInput, raw));
+      },
+    },
+
     async send(actor: Actor, raw: unknown): Promise<SentEmail> {
       const input = parseOrThrow(SendEmailInput, raw);
-      const contact = await inTenantTx(db, actor, async (em) => {
-        const c = await loadContact(em, input.contactId);
-        authorize(actor, 'interactions:write', { ownerId: c.assignedTo });
-        return c;
-      });
-      if (!contact.email) throw AppError.validation([{ path: 'contactId', reason: 'the contact has no email address' }]);
+      const contact = await recipient(actor, input);
       const key =
         input.idempotencyKey ??
         `email:${actor.userId}:${createHash('sha256').update(`${input.contactId}\u0000${input.subject}\u0000${input.body}`).digest('hex').slice(0, 32)}`;

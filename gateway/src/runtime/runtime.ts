@@ -20,6 +20,7 @@ import {
   type ReportDelivery,
   type RunningScoring,
   type VectorStore,
+  type AgentActionCheck,
   type AgentActionExecutor,
   type BigQueryExport,
   type BigQuerySink,
@@ -118,12 +119,18 @@ export async function createRuntime(config: CrmConfig, options: RuntimeOptions):
     const { provider, status: providerStatus } = await selectModelProvider(config, { db, logger, probe: options.server === true });
     const vectorStore = await createVectorStore(config.vectorStore, { db, dimensions: provider.embeddings.dimensions });
     const core = createCrmCore({ db, logger, scoring: config.scoring, knowledge: { embeddings: provider.embeddings, vectorStore, retrieval: knowledgeRetrieval(config) }, approvals: { ttlHours: config.approvals.ttlHours, publicUrl: config.authEnv.CRM_PUBLIC_URL }, workflowSecretsKey: config.workflows.WORKFLOW_SECRETS_KEY, workflowWebhookAllowHosts: config.workflows.WORKFLOW_WEBHOOK_ALLOW_HOSTS, narration: config.insights.narrator === 'model' ? { provider, timeoutMs: config.insights.narratorTimeoutMs } : undefined, login: config.login });
-    // an approved assistant action runs in the process that approves it (CLI, HTTP, MCP), as its requester
-    // (the MCP servers' tool registry loads on the first approval, not at start-up)
+    // an approved assistant action runs in the process that approves it (CLI, HTTP, MCP), as its requester,
+    // and is checked as that requester before it is filed (the MCP servers' tool registry loads on the
+    // first approval, not at start-up)
     let executor: Promise<AgentActionExecutor> | undefined;
+    let check: Promise<AgentActionCheck> | undefined;
     core.approvals.setAgentActionExecutor(async (action, requester, approval) => {
       executor ??= import('@crm/mcp-servers').then((m) => m.toolCallExecutor(core, logger.child({ component: 'approvals' })));
       return (await executor)(action, requester, approval);
+    });
+    core.approvals.setAgentActionCheck(async (action, requester) => {
+      check ??= import('@crm/mcp-servers').then((m) => m.toolCallCheck(core, logger.child({ component: 'approvals' })));
+      return (await check)(action, requester);
     });
     const jobs = createJobScheduler({ db, logger });
     let smtp: ReturnType<typeof createSmtpTransport> | undefined;

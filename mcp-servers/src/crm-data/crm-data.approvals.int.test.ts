@@ -1,14 +1,15 @@
+import { testDbKinds } from '@crm/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installApprovalExecutor } from '../approval-executor.ts';
 import { failed, ok, openHarness, type Harness } from '../testing/harness.ts';
 
 type ApprovalOut = { id: string; status: string; executionStatus: string; executionResult: unknown; requestedFor: string; action: Record<string, unknown> };
 
-describe('approval tools over a real MCP client', () => {
+describe.each(testDbKinds())('approval tools over a real MCP client on %s', (kind) => {
   let h: Harness;
   let contactId: string;
   beforeAll(async () => {
-    h = await openHarness('pglite');
+    h = await openHarness(kind);
     installApprovalExecutor(h.core);
     contactId = (await h.core.contacts.create(h.f.rep, { firstName: 'Dana', lastName: 'Whitfield', email: 'dana@northwind.test', assignedTo: h.f.rep.userId })).id;
   });
@@ -49,16 +50,49 @@ describe('approval tools over a real MCP client', () => {
     expect(ok<ApprovalOut>(await rep.call('get_approval', { id: filed.id }))).toMatchObject({ status: 'approved', executionStatus: 'succeeded' });
   });
 
-  it('runs the action with the requester\'s permissions: approving widens nothing', async () => {
+  it('refuses to file a call the requester could not run, with the code the call would give; nothing is queued', async () => {
     const theirs = (await h.core.contacts.create(h.f.otherRep, { firstName: 'Olga', lastName: 'Other', email: 'olga@x.test', assignedTo: h.f.otherRep.userId })).id;
     const rep = await h.connect(h.f.rep);
-    const filed = ok<ApprovalOut>(await rep.call('request_approval', { tool: 'change_contact_status', arguments: { id: theirs, status: 'INACTIVE' }, summary: 'Deactivate Olga' }));
+    const manager = await h.connect(h.f.manager);
+    const queued = async () => ok<{ approvals: ApprovalOut[] }>(await manager.call('list_approvals', { status: 'all', limit: 100 })).approvals.length;
+    const before = await queued();
+    expect(failed(await rep.call('request_approval', { tool: 'change_contact_status', arguments: { id: theirs, status: 'INACTIVE' }, summary: 'Deactivate Olga' }))).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      message: 'SALES_REP may only write contacts assigned to themselves — change_contact_status would fail when run, so nothing was filed for approval',
+    });
+    expect(failed(await rep.call('request_approval', { tool: 'send_email', arguments: { contactId: theirs, subject: 'Hi', body: 'Hello' }, summary: 'Email Olga' })).code).toBe('PERMISSION_DENIED');
+    // a tool the role may not call at all: the tool's own access refusal
+    expect(failed(await rep.call('request_approval', { tool: 'import_contacts', arguments: { csv: 'firstName,lastName,email\nA,B,a@b.test' }, summary: 'Import' }))).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      details: { permission: 'contacts:write' },
+    });
+    const ghost = crypto.randomUUID();
+    expect(failed(await manager.call('request_approval', { tool: 'update_contact', arguments: { id: ghost, company: 'X' }, summary: 'Change company' }))).toMatchObject({
+      code: 'NOT_FOUND',
+      details: { entity: 'Contact', id: ghost },
+    });
+    // the filed call's arguments are named as this tool's (arguments.<field>), with the tool's own reasons
+    expect(failed(await rep.call('request_approval', { tool: 'change_contact_status', arguments: { id: contactId, status: 'QUALIFIED' }, summary: 'Qualify Dana' })).details).toEqual([
+      { path: 'arguments.status', reason: expect.stringMatching(/LEAD.*PROSPECT/) },
+    ]);
+    expect(failed(await rep.call('request_approval', { tool: 'update_contact', arguments: { id: 'dana@northwind.test', company: 'X' }, summary: 'Change company' })).details).toEqual([
+      { path: 'arguments.id', reason: expect.stringMatching(/that is an email address/) },
+    ]);
+    expect(await queued()).toBe(before);
+    expect((await h.core.contacts.get(h.f.manager, theirs)).status).toBe('LEAD');
+  });
+
+  it('still runs the action with the requester\'s permissions at approval time: a contact reassigned meanwhile is refused then', async () => {
+    const mine = (await h.core.contacts.create(h.f.rep, { firstName: 'Rae', lastName: 'Moved', email: 'rae@x.test', assignedTo: h.f.rep.userId })).id;
+    const rep = await h.connect(h.f.rep);
+    const filed = ok<ApprovalOut>(await rep.call('request_approval', { tool: 'change_contact_status', arguments: { id: mine, status: 'INACTIVE' }, summary: 'Deactivate Rae' }));
+    await h.core.contacts.update(h.f.manager, mine, { assignedTo: h.f.otherRep.userId });
     const manager = await h.connect(h.f.manager);
     expect(ok<ApprovalOut>(await manager.call('decide_approval', { id: filed.id, decision: 'approve' }))).toMatchObject({
       executionStatus: 'failed',
       executionResult: { error: { code: 'PERMISSION_DENIED' } },
     });
-    expect((await h.core.contacts.get(h.f.manager, theirs)).status).toBe('LEAD');
+    expect((await h.core.contacts.get(h.f.manager, mine)).status).toBe('LEAD');
   });
 
   it('bad input is named field by field', async () => {

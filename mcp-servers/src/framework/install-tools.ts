@@ -131,6 +131,28 @@ function requestIdOf(extra: Extra): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** The role check and argument validation of a call, as `runTool` does them first: the arguments the handler would get. */
+function admit(tool: AnyToolDefinition, rawArgs: unknown, context: ToolContext): Record<string, unknown> {
+  const name = tool.contract.name;
+  if (tool.access && !tool.access.allows(context.actor)) {
+    throw AppError.denied(tool.access.permission, `${context.actor.role} ${tool.access.lacking}, which ${name} needs`);
+  }
+  const args = aliasArgumentNames(rawArgs ?? {}, tool.contract.input);
+  const parsed = tool.contract.input.safeParse(args);
+  if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input, args, name));
+  return parsed.data;
+}
+
+/**
+ * Would this call be allowed? The same role check and argument validation as `runTool`, then the
+ * tool's own `precheck` (the record exists, the actor may change it); nothing runs. Throws the
+ * AppError the call would have answered with.
+ */
+export async function checkToolCall(tool: AnyToolDefinition, rawArgs: unknown, context: ToolContext): Promise<void> {
+  const args = admit(tool, rawArgs, context);
+  await tool.precheck?.(args, context);
+}
+
 /**
  * Run one tool call: validate the arguments against the contract (field-level VALIDATION_FAILED
  * as an isError result, which the 2025-11-25 spec asks for so models can self-correct), call the
@@ -142,13 +164,7 @@ export async function runTool(tool: AnyToolDefinition, rawArgs: unknown, ctx: ()
   try {
     const context = ctx(); // who asks comes before what they asked
     signal = context.signal;
-    if (tool.access && !tool.access.allows(context.actor)) {
-      throw AppError.denied(tool.access.permission, `${context.actor.role} ${tool.access.lacking}, which ${name} needs`);
-    }
-    const args = aliasArgumentNames(rawArgs ?? {}, tool.contract.input);
-    const parsed = tool.contract.input.safeParse(args);
-    if (!parsed.success) throw AppError.validation(argumentIssues(parsed.error, tool.contract.input, args, name));
-    const raw = await tool.handler(parsed.data, context);
+    const raw = await tool.handler(admit(tool, rawArgs, context), context);
     const output = tool.contract.output.safeParse(toJsonValue(raw));
     if (!output.success) {
       // A contract drift is our bug, not the caller's: log it loudly, answer INTERNAL.

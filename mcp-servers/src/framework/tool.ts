@@ -24,6 +24,12 @@ export interface ToolSpec<I extends z.ZodObject, O extends z.ZodObject> {
   annotations: Omit<CrmToolAnnotations, 'title'>;
   /** Roles that see it in tools/list (the grant its service checks first, `access.ts`); absent: every role. */
   access?: ToolAccess;
+  /**
+   * A write filed for approval: would this call be allowed? The owning service's check (the record
+   * exists, the actor may change it), without doing anything. Absent: only the role (`access`) and
+   * the arguments are checked before filing.
+   */
+  precheck?(args: z.output<I>, ctx: ToolContext): Promise<void>;
   /** Calls one core service. Returns the output before JSON conversion (Dates are fine). */
   handler(args: z.output<I>, ctx: ToolContext): Promise<unknown>;
   /** One line a human or model can read at a glance; the full JSON follows it. */

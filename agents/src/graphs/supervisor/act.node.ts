@@ -40,11 +40,21 @@ function approvalKey(thread: string, turnAt: number, callId: string): string {
   return `chat:${createHash('sha256').update(`${thread}\u0000${turnAt}\u0000${callId}`).digest('base64url')}`;
 }
 
-/** What the agent is told about a call that waited for approval: the queue's decision and, when it ran, its result. */
-function decidedMessage(call: { id: string; name: string }, approval: QueuedApproval | undefined, filingError?: string): ToolMessage {
-  const denied = (why: string, code: ToolError['code'] = 'PERMISSION_DENIED') =>
-    toolMessage({ callId: call.id, name: call.name, ok: false, summary: `${code}: ${why}`, error: { code, message: why }, sources: [] });
-  if (!approval) return denied(`could not be filed for approval (${filingError ?? 'unknown error'}); nothing was done`, 'INTERNAL');
+/** The queue's refusal of a call its requester could not run (its pre-check): the error the call itself would give. */
+const REFUSED_AT_FILING = new Set<ToolError['code']>(['PERMISSION_DENIED', 'NOT_FOUND', 'VALIDATION_FAILED']);
+
+/**
+ * What the agent is told about a call that waited for approval: the queue's decision and, when it
+ * ran, its result — or, when the queue refused to file it because the user could not run it, that
+ * refusal at once (nobody is asked to approve a call that would fail).
+ */
+function decidedMessage(call: { id: string; name: string }, approval: QueuedApproval | undefined, filingError?: ToolError): ToolMessage {
+  const denied = (why: string, code: ToolError['code'] = 'PERMISSION_DENIED', details?: ToolError['details']) =>
+    toolMessage({ callId: call.id, name: call.name, ok: false, summary: `${code}: ${why}`, error: { code, message: why, ...(details ? { details } : {}) }, sources: [] });
+  if (!approval && filingError && REFUSED_AT_FILING.has(filingError.code)) {
+    return denied(`${filingError.code === 'PERMISSION_DENIED' ? 'you may not do this: ' : ''}${filingError.message}`, filingError.code, filingError.details);
+  }
+  if (!approval) return denied(`could not be filed for approval (${filingError?.message ?? 'unknown error'}); nothing was done`, filingError?.code ?? 'INTERNAL');
   const ref = `approval ${approval.id}`;
   if (approval.status === 'rejected') return denied(`rejected by the approver${approval.reason ? `: ${approval.reason}` : ''} (${ref}); nothing was done`);
   if (approval.status === 'expired') return denied(`${ref} expired undecided; nothing was done`);
@@ -79,7 +89,7 @@ export function makeActNode(toolset: Toolset) {
     const verdicts = calls.map((c) => ({ call: c, verdict: judgeCall(c, toolset.info.get(c.name), policy, seen) }));
     const waiting = verdicts.flatMap(({ call, verdict }) => (verdict.action === 'approve' ? [{ call, reason: verdict.reason }] : []));
     const queued = new Map<string, QueuedApproval>();
-    const filingErrors = new Map<string, string>();
+    const filingErrors = new Map<string, ToolError>();
     if (waiting.length) {
       const thread = String((config.configurable as { thread_id?: string } | undefined)?.thread_id ?? '');
       const pending: PendingApproval[] = [];
@@ -97,7 +107,7 @@ export function makeActNode(toolset: Toolset) {
           },
         });
         if (!filed.ok) {
-          filingErrors.set(call.id, filed.summary);
+          filingErrors.set(call.id, filed.error ?? { code: 'INTERNAL', message: filed.summary });
           continue;
         }
         const approval = filed.data as unknown as QueuedApproval;

@@ -79,7 +79,7 @@ export class LocalPlannerChatModel extends BaseChatModel<LocalPlannerCallOptions
 
 function extras(move: PlannerOutput) {
   return {
-    additional_kwargs: { ...(move.pendingChoice ? { pending_choice: move.pendingChoice } : {}), ...(move.listedApprovals ? { listed_approvals: move.listedApprovals } : {}) },
+    additional_kwargs: { ...(move.pendingChoice ? { pending_choice: move.pendingChoice } : {}), ...(move.listedApprovals ? { listed_approvals: move.listedApprovals } : {}), ...(move.listedContacts ? { listed_contacts: move.listedContacts } : {}) },
     response_metadata: { model_provider: 'local', model: 'local-planner', offline: true },
   };
 }

@@ -6,7 +6,7 @@ import { pickCandidate } from './entities.ts';
 import { INTENTS, type AgentName, type Intent } from './intents.ts';
 import { planRequest, type Step } from './plan.ts';
 import type { Me } from './scope.ts';
-import { STEP_HANDLERS, type StepContext } from './steps.ts';
+import { listedLeads, STEP_HANDLERS, type StepContext } from './steps.ts';
 import { readTurn, type CandidateContact, type PendingChoice, type TurnView } from './turn.ts';
 
 export interface PlannerOptions {
@@ -22,6 +22,8 @@ export interface PlannerOutput {
   pendingChoice?: PendingChoice;
   /** The approval ids this answer listed, in order: what a later "approve the first one" refers to. */
   listedApprovals?: string[];
+  /** The contacts this answer listed, in order: what a later "mark the first one as a prospect" refers to. */
+  listedContacts?: CandidateContact[];
 }
 
 /**
@@ -65,8 +67,9 @@ export function nextMove(messages: readonly BaseMessage[], options: PlannerOptio
   for (const ctx of contexts) calls.push(...STEP_HANDLERS[ctx.step.intent].calls(ctx));
   if (calls.length) return { content: '', toolCalls: calls };
   const listed = contexts.flatMap((ctx) => (ctx.step.intent === 'list_approvals' ? listedApprovalIds(ctx) : []));
+  const leads = contexts.flatMap((ctx) => (ctx.step.intent === 'hot_leads' ? listedLeads(ctx) : []));
   const final = answer([...contexts.map((ctx) => STEP_HANDLERS[ctx.step.intent].answer(ctx)), ...notes].filter(Boolean).join('\n'));
-  return listed.length ? { ...final, listedApprovals: listed } : final;
+  return { ...final, ...(listed.length ? { listedApprovals: listed } : {}), ...(leads.length ? { listedContacts: leads } : {}) };
 }
 
 const WHOAMI = 'get_current_user';
@@ -98,6 +101,9 @@ function resolveContact(turn: TurnView, request: string, ref: string | undefined
     const picked = pickCandidate(turn.human, turn.pending.candidates);
     if (picked) return { contact: picked };
   }
+  // "mark the first one as a prospect" after a list of contacts (the hottest leads)
+  const listed = !ref && turn.listedContacts ? pickCandidate(turn.human, turn.listedContacts) : undefined;
+  if (listed) return { contact: listed };
   if (!ref) return { move: answer('Which contact do you mean? Give me their name or email address.') };
   const search = turn.results.get(SEARCH_ID(turn));
   const words = ref.toLowerCase().split(/\s+/);

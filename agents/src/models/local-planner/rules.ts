@@ -91,7 +91,7 @@ const RULES: [RegExp, Intent][] = [
   // what stands out: anomalies, significant trends, segment differences (generate_insights)
   [/\b(anomal\w*|unusual|outliers?|spikes?|dips?|trending|significant (changes?|trends?)|insights?|stand(s)? out)\b|\bwhat('?s| has| have)? changed\b|\banything (i should know|odd|unusual|worrying)\b/i, 'insights'],
   [/\bwho owns\b|\bowner\b|\bassigned to\b|\bresponsible for\b|\baccount manager\b|\blooks? after\b/i, 'contact_owner'],
-  [/\b(mark|move|set|change|convert|switch|put)\b.*\b(as|to|into)\b\s*(an? )?(customer|prospect|lead|inactive)s?\b/i, 'change_status'],
+  [/\b(mark|move|set|change|convert|switch|put)\b.*\b(as|to|into)\b\s*(an? )?(customer|prospect|lead|inactive|qualified)s?\b/i, 'change_status'],
   [/\b(right|correct|wrong) (pipeline )?stage\b|\bwhat (status|stage)\b/i, 'contact_lookup'],
   [/\bqualified\b|\blikely\b.*\bconvert\b|\b(lead )?score (of|for)\b|\blead score\b/i, 'score_lead'],
   [/^\s*(who is|who's|tell me about|look up|find)\b/i, 'contact_lookup'],

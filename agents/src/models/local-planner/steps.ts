@@ -60,6 +60,8 @@ const STATUS_WORDS: [RegExp, string][] = [
 ];
 const followUpScope = (text: string) => (/overdue|late|missed/i.test(text) ? 'overdue' : /open|all|to-?do/i.test(text) ? 'open' : 'due');
 const statusIn = (text: string) => STATUS_WORDS.find(([re]) => re.test(text))?.[1];
+/** The status a change asks for: a lead that is "qualified" moves on to PROSPECT (the CRM has no QUALIFIED status). */
+const statusOf = (text: string) => (/\bqualified\b/i.test(text) && !/\b(dis|un)qualified\b/i.test(text) ? 'PROSPECT' : statusIn(text));
 
 export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   contact_lookup: {
@@ -122,7 +124,7 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
   },
   change_status: {
     calls(ctx) {
-      const status = statusIn(ctx.step.clause.replace(ctx.contact ? name(ctx.contact) : '', ''));
+      const status = statusOf(ctx.step.clause.replace(ctx.contact ? name(ctx.contact) : '', ''));
       return status ? once(ctx, 'change_contact_status', { id: ctx.contact!.id, status, reason: ctx.step.clause.slice(0, 500) }) : [];
     },
     answer(ctx) {
@@ -182,7 +184,8 @@ export const STEP_HANDLERS: Record<Intent, StepHandler> = {
             ? `Your hottest open leads (assigned to ${ctx.me!.name})`
             : ctx.step.who === 'team'
               ? "The team's hottest open leads you can see"
-              : 'Your hottest open leads';
+              : // a rep reads every contact of the tenant: without "my" the list is not only theirs
+                'The hottest open leads you can see';
       return `${head} by lead score:\n${lines.join('\n')}`;
     },
   },
@@ -258,6 +261,19 @@ function leadsBase(ctx: StepContext): number {
 }
 
 /** The five highest-scored open contacts (leads and prospects) of both searches. */
+/** The leads a hot-leads answer listed, in its order: what "the first one" refers to in a later message. */
+export function listedLeads(ctx: StepContext): CandidateContact[] {
+  return topLeads(ctx, leadsBase(ctx)).map((c) => ({
+    id: c.id,
+    firstName: String(c.firstName),
+    lastName: String(c.lastName),
+    email: String(c.email),
+    company: (c.company as string | null) ?? null,
+    status: String(c.status),
+    leadScore: c.leadScore as number | null,
+  }));
+}
+
 function topLeads(ctx: StepContext, base = 0): (Row & { id: string })[] {
   return openSearches(ctx, base)
     .flatMap((r) => (r.data?.contacts as (Row & { id: string })[]) ?? [])

@@ -33,6 +33,8 @@ export interface TurnView {
   pending?: PendingChoice;
   /** The approval ids the conversation's latest approval list showed, in its order. */
   listedApprovals?: string[];
+  /** The contacts the conversation's latest contact list showed (hot leads), in its order: "mark the first one …". */
+  listedContacts?: CandidateContact[];
 }
 
 export function readTurn(messages: readonly BaseMessage[]): TurnView {
@@ -71,7 +73,22 @@ export function readTurn(messages: readonly BaseMessage[]): TurnView {
     const m = messages[i];
     if (AIMessage.isInstance(m) && Array.isArray(m.additional_kwargs?.listed_approvals)) listedApprovals = m.additional_kwargs.listed_approvals as string[];
   }
-  return { human, index, results, answers, transferred, ...(currentAgent ? { currentAgent } : {}), ...(pending ? { pending } : {}), ...(listedApprovals ? { listedApprovals } : {}) };
+  let listedContacts: CandidateContact[] | undefined;
+  for (let i = index - 1; i >= 0 && !listedContacts; i--) {
+    const m = messages[i];
+    if (AIMessage.isInstance(m) && Array.isArray(m.additional_kwargs?.listed_contacts)) listedContacts = m.additional_kwargs.listed_contacts as CandidateContact[];
+  }
+  return {
+    human,
+    index,
+    results,
+    answers,
+    transferred,
+    ...(currentAgent ? { currentAgent } : {}),
+    ...(pending ? { pending } : {}),
+    ...(listedApprovals ? { listedApprovals } : {}),
+    ...(listedContacts ? { listedContacts } : {}),
+  };
 }
 
 /** The graph's tool node puts the ToolResult in the artifact; a plain ToolMessage carries summary + JSON. */

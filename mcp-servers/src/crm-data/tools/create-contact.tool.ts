@@ -9,6 +9,7 @@ export const createContactTool = defineTool(CreateContact, {
     'a CONFLICT error names the existing contact, so search first when unsure. The change is audited and starts ' +
     'lead scoring and matching workflows.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  precheck: (input, { core, actor }) => core.contacts.checks.create(actor, input),
   handler: (input, { core, actor }) => core.contacts.create(actor, input),
   summarize: (c) => `Created ${contactName(c)} <${c.email}> (id ${c.id}, ${c.status}).`,
 });

@@ -8,6 +8,7 @@ export const logInteractionTool = defineTool(LogInteraction, {
     'type, channel, direction (INBOUND from the contact, OUTBOUND from us) and notes are needed. It updates the contact\'s ' +
     'last contact date; with scheduledFollowUp it also creates a follow-up task. Sales reps may log only on their own contacts.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  precheck: (input, { core, actor }) => core.interactions.checks.log(actor, input),
   handler: (input, { core, actor }) => core.interactions.log(actor, input),
   summarize: (i) => `Logged ${i.direction.toLowerCase()} ${i.type.toLowerCase().replace('_', ' ')} (id ${i.id})${i.scheduledFollowUp ? `; follow-up due ${i.scheduledFollowUp}` : ''}.`,
 });

@@ -11,6 +11,7 @@ export const mergeContactsTool = defineTool(MergeContacts, {
     'alternate email. The full duplicate is preserved in the audit log. Cannot be undone through MCP; confirm with the user first.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   access: holds('contacts:write'),
+  precheck: ({ primaryId, duplicateId }, { core, actor }) => core.merge.checks.merge(actor, { primaryId, duplicateId }),
   async handler({ primaryId, duplicateId }, { core, actor }) {
     const { contact, moved } = await core.merge.merge(actor, { primaryId, duplicateId });
     return { contact, mergedId: duplicateId, moved };

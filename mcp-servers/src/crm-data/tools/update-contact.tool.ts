@@ -9,6 +9,7 @@ export const updateContactTool = defineTool(UpdateContact, {
     'or assignedTo). Status changes go through change_contact_status. Sales reps may only change contacts assigned to them. ' +
     'The previous values are kept in the audit log.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  precheck: ({ id, ...changes }, { core, actor }) => core.contacts.checks.update(actor, id, changes),
   handler: ({ id, ...changes }, { core, actor }) => core.contacts.update(actor, id, changes),
   summarize: (c) => `Updated ${contactName(c)} <${c.email}> (id ${c.id}).`,
 });
