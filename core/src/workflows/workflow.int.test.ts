@@ -152,7 +152,7 @@ describe.each(testDbKinds())('workflow definitions, versions and triggers on %s'
     );
     const byType = new Map(runs.map((r) => [r.triggerType, r]));
     expect(triggered).toEqual(
-      ['CONTACT_CREATED', 'LEAD_SCORE_CHANGED'].map((type) => ({
+      (['CONTACT_CREATED', 'LEAD_SCORE_CHANGED'] as const).map((type) => ({
         aggregate_id: byType.get(type)!.workflowId,
         payload: { executionId: byType.get(type)!.id, workflowId: byType.get(type)!.workflowId, version: 1, triggerType: type, contactId: hot.id },
       })),
