@@ -40,7 +40,7 @@ export { startEmbeddedMaintenance } from './db/embedded-maintenance.ts';
 export type { EmbeddedMaintenance } from './db/embedded-maintenance.ts';
 export { ApiKeyInfo, CreateApiKeyInput } from './users/api-key.schema.ts';
 export type { OutboxEvent } from './outbox/outbox.schema.ts';
-export type { DeadEvent } from './outbox/outbox.dispatcher.ts';
+export type { DeadEvent, Subscription } from './outbox/outbox.dispatcher.ts';
 export { createOutboxTail } from './outbox/outbox.tail.ts';
 export { createOutboxDispatcher } from './outbox/outbox.dispatcher.ts';
 export { subscribeOutboxWake } from './outbox/outbox.wake.ts';

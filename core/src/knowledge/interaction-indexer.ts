@@ -71,6 +71,9 @@ export function interactionDrafts(row: InteractionSourceRow): ChunkDraft[] {
   }));
 }
 
+/** Interactions (re)indexed per transaction by the outbox subscriber (the embedded database serves one at a time). */
+const INDEX_CHUNK = 100;
+
 const SELECT_INTERACTIONS = `SELECT i.id, i.contact_id, i.user_id, i.type, i.direction, i.subject, i.content, i.outcome, i.created_at,
   ct.first_name, ct.last_name, ct.company
   FROM interactions i JOIN contacts ct ON ct.id = i.contact_id`;
@@ -162,6 +165,22 @@ export function createInteractionIndexer(deps: { db: Database; writer: KbWriter;
         const payload = event.payload as { interaction?: { id?: string }; interactionId?: string };
         const id = payload.interaction?.id ?? payload.interactionId;
         if (id) await indexInteractions(event.tenantId, [id]);
+      },
+      // one read and one write per tenant for the whole batch
+      async handleBatch(events, { signal }) {
+        const byTenant = new Map<string, Set<string>>();
+        for (const e of events) {
+          const payload = e.payload as { interaction?: { id?: string }; interactionId?: string };
+          const id = payload.interaction?.id ?? payload.interactionId;
+          if (id) byTenant.set(e.tenantId, (byTenant.get(e.tenantId) ?? new Set<string>()).add(id));
+        }
+        for (const [tenantId, ids] of byTenant) {
+          const all = [...ids];
+          for (let i = 0; i < all.length; i += INDEX_CHUNK) {
+            signal.throwIfAborted();
+            await indexInteractions(tenantId, all.slice(i, i + INDEX_CHUNK));
+          }
+        }
       },
     });
   }

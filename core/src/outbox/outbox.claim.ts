@@ -3,7 +3,10 @@ import type { OutboxRow } from './outbox.schema.ts';
 
 export interface ClaimedRow extends OutboxRow {
   attempts: number;
-  /** A failure was recorded for it before: some consumers may have handled it already (processed_events). */
+  /**
+   * Claimed before (a recorded failure, a lease that ran out, or left behind after some consumers
+   * handled it): some consumers may have handled it already (processed_events).
+   */
   retried: boolean;
 }
 
@@ -44,7 +47,7 @@ export async function claimBatch(
      UPDATE outbox_events SET locked_until = now() + make_interval(secs => $2), attempts = attempts + 1
      WHERE outbox_events.seq = ANY(ARRAY(SELECT seq FROM picked))
      RETURNING outbox_events.seq, id, tenant_id, type, aggregate_type, aggregate_id, actor_id, payload, created_at, attempts,
-       last_error IS NOT NULL AS retried`,
+       (last_error IS NOT NULL OR attempts > 1) AS retried`,
     [options.limit, options.leaseSeconds, options.maxAttempts],
   );
   return res.rows.sort((a, b) => Number(a.seq) - Number(b.seq));
@@ -61,6 +64,11 @@ export interface BatchOutcome {
   failed: { seq: string; error: string }[];
   /** Claimed but not attempted (stopping, or behind a failed event of the same aggregate). */
   released: string[];
+  /**
+   * Left for later like `released`, but some consumers (batch consumers) handled them already: they
+   * keep the attempt, so the next claim sees `retried` and skips those consumers.
+   */
+  deferred: string[];
 }
 
 /** Record a batch's outcome in one short transaction. */
@@ -81,6 +89,9 @@ export async function finishBatch(c: pg.PoolClient, o: BatchOutcome): Promise<vo
        FROM unnest($1::bigint[], $2::text[]) AS f(seq, error) WHERE e.seq = f.seq`,
       [o.failed.map((f) => f.seq), o.failed.map((f) => f.error)],
     );
+  }
+  if (o.deferred.length) {
+    await c.query('UPDATE outbox_events SET locked_until = NULL WHERE seq = ANY($1::bigint[])', [o.deferred]);
   }
   if (o.released.length) {
     await c.query('UPDATE outbox_events SET locked_until = NULL, attempts = greatest(0, attempts - 1) WHERE seq = ANY($1::bigint[])', [o.released]);

@@ -6,11 +6,25 @@ import { logFailure, subscribeOutboxWake } from './outbox.wake.ts';
 
 export type EventHandler = (event: OutboxEvent) => Promise<void> | void;
 
+/**
+ * Many events at once, in commit order (every tenant of the claimed batch; group by `tenantId`).
+ * Resolving means every one was handled. Throwing hands them to `handler` one at a time, so one
+ * bad event fails (and backs off) alone. `signal` aborts when the dispatcher stops: stop at the
+ * next tenant or chunk and throw — what is left is delivered after the next start.
+ */
+export type BatchHandler = (events: OutboxEvent[], ctx: { signal: AbortSignal }) => Promise<void>;
+
 export interface Subscription {
   consumer: string;
   /** Event types to receive; omitted ⇒ all. A trailing `*` matches a prefix (`contact.*`). */
   types?: string[];
   handler: EventHandler;
+  /**
+   * Optional: the claimed batch's matching events in one call (e.g. one statement per tenant instead
+   * of one per event). Consumers are independent, so a batch consumer sees an event before, after or
+   * beside the per-event consumers; delivery stays at-least-once (a handler must be idempotent).
+   */
+  handleBatch?: BatchHandler;
 }
 
 export interface OutboxDispatcher {
@@ -87,10 +101,13 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
     if (!stopped) void kick();
   };
 
+  let halt = new AbortController();
+
   async function deliverBatch(rows: ClaimedRow[]): Promise<BatchOutcome> {
-    const out: BatchOutcome = { processed: [], dispatched: [], failed: [], released: [] };
+    const out: BatchOutcome = { processed: [], dispatched: [], failed: [], released: [], deferred: [] };
     const consumers = [...new Set([...subs].map((s) => s.consumer))];
     const done = new Set<string>();
+    const key = (consumer: string, eventId: string) => `${consumer}\u0000${eventId}`;
     // only an event whose earlier failure was recorded can have consumers that handled it already
     const retried = rows.filter((r) => r.retried).map((r) => r.id);
     if (consumers.length && retried.length) {
@@ -100,8 +117,38 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
           [consumers, retried],
         ),
       );
-      for (const r of res.rows) done.add(`${r.consumer}\u0000${r.event_id}`);
+      for (const r of res.rows) done.add(key(r.consumer, r.event_id));
     }
+    const events = new Map(rows.map((r) => [r.seq, toOutboxEvent(r)]));
+    // batch consumers first, side by side: each gets its events of the whole batch in one call
+    const signal = halt.signal;
+    await Promise.all(
+      [...subs]
+        .filter((s) => s.handleBatch)
+        .map(async (sub) => {
+          const mine = rows.filter((r) => matches(sub, r.type) && !done.has(key(sub.consumer, r.id))).map((r) => events.get(r.seq)!);
+          if (!mine.length || halting) return;
+          try {
+            await sub.handleBatch!(mine, { signal });
+            for (const e of mine) done.add(key(sub.consumer, e.id));
+          } catch (err) {
+            // one at a time below (a poison event then fails alone); not when stopping: those are left
+            if (!halting) logger.warn({ err, consumer: sub.consumer, events: mine.length }, 'batch handler failed; delivering its events one at a time');
+          }
+        }),
+    );
+    /** Leave `group` from `from` on for later: consumers that handled some of them already are recorded. */
+    const leave = (group: ClaimedRow[], from: number) => {
+      for (const row of group.slice(from)) {
+        const handled = consumers.filter((c) => done.has(key(c, row.id)));
+        if (!handled.length) {
+          out.released.push(row.seq);
+          continue;
+        }
+        for (const consumer of handled) out.processed.push({ consumer, eventId: row.id });
+        out.deferred.push(row.seq);
+      }
+    };
     const groups = new Map<string, ClaimedRow[]>();
     for (const row of rows) {
       const key = row.aggregate_id ? `${row.tenant_id}:${row.aggregate_id}` : row.id;
@@ -114,18 +161,16 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
       for (let i = 0; i < group.length; i++) {
         const row = group[i];
         if (halting) {
-          out.released.push(...group.slice(i).map((r) => r.seq));
+          leave(group, i);
           return;
         }
-        const event = toOutboxEvent(row);
+        const event = events.get(row.seq)!;
         const errors: string[] = [];
-        const handled: string[] = [];
         for (const sub of [...subs].filter((s) => matches(s, event.type))) {
-          if (done.has(`${sub.consumer}\u0000${event.id}`)) continue;
+          if (done.has(key(sub.consumer, event.id))) continue;
           try {
             await sub.handler(event);
-            handled.push(sub.consumer);
-            done.add(`${sub.consumer}\u0000${event.id}`);
+            done.add(key(sub.consumer, event.id));
           } catch (err) {
             logger.warn({ err, consumer: sub.consumer, eventId: event.id, type: event.type }, 'event handler failed; will retry');
             errors.push(`${sub.consumer}: ${(err as Error).message}`);
@@ -135,10 +180,10 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
           out.dispatched.push(row.seq);
           continue;
         }
-        for (const consumer of handled) out.processed.push({ consumer, eventId: event.id });
+        for (const consumer of consumers) if (done.has(key(consumer, event.id))) out.processed.push({ consumer, eventId: event.id });
         out.failed.push({ seq: row.seq, error: errors.join('; ').slice(0, 2000) });
         // later events of this aggregate wait until this one has gone through
-        out.released.push(...group.slice(i + 1).map((r) => r.seq));
+        leave(group, i + 1);
         return;
       }
     };
@@ -195,6 +240,7 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
       if (!stopped) return;
       stopped = false;
       halting = false;
+      if (halt.signal.aborted) halt = new AbortController();
       stopping = undefined;
       unwake = subscribeOutboxWake(db, logger, wake, pollMs);
       wake();
@@ -203,6 +249,7 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
       // a kick already running may have claimed before the caller's commit: run once more
       await running;
       halting = false;
+      if (halt.signal.aborted) halt = new AbortController();
       return kick();
     },
     async failed(query = {}) {
@@ -245,6 +292,7 @@ export function createOutboxDispatcher(db: Database, logger: Logger, options: Ou
       // no new batch is claimed from here on; the batch in hand stops at its next event
       stopped = true;
       halting = true;
+      halt.abort();
       stopping ??= (async () => {
         // closing the LISTEN (an UNLISTEN round trip) and the batch in hand, within one timeout
         const closing = unwake?.().catch(() => {});

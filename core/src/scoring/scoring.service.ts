@@ -243,15 +243,40 @@ export function createScoringService(deps: ScoringServiceDeps) {
 
     /** Outbox handler: contact.created / interaction.logged rescore the contact. */
     async handleEvent(event: OutboxEvent): Promise<void> {
-      const p = event.payload as { contact?: { id?: string }; interaction?: { contactId?: string }; contactId?: string };
-      const id = p.contact?.id ?? p.interaction?.contactId ?? p.contactId ?? event.aggregateId;
+      const id = eventContactId(event);
       if (id) await rescoreSoon(event.tenantId, id);
+    },
+
+    /** Many events (the outbox's batch delivery): one rescore per tenant of the contacts they name. */
+    async handleEvents(events: readonly OutboxEvent[], signal?: AbortSignal): Promise<void> {
+      const byTenant = new Map<string, Set<string>>();
+      for (const e of events) {
+        const id = eventContactId(e);
+        if (!id) continue;
+        const ids = byTenant.get(e.tenantId) ?? new Set<string>();
+        byTenant.set(e.tenantId, ids.add(id));
+      }
+      for (const [tenantId, set] of byTenant) {
+        const ids = [...set];
+        // a few hundred per transaction on the embedded database (it serves nobody else while one runs)
+        const chunk = db.kind === 'pglite' ? 250 : 1000;
+        for (let i = 0; i < ids.length; i += chunk) {
+          signal?.throwIfAborted();
+          await rescoreContacts(rescoreDeps, tenantId, ids.slice(i, i + chunk));
+        }
+      }
     },
 
     async close(): Promise<void> {
       await endpoint?.close();
     },
   };
+}
+
+/** The contact an outbox event is about (a contact event, or an interaction's contact). */
+function eventContactId(event: OutboxEvent): string | null {
+  const p = event.payload as { contact?: { id?: string }; interaction?: { contactId?: string }; contactId?: string };
+  return p.contact?.id ?? p.interaction?.contactId ?? p.contactId ?? event.aggregateId;
 }
 
 export type ScoringService = ReturnType<typeof createScoringService>;

@@ -22,6 +22,7 @@ export function startScoring(core: CrmCore, options: { retrainHours?: number; in
     consumer: SCORING_CONSUMER,
     types: SCORING_EVENT_TYPES,
     handler: (event) => core.scoring.handleEvent(event),
+    handleBatch: (events, { signal }) => core.scoring.handleEvents(events, signal),
   });
   let running: Promise<unknown> | undefined;
   const retrainAll = async (signal?: AbortSignal) => {

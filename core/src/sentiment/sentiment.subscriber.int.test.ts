@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrmCore, type CrmCore } from '../crm-core.ts';
 import { silentLogger } from '../logger.ts';
 import { createTenantFixture, openTestDatabase, testDbKinds, type TenantFixture, type TestDatabase } from '../testing/index.ts';
+import { analyzeSentiment } from './sentiment.analyzer.ts';
 import { createSentimentSubscriber } from './sentiment.subscriber.ts';
 
 describe.each(testDbKinds())('sentiment on interaction.logged (%s)', (kind) => {
@@ -35,6 +36,26 @@ describe.each(testDbKinds())('sentiment on interaction.logged (%s)', (kind) => {
     await core.outbox.drain();
     unsubscribeModel();
     expect((await read(byModel.id)).score).toBe(0.42);
+  });
+
+  it("scores a batch of interactions of several tenants in one delivery, each as it would be alone", async () => {
+    const g = await createTenantFixture(core);
+    const other = (await core.contacts.create(g.admin, { firstName: 'Bo', lastName: 'Ng', email: 'bo@x.test' })).id;
+    const texts = ['We love the new dashboard, thank you!', 'The export is broken and support never answered.', 'Meeting moved to Tuesday.'];
+    const logged = [
+      ...(await Promise.all(texts.map((content) => core.interactions.log(f.admin, { contactId, type: 'EMAIL', channel: 'EMAIL', direction: 'INBOUND', content })))).map((i, k) => ({ id: i.id, tenant: f.tenantId, text: texts[k] })),
+      ...(await Promise.all(texts.slice(0, 2).map((content) => core.interactions.log(g.admin, { contactId: other, type: 'CHAT', channel: 'CHAT', direction: 'INBOUND', content })))).map((i, k) => ({ id: i.id, tenant: g.tenantId, text: texts[k] })),
+    ];
+    const sub = createSentimentSubscriber({ db: t.db });
+    let batches = 0;
+    const unsubscribe = core.outbox.subscribe({ ...sub, handler: () => Promise.reject(new Error('not one at a time')), handleBatch: (events, ctx) => (batches++, sub.handleBatch!(events, ctx)) });
+    await core.outbox.drain();
+    unsubscribe();
+    expect(batches).toBe(1);
+    for (const one of logged) {
+      const [[row]] = await t.db.readAsTenant(one.tenant, [{ sql: 'SELECT sentiment FROM interactions WHERE id = $1', params: [one.id] }]);
+      expect(row.sentiment).toEqual(JSON.parse(JSON.stringify(analyzeSentiment(one.text))));
+    }
   });
 
   it('falls back to the lexicon when the model answers nonsense', async () => {

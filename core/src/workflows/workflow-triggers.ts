@@ -9,7 +9,7 @@ import { createWebhookSecretBox, type WebhookSecretBox } from './webhook-secret.
 import { evaluateConditions, type ConditionContext } from './workflow-conditions.ts';
 import { nextCronRun } from './workflow-validation.ts';
 import { contactContext } from './workflow.rows.ts';
-import { EXECUTIONS_QUEUED, insertExecution } from './workflow.service.ts';
+import { EXECUTIONS_QUEUED, insertExecution, insertExecutions, type NewExecution } from './workflow.service.ts';
 import { TRIGGER_EVENTS, type TriggerType, type WorkflowDefinition } from './workflow.schema.ts';
 import { databaseOf, type DatabaseHandle } from '../db/database-handle.ts';
 
@@ -85,6 +85,69 @@ export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, o
     if (started.length) {
       db.events.emit(EXECUTIONS_QUEUED);
       logger.debug({ eventId: event.id, type: event.type, executions: started.length }, 'workflows triggered');
+    }
+    return started;
+  }
+
+  /**
+   * Many events (the outbox's batch delivery), per tenant: the active workflows of every trigger
+   * type the events need in one read (none — the usual case — ends it there), the contacts the
+   * events do not carry in one more, then every matching execution queued in one transaction.
+   * Returns how many executions were queued.
+   */
+  async function handleEvents(events: readonly OutboxEvent[], signal?: AbortSignal): Promise<number> {
+    const byTenant = new Map<string, OutboxEvent[]>();
+    for (const e of events) {
+      if (!EVENT_TRIGGERS.has(e.type)) continue;
+      const list = byTenant.get(e.tenantId);
+      if (list) list.push(e);
+      else byTenant.set(e.tenantId, [e]);
+    }
+    let started = 0;
+    for (const [tenantId, list] of byTenant) {
+      signal?.throwIfAborted();
+      const types = [...new Set(list.map((e) => EVENT_TRIGGERS.get(e.type)!))];
+      const [rows] = await db.readAsTenant(tenantId, [
+        {
+          sql: `SELECT w.id, w.current_version AS version, w.trigger_type, v.definition FROM workflows w
+                JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version
+                WHERE w.is_active AND w.trigger_type IN (SELECT jsonb_array_elements_text($1::jsonb))`,
+          params: [JSON.stringify(types)],
+        },
+      ]);
+      const workflows = rows as unknown as (ActiveWorkflow & { trigger_type: TriggerType })[];
+      if (!workflows.length) continue;
+      const contactIdOf = (e: OutboxEvent) => (e.aggregateType === 'contact' ? e.aggregateId : null);
+      const unread = [...new Set(list.filter((e) => !e.payload.contact && contactIdOf(e)).map((e) => contactIdOf(e)!))];
+      const contacts = new Map<string, Record<string, unknown>>();
+      if (unread.length) {
+        const [found] = await db.readAsTenant(tenantId, [
+          { sql: 'SELECT * FROM contacts WHERE id IN (SELECT (jsonb_array_elements_text($1::jsonb))::uuid)', params: [JSON.stringify(unread)] },
+        ]);
+        for (const r of found) contacts.set(r.id as string, r);
+      }
+      const queued: NewExecution[] = [];
+      for (const event of list) {
+        const type = EVENT_TRIGGERS.get(event.type)!;
+        const mine = workflows.filter((w) => w.trigger_type === type);
+        if (!mine.length) continue;
+        const contactId = contactIdOf(event);
+        const ctx: ConditionContext = {
+          contact: contactContext((event.payload.contact as Record<string, unknown> | undefined) ?? (contactId ? (contacts.get(contactId) ?? null) : null)),
+          event: event.payload,
+          before: beforeOf(event),
+        };
+        for (const wf of mine) {
+          if (!evaluateConditions(wf.definition.trigger.conditions, { ...ctx, variables: wf.definition.variables })) continue;
+          queued.push({ workflowId: wf.id, version: wf.version, triggerType: type, triggerEventId: event.id, contactId, input: {}, event: event.payload });
+        }
+      }
+      if (!queued.length) continue;
+      started += await inTenantTx(db, { tenantId }, (em) => insertExecutions(em, tenantId, queued));
+    }
+    if (started) {
+      db.events.emit(EXECUTIONS_QUEUED);
+      logger.debug({ events: events.length, executions: started }, 'workflows triggered');
     }
     return started;
   }
@@ -209,11 +272,17 @@ export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, o
 
   return {
     handleEvent,
+    handleEvents,
     handleWebhook,
     runSchedules,
     /** Subscribe to the outbox dispatcher's public API; returns the unsubscribe function. */
     subscribe(outbox: Pick<OutboxDispatcher, 'subscribe'>): () => void {
-      return outbox.subscribe({ consumer: WORKFLOW_TRIGGER_CONSUMER, types: [...EVENT_TRIGGERS.keys()], handler: (e) => handleEvent(e).then(() => {}) });
+      return outbox.subscribe({
+        consumer: WORKFLOW_TRIGGER_CONSUMER,
+        types: [...EVENT_TRIGGERS.keys()],
+        handler: (e) => handleEvent(e).then(() => {}),
+        handleBatch: (events, { signal }) => handleEvents(events, signal).then(() => {}),
+      });
     },
   };
 }

@@ -109,6 +109,67 @@ describe.each(testDbKinds())('workflow definitions, versions and triggers on %s'
     expect(replay).toEqual([]);
   });
 
+  it('queues a batch of events (two trigger types, contacts carried or read) in one go, as one event at a time would, and never twice', async () => {
+    const g = await createTenantFixture(core);
+    const onCreate = await core.workflows.create(g.marketing, { ...hotLead, isActive: true });
+    const onScore = await core.workflows.create(g.marketing, {
+      name: 'Scored',
+      isActive: true,
+      trigger: { type: 'LEAD_SCORE_CHANGED', conditions: [{ field: 'contact.leadScore', operator: 'gte', value: 50 }] },
+      steps: [{ id: 'task', name: 'Call', type: 'CREATE_TASK', config: { title: 'Call {{contact.firstName}}' } }],
+    });
+    const hot = await core.contacts.create(g.manager, { firstName: 'Hot', lastName: 'B', email: 'hot.batch@x.io', leadScore: 90 });
+    const cold = await core.contacts.create(g.manager, { firstName: 'Cold', lastName: 'B', email: 'cold.batch@x.io', leadScore: 20 });
+    const event = (type: string, contact: { id: string }, payload: Record<string, unknown>): OutboxEvent => ({
+      id: crypto.randomUUID(),
+      seq: 0,
+      tenantId: g.tenantId,
+      type,
+      aggregateType: 'contact',
+      aggregateId: contact.id,
+      actorId: null,
+      payload,
+      createdAt: new Date(),
+    });
+    const batch = [
+      event('contact.created', hot, { contact: hot }),
+      event('contact.created', cold, { contact: cold }),
+      // no contact in the payload: read from the database (hot: 90 ⇒ matches; cold: 20 ⇒ not)
+      event('lead_score.changed', hot, { from: 40, to: 90 }),
+      event('lead_score.changed', cold, { from: 10, to: 20 }),
+      // not a trigger event: ignored
+      event('contact.updated', hot, { contact: hot }),
+    ];
+    const triggers = createWorkflowTriggers(t.db, silentLogger());
+    expect(await triggers.handleEvents(batch)).toBe(2);
+    const runs = [...(await core.workflows.listExecutions(g.marketing, { workflowId: onCreate.id })), ...(await core.workflows.listExecutions(g.marketing, { workflowId: onScore.id }))];
+    expect(runs.map((r) => [r.workflowId, r.contactId, r.triggerType, r.status])).toEqual([
+      [onCreate.id, hot.id, 'CONTACT_CREATED', 'pending'],
+      [onScore.id, hot.id, 'LEAD_SCORE_CHANGED', 'pending'],
+    ]);
+    const triggered = await t.db.asWorker(async (c) =>
+      (await c.query(`SELECT aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND type = 'workflow.triggered' ORDER BY payload->>'triggerType'`, [g.tenantId])).rows,
+    );
+    const byType = new Map(runs.map((r) => [r.triggerType, r]));
+    expect(triggered).toEqual(
+      (['CONTACT_CREATED', 'LEAD_SCORE_CHANGED'] as const).map((type) => ({
+        aggregate_id: byType.get(type)!.workflowId,
+        payload: { executionId: byType.get(type)!.id, workflowId: byType.get(type)!.workflowId, version: 1, triggerType: type, contactId: hot.id },
+      })),
+    );
+    expect((await core.workflows.get(g.marketing, onScore.id)).lastExecuted).toBeInstanceOf(Date);
+    // redelivered, whole or in part: nothing new
+    expect(await triggers.handleEvents(batch)).toBe(0);
+    expect(await triggers.handleEvent(batch[0])).toEqual([]);
+    // the same events one at a time in another tenant give the same executions
+    const h = await createTenantFixture(core);
+    const wfH = await core.workflows.create(h.marketing, { ...hotLead, isActive: true });
+    const hotH = await core.contacts.create(h.manager, { firstName: 'Hot', lastName: 'H', email: 'hot.h@x.io', leadScore: 90 });
+    const one = { ...event('contact.created', hotH, { contact: hotH }), tenantId: h.tenantId };
+    expect(await triggers.handleEvent(one)).toHaveLength(1);
+    expect((await core.workflows.listExecutions(h.marketing, { workflowId: wfH.id })).map((r) => [r.contactId, r.triggerType])).toEqual([[hotH.id, 'CONTACT_CREATED']]);
+  });
+
   it('matches changed_to on a status change and lets a manual run carry input', async () => {
     const wf = await core.workflows.create(f.marketing, {
       name: 'Won',

@@ -7,7 +7,7 @@ import { cappedCountSql, ListPageQuery, offsetPageCounting, type ListPage } from
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
-import { writeEvent } from '../outbox/outbox.writer.ts';
+import { eventsInsertFrom, writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
 import { cancelExecution } from './workflow-cancel.ts';
 import { completeFailedStep } from './workflow-complete-step.ts';
@@ -93,6 +93,43 @@ export async function insertExecution(em: EntityManager, tenantId: string, e: Ne
     contactId: e.contactId ?? null,
   });
   return id;
+}
+
+/**
+ * insertExecution for many executions of one tenant in ONE statement (the outbox's batch trigger
+ * delivery): the executions, their workflows' `last_executed_at` and one `workflow.triggered` event
+ * each. Redelivered trigger events queue nothing again. Returns how many were queued.
+ */
+export async function insertExecutions(em: EntityManager, tenantId: string, list: readonly NewExecution[]): Promise<number> {
+  if (!list.length) return 0;
+  const events = eventsInsertFrom({ tenantId }, 'ev');
+  const rows = list.map((e) => ({
+    id: randomUUID(),
+    workflow_id: e.workflowId,
+    version: e.version,
+    trigger_type: e.triggerType,
+    trigger_event_id: e.triggerEventId ?? null,
+    contact_id: e.contactId ?? null,
+    input: e.input ?? {},
+    event: e.event ?? null,
+  }));
+  const [{ n }] = await em.execute<{ n: number }[]>(
+    `WITH ins AS (
+       INSERT INTO workflow_executions (id, tenant_id, workflow_id, version, trigger_type, trigger_event_id, contact_id, input, event)
+       SELECT r.id, ?, r.workflow_id, r.version, r.trigger_type, r.trigger_event_id, r.contact_id, r.input, r.event
+       FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, workflow_id uuid, version integer, trigger_type text, trigger_event_id uuid, contact_id uuid, input jsonb, event jsonb)
+       ON CONFLICT (workflow_id, trigger_event_id) DO NOTHING
+       RETURNING id, workflow_id, version, trigger_type, contact_id),
+     touched AS (UPDATE workflows SET last_executed_at = now() WHERE id IN (SELECT workflow_id FROM ins)),
+     ev AS (
+       SELECT 'workflow.triggered'::text AS type, 'workflow'::text AS aggregate_type, ins.workflow_id AS aggregate_id,
+         jsonb_build_object('executionId', ins.id, 'workflowId', ins.workflow_id, 'version', ins.version, 'triggerType', ins.trigger_type, 'contactId', ins.contact_id) AS payload
+       FROM ins),
+     written AS (${events.sql})
+     SELECT count(*)::int AS n FROM ins`,
+    [tenantId, JSON.stringify(rows), ...events.params],
+  );
+  return n;
 }
 
 /** Workflow definitions, versions, activation, manual runs and execution history of a tenant. */
