@@ -7,7 +7,7 @@
  * LEAD_SCORE_CHANGED one. Reports events/s, statements per event, and how soon a second tenant's
  * contact, created while the backlog drains, reaches its consumers.
  *
- *   npx tsx evals/src/outbox/bench-outbox-real.ts [--rows 20000] [--only pglite|postgres] [--server URL] [--per-event]
+ *   npx tsx evals/src/outbox/bench-outbox-real.ts [--rows 20000] [--only pglite|postgres] [--server URL] [--per-event] [--profile-sql]
  *
  * `--per-event` hides the consumers' batch handlers (each event is handed to each consumer on its
  * own, as before batch delivery), for a before/after on the same machine and data.
@@ -18,7 +18,7 @@ import { createCrmCore, createOutboxDispatcher, createSentimentSubscriber, creat
 import { createTenantFixture, databaseOf, openTestDatabase, type TestDbKind } from '@crm/core/testing';
 
 const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '20000' }, only: { type: 'string' }, server: { type: 'string' }, 'per-event': { type: 'boolean', default: false } },
+  options: { rows: { type: 'string', default: '20000' }, only: { type: 'string' }, server: { type: 'string' }, 'per-event': { type: 'boolean', default: false }, 'profile-sql': { type: 'boolean', default: false } },
 });
 const ROWS = Number(values.rows);
 const SERVER = values.server ?? process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -64,6 +64,30 @@ async function bench(kind: TestDbKind) {
     const importMs = performance.now() - t0i;
 
     // the consumers `crm start` subscribes (createCrmCore already added the indexer and approval notifier)
+    // --profile-sql: time the dispatcher's own statements (claim, outcome) by their first words
+    const sqlSpent: Record<string, { n: number; ms: number }> = {};
+    if (values['profile-sql']) {
+      const raw = databaseOf(t.db);
+      const asWorker = raw.asWorker.bind(raw);
+      raw.asWorker = (fn) =>
+        asWorker((c) => {
+          const query = c.query.bind(c) as (...args: unknown[]) => Promise<unknown>;
+          const timedClient = Object.create(c) as typeof c;
+          (timedClient as unknown as { query: typeof query }).query = async (...args: unknown[]) => {
+            const text = typeof args[0] === 'string' ? args[0] : String((args[0] as { text?: string })?.text ?? '?');
+            const k = text.replace(/\s+/g, ' ').trim().slice(0, 48);
+            const t1 = performance.now();
+            try {
+              return await query(...args);
+            } finally {
+              const e = (sqlSpent[k] ??= { n: 0, ms: 0 });
+              e.n++;
+              e.ms += performance.now() - t1;
+            }
+          };
+          return fn(timedClient);
+        });
+    }
     const dispatcher = createOutboxDispatcher(t.db, logger);
     const perEvent = values['per-event'];
     // time spent in each consumer (batch and per-event calls), reported with the result
@@ -128,6 +152,7 @@ async function bench(kind: TestDbKind) {
         transactionsPerEvent: +(txns / dispatched).toFixed(2),
         executionsQueued: executions,
         consumerSeconds: Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, +(v / 1000).toFixed(1)])),
+        ...(values['profile-sql'] ? { workerSql: Object.fromEntries(Object.entries(sqlSpent).map(([k, v]) => [k, { n: v.n, seconds: +(v.ms / 1000).toFixed(1) }])) } : {}),
         smallTenantEventSeconds: smallAt === undefined ? null : +((smallAt - smallCommitted) / 1000).toFixed(2),
       }),
     );
