@@ -42,60 +42,13 @@ function beforeOf(event: OutboxEvent): ConditionContext['before'] {
 export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, options: { secrets?: WebhookSecretBox } = {}) {
   const db = databaseOf(handle);
   const secrets = options.secrets ?? createWebhookSecretBox();
-  // one round trip each: these run for every matching outbox event, on the event-to-first-step path
-  async function activeWorkflows(tenantId: string, type: TriggerType): Promise<ActiveWorkflow[]> {
-    const [rows] = await db.readAsTenant(tenantId, [
-      {
-        sql: `SELECT w.id, w.current_version AS version, v.definition FROM workflows w
-              JOIN workflow_versions v ON v.workflow_id = w.id AND v.version = w.current_version
-              WHERE w.is_active AND w.trigger_type = $1`,
-        params: [type],
-      },
-    ]);
-    return rows as unknown as ActiveWorkflow[];
-  }
-
-  async function contactRow(tenantId: string, id: string | null) {
-    if (!id) return null;
-    const [rows] = await db.readAsTenant(tenantId, [{ sql: 'SELECT * FROM contacts WHERE id = $1', params: [id] }]);
-    return rows[0] ?? null;
-  }
-
-  /** The executions one event starts (ids), after matching every active workflow of its trigger type. */
-  async function handleEvent(event: OutboxEvent): Promise<string[]> {
-    const type = EVENT_TRIGGERS.get(event.type);
-    if (!type) return [];
-    const workflows = await activeWorkflows(event.tenantId, type);
-    if (!workflows.length) return [];
-    const contactId = event.aggregateType === 'contact' ? event.aggregateId : null;
-    const ctx: ConditionContext = {
-      // the contact as the event saw it when the event carries it (a later change must not leak in)
-      contact: contactContext((event.payload.contact as Record<string, unknown> | undefined) ?? (await contactRow(event.tenantId, contactId))),
-      event: event.payload,
-      before: beforeOf(event),
-    };
-    const started: string[] = [];
-    for (const wf of workflows) {
-      if (!evaluateConditions(wf.definition.trigger.conditions, { ...ctx, variables: wf.definition.variables })) continue;
-      const id = await inTenantTx(db, { tenantId: event.tenantId }, (em) =>
-        insertExecution(em, event.tenantId, { workflowId: wf.id, version: wf.version, triggerType: type, triggerEventId: event.id, contactId, input: {}, event: event.payload }),
-      );
-      if (id) started.push(id);
-    }
-    if (started.length) {
-      db.events.emit(EXECUTIONS_QUEUED);
-      logger.debug({ eventId: event.id, type: event.type, executions: started.length }, 'workflows triggered');
-    }
-    return started;
-  }
-
   /**
    * Many events (the outbox's batch delivery), per tenant: the active workflows of every trigger
    * type the events need in one read (none — the usual case — ends it there), the contacts the
-   * events do not carry in one more, then every matching execution queued in one transaction.
-   * Returns how many executions were queued.
+   * events do not carry in one more, then every matching execution queued in one statement.
+   * Returns the ids of the executions queued (a redelivered event queues none).
    */
-  async function handleEvents(events: readonly OutboxEvent[], signal?: AbortSignal): Promise<number> {
+  async function queueFor(events: readonly OutboxEvent[], signal?: AbortSignal): Promise<string[]> {
     const byTenant = new Map<string, OutboxEvent[]>();
     for (const e of events) {
       if (!EVENT_TRIGGERS.has(e.type)) continue;
@@ -103,7 +56,7 @@ export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, o
       if (list) list.push(e);
       else byTenant.set(e.tenantId, [e]);
     }
-    let started = 0;
+    const started: string[] = [];
     for (const [tenantId, list] of byTenant) {
       signal?.throwIfAborted();
       const types = [...new Set(list.map((e) => EVENT_TRIGGERS.get(e.type)!))];
@@ -143,14 +96,20 @@ export function createWorkflowTriggers(handle: DatabaseHandle, logger: Logger, o
         }
       }
       if (!queued.length) continue;
-      started += await inTenantTx(db, { tenantId }, (em) => insertExecutions(em, tenantId, queued));
+      started.push(...(await inTenantTx(db, { tenantId }, (em) => insertExecutions(em, tenantId, queued))));
     }
-    if (started) {
+    if (started.length) {
       db.events.emit(EXECUTIONS_QUEUED);
-      logger.debug({ events: events.length, executions: started }, 'workflows triggered');
+      logger.debug({ events: events.length, executions: started.length }, 'workflows triggered');
     }
     return started;
   }
+
+  /** The executions one event starts (ids), after matching every active workflow of its trigger type. */
+  const handleEvent = (event: OutboxEvent): Promise<string[]> => queueFor([event]);
+
+  /** Many events (the outbox's batch delivery); resolves with how many executions were queued. */
+  const handleEvents = async (events: readonly OutboxEvent[], signal?: AbortSignal): Promise<number> => (await queueFor(events, signal)).length;
 
   /**
    * Fire due cron schedules (a plain `(now) => Promise<void>` job for the runtime's scheduler). The

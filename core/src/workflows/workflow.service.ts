@@ -98,10 +98,10 @@ export async function insertExecution(em: EntityManager, tenantId: string, e: Ne
 /**
  * insertExecution for many executions of one tenant in ONE statement (the outbox's batch trigger
  * delivery): the executions, their workflows' `last_executed_at` and one `workflow.triggered` event
- * each. Redelivered trigger events queue nothing again. Returns how many were queued.
+ * each. Redelivered trigger events queue nothing again. Returns the ids of those queued.
  */
-export async function insertExecutions(em: EntityManager, tenantId: string, list: readonly NewExecution[]): Promise<number> {
-  if (!list.length) return 0;
+export async function insertExecutions(em: EntityManager, tenantId: string, list: readonly NewExecution[]): Promise<string[]> {
+  if (!list.length) return [];
   const events = eventsInsertFrom({ tenantId }, 'ev');
   const rows = list.map((e) => ({
     id: randomUUID(),
@@ -113,7 +113,7 @@ export async function insertExecutions(em: EntityManager, tenantId: string, list
     input: e.input ?? {},
     event: e.event ?? null,
   }));
-  const [{ n }] = await em.execute<{ n: number }[]>(
+  const queued = await em.execute<{ id: string }[]>(
     `WITH ins AS (
        INSERT INTO workflow_executions (id, tenant_id, workflow_id, version, trigger_type, trigger_event_id, contact_id, input, event)
        SELECT r.id, ?, r.workflow_id, r.version, r.trigger_type, r.trigger_event_id, r.contact_id, r.input, r.event
@@ -126,10 +126,10 @@ export async function insertExecutions(em: EntityManager, tenantId: string, list
          jsonb_build_object('executionId', ins.id, 'workflowId', ins.workflow_id, 'version', ins.version, 'triggerType', ins.trigger_type, 'contactId', ins.contact_id) AS payload
        FROM ins),
      written AS (${events.sql})
-     SELECT count(*)::int AS n FROM ins`,
+     SELECT id FROM ins`,
     [tenantId, JSON.stringify(rows), ...events.params],
   );
-  return n;
+  return queued.map((r) => r.id);
 }
 
 /** Workflow definitions, versions, activation, manual runs and execution history of a tenant. */
