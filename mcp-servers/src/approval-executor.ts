@@ -28,8 +28,8 @@ const NOT_FILEABLE = new Set(['request_approval', 'decide_approval']);
 /**
  * How the approval queue checks an agent action before filing it: the filed tool exists, its
  * arguments pass its input contract, the requester's role may call it and, for a write on one
- * record, the record exists and the requester may change it (the tool's `precheck`, which asks
- * the owning service) — what the approved run would check first, doing nothing. Field issues are
+ * record (contacts, interactions, follow-ups, email, merges, workflows), the record exists and the
+ * requester may change it (the tool's `precheck`, which asks the owning service) — what the approved run would check first, doing nothing. Field issues are
  * named as the request names them (`action.arguments.id`).
  */
 export function toolCallCheck(core: CrmCore, logger: Logger = silentLogger()): AgentActionCheck {

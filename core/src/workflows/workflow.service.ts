@@ -203,6 +203,57 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
   }
 
   const service = {
+    /**
+     * What each write would refuse first, doing nothing (a read-only look in the tenant): the
+     * approval queue asks before filing an agent action, so a request that could never run is
+     * refused when it is filed, not when a manager approves it.
+     */
+    checks: {
+      async create(actor: Actor, input: WorkflowDefinitionInput & { isActive?: boolean }): Promise<void> {
+        authorize(actor, 'workflows:write');
+        const { isActive, ...rest } = input;
+        const def = validateDefinition(rest);
+        if (!isActive) return;
+        refuseUnreachableWebhooks(def.steps, options.webhookAllowHosts, 'The workflow would not be created active');
+        if (await db.withTenant(actor.tenantId, (em) => activationNeedsApproval(em, actor))) {
+          throw AppError.denied('workflows:write', 'This tenant requires approval to activate workflows: create it inactive (isActive false), then activate it, which files an approval request');
+        }
+      },
+      async update(actor: Actor, id: string, input: WorkflowDefinitionInput): Promise<void> {
+        authorize(actor, 'workflows:write');
+        const def = validateDefinition(input);
+        await db.withTenant(actor.tenantId, async (em) => {
+          const current = await load(em, id);
+          await assertEditAllowed(em, actor, current);
+          if (current.isActive) refuseUnreachableWebhooks(def.steps, options.webhookAllowHosts, `Workflow ${id} would not be changed (it is active)`);
+        });
+      },
+      async activate(actor: Actor, id: string): Promise<void> {
+        authorize(actor, 'workflows:write');
+        const current = await db.withTenant(actor.tenantId, (em) => load(em, id));
+        if (!current.isActive) refuseUnreachableWebhooks(current.steps, options.webhookAllowHosts, `Workflow ${id} would not be activated`);
+      },
+      async deactivate(actor: Actor, id: string): Promise<void> {
+        authorize(actor, 'workflows:write');
+        await db.withTenant(actor.tenantId, (em) => load(em, id));
+      },
+      async rotateWebhookSecret(actor: Actor, id: string): Promise<void> {
+        authorize(actor, 'workflows:write');
+        const wf = await db.withTenant(actor.tenantId, (em) => load(em, id));
+        if (wf.trigger.type !== 'WEBHOOK') {
+          throw AppError.validation([{ path: 'id', reason: `workflow "${wf.name}" is triggered by ${wf.trigger.type}, not WEBHOOK; it has no webhook secret` }]);
+        }
+      },
+      async execute(actor: Actor, id: string, raw: ManualRunInput = {}): Promise<void> {
+        authorize(actor, 'workflows:write');
+        const input = parseOrThrow(ManualRunInput, raw);
+        await db.withTenant(actor.tenantId, async (em) => {
+          await load(em, id);
+          if (input.contactId) await loadContact(em, input.contactId);
+        });
+      },
+    },
+
     async create(actor: Actor, input: WorkflowDefinitionInput & { ownerId?: string; isActive?: boolean }): Promise<Workflow> {
       authorize(actor, 'workflows:write');
       const { ownerId, isActive, ...rest } = input;

@@ -82,6 +82,47 @@ describe.each(testDbKinds())('approval tools over a real MCP client on %s', (kin
     expect((await h.core.contacts.get(h.f.manager, theirs)).status).toBe('LEAD');
   });
 
+  it('checks workflow actions too: the workflow exists, its trigger fits, the contact exists, the activation policy; nothing is queued', async () => {
+    const marketing = await h.connect(h.f.marketing);
+    const queued = async () => ok<{ approvals: ApprovalOut[] }>(await marketing.call('list_approvals', { status: 'all', limit: 100 })).approvals.length;
+    const definition = (name: string) => ({
+      name,
+      trigger: { type: 'CONTACT_CREATED', conditions: [] },
+      steps: [{ id: 'task', name: 'Task', type: 'CREATE_TASK', config: { title: 'Call {{contact.firstName}}' } }],
+    });
+    const active = await h.core.workflows.create(h.f.marketing, { ...definition('Welcome'), isActive: true } as never);
+    const before = await queued();
+    const ghost = crypto.randomUUID();
+    for (const tool of ['activate_workflow', 'deactivate_workflow', 'rotate_webhook_secret'] as const) {
+      expect(failed(await marketing.call('request_approval', { tool, arguments: { id: ghost }, summary: tool }))).toMatchObject({ code: 'NOT_FOUND', details: { entity: 'Workflow', id: ghost } });
+    }
+    expect(failed(await marketing.call('request_approval', { tool: 'rotate_webhook_secret', arguments: { id: active.id }, summary: 'Rotate' })).details).toEqual([
+      { path: 'arguments.id', reason: 'workflow "Welcome" is triggered by CONTACT_CREATED, not WEBHOOK; it has no webhook secret' },
+    ]);
+    expect(failed(await marketing.call('request_approval', { tool: 'execute_workflow', arguments: { id: active.id, contactId: ghost }, summary: 'Run it' }))).toMatchObject({
+      code: 'NOT_FOUND',
+      details: { entity: 'Contact', id: ghost },
+    });
+    // a definition the tool would refuse is named step by step, under arguments
+    const broken = { ...definition('Broken'), steps: [{ id: 'task', name: 'Task', type: 'CREATE_TASK', config: { title: 'Call {{contact.shoeSize}}' } }] };
+    expect(failed(await marketing.call('request_approval', { tool: 'create_workflow', arguments: broken, summary: 'Create' }))).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: expect.stringMatching(/^arguments\.steps\.0/) }] });
+    // under the tenant's activation approval policy an edit of an active workflow is refused when filed, as when run
+    await h.core.tenantSettings.update(h.f.admin, { workflowActivationRequiresApproval: true });
+    try {
+      expect(failed(await marketing.call('request_approval', { tool: 'update_workflow', arguments: { id: active.id, definition: definition('Welcome v2') }, summary: 'Edit' }))).toMatchObject({
+        code: 'PERMISSION_DENIED',
+        message: expect.stringMatching(/is active and this tenant requires approval to activate workflows/),
+      });
+      expect(failed(await marketing.call('request_approval', { tool: 'create_workflow', arguments: { ...definition('Live at once'), isActive: true }, summary: 'Create active' })).code).toBe('PERMISSION_DENIED');
+    } finally {
+      await h.core.tenantSettings.update(h.f.admin, { workflowActivationRequiresApproval: false });
+    }
+    expect(await queued()).toBe(before);
+    // what would run is filed, and the checks changed nothing
+    expect(ok<ApprovalOut>(await marketing.call('request_approval', { tool: 'deactivate_workflow', arguments: { id: active.id }, summary: 'Pause Welcome' })).status).toBe('pending');
+    expect((await h.core.workflows.get(h.f.marketing, active.id)).isActive).toBe(true);
+  });
+
   it('still runs the action with the requester\'s permissions at approval time: a contact reassigned meanwhile is refused then', async () => {
     const mine = (await h.core.contacts.create(h.f.rep, { firstName: 'Rae', lastName: 'Moved', email: 'rae@x.test', assignedTo: h.f.rep.userId })).id;
     const rep = await h.connect(h.f.rep);

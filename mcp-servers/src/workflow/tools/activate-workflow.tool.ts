@@ -10,6 +10,7 @@ export const activateWorkflowTool = defineTool(ActivateWorkflow, {
     'approval for this exact version is filed (activation.status "pending_approval", activation.approvalId) for a manager or admin to decide.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   access: holds('workflows:write'),
+  precheck: (input, { core, actor }) => core.workflows.checks.activate(actor, input.id),
   handler: async (input, { core, actor }) => {
     const r = await core.workflows.activate(actor, input.id);
     return {

@@ -8,6 +8,7 @@ export const updateWorkflowTool = defineTool(UpdateWorkflow, {
     "Replace a workflow's definition; it is saved as the next version. Executions already running finish on the version they started with.",
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   access: holds('workflows:write'),
+  precheck: (input, { core, actor }) => core.workflows.checks.update(actor, input.id, input.definition),
   handler: (input, { core, actor }) => core.workflows.update(actor, input.id, input.definition),
   summarize: (w) => `Workflow "${w.name}" is now version ${w.version}.`,
 });
