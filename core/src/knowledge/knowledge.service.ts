@@ -225,6 +225,15 @@ export function createKnowledgeService(deps: KnowledgeServiceDeps) {
       });
     },
 
+    /** What deleteDocument would refuse first, doing nothing (the approval queue asks before filing). */
+    checks: {
+      async deleteDocument(actor: Actor, id: string): Promise<void> {
+        authorizeKbWrite(actor);
+        const rows = /^[0-9a-f-]{36}$/i.test(id) ? await db.withTenant(actor.tenantId, (em) => em.execute<{ id: string }[]>('SELECT id FROM kb_documents WHERE id = ?', [id])) : [];
+        if (!rows.length) throw AppError.notFound('Document', id);
+      },
+    },
+
     async deleteDocument(actor: Actor, id: string): Promise<{ deleted: true; chunks: number }> {
       authorizeKbWrite(actor);
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw AppError.notFound('Document', id);

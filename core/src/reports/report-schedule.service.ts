@@ -144,6 +144,32 @@ export function createReportScheduleService(deps: { db: Database; reports: Repor
   }
 
   return {
+    /**
+     * What each write would refuse first, doing nothing: the approval queue asks before filing an
+     * agent action, so a request that could never run is refused when filed, not when approved.
+     */
+    checks: {
+      async create(actor: Actor, raw: CreateReportScheduleInput): Promise<void> {
+        authorize(actor, 'reports:write');
+        const input = parseOrThrow(CreateReportScheduleInput, raw);
+        const taken = await db.withTenant(actor.tenantId, (em) => em.execute<{ id: string }[]>('SELECT id FROM report_schedules WHERE name = ?', [input.name]));
+        if (taken.length) throw new AppError('CONFLICT', `A report schedule named "${input.name}" already exists`, { details: [{ path: 'name', reason: 'already used by another schedule' }] });
+      },
+      async update(actor: Actor, id: string, raw: UpdateReportScheduleInput): Promise<void> {
+        authorize(actor, 'reports:write');
+        parseOrThrow(UpdateReportScheduleInput, raw);
+        await load(actor, id);
+      },
+      async remove(actor: Actor, id: string): Promise<void> {
+        authorize(actor, 'reports:write');
+        await load(actor, id);
+      },
+      async runNow(actor: Actor, id: string): Promise<void> {
+        authorize(actor, 'reports:write');
+        await load(actor, id);
+      },
+    },
+
     async create(actor: Actor, raw: CreateReportScheduleInput): Promise<StoredReportSchedule> {
       authorize(actor, 'reports:write');
       const input = parseOrThrow(CreateReportScheduleInput, raw);

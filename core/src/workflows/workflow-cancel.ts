@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { withdrawPendingFor } from '../approvals/approval.service.ts';
 import { writeAudit } from '../audit/audit.service.ts';
 import { authorize } from '../auth/rbac.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, EntityManager } from '../db/database.ts';
 import { inTenantTx } from '../db/tenant-tx.ts';
 import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
@@ -29,18 +29,31 @@ const OPEN = new Set(['pending', 'running', 'waiting']);
  * acting when the cancel commits may finish that one effect.
  * Audited as `workflow.execution_cancelled`; the `workflow.cancelled` event tells live subscribers.
  */
+/** The execution to cancel, refused unless it exists and has not ended; `lock` takes its row for the write. */
+async function loadCancellable(em: EntityManager, executionId: string, lock: boolean) {
+  const [row] = await em.execute<(ExecutionRow & { owner_id: string })[]>(
+    `SELECT e.*, w.owner_id FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id WHERE e.id = ?${lock ? ' FOR UPDATE OF e' : ''}`,
+    [executionId],
+  );
+  if (!row) throw AppError.notFound('Execution', executionId);
+  if (!OPEN.has(row.status)) {
+    throw new AppError('CONFLICT', `Execution ${executionId} is ${row.status}: only a pending, running or waiting execution can be cancelled`, { details: { status: row.status } });
+  }
+  return row;
+}
+
+/** What cancelExecution would refuse first, doing nothing (the approval queue asks before filing). */
+export async function checkCancelExecution(db: Database, actor: Actor, input: z.input<typeof CancelExecutionInput>): Promise<void> {
+  authorize(actor, 'workflows:write');
+  const { executionId } = parseOrThrow(CancelExecutionInput, input);
+  await db.withTenant(actor.tenantId, (em) => loadCancellable(em, executionId, false));
+}
+
 export async function cancelExecution(db: Database, actor: Actor, input: z.input<typeof CancelExecutionInput>): Promise<WorkflowExecution> {
   authorize(actor, 'workflows:write');
   const { executionId, reason } = parseOrThrow(CancelExecutionInput, input);
   return inTenantTx(db, actor, async (em) => {
-    const [row] = await em.execute<(ExecutionRow & { owner_id: string })[]>(
-      `SELECT e.*, w.owner_id FROM workflow_executions e JOIN workflows w ON w.id = e.workflow_id WHERE e.id = ? FOR UPDATE OF e`,
-      [executionId],
-    );
-    if (!row) throw AppError.notFound('Execution', executionId);
-    if (!OPEN.has(row.status)) {
-      throw new AppError('CONFLICT', `Execution ${executionId} is ${row.status}: only a pending, running or waiting execution can be cancelled`, { details: { status: row.status } });
-    }
+    const row = await loadCancellable(em, executionId, true);
     // who cancelled is in the audit row; the execution keeps the reason
     const error = reason ? `cancelled: ${reason}` : 'cancelled';
     const [updated] = await em.execute<ExecutionRow[]>(

@@ -9,8 +9,8 @@ import { AppError } from '../errors/app-error.ts';
 import { parseOrThrow } from '../errors/zod-issues.ts';
 import { eventsInsertFrom, writeEvent } from '../outbox/outbox.writer.ts';
 import type { Actor } from '../users/user.schema.ts';
-import { cancelExecution } from './workflow-cancel.ts';
-import { completeFailedStep } from './workflow-complete-step.ts';
+import { cancelExecution, checkCancelExecution } from './workflow-cancel.ts';
+import { checkCompleteFailedStep, completeFailedStep } from './workflow-complete-step.ts';
 import { activationNeedsApproval, requestActivation, switchOn } from './workflow-activation.ts';
 import { createWebhookSecretBox, generateWebhookSecret, type WebhookSecretBox } from './webhook-secret.ts';
 import { DEFAULT_APPROVAL_TTL_HOURS, type Approval } from '../approvals/approval.schema.ts';
@@ -243,6 +243,12 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
         if (wf.trigger.type !== 'WEBHOOK') {
           throw AppError.validation([{ path: 'id', reason: `workflow "${wf.name}" is triggered by ${wf.trigger.type}, not WEBHOOK; it has no webhook secret` }]);
         }
+      },
+      cancelExecution(actor: Actor, executionId: string, reason?: string): Promise<void> {
+        return checkCancelExecution(db, actor, { executionId, reason });
+      },
+      completeStep(actor: Actor, executionId: string, stepId: string, output?: Record<string, unknown>): Promise<void> {
+        return checkCompleteFailedStep(db, actor, { executionId, stepId, output });
       },
       async execute(actor: Actor, id: string, raw: ManualRunInput = {}): Promise<void> {
         authorize(actor, 'workflows:write');

@@ -123,6 +123,32 @@ describe.each(testDbKinds())('approval tools over a real MCP client on %s', (kin
     expect((await h.core.workflows.get(h.f.marketing, active.id)).isActive).toBe(true);
   });
 
+  it('checks executions, report schedules and knowledge documents too: they exist, their state allows it, a name is free', async () => {
+    const marketing = await h.connect(h.f.marketing);
+    const admin = await h.connect(h.f.admin);
+    const queued = async () => ok<{ approvals: ApprovalOut[] }>(await marketing.call('list_approvals', { status: 'all', limit: 100 })).approvals.length;
+    const before = await queued();
+    const ghost = crypto.randomUUID();
+    const refused = async (conn: typeof marketing, tool: string, args: Record<string, unknown>) => failed(await conn.call('request_approval', { tool, arguments: args, summary: tool }));
+    expect(await refused(marketing, 'cancel_execution', { executionId: ghost })).toMatchObject({ code: 'NOT_FOUND', details: { entity: 'Execution', id: ghost } });
+    expect(await refused(marketing, 'complete_workflow_step', { executionId: ghost, stepId: 'task' })).toMatchObject({ code: 'NOT_FOUND' });
+    // an execution that has ended cannot be cancelled: refused when filed, as the run would be
+    const wf = await h.core.workflows.create(h.f.marketing, { name: 'Manual', trigger: { type: 'MANUAL', conditions: [] }, steps: [{ id: 'task', name: 'Task', type: 'CREATE_TASK', config: { title: 'Call' } }] } as never);
+    const run = await h.core.workflows.execute(h.f.marketing, wf.id, {});
+    await h.core.workflows.cancelExecution(h.f.marketing, run.id);
+    expect(await refused(marketing, 'cancel_execution', { executionId: run.id })).toMatchObject({ code: 'CONFLICT', details: { status: 'cancelled' } });
+    expect(await refused(marketing, 'complete_workflow_step', { executionId: run.id, stepId: 'task' })).toMatchObject({ code: 'CONFLICT' });
+
+    for (const tool of ['update_report_schedule', 'delete_report_schedule', 'run_report_schedule_now']) {
+      expect(await refused(marketing, tool, tool === 'update_report_schedule' ? { id: ghost, enabled: false } : { id: ghost })).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    const schedule = { name: 'Weekly pipeline', type: 'SALES_PIPELINE', schedule: { cron: '0 7 * * 1', timezone: 'UTC' }, recipients: ['boss@northwind.test'] };
+    await h.core.reportSchedules.create(h.f.marketing, schedule as never);
+    expect(await refused(marketing, 'create_report_schedule', schedule)).toMatchObject({ code: 'CONFLICT', details: [{ path: 'name', reason: 'already used by another schedule' }] });
+    expect(await refused(admin, 'delete_document', { id: ghost })).toMatchObject({ code: 'NOT_FOUND', details: { entity: 'Document', id: ghost } });
+    expect(await queued()).toBe(before);
+  });
+
   it('still runs the action with the requester\'s permissions at approval time: a contact reassigned meanwhile is refused then', async () => {
     const mine = (await h.core.contacts.create(h.f.rep, { firstName: 'Rae', lastName: 'Moved', email: 'rae@x.test', assignedTo: h.f.rep.userId })).id;
     const rep = await h.connect(h.f.rep);

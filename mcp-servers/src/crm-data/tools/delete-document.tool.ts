@@ -9,6 +9,7 @@ export const deleteDocumentTool = defineTool(DeleteDocument, {
     '(REST: DELETE /api/v1/knowledge/documents/{id}). Audited; cannot be undone except by adding the document again. Needs knowledge write access.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   access: writesKnowledge,
+  precheck: ({ id }, { core, actor }) => core.knowledge.checks.deleteDocument(actor, id),
   async handler({ id }, { core, actor }) {
     const r = await core.knowledge.deleteDocument(actor, id);
     return { deleted: r.deleted, id, chunks: r.chunks };

@@ -1,6 +1,20 @@
+import type { z } from 'zod';
 import { holds } from '../../framework/access.ts';
 import { CreateReportSchedule, DeleteReportSchedule, ListReportSchedules, RunReportScheduleNow, UpdateReportSchedule } from '../../contracts/insights/reports.contract.ts';
 import { READ_ONLY, defineTool } from '../../framework/tool.ts';
+
+type ToolInput<C extends { input: z.ZodType }> = z.output<C['input']>;
+
+const createInput = (a: ToolInput<typeof CreateReportSchedule>) => ({
+  name: a.name,
+  type: a.type,
+  schedule: a.schedule,
+  recipients: a.recipients,
+  ...(a.period_days !== undefined ? { periodDays: a.period_days } : {}),
+  ...(a.filters ? { filters: a.filters } : {}),
+  ...(a.format ? { format: a.format } : {}),
+});
+const updateInput = ({ id: _id, period_days, ...rest }: ToolInput<typeof UpdateReportSchedule>) => ({ ...rest, ...(period_days !== undefined ? { periodDays: period_days } : {}) });
 
 export const createReportScheduleTool = defineTool(CreateReportSchedule, {
   title: 'Create report schedule',
@@ -9,16 +23,8 @@ export const createReportScheduleTool = defineTool(CreateReportSchedule, {
     'metrics CSV attached. Needs reports:write (managers, admins). The report runs as you, with your view of the data.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: holds('reports:write'),
-  handler: (a, { core, actor }) =>
-    core.reportSchedules.create(actor, {
-      name: a.name,
-      type: a.type,
-      schedule: a.schedule,
-      recipients: a.recipients,
-      ...(a.period_days !== undefined ? { periodDays: a.period_days } : {}),
-      ...(a.filters ? { filters: a.filters } : {}),
-      ...(a.format ? { format: a.format } : {}),
-    }),
+  precheck: (a, { core, actor }) => core.reportSchedules.checks.create(actor, createInput(a)),
+  handler: (a, { core, actor }) => core.reportSchedules.create(actor, createInput(a)),
   summarize: (s) => `Scheduled "${s.name}" (${s.type}, ${s.schedule.cron} ${s.schedule.timezone}) to ${s.recipients.join(', ')}; next run ${s.nextRunAt}.`,
 });
 
@@ -27,7 +33,8 @@ export const updateReportScheduleTool = defineTool(UpdateReportSchedule, {
   description: 'Change a stored report schedule (name, cron/time zone, recipients, period, filter, format) or pause it with enabled=false. Needs reports:write.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   access: holds('reports:write'),
-  handler: ({ id, period_days, ...rest }, { core, actor }) => core.reportSchedules.update(actor, id, { ...rest, ...(period_days !== undefined ? { periodDays: period_days } : {}) }),
+  precheck: (a, { core, actor }) => core.reportSchedules.checks.update(actor, a.id, updateInput(a)),
+  handler: (a, { core, actor }) => core.reportSchedules.update(actor, a.id, updateInput(a)),
   summarize: (s) => `Updated "${s.name}" (${s.schedule.cron} ${s.schedule.timezone}${s.enabled ? '' : ', paused'}); next run ${s.nextRunAt}.`,
 });
 
@@ -47,6 +54,7 @@ export const runReportScheduleNowTool = defineTool(RunReportScheduleNow, {
     'Needs reports:write. The report runs with the schedule creator\'s view of the data.',
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   access: holds('reports:write'),
+  precheck: (a, { core, actor }) => core.reportSchedules.checks.runNow(actor, a.id),
   handler: (a, { core, actor }) => core.reportSchedules.runNow(actor, a.id, core.email.delivery()),
   summarize: (o) => (o.status === 'succeeded' ? `Emailed the report to ${o.sent} recipient${o.sent === 1 ? '' : 's'}.` : `The report was not sent: ${o.error ?? 'unknown error'}.`),
 });
@@ -56,6 +64,7 @@ export const deleteReportScheduleTool = defineTool(DeleteReportSchedule, {
   description: 'Delete a stored report schedule; no further emails are sent for it. Needs reports:write.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   access: holds('reports:write'),
+  precheck: (a, { core, actor }) => core.reportSchedules.checks.remove(actor, a.id),
   handler: (a, { core, actor }) => core.reportSchedules.remove(actor, a.id),
   summarize: (o) => `Deleted report schedule ${o.id}.`,
 });

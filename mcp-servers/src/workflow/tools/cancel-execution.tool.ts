@@ -9,6 +9,7 @@ export const cancelExecutionTool = defineTool(CancelExecution, {
     'An execution that already ended is a conflict naming its status. Audited. Needs workflows:write.',
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   access: holds('workflows:write'),
+  precheck: (input, { core, actor }) => core.workflows.checks.cancelExecution(actor, input.executionId, input.reason),
   handler: (input, { core, actor }) => core.workflows.cancelExecution(actor, input.executionId, input.reason),
   summarize: (e) => `Execution ${e.id} is ${e.status}.`,
 });
