@@ -16,7 +16,8 @@ export interface DemoEnv {
 }
 
 /**
- * A fresh embedded database (in-memory PGlite) with the demo tenant as `crm demo` seeds it, plus
+ * A fresh embedded database (in-memory PGlite) with the demo tenant as `crm seed --demo` seeds it
+ * (lead scoring trained and every contact scored), plus
  * the demo knowledge base documents (the interaction history is not indexed: it takes minutes and
  * no scenario searches it). The assistant gets only `mcpClientFactory`, as in the product.
  */
@@ -34,6 +35,9 @@ export async function openDemoEnv(options: { contacts?: number } = {}): Promise<
     rep2: await actorOf(byRole('SALES_REP', 1)),
     marketing: await actorOf(byRole('MARKETING_MANAGER')),
   };
+  // as `crm seed --demo` and the first `crm start` do: the tenant's first model trained and every
+  // contact scored (without it every lead scored 0 and "the hottest leads" were an arbitrary order)
+  await core.scoring.retrain(await core.users.systemActor(seeded.tenantId, { via: 'eval:seed' }), { rescore: 'always' });
   await core.knowledge.addDocuments(actors.admin, await readKnowledgeFiles(DEMO_KB_DIR), { reindex: false });
   await core.knowledge.refresh(actors.admin.tenantId);
   installApprovalExecutor(core);
