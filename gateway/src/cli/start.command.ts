@@ -100,24 +100,31 @@ export const startCommand: Command = {
     addAuthCache(runtime);
     // the embedded PGlite has no autovacuum: this process owns it, so it vacuums and analyses it
     addEmbeddedMaintenance(runtime);
+    // Ctrl+C / SIGTERM from here on: until the server is up a stop is noted and taken once the step
+    // in progress is done (the handlers are in place before anything is printed that a supervisor
+    // or test might answer with a signal: a signal between the line and the handler killed the
+    // process with the default action, mid-write, without closing the embedded database)
+    let stopAsked: NodeJS.Signals | undefined;
+    let seeding = false;
+    let stopNow: ((signal: NodeJS.Signals) => void) | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopNow) return stopNow(signal);
+      // Ctrl+C or SIGTERM during the seed would leave a half-made demo tenant that no later start
+      // completes (the folder has a tenant, so it is not a first run any more): finish it first
+      if (!stopAsked && seeding) out.write('\nStopping once the demo tenant is loaded (a few seconds)…\n');
+      stopAsked = signal;
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const tenants = await core.directory.countTenants();
     let knowledge: 'loading' | 'resuming' | undefined;
     if (tenants === 0 && !values['no-seed']) {
+      seeding = true;
       out.write('First run: loading the demo tenant…\n');
       const progress = phasedProgress();
-      // Ctrl+C or SIGTERM now would leave a half-made demo tenant that no later start completes
-      // (the folder has a tenant, so it is not a first run any more): finish these few seconds first
-      let stopAsked: NodeJS.Signals | undefined;
-      const defer = (signal: NodeJS.Signals) => {
-        if (!stopAsked) out.write('\nStopping once the demo tenant is loaded (a few seconds)…\n');
-        stopAsked = signal;
-      };
-      process.on('SIGINT', defer);
-      process.on('SIGTERM', defer);
       const demo = await seedDemoTenant(core, { onProgress: (done, total) => progress.report('demo records', done, total) }).finally(() => {
         progress.stop();
-        process.off('SIGINT', defer);
-        process.off('SIGTERM', defer);
+        seeding = false;
       });
       if (stopAsked) {
         // the knowledge base is loaded by the next start (it resumes an unfinished load)
@@ -154,6 +161,25 @@ export const startCommand: Command = {
     const removeServerFile = runtime.advertiseEmbedded({ httpUrl: http.url });
     const p = runtime.providerStatus;
     const vs = await core.knowledge.vectorSearchStatus();
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      const began = performance.now();
+      logger.info({ signal }, 'stopping');
+      out.write('Stopping…\n');
+      // new requests get a 503 envelope from here on and idle keep-alive connections close; the services
+      // stop meanwhile, then the database closes: a request still waiting for it is answered 503 then
+      const httpClosed = http.server.close().catch(() => {});
+      await booted.close().catch((err: unknown) => logger.warn({ err }, 'the runtime did not stop cleanly'));
+      const answered = await settlesWithin(httpClosed, HTTP_CLOSE_AFTER_DB_MS);
+      if (!answered) logger.warn('HTTP requests still running at exit: their connections are closed');
+      removeServerFile();
+      logger.info({ signal, ms: Math.round(performance.now() - began) }, 'stopped');
+      out.write('Stopped.\n');
+      process.exit(0);
+    };
+    stopNow = (signal) => void stop(signal);
     out.write(
       [
         '',
@@ -186,26 +212,8 @@ export const startCommand: Command = {
         .filter((l) => l !== '')
         .join('\n') + '\n',
     );
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      const began = performance.now();
-      logger.info({ signal }, 'stopping');
-      out.write('Stopping…\n');
-      // new requests get a 503 envelope from here on and idle keep-alive connections close; the services
-      // stop meanwhile, then the database closes: a request still waiting for it is answered 503 then
-      const httpClosed = http.server.close().catch(() => {});
-      await booted.close().catch((err: unknown) => logger.warn({ err }, 'the runtime did not stop cleanly'));
-      const answered = await settlesWithin(httpClosed, HTTP_CLOSE_AFTER_DB_MS);
-      if (!answered) logger.warn('HTTP requests still running at exit: their connections are closed');
-      removeServerFile();
-      logger.info({ signal, ms: Math.round(performance.now() - began) }, 'stopped');
-      out.write('Stopped.\n');
-      process.exit(0);
-    };
-    process.on('SIGINT', () => void stop('SIGINT'));
-    process.on('SIGTERM', () => void stop('SIGTERM'));
+    // a stop asked for while starting is taken now that the server is up
+    if (stopAsked) void stop(stopAsked);
     return undefined;
   },
 };

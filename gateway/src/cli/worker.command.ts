@@ -17,7 +17,6 @@ export const workerCommand: Command = {
     addEmbeddedMaintenance(booted.runtime);
     await booted.runtime.start();
     const mail = booted.config.workflows.SMTP_URL ? 'SMTP' : 'local mailbox';
-    process.stdout.write(`Workflow worker ${service.worker()?.workerId} running (mail: ${mail}). Ctrl+C stops it.\n`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;
@@ -26,8 +25,10 @@ export const workerCommand: Command = {
       await booted.close();
       process.exit(0);
     };
+    // before the line a supervisor waits for: a signal right after it must find the handler
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.stdout.write(`Workflow worker ${service.worker()?.workerId} running (mail: ${mail}). Ctrl+C stops it.\n`);
     return undefined;
   },
 };

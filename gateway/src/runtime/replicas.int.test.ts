@@ -28,8 +28,10 @@ describe.skipIf(!base)('replicas on one PostgreSQL database (real processes)', (
   it('each follow-up due-scan slot runs in exactly one of three processes, no follow-up is announced twice, a due report is emailed once', async () => {
     const seeded = spawnSync(process.execPath, [BIN, 'seed', '--demo', '--contacts', '40', '--no-knowledge'], { env: env(), encoding: 'utf8', timeout: 240_000 });
     expect(seeded.status, seeded.stderr).toBe(0);
-    // a report schedule whose slot is already due: the replicas' reports.deliver job must email it once
-    const added = spawnSync(process.execPath, [BIN, 'report', 'schedule', 'add', 'USER_ACTIVITY', '--name', 'Due now', '--cron', '*/5 * * * *', '--to', 'a@agency.test,b@agency.test', '--json'], { env: env(), encoding: 'utf8', timeout: 120_000 });
+    // a report schedule whose slot is already due: the replicas' reports.deliver job must email it
+    // once (a yearly cron: with "every 5 minutes" a run that crossed a 5-minute boundary was rightly
+    // emailed twice, once per slot, and the test failed by the clock)
+    const added = spawnSync(process.execPath, [BIN, 'report', 'schedule', 'add', 'USER_ACTIVITY', '--name', 'Due now', '--cron', '0 0 1 1 *', '--to', 'a@agency.test,b@agency.test', '--json'], { env: env(), encoding: 'utf8', timeout: 120_000 });
     expect(added.status, added.stderr).toBe(0);
     const scheduleId = (JSON.parse(added.stdout) as { id: string }).id;
     const pre = new pg.Client({ connectionString: url });
