@@ -106,9 +106,10 @@ export const startCommand: Command = {
     // process with the default action, mid-write, without closing the embedded database)
     let stopAsked: NodeJS.Signals | undefined;
     let seeding = false;
-    let stopNow: ((signal: NodeJS.Signals) => void) | undefined;
+    // set once the server is up: from then on a signal stops it at once
+    const up: { stop?: (signal: NodeJS.Signals) => void } = {};
     const onSignal = (signal: NodeJS.Signals) => {
-      if (stopNow) return stopNow(signal);
+      if (up.stop) return up.stop(signal);
       // Ctrl+C or SIGTERM during the seed would leave a half-made demo tenant that no later start
       // completes (the folder has a tenant, so it is not a first run any more): finish it first
       if (!stopAsked && seeding) out.write('\nStopping once the demo tenant is loaded (a few seconds)…\n');
@@ -179,7 +180,7 @@ export const startCommand: Command = {
       out.write('Stopped.\n');
       process.exit(0);
     };
-    stopNow = (signal) => void stop(signal);
+    up.stop = (signal) => void stop(signal);
     out.write(
       [
         '',
