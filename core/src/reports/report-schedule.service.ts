@@ -75,6 +75,9 @@ export function nextReportRun(schedule: { cron: string; timezone: string }, from
  * compare-and-set on `next_run_at`, so of N schedulers exactly one emails it; the mail's
  * idempotency key is the slot, so a resend after a crash is stored/sent as the same message.
  */
+const nameTaken = (name: string | undefined) =>
+  new AppError('CONFLICT', `A report schedule named "${name}" already exists`, { details: [{ path: 'name', reason: 'already used by another schedule' }] });
+
 export function createReportScheduleService(deps: { db: Database; reports: ReportService; logger?: Logger; now?: () => Date }) {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
@@ -153,7 +156,7 @@ export function createReportScheduleService(deps: { db: Database; reports: Repor
         authorize(actor, 'reports:write');
         const input = parseOrThrow(CreateReportScheduleInput, raw);
         const taken = await db.withTenant(actor.tenantId, (em) => em.execute<{ id: string }[]>('SELECT id FROM report_schedules WHERE name = ?', [input.name]));
-        if (taken.length) throw new AppError('CONFLICT', `A report schedule named "${input.name}" already exists`, { details: [{ path: 'name', reason: 'already used by another schedule' }] });
+        if (taken.length) throw nameTaken(input.name);
       },
       async update(actor: Actor, id: string, raw: UpdateReportScheduleInput): Promise<void> {
         authorize(actor, 'reports:write');
@@ -187,7 +190,7 @@ export function createReportScheduleService(deps: { db: Database; reports: Repor
           return created;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError('CONFLICT', `A report schedule named "${input.name}" already exists`, { details: [{ path: 'name', reason: 'already used by another schedule' }] });
+        if (isUniqueViolation(err)) throw nameTaken(input.name);
         throw err;
       }
     },
@@ -224,7 +227,7 @@ export function createReportScheduleService(deps: { db: Database; reports: Repor
           return after;
         });
       } catch (err) {
-        if (isUniqueViolation(err)) throw new AppError('CONFLICT', `A report schedule named "${patch.name}" already exists`, { details: [{ path: 'name', reason: 'already used by another schedule' }] });
+        if (isUniqueViolation(err)) throw nameTaken(patch.name);
         throw err;
       }
     },

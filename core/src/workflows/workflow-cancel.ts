@@ -20,15 +20,6 @@ export const CancelExecutionInput = z
 
 const OPEN = new Set(['pending', 'running', 'waiting']);
 
-/**
- * Stop an execution that has not ended: a pending one, one parked on a WAIT (a 30-day nurture
- * sequence) or on an approval, or one a worker is running. The row becomes `cancelled` and its lease
- * is cleared in one transaction, so every fenced write of a worker still holding it (heartbeat, park,
- * finish) finds nothing and that worker stops; a due WAIT timer wakes nothing (it only resumes
- * `waiting` rows); a pending step approval of the execution is rejected with it. A step already
- * acting when the cancel commits may finish that one effect.
- * Audited as `workflow.execution_cancelled`; the `workflow.cancelled` event tells live subscribers.
- */
 /** The execution to cancel, refused unless it exists and has not ended; `lock` takes its row for the write. */
 async function loadCancellable(em: EntityManager, executionId: string, lock: boolean) {
   const [row] = await em.execute<(ExecutionRow & { owner_id: string })[]>(
@@ -49,6 +40,15 @@ export async function checkCancelExecution(db: Database, actor: Actor, input: z.
   await db.withTenant(actor.tenantId, (em) => loadCancellable(em, executionId, false));
 }
 
+/**
+ * Stop an execution that has not ended: a pending one, one parked on a WAIT (a 30-day nurture
+ * sequence) or on an approval, or one a worker is running. The row becomes `cancelled` and its lease
+ * is cleared in one transaction, so every fenced write of a worker still holding it (heartbeat, park,
+ * finish) finds nothing and that worker stops; a due WAIT timer wakes nothing (it only resumes
+ * `waiting` rows); a pending step approval of the execution is rejected with it. A step already
+ * acting when the cancel commits may finish that one effect.
+ * Audited as `workflow.execution_cancelled`; the `workflow.cancelled` event tells live subscribers.
+ */
 export async function cancelExecution(db: Database, actor: Actor, input: z.input<typeof CancelExecutionInput>): Promise<WorkflowExecution> {
   authorize(actor, 'workflows:write');
   const { executionId, reason } = parseOrThrow(CancelExecutionInput, input);
