@@ -162,6 +162,20 @@ function refuseUnreachableWebhooks(steps: Workflow['steps'], allowHosts: readonl
   if (issues.length) throw AppError.validation(issues, `${message}: a webhook step's URL would be refused every time it runs`);
 }
 
+/** Under the approval policy a workflow is never created active (its activation files an approval). */
+async function refuseActiveCreate(em: EntityManager, actor: Actor): Promise<void> {
+  if (await activationNeedsApproval(em, actor)) {
+    throw AppError.denied('workflows:write', 'This tenant requires approval to activate workflows: create it inactive (isActive false), then activate it, which files an approval request');
+  }
+}
+
+/** Only a WEBHOOK workflow has a signing secret to rotate. */
+function refuseWithoutWebhookTrigger(wf: Workflow): void {
+  if (wf.trigger.type !== 'WEBHOOK') {
+    throw AppError.validation([{ path: 'id', reason: `workflow "${wf.name}" is triggered by ${wf.trigger.type}, not WEBHOOK; it has no webhook secret` }]);
+  }
+}
+
 export function createWorkflowService(db: Database, options: WorkflowServiceOptions = {}) {
   const secrets = options.secrets ?? createWebhookSecretBox();
   const approvalTtlHours = options.approvalTtlHours ?? DEFAULT_APPROVAL_TTL_HOURS;
@@ -215,9 +229,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
         const def = validateDefinition(rest);
         if (!isActive) return;
         refuseUnreachableWebhooks(def.steps, options.webhookAllowHosts, 'The workflow would not be created active');
-        if (await db.withTenant(actor.tenantId, (em) => activationNeedsApproval(em, actor))) {
-          throw AppError.denied('workflows:write', 'This tenant requires approval to activate workflows: create it inactive (isActive false), then activate it, which files an approval request');
-        }
+        await db.withTenant(actor.tenantId, (em) => refuseActiveCreate(em, actor));
       },
       async update(actor: Actor, id: string, input: WorkflowDefinitionInput): Promise<void> {
         authorize(actor, 'workflows:write');
@@ -239,10 +251,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       },
       async rotateWebhookSecret(actor: Actor, id: string): Promise<void> {
         authorize(actor, 'workflows:write');
-        const wf = await db.withTenant(actor.tenantId, (em) => load(em, id));
-        if (wf.trigger.type !== 'WEBHOOK') {
-          throw AppError.validation([{ path: 'id', reason: `workflow "${wf.name}" is triggered by ${wf.trigger.type}, not WEBHOOK; it has no webhook secret` }]);
-        }
+        refuseWithoutWebhookTrigger(await db.withTenant(actor.tenantId, (em) => load(em, id)));
       },
       cancelExecution(actor: Actor, executionId: string, reason?: string): Promise<void> {
         return checkCancelExecution(db, actor, { executionId, reason });
@@ -268,9 +277,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
       if (isActive) refuseUnreachableWebhooks(def.steps, options.webhookAllowHosts, 'The workflow was not created active');
       const id = randomUUID();
       return inTenantTx(db, actor, async (em) => {
-        if (isActive && (await activationNeedsApproval(em, actor))) {
-          throw AppError.denied('workflows:write', 'This tenant requires approval to activate workflows: create it inactive (isActive false), then activate it, which files an approval request');
-        }
+        if (isActive) await refuseActiveCreate(em, actor);
         await em.execute(
           `INSERT INTO workflows (id, tenant_id, name, description, is_active, trigger_type, owner_id, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           [id, actor.tenantId, def.name, def.description ?? null, isActive ?? false, def.trigger.type, ownerId ?? actor.userId, JSON.stringify(def.tags)],
@@ -351,10 +358,7 @@ export function createWorkflowService(db: Database, options: WorkflowServiceOpti
     async rotateWebhookSecret(actor: Actor, id: string): Promise<{ workflowId: string; webhookSecret: string; rotatedAt: Date }> {
       authorize(actor, 'workflows:write');
       return inTenantTx(db, actor, async (em) => {
-        const wf = await load(em, id);
-        if (wf.trigger.type !== 'WEBHOOK') {
-          throw AppError.validation([{ path: 'id', reason: `workflow "${wf.name}" is triggered by ${wf.trigger.type}, not WEBHOOK; it has no webhook secret` }]);
-        }
+        refuseWithoutWebhookTrigger(await load(em, id));
         const secret = generateWebhookSecret();
         const [row] = await em.execute<{ rotated_at: Date | string }[]>(
           'UPDATE workflows SET webhook_secret = ?, webhook_secret_rotated_at = now() WHERE id = ? RETURNING webhook_secret_rotated_at AS rotated_at',
